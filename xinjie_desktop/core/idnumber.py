@@ -1,0 +1,76 @@
+"""Resident identity card numbers (居民身份证号码, GB 11643-1999).
+
+The check digit is ISO 7064 MOD 11-2 and the birth date is read from the
+number, both through python-stdnum; the region code is not checked against a
+table (stdnum's table predates Longyang District's code 530502).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+from stdnum.iso7064 import mod_11_2
+
+from xinjie_desktop.i18n import N_, _
+
+MALE = "male"
+FEMALE = "female"
+
+
+class IdNumberError(ValueError):
+    """An ID number that cannot be right; ``str()`` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class IdNumberFacts:
+    number: str
+    birth_date: dt.date
+    sex: str  # MALE or FEMALE
+
+
+def normalise(number: str) -> str:
+    return ric.compact(number or "").upper()
+
+
+def check_digit(first17: str) -> str:
+    return mod_11_2.calc_check_digit(first17)
+
+
+def parse(number: str) -> IdNumberFacts:
+    """Validate ``number`` and return what it says; raise IdNumberError otherwise."""
+    number = normalise(number)
+    if len(number) != 18:
+        raise IdNumberError(_("The ID number must have 18 characters (it has {n}).").format(n=len(number)))
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise IdNumberError(_("The ID number may contain only digits, with X allowed as the last character."))
+    if check_digit(number[:17]) != number[17]:
+        raise IdNumberError(_("The ID number's check digit is wrong: please check every digit."))
+    try:
+        birth = ric.get_birth_date(number)
+    except stdnum_errors.ValidationError:
+        raise IdNumberError(_("The ID number contains an impossible birth date.")) from None
+    if birth > dt.date.today() or birth.year < 1890:
+        raise IdNumberError(_("The ID number contains an impossible birth date."))
+    sex = MALE if int(number[16]) % 2 == 1 else FEMALE
+    return IdNumberFacts(number=number, birth_date=birth, sex=sex)
+
+
+def make(region: str, birth_date: dt.date, sequence: int, sex: str) -> str:
+    """Build a valid number (for demo data and tests): sequence 0..99, sex sets the 17th digit."""
+    digit = (sequence % 5) * 2 + (1 if sex == MALE else 0)
+    first17 = f"{region}{birth_date:%Y%m%d}{sequence % 100:02d}{digit}"
+    return first17 + check_digit(first17)
+
+
+def mask(number: str) -> str:
+    """Keep the first 6 and last 4 characters, as public notices require."""
+    number = normalise(number)
+    if len(number) < 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+SEX_LABELS = {MALE: N_("male"), FEMALE: N_("female")}

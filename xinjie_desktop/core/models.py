@@ -1,0 +1,186 @@
+"""The store's tables, as SQLAlchemy 2 typed ORM classes.
+
+Every record a user enters travels between laptops later, so it carries a
+UUID primary key, its creation and update times (UTC) and the id of the
+laptop (device) that last wrote it (``Travelling``).  Amounts are kept in fen
+(分, integers) so that 3,049.99 yuan stays exactly that.  Columns marked
+"derived" are recomputed by the core on every save, so that the household list
+can filter 100,000 rows with plain indexed SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Travelling:
+    """Columns every record that travels between laptops carries."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    device_id: Mapped[str] = mapped_column(String(36))
+
+
+class LocalSetting(Base):
+    """Facts about this laptop's store that never travel (its device id, …)."""
+
+    __tablename__ = "local_setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Township(Travelling, Base):
+    __tablename__ = "township"
+    name: Mapped[str] = mapped_column(String(100))
+    command_centre: Mapped[str] = mapped_column(String(200), default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.name")
+
+
+class Village(Travelling, Base):
+    __tablename__ = "village"
+    township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    township: Mapped[Township] = relationship(back_populates="villages")
+    groups: Mapped[list[VillagerGroup]] = relationship(back_populates="village", order_by="VillagerGroup.name")
+
+
+class VillagerGroup(Travelling, Base):
+    """村民小组."""
+
+    __tablename__ = "villager_group"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    village: Mapped[Village] = relationship(back_populates="groups")
+
+
+class Household(Travelling, Base):
+    __tablename__ = "household"
+    group_id: Mapped[str] = mapped_column(ForeignKey("villager_group.id"), index=True)
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)  # derived from the group
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    labour_willing: Mapped[bool] = mapped_column(Boolean, default=True)  # 劳动意愿 (ID-1)
+    # What the national system (国办系统) records of the household (ID-4).
+    national_number: Mapped[str] = mapped_column(String(40), default="")
+    system_population: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attribute: Mapped[str] = mapped_column(String(20), default="")
+    main_cause: Mapped[str] = mapped_column(String(20), default="")
+    secondary_causes: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes
+    identification_standard: Mapped[str] = mapped_column(String(20), default="")
+    exited: Mapped[bool] = mapped_column(Boolean, default=False)
+    exit_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    helper_cadre: Mapped[str] = mapped_column(String(50), default="")
+    reconciliation_note: Mapped[str] = mapped_column(Text, default="")  # ID-4
+    # ID-7: moved to a resettlement site's shop house or row house, and the re-check.
+    moved_to_shop_or_row_house: Mapped[bool] = mapped_column(Boolean, default=False)
+    recheck_outcome: Mapped[str] = mapped_column(Text, default="")
+    # Derived on every save (see core.households.refresh_derived).
+    head_name: Mapped[str] = mapped_column(String(50), default="", index=True)
+    head_id_number: Mapped[str] = mapped_column(String(18), default="", index=True)
+    actual_population: Mapped[int] = mapped_column(Integer, default=0)
+    workflow_step: Mapped[str] = mapped_column(String(20), default="", index=True)
+    flags: Mapped[str] = mapped_column(String(200), default="")  # "|CODE|CODE|"
+
+    group: Mapped[VillagerGroup] = relationship()
+    members: Mapped[list[Member]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="Member.position"
+    )
+    incomes: Mapped[list[IncomeWorksheet]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="IncomeWorksheet.year"
+    )
+    steps: Mapped[list[WorkflowStep]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="WorkflowStep.ordinal"
+    )
+    objections: Mapped[list[Objection]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="Objection.raised_on"
+    )
+
+
+class Member(Travelling, Base):
+    """家庭成员."""
+
+    __tablename__ = "member"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    relation: Mapped[str] = mapped_column(String(20))
+    sex: Mapped[str] = mapped_column(String(10))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    ethnicity: Mapped[str] = mapped_column(String(20), default="han")
+    education: Mapped[str] = mapped_column(String(20), default="")
+    health: Mapped[str] = mapped_column(String(20), default="healthy")
+    labour: Mapped[str] = mapped_column(String(20), default="normal")
+    schooling: Mapped[str] = mapped_column(String(20), default="not_in_school")
+    dibao: Mapped[bool] = mapped_column(Boolean, default=False)
+    membership_basis: Mapped[str] = mapped_column(String(30), default="resident")
+    registered: Mapped[bool] = mapped_column(Boolean, default=True)  # counted in the 建档立卡 record (ID-3)
+    household: Mapped[Household] = relationship(back_populates="members")
+
+
+class IncomeWorksheet(Travelling, Base):
+    """收入测算: one household, one year (ID-1). Amounts in fen."""
+
+    __tablename__ = "income_worksheet"
+    __table_args__ = (UniqueConstraint("household_id", "year"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    wage: Mapped[int] = mapped_column(Integer, default=0)
+    business: Mapped[int] = mapped_column(Integer, default=0)
+    property_income: Mapped[int] = mapped_column(Integer, default=0)
+    transfer: Mapped[int] = mapped_column(Integer, default=0)
+    production_costs: Mapped[int] = mapped_column(Integer, default=0)
+    household: Mapped[Household] = relationship(back_populates="incomes")
+
+
+class WorkflowStep(Travelling, Base):
+    """One recorded step of the identification workflow (ID-5, PN-1)."""
+
+    __tablename__ = "workflow_step"
+    __table_args__ = (UniqueConstraint("household_id", "step"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    done_on: Mapped[dt.date] = mapped_column(Date)
+    done_by: Mapped[str] = mapped_column(String(100))
+    passed: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    is_omission: Mapped[bool] = mapped_column(Boolean, default=False)  # 漏评 (proposal step)
+    omission_reason: Mapped[str] = mapped_column(Text, default="")
+    notice_place: Mapped[str] = mapped_column(String(200), default="")
+    notice_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    household: Mapped[Household] = relationship(back_populates="steps")
+
+
+class Objection(Travelling, Base):
+    """An objection raised while a result was posted (PN-1), and its re-verification."""
+
+    __tablename__ = "objection"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    raised_on: Mapped[dt.date] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(100), default="")
+    content: Mapped[str] = mapped_column(Text)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    household: Mapped[Household] = relationship(back_populates="objections")
+
+
+Index("ix_household_village_group", Household.village_id, Household.group_id)

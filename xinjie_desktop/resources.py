@@ -1,0 +1,34 @@
+"""Where the shipped resources (fonts, translations, policy parameters) live.
+
+Source checkouts keep them in ``resources/`` at the project root; a PyInstaller
+build puts them in ``resources/`` beside the executable's unpacked files.
+``XINJIE_RESOURCES`` overrides both (used by tests and packagers).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    override = os.environ.get("XINJIE_RESOURCES")
+    if override:
+        return Path(override)
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def font_path() -> Path:
+    return resources_dir() / "fonts" / "wqy-microhei.ttc"
+
+
+def translations_dir() -> Path:
+    return resources_dir() / "translations"
+
+
+def policy_dir() -> Path:
+    return resources_dir() / "policy"
