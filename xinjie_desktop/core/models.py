@@ -98,6 +98,7 @@ class Household(Travelling, Base):
     actual_population: Mapped[int] = mapped_column(Integer, default=0)
     workflow_step: Mapped[str] = mapped_column(String(20), default="", index=True)
     flags: Mapped[str] = mapped_column(String(200), default="")  # "|CODE|CODE|"
+    search_text: Mapped[str] = mapped_column(Text, default="")  # every member's name and ID number
 
     group: Mapped[VillagerGroup] = relationship()
     members: Mapped[list[Member]] = relationship(
@@ -183,4 +184,4 @@ class Objection(Travelling, Base):
     household: Mapped[Household] = relationship(back_populates="objections")
 
 
-Index("ix_household_village_group", Household.village_id, Household.group_id)
+Index("ix_household_village_group", Household.village_id, Household.group_id, Household.head_name)

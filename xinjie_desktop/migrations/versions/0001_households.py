@@ -71,13 +71,14 @@ def upgrade() -> None:
         sa.Column("actual_population", sa.Integer, nullable=False),
         sa.Column("workflow_step", sa.String(20), nullable=False),
         sa.Column("flags", sa.String(200), nullable=False),
+        sa.Column("search_text", sa.Text, nullable=False),
     )
     op.create_index("ix_household_group_id", "household", ["group_id"])
     op.create_index("ix_household_village_id", "household", ["village_id"])
     op.create_index("ix_household_head_name", "household", ["head_name"])
     op.create_index("ix_household_head_id_number", "household", ["head_id_number"])
     op.create_index("ix_household_workflow_step", "household", ["workflow_step"])
-    op.create_index("ix_household_village_group", "household", ["village_id", "group_id"])
+    op.create_index("ix_household_village_group", "household", ["village_id", "group_id", "head_name"])
     op.create_table(
         "member",
         *travelling(),

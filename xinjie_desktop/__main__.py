@@ -1,0 +1,5 @@
+import sys
+
+from xinjie_desktop.main import main
+
+sys.exit(main())

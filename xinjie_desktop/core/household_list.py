@@ -1,0 +1,69 @@
+"""The household list: filtered, counted and paged with plain indexed SQL.
+
+The Qt table model asks for the count and for pages of rows as the user
+scrolls; nothing here loads every household.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from xinjie_desktop.core.models import Household, Village, VillagerGroup
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    village_id: str | None = None
+    group_id: str | None = None
+    step: str | None = None  # a workflow state code, "" for not started
+    flag: str | None = None  # a flag code
+    text: str = ""  # part of any member's name or ID number
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    head_name: str
+    head_id_number: str
+    village: str
+    group: str
+    actual_population: int
+    system_population: int | None
+    workflow_step: str
+    flags: tuple[str, ...]
+
+
+def _filtered(query: Select, criteria: ListFilter) -> Select:
+    if criteria.village_id:
+        query = query.where(Household.village_id == criteria.village_id)
+    if criteria.group_id:
+        query = query.where(Household.group_id == criteria.group_id)
+    if criteria.step is not None:
+        query = query.where(Household.workflow_step == criteria.step)
+    if criteria.flag:
+        query = query.where(Household.flags.contains(f"|{criteria.flag}|", autoescape=True))
+    text = criteria.text.strip().upper()
+    if text:
+        query = query.where(or_(Household.search_text.contains(text, autoescape=True)))
+    return query
+
+
+def count(session: Session, criteria: ListFilter) -> int:
+    return session.scalar(_filtered(select(func.count()).select_from(Household), criteria))
+
+
+def page(session: Session, criteria: ListFilter, offset: int, limit: int) -> list[Row]:
+    query = (
+        select(
+            Household.id, Household.head_name, Household.head_id_number, Village.name, VillagerGroup.name,
+            Household.actual_population, Household.system_population, Household.workflow_step, Household.flags,
+        )
+        .join(VillagerGroup, Household.group_id == VillagerGroup.id)
+        .join(Village, Household.village_id == Village.id)
+    )
+    query = _filtered(query, criteria).order_by(Household.village_id, Household.group_id, Household.head_name, Household.id)
+    rows = session.execute(query.offset(offset).limit(limit))
+    return [Row(*row[:8], tuple(f for f in row[8].split("|") if f)) for row in rows]

@@ -1,0 +1,376 @@
+"""Entering and saving a household with its members and income worksheets.
+
+The editor works on plain drafts; ``validate`` says what is wrong in words
+next to the field it concerns, and ``save`` writes the whole household in one
+transaction or, if anything is wrong, writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from xinjie_desktop.core import flags as flag_rules
+from xinjie_desktop.core import identification, membership
+from xinjie_desktop.core.idnumber import IdNumberError, normalise, parse
+from xinjie_desktop.core.models import Household, IncomeWorksheet, Member, VillagerGroup
+from xinjie_desktop.core.money import from_fen, to_fen
+from xinjie_desktop.core.policy_params import PolicyParameters, current
+from xinjie_desktop.core.store import Store
+from xinjie_desktop.core import vocabulary
+from xinjie_desktop.i18n import _
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass
+class MemberDraft:
+    name: str = ""
+    id_number: str = ""
+    relation: str = "head"
+    sex: str = ""
+    birth_date: dt.date | None = None
+    ethnicity: str = "han"
+    education: str = ""
+    health: str = "healthy"
+    labour: str = "normal"
+    schooling: str = "not_in_school"
+    dibao: bool = False
+    membership_basis: str = "resident"
+    registered: bool = True
+    id: str | None = None
+
+
+@dataclass
+class IncomeDraft:
+    year: int
+    wage: Decimal = Decimal(0)
+    business: Decimal = Decimal(0)
+    property_income: Decimal = Decimal(0)
+    transfer: Decimal = Decimal(0)
+    production_costs: Decimal = Decimal(0)
+
+
+@dataclass
+class HouseholdDraft:
+    group_id: str = ""
+    address: str = ""
+    phone: str = ""
+    labour_willing: bool = True
+    national_number: str = ""
+    system_population: int | None = None
+    attribute: str = ""
+    main_cause: str = ""
+    secondary_causes: list[str] = field(default_factory=list)
+    identification_standard: str = ""
+    exited: bool = False
+    exit_year: int | None = None
+    helper_cadre: str = ""
+    reconciliation_note: str = ""
+    moved_to_shop_or_row_house: bool = False
+    recheck_outcome: str = ""
+    members: list[MemberDraft] = field(default_factory=list)
+    incomes: list[IncomeDraft] = field(default_factory=list)
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # "household.<attr>", "member.<index>.<attr>" or "income.<index>.<attr>"
+    message: str
+    severity: str = ERROR
+
+
+class ValidationFailed(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(p.message for p in problems))
+        self.problems = problems
+
+
+def _check_choice(problems: list[Problem], where: str, value: str, choices: dict, allow_empty: bool = True) -> None:
+    if (value or not allow_empty) and value not in choices:
+        problems.append(Problem(where, _("Choose a value from the list.")))
+
+
+def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
+    """Every problem with ``draft``; errors block saving, warnings become flags."""
+    problems: list[Problem] = []
+    if not draft.group_id or session.get(VillagerGroup, draft.group_id) is None:
+        problems.append(Problem("household.group_id", _("Choose the village and villagers' group.")))
+    if draft.phone and not draft.phone.replace("-", "").replace(" ", "").isdigit():
+        problems.append(Problem("household.phone", _("A phone number has digits only.")))
+    _check_choice(problems, "household.attribute", draft.attribute, vocabulary.ATTRIBUTES)
+    _check_choice(problems, "household.main_cause", draft.main_cause, vocabulary.CAUSES)
+    for cause in draft.secondary_causes:
+        _check_choice(problems, "household.secondary_causes", cause, vocabulary.CAUSES)
+    _check_choice(problems, "household.identification_standard", draft.identification_standard,
+                  vocabulary.IDENTIFICATION_STANDARDS)
+    if draft.system_population is not None and not 0 <= draft.system_population <= 99:
+        problems.append(Problem("household.system_population", _("The system population must be between 0 and 99.")))
+    if draft.exited and draft.exit_year is None:
+        problems.append(Problem("household.exit_year", _("Give the year the household exited.")))
+    if draft.exit_year is not None and not 2014 <= draft.exit_year <= dt.date.today().year:
+        problems.append(Problem("household.exit_year", _("The exit year must lie between 2014 and this year.")))
+    if not draft.members:
+        problems.append(Problem("household.members", _("Enter at least the head of household.")))
+    heads = [i for i, m in enumerate(draft.members) if m.relation == "head"]
+    if draft.members and len(heads) != 1:
+        problems.append(Problem("household.members", _(
+            "A household has exactly one head; this one has {n}.").format(n=len(heads))))
+    seen: dict[str, int] = {}
+    for index, member in enumerate(draft.members):
+        where = f"member.{index}."
+        if not member.name.strip():
+            problems.append(Problem(where + "name", _("Enter the member's name.")))
+        _check_choice(problems, where + "relation", member.relation, vocabulary.RELATIONS, allow_empty=False)
+        _check_choice(problems, where + "membership_basis", member.membership_basis, membership.BASES, allow_empty=False)
+        _check_choice(problems, where + "ethnicity", member.ethnicity, vocabulary.ETHNICITIES)
+        _check_choice(problems, where + "education", member.education, vocabulary.EDUCATION)
+        _check_choice(problems, where + "health", member.health, vocabulary.HEALTH)
+        _check_choice(problems, where + "labour", member.labour, vocabulary.LABOUR)
+        _check_choice(problems, where + "schooling", member.schooling, vocabulary.SCHOOLING)
+        number = normalise(member.id_number)
+        try:
+            facts = parse(number)
+        except IdNumberError as error:
+            problems.append(Problem(where + "id_number", str(error)))
+            continue
+        if number in seen:
+            problems.append(Problem(where + "id_number", _(
+                "This ID number is already entered for member {n} of this household.").format(n=seen[number] + 1)))
+        seen[number] = index
+        if member.birth_date and member.birth_date != facts.birth_date:
+            problems.append(Problem(where + "birth_date", _(
+                "The ID number says the birth date is {date}.").format(date=facts.birth_date.isoformat()), WARNING))
+        if member.sex and member.sex != facts.sex:
+            problems.append(Problem(where + "sex", _("The ID number says the sex is {sex}.").format(
+                sex=_(vocabulary_sex(facts.sex))), WARNING))
+    if seen:
+        others = _households_holding(session, set(seen), exclude=draft.id)
+        for number, holders in others.items():
+            problems.append(Problem(f"member.{seen[number]}.id_number", _(
+                "This ID number is also registered in the household of {heads}.").format(heads="、".join(holders)), WARNING))
+    years = set()
+    for index, sheet in enumerate(draft.incomes):
+        if not 2010 <= sheet.year <= dt.date.today().year:
+            problems.append(Problem(f"income.{index}.year", _("Choose a year between 2010 and this year.")))
+        if sheet.year in years:
+            problems.append(Problem(f"income.{index}.year", _("There is already a worksheet for {year}.").format(year=sheet.year)))
+        years.add(sheet.year)
+        for name in ("wage", "business", "property_income", "transfer", "production_costs"):
+            if getattr(sheet, name) < 0:
+                problems.append(Problem(f"income.{index}.{name}", _("The amount may not be negative.")))
+    return problems
+
+
+def vocabulary_sex(code: str) -> str:
+    from xinjie_desktop.core.idnumber import SEX_LABELS
+
+    return SEX_LABELS.get(code, code)
+
+
+def _households_holding(session: Session, numbers: set[str], exclude: str | None) -> dict[str, list[str]]:
+    query = (
+        select(Member.id_number, Household.head_name, Household.id)
+        .join(Household, Member.household_id == Household.id)
+        .where(Member.id_number.in_(numbers))
+    )
+    found: dict[str, list[str]] = {}
+    for number, head, household_id in session.execute(query):
+        if household_id != exclude:
+            found.setdefault(number, []).append(head or "?")
+    return found
+
+
+def duplicate_numbers(session: Session, household: Household) -> set[str]:
+    numbers = {m.id_number for m in household.members}
+    return set(_households_holding(session, numbers, exclude=household.id)) if numbers else set()
+
+
+def refresh_derived(session: Session, household: Household, params: PolicyParameters) -> None:
+    """Recompute the household's derived columns (head, population, step, flags)."""
+    head = next((m for m in household.members if m.relation == "head"), None)
+    household.head_name = head.name if head else ""
+    household.head_id_number = head.id_number if head else ""
+    household.actual_population = len(flag_rules.actual_members(household))
+    household.search_text = "|".join(f"{m.name}|{m.id_number}" for m in household.members)
+    household.workflow_step = identification.state(household.steps)
+    household.flags = flag_rules.encode(flag_rules.compute(household, params, duplicate_numbers(session, household)))
+
+
+def load_household(session: Session, household_id: str) -> Household | None:
+    return session.scalar(
+        select(Household)
+        .where(Household.id == household_id)
+        .options(selectinload(Household.members), selectinload(Household.incomes),
+                 selectinload(Household.steps), selectinload(Household.objections))
+    )
+
+
+def to_draft(household: Household) -> HouseholdDraft:
+    return HouseholdDraft(
+        id=household.id,
+        group_id=household.group_id,
+        address=household.address,
+        phone=household.phone,
+        labour_willing=household.labour_willing,
+        national_number=household.national_number,
+        system_population=household.system_population,
+        attribute=household.attribute,
+        main_cause=household.main_cause,
+        secondary_causes=[c for c in household.secondary_causes.split(",") if c],
+        identification_standard=household.identification_standard,
+        exited=household.exited,
+        exit_year=household.exit_year,
+        helper_cadre=household.helper_cadre,
+        reconciliation_note=household.reconciliation_note,
+        moved_to_shop_or_row_house=household.moved_to_shop_or_row_house,
+        recheck_outcome=household.recheck_outcome,
+        members=[
+            MemberDraft(
+                id=m.id, name=m.name, id_number=m.id_number, relation=m.relation, sex=m.sex,
+                birth_date=m.birth_date, ethnicity=m.ethnicity, education=m.education, health=m.health,
+                labour=m.labour, schooling=m.schooling, dibao=m.dibao, membership_basis=m.membership_basis,
+                registered=m.registered,
+            )
+            for m in household.members
+        ],
+        incomes=[
+            IncomeDraft(
+                year=s.year, wage=from_fen(s.wage), business=from_fen(s.business),
+                property_income=from_fen(s.property_income), transfer=from_fen(s.transfer),
+                production_costs=from_fen(s.production_costs),
+            )
+            for s in household.incomes
+        ],
+    )
+
+
+HOUSEHOLD_FIELDS = (
+    "group_id", "address", "phone", "labour_willing", "national_number", "system_population", "attribute",
+    "main_cause", "identification_standard", "exited", "exit_year", "helper_cadre", "reconciliation_note",
+    "moved_to_shop_or_row_house", "recheck_outcome",
+)
+MEMBER_FIELDS = (
+    "name", "relation", "sex", "birth_date", "ethnicity", "education", "health", "labour", "schooling", "dibao",
+    "membership_basis", "registered",
+)
+
+
+def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -> set[str]:
+    """Copy ``draft`` onto ``household``; returns the ID numbers it held before (for duplicate checks)."""
+    before = {m.id_number for m in household.members}
+    for name in HOUSEHOLD_FIELDS:
+        value = getattr(draft, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(household, name) != value:
+            setattr(household, name, value)
+    causes = ",".join(draft.secondary_causes)
+    if household.secondary_causes != causes:
+        household.secondary_causes = causes
+    group = session.get(VillagerGroup, draft.group_id)
+    household.village_id = group.village_id
+    existing = {m.id: m for m in household.members}
+    members = []
+    for position, member_draft in enumerate(draft.members):
+        member = existing.pop(member_draft.id, None) if member_draft.id else None
+        member = member or Member()
+        for name in MEMBER_FIELDS:
+            value = getattr(member_draft, name)
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(member, name) != value:
+                setattr(member, name, value)
+        number = normalise(member_draft.id_number)
+        if member.id_number != number:
+            member.id_number = number
+        if member.position != position:
+            member.position = position
+        members.append(member)
+    household.members = members
+    sheets = {s.year: s for s in household.incomes}
+    kept = []
+    for sheet_draft in draft.incomes:
+        sheet = sheets.pop(sheet_draft.year, None) or IncomeWorksheet(year=sheet_draft.year)
+        for name in ("wage", "business", "property_income", "transfer", "production_costs"):
+            fen = to_fen(getattr(sheet_draft, name))
+            if getattr(sheet, name) != fen:
+                setattr(sheet, name, fen)
+        kept.append(sheet)
+    household.incomes = kept
+    return before
+
+
+def save(store: Store, draft: HouseholdDraft, params: PolicyParameters | None = None) -> str:
+    """Validate and write the whole household in one transaction; returns its id."""
+    params = params or current()
+    with store.unit_of_work() as session:
+        problems = [p for p in validate(session, draft) if p.severity == ERROR]
+        if problems:
+            raise ValidationFailed(problems)
+        household = load_household(session, draft.id) if draft.id else None
+        if draft.id and household is None:
+            raise ValidationFailed([Problem("household", _("This household no longer exists in the store."))])
+        household = household or Household()
+        if household.id is None:
+            session.add(household)
+        before = apply_draft(session, household, draft)
+        session.flush()
+        refresh_derived(session, household, params)
+        _refresh_sharing(session, household, before | {m.id_number for m in household.members}, params)
+        return household.id
+
+
+def _refresh_sharing(session: Session, household: Household, numbers: set[str], params: PolicyParameters) -> None:
+    """Other households that share (or shared) an ID number get their duplicate flag updated."""
+    if not numbers:
+        return
+    others = session.scalars(
+        select(Household.id).join(Member).where(Member.id_number.in_(numbers), Household.id != household.id).distinct()
+    ).all()
+    for other_id in others:
+        other = load_household(session, other_id)
+        refresh_derived(session, other, params)
+
+
+def record_step(store: Store, household_id: str, entry: identification.StepInput,
+                params: PolicyParameters | None = None) -> None:
+    """Record one workflow step (ID-5, PN-1) in its own transaction."""
+    params = params or current()
+    with store.unit_of_work() as session:
+        household = load_household(session, household_id)
+        identification.record(household, entry, params)
+        session.flush()
+        refresh_derived(session, household, params)
+
+
+def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by: str, content: str) -> None:
+    with store.unit_of_work() as session:
+        household = load_household(session, household_id)
+        identification.add_objection(household, raised_on, raised_by, content)
+
+
+def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, resolution: str) -> None:
+    from xinjie_desktop.core.models import Objection
+
+    with store.unit_of_work() as session:
+        identification.resolve_objection(session.get(Objection, objection_id), resolved_on, resolution)
+
+
+def delete(store: Store, household_id: str) -> None:
+    with store.unit_of_work() as session:
+        household = load_household(session, household_id)
+        if household is not None:
+            numbers = {m.id_number for m in household.members}
+            session.delete(household)
+            session.flush()
+            params = current()
+            for other_id in session.scalars(
+                select(Member.household_id).where(Member.id_number.in_(numbers)).distinct()
+            ).all():
+                refresh_derived(session, load_household(session, other_id), params)

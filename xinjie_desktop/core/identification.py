@@ -1,0 +1,162 @@
+"""The identification workflow for a registered poor household, rules ID-5 and PN-1.
+
+proposed by the village (with its circumstances and, for an omission 漏评, the
+reason it was missed) → home-visit audit by the township relocation command
+centre → evaluation by the villagers' representatives assembly → public notice
+of at least 7 full days, objections recorded and re-verified → entered into
+the national system.  Steps are recorded in this order only, each with its
+date and who did it; a step that did not pass closes the workflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from xinjie_desktop.core.models import Household, Objection, WorkflowStep
+from xinjie_desktop.core.policy_params import PolicyParameters
+from xinjie_desktop.i18n import N_, _
+
+STEPS: list[tuple[str, str]] = [
+    ("proposed", N_("proposed by the village")),
+    ("audited", N_("home-visit audit by the township command centre")),
+    ("evaluated", N_("evaluated by the villagers' representatives assembly")),
+    ("noticed", N_("public notice")),
+    ("entered", N_("entered into the national system")),
+]
+STEP_CODES = [code for code, _label in STEPS]
+STEP_LABELS = dict(STEPS)
+REJECTED = "rejected"
+STATE_LABELS = {"": N_("not started"), REJECTED: N_("not approved"), **STEP_LABELS}
+
+
+class WorkflowError(ValueError):
+    """A step that may not be recorded; ``str()`` is a message for the user."""
+
+
+@dataclass
+class StepInput:
+    step: str
+    done_on: dt.date
+    done_by: str
+    passed: bool = True
+    notes: str = ""
+    is_omission: bool = False
+    omission_reason: str = ""
+    notice_place: str = ""
+    notice_end: dt.date | None = None
+    national_number: str = ""
+
+
+def state(steps: list[WorkflowStep]) -> str:
+    """The workflow's state: the last step recorded, "rejected", or "" if none."""
+    if not steps:
+        return ""
+    last = max(steps, key=lambda s: s.ordinal)
+    return last.step if last.passed else REJECTED
+
+
+def next_step(steps: list[WorkflowStep]) -> str | None:
+    current = state(steps)
+    if current == REJECTED:
+        return None
+    if current == "":
+        return STEP_CODES[0]
+    index = STEP_CODES.index(current)
+    return STEP_CODES[index + 1] if index + 1 < len(STEP_CODES) else None
+
+
+def check(household: Household, entry: StepInput, params: PolicyParameters) -> None:
+    """Raise WorkflowError unless ``entry`` may be recorded next for ``household``."""
+    if entry.step not in STEP_CODES:
+        raise WorkflowError(_("Unknown workflow step."))
+    expected = next_step(household.steps)
+    if expected is None:
+        if state(household.steps) == REJECTED:
+            raise WorkflowError(_("The workflow was closed because a step was not approved."))
+        raise WorkflowError(_("All steps of the workflow are already recorded."))
+    if entry.step != expected:
+        raise WorkflowError(
+            _("Steps cannot be skipped: the next step is \"{expected}\".").format(expected=_(STEP_LABELS[expected]))
+        )
+    if not entry.done_by.strip():
+        raise WorkflowError(_("Record who carried out this step."))
+    if household.steps:
+        previous = max(household.steps, key=lambda s: s.ordinal)
+        earliest = previous.notice_end if previous.step == "noticed" and previous.notice_end else previous.done_on
+        if entry.done_on < earliest:
+            raise WorkflowError(
+                _("This step cannot be dated before {date}, the date of the previous step.").format(date=earliest.isoformat())
+            )
+    if entry.step == "proposed":
+        if not entry.notes.strip():
+            raise WorkflowError(_("Describe the household's circumstances for the proposal."))
+        if entry.is_omission and not entry.omission_reason.strip():
+            raise WorkflowError(_("For an omitted household (漏评), give the reason it was missed."))
+    if entry.step == "noticed":
+        if not entry.notice_place.strip():
+            raise WorkflowError(_("Record where the notice is posted."))
+        minimum = params.notice_minimum_days
+        if entry.notice_end is None or entry.notice_end < entry.done_on + dt.timedelta(days=minimum):
+            raise WorkflowError(
+                _("A public notice stays posted for at least {days} full days: it cannot end before {date}.").format(
+                    days=minimum, date=(entry.done_on + dt.timedelta(days=minimum)).isoformat()
+                )
+            )
+    if entry.step == "entered":
+        open_objections = [o for o in household.objections if not o.resolution.strip()]
+        if open_objections:
+            raise WorkflowError(
+                _("{n} objection(s) raised during the notice are not re-verified yet.").format(n=len(open_objections))
+            )
+
+
+def record(household: Household, entry: StepInput, params: PolicyParameters) -> WorkflowStep:
+    """Check and append the step to ``household`` (the caller commits)."""
+    check(household, entry, params)
+    step = WorkflowStep(
+        step=entry.step,
+        ordinal=STEP_CODES.index(entry.step),
+        done_on=entry.done_on,
+        done_by=entry.done_by.strip(),
+        passed=entry.passed,
+        notes=entry.notes.strip(),
+        is_omission=entry.is_omission,
+        omission_reason=entry.omission_reason.strip(),
+        notice_place=entry.notice_place.strip(),
+        notice_end=entry.notice_end,
+    )
+    household.steps.append(step)
+    if entry.step == "entered" and entry.passed and entry.national_number.strip():
+        household.national_number = entry.national_number.strip()
+    return step
+
+
+def add_objection(household: Household, raised_on: dt.date, raised_by: str, content: str) -> Objection:
+    """Record an objection to a posted result (PN-1); only while a notice is or was posted."""
+    if not content.strip():
+        raise WorkflowError(_("Write down what the objection says."))
+    notice = next((s for s in household.steps if s.step == "noticed"), None)
+    if notice is None:
+        raise WorkflowError(_("Objections are recorded against a public notice; this household has not been posted yet."))
+    if raised_on < notice.done_on:
+        raise WorkflowError(_("The objection is dated before the notice was posted."))
+    if any(s.step == "entered" for s in household.steps):
+        raise WorkflowError(_("The household is already entered into the national system."))
+    objection = Objection(raised_on=raised_on, raised_by=raised_by.strip(), content=content.strip())
+    household.objections.append(objection)
+    return objection
+
+
+def resolve_objection(objection: Objection, resolved_on: dt.date, resolution: str) -> None:
+    """Record the re-verification of an objection."""
+    if not resolution.strip():
+        raise WorkflowError(_("Write down the result of the re-verification."))
+    if resolved_on < objection.raised_on:
+        raise WorkflowError(_("The re-verification cannot be dated before the objection."))
+    objection.resolution = resolution.strip()
+    objection.resolved_on = resolved_on
+
+
+def in_national_system(household: Household) -> bool:
+    return bool(household.national_number) or any(s.step == "entered" and s.passed for s in household.steps)
