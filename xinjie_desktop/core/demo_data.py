@@ -8,16 +8,19 @@ incomes around the income line, and every membership basis of ID-2.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select
 
 from xinjie_desktop.core import flags as flag_rules
 from xinjie_desktop.core import identification, membership, township
 from xinjie_desktop.core.idnumber import FEMALE, MALE, check_digit
-from xinjie_desktop.core.models import Household, IncomeWorksheet, Member, WorkflowStep, new_uuid, utcnow
+from xinjie_desktop.core.models import (
+    Household, IncomeWorksheet, Member, Township, Village, VillagerGroup, WorkflowStep, new_uuid, utcnow,
+)
 from xinjie_desktop.core.policy_params import current
 from xinjie_desktop.core.store import Store
 
@@ -108,12 +111,12 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             [f"第{g + 1}村民小组" for g in range(groups_per_village)]
         for i in range(villages)
     }
-    township.set_up(store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True)
+    town_id = township.set_up(store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True)
     numbers = _Numbers()
     now = utcnow()
     device = store.device_id
     line_fen = int(params.income_line(2016) * 100)
-    with store.unit_of_work() as session:
+    with _removed_on_failure(store, town_id), store.unit_of_work() as session:
         refs = township.groups(session)
         chunk: dict[type, list[dict]] = {Household: [], Member: [], IncomeWorksheet: [], WorkflowStep: []}
         for index in range(households):
@@ -180,6 +183,20 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
                 if progress is not None and not progress(index + 1, households):
                     raise InterruptedError("cancelled")
     return households
+
+
+@contextlib.contextmanager
+def _removed_on_failure(store: Store, town_id: str) -> Iterator[None]:
+    """Cancelled or failed: undo ``township.set_up`` too, so the store is empty again, as it was."""
+    try:
+        yield
+    except BaseException:
+        with store.unit_of_work() as session:
+            village_ids = select(Village.id).where(Village.township_id == town_id)
+            session.execute(delete(VillagerGroup).where(VillagerGroup.village_id.in_(village_ids)))
+            session.execute(delete(Village).where(Village.township_id == town_id))
+            session.execute(delete(Township).where(Township.id == town_id))
+        raise
 
 
 def _collect(chunk: dict[type, list[dict]], household: Household, now: dt.datetime, device: str) -> None:

@@ -316,10 +316,12 @@ def save(store: Store, draft: HouseholdDraft, params: PolicyParameters | None = 
         household = load_household(session, draft.id) if draft.id else None
         if draft.id and household is None:
             raise ValidationFailed([Problem("household", _("This household no longer exists in the store."))])
+        is_new = household is None
         household = household or Household()
-        if household.id is None:
+        with session.no_autoflush:
+            before = apply_draft(session, household, draft)
+        if is_new:
             session.add(household)
-        before = apply_draft(session, household, draft)
         session.flush()
         refresh_derived(session, household, params)
         _refresh_sharing(session, household, before | {m.id_number for m in household.members}, params)

@@ -175,10 +175,23 @@ def _engine(path: Path) -> Engine:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations with foreign keys off: SQLite rebuilds a table by copying it, and
+    dropping the old copy with foreign keys on would cascade-delete every member row."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(_("The data file could not be upgraded: {n} records lost their links.").format(n=len(broken)))
+            connection.commit()
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def open_store(path: Path | str, *, create: bool = True, revision: str = "head") -> Store:
@@ -197,25 +210,29 @@ def open_store(path: Path | str, *, create: bool = True, revision: str = "head")
     backup = None
     if existing and current != target:
         backup = path.with_name(f"{path.name}.before-{target}.bak")
-        _backup(path, backup)
+        _copy_store(path, backup)
     engine = _engine(path)
     try:
         if current != target:
             upgrade(engine, target)
-    except Exception:
+    except BaseException:
         engine.dispose()
         if backup is not None:
-            shutil.copyfile(backup, path)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            _copy_store(backup, path)
         raise
     return Store(path, engine)
 
 
-def _backup(source: Path, destination: Path) -> None:
-    with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src:
-        with contextlib.closing(sqlite3.connect(str(destination))) as dst:
-            src.backup(dst)
+def _copy_store(source: Path, destination: Path) -> None:
+    """Copy the database file and its write-ahead log byte for byte (no writer holds it)."""
+    shutil.copyfile(source, destination)
+    for suffix in ("-wal",):
+        source_log, destination_log = Path(f"{source}{suffix}"), Path(f"{destination}{suffix}")
+        if source_log.exists():
+            shutil.copyfile(source_log, destination_log)
+        else:
+            destination_log.unlink(missing_ok=True)
+    Path(f"{destination}-shm").unlink(missing_ok=True)
 
 
 def get_local(session: Session, key: str) -> str | None:

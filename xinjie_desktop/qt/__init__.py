@@ -1,0 +1,1 @@
+"""The thin Qt layer: windows, dialogs and models over the Qt-free core."""

@@ -1,0 +1,253 @@
+"""First start on an empty store: the township, its villages and groups, or demo data.
+
+Nothing about real villages is built in.  The user types the villages as
+lines of "village: group, group" (core.township.parse_outline reads Chinese
+or English punctuation); problems are shown in words beside the field.  The
+other way in is a clearly labelled button that loads an invented demo data
+set, in the background, with a progress bar and a Cancel button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xinjie_desktop.core import demo_data, township
+from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.township import SetupError
+from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.worker import Worker
+
+ERROR_STYLE = "color: #b00020;"
+NOTE_STYLE = "color: #555555;"
+
+
+class SetupDialog(QDialog):
+    """Accepted once the township exists in the store (typed in, or demo data)."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None, *, demo_villages: int = 6,
+                 demo_households: int = 1200, demo_seed: int = 1) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._demo = (demo_villages, demo_households, demo_seed)
+        self._worker: Worker | None = None
+        self.setWindowTitle(_("Set up the township"))
+        self.setObjectName("setup_dialog")
+        self.setMinimumWidth(560)
+
+        intro = QLabel(_(
+            "This data file is still empty. Enter your township with its villages and villagers' groups. "
+            "To look around first, load the demo data set: it is invented and marked as demo data everywhere."
+        ))
+        intro.setWordWrap(True)
+
+        self.name_edit = QLineEdit(objectName="township_name")
+        self.name_error = self._error_label("township_name_error")
+        self.centre_edit = QLineEdit(objectName="command_centre")
+        self.centre_edit.setPlaceholderText(_("e.g. the township's relocation command centre"))
+        self.outline_edit = QPlainTextEdit(objectName="outline")
+        self.outline_edit.setTabChangesFocus(True)
+        self.outline_edit.setMinimumHeight(160)
+        self.outline_edit.setPlaceholderText(_("Qingshan: Group 1, Group 2, Group 3\nSonglin: Group 1, Group 2"))
+        outline_hint = QLabel(_(
+            "One village per line: the village's name, a colon, then its villagers' groups separated by commas."
+        ))
+        outline_hint.setWordWrap(True)
+        outline_hint.setStyleSheet(NOTE_STYLE)
+        self.outline_status = QLabel(objectName="outline_status")
+        self.outline_status.setWordWrap(True)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(_("Township name:"), self.name_edit)
+        form.addRow("", self.name_error)
+        form.addRow(_("Command centre:"), self.centre_edit)
+        form.addRow(_("Villages and groups:"), self.outline_edit)
+        form.addRow("", outline_hint)
+        form.addRow("", self.outline_status)
+
+        self.create_button = QPushButton(_("Create township"), objectName="create_button")
+        self.cancel_button = QPushButton(_("Quit"), objectName="quit_button")
+        self.demo_button = QPushButton(_("Load demo data (fictitious)"), objectName="demo_button")
+        self.demo_button.setToolTip(_("{villages} invented villages with {households} invented households").format(
+            villages=demo_villages, households=demo_households))
+        for button in (self.create_button, self.cancel_button, self.demo_button):
+            button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.cancel_button)
+
+        # Shown only while the demo data loads.
+        self.progress_panel = QFrame(objectName="progress_panel")
+        self.progress_label = QLabel(_("Loading the demo data…"))
+        self.progress_bar = QProgressBar(objectName="progress_bar")
+        self.progress_bar.setRange(0, 0)  # busy until the first report
+        self.cancel_loading_button = QPushButton(_("Cancel loading"), objectName="cancel_loading_button")
+        self.cancel_loading_button.setAutoDefault(False)
+        progress_row = QHBoxLayout(self.progress_panel)
+        progress_row.setContentsMargins(0, 0, 0, 0)
+        progress_row.addWidget(self.progress_label)
+        progress_row.addWidget(self.progress_bar, 1)
+        progress_row.addWidget(self.cancel_loading_button)
+        self.progress_panel.hide()
+
+        self.message = QLabel(objectName="setup_message")
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress_panel)
+        layout.addLayout(buttons)
+
+        self.name_edit.returnPressed.connect(self.centre_edit.setFocus)
+        self.centre_edit.returnPressed.connect(self.outline_edit.setFocus)
+        self.outline_edit.textChanged.connect(self._show_outline_status)
+        self.name_edit.textChanged.connect(lambda _text: self.name_error.hide())
+        self.create_button.clicked.connect(self.create_township)
+        self.cancel_button.clicked.connect(self.reject)
+        self.demo_button.clicked.connect(self.load_demo_data)
+        self.cancel_loading_button.clicked.connect(self.cancel_loading)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create_township)
+
+    @staticmethod
+    def _error_label(name: str) -> QLabel:
+        label = QLabel(objectName=name)
+        label.setStyleSheet(ERROR_STYLE)
+        label.setWordWrap(True)
+        label.hide()
+        return label
+
+    # --- typed-in township ----------------------------------------------
+    def _show_outline_status(self) -> None:
+        text = self.outline_edit.toPlainText()
+        if not text.strip():
+            self.outline_status.clear()
+            return
+        try:
+            villages = township.parse_outline(text)
+        except SetupError as error:
+            self._set_outline_status(str(error), error=True)
+            return
+        groups = sum(len(g) for g in villages.values())
+        self._set_outline_status(_("{villages} villages, {groups} villagers' groups").format(
+            villages=len(villages), groups=groups), error=False)
+
+    def _set_outline_status(self, text: str, *, error: bool) -> None:
+        self.outline_status.setText(text)
+        self.outline_status.setStyleSheet(ERROR_STYLE if error else NOTE_STYLE)
+        self.outline_status.setProperty("error", error)
+
+    def create_township(self) -> None:
+        if self._worker is not None:
+            return
+        name = self.name_edit.text()
+        try:
+            villages = township.parse_outline(self.outline_edit.toPlainText())
+        except SetupError as error:
+            self._set_outline_status(str(error), error=True)
+            self.outline_edit.setFocus()
+            return
+        try:
+            township.set_up(self._store, name, self.centre_edit.text(), villages)
+        except SetupError as error:
+            if not name.strip():
+                self.name_error.setText(str(error))
+                self.name_error.show()
+                self.name_edit.setFocus()
+            else:
+                self._set_outline_status(str(error), error=True)
+                self.outline_edit.setFocus()
+            return
+        self.accept()
+
+    # --- demo data ------------------------------------------------------
+    def load_demo_data(self) -> None:
+        if self._worker is not None:
+            return
+        villages, households, seed = self._demo
+        store = self._store
+
+        def job(report):
+            return demo_data.generate(store, villages, households, seed, progress=report)
+
+        self._worker = Worker(job, self)
+        self._worker.progressed.connect(self._on_progress)
+        self._worker.succeeded.connect(self._on_loaded)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._set_busy(True)
+        self._worker.start()
+
+    def is_loading(self) -> bool:
+        return self._worker is not None
+
+    def cancel_loading(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self.cancel_loading_button.setEnabled(False)
+            self.progress_label.setText(_("Cancelling…"))
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+
+    def _finish_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.wait()
+            self._worker.deleteLater()
+            self._worker = None
+
+    def _on_loaded(self, _count) -> None:
+        self._finish_worker()
+        self.accept()
+
+    def _on_failed(self, message: str) -> None:
+        self._finish_worker()
+        self._set_busy(False)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(message)
+
+    def _on_cancelled(self) -> None:
+        self._finish_worker()
+        self._set_busy(False)
+        self.message.setStyleSheet(NOTE_STYLE)
+        self.message.setText(_("Loading the demo data was cancelled; nothing was saved."))
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.name_edit, self.centre_edit, self.outline_edit, self.create_button,
+                       self.cancel_button, self.demo_button):
+            widget.setEnabled(not busy)
+        self.progress_panel.setVisible(busy)
+        if busy:
+            self.message.clear()
+            self.progress_bar.setRange(0, 0)
+            self.progress_label.setText(_("Loading the demo data…"))
+            self.cancel_loading_button.setEnabled(True)
+            self.cancel_loading_button.setFocus()
+
+    def reject(self) -> None:
+        if self._worker is not None:  # closing while loading: cancel first, close afterwards
+            self.cancel_loading()
+            return
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self._finish_worker()
+        super().done(result)

@@ -1,0 +1,172 @@
+"""Small widgets the forms share: inline messages, closed-list combos, optional dates and numbers.
+
+Nothing here knows a business rule: the lists come from the core's dicts (code -> English
+message id) and are shown through ``_()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+
+from xinjie_desktop.i18n import _
+
+ERROR_COLOUR = "#b3261e"
+WARNING_COLOUR = "#8a5a00"
+EMPTY_MARK = "\u2014"  # an em dash stands for "nothing entered"
+
+
+def to_qdate(value: dt.date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def from_qdate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class MessageLabel(QLabel):
+    """A line of text next to a field, red for an error and amber for a warning; hidden when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.severity = ""
+        self.hide()
+
+    def show_message(self, text: str, severity: str = "error") -> None:
+        if not text:
+            self.clear_message()
+            return
+        colour = ERROR_COLOUR if severity == "error" else WARNING_COLOUR
+        self.setStyleSheet(f"color: {colour};")
+        self.setText(text)
+        self.severity = severity
+        self.show()
+
+    def show_problems(self, problems) -> None:
+        """Show core ``Problem``s (errors first); an error outranks a warning."""
+        if not problems:
+            self.clear_message()
+            return
+        ordered = sorted(problems, key=lambda p: p.severity != "error")
+        self.show_message("\n".join(p.message for p in ordered), ordered[0].severity)
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.severity = ""
+        self.hide()
+
+
+def with_message(field: QWidget, message: MessageLabel | None = None) -> tuple[QWidget, MessageLabel]:
+    """``field`` with a message label under it, as one widget for a form layout."""
+    message = message or MessageLabel()
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(field)
+    layout.addWidget(message)
+    box.setFocusProxy(field)
+    return box, message
+
+
+class ChoiceCombo(QComboBox):
+    """A closed list: items show ``_(label)`` and carry the stored code.
+
+    With ``empty_text`` the first item stands for "not recorded" (code ""); without it, an
+    empty value shows the placeholder and has no item.
+    """
+
+    def __init__(self, choices: dict[str, str], empty_text: str | None = None, placeholder: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._has_empty = empty_text is not None
+        if self._has_empty:
+            self.addItem(empty_text, "")
+        for code, label in choices.items():
+            self.addItem(_(label), code)
+        if placeholder:
+            self.setPlaceholderText(placeholder)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(10)
+
+    def code(self) -> str:
+        data = self.currentData()
+        return data if isinstance(data, str) else ""
+
+    def set_code(self, code: str) -> None:
+        index = self.findData(code)
+        if index < 0 and code:
+            # A code the list no longer has (older data): keep it visible rather than lose it.
+            self.addItem(code, code)
+            index = self.count() - 1
+        self.setCurrentIndex(index if index >= 0 else (0 if self._has_empty else -1))
+
+
+class GroupedChoiceCombo(ChoiceCombo):
+    """A closed list in labelled groups; the group headings cannot be chosen."""
+
+    def __init__(self, groups: list[tuple[str, dict[str, str]]], placeholder: str = "",
+                 parent: QWidget | None = None) -> None:
+        QComboBox.__init__(self, parent)
+        self._has_empty = False
+        model = QStandardItemModel(self)
+        heading_font = QFont()
+        heading_font.setBold(True)
+        for heading, choices in groups:
+            item = QStandardItem(heading)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            item.setFont(heading_font)
+            model.appendRow(item)
+            for code, label in choices.items():
+                child = QStandardItem("    " + _(label))
+                child.setData(code, Qt.ItemDataRole.UserRole)
+                model.appendRow(child)
+        self.setModel(model)
+        if placeholder:
+            self.setPlaceholderText(placeholder)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(16)
+
+
+class OptionalDateEdit(QDateEdit):
+    """A date that may be left empty: the lowest date stands for "not given"."""
+
+    def __init__(self, earliest: dt.date = dt.date(1890, 1, 1), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._empty = to_qdate(earliest).addDays(-1)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(self._empty)
+        self.setMaximumDate(QDate.currentDate())
+        self.setSpecialValueText(EMPTY_MARK)
+        self.setDate(self._empty)
+
+    def date_or_none(self) -> dt.date | None:
+        value = self.date()
+        return None if value == self._empty else from_qdate(value)
+
+    def set_date_or_none(self, value: dt.date | None) -> None:
+        self.setDate(self._empty if value is None else to_qdate(value))
+
+
+class OptionalIntSpin(QSpinBox):
+    """A whole number that may be left empty: one below the lowest value means "not given"."""
+
+    def __init__(self, low: int, high: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._empty = low - 1
+        self.setRange(self._empty, high)
+        self.setSpecialValueText(EMPTY_MARK)
+        self.setValue(self._empty)
+
+    def value_or_none(self) -> int | None:
+        value = self.value()
+        return None if value == self._empty else value
+
+    def set_value_or_none(self, value: int | None) -> None:
+        self.setValue(self._empty if value is None else value)
