@@ -75,7 +75,7 @@ def test_store_at_first_revision_upgrades_with_data_intact(tmp_path):
         assert household.objections == [] and household.reconciliation_note == ""
         assert household.moved_to_shop_or_row_house is False
     upgraded.close()
-    assert (tmp_path / "old.sqlite.before-0002.bak").exists()
+    assert (tmp_path / f"old.sqlite.before-{head_revision()}.bak").exists()
 
 
 def test_newer_schema_is_refused_untouched(tmp_path):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -113,6 +113,7 @@ class Household(Travelling, Base):
     objections: Mapped[list[Objection]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Objection.raised_on"
     )
+    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan", order_by="Attachment.created_at")
 
 
 class Member(Travelling, Base):
@@ -185,3 +186,26 @@ class Objection(Travelling, Base):
 
 
 Index("ix_household_village_group", Household.village_id, Household.group_id, Household.head_name)
+
+
+class Attachment(Travelling, Base):
+    """A supporting file kept with a household (ID-4 reconciliation papers, scans, photos).
+
+    The bytes are stored once per content (``sha256``); a file attached twice is one blob.
+    """
+
+    __tablename__ = "attachment"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Blob(Base):
+    """File content, addressed by its SHA-256; never changed once written."""
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

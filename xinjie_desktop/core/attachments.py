@@ -1,0 +1,71 @@
+"""Supporting files kept with a household, e.g. the papers behind an ID-4 reconciliation.
+
+Files are read whole, hashed with SHA-256 and stored once per content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import select
+
+from xinjie_desktop.core.models import Attachment, Blob, Household
+from xinjie_desktop.core.store import Store
+from xinjie_desktop.i18n import N_, _
+
+PURPOSES = {
+    "reconciliation": N_("population reconciliation (ID-4)"),
+    "recheck": N_("shop/row house re-check (ID-7)"),
+    "other": N_("other supporting file"),
+}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class AttachmentError(ValueError):
+    pass
+
+
+def attach(store: Store, household_id: str, path: Path, purpose: str, note: str = "") -> str:
+    """Keep a copy of the file at ``path`` with the household; returns the attachment id."""
+    if purpose not in PURPOSES:
+        raise AttachmentError(_("Unknown kind of supporting file."))
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise AttachmentError(_("The file {name} cannot be read: {error}").format(name=Path(path).name, error=error.strerror)) from None
+    if not data:
+        raise AttachmentError(_("The file {name} is empty.").format(name=Path(path).name))
+    if len(data) > MAX_BYTES:
+        raise AttachmentError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(name=Path(path).name))
+    digest = hashlib.sha256(data).hexdigest()
+    with store.unit_of_work() as session:
+        if session.get(Household, household_id) is None:
+            raise AttachmentError(_("This household no longer exists in the store."))
+        if session.get(Blob, digest) is None:
+            session.add(Blob(sha256=digest, size=len(data), data=data))
+            session.flush()  # the blob row first: the attachment refers to it
+        attachment = Attachment(household_id=household_id, purpose=purpose, filename=Path(path).name,
+                                sha256=digest, note=note.strip())
+        session.add(attachment)
+        session.flush()
+        return attachment.id
+
+
+def listing(store: Store, household_id: str) -> list[Attachment]:
+    with store.session() as session:
+        return list(session.scalars(select(Attachment).where(Attachment.household_id == household_id)
+                                    .order_by(Attachment.created_at)))
+
+
+def content(store: Store, attachment_id: str) -> bytes:
+    with store.session() as session:
+        attachment = session.get(Attachment, attachment_id)
+        return session.get(Blob, attachment.sha256).data
+
+
+def remove(store: Store, attachment_id: str) -> None:
+    with store.unit_of_work() as session:
+        attachment = session.get(Attachment, attachment_id)
+        if attachment is not None:
+            session.delete(attachment)
