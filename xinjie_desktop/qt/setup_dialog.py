@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -46,7 +47,7 @@ class SetupDialog(QDialog):
         self._worker: Worker | None = None
         self.setWindowTitle(_("Set up the township"))
         self.setObjectName("setup_dialog")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
 
         intro = QLabel(_(
             "This data file is still empty. Enter your township with its villages and villagers' groups. "
@@ -67,8 +68,10 @@ class SetupDialog(QDialog):
         ))
         outline_hint.setWordWrap(True)
         outline_hint.setStyleSheet(NOTE_STYLE)
+        outline_hint.setMinimumWidth(360)
         self.outline_status = QLabel(objectName="outline_status")
         self.outline_status.setWordWrap(True)
+        self.outline_status.setMinimumWidth(360)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -82,16 +85,21 @@ class SetupDialog(QDialog):
         self.create_button = QPushButton(_("Create township"), objectName="create_button")
         self.cancel_button = QPushButton(_("Quit"), objectName="quit_button")
         self.demo_button = QPushButton(_("Load demo data (fictitious)"), objectName="demo_button")
-        self.demo_button.setToolTip(_("{villages} invented villages with {households} invented households").format(
-            villages=demo_villages, households=demo_households))
         for button in (self.create_button, self.cancel_button, self.demo_button):
             button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.demo_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.create_button)
-        buttons.addWidget(self.cancel_button)
+        own = QGroupBox(_("Your township"))
+        own_layout = QVBoxLayout(own)
+        own_layout.addLayout(form)
+        create_row = QHBoxLayout()
+        create_row.addStretch(1)
+        create_row.addWidget(self.create_button)
+        own_layout.addLayout(create_row)
 
+        demo_note = QLabel(_(
+            "Invented data to look around or to train: {villages} villages with {households} households, "
+            "names and ID numbers made up. It is marked as demo data in the window title."
+        ).format(villages=demo_villages, households=demo_households))
+        demo_note.setWordWrap(True)
         # Shown only while the demo data loads.
         self.progress_panel = QFrame(objectName="progress_panel")
         self.progress_label = QLabel(_("Loading the demo data…"))
@@ -105,16 +113,26 @@ class SetupDialog(QDialog):
         progress_row.addWidget(self.progress_bar, 1)
         progress_row.addWidget(self.cancel_loading_button)
         self.progress_panel.hide()
+        demo = QGroupBox(_("Or: try the program with demo data"))
+        demo_layout = QVBoxLayout(demo)
+        demo_row = QHBoxLayout()
+        demo_row.addWidget(demo_note, 1)
+        demo_row.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignTop)
+        demo_layout.addLayout(demo_row)
+        demo_layout.addWidget(self.progress_panel)
 
         self.message = QLabel(objectName="setup_message")
         self.message.setWordWrap(True)
 
+        quit_row = QHBoxLayout()
+        quit_row.addWidget(self.message, 1)
+        quit_row.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
+
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.progress_panel)
-        layout.addLayout(buttons)
+        layout.addWidget(own)
+        layout.addWidget(demo)
+        layout.addLayout(quit_row)
 
         self.name_edit.returnPressed.connect(self.centre_edit.setFocus)
         self.centre_edit.returnPressed.connect(self.outline_edit.setFocus)
@@ -131,6 +149,7 @@ class SetupDialog(QDialog):
         label = QLabel(objectName=name)
         label.setStyleSheet(ERROR_STYLE)
         label.setWordWrap(True)
+        label.setMinimumWidth(360)
         label.hide()
         return label
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QEvent, QRegularExpression, Qt
+from PySide6.QtGui import QFont, QRegularExpressionValidator, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from xinjie_desktop.i18n import _
 
 ERROR_COLOUR = "#b3261e"
 WARNING_COLOUR = "#8a5a00"
+INFO_COLOUR = "#1b5e20"
 EMPTY_MARK = "\u2014"  # an em dash stands for "nothing entered"
 
 
@@ -42,7 +43,7 @@ class MessageLabel(QLabel):
         if not text:
             self.clear_message()
             return
-        colour = ERROR_COLOUR if severity == "error" else WARNING_COLOUR
+        colour = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}.get(severity, INFO_COLOUR)
         self.setStyleSheet(f"color: {colour};")
         self.setText(text)
         self.severity = severity
@@ -134,24 +135,62 @@ class GroupedChoiceCombo(ChoiceCombo):
         self.setMinimumContentsLength(16)
 
 
-class OptionalDateEdit(QDateEdit):
-    """A date that may be left empty: the lowest date stands for "not given"."""
+class OptionalDateEdit(QLineEdit):
+    """A date typed as YYYY-MM-DD (or YYYYMMDD) that may be left empty."""
 
-    def __init__(self, earliest: dt.date = dt.date(1890, 1, 1), parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._empty = to_qdate(earliest).addDays(-1)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(self._empty)
-        self.setMaximumDate(QDate.currentDate())
-        self.setSpecialValueText(EMPTY_MARK)
-        self.setDate(self._empty)
+        self.setPlaceholderText(_("YYYY-MM-DD"))
+        self.setMaxLength(10)
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,4}-?[0-9]{0,2}-?[0-9]{0,2}"), self))
+
+    def is_valid(self) -> bool:
+        """Empty, or a real calendar date."""
+        return not self.text().strip() or self._parse() is not None
+
+    def _parse(self) -> dt.date | None:
+        digits = self.text().strip().replace("-", "")
+        if len(digits) != 8:
+            return None
+        try:
+            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            return None
 
     def date_or_none(self) -> dt.date | None:
-        value = self.date()
-        return None if value == self._empty else from_qdate(value)
+        return self._parse()
 
     def set_date_or_none(self, value: dt.date | None) -> None:
-        self.setDate(self._empty if value is None else to_qdate(value))
+        self.setText("" if value is None else value.isoformat())
+
+
+class DateEdit(QDateEdit):
+    """A date field for typing: a click selects the section under it, so that typed digits replace
+    it (year, month and day move on by themselves); Tab leaves the field rather than walking
+    through its sections.  No calendar popup: with one, a click on the text stepped the date down
+    by one day (seen with PySide6 6.12 offscreen, driven by QTest), which would change dates
+    silently."""
+
+    def __init__(self, value: dt.date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setDate(to_qdate(value or dt.date.today()))
+        self.lineEdit().installEventFilter(self)
+
+    def value(self) -> dt.date:
+        return from_qdate(self.date())
+
+    def set_value(self, value: dt.date) -> None:
+        self.setDate(to_qdate(value))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if (watched is self.lineEdit() and event.type() == QEvent.Type.MouseButtonRelease
+                and not self.lineEdit().hasSelectedText()):
+            self.setSelectedSection(self.currentSection())
+        return super().eventFilter(watched, event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt's names)
+        return QWidget.focusNextPrevChild(self, next)
 
 
 class OptionalIntSpin(QSpinBox):

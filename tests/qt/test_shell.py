@@ -1,0 +1,350 @@
+"""The Qt shell driven the way a user drives it: set-up, demo data, filters, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from builders import family_draft
+from xinjie_desktop.core import households, township
+from xinjie_desktop.core.flags import FLAGS
+from xinjie_desktop.core.identification import REJECTED, STEP_CODES
+from xinjie_desktop.qt.household_table_model import MAX_CACHED_PAGES, PAGE_SIZE
+from xinjie_desktop.qt.main_window import WorkView
+from xinjie_desktop.qt.setup_dialog import SetupDialog
+
+pytestmark = pytest.mark.gui
+
+
+def sql_count(store, where: str = "1", *params) -> int:
+    with sqlite3.connect(store.path) as connection:
+        return connection.execute(f"SELECT count(*) FROM household WHERE {where}", params).fetchone()[0]
+
+
+def click_nav(qtbot, window, view: WorkView) -> None:
+    nav = window.navigation
+    item = nav.item_for(view)
+    assert item is not None, f"no navigation entry for {view}"
+    nav.scrollToItem(item)
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(item).center())
+    assert nav.current_view() == view
+
+
+def show_active(qtbot, widget) -> None:
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+
+
+# --- first start -------------------------------------------------------------
+
+def test_first_start_typed_villages_create_township_villages_and_groups(qtbot, prepared_app, store, type_text):
+    dialog = SetupDialog(store)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    type_text(dialog.name_edit, "辛街乡")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # Enter moves on, it does not submit
+    assert dialog.centre_edit.hasFocus()
+    type_text(dialog.centre_edit, "辛街乡易地扶贫搬迁指挥部")
+    qtbot.keyClick(dialog.centre_edit, Qt.Key.Key_Return)
+    assert dialog.outline_edit.hasFocus()
+    type_text(dialog.outline_edit, "青山村：第一组，第二组、第三组")
+    qtbot.keyClick(dialog.outline_edit, Qt.Key.Key_Return)
+    type_text(dialog.outline_edit, "松林村: 1组, 2组")
+    assert dialog.outline_status.property("error") is False
+    assert "2" in dialog.outline_status.text() and "5" in dialog.outline_status.text()
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    with store.session() as session:
+        town = township.township(session)
+        assert town.name == "辛街乡" and town.command_centre == "辛街乡易地扶贫搬迁指挥部"
+        assert not town.is_demo
+        assert {v.name: [g.name for g in v.groups] for v in town.villages} == {
+            "青山村": ["第一组", "第三组", "第二组"], "松林村": ["1组", "2组"]}
+
+
+def test_first_start_shows_outline_and_name_errors_inline_and_saves_nothing(qtbot, prepared_app, store, type_text):
+    dialog = SetupDialog(store)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    type_text(dialog.outline_edit, "青山村")  # no colon, no groups
+    assert dialog.outline_status.property("error") is True
+    assert "Line 1" in dialog.outline_status.text()
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.result() == 0
+    type_text(dialog.outline_edit, "：一组")
+    assert dialog.outline_status.property("error") is False
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)  # township name still missing
+    assert dialog.name_error.isVisibleTo(dialog)
+    assert dialog.name_error.text() == "Enter the township's name."
+    assert dialog.name_edit.hasFocus()
+    with store.session() as session:
+        assert not township.is_set_up(session)
+
+
+def test_demo_data_button_loads_in_background_and_the_list_shows_it(qtbot, prepared_app, store):
+    dialog = SetupDialog(store, demo_villages=2, demo_households=60, demo_seed=3)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    assert dialog.demo_button.text() == "Load demo data (fictitious)"
+    with qtbot.waitSignal(dialog.accepted, timeout=30000):
+        qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+        assert dialog.progress_panel.isVisibleTo(dialog)
+        assert not dialog.create_button.isEnabled()
+    assert not dialog.is_loading()
+
+    from xinjie_desktop.qt.app import create_main_window
+
+    window = create_main_window(store)
+    qtbot.addWidget(window)
+    show_active(qtbot, window)
+    assert window.model.rowCount() == 60 == sql_count(store)
+    assert window.windowTitle().endswith("(demo data)")
+    assert "60 households" in window.count_label.text()
+    assert str(store.path) in window.path_label.text()
+
+
+def test_cancelling_demo_data_leaves_the_store_empty(qtbot, prepared_app, store):
+    dialog = SetupDialog(store, demo_villages=4, demo_households=8000)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.cancel_loading_button, Qt.MouseButton.LeftButton)
+    dialog.reject()  # closing while loading only cancels; the dialog waits for the worker
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.is_loading(), timeout=60000)
+    assert "cancelled" in dialog.message.text()
+    assert dialog.demo_button.isEnabled() and not dialog.progress_panel.isVisibleTo(dialog)
+    with store.session() as session:
+        assert not township.is_set_up(session)
+    assert sql_count(store) == 0
+
+
+# --- the list and its filters ------------------------------------------------------
+
+def test_filter_by_village_and_group_with_the_keyboard(qtbot, window, demo_store):
+    bar = window.filter_bar
+    assert window.model.rowCount() == sql_count(demo_store) == 240
+    assert not bar.group_combo.isEnabled()
+    qtbot.keyClick(bar.village_combo, Qt.Key.Key_Down)
+    village_id = bar.village_id()
+    assert village_id is not None
+    assert window.model.rowCount() == sql_count(demo_store, "village_id = ?", village_id) == 80
+    assert bar.group_combo.isEnabled() and bar.group_combo.count() == 5  # "all groups" and 4
+    qtbot.keyClick(bar.group_combo, Qt.Key.Key_Down)
+    qtbot.keyClick(bar.group_combo, Qt.Key.Key_Down)
+    group_id = bar.group_id()
+    assert window.model.rowCount() == sql_count(demo_store, "group_id = ?", group_id) == 20
+    with demo_store.session() as session:
+        group = next(g for g in township.groups(session) if g.id == group_id)
+    assert group.village_id == village_id
+    assert all(window.model.row_at(r).group == group.name for r in range(window.model.rowCount()))
+    qtbot.keyClick(bar.village_combo, Qt.Key.Key_Up)  # back to all villages: groups reset
+    assert bar.group_id() is None and not bar.group_combo.isEnabled()
+    assert window.model.rowCount() == 240
+
+
+@pytest.mark.parametrize("step", ["", *STEP_CODES, REJECTED])
+def test_filter_by_workflow_step_matches_sql(qtbot, window, demo_store, step):
+    click_nav(qtbot, window, WorkView(step=step))
+    assert window.model.rowCount() == sql_count(demo_store, "workflow_step = ?", step)
+    assert f"{window.model.rowCount()} household" in window.count_label.text()
+
+
+@pytest.mark.parametrize("flag", list(FLAGS))
+def test_filter_by_flag_matches_sql(qtbot, window, demo_store, flag):
+    click_nav(qtbot, window, WorkView(flag=flag))
+    assert window.model.rowCount() == sql_count(demo_store, "flags LIKE ?", f"%|{flag}|%")
+
+
+def test_flag_filter_combines_with_village_and_back_to_all(qtbot, window, demo_store):
+    click_nav(qtbot, window, WorkView(flag="below_line"))
+    qtbot.keyClick(window.filter_bar.village_combo, Qt.Key.Key_Down)
+    village_id = window.filter_bar.village_id()
+    expected = sql_count(demo_store, "flags LIKE '%|below_line|%' AND village_id = ?", village_id)
+    assert 0 < window.model.rowCount() == expected
+    click_nav(qtbot, window, WorkView())
+    assert window.model.rowCount() == sql_count(demo_store, "village_id = ?", village_id)
+
+
+def test_filter_by_typed_name_and_id_number(qtbot, window, demo_store, type_text):
+    with sqlite3.connect(demo_store.path) as connection:
+        head_name, number = connection.execute(
+            "SELECT head_name, head_id_number FROM household ORDER BY head_id_number LIMIT 1").fetchone()
+    text = window.filter_bar.text_edit
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F: to the search box
+    assert text.hasFocus()
+    type_text(text, head_name)
+    expected = sql_count(demo_store, "search_text LIKE ?", f"%{head_name}%")
+    qtbot.waitUntil(lambda: window.model.list_filter().text == head_name, timeout=2000)
+    assert window.model.rowCount() == expected
+    text.clear()
+    qtbot.keyClicks(text, number[:14])
+    qtbot.keyClick(text, Qt.Key.Key_Return)  # Enter filters at once
+    assert window.model.list_filter().text == number[:14]
+    assert window.model.rowCount() == sql_count(demo_store, "search_text LIKE ?", f"%{number[:14]}%") >= 1
+    assert window.model.row_at(0).head_id_number == number or window.model.rowCount() > 1
+    text.clear()
+    qtbot.keyClicks(text, "no such person")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=2000)
+    assert "0 households" in window.count_label.text()
+
+
+# --- list and editor -------------------------------------------------------
+
+def test_enter_on_a_row_opens_its_editor_and_a_save_keeps_the_selection(qtbot, window, demo_store):
+    table = window.table
+    table.setFocus()
+    for _ in range(6):
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    chosen = window.selected_household()
+    assert chosen is not None and window.editor() is None  # selecting alone does not open
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = window.editor()
+    assert editor is not None and window.pages.currentWidget() is window.editor_page
+    assert window.editor_stack.currentWidget() is editor
+    editor.saved.emit(chosen)  # what the editor does after it saved (and reloaded) the household
+    assert window.editor() is editor  # it stays open, showing what was saved
+    assert window.selected_household() == chosen
+    qtbot.mouseClick(window.back_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.list_page
+    assert window.selected_household() == chosen
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    window.editor().cancelled.emit()
+    assert window.editor() is None and window.pages.currentWidget() is window.list_page
+    assert window.selected_household() == chosen
+
+
+def test_choosing_a_workflow_view_while_editing_returns_to_the_list(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.editor_page
+    click_nav(qtbot, window, WorkView(step="noticed"))
+    assert window.pages.currentWidget() is window.list_page
+
+
+def test_ctrl_n_opens_a_new_household_and_after_saving_the_list_shows_and_selects_it(qtbot, window, demo_store):
+    before = window.model.rowCount()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    editor = window.editor()
+    assert editor is not None and window.selected_household() is None
+    assert window.pages.currentWidget() is window.editor_page
+    with demo_store.session() as session:
+        group_id = township.groups(session)[-1].id
+    new_id = households.save(demo_store, family_draft(group_id))  # what the editor does on Save
+    editor.saved.emit(new_id)
+    assert window.model.rowCount() == before + 1 == sql_count(demo_store)
+    assert window.selected_household() == new_id
+    assert "241 households" in window.count_label.text()
+
+
+def test_model_fetches_pages_on_demand_and_keeps_few(qtbot, prepared_app, store):
+    from xinjie_desktop.core import demo_data
+    from xinjie_desktop.qt.app import create_main_window
+
+    demo_data.generate(store, villages=2, households=PAGE_SIZE * 3 + 17, seed=5)
+    window = create_main_window(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    model = window.model
+    assert model.rowCount() == PAGE_SIZE * 3 + 17
+    assert set(model.cached_pages()) <= {0}
+    window.table.scrollToBottom()
+    qtbot.wait(10)
+    assert model.index(model.rowCount() - 1, 0).data()  # the last row is there
+    assert 3 in model.cached_pages() and 1 not in model.cached_pages()
+    assert len(model.cached_pages()) <= MAX_CACHED_PAGES
+
+
+def test_window_menus_and_language_choice_is_saved_for_next_start(qtbot, window, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus == ["&File", "&View", "&Help"]
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    chinese = next(a for a in window.language_actions.actions() if a.data() == "zh_CN")
+    chinese.trigger()
+    assert QSettings().value("language") == "zh_CN"
+    assert shown and "next time" in shown[0]
+    english = next(a for a in window.language_actions.actions() if a.data() == "en")
+    english.trigger()
+    assert QSettings().value("language") == "en"
+
+
+# --- the application -----------------------------------------------------------
+
+def test_a_damaged_store_shows_a_message_and_exits_with_1(qtbot, prepared_app, tmp_path, monkeypatch):
+    from xinjie_desktop.qt import app
+
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *rest: shown.append(text))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs its own; put pytest's back
+    assert app.run(db_path=bad, language="en") == 1
+    assert len(shown) == 1 and "damaged" in shown[0] and str(bad) in shown[0]
+    assert bad.read_bytes() == b"this is not a database" * 100
+
+
+def test_unexpected_errors_show_a_message_box_not_a_traceback(qtbot, prepared_app, monkeypatch):
+    from xinjie_desktop.qt import app
+
+    shown = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.text(), box.informativeText())))
+    app.install_excepthook()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert shown and "did not expect" in shown[0][0] and shown[0][1] == "boom"
+
+
+def test_language_comes_from_command_line_then_settings_then_chinese(prepared_app):
+    from PySide6.QtCore import QSettings
+
+    from xinjie_desktop.qt.app import choose_language
+
+    QSettings().remove("language")
+    assert choose_language(None) == "zh_CN"
+    QSettings().setValue("language", "en")
+    assert choose_language(None) == "en"
+    assert choose_language("zh_CN") == "zh_CN"
+    QSettings().remove("language")
+
+
+def test_application_font_is_the_shipped_wenquanyi(prepared_app):
+    assert "WenQuanYi" in prepared_app.font().family()
+
+
+def test_opening_another_data_file_switches_window_and_store(qtbot, prepared_app, demo_store, tmp_path, monkeypatch):
+    from xinjie_desktop.core import demo_data
+    from xinjie_desktop.core.store import open_store
+    from xinjie_desktop.qt import app
+
+    other_path = tmp_path / "other.sqlite"
+    other = open_store(other_path)
+    demo_data.generate(other, villages=1, households=12, seed=9)
+    other.close()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *rest: shown.append(text))
+
+    shell = app._Shell()
+    assert shell.show(demo_store)
+    first = shell.window
+    qtbot.addWidget(first)
+    first.open_store_requested.emit(str(other_path))
+    assert shell.window is not first and shell.store.path == other_path
+    qtbot.addWidget(shell.window)
+    assert shell.window.model.rowCount() == 12
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database" * 50)
+    current = shell.window
+    current.open_store_requested.emit(str(bad))
+    assert shell.window is current and len(shown) == 1 and "damaged" in shown[0]
+    shell.close()
