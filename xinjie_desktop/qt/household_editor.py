@@ -52,6 +52,7 @@ from xinjie_desktop.core.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.identification import StepInput, WorkflowError
 from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan, to_fen
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.attachment_panel import AttachmentPanel
 from xinjie_desktop.qt.member_table_model import MemberTableModel
 from xinjie_desktop.qt.widgets import (
     EMPTY_MARK,
@@ -335,6 +336,8 @@ class HouseholdEditor(QWidget):
         self.reconciliation_edit.setPlaceholderText(
             _("Where system and actual population differ: the reconciliation and its supporting files"))
         self._household_field(form, "reconciliation_note", self.reconciliation_edit)
+        self.attachment_panel = AttachmentPanel(self._store)
+        form.addRow(_("Supporting files"), self.attachment_panel)
         right.addWidget(national_box)
         right.addStretch(1)
 
@@ -668,6 +671,7 @@ class HouseholdEditor(QWidget):
             self._household_id = None
         draft = households.to_draft(household) if household is not None else HouseholdDraft()
         self._fill_household(draft)
+        self.attachment_panel.set_household(self._household_id)
         if household is not None:
             self._fill_workflow(household)
             self._fill_flags(flag_list)
