@@ -79,6 +79,18 @@ class HouseholdDraft:
     id: str | None = None
 
 
+HOUSEHOLD_FIELDS = (
+    "group_id", "address", "phone", "labour_willing", "national_number", "system_population", "attribute",
+    "main_cause", "identification_standard", "exited", "exit_year", "helper_cadre", "reconciliation_note",
+    "moved_to_shop_or_row_house", "recheck_outcome",
+)
+MEMBER_FIELDS = (
+    "name", "relation", "sex", "birth_date", "ethnicity", "education", "health", "labour", "schooling", "dibao",
+    "membership_basis", "registered",
+)
+INCOME_FIELDS = ("wage", "business", "property_income", "transfer", "production_costs")
+
+
 @dataclass(frozen=True)
 class Problem:
     field: str  # "household.<attr>", "member.<index>.<attr>" or "income.<index>.<attr>"
@@ -162,7 +174,7 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
         if sheet.year in years:
             problems.append(Problem(f"income.{index}.year", _("There is already a worksheet for {year}.").format(year=sheet.year)))
         years.add(sheet.year)
-        for name in ("wage", "business", "property_income", "transfer", "production_costs"):
+        for name in INCOME_FIELDS:
             if getattr(sheet, name) < 0:
                 problems.append(Problem(f"income.{index}.{name}", _("The amount may not be negative.")))
     return problems
@@ -215,51 +227,17 @@ def load_household(session: Session, household_id: str) -> Household | None:
 def to_draft(household: Household) -> HouseholdDraft:
     return HouseholdDraft(
         id=household.id,
-        group_id=household.group_id,
-        address=household.address,
-        phone=household.phone,
-        labour_willing=household.labour_willing,
-        national_number=household.national_number,
-        system_population=household.system_population,
-        attribute=household.attribute,
-        main_cause=household.main_cause,
+        **{name: getattr(household, name) for name in HOUSEHOLD_FIELDS},
         secondary_causes=[c for c in household.secondary_causes.split(",") if c],
-        identification_standard=household.identification_standard,
-        exited=household.exited,
-        exit_year=household.exit_year,
-        helper_cadre=household.helper_cadre,
-        reconciliation_note=household.reconciliation_note,
-        moved_to_shop_or_row_house=household.moved_to_shop_or_row_house,
-        recheck_outcome=household.recheck_outcome,
         members=[
-            MemberDraft(
-                id=m.id, name=m.name, id_number=m.id_number, relation=m.relation, sex=m.sex,
-                birth_date=m.birth_date, ethnicity=m.ethnicity, education=m.education, health=m.health,
-                labour=m.labour, schooling=m.schooling, dibao=m.dibao, membership_basis=m.membership_basis,
-                registered=m.registered,
-            )
+            MemberDraft(id=m.id, id_number=m.id_number, **{name: getattr(m, name) for name in MEMBER_FIELDS})
             for m in household.members
         ],
         incomes=[
-            IncomeDraft(
-                year=s.year, wage=from_fen(s.wage), business=from_fen(s.business),
-                property_income=from_fen(s.property_income), transfer=from_fen(s.transfer),
-                production_costs=from_fen(s.production_costs),
-            )
+            IncomeDraft(year=s.year, **{name: from_fen(getattr(s, name)) for name in INCOME_FIELDS})
             for s in household.incomes
         ],
     )
-
-
-HOUSEHOLD_FIELDS = (
-    "group_id", "address", "phone", "labour_willing", "national_number", "system_population", "attribute",
-    "main_cause", "identification_standard", "exited", "exit_year", "helper_cadre", "reconciliation_note",
-    "moved_to_shop_or_row_house", "recheck_outcome",
-)
-MEMBER_FIELDS = (
-    "name", "relation", "sex", "birth_date", "ethnicity", "education", "health", "labour", "schooling", "dibao",
-    "membership_basis", "registered",
-)
 
 
 def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -> set[str]:
@@ -297,7 +275,7 @@ def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -
     kept = []
     for sheet_draft in draft.incomes:
         sheet = sheets.pop(sheet_draft.year, None) or IncomeWorksheet(year=sheet_draft.year)
-        for name in ("wage", "business", "property_income", "transfer", "production_costs"):
+        for name in INCOME_FIELDS:
             fen = to_fen(getattr(sheet_draft, name))
             if getattr(sheet, name) != fen:
                 setattr(sheet, name, fen)
