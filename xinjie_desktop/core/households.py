@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from xinjie_desktop.core import flags as flag_rules
 from xinjie_desktop.core import identification, membership
-from xinjie_desktop.core.idnumber import IdNumberError, normalise, parse
+from xinjie_desktop.core.idnumber import SEX_LABELS, IdNumberError, normalise, parse
 from xinjie_desktop.core.models import Household, IncomeWorksheet, Member, VillagerGroup
 from xinjie_desktop.core.money import from_fen, to_fen
 from xinjie_desktop.core.policy_params import PolicyParameters, current
@@ -161,7 +161,7 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
                 "The ID number says the birth date is {date}.").format(date=facts.birth_date.isoformat()), WARNING))
         if member.sex and member.sex != facts.sex:
             problems.append(Problem(where + "sex", _("The ID number says the sex is {sex}.").format(
-                sex=_(vocabulary_sex(facts.sex))), WARNING))
+                sex=_(SEX_LABELS[facts.sex])), WARNING))
     if seen:
         others = _households_holding(session, set(seen), exclude=draft.id)
         for number, holders in others.items():
@@ -178,12 +178,6 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
             if getattr(sheet, name) < 0:
                 problems.append(Problem(f"income.{index}.{name}", _("The amount may not be negative.")))
     return problems
-
-
-def vocabulary_sex(code: str) -> str:
-    from xinjie_desktop.core.idnumber import SEX_LABELS
-
-    return SEX_LABELS.get(code, code)
 
 
 def _households_holding(session: Session, numbers: set[str], exclude: str | None) -> dict[str, list[str]]:
