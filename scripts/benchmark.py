@@ -6,7 +6,14 @@
 Every figure comes with a floor measured in the same run, because absolute
 times on shared machines drift:
   cold_start     process start → first painted main window, against a bare
-                 PySide6 QMainWindow process (target ratio ≤ 1.5)
+                 PySide6 QMainWindow process (target ratio ≤ 1.5); the app
+                 process starts the way ``xinjie-desktop`` does (qt.app.start:
+                 the frame with its "opening the data file" page is painted
+                 first, the store is opened behind it)
+  cold_start_to_list
+                 process start → the store opened (whole-file integrity check
+                 included), the household list filled and its first rows
+                 painted, against the same bare window
   open_list      main window over the store → list model counted and its first
                  screen of rows painted (target ≤ 300 ms), against a raw sqlite3
                  COUNT + first page on the same file
@@ -33,6 +40,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# Each child prints the wall-clock time (time.time()) at the paint it waits for; the parent
+# takes its own time.time() just before starting it.  So interpreter start-up, imports and
+# everything up to that paint count, and shutting the process down afterwards does not.
 BARE = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject
@@ -43,6 +53,7 @@ window.resize(1280, 800)
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and obj is window:
+            print(repr(time.time()), flush=True)
             app.quit()
         return False
 painted = Painted()
@@ -51,39 +62,56 @@ window.show()
 app.exec()
 """
 
+# The real start: qt.app.start paints the frame and opens the store behind it (as run() does).
 APP = r"""
-import sys
+import sys, time
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
-from xinjie_desktop.qt.app import create_main_window, prepare_application
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.qt.app import start
 app = QApplication(sys.argv)
-prepare_application(app, "zh_CN")
-store = open_store(Path(sys.argv[1]))
-window = create_main_window(store)
-window.resize(1280, 800)
+until = sys.argv[2]  # "window": the first paint of the main window; "list": its list's first rows painted
 class Painted(QObject):
+    target = None
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj is window:
+        if event.type() == QEvent.Type.Paint and obj is self.target and self.ready():
+            print(repr(time.time()), flush=True)
             app.quit()
         return False
+    def ready(self):
+        return until == "window" or shell.window.model.rowCount() > 0
 painted = Painted()
-window.installEventFilter(painted)
-window.show()
-app.exec()
+def workspace_installed(workspace):
+    painted.target = workspace.table.viewport()
+    painted.target.installEventFilter(painted)
+shell = None
+if until == "list":
+    from xinjie_desktop.qt import main_window
+    original_init = main_window.MainWindow.__init__
+    def init(self, *args, **kwargs):  # watch for the workspace before start() shows the window
+        original_init(self, *args, **kwargs)
+        self.workspace_installed.connect(workspace_installed)
+    main_window.MainWindow.__init__ = init
+shell = start(app, Path(sys.argv[1]), "zh_CN")
+shell.window.resize(1280, 800)
+if until == "window":
+    painted.target = shell.window
+    shell.window.installEventFilter(painted)
+code = app.exec()
+shell.close()
+sys.exit(code)
 """
 
 
 def timed_process(code: str, *args: str) -> tuple[float, int]:
-    """Wall time of a whole Python process, and its peak resident memory (KiB)."""
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL)
+    """Process start → the paint the child reports (wall clock), and the child's peak resident memory (KiB)."""
+    start = time.time()
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
+    if status != 0 or not output.strip():
         raise SystemExit(f"benchmark subprocess failed with status {status}")
-    return elapsed, usage.ru_maxrss
+    return float(output.split()[0]) - start, usage.ru_maxrss
 
 
 def raw_list_query(path: Path, text: str = "") -> float:
@@ -203,16 +231,22 @@ def main() -> None:
     result: dict = {"households": args.households}
     if not path.exists():
         result["demo_data"] = make_store(path, args.households)
-    bare, app, app_memory = [], [], []
+    bare, app, to_list, app_memory = [], [], [], []
     for _ in range(args.repeat):
         bare.append(timed_process(BARE)[0])
-        seconds, memory = timed_process(APP, str(path))
+        seconds, _memory = timed_process(APP, str(path), "window")
         app.append(seconds)
+        seconds, memory = timed_process(APP, str(path), "list")
+        to_list.append(seconds)
         app_memory.append(memory)
+    floor = statistics.median(bare)
     result["cold_start_s"] = {"median": round(statistics.median(app), 3),
-                              "bare_pyside6_window_s": round(statistics.median(bare), 3),
-                              "ratio": round(statistics.median(app) / statistics.median(bare), 2), "target_ratio": 1.5,
-                              "peak_memory_mib": round(max(app_memory) / 1024, 1)}
+                              "bare_pyside6_window_s": round(floor, 3),
+                              "ratio": round(statistics.median(app) / floor, 2), "target_ratio": 1.5}
+    result["cold_start_to_list_s"] = {"median": round(statistics.median(to_list), 3),
+                                      "bare_pyside6_window_s": round(floor, 3),
+                                      "ratio": round(statistics.median(to_list) / floor, 2),
+                                      "peak_memory_mib": round(max(app_memory) / 1024, 1)}
     result.update(in_process(path, args.repeat))
     result["benchmark_peak_memory_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 
@@ -14,7 +15,7 @@ from xinjie_desktop.core import households, township
 from xinjie_desktop.core.flags import FLAGS
 from xinjie_desktop.core.identification import REJECTED, STEP_CODES
 from xinjie_desktop.qt.household_table_model import MAX_CACHED_PAGES, PAGE_SIZE
-from xinjie_desktop.qt.main_window import WorkView
+from xinjie_desktop.qt.workspace import WorkView
 from xinjie_desktop.qt.setup_dialog import SetupDialog
 
 pytestmark = pytest.mark.gui
@@ -322,7 +323,7 @@ def test_application_font_is_the_shipped_wenquanyi(prepared_app):
     assert "WenQuanYi" in prepared_app.font().family()
 
 
-def test_opening_another_data_file_switches_window_and_store(qtbot, prepared_app, demo_store, tmp_path, monkeypatch):
+def test_opening_another_data_file_switches_workspace_and_store(qtbot, prepared_app, demo_store, tmp_path, monkeypatch):
     from xinjie_desktop.core import demo_data
     from xinjie_desktop.core.store import open_store
     from xinjie_desktop.qt import app
@@ -336,15 +337,159 @@ def test_opening_another_data_file_switches_window_and_store(qtbot, prepared_app
 
     shell = app._Shell()
     assert shell.show(demo_store)
-    first = shell.window
-    qtbot.addWidget(first)
-    first.open_store_requested.emit(str(other_path))
-    assert shell.window is not first and shell.store.path == other_path
-    qtbot.addWidget(shell.window)
-    assert shell.window.model.rowCount() == 12
+    window = shell.window
+    qtbot.addWidget(window)
+    first = window.workspace
+    window.open_store_requested.emit(str(other_path))  # opened in the background, like at start
+    assert window.centre.currentWidget() is window.opening_page
+    qtbot.waitUntil(lambda: not shell.is_opening(), timeout=10000)
+    assert window.workspace is not first and shell.store.path == other_path
+    assert window.centre.currentWidget() is window.workspace
+    assert window.model.rowCount() == 12
+    assert str(other_path) in window.path_label.text()
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a database" * 50)
-    current = shell.window
-    current.open_store_requested.emit(str(bad))
-    assert shell.window is current and len(shown) == 1 and "damaged" in shown[0]
+    current = window.workspace
+    window.open_store_requested.emit(str(bad))
+    qtbot.waitUntil(lambda: not shell.is_opening(), timeout=10000)
+    assert window.workspace is current and len(shown) == 1 and "damaged" in shown[0]
+    assert window.centre.currentWidget() is current and shell.store.path == other_path
+    assert window.new_action.isEnabled()
     shell.close()
+
+
+# --- a cold start: the frame first, the store behind it -------------------------
+
+def test_the_window_frame_module_loads_no_sqlalchemy():
+    """What a cold start paints first must not wait for SQLAlchemy, Alembic or the core."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from xinjie_desktop.qt import app\n"
+        "qapp = QApplication([])\n"
+        "app.prepare_application(qapp, 'en')\n"
+        "window = app._Shell().window\n"
+        "window.show_opening('x.sqlite')\n"
+        "window.show()\n"
+        "qapp.processEvents()\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')"
+        " or m.startswith('xinjie_desktop.core'))\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cold_start_paints_the_opening_page_then_shows_the_list(qtbot, prepared_app, demo_store, monkeypatch):
+    from xinjie_desktop.qt import app
+
+    path = demo_store.path
+    demo_store.close()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs its own; put pytest's back
+    shell = app.start(prepared_app, path, "en")
+    window = shell.window
+    qtbot.addWidget(window)
+    try:
+        assert window.isVisible() and window.workspace is None
+        assert window.centre.currentWidget() is window.opening_page
+        assert str(path) in window.opening_page.path_label.text()
+        assert window.opening_page.progress.maximum() == 0  # busy
+        assert not window.new_action.isEnabled()
+        assert window.windowTitle() == "Xinjie poverty-alleviation work tool"
+        with qtbot.waitSignal(window.workspace_installed, timeout=10000):
+            pass
+        assert window.centre.currentWidget() is window.workspace
+        assert window.model.rowCount() == 240 == sql_count(shell.store)
+        assert "240 households" in window.count_label.text()
+        assert window.windowTitle().endswith("(demo data)") and "—" in window.windowTitle()
+        assert window.new_action.isEnabled()
+        assert shell.store.path == path
+    finally:
+        shell.close()
+
+
+def test_closing_the_window_while_the_store_opens_leaves_no_thread_and_closes_the_store(
+        qtbot, prepared_app, demo_store, monkeypatch):
+    from xinjie_desktop.qt import app
+
+    import threading
+
+    path = demo_store.path
+    demo_store.close()
+    opened, release = [], threading.Event()
+    real_job = app.open_in_background
+
+    def recording_job(job_path):
+        job = real_job(job_path)
+
+        def wrapped(report):
+            result = job(report)
+            opened.append(result.store)
+            release.wait(10)  # still opening when the window is closed
+            return result
+
+        return wrapped
+
+    monkeypatch.setattr(app, "open_in_background", recording_job)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    shell = app.start(prepared_app, path, "en")
+    window = shell.window
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: shell._opener is not None, timeout=5000)  # the store is being opened
+    opener = shell._opener
+    window.close()
+    release.set()
+    shell.close()  # what run() does once the event loop has stopped
+    assert opener.isFinished() and shell.store is None and window.workspace is None
+    assert len(opened) == 1
+    assert opened[0].engine.pool.checkedin() == 0  # closed: the pool that held its connections is disposed
+    qtbot.wait(50)  # a late "opened" signal must not bring the window back
+    assert not window.isVisible() and window.workspace is None
+
+
+def test_emitting_signals_does_not_wear_down_the_reference_count_of_true():
+    """PySide6-Essentials 6.12.0 on Python 3.11 lost a reference to True per emit() and aborted the
+    interpreter after a few hundred signals; pyproject.toml keeps that release out. This guards
+    whichever release is installed."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Sender(QObject):
+        number = Signal(int)
+        relay = Signal(int)
+
+    sender = Sender()
+    sender.number.connect(sender.relay.emit)  # a bound emit as a slot, as FilterBar does
+    before = sys.getrefcount(True)
+    for n in range(1000):
+        sender.number.emit(n)
+    assert sys.getrefcount(True) >= before - 5
+
+
+def test_a_filter_change_counts_and_fetches_once_and_never_searches_pages(qtbot, window, demo_store, monkeypatch):
+    from xinjie_desktop.core import household_list
+
+    calls = []
+    for name in ("count", "page"):
+        real = getattr(household_list, name)
+        monkeypatch.setattr(household_list, name,
+                            lambda *args, _real=real, _name=name: calls.append(_name) or _real(*args))
+    window.table.selectRow(230)  # on the last page of 240
+    selected = window.selected_household()
+    calls.clear()
+    qtbot.keyClicks(window.filter_bar.text_edit, "4")
+    qtbot.keyClick(window.filter_bar.text_edit, Qt.Key.Key_Return)
+    window.table.viewport().repaint()
+    expected = sql_count(demo_store, "search_text LIKE '%4%'")
+    assert window.model.rowCount() == expected
+    # the first page (the view shows it) and, only if that page is full, one count; no page-by-page search
+    assert calls == (["page", "count"] if expected >= PAGE_SIZE else ["page"]), calls
+    assert window.selected_household() in (selected, None)
+    calls.clear()
+    window.filter_bar.text_edit.clear()
+    qtbot.keyClicks(window.filter_bar.text_edit, "no such person")
+    qtbot.keyClick(window.filter_bar.text_edit, Qt.Key.Key_Return)
+    assert window.model.rowCount() == 0 and calls == ["page"]  # an empty first page is the whole list

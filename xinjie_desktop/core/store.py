@@ -169,7 +169,9 @@ class Store:
 
 
 def _engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 5})
+    # A store may be opened in a background thread and used from the window's thread afterwards;
+    # the pool hands a connection to one thread at a time, so pysqlite's same-thread check is off.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 5, "check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
     return engine
 

@@ -1,8 +1,16 @@
-"""The Qt application: font, translations, the store, first-start set-up, the window.
+"""The Qt application: font, translations, the window, the store, first-start set-up.
 
-``run`` is what ``xinjie-desktop`` calls.  Tests build the same pieces with
-``prepare_application`` (font and translators on the running QApplication)
-and ``create_main_window`` (a window over an open store).
+``run`` is what ``xinjie-desktop`` calls.  A cold start shows the window's
+frame first, with an "Opening the data file…" page, and only then loads the
+core (SQLAlchemy, Alembic) and opens the store, in a background thread:
+``open_store`` checks the whole file before it is used, which takes a while
+on a large file.  Once the store is open, an empty store gets the set-up
+dialog and the household workspace fills the window.  Nothing this module
+imports at its top loads the core.
+
+``start`` is that first part (the benchmark times it); tests build the same
+pieces with ``prepare_application`` (font and translators on the running
+QApplication) and ``create_main_window`` (a window over an open store).
 """
 
 from __future__ import annotations
@@ -12,17 +20,30 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings, QStandardPaths, QTranslator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QObject,
+    QSettings,
+    QStandardPaths,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from xinjie_desktop import __version__, i18n
-from xinjie_desktop.core import township
-from xinjie_desktop.core.store import Store, StoreError, open_store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.main_window import MainWindow
-from xinjie_desktop.qt.setup_dialog import SetupDialog
+from xinjie_desktop.qt.worker import Worker
 from xinjie_desktop.resources import font_path
+
+if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
+    from xinjie_desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +51,9 @@ ORGANIZATION = "xinjie"
 APPLICATION = "xinjie-desktop"
 STORE_FILE = "xinjie.sqlite"
 LANGUAGE_KEY = "language"
+
+# Should the window never be painted (minimised at start), the store is opened after this long anyway.
+OPEN_FALLBACK_MS = 200
 
 _font_family: str | None = None
 _translators: list[QTranslator] = []  # kept alive while installed
@@ -119,11 +143,23 @@ def install_excepthook() -> None:
 
 
 def create_main_window(store: Store) -> MainWindow:
-    return MainWindow(store)
+    """A window with the household workspace over an already open store (tests, the benchmark)."""
+    window = MainWindow()
+    window.install_workspace(_workspace(store))
+    return window
+
+
+def _workspace(store: Store):
+    from xinjie_desktop.qt.workspace import HouseholdWorkspace  # loads the core: only once a store is open
+
+    return HouseholdWorkspace(store)
 
 
 def ensure_set_up(store: Store, parent=None) -> bool:
     """On an empty store, ask for the township (or demo data); False if the user gave up."""
+    from xinjie_desktop.core import township
+    from xinjie_desktop.qt.setup_dialog import SetupDialog
+
     with store.session() as session:
         if township.is_set_up(session):
             return True
@@ -131,63 +167,182 @@ def ensure_set_up(store: Store, parent=None) -> bool:
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
-class _Shell:
-    """Keeps the one open store and its window; switches stores on request."""
+@dataclass
+class Opened:
+    """What the opening job hands to the window: the open store, and whether its township exists."""
 
-    def __init__(self) -> None:
+    store: Store
+    set_up: bool
+
+
+def open_in_background(path: Path):
+    """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread."""
+
+    def job(_report) -> Opened:
+        from xinjie_desktop.core import township
+        from xinjie_desktop.core.store import StoreError, open_store
+
+        try:
+            store = open_store(path)
+        except StoreError:
+            raise
+        except Exception as error:  # anything else about the file: a message, never a traceback
+            log.exception("opening the store failed")
+            raise StoreError(_("The data file {path} cannot be opened: {error}").format(
+                path=path, error=error)) from error
+        try:
+            with store.session() as session:
+                set_up = township.is_set_up(session)
+        except BaseException:
+            store.close()
+            raise
+        try:  # the workspace's classes, loaded here rather than in the window's thread
+            import xinjie_desktop.qt.workspace  # noqa: F401
+        except Exception:  # a programming error, not the file's: the window's own import reports it
+            log.exception("loading the household workspace failed")
+        return Opened(store, set_up)
+
+    return job
+
+
+class _Shell(QObject):
+    """The window, the one open store, and the store being opened (in the background)."""
+
+    def __init__(self, window: MainWindow | None = None) -> None:
+        super().__init__()
+        self.window = window or MainWindow()
         self.store: Store | None = None
-        self.window: MainWindow | None = None
+        self.exit_code = 0
+        self._opener: Worker | None = None
+        self._pending: Path | None = None  # opened once the window has been painted
+        self._closed = False
+        self.window.open_store_requested.connect(self.open)
+        self.window.closing.connect(self._window_closing)
 
+    # --- an already open store ------------------------------------------
     def show(self, store: Store) -> bool:
+        """Show ``store`` in the window now (set it up first if empty); False if the user gave up."""
         if not ensure_set_up(store, self.window):
             store.close()
             return False
-        window = create_main_window(store)
-        window.open_store_requested.connect(self.switch)
-        old_store, old_window = self.store, self.window
-        self.store, self.window = store, window
-        window.show()
-        if old_window is not None:
-            old_window.close()
-            old_window.deleteLater()
-        if old_store is not None:
-            old_store.close()
+        self._install(store)
+        self.window.show()
         return True
 
-    def switch(self, path: str) -> None:
-        if self.store is not None and Path(path).resolve() == self.store.path.resolve():
+    # --- opening in the background -----------------------------------------
+    def open_after_paint(self, path: Path) -> None:
+        """Show the opening page now; start opening ``path`` once the window is on the screen."""
+        self.window.show_opening(path)
+        self._pending = Path(path)
+        self.window.installEventFilter(self)
+        QTimer.singleShot(OPEN_FALLBACK_MS, self._start_pending)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Paint and self._pending is not None:
+            QTimer.singleShot(0, self._start_pending)  # after this paint: the frame first, then the work
+        return False
+
+    def _start_pending(self) -> None:
+        if self._pending is not None:
+            path, self._pending = self._pending, None
+            self.window.removeEventFilter(self)
+            self.window.add_shortcuts()  # Ctrl+Q and the others, now that the frame is on the screen
+            self.open(str(path))
+
+    def open(self, path: str | Path) -> None:
+        """Open another store in the background; the window shows it once it is open."""
+        path = Path(path)
+        if self._opener is not None or self._closed:
             return
-        try:
-            store = open_store(Path(path))
-        except StoreError as error:
-            show_error(str(error), self.window)
+        if self.store is not None and path.resolve() == self.store.path.resolve():
             return
-        self.show(store)
+        self.window.show_opening(path)
+        worker = Worker(open_in_background(path))
+        worker.succeeded.connect(self._opened)
+        worker.failed.connect(self._open_failed)
+        self._opener = worker
+        worker.start()
+
+    def is_opening(self) -> bool:
+        return self._opener is not None or self._pending is not None
+
+    def _finish_opener(self) -> None:
+        if self._opener is not None:
+            self._opener.wait()
+            self._opener.deleteLater()
+            self._opener = None
+
+    def _opened(self, opened: Opened) -> None:
+        self._finish_opener()
+        if self._closed:  # the window was closed meanwhile
+            opened.store.close()
+            return
+        if not opened.set_up and not ensure_set_up(opened.store, self.window):
+            opened.store.close()
+            self._give_up(0)
+            return
+        self._install(opened.store)
+
+    def _open_failed(self, message: str) -> None:
+        self._finish_opener()
+        if self._closed:
+            return
+        show_error(message, self.window)
+        self._give_up(1)
+
+    def _give_up(self, code: int) -> None:
+        """Opening failed or set-up was abandoned: back to the store shown before, or end the program."""
+        if self.store is not None:
+            self.window.show_workspace()
+            return
+        self.exit_code = code
+        QCoreApplication.exit(code)
+
+    def _install(self, store: Store) -> None:
+        old = self.store
+        self.window.install_workspace(_workspace(store))
+        self.store = store
+        if old is not None:
+            old.close()
+
+    def _window_closing(self) -> None:
+        """Closing the window ends the program: a store still being opened is closed once it is open."""
+        self._closed = True
+        self._pending = None
 
     def close(self) -> None:
+        """At the end: wait for a store still being opened and close it, and the open store."""
+        self._closed = True
+        self._pending = None
+        if self._opener is not None:
+            opener, self._opener = self._opener, None
+            opener.wait()
+            if isinstance(opener.result, Opened):  # its success was never delivered
+                opener.result.store.close()
+            opener.deleteLater()
         if self.store is not None:
             self.store.close()
+            self.store = None
+
+
+def start(app: QApplication, db_path: Path | None, language: str | None) -> _Shell:
+    """Prepare the application, paint the window with the opening page, then open the store behind it."""
+    set_identity(app)
+    prepare_application(app, choose_language(language))
+    install_excepthook()
+    shell = _Shell()
+    shell.open_after_paint(db_path or default_store_path())
+    shell.window.show()
+    return shell
 
 
 def run(db_path: Path | None, language: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
-    set_identity(app)
-    prepare_application(app, choose_language(language))
-    install_excepthook()
-    path = db_path or default_store_path()
+    shell = start(app, db_path, language)
     try:
-        store = open_store(path)
-    except StoreError as error:
-        show_error(str(error))
-        return 1
-    except Exception as error:  # noqa: BLE001 - anything else about the file: a message, never a traceback
-        log.exception("opening the store failed")
-        show_error(_("The data file {path} cannot be opened: {error}").format(path=path, error=error))
-        return 1
-    shell = _Shell()
-    if not shell.show(store):
-        return 0
-    try:
-        return app.exec()
+        code = app.exec()
     finally:
         shell.close()
+        shell.window.close()
+        shell.window.deleteLater()
+    return code or shell.exit_code

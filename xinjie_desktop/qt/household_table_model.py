@@ -1,11 +1,13 @@
 """The household list as a Qt table model that never loads every row.
 
-``rowCount`` comes from one ``COUNT`` query (core.household_list.count); the
-rows themselves are fetched a page at a time, when the view first asks for a
-row of that page in ``data()``, each page with a short-lived session that is
-closed right after.  A small LRU cache keeps the pages last shown, so
-scrolling back and forth does not query again.  ``set_filter`` and
-``refresh`` drop the cache and count again.
+The rows are fetched a page at a time, when the view first asks for a row of
+that page in ``data()``, each page with a short-lived session that is closed
+right after.  A small LRU cache keeps the pages last shown, so scrolling
+back and forth does not query again.  ``set_filter`` and ``refresh`` drop the
+cache, fetch the first page (the view shows it next) and count: with one
+``COUNT`` query (core.household_list.count) only when the first page is
+full, for a shorter page is the whole list.  A filter that few households
+match thus costs one query per keystroke, not two scans of the table.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._headers = [_(label) for _key, label in COLUMNS]
         self._step_labels = {code: _(label) for code, label in STATE_LABELS.items()}
         self._flag_labels = {code: _(label) for code, (_rule, label) in FLAGS.items()}
-        self._count = self._fetch_count()
+        self._count = self._load()
 
     # --- filtering -------------------------------------------------------
     def list_filter(self) -> ListFilter:
@@ -69,7 +71,7 @@ class HouseholdTableModel(QAbstractTableModel):
         """Count again and forget every cached page (after a save or a filter change)."""
         self.beginResetModel()
         self._pages.clear()
-        self._count = self._fetch_count()
+        self._count = self._load()
         self.endResetModel()
         self.count_changed.emit(self._count)
 
@@ -135,12 +137,14 @@ class HouseholdTableModel(QAbstractTableModel):
         found = self.row_at(row)
         return found.id if found else None
 
-    def row_of(self, household_id: str, near: int = 0) -> int | None:
-        """The row showing ``household_id``, looking in cached pages, then outward from row ``near``."""
+    def row_of(self, household_id: str, near: int = 0, *, search: bool = True) -> int | None:
+        """The row showing ``household_id``, looking in cached pages, then (``search``) outward from row ``near``."""
         for number, rows in self._pages.items():
             for offset, found in enumerate(rows):
                 if found.id == household_id:
                     return number * PAGE_SIZE + offset
+        if not search:
+            return None
         pages = (self._count + PAGE_SIZE - 1) // PAGE_SIZE
         start = min(max(near, 0) // PAGE_SIZE, max(pages - 1, 0))
         order = [start]
@@ -167,6 +171,10 @@ class HouseholdTableModel(QAbstractTableModel):
             self._pages.popitem(last=False)
         return rows
 
-    def _fetch_count(self) -> int:
-        with self._store.session() as session:
-            return household_list.count(session, self._filter)
+    def _load(self) -> int:
+        """Cache the first page and return the count (counted only if the first page is full)."""
+        with self._store.session() as session:  # one read transaction: page and count agree
+            rows = household_list.page(session, self._filter, 0, PAGE_SIZE)
+            count = len(rows) if len(rows) < PAGE_SIZE else household_list.count(session, self._filter)
+        self._pages[0] = rows
+        return count

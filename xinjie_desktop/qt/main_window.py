@@ -1,338 +1,192 @@
-"""The main window: workflow navigation, filter bar, household list and editor.
+"""The main window's frame: menus, status bar, title, and what fills its centre.
 
-Left, the identification workflow's stages and the flags, to pick a working
-list; in the middle, the filter bar (village, group, name or ID number) over
-the household list; right, the household editor for the selected household
-(or a new one, Ctrl+N).  The parts talk through signals; the window only
-combines what they report into a ``ListFilter`` for the list's model.
+The frame is built and painted before the store is open, so this module
+imports nothing of the core (SQLAlchemy, Alembic): a cold start shows the
+window at once, with an "Opening the data file…" page, while qt.app opens
+the store in the background.  Once the store is open, the household
+workspace (qt.workspace: navigation, filter bar, list, editor) is installed
+in the centre and the title names the township.
+
+For convenience (and the tests), the workspace's parts are reachable from
+the window: ``window.table`` is ``window.workspace.table`` once installed
+(plain properties, WORKSPACE_PARTS: a ``__getattr__`` on a Qt object upsets
+shiboken's reference counting).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Signal  # not Qt: its first import costs 12 ms of enums, after the paint
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QSplitter,
+    QProgressBar,
     QStackedWidget,
-    QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QTreeWidgetItemIterator,
     QVBoxLayout,
     QWidget,
 )
 
 from xinjie_desktop import __version__, i18n
-from xinjie_desktop.core import township
-from xinjie_desktop.core.flags import FLAGS
-from xinjie_desktop.core.household_list import ListFilter
-from xinjie_desktop.core.identification import REJECTED, STATE_LABELS, STEP_CODES
-from xinjie_desktop.core.store import Store
-from xinjie_desktop.core.township import GroupRef
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.household_editor import HouseholdEditor
-from xinjie_desktop.qt.household_table_model import COLUMNS, HouseholdTableModel
 
 LANGUAGE_KEY = "language"
-FILTER_DELAY_MS = 150
-VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
 
-# Initial column widths in pixels, by column key.
-COLUMN_WIDTHS = {
-    "head_name": 100, "head_id_number": 160, "village": 80, "group": 100,
-    "actual_population": 70, "system_population": 70, "workflow_step": 150,
-}
-
-
-@dataclass(frozen=True)
-class WorkView:
-    """One entry of the navigation: every household, one workflow state or one flag."""
-
-    step: str | None = None
-    flag: str | None = None
+# The household workspace's attributes and methods the window passes on (qt.workspace.HouseholdWorkspace).
+WORKSPACE_PARTS = (
+    "navigation", "filter_bar", "model", "table", "pages", "list_page", "editor_page", "editor_stack",
+    "back_button", "placeholder", "editor", "open_household", "new_household", "select_household",
+    "selected_household", "show_list", "apply_filter", "current_filter", "focus_search",
+)
 
 
-class WorkflowNavigation(QTreeWidget):
-    """The stages of the identification workflow and the flags, as working lists."""
+def window_title(township_name: str = "", is_demo: bool = False) -> str:
+    title = _("Xinjie poverty-alleviation work tool")
+    if township_name:
+        title = f"{township_name} — {title}"
+    marker = _(" (demo data)")
+    if is_demo and marker.strip() not in title:
+        title += marker
+    return title
 
-    view_chosen = Signal(object)  # WorkView
+
+class OpeningPage(QWidget):
+    """Shown while the data file is checked and opened: its path and a busy bar."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("navigation")
-        self.setHeaderHidden(True)
-        self.setColumnCount(1)
-        self.setRootIsDecorated(False)
-        self.setIndentation(14)
-        self.setWordWrap(True)
-        self.setUniformRowHeights(False)
-        self.setMinimumWidth(160)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._add(self.invisibleRootItem(), _("All households"), WorkView())
-        workflow = self._heading(_("Identification workflow"))
-        for code in ["", *STEP_CODES, REJECTED]:
-            self._add(workflow, _(STATE_LABELS[code]), WorkView(step=code))
-        flags = self._heading(_("Flags"))
-        for code, (rule, label) in FLAGS.items():
-            self._add(flags, _("{label} ({rule})").format(label=_(label), rule=rule), WorkView(flag=code))
-        self.expandAll()
-        self.setItemsExpandable(False)
-        self.setCurrentItem(self.topLevelItem(0))
-        self.currentItemChanged.connect(self._changed)
-
-    def _heading(self, text: str) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(self, [text])
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading, not a list to choose
-        font = QFont(self.font())
+        self.setObjectName("opening_page")
+        self.heading = QLabel(_("Opening the data file…"), objectName="opening_heading")
+        font = QFont(self.heading.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
-        item.setFont(0, font)
-        return item
+        self.heading.setFont(font)
+        self.path_label = QLabel(objectName="opening_path")
+        self.path_label.setWordWrap(True)
+        self.note = QLabel(_("The file is checked for damage before it is used; a large file takes a moment."),
+                           objectName="opening_note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #555555;")
+        self.progress = QProgressBar(objectName="opening_progress")
+        self.progress.setRange(0, 0)  # busy: how long the check takes is not known
+        self.progress.setTextVisible(False)
+        column = QWidget(objectName="opening_column")
+        column.setFixedWidth(560)
+        column_layout = QVBoxLayout(column)
+        column_layout.setSpacing(10)
+        for widget in (self.heading, self.path_label, self.progress, self.note):
+            column_layout.addWidget(widget)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addLayout(row)
+        layout.addStretch(3)
 
-    def _add(self, parent: QTreeWidgetItem, text: str, view: WorkView) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(parent, [text])
-        item.setData(0, VIEW_ROLE, view)
-        item.setToolTip(0, text)
-        return item
-
-    def items(self) -> list[QTreeWidgetItem]:
-        found = []
-        iterator = QTreeWidgetItemIterator(self)
-        while iterator.value() is not None:
-            found.append(iterator.value())
-            iterator += 1
-        return found
-
-    def item_for(self, view: WorkView) -> QTreeWidgetItem | None:
-        return next((item for item in self.items() if item.data(0, VIEW_ROLE) == view), None)
-
-    def current_view(self) -> WorkView:
-        item = self.currentItem()
-        view = item.data(0, VIEW_ROLE) if item is not None else None
-        return view if isinstance(view, WorkView) else WorkView()
-
-    def select_view(self, view: WorkView) -> bool:
-        item = self.item_for(view)
-        if item is not None:
-            self.setCurrentItem(item)
-        return item is not None
-
-    def _changed(self, current: QTreeWidgetItem | None, _previous) -> None:
-        if current is not None and isinstance(current.data(0, VIEW_ROLE), WorkView):
-            self.view_chosen.emit(current.data(0, VIEW_ROLE))
-
-
-class FilterBar(QWidget):
-    """Village, villagers' group (of that village) and a name or ID number to look for."""
-
-    changed = Signal()
-    new_household_requested = Signal()
-
-    def __init__(self, groups: list[GroupRef], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._groups = groups
-        self.village_combo = QComboBox(objectName="village_filter")
-        self.group_combo = QComboBox(objectName="group_filter")
-        self.text_edit = QLineEdit(objectName="text_filter")
-        self.text_edit.setPlaceholderText(_("Name or ID number"))
-        self.text_edit.setClearButtonEnabled(True)
-        self.new_button = QPushButton(_("New household"), objectName="new_household_button")
-        self.new_button.setToolTip(_("Add a household (Ctrl+N)"))
-        self.village_combo.addItem(_("All villages"), None)
-        villages: dict[str, str] = {}
-        for group in groups:
-            villages.setdefault(group.village_id, group.village_name)
-        for village_id, name in villages.items():
-            self.village_combo.addItem(name, village_id)
-        self._fill_groups()
-        self._text_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        village_label = QLabel(_("Village:"))
-        village_label.setBuddy(self.village_combo)
-        group_label = QLabel(_("Group:"))
-        group_label.setBuddy(self.group_combo)
-        layout.addWidget(village_label)
-        layout.addWidget(self.village_combo)
-        layout.addWidget(group_label)
-        layout.addWidget(self.group_combo)
-        layout.addWidget(self.text_edit, 1)
-        layout.addWidget(self.new_button)
-
-        self.village_combo.currentIndexChanged.connect(self._village_changed)
-        self.group_combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
-        self.text_edit.textChanged.connect(lambda _text: self._text_timer.start())
-        self.text_edit.returnPressed.connect(self._apply_text_now)
-        self._text_timer.timeout.connect(self.changed.emit)
-        self.new_button.clicked.connect(self.new_household_requested.emit)
-
-    def _fill_groups(self) -> None:
-        village_id = self.village_combo.currentData()
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem(_("All groups"), None)
-        for group in self._groups:
-            if group.village_id == village_id:
-                self.group_combo.addItem(group.name, group.id)
-        self.group_combo.setEnabled(village_id is not None)
-        self.group_combo.blockSignals(False)
-
-    def _village_changed(self, _index: int) -> None:
-        self._fill_groups()
-        self.changed.emit()
-
-    def _apply_text_now(self) -> None:
-        if self._text_timer.isActive():
-            self._text_timer.stop()
-            self.changed.emit()
-
-    def village_id(self) -> str | None:
-        return self.village_combo.currentData()
-
-    def group_id(self) -> str | None:
-        return self.group_combo.currentData()
-
-    def text(self) -> str:
-        return self.text_edit.text()
+    def set_path(self, path: Path | str) -> None:
+        self.path_label.setText(str(path))
 
 
 class MainWindow(QMainWindow):
-    """The one window of the application, over one open store."""
+    """The one window of the application; its centre is the opening page or the household workspace."""
 
     open_store_requested = Signal(str)  # path of another store file
+    workspace_installed = Signal(object)  # the HouseholdWorkspace now shown
+    closing = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
-        self._store = store
-        with store.session() as session:
-            town = township.township(session)
-            self._township_name = town.name if town else ""
-            self._is_demo = bool(town and town.is_demo)
-            groups = township.groups(session)
-        self._editor: HouseholdEditor | None = None
-        self._editor_household: str | None = None
-
-        self.navigation = WorkflowNavigation()
-        self.filter_bar = FilterBar(groups)
-        self.model = HouseholdTableModel(store, self)
-        self.table = QTableView(objectName="household_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never sized from every row
-        header.setStretchLastSection(True)
-        metrics = header.fontMetrics()
-        for column, (key, _label) in enumerate(COLUMNS):
-            if key in COLUMN_WIDTHS:  # wide enough for the heading in any language
-                heading = self.model.headerData(column, Qt.Orientation.Horizontal)
-                self.table.setColumnWidth(column, max(COLUMN_WIDTHS[key], metrics.horizontalAdvance(heading) + 20))
-
-        list_page = QWidget(objectName="list_page")
-        list_layout = QVBoxLayout(list_page)
-        list_layout.setContentsMargins(4, 4, 4, 4)
-        list_layout.addWidget(self.filter_bar)
-        list_layout.addWidget(self.table, 1)
-        hint = QLabel(_("Enter or double-click opens the selected household; Ctrl+N adds a new one."))
-        hint.setObjectName("list_hint")
-        hint.setStyleSheet("color: #555555;")
-        list_layout.addWidget(hint)
-
-        # The editor has a page of its own: it needs the width a household's members and income take.
-        self.back_button = QPushButton(_("Back to the list"), objectName="back_button")
-        self.back_button.setToolTip(_("Back to the household list (Alt+Left)"))
-        self.back_button.setShortcut(QKeySequence.StandardKey.Back)
-        self.back_button.setAutoDefault(False)
-        self.editor_stack = QStackedWidget(objectName="editor_stack")
-        self.placeholder = QLabel(_("No household is open."), objectName="editor_placeholder")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.editor_stack.addWidget(self.placeholder)
-        editor_page = QWidget(objectName="editor_page")
-        editor_layout = QVBoxLayout(editor_page)
-        editor_layout.setContentsMargins(4, 4, 4, 4)
-        back_row = QHBoxLayout()
-        back_row.addWidget(self.back_button)
-        back_row.addStretch(1)
-        editor_layout.addLayout(back_row)
-        editor_layout.addWidget(self.editor_stack, 1)
-
-        self.pages = QStackedWidget(objectName="pages")
-        self.pages.addWidget(list_page)
-        self.pages.addWidget(editor_page)
-        self.list_page, self.editor_page = list_page, editor_page
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.pages)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([230, 1050])
-        self.setCentralWidget(splitter)
+        self._workspace = None
+        self._store_path: Path | None = None
+        self._shortcuts_added = False
+        self.opening_page = OpeningPage()
+        self.centre = QStackedWidget(objectName="centre")
+        self.centre.addWidget(self.opening_page)
+        self.setCentralWidget(self.centre)
 
         self.count_label = QLabel(objectName="count_label")
         self.path_label = QLabel(objectName="path_label")
+        self.demo_label = QLabel(_("Demo data: invented, not real households"), objectName="demo_label")
+        self.demo_label.setStyleSheet("color: #ffffff; background: #b05a00; padding: 1px 6px;")
         self.statusBar().addWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.path_label)
-        self.path_label.setText(_("Data file: {path}").format(path=store.path))
-        if self._is_demo:
-            demo_label = QLabel(_("Demo data: invented, not real households"), objectName="demo_label")
-            demo_label.setStyleSheet("color: #ffffff; background: #b05a00; padding: 1px 6px;")
-            self.statusBar().addPermanentWidget(demo_label)
+        self.statusBar().addPermanentWidget(self.demo_label)
+        self.demo_label.hide()
 
         self._build_menus()
-        self.setWindowTitle(self._title())
+        self._enable_workspace_actions(False)
+        self.setWindowTitle(window_title())
         self.resize(1280, 800)
 
-        self.navigation.view_chosen.connect(self._view_chosen)
-        self.back_button.clicked.connect(self.show_list)
-        self.table.activated.connect(self._row_activated)
-        self.filter_bar.changed.connect(self.apply_filter)
-        self.filter_bar.new_household_requested.connect(self.new_household)
-        self.model.count_changed.connect(self._show_count)
-        self._show_count(self.model.total())
+    @property
+    def workspace(self):
+        """The HouseholdWorkspace in the centre, None while a store is being opened."""
+        return self._workspace
+
+    # --- the centre -------------------------------------------------------
+    def show_opening(self, path: Path | str) -> None:
+        """The "Opening the data file…" page for ``path``; the workspace's commands wait."""
+        self.opening_page.set_path(path)
+        self.centre.setCurrentWidget(self.opening_page)
+        self._enable_workspace_actions(False)
+        if self._workspace is None:
+            self._set_path(path)
+
+    def show_workspace(self) -> None:
+        """Back to the workspace (opening another file failed or was given up)."""
+        if self._workspace is not None:
+            self.centre.setCurrentWidget(self._workspace)
+            self._enable_workspace_actions(True)
+
+    def install_workspace(self, workspace) -> None:
+        """Show ``workspace`` (over its store) in the centre, in place of any earlier one."""
+        old = self._workspace
+        self._workspace = workspace
+        self.centre.addWidget(workspace)
+        self.centre.setCurrentWidget(workspace)
+        if old is not None:
+            self.centre.removeWidget(old)
+            old.deleteLater()
+        workspace.count_changed.connect(self._show_count)
+        self._show_count(workspace.model.total())
+        self._set_path(workspace.store.path)
+        self.demo_label.setVisible(workspace.is_demo)
+        self.setWindowTitle(window_title(workspace.township_name, workspace.is_demo))
+        self._enable_workspace_actions(True)
+        self.add_shortcuts()
+        self.workspace_installed.emit(workspace)
+
+    def _set_path(self, path: Path | str) -> None:
+        self._store_path = Path(path)
+        self.path_label.setText(_("Data file: {path}").format(path=path))
+
+    def _show_count(self, count: int) -> None:
+        self.count_label.setText(i18n.ngettext("{n} household", "{n} households", count).format(n=count))
 
     # --- menus ----------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
         self.new_action = QAction(_("&New household"), self, objectName="new_household_action")
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(self.new_household)
+        self.new_action.triggered.connect(self._new_household)
         file_menu.addAction(self.new_action)
-        find_action = QAction(_("&Find household"), self)
-        find_action.setShortcut(QKeySequence.StandardKey.Find)
-        find_action.triggered.connect(self._focus_search)
-        file_menu.addAction(find_action)
+        self.find_action = QAction(_("&Find household"), self)
+        self.find_action.triggered.connect(self._focus_search)
+        file_menu.addAction(self.find_action)
         file_menu.addSeparator()
-        open_action = QAction(_("&Open another data file…"), self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self._choose_store)
-        file_menu.addAction(open_action)
+        self.open_action = QAction(_("&Open another data file…"), self)
+        self.open_action.triggered.connect(self._choose_store)
+        file_menu.addAction(self.open_action)
         file_menu.addSeparator()
-        quit_action = QAction(_("&Quit"), self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.quit_action = QAction(_("&Quit"), self)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
 
         view_menu = self.menuBar().addMenu(_("&View"))
         language_menu = view_menu.addMenu(_("&Language"))
@@ -351,19 +205,33 @@ class MainWindow(QMainWindow):
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
 
-    def _title(self) -> str:
-        title = _("Xinjie poverty-alleviation work tool")
-        if self._township_name:
-            title = f"{self._township_name} — {title}"
-        marker = _(" (demo data)")
-        if self._is_demo and marker.strip() not in title:
-            title += marker
-        return title
+    def add_shortcuts(self) -> None:
+        """The menu commands' shortcuts.  Not in ``__init__``: the first ``setShortcut`` builds Qt's
+        key enums (25 ms), and the frame is painted before that; the commands wait for a store anyway."""
+        if self._shortcuts_added:
+            return
+        self._shortcuts_added = True
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+
+    def _enable_workspace_actions(self, enabled: bool) -> None:
+        for action in (self.new_action, self.find_action, self.open_action):
+            action.setEnabled(enabled)
+
+    def _new_household(self) -> None:
+        if self._workspace is not None:
+            self._workspace.new_household()
+
+    def _focus_search(self) -> None:
+        if self._workspace is not None:
+            self._workspace.focus_search()
 
     def _choose_store(self) -> None:
+        folder = str(self._store_path.parent) if self._store_path else ""
         path, _selected = QFileDialog.getOpenFileName(
-            self, _("Open another data file"), str(self._store.path.parent),
-            _("Data files (*.sqlite);;All files (*)"))
+            self, _("Open another data file"), folder, _("Data files (*.sqlite);;All files (*)"))
         if path:
             self.open_store_requested.emit(path)
 
@@ -380,95 +248,20 @@ class MainWindow(QMainWindow):
             "for poverty-alleviation work (2017): identification of registered poor households.").format(
             version=__version__))
 
-    def _focus_search(self) -> None:
-        self.filter_bar.text_edit.setFocus()
-        self.filter_bar.text_edit.selectAll()
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.closing.emit()
+        super().closeEvent(event)
 
-    # --- the list -------------------------------------------------------
-    def current_filter(self) -> ListFilter:
-        view = self.navigation.current_view()
-        return ListFilter(village_id=self.filter_bar.village_id(), group_id=self.filter_bar.group_id(),
-                          step=view.step, flag=view.flag, text=self.filter_bar.text())
 
-    def apply_filter(self) -> None:
-        criteria = self.current_filter()
-        if criteria != self.model.list_filter():
-            selected = self.selected_household()
-            self.model.set_filter(criteria)
-            if selected:
-                self.select_household(selected)
+def _workspace_part(name: str) -> property:
+    def get(window: MainWindow):
+        if window.workspace is None:
+            raise AttributeError(f"no data file is open yet, so the window has no {name!r}")
+        return getattr(window.workspace, name)
 
-    def _show_count(self, count: int) -> None:
-        self.count_label.setText(i18n.ngettext("{n} household", "{n} households", count).format(n=count))
+    return property(get, doc=f"The household workspace's ``{name}``.")
 
-    def select_household(self, household_id: str, near: int = 0) -> bool:
-        """Select the household's row, if the list (still) holds it."""
-        row = self.model.row_of(household_id, near)
-        if row is None:
-            return False
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
-        return True
 
-    def selected_household(self) -> str | None:
-        index = self.table.currentIndex()
-        return self.model.household_id(index.row()) if index.isValid() else None
-
-    def _row_activated(self, index: QModelIndex) -> None:
-        household_id = self.model.household_id(index.row()) if index.isValid() else None
-        if household_id:
-            self.open_household(household_id)
-
-    def _view_chosen(self, _view: WorkView) -> None:
-        self.apply_filter()
-        self.show_list()
-
-    def show_list(self) -> None:
-        self.pages.setCurrentWidget(self.list_page)
-        self.table.setFocus()
-
-    # --- the editor -----------------------------------------------------
-    def editor(self) -> HouseholdEditor | None:
-        return self._editor
-
-    def open_household(self, household_id: str | None) -> HouseholdEditor:
-        """Open the editor page for ``household_id`` (None: a new household)."""
-        self._close_editor()
-        editor = HouseholdEditor(self._store, household_id)
-        editor.saved.connect(self._household_saved)
-        editor.cancelled.connect(self._editing_cancelled)
-        if hasattr(editor, "changed"):  # a workflow step or objection was recorded: the list's progress changed
-            editor.changed.connect(self._household_changed)
-        self._editor, self._editor_household = editor, household_id
-        self.editor_stack.addWidget(editor)
-        self.editor_stack.setCurrentWidget(editor)
-        self.pages.setCurrentWidget(self.editor_page)
-        editor.setFocus()
-        return editor
-
-    def new_household(self) -> None:
-        self.table.clearSelection()
-        self.open_household(None)
-
-    def _close_editor(self) -> None:
-        if self._editor is not None:
-            self.editor_stack.removeWidget(self._editor)
-            self._editor.deleteLater()
-        self._editor, self._editor_household = None, None
-        self.editor_stack.setCurrentWidget(self.placeholder)
-
-    def _household_saved(self, household_id: str) -> None:
-        """The editor saved (and shows the saved household): refresh the list, keep it selected."""
-        self._editor_household = household_id
-        self._household_changed(household_id)
-
-    def _household_changed(self, household_id: str) -> None:
-        near = max(self.table.currentIndex().row(), 0)
-        self.model.refresh()
-        self.select_household(household_id, near)
-
-    def _editing_cancelled(self) -> None:
-        self._close_editor()
-        self.show_list()
+for _name in WORKSPACE_PARTS:
+    setattr(MainWindow, _name, _workspace_part(_name))
+del _name

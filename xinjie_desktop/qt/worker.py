@@ -9,21 +9,31 @@ queued, on the user-interface thread.
 
 SQLite: a job uses the store's engine from its own thread (the engine's pool
 hands it its own connection); it never shares a session with the window.
+A store may also be opened in a job and used by the window afterwards (the
+pool hands a connection to one thread at a time).
+
+The outcome is also kept on the worker (``outcome``, ``result``), for whoever
+waits for the thread after the event loop has stopped delivering signals.
+
+This module does not import the core: the window's frame uses it before
+SQLAlchemy is loaded.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
-from xinjie_desktop.core.store import StoreError
 from xinjie_desktop.i18n import _
 
 log = logging.getLogger(__name__)
+
+STORE_MODULE = "xinjie_desktop.core.store"
 
 Report = Callable[[int, int], bool]
 Job = Callable[[Report], Any]
@@ -43,6 +53,8 @@ class Worker(QThread):
         super().__init__(parent)
         self._job = job
         self._cancel = threading.Event()
+        self.outcome: str | None = None  # "succeeded", "failed" or "cancelled" once the job is over
+        self.result: Any = None
 
     def cancel(self) -> None:
         """Ask the job to stop at its next progress report."""
@@ -59,11 +71,19 @@ class Worker(QThread):
         try:
             result = self._job(self._report)
         except (Cancelled, InterruptedError):
+            self.outcome = "cancelled"
             self.cancelled.emit()
-        except StoreError as error:
-            self.failed.emit(str(error))
         except Exception as error:  # noqa: BLE001 - shown to the user, logged for the developer
-            log.exception("background job failed")
-            self.failed.emit(_("The work could not be completed: {error}").format(error=error))
+            self.outcome = "failed"
+            self.failed.emit(self._message(error))
         else:  # the job finished, so its work is saved even if Cancel came too late
+            self.result, self.outcome = result, "succeeded"
             self.succeeded.emit(result)
+
+    @staticmethod
+    def _message(error: Exception) -> str:
+        store = sys.modules.get(STORE_MODULE)  # a StoreError can only come from a loaded core.store
+        if store is not None and isinstance(error, store.StoreError):
+            return str(error)
+        log.error("background job failed", exc_info=error)
+        return _("The work could not be completed: {error}").format(error=error)
