@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.models import Household, Village, VillagerGroup
@@ -55,7 +55,16 @@ def count(session: Session, criteria: ListFilter) -> int:
     return session.scalar(_filtered(select(func.count()).select_from(Household), criteria))
 
 
-def page(session: Session, criteria: ListFilter, offset: int, limit: int) -> list[Row]:
+# With a text filter that matches few rows, walking the (village, group, head) index in list order
+# reads every household before the page fills (122 ms for 9 matches in 100,000); sorting the few
+# matches is then far cheaper (28 ms). With many matches the index order wins (4 ms against 31 ms).
+SORT_MATCHES_BELOW = 5000
+
+
+def page(session: Session, criteria: ListFilter, offset: int, limit: int, matches: int | None = None) -> list[Row]:
+    """Rows ``offset`` to ``offset + limit`` of the filtered list, in list order.
+
+    ``matches`` is the filtered count when the caller knows it; it chooses the cheaper plan."""
     query = (
         select(
             Household.id, Household.head_name, Household.head_id_number, Village.name, VillagerGroup.name,
@@ -64,6 +73,9 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int) -> lis
         .join(VillagerGroup, Household.group_id == VillagerGroup.id)
         .join(Village, Household.village_id == Village.id)
     )
-    query = _filtered(query, criteria).order_by(Household.village_id, Household.group_id, Household.head_name, Household.id)
+    order = [Household.village_id, Household.group_id, Household.head_name, Household.id]
+    if criteria.text.strip() and matches is not None and matches < SORT_MATCHES_BELOW:
+        order[0] = literal_column("+household.village_id")  # unary plus: not from the index
+    query = _filtered(query, criteria).order_by(*order)
     rows = session.execute(query.offset(offset).limit(limit))
     return [Row(*row[:8], tuple(f for f in row[8].split("|") if f)) for row in rows]

@@ -165,7 +165,7 @@ class HouseholdTableModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return rows
         with self._store.session() as session:
-            rows = household_list.page(session, self._filter, number * PAGE_SIZE, PAGE_SIZE)
+            rows = household_list.page(session, self._filter, number * PAGE_SIZE, PAGE_SIZE, matches=self._count)
         self._pages[number] = rows
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
@@ -174,7 +174,11 @@ class HouseholdTableModel(QAbstractTableModel):
     def _load(self) -> int:
         """Cache the first page and return the count (counted only if the first page is full)."""
         with self._store.session() as session:  # one read transaction: page and count agree
-            rows = household_list.page(session, self._filter, 0, PAGE_SIZE)
-            count = len(rows) if len(rows) < PAGE_SIZE else household_list.count(session, self._filter)
+            if self._filter.text.strip():  # the count chooses the cheaper plan for the page
+                count = household_list.count(session, self._filter)
+                rows = household_list.page(session, self._filter, 0, PAGE_SIZE, matches=count)
+            else:
+                rows = household_list.page(session, self._filter, 0, PAGE_SIZE)
+                count = len(rows) if len(rows) < PAGE_SIZE else household_list.count(session, self._filter)
         self._pages[0] = rows
         return count
