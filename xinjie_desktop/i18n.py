@@ -45,6 +45,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
 
 
+def join(parts: list[str]) -> str:
+    """Join clauses into one sentence with the language's own semicolon."""
+    return _("; ").join(parts)
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet."""
     return message

@@ -19,7 +19,7 @@ from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.money import format_yuan
 from xinjie_desktop.core.policy_params import PolicyParameters
 from xinjie_desktop.core.vocabulary import LABOUR_CAPABLE
-from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.i18n import N_, _, join
 
 # code -> (rule, short label)
 FLAGS: dict[str, tuple[str, str]] = {
@@ -96,7 +96,7 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
                 names="、".join(m.name for m in registered_out)))
         flags.append(Flag("partial_household", "ID-3", _(
             "The household must be identified whole, with all its actual members: {details}."
-        ).format(details="; ".join(parts))))
+        ).format(details=join(parts))))
 
     if household.system_population is not None and household.system_population != len(people):
         flags.append(Flag("population_differs", "ID-4", _(
@@ -118,7 +118,7 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
         if reasons:
             flags.append(Flag("wrong_inclusion", "ID-6", _(
                 "Registered although it does not meet the identification standard: {reasons}."
-            ).format(reasons="; ".join(reasons))))
+            ).format(reasons=join(reasons))))
 
     dibao, total = dibao_share(household)
     blocked = total > 0 and Decimal(dibao) >= params.dibao_share_blocks_exit * total
@@ -137,7 +137,7 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
         if reasons:
             flags.append(Flag("wrongly_exited", "EX-1", _(
                 "Marked as exited although {reasons}: identify it as poor again."
-            ).format(reasons="; ".join(reasons))))
+            ).format(reasons=join(reasons))))
 
     if household.moved_to_shop_or_row_house and not household.recheck_outcome.strip():
         flags.append(Flag("recheck_pending", "ID-7", _(

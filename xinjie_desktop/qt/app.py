@@ -109,7 +109,7 @@ def prepare_application(app: QApplication, language: str | None) -> str:
         if translator.load("qtbase_zh_CN", folder):
             app.installTranslator(translator)
             _translators.append(translator)
-    app.setApplicationDisplayName(_("Xinjie poverty-alleviation work tool"))
+    app.setApplicationDisplayName(_("Xinjie Township poverty-alleviation work tool"))
     return language
 
 

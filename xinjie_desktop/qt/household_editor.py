@@ -51,7 +51,7 @@ from xinjie_desktop.core.households import (
 from xinjie_desktop.core.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.identification import StepInput, WorkflowError
 from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan, to_fen
-from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.i18n import N_, _, join
 from xinjie_desktop.qt.attachment_panel import AttachmentPanel
 from xinjie_desktop.qt.member_table_model import MemberTableModel
 from xinjie_desktop.qt.widgets import (
@@ -1151,7 +1151,7 @@ class HouseholdEditor(QWidget):
         lines = []
         for problem in sorted(problems, key=lambda p: p.severity != ERROR)[:SUMMARY_LINES]:
             where = self._where(problem, draft)
-            lines.append("\u2022 " + (f"{where}: {problem.message}" if where else problem.message))
+            lines.append("\u2022 " + (_("{name}: {value}").format(name=where, value=problem.message) if where else problem.message))
         if len(problems) > SUMMARY_LINES:
             lines.append(_("and {n} more").format(n=len(problems) - SUMMARY_LINES))
         if saved:
@@ -1217,7 +1217,7 @@ class HouseholdEditor(QWidget):
             self.steps_table.setItem(row, 1, _cell(step.done_on.isoformat()))
             self.steps_table.setItem(row, 2, _cell(step.done_by))
             self.steps_table.setItem(row, 3, _cell(_("passed") if step.passed else _("not approved")))
-            self.steps_table.setItem(row, 4, _cell("; ".join(details)))
+            self.steps_table.setItem(row, 4, _cell(join(details)))
         self.steps_table.resizeRowsToContents()
 
         objections = list(household.objections)

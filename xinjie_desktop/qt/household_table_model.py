@@ -110,7 +110,7 @@ class HouseholdTableModel(QAbstractTableModel):
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "flags" and row.flags:
-                return "\n".join(f"{FLAGS[code][0]}: {self._flag_labels[code]}" for code in row.flags if code in FLAGS)
+                return "\n".join(_("{name}: {value}").format(name=FLAGS[code][0], value=self._flag_labels[code]) for code in row.flags if code in FLAGS)
             return None
         return self._display(row, key)
 

@@ -45,13 +45,12 @@ WORKSPACE_PARTS = (
 
 
 def window_title(township_name: str = "", is_demo: bool = False) -> str:
-    title = _("Xinjie poverty-alleviation work tool")
-    if township_name:
-        title = f"{township_name} — {title}"
-    marker = _(" (demo data)")
-    if is_demo and marker.strip() not in title:
-        title += marker
-    return title
+    """The township (marked when it is demo data); Qt adds the application's display name after it."""
+    if not township_name:
+        return _("Xinjie Township poverty-alleviation work tool")
+    if is_demo and _("demo data") not in township_name:
+        return _("{township} (demo data)").format(township=township_name)
+    return township_name
 
 
 class OpeningPage(QWidget):
