@@ -256,6 +256,8 @@ class _Shell(QObject):
             return
         if self.store is not None and path.resolve() == self.store.path.resolve():
             return
+        if self.window.workspace is not None and not self.window.workspace.may_leave_editor():
+            return
         self.window.show_opening(path)
         worker = Worker(open_in_background(path))
         worker.succeeded.connect(self._opened)

@@ -8,6 +8,7 @@ core.  Problems the core reports are shown in words next to the field they conce
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from types import SimpleNamespace
 
@@ -679,6 +680,17 @@ class HouseholdEditor(QWidget):
             self._fill_workflow(None)
             self._fill_flags(None)
         self._update_heading(draft)
+        self._clean = self._snapshot()
+
+    def _snapshot(self) -> tuple:
+        """What the widgets hold now, to tell whether anything was changed since loading."""
+        draft, problems = self.build_draft()
+        form = MemberDraft()
+        self._form_to(form)
+        return copy.deepcopy((draft, [p.message for p in problems], self._current_row, form, self.m_birth.text()))
+
+    def has_unsaved_changes(self) -> bool:
+        return self._snapshot() != self._clean
 
     def _fill_groups(self, groups: list[township.GroupRef]) -> None:
         self.group_combo.clear()

@@ -248,6 +248,9 @@ class MainWindow(QMainWindow):
             version=__version__))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._workspace is not None and not self._workspace.may_leave_editor():
+            event.ignore()
+            return
         self.closing.emit()
         super().closeEvent(event)
 

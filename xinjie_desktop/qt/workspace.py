@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -348,8 +349,28 @@ class HouseholdWorkspace(QWidget):
     def editor(self) -> HouseholdEditor | None:
         return self._editor
 
+    def may_leave_editor(self) -> bool:
+        """Before the editor is closed: unsaved changes are saved, discarded or kept, as the user says."""
+        editor = self._editor
+        if editor is None or not editor.has_unsaved_changes():
+            return True
+        self.pages.setCurrentWidget(self.editor_page)
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, _("Unsaved changes"),
+            _("This household has changes that are not saved yet. Save them now?"),
+            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        if answer == buttons.Save:
+            return editor.save() is not None
+        return answer == buttons.Discard
+
     def open_household(self, household_id: str | None) -> HouseholdEditor:
         """Open the editor page for ``household_id`` (None: a new household)."""
+        if self._editor is not None and household_id is not None and household_id == self._editor_household:
+            self.pages.setCurrentWidget(self.editor_page)  # the same household: keep what is typed
+            return self._editor
+        if not self.may_leave_editor():
+            return self._editor
         self._close_editor()
         editor = HouseholdEditor(self.store, household_id)
         editor.saved.connect(self._household_saved)
@@ -364,6 +385,8 @@ class HouseholdWorkspace(QWidget):
         return editor
 
     def new_household(self) -> None:
+        if not self.may_leave_editor():
+            return
         self.table.clearSelection()
         self.open_household(None)
 
@@ -385,5 +408,7 @@ class HouseholdWorkspace(QWidget):
         self.select_household(household_id, near)
 
     def _editing_cancelled(self) -> None:
+        if not self.may_leave_editor():
+            return
         self._close_editor()
         self.show_list()
