@@ -104,3 +104,10 @@ def test_screenshot_main_window_and_household_editor(qtbot, chinese, store):
     save(window, "household-editor.png")
     for name in ("main-window.png", "household-editor.png"):
         assert (SHOTS / name).stat().st_size > 10_000
+
+    editor = window.editor()
+    for tab, name in ((1, "household-members.png"), (2, "income-worksheet.png"),
+                      (3, "identification-workflow.png"), (4, "household-flags.png")):
+        editor.tabs.setCurrentIndex(tab)
+        qtbot.wait(20)
+        save(window, name)
