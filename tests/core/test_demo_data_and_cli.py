@@ -14,12 +14,13 @@ from xinjie_desktop.main import main
 
 
 def content(path):
-    """What a person sees of the data (UUIDs and times aside)."""
+    """The records as they travel (times aside): ids, households, members."""
     store = open_store(path)
     with store.session() as session:
         rows = session.execute(
-            select(Household.head_name, Household.flags, Household.workflow_step, Member.name, Member.id_number,
-                   Member.membership_basis).join(Member).order_by(Member.id_number)
+            select(Household.id, Household.group_id, Household.head_name, Household.flags, Household.workflow_step,
+                   Member.id, Member.name, Member.id_number, Member.membership_basis).join(Member)
+            .order_by(Member.id_number)
         ).all()
     store.close()
     return rows

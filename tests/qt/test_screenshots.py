@@ -7,6 +7,8 @@ The interface is rendered in Simplified Chinese from the current catalogue
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from PySide6.QtGui import QImage
 
 from xinjie_desktop import i18n
 from xinjie_desktop.core import demo_data
+from xinjie_desktop.core.store import open_store
 from xinjie_desktop.resources import translations_dir
 
 pytestmark = pytest.mark.gui
@@ -84,10 +87,22 @@ def test_screenshot_setup_dialog(qtbot, chinese, store, type_text):
     save(dialog, "setup-dialog.png")
 
 
-def test_screenshot_main_window_and_household_editor(qtbot, chinese, store):
+@pytest.fixture
+def demo_store_at_a_fixed_path():
+    """The status bar shows the data file's path: a fixed one keeps the pictures the same run to run."""
+    folder = Path(tempfile.gettempdir()) / "xinjie-screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    store = open_store(folder / "示例乡.sqlite")
+    demo_data.generate(store, villages=4, households=300, seed=2017)
+    yield store
+    store.close()
+
+
+def test_screenshot_main_window_and_household_editor(qtbot, chinese, demo_store_at_a_fixed_path):
     from xinjie_desktop.qt.app import create_main_window
 
-    demo_data.generate(store, villages=4, households=300, seed=2017)
+    store = demo_store_at_a_fixed_path
     window = create_main_window(store)
     qtbot.addWidget(window)
     window.resize(*SIZE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+import uuid
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import delete, insert, select
@@ -19,7 +20,7 @@ from xinjie_desktop.core import flags as flag_rules
 from xinjie_desktop.core import identification, membership, township
 from xinjie_desktop.core.idnumber import FEMALE, MALE, check_digit
 from xinjie_desktop.core.models import (
-    Household, IncomeWorksheet, Member, Township, Village, VillagerGroup, WorkflowStep, new_uuid, utcnow,
+    Household, IncomeWorksheet, Member, Township, Village, VillagerGroup, WorkflowStep, utcnow,
 )
 from xinjie_desktop.core.policy_params import current
 from xinjie_desktop.core.store import Store
@@ -61,7 +62,7 @@ class _Numbers:
             birth += dt.timedelta(days=1)
 
 
-def _members(rng: random.Random, numbers: _Numbers, size: int, index: int) -> list[Member]:
+def _members(rng: random.Random, ids: Callable[[], str], numbers: _Numbers, size: int, index: int) -> list[Member]:
     surname = rng.choice(SURNAMES)
     head_sex = MALE if rng.random() < 0.8 else FEMALE
     people = []
@@ -90,7 +91,7 @@ def _members(rng: random.Random, numbers: _Numbers, size: int, index: int) -> li
             schooling = "junior"
         labour = "none" if age < 16 or age > 70 else rng.choice(("normal", "normal", "skilled", "weak"))
         people.append(Member(
-            id=new_uuid(), position=position, name=_name(rng, surname if relation in ("head", "child") else None),
+            id=ids(), position=position, name=_name(rng, surname if relation in ("head", "child") else None),
             id_number=number, relation=relation, sex=sex, birth_date=birth,
             ethnicity=rng.choice(("han", "han", "han", "yi", "bai", "dai")),
             education=rng.choice(("none", "primary", "junior", "senior")) if age >= 7 else "preschool",
@@ -104,6 +105,11 @@ def _members(rng: random.Random, numbers: _Numbers, size: int, index: int) -> li
 def generate(store: Store, villages: int, households: int, seed: int, progress: Progress | None = None) -> int:
     """Create the demo township and ``households`` households, in one transaction."""
     rng = random.Random(seed)
+    id_rng = random.Random(f"record ids {seed}")  # the same seed gives the same UUIDs too
+
+    def ids() -> str:
+        return str(uuid.UUID(int=id_rng.getrandbits(128), version=4))
+
     params = current()
     groups_per_village = 4
     outline = {
@@ -111,7 +117,8 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             [f"第{g + 1}村民小组" for g in range(groups_per_village)]
         for i in range(villages)
     }
-    town_id = township.set_up(store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True)
+    town_id = township.set_up(store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True,
+                              new_id=ids)
     numbers = _Numbers()
     now = utcnow()
     device = store.device_id
@@ -123,7 +130,7 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             group = refs[index % len(refs)]
             size = rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 6, 7))
             household = Household(
-                id=new_uuid(), group_id=group.id, village_id=group.village_id,
+                id=ids(), group_id=group.id, village_id=group.village_id,
                 address=f"{group.village_name}{group.name}{rng.randint(1, 120)}号",
                 phone=f"1{rng.choice((3, 5, 8))}{rng.randint(0, 999999999):09d}" if rng.random() < 0.8 else "",
                 labour_willing=rng.random() < 0.95, national_number="", system_population=None,
@@ -134,7 +141,7 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
                 helper_cadre=_name(rng), reconciliation_note="", moved_to_shop_or_row_house=rng.random() < 0.03,
                 recheck_outcome="",
             )
-            household.members = _members(rng, numbers, size, index)
+            household.members = _members(rng, ids, numbers, size, index)
             actual = sum(1 for m in household.members if m.membership_basis in membership.INCLUDED) or 1
             per_capita = rng.gauss(line_fen, line_fen * 0.25)
             net = int(per_capita * actual)
@@ -142,7 +149,7 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             wage = int(max(0, net + costs) * rng.uniform(0.3, 0.7))
             transfer = rng.randint(0, 200_000) if net + costs - wage > 0 else 0
             business = max(0, net + costs - wage - transfer)
-            household.incomes = [IncomeWorksheet(id=new_uuid(), year=2016, wage=wage, business=business,
+            household.incomes = [IncomeWorksheet(id=ids(), year=2016, wage=wage, business=business,
                                                  property_income=net + costs - wage - transfer - business,
                                                  transfer=transfer, production_costs=costs)]
             stage = rng.random()
@@ -152,7 +159,7 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             for ordinal, (code, _label) in enumerate(identification.STEPS[:last]):
                 omission = code == "proposed" and rng.random() < 0.1
                 steps.append(WorkflowStep(
-                    id=new_uuid(), step=code, ordinal=ordinal, done_on=day, done_by=_name(rng), passed=True,
+                    id=ids(), step=code, ordinal=ordinal, done_on=day, done_by=_name(rng), passed=True,
                     notes="家庭情况：" + rng.choice(("因病致贫", "缺劳力", "子女上学负担重", "住房困难")),
                     is_omission=omission, omission_reason="上轮识别时外出务工未入户" if omission else "",
                     notice_place=f"{group.village_name}村委会公示栏" if code == "noticed" else "",

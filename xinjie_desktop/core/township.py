@@ -6,12 +6,13 @@ loads a clearly labelled demo data set (core.demo_data).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from xinjie_desktop.core.models import Township, Village, VillagerGroup
+from xinjie_desktop.core.models import Township, Village, VillagerGroup, new_uuid
 from xinjie_desktop.core.store import Store
 from xinjie_desktop.i18n import _
 
@@ -64,8 +65,9 @@ def parse_outline(text: str) -> dict[str, list[str]]:
     return villages
 
 
-def set_up(store: Store, name: str, command_centre: str, villages: dict[str, list[str]], *, is_demo: bool = False) -> str:
-    """Create the township with its villages and groups, in one transaction."""
+def set_up(store: Store, name: str, command_centre: str, villages: dict[str, list[str]], *, is_demo: bool = False,
+           new_id: Callable[[], str] = new_uuid) -> str:
+    """Create the township with its villages and groups, in one transaction (``new_id`` makes their ids)."""
     if not name.strip():
         raise SetupError(_("Enter the township's name."))
     if not villages:
@@ -73,13 +75,13 @@ def set_up(store: Store, name: str, command_centre: str, villages: dict[str, lis
     with store.unit_of_work() as session:
         if is_set_up(session):
             raise SetupError(_("This store already has a township."))
-        town = Township(name=name.strip(), command_centre=command_centre.strip(), is_demo=is_demo)
+        town = Township(id=new_id(), name=name.strip(), command_centre=command_centre.strip(), is_demo=is_demo)
         session.add(town)
         for village_name, groups in villages.items():
-            village = Village(name=village_name, township=town)
+            village = Village(id=new_id(), name=village_name, township=town)
             session.add(village)
             for group_name in groups:
-                session.add(VillagerGroup(name=group_name, village=village))
+                session.add(VillagerGroup(id=new_id(), name=group_name, village=village))
         session.flush()
         return town.id
 
