@@ -143,6 +143,8 @@ class SetupDialog(QDialog):
         self.demo_button.clicked.connect(self.load_demo_data)
         self.cancel_loading_button.clicked.connect(self.cancel_loading)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create_township)
+        # Wrapped labels get their height from the width the dialog opens with: open it wide enough.
+        self.resize(760, self.heightForWidth(760) if self.hasHeightForWidth() else self.sizeHint().height())
 
     @staticmethod
     def _error_label(name: str) -> QLabel:
