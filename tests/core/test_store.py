@@ -74,6 +74,7 @@ def test_store_at_first_revision_upgrades_with_data_intact(tmp_path):
         assert household.device_id == "dev-1" and household.created_at == now
         assert household.objections == [] and household.reconciliation_note == ""
         assert household.moved_to_shop_or_row_house is False
+        assert household.list_key == "青山村\x1f第一组\x1f杨明"  # 0004 fills the list order of old rows
     upgraded.close()
     assert (tmp_path / f"old.sqlite.before-{head_revision()}.bak").exists()
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import delete, insert, select
 
 from xinjie_desktop.core import flags as flag_rules
+from xinjie_desktop.core import households as household_rules
 from xinjie_desktop.core import identification, membership, township
 from xinjie_desktop.core.idnumber import FEMALE, MALE, check_digit
 from xinjie_desktop.core.models import (
@@ -180,7 +181,8 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             household.actual_population = sum(1 for m in household.members if m.membership_basis in membership.INCLUDED)
             household.workflow_step = identification.state(steps)
             household.flags = flag_rules.encode(flag_rules.compute(household, params))
-            household.search_text = "|".join(f"{m.name}|{m.id_number}" for m in household.members)
+            household.search_text = household_rules.search_text(household)
+            household.list_key = household_rules.list_key(group.village_name, group.name, household.head_name)
             _collect(chunk, household, now, device)
             if len(chunk[Household]) >= 2000 or index == households - 1:
                 for table, rows in chunk.items():

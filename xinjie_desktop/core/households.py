@@ -198,13 +198,24 @@ def duplicate_numbers(session: Session, household: Household) -> set[str]:
     return set(_households_holding(session, numbers, exclude=household.id)) if numbers else set()
 
 
+def search_text(household: Household) -> str:
+    return "|".join(f"{m.name}|{m.id_number}" for m in household.members)
+
+
+def list_key(village: str, group: str, head_name: str) -> str:
+    """The household list's order: village name, group name, head's name (unit separators between)."""
+    return f"{village}\x1f{group}\x1f{head_name}"
+
+
 def refresh_derived(session: Session, household: Household, params: PolicyParameters) -> None:
     """Recompute the household's derived columns (head, population, step, flags)."""
     head = next((m for m in household.members if m.relation == "head"), None)
     household.head_name = head.name if head else ""
     household.head_id_number = head.id_number if head else ""
     household.actual_population = len(flag_rules.actual_members(household))
-    household.search_text = "|".join(f"{m.name}|{m.id_number}" for m in household.members)
+    household.search_text = search_text(household)
+    group = session.get(VillagerGroup, household.group_id)
+    household.list_key = list_key(group.village.name, group.name, household.head_name)
     household.workflow_step = identification.state(household.steps)
     household.flags = flag_rules.encode(flag_rules.compute(household, params, duplicate_numbers(session, household)))
 

@@ -99,6 +99,7 @@ class Household(Travelling, Base):
     workflow_step: Mapped[str] = mapped_column(String(20), default="", index=True)
     flags: Mapped[str] = mapped_column(String(200), default="")  # "|CODE|CODE|"
     search_text: Mapped[str] = mapped_column(Text, default="")  # every member's name and ID number
+    list_key: Mapped[str] = mapped_column(String(300), default="")  # village, group, head: the list's order
 
     group: Mapped[VillagerGroup] = relationship()
     members: Mapped[list[Member]] = relationship(
@@ -185,7 +186,7 @@ class Objection(Travelling, Base):
     household: Mapped[Household] = relationship(back_populates="objections")
 
 
-Index("ix_household_village_group", Household.village_id, Household.group_id, Household.head_name)
+Index("ix_household_list_key", Household.list_key, Household.id)
 
 
 class Attachment(Travelling, Base):
