@@ -159,7 +159,6 @@ def make_store(path: Path, households: int) -> dict:
 
 
 def in_process(path: Path, repeat: int) -> dict:
-    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 

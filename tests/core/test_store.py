@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import sqlite3
-import threading
 
 import pytest
 from alembic.autogenerate import compare_metadata

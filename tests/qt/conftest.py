@@ -6,11 +6,8 @@ core tests are in tests/conftest.py.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
-import sys
-import types
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
@@ -18,31 +15,6 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
 
 from xinjie_desktop.core import demo_data  # noqa: E402
-
-
-def _stub_household_editor() -> None:
-    """Until xinjie_desktop/qt/household_editor.py exists, the shell is tested with a stand-in."""
-    if importlib.util.find_spec("xinjie_desktop.qt.household_editor") is not None:
-        return
-    from PySide6.QtCore import Signal
-    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-
-    class HouseholdEditor(QWidget):
-        saved = Signal(str)
-        cancelled = Signal()
-
-        def __init__(self, store, household_id, parent=None):
-            super().__init__(parent)
-            self.household_id = household_id
-            QVBoxLayout(self).addWidget(QLabel(f"stub editor for {household_id}"))
-
-    module = types.ModuleType("xinjie_desktop.qt.household_editor")
-    module.HouseholdEditor = HouseholdEditor
-    module.IS_TEST_STUB = True
-    sys.modules[module.__name__] = module
-
-
-_stub_household_editor()
 
 
 @pytest.fixture(scope="session", autouse=True)
