@@ -122,7 +122,7 @@ def raw_list_query(path: Path, text: str = "") -> float:
     connection.execute(f"SELECT count(*) FROM household {where}", args).fetchone()
     connection.execute(
         f"SELECT id, head_name, head_id_number, actual_population, flags FROM household {where} "
-        "ORDER BY village_id, group_id, head_name, id LIMIT 200", args).fetchall()
+        "ORDER BY list_key, id LIMIT 200", args).fetchall()
     connection.close()
     return time.perf_counter() - start
 
