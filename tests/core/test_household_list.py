@@ -24,6 +24,17 @@ def test_both_query_plans_give_the_same_rows_in_the_same_order(listed):
             assert by_index == sorted_matches and len(by_index) == matches
 
 
+@pytest.mark.parametrize("word, limit", [("杨", 7), ("530502", 7), ("530502", 1000), ("无此人", 7), ("", 50)])
+def test_first_page_agrees_with_count_and_page(listed, word, limit, monkeypatch):
+    """One pass for few matches, index order for many: the same count and rows either way."""
+    with listed.session() as session:
+        criteria = ListFilter(text=word)
+        expected = (household_list.count(session, criteria), household_list.page(session, criteria, 0, limit))
+        assert household_list.first_page(session, criteria, limit) == expected
+        monkeypatch.setattr(household_list, "SORT_MATCHES_BELOW", 10)  # the many-matches way for the same data
+        assert household_list.first_page(session, criteria, limit) == expected
+
+
 def test_filters_combine_and_count_agrees_with_sql(listed):
     with listed.session() as session:
         village = session.execute(text("SELECT village_id FROM household LIMIT 1")).scalar()

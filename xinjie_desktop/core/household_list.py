@@ -65,7 +65,33 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int, matche
     """Rows ``offset`` to ``offset + limit`` of the filtered list, in list order.
 
     ``matches`` is the filtered count when the caller knows it; it chooses the cheaper plan."""
-    query = (
+    order = [Household.list_key, Household.id]
+    if criteria.text.strip() and matches is not None and matches < SORT_MATCHES_BELOW:
+        order[0] = literal_column("+household.list_key")  # unary plus: not from the index
+    query = _filtered(_row_query(), criteria).order_by(*order)
+    return _rows(session.execute(query.offset(offset).limit(limit)))
+
+
+def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int, list[Row]]:
+    """The filtered count and the first ``limit`` rows, in as few passes over the table as it takes.
+
+    A text filter is matched once: when it matches fewer than SORT_MATCHES_BELOW households, that
+    one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
+    """
+    if criteria.text.strip():
+        found = session.execute(
+            _filtered(select(Household.list_key, Household.id), criteria).limit(SORT_MATCHES_BELOW)).all()
+        if len(found) < SORT_MATCHES_BELOW:
+            wanted = [household_id for _key, household_id in sorted(found)[:limit]]
+            by_id = {row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(wanted))))}
+            return len(found), [by_id[household_id] for household_id in wanted]
+    rows = page(session, criteria, 0, limit)
+    total = len(rows) if len(rows) < limit else count(session, criteria)
+    return total, rows
+
+
+def _row_query() -> Select:
+    return (
         select(
             Household.id, Household.head_name, Household.head_id_number, Village.name, VillagerGroup.name,
             Household.actual_population, Household.system_population, Household.workflow_step, Household.flags,
@@ -73,9 +99,7 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int, matche
         .join(VillagerGroup, Household.group_id == VillagerGroup.id)
         .join(Village, Household.village_id == Village.id)
     )
-    order = [Household.list_key, Household.id]
-    if criteria.text.strip() and matches is not None and matches < SORT_MATCHES_BELOW:
-        order[0] = literal_column("+household.list_key")  # unary plus: not from the index
-    query = _filtered(query, criteria).order_by(*order)
-    rows = session.execute(query.offset(offset).limit(limit))
-    return [Row(*row[:8], tuple(f for f in row[8].split("|") if f)) for row in rows]
+
+
+def _rows(result) -> list[Row]:
+    return [Row(*row[:8], tuple(f for f in row[8].split("|") if f)) for row in result]

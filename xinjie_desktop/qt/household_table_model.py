@@ -172,13 +172,8 @@ class HouseholdTableModel(QAbstractTableModel):
         return rows
 
     def _load(self) -> int:
-        """Cache the first page and return the count (counted only if the first page is full)."""
+        """Cache the first page and return the count (core.household_list.first_page: as few passes as it takes)."""
         with self._store.session() as session:  # one read transaction: page and count agree
-            if self._filter.text.strip():  # the count chooses the cheaper plan for the page
-                count = household_list.count(session, self._filter)
-                rows = household_list.page(session, self._filter, 0, PAGE_SIZE, matches=count)
-            else:
-                rows = household_list.page(session, self._filter, 0, PAGE_SIZE)
-                count = len(rows) if len(rows) < PAGE_SIZE else household_list.count(session, self._filter)
+            count, rows = household_list.first_page(session, self._filter, PAGE_SIZE)
         self._pages[0] = rows
         return count
