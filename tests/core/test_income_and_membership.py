@@ -9,7 +9,6 @@ from builders import family_draft, person
 from xinjie_desktop.core import households, income, membership
 from xinjie_desktop.core.households import IncomeDraft
 from xinjie_desktop.core.money import AmountError, parse_yuan, to_fen
-from xinjie_desktop.core.policy_params import PolicyFileError, load_file
 
 
 def assess(yuan: str, people: int, params, year=2016):
@@ -41,26 +40,6 @@ def test_ID_1_net_income_subtracts_production_costs(params):
 
 def test_ID_1_year_without_a_line_is_undecided(params):
     assert assess("100", 1, params, year=2011).below_line is None
-
-
-def test_ID_1_line_comes_from_the_parameter_file(tmp_path):
-    """ID-1: the line is a parameter per year, read from resources/policy."""
-    path = tmp_path / "p.toml"
-    path.write_text('version="9.1"\n[income_line]\n2016="3050.00"\n2017="3350"\n'
-                    '[exit]\ndibao_share_blocks_exit="0.6"\n[public_notice]\nminimum_days=7\n', encoding="utf-8")
-    assert load_file(path).income_line(2017) == Decimal("3350")
-
-
-@pytest.mark.parametrize("text, words", [
-    ('version="1"\n[income_line]\n2016="abc"\n[exit]\ndibao_share_blocks_exit="0.6"\n[public_notice]\nminimum_days=7\n', "not a number"),
-    ('version="1"\n[income_line]\n2016="3050"\n[public_notice]\nminimum_days=7\n', "lacks the value exit"),
-    ('version="1"\n[income_line\n', "cannot be read"),
-])
-def test_bad_policy_file_is_refused_with_the_fault(tmp_path, text, words):
-    path = tmp_path / "bad.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(PolicyFileError, match=words):
-        load_file(path)
 
 
 def test_amounts_typed_by_people():
