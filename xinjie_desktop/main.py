@@ -8,7 +8,10 @@ window is wanted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from xinjie_desktop import __version__
@@ -32,7 +35,60 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--villages", type=int, default=4)
     demo.add_argument("--households", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
+    plan = commands.add_parser("plan", help=_("calculate a housing plan (HS-1..HS-4, HB-1, SB-1, SB-2, LN-1)"))
+    plan.add_argument("--people", type=int, required=True, help=_("actual population of the household"))
+    plan.add_argument("--kind", choices=["registered", "synchronised"], required=True)
+    plan.add_argument("--no-labour", action="store_true", help=_("the household has no labour capacity"))
+    plan.add_argument("--start-date", type=_date, help=_("date construction started (YYYY-MM-DD)"))
+    plan.add_argument("--unit-cost", type=_amount, help=_("building cost per square metre, yuan"))
+    plan.add_argument("--layout", type=int, help=_("chosen layout, m²"))
+    plan.add_argument("--built-area", type=_amount, help=_("area of a house already built, m²"))
+    plan.add_argument("--own-funds", type=_amount, help=_("own funds planned, yuan"))
+    plan.add_argument("--loan", type=_amount, default=Decimal(0), help=_("loan already drawn, yuan"))
+    plan.add_argument("--demolition-signed", action="store_true",
+                      help=_("demolition agreement signed and old house demolished on time"))
+    plan.add_argument("--zone", choices=["basin", "mountain"])
+    plan.add_argument("--land", choices=["farmland", "other", "unused"])
+    plan.add_argument("--homestead-area", type=_amount, help=_("homestead area, m²"))
+    plan.add_argument("--json", action="store_true", help=_("print one JSON object"))
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): {text}").format(text=text)) from None
+
+
+def _amount(text: str) -> Decimal:
+    from xinjie_desktop.core.money import AmountError, parse_yuan
+
+    try:
+        return parse_yuan(text)
+    except AmountError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core import housing_plan
+    from xinjie_desktop.core.policy_params import PolicyFileError, current
+
+    plan = housing_plan.PlanInput(
+        people=args.people, kind=args.kind, labour=not args.no_labour, start_date=args.start_date,
+        unit_cost=args.unit_cost, layout=args.layout, built_area=args.built_area, own_funds=args.own_funds,
+        loan=args.loan, demolition_signed=args.demolition_signed, zone=args.zone, land=args.land,
+        homestead_area=args.homestead_area)
+    try:
+        result = housing_plan.calculate(plan, current())
+    except (housing_plan.PlanInputError, PolicyFileError) as error:
+        print(_("Error in the command line: {message}").format(message=error), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(housing_plan.summary_text(result))
+    return 0
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -70,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo-data":
         return _demo_data(args)
+    if args.command == "plan":
+        return _plan(args)
     from xinjie_desktop.qt.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -197,7 +197,7 @@ def load_file(path: Path) -> PolicyParameters:
 def load_all(directory: Path | None = None) -> dict[str, PolicyParameters]:
     directory = directory or policy_dir()
     every: dict[str, PolicyParameters] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted(directory.glob("policy-*.toml")):
         params = load_file(path)
         if params.version in every:
             raise PolicyFileError(_("Policy file {file}: version {version} is already in another file").format(
