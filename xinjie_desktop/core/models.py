@@ -210,3 +210,58 @@ class Blob(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RelocationVerification(Travelling, Base):
+    """Relocation verification of one household (RL-1 to RL-4, HS-5)."""
+
+    __tablename__ = "relocation_verification"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), unique=True)
+    in_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    area_category: Mapped[str] = mapped_column(String(30), default="")  # RL-1, one of the six
+    area_reason: Mapped[str] = mapped_column(Text, default="")
+    exclusion: Mapped[str] = mapped_column(String(30), default="")  # RL-2
+    exclusion_reason: Mapped[str] = mapped_column(Text, default="")
+    mode: Mapped[str] = mapped_column(String(20), default="")  # centralised / dispersed
+    site: Mapped[str] = mapped_column(String(200), default="")
+    building_mode: Mapped[str] = mapped_column(String(20), default="")  # HS-5
+    latitude: Mapped[str] = mapped_column(String(20), default="")  # RL-4, decimal degrees as typed
+    longitude: Mapped[str] = mapped_column(String(20), default="")
+    notice_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # RL-3
+    notice_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notice_place: Mapped[str] = mapped_column(String(200), default="")
+    objections: Mapped[str] = mapped_column(Text, default="")
+    reverification: Mapped[str] = mapped_column(Text, default="")
+    secretary: Mapped[str] = mapped_column(String(50), default="")
+    secretary_signed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    director: Mapped[str] = mapped_column(String(50), default="")
+    director_signed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    team_leader: Mapped[str] = mapped_column(String(50), default="")
+    team_leader_signed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class SavedHousingPlan(Travelling, Base):
+    """A housing plan as calculated and saved, with the parameter version it used."""
+
+    __tablename__ = "housing_plan"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    parameters_version: Mapped[str] = mapped_column(String(20))
+    inputs: Mapped[str] = mapped_column(Text)  # JSON of the PlanInput
+    results: Mapped[str] = mapped_column(Text)  # JSON of the PlanResult as calculated then
+    compliant: Mapped[bool] = mapped_column(Boolean)
+    chosen_option: Mapped[str] = mapped_column(String(30), default="")  # HS-4 (2) co-ownership chosen
+    co_investor: Mapped[str] = mapped_column(Text, default="")  # name and details of the co-investor
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class DangerousHouse(Travelling, Base):
+    """A CD-grade dangerous house of a registered household outside relocation (SB-3)."""
+
+    __tablename__ = "dangerous_house"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[str] = mapped_column(String(1))  # C or D
+    appraiser: Mapped[str] = mapped_column(String(200))
+    appraised_on: Mapped[dt.date] = mapped_column(Date)
+    rebuild: Mapped[bool] = mapped_column(Boolean, default=False)
+    inputs: Mapped[str] = mapped_column(Text, default="{}")  # JSON of the D rebuild's figures

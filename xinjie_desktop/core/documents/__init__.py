@@ -1,0 +1,1 @@
+"""Printed documents (PDF, through reportlab), drawn with the shipped Chinese font. No Qt here."""

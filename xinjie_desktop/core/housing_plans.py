@@ -1,0 +1,113 @@
+"""Housing plans saved with a household: what was put in, what came out, under which parameters.
+
+A saved plan reopens exactly as it was: it is recalculated under the parameter version it was
+made with (and that must give the same figures), and can be compared with a new calculation
+under the parameters in force now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from xinjie_desktop.core import membership
+from xinjie_desktop.core.housing_plan import (
+    OPTION_LABELS, REGISTERED, SYNCHRONISED, PlanInput, PlanInputError, PlanResult, calculate,
+)
+from xinjie_desktop.core.identification import in_national_system
+from xinjie_desktop.core.models import Household, Member, SavedHousingPlan
+from xinjie_desktop.core.policy_params import PolicyParameters, current
+from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.vocabulary import LABOUR_CAPABLE
+from xinjie_desktop.i18n import _
+
+COMPARED = ("allowed_layouts", "layout_m2", "per_capita_m2", "building_cost", "subsidy", "reward",
+            "subsidy_and_reward", "own_funds_needed", "own_funds_limit", "loan_allowed", "loan_taken_over",
+            "homestead_limit_m2", "garden_m2", "compliant")
+
+
+def input_to_json(plan: PlanInput) -> str:
+    def plain(value):
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    return json.dumps({key: plain(value) for key, value in asdict(plan).items()}, ensure_ascii=False, sort_keys=True)
+
+
+def input_from_json(text: str) -> PlanInput:
+    data = json.loads(text)
+    for key in ("unit_cost", "built_area", "own_funds", "loan", "homestead_area"):
+        if data.get(key) is not None:
+            data[key] = Decimal(data[key])
+    if data.get("start_date"):
+        data["start_date"] = dt.date.fromisoformat(data["start_date"])
+    return PlanInput(**data)
+
+
+def defaults_for(store: Store, household_id: str) -> PlanInput:
+    """A first plan for the household: its actual population, kind and labour capacity."""
+    with store.session() as session:
+        household = session.get(Household, household_id)
+        members = session.scalars(select(Member).where(Member.household_id == household_id)).all()
+        actual = [m for m in members if m.membership_basis in membership.INCLUDED]
+        kind = REGISTERED if in_national_system(household) else SYNCHRONISED
+        return PlanInput(people=max(1, len(actual)), kind=kind,
+                         labour=any(m.labour in LABOUR_CAPABLE for m in actual))
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    id: str
+    saved_at: dt.datetime
+    parameters_version: str
+    plan: PlanInput
+    results: dict
+    compliant: bool
+    chosen_option: str
+    co_investor: str
+    note: str
+
+
+def save(store: Store, household_id: str, plan: PlanInput, result: PlanResult, *, chosen_option: str = "",
+         co_investor: str = "", note: str = "") -> str:
+    """Save the plan with the parameter version it was calculated under; returns its id."""
+    if chosen_option and chosen_option not in {o.code for o in result.options}:
+        raise PlanInputError(_("That co-ownership way does not apply to this plan."))
+    if chosen_option and chosen_option in OPTION_LABELS and not co_investor.strip():
+        raise PlanInputError(_("Give the co-investor's name and details."))
+    with store.unit_of_work() as session:
+        if session.get(Household, household_id) is None:
+            raise PlanInputError(_("This household no longer exists in the store."))
+        record = SavedHousingPlan(
+            household_id=household_id, parameters_version=result.parameters_version, inputs=input_to_json(plan),
+            results=json.dumps(result.to_json(), ensure_ascii=False), compliant=result.compliant,
+            chosen_option=chosen_option, co_investor=co_investor.strip(), note=note.strip())
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def saved_plans(store: Store, household_id: str) -> list[SavedPlan]:
+    with store.session() as session:
+        records = session.scalars(select(SavedHousingPlan).where(SavedHousingPlan.household_id == household_id)
+                                  .order_by(SavedHousingPlan.created_at.desc())).all()
+        return [SavedPlan(r.id, r.created_at, r.parameters_version, input_from_json(r.inputs), json.loads(r.results),
+                          r.compliant, r.chosen_option, r.co_investor, r.note) for r in records]
+
+
+def reopen(saved: SavedPlan) -> PlanResult:
+    """The saved plan recalculated under the parameters it was made with."""
+    return calculate(saved.plan, current(saved.parameters_version))
+
+
+def compare(saved: SavedPlan, params: PolicyParameters | None = None) -> list[tuple[str, object, object]]:
+    """The figures that differ between the saved plan and the same inputs under ``params`` (now)."""
+    now = calculate(saved.plan, params or current()).to_json()
+    return [(key, saved.results.get(key), now.get(key)) for key in COMPARED if saved.results.get(key) != now.get(key)]
