@@ -44,6 +44,7 @@ def test_RL_1_every_category_of_the_parameters_is_accepted(params):
 
 
 def test_RL_2_exclusion_keeps_its_reason_and_is_not_in_scope(params):
+    """RL-2: original-site rebuilds and homestead swaps leave relocation scope, with the reason kept."""
     excluded = VerificationDraft(exclusion="original_site_rebuild", exclusion_reason="原址原拆原建，不属6类区域")
     assert relocation.validate(excluded, REG, params) == []
     assert fields(relocation.validate(dataclasses.replace(excluded, exclusion_reason=""), REG, params)) == [
@@ -53,6 +54,7 @@ def test_RL_2_exclusion_keeps_its_reason_and_is_not_in_scope(params):
 
 
 def test_RL_3_notice_of_seven_days_and_objections_reverified(params):
+    """RL-3: the verification result is posted at least 7 days; objections are re-verified."""
     short = relocation.validate(complete(notice_end=dt.date(2017, 4, 20)), REG, params)
     assert fields(short) == ["notice_end"] and "2017-04-21" in short[0].message
     assert fields(relocation.validate(complete(objections="村民反映该户已在城里购房"), REG, params)) == ["reverification"]
