@@ -6,8 +6,8 @@ options of HS-4 (2) with the plan's conditions in its own words, the rules and t
 version used, and lines for the signatures.  Everything is drawn with the shipped, embedded
 Chinese font (documents.fonts), so the PDF reads the same on a computer without Chinese fonts.
 
-The page always holds on one sheet: the layout is tried at falling font sizes until it fits,
-and as a last resort the whole content is shrunk into the page.
+The page always holds on one sheet: a plan that runs over is laid out again at the largest smaller
+font size that fits, and as a last resort the whole content is shrunk into the page.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -26,10 +27,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
-from xml.sax.saxutils import escape
 
 from xinjie_desktop.core.documents.fonts import document_font
-from xinjie_desktop.core.housing_plan import KINDS, LAND_LABELS, ZONE_LABELS, PlanInput, PlanResult
+from xinjie_desktop.core.housing_plan import KINDS, LAND_LABELS, ZONE_LABELS, CoOwnership, PlanInput, PlanResult
 from xinjie_desktop.core.idnumber import mask
 from xinjie_desktop.core.money import format_yuan
 from xinjie_desktop.i18n import _, language
@@ -37,7 +37,7 @@ from xinjie_desktop.i18n import _, language
 MARGIN = 14 * mm
 WIDTH = A4[0] - 2 * MARGIN
 HEIGHT = A4[1] - 2 * MARGIN
-SIZES = (9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5)  # base font sizes tried, largest first
+LARGEST, SMALLEST = 9.5, 6.0  # base font size (points) of a plan that fits easily, and the least tried
 GRID = colors.Color(0.35, 0.35, 0.35)
 SHADE = colors.Color(0.92, 0.92, 0.92)
 EMPTY = "—"
@@ -59,13 +59,25 @@ def render_plan_summary(path_or_file: str | os.PathLike | BinaryIO, household: P
                         result: PlanResult, township: str, printed_on: dt.date) -> None:
     """Write the one-page A4 summary of ``result`` to a path or a binary file object."""
     font = document_font()
-    story = None
-    for size in SIZES:
-        story = _story(_Styles(font, size), household, plan_input, result, township, printed_on)
-        if _pages(story, font) == 1:
-            break
-    else:  # even the smallest size runs over: shrink the whole content into the page
-        story = [KeepInFrame(WIDTH, HEIGHT, story, mode="shrink")]
+
+    def story_at(size: float) -> list[Flowable]:
+        return _story(_Styles(font, size), household, plan_input, result, township, printed_on)
+
+    story = story_at(LARGEST)
+    if _pages(story, font) > 1:
+        # the largest size that still fits, to 0.2 point: about five trial layouts of a few ms each
+        fits, low, high = None, SMALLEST, LARGEST
+        while high - low > 0.2:
+            size = (low + high) / 2
+            trial = story_at(size)
+            if _pages(trial, font) == 1:
+                fits, low = trial, size
+            else:
+                high = size
+        if fits is None:
+            smallest = story_at(SMALLEST)
+            fits = smallest if _pages(smallest, font) == 1 else [KeepInFrame(WIDTH, HEIGHT, smallest, mode="shrink")]
+        story = fits
     target = os.fspath(path_or_file) if isinstance(path_or_file, (str, os.PathLike)) else path_or_file
     _document(target, font, township).build(story)
 
@@ -129,6 +141,14 @@ def _yes_no(value: bool) -> str:
 
 def _kind(kind: str) -> str:
     return _(KINDS[kind]) if kind in KINDS else kind
+
+
+def _shares(option: CoOwnership) -> str:
+    shares = f"{option.investor_share}% / {option.household_share}%"
+    others = Decimal(100) - option.investor_share - option.household_share
+    if option.others_pay > 0 and others > 0:  # the rest is held by whoever pays the part above the limit
+        shares += " " + _("(others {share}%)").format(share=others)
+    return shares
 
 
 def _grid(rows, widths, s: _Styles, *, shaded_columns=(), header=False, extra=()) -> Table:
@@ -290,7 +310,7 @@ def _story(s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanRe
         for option in result.options:
             rows.append([_p(option.label, s.value), _p(format_yuan(option.investor_pays), s.amount),
                          _p(format_yuan(option.household_pays), s.amount), _p(format_yuan(option.others_pay), s.amount),
-                         _p(f"{option.investor_share}% / {option.household_share}%", s.amount),
+                         _p(_shares(option), s.amount),
                          _p(format_yuan(option.buy_back_price), s.amount)])
             rows.append([_p(_("Conditions (the plan's words): {conditions}").format(conditions=option.conditions),
                             s.conditions), "", "", "", "", ""])
