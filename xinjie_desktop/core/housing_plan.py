@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from xinjie_desktop.core.money import CENT, format_yuan
 from xinjie_desktop.core.plan_wording import quote
 from xinjie_desktop.core.policy_params import LAND_TYPES, ZONES, PolicyParameters
-from xinjie_desktop.i18n import N_, _, join
+from xinjie_desktop.i18n import N_, _
 
 REGISTERED = "registered"
 SYNCHRONISED = "synchronised"
@@ -254,10 +254,13 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
     per_capita = (area / people).quantize(CENT, rounding=ROUND_HALF_UP) if area is not None else None
     area_breaks = False
     if area is not None:
-        if per_capita > params.per_capita_max_m2:
+        # Compared exactly (75.01 m² for 3 people is over 25 m² a person although it rounds to 25.00);
+        # the reason then shows the figure rounded up so that it reads as over the limit.
+        if area > params.per_capita_max_m2 * people:
             area_breaks = True
+            shown = (area / people).quantize(CENT, rounding=ROUND_CEILING)
             reasons.append(_("{area} m² for {people} people is {per} m² a person, more than {limit} m².").format(
-                area=_m2(area), people=people, per=_m2(per_capita), limit=params.per_capita_max_m2))
+                area=_m2(area), people=people, per=_m2(shown), limit=params.per_capita_max_m2))
         if area > params.max_area_m2:
             area_breaks = True
             reasons.append(_("{area} m² is more than the largest house allowed, {limit} m².").format(
@@ -417,6 +420,9 @@ def _co_ownership(cost: Decimal | None, own_needed: Decimal | None, limit: Decim
                   loan: Decimal) -> list[CoOwnership]:
     """The three ways of HS-4 (2), with the money when the cost is known."""
     cost = cost or Decimal(0)
+    # The company takes over the whole loan (LN-1), but puts into the house at most what the
+    # household had to fund itself; without a building cost that is unknown, so the whole loan.
+    invested = loan if own_needed is None else min(loan, own_needed)
     own_needed = own_needed or Decimal(0)
     excess = max(Decimal(0), own_needed - limit)
     options = []
@@ -428,12 +434,12 @@ def _co_ownership(cost: Decimal | None, own_needed: Decimal | None, limit: Decim
             household_share=Decimal(100) - _pct(excess, cost), buy_back_price=excess,
             conditions=quote("HS-4-relatives")))
     if loan > 0:
-        rest = max(Decimal(0), own_needed - loan)
+        rest = max(Decimal(0), own_needed - invested)
         others = max(Decimal(0), rest - limit)
         options.append(CoOwnership(
-            code=DISTRICT_COMPANY, investor=_("district poverty-alleviation investment company"), investor_pays=loan,
-            household_pays=rest - others, others_pay=others, investor_share=_pct(loan, cost),
-            household_share=Decimal(100) - _pct(loan, cost) - _pct(others, cost), buy_back_price=loan,
+            code=DISTRICT_COMPANY, investor=_("district poverty-alleviation investment company"), investor_pays=invested,
+            household_pays=rest - others, others_pay=others, investor_share=_pct(invested, cost),
+            household_share=Decimal(100) - _pct(invested, cost) - _pct(others, cost), buy_back_price=invested,
             conditions=quote("HS-4-district_company")))
     options.append(CoOwnership(
         code=COOPERATIVE, investor=_("the resettlement site's residents' public-service cooperative"),
