@@ -126,3 +126,54 @@ def test_screenshot_main_window_and_household_editor(qtbot, chinese, demo_store_
         editor.tabs.setCurrentIndex(tab)
         qtbot.wait(20)
         save(window, name)
+
+
+def test_screenshot_relocation_and_housing_plan(qtbot, chinese, demo_store_at_a_fixed_path):
+    """The relocation tab: the verification form, a compliant plan and a rectification case with the
+    co-ownership ways (HS-4)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from xinjie_desktop.core.housing_plan import PlanInput
+    from xinjie_desktop.core.relocation import VerificationDraft
+    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.household_editor import RELOCATION_TAB
+
+    window = create_main_window(demo_store_at_a_fixed_path)
+    qtbot.addWidget(window)
+    window.resize(*SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    window.table.selectRow(3)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    editor = window.editor()
+    editor.tabs.setCurrentIndex(RELOCATION_TAB)
+    tab = editor.relocation_tab
+
+    tab._fill(VerificationDraft(
+        in_scope=True, area_category="harsh", area_reason="房屋位于滑坡隐患点上方，交通不便，不具备就地发展条件。",
+        mode="centralised", site="辛街乡集中安置点", building_mode="unified", latitude="25.1120",
+        longitude="99.1680", notice_start=dt.date(2017, 4, 14), notice_end=dt.date(2017, 4, 21),
+        notice_place="村委会公示栏、第一村民小组公示栏", secretary="张建华", secretary_signed_on=dt.date(2017, 4, 22),
+        director="李国强", director_signed_on=dt.date(2017, 4, 22), team_leader="王志明",
+        team_leader_signed_on=dt.date(2017, 4, 22), submitted_on=dt.date(2017, 4, 23)))
+    tab.inner_tabs.setCurrentIndex(0)
+    qtbot.wait(50)
+    save(window, "relocation-verification.png")
+
+    tab.inner_tabs.setCurrentIndex(1)
+    tab.calculator.set_plan_input(PlanInput(people=4, unit_cost=Decimal(1000), layout=100, own_funds=Decimal(0),
+                                            demolition_signed=True, zone="basin", land="farmland",
+                                            homestead_area=Decimal(180)))
+    qtbot.wait(50)
+    assert tab.calculator.result().compliant
+    save(window, "housing-plan.png")
+
+    tab.calculator.set_plan_input(PlanInput(people=4, start_date=dt.date(2017, 2, 20), unit_cost=Decimal(1200),
+                                            built_area=Decimal(160), loan=Decimal(60000), demolition_signed=True))
+    tab.calculator.set_choice("district_company", "辛街乡区扶投公司; 合同编号 2017-018")
+    qtbot.wait(50)
+    tab.calculator.results_area.ensureWidgetVisible(tab.calculator.co_investor_details)
+    assert tab.calculator.result().options
+    save(window, "housing-plan-co-ownership.png")

@@ -55,6 +55,7 @@ from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan, to_f
 from xinjie_desktop.i18n import N_, _, join
 from xinjie_desktop.qt.attachment_panel import AttachmentPanel
 from xinjie_desktop.qt.member_table_model import MemberTableModel
+from xinjie_desktop.qt.relocation_tab import RelocationTab
 from xinjie_desktop.qt.widgets import (
     EMPTY_MARK,
     ERROR_COLOUR,
@@ -69,7 +70,7 @@ from xinjie_desktop.qt.widgets import (
     with_message,
 )
 
-BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB = range(5)
+BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB, RELOCATION_TAB = range(6)
 
 INCOME_FIELDS: list[tuple[str, str]] = [
     ("wage", N_("Wage income")),
@@ -222,6 +223,9 @@ class HouseholdEditor(QWidget):
         self.tabs.addTab(self._build_income_tab(), _("Income worksheet"))
         self.tabs.addTab(self._build_workflow_tab(), _("Identification workflow"))
         self.tabs.addTab(self._build_flags_tab(), _("Flags"))
+        self.relocation_tab = RelocationTab(self._store, None)
+        self.relocation_tab.setObjectName("relocation_tab")
+        self.tabs.addTab(self.relocation_tab, _("Relocation and housing"))
         layout.addWidget(self.tabs, 1)
 
         bottom = QHBoxLayout()
@@ -680,6 +684,11 @@ class HouseholdEditor(QWidget):
             self._fill_workflow(None)
             self._fill_flags(None)
         self._update_heading(draft)
+        self.relocation_tab.set_household(self._household_id)
+        self.tabs.setTabEnabled(RELOCATION_TAB, self._household_id is not None)
+        self.tabs.setTabToolTip(RELOCATION_TAB, "" if self._household_id else
+                                _("Save the household first: relocation and housing plans belong to a saved "
+                                  "household."))
         self._clean = self._snapshot()
 
     def _snapshot(self) -> tuple:
@@ -690,7 +699,7 @@ class HouseholdEditor(QWidget):
         return copy.deepcopy((draft, [p.message for p in problems], self._current_row, form, self.m_birth.text()))
 
     def has_unsaved_changes(self) -> bool:
-        return self._snapshot() != self._clean
+        return self._snapshot() != self._clean or self.relocation_tab.has_unsaved_changes()
 
     def _fill_groups(self, groups: list[township.GroupRef]) -> None:
         self.group_combo.clear()
@@ -1092,6 +1101,11 @@ class HouseholdEditor(QWidget):
         """Save the whole household, or nothing and show why; returns the id when saved."""
         if not self._flush_pending_member():
             self.summary.show_message(_("Not saved: correct the birth date of the member in the form."))
+            return None
+        if self.relocation_tab.has_unsaved_changes() and not self.relocation_tab.save_verification():
+            self.tabs.setCurrentIndex(RELOCATION_TAB)
+            self.relocation_tab.inner_tabs.setCurrentIndex(0)
+            self.summary.show_message(_("Not saved: correct the relocation verification."))
             return None
         draft, problems = self.build_draft()
         with self._store.session() as session:
