@@ -281,7 +281,7 @@ def _story(s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanRe
                      _p(f"{_m2(result.homestead_limit_m2)} / {_m2(result.garden_m2) if result.garden_m2 else EMPTY}",
                         s.amount), _basis(result, "homestead", s=s)])
     story += _section(_("3. Figures"), s)
-    story.append(_grid(rows, [0.26 * WIDTH, 0.19 * WIDTH, 0.55 * WIDTH], s, shaded_columns=(0,), header=True))
+    story.append(_grid(rows, [0.25 * WIDTH, 0.22 * WIDTH, 0.53 * WIDTH], s, shaded_columns=(0,), header=True))
 
     # The verdict with every reason.
     story += _section(_("4. Verdict"), s)
