@@ -50,6 +50,7 @@ class Township(Travelling, Base):
     __tablename__ = "township"
     name: Mapped[str] = mapped_column(String(100))
     command_centre: Mapped[str] = mapped_column(String(200), default="")
+    representative: Mapped[str] = mapped_column(String(50), default="")  # signs agreements for the centre
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.name")
 
@@ -265,3 +266,84 @@ class DangerousHouse(Travelling, Base):
     appraised_on: Mapped[dt.date] = mapped_column(Date)
     rebuild: Mapped[bool] = mapped_column(Boolean, default=False)
     inputs: Mapped[str] = mapped_column(Text, default="{}")  # JSON of the D rebuild's figures
+
+
+class Agreement(Travelling, Base):
+    """One version of one of a household's agreements (AG-1, HS-4): drafted, signed or voided.
+
+    A signed agreement never changes again: a correction voids it (with the reason) and drafts a
+    new version that ``supersedes`` it; both are kept.
+    """
+
+    __tablename__ = "agreement"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # relocation / demolition / employment / co_ownership
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("agreement.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft / signed / voided
+    template_version: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)  # canonical JSON of every filled-in field
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    demolition_deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    signing_method: Mapped[str] = mapped_column(String(10), default="")  # screen / paper
+    signed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    fingerprint: Mapped[bool] = mapped_column(Boolean, default=False)  # 按手印 noted
+    scan_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    signed_pdf_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    voided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AgreementSignature(Travelling, Base):
+    """A signature captured on screen for an agreement (household head, representative, witness)."""
+
+    __tablename__ = "agreement_signature"
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    signer_name: Mapped[str] = mapped_column(String(50))
+    image_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+
+
+class DemolitionAcceptance(Travelling, Base):
+    """Acceptance (验收) of a demolished old house (AG-2, AG-3; makes the SB-1/SB-2 reward due)."""
+
+    __tablename__ = "demolition_acceptance"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreement.id"))
+    accepted_on: Mapped[dt.date] = mapped_column(Date)
+    inspector: Mapped[str] = mapped_column(String(100))
+    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    old_certificate_returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_certificate_number: Mapped[str] = mapped_column(String(60), default="")
+    reclamation: Mapped[str] = mapped_column(String(20), default="")  # farmland / forest / grass
+
+
+class PublicNotice(Travelling, Base):
+    """A public-notice sheet (公示表) posted in a village or villagers' group (PN-1, RL-3)."""
+
+    __tablename__ = "public_notice"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    group_id: Mapped[str | None] = mapped_column(ForeignKey("villager_group.id"), nullable=True)
+    subject: Mapped[str] = mapped_column(String(20))  # identification / relocation
+    posting_round: Mapped[int] = mapped_column(Integer, default=1)  # 2: after the township audit
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("public_notice.id"), nullable=True)
+    audited_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    place: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    objection_contact: Mapped[str] = mapped_column(Text)  # where and to whom objections go
+    entries: Mapped[str] = mapped_column(Text)  # JSON: [{household_id, result, reason}]
+
+
+class NoticeObjection(Travelling, Base):
+    """An objection raised against a posted notice, and its re-verification (PN-1)."""
+
+    __tablename__ = "notice_objection"
+    notice_id: Mapped[str] = mapped_column(ForeignKey("public_notice.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[str | None] = mapped_column(ForeignKey("household.id"), nullable=True)
+    raised_on: Mapped[dt.date] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(100), default="")
+    content: Mapped[str] = mapped_column(Text)
+    reverification: Mapped[str] = mapped_column(Text, default="")
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
