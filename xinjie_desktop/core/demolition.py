@@ -1,0 +1,271 @@
+"""The old house's demolition: deadline, acceptance, certificates, reclamation and reward.
+
+AG-1: the signed demolition agreement (搬新拆旧协议) states the date by which the old house is
+demolished; houses past that date without an acceptance are listed as overdue.  AG-2: the command
+centre accepts (验收) the demolished house — date, inspector, photo — and the old homestead
+certificate is taken back before the new one is issued.  AG-3: the freed land is reclaimed as
+farmland, forest or grass.  SB-1 / SB-2: the reward (6,000 yuan a person of actual population for a
+registered poor household, 10,000 yuan a household for a synchronised one; amounts from the policy
+parameters) is due only once the demolition is accepted on or before the deadline.
+
+Agreements are read from the ``agreement`` table directly (kind ``demolition``, status ``signed``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from xinjie_desktop.core import housing_plans
+from xinjie_desktop.core.housing_plan import KINDS, REGISTERED
+from xinjie_desktop.core.models import (
+    Agreement,
+    Blob,
+    DemolitionAcceptance,
+    Household,
+    SavedHousingPlan,
+    Village,
+    VillagerGroup,
+)
+from xinjie_desktop.core.money import format_yuan
+from xinjie_desktop.core.policy_params import PolicyFileError, current
+from xinjie_desktop.core.store import Store
+from xinjie_desktop.i18n import N_, _
+
+DEMOLITION = "demolition"
+SIGNED = "signed"
+RECLAMATIONS = {
+    "farmland": N_("reclaimed as farmland"),
+    "forest": N_("reclaimed as forest"),
+    "grass": N_("reclaimed as grass"),
+}
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+class DemolitionError(ValueError):
+    """An acceptance that may not be recorded; ``str()`` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class OverdueHouse:
+    household_id: str
+    head_name: str
+    village: str
+    group: str
+    agreement_id: str
+    agreement_number: str
+    deadline: dt.date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    id: str
+    household_id: str
+    agreement_id: str
+    accepted_on: dt.date
+    inspector: str
+    photo_sha256: str | None
+    old_certificate_returned: bool
+    new_certificate_number: str
+    reclamation: str
+
+
+@dataclass(frozen=True)
+class RewardDue:
+    """Whether the SB-1/SB-2 reward is due, how much, and why (or why not)."""
+
+    due: bool
+    amount: Decimal  # what the reward is (or would be) under the rules; paid only when ``due``
+    rule: str  # "SB-1" or "SB-2"
+    kind: str
+    people: int
+    deadline: dt.date | None
+    accepted_on: dt.date | None
+    reason: str
+
+
+def signed_demolition_agreement(session, household_id: str) -> Agreement | None:
+    """The household's signed demolition agreement in force (the newest signed version)."""
+    return session.scalar(select(Agreement).where(
+        Agreement.household_id == household_id, Agreement.kind == DEMOLITION, Agreement.status == SIGNED)
+        .order_by(Agreement.version.desc(), Agreement.created_at.desc()).limit(1))
+
+
+def _acceptance_record(session, household_id: str) -> DemolitionAcceptance | None:
+    return session.scalar(select(DemolitionAcceptance).where(DemolitionAcceptance.household_id == household_id)
+                          .order_by(DemolitionAcceptance.created_at.desc()).limit(1))
+
+
+def _acceptance(record: DemolitionAcceptance) -> Acceptance:
+    return Acceptance(record.id, record.household_id, record.agreement_id, record.accepted_on, record.inspector,
+                      record.photo_sha256, record.old_certificate_returned, record.new_certificate_number,
+                      record.reclamation)
+
+
+def acceptance(store: Store, household_id: str) -> Acceptance | None:
+    with store.session() as session:
+        record = _acceptance_record(session, household_id)
+        return _acceptance(record) if record else None
+
+
+def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list[OverdueHouse]:
+    """AG-1: households whose signed demolition agreement's deadline has passed without an acceptance,
+    most overdue first."""
+    with store.session() as session:
+        query = (select(Agreement, Household, VillagerGroup.name, Village.name)
+                 .join(Household, Agreement.household_id == Household.id)
+                 .join(VillagerGroup, Household.group_id == VillagerGroup.id)
+                 .join(Village, Household.village_id == Village.id)
+                 .where(Agreement.kind == DEMOLITION, Agreement.status == SIGNED,
+                        Agreement.demolition_deadline.is_not(None), Agreement.demolition_deadline < today)
+                 .where(~select(DemolitionAcceptance.id)
+                        .where(DemolitionAcceptance.household_id == Agreement.household_id).exists()))
+        if village_id is not None:
+            query = query.where(Household.village_id == village_id)
+        found: dict[str, OverdueHouse] = {}
+        for agreement, household, group, village in session.execute(query):
+            current_agreement = signed_demolition_agreement(session, household.id)
+            if current_agreement is None or current_agreement.id != agreement.id:
+                continue  # an older signed version; the one in force decides
+            found[household.id] = OverdueHouse(
+                household.id, household.head_name, village, group, agreement.id, agreement.number,
+                agreement.demolition_deadline, (today - agreement.demolition_deadline).days)
+        return sorted(found.values(), key=lambda h: (-h.days_overdue, h.village, h.group, h.head_name))
+
+
+def _store_photo(session, photo_path: str | Path) -> str:
+    path = Path(photo_path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DemolitionError(_("The file {name} cannot be read: {error}").format(
+            name=path.name, error=error.strerror)) from None
+    if not data:
+        raise DemolitionError(_("The file {name} is empty.").format(name=path.name))
+    if len(data) > MAX_PHOTO_BYTES:
+        raise DemolitionError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(
+            name=path.name))
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Blob, digest) is None:
+        session.add(Blob(sha256=digest, size=len(data), data=data))
+        session.flush()
+    return digest
+
+
+def _check_certificates(old_certificate_returned: bool, new_certificate_number: str) -> None:
+    if new_certificate_number.strip() and not old_certificate_returned:
+        raise DemolitionError(_(
+            "The new homestead certificate is issued only after the old one is taken back (AG-2)."))
+
+
+def accept(store: Store, household_id: str, accepted_on: dt.date, inspector: str, photo_path: str | Path | None,
+           old_certificate_returned: bool, new_certificate_number: str, reclamation: str,
+           today: dt.date | None = None) -> str:
+    """Record the acceptance (验收) of the demolished old house (AG-2, AG-3); returns its id."""
+    if not inspector.strip():
+        raise DemolitionError(_("Record who inspected and accepted the demolition."))
+    if reclamation not in RECLAMATIONS:
+        raise DemolitionError(_("Say how the freed land is reclaimed: farmland, forest or grass (AG-3)."))
+    if accepted_on > (today or dt.date.today()):
+        raise DemolitionError(_("The acceptance cannot be dated in the future."))
+    _check_certificates(old_certificate_returned, new_certificate_number)
+    with store.unit_of_work() as session:
+        if session.get(Household, household_id) is None:
+            raise DemolitionError(_("This household no longer exists in the store."))
+        agreement = signed_demolition_agreement(session, household_id)
+        if agreement is None:
+            raise DemolitionError(_(
+                "The household has no signed demolition agreement; the demolition is accepted against it."))
+        if agreement.signed_on is not None and accepted_on < agreement.signed_on:
+            raise DemolitionError(_("The acceptance cannot be dated before the agreement was signed, on {date}.")
+                                  .format(date=agreement.signed_on.isoformat()))
+        if _acceptance_record(session, household_id) is not None:
+            raise DemolitionError(_("The demolition of this household's old house is already accepted."))
+        photo = _store_photo(session, photo_path) if photo_path else None
+        record = DemolitionAcceptance(
+            household_id=household_id, agreement_id=agreement.id, accepted_on=accepted_on,
+            inspector=inspector.strip(), photo_sha256=photo, old_certificate_returned=old_certificate_returned,
+            new_certificate_number=new_certificate_number.strip(), reclamation=reclamation)
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def record_certificates(store: Store, household_id: str, old_certificate_returned: bool,
+                        new_certificate_number: str) -> None:
+    """AG-2 after the acceptance: the old certificate taken back, then the new one issued."""
+    _check_certificates(old_certificate_returned, new_certificate_number)
+    with store.unit_of_work() as session:
+        record = _acceptance_record(session, household_id)
+        if record is None:
+            raise DemolitionError(_("The certificates change hands after the demolition is accepted (AG-2)."))
+        if record.old_certificate_returned and not old_certificate_returned:
+            raise DemolitionError(_("The old homestead certificate was already taken back."))
+        record.old_certificate_returned = old_certificate_returned
+        record.new_certificate_number = new_certificate_number.strip()
+
+
+def household_kind(store: Store, household_id: str) -> tuple[str, str | None]:
+    """The household's kind (registered / synchronised) and parameter version: those of its latest
+    saved housing plan, or else what its records say now (current parameters)."""
+    with store.session() as session:
+        saved = session.scalar(select(SavedHousingPlan).where(SavedHousingPlan.household_id == household_id)
+                               .order_by(SavedHousingPlan.created_at.desc()).limit(1))
+        if saved is not None:
+            return housing_plans.input_from_json(saved.inputs).kind, saved.parameters_version
+    return housing_plans.defaults_for(store, household_id).kind, None
+
+
+def reward_due(store: Store, household_id: str) -> RewardDue:
+    """SB-1 / SB-2: the reward is due only after an accepted demolition on or before the deadline."""
+    kind, version = household_kind(store, household_id)
+    try:
+        params = current(version)
+    except PolicyFileError:
+        params = current()
+    with store.session() as session:
+        household = session.get(Household, household_id)
+        if household is None:
+            raise DemolitionError(_("This household no longer exists in the store."))
+        people = household.actual_population
+        if kind == REGISTERED:
+            rule, amount = "SB-1", params.registered_reward_per_person * people
+            basis = _("{per} yuan a person × {people} people").format(
+                per=format_yuan(params.registered_reward_per_person), people=people)
+        else:
+            rule, amount = "SB-2", params.synchronised_reward_per_household
+            basis = _("{per} yuan a household").format(per=format_yuan(params.synchronised_reward_per_household))
+        agreement = signed_demolition_agreement(session, household_id)
+        record = _acceptance_record(session, household_id)
+        if record is not None:
+            accepted_under = session.get(Agreement, record.agreement_id)
+            if agreement is None or accepted_under.status == SIGNED:
+                agreement = accepted_under
+        deadline = agreement.demolition_deadline if agreement is not None else None
+        accepted_on = record.accepted_on if record is not None else None
+
+        def answer(due: bool, reason: str) -> RewardDue:
+            return RewardDue(due, amount, rule, kind, people, deadline, accepted_on, reason)
+
+        if agreement is None:
+            return answer(False, _("No reward: the household has not signed a demolition agreement."))
+        if deadline is None:
+            return answer(False, _("No reward yet: the demolition agreement states no deadline."))
+        if record is None:
+            return answer(False, _("No reward yet: the demolition of the old house has not been accepted "
+                                   "(deadline {deadline}).").format(deadline=deadline.isoformat()))
+        if record.accepted_on > deadline:
+            return answer(False, _("No reward: the demolition was accepted on {accepted}, {days} day(s) after the "
+                                   "deadline of {deadline}; the reward is for demolition on time.").format(
+                accepted=record.accepted_on.isoformat(), days=(record.accepted_on - deadline).days,
+                deadline=deadline.isoformat()))
+        return answer(True, _("Reward due ({rule}, {kind}): {basis} = {total} yuan; demolition accepted on "
+                              "{accepted}, on time (deadline {deadline}); paid within the cap of HS-3.").format(
+            rule=rule, kind=_(KINDS[kind]), basis=basis, total=format_yuan(amount),
+            accepted=record.accepted_on.isoformat(), deadline=deadline.isoformat()))
