@@ -51,6 +51,21 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--land", choices=["farmland", "other", "unused"])
     plan.add_argument("--homestead-area", type=_amount, help=_("homestead area, m²"))
     plan.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    agreements = commands.add_parser("agreements", help=_("render and check the agreements (AG-1, HS-4)"))
+    agreement_commands = agreements.add_subparsers(dest="agreements_command", required=True, parser_class=_Parser)
+    render = agreement_commands.add_parser(
+        "render", help=_("write one PDF per agreement of a household, drafting the missing ones"))
+    render.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
+    render.add_argument("--household", required=True, help=_("the household's id"))
+    render.add_argument("--out", type=Path, required=True, help=_("folder the PDFs are written to"))
+    render.add_argument("--demolition-deadline", type=_date,
+                        help=_("date by which the old house is demolished, for a demolition agreement still to "
+                               "draft (YYYY-MM-DD)"))
+    render.add_argument("--date", type=_date, help=_("date of drafting (default: today)"))
+    verify = agreement_commands.add_parser(
+        "verify", help=_("check a printed agreement's number and hash against the stored documents"))
+    verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
+    verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
     return parser
 
 
@@ -91,6 +106,69 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agreements(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core import agreements
+    from xinjie_desktop.core.documents.agreement_templates import TemplateError
+    from xinjie_desktop.core.store import StoreError, open_store
+
+    if not args.agreements_db.exists():
+        print(_("The data file {path} does not exist.").format(path=args.agreements_db), file=sys.stderr)
+        return 2
+    if args.agreements_command == "verify" and not args.file.is_file():
+        print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
+        return 2
+    try:
+        store = open_store(args.agreements_db, create=False)
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        if args.agreements_command == "verify":
+            result = agreements.verify(store, args.file)
+            print(result.message)
+            if result.found and result.printed_hash:
+                print(_("Number: {number}; hash printed: {hash}").format(number=result.number, hash=result.printed_hash))
+            return 0 if result.matches else 1
+        return _agreements_render(args, store)
+    except (agreements.AgreementError, TemplateError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def _agreements_render(args: argparse.Namespace, store) -> int:
+    from xinjie_desktop.core import agreements
+    from xinjie_desktop.core.models import Household
+
+    with store.session() as session:
+        if session.get(Household, args.household) is None:
+            print(_("No household with the id {id} is stored.").format(id=args.household), file=sys.stderr)
+            return 2
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(_("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
+              file=sys.stderr)
+        return 2
+    today = args.date or dt.date.today()
+    drafted, refused = agreements.draft_missing(store, args.household, demolition_deadline=args.demolition_deadline,
+                                                today=today)
+    current = agreements.current_agreements(store, args.household)
+    for info in current.values():
+        if info.id in drafted:
+            print(_("Drafted {kind} {number}.").format(kind=info.label, number=info.number))
+    for kind, reason in refused.items():
+        print(_("The {kind} was not drafted: {reason}").format(kind=_(agreements.KINDS[kind]), reason=reason),
+              file=sys.stderr)
+    if not current:
+        print(_("This household has no agreement to render."), file=sys.stderr)
+        return 2
+    for info in current.values():
+        print(agreements.render_pdf(store, info.id, args.out / f"{info.number}.pdf"))
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core import demo_data
     from xinjie_desktop.core.store import StoreError, open_store
@@ -128,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         return _demo_data(args)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "agreements":
+        return _agreements(args)
     from xinjie_desktop.qt.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -32,3 +32,7 @@ def translations_dir() -> Path:
 
 def policy_dir() -> Path:
     return resources_dir() / "policy"
+
+
+def templates_dir() -> Path:
+    return resources_dir() / "templates"

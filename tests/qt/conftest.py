@@ -79,3 +79,42 @@ def type_text(qtbot):
                     QApplication.sendEvent(widget, event)
 
     return type_into
+
+
+@pytest.fixture
+def draw_on_pad(qtbot):
+    """Sign on a ``SignaturePad`` like a user with a mouse: press, drag with the left button held, release.
+
+    ``QTest.mouseMove`` carries no buttons, so the moves are sent as ``QMouseEvent``s with the
+    left button held.  ``strokes`` are lists of (x, y) in the pad's coordinates.
+    """
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    def move(pad, x: float, y: float) -> None:
+        local = QPointF(x, y)
+        event = QMouseEvent(QEvent.Type.MouseMove, local, pad.mapToGlobal(local), Qt.MouseButton.NoButton,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(pad, event)
+
+    def draw(pad, strokes=None) -> None:
+        if strokes is None:  # a scrawl across the pad: two strokes
+            w, h = pad.width(), pad.height()
+            strokes = [
+                [(w * (0.15 + 0.05 * i), h * (0.5 + (0.2 if i % 2 else -0.2))) for i in range(9)],
+                [(w * 0.6, h * 0.3), (w * 0.7, h * 0.45), (w * 0.8, h * 0.6), (w * 0.85, h * 0.4)],
+            ]
+        for stroke in strokes:
+            first = stroke[0]
+            qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(round(first[0]), round(first[1])))
+            for x, y in stroke[1:]:
+                # Interpolate, as a real mouse reports many small moves.
+                previous = first
+                for step in range(1, 5):
+                    move(pad, previous[0] + (x - previous[0]) * step / 4, previous[1] + (y - previous[1]) * step / 4)
+                first = (x, y)
+            last = stroke[-1]
+            qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(round(last[0]), round(last[1])))
+
+    return draw

@@ -177,3 +177,72 @@ def test_screenshot_relocation_and_housing_plan(qtbot, chinese, demo_store_at_a_
     tab.calculator.results_area.ensureWidgetVisible(tab.calculator.co_investor_details)
     assert tab.calculator.result().options
     save(window, "housing-plan-co-ownership.png")
+
+
+def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed_path, draw_on_pad, monkeypatch):
+    """The agreements tab with a signed agreement listed (AG-1), and the sign dialog with three signatures."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from PySide6.QtGui import QDesktopServices
+
+    from xinjie_desktop.core import housing_plans
+    from xinjie_desktop.core.housing_plan import PlanInput, calculate
+    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.household_editor import AGREEMENTS_TAB
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
+    store = demo_store_at_a_fixed_path
+    window = create_main_window(store)
+    qtbot.addWidget(window)
+    window.resize(*SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    window.table.selectRow(3)
+    household_id = window.selected_household()
+    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    housing_plans.save(store, household_id, plan, calculate(plan, housing_plans.current()))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    editor = window.editor()
+    editor.tabs.setCurrentIndex(AGREEMENTS_TAB)
+    tab = editor.agreements_tab
+    tab.deadline_edit.set_value(dt.date.today() + dt.timedelta(days=180))
+    assert len(tab.draft_missing()) == 3
+    scan = Path(tempfile.gettempdir()) / "xinjie-screenshots" / "scan.jpg"
+    scan.write_bytes(b"\xff\xd8 scan of the signed demolition agreement")
+    tab.view.selectRow(1)
+    assert tab.mark_signed_on_paper(scan, True, dt.date.today())
+    tab.view.selectRow(0)
+
+    # A handwriting-like scrawl for each signer (a few loops and a flourish), different per person.
+    def scrawl(pad, seed: int):
+        w, h = pad.width(), pad.height()
+        strokes = []
+        x = w * 0.12
+        for part in range(3):
+            points = []
+            for i in range(14):
+                t = i / 13
+                points.append((x + t * w * 0.18, h * (0.55 + 0.22 * ((-1) ** (i + seed + part)) * (0.6 + 0.4 * t))))
+            strokes.append(points)
+            x += w * 0.22
+        strokes.append([(w * 0.1, h * 0.78), (w * 0.4, h * 0.74), (w * 0.75, h * 0.7), (w * 0.88, h * 0.6)])
+        draw_on_pad(pad, strokes)
+
+    dialog = tab.make_sign_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.boxes["witness"].name_edit.setText("李四")
+    if not dialog.boxes["representative"].name_edit.text():
+        dialog.boxes["representative"].name_edit.setText("段志强")
+    for seed, box in enumerate(dialog.boxes.values()):
+        scrawl(box.pad, seed)
+    assert dialog.ok_button.isEnabled()
+    qtbot.wait(20)
+    save(dialog, "sign-agreement.png")
+    assert tab.apply_signatures(dialog)
+    dialog.close()
+    qtbot.wait(50)
+    save(window, "agreements.png")

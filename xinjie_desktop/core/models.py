@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, inspect,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -347,3 +349,38 @@ class NoticeObjection(Travelling, Base):
     content: Mapped[str] = mapped_column(Text)
     reverification: Mapped[str] = mapped_column(Text, default="")
     resolved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class AgreementError(ValueError):
+    """An agreement action that is not allowed; ``str()`` is a message for the user."""
+
+
+_SIGNED_MAY_CHANGE = frozenset({"status", "voided_on", "void_reason", "updated_at", "device_id"})
+_ALWAYS_MAY_CHANGE = frozenset({"updated_at", "device_id"})
+
+
+@event.listens_for(Agreement, "before_update")
+def _signed_agreements_never_change(_mapper, _connection, target: Agreement) -> None:
+    """The last guard (issue 4): whatever code flushes it, a signed agreement's content, number and
+    signing stay as signed; it may only be voided.  A voided one never changes again."""
+    state = inspect(target)
+    history = state.attrs.status.history
+    before = history.deleted[0] if history.deleted else target.status
+    if before not in ("signed", "voided"):
+        return
+    changed = {attribute.key for attribute in state.attrs if attribute.history.has_changes()}
+    allowed = _SIGNED_MAY_CHANGE if before == "signed" and target.status == "voided" else _ALWAYS_MAY_CHANGE
+    if changed - allowed:
+        from xinjie_desktop.i18n import _
+
+        raise AgreementError(_("A signed or voided agreement cannot be changed. Void it with the reason, then "
+                               "correct and sign the new version."))
+
+
+@event.listens_for(Agreement, "before_delete")
+def _signed_agreements_are_kept(_mapper, _connection, target: Agreement) -> None:
+    history = inspect(target).attrs.status.history
+    if (history.deleted[0] if history.deleted else target.status) != "draft":
+        from xinjie_desktop.i18n import _
+
+        raise AgreementError(_("A signed or voided agreement is kept; it cannot be deleted."))

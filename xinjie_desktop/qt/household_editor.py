@@ -53,6 +53,7 @@ from xinjie_desktop.core.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.identification import StepInput, WorkflowError
 from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan, to_fen
 from xinjie_desktop.i18n import N_, _, join
+from xinjie_desktop.qt.agreements_tab import AgreementsTab
 from xinjie_desktop.qt.attachment_panel import AttachmentPanel
 from xinjie_desktop.qt.member_table_model import MemberTableModel
 from xinjie_desktop.qt.relocation_tab import RelocationTab
@@ -70,7 +71,7 @@ from xinjie_desktop.qt.widgets import (
     with_message,
 )
 
-BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB, RELOCATION_TAB = range(6)
+BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB, RELOCATION_TAB, AGREEMENTS_TAB = range(7)
 
 INCOME_FIELDS: list[tuple[str, str]] = [
     ("wage", N_("Wage income")),
@@ -226,6 +227,10 @@ class HouseholdEditor(QWidget):
         self.relocation_tab = RelocationTab(self._store, None)
         self.relocation_tab.setObjectName("relocation_tab")
         self.tabs.addTab(self.relocation_tab, _("Relocation and housing"))
+        self.agreements_tab = AgreementsTab(self._store, None)
+        self.agreements_tab.setObjectName("agreements_tab")
+        self.tabs.addTab(self.agreements_tab, _("Agreements"))
+        self.relocation_tab.plan_saved.connect(lambda _id: self.agreements_tab.refresh())
         layout.addWidget(self.tabs, 1)
 
         bottom = QHBoxLayout()
@@ -689,6 +694,10 @@ class HouseholdEditor(QWidget):
         self.tabs.setTabToolTip(RELOCATION_TAB, "" if self._household_id else
                                 _("Save the household first: relocation and housing plans belong to a saved "
                                   "household."))
+        self.agreements_tab.set_household(self._household_id)
+        self.tabs.setTabEnabled(AGREEMENTS_TAB, self._household_id is not None)
+        self.tabs.setTabToolTip(AGREEMENTS_TAB, "" if self._household_id else
+                                _("Save the household first: agreements belong to a saved household."))
         self._clean = self._snapshot()
 
     def _snapshot(self) -> tuple:

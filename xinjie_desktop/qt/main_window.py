@@ -178,6 +178,11 @@ class MainWindow(QMainWindow):
         self.find_action = QAction(_("&Find household"), self)
         self.find_action.triggered.connect(self._focus_search)
         file_menu.addAction(self.find_action)
+        self.village_documents_action = QAction(_("&Village documents…"), self, objectName="village_documents_action")
+        self.village_documents_action.setToolTip(
+            _("All agreements or notice sheets of a village as one PDF; public notices; overdue demolitions"))
+        self.village_documents_action.triggered.connect(self.open_village_documents)
+        file_menu.addAction(self.village_documents_action)
         file_menu.addSeparator()
         self.open_action = QAction(_("&Open another data file…"), self)
         self.open_action.triggered.connect(self._choose_store)
@@ -216,7 +221,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
-        for action in (self.new_action, self.find_action, self.open_action):
+        for action in (self.new_action, self.find_action, self.village_documents_action, self.open_action):
             action.setEnabled(enabled)
 
     def _new_household(self) -> None:
@@ -226,6 +231,19 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         if self._workspace is not None:
             self._workspace.focus_search()
+
+    def open_village_documents(self):
+        """The village documents dialog (qt.village_documents), for the village chosen in the filter bar."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.village_documents import VillageDocumentsDialog  # needs the core
+
+        dialog = VillageDocumentsDialog(self._workspace.store, self._workspace.filter_bar.village_id(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _choose_store(self) -> None:
         folder = str(self._store_path.parent) if self._store_path else ""
