@@ -25,7 +25,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -431,10 +431,11 @@ def edit(store: Store, agreement_id: str, *, demolition_deadline: dt.date | None
 
 def _prints(session: Session, records: Sequence[Agreement], lang: str, *,
             signatures: dict[str, dict[str, tuple[str, bytes]]] | None = None,
-            status: dict[str, str] | None = None) -> list[agreement_pdf.AgreementPrint]:
+            status: dict[str, str] | None = None) -> Iterator[agreement_pdf.AgreementPrint]:
+    """What each record prints, made one at a time as the renderer reaches it (a village's batch
+    never holds them all)."""
     templates = agreement_templates.load()
     words = templates.words(lang)
-    result = []
     for record in records:
         content = json.loads(record.content)
         template = templates.get(record.kind, lang)
@@ -461,15 +462,14 @@ def _prints(session: Session, records: Sequence[Agreement], lang: str, *,
         signed = (signatures or {}).get(record.id)
         if signed is None and record.signing_method == "screen":
             signed = _stored_signatures(session, record.id)
-        result.append(agreement_pdf.AgreementPrint(
+        yield agreement_pdf.AgreementPrint(
             number=record.number, version=record.version, status=(status or {}).get(record.id, record.status),
             sha256=record.content_sha256, title=fill(template.title),
             parties=tuple(fill(p) for p in template.parties), preamble=fill(template.preamble),
             clauses=tuple(fill(c) for c in template.clauses), closing=fill(template.closing), roles=roles,
             signatures=signed or {},
             signed_on=agreement_pdf.format_date(record.signed_on, words) if record.signed_on else "",
-            notes=tuple(notes)))
-    return result
+            notes=tuple(notes))
 
 
 def _stored_signatures(session: Session, agreement_id: str) -> dict[str, tuple[str, bytes]]:
@@ -519,12 +519,13 @@ def _write(session: Session, target, records: Sequence[Agreement], lang: str, *,
     prints = _prints(session, records, lang, signatures=signatures, status=status)
     township = session.scalar(select(Township))
     author = (township.command_centre or township.name) if township else ""
-    if len(prints) == 1:
-        item = prints[0]
+    if len(records) == 1:
+        item = next(prints)
+        prints = iter((item,))
         title, subject = item.title, item.number
         keyword_text = agreement_pdf.keywords(item.number, item.sha256, item.version, item.status)
     else:
-        title, subject, keyword_text = _("Agreements"), _("{n} agreements").format(n=len(prints)), ""
+        title, subject, keyword_text = _("Agreements"), _("{n} agreements").format(n=len(records)), ""
     return agreement_pdf.render(target, prints, agreement_templates.load(), lang, document_font(), title=title,
                                 author=author, subject=subject, keyword_text=keyword_text, on_start=on_start)
 
@@ -549,7 +550,7 @@ def sign_on_screen(store: Store, agreement_id: str, signatures: dict[str, tuple[
     ``signatures`` maps each of household_head, representative and witness (and, for a
     co-ownership agreement, optionally co_investor) to (signer's name, PNG bytes).  Returns the
     SHA-256 of the signed PDF."""
-    with store.unit_of_work() as session:
+    with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
         _refuse_unless_draft(record)
         allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind == CO_OWNERSHIP else set())
@@ -592,7 +593,7 @@ def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, finger
     if len(data) > MAX_SCAN_BYTES:
         raise AgreementError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(
             name=path.name))
-    with store.unit_of_work() as session:
+    with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
         _refuse_unless_draft(record)
         record.scan_sha256 = _put_blob(session, data)
@@ -608,7 +609,7 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
     with ``edit`` and signed again); both are kept.  Returns the new version's id."""
     if not (reason or "").strip():
         raise AgreementError(_("Give the reason the agreement is voided."))
-    with store.unit_of_work() as session:
+    with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
         if record.status == VOIDED:
             raise AgreementError(_("Agreement {number} is already voided.").format(number=record.number))

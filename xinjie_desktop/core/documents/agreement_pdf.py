@@ -7,43 +7,35 @@ content and a QR code carrying both, so a printed copy can be checked against th
 number and hash are also in the PDF's metadata (Subject, Keywords) for ``agreements verify``.
 
 Everything is drawn with the shipped, embedded Chinese font (documents.fonts); the canvas's
-initial font is that font too, so ``pdffonts`` lists nothing else.  Many agreements render into
-one document (one font subset) for a village's batch: each starts on a new page, and a marker
-flowable tells the page footer whose number and hash to print.
+initial font is that font too, so ``pdffonts`` lists nothing else.  The page is laid out straight
+onto the canvas, not through platypus: a line breaker that knows Chinese (break between any two
+characters, never before closing or after opening punctuation, Latin words and amounts whole),
+with whole paragraphs cached since most clauses repeat from one household to the next; the QR
+code comes from documents.qr.  Many agreements render into one document (one font subset) for a
+village's batch, each from a new page, every page's content compressed as soon as it is done so
+that the batch stays small in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 import os
-from collections.abc import Callable, Sequence
+import re
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    Image,
-    KeepTogether,
-    PageBreak,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
-from reportlab.platypus.flowables import Flowable
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
+from reportlab.pdfgen.canvas import Canvas
 
+from xinjie_desktop.core.documents import qr
 from xinjie_desktop.core.documents.agreement_templates import TemplateSet
 
 MARGIN_X = 22 * mm
@@ -80,208 +72,323 @@ def keywords(number: str, sha256: str, version: int, status: str) -> str:
     return f"xinjie-agreement number={number} sha256={sha256} version={version} status={status}"
 
 
-class _Styles:
-    def __init__(self, font: str, cjk: bool) -> None:
-        wrap = "CJK" if cjk else None
-        base = 10.5
-
-        def style(name: str, size: float = base, leading: float | None = None, **extra) -> ParagraphStyle:
-            extra.setdefault("wordWrap", wrap)
-            return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.65, **extra)
-
-        self.font = font
-        self.number = style("number", 9, alignment=TA_RIGHT)
-        self.title = style("title", 18, 26, alignment=TA_CENTER, spaceBefore=4, spaceAfter=12)
-        self.party = style("party", base, base * 1.7)
-        self.body = style("body", base, firstLineIndent=2 * base if cjk else 0, spaceBefore=3)
-        self.note = style("note", 9, 13, textColor=colors.Color(0.55, 0.0, 0.0), spaceBefore=4)
-        self.label = style("label", 9, 12)
-        self.small = style("small", 7, 9)
-
-
-class _Marker(Flowable):
-    """Zero-size flowable: from here on the pages belong to ``item`` (for the footer and progress)."""
-
-    def __init__(self, item: AgreementPrint, index: int, on_start: Callable[[int], None] | None) -> None:
-        super().__init__()
-        self.item, self.index, self.on_start = item, index, on_start
-        self.width = self.height = 0
-
-    def wrap(self, available_width, available_height):
-        return 0, 0
-
-    def draw(self):
-        doc = self.canv._doctemplate
-        doc.current = self.item
-        doc.first_page_of_item = doc.page
-        self.canv.bookmarkPage(self.item.number)
-        self.canv.addOutlineEntry(f"{self.item.number} {self.item.title}", self.item.number, level=0)
-        if self.on_start is not None:
-            self.on_start(self.index)
-
-
-class _Document(BaseDocTemplate):
-    current: AgreementPrint | None = None
-    first_page_of_item = 1
-
-
-def _footer(words_of: Callable[[], dict[str, str]]):
-    def draw(canvas, doc: _Document) -> None:
-        item = doc.current
-        if item is None:
-            return
-        words = words_of()
-        width, _height = A4
-        canvas.saveState()
-        canvas.setStrokeColor(colors.Color(0.4, 0.4, 0.4))
-        canvas.setLineWidth(0.5)
-        top = FOOTER - 4 * mm
-        canvas.line(MARGIN_X, top, width - MARGIN_X, top)
-        canvas.setFont(doc.font_name, 8)
-        page = doc.page - doc.first_page_of_item + 1
-        canvas.drawString(MARGIN_X, top - 5 * mm, "  ".join((
-            words["number"].format(number=item.number), words["version_line"].format(version=item.version),
-            words["page"].format(page=page))))
-        canvas.setFont(doc.font_name, 7)
-        canvas.drawString(MARGIN_X, top - 9.5 * mm, words["hash"].format(sha256=item.sha256))
-        canvas.setFont(doc.font_name, 6.5)
-        canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
-        text = canvas.beginText(MARGIN_X, top - 14 * mm)
-        text.setFont(doc.font_name, 6.5)
-        for line in _split(words["check"], doc.font_name, 6.5, width - 2 * MARGIN_X - QR_SIZE - 6 * mm):
-            text.textLine(line)
-        canvas.drawText(text)
-        _draw_qr(canvas, qr_payload(item.number, item.sha256), width - MARGIN_X - QR_SIZE, top - QR_SIZE - 1 * mm,
-                 QR_SIZE)
-        canvas.restoreState()
-
-    return draw
-
-
 def _draw_qr(canvas, payload: str, x: float, y: float, size: float) -> None:
-    """The QR code (level M, quiet zone of 2 modules) as one filled path of its dark runs."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(payload)
-    # One fixed mask pattern (any of the eight is a valid code): choosing the "best" one scores all
-    # eight and costs two thirds of a page's rendering time.
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
-    count = code.getModuleCount()
+    """The QR code (level M, mask pattern 0, quiet zone of 2 modules) as one filled path of its
+    dark runs, in whole-module coordinates under a scaling transform (documents.qr)."""
+    count, runs = qr.dark_runs(payload)
     border = 2
     box = size / (count + 2 * border)
-    # Whole-module coordinates under a scaling transform, written as literal path operators: the
-    # generic path object formats ~450 floats a code, a third of a page's time.
-    runs = []
-    for row_index, row in enumerate(code.modules):
-        column = 0
-        for dark, run in itertools.groupby(bool(cell) for cell in row):
-            length = len(list(run))
-            if dark:
-                runs.append(f"{column + border} {count + border - 1 - row_index} {length} 1 re")
-            column += length
+    top = count + border - 1
     canvas.saveState()
     canvas.translate(x, y)
     canvas.scale(box, box)
     canvas.setFillColor(colors.black)
-    canvas.addLiteral("\n".join(runs) + "\nf")
+    canvas.addLiteral("\n".join([f"{column + border} {top - row} {length} 1 re" for row, column, length in runs])
+                      + "\nf")
     canvas.restoreState()
 
 
-def _split(text: str, font: str, size: float, width: float) -> list[str]:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+# ---------------------------------------------------------------------------------------------
+# Line breaking: Chinese may break between any two characters, except before closing punctuation
+# (a line never starts with ，。、；：）」》 …) and after opening punctuation (nor ends with （「《 …);
+# runs of Latin letters, digits and ASCII punctuation (words, amounts such as 240,000.00) break
+# only at spaces.  Widths come from the font's own table, cached per token.
 
-    lines, line = [], ""
-    for char in text:
-        if stringWidth(line + char, font, size) > width and line:
-            lines.append(line)
-            line = char
-        else:
-            line += char
-    return lines + ([line] if line else [])
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+OPENING = "（「《『【〔〈“‘([{"
+CLOSING = "，。、；：？！）」》』】〕〉”’…,.;:!?)]}%"
+_TOKEN = re.compile(
+    rf"[{re.escape(OPENING)}]*(?:[^\s\u2e80-\uffff{re.escape(OPENING)}]+|[^\s])[{re.escape(CLOSING)}]*|\s")
 
 
-def _signature_image(png: bytes, max_width: float, max_height: float) -> Image:
-    reader = ImageReader(io.BytesIO(png))
-    width, height = reader.getSize()
-    scale = min(max_width / width, max_height / height)
-    return Image(io.BytesIO(png), width * scale, height * scale, mask="auto")
+class _Breaker:
+    """Lines of a paragraph for the embedded font; whole paragraphs are cached (the fixed clauses
+    and the words around every agreement repeat on every page of a batch)."""
+
+    def __init__(self, font: str) -> None:
+        face = pdfmetrics.getFont(font).face
+        self._char_widths = face.charWidths
+        self._default = face.defaultWidth
+        self._widths: dict[str, float] = {}
+        self._paragraphs: dict[tuple, tuple[tuple[str, float], ...]] = {}
+
+    def units(self, text: str) -> float:
+        """Width in thousandths of the font size."""
+        width = self._widths.get(text)
+        if width is None:
+            get, default = self._char_widths.get, self._default
+            width = sum(get(ord(char), default) for char in text)
+            if len(text) < 40:
+                self._widths[text] = width
+        return width
+
+    def lines(self, text: str, size: float, width: float, indent: float = 0.0) -> tuple[tuple[str, float], ...]:
+        """(line, width in points) for ``text``; ``indent`` narrows the first line; "\\n" breaks."""
+        key = (text, size, width, indent)
+        found = self._paragraphs.get(key)
+        if found is not None:
+            return found
+        scale = size / 1000.0
+        out: list[tuple[str, float]] = []
+        for number, part in enumerate(text.split("\n")):
+            self._break(part, scale, width, width - indent if number == 0 else width, out)
+        result = tuple(out)
+        if len(self._paragraphs) > 4096:
+            self._paragraphs.clear()
+        self._paragraphs[key] = result
+        return result
+
+    def _break(self, text: str, scale: float, width: float, available: float, out: list) -> None:
+        units = self.units
+        limit = available / scale
+        line: list[str] = []
+        used = 0.0
+        for token in _TOKEN.findall(text):
+            size = units(token)
+            if token.isspace():
+                if line:
+                    line.append(token)
+                    used += size
+                continue
+            if used + size > limit and line:
+                while line and line[-1].isspace():
+                    used -= units(line.pop())
+                out.append(("".join(line), used * scale))
+                line, used, limit = [], 0.0, width / scale
+            if size > limit:  # longer than a whole line: break it between characters
+                for char in token:
+                    char_size = units(char)
+                    if used + char_size > limit and line:
+                        out.append(("".join(line), used * scale))
+                        line, used, limit = [], 0.0, width / scale
+                    line.append(char)
+                    used += char_size
+                continue
+            line.append(token)
+            used += size
+        while line and line[-1].isspace():
+            used -= units(line.pop())
+        out.append(("".join(line), used * scale))
 
 
-def _signature_block(item: AgreementPrint, words: dict[str, str], s: _Styles, width: float) -> Table:
-    column = (width - 8 * mm) / 2
-    cells = []
-    for role in item.roles:
-        signature = item.signatures.get(role)
-        if signature is not None:
-            name, png = signature
-            mark: Flowable | str = _signature_image(png, column * 0.7, 15 * mm)
-            under = _p(name, s.small)
-        else:
-            mark, under = "", ""
-        cells.append([_p(words[role], s.label), mark, under])
-    rows, style = [], [
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONTNAME", (0, 0), (-1, -1), s.font),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-    ]
-    for start in range(0, len(cells), 2):
-        pair = cells[start:start + 2] + [["", "", ""]] * (2 - len(cells[start:start + 2]))
-        base = len(rows)
-        rows.append([pair[0][0], "", pair[1][0]])
-        rows.append([pair[0][1], "", pair[1][1]])
-        rows.append([pair[0][2], "", pair[1][2]])
-        rows.append(["", "", ""])
-        for column_index, cell in ((0, pair[0]), (2, pair[1])):
-            if cell[0] != "":
-                style.append(("LINEBELOW", (column_index, base + 1), (column_index, base + 1), 0.6, colors.black))
-    table = Table(rows, colWidths=[column, 8 * mm, column], hAlign="LEFT",
-                  rowHeights=[None, 17 * mm, None, 4 * mm] * (len(rows) // 4))
-    table.setStyle(TableStyle(style))
-    return table
+# ---------------------------------------------------------------------------------------------
+# Page layout, straight onto the canvas
 
 
-def _story(item: AgreementPrint, words: dict[str, str], s: _Styles, width: float) -> list[Flowable]:
-    story: list[Flowable] = [_p(words["number"].format(number=item.number) + "　"
-                                + words["version_line"].format(version=item.version), s.number),
-                             _p(item.title, s.title)]
-    story += [_p(note, s.note) for note in item.notes]
-    story += [_p(line, s.party) for line in item.parties]
-    story.append(Spacer(1, 6))
-    story.append(_p(item.preamble, s.body))
-    story += [_p(clause, s.body) for clause in item.clauses]
-    story.append(_p(item.closing, s.body))
-    signing = [Spacer(1, 10), _signature_block(item, words, s, width), Spacer(1, 2),
-               _p(words["signed_on"].format(date=item.signed_on or words["blank_date"]), s.party)]
-    story.append(KeepTogether(signing))
-    return story
+@dataclass(frozen=True)
+class _Style:
+    size: float
+    leading: float
+    indent: float = 0.0  # of the first line
+    before: float = 0.0
+    after: float = 0.0
+    align: str = "left"  # "left", "centre" or "right"
+    colour: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
-def render(target: str | os.PathLike | BinaryIO, items: Sequence[AgreementPrint], templates: TemplateSet,
+class _Styles:
+    def __init__(self, cjk: bool) -> None:
+        base = 10.5
+        self.number = _Style(9, 9 * 1.65, align="right")
+        self.title = _Style(18, 26, before=4, after=12, align="centre")
+        self.party = _Style(base, base * 1.7)
+        self.body = _Style(base, base * 1.65, indent=2 * base if cjk else 0, before=3)
+        self.note = _Style(9, 13, before=4, colour=(0.55, 0.0, 0.0))
+        self.label = _Style(9, 12)
+        self.small = _Style(7, 9)
+
+
+_BLACK = (0.0, 0.0, 0.0)
+_FOOTER_GREY = (0.3, 0.3, 0.3)
+
+
+class _Writer:
+    """Draws agreements one after another into one canvas, each from a new page."""
+
+    def __init__(self, canvas: Canvas, font: str, words: dict[str, str], cjk: bool) -> None:
+        self.canvas, self.font, self.words = canvas, font, words
+        self.s = _Styles(cjk)
+        self.breaker = _BREAKERS.get(font) or _BREAKERS.setdefault(font, _Breaker(font))
+        self.width = A4[0] - 2 * MARGIN_X
+        self.top = A4[1] - MARGIN_TOP
+        self.pages = 0
+        self.check_lines = self.breaker.lines(words["check"], 6.5, self.width - QR_SIZE - 6 * mm)
+        self.images: dict[bytes, tuple[ImageReader, int, int]] = {}
+
+    # pages --------------------------------------------------------------------------------
+
+    def _begin_page(self) -> None:
+        self.y = self.top
+        self.at_top = True
+        self.text = self.canvas.beginText()
+        self.text.setFont(self.font, 10.5)
+        self.text_size, self.text_colour = 10.5, _BLACK
+
+    def _end_page(self) -> None:
+        self._footer()
+        self.canvas.drawText(self.text)
+        self.canvas.showPage()
+        _compress_last_page(self.canvas)
+        self.pages += 1
+        self.page_of_item += 1
+
+    def _line(self, line: str, x: float, y: float, size: float, colour=_BLACK) -> None:
+        text = self.text
+        if size != self.text_size:
+            text.setFont(self.font, size)
+            self.text_size = size
+        if colour != self.text_colour:
+            text.setFillColorRGB(*colour)
+            self.text_colour = colour
+        text.setTextOrigin(x, y)
+        text._textOut(line)  # the line's width is known: no need to move the cursor past it
+
+    def _paragraph(self, text: str, style: _Style) -> None:
+        if not text:
+            return
+        if not self.at_top:
+            self.y -= style.before
+        lines = self.breaker.lines(text, style.size, self.width, style.indent)
+        for number, (line, width) in enumerate(lines):
+            if self.y - style.leading < FOOTER and not self.at_top:
+                self._end_page()
+                self._begin_page()
+            if style.align == "right":
+                x = MARGIN_X + self.width - width
+            elif style.align == "centre":
+                x = MARGIN_X + (self.width - width) / 2
+            else:
+                x = MARGIN_X + (style.indent if number == 0 else 0)
+            self._line(line, x, self.y - style.size, style.size, style.colour)
+            self.y -= style.leading
+            self.at_top = False
+        self.y -= style.after
+
+    def _footer(self) -> None:
+        item, words, canvas = self.item, self.words, self.canvas
+        top = FOOTER - 4 * mm
+        canvas.setStrokeColorRGB(0.4, 0.4, 0.4)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, top, A4[0] - MARGIN_X, top)
+        self._line("  ".join((words["number"].format(number=item.number),
+                              words["version_line"].format(version=item.version),
+                              words["page"].format(page=self.page_of_item))), MARGIN_X, top - 5 * mm, 8)
+        self._line(words["hash"].format(sha256=item.sha256), MARGIN_X, top - 9.5 * mm, 7)
+        y = top - 14 * mm
+        for line, _width in self.check_lines:
+            self._line(line, MARGIN_X, y, 6.5, _FOOTER_GREY)
+            y -= 6.5 * 1.2
+        _draw_qr(canvas, qr_payload(item.number, item.sha256), A4[0] - MARGIN_X - QR_SIZE,
+                 top - QR_SIZE - 1 * mm, QR_SIZE)
+
+    # one agreement ------------------------------------------------------------------------
+
+    def agreement(self, item: AgreementPrint) -> None:
+        canvas, words, s = self.canvas, self.words, self.s
+        self.item, self.page_of_item = item, 1
+        self._begin_page()
+        canvas.bookmarkPage(item.number)
+        canvas.addOutlineEntry(f"{item.number} {item.title}", item.number, level=0)
+        self._paragraph(words["number"].format(number=item.number) + "　"
+                        + words["version_line"].format(version=item.version), s.number)
+        self._paragraph(item.title, s.title)
+        for note in item.notes:
+            self._paragraph(note, s.note)
+        for line in item.parties:
+            self._paragraph(line, s.party)
+        self.y -= 6
+        self._paragraph(item.preamble, s.body)
+        for clause in item.clauses:
+            self._paragraph(clause, s.body)
+        self._paragraph(item.closing, s.body)
+        self._signing(item)
+        self._end_page()
+
+    def _signing(self, item: AgreementPrint) -> None:
+        """The signature boxes, two a row, and the date: kept together on one page."""
+        s, words, breaker = self.s, self.words, self.breaker
+        column = (self.width - 8 * mm) / 2
+        boxes = []
+        for role in item.roles:
+            label = breaker.lines(words[role], s.label.size, column)
+            boxes.append((label, item.signatures.get(role)))
+        rows = [boxes[start:start + 2] for start in range(0, len(boxes), 2)]
+        heights = [max(len(label) for label, _signature in row) * s.label.leading + 2 for row in rows]
+        date = words["signed_on"].format(date=item.signed_on or words["blank_date"])
+        date_lines = breaker.lines(date, s.party.size, self.width)
+        needed = 10 + sum(h + 17 * mm + s.small.leading + 2 + 4 * mm for h in heights) + 2 \
+            + len(date_lines) * s.party.leading
+        if self.y - needed < FOOTER and not self.at_top:
+            self._end_page()
+            self._begin_page()
+        y = self.y - (0 if self.at_top else 10)
+        canvas = self.canvas
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.6)
+        for row, label_height in zip(rows, heights):
+            for position, (label, signature) in enumerate(row):
+                x = MARGIN_X + position * (column + 8 * mm)
+                baseline = y - label_height + 1 + len(label) * s.label.leading - s.label.size
+                for line, _width in label:
+                    self._line(line, x, baseline, s.label.size)
+                    baseline -= s.label.leading
+                bottom = y - label_height - 17 * mm
+                canvas.line(x, bottom, x + column, bottom)
+                if signature is not None:
+                    name, png = signature
+                    self._signature(png, x, bottom + 1, column * 0.7, 15 * mm)
+                    for line, _width in breaker.lines(name, s.small.size, column)[:1]:
+                        self._line(line, x, bottom - 1 - s.small.size, s.small.size)
+            y -= label_height + 17 * mm + s.small.leading + 2 + 4 * mm
+        self.y = y - 2
+        self.at_top = False
+        self._paragraph(date, s.party)
+
+    def _signature(self, png: bytes, x: float, y: float, max_width: float, max_height: float) -> None:
+        found = self.images.get(png)
+        if found is None:
+            reader = ImageReader(io.BytesIO(png))
+            found = self.images[png] = (reader, *reader.getSize())
+        reader, width, height = found
+        scale = min(max_width / width, max_height / height)
+        self.canvas.drawImage(reader, x, y, width * scale, height * scale, mask="auto")
+
+
+_BREAKERS: dict[str, _Breaker] = {}
+
+
+def _compress_last_page(canvas: Canvas) -> None:
+    """Deflate the page just finished now, without reportlab's ASCII85 layer.
+
+    reportlab keeps every page's content as text until ``save`` and then encodes it twice (Flate,
+    then ASCII85 in pure Python, a third of a page's time).  Compressing each page as it ends
+    keeps a village's batch small in memory and skips the ASCII85 pass; the stream carries its
+    /Filter, so reportlab writes it as it is."""
+    page = canvas._doc.Pages.pages[-1]
+    data = page.stream.encode("utf8") if isinstance(page.stream, str) else page.stream
+    stream = PDFStream(content=zlib.compress(data))
+    stream.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+    stream.__Comment__ = "page stream"
+    page.Contents, page.stream = stream, None
+
+
+def render(target: str | os.PathLike | BinaryIO, items: Iterable[AgreementPrint], templates: TemplateSet,
            language: str, font: str, *, title: str, author: str, subject: str = "", keyword_text: str = "",
            on_start: Callable[[int], None] | None = None) -> int:
     """Draw ``items`` (each from a new page) into one A4 PDF; returns the number of pages."""
-    words = templates.words(language)
-    s = _Styles(font, language.startswith("zh"))
     target = os.fspath(target) if isinstance(target, (str, os.PathLike)) else target
-    doc = _Document(target, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-                    bottomMargin=FOOTER, initialFontName=font, title=title, author=author, subject=subject,
-                    keywords=keyword_text, creator="xinjie-desktop", invariant=True)
-    doc.font_name = font
-    frame = Frame(MARGIN_X, FOOTER, A4[0] - 2 * MARGIN_X, A4[1] - MARGIN_TOP - FOOTER, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate(id="agreement", frames=[frame], onPageEnd=_footer(lambda: words))])
-    story: list[Flowable] = []
+    canvas = Canvas(target, pagesize=A4, initialFontName=font, invariant=True)
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setSubject(subject)
+    canvas.setKeywords(keyword_text)
+    canvas.setCreator("xinjie-desktop")
+    writer = _Writer(canvas, font, templates.words(language), language.startswith("zh"))
     for index, item in enumerate(items):
-        if index:
-            story.append(PageBreak())
-        story.append(_Marker(item, index, on_start))
-        story += _story(item, words, s, frame._width)
-    doc.build(story)
-    return doc.page
+        if on_start is not None:
+            on_start(index)
+        writer.agreement(item)
+    canvas.save()
+    return writer.pages
 
 
 def format_date(value: dt.date | None, words: dict[str, str]) -> str:
