@@ -66,6 +66,34 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help=_("check a printed agreement's number and hash against the stored documents"))
     verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
     verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
+    device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
+    device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
+    init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
+    init.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    init.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    provision = device_commands.add_parser(
+        "provision", help=_("write a provisioning file for a village laptop (on the township office's data file)"))
+    provision.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    provision.add_argument("--name", required=True, help=_("the laptop's name"))
+    provision.add_argument("--village", action="append", required=True, dest="villages",
+                           help=_("id of a village the laptop may write (repeat for several)"))
+    provision.add_argument("--out", type=Path, required=True, help=_("provisioning file to write"))
+    accept = device_commands.add_parser(
+        "accept", help=_("accept a provisioning file from the township office (on the village laptop)"))
+    accept.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    accept.add_argument("file", type=Path, help=_("the provisioning file"))
+    accept.add_argument("--replace-township", action="store_true",
+                        help=_("accept a provisioning file from a different township office data file"))
+    db = commands.add_parser("db", help=_("inspect a data file"))
+    db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
+    dump.add_argument("--db", type=Path, required=True, dest="dump_db", help=_("data file"))
+    dump.add_argument("--canonical", action="store_true", required=False,
+                      help=_("the canonical form (sorted, blobs by SHA-256, no local settings)"))
+    dump.add_argument("--without-stamps", action="store_true",
+                      help=_("leave out creation and update times and device ids"))
+    dump.add_argument("--with-derived", action="store_true",
+                      help=_("include the derived columns (household list caches)"))
     return parser
 
 
@@ -169,6 +197,110 @@ def _agreements_render(args: argparse.Namespace, store) -> int:
     return 0
 
 
+def _open_existing(path: Path):
+    """The store at ``path``, or None after telling stderr why not."""
+    from xinjie_desktop.core.store import StoreError, open_store
+
+    if not path.exists():
+        print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
+        return None
+    try:
+        return open_store(path, create=False)
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return None
+
+
+def _device(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core import device
+    from xinjie_desktop.core.store import StoreError, open_store
+
+    if args.device_command == "init":
+        try:
+            store = open_store(args.device_db)
+        except StoreError as error:
+            print(error, file=sys.stderr)
+            return 2
+    else:
+        store = _open_existing(args.device_db)
+        if store is None:
+            return 2
+    try:
+        if args.device_command == "init":
+            return _device_show(args, store)
+        if args.device_command == "provision":
+            granted = device.provision(store, args.name, args.villages, args.out)
+            print(_("Provisioning file written: {path}").format(path=args.out))
+            print(_("Laptop {name} may write: {villages}").format(
+                name=granted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in granted.villages)))
+            print(_("Township key fingerprint: {fingerprint}").format(fingerprint=granted.township.fingerprint))
+            return 0
+        if not args.file.is_file():
+            print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
+            return 2
+        accepted = device.accept_provisioning(store, args.file, replace_township=args.replace_township)
+        print(_("Provisioning accepted: laptop {name}, villages {villages}").format(
+            name=accepted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in accepted.villages)))
+        print(_("Township key fingerprint: {fingerprint} (compare it with the one shown at the township office)")
+              .format(fingerprint=accepted.township.fingerprint))
+        return 0
+    except device.DeviceError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def _device_show(args: argparse.Namespace, store) -> int:
+    from xinjie_desktop.core import device
+
+    me = device.identity(store)
+    former = device.history(store)
+    granted = device.provisioning(store)
+    if args.json:
+        print(json.dumps({
+            **me.public(), "fingerprint": me.fingerprint, "created_at": me.created_at, "history": former,
+            "provisioning": None if granted is None else {
+                "township": granted.township.public(), "township_name": granted.township_name,
+                "laptop_name": granted.laptop_name, "villages": [list(v) for v in granted.villages],
+                "needs_reprovisioning": device.needs_reprovisioning(store)},
+        }, ensure_ascii=False, indent=2, sort_keys=True))
+        return 0
+    print(_("Device: {id}").format(id=me.device_id))
+    print(_("Fingerprint: {fingerprint}").format(fingerprint=me.fingerprint))
+    print(_("Signing public key (Ed25519): {key}").format(key=me.signing_public))
+    print(_("Encryption public key (X25519): {key}").format(key=me.box_public))
+    for entry in former:
+        print(_("Former identity {id} until {until}: {reason}").format(
+            id=entry["device_id"], until=entry["until"], reason=_(device.REASONS.get(entry["reason"], entry["reason"]))))
+    if granted is not None:
+        print(_("Provisioned by {township} as laptop {name} for: {villages}").format(
+            township=granted.township_name or granted.township.device_id, name=granted.laptop_name,
+            villages=", ".join(name for _id, name in granted.villages)))
+        if device.needs_reprovisioning(store):
+            print(_("This data file took a new identity after it was provisioned: the township office must "
+                    "provision it again."))
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core import canonical_dump
+
+    if not args.canonical:
+        print(_("Error in the command line: {message}").format(message=_("only the canonical dump exists; add --canonical")),
+              file=sys.stderr)
+        return 2
+    store = _open_existing(args.dump_db)
+    if store is None:
+        return 2
+    try:
+        dumped = canonical_dump.dump(store, stamps=not args.without_stamps, derived=args.with_derived)
+    finally:
+        store.close()
+    sys.stdout.write(canonical_dump.canonical_text(dumped))
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core import demo_data
     from xinjie_desktop.core.store import StoreError, open_store
@@ -194,6 +326,42 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+_IN_LOGGED_RUN = False
+
+
+def _run_logged(args: argparse.Namespace, run) -> int:
+    """Run a subcommand; an unexpected error is written with its traceback to the log file (in the
+    data file's folder) and reported calmly; a store's own refusal (full disk, read-only…) by its message."""
+    global _IN_LOGGED_RUN
+    from xinjie_desktop import logfile
+
+    db = next((value for name, value in vars(args).items() if name.endswith("db") and isinstance(value, Path)), None)
+    folder = db.resolve().parent if db else None
+    if folder is not None:
+        try:
+            logfile.configure(folder)
+        except OSError:
+            pass
+    _IN_LOGGED_RUN = True
+    try:
+        return run()
+    except Exception as error:
+        from xinjie_desktop.core.store import StoreError
+
+        if isinstance(error, StoreError):
+            print(error, file=sys.stderr)
+            return 2
+        path = logfile.log_unexpected(type(error), error, error.__traceback__, folder)
+        print(_("Something went wrong that the program did not expect. What you saved before is safe; "
+                "what was being done just now may not have been saved."), file=sys.stderr)
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        if path:
+            print(_("The details have been written to the log file {path}.").format(path=path), file=sys.stderr)
+        return 1
+    finally:
+        _IN_LOGGED_RUN = False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     pre = argparse.ArgumentParser(add_help=False)
@@ -202,12 +370,18 @@ def main(argv: list[str] | None = None) -> int:
     if known.lang in ("zh_CN", "en"):
         set_language(known.lang)
     args = build_parser().parse_args(argv)
+    if args.command is not None and not _IN_LOGGED_RUN:  # unexpected errors go to the log file
+        return _run_logged(args, lambda: main(argv))
     if args.command == "demo-data":
         return _demo_data(args)
     if args.command == "plan":
         return _plan(args)
     if args.command == "agreements":
         return _agreements(args)
+    if args.command == "device":
+        return _device(args)
+    if args.command == "db":
+        return _db(args)
     from xinjie_desktop.qt.app import run
 
     return run(db_path=args.db, language=args.lang)

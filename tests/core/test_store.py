@@ -9,7 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import family_draft
 
-from xinjie_desktop.core import households
+from xinjie_desktop.core import backups, households
+from xinjie_desktop.core import store as store_module
 from xinjie_desktop.core.models import Base
 from xinjie_desktop.core.store import StoreError, head_revision, open_store
 from xinjie_desktop.i18n import set_language
@@ -75,7 +76,12 @@ def test_store_at_first_revision_upgrades_with_data_intact(tmp_path):
         assert household.moved_to_shop_or_row_house is False
         assert household.list_key == "青山村\x1f第一组\x1f杨明"  # 0004 fills the list order of old rows
     upgraded.close()
-    assert (tmp_path / f"old.sqlite.before-{head_revision()}.bak").exists()
+    (backup,) = backups.list_backups(path)  # the upgrade made a backup of the 0001 file first
+    assert backup.reason == backups.BEFORE_MIGRATION and backups.verify(backup.path)
+    with sqlite3.connect(backup.path) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert connection.execute("SELECT name FROM member").fetchall() == [("杨明",)]
+    connection.close()
 
 
 def test_newer_schema_is_refused_untouched(tmp_path):
@@ -150,16 +156,47 @@ def test_locked_store_is_refused(tmp_path):
     open_store(path).close()
 
 
+def dump(path):
+    """The file's schema and rows (the backup API rewrites the header's change counter, so not its bytes)."""
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
 def test_failed_upgrade_puts_the_old_file_back(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite"
+    open_store(path, revision="0001").close()
+    before = dump(path)
+    real_upgrade = store_module.upgrade
+
+    def broken(engine, _revision="head"):
+        real_upgrade(engine, "0002")  # the file is changed half-way…
+        raise RuntimeError("disk full")  # …then the upgrade fails
+
+    monkeypatch.setattr("xinjie_desktop.core.store.upgrade", broken)
+    with pytest.raises(RuntimeError):
+        open_store(path)
+    assert dump(path) == before
+    assert backups.verify(path)
+    assert not any(p.name.endswith(("-wal", "-shm", ".restoring")) for p in tmp_path.iterdir())
+    monkeypatch.undo()
+    reopened = open_store(path)
+    assert reopened.revision() == head_revision()
+    reopened.close()
+
+
+def test_upgrade_refused_untouched_when_no_backup_can_be_made(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite"
     open_store(path, revision="0001").close()
     before = digest(path)
 
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("disk full")
+    def no_space(*_args, **_kwargs):
+        raise backups.BackupError("No backup could be made: No space left on device")
 
-    monkeypatch.setattr("xinjie_desktop.core.store.upgrade", broken)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(backups, "create_backup", no_space)
+    with pytest.raises(StoreError, match="no backup could be made first"):
         open_store(path)
     assert digest(path) == before
 

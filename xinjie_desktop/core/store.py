@@ -5,15 +5,21 @@ SQLite database, is damaged, is locked by another program or was written by a
 newer release of the application is refused with a ``StoreError`` whose text
 is a message for the user, and the file is left exactly as it was.  Only then
 are WAL mode and foreign keys switched on and the Alembic migrations run; an
-upgrade runs against a backup copy taken first, which is put back if it fails.
+upgrade is preceded by a backup (core.backups, reason "before-migration"), which is
+put back if it fails.
+
+Writing: ``Store.unit_of_work`` turns SQLite's "disk is full" and "read-only" failures
+into a ``StoreWriteError`` with a message for the user (the transaction is rolled back,
+so nothing saved before is lost); ``Store.durable_unit_of_work`` also commits with
+``synchronous=FULL``, for signing and importing, which must survive a power cut.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
+import errno
+import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +28,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic import command
 from sqlalchemy import create_engine, event, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinjie_desktop.core import backups
 from xinjie_desktop.core.models import LocalSetting, Travelling
 from xinjie_desktop.i18n import _
 
@@ -34,6 +42,41 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 class StoreError(Exception):
     """A store that cannot be opened; ``str()`` is a message for the user."""
+
+
+class StoreWriteError(StoreError):
+    """A change that could not be written (disk full, read-only folder); nothing was saved by it,
+    and everything saved before is intact.  ``str()`` is a message for the user."""
+
+
+# SQLite's result codes for a failed write: SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_FULL.
+_READONLY_CODES, _FULL_CODE = {8, 10, 14}, 13
+
+
+def write_error(error: BaseException, path: Path) -> StoreWriteError | None:
+    """The user's message for a write that failed because of the disk or the folder, else None."""
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).lower()
+    code = getattr(cause, "sqlite_errorcode", None)
+    folder = path.parent
+    if isinstance(cause, OSError):
+        full = cause.errno == errno.ENOSPC
+        if not full and cause.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return None
+    elif isinstance(cause, sqlite3.OperationalError):
+        full = code == _FULL_CODE or "disk is full" in text
+        if not full and code not in _READONLY_CODES and "readonly" not in text and "read-only" not in text:
+            return None
+    else:
+        return None
+    if full:
+        return StoreWriteError(_(
+            "Not saved: the disk holding the data file is full. Everything saved before is safe. "
+            "Free some space on the disk (folder {folder}) and save again.").format(folder=folder))
+    return StoreWriteError(_(
+        "Not saved: the data file cannot be written to (the folder {folder} is read-only, or this user may "
+        "not change it). Everything saved before is safe. Copy the data file to a folder you can write to "
+        "and open it there.").format(folder=folder))
 
 
 def alembic_config() -> Config:
@@ -61,6 +104,11 @@ def _inspect_existing(path: Path) -> str | None:
         raise StoreError(
             _("The file {path} is not a data file of this application, or it is damaged. It has not been changed.").format(path=path)
         )
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise StoreError(_(
+            "The data file {path} is in a folder that cannot be written to (it is read-only, or this user may "
+            "not change it). It has not been changed. Copy it to a folder you can write to and open it there."
+        ).format(path=path))
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
     except sqlite3.Error as error:
@@ -144,21 +192,51 @@ class Store:
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One user action: everything in the block is committed together, or nothing is."""
+        """One user action: everything in the block is committed together, or nothing is.
+
+        A full disk or a read-only file raises ``StoreWriteError`` (the block is rolled back)."""
         session = self._sessions()
         try:
-            with session.begin():
+            with self._writing(), session.begin():
                 yield session
         finally:
             session.close()
 
+    @contextlib.contextmanager
+    def durable_unit_of_work(self) -> Iterator[Session]:
+        """``unit_of_work`` committed with ``synchronous=FULL``: once the block has returned, the change
+        survives a power cut (signing, importing).  The connection goes back to NORMAL afterwards."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA synchronous=FULL")
+            connection.rollback()  # the pragma is no transaction: the session begins (and commits) its own
+            session = self._sessions(bind=connection)
+            try:
+                with self._writing(), session.begin():
+                    yield session
+            finally:
+                session.close()
+                try:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                    connection.rollback()
+                except sa_exc.DBAPIError:  # a failed commit can leave SQLite's transaction open:
+                    connection.invalidate()  # not back to the pool with FULL (or a transaction) on it
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except (sa_exc.OperationalError, sqlite3.OperationalError, OSError) as error:
+            translated = write_error(error, self.path)
+            if translated is None:
+                raise
+            raise translated from error
+
     def _ensure_device_id(self) -> str:
-        with self.unit_of_work() as session:
-            setting = session.get(LocalSetting, "device_id")
-            if setting is None:
-                setting = LocalSetting(key="device_id", value=str(uuid.uuid4()))
-                session.add(setting)
-            return setting.value
+        """This store's device identity (core.device): made on first open, renewed for a copy."""
+        from xinjie_desktop.core import device
+
+        return device.ensure_identity(self)
 
     def revision(self) -> str | None:
         with self.engine.connect() as connection:
@@ -196,8 +274,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.commit()
 
 
-def open_store(path: Path | str, *, create: bool = True, revision: str = "head") -> Store:
-    """Open (or create) the store at ``path``, migrating it to ``revision``."""
+def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
+               keep_backups: int = backups.DEFAULT_KEEP) -> Store:
+    """Open (or create) the store at ``path``, migrating it to ``revision`` (after a backup, of which
+    the last ``keep_backups`` are kept)."""
     path = Path(path)
     existing = path.exists() and path.stat().st_size > 0
     if not existing and not create:
@@ -211,8 +291,11 @@ def open_store(path: Path | str, *, create: bool = True, revision: str = "head")
     target = head_revision() if revision == "head" else revision
     backup = None
     if existing and current != target:
-        backup = path.with_name(f"{path.name}.before-{target}.bak")
-        _copy_store(path, backup)
+        try:
+            backup = backups.create_backup(path, backups.BEFORE_MIGRATION, keep_backups)
+        except backups.BackupError as error:
+            raise StoreError(_("The data file {path} must be upgraded, but no backup could be made first, so it "
+                               "has not been changed. {reason}").format(path=path, reason=error)) from None
     engine = _engine(path)
     try:
         if current != target:
@@ -220,21 +303,9 @@ def open_store(path: Path | str, *, create: bool = True, revision: str = "head")
     except BaseException:
         engine.dispose()
         if backup is not None:
-            _copy_store(backup, path)
+            backups.restore_after_failed_migration(backup, path)
         raise
     return Store(path, engine)
-
-
-def _copy_store(source: Path, destination: Path) -> None:
-    """Copy the database file and its write-ahead log byte for byte (no writer holds it)."""
-    shutil.copyfile(source, destination)
-    for suffix in ("-wal",):
-        source_log, destination_log = Path(f"{source}{suffix}"), Path(f"{destination}{suffix}")
-        if source_log.exists():
-            shutil.copyfile(source_log, destination_log)
-        else:
-            destination_log.unlink(missing_ok=True)
-    Path(f"{destination}-shm").unlink(missing_ok=True)
 
 
 def get_local(session: Session, key: str) -> str | None:

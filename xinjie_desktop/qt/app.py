@@ -51,6 +51,8 @@ ORGANIZATION = "xinjie"
 APPLICATION = "xinjie-desktop"
 STORE_FILE = "xinjie.sqlite"
 LANGUAGE_KEY = "language"
+BACKUPS_KEEP_KEY = "backups/keep"
+DEFAULT_BACKUPS_KEEP = 10  # core.backups.DEFAULT_KEEP, not imported here: it would load the core
 
 # Should the window never be painted (minimised at start), the store is opened after this long anyway.
 OPEN_FALLBACK_MS = 200
@@ -118,6 +120,28 @@ def default_store_path() -> Path:
     return Path(folder) / STORE_FILE
 
 
+def data_folder() -> Path:
+    """The user's data folder: the default store and the log file live there."""
+    return default_store_path().parent
+
+
+def backups_to_keep() -> int:
+    """How many backups are kept (the Backups dialog's setting)."""
+    value = QSettings().value(BACKUPS_KEEP_KEY, DEFAULT_BACKUPS_KEEP, type=int)
+    return max(1, value or DEFAULT_BACKUPS_KEEP)
+
+
+def configure_logging() -> Path | None:
+    """Unexpected errors go to a rotating log file in the data folder."""
+    from xinjie_desktop import logfile
+
+    try:
+        return logfile.configure(data_folder())
+    except OSError:
+        log.warning("no log file could be opened")
+        return None
+
+
 def show_error(message: str, parent=None) -> None:
     QMessageBox.critical(parent, _("xinjie-desktop"), message)
 
@@ -126,8 +150,18 @@ def install_excepthook() -> None:
     """An unexpected error shows a message box in the user's language, not a traceback."""
 
     def hook(kind, value, tb) -> None:
+        from xinjie_desktop import logfile
+
         details = "".join(traceback.format_exception(kind, value, tb))
         print(details, file=sys.stderr)
+        store_module = sys.modules.get("xinjie_desktop.core.store")
+        if store_module is not None and isinstance(value, store_module.StoreError):
+            # a full disk, a read-only folder…: the message says what to do; no traceback is needed
+            log.warning("%s", value)
+            if QApplication.instance() is not None:
+                QMessageBox.warning(QApplication.activeWindow(), _("xinjie-desktop"), str(value))
+            return
+        log_file = logfile.log_unexpected(kind, value, tb, data_folder())
         if QApplication.instance() is None:
             return
         box = QMessageBox(QMessageBox.Icon.Critical, _("xinjie-desktop"), _(
@@ -135,7 +169,9 @@ def install_excepthook() -> None:
             "what was being done just now may not have been saved. Please tell the person who looks "
             "after this program what you were doing."
         ))
-        box.setInformativeText(str(value) or kind.__name__)
+        where = (_("The details have been written to the log file {path}.").format(path=log_file)
+                 if log_file else _("The details could not be written to a log file."))
+        box.setInformativeText(f"{str(value) or kind.__name__}\n\n{where}")
         box.setDetailedText(details)
         box.exec()
 
@@ -175,15 +211,19 @@ class Opened:
     set_up: bool
 
 
-def open_in_background(path: Path):
-    """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread."""
+def open_in_background(path: Path, keep_backups: int | None = None):
+    """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread,
+    then makes the day's backup if none was made today (keeping the last ``keep_backups``, by
+    default the Backups dialog's setting, read here in the window's thread)."""
+    if keep_backups is None:
+        keep_backups = backups_to_keep()
 
     def job(_report) -> Opened:
-        from xinjie_desktop.core import township
+        from xinjie_desktop.core import backups, township
         from xinjie_desktop.core.store import StoreError, open_store
 
         try:
-            store = open_store(path)
+            store = open_store(path, keep_backups=keep_backups)
         except StoreError:
             raise
         except Exception as error:  # anything else about the file: a message, never a traceback
@@ -196,6 +236,10 @@ def open_in_background(path: Path):
         except BaseException:
             store.close()
             raise
+        try:
+            backups.daily_backup_if_due(store.path, keep_backups)
+        except backups.BackupError:  # a full disk, say: the store still opens; the log says why
+            log.warning("the daily backup of %s could not be made", store.path, exc_info=True)
         try:  # the workspace's classes, loaded here rather than in the window's thread
             import xinjie_desktop.qt.workspace  # noqa: F401
         except Exception:  # a programming error, not the file's: the window's own import reports it
@@ -217,6 +261,7 @@ class _Shell(QObject):
         self._pending: Path | None = None  # opened once the window has been painted
         self._closed = False
         self.window.open_store_requested.connect(self.open)
+        self.window.restore_backup_requested.connect(self.restore_backup)
         self.window.closing.connect(self._window_closing)
 
     # --- an already open store ------------------------------------------
@@ -247,16 +292,18 @@ class _Shell(QObject):
             path, self._pending = self._pending, None
             self.window.removeEventFilter(self)
             self.window.add_shortcuts()  # Ctrl+Q and the others, now that the frame is on the screen
+            configure_logging()
             self.open(str(path))
 
-    def open(self, path: str | Path) -> None:
-        """Open another store in the background; the window shows it once it is open."""
+    def open(self, path: str | Path, *, again: bool = False) -> None:
+        """Open another store in the background; the window shows it once it is open.  ``again``:
+        open the file of the current store afresh (after a restore)."""
         path = Path(path)
         if self._opener is not None or self._closed:
             return
-        if self.store is not None and path.resolve() == self.store.path.resolve():
+        if not again and self.store is not None and path.resolve() == self.store.path.resolve():
             return
-        if self.window.workspace is not None and not self.window.workspace.may_leave_editor():
+        if not again and self.window.workspace is not None and not self.window.workspace.may_leave_editor():
             return
         self.window.show_opening(path)
         worker = Worker(open_in_background(path))
@@ -299,6 +346,28 @@ class _Shell(QObject):
             return
         self.exit_code = code
         QCoreApplication.exit(code)
+
+    def restore_backup(self, backup_path: str | Path) -> bool:
+        """Put a backup in place of the open store: close the store, restore (which backs up the
+        current store first), then open the file again as "open another data file" does.
+        False if the user kept unsaved changes or the restore was refused (a message says why)."""
+        from xinjie_desktop.core import backups
+
+        if self.store is None or self._opener is not None or self._closed:
+            return False
+        if self.window.workspace is not None and not self.window.workspace.may_leave_editor():
+            return False
+        path = self.store.path
+        self.window.show_opening(path)
+        self.store.close()  # every pooled connection: restore needs the file to itself
+        try:
+            backups.restore(path, backup_path, backups_to_keep())
+        except backups.BackupError as error:
+            show_error(str(error), self.window)
+            self.window.show_workspace()
+            return False
+        self.open(path, again=True)
+        return True
 
     def _install(self, store: Store) -> None:
         old = self.store

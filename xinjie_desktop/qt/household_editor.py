@@ -52,6 +52,7 @@ from xinjie_desktop.core.households import (
 from xinjie_desktop.core.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.identification import StepInput, WorkflowError
 from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan, to_fen
+from xinjie_desktop.core.store import StoreWriteError
 from xinjie_desktop.i18n import N_, _, join
 from xinjie_desktop.qt.agreements_tab import AgreementsTab
 from xinjie_desktop.qt.attachment_panel import AttachmentPanel
@@ -1128,6 +1129,9 @@ class HouseholdEditor(QWidget):
             household_id = households.save(self._store, draft, self._params)
         except ValidationFailed as failure:
             self._show_problems(failure.problems + warnings, draft)
+            return None
+        except StoreWriteError as error:  # full disk, read-only folder: nothing saved, the form is kept as typed
+            self.summary.show_message(str(error))
             return None
         self._household_id = household_id
         self.load()

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
     """The one window of the application; its centre is the opening page or the household workspace."""
 
     open_store_requested = Signal(str)  # path of another store file
+    restore_backup_requested = Signal(str)  # path of a backup to put in place of the open store
     workspace_installed = Signal(object)  # the HouseholdWorkspace now shown
     closing = Signal()
 
@@ -187,6 +188,10 @@ class MainWindow(QMainWindow):
         self.open_action = QAction(_("&Open another data file…"), self)
         self.open_action.triggered.connect(self._choose_store)
         file_menu.addAction(self.open_action)
+        self.backups_action = QAction(_("&Backups…"), self, objectName="backups_action")
+        self.backups_action.setToolTip(_("Back up the data file now, or restore an earlier backup"))
+        self.backups_action.triggered.connect(self.open_backups)
+        file_menu.addAction(self.backups_action)
         file_menu.addSeparator()
         self.quit_action = QAction(_("&Quit"), self)
         self.quit_action.triggered.connect(self.close)
@@ -221,7 +226,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
-        for action in (self.new_action, self.find_action, self.village_documents_action, self.open_action):
+        for action in (self.new_action, self.find_action, self.village_documents_action, self.open_action,
+                       self.backups_action):
             action.setEnabled(enabled)
 
     def _new_household(self) -> None:
@@ -242,6 +248,21 @@ class MainWindow(QMainWindow):
 
         dialog = VillageDocumentsDialog(self._workspace.store, self._workspace.filter_bar.village_id(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_backups(self):
+        """The Backups dialog (qt.backups_dialog) for the open data file; a restore chosen there is
+        passed on as ``restore_backup_requested``."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.backups_dialog import BackupsDialog  # needs the core
+
+        dialog = BackupsDialog(self._workspace.store.path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_requested.connect(self.restore_backup_requested)
         dialog.show()
         return dialog
 
