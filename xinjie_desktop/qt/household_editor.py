@@ -26,13 +26,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -69,6 +66,9 @@ from xinjie_desktop.qt.widgets import (
     OptionalDateEdit,
     OptionalIntSpin,
     from_qdate,
+    read_only_table,
+    table_cell,
+    text_box,
     with_message,
 )
 
@@ -137,34 +137,10 @@ def _note(text: str) -> QLabel:
     return label
 
 
-def _text_box(height: int = 64) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(height)
-    return box
 
 
-def _read_only_table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setWordWrap(True)
-    table.verticalHeader().setVisible(False)
-    table.setAlternatingRowColors(True)
-    header = table.horizontalHeader()
-    for column in range(len(headers) - 1):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
-def _cell(text: str, data=None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    return item
 
 
 class MemberForm(QGroupBox):
@@ -287,7 +263,7 @@ class HouseholdEditor(QWidget):
         form = QFormLayout(moved_box)
         self.moved_check = QCheckBox(_("Moved to a shop or row house at a resettlement site"))
         self._household_field(form, "moved_to_shop_or_row_house", self.moved_check, "")
-        self.recheck_edit = _text_box(56)
+        self.recheck_edit = text_box(56)
         self.recheck_edit.setPlaceholderText(_("Outcome of the re-check"))
         self._household_field(form, "recheck_outcome", self.recheck_edit)
         self.moved_check.toggled.connect(self.recheck_edit.setEnabled)
@@ -343,7 +319,7 @@ class HouseholdEditor(QWidget):
         form.addRow("", exit_message)
         self.helper_edit = QLineEdit()
         self._household_field(form, "helper_cadre", self.helper_edit)
-        self.reconciliation_edit = _text_box(56)
+        self.reconciliation_edit = text_box(56)
         self.reconciliation_edit.setPlaceholderText(
             _("Where system and actual population differ: the reconciliation and its supporting files"))
         self._household_field(form, "reconciliation_note", self.reconciliation_edit)
@@ -552,7 +528,7 @@ class HouseholdEditor(QWidget):
         self.workflow_state_label = _bold(QLabel())
         self.workflow_state_label.setObjectName("workflow_state_label")
         body.addWidget(self.workflow_state_label)
-        self.steps_table = _read_only_table([_("Step"), _("Date"), _("Done by"), _("Result"), _("Details")])
+        self.steps_table = read_only_table([_("Step"), _("Date"), _("Done by"), _("Result"), _("Details")])
         self.steps_table.setObjectName("steps_table")
         body.addWidget(self.steps_table, 1)
 
@@ -569,7 +545,7 @@ class HouseholdEditor(QWidget):
         self.step_passed = QCheckBox(_("Passed"))
         self.step_passed.setObjectName("step_passed")
         self.step_passed.setChecked(True)
-        self.step_notes = _text_box(56)
+        self.step_notes = text_box(56)
         self.step_notes.setObjectName("step_notes")
         self.step_omission = QCheckBox(_("An omitted household (missed by an earlier identification)"))
         self.step_omission.setObjectName("step_omission")
@@ -607,7 +583,7 @@ class HouseholdEditor(QWidget):
 
         objections_box = QGroupBox(_("Objections raised during the public notice"))
         objections = QVBoxLayout(objections_box)
-        self.objections_table = _read_only_table(
+        self.objections_table = read_only_table(
             [_("Raised on"), _("Raised by"), _("Objection"), _("Re-verified on"), _("Re-verification")])
         self.objections_table.setObjectName("objections_table")
         self.objections_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -653,7 +629,7 @@ class HouseholdEditor(QWidget):
         self.flags_note = _note("")
         self.flags_note.setObjectName("flags_note")
         layout.addWidget(self.flags_note)
-        self.flags_table = _read_only_table([_("Rule"), _("Flag"), _("Explanation")])
+        self.flags_table = read_only_table([_("Rule"), _("Flag"), _("Explanation")])
         self.flags_table.setObjectName("flags_table")
         layout.addWidget(self.flags_table, 1)
         return page
@@ -1252,22 +1228,22 @@ class HouseholdEditor(QWidget):
             if step.notice_place:
                 details.append(_("posted at {place} until {end}").format(
                     place=step.notice_place, end=step.notice_end.isoformat() if step.notice_end else EMPTY_MARK))
-            self.steps_table.setItem(row, 0, _cell(_(identification.STEP_LABELS.get(step.step, step.step))))
-            self.steps_table.setItem(row, 1, _cell(step.done_on.isoformat()))
-            self.steps_table.setItem(row, 2, _cell(step.done_by))
-            self.steps_table.setItem(row, 3, _cell(_("passed") if step.passed else _("not approved")))
-            self.steps_table.setItem(row, 4, _cell(join(details)))
+            self.steps_table.setItem(row, 0, table_cell(_(identification.STEP_LABELS.get(step.step, step.step))))
+            self.steps_table.setItem(row, 1, table_cell(step.done_on.isoformat()))
+            self.steps_table.setItem(row, 2, table_cell(step.done_by))
+            self.steps_table.setItem(row, 3, table_cell(_("passed") if step.passed else _("not approved")))
+            self.steps_table.setItem(row, 4, table_cell(join(details)))
         self.steps_table.resizeRowsToContents()
 
         objections = list(household.objections)
         self.objections_table.setRowCount(len(objections))
         for row, objection in enumerate(objections):
-            self.objections_table.setItem(row, 0, _cell(objection.raised_on.isoformat(), objection.id))
-            self.objections_table.setItem(row, 1, _cell(objection.raised_by))
-            self.objections_table.setItem(row, 2, _cell(objection.content))
-            self.objections_table.setItem(row, 3, _cell(
+            self.objections_table.setItem(row, 0, table_cell(objection.raised_on.isoformat(), objection.id))
+            self.objections_table.setItem(row, 1, table_cell(objection.raised_by))
+            self.objections_table.setItem(row, 2, table_cell(objection.content))
+            self.objections_table.setItem(row, 3, table_cell(
                 objection.resolved_on.isoformat() if objection.resolved_on else EMPTY_MARK))
-            self.objections_table.setItem(row, 4, _cell(objection.resolution or _("not re-verified yet")))
+            self.objections_table.setItem(row, 4, table_cell(objection.resolution or _("not re-verified yet")))
         self.objections_table.resizeRowsToContents()
 
         step = self._next_step
@@ -1384,9 +1360,9 @@ class HouseholdEditor(QWidget):
                                 if flag_list else _("No flags: nothing to check for this household."))
         self.flags_table.setRowCount(len(flag_list))
         for row, flag in enumerate(flag_list):
-            self.flags_table.setItem(row, 0, _cell(flag.rule, flag.code))
-            self.flags_table.setItem(row, 1, _cell(flag.label))
-            self.flags_table.setItem(row, 2, _cell(flag.explanation))
+            self.flags_table.setItem(row, 0, table_cell(flag.rule, flag.code))
+            self.flags_table.setItem(row, 1, table_cell(flag.label))
+            self.flags_table.setItem(row, 2, table_cell(flag.explanation))
         self.flags_table.resizeRowsToContents()
 
     def flag_codes(self) -> list[str]:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -45,7 +44,7 @@ from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.housing_calculator import HousingCalculator
-from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, MessageLabel, OptionalDateEdit, with_message
+from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, MessageLabel, OptionalDateEdit, text_box, with_message
 
 VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB = range(3)
 
@@ -76,11 +75,6 @@ def plan_summary_module():
     return plan_summary if hasattr(plan_summary, "render_plan_summary") else None
 
 
-def _text_box(height: int = 52) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(height)
-    return box
 
 
 def _shown(value) -> str:
@@ -206,11 +200,11 @@ class RelocationTab(QWidget):
         for index in range(self.area_combo.count()):
             self.area_combo.setItemData(index, self.area_combo.itemText(index), Qt.ItemDataRole.ToolTipRole)
         self._field(form, "area_category", self.area_combo, _("Category of area"))
-        self.area_reason_edit = _text_box()
+        self.area_reason_edit = text_box(52)
         self._field(form, "area_reason", self.area_reason_edit, _("Why it must move"))
         self.exclusion_combo = ChoiceCombo(EXCLUSIONS, EMPTY_MARK)
         self._field(form, "exclusion", self.exclusion_combo, _("Taken out of scope"))
-        self.exclusion_reason_edit = _text_box()
+        self.exclusion_reason_edit = text_box(52)
         self._field(form, "exclusion_reason", self.exclusion_reason_edit, _("Reason taken out"))
         left.addWidget(scope_box)
 
@@ -263,9 +257,9 @@ class RelocationTab(QWidget):
         form.addRow(_("Posted"), box)
         self.notice_place_edit = QLineEdit()
         self._field(form, "notice_place", self.notice_place_edit, _("Where posted"))
-        self.objections_edit = _text_box()
+        self.objections_edit = text_box(52)
         self._field(form, "objections", self.objections_edit, _("Objections"))
-        self.reverification_edit = _text_box()
+        self.reverification_edit = text_box(52)
         self._field(form, "reverification", self.reverification_edit, _("Re-verification"))
         right.addWidget(notice_box)
 

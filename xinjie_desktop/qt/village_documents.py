@@ -23,7 +23,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -40,8 +38,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -58,7 +54,7 @@ from xinjie_desktop.core.agreements import AgreementError
 from xinjie_desktop.core.household_list import ListFilter
 from xinjie_desktop.core.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
+from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
 from xinjie_desktop.qt.worker import Cancelled, Worker
 
 BATCH_TAB, NOTICES_TAB, OVERDUE_TAB = range(3)
@@ -67,27 +63,8 @@ AGREEMENTS, NOTICE_SHEETS = "agreements", "notices"
 ROUND_LABELS = {1: N_("first posting"), 2: N_("second posting (audit result)")}
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.setAlternatingRowColors(True)
-    table.setTabKeyNavigation(False)
-    table.setWordWrap(True)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
 
 
-def _cell(text: str, data=None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    return item
 
 
 def _date(value: dt.date | None) -> str:
@@ -308,14 +285,14 @@ class NoticesPage(QWidget):
         self._notices: list[public_notice.NoticeView] = []
 
         # The village's notices and the selected one's objections.
-        self.notice_table = _table([_("Subject"), _("Group"), _("Posting"), _("Posted"), _("Place"),
+        self.notice_table = read_only_table([_("Subject"), _("Group"), _("Posting"), _("Posted"), _("Place"),
                                     _("Households"), _("Open objections")])
         self.notice_table.setObjectName("notice_table")
         self.notice_table.itemSelectionChanged.connect(self._notice_selected)
         self.sheet_button = QPushButton(_("Preview sheet"))
         self.sheet_button.setObjectName("notice_preview")
         self.sheet_button.clicked.connect(self.preview_sheet)
-        self.objection_table = _table([_("Raised on"), _("Raised by"), _("Household"), _("Objection"),
+        self.objection_table = read_only_table([_("Raised on"), _("Raised by"), _("Household"), _("Objection"),
                                        _("Re-verified on"), _("Re-verification")])
         self.objection_table.setObjectName("notice_objections")
 
@@ -482,15 +459,15 @@ class NoticesPage(QWidget):
         self._notices = public_notice.list_notices(self._dialog.store, village_id) if village_id else []
         self.notice_table.setRowCount(len(self._notices))
         for row, notice in enumerate(self._notices):
-            self.notice_table.setItem(row, 0, _cell(_(public_notice.SUBJECTS.get(notice.subject, notice.subject)),
+            self.notice_table.setItem(row, 0, table_cell(_(public_notice.SUBJECTS.get(notice.subject, notice.subject)),
                                                     notice.id))
-            self.notice_table.setItem(row, 1, _cell(notice.group or _("the whole village")))
-            self.notice_table.setItem(row, 2, _cell(_(ROUND_LABELS.get(notice.posting_round, "")) or
+            self.notice_table.setItem(row, 1, table_cell(notice.group or _("the whole village")))
+            self.notice_table.setItem(row, 2, table_cell(_(ROUND_LABELS.get(notice.posting_round, "")) or
                                                     str(notice.posting_round)))
-            self.notice_table.setItem(row, 3, _cell(f"{_date(notice.start_date)} – {_date(notice.end_date)}"))
-            self.notice_table.setItem(row, 4, _cell(notice.place))
-            self.notice_table.setItem(row, 5, _cell(str(len(notice.entries))))
-            self.notice_table.setItem(row, 6, _cell(str(notice.open_objections)))
+            self.notice_table.setItem(row, 3, table_cell(f"{_date(notice.start_date)} – {_date(notice.end_date)}"))
+            self.notice_table.setItem(row, 4, table_cell(notice.place))
+            self.notice_table.setItem(row, 5, table_cell(str(len(notice.entries))))
+            self.notice_table.setItem(row, 6, table_cell(str(notice.open_objections)))
             if notice.id == previous:
                 self.notice_table.selectRow(row)
         self._notice_selected()
@@ -509,12 +486,12 @@ class NoticesPage(QWidget):
         self.objection_table.setRowCount(len(objections))
         names = {e.household_id: e.head_name for e in notice.entries} if notice else {}
         for row, objection in enumerate(objections):
-            self.objection_table.setItem(row, 0, _cell(_date(objection.raised_on), objection.id))
-            self.objection_table.setItem(row, 1, _cell(objection.raised_by))
-            self.objection_table.setItem(row, 2, _cell(names.get(objection.household_id, EMPTY_MARK)))
-            self.objection_table.setItem(row, 3, _cell(objection.content))
-            self.objection_table.setItem(row, 4, _cell(_date(objection.resolved_on)))
-            self.objection_table.setItem(row, 5, _cell(objection.reverification or _("not re-verified yet")))
+            self.objection_table.setItem(row, 0, table_cell(_date(objection.raised_on), objection.id))
+            self.objection_table.setItem(row, 1, table_cell(objection.raised_by))
+            self.objection_table.setItem(row, 2, table_cell(names.get(objection.household_id, EMPTY_MARK)))
+            self.objection_table.setItem(row, 3, table_cell(objection.content))
+            self.objection_table.setItem(row, 4, table_cell(_date(objection.resolved_on)))
+            self.objection_table.setItem(row, 5, table_cell(objection.reverification or _("not re-verified yet")))
         self.objection_household.clear()
         self.objection_household.addItem(_("the notice as a whole"), None)
         if notice:
@@ -625,7 +602,7 @@ class OverduePage(QWidget):
     def __init__(self, dialog: VillageDocumentsDialog) -> None:
         super().__init__()
         self._dialog = dialog
-        self.table = _table([_(h) for h in self.HEADERS])
+        self.table = read_only_table([_(h) for h in self.HEADERS])
         self.table.setObjectName("overdue_table")
         self.note = QLabel()
         self.note.setObjectName("overdue_note")
@@ -646,7 +623,7 @@ class OverduePage(QWidget):
             values = (row.head_name, row.village, row.group, row.agreement_number, _date(row.deadline),
                       str(row.days_overdue))
             for column, value in enumerate(values):
-                self.table.setItem(index, column, _cell(value, row.household_id))
+                self.table.setItem(index, column, table_cell(value, row.household_id))
         self.note.setText(_("{n} old houses of the village are past their demolition date.").format(n=len(rows))
                           if rows else _("No old house of the village is past its demolition date."))
 

@@ -10,7 +10,21 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QEvent, QRegularExpression, Qt
 from PySide6.QtGui import QFont, QRegularExpressionValidator, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from xinjie_desktop.i18n import _
 
@@ -209,3 +223,37 @@ class OptionalIntSpin(QSpinBox):
 
     def set_value_or_none(self, value: int | None) -> None:
         self.setValue(self._empty if value is None else value)
+
+
+def text_box(height: int = 64) -> QPlainTextEdit:
+    """A few lines of free text; Tab moves on to the next field instead of typing a tab."""
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(height)
+    return box
+
+
+def read_only_table(headers: list[str]) -> QTableWidget:
+    """A small read-only table of whole rows, the last column taking the spare width."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setWordWrap(True)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    for column in range(len(headers) - 1):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def table_cell(text: str, data=None) -> QTableWidgetItem:
+    """A table item showing ``text`` and carrying ``data`` (UserRole)."""
+    item = QTableWidgetItem(text)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
