@@ -104,3 +104,9 @@ def test_no_qt_module_the_application_imports_is_excluded(spec):
     excluded = {name.split(".", 1)[1] for name in spec["excludes"] if name.startswith("PySide6.")}
     assert used, "the application imports no Qt module?"
     assert used.isdisjoint(excluded), f"the spec excludes Qt modules in use: {sorted(used & excluded)}"
+
+
+def test_reportlab_barcode_symbologies_are_bundled(spec):
+    """The agreements' QR code loads reportlab's barcode package, which imports code128 & co. by name."""
+    assert "reportlab.graphics.barcode.code128" in spec["hiddenimports"]
+    assert "reportlab.graphics.barcode.qr" in spec["hiddenimports"]
