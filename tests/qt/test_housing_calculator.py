@@ -12,8 +12,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
+from user_actions import click_check, retype
 from xinjie_desktop.core.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.money import format_yuan
 from xinjie_desktop.core.policy_params import current
@@ -32,18 +33,6 @@ def calc(qtbot, prepared_app):
     return widget
 
 
-def retype(qtbot, widget, text: str) -> None:
-    """Click into the field, select what is there and type over it."""
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
-    if text:
-        qtbot.keyClicks(widget, text)
-
-
-def click_check(qtbot, check) -> None:
-    """Click the box itself (a stretched check box's middle may be empty space)."""
-    qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
 
 
 def set_people(qtbot, calc, people: int) -> None:

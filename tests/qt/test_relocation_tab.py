@@ -12,10 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from builders import family_draft
+from user_actions import click_check, retype
 from xinjie_desktop.core import households, housing_plans, relocation, township
 from xinjie_desktop.core.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.models import RelocationVerification, SavedHousingPlan
@@ -42,18 +43,6 @@ def tab(qtbot, prepared_app, store, household_id):
     with qtbot.waitExposed(widget):
         widget.show()
     return widget
-
-
-def retype(qtbot, widget, text: str) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
-    if text:
-        qtbot.keyClicks(widget, text)
-
-
-def click_check(qtbot, check) -> None:
-    qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
 
 
 def choose(qtbot, combo, code: str) -> None:

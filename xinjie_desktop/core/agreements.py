@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core import membership
+from xinjie_desktop.core.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
 from xinjie_desktop.core.housing_plan import (
@@ -109,7 +110,6 @@ ROLES = {
 }
 REQUIRED_ROLES = ("household_head", "representative", "witness")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MAX_SCAN_BYTES = 20 * 1024 * 1024
 NUMBER_PATTERN = re.compile(r"XJ-\d{4}-[0-9A-F]{4}-\d{6}-(?:BQ|CJ|JY|GY)-v\d+")
 HASH_PATTERN = re.compile(r"\b[0-9a-f]{64}\b")
 _SERIAL_KEY = "agreement_serial"
@@ -535,14 +535,6 @@ def _check_png(data: bytes, role: str) -> None:
         raise AgreementError(_("The signature of the {role} is not a PNG image.").format(role=_(ROLES[role])))
 
 
-def _put_blob(session: Session, data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    if session.get(Blob, digest) is None:
-        session.add(Blob(sha256=digest, size=len(data), data=data))
-        session.flush()
-    return digest
-
-
 def sign_on_screen(store: Store, agreement_id: str, signatures: dict[str, tuple[str, bytes]],
                    signed_on: dt.date) -> str:
     """Stamp the signatures captured on screen into the final PDF, store it, mark the agreement signed.
@@ -572,8 +564,8 @@ def sign_on_screen(store: Store, agreement_id: str, signatures: dict[str, tuple[
         pdf = _pdf_bytes(session, [record], language(), signatures={record.id: clean}, status={record.id: SIGNED})
         for role, (name, png) in clean.items():
             session.add(AgreementSignature(agreement_id=record.id, role=role, signer_name=name,
-                                           image_sha256=_put_blob(session, png)))
-        record.signed_pdf_sha256 = _put_blob(session, pdf)
+                                           image_sha256=put_blob(session, png)))
+        record.signed_pdf_sha256 = put_blob(session, pdf)
         record.status = SIGNED
         return record.signed_pdf_sha256
 
@@ -582,21 +574,14 @@ def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, finger
                   signed_on: dt.date) -> str:
     """Mark the agreement signed on paper: keep the photo or scan, note the fingerprint (按手印).
     Returns the SHA-256 of the scan."""
-    path = Path(scan_path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise AgreementError(_("The file {name} cannot be read: {error}").format(
-            name=path.name, error=error.strerror)) from None
-    if not data:
-        raise AgreementError(_("The file {name} is empty.").format(name=path.name))
-    if len(data) > MAX_SCAN_BYTES:
-        raise AgreementError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(
-            name=path.name))
+        data = read_file(scan_path)
+    except AttachmentError as error:
+        raise AgreementError(str(error)) from None
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
         _refuse_unless_draft(record)
-        record.scan_sha256 = _put_blob(session, data)
+        record.scan_sha256 = put_blob(session, data)
         record.fingerprint = bool(fingerprint)
         record.signing_method = "paper"
         record.signed_on = signed_on

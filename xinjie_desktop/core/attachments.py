@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.models import Attachment, Blob, Household
 from xinjie_desktop.core.store import Store
@@ -26,27 +27,41 @@ class AttachmentError(ValueError):
     pass
 
 
+def read_file(path: Path | str) -> bytes:
+    """The bytes of a scan, photo or document a user chose; AttachmentError (a message) if unusable."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise AttachmentError(_("The file {name} cannot be read: {error}").format(
+            name=path.name, error=error.strerror)) from None
+    if not data:
+        raise AttachmentError(_("The file {name} is empty.").format(name=path.name))
+    if len(data) > MAX_BYTES:
+        raise AttachmentError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(
+            name=path.name))
+    return data
+
+
+def put_blob(session: Session, data: bytes) -> str:
+    """Store ``data`` once under its SHA-256 (flushed, so rows may refer to it); returns the digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Blob, digest) is None:
+        session.add(Blob(sha256=digest, size=len(data), data=data))
+        session.flush()
+    return digest
+
+
 def attach(store: Store, household_id: str, path: Path, purpose: str, note: str = "") -> str:
     """Keep a copy of the file at ``path`` with the household; returns the attachment id."""
     if purpose not in PURPOSES:
         raise AttachmentError(_("Unknown kind of supporting file."))
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise AttachmentError(_("The file {name} cannot be read: {error}").format(name=Path(path).name, error=error.strerror)) from None
-    if not data:
-        raise AttachmentError(_("The file {name} is empty.").format(name=Path(path).name))
-    if len(data) > MAX_BYTES:
-        raise AttachmentError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(name=Path(path).name))
-    digest = hashlib.sha256(data).hexdigest()
+    data = read_file(path)
     with store.unit_of_work() as session:
         if session.get(Household, household_id) is None:
             raise AttachmentError(_("This household no longer exists in the store."))
-        if session.get(Blob, digest) is None:
-            session.add(Blob(sha256=digest, size=len(data), data=data))
-            session.flush()  # the blob row first: the attachment refers to it
         attachment = Attachment(household_id=household_id, purpose=purpose, filename=Path(path).name,
-                                sha256=digest, note=note.strip())
+                                sha256=put_blob(session, data), note=note.strip())
         session.add(attachment)
         session.flush()
         return attachment.id

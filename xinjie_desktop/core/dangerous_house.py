@@ -95,8 +95,9 @@ def assess(house: DangerousHouseInput, params: PolicyParameters) -> DangerousHou
                                 "which becomes co-investor under a co-ownership agreement.").format(
                     loan=format_yuan(loan_taken_over), key=params.key_date.isoformat())
             else:
-                reasons.append(_("Registered relocation households get no loan any more; the {loan} yuan drawn is "
-                                 "debt the plan does not allow.").format(loan=format_yuan(house.loan)))
+                reasons.append(_("A rebuild started after {key} may not leave the household in debt; the {loan} yuan "
+                                 "loan drawn is debt the plan does not allow.").format(
+                    key=params.key_date.isoformat(), loan=format_yuan(house.loan)))
     return DangerousHouseResult(subsidy, cost, limit_area if house.rebuild else None, not reasons, reasons,
                                 loan_taken_over, text, quote("SB-3"))
 

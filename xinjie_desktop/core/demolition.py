@@ -14,7 +14,6 @@ Agreements are read from the ``agreement`` table directly (kind ``demolition``, 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,10 +21,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from xinjie_desktop.core import housing_plans
+from xinjie_desktop.core.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.housing_plan import KINDS, REGISTERED
 from xinjie_desktop.core.models import (
     Agreement,
-    Blob,
     DemolitionAcceptance,
     Household,
     SavedHousingPlan,
@@ -44,7 +43,6 @@ RECLAMATIONS = {
     "forest": N_("reclaimed as forest"),
     "grass": N_("reclaimed as grass"),
 }
-MAX_PHOTO_BYTES = 20 * 1024 * 1024
 
 
 class DemolitionError(ValueError):
@@ -140,22 +138,10 @@ def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list
 
 
 def _store_photo(session, photo_path: str | Path) -> str:
-    path = Path(photo_path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DemolitionError(_("The file {name} cannot be read: {error}").format(
-            name=path.name, error=error.strerror)) from None
-    if not data:
-        raise DemolitionError(_("The file {name} is empty.").format(name=path.name))
-    if len(data) > MAX_PHOTO_BYTES:
-        raise DemolitionError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(
-            name=path.name))
-    digest = hashlib.sha256(data).hexdigest()
-    if session.get(Blob, digest) is None:
-        session.add(Blob(sha256=digest, size=len(data), data=data))
-        session.flush()
-    return digest
+        return put_blob(session, read_file(photo_path))
+    except AttachmentError as error:
+        raise DemolitionError(str(error)) from None
 
 
 def _check_certificates(old_certificate_returned: bool, new_certificate_number: str) -> None:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableView,
     QTabWidget,
@@ -67,6 +65,7 @@ from xinjie_desktop.qt.widgets import (
     OptionalIntSpin,
     from_qdate,
     read_only_table,
+    scrolled,
     table_cell,
     text_box,
     with_message,
@@ -331,15 +330,8 @@ class HouseholdEditor(QWidget):
         for widget in (self.system_population_spin, self.exit_year_spin):
             widget.setMinimumWidth(90)
         self.system_population_spin.valueChanged.connect(lambda _v: self._update_population())
-        return self._scrolled(page)
+        return scrolled(page)
 
-    @staticmethod
-    def _scrolled(page: QWidget) -> QScrollArea:
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(page)
-        return area
 
     def _member_field(self, grid: QGridLayout, row: int, column: int, attr: str, widget: QWidget,
                       span: int = 1) -> None:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -55,6 +53,7 @@ from xinjie_desktop.qt.widgets import (
     ChoiceCombo,
     MessageLabel,
     OptionalDateEdit,
+    scrolled,
     with_message,
 )
 
@@ -246,18 +245,11 @@ class HousingCalculator(QWidget):
             edit.textChanged.connect(self._changed)
         for combo in (self.zone_combo, self.land_combo):
             combo.currentIndexChanged.connect(self._changed)
-        area = self._scrolled(box)
+        area = scrolled(box)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setMinimumWidth(box.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 2)
         return area
 
-    @staticmethod
-    def _scrolled(widget: QWidget) -> QScrollArea:
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(widget)
-        return area
 
     def _build_results(self) -> QWidget:
         page = QWidget()
@@ -368,7 +360,7 @@ class HousingCalculator(QWidget):
         explain_layout.addWidget(self.rules_label)
         layout.addWidget(explain_box)
         layout.addStretch(1)
-        self.results_area = self._scrolled(page)
+        self.results_area = scrolled(page)
         return self.results_area
 
     # ------------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTableView,
     QTableWidget,
@@ -44,7 +42,15 @@ from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.housing_calculator import HousingCalculator
-from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, MessageLabel, OptionalDateEdit, text_box, with_message
+from xinjie_desktop.qt.widgets import (
+    EMPTY_MARK,
+    ChoiceCombo,
+    MessageLabel,
+    OptionalDateEdit,
+    scrolled,
+    text_box,
+    with_message,
+)
 
 VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB = range(3)
 
@@ -313,11 +319,7 @@ class RelocationTab(QWidget):
         self.mode_combo.currentIndexChanged.connect(self._update_building_modes)
         self.in_scope_check.toggled.connect(self._update_scope)
 
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(page)
-        return area
+        return scrolled(page)
 
     def _build_plan(self) -> QWidget:
         page = QWidget()
