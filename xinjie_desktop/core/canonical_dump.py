@@ -17,7 +17,8 @@ Left out, and why:
   *other* households (duplicate ID numbers), so two stores holding identical records may hold
   different caches.  Sync tests should compare both ways: records without, and (same code, same
   parameters) with them, to prove an import refreshes what it touches.
-* With ``stamps=False``: the Travelling columns ``created_at``, ``updated_at`` and ``device_id``.
+* With ``stamps=False``: the Travelling columns ``created_at``, ``updated_at``, ``device_id`` and
+  ``sync_versions`` (who wrote each field, and when).
   After a sync they are equal in every store (they travel with the record), so the default keeps
   them; two stores built independently (the same demo-data seed on two laptops) differ only there.
 
@@ -36,8 +37,10 @@ from xinjie_desktop.core.models import Base
 from xinjie_desktop.core.store import Store
 
 FORMAT = 1
-LOCAL_TABLES = frozenset({"local_setting"})
-STAMP_COLUMNS = frozenset({"created_at", "updated_at", "device_id"})
+# This laptop's settings, and what it knows of sync (journal, peers, cursors, conflicts found here).
+LOCAL_TABLES = frozenset({"local_setting", "change_log", "tombstone", "sync_peer", "peer_cursor", "origin_cursor",
+                          "bundle_log", "sync_conflict", "possible_duplicate"})
+STAMP_COLUMNS = frozenset({"created_at", "updated_at", "device_id", "sync_versions"})
 DERIVED = {
     "household": frozenset({"head_name", "head_id_number", "actual_population", "workflow_step", "flags",
                             "search_text", "list_key"}),

@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select
 
 from xinjie_desktop.core import flags as flag_rules
 from xinjie_desktop.core import households as household_rules
-from xinjie_desktop.core import identification, membership, township
+from xinjie_desktop.core import change_log, identification, membership, township
 from xinjie_desktop.core.idnumber import FEMALE, MALE, check_digit
 from xinjie_desktop.core.models import (
     Household, IncomeWorksheet, Member, Township, Village, VillagerGroup, WorkflowStep, utcnow,
@@ -125,6 +125,8 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
     device = store.device_id
     line_fen = int(params.income_line(2016) * 100)
     with _removed_on_failure(store, town_id), store.unit_of_work() as session:
+        versions = change_log.bulk_versions(session.connection(), device)
+        villages: dict[tuple[str, str], str | None] = {}  # household → village, for the journal
         refs = township.groups(session)
         chunk: dict[type, list[dict]] = {Household: [], Member: [], IncomeWorksheet: [], WorkflowStep: []}
         for index in range(households):
@@ -183,11 +185,13 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
             household.flags = flag_rules.encode(flag_rules.compute(household, params))
             household.search_text = household_rules.search_text(household)
             household.list_key = household_rules.list_key(group.village_name, group.name, household.head_name)
-            _collect(chunk, household, now, device)
+            _collect(chunk, household, now, device, versions)
             if len(chunk[Household]) >= 2000 or index == households - 1:
+                connection = session.connection()
                 for table, rows in chunk.items():
                     if rows:
                         session.execute(insert(table), rows)
+                        change_log.log_bulk(connection, device, table.__tablename__, rows, villages)
                     rows.clear()
                 if progress is not None and not progress(index + 1, households):
                     raise InterruptedError("cancelled")
@@ -202,14 +206,18 @@ def _removed_on_failure(store: Store, town_id: str) -> Iterator[None]:
     except BaseException:
         with store.unit_of_work() as session:
             village_ids = select(Village.id).where(Village.township_id == town_id)
+            group_ids = select(VillagerGroup.id).where(VillagerGroup.village_id.in_(village_ids))
+            for ids_ in (village_ids, group_ids, select(Township.id).where(Township.id == town_id)):
+                # never exported: the journal forgets them with the records
+                session.execute(delete(change_log.CHANGE_LOG).where(change_log.CHANGE_LOG.c.row_id.in_(ids_)))
             session.execute(delete(VillagerGroup).where(VillagerGroup.village_id.in_(village_ids)))
             session.execute(delete(Village).where(Village.township_id == town_id))
             session.execute(delete(Township).where(Township.id == town_id))
         raise
 
 
-def _collect(chunk: dict[type, list[dict]], household: Household, now: dt.datetime, device: str) -> None:
-    stamp = {"created_at": now, "updated_at": now, "device_id": device}
+def _collect(chunk: dict[type, list[dict]], household: Household, now: dt.datetime, device: str, versions: str) -> None:
+    stamp = {"created_at": now, "updated_at": now, "device_id": device, "sync_versions": versions}
     columns = [c.key for c in Household.__table__.columns if c.key not in stamp]
     chunk[Household].append({**{c: getattr(household, c) for c in columns}, **stamp})
     for table, records in ((Member, household.members), (IncomeWorksheet, household.incomes), (WorkflowStep, household.steps)):

@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, inspect,
+    BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -36,8 +36,10 @@ class Travelling:
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # set by core.change_log
     device_id: Mapped[str] = mapped_column(String(36))
+    # Per-field versions for sync (core.change_log): {"*": [hlc, device], field: [hlc, device], …}.
+    sync_versions: Mapped[str] = mapped_column(Text, default="")
 
 
 class LocalSetting(Base):
@@ -355,8 +357,8 @@ class AgreementError(ValueError):
     """An agreement action that is not allowed; ``str()`` is a message for the user."""
 
 
-_SIGNED_MAY_CHANGE = frozenset({"status", "voided_on", "void_reason", "updated_at", "device_id"})
-_ALWAYS_MAY_CHANGE = frozenset({"updated_at", "device_id"})
+_SIGNED_MAY_CHANGE = frozenset({"status", "voided_on", "void_reason", "updated_at", "device_id", "sync_versions"})
+_ALWAYS_MAY_CHANGE = frozenset({"updated_at", "device_id", "sync_versions"})
 
 
 @event.listens_for(Agreement, "before_update")
@@ -384,3 +386,105 @@ def _signed_agreements_are_kept(_mapper, _connection, target: Agreement) -> None
         from xinjie_desktop.i18n import _
 
         raise AgreementError(_("A signed or voided agreement is kept; it cannot be deleted."))
+
+
+# --- sync (issue 5): local tables, never dumped as records (canonical_dump.LOCAL_TABLES) -----------
+
+class ChangeLog(Base):
+    """The journal of every change, this store's own and those received (core.change_log)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = {"sqlite_with_rowid": False}
+    origin_device: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(10))  # upsert / delete
+    village_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    payload: Mapped[str] = mapped_column(Text)  # JSON: field → value
+    bases: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field → the version the editor saw
+
+
+class Tombstone(Base):
+    __tablename__ = "tombstone"
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    device_id: Mapped[str] = mapped_column(String(36))
+
+
+class SyncPeer(Base):
+    """Another store this one exchanges bundles with: the township office or a village laptop."""
+
+    __tablename__ = "sync_peer"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(10))  # township / laptop
+    signing_public: Mapped[str] = mapped_column(String(64))
+    box_public: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(Text, default="[]")  # JSON village ids
+    provisioning_id: Mapped[str] = mapped_column(String(36), default="")
+    former_ids: Mapped[str] = mapped_column(Text, default="[]")
+    trusted: Mapped[bool] = mapped_column(Boolean, default=True)
+    problem: Mapped[str] = mapped_column(Text, default="")
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_bundle_id: Mapped[str] = mapped_column(String(36), default="")
+
+
+class PeerCursor(Base):
+    """What a peer is known to hold of one origin's changes (bundles to it start after)."""
+
+    __tablename__ = "peer_cursor"
+    peer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    origin_device: Mapped[str] = mapped_column(String(36), primary_key=True)
+    acked_seq: Mapped[int] = mapped_column(Integer)
+
+
+class OriginCursor(Base):
+    """How far this store holds one origin's changes without a gap (gap detection)."""
+
+    __tablename__ = "origin_cursor"
+    origin_device: Mapped[str] = mapped_column(String(36), primary_key=True)
+    received_seq: Mapped[int] = mapped_column(Integer)
+
+
+class BundleLog(Base):
+    __tablename__ = "bundle_log"
+    bundle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # in / out
+    peer_id: Mapped[str] = mapped_column(String(36))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    covers: Mapped[str] = mapped_column(Text, default="{}")
+    counts: Mapped[str] = mapped_column(Text, default="{}")
+    report: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class SyncConflict(Base):
+    """Values of one field that lost to another version, kept for a person to decide (property 4)."""
+
+    __tablename__ = "sync_conflict"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # table:row:field
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20), default="field")  # field / deleted / signed
+    winner: Mapped[str] = mapped_column(Text)  # JSON {value, hlc, device}
+    losers: Mapped[str] = mapped_column(Text)  # JSON [{value, hlc, device}]
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PossibleDuplicate(Base):
+    """One ID number found in more than one household after an import: reviewed, never merged."""
+
+    __tablename__ = "possible_duplicate"
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    household_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime)

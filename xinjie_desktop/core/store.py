@@ -32,8 +32,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from xinjie_desktop.core import backups
-from xinjie_desktop.core.models import LocalSetting, Travelling
+from xinjie_desktop.core import backups, change_log
+from xinjie_desktop.core.models import LocalSetting
 from xinjie_desktop.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -175,16 +175,9 @@ class Store:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.device_id = self._ensure_device_id()
-        event.listen(self._sessions, "before_flush", self._stamp_device)
-
-    def _stamp_device(self, session: Session, _context, _instances) -> None:
-        """Every record written through this store names this laptop as its writer."""
-        for record in (*session.new, *session.dirty):
-            if isinstance(record, Travelling) and session.is_modified(record):
-                record.device_id = self.device_id
-        for record in session.new:
-            if isinstance(record, Travelling):
-                record.device_id = self.device_id
+        # Every record written through this store names this laptop as its writer, gets its
+        # versions and is journalled for sync.
+        change_log.track(self, self._sessions)
 
     def session(self) -> Session:
         """A session for reading; use ``unit_of_work`` to change anything."""
