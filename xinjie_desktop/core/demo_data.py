@@ -48,8 +48,9 @@ def _birth(rng: random.Random, age_low: int, age_high: int) -> dt.date:
 class _Numbers:
     """Unique ID numbers: the sequence digits never repeat for one birth date."""
 
-    def __init__(self) -> None:
+    def __init__(self, region: str = REGION) -> None:
         self.used: dict[dt.date, int] = {}
+        self.region = region
 
     def next(self, birth: dt.date, sex: str) -> tuple[str, dt.date]:
         while True:
@@ -58,7 +59,7 @@ class _Numbers:
                 self.used[birth] = n + 1
                 first = f"{n // 5:02d}"
                 digit = (n % 5) * 2 + (1 if sex == MALE else 0)
-                number = f"{REGION}{birth:%Y%m%d}{first}{digit}"
+                number = f"{self.region}{birth:%Y%m%d}{first}{digit}"
                 return number + check_digit(number), birth
             birth += dt.timedelta(days=1)
 
@@ -111,7 +112,6 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
     def ids() -> str:
         return str(uuid.UUID(int=id_rng.getrandbits(128), version=4))
 
-    params = current()
     groups_per_village = 4
     outline = {
         f"{VILLAGE_NAMES[i % len(VILLAGE_NAMES)]}{'' if i < len(VILLAGE_NAMES) else i // len(VILLAGE_NAMES) + 1}村":
@@ -120,14 +120,36 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
     }
     town_id = township.set_up(store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True,
                               new_id=ids)
-    numbers = _Numbers()
+    with _removed_on_failure(store, town_id):
+        return _fill(store, rng, ids, _Numbers(), households, None, progress)
+
+
+def add_households(store: Store, households: int, seed: int, villages: list[str] | None = None,
+                   progress: Progress | None = None) -> int:
+    """Add ``households`` synthetic households to the villages already stored (or to ``villages``), in one
+    transaction: a village laptop's demo work.  ID numbers come from a region of their own per seed."""
+    rng = random.Random(seed)
+    id_rng = random.Random(f"record ids {seed}")
+
+    def ids() -> str:
+        return str(uuid.UUID(int=id_rng.getrandbits(128), version=4))
+
+    return _fill(store, rng, ids, _Numbers(f"53{seed % 90 + 10:02d}{seed // 90 % 90 + 10:02d}"), households, villages,
+                 progress)
+
+
+def _fill(store: Store, rng: random.Random, ids: Callable[[], str], numbers: _Numbers, households: int,
+          village_ids: list[str] | None, progress: Progress | None) -> int:
+    params = current()
     now = utcnow()
     device = store.device_id
     line_fen = int(params.income_line(2016) * 100)
-    with _removed_on_failure(store, town_id), store.unit_of_work() as session:
+    with store.unit_of_work() as session:
         versions = change_log.bulk_versions(session.connection(), device)
         villages: dict[tuple[str, str], str | None] = {}  # household → village, for the journal
-        refs = township.groups(session)
+        refs = [ref for ref in township.groups(session) if village_ids is None or ref.village_id in village_ids]
+        if not refs:
+            raise ValueError("no villagers' group to add households to")
         chunk: dict[type, list[dict]] = {Household: [], Member: [], IncomeWorksheet: [], WorkflowStep: []}
         for index in range(households):
             group = refs[index % len(refs)]

@@ -207,8 +207,11 @@ def list_key(village: str, group: str, head_name: str) -> str:
     return f"{village}\x1f{group}\x1f{head_name}"
 
 
-def refresh_derived(session: Session, household: Household, params: PolicyParameters) -> None:
-    """Recompute the household's derived columns (head, population, step, flags)."""
+def refresh_derived(session: Session, household: Household, params: PolicyParameters,
+                    duplicates: set[str] | None = None) -> None:
+    """Recompute the household's derived columns (head, population, step, flags).
+
+    ``duplicates``: its members' ID numbers held by other households, when the caller knows them."""
     head = next((m for m in household.members if m.relation == "head"), None)
     household.head_name = head.name if head else ""
     household.head_id_number = head.id_number if head else ""
@@ -217,7 +220,42 @@ def refresh_derived(session: Session, household: Household, params: PolicyParame
     group = session.get(VillagerGroup, household.group_id)
     household.list_key = list_key(group.village.name, group.name, household.head_name)
     household.workflow_step = identification.state(household.steps)
-    household.flags = flag_rules.encode(flag_rules.compute(household, params, duplicate_numbers(session, household)))
+    if duplicates is None:
+        duplicates = duplicate_numbers(session, household)
+    household.flags = flag_rules.encode(flag_rules.compute(household, params, duplicates))
+
+
+def holders(session: Session, numbers: set[str]) -> dict[str, set[str]]:
+    """ID number → the households holding it, for many numbers at once."""
+    found: dict[str, set[str]] = {}
+    numbers_ = sorted(n for n in numbers if n)
+    for start in range(0, len(numbers_), 500):
+        query = select(Member.id_number, Member.household_id).where(Member.id_number.in_(numbers_[start:start + 500]))
+        for number, household_id in session.execute(query):
+            found.setdefault(number, set()).add(household_id)
+    return found
+
+
+def refresh_many(session: Session, household_ids: set[str], params: PolicyParameters) -> dict[str, set[str]]:
+    """``refresh_derived`` for many households, loaded 500 at a time, with the households sharing an
+    ID number with them; returns the ID numbers held by more than one household (number → households)."""
+    ids = sorted(household_ids)
+    numbers: set[str] = set()
+    for start in range(0, len(ids), 500):
+        numbers.update(session.scalars(select(Member.id_number).where(Member.household_id.in_(ids[start:start + 500]))))
+    holding = holders(session, numbers)
+    shared = {number: households for number, households in holding.items() if len(households) > 1}
+    everyone = sorted(set(ids).union(*shared.values()) if shared else set(ids))
+    for start in range(0, len(everyone), 500):
+        for household in session.scalars(
+                select(Household).where(Household.id.in_(everyone[start:start + 500]))
+                .options(selectinload(Household.members), selectinload(Household.incomes),
+                         selectinload(Household.steps))):
+            mine = {m.id_number for m in household.members}
+            refresh_derived(session, household, params,
+                            {n for n in mine if n in shared and shared[n] - {household.id}})
+    session.flush()
+    return shared
 
 
 def load_household(session: Session, household_id: str) -> Household | None:

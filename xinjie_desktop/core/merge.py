@@ -1,0 +1,487 @@
+"""Applying changes received from other devices (issue 5): the merge.
+
+``apply(session, changes, …)`` applies a list of journal entries (``Change``) inside the caller's
+transaction.  The result depends only on the set of changes, never on the order in which bundles
+arrive (property 2), because every decision is a maximum or a union:
+
+* **Fields**: each field keeps the value of its highest version ``(hlc, device)``.  A lower
+  version arriving later is kept in the journal and, when its value differs, listed as a conflict
+  (``sync_conflict``: the winner and every loser, property 4); so is a value that won over one
+  written without knowing it.  A person resolves a conflict with a new edit (a higher version),
+  which travels like any other.
+* **Deletes** win: a deleted record stays deleted (``tombstone``) and takes the records that hang
+  from it along.  A change to it that arrives later is not applied; if it was made after the
+  delete it is listed as a conflict ("changed after it was deleted"), so it is not lost from view.
+* **Signed agreements never change** (AG-1): the change that signs an agreement carries all its
+  fields and is applied whole, over any draft edit, whatever the versions; after that only the
+  voiding fields may change, and a voided agreement never changes again.  Anything else aimed at
+  it is kept as a conflict of kind "signed".  A signed agreement is never deleted.
+
+The same (origin, seq) arriving twice with the same content is skipped; with different content it
+means two stores share one identity (a copied laptop): ``ForkError``.  Derived columns (the
+household list's caches) are recomputed for the households touched, and an ID number found in
+more than one household is listed in ``possible_duplicate`` for review, never merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from xinjie_desktop.core import change_log
+from xinjie_desktop.core.change_log import Version, from_json, read_versions, version_of, write_versions
+from xinjie_desktop.core.models import Base, utcnow
+
+STAMP_FIELDS = frozenset(change_log.STAMPS)
+_AGREEMENT_VOID_FIELDS = frozenset({"status", "voided_on", "void_reason"})
+# A record that hangs from another: (its column, the parent's table).
+_PARENTS = (("household_id", "household"), ("agreement_id", "agreement"), ("notice_id", "public_notice"))
+
+
+class ForkError(Exception):
+    """Two different changes with the same (origin, seq): the origin's store was copied."""
+
+    def __init__(self, origin: str, seq: int) -> None:
+        super().__init__(f"{origin}:{seq}")
+        self.origin, self.seq = origin, seq
+
+
+@dataclass(frozen=True)
+class Change:
+    origin: str
+    seq: int
+    hlc: int
+    table: str
+    row_id: str
+    op: str  # upsert / delete
+    village_id: str | None
+    payload: str  # JSON text, as journalled (compared byte for byte)
+    bases: str = "{}"
+
+    @property
+    def version(self) -> Version:
+        return (self.hlc, self.origin)
+
+    def to_json(self) -> dict:
+        return {"o": self.origin, "s": self.seq, "h": self.hlc, "t": self.table, "r": self.row_id, "op": self.op,
+                "v": self.village_id, "p": self.payload, "b": self.bases}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Change:
+        change = cls(origin=str(data["o"]), seq=int(data["s"]), hlc=int(data["h"]), table=str(data["t"]),
+                     row_id=str(data["r"]), op=str(data["op"]), village_id=data.get("v"), payload=str(data["p"]),
+                     bases=str(data.get("b", "{}")))
+        if change.op not in ("upsert", "delete") or change.table not in change_log.tracked_tables():
+            raise ValueError("change")
+        return change
+
+    def row(self) -> dict:
+        return {"origin_device": self.origin, "seq": self.seq, "hlc": self.hlc, "table_name": self.table,
+                "row_id": self.row_id, "op": self.op, "village_id": self.village_id, "payload": self.payload,
+                "bases": self.bases}
+
+
+@dataclass
+class Outcome:
+    """What an import did, counted per table (for the preview and the report)."""
+
+    new: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    changed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    deleted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    skipped: int = 0  # already held
+    applied: int = 0
+    conflicts: list[str] = field(default_factory=list)  # sync_conflict ids opened or grown
+    duplicates: list[str] = field(default_factory=list)  # ID numbers newly in two households
+    households: set[str] = field(default_factory=set)  # touched, derived columns refreshed
+
+    def summary(self) -> dict:
+        return {"new": dict(self.new), "changed": dict(self.changed), "deleted": dict(self.deleted),
+                "skipped": self.skipped, "applied": self.applied, "conflicts": len(self.conflicts),
+                "duplicates": sorted(self.duplicates)}
+
+
+def held(session: Session, changes: list[Change]) -> dict[tuple[str, int], str]:
+    """(origin, seq) → payload+op of the given changes this store already holds."""
+    by_origin: dict[str, list[int]] = defaultdict(list)
+    for change in changes:
+        by_origin[change.origin].append(change.seq)
+    found: dict[tuple[str, int], str] = {}
+    connection = session.connection()
+    for origin, seqs in by_origin.items():
+        rows = connection.execute(
+            text("SELECT seq, op, payload FROM change_log WHERE origin_device = :o AND seq BETWEEN :a AND :b"),
+            {"o": origin, "a": min(seqs), "b": max(seqs)})
+        found.update({(origin, seq): op + payload for seq, op, payload in rows})
+    return found
+
+
+def new_changes(session: Session, changes: list[Change]) -> list[Change]:
+    """The changes not held yet; ``ForkError`` if one is held with different content."""
+    known = held(session, changes)
+    fresh = []
+    for change in changes:
+        before = known.get((change.origin, change.seq))
+        if before is None:
+            fresh.append(change)
+        elif before != change.op + change.payload:
+            raise ForkError(change.origin, change.seq)
+    return fresh
+
+
+class _Rows:
+    """The records the changes touch, loaded once, changed in memory, written at the end."""
+
+    def __init__(self, session: Session, changes: list[Change]) -> None:
+        self.connection = session.connection()
+        self.tables = change_log.tracked_tables()
+        self.rows: dict[tuple[str, str], dict | None] = {}
+        self.original: dict[tuple[str, str], dict | None] = {}
+        self.dirty: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.tombstones: dict[tuple[str, str], Version] = {}
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for change in changes:
+            wanted[change.table].add(change.row_id)
+            payload_parent = _parent_of(change)
+            if payload_parent:
+                wanted[payload_parent[0]].add(payload_parent[1])
+        for name, ids in wanted.items():
+            self._load(name, ids)
+
+    def _load(self, name: str, ids: set[str]) -> None:
+        ids = [i for i in ids if (name, i) not in self.rows]
+        table = self.tables[name]
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for row in self.connection.execute(table.select().where(table.c.id.in_(part))).mappings():
+                self.rows[(name, row["id"])] = dict(row)
+                self.original[(name, row["id"])] = dict(row)
+            marks = ",".join(f":p{i}" for i in range(len(part)))
+            for row_id, hlc, device in self.connection.execute(
+                    text(f"SELECT row_id, hlc, device_id FROM tombstone WHERE table_name = :t AND row_id IN ({marks})"),
+                    {"t": name, **{f"p{i}": value for i, value in enumerate(part)}}):
+                self.tombstones[(name, row_id)] = (int(hlc), device)
+        for row_id in ids:
+            self.rows.setdefault((name, row_id), None)
+            self.original.setdefault((name, row_id), None)
+
+    def get(self, name: str, row_id: str) -> dict | None:
+        if (name, row_id) not in self.rows:
+            self._load(name, {row_id})
+        return self.rows[(name, row_id)]
+
+    def children(self, name: str, row_id: str) -> list[tuple[str, str]]:
+        """Records hanging from this one: in the store (cascades) and created in memory."""
+        found = set(change_log.descendants(self.connection, name, row_id))
+        frontier = [(name, row_id)]
+        while frontier:
+            parent = frontier.pop()
+            for (child_table, child_id), row in self.rows.items():
+                if row is None or (child_table, child_id) in found:
+                    continue
+                for column, parent_table in _PARENTS:
+                    if parent_table == parent[0] and row.get(column) == parent[1]:
+                        found.add((child_table, child_id))
+                        frontier.append((child_table, child_id))
+        return sorted(found)
+
+
+def _parent_of(change: Change) -> tuple[str, str] | None:
+    if change.op != "upsert":
+        return None
+    try:
+        payload = json.loads(change.payload)
+    except ValueError:
+        return None
+    for column, parent in _PARENTS:
+        if payload.get(column):
+            return parent, payload[column]
+    return None
+
+
+class _Conflicts:
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.found: dict[str, dict] = {}
+
+    def add(self, name: str, row_id: str, field_: str, kind: str, winner: dict, loser: dict) -> None:
+        key = f"{name}:{row_id}:{field_}"
+        entry = self.found.setdefault(key, {"table_name": name, "row_id": row_id, "field": field_, "kind": kind,
+                                            "winner": winner, "losers": []})
+        entry["winner"] = max(entry["winner"], winner, key=lambda w: (w["hlc"], w["device"]))
+        if loser not in entry["losers"]:
+            entry["losers"].append(loser)
+        entry["kind"] = kind if kind != "field" else entry["kind"]
+
+    def write(self, now: dt.datetime) -> list[str]:
+        opened = []
+        for key, entry in sorted(self.found.items()):
+            row = self.connection.execute(text("SELECT winner, losers, status FROM sync_conflict WHERE id = :id"),
+                                          {"id": key}).first()
+            losers = entry["losers"]
+            winner = entry["winner"]
+            if row is not None:
+                old_losers = json.loads(row[1])
+                old_winner = json.loads(row[0])
+                winner = max(old_winner, winner, key=lambda w: (w["hlc"], w["device"]))
+                losers = old_losers + [loser for loser in losers if loser not in old_losers]
+                losers = [loser for loser in losers if loser != winner]
+                if losers == old_losers and winner == old_winner:
+                    continue
+            losers = sorted(losers, key=lambda w: (w["hlc"], w["device"]))
+            self.connection.execute(text(
+                "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at) "
+                "VALUES (:id, :t, :r, :f, :k, :w, :l, 'open', :at) ON CONFLICT(id) DO UPDATE SET "
+                "winner = excluded.winner, losers = excluded.losers, status = 'open', resolved_at = NULL"),
+                {"id": key, "t": entry["table_name"], "r": entry["row_id"], "f": entry["field"], "k": entry["kind"],
+                 "w": json.dumps(winner, ensure_ascii=False), "l": json.dumps(losers, ensure_ascii=False), "at": now})
+            opened.append(key)
+        return opened
+
+
+def _entry(value, version: Version | None) -> dict:
+    hlc, device = version or (0, "")
+    return {"value": value, "hlc": hlc, "device": device}
+
+
+def apply(session: Session, changes: list[Change], outcome: Outcome | None = None) -> Outcome:
+    """Apply ``changes`` (any order; already-held ones are skipped) in the session's transaction."""
+    outcome = outcome or Outcome()
+    fresh = new_changes(session, changes)
+    outcome.skipped += len(changes) - len(fresh)
+    if not fresh:
+        return outcome
+    fresh.sort(key=lambda c: (c.hlc, c.origin, c.seq))
+    connection = session.connection()
+    connection.execute(text("PRAGMA defer_foreign_keys = ON"))
+    rows = _Rows(session, fresh)
+    conflicts = _Conflicts(connection)
+    new_tombstones: dict[tuple[str, str], Version] = {}
+    for change in fresh:
+        if change.op == "delete":
+            _delete(rows, change, conflicts, new_tombstones)
+        else:
+            _upsert(rows, change, conflicts, new_tombstones)
+    change_log.write_changes(connection, [c.row() for c in fresh])
+    change_log.observe_hlc(connection, max(c.hlc for c in fresh))
+    _write(connection, rows, new_tombstones, outcome)
+    outcome.applied += len(fresh)
+    outcome.conflicts.extend(conflicts.write(utcnow()))
+    return outcome
+
+
+def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, new_tombstones: dict) -> None:
+    best = max(version, rows.tombstones.get(key, version))
+    rows.tombstones[key] = best
+    new_tombstones[key] = best
+    rows.rows[key] = None
+
+
+def _is_signed_agreement(row: dict | None) -> bool:
+    return row is not None and row.get("status") in ("signed", "voided")
+
+
+def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: dict) -> None:
+    key = (change.table, change.row_id)
+    row = rows.get(*key)
+    victims = [key, *rows.children(*key)] if row is not None else [key]
+    kept = [victim for victim in victims if victim[0] == "agreement" and _is_signed_agreement(rows.get(*victim))]
+    if kept:
+        # A signed agreement is never deleted, nor is what it belongs to: the delete is listed instead.
+        conflicts.add(change.table, change.row_id, "*", "signed", _entry("kept", None),
+                      _entry("deleted", change.version))
+        return
+    for victim in victims:
+        current = rows.get(*victim)
+        if current is not None:
+            versions = read_versions(current.get(change_log.VERSIONS))
+            for field_, entry in versions.items():
+                if field_ != "*" and tuple(entry) > change.version and field_ not in STAMP_FIELDS:
+                    conflicts.add(victim[0], victim[1], field_, "deleted", _entry("deleted", change.version),
+                                  _entry(current.get(field_), (int(entry[0]), entry[1])))
+        _tombstone(rows, victim, change.version, new_tombstones)
+
+
+def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: dict) -> None:
+    key = (change.table, change.row_id)
+    payload = json.loads(change.payload)
+    bases = json.loads(change.bases or "{}")
+    table = rows.tables[change.table]
+    tomb = rows.tombstones.get(key)
+    if tomb is None:
+        for column, parent_table in _PARENTS:
+            parent_id = payload.get(column)
+            if parent_id and (parent_table, parent_id) in rows.tombstones:
+                tomb = rows.tombstones[(parent_table, parent_id)]
+                _tombstone(rows, key, tomb, new_tombstones)
+                break
+    if tomb is not None:
+        if change.version > tomb:
+            for field_, value in payload.items():
+                if field_ not in STAMP_FIELDS:
+                    conflicts.add(change.table, change.row_id, field_, "deleted", _entry("deleted", tomb),
+                                  _entry(value, change.version))
+        return
+    current = rows.get(*key)
+    if current is None:
+        if "created_at" not in payload:
+            return  # a later change of a record this store never received (outside its villages)
+        record = {column.name: None for column in table.columns}
+        for column in table.columns:
+            if column.name in payload:
+                record[column.name] = from_json(column, payload[column.name])
+            elif column.default is not None and not callable(column.default.arg):
+                record[column.name] = column.default.arg
+        record["id"] = change.row_id
+        record[change_log.VERSIONS] = write_versions({"*": list(change.version)})
+        rows.rows[key] = record
+        rows.dirty[key].update(record)
+        return
+    versions = read_versions(current.get(change_log.VERSIONS))
+    if change.table == "agreement" and _agreement_rule(rows, key, current, versions, change, payload, conflicts):
+        return
+    changed = False
+    for field_, value in payload.items():
+        if field_ not in table.c:
+            continue
+        held_version = version_of(versions, field_)
+        held_value = change_log.to_json(current.get(field_))
+        incoming = change.version
+        if held_version is not None and incoming == held_version:
+            continue
+        differs = held_value != value
+        if held_version is None or incoming > held_version:
+            base = bases.get(field_)
+            if differs and held_version is not None and field_ not in STAMP_FIELDS and (
+                    base is None or tuple(base) != held_version):
+                conflicts.add(change.table, change.row_id, field_, "field", _entry(value, incoming),
+                              _entry(held_value, held_version))
+            current[field_] = from_json(table.c[field_], value)
+            versions[field_] = list(incoming)
+            rows.dirty[key].add(field_)
+            changed = True
+        elif differs and field_ not in STAMP_FIELDS:
+            conflicts.add(change.table, change.row_id, field_, "field", _entry(held_value, held_version),
+                          _entry(value, incoming))
+    if changed:
+        current[change_log.VERSIONS] = write_versions(change_log.compact(versions))
+        rows.dirty[key].add(change_log.VERSIONS)
+
+
+def _agreement_rule(rows: _Rows, key, current: dict, versions: dict, change: Change, payload: dict,
+                    conflicts: _Conflicts) -> bool:
+    """AG-1: returns True when the agreement rule decided the change (see the module's notes)."""
+    status = current.get("status")
+    incoming_status = payload.get("status")
+    table = rows.tables["agreement"]
+    if status == "draft" and incoming_status == "signed":
+        for field_, value in payload.items():
+            if field_ in table.c:
+                held = change_log.to_json(current.get(field_))
+                if held != value and field_ not in STAMP_FIELDS and field_ != "status":
+                    conflicts.add("agreement", key[1], field_, "signed", _entry(value, change.version),
+                                  _entry(held, version_of(versions, field_)))
+                current[field_] = from_json(table.c[field_], value)
+                rows.dirty[key].add(field_)
+        current[change_log.VERSIONS] = write_versions({"*": list(change.version)})
+        rows.dirty[key].add(change_log.VERSIONS)
+        return True
+    if status not in ("signed", "voided"):
+        return False
+    may_change = _AGREEMENT_VOID_FIELDS if status == "signed" and incoming_status == "voided" else frozenset()
+    refused = {f: v for f, v in payload.items()
+               if f in table.c and f not in may_change and f not in STAMP_FIELDS
+               and change_log.to_json(current.get(f)) != v}
+    for field_, value in refused.items():
+        conflicts.add("agreement", key[1], field_, "signed", _entry(change_log.to_json(current.get(field_)),
+                                                                    version_of(versions, field_)),
+                      _entry(value, change.version))
+    if may_change:
+        for field_ in (*may_change, *STAMP_FIELDS):
+            if field_ in payload:
+                current[field_] = from_json(table.c[field_], payload[field_])
+                versions[field_] = list(change.version)
+                rows.dirty[key].add(field_)
+        current[change_log.VERSIONS] = write_versions(change_log.compact(versions))
+        rows.dirty[key].add(change_log.VERSIONS)
+    return True
+
+
+def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> None:
+    order = [table.name for table in Base.metadata.sorted_tables if table.name in rows.tables]
+    deletes: dict[str, list[str]] = defaultdict(list)
+    inserts: dict[str, list[dict]] = defaultdict(list)
+    updates: dict[tuple[str, tuple[str, ...]], list[dict]] = defaultdict(list)
+    for key, row in rows.rows.items():
+        name, row_id = key
+        before = rows.original.get(key)
+        if row is None:
+            if before is not None:
+                deletes[name].append(row_id)
+                outcome.deleted[name] += 1
+                if before.get("household_id"):
+                    outcome.households.add(before["household_id"])
+            continue
+        if key not in rows.dirty:
+            continue
+        household = row_id if name == "household" else row.get("household_id")
+        if household:
+            outcome.households.add(household)
+        if before is None:
+            inserts[name].append(row)
+            outcome.new[name] += 1
+        else:
+            columns = tuple(sorted(rows.dirty[key]))
+            updates[(name, columns)].append({**{c: row[c] for c in columns}, "id": row_id})
+            outcome.changed[name] += 1
+    for name in reversed(order):
+        ids = deletes.get(name, [])
+        for start in range(0, len(ids), 500):
+            table = rows.tables[name]
+            connection.execute(table.delete().where(table.c.id.in_(ids[start:start + 500])))
+    for name in order:
+        if inserts.get(name):
+            connection.execute(rows.tables[name].insert(), inserts[name])
+    for (name, columns), values in updates.items():
+        table = rows.tables[name]
+        statement = (table.update().where(table.c.id == bindparam("row_id"))
+                     .values({c: bindparam(f"new_{c}") for c in columns}))
+        connection.execute(statement, [{"row_id": v["id"], **{f"new_{c}": v[c] for c in columns}} for v in values])
+    change_log.write_tombstones(connection, [
+        {"table_name": name, "row_id": row_id, "hlc": version[0], "device_id": version[1]}
+        for (name, row_id), version in new_tombstones.items()])
+    # Household ids of records deleted here no longer need refreshing, unless they survive.
+    outcome.households = {h for h in outcome.households if rows.rows.get(("household", h), True) is not None}
+
+
+def finish(session: Session, outcome: Outcome, params) -> None:
+    """After ``apply``: recompute the derived columns of the households touched (and of those sharing
+    an ID number with them), and list an ID number held by two households as a possible duplicate."""
+    from xinjie_desktop.core import households
+
+    if not outcome.households:
+        return
+    session.info[change_log.APPLYING] = True
+    try:
+        shared = households.refresh_many(session, outcome.households, params)
+    finally:
+        session.info.pop(change_log.APPLYING, None)
+    connection = session.connection()
+    now = utcnow()
+    for number, holders in sorted(shared.items()):
+        if not holders & outcome.households:
+            continue
+        listed = json.dumps(sorted(holders))
+        row = connection.execute(text("SELECT household_ids FROM possible_duplicate WHERE id_number = :n"),
+                                 {"n": number}).first()
+        if row is not None and row[0] == listed:
+            continue
+        connection.execute(text(
+            "INSERT INTO possible_duplicate (id_number, household_ids, status, note, detected_at) "
+            "VALUES (:n, :h, 'open', '', :at) ON CONFLICT(id_number) DO UPDATE SET household_ids = excluded.household_ids, "
+            "status = 'open', detected_at = excluded.detected_at"), {"n": number, "h": listed, "at": now})
+        outcome.duplicates.append(number)
