@@ -371,8 +371,10 @@ def _origin_name(session: Session, manifest: dict, origin: str) -> str:
             or (manifest["source"].get("name") if origin == manifest["source"]["device_id"] else "") or origin[:8])
 
 
-def check(store: Store, incoming: Incoming, session: Session) -> Check:
-    """Refusals that depend on the store (gap, copy, scope) and whether it was imported before."""
+def check(store: Store, incoming: Incoming, session: Session, also_received: dict[str, int] | None = None) -> Check:
+    """Refusals that depend on the store (gap, copy, scope) and whether it was imported before.
+
+    ``also_received``: per origin, changes that bundles to be imported before this one bring."""
     manifest = incoming.manifest
     row = session.execute(text("SELECT at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
                           {"b": incoming.bundle_id}).first()
@@ -384,7 +386,7 @@ def check(store: Store, incoming: Incoming, session: Session) -> Check:
         if origin in mine:
             continue
         first = int(span[0])
-        have = int(received.get(origin, 0))
+        have = max(int(received.get(origin, 0)), (also_received or {}).get(origin, 0))
         if first > have + 1:
             raise SyncError(_("The bundle {name} cannot be imported yet: it needs the bundle of {laptop} covering changes "
                               "{first}–{last} first (this computer holds {laptop}'s changes up to {have}). Import that "
@@ -429,6 +431,26 @@ def _check_scope(store: Store, session: Session, incoming: Incoming, fresh: list
             raise SyncError(_("The bundle {name} from {laptop} contains a record outside the villages that laptop was "
                               "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning.").format(
                 name=incoming.path.name, laptop=incoming.source_name, table=change.table, row=change.row_id[:8]))
+
+
+def precheck(db_path: Path | str, paths: list[Path | str]) -> None:
+    """Read and check bundles against a store opened read-only, in the order they would be imported;
+    the first refusal raises ``SyncError`` and the data file has not been touched at all."""
+    from xinjie_desktop.core.store import open_read_only
+
+    view = open_read_only(db_path)
+    if view is None:
+        return  # an older data file: it is upgraded (after a backup) when opened, and checked then
+    try:
+        coming: dict[str, int] = {}
+        for path in paths:
+            incoming = read(view, path)
+            with view.session() as session:
+                check(view, incoming, session, coming)
+            for origin, span in incoming.manifest.get("covers", {}).items():
+                coming[origin] = max(coming.get(origin, 0), int(span[1]))
+    finally:
+        view.close()
 
 
 # --- importing ---------------------------------------------------------------------------------------
@@ -733,23 +755,35 @@ def export(store: Store, to_dir: Path | str, *, full: bool = False, progress: Pr
     return results
 
 
+_FULL_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def free_space(folder: Path) -> int | None:
+    """Free bytes in ``folder``'s file system, or None when it does not say (some FAT drivers)."""
+    try:
+        usage = shutil.disk_usage(folder)
+    except OSError:
+        return None
+    return usage.free if usage.total > 0 else None
+
+
 def write_safely(path: Path, data: bytes) -> None:
     """Write a bundle to a stick: check the space, temporary file in chunks, fsync, rename, fsync the
     folder, read back and compare the hash.  A full stick or any failure leaves no bundle behind."""
     folder = path.parent
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError:
-        free = None
+    free = free_space(folder)
     if free is not None and free < len(data) + 64 * 1024:
         raise SyncError(_full_message(len(data), free))
     temporary = folder / f".{path.stem}.tmp"
+    writing = False
     try:
         with temporary.open("wb") as handle:
+            writing = True
             for start in range(0, len(data), CHUNK):
                 handle.write(data[start:start + CHUNK])
             handle.flush()
             os.fsync(handle.fileno())
+            writing = False
         os.replace(temporary, path)
         _fsync_folder(folder)
         with path.open("rb") as handle:
@@ -762,13 +796,17 @@ def write_safely(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             if path.exists():
                 path.unlink()
-        if error.errno == errno.ENOSPC:
-            raise SyncError(_full_message(len(data), free or 0)) from None
+        # A FAT driver may say "not permitted" rather than "no space" when the stick fills up mid-write.
+        if error.errno in _FULL_ERRORS or (writing and error.errno == errno.EPERM):
+            raise SyncError(_full_message(len(data), free_space(folder))) from None
         raise SyncError(_("The bundle could not be written to {folder}: {error}. No bundle was left there; check the USB "
                           "stick and try again.").format(folder=folder, error=error.strerror or error)) from None
 
 
-def _full_message(needed: int, free: int) -> str:
+def _full_message(needed: int, free: int | None) -> str:
+    if free is None:
+        return _("The USB stick is full: the bundle needs {needed} MB. No bundle was written; free some space on the "
+                 "stick and try again.").format(needed=f"{needed / 1e6:.1f}")
     return _("The USB stick is full: the bundle needs {needed} MB, {free} MB are free. No bundle was written; free some "
              "space on the stick and try again.").format(needed=f"{needed / 1e6:.1f}", free=f"{free / 1e6:.1f}")
 
@@ -782,6 +820,21 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def addressed_to(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Split bundles into those for this store and the others (by the header only: no decryption)."""
+    mine, others = [], []
+    for path in paths:
+        try:
+            with Path(path).open("rb") as handle:
+                head = handle.read(64 * 1024)
+            header = read_header(head, Path(path))
+        except (OSError, SyncError):
+            mine.append(path)  # let the import say what is wrong with it
+            continue
+        (mine if header.recipient_device_id == store.device_id else others).append(path)
+    return mine, others
 
 
 def find_bundles(folder: Path | str) -> list[Path]:

@@ -143,6 +143,7 @@ class _Rows:
         self.original: dict[tuple[str, str], dict | None] = {}
         self.dirty: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.tombstones: dict[tuple[str, str], Version] = {}
+        self.settled: set[str] = set()  # conflict ids settled by an edit made on top of the value in force
         wanted: dict[str, set[str]] = defaultdict(set)
         for change in changes:
             wanted[change.table].add(change.row_id)
@@ -270,7 +271,15 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
     change_log.observe_hlc(connection, max(c.hlc for c in fresh))
     _write(connection, rows, new_tombstones, outcome)
     outcome.applied += len(fresh)
-    outcome.conflicts.extend(conflicts.write(utcnow()))
+    now = utcnow()
+    settled = sorted(rows.settled - set(conflicts.found))
+    for start in range(0, len(settled), 500):
+        part = settled[start:start + 500]
+        marks = ",".join(f":c{i}" for i in range(len(part)))
+        connection.execute(text(f"UPDATE sync_conflict SET status = 'resolved', resolved_at = :now "
+                                f"WHERE status = 'open' AND id IN ({marks})"),
+                           {"now": now, **{f"c{i}": value for i, value in enumerate(part)}})
+    outcome.conflicts.extend(conflicts.write(now))
     return outcome
 
 
@@ -360,6 +369,8 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
                     base is None or tuple(base) != held_version):
                 conflicts.add(change.table, change.row_id, field_, "field", _entry(value, incoming),
                               _entry(held_value, held_version))
+            elif base is not None and held_version is not None and tuple(base) == held_version:
+                rows.settled.add(f"{change.table}:{change.row_id}:{field_}")
             current[field_] = from_json(table.c[field_], value)
             versions[field_] = list(incoming)
             rows.dirty[key].add(field_)

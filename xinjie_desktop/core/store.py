@@ -239,6 +239,38 @@ class Store:
         self.engine.dispose()
 
 
+class ReadOnlyStore(Store):
+    """A store opened for looking only (checking a bundle before importing it): nothing in the file,
+    not even the device's home record, is written."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        with self.session() as session:
+            self.device_id = get_local(session, "device_id") or ""
+
+    @contextlib.contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        raise StoreError(_("This data file is open for reading only."))
+        yield  # pragma: no cover
+
+    durable_unit_of_work = unit_of_work
+
+
+def open_read_only(path: Path | str) -> Store | None:
+    """The store at ``path`` for reading, or None when it must be upgraded first (an older schema).
+    Refused like ``open_store`` (``StoreError``) when it is not a usable data file."""
+    path = Path(path)
+    if not (path.exists() and path.stat().st_size > 0):
+        raise StoreError(_("The data file {path} does not exist.").format(path=path))
+    if _inspect_existing(path) != head_revision():
+        return None
+    engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true",
+                           connect_args={"timeout": 5, "check_same_thread": False, "uri": True})
+    return ReadOnlyStore(path, engine)
+
+
 def _engine(path: Path) -> Engine:
     # A store may be opened in a background thread and used from the window's thread afterwards;
     # the pool hands a connection to one thread at a time, so pysqlite's same-thread check is off.
