@@ -278,7 +278,8 @@ def _before_flush(store: Store, session: Session) -> None:
         if (name, row_id) in pending and pending[(name, row_id)][0] == "delete":
             continue
         values = dict(connection.execute(text(f"SELECT * FROM {name} WHERE id = :id"), {"id": row_id}).mappings().first() or {})
-        pending[(name, row_id)] = ("delete", None, version(), village_of(connection, name, values))
+        seen = max((int(entry[0]) for entry in read_versions(values.get(VERSIONS)).values()), default=0)
+        pending[(name, row_id)] = ("delete", seen, version(), village_of(connection, name, values))
 
 
 def _after_flush(store: Store, session: Session) -> None:
@@ -290,11 +291,12 @@ def _after_flush(store: Store, session: Session) -> None:
     seq = next_seq(connection, me)
     changes, tombstones = [], []
     for (name, row_id), (op, record, changed, bases) in pending.items():
-        if op == "delete":
+        if op == "delete":  # (op, the highest version the deleter had seen, its version, village)
             hlc = changed[0]
             changes.append({"origin_device": me, "seq": seq, "hlc": hlc, "table_name": name, "row_id": row_id,
-                            "op": "delete", "village_id": bases, "payload": "{}", "bases": "{}"})
-            tombstones.append({"table_name": name, "row_id": row_id, "hlc": hlc, "device_id": me})
+                            "op": "delete", "village_id": bases, "payload": "{}",
+                            "bases": payload_text({"seen": record})})
+            tombstones.append({"table_name": name, "row_id": row_id, "hlc": hlc, "device_id": me, "seen_hlc": record})
             seq += 1
             continue
         names = fields(name) if changed is None else sorted(changed)
@@ -319,8 +321,10 @@ _INSERT_CHANGE = text(
     "INSERT INTO change_log (origin_device, seq, hlc, table_name, row_id, op, village_id, payload, bases) "
     "VALUES (:origin_device, :seq, :hlc, :table_name, :row_id, :op, :village_id, :payload, :bases)")
 _INSERT_TOMBSTONE = text(
-    "INSERT INTO tombstone (table_name, row_id, hlc, device_id) VALUES (:table_name, :row_id, :hlc, :device_id) "
-    "ON CONFLICT(table_name, row_id) DO UPDATE SET hlc = max(hlc, excluded.hlc)")
+    "INSERT INTO tombstone (table_name, row_id, hlc, device_id, seen_hlc) "
+    "VALUES (:table_name, :row_id, :hlc, :device_id, :seen_hlc) "
+    "ON CONFLICT(table_name, row_id) DO UPDATE SET hlc = max(hlc, excluded.hlc), "
+    "seen_hlc = min(seen_hlc, excluded.seen_hlc)")
 
 
 def write_changes(connection, changes: list[dict]) -> None:

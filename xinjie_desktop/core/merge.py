@@ -143,6 +143,8 @@ class _Rows:
         self.original: dict[tuple[str, str], dict | None] = {}
         self.dirty: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.tombstones: dict[tuple[str, str], Version] = {}
+        self.seen: dict[tuple[str, str], int] = {}  # the newest version the deleter had seen
+        self.deletes_seen: dict[tuple[str, str], int] = {}  # the same, for the deletes being applied
         self.settled: set[str] = set()  # conflict ids settled by an edit made on top of the value in force
         wanted: dict[str, set[str]] = defaultdict(set)
         for change in changes:
@@ -162,10 +164,12 @@ class _Rows:
                 self.rows[(name, row["id"])] = dict(row)
                 self.original[(name, row["id"])] = dict(row)
             marks = ",".join(f":p{i}" for i in range(len(part)))
-            for row_id, hlc, device in self.connection.execute(
-                    text(f"SELECT row_id, hlc, device_id FROM tombstone WHERE table_name = :t AND row_id IN ({marks})"),
+            for row_id, hlc, device, seen in self.connection.execute(
+                    text(f"SELECT row_id, hlc, device_id, seen_hlc FROM tombstone WHERE table_name = :t "
+                         f"AND row_id IN ({marks})"),
                     {"t": name, **{f"p{i}": value for i, value in enumerate(part)}}):
                 self.tombstones[(name, row_id)] = (int(hlc), device)
+                self.seen[(name, row_id)] = int(seen)
         for row_id in ids:
             self.rows.setdefault((name, row_id), None)
             self.original.setdefault((name, row_id), None)
@@ -260,6 +264,7 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
     connection = session.connection()
     connection.execute(text("PRAGMA defer_foreign_keys = ON"))
     rows = _Rows(session, fresh)
+    rows.deletes_seen = {(c.table, c.row_id): _seen(c) for c in fresh if c.op == "delete"}
     conflicts = _Conflicts(connection)
     new_tombstones: dict[tuple[str, str], Version] = {}
     for change in fresh:
@@ -283,9 +288,17 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
     return outcome
 
 
-def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, new_tombstones: dict) -> None:
+def _seen(change: Change) -> int:
+    try:
+        return int(json.loads(change.bases or "{}").get("seen", change.hlc))
+    except (ValueError, TypeError, AttributeError):
+        return change.hlc
+
+
+def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict) -> None:
     best = max(version, rows.tombstones.get(key, version))
     rows.tombstones[key] = best
+    rows.seen[key] = min(seen, rows.seen.get(key, seen))
     new_tombstones[key] = best
     rows.rows[key] = None
 
@@ -304,15 +317,23 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
         conflicts.add(change.table, change.row_id, "*", "signed", _entry("kept", None),
                       _entry("deleted", change.version))
         return
+    seen = _seen(change)
     for victim in victims:
+        # A record the deleter knew has its own delete in the same change set, with what it had seen of it.
+        victim_seen = rows.deletes_seen.get(victim, seen)
         current = rows.get(*victim)
         if current is not None:
+            # Edits the deleter had not seen are listed, so a delete never silently swallows them.
             versions = read_versions(current.get(change_log.VERSIONS))
-            for field_, entry in versions.items():
-                if field_ != "*" and tuple(entry) > change.version and field_ not in STAMP_FIELDS:
-                    conflicts.add(victim[0], victim[1], field_, "deleted", _entry("deleted", change.version),
-                                  _entry(current.get(field_), (int(entry[0]), entry[1])))
-        _tombstone(rows, victim, change.version, new_tombstones)
+            default = versions.get("*")
+            for field_ in rows.tables[victim[0]].c.keys():
+                entry = versions.get(field_) or (default if field_ == "created_at" else None)
+                if entry and int(entry[0]) > victim_seen and field_ not in STAMP_FIELDS - {"created_at"}:
+                    label = "*" if field_ == "created_at" else field_
+                    value = "" if field_ == "created_at" else change_log.to_json(current.get(field_))
+                    conflicts.add(victim[0], victim[1], label, "deleted", _entry("deleted", change.version),
+                                  _entry(value, (int(entry[0]), entry[1])))
+        _tombstone(rows, victim, change.version, victim_seen, new_tombstones)
 
 
 def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: dict) -> None:
@@ -326,14 +347,15 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
             parent_id = payload.get(column)
             if parent_id and (parent_table, parent_id) in rows.tombstones:
                 tomb = rows.tombstones[(parent_table, parent_id)]
-                _tombstone(rows, key, tomb, new_tombstones)
+                _tombstone(rows, key, tomb, rows.seen.get((parent_table, parent_id), 0), new_tombstones)
                 break
     if tomb is not None:
-        if change.version > tomb:
+        if change.hlc > rows.seen.get(key, tomb[0]):  # written without knowing of the delete
             for field_, value in payload.items():
                 if field_ not in STAMP_FIELDS:
-                    conflicts.add(change.table, change.row_id, field_, "deleted", _entry("deleted", tomb),
-                                  _entry(value, change.version))
+                    label = "*" if "created_at" in payload else field_
+                    conflicts.add(change.table, change.row_id, label, "deleted", _entry("deleted", tomb),
+                                  _entry("" if label == "*" else value, change.version))
         return
     current = rows.get(*key)
     if current is None:
@@ -463,7 +485,8 @@ def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> N
                      .values({c: bindparam(f"new_{c}") for c in columns}))
         connection.execute(statement, [{"row_id": v["id"], **{f"new_{c}": v[c] for c in columns}} for v in values])
     change_log.write_tombstones(connection, [
-        {"table_name": name, "row_id": row_id, "hlc": version[0], "device_id": version[1]}
+        {"table_name": name, "row_id": row_id, "hlc": version[0], "device_id": version[1],
+         "seen_hlc": rows.seen.get((name, row_id), 0)}
         for (name, row_id), version in new_tombstones.items()])
     # Household ids of records deleted here no longer need refreshing, unless they survive.
     outcome.households = {h for h in outcome.households if rows.rows.get(("household", h), True) is not None}

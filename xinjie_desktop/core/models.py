@@ -412,6 +412,7 @@ class Tombstone(Base):
     row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     hlc: Mapped[int] = mapped_column(BigInteger)
     device_id: Mapped[str] = mapped_column(String(36))
+    seen_hlc: Mapped[int] = mapped_column(BigInteger, default=0)  # the newest version the deleter had seen
 
 
 class SyncPeer(Base):

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("row_id", sa.String(36), primary_key=True),
         sa.Column("hlc", sa.BigInteger, nullable=False),
         sa.Column("device_id", sa.String(36), nullable=False),
+        sa.Column("seen_hlc", sa.BigInteger, nullable=False, server_default="0"),
     )
     op.create_table(
         "sync_peer",

@@ -1,0 +1,222 @@
+"""Sync by USB bundles (issue 5): the eight properties, on real stores passing real bundles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from sqlalchemy import text
+
+from builders import family_draft, renumber
+from sync_world import World, file_state, twin
+from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, merge, sync_board
+from xinjie_desktop.core.models import Household
+from xinjie_desktop.core.store import open_store
+
+
+@pytest.fixture
+def world(tmp_path):
+    world = World(tmp_path)
+    yield world
+    world.close()
+
+
+def group_of(store, village_name: str) -> str:
+    with store.session() as session:
+        return session.execute(text(
+            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
+            "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village_name}).scalar()
+
+
+def edit(store, household_id: str, **fields) -> None:
+    with store.session() as session:
+        draft = households.to_draft(households.load_household(session, household_id))
+    for key, value in fields.items():
+        setattr(draft, key, value)
+    households.save(store, draft)
+
+
+def household_field(store, household_id: str, field: str):
+    with store.session() as session:
+        return getattr(session.get(Household, household_id), field)
+
+
+def count(store, table: str) -> int:
+    with store.session() as session:
+        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+
+
+def test_first_contact_gives_each_laptop_its_own_villages_only(world):
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    with qingshan.session() as session:
+        assert session.execute(text("SELECT name FROM village")).scalars().all() == ["青山村"]
+        assert session.execute(text("SELECT name FROM township")).scalars().all() == ["辛街乡"]
+    with lushui.session() as session:
+        assert session.execute(text("SELECT name FROM village")).scalars().all() == ["绿水村"]
+    assert [row.name for row in sync_board.rows(world.township)] == ["绿水村笔记本", "青山村笔记本"]
+
+
+def test_a_household_travels_laptop_to_township_with_its_origin_and_version(world):
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.import_into(world.township, world.export(qingshan))
+    assert household_field(world.township, household_id, "head_name") == "杨明"  # derived columns refreshed
+    for table in ("household", "member"):
+        with qingshan.session() as a, world.township.session() as t:
+            mine = a.execute(text(f"SELECT id, device_id, sync_versions, updated_at FROM {table} ORDER BY id")).all()
+            theirs = t.execute(text(f"SELECT id, device_id, sync_versions, updated_at FROM {table} ORDER BY id")).all()
+        assert mine == theirs and mine and all(row[1] == qingshan.device_id for row in mine)
+
+
+def test_property_1_importing_the_same_bundle_twice_changes_nothing(world):
+    qingshan = world.laptop(0)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    paths = world.export(qingshan)
+    first = world.import_into(world.township, paths)
+    assert first[0].already is None and first[0].outcome.new["household"] == 1
+    before = canonical_dump.digest(world.township, derived=True)
+    files = file_state(world.township.path)
+    again = world.import_into(world.township, paths)
+    assert again[0].already is not None
+    assert "already imported" in again[0].describe()
+    assert canonical_dump.digest(world.township, derived=True) == before
+    assert file_state(world.township.path) == files
+
+
+def test_property_3_relay_keeps_origin_and_version_and_can_be_passed_on(world):
+    """A record written on laptop A, edited at the township, reaches laptop B (whose scope holds it)
+    with A's origin and version; B's full bundle carries it on, unchanged."""
+    a, b = world.laptop(0), world.laptop(1)
+    with world.township.unit_of_work() as session:  # B may now also write 青山村
+        session.execute(text("UPDATE sync_peer SET scope = :s WHERE name = '绿水村笔记本'"),
+                        {"s": json.dumps(sorted(world.villages[v] for v in ("青山村", "绿水村")))})
+    household_id = households.save(a, family_draft(group_of(a, "青山村")))
+    world.import_into(world.township, world.export(a))
+    world.import_into(b, world.export(world.township, to=b))
+    with a.session() as session:
+        origin_row = session.execute(text("SELECT origin_device, seq, hlc, payload FROM change_log WHERE table_name = "
+                                          "'household' AND row_id = :h"), {"h": household_id}).one()
+    with b.session() as session:
+        relayed = session.execute(text("SELECT origin_device, seq, hlc, payload FROM change_log WHERE table_name = "
+                                       "'household' AND row_id = :h"), {"h": household_id}).one()
+        assert session.get(Household, household_id).device_id == a.device_id
+    assert relayed == origin_row
+    # B passes it on: its full bundle to the township carries A's change as A wrote it.
+    passed = world.export(b, full=True)
+    incoming = bundles.read(world.township, passed[0])
+    carried = [c for c in incoming.changes if c.row_id == household_id and c.table == "household"]
+    assert [(c.origin, c.seq, c.hlc, c.payload) for c in carried] == [tuple(origin_row)]
+    result = world.import_into(world.township, passed)[0]
+    assert result.outcome.skipped >= 1 and not result.outcome.conflicts
+
+
+def test_different_fields_edited_on_two_computers_both_stay(world):
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)
+    edit(qingshan, household_id, phone="13800000001")
+    edit(world.township, household_id, address="青山村第一组5号")
+    world.sync(qingshan)
+    world.import_into(world.township, world.export(qingshan))
+    for store in (qingshan, world.township):
+        assert household_field(store, household_id, "phone") == "13800000001"
+        assert household_field(store, household_id, "address") == "青山村第一组5号"
+        assert conflicts.listing(store) == []
+
+
+def test_property_4_concurrent_edits_of_one_field_are_kept_visible_and_resolvable(world):
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)
+    edit(qingshan, household_id, phone="13800000001")
+    edit(world.township, household_id, phone="13900000002")
+    world.sync(qingshan)  # the township gets the laptop's value, and the laptop the township's
+    world.import_into(world.township, world.export(qingshan))
+    values = {household_field(store, household_id, "phone") for store in (qingshan, world.township)}
+    assert len(values) == 1  # the same value in force everywhere, by the same rule
+    for store in (qingshan, world.township):
+        (conflict,) = conflicts.listing(store)
+        assert conflict.field == "phone" and conflict.household_name == "杨明"
+        assert {conflict.winner.value, *(v.value for v in conflict.losers)} == {"13800000001", "13900000002"}
+        assert conflict.winner.value in values
+    # The township decides: the laptop's number.  The decision travels and settles it there too.
+    (conflict,) = conflicts.listing(world.township)
+    conflicts.resolve(world.township, conflict.id, "13800000001")
+    world.import_into(qingshan, world.export(world.township, to=qingshan))
+    for store in (qingshan, world.township):
+        assert household_field(store, household_id, "phone") == "13800000001"
+        assert conflicts.listing(store) == []
+        assert [c.status for c in conflicts.listing(store, status=None)] == ["resolved"]
+
+
+def test_property_7_a_missing_bundle_is_named_not_misapplied(world, tmp_path):
+    """The township's disk is put back from an image taken before it imported the laptop's first bundle
+    (a whole-disk restore keeps the identity): the laptop's next incremental bundle, which starts after
+    what the township had acknowledged, is refused with the missing range named; a full bundle mends it."""
+    qingshan = world.laptop(0)
+    image = twin(world.township, tmp_path / "disk-image.sqlite")
+    world.township = open_store(world.township.path)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)  # imported, and acknowledged back to the laptop
+    with qingshan.session() as session:
+        acknowledged = session.execute(text("SELECT max(seq) FROM change_log WHERE origin_device = :d"),
+                                       {"d": qingshan.device_id}).scalar()
+    households.save(qingshan, renumber(family_draft(group_of(qingshan, "青山村")), 40))
+    later = world.export(qingshan, to=world.township)
+    before = file_state(image.path)
+    with pytest.raises(bundles.SyncError) as refused:
+        world.import_into(image, later)
+    assert f"needs the bundle of 青山村笔记本 covering changes 1–{acknowledged} first" in str(refused.value)
+    assert file_state(image.path) == before
+    world.import_into(image, world.export(qingshan, full=True))
+    assert count(image, "household") == 2
+    assert canonical_dump.digest(image, derived=True) == canonical_dump.digest(world.township, derived=True) or \
+        count(world.township, "household") == 1  # the live township has not had the second household yet
+    image.close()
+
+
+def test_receipts_make_the_next_bundle_smaller(world):
+    qingshan = world.laptop(0)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)  # the township's bundle back carries its receipt
+    households.save(qingshan, renumber(family_draft(group_of(qingshan, "青山村")), 40))
+    (path,) = world.export(qingshan)
+    incoming = bundles.read(world.township, path)
+    assert {c.table for c in incoming.changes} >= {"household", "member"}
+    assert sum(1 for c in incoming.changes if c.table == "household") == 1  # not the first one again
+    full = bundles.read(world.township, world.export(qingshan, full=True)[0])
+    assert sum(1 for c in full.changes if c.table == "household") == 2
+
+
+def test_a_person_registered_on_two_laptops_is_flagged_never_merged(world):
+    a, b = world.laptop(0), world.laptop(1)
+    first = households.save(a, family_draft(group_of(a, "青山村")))
+    second = households.save(b, family_draft(group_of(b, "绿水村")))  # the same four ID numbers
+    world.import_into(world.township, world.export(a))
+    result = world.import_into(world.township, world.export(b))[0]
+    assert len(result.outcome.duplicates) == 4
+    found = conflicts.duplicates(world.township)
+    assert len(found) == 4 and {h["id"] for h in found[0]["households"]} == {first, second}
+    assert count(world.township, "household") == 2 and count(world.township, "member") == 8
+    assert "|duplicate_id|" in household_field(world.township, first, "flags")
+    conflicts.mark_duplicate(world.township, found[0]["id_number"], "same_person_kept_apart", "已核实")
+    assert len(conflicts.duplicates(world.township)) == 3
+
+
+def test_a_deleted_household_stays_deleted_and_a_late_edit_is_listed(world):
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)
+    edit(qingshan, household_id, phone="13800000001")  # edited on the laptop …
+    households.delete(world.township, household_id)  # … while the township deletes it
+    world.sync(qingshan)
+    world.import_into(world.township, world.export(qingshan))
+    for store in (qingshan, world.township):
+        assert count(store, "household") == 0 and count(store, "member") == 0
+        with store.session() as session:
+            assert session.execute(text("SELECT count(*) FROM tombstone WHERE table_name = 'member'")).scalar() == 4
+    for store in (qingshan, world.township):  # the laptop's new phone number is not silently lost
+        (conflict,) = conflicts.listing(store)
+        assert (conflict.kind, conflict.field, conflict.losers[0].value) == ("deleted", "phone", "13800000001")

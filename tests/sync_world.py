@@ -1,0 +1,93 @@
+"""A township office and its village laptops, each a real store, passing real bundles (issue 5 tests)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import text
+
+from xinjie_desktop.core import bundles, device, township
+from xinjie_desktop.core.device import sidecar_path
+from xinjie_desktop.core.store import Store, open_store
+
+VILLAGES = {"青山村": ["第一村民小组", "第二村民小组"], "绿水村": ["第一村民小组"], "白云村": ["第一村民小组"]}
+
+
+class World:
+    """``township`` and ``laptops`` (name → store); laptop i writes village i."""
+
+    def __init__(self, folder: Path, laptops: int = 2) -> None:
+        self.folder = folder
+        self.stick = folder / "stick"
+        self.stick.mkdir(parents=True, exist_ok=True)
+        self.township = open_store(folder / "township.sqlite")
+        township.set_up(self.township, "辛街乡", "辛街乡易地扶贫搬迁指挥部", VILLAGES)
+        with self.township.session() as session:
+            self.villages = dict(session.execute(text("SELECT name, id FROM village")).all())
+        self.laptops: dict[str, Store] = {}
+        for index, village in enumerate(list(VILLAGES)[:laptops]):
+            name = f"{village}笔记本"
+            laptop = open_store(folder / f"laptop-{index}.sqlite")
+            device.provision(self.township, name, [self.villages[village]], self.stick / f"provision-{index}.json")
+            device.accept_provisioning(laptop, self.stick / f"provision-{index}.json")
+            self.laptops[name] = laptop
+            self.import_into(self.township, self.export(laptop))  # first contact: the township learns its keys
+        for laptop in self.laptops.values():
+            self.import_into(laptop, self.export(self.township, to=laptop))
+
+    def laptop(self, index: int) -> Store:
+        return list(self.laptops.values())[index]
+
+    def export(self, store: Store, *, to: Store | None = None, full: bool = False) -> list[Path]:
+        results = bundles.export(store, self.stick, full=full)
+        return [r.path for r in results if to is None or r.peer.device_id == to.device_id]
+
+    @staticmethod
+    def import_into(store: Store, paths: list[Path]) -> list[bundles.ImportResult]:
+        return bundles.import_bundles(store, paths)
+
+    def sync(self, laptop: Store) -> None:
+        """The laptop's stick goes to the township and back."""
+        self.import_into(self.township, self.export(laptop))
+        self.import_into(laptop, self.export(self.township, to=laptop))
+
+    def close(self) -> None:
+        for store in (self.township, *self.laptops.values()):
+            store.close()
+
+
+def twin(store: Store, destination: Path) -> Store:
+    """The same computer's data file in another folder, keeping its identity (test harness only: to
+    import the same bundles in different orders into identical starting points)."""
+    store.close()
+    shutil.copyfile(store.path, destination)
+    shutil.copyfile(sidecar_path(store.path), sidecar_path(destination))
+    connection = sqlite3.connect(destination)
+    home = json.loads(connection.execute("SELECT value FROM local_setting WHERE key = 'device_home'").fetchone()[0])
+    home.update(path=str(destination.resolve()), inode=destination.stat().st_ino)
+    connection.execute("UPDATE local_setting SET value = ? WHERE key = 'device_home'", (json.dumps(home),))
+    connection.commit()
+    connection.close()
+    copy = open_store(destination)
+    assert copy.device_id == open_store_id(store.path)
+    return copy
+
+
+def open_store_id(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT value FROM local_setting WHERE key = 'device_id'").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def file_state(path: Path) -> dict[str, bytes | None]:
+    """The bytes of a data file and the files beside it (journal, identity file)."""
+    state = {}
+    for suffix in ("", "-wal", "-shm", ".device"):
+        candidate = Path(str(path) + suffix)
+        state[suffix] = candidate.read_bytes() if candidate.exists() else None
+    return state
