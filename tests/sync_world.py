@@ -85,9 +85,10 @@ def open_store_id(path: Path) -> str:
 
 
 def file_state(path: Path) -> dict[str, bytes | None]:
-    """The bytes of a data file and the files beside it (journal, identity file)."""
+    """The bytes of a data file and the files beside it that hold data: its write-ahead journal and
+    identity file (not SQLite's shared-memory index, which readers of an open store update)."""
     state = {}
-    for suffix in ("", "-wal", "-shm", ".device"):
+    for suffix in ("", "-wal", ".device"):
         candidate = Path(str(path) + suffix)
         state[suffix] = candidate.read_bytes() if candidate.exists() else None
     return state

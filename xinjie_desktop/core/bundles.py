@@ -147,8 +147,8 @@ def seal(payload: bytes, recipient_id: str, recipient_box_public: str) -> bytes:
     ephemeral_public = _raw(ephemeral.public_key())
     key = _key(ephemeral.exchange(recipient), ephemeral_public, device.unb64(recipient_box_public))
     header = json.dumps({"version": VERSION, "recipient_device_id": recipient_id,
-                         "ephemeral_public": device.b64(ephemeral_public), "chunk_size": CHUNK},
-                        sort_keys=True).encode("utf-8")
+                         "ephemeral_public": device.b64(ephemeral_public), "chunk_size": CHUNK,
+                         "payload_size": len(payload)}, sort_keys=True).encode("utf-8")
     cipher = ChaCha20Poly1305(key)
     out = [MAGIC, struct.pack(">I", len(header)), header]
     count = max(1, -(-len(payload) // CHUNK))
@@ -173,8 +173,13 @@ class Header:
     recipient_device_id: str
     ephemeral_public: str
     chunk_size: int
+    payload_size: int
     header_bytes: bytes
     body_offset: int
+
+    def sealed_size(self) -> int:
+        chunks = max(1, -(-self.payload_size // self.chunk_size))
+        return self.body_offset + self.payload_size + 16 * chunks
 
 
 def read_header(data: bytes, path: Path) -> Header:
@@ -198,8 +203,11 @@ def read_header(data: bytes, path: Path) -> Header:
                           "Install the newer version on this computer first; nothing was changed.").format(
             name=path.name, version=version))
     try:
-        return Header(version, str(header["recipient_device_id"]), str(header["ephemeral_public"]),
-                      int(header["chunk_size"]), header_bytes, 8 + length)
+        parsed = Header(version, str(header["recipient_device_id"]), str(header["ephemeral_public"]),
+                        int(header["chunk_size"]), int(header["payload_size"]), header_bytes, 8 + length)
+        if parsed.chunk_size <= 0 or parsed.payload_size < 0:
+            raise ValueError("sizes")
+        return parsed
     except (KeyError, TypeError, ValueError):
         raise SyncError(damaged) from None
 
@@ -207,6 +215,10 @@ def read_header(data: bytes, path: Path) -> Header:
 def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -> bytes:
     tampered = _("The bundle {name} was changed or damaged after it was written (it does not decrypt). Nothing was "
                  "changed; write the bundle again on the laptop it came from.").format(name=path.name)
+    if len(data) != header.sealed_size():
+        raise SyncError(_("The bundle {name} is incomplete: {have} of its {size} bytes are there (perhaps the USB stick "
+                          "was pulled out while it was being written). Nothing was changed; write the bundle again on "
+                          "the computer it came from.").format(name=path.name, have=len(data), size=header.sealed_size()))
     try:
         ephemeral_public = device.unb64(header.ephemeral_public)
         shared = box_key.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))

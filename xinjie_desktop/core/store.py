@@ -266,7 +266,11 @@ def open_read_only(path: Path | str) -> Store | None:
         raise StoreError(_("The data file {path} does not exist.").format(path=path))
     if _inspect_existing(path) != head_revision():
         return None
-    engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true",
+    # Without a journal beside it (the file was closed cleanly) it is opened "immutable": SQLite then
+    # creates no journal or shared-memory file either, and the folder stays exactly as it was.
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+    engine = create_engine(f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
                            connect_args={"timeout": 5, "check_same_thread": False, "uri": True})
     return ReadOnlyStore(path, engine)
 

@@ -1,0 +1,280 @@
+"""Sync by USB bundles (issue 5): refusals leave the store untouched (property 5), an import killed
+half-way leaves it as before (property 6), and writing to a real FAT32 stick is safe (property 8)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from builders import family_draft, renumber
+from sync_world import World, file_state
+from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households
+from xinjie_desktop.core.models import Village, VillagerGroup
+from xinjie_desktop.core.store import open_store
+
+
+@pytest.fixture
+def world(tmp_path):
+    world = World(tmp_path)
+    yield world
+    world.close()
+
+
+def group_of(store, village_name: str) -> str:
+    with store.session() as session:
+        return session.execute(text(
+            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
+            "WHERE village.name = :v LIMIT 1"), {"v": village_name}).scalar()
+
+
+@pytest.fixture
+def laptop_bundle(world) -> Path:
+    qingshan = world.laptop(0)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    (path,) = world.export(qingshan)
+    return path
+
+
+def rewrite(world, path: Path, out: Path, change) -> Path:
+    """Decrypt a bundle for the township, let ``change`` alter the archive's parts, seal it again."""
+    incoming_data = path.read_bytes()
+    header = bundles.read_header(incoming_data, path)
+    payload = bundles.unseal(incoming_data, header, device.box_key(world.township), path)
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name)
+    change(parts)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    me = device.identity(world.township)
+    out.write_bytes(bundles.seal(buffer.getvalue(), me.device_id, me.box_public))
+    return out
+
+
+def refused(store, path: Path) -> str:
+    before = file_state(store.path)
+    backups_before = bundles.backups.list_backups(store.path)
+    with pytest.raises(bundles.SyncError) as error:
+        bundles.import_bundles(store, [path])
+    assert file_state(store.path) == before, "a refused bundle changed the data file"
+    assert bundles.backups.list_backups(store.path) == backups_before
+    return str(error.value)
+
+
+def test_property_5_a_tampered_bundle_is_refused(world, laptop_bundle, tmp_path):
+    data = bytearray(laptop_bundle.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered = tmp_path / "tampered.xjb"
+    tampered.write_bytes(bytes(data))
+    assert "was changed or damaged after it was written" in refused(world.township, tampered)
+
+
+def test_property_5_a_truncated_bundle_is_refused(world, laptop_bundle, tmp_path):
+    data = laptop_bundle.read_bytes()
+    truncated = tmp_path / "truncated.xjb"
+    truncated.write_bytes(data[:-700])
+    message = refused(world.township, truncated)
+    assert "is incomplete" in message and f"{len(data) - 700} of its {len(data)} bytes" in message
+
+
+def test_property_5_a_wrongly_signed_bundle_is_refused(world, laptop_bundle, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    def forge(parts):  # the manifest says 3 households, signed by some other key
+        manifest = json.loads(parts["manifest.json"])
+        manifest["counts"]["household"] = 3
+        parts["manifest.json"] = json.dumps(manifest).encode()
+        parts["manifest.sig"] = Ed25519PrivateKey.generate().sign(parts["manifest.json"])
+
+    forged = rewrite(world, laptop_bundle, tmp_path / "forged.xjb", forge)
+    assert "is not signed by the computer it claims to come from" in refused(world.township, forged)
+
+
+def test_property_5_a_changed_part_is_refused(world, laptop_bundle, tmp_path):
+    def edit(parts):  # an income figure changed in the changes, the signed manifest left as it was
+        parts["changes.jsonl"] = parts["changes.jsonl"].replace(b'"wage\\":', b'"wage\\":9')
+
+    changed = rewrite(world, laptop_bundle, tmp_path / "changed.xjb", edit)
+    assert "a part does not match its hash" in refused(world.township, changed)
+
+
+def test_property_5_a_bundle_for_another_computer_is_refused(world, laptop_bundle):
+    message = refused(world.laptop(1), laptop_bundle)
+    assert "was written for another computer" in message
+
+
+def test_property_5_a_bundle_outside_the_laptops_villages_is_refused(world):
+    qingshan = world.laptop(0)
+    with qingshan.unit_of_work() as session:  # a village the township never gave this laptop
+        town_id = session.execute(text("SELECT id FROM township")).scalar()
+        village = Village(name="外村", township_id=town_id)
+        session.add(village)
+        session.flush()
+        group = VillagerGroup(name="第一村民小组", village_id=village.id)
+        session.add(group)
+        session.flush()
+        group_id = group.id
+    households.save(qingshan, family_draft(group_id))
+    (path,) = world.export(qingshan)
+    message = refused(world.township, path)
+    assert "contains a record outside the villages that laptop was provisioned for" in message
+    assert "青山村笔记本" in message
+
+
+def test_property_5_a_bundle_of_a_newer_format_is_refused(world, laptop_bundle, tmp_path):
+    data = laptop_bundle.read_bytes()
+    length = int.from_bytes(data[4:8], "big")
+    header = json.loads(data[8:8 + length])
+    header["version"] = 2
+    new_header = json.dumps(header, sort_keys=True).encode()
+    newer = tmp_path / "newer.xjb"
+    newer.write_bytes(b"XJB1" + len(new_header).to_bytes(4, "big") + new_header + data[8 + length:])
+    assert "was written by a newer version of xinjie-desktop (bundle format 2)" in refused(world.township, newer)
+
+
+def test_property_5_a_file_that_is_not_a_bundle_is_refused(world, tmp_path):
+    other = tmp_path / "photo.xjb"
+    other.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
+    assert "is not a bundle of xinjie-desktop" in refused(world.township, other)
+
+
+def test_property_5_on_the_command_line_exit_2_the_reason_and_the_file_untouched(world, laptop_bundle, tmp_path):
+    """The command line checks with the data file opened read-only: not even its identity's home moves."""
+    data = laptop_bundle.read_bytes()
+    truncated = tmp_path / "cut.xjb"
+    truncated.write_bytes(data[: len(data) // 2])
+    path = world.township.path
+    world.township.close()
+    before = file_state(path)
+    done = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "import", "--db",
+                           str(path), str(truncated)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "is incomplete" in done.stderr and "Traceback" not in done.stderr
+    assert file_state(path) == before
+    chinese = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(path),
+                              str(truncated)], capture_output=True, text=True, timeout=120)
+    assert chinese.returncode == 2 and "同步包" in chinese.stderr and "不完整" in chinese.stderr
+    world.township = open_store(path)
+
+
+def test_bundle_verify_checks_structure_without_a_store_and_everything_with_one(world, laptop_bundle, tmp_path):
+    plain = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "verify", str(laptop_bundle)],
+                           capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0 and json.loads(plain.stdout)["recipient"] == world.township.device_id
+    path = world.township.path
+    world.township.close()
+    full = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "verify", str(laptop_bundle), "--db",
+                           str(path)], capture_output=True, text=True, timeout=120)
+    report = json.loads(full.stdout)
+    assert full.returncode == 0 and report["source"] == "青山村笔记本" and report["counts"]["household"] == 1
+    not_one = tmp_path / "x.xjb"
+    not_one.write_text("hello")
+    bad = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "verify", str(not_one)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "is not a bundle" in bad.stderr
+    world.township = open_store(path)
+
+
+def integrity(path: Path) -> tuple[str, list]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("PRAGMA integrity_check").fetchone()[0], connection.execute(
+            "PRAGMA foreign_key_check").fetchall()
+    finally:
+        connection.close()
+
+
+def test_property_6_an_import_killed_half_way_leaves_the_store_as_before(world, tmp_path):
+    qingshan = world.laptop(0)
+    demo_data.add_households(qingshan, 40, seed=5)
+    (path,) = world.export(qingshan)
+    store_path = world.township.path
+    before = canonical_dump.digest(world.township, derived=True)
+    world.township.close()
+    environment = {**os.environ, "XINJIE_TEST_KILL_DURING_IMPORT": "1"}
+    killed = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(store_path),
+                             str(path)], capture_output=True, text=True, timeout=120, env=environment)
+    assert killed.returncode == -9, killed.stderr
+    assert integrity(store_path) == ("ok", [])
+    world.township = open_store(store_path)
+    assert canonical_dump.digest(world.township, derived=True) == before
+    results = bundles.import_bundles(world.township, [path])
+    assert results[0].outcome.new["household"] == 40
+    assert integrity(store_path) == ("ok", [])
+
+
+# --- property 8: a real FAT32 file system ------------------------------------------------------------
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    assert found, f"{name} is needed (run-tests installs dosfstools, mtools and fusefat)"
+    return found
+
+
+@pytest.fixture
+def fat32_stick(tmp_path):
+    """A 33 MB FAT32 image (mkfs.vfat), mounted through FUSE (fusefat): the file system village USB sticks use."""
+    if not Path("/dev/fuse").exists():
+        pytest.skip("this machine has no /dev/fuse, so no FAT32 image can be mounted")  # a kernel capability
+    image, mount = tmp_path / "usb.img", tmp_path / "usb"
+    mount.mkdir()
+    subprocess.run([_tool("mkfs.vfat"), "-F", "32", "-C", str(image), "34000"], check=True,
+                   capture_output=True)
+    subprocess.run([_tool("fusefat"), "-o", "rw+", str(image), str(mount)], check=True, capture_output=True)
+    try:
+        yield image, mount
+    finally:
+        subprocess.run(["fusermount", "-u", str(mount)], capture_output=True)
+
+
+def mtools_listing(image: Path) -> str:
+    return subprocess.run([_tool("mdir"), "-i", str(image), "-b", "::"], capture_output=True, text=True,
+                          env={**os.environ, "MTOOLS_SKIP_CHECK": "1"}).stdout
+
+
+def test_property_8_a_bundle_written_to_a_fat32_stick_is_whole_and_imports(world, fat32_stick, tmp_path):
+    image, mount = fat32_stick
+    qingshan = world.laptop(0)
+    demo_data.add_households(qingshan, 30, seed=3)
+    (result,) = bundles.export(qingshan, mount)
+    assert [p.name for p in mount.iterdir()] == [result.path.name]  # no temporary file left
+    subprocess.run(["fusermount", "-u", str(mount)], check=True)
+    assert result.path.name.upper()[:10] in mtools_listing(image).upper()  # on the FAT32 file system itself
+    copied = tmp_path / result.path.name
+    subprocess.run([_tool("mcopy"), "-i", str(image), f"::{result.path.name}", str(copied)], check=True,
+                   env={**os.environ, "MTOOLS_SKIP_CHECK": "1"})
+    assert copied.stat().st_size == result.size
+    (imported,) = bundles.import_bundles(world.township, [copied])
+    assert imported.outcome.new["household"] == 30
+    subprocess.run([_tool("fusefat"), "-o", "rw+", str(image), str(mount)], check=True)
+
+
+def test_property_8_a_full_stick_gives_a_clear_message_and_no_half_written_bundle(world, fat32_stick):
+    image, mount = fat32_stick
+    qingshan = world.laptop(0)
+    demo_data.add_households(qingshan, 200, seed=4)
+    filler = mount / "photos.bin"
+    with filler.open("wb") as handle:  # the stick is nearly full of someone's photos
+        try:
+            while True:
+                handle.write(b"\0" * 1024 * 1024)
+        except OSError:
+            pass
+    with pytest.raises(bundles.SyncError) as error:
+        bundles.export(qingshan, mount)
+    assert "The USB stick is full" in str(error.value)
+    assert sorted(p.name for p in mount.iterdir()) == ["photos.bin"]
+    with qingshan.session() as session:
+        assert session.execute(text("SELECT count(*) FROM bundle_log WHERE direction = 'out'")).scalar() == 1  # hello
