@@ -17,9 +17,10 @@ VILLAGES = {"青山村": ["第一村民小组", "第二村民小组"], "绿水�
 
 
 class World:
-    """``township`` and ``laptops`` (name → store); laptop i writes village i."""
+    """``township`` and ``laptops`` (name → store); laptop i writes village i (and, with ``overlap``,
+    the second laptop also village 0: two work teams in one village)."""
 
-    def __init__(self, folder: Path, laptops: int = 2) -> None:
+    def __init__(self, folder: Path, laptops: int = 2, overlap: bool = False) -> None:
         self.folder = folder
         self.stick = folder / "stick"
         self.stick.mkdir(parents=True, exist_ok=True)
@@ -31,7 +32,8 @@ class World:
         for index, village in enumerate(list(VILLAGES)[:laptops]):
             name = f"{village}笔记本"
             laptop = open_store(folder / f"laptop-{index}.sqlite")
-            device.provision(self.township, name, [self.villages[village]], self.stick / f"provision-{index}.json")
+            scope = [self.villages[village]] + ([self.villages[list(VILLAGES)[0]]] if overlap and index else [])
+            device.provision(self.township, name, scope, self.stick / f"provision-{index}.json")
             device.accept_provisioning(laptop, self.stick / f"provision-{index}.json")
             self.laptops[name] = laptop
             self.import_into(self.township, self.export(laptop))  # first contact: the township learns its keys
