@@ -488,15 +488,20 @@ class ImportResult:
             conflicts=summary["conflicts"], duplicates=len(summary["duplicates"]))
 
 
-def preview(store: Store, path: Path | str) -> ImportResult:
-    """What importing would do (counts, conflicts, duplicates), computed and rolled back: nothing changes."""
+def preview(store: Store, path: Path | str, params=None) -> ImportResult:
+    """What importing would do (counts, conflicts, possible duplicates), computed in a transaction that
+    is rolled back: nothing changes."""
+    from xinjie_desktop.core.policy_params import current
+
     incoming = read(store, path)
     with store.session() as session:
-        checked = check(store, incoming, session)
-        if checked.already is not None:
-            return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
-        with session.begin():
+        try:
+            checked = check(store, incoming, session)
+            if checked.already is not None:
+                return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
             outcome = merge.apply(session, incoming.changes)
+            merge.finish(session, outcome, params or current())
+        finally:
             session.rollback()
     return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome)
 

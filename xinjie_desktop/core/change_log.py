@@ -324,7 +324,7 @@ _INSERT_TOMBSTONE = text(
     "INSERT INTO tombstone (table_name, row_id, hlc, device_id, seen_hlc) "
     "VALUES (:table_name, :row_id, :hlc, :device_id, :seen_hlc) "
     "ON CONFLICT(table_name, row_id) DO UPDATE SET hlc = max(hlc, excluded.hlc), "
-    "seen_hlc = min(seen_hlc, excluded.seen_hlc)")
+    "seen_hlc = max(seen_hlc, excluded.seen_hlc)")
 
 
 def write_changes(connection, changes: list[dict]) -> None:

@@ -145,7 +145,7 @@ class _Rows:
         self.tombstones: dict[tuple[str, str], Version] = {}
         self.seen: dict[tuple[str, str], int] = {}  # the newest version the deleter had seen
         self.deletes_seen: dict[tuple[str, str], int] = {}  # the same, for the deletes being applied
-        self.settled: set[str] = set()  # conflict ids settled by an edit made on top of the value in force
+        self.settled: dict[str, int] = {}  # conflict id → hlc of an edit made on top of the value in force
         wanted: dict[str, set[str]] = defaultdict(set)
         for change in changes:
             wanted[change.table].add(change.row_id)
@@ -222,13 +222,46 @@ class _Conflicts:
             entry["losers"].append(loser)
         entry["kind"] = kind if kind != "field" else entry["kind"]
 
-    def write(self, now: dt.datetime) -> list[str]:
+    def gone(self, tombstones: dict[tuple[str, str], Version], seen: dict[tuple[str, str], int]) -> None:
+        """Conflicts about records now deleted become "changed after it was deleted": the delete is in
+        force, and the values written without knowing of it (newer than anything a deleter had seen)
+        are listed as lost.  Values some deleter had seen were deleted knowingly: not a conflict."""
+        for (name, row_id), version in tombstones.items():
+            stored = self.connection.execute(text(
+                "SELECT id, field, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
+                {"t": name, "r": row_id}).all()
+            for key, field_, winner, losers in stored:
+                self.found.setdefault(key, {"table_name": name, "row_id": row_id, "field": field_, "kind": "deleted",
+                                            "winner": _entry("deleted", version), "losers": []})
+                for value in [json.loads(winner), *json.loads(losers)]:
+                    if value.get("value") != "deleted":
+                        self.add(name, row_id, field_, "deleted", _entry("deleted", version), value)
+                self.found[key]["replace"] = True
+        for key, entry in list(self.found.items()):
+            row = (entry["table_name"], entry["row_id"])
+            version = tombstones.get(row)
+            if version is None:
+                continue
+            old = entry["winner"]
+            entry["kind"], entry["winner"] = "deleted", _entry("deleted", version)
+            losers = entry["losers"] + ([old] if old["value"] != "deleted" and old not in entry["losers"] else [])
+            entry["losers"] = [loser for loser in losers if loser["hlc"] > seen.get(row, 0)]
+            entry["replace"] = True
+
+    def write(self, now: dt.datetime, settled: dict[str, int]) -> list[str]:
+        """Store the conflicts found; one settled later in the same change set (an edit made on top of
+        the value in force, newer than every value listed) is stored as resolved."""
         opened = []
         for key, entry in sorted(self.found.items()):
             row = self.connection.execute(text("SELECT winner, losers, status FROM sync_conflict WHERE id = :id"),
                                           {"id": key}).first()
             losers = entry["losers"]
             winner = entry["winner"]
+            if entry.get("replace"):  # a deleted record's conflict, recomputed whole by ``gone``
+                if not losers:
+                    self.connection.execute(text("DELETE FROM sync_conflict WHERE id = :id"), {"id": key})
+                    continue
+                row = None
             if row is not None:
                 old_losers = json.loads(row[1])
                 old_winner = json.loads(row[0])
@@ -238,13 +271,19 @@ class _Conflicts:
                 if losers == old_losers and winner == old_winner:
                     continue
             losers = sorted(losers, key=lambda w: (w["hlc"], w["device"]))
+            newest = max([winner["hlc"], *(loser["hlc"] for loser in losers)])
+            status = "resolved" if settled.get(key, 0) > newest else "open"
             self.connection.execute(text(
-                "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at) "
-                "VALUES (:id, :t, :r, :f, :k, :w, :l, 'open', :at) ON CONFLICT(id) DO UPDATE SET "
-                "winner = excluded.winner, losers = excluded.losers, status = 'open', resolved_at = NULL"),
+                "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at, "
+                "resolved_at) VALUES (:id, :t, :r, :f, :k, :w, :l, :st, :at, :done) ON CONFLICT(id) DO UPDATE SET "
+                "winner = excluded.winner, losers = excluded.losers, status = excluded.status, "
+                "resolved_at = excluded.resolved_at, "
+                "kind = CASE WHEN excluded.kind != 'field' THEN excluded.kind ELSE sync_conflict.kind END"),
                 {"id": key, "t": entry["table_name"], "r": entry["row_id"], "f": entry["field"], "k": entry["kind"],
-                 "w": json.dumps(winner, ensure_ascii=False), "l": json.dumps(losers, ensure_ascii=False), "at": now})
-            opened.append(key)
+                 "w": json.dumps(winner, ensure_ascii=False), "l": json.dumps(losers, ensure_ascii=False), "at": now,
+                 "st": status, "done": now if status == "resolved" else None})
+            if status == "open":
+                opened.append(key)
         return opened
 
 
@@ -277,14 +316,17 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
     _write(connection, rows, new_tombstones, outcome)
     outcome.applied += len(fresh)
     now = utcnow()
-    settled = sorted(rows.settled - set(conflicts.found))
+    settled = sorted(set(rows.settled) - set(conflicts.found))
     for start in range(0, len(settled), 500):
         part = settled[start:start + 500]
         marks = ",".join(f":c{i}" for i in range(len(part)))
         connection.execute(text(f"UPDATE sync_conflict SET status = 'resolved', resolved_at = :now "
                                 f"WHERE status = 'open' AND id IN ({marks})"),
                            {"now": now, **{f"c{i}": value for i, value in enumerate(part)}})
-    outcome.conflicts.extend(conflicts.write(now))
+    in_conflict = {(entry["table_name"], entry["row_id"]) for entry in conflicts.found.values()}
+    conflicts.gone({key: version for key, version in rows.tombstones.items()
+                    if key in new_tombstones or key in in_conflict}, rows.seen)
+    outcome.conflicts.extend(conflicts.write(now, rows.settled))
     return outcome
 
 
@@ -298,7 +340,7 @@ def _seen(change: Change) -> int:
 def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict) -> None:
     best = max(version, rows.tombstones.get(key, version))
     rows.tombstones[key] = best
-    rows.seen[key] = min(seen, rows.seen.get(key, seen))
+    rows.seen[key] = max(seen, rows.seen.get(key, seen))  # what any of its deleters knew
     new_tombstones[key] = best
     rows.rows[key] = None
 
@@ -392,7 +434,8 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
                 conflicts.add(change.table, change.row_id, field_, "field", _entry(value, incoming),
                               _entry(held_value, held_version))
             elif base is not None and held_version is not None and tuple(base) == held_version:
-                rows.settled.add(f"{change.table}:{change.row_id}:{field_}")
+                key_ = f"{change.table}:{change.row_id}:{field_}"
+                rows.settled[key_] = max(rows.settled.get(key_, 0), incoming[0])
             current[field_] = from_json(table.c[field_], value)
             versions[field_] = list(incoming)
             rows.dirty[key].add(field_)
