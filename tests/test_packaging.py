@@ -7,6 +7,7 @@ the real build was checked.
 
 import ast
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -20,8 +21,9 @@ MIGRATIONS = ROOT / "xinjie_desktop" / "migrations"
 
 
 @pytest.fixture(scope="module")
-def spec():
-    recorded = {}
+def loaded(tmp_path_factory):
+    """(what Analysis/EXE were given, the spec's namespace: its functions)."""
+    recorded = {"executables": []}
 
     def analysis(scripts, **options):
         recorded["scripts"] = scripts
@@ -30,13 +32,24 @@ def spec():
 
     namespace = {
         "SPECPATH": str(SPEC.parent),
+        "workpath": str(tmp_path_factory.mktemp("pyinstaller-work")),
         "Analysis": analysis,
         "PYZ": lambda *args, **kwargs: None,
-        "EXE": lambda *args, **kwargs: None,
+        "EXE": lambda *args, **kwargs: recorded["executables"].append(kwargs),
         "COLLECT": lambda *args, **kwargs: None,
     }
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
-    return recorded
+    return recorded, namespace
+
+
+@pytest.fixture(scope="module")
+def spec(loaded):
+    return loaded[0]
+
+
+@pytest.fixture(scope="module")
+def functions(loaded):
+    return loaded[1]
 
 
 def _shipped(spec):
@@ -110,3 +123,137 @@ def test_reportlab_barcode_symbologies_are_bundled(spec):
     """The agreements' QR code loads reportlab's barcode package, which imports code128 & co. by name."""
     assert "reportlab.graphics.barcode.code128" in spec["hiddenimports"]
     assert "reportlab.graphics.barcode.qr" in spec["hiddenimports"]
+
+
+def test_resources_include_the_icons_but_not_the_translation_source(spec, functions):
+    shipped = _shipped(spec)
+    for name in ("icons/xinjie-desktop.png", "icons/xinjie-desktop.ico",
+                 "translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo"):
+        assert f"resources/{name}" in shipped
+    wanted = functions["wanted_data"]
+    assert not wanted("resources/translations/zh_CN/LC_MESSAGES/xinjie_desktop.po")
+    assert wanted("resources/translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo")
+
+
+def test_build_info_is_written_for_the_about_dialog(spec, functions, monkeypatch):
+    from xinjie_desktop import __version__
+
+    (source, destination), = [(s, d) for s, d in spec["datas"] if Path(s).name == "build-info.json"]
+    assert destination == "."  # sys._MEIPASS/build-info.json, where xinjie_desktop.build_info looks
+    info = json.loads(Path(source).read_text(encoding="utf-8"))
+    assert info["version"] == __version__ and re.fullmatch(r"\d{4}-\d{2}-\d{2}", info["built"])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795737600")  # a reproducible build carries its source's date
+    assert functions["build_date"]() == "2026-11-27"
+
+
+@pytest.mark.parametrize("dest, kept", [
+    ("PySide6/Qt/translations/qtbase_zh_CN.qm", True),
+    ("PySide6/Qt/translations/qtbase_en.qm", False),
+    ("PySide6/Qt/translations/qt_zh_CN.qm", False),
+    ("PySide6/Qt/translations/qt_help_zh_CN.qm", False),
+    ("PySide6/translations/qtbase_zh_CN.qm", True),  # the Windows wheel's layout
+    ("stdnum/cn/loc.dat", True),
+    ("stdnum/oui.dat", False),
+    ("stdnum/imsi.dat", False),
+    ("xinjie_desktop/migrations/env.py", True),
+])
+def test_only_the_data_used_is_kept(functions, dest, kept):
+    assert functions["wanted_data"](dest) is kept
+
+
+@pytest.mark.parametrize("dest, kept", [
+    ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+    ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
+    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),  # --self-test
+    ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+    ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
+    ("PySide6/Qt/plugins/platforms/libqlinuxfb.so", False),
+    ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),  # Chinese input
+    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+    ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
+    ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
+    ("PySide6/Qt/plugins/imageformats/libqwebp.so", False),
+    ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", False),
+    ("PySide6/Qt/plugins/egldeviceintegrations/libqeglfs-x11-integration.so", False),
+    ("PySide6/Qt/plugins/generic/libqtuiotouchplugin.so", False),
+    ("PySide6/plugins/platforms/qwindows.dll", True),
+    ("PySide6/plugins/styles/qmodernwindowsstyle.dll", True),
+    ("PySide6/plugins/tls/qschannelbackend.dll", False),
+    ("PySide6/Qt/lib/libQt6Core.so.6", True),  # not a plugin: left to the dependency closure
+    ("PIL/_imaging.cpython-311-x86_64-linux-gnu.so", True),
+])
+def test_only_the_qt_plugins_used_are_kept(functions, dest, kept):
+    assert functions["qt_plugin_wanted"](dest) is kept
+
+
+def test_pillow_keeps_what_reportlab_reads_and_the_codecs_kept_include_chinese(functions):
+    excluded = set(functions["excluded_modules"]())
+    assert {"PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.Image"}.isdisjoint(excluded)
+    assert "PIL._avif" in excluded and "PIL.WebPImagePlugin" in excluded
+    binaries = [("python3.11/lib-dynload/_codecs_cn.cpython-311-x86_64-linux-gnu.so", "/x/_codecs_cn.so", "EXTENSION"),
+                ("python3.11/lib-dynload/_codecs_jp.cpython-311-x86_64-linux-gnu.so", "/x/_codecs_jp.so", "EXTENSION")]
+    functions["LINUX"], linux = False, functions["LINUX"]  # no dependency closure on these made-up paths
+    try:
+        assert [entry[0] for entry in functions["wanted_binaries"](binaries)] == [binaries[0][0]]
+    finally:
+        functions["LINUX"] = linux
+
+
+def test_links_to_libraries_no_longer_collected_are_dropped(functions):
+    binaries = [("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY")]
+    datas = [("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+             ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+             ("resources/policy/policy-2017.toml", "/x/policy-2017.toml", "DATA")]
+    kept = functions["without_dangling_links"](datas, binaries)
+    assert [entry[0] for entry in kept] == ["libQt6Core.so.6", "resources/policy/policy-2017.toml"]
+
+
+def test_linux_executable_has_a_console_and_windows_a_window_icon_and_version(spec, functions):
+    assert [options["name"] for options in spec["executables"]] == ["xinjie-desktop"]
+    assert spec["executables"][0]["console"] is True and spec["executables"][0]["strip"] is True
+    functions["WINDOWS"] = True
+    try:
+        options = functions["executable_options"]()
+    finally:
+        functions["WINDOWS"] = False
+    assert options["console"] is False
+    assert Path(options["icon"]).suffix == ".ico" and Path(options["icon"]).is_file()
+    version_info = Path(options["version"]).read_text(encoding="utf-8")
+    from xinjie_desktop import __version__
+
+    assert f"StringStruct('ProductVersion', '{__version__}')" in version_info
+    numbers = (*(int(part) for part in __version__.split(".")[:3]), 0)
+    assert f"filevers={numbers}" in version_info  # 0.1.0 -> (0, 1, 0, 0)
+
+
+def test_icon_files_are_rendered_from_the_svg():
+    import struct
+
+    icons = ROOT / "resources" / "icons"
+    assert (icons / "xinjie-desktop.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    png = (icons / "xinjie-desktop.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (256, 256)
+    ico = (icons / "xinjie-desktop.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", ico[:6])
+    sizes = sorted(ico[6 + 16 * i] or 256 for i in range(count))
+    assert (reserved, kind) == (0, 1) and sizes == [16, 24, 32, 48, 64, 128, 256]
+
+
+def test_windows_installer_is_per_user_and_keeps_the_data_folder():
+    """packaging/windows/xinjie-desktop.iss (not built here): no admin rights, installed under
+    %LOCALAPPDATA%\\Programs, and nothing of the data folder or settings removed on uninstall."""
+    from xinjie_desktop.qt import app
+
+    script = (ROOT / "packaging" / "windows" / "xinjie-desktop.iss").read_text(encoding="utf-8-sig")
+    settings = dict(line.split("=", 1) for line in script.splitlines() if re.match(r"^\w+=", line))
+    assert settings["PrivilegesRequired"] == "lowest"
+    assert settings["DefaultDirName"].startswith("{localappdata}\\Programs\\")
+    assert settings["SetupIconFile"].endswith("resources\\icons\\xinjie-desktop.ico")
+    sections = re.findall(r"^\[(\w+)\]", script, re.MULTILINE)
+    assert "UninstallDelete" not in sections and "Registry" not in sections
+    statements = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith(";"))
+    assert "uninsdelete" not in statements.lower() and "deleteafterinstall" not in statements.lower()
+    # the folder the script promises to keep is the one the program uses (QStandardPaths AppDataLocation)
+    assert f"%APPDATA%\\{app.ORGANIZATION}\\{app.APPLICATION}" in script
+    assert f"HKCU\\Software\\{app.ORGANIZATION}\\{app.APPLICATION}" in script
+    assert re.search(r'^Source: "\{#BuildDir\}\\\*"', script, re.MULTILINE)

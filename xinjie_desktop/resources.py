@@ -1,4 +1,4 @@
-"""Where the shipped resources (fonts, translations, policy parameters) live.
+"""Where the shipped resources (fonts, translations, policy parameters, icons) live.
 
 Source checkouts keep them in ``resources/`` at the project root; a PyInstaller
 build puts them in ``resources/`` beside the executable's unpacked files.
@@ -36,3 +36,8 @@ def policy_dir() -> Path:
 
 def templates_dir() -> Path:
     return resources_dir() / "templates"
+
+
+def icon_path(suffix: str = ".png") -> Path:
+    """The application icon: ``.png`` (256 px, the window's), ``.ico`` (Windows) or ``.svg`` (the drawing)."""
+    return resources_dir() / "icons" / f"xinjie-desktop{suffix}"

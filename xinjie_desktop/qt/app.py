@@ -16,6 +16,7 @@ QApplication) and ``create_main_window`` (a window over an open store).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -33,14 +34,14 @@ from PySide6.QtCore import (
     QTimer,
     QTranslator,
 )
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from xinjie_desktop import __version__, i18n
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.main_window import MainWindow
 from xinjie_desktop.qt.worker import Worker
-from xinjie_desktop.resources import font_path
+from xinjie_desktop.resources import font_path, icon_path
 
 if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
     from xinjie_desktop.core.store import Store
@@ -90,8 +91,9 @@ def register_font() -> str | None:
 
 
 def prepare_application(app: QApplication, language: str | None) -> str:
-    """Identity, font and translations (ours and Qt's own) for ``language``; returns the language in force."""
+    """Identity, icon, font and translations (ours and Qt's own) for ``language``; returns the language in force."""
     set_identity(app)
+    app.setWindowIcon(QIcon(str(icon_path())))  # every window's; the Windows executable's own is in the spec
     family = register_font()
     if family:
         font = QFont(family)
@@ -402,6 +404,10 @@ def start(app: QApplication, db_path: Path | None, language: str | None) -> _She
     prepare_application(app, choose_language(language))
     install_excepthook()
     shell = _Shell()
+    if os.environ.get("XINJIE_EXIT_AFTER_PAINT"):  # a benchmark of the packaged program (qt.paint_probe)
+        from xinjie_desktop.qt import paint_probe
+
+        shell.paint_probe = paint_probe.install(shell.window, os.environ["XINJIE_EXIT_AFTER_PAINT"])
     shell.open_after_paint(db_path or default_store_path())
     shell.window.show()
     return shell

@@ -35,6 +35,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
+from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core.documents import qr
 from xinjie_desktop.core.documents.agreement_templates import TemplateSet
 
@@ -381,7 +382,7 @@ def render(target: str | os.PathLike | BinaryIO, items: Iterable[AgreementPrint]
     canvas.setAuthor(author)
     canvas.setSubject(subject)
     canvas.setKeywords(keyword_text)
-    canvas.setCreator("xinjie-desktop")
+    canvas.setCreator(name_and_version())
     writer = _Writer(canvas, font, templates.words(language), language.startswith("zh"))
     for index, item in enumerate(items):
         if on_start is not None:

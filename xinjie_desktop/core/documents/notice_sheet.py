@@ -36,6 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core.documents.fonts import document_font
 from xinjie_desktop.core.models import Township
 from xinjie_desktop.core.public_notice import (
@@ -221,7 +222,7 @@ def _render(view: NoticeView, first: NoticeView | None, target, township: str, p
         township=township, number=view.id[:8].upper(), date=date_text(printed_on))
     document = SimpleDocTemplate(
         target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 3 * mm,
-        initialFontName=font, title=title, author=township, creator="xinjie-desktop")
+        initialFontName=font, title=title, author=township, creator=name_and_version())
     document.build(_story(view, first, s), canvasmaker=_canvas_maker(footer, title, font))
 
 
@@ -250,6 +251,8 @@ def render_village(store: Store, village_id: str, out_pdf, progress: Callable[[i
     if progress is not None and progress(0, total) is False:
         return False
     writer = PdfWriter()
+    writer.add_metadata({"/Title": _("Public notices of {village}").format(village=views[0].village),
+                         "/Author": township, "/Creator": name_and_version()})
     for done, view in enumerate(views, 1):
         buffer = io.BytesIO()
         first = by_id.get(view.previous_id) if view.previous_id else None

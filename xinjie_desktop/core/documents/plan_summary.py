@@ -28,6 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core.documents.fonts import document_font
 from xinjie_desktop.core.housing_plan import KINDS, LAND_LABELS, ZONE_LABELS, CoOwnership, PlanInput, PlanResult
 from xinjie_desktop.core.idnumber import mask
@@ -85,7 +86,7 @@ def render_plan_summary(path_or_file: str | os.PathLike | BinaryIO, household: P
 def _document(target, font: str, township: str) -> SimpleDocTemplate:
     return SimpleDocTemplate(
         target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        initialFontName=font, title=_("Resettlement housing plan"), author=township, creator="xinjie-desktop")
+        initialFontName=font, title=_("Resettlement housing plan"), author=township, creator=name_and_version())
 
 
 def _pages(story: list[Flowable], font: str) -> int:
