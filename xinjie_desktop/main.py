@@ -27,6 +27,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xinjie-desktop", description=_("Xinjie Township poverty-alleviation work tool"))
     parser.add_argument("--version", action="version", version=f"xinjie-desktop {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check that this copy of the program works (in a temporary folder), then exit"))
     parser.add_argument("--db", type=Path, help=_("open this data file instead of the one in the user's data folder"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=_("interface language (default: Simplified Chinese)"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -84,6 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     accept.add_argument("file", type=Path, help=_("the provisioning file"))
     accept.add_argument("--replace-township", action="store_true",
                         help=_("accept a provisioning file from a different township office data file"))
+    bundle = commands.add_parser("bundle", help=_("sync by USB stick: write, import and check bundles"))
+    bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True, parser_class=_Parser)
+    export = bundle_commands.add_parser(
+        "export", help=_("write a bundle for each computer this one syncs with (the township office, or every laptop)"))
+    export.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
+    export.add_argument("--to", type=Path, required=True, help=_("folder to write to (the USB stick)"))
+    export.add_argument("--full", action="store_true",
+                        help=_("every change, not only those the other computer has not acknowledged"))
+    import_ = bundle_commands.add_parser("import", help=_("import bundles, each in one transaction, after a backup"))
+    import_.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
+    import_.add_argument("files", type=Path, nargs="+", help=_("bundle files (.xjb)"))
+    check = bundle_commands.add_parser(
+        "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps"))
+    check.add_argument("file", type=Path, help=_("bundle file (.xjb)"))
+    check.add_argument("--db", type=Path, dest="bundle_db", help=_("the data file of the computer it is for"))
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
@@ -283,6 +300,46 @@ def _device_show(args: argparse.Namespace, store) -> int:
     return 0
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core import bundles
+    from xinjie_desktop.core.store import StoreError, open_read_only
+
+    try:
+        if args.bundle_command == "verify":
+            view = open_read_only(args.bundle_db) if args.bundle_db else None
+            if args.bundle_db and view is None:
+                print(_("The data file {path} must be upgraded first: open it with this version once.").format(
+                    path=args.bundle_db), file=sys.stderr)
+                return 2
+            try:
+                print(json.dumps(bundles.verify_file(args.file, view), ensure_ascii=False, indent=2, sort_keys=True))
+            finally:
+                if view is not None:
+                    view.close()
+            return 0
+        if args.bundle_command == "import":
+            if not args.bundle_db.exists():
+                print(_("The data file {path} does not exist.").format(path=args.bundle_db), file=sys.stderr)
+                return 2
+            bundles.precheck(args.bundle_db, args.files)
+        store = _open_existing(args.bundle_db)
+        if store is None:
+            return 2
+        try:
+            if args.bundle_command == "export":
+                for result in bundles.export(store, args.to, full=args.full):
+                    print(result.describe())
+                return 0
+            for result in bundles.import_bundles(store, args.files):
+                print(result.describe())
+            return 0
+        finally:
+            store.close()
+    except (bundles.SyncError, StoreError) as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
 def _db(args: argparse.Namespace) -> int:
     from xinjie_desktop.core import canonical_dump
 
@@ -370,6 +427,10 @@ def main(argv: list[str] | None = None) -> int:
     if known.lang in ("zh_CN", "en"):
         set_language(known.lang)
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from xinjie_desktop import self_test
+
+        return self_test.main()
     if args.command is not None and not _IN_LOGGED_RUN:  # unexpected errors go to the log file
         return _run_logged(args, lambda: main(argv))
     if args.command == "demo-data":
@@ -380,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         return _agreements(args)
     if args.command == "device":
         return _device(args)
+    if args.command == "bundle":
+        return _bundle(args)
     if args.command == "db":
         return _db(args)
     from xinjie_desktop.qt.app import run

@@ -15,7 +15,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -95,7 +95,9 @@ def _conflict_keys(store) -> list[tuple]:
     return sorted((c.id, c.kind, c.winner.value) for c in conflicts.listing(store, status=None))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No "explain" phase: it traces every line of a failing example, which takes minutes here.
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
 @given(steps=STEPS, order_seed=st.randoms(use_true_random=False))
 @example(steps=[("edit", "laptop0", 0, "phone", 0), ("edit", "laptop1", 0, "phone", 1)],  # one field, two teams
          order_seed=random.Random(1))

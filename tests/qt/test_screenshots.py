@@ -246,3 +246,134 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
     dialog.close()
     qtbot.wait(50)
     save(window, "agreements.png")
+
+
+@pytest.fixture
+def sync_world():
+    """A township office and three village laptops with households, in a fixed folder (issue 5)."""
+    from sync_world import World
+
+    from xinjie_desktop.core import bundles
+
+    folder = Path(tempfile.gettempdir()) / "xinjie-sync-screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    world = World(folder, laptops=3)
+    for index, laptop in enumerate(world.laptops.values()):
+        demo_data.add_households(laptop, 40 + 15 * index, seed=index + 1)
+    for path in world.stick.glob("*" + bundles.SUFFIX):
+        path.unlink()
+    yield world
+    world.close()
+
+
+def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
+    """Export to USB on a village laptop; at the township office the import preview and report, the
+    conflicts screen and the sync board (issue 5, "The window")."""
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QFileDialog
+    from sqlalchemy import text
+
+    from builders import family_draft
+    from xinjie_desktop.core import bundles, households
+    from xinjie_desktop.qt.conflicts_view import ConflictsDialog
+    from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
+    from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
+    from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog
+
+    world = sync_world
+    qingshan, lushui, baiyun = (world.laptop(i) for i in range(3))
+    usb = world.folder / "U盘"
+    usb.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(usb))
+
+    def group(store, village):
+        with store.session() as session:
+            return session.execute(text(
+                "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
+                "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village}).scalar()
+
+    def change(store, household_id, **fields):
+        with store.session() as session:
+            draft = households.to_draft(households.load_household(session, household_id))
+        for key, value in fields.items():
+            setattr(draft, key, value)
+        households.save(store, draft)
+
+    # A household of 青山村 changed both at the township and on the laptop; one family registered twice.
+    world.sync(qingshan)
+    with qingshan.session() as session:
+        household_id = session.execute(text("SELECT id FROM household ORDER BY list_key LIMIT 1")).scalar()
+    change(world.township, household_id, phone="13887551023", address="青山村第一村民小组18号")
+    change(qingshan, household_id, phone="13987550412")
+    households.save(qingshan, family_draft(group(qingshan, "青山村")))
+    households.save(lushui, family_draft(group(lushui, "绿水村")))
+
+    def settle(dialog):
+        qtbot.waitUntil(lambda: dialog.worker is None, timeout=30_000)
+
+    # The village laptop writes its bundle.
+    dialog = SyncExportDialog(qingshan)
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 600)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    settle(dialog)
+    dialog.drive.choose_folder()
+    dialog.start_export()
+    settle(dialog)
+    assert dialog.done_box.isVisible()
+    qtbot.wait(20)
+    save(dialog, "sync-export.png")
+    dialog.close()
+
+    # The other laptops too; a bundle for a laptop is on the stick; one copy was cut short.
+    for laptop in (lushui, baiyun):
+        bundles.export(laptop, usb)
+    bundles.export(world.township, usb, full=False)
+    damaged = max(usb.glob("xjb-*.xjb"), key=lambda p: p.stat().st_size)
+    (usb / damaged.name.replace(".xjb", "-copy.xjb")).write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+
+    dialog = SyncImportDialog(world.township)
+    qtbot.addWidget(dialog)
+    dialog.resize(1100, 680)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.drive.choose_folder()
+    settle(dialog)
+    assert dialog.import_button.isEnabled()
+    qtbot.wait(20)
+    save(dialog, "sync-import-preview.png")
+    dialog.start_import()
+    settle(dialog)
+    assert dialog.reported
+    dialog.table.selectRow(0)
+    qtbot.wait(20)
+    save(dialog, "sync-import-report.png")
+    report = world.folder / "同步包导入报告.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(report), ""))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
+    assert dialog.print_report() == report  # the printed report: look at it with a PDF viewer after a change
+    dialog.close()
+
+    dialog = ConflictsDialog(world.township)
+    qtbot.addWidget(dialog)
+    dialog.resize(1000, 680)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.model.rowCount() >= 1
+    qtbot.wait(20)
+    save(dialog, "sync-conflicts.png")
+    dialog.tabs.setCurrentIndex(1)
+    qtbot.wait(20)
+    save(dialog, "sync-duplicates.png")
+    dialog.close()
+
+    dialog = SyncBoardDialog(world.township)
+    qtbot.addWidget(dialog)
+    dialog.resize(1200, 360)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.model.rowCount() == 3
+    qtbot.wait(20)
+    save(dialog, "sync-board.png")

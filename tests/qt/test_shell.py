@@ -265,7 +265,7 @@ def test_window_menus_and_language_choice_is_saved_for_next_start(qtbot, window,
     from PySide6.QtCore import QSettings
 
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&View", "&Help"]
+    assert menus == ["&File", "&View", "&Sync", "&Help"]
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
     chinese = next(a for a in window.language_actions.actions() if a.data() == "zh_CN")

@@ -282,9 +282,9 @@ def read(store: Store, path: Path | str) -> Incoming:
     if header.recipient_device_id != store.device_id:
         if header.recipient_device_id in mine:
             raise SyncError(_(
-                "The bundle {name} was written for this laptop's former identity (this data file was copied or restored "
-                "since, and took a new one). Nothing was changed. Ask the township office to provision this laptop again "
-                "and write a new bundle.").format(name=path.name))
+                "The bundle {name} was written for this computer's former identity (this data file was copied or "
+                "restored since, and took a new one). Nothing was changed. A village laptop must be provisioned again; "
+                "then ask for a new bundle.").format(name=path.name))
         raise SyncError(_("The bundle {name} was written for another computer (device {target}), not for this one "
                           "({mine}). Nothing was changed.").format(
             name=path.name, target=header.recipient_device_id[:8], mine=store.device_id[:8]))
@@ -428,17 +428,21 @@ def _check_scope(store: Store, session: Session, incoming: Incoming, fresh: list
         for entry in device.issued(store):
             if entry["provisioning_id"] == source.get("provisioning_id"):
                 scope = set(entry["villages"])
-    bundle_households = {c.row_id: json.loads(c.payload).get("village_id") for c in fresh
-                         if c.table == "household" and c.op == "upsert"}
+    payloads = {id(c): json.loads(c.payload) for c in fresh if c.op == "upsert"}
+    villages = {c.row_id: payloads[id(c)].get("village_id") or c.village_id for c in fresh
+                if c.table == "household" and c.op == "upsert"}
+    parents = sorted({p.get("household_id") for p in payloads.values() if p.get("household_id")} - set(villages))
+    for start in range(0, len(parents), 500):  # households already stored, in one query per 500
+        part = parents[start:start + 500]
+        marks = ",".join(f":h{i}" for i in range(len(part)))
+        villages.update(session.execute(text(f"SELECT id, village_id FROM household WHERE id IN ({marks})"),
+                                        {f"h{i}": value for i, value in enumerate(part)}).all())
     for change in fresh:
         village = change.village_id
         if change.table == "household" and change.op == "upsert":
-            village = bundle_households[change.row_id] or village
-        elif change.op == "upsert":
-            parent = json.loads(change.payload).get("household_id")
-            if parent:
-                stored = session.execute(text("SELECT village_id FROM household WHERE id = :h"), {"h": parent}).first()
-                village = bundle_households.get(parent) or (stored[0] if stored else village)
+            village = villages[change.row_id] or village
+        elif change.op == "upsert" and payloads[id(change)].get("household_id"):
+            village = villages.get(payloads[id(change)]["household_id"]) or village
         if village not in scope:
             raise SyncError(_("The bundle {name} from {laptop} contains a record outside the villages that laptop was "
                               "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning.").format(

@@ -303,8 +303,10 @@ def _after_flush(store: Store, session: Session) -> None:
         values = {field: to_json(getattr(record, field)) for field in names}
         versions = read_versions(record.sync_versions)
         hlc = max(int(entry[0]) for entry in versions.values())
-        village = village_of(connection, name, {**values, "id": row_id, "village_id": getattr(record, "village_id", None)}
-                             if hasattr(record, "village_id") else {**values, "id": row_id})
+        # The record's links, even those not changed (a partial change still belongs to its village).
+        links = {column: getattr(record, column) for column in ("village_id", "household_id", "agreement_id", "notice_id")
+                 if hasattr(record, column)}
+        village = village_of(connection, name, {**values, **links, "id": row_id})
         changes.append({"origin_device": me, "seq": seq, "hlc": hlc, "table_name": name, "row_id": row_id,
                         "op": "upsert", "village_id": village, "payload": payload_text(values),
                         "bases": payload_text({f: list(v) for f, v in bases.items() if v is not None})})

@@ -246,15 +246,19 @@ def refresh_many(session: Session, household_ids: set[str], params: PolicyParame
     holding = holders(session, numbers)
     shared = {number: households for number, households in holding.items() if len(households) > 1}
     everyone = sorted(set(ids).union(*shared.values()) if shared else set(ids))
-    for start in range(0, len(everyone), 500):
-        for household in session.scalars(
-                select(Household).where(Household.id.in_(everyone[start:start + 500]))
-                .options(selectinload(Household.members), selectinload(Household.incomes),
-                         selectinload(Household.steps))):
-            mine = {m.id_number for m in household.members}
-            refresh_derived(session, household, params,
-                            {n for n in mine if n in shared and shared[n] - {household.id}})
-    session.flush()
+    # Groups and villages once, not a query (and an autoflush) per household.
+    groups = session.execute(select(VillagerGroup).options(selectinload(VillagerGroup.village))).scalars().all()
+    with session.no_autoflush:
+        for start in range(0, len(everyone), 500):
+            for household in session.scalars(
+                    select(Household).where(Household.id.in_(everyone[start:start + 500]))
+                    .options(selectinload(Household.members), selectinload(Household.incomes),
+                             selectinload(Household.steps), selectinload(Household.objections))):
+                mine = {m.id_number for m in household.members}
+                refresh_derived(session, household, params,
+                                {n for n in mine if n in shared and shared[n] - {household.id}})
+            session.flush()
+    del groups  # held until here: the session keeps loaded objects only while they are referenced
     return shared
 
 

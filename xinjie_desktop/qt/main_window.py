@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop import __version__, i18n
+from xinjie_desktop import i18n
 from xinjie_desktop.i18n import _
 
 LANGUAGE_KEY = "language"
@@ -209,10 +209,28 @@ class MainWindow(QMainWindow):
             language_menu.addAction(action)
         self.language_actions.triggered.connect(self._language_chosen)
 
+        sync_menu = self.menuBar().addMenu(_("&Sync"))
+        self.sync_export_action = QAction(_("&Export to USB…"), self, objectName="sync_export_action")
+        self.sync_export_action.setToolTip(_("Write this computer's work onto a USB stick for the other computer"))
+        self.sync_export_action.triggered.connect(self.open_sync_export)
+        sync_menu.addAction(self.sync_export_action)
+        self.sync_import_action = QAction(_("&Import from USB…"), self, objectName="sync_import_action")
+        self.sync_import_action.setToolTip(_("Check and import the bundles on a USB stick"))
+        self.sync_import_action.triggered.connect(self.open_sync_import)
+        sync_menu.addAction(self.sync_import_action)
+        sync_menu.addSeparator()
+        self.conflicts_action = QAction(_("&Conflicts and duplicates…"), self, objectName="conflicts_action")
+        self.conflicts_action.triggered.connect(self.open_conflicts)
+        sync_menu.addAction(self.conflicts_action)
+        self.sync_board_action = QAction(_("Sync &board…"), self, objectName="sync_board_action")
+        self.sync_board_action.setToolTip(_("Every laptop: when it was last seen, its last bundle, what is missing"))
+        self.sync_board_action.triggered.connect(self.open_sync_board)
+        sync_menu.addAction(self.sync_board_action)
+
         help_menu = self.menuBar().addMenu(_("&Help"))
-        about_action = QAction(_("&About"), self)
-        about_action.triggered.connect(self._about)
-        help_menu.addAction(about_action)
+        self.about_action = QAction(_("&About xinjie-desktop"), self, objectName="about_action")
+        self.about_action.triggered.connect(self.open_about)
+        help_menu.addAction(self.about_action)
 
     def add_shortcuts(self) -> None:
         """The menu commands' shortcuts.  Not in ``__init__``: the first ``setShortcut`` builds Qt's
@@ -227,7 +245,8 @@ class MainWindow(QMainWindow):
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
         for action in (self.new_action, self.find_action, self.village_documents_action, self.open_action,
-                       self.backups_action):
+                       self.backups_action, self.sync_export_action, self.sync_import_action, self.conflicts_action,
+                       self.sync_board_action):
             action.setEnabled(enabled)
 
     def _new_household(self) -> None:
@@ -266,6 +285,72 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    # --- sync by USB bundles (qt.sync_export_dialog, qt.sync_import_dialog, qt.conflicts_view, qt.sync_board_view)
+    def _sync_dialog(self, make, *, leave_editor: bool = False):
+        """A sync dialog over the open data file, window-modal; None when no data file is open (or the
+        user kept the household being edited: an import or a resolution changes households underneath)."""
+        if self._workspace is None:
+            return None
+        if leave_editor and not self._workspace.may_leave_editor():
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        dialog = make(self._workspace.store)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_sync_export(self):
+        """Sync → Export to USB."""
+        from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog  # needs the core
+
+        return self._sync_dialog(lambda store: SyncExportDialog(store, self))
+
+    def open_sync_import(self):
+        """Sync → Import from USB; once something is imported, the household list is shown afresh."""
+        from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog  # needs the core
+
+        dialog = self._sync_dialog(lambda store: SyncImportDialog(store, self), leave_editor=True)
+        if dialog is not None:
+            dialog.imported.connect(self.reload_workspace)
+        return dialog
+
+    def open_conflicts(self):
+        """Sync → Conflicts and duplicates; a resolution refreshes the household list."""
+        from xinjie_desktop.qt.conflicts_view import ConflictsDialog  # needs the core
+
+        dialog = self._sync_dialog(lambda store: ConflictsDialog(store, self), leave_editor=True)
+        if dialog is not None:
+            dialog.changed.connect(self.reload_workspace)
+            dialog.open_household_requested.connect(self._open_household)
+        return dialog
+
+    def open_sync_board(self):
+        """Sync → Sync board."""
+        from xinjie_desktop.qt.sync_board_view import SyncBoardDialog  # needs the core
+
+        return self._sync_dialog(lambda store: SyncBoardDialog(store, self))
+
+    def reload_workspace(self) -> None:
+        """The data file changed underneath the workspace (bundles imported, a conflict resolved): show it
+        afresh (villages, title, list), keeping the working list and the selected household."""
+        old = self._workspace
+        if old is None:
+            return
+        from xinjie_desktop.qt.workspace import HouseholdWorkspace  # needs the core
+
+        view, selected = old.navigation.current_view(), old.selected_household()
+        workspace = HouseholdWorkspace(old.store)
+        self.install_workspace(workspace)
+        workspace.navigation.select_view(view)
+        if selected:
+            workspace.select_household(selected)
+
+    def _open_household(self, household_id: str) -> None:
+        if self._workspace is not None:
+            self._workspace.select_household(household_id)
+            self._workspace.open_household(household_id)
+
     def _choose_store(self) -> None:
         folder = str(self._store_path.parent) if self._store_path else ""
         path, _selected = QFileDialog.getOpenFileName(
@@ -280,11 +365,16 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, _("Language"), _(
                 "The language is saved and takes effect the next time you start the program."))
 
-    def _about(self) -> None:
-        QMessageBox.about(self, _("About"), _(
-            "xinjie-desktop {version}\n\nOffline work tool for the Xinjie Township rectification plan "
-            "for poverty-alleviation work (2017): identification of registered poor households.").format(
-            version=__version__))
+    def open_about(self):
+        """Help → About (qt.about_dialog): the icon, version and build date; window-modal, not blocking."""
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self._workspace is not None and not self._workspace.may_leave_editor():

@@ -1,0 +1,142 @@
+"""Benchmark of sync by USB bundles (issue 5): 12 village laptops × 2,000 households.
+
+Prints: export time per laptop (median), bundle size per 1,000 households, the township's import
+of all 12 bundles against a raw SQLite bulk insert of the same rows measured in the same run (the
+floor: ``executemany`` into an empty store of the same schema, one transaction), the time to import
+an already-imported bundle again, and peak memory of the importing process.
+
+    .venv/bin/python scripts/bench_sync.py [--laptops 12] [--households 2000] [--folder /tmp/xinjie-bench-sync]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from xinjie_desktop.core import bundles, demo_data, device, township  # noqa: E402
+from xinjie_desktop.core.store import open_store  # noqa: E402
+
+
+def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path], list[float], list[int]]:
+    stick = folder / "stick"
+    stick.mkdir(parents=True)
+    town = open_store(folder / "township.sqlite")
+    township.set_up(town, "辛街乡", "指挥部", {f"第{i + 1}村": ["第一村民小组", "第二村民小组"] for i in range(laptops)})
+    with town.session() as session:
+        villages = session.execute(text("SELECT id FROM village ORDER BY name")).scalars().all()
+    stores = []
+    for index in range(laptops):
+        laptop = open_store(folder / f"laptop-{index}.sqlite")
+        device.provision(town, f"第{index + 1}村笔记本", [villages[index]], stick / f"p{index}.json")
+        device.accept_provisioning(laptop, stick / f"p{index}.json")
+        bundles.import_bundles(town, [r.path for r in bundles.export(laptop, stick)])
+        stores.append(laptop)
+    for result in bundles.export(town, stick):
+        laptop = next(s for s in stores if s.device_id == result.peer.device_id)
+        bundles.import_bundles(laptop, [result.path])
+    out = folder / "usb"
+    out.mkdir()
+    paths, export_times, sizes = [], [], []
+    for index, laptop in enumerate(stores):
+        started = time.perf_counter()
+        demo_data.add_households(laptop, households, seed=1000 + index)
+        generated = time.perf_counter() - started
+        started = time.perf_counter()
+        (result,) = bundles.export(laptop, out)
+        export_times.append(time.perf_counter() - started)
+        paths.append(result.path)
+        sizes.append(result.size)
+        print(f"  laptop {index + 1:2d}: {households} households generated in {generated:.1f} s, "
+              f"exported in {export_times[-1]:.2f} s, {result.size / 1e6:.2f} MB", flush=True)
+        laptop.close()
+    town.close()
+    return folder / "township.sqlite", paths, export_times, sizes
+
+
+def import_all(store_path: str, paths: list[str]) -> None:
+    """In a process of its own, so that its peak memory is the import's."""
+    store = open_store(store_path)
+    started = time.perf_counter()
+    results = bundles.import_bundles(store, [Path(p) for p in paths])
+    elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    again = bundles.import_bundles(store, [Path(paths[0])])
+    reimport = time.perf_counter() - started
+    assert again[0].already is not None
+    applied = sum(r.outcome.applied for r in results)
+    store.close()
+    print(json.dumps({"seconds": elapsed, "reimport": reimport, "applied": applied,
+                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def raw_floor(township_path: Path, folder: Path) -> tuple[float, int]:
+    """executemany of every record the import brought, into an empty store of the same schema."""
+    empty = folder / "floor.sqlite"
+    open_store(empty).close()
+    source = sqlite3.connect(township_path)
+    tables = ["household", "member", "income_worksheet", "workflow_step"]
+    rows = {t: source.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+    columns = {t: [r[1] for r in source.execute(f"PRAGMA table_info({t})")] for t in tables}
+    source.close()
+    target = sqlite3.connect(empty, isolation_level=None)
+    target.execute("PRAGMA journal_mode=WAL")
+    target.execute("PRAGMA synchronous=FULL")
+    target.execute("PRAGMA foreign_keys=OFF")
+    started = time.perf_counter()
+    target.execute("BEGIN")
+    for table in tables:
+        marks = ",".join("?" * len(columns[table]))
+        target.executemany(f"INSERT INTO {table} ({','.join(columns[table])}) VALUES ({marks})", rows[table])
+    target.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    target.close()
+    return elapsed, sum(len(r) for r in rows.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--laptops", type=int, default=12)
+    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/xinjie-bench-sync"))
+    parser.add_argument("--import-only", nargs="+")
+    args = parser.parse_args()
+    if args.import_only:
+        import_all(args.import_only[0], args.import_only[1:])
+        return
+    shutil.rmtree(args.folder, ignore_errors=True)
+    args.folder.mkdir(parents=True)
+    print(f"{args.laptops} laptops × {args.households} households", flush=True)
+    town_path, paths, export_times, sizes = build(args.folder, args.laptops, args.households)
+    shutil.copyfile(town_path, args.folder / "township-before-import.sqlite")
+    done = subprocess.run([sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)],
+                          capture_output=True, text=True, check=True)
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    floor, floor_rows = raw_floor(town_path, args.folder)
+    print()
+    print(f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "
+          f"(min {min(export_times):.2f}, max {max(export_times):.2f})")
+    print(f"bundle size: {statistics.median(sizes) / 1e6:.2f} MB per laptop, "
+          f"{statistics.median(sizes) / args.households * 1000 / 1e6:.2f} MB per 1,000 households")
+    print(f"township import of all {len(paths)} bundles: {measured['seconds']:.2f} s "
+          f"({measured['applied']} changes)")
+    print(f"raw SQLite bulk insert of the same {floor_rows} rows (floor, same run): {floor:.2f} s")
+    print(f"ratio import / floor: {measured['seconds'] / floor:.2f} (target ≤ 3)")
+    print(f"re-import of an already-imported bundle: {measured['reimport']:.3f} s (target ≤ 0.5 s)")
+    print(f"peak memory of the importing process: {measured['peak_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
