@@ -1,6 +1,6 @@
 """Bundles: the files that carry changes between a village laptop and the township office (issue 5).
 
-A bundle (``.xjb``) is a ZIP archive (stored, not compressed) sealed to its one recipient:
+A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) sealed to its one recipient:
 
 ``manifest.json``
     format and version, the application's version, bundle id, source (device id, public keys, name,
@@ -428,7 +428,7 @@ def _check_scope(store: Store, session: Session, incoming: Incoming, fresh: list
         for entry in device.issued(store):
             if entry["provisioning_id"] == source.get("provisioning_id"):
                 scope = set(entry["villages"])
-    payloads = {id(c): json.loads(c.payload) for c in fresh if c.op == "upsert"}
+    payloads = {id(c): c.values for c in fresh if c.op == "upsert"}
     villages = {c.row_id: payloads[id(c)].get("village_id") or c.village_id for c in fresh
                 if c.table == "household" and c.op == "upsert"}
     parents = sorted({p.get("household_id") for p in payloads.values() if p.get("household_id")} - set(villages))
@@ -713,7 +713,8 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("manifest.json", manifest_bytes)
         archive.writestr("manifest.sig", signature)
-        archive.writestr("changes.jsonl", changes_bytes)
+        # Deflated: journal text shrinks about tenfold (attachments, already compressed images and PDFs, do not).
+        archive.writestr("changes.jsonl", changes_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         for sha, content in sorted(blobs.items()):
             archive.writestr(f"attachments/{sha}", content)
     return buffer.getvalue(), manifest

@@ -28,6 +28,7 @@ writes keep the origin's stamps and are not journalled a second time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 from collections.abc import Iterable
@@ -56,16 +57,22 @@ CHANGE_LOG = ChangeLog.__table__
 _SIGNED_STATUSES = ("signed", "voided")
 
 
+@functools.cache
 def tracked_tables() -> dict[str, Table]:
     """Every table whose records travel (the ``Travelling`` models), by name."""
     return {mapper.class_.__tablename__: mapper.local_table for mapper in Base.registry.mappers
             if issubclass(mapper.class_, Travelling)}
 
 
+@functools.cache
+def _fields(table_name: str) -> tuple[str, ...]:
+    skip = DERIVED.get(table_name, frozenset()) | {"id", VERSIONS}
+    return tuple(column.name for column in tracked_tables()[table_name].columns if column.name not in skip)
+
+
 def fields(table_name: str) -> list[str]:
     """The journalled fields of a table: every column but the id, the derived ones and the versions."""
-    skip = DERIVED.get(table_name, frozenset()) | {"id", VERSIONS}
-    return [column.name for column in tracked_tables()[table_name].columns if column.name not in skip]
+    return list(_fields(table_name))
 
 
 # --- versions ---------------------------------------------------------------------------------------
@@ -319,9 +326,6 @@ def payload_text(values: dict) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-_INSERT_CHANGE = text(
-    "INSERT INTO change_log (origin_device, seq, hlc, table_name, row_id, op, village_id, payload, bases) "
-    "VALUES (:origin_device, :seq, :hlc, :table_name, :row_id, :op, :village_id, :payload, :bases)")
 _INSERT_TOMBSTONE = text(
     "INSERT INTO tombstone (table_name, row_id, hlc, device_id, seen_hlc) "
     "VALUES (:table_name, :row_id, :hlc, :device_id, :seen_hlc) "
@@ -329,9 +333,14 @@ _INSERT_TOMBSTONE = text(
     "seen_hlc = max(seen_hlc, excluded.seen_hlc)")
 
 
+_CHANGE_COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
+
+
 def write_changes(connection, changes: list[dict]) -> None:
-    if changes:
-        connection.execute(_INSERT_CHANGE, changes)
+    if changes:  # straight to the driver: an import writes tens of thousands
+        connection.exec_driver_sql(
+            f"INSERT INTO change_log ({', '.join(_CHANGE_COLUMNS)}) VALUES ({', '.join('?' * len(_CHANGE_COLUMNS))})",
+            [tuple(change[column] for column in _CHANGE_COLUMNS) for change in changes])
 
 
 def write_tombstones(connection, tombstones: list[dict]) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinjie_desktop.core import flags as flag_rules
@@ -207,22 +207,34 @@ def list_key(village: str, group: str, head_name: str) -> str:
     return f"{village}\x1f{group}\x1f{head_name}"
 
 
+def derived_values(household, village_name: str, group_name: str, params: PolicyParameters,
+                   duplicates: set[str]) -> dict:
+    """The derived columns of a household (ORM object, or any object with the same attributes and its
+    members, incomes, steps and objections in order)."""
+    head = next((m for m in household.members if m.relation == "head"), None)
+    head_name = head.name if head else ""
+    return {
+        "head_name": head_name,
+        "head_id_number": head.id_number if head else "",
+        "actual_population": len(flag_rules.actual_members(household)),
+        "search_text": search_text(household),
+        "list_key": list_key(village_name, group_name, head_name),
+        "workflow_step": identification.state(household.steps),
+        "flags": flag_rules.encode(flag_rules.compute(household, params, duplicates)),
+    }
+
+
 def refresh_derived(session: Session, household: Household, params: PolicyParameters,
                     duplicates: set[str] | None = None) -> None:
     """Recompute the household's derived columns (head, population, step, flags).
 
     ``duplicates``: its members' ID numbers held by other households, when the caller knows them."""
-    head = next((m for m in household.members if m.relation == "head"), None)
-    household.head_name = head.name if head else ""
-    household.head_id_number = head.id_number if head else ""
-    household.actual_population = len(flag_rules.actual_members(household))
-    household.search_text = search_text(household)
     group = session.get(VillagerGroup, household.group_id)
-    household.list_key = list_key(group.village.name, group.name, household.head_name)
-    household.workflow_step = identification.state(household.steps)
     if duplicates is None:
         duplicates = duplicate_numbers(session, household)
-    household.flags = flag_rules.encode(flag_rules.compute(household, params, duplicates))
+    for name, value in derived_values(household, group.village.name, group.name, params, duplicates).items():
+        if getattr(household, name) != value:
+            setattr(household, name, value)
 
 
 def holders(session: Session, numbers: set[str]) -> dict[str, set[str]]:
@@ -237,28 +249,51 @@ def holders(session: Session, numbers: set[str]) -> dict[str, set[str]]:
 
 
 def refresh_many(session: Session, household_ids: set[str], params: PolicyParameters) -> dict[str, set[str]]:
-    """``refresh_derived`` for many households, loaded 500 at a time, with the households sharing an
-    ID number with them; returns the ID numbers held by more than one household (number → households)."""
+    """``refresh_derived`` for many households at once (an import), and for the households sharing an ID
+    number with them; returns the ID numbers held by more than one household (number → households).
+
+    Reads and writes with plain SQL, 500 households at a time: the import writes thousands."""
+    from types import SimpleNamespace
+
+    from xinjie_desktop.core.models import Objection, WorkflowStep
+
+    connection = session.connection()
     ids = sorted(household_ids)
     numbers: set[str] = set()
     for start in range(0, len(ids), 500):
-        numbers.update(session.scalars(select(Member.id_number).where(Member.household_id.in_(ids[start:start + 500]))))
+        numbers.update(connection.execute(select(Member.id_number).where(
+            Member.household_id.in_(ids[start:start + 500]))).scalars())
     holding = holders(session, numbers)
     shared = {number: households for number, households in holding.items() if len(households) > 1}
     everyone = sorted(set(ids).union(*shared.values()) if shared else set(ids))
-    # Groups and villages once, not a query (and an autoflush) per household.
-    groups = session.execute(select(VillagerGroup).options(selectinload(VillagerGroup.village))).scalars().all()
-    with session.no_autoflush:
-        for start in range(0, len(everyone), 500):
-            for household in session.scalars(
-                    select(Household).where(Household.id.in_(everyone[start:start + 500]))
-                    .options(selectinload(Household.members), selectinload(Household.incomes),
-                             selectinload(Household.steps), selectinload(Household.objections))):
-                mine = {m.id_number for m in household.members}
-                refresh_derived(session, household, params,
-                                {n for n in mine if n in shared and shared[n] - {household.id}})
-            session.flush()
-    del groups  # held until here: the session keeps loaded objects only while they are referenced
+    from xinjie_desktop.core.models import Village
+
+    names = {row[0]: (row[1], row[2]) for row in connection.execute(
+        select(VillagerGroup.id, VillagerGroup.name, Village.name).join(Village, VillagerGroup.village_id == Village.id))}
+    derived = ("head_name", "head_id_number", "actual_population", "search_text", "list_key", "workflow_step", "flags")
+    updates = []
+    for start in range(0, len(everyone), 500):
+        part = everyone[start:start + 500]
+        children: dict[str, dict[str, list]] = {household_id: {"members": [], "incomes": [], "steps": [], "objections": []}
+                                                 for household_id in part}
+        for key, model, order in (("members", Member, Member.position), ("incomes", IncomeWorksheet, IncomeWorksheet.year),
+                                  ("steps", WorkflowStep, WorkflowStep.ordinal),
+                                  ("objections", Objection, Objection.raised_on)):
+            table = model.__table__
+            for row in connection.execute(select(table).where(table.c.household_id.in_(part)).order_by(order)).mappings():
+                children[row["household_id"]][key].append(SimpleNamespace(**row))
+        for row in connection.execute(select(Household.__table__).where(Household.id.in_(part))).mappings():
+            household = SimpleNamespace(**row, **children[row["id"]])
+            group_name, village_name = names.get(row["group_id"], ("", ""))
+            mine = {m.id_number for m in household.members}
+            values = derived_values(household, village_name, group_name, params,
+                                    {n for n in mine if n in shared and shared[n] - {household.id}})
+            if any(row[name] != values[name] for name in derived):
+                updates.append({"row_id": row["id"], **{f"new_{name}": values[name] for name in derived}})
+    if updates:
+        table = Household.__table__
+        connection.execute(table.update().where(table.c.id == bindparam("row_id"))
+                           .values({name: bindparam(f"new_{name}") for name in derived}), updates)
     return shared
 
 

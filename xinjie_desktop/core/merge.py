@@ -26,12 +26,14 @@ more than one household is listed in ``possible_duplicate`` for review, never me
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import DateTime
 
 from xinjie_desktop.core import change_log
 from xinjie_desktop.core.change_log import Version, from_json, read_versions, version_of, write_versions
@@ -66,6 +68,11 @@ class Change:
     @property
     def version(self) -> Version:
         return (self.hlc, self.origin)
+
+    @functools.cached_property
+    def values(self) -> dict:
+        """The payload, parsed once."""
+        return json.loads(self.payload)
 
     def to_json(self) -> dict:
         return {"o": self.origin, "s": self.seq, "h": self.hlc, "t": self.table, "r": self.row_id, "op": self.op,
@@ -302,17 +309,19 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
     fresh.sort(key=lambda c: (c.hlc, c.origin, c.seq))
     connection = session.connection()
     connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-    rows = _Rows(session, fresh)
-    rows.deletes_seen = {(c.table, c.row_id): _seen(c) for c in fresh if c.op == "delete"}
+    change_log.write_changes(connection, [c.row() for c in fresh])
+    change_log.observe_hlc(connection, max(c.hlc for c in fresh))
+    created = _create_in_bulk(connection, fresh, outcome)
+    rest = [c for c in fresh if (c.origin, c.seq) not in created]
+    rows = _Rows(session, rest)
+    rows.deletes_seen = {(c.table, c.row_id): _seen(c) for c in rest if c.op == "delete"}
     conflicts = _Conflicts(connection)
     new_tombstones: dict[tuple[str, str], Version] = {}
-    for change in fresh:
+    for change in rest:
         if change.op == "delete":
             _delete(rows, change, conflicts, new_tombstones)
         else:
             _upsert(rows, change, conflicts, new_tombstones)
-    change_log.write_changes(connection, [c.row() for c in fresh])
-    change_log.observe_hlc(connection, max(c.hlc for c in fresh))
     _write(connection, rows, new_tombstones, outcome)
     outcome.applied += len(fresh)
     now = utcnow()
@@ -335,6 +344,105 @@ def _seen(change: Change) -> int:
         return int(json.loads(change.bases or "{}").get("seen", change.hlc))
     except (ValueError, TypeError, AttributeError):
         return change.hlc
+
+
+def _stored_ids(connection, name: str, ids: list[str], column: str = "id") -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join(f":p{i}" for i in range(len(part)))
+        found.update(connection.execute(text(f"SELECT {column} FROM {name} WHERE {column} IN ({marks})"),
+                                        {f"p{i}": value for i, value in enumerate(part)}).scalars())
+    return found
+
+
+def _tombstoned(connection, name: str, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join(f":p{i}" for i in range(len(part)))
+        found.update(connection.execute(
+            text(f"SELECT row_id FROM tombstone WHERE table_name = :t AND row_id IN ({marks})"),
+            {"t": name, **{f"p{i}": value for i, value in enumerate(part)}}).scalars())
+    return found
+
+
+def _column_sql(column) -> str:
+    """SQL reading one field of a journalled record into the form SQLAlchemy stores it in."""
+    value = f"json_extract(c.payload, '$.{column.name}')"
+    if isinstance(column.type, DateTime):  # ISO 8601 "T" → "YYYY-MM-DD HH:MM:SS.ffffff"
+        return (f"CASE WHEN length({value}) = 19 THEN replace({value}, 'T', ' ') || '.000000' "
+                f"ELSE replace({value}, 'T', ' ') END")
+    return value
+
+
+def _create_in_bulk(connection, fresh: list[Change], outcome: Outcome) -> set[tuple[str, int]]:
+    """The common case of an import, new records, done by SQLite itself: a change that creates a record
+    (all its fields), the only change of that record here, of a record not stored, not deleted and whose
+    parent is neither.  Returns the (origin, seq) of the changes done; the merge does the others."""
+    per_row: dict[tuple[str, str], int] = defaultdict(int)
+    for change in fresh:
+        per_row[(change.table, change.row_id)] += 1
+    deleted = {(c.table, c.row_id) for c in fresh if c.op == "delete"}
+    candidates: dict[str, list[Change]] = defaultdict(list)
+    for change in fresh:
+        if change.op == "upsert" and per_row[(change.table, change.row_id)] == 1 and '"created_at":' in change.payload:
+            values = change.values
+            if len(values) == len(change_log.fields(change.table)):
+                candidates[change.table].append(change)
+    if not candidates:
+        return set()
+    chosen: list[Change] = []
+    for name, changes in candidates.items():
+        ids = [c.row_id for c in changes]
+        taken = _stored_ids(connection, name, ids) | _tombstoned(connection, name, ids)
+        parents: dict[str, set[str]] = {}
+        for column, parent in _PARENTS:
+            if column in rows_columns(name):
+                parent_ids = sorted({c.values.get(column) for c in changes if c.values.get(column)})
+                parents[column] = _tombstoned(connection, parent, parent_ids) | {
+                    row_id for table_, row_id in deleted if table_ == parent}
+        for change in changes:
+            if change.row_id in taken or any(change.values.get(column) in gone for column, gone in parents.items()):
+                continue
+            chosen.append(change)
+    if not chosen:
+        return set()
+    connection.execute(text("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (origin_device TEXT, seq INTEGER, "
+                            "PRIMARY KEY (origin_device, seq)) WITHOUT ROWID"))
+    connection.execute(text("DELETE FROM sync_bulk"))
+    connection.exec_driver_sql("INSERT INTO sync_bulk (origin_device, seq) VALUES (?, ?)",
+                               [(c.origin, c.seq) for c in chosen])
+    tables = change_log.tracked_tables()
+    by_table: dict[str, int] = defaultdict(int)
+    for change in chosen:
+        by_table[change.table] += 1
+    for table in Base.metadata.sorted_tables:
+        if table.name not in by_table:
+            continue
+        journalled = set(change_log.fields(table.name))
+        columns = [column for column in tables[table.name].columns if column.name in journalled]
+        # Derived columns start at their defaults; ``finish`` computes them.
+        derived = {column.name: column.default.arg for column in tables[table.name].columns
+                   if column.name not in journalled and column.name not in ("id", change_log.VERSIONS)
+                   and column.default is not None and not callable(column.default.arg)}
+        names = ", ".join([*(column.name for column in columns), *derived])
+        reads = ", ".join([*(_column_sql(column) for column in columns), *(f":d_{name}" for name in derived)])
+        connection.execute(text(
+            f"INSERT INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
+            f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
+            f"FROM sync_bulk b JOIN change_log c ON c.origin_device = b.origin_device AND c.seq = b.seq "
+            f"WHERE c.table_name = :t"), {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}})
+        outcome.new[table.name] += by_table[table.name]
+    for change in chosen:
+        household = change.row_id if change.table == "household" else change.values.get("household_id")
+        if household:
+            outcome.households.add(household)
+    return {(c.origin, c.seq) for c in chosen}
+
+
+def rows_columns(name: str) -> set[str]:
+    return set(change_log.tracked_tables()[name].c.keys())
 
 
 def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict) -> None:
