@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 
 import pytest
@@ -235,3 +234,41 @@ def test_a_deleted_household_stays_deleted_and_a_late_edit_is_listed(world):
     for store in (qingshan, world.township):  # the laptop's new phone number is not silently lost
         (conflict,) = conflicts.listing(store)
         assert (conflict.kind, conflict.field, conflict.losers[0].value) == ("deleted", "phone", "13800000001")
+
+
+def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_path):
+    """The township corrects a draft while the laptop has the household sign it on paper: the signed
+    text stands everywhere, the township's correction is listed; and the household cannot be deleted."""
+    from decimal import Decimal
+
+    from xinjie_desktop.core import agreements, housing_plans
+    from xinjie_desktop.core.housing_plan import PlanInput, calculate
+    from xinjie_desktop.core.models import Agreement
+
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
+    agreement_id = agreements.draft(qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31),
+                                    today=dt.date(2017, 6, 1))
+    world.sync(qingshan)
+    scan = tmp_path / "signed-scan.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n scanned paper agreement")
+    agreements.sign_on_paper(qingshan, agreement_id, scan, True, dt.date(2017, 6, 3))
+    # later, not knowing of the signature, the township corrects its copy of the draft
+    agreements.edit(world.township, agreement_id, demolition_deadline=dt.date(2018, 3, 1), today=dt.date(2017, 6, 4))
+    with qingshan.session() as session:
+        signed = session.get(Agreement, agreement_id)
+        signed_content, signed_sha = signed.content, signed.content_sha256
+    world.sync(qingshan)  # the township's correction reaches the laptop after the signature …
+    world.import_into(world.township, world.export(qingshan))
+    for store in (qingshan, world.township):  # … and the signature the township after its correction
+        with store.session() as session:
+            record = session.get(Agreement, agreement_id)
+            assert (record.status, record.content, record.content_sha256) == ("signed", signed_content, signed_sha)
+            assert record.demolition_deadline == dt.date(2017, 12, 31)
+            assert session.execute(text("SELECT size FROM blob WHERE sha256 = :s"), {"s": record.scan_sha256}).scalar()
+    listed = {(c.table, c.kind) for c in conflicts.listing(world.township)}
+    assert ("agreement", "signed") in listed
+    with pytest.raises(households.ValidationFailed):
+        households.delete(world.township, household_id)

@@ -425,8 +425,18 @@ def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, res
 
 
 def delete(store: Store, household_id: str) -> None:
+    """Delete a household with everything recorded for it; refused (``ValidationFailed``) while it holds
+    a signed or voided agreement (AG-1: a signed agreement is kept, whatever else happens)."""
+    from xinjie_desktop.core.models import Agreement
+
     with store.unit_of_work() as session:
         household = load_household(session, household_id)
+        kept = session.scalar(select(Agreement.number).where(Agreement.household_id == household_id,
+                                                             Agreement.status != "draft").limit(1))
+        if kept is not None:
+            raise ValidationFailed([Problem("household", _(
+                "This household cannot be deleted: its agreement {number} has been signed, and a signed "
+                "agreement is kept.").format(number=kept))])
         if household is not None:
             numbers = {m.id_number for m in household.members}
             session.delete(household)
