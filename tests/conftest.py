@@ -35,3 +35,13 @@ def group_id(store):
     township.set_up(store, "Test township", "Command centre", {"V1": ["G1", "G2"], "V2": ["G1"]})
     with store.session() as session:
         return township.groups(session)[0].id
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A township office and two village laptops, provisioned and introduced (tests/sync_world.py)."""
+    from sync_world import World
+
+    world = World(tmp_path)
+    yield world
+    world.close()

@@ -61,6 +61,32 @@ class World:
             store.close()
 
 
+def group_of(store: Store, village_name: str) -> str:
+    """The first villagers' group of a village, by the village's name."""
+    with store.session() as session:
+        return session.execute(text(
+            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
+            "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village_name}).scalar()
+
+
+def edit(store: Store, household_id: str, **fields) -> None:
+    """Change some fields of a household the way the editor saves it."""
+    from xinjie_desktop.core import households
+
+    with store.session() as session:
+        draft = households.to_draft(households.load_household(session, household_id))
+    for key, value in fields.items():
+        setattr(draft, key, value)
+    households.save(store, draft)
+
+
+def household_field(store: Store, household_id: str, name: str):
+    from xinjie_desktop.core.models import Household
+
+    with store.session() as session:
+        return getattr(session.get(Household, household_id), name)
+
+
 def twin(store: Store, destination: Path) -> Store:
     """The same computer's data file in another folder, keeping its identity (test harness only: to
     import the same bundles in different orders into identical starting points)."""

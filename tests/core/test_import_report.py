@@ -5,30 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from builders import family_draft
 from pypdf import PdfReader
-from sqlalchemy import text
-from sync_world import World
+from sync_world import group_of
 
 from xinjie_desktop import __version__
 from xinjie_desktop.core import households, idnumber
 from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.documents.import_report import ELSEWHERE, IMPORTED, REFUSED, ReportLine
-
-
-@pytest.fixture
-def world(tmp_path):
-    world = World(tmp_path)
-    yield world
-    world.close()
-
-
-def group_of(store, village: str) -> str:
-    with store.session() as session:
-        return session.execute(text(
-            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
-            "WHERE village.name = :v LIMIT 1"), {"v": village}).scalar()
 
 
 def test_counts_are_named_in_words_in_a_fixed_order():

@@ -9,37 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from builders import family_draft, renumber
-from sync_world import World, file_state, twin
-from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, merge, sync_board
+from sync_world import edit, file_state, group_of, household_field, twin
+from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, sync_board
 from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.store import open_store
-
-
-@pytest.fixture
-def world(tmp_path):
-    world = World(tmp_path)
-    yield world
-    world.close()
-
-
-def group_of(store, village_name: str) -> str:
-    with store.session() as session:
-        return session.execute(text(
-            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
-            "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village_name}).scalar()
-
-
-def edit(store, household_id: str, **fields) -> None:
-    with store.session() as session:
-        draft = households.to_draft(households.load_household(session, household_id))
-    for key, value in fields.items():
-        setattr(draft, key, value)
-    households.save(store, draft)
-
-
-def household_field(store, household_id: str, field: str):
-    with store.session() as session:
-        return getattr(session.get(Household, household_id), field)
 
 
 def count(store, table: str) -> int:

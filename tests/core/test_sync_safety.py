@@ -16,25 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from builders import family_draft, renumber
-from sync_world import World, file_state
+from builders import family_draft
+from sync_world import file_state, group_of
 from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households
 from xinjie_desktop.core.models import Village, VillagerGroup
 from xinjie_desktop.core.store import open_store
-
-
-@pytest.fixture
-def world(tmp_path):
-    world = World(tmp_path)
-    yield world
-    world.close()
-
-
-def group_of(store, village_name: str) -> str:
-    with store.session() as session:
-        return session.execute(text(
-            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
-            "WHERE village.name = :v LIMIT 1"), {"v": village_name}).scalar()
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 from pypdf import PdfReader
 from sqlalchemy import text
-from sync_world import World
+from sync_world import World, group_of, household_field
+from sync_world import edit as set_field
 
 from xinjie_desktop import __version__
 from xinjie_desktop.core import bundles, conflicts, demo_data, households
-from xinjie_desktop.core.models import Household
 from xinjie_desktop.qt.app import create_main_window
 from xinjie_desktop.qt.conflicts_view import ConflictsDialog
 from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
@@ -95,26 +95,6 @@ def export_with_dialog(qtbot, window, usb) -> SyncExportDialog:
     click(qtbot, dialog.export_button)
     settle(qtbot, dialog)
     return dialog
-
-
-def group_of(store, village: str) -> str:
-    with store.session() as session:
-        return session.execute(text(
-            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
-            "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village}).scalar()
-
-
-def set_field(store, household_id: str, **fields) -> None:
-    with store.session() as session:
-        draft = households.to_draft(households.load_household(session, household_id))
-    for key, value in fields.items():
-        setattr(draft, key, value)
-    households.save(store, draft)
-
-
-def household_field(store, household_id: str, name: str):
-    with store.session() as session:
-        return getattr(session.get(Household, household_id), name)
 
 
 # --- export and import ------------------------------------------------------------------------------------

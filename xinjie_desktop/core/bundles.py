@@ -55,10 +55,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import backups, change_log, device, merge
+from xinjie_desktop.core import backups, device, merge
 from xinjie_desktop.core.merge import Change, ForkError, Outcome
+from xinjie_desktop.core.safe_file import fsync_folder
 from xinjie_desktop.core.models import Township, utcnow
-from xinjie_desktop.core.store import Store, StoreWriteError
+from xinjie_desktop.core.store import Store
 from xinjie_desktop.i18n import _
 
 MAGIC = b"XJB1"
@@ -807,7 +808,7 @@ def write_safely(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
             writing = False
         os.replace(temporary, path)
-        _fsync_folder(folder)
+        fsync_folder(folder)
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").digest()
         if digest != hashlib.sha256(data).digest():
@@ -831,17 +832,6 @@ def _full_message(needed: int, free: int | None) -> str:
                  "stick and try again.").format(needed=f"{needed / 1e6:.1f}")
     return _("The USB stick is full: the bundle needs {needed} MB, {free} MB are free. No bundle was written; free some "
              "space on the stick and try again.").format(needed=f"{needed / 1e6:.1f}", free=f"{free / 1e6:.1f}")
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def addressed_to(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path]]:

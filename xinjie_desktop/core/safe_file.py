@@ -33,12 +33,12 @@ def write_atomically(path: Path | str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     if hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest():
         raise OSError(errno.EIO, _("the file read back differs from what was written"), str(path))
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable where the platform allows it (not on Windows)."""
     if os.name == "nt":
         return
