@@ -8,6 +8,7 @@ table (stdnum's table predates Longyang District's code 530502).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from stdnum import exceptions as stdnum_errors
@@ -31,7 +32,12 @@ class IdNumberFacts:
     sex: str  # MALE or FEMALE
 
 
+_ALREADY_COMPACT = re.compile(r"\d{17}[\dX]")
+
+
 def normalise(number: str) -> str:
+    if number and _ALREADY_COMPACT.fullmatch(number):  # stored numbers are: no work to do (an import checks thousands)
+        return number
     return ric.compact(number or "").upper()
 
 
