@@ -377,3 +377,85 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
     assert dialog.model.rowCount() == 3
     qtbot.wait(20)
     save(dialog, "sync-board.png")
+
+
+def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
+    """Provisioning in the window (issue 5): the township office writes a laptop's provisioning file, the
+    laptop accepts it at its first start, then waits for the township office's first bundle."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from xinjie_desktop.core import device, township
+    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.provisioning import ProvisionLaptopDialog
+    from xinjie_desktop.qt.setup_dialog import SetupDialog
+    from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
+
+    folder = Path(tempfile.gettempdir()) / "xinjie-provisioning-screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    usb = folder / "U盘"
+    usb.mkdir(parents=True)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(usb))
+    office = open_store(folder / "辛街乡指挥部.sqlite")
+    laptop = open_store(folder / "青山村笔记本.sqlite")
+    try:
+        township.set_up(office, "辛街乡", "辛街乡易地扶贫搬迁指挥部",
+                        {"青山村": ["第一村民小组", "第二村民小组"], "绿水村": ["第一村民小组"], "白云村": ["第一村民小组"],
+                         "松林村": ["第一村民小组"]})
+        dialog = ProvisionLaptopDialog(office)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.name_edit.setText("白云村笔记本")
+        dialog.village_list.item(0).setCheckState(Qt.CheckState.Checked)  # an earlier laptop, for the list
+        dialog.drive.choose_folder()
+        assert dialog.write() is not None
+        dialog.name_edit.setText("青山村笔记本")
+        for row in range(dialog.village_list.count()):
+            item = dialog.village_list.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.text() in ("青山村", "绿水村") else Qt.CheckState.Unchecked)
+        written = dialog.write()
+        assert written is not None
+        dialog.resize(820, dialog.sizeHint().height())
+        qtbot.wait(20)
+        save(dialog, "provision-laptop.png")
+        dialog.close()
+
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(written), ""))
+        setup = SetupDialog(laptop)
+        qtbot.addWidget(setup)
+        setup.show()
+        qtbot.waitExposed(setup)
+        accept = setup.accept_provisioning_file()
+        qtbot.waitExposed(accept)
+        accept.resize(760, accept.sizeHint().height())
+        qtbot.wait(20)
+        save(accept, "accept-provisioning.png")
+        accept.accept_file()
+        assert device.provisioning(laptop) is not None
+
+        export = SyncExportDialog(laptop)  # the first bundle: it introduces the laptop
+        qtbot.addWidget(export)
+        export.resize(900, 600)
+        export.show()
+        qtbot.waitExposed(export)
+        qtbot.waitUntil(lambda: export.worker is None, timeout=30_000)
+        export.drive.choose_folder()
+        export.start_export()
+        qtbot.waitUntil(lambda: export.worker is None, timeout=30_000)
+        assert export.done_box.isVisible()
+        qtbot.wait(20)
+        save(export, "laptop-first-bundle.png")
+        export.close()
+
+        window = create_main_window(laptop)
+        qtbot.addWidget(window)
+        window.resize(*SIZE)
+        window.show()
+        qtbot.waitExposed(window)
+        window.awaiting_page.first_bundle_written(export.results)
+        qtbot.wait(50)
+        save(window, "laptop-awaiting-villages.png")
+        window.close()
+    finally:
+        laptop.close()
+        office.close()

@@ -193,21 +193,32 @@ def _workspace(store: Store):
     return HouseholdWorkspace(store)
 
 
-def ensure_set_up(store: Store, parent=None) -> bool:
-    """On an empty store, ask for the township (or demo data); False if the user gave up."""
-    from xinjie_desktop.core import township
-    from xinjie_desktop.qt.setup_dialog import SetupDialog
+def needs_set_up(store: Store) -> bool:
+    """An empty store: no township, and not a village laptop (whose villages arrive with the township
+    office's first bundle: the window shows it waiting for that bundle, qt.provisioning)."""
+    from xinjie_desktop.core import device, township
 
     with store.session() as session:
         if township.is_set_up(session):
-            return True
+            return False
+    return device.provisioning(store) is None
+
+
+def ensure_set_up(store: Store, parent=None) -> bool:
+    """On an empty store, ask for the township, a village laptop's provisioning file, or demo data;
+    False if the user gave up."""
+    from xinjie_desktop.qt.setup_dialog import SetupDialog
+
+    if not needs_set_up(store):
+        return True
     dialog = SetupDialog(store, parent)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 @dataclass
 class Opened:
-    """What the opening job hands to the window: the open store, and whether its township exists."""
+    """What the opening job hands to the window: the open store, and whether it is set up (its township
+    exists, or it is a provisioned village laptop)."""
 
     store: Store
     set_up: bool
@@ -221,7 +232,7 @@ def open_in_background(path: Path, keep_backups: int | None = None):
         keep_backups = backups_to_keep()
 
     def job(_report) -> Opened:
-        from xinjie_desktop.core import backups, township
+        from xinjie_desktop.core import backups
         from xinjie_desktop.core.store import StoreError, open_store
 
         try:
@@ -233,8 +244,7 @@ def open_in_background(path: Path, keep_backups: int | None = None):
             raise StoreError(_("The data file {path} cannot be opened: {error}").format(
                 path=path, error=error)) from error
         try:
-            with store.session() as session:
-                set_up = township.is_set_up(session)
+            set_up = not needs_set_up(store)
         except BaseException:
             store.close()
             raise

@@ -5,7 +5,11 @@ imports nothing of the core (SQLAlchemy, Alembic): a cold start shows the
 window at once, with an "Opening the data file…" page, while qt.app opens
 the store in the background.  Once the store is open, the household
 workspace (qt.workspace: navigation, filter bar, list, editor) is installed
-in the centre and the title names the township.
+in the centre and the title names the township.  A village laptop that has
+accepted its provisioning but not yet received the township office's first
+bundle (no township, no villages yet) shows qt.provisioning's waiting page
+there instead, with Export to USB and Import from USB; once a bundle is
+imported the workspace is rebuilt and the household list appears.
 
 For convenience (and the tests), the workspace's parts are reachable from
 the window: ``window.table`` is ``window.workspace.table`` once installed
@@ -104,6 +108,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         self._workspace = None
+        self.awaiting_page = None  # qt.provisioning.AwaitingTownshipPage while a laptop waits for its villages
+        self._is_laptop = False  # the open store is a provisioned village laptop
         self._store_path: Path | None = None
         self._shortcuts_added = False
         self.opening_page = OpeningPage()
@@ -142,7 +148,7 @@ class MainWindow(QMainWindow):
     def show_workspace(self) -> None:
         """Back to the workspace (opening another file failed or was given up)."""
         if self._workspace is not None:
-            self.centre.setCurrentWidget(self._workspace)
+            self.centre.setCurrentWidget(self._workspace if self.awaiting_page is None else self.awaiting_page)
             self._enable_workspace_actions(True)
 
     def install_workspace(self, workspace) -> None:
@@ -159,9 +165,28 @@ class MainWindow(QMainWindow):
         self._set_path(workspace.store.path)
         self.demo_label.setVisible(workspace.is_demo)
         self.setWindowTitle(window_title(workspace.township_name, workspace.is_demo))
+        self._show_sync_state(workspace.store)
         self._enable_workspace_actions(True)
         self.add_shortcuts()
         self.workspace_installed.emit(workspace)
+
+    def _show_sync_state(self, store) -> None:
+        """A village laptop still waiting for its villages: the waiting page instead of the empty list."""
+        from xinjie_desktop.qt import provisioning  # needs the core
+
+        self._is_laptop = provisioning.is_laptop(store)
+        granted = provisioning.awaiting_first_bundle(store)
+        old, self.awaiting_page = self.awaiting_page, None
+        if granted is not None:
+            page = provisioning.AwaitingTownshipPage(store, granted)
+            page.export_requested.connect(self._export_first_bundle)
+            page.import_requested.connect(self.open_sync_import)
+            self.awaiting_page = page
+            self.centre.addWidget(page)
+            self.centre.setCurrentWidget(page)
+        if old is not None:
+            self.centre.removeWidget(old)
+            old.deleteLater()
 
     def _set_path(self, path: Path | str) -> None:
         self._store_path = Path(path)
@@ -226,6 +251,18 @@ class MainWindow(QMainWindow):
         self.sync_board_action.setToolTip(_("Every laptop: when it was last seen, its last bundle, what is missing"))
         self.sync_board_action.triggered.connect(self.open_sync_board)
         sync_menu.addAction(self.sync_board_action)
+        sync_menu.addSeparator()
+        self.provision_action = QAction(_("&Provision a village laptop…"), self, objectName="provision_action")
+        self.provision_action.setToolTip(_("At the township office: write a provisioning file for a village laptop "
+                                           "onto a USB stick"))
+        self.provision_action.triggered.connect(self.open_provision_laptop)
+        sync_menu.addAction(self.provision_action)
+        self.accept_provisioning_action = QAction(_("&Accept a provisioning file…"), self,
+                                                  objectName="accept_provisioning_action")
+        self.accept_provisioning_action.setToolTip(_("On a village laptop: accept a new provisioning file from the "
+                                                     "township office"))
+        self.accept_provisioning_action.triggered.connect(self.open_accept_provisioning)
+        sync_menu.addAction(self.accept_provisioning_action)
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         self.about_action = QAction(_("&About xinjie-desktop"), self, objectName="about_action")
@@ -246,8 +283,16 @@ class MainWindow(QMainWindow):
     def _enable_workspace_actions(self, enabled: bool) -> None:
         for action in (self.new_action, self.find_action, self.village_documents_action, self.open_action,
                        self.backups_action, self.sync_export_action, self.sync_import_action, self.conflicts_action,
-                       self.sync_board_action):
+                       self.sync_board_action, self.provision_action, self.accept_provisioning_action):
             action.setEnabled(enabled)
+        if not enabled:
+            return
+        waiting = self.awaiting_page is not None
+        for action in (self.new_action, self.find_action, self.village_documents_action, self.conflicts_action):
+            action.setEnabled(not waiting)  # no villages yet: nothing to enter, find or print
+        # Only the township office provisions laptops; only a laptop accepts a (new) provisioning file.
+        self.provision_action.setEnabled(not self._is_laptop)
+        self.accept_provisioning_action.setEnabled(self._is_laptop)
 
     def _new_household(self) -> None:
         if self._workspace is not None:
@@ -330,6 +375,40 @@ class MainWindow(QMainWindow):
         from xinjie_desktop.qt.sync_board_view import SyncBoardDialog  # needs the core
 
         return self._sync_dialog(lambda store: SyncBoardDialog(store, self))
+
+    def _export_first_bundle(self):
+        """The waiting page's step 1: Export to USB; once written, the page says so."""
+        dialog = self.open_sync_export()
+        if dialog is not None and self.awaiting_page is not None:
+            dialog.exported.connect(self.awaiting_page.first_bundle_written)
+        return dialog
+
+    def open_provision_laptop(self):
+        """Sync → Provision a village laptop (township office): write its provisioning file onto a USB stick."""
+        if self._is_laptop:
+            return None
+        from xinjie_desktop.qt.provisioning import ProvisionLaptopDialog  # needs the core
+
+        return self._sync_dialog(lambda store: ProvisionLaptopDialog(store, self))
+
+    def open_accept_provisioning(self):
+        """Sync → Accept a provisioning file (village laptop, e.g. provisioned again after a copy or restore):
+        choose the file, see what it grants, accept it; the window then shows the data file afresh."""
+        if self._workspace is None or not self._is_laptop:
+            return None
+        from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, choose_provisioning_file
+
+        path = choose_provisioning_file(self)
+        if path is None:
+            return None
+        dialog = self._sync_dialog(lambda store: AcceptProvisioningDialog(store, path, self))
+        if dialog is not None:
+            dialog.accepted.connect(self._provisioning_accepted)
+        return dialog
+
+    def _provisioning_accepted(self) -> None:
+        self.reload_workspace()
+        self.statusBar().showMessage(_("The provisioning file is accepted."), 10_000)
 
     def reload_workspace(self) -> None:
         """The data file changed underneath the workspace (bundles imported, a conflict resolved): show it

@@ -1,10 +1,16 @@
-"""First start on an empty store: the township, its villages and groups, or demo data.
+"""First start on an empty store: a village laptop's provisioning, the township, or demo data.
 
-Nothing about real villages is built in.  The user types the villages as
-lines of "village: group, group" (core.township.parse_outline reads Chinese
-or English punctuation); problems are shown in words beside the field.  The
-other way in is a clearly labelled button that loads an invented demo data
-set, in the background, with a progress bar and a Cancel button.
+A village laptop does not set up a township: it accepts the provisioning file
+the township office wrote for it (qt.provisioning shows what the file grants,
+with the township key fingerprint to compare, before it is accepted); its
+villages arrive with the township office's first bundle.
+
+Nothing about real villages is built in.  At the township office the user
+types the villages as lines of "village: group, group"
+(core.township.parse_outline reads Chinese or English punctuation); problems
+are shown in words beside the field.  The other way in is a clearly labelled
+button that loads an invented demo data set, in the background, with a
+progress bar and a Cancel button.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ NOTE_STYLE = "color: #555555;"
 
 
 class SetupDialog(QDialog):
-    """Accepted once the township exists in the store (typed in, or demo data)."""
+    """Accepted once the township exists in the store (typed in, or demo data), or once a village
+    laptop's provisioning is accepted (``provisioning`` then holds it)."""
 
     def __init__(self, store: Store, parent: QWidget | None = None, *, demo_villages: int = 6,
                  demo_households: int = 1200, demo_seed: int = 1) -> None:
@@ -45,15 +52,36 @@ class SetupDialog(QDialog):
         self._store = store
         self._demo = (demo_villages, demo_households, demo_seed)
         self._worker: Worker | None = None
-        self.setWindowTitle(_("Set up the township"))
+        self.accept_dialog = None  # the provisioning file being looked at (qt.provisioning)
+        self.provisioning = None  # the accepted core.device.Provisioning, on a village laptop
+        self.setWindowTitle(_("First start"))
         self.setObjectName("setup_dialog")
         self.setMinimumWidth(640)
 
         intro = QLabel(_(
-            "This data file is still empty. Enter your township with its villages and villagers' groups. "
+            "This data file is still empty. On a village laptop, accept the provisioning file the township office "
+            "wrote for it. At the township office, enter your township with its villages and villagers' groups. "
             "To look around first, load the demo data set: it is invented and marked as demo data everywhere."
         ))
         intro.setWordWrap(True)
+
+        self.laptop_button = QPushButton(
+            _("This is a village laptop: accept the provisioning file from the township office…"),
+            objectName="laptop_button")
+        self.laptop_button.setAutoDefault(False)
+        laptop_note = QLabel(_(
+            "The township office writes a provisioning file for each village laptop and gives it to you on a USB "
+            "stick. Do not enter a township on a village laptop: the villages and their households arrive with "
+            "the township office's first bundle."))
+        laptop_note.setWordWrap(True)
+        laptop_note.setStyleSheet(NOTE_STYLE)
+        laptop = QGroupBox(_("On a village laptop"))
+        laptop_layout = QVBoxLayout(laptop)
+        laptop_row = QHBoxLayout()
+        laptop_row.addWidget(self.laptop_button)
+        laptop_row.addStretch(1)
+        laptop_layout.addLayout(laptop_row)
+        laptop_layout.addWidget(laptop_note)
 
         self.name_edit = QLineEdit(objectName="township_name")
         self.name_error = self._error_label("township_name_error")
@@ -87,7 +115,7 @@ class SetupDialog(QDialog):
         self.demo_button = QPushButton(_("Load demo data (fictitious)"), objectName="demo_button")
         for button in (self.create_button, self.cancel_button, self.demo_button):
             button.setAutoDefault(False)
-        own = QGroupBox(_("Your township"))
+        own = QGroupBox(_("At the township office: your township"))
         own_layout = QVBoxLayout(own)
         own_layout.addLayout(form)
         create_row = QHBoxLayout()
@@ -130,6 +158,7 @@ class SetupDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(laptop)
         layout.addWidget(own)
         layout.addWidget(demo)
         layout.addLayout(quit_row)
@@ -141,6 +170,7 @@ class SetupDialog(QDialog):
         self.create_button.clicked.connect(self.create_township)
         self.cancel_button.clicked.connect(self.reject)
         self.demo_button.clicked.connect(self.load_demo_data)
+        self.laptop_button.clicked.connect(self.accept_provisioning_file)
         self.cancel_loading_button.clicked.connect(self.cancel_loading)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create_township)
         # Wrapped labels get their height from the width the dialog opens with: open it wide enough.
@@ -198,6 +228,28 @@ class SetupDialog(QDialog):
             return
         self.accept()
 
+    # --- a village laptop ---------------------------------------------------
+    def accept_provisioning_file(self):
+        """Choose the provisioning file on the USB stick, then show what it grants (qt.provisioning), window-
+        modal; once it is accepted, so is this dialog.  The dialog shown, or None if no file was chosen."""
+        from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, choose_provisioning_file
+
+        if self._worker is not None:
+            return None
+        path = choose_provisioning_file(self)
+        if path is None:
+            return None
+        dialog = AcceptProvisioningDialog(self._store, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._provisioned(dialog.accepted_provisioning))
+        self.accept_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _provisioned(self, accepted) -> None:
+        self.provisioning = accepted
+        self.accept()
+
     # --- demo data ------------------------------------------------------
     def load_demo_data(self) -> None:
         if self._worker is not None:
@@ -253,7 +305,7 @@ class SetupDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.name_edit, self.centre_edit, self.outline_edit, self.create_button,
-                       self.cancel_button, self.demo_button):
+                       self.cancel_button, self.demo_button, self.laptop_button):
             widget.setEnabled(not busy)
         self.progress_panel.setVisible(busy)
         if busy:

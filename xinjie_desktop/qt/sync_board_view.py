@@ -10,7 +10,7 @@ rows are core.sync_board.rows; nothing here decides what is missing.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core import bundles, sync_board
 from xinjie_desktop.core.sync_board import PeerRow
 from xinjie_desktop.i18n import N_, _, ngettext
+from xinjie_desktop.qt.provisioning import this_computer_text
 from xinjie_desktop.qt.sync_common import local_text
 from xinjie_desktop.qt.sync_export_dialog import role_label
 from xinjie_desktop.qt.widgets import EMPTY_MARK, ERROR_COLOUR
@@ -118,6 +119,11 @@ class SyncBoardDialog(QDialog):
             intro = _("This computer does not take part in sync yet.")
         self.intro = QLabel(intro, objectName="board_intro")
         self.intro.setWordWrap(True)
+        self.this_computer = QLabel(this_computer_text(store), objectName="board_this_computer")
+        self.this_computer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.this_computer.font())
+        font.setBold(True)
+        self.this_computer.setFont(font)
         self.model = SyncBoardModel(self)
         self.view = QTableView(objectName="sync_board_table")
         self.view.setModel(self.model)
@@ -139,6 +145,7 @@ class SyncBoardDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.refresh_button.clicked.connect(self.refresh)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.this_computer)
         layout.addWidget(self.intro)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.view, 1)

@@ -121,6 +121,9 @@ class SyncExportDialog(QDialog):
         self._writing = False
         self.results: list = []
         role = bundles.role(store)
+        from xinjie_desktop.qt.provisioning import awaiting_first_bundle  # it imports this module
+
+        self.first_bundle = awaiting_first_bundle(store) is not None  # a laptop not yet introduced
 
         self.intro = QLabel(objectName="export_intro")
         self.intro.setWordWrap(True)
@@ -129,6 +132,10 @@ class SyncExportDialog(QDialog):
                 "This computer: {name} ({role}). Its work since the last bundle is written onto the USB stick as a "
                 "bundle file, locked so that only the computer it is for can read it.").format(
                 name=bundles.my_name(store), role=role_label(role)))
+            if self.first_bundle:
+                self.intro.setText(self.intro.text() + "\n" + _(
+                    "This first bundle introduces this laptop to the township office: its keys and the villages it is "
+                    "provisioned for. Give it to the township office; its bundle back brings the villages."))
 
         self.drive = DrivePicker()
         drive_box = QGroupBox(_("1. The USB stick"))
@@ -227,8 +234,9 @@ class SyncExportDialog(QDialog):
             return
         self.table.setRowCount(len(going))
         for row, bundle in enumerate(going):
-            what = counts_text(bundle.counts) or _("nothing new (the bundle still tells the other computer what "
-                                                   "this one has received)")
+            what = counts_text(bundle.counts) or (
+                _("this laptop's introduction (no households yet)") if self.first_bundle else
+                _("nothing new (the bundle still tells the other computer what this one has received)"))
             for column, value in enumerate((_("{name} ({role})").format(name=bundle.peer, role=role_label(bundle.peer_role)),
                                             what, str(bundle.attachments), size_text(bundle.size))):
                 item = table_cell(value)

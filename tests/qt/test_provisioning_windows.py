@@ -1,0 +1,436 @@
+"""Provisioning in the window, driven like a user (issue 5): the township office provisions a village
+laptop onto a USB stick; the laptop accepts the file at its first start, waits for its villages with
+Export to USB and Import from USB at hand, writes its first bundle, and once the township office's
+bundle is imported the household list appears."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+from sqlalchemy import text
+
+from xinjie_desktop.core import bundles, demo_data, device, township
+from xinjie_desktop.core.store import open_store
+from xinjie_desktop.qt import app
+from xinjie_desktop.qt.app import create_main_window
+from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, AwaitingTownshipPage, ProvisionLaptopDialog
+from xinjie_desktop.qt.setup_dialog import SetupDialog
+from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
+from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
+from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog
+
+pytestmark = pytest.mark.gui
+
+WAIT_MS = 30_000
+VILLAGES = {"青山村": ["第一村民小组", "第二村民小组"], "绿水村": ["第一村民小组"], "白云村": ["第一村民小组"]}
+
+
+@pytest.fixture
+def office(tmp_path):
+    """The township office's data file: the township, three villages, six households of 青山村 entered there."""
+    store = open_store(tmp_path / "township.sqlite")
+    township.set_up(store, "辛街乡", "辛街乡易地扶贫搬迁指挥部", VILLAGES)
+    with store.session() as session:
+        qingshan = session.execute(text("SELECT id FROM village WHERE name = '青山村'")).scalar()
+    demo_data.add_households(store, 6, seed=5, villages=[qingshan])
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def laptop_path(tmp_path):
+    return tmp_path / "laptop" / "xinjie.sqlite"
+
+
+@pytest.fixture
+def usb(tmp_path, monkeypatch):
+    """The USB stick: a folder that "Choose folder…" picks."""
+    folder = tmp_path / "U盘"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(folder))
+    return folder
+
+
+@pytest.fixture
+def pick_file(monkeypatch):
+    """What the "open file" dialog answers: ``pick_file.path`` (None: the user cancelled)."""
+
+    class Picker:
+        path = None
+        asked = 0
+
+        def __call__(self, *args, **kwargs):
+            self.asked += 1
+            return (str(self.path) if self.path else "", "")
+
+    picker = Picker()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", picker)
+    return picker
+
+
+def window_over(qtbot, store):
+    window = create_main_window(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def visible(window, kind):
+    (dialog,) = [found for found in window.findChildren(kind) if found.isVisible()]  # a closed one waits to be deleted
+    return dialog
+
+
+def open_from_menu(qtbot, window, action, kind):
+    assert action.isEnabled(), action.objectName()
+    action.trigger()
+    dialog = visible(window, kind)
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def click(qtbot, button) -> None:
+    assert button.isEnabled(), button.objectName()
+    assert button.isVisible(), button.objectName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def settle(qtbot, dialog) -> None:
+    """Wait for the dialog's background job (preview, writing, importing) to end."""
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=WAIT_MS)
+
+
+def tick_village(qtbot, dialog, name: str) -> None:
+    """Select the village in the list with the arrow keys and tick it with Space."""
+    villages = dialog.village_list
+    villages.setFocus()
+    qtbot.keyClick(villages, Qt.Key.Key_Home)
+    for _step in range(villages.count()):
+        if villages.currentItem().text() == name:
+            break
+        qtbot.keyClick(villages, Qt.Key.Key_Down)
+    assert villages.currentItem().text() == name
+    qtbot.keyClick(villages, Qt.Key.Key_Space)
+    assert villages.currentItem().checkState() == Qt.CheckState.Checked
+
+
+def provision_with_dialog(qtbot, window, usb, type_text, name: str, villages: list[str]):
+    dialog = open_from_menu(qtbot, window, window.provision_action, ProvisionLaptopDialog)
+    type_text(dialog.name_edit, name)
+    for village in villages:
+        tick_village(qtbot, dialog, village)
+    click(qtbot, dialog.drive.choose_button)
+    assert dialog.drive.folder() == usb
+    click(qtbot, dialog.write_button)
+    assert dialog.done_box.isVisible(), dialog.message.text()
+    return dialog
+
+
+# --- the whole way: provision, accept, wait, first bundle, villages ----------------------------------------
+
+def test_a_laptop_is_provisioned_accepted_at_first_start_and_gets_its_villages_through_the_windows(
+        qtbot, prepared_app, office, laptop_path, usb, pick_file, type_text, monkeypatch):
+    township_fingerprint = device.identity(office).fingerprint
+
+    # The township office: Sync → Provision a village laptop.
+    town = window_over(qtbot, office)
+    assert not town.accept_provisioning_action.isEnabled()  # only a laptop accepts a provisioning file
+    dialog = provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"])
+    assert township_fingerprint in dialog.this_computer.text()
+    (written,) = usb.glob("*.json")
+    assert dialog.written == written and written.name == "青山村笔记本 provisioning file.json"
+    assert "青山村笔记本 (青山村)" in dialog.written_label.text() and str(written) in dialog.written_label.text()
+    assert dialog.fingerprint.text() == township_fingerprint
+    assert dialog.issued_box.isVisible() and dialog.issued_list.count() == 1
+    assert dialog.issued_list.item(0).text().startswith("青山村笔记本: 青山村 (written ")
+    assert "(township office)" in dialog.this_computer.text()  # it provisions laptops now
+    dialog.close()
+    assert [entry["laptop_name"] for entry in device.issued(office)] == ["青山村笔记本"]
+
+    # The village laptop's first start: the set-up dialog; "This is a village laptop…" with the file on the stick.
+    laptop_path.parent.mkdir()
+    laptop = open_store(laptop_path)
+    setup = SetupDialog(laptop)
+    qtbot.addWidget(setup)
+    setup.show()
+    qtbot.waitExposed(setup)
+    pick_file.path = written
+    click(qtbot, setup.laptop_button)
+    accept = setup.accept_dialog
+    assert isinstance(accept, AcceptProvisioningDialog)
+    qtbot.waitExposed(accept)
+    assert accept.laptop_label.text() == "青山村笔记本"
+    assert accept.villages_label.text() == "青山村"
+    assert accept.township_label.text() == "辛街乡"
+    assert accept.fingerprint.text() == township_fingerprint  # to compare with the township office's screen
+    assert device.provisioning(laptop) is None  # nothing accepted yet
+    with qtbot.waitSignal(setup.accepted, timeout=2000):
+        click(qtbot, accept.accept_button)
+    assert setup.provisioning.laptop_name == "青山村笔记本"
+    granted = device.provisioning(laptop)
+    assert granted.village_ids == (office_village(office, "青山村"),)
+    with laptop.session() as session:
+        assert not township.is_set_up(session)  # no township typed in on the laptop
+    laptop.close()
+
+    # The program started again: no set-up dialog, the window waits for the township office's bundle.
+    monkeypatch.setattr(SetupDialog, "exec", lambda dialog: pytest.fail("the set-up dialog was shown"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs its own; put pytest's back
+    shell = app.start(prepared_app, laptop_path, "en")
+    window = shell.window
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: window.workspace is not None, timeout=WAIT_MS)
+        page = window.awaiting_page
+        assert isinstance(page, AwaitingTownshipPage)
+        assert window.centre.currentWidget() is page
+        assert page.heading.text() == "This laptop is provisioned (青山村)."
+        assert page.lead.text().startswith("Import the bundle the township office sends back from the USB stick")
+        assert township_fingerprint in page.details.text()
+        assert not window.new_action.isEnabled()  # no villages yet: nothing to enter
+        assert window.sync_export_action.isEnabled() and window.sync_import_action.isEnabled()
+        assert not window.provision_action.isEnabled()  # a laptop never provisions
+        assert window.accept_provisioning_action.isEnabled()
+
+        # Step 1: the first bundle, for the township office.
+        click(qtbot, page.export_button)
+        export = visible(window, SyncExportDialog)
+        qtbot.waitExposed(export)
+        settle(qtbot, export)
+        assert "introduces this laptop" in export.intro.text()
+        assert export.table.item(0, 0).text() == "辛街乡 (township office)"
+        assert export.table.item(0, 1).text() == "this laptop's introduction (no households yet)"
+        click(qtbot, export.drive.choose_button)
+        click(qtbot, export.export_button)
+        settle(qtbot, export)
+        assert export.done_box.isVisible()
+        (first,) = usb.glob("*.xjb")
+        assert page.exported_label.isVisible() and first.name in page.exported_label.text()
+        export.close()
+
+        # The township office imports it and writes a bundle back for the laptop.
+        (imported,) = bundles.import_bundles(office, [first])
+        assert imported.source_name == "青山村笔记本"
+        board = open_from_menu(qtbot, town, town.sync_board_action, SyncBoardDialog)
+        assert township_fingerprint in board.this_computer.text()
+        assert board.model.rowCount() == 1 and board.model.peers[0].name == "青山村笔记本"
+        board.close()
+        (back,) = bundles.export(office, usb)
+        assert back.peer.name == "青山村笔记本"
+
+        # Step 2: Import from USB on the laptop; the villages and the household list appear.
+        click(qtbot, page.import_button)
+        dialog = visible(window, SyncImportDialog)
+        qtbot.waitExposed(dialog)
+        click(qtbot, dialog.drive.choose_button)
+        settle(qtbot, dialog)
+        statuses = sorted(dialog.table.item(row, 2).text() for row in range(dialog.table.rowCount()))
+        assert statuses == ["for another computer, left on the stick", "will be imported"]  # its own bundle stays
+        click(qtbot, dialog.import_button)
+        settle(qtbot, dialog)
+        qtbot.waitUntil(lambda: window.awaiting_page is None, timeout=WAIT_MS)
+        dialog.close()
+        assert window.centre.currentWidget() is window.workspace
+        assert window.model.total() == 6
+        assert "6 households" in window.count_label.text()
+        villages = [window.filter_bar.village_combo.itemText(i) for i in range(window.filter_bar.village_combo.count())]
+        assert villages == ["All villages", "青山村"]
+        assert window.windowTitle().startswith("辛街乡")
+        assert window.new_action.isEnabled()
+        assert not window.provision_action.isEnabled()
+    finally:
+        shell.close()
+
+
+def office_village(store, name: str) -> str:
+    with store.session() as session:
+        return session.execute(text("SELECT id FROM village WHERE name = :n"), {"n": name}).scalar()
+
+
+# --- the township office's dialog ---------------------------------------------------------------------------
+
+def test_provisioning_says_what_is_missing_in_words_and_writes_nothing_until_it_is_all_there(
+        qtbot, prepared_app, office, usb, type_text):
+    window = window_over(qtbot, office)
+    dialog = open_from_menu(qtbot, window, window.provision_action, ProvisionLaptopDialog)
+    assert [dialog.village_list.item(i).text() for i in range(dialog.village_list.count())] == sorted(VILLAGES)
+    assert "This computer's key fingerprint: " in dialog.this_computer.text()  # no laptop provisioned yet
+    click(qtbot, dialog.write_button)
+    assert dialog.message.text() == "Give the laptop a name." and dialog.focusWidget() is dialog.name_edit
+    type_text(dialog.name_edit, "绿水村笔记本")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # Enter moves on to the villages
+    assert dialog.focusWidget() is dialog.village_list
+    click(qtbot, dialog.write_button)
+    assert dialog.message.text() == "Choose at least one village the laptop may write."
+    tick_village(qtbot, dialog, "绿水村")
+    tick_village(qtbot, dialog, "白云村")
+    if dialog.drive.folder() is None:  # no USB stick plugged in
+        click(qtbot, dialog.write_button)
+        assert dialog.message.text() == "Choose the USB stick (or a folder) first."
+    click(qtbot, dialog.drive.choose_button)
+    assert not list(usb.iterdir()) and device.issued(office) == []
+    click(qtbot, dialog.write_button)
+    assert not dialog.message.isVisible()
+    granted = device.read_provisioning(dialog.written)
+    assert granted.laptop_name == "绿水村笔记本" and sorted(n for _i, n in granted.villages) == ["白云村", "绿水村"]
+    assert dialog.fingerprint.text() == granted.township.fingerprint == device.identity(office).fingerprint
+
+    # A second file for the same laptop does not overwrite the first one.
+    click(qtbot, dialog.write_button)
+    assert sorted(p.name for p in usb.iterdir()) == ["绿水村笔记本 provisioning file (2).json",
+                                                    "绿水村笔记本 provisioning file.json"]
+    assert dialog.issued_list.count() == 2
+
+
+def test_a_laptop_cannot_provision_and_the_menu_says_so(qtbot, prepared_app, office, tmp_path, usb, type_text):
+    town = window_over(qtbot, office)
+    provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
+    laptop = open_store(tmp_path / "laptop.sqlite")
+    try:
+        device.accept_provisioning(laptop, next(usb.glob("*.json")))
+        window = window_over(qtbot, laptop)
+        assert window.awaiting_page is not None
+        assert not window.provision_action.isEnabled()
+        assert window.open_provision_laptop() is None
+    finally:
+        laptop.close()
+
+
+# --- the village laptop's side ------------------------------------------------------------------------------
+
+def test_a_wrong_file_is_refused_in_words_and_another_one_can_be_chosen(
+        qtbot, prepared_app, office, store, usb, pick_file, type_text, tmp_path):
+    town = window_over(qtbot, office)
+    provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
+    good = next(usb.glob("*.json"))
+    wrong = tmp_path / "notes.json"
+    wrong.write_text('{"hello": "world"}', encoding="utf-8")
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(good.read_text(encoding="utf-8").replace("青山村笔记本", "白云村笔记本"), encoding="utf-8")
+
+    setup = SetupDialog(store)
+    qtbot.addWidget(setup)
+    setup.show()
+    qtbot.waitExposed(setup)
+    click(qtbot, setup.laptop_button)  # the file dialog is cancelled: nothing happens
+    assert pick_file.asked == 1 and setup.accept_dialog is None and setup.isVisible()
+
+    pick_file.path = wrong
+    click(qtbot, setup.laptop_button)
+    accept = setup.accept_dialog
+    qtbot.waitExposed(accept)
+    assert accept.message.text() == f"The file {wrong} is not a provisioning file of xinjie-desktop."
+    assert not accept.grants_box.isVisible() and not accept.accept_button.isEnabled()
+
+    pick_file.path = tampered
+    click(qtbot, accept.choose_button)
+    assert "its signature does not match" in accept.message.text()
+    assert not accept.accept_button.isEnabled()
+
+    pick_file.path = good
+    click(qtbot, accept.choose_button)
+    assert not accept.message.isVisible() and accept.grants_box.isVisible()
+    assert accept.accept_button.isEnabled() and accept.focusWidget() is accept.accept_button
+    with qtbot.waitSignal(setup.accepted, timeout=2000):
+        qtbot.keyClick(accept.accept_button, Qt.Key.Key_Return)  # Enter accepts
+    assert device.provisioning(store).laptop_name == "青山村笔记本"
+
+
+def test_cancelling_the_provisioning_file_keeps_the_setup_dialog_and_accepts_nothing(
+        qtbot, prepared_app, office, store, usb, pick_file, type_text):
+    town = window_over(qtbot, office)
+    provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
+    pick_file.path = next(usb.glob("*.json"))
+    setup = SetupDialog(store)
+    qtbot.addWidget(setup)
+    setup.show()
+    qtbot.waitExposed(setup)
+    click(qtbot, setup.laptop_button)
+    accept = setup.accept_dialog
+    qtbot.waitExposed(accept)
+    click(qtbot, accept.cancel_button)
+    assert not accept.isVisible() and setup.isVisible() and setup.result() == 0
+    assert device.provisioning(store) is None
+    assert app.needs_set_up(store)
+
+
+def test_a_provisioned_laptop_skips_the_set_up_dialog(qtbot, prepared_app, office, store, usb, type_text, monkeypatch):
+    town = window_over(qtbot, office)
+    provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
+    assert app.needs_set_up(store)
+    device.accept_provisioning(store, next(usb.glob("*.json")))
+    assert not app.needs_set_up(store)
+    monkeypatch.setattr(SetupDialog, "exec", lambda dialog: pytest.fail("the set-up dialog was shown"))
+    shell = app._Shell()
+    qtbot.addWidget(shell.window)
+    assert shell.show(store)
+    assert shell.window.centre.currentWidget() is shell.window.awaiting_page
+    shell.store = None  # the fixture closes the store
+
+
+def test_a_laptop_provisioned_again_accepts_the_new_file_from_the_menu(
+        qtbot, prepared_app, office, tmp_path, usb, pick_file, type_text):
+    """After a copy or a restore the township office provisions the laptop again; the laptop takes the new
+    file through Sync → Accept a provisioning file, and may then write another village too."""
+    town = window_over(qtbot, office)
+    provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
+    laptop = open_store(tmp_path / "laptop.sqlite")
+    try:
+        device.accept_provisioning(laptop, usb / "青山村笔记本 provisioning file.json")
+        provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村", "绿水村"]).close()
+        window = window_over(qtbot, laptop)
+        assert window.awaiting_page.heading.text() == "This laptop is provisioned (青山村)."
+        pick_file.path = usb / "青山村笔记本 provisioning file (2).json"
+        dialog = open_from_menu(qtbot, window, window.accept_provisioning_action, AcceptProvisioningDialog)
+        assert dialog.villages_label.text() == "绿水村, 青山村"  # by name
+        click(qtbot, dialog.accept_button)
+        qtbot.waitUntil(lambda: window.awaiting_page is not None
+                        and "绿水村" in window.awaiting_page.heading.text(), timeout=2000)
+        assert window.statusBar().currentMessage() == "The provisioning file is accepted."
+    finally:
+        laptop.close()
+
+
+def test_first_start_of_the_program_on_a_village_laptop_ends_on_the_waiting_page(
+        qtbot, prepared_app, office, laptop_path, usb, pick_file, type_text, monkeypatch):
+    """The real first start: the data file is opened in the background, the set-up dialog runs modally, the
+    provisioning file is accepted in it, and the window then waits for the township office's bundle."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    town = window_over(qtbot, office)
+    provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
+    pick_file.path = next(usb.glob("*.json"))
+    laptop_path.parent.mkdir()
+    steps = []
+
+    def drive() -> None:  # runs inside the set-up dialog's own event loop, as a user's clicks would
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        accept = next((w for w in shown if isinstance(w, AcceptProvisioningDialog)), None)
+        setup = next((w for w in shown if isinstance(w, SetupDialog)), None)
+        if accept is not None and accept.accept_button.isEnabled() and "accept" not in steps:
+            steps.append("accept")
+            qtbot.mouseClick(accept.accept_button, Qt.MouseButton.LeftButton)
+        elif setup is not None and accept is None and not steps:
+            steps.append("laptop")
+            qtbot.mouseClick(setup.laptop_button, Qt.MouseButton.LeftButton)
+
+    timer = QTimer(interval=20)
+    timer.timeout.connect(drive)
+    timer.start()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # start() installs its own; put pytest's back
+    shell = app.start(prepared_app, laptop_path, "en")
+    window = shell.window
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: window.workspace is not None, timeout=WAIT_MS)
+        assert steps == ["laptop", "accept"]
+        assert window.centre.currentWidget() is window.awaiting_page
+        assert window.awaiting_page.heading.text() == "This laptop is provisioned (青山村)."
+        assert device.provisioning(shell.store).laptop_name == "青山村笔记本"
+    finally:
+        timer.stop()
+        shell.close()
