@@ -91,7 +91,8 @@ def test_property_5_a_wrongly_signed_bundle_is_refused(world, laptop_bundle, tmp
 
 def test_property_5_a_changed_part_is_refused(world, laptop_bundle, tmp_path):
     def edit(parts):  # an income figure changed in the changes, the signed manifest left as it was
-        parts["changes.jsonl"] = parts["changes.jsonl"].replace(b'"wage\\":', b'"wage\\":9')
+        assert b'"wage":' in parts["changes.tsv"]
+        parts["changes.tsv"] = parts["changes.tsv"].replace(b'"wage":', b'"wage":9')
 
     changed = rewrite(world, laptop_bundle, tmp_path / "changed.xjb", edit)
     assert "a part does not match its hash" in refused(world.township, changed)

@@ -11,8 +11,13 @@ A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) 
 ``manifest.sig``
     Ed25519 signature of ``manifest.json`` by the source device.  The manifest holds the hash of
     every other part, so the signature covers the whole bundle.
-``changes.jsonl``
-    journal entries (core.change_log), one a line.
+``changes.tsv``
+    journal entries (core.change_log), one a line: origin, seq, hlc, table, row, op, village, payload,
+    bases, separated by tabs (the payloads are JSON text, which holds no raw tab or line break).
+``derived.json``
+    for each household created in the bundle, the list's derived columns as its sender computed them
+    (head, population, step, flags, …), used by the importer when its policy parameters are the same
+    version and no ID number of the household is held elsewhere; otherwise it computes them.
 ``attachments/<sha256>``
     each file the changes name (signatures, scans, signed PDFs, photos), once.
 
@@ -33,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import hashlib
 import io
 import json
@@ -41,6 +47,7 @@ import shutil
 import struct
 import uuid
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,12 +58,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
 from xinjie_desktop.core import backups, device, merge
-from xinjie_desktop.core.merge import Change, ForkError, Outcome
+from xinjie_desktop.core.merge import Change, Outcome
 from xinjie_desktop.core.safe_file import fsync_folder
 from xinjie_desktop.core.models import Township, utcnow
 from xinjie_desktop.core.store import Store
@@ -250,8 +258,14 @@ class Incoming:
     path: Path
     sha256: str
     manifest: dict
-    changes: list[Change]
+    document: str  # changes.tsv
     blobs: dict[str, bytes]
+    hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
+
+    @functools.cached_property
+    def changes(self) -> list[Change]:
+        """The changes as Python objects (the import itself leaves them to SQLite)."""
+        return [Change(*row) for row in merge.document_rows(self.document)]
 
     @property
     def bundle_id(self) -> str:
@@ -330,17 +344,20 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
             if hashlib.sha256(content).hexdigest() != parts[name]:
                 raise ValueError(name)
             contents[name] = content
-        changes = [Change.from_json(json.loads(line)) for line in contents.pop("changes.jsonl", b"").splitlines() if line]
+        document = contents.pop("changes.tsv").decode("utf-8")
+        hints = json.loads(contents.pop("derived.json", b"{}"))
+        if not isinstance(hints, dict):
+            raise ValueError("derived.json")
         blobs = {}
         for name, content in contents.items():
             sha = name.removeprefix("attachments/")
             if not name.startswith("attachments/") or hashlib.sha256(content).hexdigest() != sha:
                 raise ValueError(name)
             blobs[sha] = content
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
         raise SyncError(_("The bundle {name} was changed after it was signed (a part does not match its hash). Nothing "
                           "was changed.").format(name=path.name)) from None
-    return Incoming(path, sha256, manifest, changes, blobs)
+    return Incoming(path, sha256, manifest, document, blobs, hints)
 
 
 def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
@@ -406,48 +423,40 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                               "bundle, or ask for a full bundle. Nothing was changed.").format(
                 name=incoming.path.name, laptop=_origin_name(session, manifest, origin), first=have + 1,
                 last=first - 1, have=have))
+    connection = session.connection()
     try:
-        fresh = merge.new_changes(session, incoming.changes)
-    except ForkError as fork:
+        merge.stage_document(connection, incoming.document)
+    except merge.StagingError:
+        raise _damaged(incoming.path) from None
+    fork = merge.staged_fork(connection)
+    if fork is not None:
         raise SyncError(_("The bundle {name} contradicts changes received before from {laptop} (change {seq} differs): "
                           "that laptop's data file seems to have been copied and used on two computers. Nothing was "
                           "changed; see the sync board.").format(
-            name=incoming.path.name, laptop=_origin_name(session, manifest, fork.origin), seq=fork.seq)) from None
+            name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])) from None
     if role(store) == TOWNSHIP:
-        _check_scope(store, session, incoming, fresh)
+        try:
+            outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
+        except sa_exc.OperationalError:  # a payload that is not JSON (signed and hashed, so a sender's fault)
+            raise _damaged(incoming.path) from None
+        if outside is not None:
+            raise SyncError(_("The bundle {name} from {laptop} contains a record outside the villages that laptop was "
+                              "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning.")
+                            .format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0],
+                                    row=outside[1][:8]))
     return Check(incoming)
 
 
-def _check_scope(store: Store, session: Session, incoming: Incoming, fresh: list[Change]) -> None:
-    """A laptop may only send records of the villages it was provisioned for."""
+def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
+    """The villages the sending laptop may write (as provisioned)."""
     source = incoming.source
-    scope = set()
     known = session.execute(text("SELECT scope FROM sync_peer WHERE device_id = :d"), {"d": source["device_id"]}).first()
     if known is not None:
-        scope = set(json.loads(known[0]))
-    else:
-        for entry in device.issued(store):
-            if entry["provisioning_id"] == source.get("provisioning_id"):
-                scope = set(entry["villages"])
-    payloads = {id(c): c.values for c in fresh if c.op == "upsert"}
-    villages = {c.row_id: payloads[id(c)].get("village_id") or c.village_id for c in fresh
-                if c.table == "household" and c.op == "upsert"}
-    parents = sorted({p.get("household_id") for p in payloads.values() if p.get("household_id")} - set(villages))
-    for start in range(0, len(parents), 500):  # households already stored, in one query per 500
-        part = parents[start:start + 500]
-        marks = ",".join(f":h{i}" for i in range(len(part)))
-        villages.update(session.execute(text(f"SELECT id, village_id FROM household WHERE id IN ({marks})"),
-                                        {f"h{i}": value for i, value in enumerate(part)}).all())
-    for change in fresh:
-        village = change.village_id
-        if change.table == "household" and change.op == "upsert":
-            village = villages[change.row_id] or village
-        elif change.op == "upsert" and payloads[id(change)].get("household_id"):
-            village = villages.get(payloads[id(change)]["household_id"]) or village
-        if village not in scope:
-            raise SyncError(_("The bundle {name} from {laptop} contains a record outside the villages that laptop was "
-                              "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning.").format(
-                name=incoming.path.name, laptop=incoming.source_name, table=change.table, row=change.row_id[:8]))
+        return json.loads(known[0])
+    for entry in device.issued(store):
+        if entry["provisioning_id"] == source.get("provisioning_id"):
+            return list(entry["villages"])
+    return []
 
 
 def precheck(db_path: Path | str, paths: list[Path | str]) -> None:
@@ -504,11 +513,16 @@ def preview(store: Store, path: Path | str, params=None) -> ImportResult:
             checked = check(store, incoming, session)
             if checked.already is not None:
                 return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
-            outcome = merge.apply(session, incoming.changes)
-            merge.finish(session, outcome, params or current())
+            outcome = merge.apply_staged(session)
+            merge.finish(session, outcome, params or current(), hints=_usable_hints(incoming, params or current()))
         finally:
             session.rollback()
     return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome)
+
+
+def _usable_hints(incoming: Incoming, params) -> dict[str, dict]:
+    """The sender's derived columns, when it computed them under the parameters in force here."""
+    return incoming.hints if incoming.manifest.get("policy_version") == params.version else {}
 
 
 _KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"  # tests: kill -9 this process half-way through an import
@@ -516,46 +530,51 @@ _KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"  # tests: kill -9 this process hal
 
 def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_backups: int = backups.DEFAULT_KEEP,
                    progress: Progress | None = None) -> list[ImportResult]:
-    """Import bundles, each in one durable transaction, after one backup.  Every bundle is read and
+    """Import bundles, each in one durable transaction, after one backup.  Each bundle is read and
     checked before anything is written; the first refused one stops the import with ``SyncError``
     (bundles imported before it stay imported)."""
     from xinjie_desktop.core.policy_params import current
 
     params = params or current()
     results: list[ImportResult] = []
-    backed_up = False
+    backed_up = [False]
     total = len(paths)
     for index, path in enumerate(paths):
         incoming = read(store, path)
-        with store.session() as session:
-            checked = check(store, incoming, session)
-        if checked.already is not None:
-            results.append(ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already))
-            continue
-        if not backed_up:
-            try:
-                backups.backup_before_import(store.path, keep_backups)
-            except backups.BackupError as error:
-                raise SyncError(_("No backup could be made before the import, so nothing was imported. {reason}").format(
-                    reason=error)) from None
-            backed_up = True
-        results.append(_apply(store, incoming, params))
+        results.append(_apply(store, incoming, params, backed_up, keep_backups))
         if progress is not None and not progress(index + 1, total):
             break
     return results
 
 
-def _apply(store: Store, incoming: Incoming, params) -> ImportResult:
+def _apply(store: Store, incoming: Incoming, params, backed_up: list[bool], keep_backups: int) -> ImportResult:
+    """Check, back up (once per import), apply and record one bundle, in one durable transaction.  Until the
+    check has passed nothing is written (the staging table is SQLite's temporary database)."""
     manifest = incoming.manifest
     with store.durable_unit_of_work() as session:
+        checked = check(store, incoming, session)
+        if checked.already is not None:
+            return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
+        if not backed_up[0]:
+            try:
+                backups.backup_before_import(store.path, keep_backups)
+            except backups.BackupError as error:
+                raise SyncError(_("No backup could be made before the import, so nothing was imported. {reason}").format(
+                    reason=error)) from None
+            backed_up[0] = True
         connection = session.connection()
         for sha, content in sorted(incoming.blobs.items()):
             connection.execute(text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
                                {"s": sha, "n": len(content), "d": content})
-        outcome = merge.apply(session, incoming.changes)
+        try:
+            outcome = merge.apply_staged(session)
+        except sa_exc.OperationalError as error:
+            if "JSON" not in str(error):
+                raise
+            raise _damaged(incoming.path) from None
         if os.environ.get(_KILL_HOOK):
             os.kill(os.getpid(), 9)
-        merge.finish(session, outcome, params)
+        merge.finish(session, outcome, params, hints=_usable_hints(incoming, params))
         _record_peer(store, session, incoming)
         _advance_cursors(store, session, incoming)
         report = {"source": incoming.source_name, "source_device": incoming.source["device_id"],
@@ -672,12 +691,51 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
             if is_laptop and row[6] is None and row[3] != "township":
                 continue
             change = Change(*row)
-            changes.append(change.to_json())
+            changes.append(list(row))
             counts[change.table] += 1
             if change.op == "upsert" and change.table in BLOB_COLUMNS:
                 payload = json.loads(change.payload)
                 blobs.update(payload[c] for c in BLOB_COLUMNS[change.table] if payload.get(c))
     return Outgoing(peer, "full" if full else "incremental", covers, changes, sorted(blobs), dict(counts))
+
+
+def changes_document(outgoing: Outgoing) -> bytes:
+    return merge.document_text(outgoing.changes).encode("utf-8")
+
+
+_DERIVED = ("head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key")
+
+
+def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:
+    """The derived columns of the households the bundle creates, as this store computed them."""
+    created = sorted({c[4] for c in outgoing.changes if c[3] == "household" and c[5] == "upsert"
+                      and '"created_at":' in c[7]})
+    hints: dict[str, dict] = {}
+    for start in range(0, len(created), 500):
+        part = created[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for row in session.connection().exec_driver_sql(
+                f"SELECT id, {', '.join(_DERIVED)} FROM household WHERE id IN ({marks})", tuple(part)):
+            hints[row[0]] = dict(zip(_DERIVED, row[1:]))
+    return hints
+
+
+def current_policy_version() -> str:
+    from xinjie_desktop.core.policy_params import current
+
+    return current().version
+
+
+def estimate_size(store: Store, outgoing: Outgoing) -> int:
+    """About the size of the bundle ``outgoing`` makes: its journal as compressed, its files, the rest."""
+    files = 0
+    with store.session() as session:
+        for start in range(0, len(outgoing.blobs), 500):
+            part = outgoing.blobs[start:start + 500]
+            marks = ",".join("?" * len(part))
+            files += session.connection().exec_driver_sql(
+                f"SELECT coalesce(sum(size), 0) FROM blob WHERE sha256 IN ({marks})", tuple(part)).scalar()
+    return len(zlib.compress(changes_document(outgoing), 6)) + files + 4096
 
 
 def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
@@ -690,14 +748,17 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
             row = session.execute(text("SELECT data FROM blob WHERE sha256 = :s"), {"s": sha}).first()
             if row is not None:
                 blobs[sha] = bytes(row[0])
-    changes_bytes = "".join(json.dumps(c, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
-                            for c in outgoing.changes).encode("utf-8")
-    parts = {"changes.jsonl": hashlib.sha256(changes_bytes).hexdigest()}
+        hints = _hints(session, outgoing)
+    changes_bytes = changes_document(outgoing)
+    hints_bytes = json.dumps(hints, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    parts = {"changes.tsv": hashlib.sha256(changes_bytes).hexdigest(),
+             "derived.json": hashlib.sha256(hints_bytes).hexdigest()}
     parts.update({f"attachments/{sha}": sha for sha in blobs})
     accepted = device.provisioning(store)
-    origins = {c["o"] for c in outgoing.changes} | set(outgoing.covers)
+    origins = {c[0] for c in outgoing.changes} | set(outgoing.covers)
     manifest = {
         "format": FORMAT, "version": VERSION, "app_version": __version__, "bundle_id": str(uuid.uuid4()),
+        "policy_version": current_policy_version(),
         "created_at": utcnow().isoformat(timespec="seconds"),
         "source": {**me.public(), "name": my_name(store), "role": role(store),
                    "former_ids": [entry["device_id"] for entry in device.history(store)],
@@ -715,7 +776,8 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         archive.writestr("manifest.json", manifest_bytes)
         archive.writestr("manifest.sig", signature)
         # Deflated: journal text shrinks about tenfold (attachments, already compressed images and PDFs, do not).
-        archive.writestr("changes.jsonl", changes_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        archive.writestr("changes.tsv", changes_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        archive.writestr("derived.json", hints_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         for sha, content in sorted(blobs.items()):
             archive.writestr(f"attachments/{sha}", content)
     return buffer.getvalue(), manifest

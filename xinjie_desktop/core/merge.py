@@ -105,6 +105,8 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)  # sync_conflict ids opened or grown
     duplicates: list[str] = field(default_factory=list)  # ID numbers newly in two households
     households: set[str] = field(default_factory=set)  # touched, derived columns refreshed
+    bulk_households: set[str] = field(default_factory=set)  # created whole, in bulk (their derived: hints)
+    slow_households: set[str] = field(default_factory=set)  # touched by the merge
 
     def summary(self) -> dict:
         return {"new": dict(self.new), "changed": dict(self.changed), "deleted": dict(self.deleted),
@@ -112,32 +114,120 @@ class Outcome:
                 "duplicates": sorted(self.duplicates)}
 
 
-def held(session: Session, changes: list[Change]) -> dict[tuple[str, int], str]:
-    """(origin, seq) → payload+op of the given changes this store already holds."""
-    by_origin: dict[str, list[int]] = defaultdict(list)
-    for change in changes:
-        by_origin[change.origin].append(change.seq)
-    found: dict[tuple[str, int], str] = {}
-    connection = session.connection()
-    for origin, seqs in by_origin.items():
-        rows = connection.execute(
-            text("SELECT seq, op, payload FROM change_log WHERE origin_device = :o AND seq BETWEEN :a AND :b"),
-            {"o": origin, "a": min(seqs), "b": max(seqs)})
-        found.update({(origin, seq): op + payload for seq, op, payload in rows})
-    return found
+# --- staging: the changes of an import in a temporary table ---------------------------------------------
+#
+# An import puts its changes in ``temp.sync_incoming`` (SQLite's temporary database: nothing is written to
+# the store's file or journal), so that SQLite itself finds the ones already held, a copied laptop, records
+# outside a laptop's villages, and writes new records in bulk.  Checking works the same on a store opened
+# read-only.
+
+_STAGE_COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
 
 
-def new_changes(session: Session, changes: list[Change]) -> list[Change]:
-    """The changes not held yet; ``ForkError`` if one is held with different content."""
-    known = held(session, changes)
-    fresh = []
-    for change in changes:
-        before = known.get((change.origin, change.seq))
-        if before is None:
-            fresh.append(change)
-        elif before != change.op + change.payload:
-            raise ForkError(change.origin, change.seq)
-    return fresh
+def _prepare_stage(connection) -> None:
+    connection.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS sync_incoming (origin_device TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "hlc INTEGER NOT NULL, table_name TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL, village_id TEXT, "
+        "payload TEXT NOT NULL, bases TEXT NOT NULL, PRIMARY KEY (origin_device, seq)) WITHOUT ROWID")
+    connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS temp.sync_incoming_row ON sync_incoming (table_name, row_id)")
+    connection.exec_driver_sql("DELETE FROM sync_incoming")
+
+
+class StagingError(ValueError):
+    """The changes are not well formed (a damaged or forged bundle)."""
+
+
+def stage_changes(connection, changes: list[Change]) -> None:
+    """Put Python ``Change`` objects in the staging table."""
+    _prepare_stage(connection)
+    try:
+        if changes:
+            connection.exec_driver_sql(
+                f"INSERT INTO sync_incoming VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})",
+                [(c.origin, c.seq, c.hlc, c.table, c.row_id, c.op, c.village_id, c.payload, c.bases) for c in changes])
+    except Exception as error:  # a duplicate (origin, seq) in one bundle, a missing value
+        raise StagingError(str(error)) from None
+    _validate_stage(connection)
+
+
+def document_rows(document: str) -> list[tuple]:
+    """The changes of a bundle's ``changes.tsv``: one change a line, its nine fields separated by tabs
+    (journal payloads are JSON text, which never holds a raw tab or line break); no village is empty."""
+    rows = []
+    for line in document.split("\n"):
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(_STAGE_COLUMNS):
+            raise StagingError("a line without nine fields")
+        try:
+            fields[1], fields[2] = int(fields[1]), int(fields[2])
+        except ValueError:
+            raise StagingError("a counter that is not a number") from None
+        fields[6] = fields[6] or None
+        rows.append(tuple(fields))
+    return rows
+
+
+def document_text(rows: list) -> str:
+    """The ``changes.tsv`` of rows (origin, seq, hlc, table, row, op, village, payload, bases)."""
+    return "".join("\t".join("" if value is None else str(value) for value in row) + "\n" for row in rows)
+
+
+def stage_document(connection, document: str) -> None:
+    """Put the changes of a bundle (``changes.tsv``) in the staging table."""
+    _prepare_stage(connection)
+    rows = document_rows(document)
+    try:
+        if rows:
+            connection.exec_driver_sql(f"INSERT INTO sync_incoming VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})",
+                                       rows)
+    except StagingError:
+        raise
+    except Exception as error:  # the same change twice
+        raise StagingError(str(error)) from None
+    _validate_stage(connection)
+
+
+def _validate_stage(connection) -> None:
+    tables = ",".join(f"'{name}'" for name in change_log.tracked_tables())
+    bad = connection.exec_driver_sql(
+        f"SELECT count(*) FROM sync_incoming WHERE op NOT IN ('upsert', 'delete') OR table_name NOT IN ({tables}) "
+        "OR typeof(seq) != 'integer' OR typeof(hlc) != 'integer' OR substr(payload, 1, 1) != '{' "
+        "OR substr(bases, 1, 1) != '{'").scalar()
+    if bad:
+        raise StagingError(f"{bad} malformed changes")
+
+
+def staged_changes(connection, where: str = "1") -> list[Change]:
+    return [Change(*row) for row in connection.exec_driver_sql(
+        f"SELECT {', '.join(_STAGE_COLUMNS)} FROM sync_incoming i WHERE {where} ORDER BY origin_device, seq")]
+
+
+def staged_fork(connection) -> tuple[str, int] | None:
+    """A staged change held already with a different content: (origin, seq), else None."""
+    row = connection.exec_driver_sql(
+        "SELECT i.origin_device, i.seq FROM sync_incoming i JOIN change_log c ON c.origin_device = i.origin_device "
+        "AND c.seq = i.seq WHERE c.op != i.op OR c.payload != i.payload LIMIT 1").first()
+    return (row[0], row[1]) if row else None
+
+
+_NOT_HELD = ("NOT EXISTS (SELECT 1 FROM change_log c WHERE c.origin_device = i.origin_device AND c.seq = i.seq)")
+
+
+def staged_outside(connection, scope: list[str]) -> tuple[str, str] | None:
+    """A staged change (not held yet) of a record outside ``scope`` (village ids): (table, row), else None.
+    A record's village: a household's own; a record of a household, that household's (in the bundle or stored)."""
+    row = connection.exec_driver_sql(
+        "SELECT i.table_name, i.row_id FROM sync_incoming i WHERE " + _NOT_HELD + " AND coalesce("
+        " CASE WHEN i.table_name = 'household' AND i.op = 'upsert' THEN json_extract(i.payload, '$.village_id') END,"
+        " CASE WHEN i.op = 'upsert' AND json_extract(i.payload, '$.household_id') IS NOT NULL THEN coalesce("
+        "  (SELECT coalesce(json_extract(h.payload, '$.village_id'), h.village_id) FROM sync_incoming h"
+        "   WHERE h.table_name = 'household' AND h.op = 'upsert'"
+        "   AND h.row_id = json_extract(i.payload, '$.household_id') LIMIT 1),"
+        "  (SELECT village_id FROM household WHERE id = json_extract(i.payload, '$.household_id'))) END,"
+        " i.village_id, '') NOT IN (SELECT value FROM json_each(?)) LIMIT 1", (json.dumps(scope),)).first()
+    return (row[0], row[1]) if row else None
 
 
 class _Rows:
@@ -301,18 +391,32 @@ def _entry(value, version: Version | None) -> dict:
 
 def apply(session: Session, changes: list[Change], outcome: Outcome | None = None) -> Outcome:
     """Apply ``changes`` (any order; already-held ones are skipped) in the session's transaction."""
-    outcome = outcome or Outcome()
-    fresh = new_changes(session, changes)
-    outcome.skipped += len(changes) - len(fresh)
-    if not fresh:
-        return outcome
-    fresh.sort(key=lambda c: (c.hlc, c.origin, c.seq))
     connection = session.connection()
+    stage_changes(connection, changes)
+    return apply_staged(session, outcome)
+
+
+def apply_staged(session: Session, outcome: Outcome | None = None) -> Outcome:
+    """Apply the staged changes (``stage_changes`` / ``stage_document``) in the session's transaction."""
+    outcome = outcome or Outcome()
+    connection = session.connection()
+    fork = staged_fork(connection)
+    if fork is not None:
+        raise ForkError(*fork)
+    total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
+    connection.exec_driver_sql("DELETE FROM sync_incoming AS i WHERE NOT " + _NOT_HELD)
+    fresh_count = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
+    outcome.skipped += total - fresh_count
+    if not fresh_count:
+        return outcome
     connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-    change_log.write_changes(connection, [c.row() for c in fresh])
-    change_log.observe_hlc(connection, max(c.hlc for c in fresh))
-    created = _create_in_bulk(connection, fresh, outcome)
-    rest = [c for c in fresh if (c.origin, c.seq) not in created]
+    connection.exec_driver_sql(f"INSERT INTO change_log ({', '.join(_STAGE_COLUMNS)}) "
+                               f"SELECT {', '.join(_STAGE_COLUMNS)} FROM sync_incoming")
+    change_log.observe_hlc(connection, connection.exec_driver_sql("SELECT max(hlc) FROM sync_incoming").scalar())
+    _create_in_bulk(connection, outcome)
+    rest = staged_changes(connection, "NOT EXISTS (SELECT 1 FROM sync_bulk b WHERE b.origin_device = i.origin_device "
+                                      "AND b.seq = i.seq)")
+    rest.sort(key=lambda c: (c.hlc, c.origin, c.seq))
     rows = _Rows(session, rest)
     rows.deletes_seen = {(c.table, c.row_id): _seen(c) for c in rest if c.op == "delete"}
     conflicts = _Conflicts(connection)
@@ -323,7 +427,7 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
         else:
             _upsert(rows, change, conflicts, new_tombstones)
     _write(connection, rows, new_tombstones, outcome)
-    outcome.applied += len(fresh)
+    outcome.applied += fresh_count
     now = utcnow()
     settled = sorted(set(rows.settled) - set(conflicts.found))
     for start in range(0, len(settled), 500):
@@ -339,89 +443,66 @@ def apply(session: Session, changes: list[Change], outcome: Outcome | None = Non
     return outcome
 
 
-def _seen(change: Change) -> int:
-    try:
-        return int(json.loads(change.bases or "{}").get("seen", change.hlc))
-    except (ValueError, TypeError, AttributeError):
-        return change.hlc
-
-
-def _in_chunks(connection, sql: str, ids: list[str], *first) -> set:
-    """The first column of ``sql`` (ending in ``IN ({marks})``) for ``ids``, 500 at a time, straight to the
-    driver (named parameters by the thousand cost more to compile than the query takes)."""
-    found: set = set()
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        found.update(row[0] for row in connection.exec_driver_sql(
-            sql.format(marks=",".join("?" * len(part))), (*first, *part)))
-    return found
-
-
-def _stored_ids(connection, name: str, ids: list[str]) -> set[str]:
-    return _in_chunks(connection, f"SELECT id FROM {name} WHERE id IN ({{marks}})", ids)
-
-
-def _tombstoned(connection, name: str, ids: list[str]) -> set[str]:
-    return _in_chunks(connection, "SELECT row_id FROM tombstone WHERE table_name = ? AND row_id IN ({marks})", ids, name)
-
-
 def _column_sql(column) -> str:
-    """SQL reading one field of a journalled record into the form SQLAlchemy stores it in."""
+    """SQL reading one field of a journalled record into the form SQLAlchemy stores it in (a field the
+    sender's version did not have takes its default)."""
     value = f"json_extract(c.payload, '$.{column.name}')"
+    default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
+    if default is not None and not column.nullable:
+        value = f"coalesce({value}, {_literal(default)})"
     if isinstance(column.type, DateTime):  # ISO 8601 "T" → "YYYY-MM-DD HH:MM:SS.ffffff"
         return (f"CASE WHEN length({value}) = 19 THEN replace({value}, 'T', ' ') || '.000000' "
                 f"ELSE replace({value}, 'T', ' ') END")
     return value
 
 
-def _create_in_bulk(connection, fresh: list[Change], outcome: Outcome) -> set[tuple[str, int]]:
+def _literal(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _create_in_bulk(connection, outcome: Outcome) -> None:
     """The common case of an import, new records, done by SQLite itself: a change that creates a record
     (all its fields), the only change of that record here, of a record not stored, not deleted and whose
-    parent is neither.  Returns the (origin, seq) of the changes done; the merge does the others."""
-    per_row: dict[tuple[str, str], int] = defaultdict(int)
-    for change in fresh:
-        per_row[(change.table, change.row_id)] += 1
-    deleted = {(c.table, c.row_id) for c in fresh if c.op == "delete"}
-    candidates: dict[str, list[Change]] = defaultdict(list)
-    for change in fresh:
-        if change.op == "upsert" and per_row[(change.table, change.row_id)] == 1 and '"created_at":' in change.payload:
-            values = change.values
-            if len(values) == len(change_log.fields(change.table)):
-                candidates[change.table].append(change)
-    if not candidates:
-        return set()
-    chosen: list[Change] = []
-    for name, changes in candidates.items():
-        ids = [c.row_id for c in changes]
-        taken = _stored_ids(connection, name, ids) | _tombstoned(connection, name, ids)
-        parents: dict[str, set[str]] = {}
-        for column, parent in _PARENTS:
-            if column in rows_columns(name):
-                parent_ids = sorted({c.values.get(column) for c in changes if c.values.get(column)})
-                parents[column] = _tombstoned(connection, parent, parent_ids) | {
-                    row_id for table_, row_id in deleted if table_ == parent}
-        for change in changes:
-            if change.row_id in taken or any(change.values.get(column) in gone for column, gone in parents.items()):
-                continue
-            chosen.append(change)
-    if not chosen:
-        return set()
-    connection.execute(text("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (origin_device TEXT, seq INTEGER, "
-                            "PRIMARY KEY (origin_device, seq)) WITHOUT ROWID"))
-    connection.execute(text("DELETE FROM sync_bulk"))
-    connection.exec_driver_sql("INSERT INTO sync_bulk (origin_device, seq) VALUES (?, ?)",
-                               [(c.origin, c.seq) for c in chosen])
+    parent is neither.  Marks them in ``temp.sync_bulk``; the merge does the others."""
+    connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (origin_device TEXT, seq INTEGER, "
+                               "PRIMARY KEY (origin_device, seq)) WITHOUT ROWID")
+    connection.exec_driver_sql("DELETE FROM sync_bulk")
     tables = change_log.tracked_tables()
-    by_table: dict[str, int] = defaultdict(int)
-    for change in chosen:
-        by_table[change.table] += 1
+    # Deletes (stored or staged) are rare: the checks for them are left out where there are none.
+    deleted = {row[0] for row in connection.exec_driver_sql(
+        "SELECT DISTINCT table_name FROM tombstone UNION SELECT DISTINCT table_name FROM sync_incoming "
+        "WHERE op = 'delete'")}
+    repeated = connection.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM sync_incoming GROUP BY table_name, row_id HAVING count(*) > 1)").scalar()
     for table in Base.metadata.sorted_tables:
-        if table.name not in by_table:
+        if table.name not in tables:
             continue
-        journalled = set(change_log.fields(table.name))
-        columns = [column for column in tables[table.name].columns if column.name in journalled]
+        journalled = change_log.fields(table.name)
+        parents = "".join(
+            f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{parent}'"
+            f" AND row_id = json_extract(i.payload, '$.{column}'))"
+            f" AND NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = '{parent}' AND d.op = 'delete'"
+            f" AND d.row_id = json_extract(i.payload, '$.{column}'))"
+            for column, parent in _PARENTS if column in table.c and parent in deleted)
+        chosen = connection.exec_driver_sql(
+            "INSERT INTO sync_bulk SELECT i.origin_device, i.seq FROM sync_incoming i"
+            f" WHERE i.table_name = '{table.name}' AND i.op = 'upsert'"
+            " AND json_type(i.payload, '$.created_at') IS NOT NULL"
+            + (" AND (SELECT count(*) FROM sync_incoming j WHERE j.table_name = i.table_name AND j.row_id = i.row_id) = 1"
+               if repeated else "")
+            + f" AND NOT EXISTS (SELECT 1 FROM {table.name} WHERE id = i.row_id)"
+            + (f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{table.name}' AND row_id = i.row_id)"
+               if table.name in deleted else "")
+            + parents).rowcount
+        if not chosen:
+            continue
+        columns = [column for column in table.columns if column.name in journalled]
         # Derived columns start at their defaults; ``finish`` computes them.
-        derived = {column.name: column.default.arg for column in tables[table.name].columns
+        derived = {column.name: column.default.arg for column in table.columns
                    if column.name not in journalled and column.name not in ("id", change_log.VERSIONS)
                    and column.default is not None and not callable(column.default.arg)}
         names = ", ".join([*(column.name for column in columns), *derived])
@@ -429,18 +510,26 @@ def _create_in_bulk(connection, fresh: list[Change], outcome: Outcome) -> set[tu
         connection.execute(text(
             f"INSERT INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
             f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
-            f"FROM sync_bulk b JOIN change_log c ON c.origin_device = b.origin_device AND c.seq = b.seq "
+            f"FROM sync_bulk b JOIN sync_incoming c ON c.origin_device = b.origin_device AND c.seq = b.seq "
             f"WHERE c.table_name = :t"), {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}})
-        outcome.new[table.name] += by_table[table.name]
-    for change in chosen:
-        household = change.row_id if change.table == "household" else change.values.get("household_id")
-        if household:
-            outcome.households.add(household)
-    return {(c.origin, c.seq) for c in chosen}
+        outcome.new[table.name] += chosen
+    touched = connection.exec_driver_sql(
+        "SELECT DISTINCT CASE WHEN c.table_name = 'household' THEN c.row_id ELSE json_extract(c.payload, "
+        "'$.household_id') END FROM sync_bulk b JOIN sync_incoming c ON c.origin_device = b.origin_device "
+        "AND c.seq = b.seq").scalars()
+    created = {household for household in touched if household}
+    outcome.households |= created
+    outcome.bulk_households |= set(connection.exec_driver_sql(
+        "SELECT c.row_id FROM sync_bulk b JOIN sync_incoming c ON c.origin_device = b.origin_device "
+        "AND c.seq = b.seq WHERE c.table_name = 'household'").scalars())
 
 
-def rows_columns(name: str) -> set[str]:
-    return set(change_log.tracked_tables()[name].c.keys())
+def _seen(change: Change) -> int:
+    """The newest version the author of a delete had seen of the record (its ``bases``)."""
+    try:
+        return int(json.loads(change.bases or "{}").get("seen", change.hlc))
+    except (ValueError, TypeError, AttributeError):
+        return change.hlc
 
 
 def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict) -> None:
@@ -607,12 +696,14 @@ def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> N
                 outcome.deleted[name] += 1
                 if before.get("household_id"):
                     outcome.households.add(before["household_id"])
+                    outcome.slow_households.add(before["household_id"])
             continue
         if key not in rows.dirty:
             continue
         household = row_id if name == "household" else row.get("household_id")
         if household:
             outcome.households.add(household)
+            outcome.slow_households.add(household)
         if before is None:
             inserts[name].append(row)
             outcome.new[name] += 1
@@ -641,16 +732,21 @@ def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> N
     outcome.households = {h for h in outcome.households if rows.rows.get(("household", h), True) is not None}
 
 
-def finish(session: Session, outcome: Outcome, params) -> None:
+def finish(session: Session, outcome: Outcome, params, hints: dict[str, dict] | None = None) -> None:
     """After ``apply``: recompute the derived columns of the households touched (and of those sharing
-    an ID number with them), and list an ID number held by two households as a possible duplicate."""
+    an ID number with them), and list an ID number held by two households as a possible duplicate.
+
+    ``hints``: the sender's derived columns for households it created (see ``households.refresh_many``);
+    used only for households created whole by this import and touched by nothing else in it."""
     from xinjie_desktop.core import households
 
     if not outcome.households:
         return
     session.info[change_log.APPLYING] = True
     try:
-        shared = households.refresh_many(session, outcome.households, params)
+        usable = {household_id: values for household_id, values in (hints or {}).items()
+                  if household_id in outcome.bulk_households and household_id not in outcome.slow_households}
+        shared = households.refresh_many(session, outcome.households, params, usable)
     finally:
         session.info.pop(change_log.APPLYING, None)
     connection = session.connection()

@@ -164,6 +164,7 @@ def _on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA temp_store=MEMORY")  # an import's staging table: never a file beside the store
     cursor.close()
 
 

@@ -13,7 +13,6 @@ shown in its words.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core import bundles
 from xinjie_desktop.core.bundles import SyncError
 from xinjie_desktop.core.documents.import_report import counts_text
-from xinjie_desktop.core.models import Blob
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.backups_dialog import size_text
 from xinjie_desktop.qt.sync_common import DrivePicker
@@ -75,15 +73,8 @@ class Written:
 
 
 def estimated_size(store, outgoing: bundles.Outgoing) -> int:
-    """About the size of the bundle ``outgoing`` makes: its changes as written, its files, the manifest."""
-    changes = sum(len(json.dumps(change, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")) + 1
-                  for change in outgoing.changes)
-    files = 0
-    shas = list(outgoing.blobs)
-    with store.session() as session:
-        for start in range(0, len(shas), 500):
-            files += sum(size for (size,) in session.query(Blob.size).filter(Blob.sha256.in_(shas[start:start + 500])))
-    return changes + files + MANIFEST_ALLOWANCE
+    """About the size of the bundle ``outgoing`` makes."""
+    return bundles.estimate_size(store, outgoing)
 
 
 def plan_all(store, full: bool) -> list[Going] | Refused:
