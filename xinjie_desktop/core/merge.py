@@ -217,16 +217,14 @@ _NOT_HELD = ("NOT EXISTS (SELECT 1 FROM change_log c WHERE c.origin_device = i.o
 
 def staged_outside(connection, scope: list[str]) -> tuple[str, str] | None:
     """A staged change (not held yet) of a record outside ``scope`` (village ids): (table, row), else None.
-    A record's village: a household's own; a record of a household, that household's (in the bundle or stored)."""
+
+    The village is the one the sender journalled with the change (``change_log.village_of``: a
+    household's own, a record of a household that household's).  This guards against a laptop's
+    mistakes (a village set up on the laptop itself); a laptop that forged it would hold the key
+    that signs its bundles anyway."""
     row = connection.exec_driver_sql(
-        "SELECT i.table_name, i.row_id FROM sync_incoming i WHERE " + _NOT_HELD + " AND coalesce("
-        " CASE WHEN i.table_name = 'household' AND i.op = 'upsert' THEN json_extract(i.payload, '$.village_id') END,"
-        " CASE WHEN i.op = 'upsert' AND json_extract(i.payload, '$.household_id') IS NOT NULL THEN coalesce("
-        "  (SELECT coalesce(json_extract(h.payload, '$.village_id'), h.village_id) FROM sync_incoming h"
-        "   WHERE h.table_name = 'household' AND h.op = 'upsert'"
-        "   AND h.row_id = json_extract(i.payload, '$.household_id') LIMIT 1),"
-        "  (SELECT village_id FROM household WHERE id = json_extract(i.payload, '$.household_id'))) END,"
-        " i.village_id, '') NOT IN (SELECT value FROM json_each(?)) LIMIT 1", (json.dumps(scope),)).first()
+        "SELECT i.table_name, i.row_id FROM sync_incoming i WHERE " + _NOT_HELD + " AND coalesce(i.village_id, '') "
+        "NOT IN (SELECT value FROM json_each(?)) LIMIT 1", (json.dumps(scope),)).first()
     return (row[0], row[1]) if row else None
 
 
@@ -491,7 +489,7 @@ def _create_in_bulk(connection, outcome: Outcome) -> None:
         chosen = connection.exec_driver_sql(
             "INSERT INTO sync_bulk SELECT i.origin_device, i.seq FROM sync_incoming i"
             f" WHERE i.table_name = '{table.name}' AND i.op = 'upsert'"
-            " AND json_type(i.payload, '$.created_at') IS NOT NULL"
+            " AND instr(i.payload, '\"created_at\":') > 0"  # a key: inside a JSON string the quotes are escaped
             + (" AND (SELECT count(*) FROM sync_incoming j WHERE j.table_name = i.table_name AND j.row_id = i.row_id) = 1"
                if repeated else "")
             + f" AND NOT EXISTS (SELECT 1 FROM {table.name} WHERE id = i.row_id)"
