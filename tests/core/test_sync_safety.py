@@ -3,6 +3,7 @@ half-way leaves it as before (property 6), and writing to a real FAT32 stick is 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -265,3 +266,25 @@ def test_property_8_a_full_stick_gives_a_clear_message_and_no_half_written_bundl
     assert sorted(p.name for p in mount.iterdir()) == ["photos.bin"]
     with qingshan.session() as session:
         assert session.execute(text("SELECT count(*) FROM bundle_log WHERE direction = 'out'")).scalar() == 1  # hello
+
+
+@pytest.mark.parametrize("garble", [
+    lambda text: text.replace("\t", " ", 1),  # a line without its nine fields
+    lambda text: text.replace('{"', "{not json ", 1),  # a payload that is not JSON
+    lambda text: text.replace("\tupsert\t", "\tmerge\t", 1),  # an operation that does not exist
+    lambda text: text + text.splitlines(keepends=True)[0],  # the same change twice
+])
+def test_property_5_a_signed_bundle_with_malformed_changes_is_refused(world, laptop_bundle, tmp_path, garble):
+    """Even signed by the laptop and hashed correctly (a faulty sender), malformed changes are refused as
+    damaged, with nothing written."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        parts["changes.tsv"] = garble(parts["changes.tsv"].decode("utf-8")).encode("utf-8")
+        manifest = json.loads(parts["manifest.json"])
+        manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
+        parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+        parts["manifest.sig"] = device.sign(qingshan, bundles._SIGNING_CONTEXT + parts["manifest.json"])
+
+    faulty = rewrite(world, laptop_bundle, tmp_path / "faulty.xjb", forge)
+    assert "is damaged or incomplete" in refused(world.township, faulty)

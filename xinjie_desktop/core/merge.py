@@ -193,8 +193,8 @@ def _validate_stage(connection) -> None:
     tables = ",".join(f"'{name}'" for name in change_log.tracked_tables())
     bad = connection.exec_driver_sql(
         f"SELECT count(*) FROM sync_incoming WHERE op NOT IN ('upsert', 'delete') OR table_name NOT IN ({tables}) "
-        "OR typeof(seq) != 'integer' OR typeof(hlc) != 'integer' OR substr(payload, 1, 1) != '{' "
-        "OR substr(bases, 1, 1) != '{'").scalar()
+        "OR typeof(seq) != 'integer' OR typeof(hlc) != 'integer' OR json_valid(payload) = 0 "
+        "OR substr(payload, 1, 1) != '{' OR substr(bases, 1, 1) != '{'").scalar()
     if bad:
         raise StagingError(f"{bad} malformed changes")
 
