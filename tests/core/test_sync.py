@@ -245,3 +245,17 @@ def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_pat
     assert ("agreement", "signed") in listed
     with pytest.raises(households.ValidationFailed):
         households.delete(world.township, household_id)
+
+
+def test_a_data_file_with_a_township_of_its_own_cannot_become_a_laptop(world, tmp_path):
+    """Its households would all be outside the villages the township office provisions: refused, unchanged."""
+    from xinjie_desktop.core import device, township
+
+    local = open_store(tmp_path / "local.sqlite")
+    township.set_up(local, "自设乡", "", {"自设村": ["一组"]})
+    device.provision(world.township, "第三台笔记本", [world.villages["白云村"]], tmp_path / "p.json")
+    with pytest.raises(device.DeviceError) as refused:
+        device.accept_provisioning(local, tmp_path / "p.json")
+    assert "already holds a township set up on this computer" in str(refused.value)
+    assert device.provisioning(local) is None
+    local.close()

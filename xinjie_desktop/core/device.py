@@ -489,6 +489,11 @@ def accept_provisioning(store: Store, path: Path | str, *, replace_township: boo
             raise DeviceError(_("This data file is the township office's (it has provisioned laptops); it cannot "
                                 "accept a provisioning file."))
         known = _get_json(session, TOWNSHIP)
+        if known is None and session.scalar(select(Township.id).limit(1)) is not None:
+            raise DeviceError(_("This data file already holds a township set up on this computer. A village laptop "
+                                "must start from an empty data file: the township office sends its villages after the "
+                                "laptop's first bundle. Nothing was changed; open a new data file and accept the "
+                                "provisioning file there."))
         if isinstance(known, dict) and not replace_township and (
                 (known.get("device_id"), known.get("signing_public")) !=
                 (accepted.township.device_id, accepted.township.signing_public)):
