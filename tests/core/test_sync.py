@@ -259,3 +259,24 @@ def test_a_data_file_with_a_township_of_its_own_cannot_become_a_laptop(world, tm
     assert "already holds a township set up on this computer" in str(refused.value)
     assert device.provisioning(local) is None
     local.close()
+
+
+def test_a_whole_stick_is_previewed_in_order_and_nothing_changes(world, tmp_path):
+    """At the township, every bundle on the stick is previewed as if imported in order: a person
+    registered on two laptops shows as a possible duplicate before anything is imported, and a
+    refused bundle is named without hiding the others."""
+    a, b = world.laptop(0), world.laptop(1)
+    households.save(a, family_draft(group_of(a, "青山村")))
+    households.save(b, family_draft(group_of(b, "绿水村")))  # the same four ID numbers
+    paths = world.export(a) + world.export(b)
+    junk = tmp_path / "junk.xjb"
+    junk.write_bytes(b"not a bundle")
+    before = canonical_dump.digest(world.township, derived=True)
+    files = file_state(world.township.path)
+    previewed = bundles.preview_all(world.township, [*paths, junk])
+    assert [result.outcome.new["household"] for _path, result in previewed[:2]] == [1, 1]
+    assert previewed[0][1].outcome.duplicates == [] and len(previewed[1][1].outcome.duplicates) == 4
+    assert "is not a bundle" in previewed[2][1]
+    assert canonical_dump.digest(world.township, derived=True) == before
+    assert file_state(world.township.path) == files
+    assert count(world.township, "household") == 0

@@ -550,43 +550,82 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
 def _apply(store: Store, incoming: Incoming, params, backed_up: list[bool], keep_backups: int) -> ImportResult:
     """Check, back up (once per import), apply and record one bundle, in one durable transaction.  Until the
     check has passed nothing is written (the staging table is SQLite's temporary database)."""
-    manifest = incoming.manifest
-    with store.durable_unit_of_work() as session:
-        checked = check(store, incoming, session)
-        if checked.already is not None:
-            return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
-        if not backed_up[0]:
-            try:
-                backups.backup_before_import(store.path, keep_backups)
-            except backups.BackupError as error:
-                raise SyncError(_("No backup could be made before the import, so nothing was imported. {reason}").format(
-                    reason=error)) from None
-            backed_up[0] = True
-        connection = session.connection()
-        for sha, content in sorted(incoming.blobs.items()):
-            connection.execute(text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
-                               {"s": sha, "n": len(content), "d": content})
+
+    def backup() -> None:
+        if backed_up[0]:
+            return
         try:
-            outcome = merge.apply_staged(session)
-        except sa_exc.OperationalError as error:
-            if "JSON" not in str(error):
-                raise
-            raise _damaged(incoming.path) from None
-        if os.environ.get(_KILL_HOOK):
-            os.kill(os.getpid(), 9)
-        merge.finish(session, outcome, params, hints=_usable_hints(incoming, params))
-        _record_peer(store, session, incoming)
-        _advance_cursors(store, session, incoming)
-        report = {"source": incoming.source_name, "source_device": incoming.source["device_id"],
-                  "file": incoming.path.name, "kind": manifest.get("kind"), "covers": manifest.get("covers", {}),
-                  **outcome.summary()}
-        session.execute(text(
-            "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
-            "VALUES (:b, 'in', :p, :f, :s, :at, :c, :n, :r)"),
-            {"b": incoming.bundle_id, "p": incoming.source["device_id"], "f": incoming.path.name, "s": incoming.sha256,
-             "at": utcnow(), "c": json.dumps(manifest.get("covers", {})), "n": json.dumps(manifest.get("counts", {})),
-             "r": json.dumps(report, ensure_ascii=False)})
+            backups.backup_before_import(store.path, keep_backups)
+        except backups.BackupError as error:
+            raise SyncError(_("No backup could be made before the import, so nothing was imported. {reason}").format(
+                reason=error)) from None
+        backed_up[0] = True
+
+    with store.durable_unit_of_work() as session:
+        return _import_into(store, session, incoming, params, backup)
+
+
+def _import_into(store: Store, session: Session, incoming: Incoming, params, before_writing=None) -> ImportResult:
+    """One bundle into the session's transaction: check, then (after ``before_writing``) apply and record."""
+    manifest = incoming.manifest
+    checked = check(store, incoming, session)
+    if checked.already is not None:
+        return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
+    if before_writing is not None:
+        before_writing()
+    connection = session.connection()
+    for sha, content in sorted(incoming.blobs.items()):
+        connection.execute(text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
+                           {"s": sha, "n": len(content), "d": content})
+    try:
+        outcome = merge.apply_staged(session)
+    except sa_exc.OperationalError as error:
+        if "JSON" not in str(error):
+            raise
+        raise _damaged(incoming.path) from None
+    if os.environ.get(_KILL_HOOK):
+        os.kill(os.getpid(), 9)
+    merge.finish(session, outcome, params, hints=_usable_hints(incoming, params))
+    _record_peer(store, session, incoming)
+    _advance_cursors(store, session, incoming)
+    report = {"source": incoming.source_name, "source_device": incoming.source["device_id"],
+              "file": incoming.path.name, "kind": manifest.get("kind"), "covers": manifest.get("covers", {}),
+              **outcome.summary()}
+    session.execute(text(
+        "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
+        "VALUES (:b, 'in', :p, :f, :s, :at, :c, :n, :r)"),
+        {"b": incoming.bundle_id, "p": incoming.source["device_id"], "f": incoming.path.name, "s": incoming.sha256,
+         "at": utcnow(), "c": json.dumps(manifest.get("covers", {})), "n": json.dumps(manifest.get("counts", {})),
+         "r": json.dumps(report, ensure_ascii=False)})
     return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome, report=report)
+
+
+def preview_all(store: Store, paths: list[Path | str], *, params=None,
+                progress: Progress | None = None) -> list[tuple[Path, ImportResult | str]]:
+    """What importing ``paths`` in this order would do, each bundle seeing the ones before it (a laptop's
+    later bundle, a person registered by two laptops), in one transaction rolled back at the end: nothing
+    changes.  Per path: its ``ImportResult``, or the message saying why it would be refused."""
+    from xinjie_desktop.core.policy_params import current
+
+    params = params or current()
+    found: list[tuple[Path, ImportResult | str]] = []
+    session = store.session()
+    try:
+        for index, path in enumerate(paths):
+            try:
+                incoming = read(store, path)
+                found.append((Path(path), _import_into(store, session, incoming, params)))
+            except SyncError as error:
+                found.append((Path(path), str(error)))
+            except sa_exc.DBAPIError:  # left half-applied: start again without the bundles before it
+                session.rollback()
+                found.append((Path(path), _("The bundle {name} could not be previewed.").format(name=Path(path).name)))
+            if progress is not None and not progress(index + 1, len(paths)):
+                break
+    finally:
+        session.rollback()
+        session.close()
+    return found
 
 
 def _record_peer(store: Store, session: Session, incoming: Incoming) -> None:

@@ -1,7 +1,7 @@
 """Import from USB: the bundles on a USB stick, previewed, imported, reported (issue 5, "The window").
 
 Choose the stick; every bundle on it is listed: those written for this computer are previewed in a
-background ``Worker`` (core.bundles.preview: new, changed and deleted records, conflicts, possible
+background ``Worker`` (core.bundles.preview_all: new, changed and deleted records, conflicts, possible
 duplicates, or "already imported", or the reason it would be refused), those written for other
 computers are shown as left on the stick.  Nothing is changed until "Import": then the bundles
 that can be imported are imported with a progress bar and Cancel (core.bundles.import_bundles,
@@ -87,16 +87,20 @@ def preview_job(store, paths: list[Path]):
     """The background preview of ``paths``: per path, an ImportResult or the refusal's message."""
 
     def job(report):
-        found: list[tuple[Path, bundles.ImportResult | str]] = []
         if not report(0, len(paths)):
             raise Cancelled
-        for index, path in enumerate(paths):
-            try:
-                found.append((path, bundles.preview(store, path)))
-            except SyncError as error:
-                found.append((path, str(error)))
-            if not report(index + 1, len(paths)):
-                raise Cancelled
+        cancelled = []
+
+        def step(done: int, total: int) -> bool:
+            if not report(done, total):
+                cancelled.append(True)
+                return False
+            return True
+
+        # In one rolled-back transaction, in the stick's order: each bundle sees those before it.
+        found = bundles.preview_all(store, paths, progress=step)
+        if cancelled:
+            raise Cancelled
         return found
 
     return job
