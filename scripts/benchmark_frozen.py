@@ -39,25 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "xinjie-desktop.spec"
 
-# The floor: the same window as scripts/benchmark.py's BARE, as a program of its own.
-BARE_WINDOW = r'''
-import sys, time
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv)
-window = QMainWindow()
-window.resize(1280, 800)
-class Painted(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj is window:
-            print(repr(time.time()), flush=True)
-            app.quit()
-        return False
-painted = Painted()
-window.installEventFilter(painted)
-window.show()
-app.exec()
-'''
+# The floor: scripts/benchmark.py's bare window, as a program of its own.
+from benchmark import BARE as BARE_WINDOW  # noqa: E402 (this folder is on sys.path when run as a script)
 
 # Built "the same way": one folder, stripped, the Qt modules the application spec excludes, excluded.
 BARE_SPEC = r'''

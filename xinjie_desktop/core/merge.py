@@ -74,24 +74,6 @@ class Change:
         """The payload, parsed once."""
         return json.loads(self.payload)
 
-    def to_json(self) -> dict:
-        return {"o": self.origin, "s": self.seq, "h": self.hlc, "t": self.table, "r": self.row_id, "op": self.op,
-                "v": self.village_id, "p": self.payload, "b": self.bases}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Change:
-        change = cls(origin=str(data["o"]), seq=int(data["s"]), hlc=int(data["h"]), table=str(data["t"]),
-                     row_id=str(data["r"]), op=str(data["op"]), village_id=data.get("v"), payload=str(data["p"]),
-                     bases=str(data.get("b", "{}")))
-        if change.op not in ("upsert", "delete") or change.table not in change_log.tracked_tables():
-            raise ValueError("change")
-        return change
-
-    def row(self) -> dict:
-        return {"origin_device": self.origin, "seq": self.seq, "hlc": self.hlc, "table_name": self.table,
-                "row_id": self.row_id, "op": self.op, "village_id": self.village_id, "payload": self.payload,
-                "bases": self.bases}
-
 
 @dataclass
 class Outcome:
@@ -135,19 +117,6 @@ def _prepare_stage(connection) -> None:
 
 class StagingError(ValueError):
     """The changes are not well formed (a damaged or forged bundle)."""
-
-
-def stage_changes(connection, changes: list[Change]) -> None:
-    """Put Python ``Change`` objects in the staging table."""
-    _prepare_stage(connection)
-    try:
-        if changes:
-            connection.exec_driver_sql(
-                f"INSERT INTO sync_incoming VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})",
-                [(c.origin, c.seq, c.hlc, c.table, c.row_id, c.op, c.village_id, c.payload, c.bases) for c in changes])
-    except Exception as error:  # a duplicate (origin, seq) in one bundle, a missing value
-        raise StagingError(str(error)) from None
-    _validate_stage(connection)
 
 
 def document_rows(document: str) -> list[tuple]:
@@ -293,10 +262,7 @@ class _Rows:
 def _parent_of(change: Change) -> tuple[str, str] | None:
     if change.op != "upsert":
         return None
-    try:
-        payload = json.loads(change.payload)
-    except ValueError:
-        return None
+    payload = change.values
     for column, parent in _PARENTS:
         if payload.get(column):
             return parent, payload[column]
@@ -387,15 +353,8 @@ def _entry(value, version: Version | None) -> dict:
     return {"value": value, "hlc": hlc, "device": device}
 
 
-def apply(session: Session, changes: list[Change], outcome: Outcome | None = None) -> Outcome:
-    """Apply ``changes`` (any order; already-held ones are skipped) in the session's transaction."""
-    connection = session.connection()
-    stage_changes(connection, changes)
-    return apply_staged(session, outcome)
-
-
 def apply_staged(session: Session, outcome: Outcome | None = None) -> Outcome:
-    """Apply the staged changes (``stage_changes`` / ``stage_document``) in the session's transaction."""
+    """Apply the staged changes (``stage_document``) in the session's transaction."""
     outcome = outcome or Outcome()
     connection = session.connection()
     fork = staged_fork(connection)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from xinjie_desktop.core import device
 from xinjie_desktop.core.models import utcnow
 from xinjie_desktop.core.store import Store
 from xinjie_desktop.i18n import _
@@ -71,7 +70,3 @@ def rows(store: Store, now: dt.datetime | None = None) -> list[PeerRow]:
                                  last_in[0] if last_in else "", last_out or "", missing, unacknowledged,
                                  "; ".join(notes)))
     return found
-
-
-def needs_reprovisioning(store: Store) -> bool:
-    return device.needs_reprovisioning(store)

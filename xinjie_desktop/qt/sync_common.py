@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QStorageInfo, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.backups_dialog import size_text
@@ -139,3 +139,23 @@ class DrivePicker(QWidget):
     def set_enabled(self, enabled: bool) -> None:
         for widget in (self.combo, self.refresh_button, self.choose_button):
             widget.setEnabled(enabled)
+
+
+class WorkerDialog(QDialog):
+    """A dialog running one background ``Worker`` at a time (``self.worker``): closing it stops the job
+    (after the bundle in hand) and waits for its thread."""
+
+    worker = None
+
+    def stop_and_wait(self) -> None:
+        if self.worker is not None and self.worker.isRunning():
+            self.worker.cancel()
+            self.worker.wait()
+
+    def done(self, result: int) -> None:
+        self.stop_and_wait()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.stop_and_wait()
+        super().closeEvent(event)

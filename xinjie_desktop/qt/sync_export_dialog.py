@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
@@ -36,7 +35,7 @@ from xinjie_desktop.core.bundles import SyncError
 from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.backups_dialog import size_text
-from xinjie_desktop.qt.sync_common import DrivePicker
+from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog
 from xinjie_desktop.qt.widgets import INFO_COLOUR, MessageLabel, read_only_table, table_cell
 from xinjie_desktop.qt.worker import Worker
 
@@ -96,7 +95,7 @@ def plan_all(store, full: bool) -> list[Going] | Refused:
     return going
 
 
-class SyncExportDialog(QDialog):
+class SyncExportDialog(WorkerDialog):
     """Export to USB for the open data file."""
 
     exported = Signal(list)  # the ExportResults written
@@ -342,16 +341,3 @@ class SyncExportDialog(QDialog):
         self.full_check.setEnabled(not writing)
         self.drive.set_enabled(not writing)
 
-    def stop_and_wait(self) -> None:
-        """Stop a running job (after the bundle being written) and wait for its thread."""
-        if self.worker is not None and self.worker.isRunning():
-            self.worker.cancel()
-            self.worker.wait()
-
-    def done(self, result: int) -> None:
-        self.stop_and_wait()
-        super().done(result)
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.stop_and_wait()
-        super().closeEvent(event)

@@ -20,7 +20,6 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFrame,
@@ -46,7 +45,7 @@ from xinjie_desktop.core.documents.import_report import (
     counts_text,
 )
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.sync_common import DrivePicker, local_text, local_time
+from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog, local_text, local_time
 from xinjie_desktop.qt.widgets import ERROR_COLOUR, MessageLabel, read_only_table, table_cell
 from xinjie_desktop.qt.worker import Cancelled, Worker
 
@@ -151,7 +150,7 @@ def import_job(store, importable: list[Path], retry: list[Path], bundle_ids: dic
     return job
 
 
-class SyncImportDialog(QDialog):
+class SyncImportDialog(WorkerDialog):
     """Import from USB into the open data file."""
 
     imported = Signal()  # something was imported: the household list changed
@@ -544,15 +543,3 @@ class SyncImportDialog(QDialog):
         self.print_button.setEnabled(not running and self.reported)
         self.drive.set_enabled(not running)
 
-    def stop_and_wait(self) -> None:
-        if self.worker is not None and self.worker.isRunning():
-            self.worker.cancel()
-            self.worker.wait()
-
-    def done(self, result: int) -> None:
-        self.stop_and_wait()
-        super().done(result)
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.stop_and_wait()
-        super().closeEvent(event)

@@ -32,14 +32,13 @@ from sqlalchemy import text
 from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core import bundles, idnumber
 from xinjie_desktop.core.documents.fonts import document_font
-from xinjie_desktop.core.documents.notice_sheet import _canvas_maker as numbered_canvas
+from xinjie_desktop.core.documents.notice_sheet import canvas_maker as numbered_canvas
+from xinjie_desktop.core.documents.notice_sheet import grid_table
 from xinjie_desktop.core.store import Store
 from xinjie_desktop.i18n import N_, _, language
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN - 12  # the frame's usable width (platypus pads a frame by 6 points a side)
-GRID = colors.Color(0.3, 0.3, 0.3)
-SHADE = colors.Color(0.9, 0.9, 0.9)
 SIZE = 9.5
 
 # The kinds of record that travel in a bundle, in the order a person reads them.
@@ -188,19 +187,7 @@ def _table(lines: list[ReportLine], s: _Styles) -> Table:
                      _p(_number(line, len(line.duplicates)), s.number)])
     widths = [20, 128, 70, 62, 34, 34, 34, 34]
     widths.append(WIDTH - sum(widths))
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONTNAME", (0, 0), (-1, -1), s.font),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    return table
+    return grid_table(rows, widths, s.font, top_padding=2)
 
 
 def _details(lines: list[ReportLine], s: _Styles) -> list:

@@ -126,19 +126,7 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
                      _p(entry.result, s.cell), _p(entry.reason, s.cell)])
     widths = [22, 46, 96, 62, 44, 74]
     widths.append(WIDTH - sum(widths))
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONTNAME", (0, 0), (-1, -1), s.font),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    story.append(table)
+    story.append(grid_table(rows, widths, s.font))
     story.append(Spacer(1, 5 * mm))
 
     facts = [
@@ -174,7 +162,24 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
     return story
 
 
-def _canvas_maker(footer_left: str, running_title: str, font: str):
+def grid_table(rows: list, widths: list[float], font: str, *, top_padding: float = 3) -> Table:
+    """A ruled table with a shaded heading row repeated on every page (notice sheets, import reports)."""
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("TOPPADDING", (0, 0), (-1, -1), top_padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def canvas_maker(footer_left: str, running_title: str, font: str):
     """A canvas that numbers pages "page n of m" and repeats a short title on continuation pages."""
 
     class NumberedCanvas(pdf_canvas.Canvas):
@@ -223,7 +228,7 @@ def _render(view: NoticeView, first: NoticeView | None, target, township: str, p
     document = SimpleDocTemplate(
         target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 3 * mm,
         initialFontName=font, title=title, author=township, creator=name_and_version())
-    document.build(_story(view, first, s), canvasmaker=_canvas_maker(footer, title, font))
+    document.build(_story(view, first, s), canvasmaker=canvas_maker(footer, title, font))
 
 
 def render_sheet(store: Store, notice_id: str, out, printed_on: dt.date | None = None) -> None:
