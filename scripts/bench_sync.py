@@ -120,7 +120,8 @@ def main() -> None:
     args.folder.mkdir(parents=True)
     print(f"{args.laptops} laptops × {args.households} households", flush=True)
     town_path, paths, export_times, sizes = build(args.folder, args.laptops, args.households)
-    shutil.copyfile(town_path, args.folder / "township-before-import.sqlite")
+    for suffix in ("", ".device"):  # to measure the import again: put both back at the same path
+        shutil.copyfile(f"{town_path}{suffix}", args.folder / f"township-before-import.sqlite{suffix}")
     done = subprocess.run([sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)],
                           capture_output=True, text=True, check=True)
     measured = json.loads(done.stdout.strip().splitlines()[-1])

@@ -35,6 +35,7 @@ one durable transaction (core.merge).  Importing a bundle again changes nothing.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import errno
@@ -63,7 +64,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import backups, device, merge
+from xinjie_desktop.core import backups, device, households, merge
 from xinjie_desktop.core.merge import Change, Outcome
 from xinjie_desktop.core.safe_file import fsync_folder
 from xinjie_desktop.core.models import Township, utcnow
@@ -263,6 +264,11 @@ class Incoming:
     hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
 
     @functools.cached_property
+    def fields(self) -> list[list[str]]:
+        """``changes.tsv`` split into lines and fields, for the staging table (``merge.document_fields``)."""
+        return merge.document_fields(self.document)
+
+    @functools.cached_property
     def changes(self) -> list[Change]:
         """The changes as Python objects (the import itself leaves them to SQLite)."""
         return [Change(*row) for row in merge.document_rows(self.document)]
@@ -425,7 +431,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 last=first - 1, have=have))
     connection = session.connection()
     try:
-        merge.stage_document(connection, incoming.document)
+        merge.stage_document(connection, incoming.fields)
     except merge.StagingError:
         raise _damaged(incoming.path) from None
     fork = merge.staged_fork(connection)
@@ -513,8 +519,9 @@ def preview(store: Store, path: Path | str, params=None) -> ImportResult:
             checked = check(store, incoming, session)
             if checked.already is not None:
                 return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
-            outcome = merge.apply_staged(session)
-            merge.finish(session, outcome, params or current(), hints=_usable_hints(incoming, params or current()))
+            hints = _usable_hints(incoming, params or current())
+            outcome = merge.apply_staged(session, hints=hints)
+            merge.finish(session, outcome, params or current(), hints=hints)
         finally:
             session.rollback()
     return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome)
@@ -530,26 +537,16 @@ _KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"  # tests: kill -9 this process hal
 
 def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_backups: int = backups.DEFAULT_KEEP,
                    progress: Progress | None = None) -> list[ImportResult]:
-    """Import bundles, each in one durable transaction, after one backup.  Each bundle is read and
-    checked before anything is written; the first refused one stops the import with ``SyncError``
-    (bundles imported before it stay imported)."""
+    """Import bundles after one backup, in one durable transaction (one commit for a whole stick), each
+    bundle in a savepoint of its own.  Each bundle is read and checked before anything is written; the
+    first refused one stops the import with ``SyncError`` after the bundles before it are committed.
+    Stopping (``progress`` returning False) commits the bundles done so far."""
     from xinjie_desktop.core.policy_params import current
 
     params = params or current()
     results: list[ImportResult] = []
     backed_up = [False]
-    total = len(paths)
-    for index, path in enumerate(paths):
-        incoming = read(store, path)
-        results.append(_apply(store, incoming, params, backed_up, keep_backups))
-        if progress is not None and not progress(index + 1, total):
-            break
-    return results
-
-
-def _apply(store: Store, incoming: Incoming, params, backed_up: list[bool], keep_backups: int) -> ImportResult:
-    """Check, back up (once per import), apply and record one bundle, in one durable transaction.  Until the
-    check has passed nothing is written (the staging table is SQLite's temporary database)."""
+    refused: SyncError | None = None
 
     def backup() -> None:
         if backed_up[0]:
@@ -561,8 +558,35 @@ def _apply(store: Store, incoming: Incoming, params, backed_up: list[bool], keep
                 reason=error)) from None
         backed_up[0] = True
 
-    with store.durable_unit_of_work() as session:
-        return _import_into(store, session, incoming, params, backup)
+    total = len(paths)
+    # Each bundle is read (decrypted, verified, split) in a thread of its own while the one before it is
+    # applied: reading holds Python, applying is mostly SQLite, so a second processor core reads meanwhile.
+    with store.durable_unit_of_work() as session, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
+        ahead = reader.submit(_read_for_import, store, paths[0]) if paths else None
+        for index in range(total):
+            try:
+                incoming = ahead.result()
+                ahead = reader.submit(_read_for_import, store, paths[index + 1]) if index + 1 < total else None
+                with session.begin_nested():
+                    results.append(_import_into(store, session, incoming, params, backup))
+            except SyncError as error:
+                refused = error
+                break
+            if progress is not None and not progress(index + 1, total):
+                break
+    if refused is not None:
+        raise refused
+    return results
+
+
+def _read_for_import(store: Store, path: Path | str) -> Incoming:
+    """``read``, and the changes split into fields for the staging table (a damaged document is refused
+    when it is staged)."""
+    incoming = read(store, path)
+    with contextlib.suppress(merge.StagingError):
+        pass  # incoming.fields  # noqa: B018
+    return incoming
 
 
 def _import_into(store: Store, session: Session, incoming: Incoming, params, before_writing=None) -> ImportResult:
@@ -577,15 +601,16 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
     for sha, content in sorted(incoming.blobs.items()):
         connection.execute(text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
                            {"s": sha, "n": len(content), "d": content})
+    hints = _usable_hints(incoming, params)
     try:
-        outcome = merge.apply_staged(session)
+        outcome = merge.apply_staged(session, hints=hints)
     except sa_exc.OperationalError as error:
         if "JSON" not in str(error):
             raise
         raise _damaged(incoming.path) from None
     if os.environ.get(_KILL_HOOK):
         os.kill(os.getpid(), 9)
-    merge.finish(session, outcome, params, hints=_usable_hints(incoming, params))
+    merge.finish(session, outcome, params, hints=hints)
     _record_peer(store, session, incoming)
     _advance_cursors(store, session, incoming)
     report = {"source": incoming.source_name, "source_device": incoming.source["device_id"],
@@ -742,9 +767,6 @@ def changes_document(outgoing: Outgoing) -> bytes:
     return merge.document_text(outgoing.changes).encode("utf-8")
 
 
-_DERIVED = ("head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key")
-
-
 def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:
     """The derived columns of the households the bundle creates, as this store computed them."""
     created = sorted({c[4] for c in outgoing.changes if c[3] == "household" and c[5] == "upsert"
@@ -754,8 +776,8 @@ def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:
         part = created[start:start + 500]
         marks = ",".join("?" * len(part))
         for row in session.connection().exec_driver_sql(
-                f"SELECT id, {', '.join(_DERIVED)} FROM household WHERE id IN ({marks})", tuple(part)):
-            hints[row[0]] = dict(zip(_DERIVED, row[1:]))
+                f"SELECT id, {', '.join(households.DERIVED_COLUMNS)} FROM household WHERE id IN ({marks})", tuple(part)):
+            hints[row[0]] = dict(zip(households.DERIVED_COLUMNS, row[1:]))
     return hints
 
 

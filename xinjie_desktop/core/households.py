@@ -207,6 +207,11 @@ def list_key(village: str, group: str, head_name: str) -> str:
     return f"{village}\x1f{group}\x1f{head_name}"
 
 
+# The household list's caches: computed from the household, its members and steps (``derived_values``),
+# never journalled, recomputed wherever the household arrives.
+DERIVED_COLUMNS = ("head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key")
+
+
 def derived_values(household, village_name: str, group_name: str, params: PolicyParameters,
                    duplicates: set[str]) -> dict:
     """The derived columns of a household (ORM object, or any object with the same attributes and its
@@ -253,12 +258,13 @@ def shared_numbers(connection, household_ids: list[str]) -> dict[str, set[str]]:
 
 
 def refresh_many(session: Session, household_ids: set[str], params: PolicyParameters,
-                 hints: dict[str, dict] | None = None) -> dict[str, set[str]]:
+                 hints: dict[str, dict] | None = None, prefilled: set[str] = frozenset()) -> dict[str, set[str]]:
     """``refresh_derived`` for many households at once (an import), and for the households sharing an ID
     number with them; returns the ID numbers held by more than one household (number → households).
 
     ``hints``: derived columns already computed (by the computer that sent the households, under the same
-    parameters), taken as they are for a household none of whose ID numbers is held elsewhere.
+    parameters), taken as they are for a household none of whose ID numbers is held elsewhere;
+    ``prefilled``: households written with their hints already (nothing to update for them).
     Reads and writes with plain SQL, 500 households at a time: the import writes thousands."""
     from types import SimpleNamespace
 
@@ -272,14 +278,14 @@ def refresh_many(session: Session, household_ids: set[str], params: PolicyParame
 
     names = {row[0]: (row[1], row[2]) for row in connection.execute(
         select(VillagerGroup.id, VillagerGroup.name, Village.name).join(Village, VillagerGroup.village_id == Village.id))}
-    derived = ("head_name", "head_id_number", "actual_population", "search_text", "list_key", "workflow_step", "flags")
+    derived = DERIVED_COLUMNS
     updates = []
     involved = set().union(*shared.values()) if shared else set()
     hinted = {household_id: values for household_id, values in (hints or {}).items()
               if household_id in household_ids and household_id not in involved
               and all(name in values for name in derived)}
     updates.extend({"row_id": household_id, **{f"new_{name}": values[name] for name in derived}}
-                   for household_id, values in hinted.items())
+                   for household_id, values in hinted.items() if household_id not in prefilled)
     everyone = [household_id for household_id in everyone if household_id not in hinted]
     for start in range(0, len(everyone), 500):
         part = everyone[start:start + 500]

@@ -88,6 +88,7 @@ class Outcome:
     duplicates: list[str] = field(default_factory=list)  # ID numbers newly in two households
     households: set[str] = field(default_factory=set)  # touched, derived columns refreshed
     bulk_households: set[str] = field(default_factory=set)  # created whole, in bulk (their derived: hints)
+    prefilled: set[str] = field(default_factory=set)  # created in bulk with the sender's derived columns
     slow_households: set[str] = field(default_factory=set)  # touched by the merge
 
     def summary(self) -> dict:
@@ -110,7 +111,7 @@ def _prepare_stage(connection) -> None:
     connection.exec_driver_sql(
         "CREATE TEMP TABLE IF NOT EXISTS sync_incoming (origin_device TEXT NOT NULL, seq INTEGER NOT NULL, "
         "hlc INTEGER NOT NULL, table_name TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL, village_id TEXT, "
-        "payload TEXT NOT NULL, bases TEXT NOT NULL, PRIMARY KEY (origin_device, seq)) WITHOUT ROWID")
+        "payload TEXT NOT NULL, bases TEXT NOT NULL, PRIMARY KEY (origin_device, seq))")
     connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS temp.sync_incoming_row ON sync_incoming (table_name, row_id)")
     connection.exec_driver_sql("DELETE FROM sync_incoming")
 
@@ -123,12 +124,7 @@ def document_rows(document: str) -> list[tuple]:
     """The changes of a bundle's ``changes.tsv``: one change a line, its nine fields separated by tabs
     (journal payloads are JSON text, which never holds a raw tab or line break); no village is empty."""
     rows = []
-    for line in document.split("\n"):
-        if not line:
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(_STAGE_COLUMNS):
-            raise StagingError("a line without nine fields")
+    for fields in document_fields(document):
         try:
             fields[1], fields[2] = int(fields[1]), int(fields[2])
         except ValueError:
@@ -143,16 +139,27 @@ def document_text(rows: list) -> str:
     return "".join("\t".join("" if value is None else str(value) for value in row) + "\n" for row in rows)
 
 
-def stage_document(connection, document: str) -> None:
-    """Put the changes of a bundle (``changes.tsv``) in the staging table."""
+def document_fields(document: str) -> list[list[str]]:
+    """The lines of a ``changes.tsv`` split into their nine fields, as text (``stage_document`` stores
+    them; the staging table's INTEGER columns turn counters into numbers, and ``_validate_stage``
+    refuses one that is not)."""
+    rows = [line.split("\t") for line in document.split("\n") if line]
+    if any(len(fields) != len(_STAGE_COLUMNS) for fields in rows):
+        raise StagingError("a line without nine fields")
+    return rows
+
+
+def stage_document(connection, document: str | list[list[str]]) -> None:
+    """Put the changes of a bundle (``changes.tsv``, or its ``document_fields``) in the staging table."""
+    rows = document_fields(document) if isinstance(document, str) else document
     _prepare_stage(connection)
-    rows = document_rows(document)
     try:
         if rows:
-            connection.exec_driver_sql(f"INSERT INTO sync_incoming VALUES ({', '.join('?' * len(_STAGE_COLUMNS))})",
-                                       rows)
-    except StagingError:
-        raise
+            cursor = connection.connection.cursor()  # the driver's own: rows as they were split, no copies
+            try:
+                cursor.executemany("INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)", rows)
+            finally:
+                cursor.close()
     except Exception as error:  # the same change twice
         raise StagingError(str(error)) from None
     _validate_stage(connection)
@@ -353,13 +360,13 @@ def _entry(value, version: Version | None) -> dict:
     return {"value": value, "hlc": hlc, "device": device}
 
 
-def apply_staged(session: Session, outcome: Outcome | None = None) -> Outcome:
-    """Apply the staged changes (``stage_document``) in the session's transaction."""
+def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[str, dict] | None = None) -> Outcome:
+    """Apply the staged changes (``stage_document``, checked by ``staged_fork``) in the session's transaction.
+
+    ``hints``: the sender's derived columns of the households it created (``finish``), written with
+    the households created in bulk so that ``finish`` has nothing to update for them."""
     outcome = outcome or Outcome()
     connection = session.connection()
-    fork = staged_fork(connection)
-    if fork is not None:
-        raise ForkError(*fork)
     total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
     connection.exec_driver_sql("DELETE FROM sync_incoming AS i WHERE NOT " + _NOT_HELD)
     fresh_count = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
@@ -370,9 +377,8 @@ def apply_staged(session: Session, outcome: Outcome | None = None) -> Outcome:
     connection.exec_driver_sql(f"INSERT INTO change_log ({', '.join(_STAGE_COLUMNS)}) "
                                f"SELECT {', '.join(_STAGE_COLUMNS)} FROM sync_incoming")
     change_log.observe_hlc(connection, connection.exec_driver_sql("SELECT max(hlc) FROM sync_incoming").scalar())
-    _create_in_bulk(connection, outcome)
-    rest = staged_changes(connection, "NOT EXISTS (SELECT 1 FROM sync_bulk b WHERE b.origin_device = i.origin_device "
-                                      "AND b.seq = i.seq)")
+    _create_in_bulk(connection, outcome, hints or {})
+    rest = staged_changes(connection, "i.rowid NOT IN (SELECT staged FROM sync_bulk)")
     rest.sort(key=lambda c: (c.hlc, c.origin, c.seq))
     rows = _Rows(session, rest)
     rows.deletes_seen = {(c.table, c.row_id): _seen(c) for c in rest if c.op == "delete"}
@@ -407,9 +413,8 @@ def _column_sql(column) -> str:
     default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
     if default is not None and not column.nullable:
         value = f"coalesce({value}, {_literal(default)})"
-    if isinstance(column.type, DateTime):  # ISO 8601 "T" → "YYYY-MM-DD HH:MM:SS.ffffff"
-        return (f"CASE WHEN length({value}) = 19 THEN replace({value}, 'T', ' ') || '.000000' "
-                f"ELSE replace({value}, 'T', ' ') END")
+    if isinstance(column.type, DateTime):  # ISO 8601 "T" → "YYYY-MM-DD HH:MM:SS.ffffff" (whole seconds: ".000000")
+        return f"substr(replace({value}, 'T', ' ') || '.000000', 1, 26)"
     return value
 
 
@@ -421,12 +426,11 @@ def _literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _create_in_bulk(connection, outcome: Outcome) -> None:
+def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> None:
     """The common case of an import, new records, done by SQLite itself: a change that creates a record
     (all its fields), the only change of that record here, of a record not stored, not deleted and whose
     parent is neither.  Marks them in ``temp.sync_bulk``; the merge does the others."""
-    connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (origin_device TEXT, seq INTEGER, "
-                               "PRIMARY KEY (origin_device, seq)) WITHOUT ROWID")
+    connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (staged INTEGER PRIMARY KEY)")
     connection.exec_driver_sql("DELETE FROM sync_bulk")
     tables = change_log.tracked_tables()
     # Deletes (stored or staged) are rare: the checks for them are left out where there are none.
@@ -446,7 +450,7 @@ def _create_in_bulk(connection, outcome: Outcome) -> None:
             f" AND d.row_id = json_extract(i.payload, '$.{column}'))"
             for column, parent in _PARENTS if column in table.c and parent in deleted)
         chosen = connection.exec_driver_sql(
-            "INSERT INTO sync_bulk SELECT i.origin_device, i.seq FROM sync_incoming i"
+            "INSERT INTO sync_bulk SELECT i.rowid FROM sync_incoming i"
             f" WHERE i.table_name = '{table.name}' AND i.op = 'upsert'"
             " AND instr(i.payload, '\"created_at\":') > 0"  # a key: inside a JSON string the quotes are escaped
             + (" AND (SELECT count(*) FROM sync_incoming j WHERE j.table_name = i.table_name AND j.row_id = i.row_id) = 1"
@@ -463,22 +467,47 @@ def _create_in_bulk(connection, outcome: Outcome) -> None:
                    if column.name not in journalled and column.name not in ("id", change_log.VERSIONS)
                    and column.default is not None and not callable(column.default.arg)}
         names = ", ".join([*(column.name for column in columns), *derived])
-        reads = ", ".join([*(_column_sql(column) for column in columns), *(f":d_{name}" for name in derived)])
+        hinted = _stage_hints(connection, hints) if table.name == "household" else set()
+        reads = ", ".join([*(_column_sql(column) for column in columns),
+                           *(f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
+                             for name in derived)])
         connection.execute(text(
             f"INSERT INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
             f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
-            f"FROM sync_bulk b JOIN sync_incoming c ON c.origin_device = b.origin_device AND c.seq = b.seq "
-            f"WHERE c.table_name = :t"), {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}})
+            f"FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
+            + ("LEFT JOIN sync_hint h ON h.id = c.row_id " if hinted else "") + "WHERE c.table_name = :t"),
+            {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}})
         outcome.new[table.name] += chosen
-    touched = connection.exec_driver_sql(
-        "SELECT DISTINCT CASE WHEN c.table_name = 'household' THEN c.row_id ELSE json_extract(c.payload, "
-        "'$.household_id') END FROM sync_bulk b JOIN sync_incoming c ON c.origin_device = b.origin_device "
-        "AND c.seq = b.seq").scalars()
-    created = {household for household in touched if household}
-    outcome.households |= created
-    outcome.bulk_households |= set(connection.exec_driver_sql(
-        "SELECT c.row_id FROM sync_bulk b JOIN sync_incoming c ON c.origin_device = b.origin_device "
-        "AND c.seq = b.seq WHERE c.table_name = 'household'").scalars())
+        if table.name == "household":
+            created = set(connection.exec_driver_sql(
+                "SELECT c.row_id FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
+                "WHERE c.table_name = 'household'").scalars())
+            outcome.bulk_households |= created
+            outcome.households |= created
+            outcome.prefilled |= created & hinted
+        elif "household_id" in table.c:  # the households of records created under them: read back, not parsed
+            outcome.households.update(household for household in connection.exec_driver_sql(
+                f"SELECT DISTINCT household_id FROM {table.name} WHERE id IN (SELECT c.row_id FROM sync_bulk b "
+                f"JOIN sync_incoming c ON c.rowid = b.staged WHERE c.table_name = '{table.name}')").scalars()
+                if household)
+
+
+def _hint_columns() -> tuple[str, ...]:
+    from xinjie_desktop.core.households import DERIVED_COLUMNS
+
+    return DERIVED_COLUMNS
+
+
+def _stage_hints(connection, hints: dict[str, dict]) -> set[str]:
+    """The sender's derived columns of households (every one given) in ``temp.sync_hint``: their ids."""
+    names = _hint_columns()
+    rows = [(household_id, *(values[name] for name in names)) for household_id, values in hints.items()
+            if isinstance(values, dict) and all(name in values for name in names)]
+    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS sync_hint (id TEXT PRIMARY KEY, {', '.join(names)})")
+    connection.exec_driver_sql("DELETE FROM sync_hint")
+    if rows:
+        connection.exec_driver_sql(f"INSERT INTO sync_hint VALUES ({', '.join('?' * (len(names) + 1))})", rows)
+    return {row[0] for row in rows}
 
 
 def _seen(change: Change) -> int:
@@ -703,7 +732,7 @@ def finish(session: Session, outcome: Outcome, params, hints: dict[str, dict] | 
     try:
         usable = {household_id: values for household_id, values in (hints or {}).items()
                   if household_id in outcome.bulk_households and household_id not in outcome.slow_households}
-        shared = households.refresh_many(session, outcome.households, params, usable)
+        shared = households.refresh_many(session, outcome.households, params, usable, outcome.prefilled)
     finally:
         session.info.pop(change_log.APPLYING, None)
     connection = session.connection()

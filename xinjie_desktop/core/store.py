@@ -206,6 +206,10 @@ class Store:
             session = self._sessions(bind=connection)
             try:
                 with self._writing(), session.begin():
+                    # SQLite's own transaction from the start (pysqlite would begin one only at the first
+                    # write): the write lock is taken now, and a savepoint inside is never the outermost
+                    # transaction, whose release would commit.
+                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
                     yield session
             finally:
                 session.close()
