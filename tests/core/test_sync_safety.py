@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from builders import family_draft
-from sync_world import file_state, group_of
+from sync_world import file_state, group_of, twin
 from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households
 from xinjie_desktop.core.models import Village, VillagerGroup
 from xinjie_desktop.core.store import open_store
@@ -185,22 +185,51 @@ def integrity(path: Path) -> tuple[str, list]:
 
 
 def test_property_6_an_import_killed_half_way_leaves_the_store_as_before(world, tmp_path):
-    qingshan = world.laptop(0)
+    """A whole stick is one transaction: killed while applying its second bundle, the store holds
+    neither bundle (not the first either), and importing the stick again brings both."""
+    qingshan, lushui = world.laptop(0), world.laptop(1)
     demo_data.add_households(qingshan, 40, seed=5)
-    (path,) = world.export(qingshan)
+    demo_data.add_households(lushui, 30, seed=6)
+    paths = [*world.export(qingshan), *world.export(lushui)]
     store_path = world.township.path
     before = canonical_dump.digest(world.township, derived=True)
     world.township.close()
-    environment = {**os.environ, "XINJIE_TEST_KILL_DURING_IMPORT": "1"}
+    environment = {**os.environ, "XINJIE_TEST_KILL_DURING_IMPORT": "2"}
     killed = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(store_path),
-                             str(path)], capture_output=True, text=True, timeout=120, env=environment)
+                             *map(str, paths)], capture_output=True, text=True, timeout=120, env=environment)
     assert killed.returncode == -9, killed.stderr
     assert integrity(store_path) == ("ok", [])
     world.township = open_store(store_path)
     assert canonical_dump.digest(world.township, derived=True) == before
-    results = bundles.import_bundles(world.township, [path])
-    assert results[0].outcome.new["household"] == 40
+    results = bundles.import_bundles(world.township, paths)
+    assert [r.outcome.new["household"] for r in results] == [40, 30]
     assert integrity(store_path) == ("ok", [])
+
+
+def test_a_bundle_refused_while_applied_leaves_no_trace_and_the_ones_before_it_stay(world, monkeypatch, tmp_path):
+    """Each bundle of a stick is applied in a savepoint: one refused half-way through is undone alone;
+    the bundles before it are committed, the ones after it are not read."""
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    demo_data.add_households(qingshan, 4, seed=5)
+    demo_data.add_households(lushui, 3, seed=6)
+    first, second = [*world.export(qingshan), *world.export(lushui)]
+    twin_store = twin(world.township, tmp_path / "township-copy.sqlite")
+    bundles.import_bundles(twin_store, [first])
+    expected = canonical_dump.digest(twin_store, derived=True)
+    applied = []
+    real_finish = bundles.merge.finish
+
+    def failing_finish(session, outcome, params, hints=None):
+        real_finish(session, outcome, params, hints=hints)
+        applied.append(outcome)
+        if len(applied) == 2:  # the second bundle's records are written by now
+            raise bundles.SyncError("refused half-way")
+
+    monkeypatch.setattr(bundles.merge, "finish", failing_finish)
+    with pytest.raises(bundles.SyncError, match="refused half-way"):
+        bundles.import_bundles(world.township, [first, second])
+    assert canonical_dump.digest(world.township, derived=True) == expected
+    assert integrity(world.township.path) == ("ok", [])
 
 
 # --- property 8: a real FAT32 file system ------------------------------------------------------------

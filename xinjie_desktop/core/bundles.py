@@ -532,7 +532,9 @@ def _usable_hints(incoming: Incoming, params) -> dict[str, dict]:
     return incoming.hints if incoming.manifest.get("policy_version") == params.version else {}
 
 
-_KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"  # tests: kill -9 this process half-way through an import
+# Tests: kill -9 this process half-way through applying the N-th bundle of an import (N = the value).
+_KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"
+_applied_in_this_process = [0]
 
 
 def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_backups: int = backups.DEFAULT_KEEP,
@@ -559,15 +561,15 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
         backed_up[0] = True
 
     total = len(paths)
-    # Each bundle is read (decrypted, verified, split) in a thread of its own while the one before it is
-    # applied: reading holds Python, applying is mostly SQLite, so a second processor core reads meanwhile.
+    # Each bundle is read (decrypted, verified) in a thread of its own while the one before it is applied
+    # (mostly SQLite, which lets go of Python meanwhile): a second processor core reads it.
     with store.durable_unit_of_work() as session, \
             concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
-        ahead = reader.submit(_read_for_import, store, paths[0]) if paths else None
+        ahead = reader.submit(read, store, paths[0]) if paths else None
         for index in range(total):
             try:
                 incoming = ahead.result()
-                ahead = reader.submit(_read_for_import, store, paths[index + 1]) if index + 1 < total else None
+                ahead = reader.submit(read, store, paths[index + 1]) if index + 1 < total else None
                 with session.begin_nested():
                     results.append(_import_into(store, session, incoming, params, backup))
             except SyncError as error:
@@ -578,15 +580,6 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
     if refused is not None:
         raise refused
     return results
-
-
-def _read_for_import(store: Store, path: Path | str) -> Incoming:
-    """``read``, and the changes split into fields for the staging table (a damaged document is refused
-    when it is staged)."""
-    incoming = read(store, path)
-    with contextlib.suppress(merge.StagingError):
-        pass  # incoming.fields  # noqa: B018
-    return incoming
 
 
 def _import_into(store: Store, session: Session, incoming: Incoming, params, before_writing=None) -> ImportResult:
@@ -609,7 +602,9 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
             raise
         raise _damaged(incoming.path) from None
     if os.environ.get(_KILL_HOOK):
-        os.kill(os.getpid(), 9)
+        _applied_in_this_process[0] += 1
+        if _applied_in_this_process[0] >= int(os.environ[_KILL_HOOK]):
+            os.kill(os.getpid(), 9)
     merge.finish(session, outcome, params, hints=hints)
     _record_peer(store, session, incoming)
     _advance_cursors(store, session, incoming)
