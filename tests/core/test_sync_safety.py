@@ -3,15 +3,18 @@ half-way leaves it as before (property 6), and writing to a real FAT32 stick is 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,8 @@ from sqlalchemy import text
 
 from builders import family_draft
 from sync_world import file_state, group_of, twin
-from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households
+from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households, identification
+from xinjie_desktop.core.households import IncomeDraft
 from xinjie_desktop.core.models import Village, VillagerGroup
 from xinjie_desktop.core.store import open_store
 
@@ -309,11 +313,104 @@ def test_property_5_a_signed_bundle_with_malformed_changes_is_refused(world, lap
     qingshan = world.laptop(0)
 
     def forge(parts):
-        parts["changes.tsv"] = garble(parts["changes.tsv"].decode("utf-8")).encode("utf-8")
-        manifest = json.loads(parts["manifest.json"])
-        manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
-        parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
-        parts["manifest.sig"] = device.sign(qingshan, bundles._SIGNING_CONTEXT + parts["manifest.json"])
+        _sign_again(qingshan, parts, garble(parts["changes.tsv"].decode("utf-8")))
 
     faulty = rewrite(world, laptop_bundle, tmp_path / "faulty.xjb", forge)
     assert "is damaged or incomplete" in refused(world.township, faulty)
+
+
+def test_a_bundle_referring_to_a_record_nobody_sent_is_refused_and_the_ones_before_it_stay(world, laptop_bundle,
+                                                                                           tmp_path):
+    """A faulty sender's member of a household that does not exist: SQLite finds the broken reference
+    only when the stick's transaction commits; the import goes round again one bundle at a time, keeps
+    the good bundle before it and names the faulty one."""
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    demo_data.add_households(lushui, 2, seed=3)
+    (good,) = world.export(lushui)
+
+    def forge(parts):
+        changes = re.sub(r'("household_id":")[0-9a-f-]{36}', r"\g<1>00000000-0000-4000-8000-000000000000",
+                         parts["changes.tsv"].decode("utf-8"), count=1)
+        _sign_again(qingshan, parts, changes)
+
+    faulty = rewrite(world, laptop_bundle, tmp_path / "faulty.xjb", forge)
+    with pytest.raises(bundles.SyncError) as error:
+        bundles.import_bundles(world.township, [good, faulty])
+    assert "faulty.xjb holds records that do not fit" in str(error.value)
+    assert bundles.import_bundles(world.township, [good])[0].already is not None
+    with world.township.session() as session:
+        assert session.execute(text("SELECT count(*) FROM member WHERE household_id LIKE '00000000%'")).scalar() == 0
+        assert session.execute(text("SELECT count(*) FROM household")).scalar() == 2
+    assert integrity(world.township.path) == ("ok", [])
+
+
+def _sign_again(laptop, parts: dict, changes: str) -> None:
+    """A faulty sender: changed changes, hashed and signed by the laptop's own key."""
+    parts["changes.tsv"] = changes.encode("utf-8")
+    manifest = json.loads(parts["manifest.json"])
+    manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
+    parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    parts["manifest.sig"] = device.sign(laptop, bundles._SIGNING_CONTEXT + parts["manifest.json"])
+
+
+def refused_when_written(store, path: Path) -> str:
+    """A refusal found as the bundle is written (by the store's unique indexes): the bundle's savepoint
+    is rolled back, so the store holds what it held (the backup before the import is made)."""
+    before = canonical_dump.digest(store, derived=True)
+    with pytest.raises(bundles.SyncError) as error:
+        bundles.import_bundles(store, [path])
+    assert canonical_dump.digest(store, derived=True) == before
+    assert integrity(store.path) == ("ok", [])
+    return str(error.value)
+
+
+def _add_income(store, household_id: str, year: int, wage: str) -> None:
+    with store.session() as session:
+        draft = households.to_draft(households.load_household(session, household_id))
+    draft.incomes = [sheet for sheet in draft.incomes if sheet.year != year]
+    if wage:
+        draft.incomes.append(IncomeDraft(year=year, wage=Decimal(wage)))
+    households.save(store, draft)
+
+
+def test_one_income_worksheet_entered_on_two_computers_is_refused_with_what_to_do(world):
+    """A household has one worksheet a year: the same year entered on the laptop and at the township
+    cannot both be held.  The bundle is refused and undone, the message names the household and the
+    year and says what to do; done, the import goes through."""
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.import_into(world.township, world.export(qingshan))
+    _add_income(qingshan, household_id, 2017, "1000")
+    _add_income(world.township, household_id, 2017, "2000")
+    (path,) = world.export(qingshan)
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 2, seed=3)
+    (other,) = world.export(lushui)
+    before = canonical_dump.digest(world.township, derived=True)
+    (first, said), (second, previewed) = bundles.preview_all(world.township, [path, other])
+    assert "the 2017 income worksheet of the household of 杨明" in said  # the window shows it before importing
+    assert previewed.outcome.new["household"] == 2  # the bundle after it is previewed on a clean slate
+    assert canonical_dump.digest(world.township, derived=True) == before
+    message = refused_when_written(world.township, path)
+    assert "the 2017 income worksheet of the household of 杨明" in message
+    assert "clear that year's amounts, save, import the bundle again" in message
+    _add_income(world.township, household_id, 2017, "")  # what the message says: clear the year, save
+    world.import_into(world.township, [path])
+    with world.township.session() as session:
+        assert session.execute(text("SELECT wage FROM income_worksheet WHERE household_id = :h AND year = 2017"),
+                               {"h": household_id}).scalar() == 100000  # the laptop's 1,000 yuan, in fen
+
+
+def test_one_workflow_step_recorded_on_two_computers_is_refused_and_named(world):
+    """The same identification step recorded on the laptop and at the township: the bundle is refused
+    and undone, naming the household and the step (this version cannot merge them)."""
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.import_into(world.township, world.export(qingshan))
+    for store, who in ((qingshan, "李四"), (world.township, "王五")):
+        households.record_step(store, household_id, identification.StepInput("proposed", dt.date(2017, 3, 1), who,
+                                                                             notes="住房困难"))
+    (path,) = world.export(qingshan)
+    message = refused_when_written(world.township, path)
+    assert 'the step "proposed by the village" of the household of 杨明' in message
+    assert "cannot merge the two" in message

@@ -313,6 +313,13 @@ def read(store: Store, path: Path | str) -> Incoming:
     return _verify_payload(store, path, hashlib.sha256(data).hexdigest(), payload)
 
 
+def _unmergeable(path: Path) -> SyncError:
+    return SyncError(_("The bundle {name} holds records that do not fit the records on this computer (a record it "
+                       "refers to is missing, or one that can exist only once is there already). Nothing was imported "
+                       "from it; keep the bundle file: it shows a fault of the computer that wrote it.").format(
+        name=path.name))
+
+
 def _damaged(path: Path) -> SyncError:
     return SyncError(_("The bundle {name} is damaged or incomplete. Nothing was changed; write the bundle again on the "
                        "laptop it came from.").format(name=path.name))
@@ -453,6 +460,53 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
     return Check(incoming)
 
 
+def _collision_message(session: Session, incoming: Incoming, collision: merge.Collision) -> str:
+    """Why a bundle that brings a second copy of a one-of record is refused, and what to do."""
+    said = _("The bundle {name} from {laptop} brings {record} of the household of {head}, which this computer also "
+             "has, entered here separately: each computer entered one, and there can be only one. Nothing was "
+             "changed.").format(name=incoming.path.name, laptop=incoming.source_name,
+                                record=_collision_record(collision), head=_collision_household(session, collision))
+    if collision.table == "income_worksheet":
+        return said + " " + _("Compare the two and note this computer's amounts; then, in the household editor, clear "
+                              "that year's amounts, save, import the bundle again and correct the imported worksheet "
+                              "where needed.")
+    return said + " " + _("This version of xinjie-desktop cannot merge the two: keep the bundle and note the "
+                          "household; the bundles after it from the same computer wait until this is resolved.")
+
+
+def _collision_record(collision: merge.Collision) -> str:
+    """What the colliding record is, in words ("the 2017 income worksheet")."""
+    from xinjie_desktop.core import identification
+
+    key = collision.key
+    if collision.table == "income_worksheet":
+        return _("the {year} income worksheet").format(year=key.get("year"))
+    if collision.table == "workflow_step":
+        step = key.get("step")
+        return _("the step \"{step}\"").format(step=_(identification.STEP_LABELS[step]) if step in
+                                                identification.STEP_LABELS else step)
+    if collision.table == "relocation_verification":
+        return _("the relocation verification")
+    if collision.table == "agreement":
+        return _("agreement number {number}").format(number=key.get("number"))
+    return collision.table
+
+
+def _collision_household(session: Session, collision: merge.Collision) -> str:
+    table = collision.table
+    row = session.execute(text(
+        f"SELECT h.head_name, h.address FROM {table} t JOIN household h ON h.id = t.household_id WHERE t.id = :id"),
+        {"id": collision.other_id}).first()
+    if row is None:  # both in the bundle
+        row = session.execute(text(
+            "SELECT h.head_name, h.address FROM household h WHERE h.id = (SELECT json_extract(payload, "
+            "'$.household_id') FROM sync_incoming WHERE table_name = :t AND row_id = :id)"),
+            {"t": table, "id": collision.incoming_id}).first()
+    if row is None:
+        return "?"
+    return f"{row[0]}（{row[1]}）" if row[1] else row[0]
+
+
 def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
     """The villages the sending laptop may write (as provisioned)."""
     source = incoming.source
@@ -542,13 +596,12 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
     """Import bundles after one backup, in one durable transaction (one commit for a whole stick), each
     bundle in a savepoint of its own.  Each bundle is read and checked before anything is written; the
     first refused one stops the import with ``SyncError`` after the bundles before it are committed.
-    Stopping (``progress`` returning False) commits the bundles done so far."""
+    Stopping (``progress`` returning False) commits the bundles done so far.  A bundle that breaks a
+    reference (found only by the commit) sends the import round again, one transaction per bundle."""
     from xinjie_desktop.core.policy_params import current
 
     params = params or current()
-    results: list[ImportResult] = []
     backed_up = [False]
-    refused: SyncError | None = None
 
     def backup() -> None:
         if backed_up[0]:
@@ -560,26 +613,59 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
                 reason=error)) from None
         backed_up[0] = True
 
+    try:
+        return _import_stick(store, paths, params, backup, progress, together=True)
+    except _BrokenReference:
+        # A bundle refers to a record nobody sent (SQLite checks references at the commit): again, one
+        # transaction per bundle, so that the bundles before the faulty one are kept and it is named.
+        return _import_stick(store, paths, params, backup, progress, together=False)
+
+
+class _BrokenReference(Exception):
+    pass
+
+
+def _import_stick(store: Store, paths: list[Path | str], params, backup, progress: Progress | None, *,
+                  together: bool) -> list[ImportResult]:
+    results: list[ImportResult] = []
+    refused: SyncError | None = None
     total = len(paths)
     # Each bundle is read (decrypted, verified) in a thread of its own while the one before it is applied
     # (mostly SQLite, which lets go of Python meanwhile): a second processor core reads it.
-    with store.durable_unit_of_work() as session, \
-            concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
         ahead = reader.submit(read, store, paths[0]) if paths else None
-        for index in range(total):
-            try:
-                incoming = ahead.result()
-                ahead = reader.submit(read, store, paths[index + 1]) if index + 1 < total else None
-                with session.begin_nested():
-                    results.append(_import_into(store, session, incoming, params, backup))
-            except SyncError as error:
-                refused = error
-                break
-            if progress is not None and not progress(index + 1, total):
-                break
+        with contextlib.ExitStack() as stick:
+            session = stick.enter_context(store.durable_unit_of_work()) if together else None
+            for index in range(total):
+                try:
+                    incoming = ahead.result()
+                    ahead = reader.submit(read, store, paths[index + 1]) if index + 1 < total else None
+                    if together:
+                        with session.begin_nested():
+                            results.append(_import_into(store, session, incoming, params, backup))
+                    else:
+                        results.append(_import_alone(store, incoming, params, backup))
+                except SyncError as error:
+                    refused = error
+                    break
+                if progress is not None and not progress(index + 1, total):
+                    break
+            if together:
+                try:
+                    stick.close()  # the commit
+                except sa_exc.IntegrityError:
+                    raise _BrokenReference() from None
     if refused is not None:
         raise refused
     return results
+
+
+def _import_alone(store: Store, incoming: Incoming, params, backup) -> ImportResult:
+    try:
+        with store.durable_unit_of_work() as session:
+            return _import_into(store, session, incoming, params, backup)
+    except sa_exc.IntegrityError:
+        raise _unmergeable(incoming.path) from None
 
 
 def _import_into(store: Store, session: Session, incoming: Incoming, params, before_writing=None) -> ImportResult:
@@ -601,6 +687,13 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         if "JSON" not in str(error):
             raise
         raise _damaged(incoming.path) from None
+    except sa_exc.IntegrityError:  # undone with the bundle's savepoint; SQLite undid the failed statement itself
+        # Most likely a one-of record entered on two computers (found by the unique index as it is written:
+        # nothing to pay for while there is none); else a faulty sender.
+        collision = merge.staged_collision(connection)
+        if collision is not None:
+            raise SyncError(_collision_message(session, incoming, collision)) from None
+        raise _unmergeable(incoming.path) from None
     if os.environ.get(_KILL_HOOK):
         _applied_in_this_process[0] += 1
         if _applied_in_this_process[0] >= int(os.environ[_KILL_HOOK]):
@@ -631,14 +724,18 @@ def preview_all(store: Store, paths: list[Path | str], *, params=None,
     found: list[tuple[Path, ImportResult | str]] = []
     session = store.session()
     try:
+        # One transaction from the start (rolled back at the end), so that each bundle's savepoint nests in it.
+        session.connection().exec_driver_sql("BEGIN")
         for index, path in enumerate(paths):
             try:
                 incoming = read(store, path)
-                found.append((Path(path), _import_into(store, session, incoming, params)))
+                with session.begin_nested():  # a bundle refused half-way leaves nothing for the next ones
+                    found.append((Path(path), _import_into(store, session, incoming, params)))
             except SyncError as error:
                 found.append((Path(path), str(error)))
             except sa_exc.DBAPIError:  # left half-applied: start again without the bundles before it
                 session.rollback()
+                session.connection().exec_driver_sql("BEGIN")
                 found.append((Path(path), _("The bundle {name} could not be previewed.").format(name=Path(path).name)))
             if progress is not None and not progress(index + 1, len(paths)):
                 break

@@ -204,6 +204,62 @@ def staged_outside(connection, scope: list[str]) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
+@functools.cache
+def natural_keys() -> dict[str, list[tuple[str, ...]]]:
+    """Per travelling table, the columns that must be unique besides the id (a household's income
+    worksheet of a year, its workflow step, its relocation verification, an agreement's number)."""
+    from sqlalchemy import UniqueConstraint
+
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for name, table in change_log.tracked_tables().items():
+        keys = {tuple(column.name for column in constraint.columns) for constraint in table.constraints
+                if isinstance(constraint, UniqueConstraint)}
+        keys |= {(column.name,) for column in table.columns if column.unique}
+        if keys:
+            found[name] = sorted(keys)
+    return found
+
+
+@dataclass(frozen=True)
+class Collision:
+    """A record a bundle creates whose unique columns (``natural_keys``) are those of another record:
+    the same thing entered on two computers, which the store cannot hold twice."""
+
+    table: str
+    incoming_id: str
+    other_id: str
+    key: dict
+
+
+_CREATED = "i.op = 'upsert' AND instr(i.payload, '\"created_at\":') > 0"
+_NOT_DELETED_HERE = ("NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = {t} AND d.op = 'delete' "
+                     "AND d.row_id = {r})")
+
+
+def staged_collision(connection) -> Collision | None:
+    """A staged new record (not deleted again in the same bundle) that has the unique columns of a record
+    stored here or of another staged new record, else None.  Checked before anything is written: the
+    merge cannot hold both, and which one is right is for a person to say."""
+    for name, keys in natural_keys().items():
+        for columns in keys:
+            extract = [f"json_extract(i.payload, '$.{column}')" for column in columns]
+            alive = _NOT_DELETED_HERE.format(t="i.table_name", r="i.row_id")
+            row = connection.exec_driver_sql(
+                f"SELECT i.row_id, t.id, {', '.join(extract)} FROM sync_incoming i JOIN {name} t ON "
+                + " AND ".join(f"t.{column} = {value}" for column, value in zip(columns, extract))
+                + f" WHERE i.table_name = '{name}' AND {_CREATED} AND t.id != i.row_id AND {alive} AND "
+                + _NOT_DELETED_HERE.format(t=f"'{name}'", r="t.id") + " LIMIT 1").first()
+            if row is None:
+                row = connection.exec_driver_sql(
+                    f"SELECT min(i.row_id), max(i.row_id), {', '.join(extract)} FROM sync_incoming i "
+                    f"WHERE i.table_name = '{name}' AND {_CREATED} AND {alive} "
+                    + "".join(f"AND {value} IS NOT NULL " for value in extract) + f"GROUP BY {', '.join(extract)} "
+                    "HAVING count(DISTINCT i.row_id) > 1 LIMIT 1").first()
+            if row is not None:
+                return Collision(name, row[0], row[1], dict(zip(columns, row[2:])))
+    return None
+
+
 class _Rows:
     """The records the changes touch, loaded once, changed in memory, written at the end."""
 
