@@ -280,3 +280,50 @@ def test_a_whole_stick_is_previewed_in_order_and_nothing_changes(world, tmp_path
     assert canonical_dump.digest(world.township, derived=True) == before
     assert file_state(world.township.path) == files
     assert count(world.township, "household") == 0
+
+
+def _steps(store, household_id: str) -> list[tuple]:
+    with store.session() as session:
+        return session.execute(text("SELECT id, step, done_by, notes FROM workflow_step WHERE household_id = :h "
+                                    "ORDER BY id"), {"h": household_id}).all()
+
+
+def test_one_step_recorded_on_two_computers_is_kept_once_the_same_everywhere(tmp_path):
+    """Two laptops sharing a village each record the same identification step of one household (a
+    household holds each step once).  Whatever the order the township imports them in, the step with the
+    lower id stays, the other is deleted, and the fields entered differently are listed on the one that
+    stays; the laptops get the same; the township's choice of a value travels and settles it."""
+    from sync_world import World
+    from xinjie_desktop.core import identification
+
+    world = World(tmp_path / "world", overlap=True)
+    qingshan, lushui = world.laptop(0), world.laptop(1)  # 绿水村笔记本 also writes 青山村
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.import_into(world.township, world.export(qingshan))
+    world.import_into(lushui, world.export(world.township, to=lushui))
+    for laptop, who in ((qingshan, "李四"), (lushui, "王五")):
+        households.record_step(laptop, household_id, identification.StepInput(
+            "proposed", dt.date(2017, 3, 1), who, notes=f"{who}：住房困难"))
+    paths = [*world.export(qingshan), *world.export(lushui)]
+    entered = {row[0]: row for laptop in (qingshan, lushui) for row in _steps(laptop, household_id)}
+    kept = entered[min(entered)]
+    copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]
+    for copy, order in zip(copies, (paths, paths[::-1])):
+        bundles.import_bundles(copy, order)
+        assert _steps(copy, household_id) == [kept]
+        assert household_field(copy, household_id, "workflow_step") == "proposed"
+        listed = {(c.field, c.kind, c.winner.value, tuple(v.value for v in c.losers)) for c in conflicts.listing(copy)}
+        other = entered[max(entered)]
+        assert listed == {("done_by", "twice", kept[2], (other[2],)), ("notes", "twice", kept[3], (other[3],))}
+    dumps = {canonical_dump.canonical_text(canonical_dump.dump(copy, derived=True)) for copy in copies}
+    assert len(dumps) == 1  # property 2: the same store whichever order
+    bundles.import_bundles(world.township, paths)
+    for laptop in (qingshan, lushui):
+        world.import_into(laptop, world.export(world.township, to=laptop))
+        assert _steps(laptop, household_id) == [kept]
+    (done_by,) = [c for c in conflicts.listing(world.township) if c.field == "done_by"]
+    conflicts.resolve(world.township, done_by.id, done_by.losers[0].value)  # the other laptop's cadre was right
+    for laptop in (qingshan, lushui):
+        world.import_into(laptop, world.export(world.township, to=laptop))
+        assert _steps(laptop, household_id)[0][2] == done_by.losers[0].value
+        assert [c.field for c in conflicts.listing(laptop)] == ["notes"]

@@ -399,18 +399,3 @@ def test_one_income_worksheet_entered_on_two_computers_is_refused_with_what_to_d
     with world.township.session() as session:
         assert session.execute(text("SELECT wage FROM income_worksheet WHERE household_id = :h AND year = 2017"),
                                {"h": household_id}).scalar() == 100000  # the laptop's 1,000 yuan, in fen
-
-
-def test_one_workflow_step_recorded_on_two_computers_is_refused_and_named(world):
-    """The same identification step recorded on the laptop and at the township: the bundle is refused
-    and undone, naming the household and the step (this version cannot merge them)."""
-    qingshan = world.laptop(0)
-    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    world.import_into(world.township, world.export(qingshan))
-    for store, who in ((qingshan, "李四"), (world.township, "王五")):
-        households.record_step(store, household_id, identification.StepInput("proposed", dt.date(2017, 3, 1), who,
-                                                                             notes="住房困难"))
-    (path,) = world.export(qingshan)
-    message = refused_when_written(world.township, path)
-    assert 'the step "proposed by the village" of the household of 杨明' in message
-    assert "cannot merge the two" in message

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 from pypdf import PdfReader
 from sqlalchemy import text
-from sync_world import World, group_of, household_field
+from sync_world import World, group_of, household_field, step_entered_twice
 from sync_world import edit as set_field
 
 from xinjie_desktop import __version__
@@ -263,6 +263,29 @@ def test_a_conflict_is_resolved_on_the_conflicts_screen_by_keeping_one_value_or_
     world.import_into(world.laptop(0), world.export(town, to=world.laptop(0)))
     assert household_field(world.laptop(0), household_id, "phone") == kept_phone
     assert household_field(world.laptop(0), household_id, "address") == "青山村一组7号"
+
+
+def test_a_step_entered_on_two_computers_is_listed_and_settled_by_keeping_a_value(qtbot, prepared_app, tmp_path):
+    """The same step recorded on two laptops: the township's conflicts screen lists each field entered
+    differently, both values with the computer that entered them; keeping one writes it to the step that
+    stays."""
+    world, household_id = step_entered_twice(tmp_path / "world")
+    town = world.township
+    window = window_over(qtbot, town)
+    dialog = open_from_menu(qtbot, window, window.conflicts_action, ConflictsDialog)
+    assert dialog.model.rowCount() == 2
+    fields = {dialog.model.index(row, 2).data(): row for row in range(2)}
+    assert set(fields) == {"Done by", "Notes"}
+    assert {dialog.model.index(row, 3).data() for row in range(2)} == {"entered on two computers"}
+    dialog.view.selectRow(fields["Done by"])
+    shown = {card.who_label.text(): card.value_label.text() for card in dialog.panel.cards}
+    assert shown == {"Changed on: 青山村笔记本": "李四", "Changed on: 绿水村笔记本": "王五"}
+    in_force, other = dialog.panel.cards
+    click(qtbot, other.keep_button)
+    with town.session() as session:
+        assert session.execute(text("SELECT done_by FROM workflow_step WHERE household_id = :h"),
+                               {"h": household_id}).scalars().all() == [other.value_label.text()]
+    assert dialog.model.rowCount() == 1
 
 
 def test_possible_duplicates_are_listed_and_decided(qtbot, prepared_app, world):

@@ -26,7 +26,11 @@ KINDS = {
     "field": N_("edited on two computers"),
     "deleted": N_("changed after it was deleted"),
     "signed": N_("aimed at a signed agreement"),
+    "twice": N_("entered on two computers"),
 }
+
+
+VALUE_KINDS = ("field", "twice")
 
 
 class ConflictError(ValueError):
@@ -61,6 +65,12 @@ class Conflict:
     @property
     def kind_label(self) -> str:
         return _(KINDS.get(self.kind, self.kind))
+
+    @property
+    def settled_by_a_value(self) -> bool:
+        """Resolved by choosing or entering the field's value (two values of one field), rather than by
+        closing it (a change that came after a delete, or aimed at a signed agreement)."""
+        return self.kind in VALUE_KINDS
 
 
 def _names(store: Store) -> dict[str, str]:
@@ -116,7 +126,7 @@ def resolve(store: Store, conflict_id: str, value) -> None:
         conflict = session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.status != "open":
             raise ConflictError(_("This conflict has been resolved already."))
-        if conflict.kind == "field":
+        if conflict.kind in VALUE_KINDS:
             record = session.get(_model(conflict.table_name), conflict.row_id)
             if record is None:
                 raise ConflictError(_("The record no longer exists (it was deleted); the conflict is closed."))

@@ -306,6 +306,25 @@ class _Rows:
             self._load(name, {row_id})
         return self.rows[(name, row_id)]
 
+    def rival(self, name: str, payload: dict, row_id: str) -> str | None:
+        """Another live record of table ``name`` with the unique columns (``natural_keys``) ``payload`` gives."""
+        table = self.tables[name]
+        for columns in natural_keys().get(name, []):
+            if any(payload.get(column) is None for column in columns):
+                continue
+            wanted = {column: from_json(table.c[column], payload[column]) for column in columns}
+            for (other_table, other_id), row in self.rows.items():
+                if other_table == name and other_id != row_id and row is not None and all(
+                        row.get(column) == value for column, value in wanted.items()):
+                    return other_id
+            found = self.connection.execute(
+                table.select().with_only_columns(table.c.id).where(
+                    table.c.id != row_id, *(table.c[column] == value for column, value in wanted.items()))).scalars().all()
+            for other_id in found:
+                if self.get(name, other_id) is not None:
+                    return other_id
+        return None
+
     def children(self, name: str, row_id: str) -> list[tuple[str, str]]:
         """Records hanging from this one: in the store (cascades) and created in memory."""
         found = set(change_log.descendants(self.connection, name, row_id))
@@ -527,13 +546,21 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
         reads = ", ".join([*(_column_sql(column) for column in columns),
                            *(f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
                              for name in derived)])
-        connection.execute(text(
-            f"INSERT INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
+        # A one-of record (``natural_keys``) already here under another id is left out (OR IGNORE) and goes to
+        # the merge, which settles it; counting the rows written finds them without a look-up per row.
+        written = connection.execute(text(
+            f"INSERT {'OR IGNORE ' if table.name in natural_keys() else ''}INTO {table.name} "
+            f"({names}, id, {change_log.VERSIONS}) "
             f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
             f"FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
             + ("LEFT JOIN sync_hint h ON h.id = c.row_id " if hinted else "") + "WHERE c.table_name = :t"),
-            {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}})
-        outcome.new[table.name] += chosen
+            {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}}).rowcount
+        if written < chosen:
+            connection.exec_driver_sql(
+                "DELETE FROM sync_bulk WHERE staged IN (SELECT c.rowid FROM sync_bulk b JOIN sync_incoming c "
+                f"ON c.rowid = b.staged WHERE c.table_name = '{table.name}' AND NOT EXISTS "
+                f"(SELECT 1 FROM {table.name} t WHERE t.id = c.row_id))")
+        outcome.new[table.name] += written
         if table.name == "household":
             created = set(connection.exec_driver_sql(
                 "SELECT c.row_id FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
@@ -640,6 +667,10 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
     if current is None:
         if "created_at" not in payload:
             return  # a later change of a record this store never received (outside its villages)
+        if change.table in SETTLED_TWICE:
+            rival = rows.rival(change.table, payload, change.row_id)
+            if rival is not None and _entered_twice(rows, change, payload, rival, conflicts, new_tombstones):
+                return
         record = {column.name: None for column in table.columns}
         for column in table.columns:
             if column.name in payload:
@@ -683,6 +714,48 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
     if changed:
         current[change_log.VERSIONS] = write_versions(change_log.compact(versions))
         rows.dirty[key].add(change_log.VERSIONS)
+
+
+# One-of records (``natural_keys``) the merge settles itself when two computers each created one: they are
+# never deleted on their own (only with their household), so the lower id keeps the place in every store,
+# whatever the order the two arrive in.  Others (a year's income worksheet, which can be cleared and entered
+# again; an agreement's number) are refused with what to do (``bundles``).
+SETTLED_TWICE = ("workflow_step", "relocation_verification")
+
+
+def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, conflicts: _Conflicts,
+                   new_tombstones: dict) -> bool:
+    """The record ``change`` creates and ``rival_id`` (held) are the same one-of record, entered on two
+    computers.  The lower id stays; the other is deleted (its own creation version, so every store
+    deletes it alike), and each field where the two were entered differently is listed on the one that
+    stays (kind "twice"), to be settled by a person.  Returns True when the incoming record lost."""
+    table = change.table
+    rival = rows.rows[(table, rival_id)]
+    rival_created = tuple(read_versions(rival.get(change_log.VERSIONS)).get("*") or (0, ""))
+    rival_values = _creation_values(rows.connection, table, rival_id, rival_created) or {
+        name: change_log.to_json(rival.get(name)) for name in change_log.fields(table)}
+    entered = {change.row_id: (payload, change.version), rival_id: (rival_values, (int(rival_created[0]),
+                                                                                   rival_created[1]))}
+    winner_id, loser_id = sorted(entered)
+    (winner_values, winner_version), (loser_values, loser_version) = entered[winner_id], entered[loser_id]
+    keys = {column for columns in natural_keys()[table] for column in columns}
+    for name in change_log.fields(table):
+        if name in STAMP_FIELDS or name in keys or winner_values.get(name) == loser_values.get(name):
+            continue
+        conflicts.add(table, winner_id, name, "twice", _entry(winner_values.get(name), winner_version),
+                      _entry(loser_values.get(name), loser_version))
+    _tombstone(rows, (table, loser_id), loser_version, loser_version[0], new_tombstones)
+    return loser_id == change.row_id
+
+
+def _creation_values(connection, table: str, row_id: str, created) -> dict | None:
+    """The fields a record was created with (its first journalled change), if the journal has it."""
+    if not created or not created[1]:
+        return None
+    row = connection.execute(text(
+        "SELECT payload FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t AND row_id = :r "
+        "AND op = 'upsert' ORDER BY seq LIMIT 1"), {"d": created[1], "h": int(created[0]), "t": table, "r": row_id}).first()
+    return json.loads(row[0]) if row is not None else None
 
 
 def _agreement_rule(rows: _Rows, key, current: dict, versions: dict, change: Change, payload: dict,

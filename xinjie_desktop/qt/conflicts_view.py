@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import conflicts, membership, vocabulary
+from xinjie_desktop.core import conflicts, membership, relocation, vocabulary
 from xinjie_desktop.core.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.core.documents.import_report import kind_label
 from xinjie_desktop.core.idnumber import SEX_LABELS
@@ -58,6 +58,20 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "household": HOUSEHOLD_LABELS,
     "member": MEMBER_LABELS,
     "income_worksheet": {**dict(INCOME_FIELDS), "year": N_("Year")},
+    "workflow_step": {"done_on": N_("Date"), "done_by": N_("Done by"), "passed": N_("Result"), "notes": N_("Notes"),
+                      "is_omission": N_("An omitted household (missed by an earlier identification)"),
+                      "omission_reason": N_("Why it was missed"), "notice_place": N_("Where posted"),
+                      "notice_end": N_("Posted")},
+    "relocation_verification": {
+        "in_scope": N_("The household is in relocation scope"), "area_category": N_("Category of area"),
+        "area_reason": N_("Why it must move"), "exclusion": N_("Taken out of scope"),
+        "exclusion_reason": N_("Reason taken out"), "mode": N_("Resettlement mode"), "site": N_("Site"),
+        "building_mode": N_("Building mode"), "latitude": N_("Residential point"), "longitude": N_("Residential point"),
+        "notice_start": N_("Posted"), "notice_end": N_("Posted"), "notice_place": N_("Where posted"),
+        "objections": N_("Objections"), "reverification": N_("Re-verification"),
+        "submitted_on": N_("Submitted to the command centre"),
+        **{name: label for name, label in relocation.SIGNERS},
+        **{f"{name}_signed_on": label for name, label in relocation.SIGNERS}},
 }
 WHOLE_RECORD = N_("the whole record")
 
@@ -89,7 +103,7 @@ def field_label(table: str, name: str) -> str:
 
 def value_text(conflict: Conflict, value) -> str:
     """A value as a person reads it: a label for a code, yes or no, yuan for an amount."""
-    if conflict.kind != "field" and isinstance(value, str) and value in SPECIAL_VALUES:
+    if not conflict.settled_by_a_value and isinstance(value, str) and value in SPECIAL_VALUES:
         return _(SPECIAL_VALUES[value])
     if value is None or value == "":
         return EMPTY_MARK
@@ -189,7 +203,7 @@ class VersionCard(QFrame):
         self.when_label = QLabel(_("When: {when}").format(when=version_when(version)))
         self.keep_button = QPushButton(_("Keep this value"), objectName="keep_button")
         self.keep_button.clicked.connect(lambda: self.keep_requested.emit(self.version))
-        self.keep_button.setVisible(conflict.kind == "field")
+        self.keep_button.setVisible(conflict.settled_by_a_value)
         layout = QVBoxLayout(self)
         for widget in (heading, self.value_label, self.who_label, self.when_label):
             layout.addWidget(widget)
@@ -269,7 +283,7 @@ class ConflictPanel(QWidget):
         while self.cards_layout.count():
             self.cards_layout.takeAt(0)
         self.message.clear_message()
-        is_field = conflict is not None and conflict.kind == "field"
+        is_field = conflict is not None and conflict.settled_by_a_value
         for widget in (self.enter_label, self.value_edit, self.value_combo, self.save_button):
             widget.setVisible(is_field)
         self.close_button.setVisible(conflict is not None and not is_field)
@@ -281,7 +295,13 @@ class ConflictPanel(QWidget):
         where = conflict.household_name and _("Household of {head}").format(head=conflict.household_name)
         self.title.setText(_(" · ").join(part for part in (
             where, kind_label(conflict.table), field_label(conflict.table, conflict.field), conflict.kind_label) if part))
-        if is_field:
+        if conflict is not None and conflict.kind == "twice":
+            self.explanation.setText(_(
+                "This record was entered on two computers, and there can be only one. Every computer keeps the same "
+                "one of the two (its value is in force); the other one's value is listed so that nothing is lost. "
+                "Keep the right one, or enter the right value: it is saved as a new change and goes to the other "
+                "computers with the next bundles."))
+        elif is_field:
             self.explanation.setText(_(
                 "This field was changed on two computers without either knowing of the other. The latest change is "
                 "in force everywhere; the other value was kept so that nothing is lost. Keep the right one, or enter "
@@ -356,7 +376,7 @@ class ConflictPanel(QWidget):
             self.resolve_requested.emit(self.conflict.id, version.value)
 
     def _save_entered(self) -> None:
-        if self.conflict is None or self.conflict.kind != "field":
+        if self.conflict is None or not self.conflict.settled_by_a_value:
             return
         try:
             value = self.entered_value()
