@@ -122,22 +122,31 @@ def file_state(path: Path) -> dict[str, bytes | None]:
     return state
 
 
-def step_entered_twice(folder: Path) -> tuple[World, str]:
-    """Two laptops sharing 青山村 each record the household's first identification step (a household
-    holds each step once), and the township imports both: the step with the lower id stays and the
-    fields entered differently are listed (kind "twice").  The world and the household's id."""
+def step_recorded_on_two_laptops(folder: Path) -> tuple[World, str, list[Path]]:
+    """Two laptops sharing 青山村 each record a household's first identification step (a household holds
+    each step once), neither knowing of the other.  The world, the household's id and the two laptops'
+    bundles (not imported yet)."""
     import datetime as dt
 
-    from xinjie_desktop.core import bundles, households, identification
     from builders import family_draft
+    from xinjie_desktop.core import households, identification
 
     world = World(folder, overlap=True)
-    qingshan, lushui = world.laptop(0), world.laptop(1)
+    qingshan, lushui = world.laptop(0), world.laptop(1)  # 绿水村笔记本 also writes 青山村
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
     world.import_into(world.township, world.export(qingshan))
     world.import_into(lushui, world.export(world.township, to=lushui))
     for laptop, who in ((qingshan, "李四"), (lushui, "王五")):
         households.record_step(laptop, household_id, identification.StepInput(
             "proposed", dt.date(2017, 3, 1), who, notes=f"{who}：住房困难，子女上学"))
-    bundles.import_bundles(world.township, [*world.export(qingshan), *world.export(lushui)])
+    return world, household_id, [*world.export(qingshan), *world.export(lushui)]
+
+
+def step_entered_twice(folder: Path) -> tuple[World, str]:
+    """``step_recorded_on_two_laptops``, both imported at the township: the step with the lower id stays and
+    the fields entered differently are listed (kind "twice").  The world and the household's id."""
+    from xinjie_desktop.core import bundles
+
+    world, household_id, paths = step_recorded_on_two_laptops(folder)
+    bundles.import_bundles(world.township, paths)
     return world, household_id

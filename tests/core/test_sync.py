@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from builders import family_draft, renumber
-from sync_world import edit, file_state, group_of, household_field, twin
+from sync_world import edit, file_state, group_of, household_field, step_recorded_on_two_laptops, twin
 from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, sync_board
 from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.store import open_store
@@ -293,18 +293,8 @@ def test_one_step_recorded_on_two_computers_is_kept_once_the_same_everywhere(tmp
     household holds each step once).  Whatever the order the township imports them in, the step with the
     lower id stays, the other is deleted, and the fields entered differently are listed on the one that
     stays; the laptops get the same; the township's choice of a value travels and settles it."""
-    from sync_world import World
-    from xinjie_desktop.core import identification
-
-    world = World(tmp_path / "world", overlap=True)
-    qingshan, lushui = world.laptop(0), world.laptop(1)  # 绿水村笔记本 also writes 青山村
-    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    world.import_into(world.township, world.export(qingshan))
-    world.import_into(lushui, world.export(world.township, to=lushui))
-    for laptop, who in ((qingshan, "李四"), (lushui, "王五")):
-        households.record_step(laptop, household_id, identification.StepInput(
-            "proposed", dt.date(2017, 3, 1), who, notes=f"{who}：住房困难"))
-    paths = [*world.export(qingshan), *world.export(lushui)]
+    world, household_id, paths = step_recorded_on_two_laptops(tmp_path / "world")
+    qingshan, lushui = world.laptop(0), world.laptop(1)
     entered = {row[0]: row for laptop in (qingshan, lushui) for row in _steps(laptop, household_id)}
     kept = entered[min(entered)]
     copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]

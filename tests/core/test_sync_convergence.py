@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from sync_world import World, twin
-from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households
+from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, relocation
 
 WHO = st.sampled_from(["laptop0", "laptop1", "township"])
 # Few households and fields, so that computers often edit the same field of the same household.
@@ -30,7 +30,11 @@ DELETE = st.tuples(st.just("delete"), WHO, st.integers(0, 2))
 ADD = st.tuples(st.just("add"), st.sampled_from(["laptop0", "laptop1"]))
 EXPORT = st.tuples(st.just("export"), st.sampled_from(["laptop0", "laptop1"]))
 SYNC = st.tuples(st.just("sync"), st.sampled_from(["laptop0", "laptop1"]))
-STEPS = st.lists(st.one_of(EDIT, EDIT, EDIT, DELETE, ADD, EXPORT, EXPORT, SYNC), min_size=3, max_size=16)
+# A relocation verification saved for a household: created where it has none yet, so two computers
+# often each create one (a household has one: the merge keeps one, the same everywhere).
+VERIFY = st.tuples(st.just("verify"), WHO, st.integers(0, 2), st.integers(0, 2))
+REASONS = ["原址原拆原建", "原址重建，不属6类区域", "宅基地置换"]
+STEPS = st.lists(st.one_of(EDIT, EDIT, EDIT, DELETE, ADD, EXPORT, EXPORT, SYNC, VERIFY), min_size=3, max_size=16)
 
 
 def _store(world: World, who: str):
@@ -60,6 +64,10 @@ def _run(world: World, steps) -> list[Path]:
             household_id = ids[step[2] % len(ids)]
             if kind == "delete":
                 households.delete(store, household_id)
+                continue
+            if kind == "verify":
+                relocation.save(store, household_id, relocation.VerificationDraft(
+                    exclusion="original_site_rebuild", exclusion_reason=REASONS[step[3]]), "registered")
                 continue
             field, choice = step[3], step[4]
             with store.session() as session:
@@ -103,6 +111,10 @@ def _conflict_keys(store) -> list[tuple]:
          order_seed=random.Random(1))
 @example(steps=[("edit", "laptop1", 0, "phone", 1), ("delete", "laptop0", 0), ("edit", "township", 1, "phone", 0)],
          order_seed=random.Random(2))
+@example(steps=[("verify", "laptop0", 0, 0), ("verify", "laptop1", 0, 1), ("verify", "township", 0, 2),  # three made one
+                ("export", "laptop1"), ("verify", "laptop0", 0, 1)], order_seed=random.Random(3))
+@example(steps=[("edit", "laptop0", 0, "labour_willing", 0), ("delete", "laptop0", 0), ("verify", "laptop1", 0, 1),
+                ("verify", "township", 0, 0)], order_seed=random.Random(4))  # entered twice, then deleted
 def test_property_2_any_order_of_import_gives_identical_stores(steps, order_seed):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

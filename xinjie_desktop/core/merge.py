@@ -273,6 +273,7 @@ class _Rows:
         self.seen: dict[tuple[str, str], int] = {}  # the newest version the deleter had seen
         self.deletes_seen: dict[tuple[str, str], int] = {}  # the same, for the deletes being applied
         self.settled: dict[str, int] = {}  # conflict id → hlc of an edit made on top of the value in force
+        self.displaced: dict[tuple[str, str], str] = {}  # a one-of record that lost its place → the one that took it
         wanted: dict[str, set[str]] = defaultdict(set)
         for change in changes:
             wanted[change.table].add(change.row_id)
@@ -365,7 +366,8 @@ class _Conflicts:
             entry["losers"].append(loser)
         entry["kind"] = kind if kind != "field" else entry["kind"]
 
-    def gone(self, tombstones: dict[tuple[str, str], Version], seen: dict[tuple[str, str], int]) -> None:
+    def gone(self, tombstones: dict[tuple[str, str], Version], seen: dict[tuple[str, str], int],
+             displaced: dict[tuple[str, str], str] | None = None) -> None:
         """Conflicts about records now deleted become "changed after it was deleted": the delete is in
         force, and the values written without knowing of it (newer than anything a deleter had seen)
         are listed as lost.  Values some deleter had seen were deleted knowingly: not a conflict."""
@@ -374,6 +376,12 @@ class _Conflicts:
                 "SELECT id, field, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
                 {"t": name, "r": row_id}).all()
             for key, field_, winner, losers in stored:
+                found = self.found.get(key)
+                if found is not None and found["kind"] == "twice":
+                    losers = json.dumps([*json.loads(losers), *found["losers"]])
+                if self._twin_deleted(name, row_id, key, field_, winner, losers, version, seen,
+                                      (displaced or {}).get((name, row_id))):
+                    continue
                 self.found.setdefault(key, {"table_name": name, "row_id": row_id, "field": field_, "kind": "deleted",
                                             "winner": _entry("deleted", version), "losers": []})
                 for value in [json.loads(winner), *json.loads(losers)]:
@@ -383,13 +391,64 @@ class _Conflicts:
         for key, entry in list(self.found.items()):
             row = (entry["table_name"], entry["row_id"])
             version = tombstones.get(row)
-            if version is None:
+            if version is None or entry.get("twin_deleted"):
+                continue
+            if entry["kind"] == "twice" and self._twin_deleted(
+                    *row, key, entry["field"], json.dumps(entry["winner"]), json.dumps(entry["losers"]), version, seen,
+                    (displaced or {}).get(row)):
                 continue
             old = entry["winner"]
             entry["kind"], entry["winner"] = "deleted", _entry("deleted", version)
             losers = entry["losers"] + ([old] if old["value"] != "deleted" and old not in entry["losers"] else [])
             entry["losers"] = [loser for loser in losers if loser["hlc"] > seen.get(row, 0)]
             entry["replace"] = True
+
+    def _twin_deleted(self, name: str, row_id: str, key: str, field_: str, winner: str, losers: str,
+                      version: Version, seen: dict, moved_to: str | None = None) -> bool:
+        """A record kept of two entered on two computers (kind "twice") is deleted: what its twin brought
+        becomes "the twin was created after the delete" (``*`` on the twin, as a store that received the
+        delete first lists it); or, when it lost its place to a third (``moved_to``), the twin is listed
+        against that one, as if the two had met first.  The twice conflict goes.  False when the conflict
+        is not of that kind."""
+        entries = [entry for entry in json.loads(losers) if entry.get("row")]
+        if not entries:
+            return False
+        for entry in entries:
+            if moved_to is not None:
+                self._relist(name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
+            elif int(entry["hlc"]) > seen.get((name, row_id), 0):
+                self.add(name, entry["row"], "*", "deleted", _entry("deleted", version),
+                         _entry("", (int(entry["hlc"]), entry["device"])))
+        existing = self.found.get(key)
+        if existing is not None and existing["kind"] != "twice":  # the record's own "*" listed by its delete
+            existing["losers"] = [entry for entry in existing["losers"] if not entry.get("row")]
+            existing["replace"] = True
+            return True
+        self.found[key] = {"table_name": name, "row_id": row_id, "field": field_, "kind": "twice",
+                           "winner": json.loads(winner), "losers": [], "replace": True, "twin_deleted": True}
+        return True
+
+    def _relist(self, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
+        """The fields ``loser_id`` was created with that differ from those ``winner_id`` was created with."""
+        winner_row = self.connection.execute(text(f"SELECT sync_versions FROM {name} WHERE id = :id"),
+                                             {"id": winner_id}).first()
+        created = tuple(read_versions(winner_row[0]).get("*") or (0, "")) if winner_row else (0, "")
+        winner_values = _creation_values(self.connection, name, winner_id, created) or {}
+        loser_values = _creation_values(self.connection, name, loser_id, loser_version) or {}
+        self.twice(name, winner_id, winner_values, (int(created[0]), created[1]), loser_id, loser_values, loser_version)
+
+    def twice(self, name: str, winner_id: str, winner_values: dict, winner_version: Version, loser_id: str,
+              loser_values: dict, loser_version: Version) -> None:
+        """List a one-of record entered twice: on the one kept, each field the two were created with
+        differently, and the record itself (``*``: settled from the start when nothing differs; it
+        remembers the twin, for when the kept one is deleted or loses its place)."""
+        keys = {column for columns in natural_keys()[name] for column in columns}
+        for field_ in change_log.fields(name):
+            if field_ in STAMP_FIELDS or field_ in keys or winner_values.get(field_) == loser_values.get(field_):
+                continue
+            self.add(name, winner_id, field_, "twice", _entry(winner_values.get(field_), winner_version),
+                     {**_entry(loser_values.get(field_), loser_version), "row": loser_id})
+        self.add(name, winner_id, "*", "twice", _entry("", winner_version), {**_entry("", loser_version), "row": loser_id})
 
     def write(self, now: dt.datetime, settled: dict[str, int]) -> list[str]:
         """Store the conflicts found; one settled later in the same change set (an edit made on top of
@@ -415,7 +474,8 @@ class _Conflicts:
                     continue
             losers = sorted(losers, key=lambda w: (w["hlc"], w["device"]))
             newest = max([winner["hlc"], *(loser["hlc"] for loser in losers)])
-            status = "resolved" if settled.get(key, 0) > newest else "open"
+            status = "resolved" if settled.get(key, 0) > newest or (
+                entry["kind"] == "twice" and entry["field"] == "*") else "open"
             self.connection.execute(text(
                 "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at, "
                 "resolved_at) VALUES (:id, :t, :r, :f, :k, :w, :l, :st, :at, :done) ON CONFLICT(id) DO UPDATE SET "
@@ -476,7 +536,7 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
                            {"now": now, **{f"c{i}": value for i, value in enumerate(part)}})
     in_conflict = {(entry["table_name"], entry["row_id"]) for entry in conflicts.found.values()}
     conflicts.gone({key: version for key, version in rows.tombstones.items()
-                    if key in new_tombstones or key in in_conflict}, rows.seen)
+                    if key in new_tombstones or key in in_conflict}, rows.seen, rows.displaced)
     outcome.conflicts.extend(conflicts.write(now, rows.settled))
     return outcome
 
@@ -738,12 +798,14 @@ def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, co
                                                                                    rival_created[1]))}
     winner_id, loser_id = sorted(entered)
     (winner_values, winner_version), (loser_values, loser_version) = entered[winner_id], entered[loser_id]
-    keys = {column for columns in natural_keys()[table] for column in columns}
-    for name in change_log.fields(table):
-        if name in STAMP_FIELDS or name in keys or winner_values.get(name) == loser_values.get(name):
-            continue
-        conflicts.add(table, winner_id, name, "twice", _entry(winner_values.get(name), winner_version),
-                      _entry(loser_values.get(name), loser_version))
+    conflicts.twice(table, winner_id, winner_values, winner_version, loser_id, loser_values, loser_version)
+    if loser_id == rival_id:  # edits it had by now, as if they had come after the delete (the other order)
+        rows.displaced[(table, rival_id)] = change.row_id
+        versions = read_versions(rival.get(change_log.VERSIONS))
+        for name, entry in versions.items():
+            if name != "*" and name not in STAMP_FIELDS and int(entry[0]) > loser_version[0]:
+                conflicts.add(table, loser_id, name, "deleted", _entry("deleted", loser_version),
+                              _entry(change_log.to_json(rival.get(name)), (int(entry[0]), entry[1])))
     _tombstone(rows, (table, loser_id), loser_version, loser_version[0], new_tombstones)
     return loser_id == change.row_id
 
