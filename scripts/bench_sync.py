@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sqlite3
@@ -123,9 +124,11 @@ def main() -> None:
     town_path, paths, export_times, sizes = build(args.folder, args.laptops, args.households)
     for suffix in ("", ".device"):  # to measure the import again: put both back at the same path
         shutil.copyfile(f"{town_path}{suffix}", args.folder / f"township-before-import.sqlite{suffix}")
+    os.sync()  # the laptops' files written out before the import is timed (and the floor, likewise)
     done = subprocess.run([sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)],
                           capture_output=True, text=True, check=True)
     measured = json.loads(done.stdout.strip().splitlines()[-1])
+    os.sync()
     records = ["household", "member", "income_worksheet", "workflow_step"]
     floor, floor_rows = raw_floor(town_path, args.folder, records, "floor")
     stored, stored_rows = raw_floor(town_path, args.folder, [*records, "change_log"], "floor-with-journal")

@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_ = bundle_commands.add_parser("import", help=_("import bundles, each in one transaction, after a backup"))
     import_.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
     import_.add_argument("files", type=Path, nargs="+", help=_("bundle files (.xjb)"))
+    import_.add_argument("--keep-going", action="store_true",
+                         help=_("import every bundle that can be imported and list the refused ones (exit code 2 "
+                                "if any was refused)"))
     check = bundle_commands.add_parser(
         "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps"))
     check.add_argument("file", type=Path, help=_("bundle file (.xjb)"))
@@ -317,11 +320,12 @@ def _bundle(args: argparse.Namespace) -> int:
                 if view is not None:
                     view.close()
             return 0
+        refused: list | None = [] if getattr(args, "keep_going", False) else None  # (path, reason), import goes on
         if args.bundle_command == "import":
             if not args.bundle_db.exists():
                 print(_("The data file {path} does not exist.").format(path=args.bundle_db), file=sys.stderr)
                 return 2
-            bundles.precheck(args.bundle_db, args.files)
+            bundles.precheck(args.bundle_db, args.files, refused)
         store = _open_existing(args.bundle_db)
         if store is None:
             return 2
@@ -330,9 +334,12 @@ def _bundle(args: argparse.Namespace) -> int:
                 for result in bundles.export(store, args.to, full=args.full):
                     print(result.describe())
                 return 0
-            for result in bundles.import_bundles(store, args.files):
+            left_out = {path for path, _reason in refused or []}
+            for result in bundles.import_bundles(store, [p for p in args.files if p not in left_out], refused=refused):
                 print(result.describe())
-            return 0
+            for _path, reason in refused or []:
+                print(reason, file=sys.stderr)
+            return 2 if refused else 0
         finally:
             store.close()
     except (bundles.SyncError, StoreError) as error:

@@ -399,3 +399,29 @@ def test_one_income_worksheet_entered_on_two_computers_is_refused_with_what_to_d
     with world.township.session() as session:
         assert session.execute(text("SELECT wage FROM income_worksheet WHERE household_id = :h AND year = 2017"),
                                {"h": household_id}).scalar() == 100000  # the laptop's 1,000 yuan, in fen
+
+
+def test_the_command_line_keeps_going_past_a_refused_bundle_when_asked(world, laptop_bundle, tmp_path):
+    """``bundle import --keep-going``: the bundles that can be imported are, the refused one is named on
+    stderr, exit code 2; without it the first refusal stops the import before anything is written."""
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 3, seed=7)
+    (good,) = world.export(lushui)
+    data = bytearray(laptop_bundle.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered = tmp_path / "tampered.xjb"
+    tampered.write_bytes(bytes(data))
+    path = world.township.path
+    world.township.close()
+    command = [sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "import", "--db", str(path),
+               str(tampered), str(good)]
+    before = file_state(path)
+    stopped = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert stopped.returncode == 2 and "tampered.xjb" in stopped.stderr and file_state(path) == before
+    going = subprocess.run([*command, "--keep-going"], capture_output=True, text=True, timeout=120)
+    assert going.returncode == 2, going.stderr
+    assert "tampered.xjb" in going.stderr and "changed or damaged" in going.stderr and "Traceback" not in going.stderr
+    assert f"{good.name} from 绿水村笔记本" in going.stdout
+    world.township = open_store(path)
+    with world.township.session() as session:
+        assert session.execute(text("SELECT count(*) FROM household")).scalar() == 3

@@ -519,9 +519,11 @@ def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
     return []
 
 
-def precheck(db_path: Path | str, paths: list[Path | str]) -> None:
+def precheck(db_path: Path | str, paths: list[Path | str], refused: list[tuple[Path, str]] | None = None) -> None:
     """Read and check bundles against a store opened read-only, in the order they would be imported;
-    the first refusal raises ``SyncError`` and the data file has not been touched at all."""
+    the first refusal raises ``SyncError`` and the data file has not been touched at all.  Given a
+    ``refused`` list, each refused bundle is added to it (path, reason) instead, and the rest checked
+    as if it were not there."""
     from xinjie_desktop.core.store import open_read_only
 
     view = open_read_only(db_path)
@@ -530,9 +532,15 @@ def precheck(db_path: Path | str, paths: list[Path | str]) -> None:
     try:
         coming: dict[str, int] = {}
         for path in paths:
-            incoming = read(view, path)
-            with view.session() as session:
-                check(view, incoming, session, coming)
+            try:
+                incoming = read(view, path)
+                with view.session() as session:
+                    check(view, incoming, session, coming)
+            except SyncError as error:
+                if refused is None:
+                    raise
+                refused.append((Path(path), str(error)))
+                continue
             for origin, span in incoming.manifest.get("covers", {}).items():
                 coming[origin] = max(coming.get(origin, 0), int(span[1]))
     finally:
@@ -592,12 +600,13 @@ _applied_in_this_process = [0]
 
 
 def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_backups: int = backups.DEFAULT_KEEP,
-                   progress: Progress | None = None) -> list[ImportResult]:
+                   progress: Progress | None = None, refused: list[tuple[Path, str]] | None = None) -> list[ImportResult]:
     """Import bundles after one backup, in one durable transaction (one commit for a whole stick), each
     bundle in a savepoint of its own.  Each bundle is read and checked before anything is written; the
     first refused one stops the import with ``SyncError`` after the bundles before it are committed.
     Stopping (``progress`` returning False) commits the bundles done so far.  A bundle that breaks a
-    reference (found only by the commit) sends the import round again, one transaction per bundle."""
+    reference (found only by the commit) sends the import round again, one transaction per bundle.
+    Given a ``refused`` list, a refused bundle is added to it (path, reason) and the import goes on."""
     from xinjie_desktop.core.policy_params import current
 
     params = params or current()
@@ -613,20 +622,23 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
                 reason=error)) from None
         backed_up[0] = True
 
+    noted = len(refused) if refused is not None else 0
     try:
-        return _import_stick(store, paths, params, backup, progress, together=True)
+        return _import_stick(store, paths, params, backup, progress, refused, together=True)
     except _BrokenReference:
         # A bundle refers to a record nobody sent (SQLite checks references at the commit): again, one
         # transaction per bundle, so that the bundles before the faulty one are kept and it is named.
-        return _import_stick(store, paths, params, backup, progress, together=False)
+        if refused is not None:
+            del refused[noted:]
+        return _import_stick(store, paths, params, backup, progress, refused, together=False)
 
 
 class _BrokenReference(Exception):
     pass
 
 
-def _import_stick(store: Store, paths: list[Path | str], params, backup, progress: Progress | None, *,
-                  together: bool) -> list[ImportResult]:
+def _import_stick(store: Store, paths: list[Path | str], params, backup, progress: Progress | None,
+                  refused_list: list[tuple[Path, str]] | None, *, together: bool) -> list[ImportResult]:
     results: list[ImportResult] = []
     refused: SyncError | None = None
     total = len(paths)
@@ -646,6 +658,9 @@ def _import_stick(store: Store, paths: list[Path | str], params, backup, progres
                     else:
                         results.append(_import_alone(store, incoming, params, backup))
                 except SyncError as error:
+                    if refused_list is not None:
+                        refused_list.append((Path(paths[index]), str(error)))
+                        continue
                     refused = error
                     break
                 if progress is not None and not progress(index + 1, total):

@@ -504,14 +504,14 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     connection = session.connection()
     total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
     connection.exec_driver_sql("DELETE FROM sync_incoming AS i WHERE NOT " + _NOT_HELD)
-    fresh_count = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
+    fresh_count, newest = connection.exec_driver_sql("SELECT count(*), max(hlc) FROM sync_incoming").first()
     outcome.skipped += total - fresh_count
     if not fresh_count:
         return outcome
     connection.execute(text("PRAGMA defer_foreign_keys = ON"))
     connection.exec_driver_sql(f"INSERT INTO change_log ({', '.join(_STAGE_COLUMNS)}) "
                                f"SELECT {', '.join(_STAGE_COLUMNS)} FROM sync_incoming")
-    change_log.observe_hlc(connection, connection.exec_driver_sql("SELECT max(hlc) FROM sync_incoming").scalar())
+    change_log.observe_hlc(connection, newest)
     _create_in_bulk(connection, outcome, hints or {})
     rest = staged_changes(connection, "i.rowid NOT IN (SELECT staged FROM sync_bulk)")
     rest.sort(key=lambda c: (c.hlc, c.origin, c.seq))
