@@ -94,6 +94,32 @@ def test_durable_unit_of_work_rolls_back_on_error(store):
     assert "lost" not in settings(store.path)
 
 
+def test_durable_unit_of_work_is_one_transaction_that_savepoints_nest_in(store):
+    """A savepoint released inside it commits nothing: rolled back, the whole block is gone (pysqlite
+    alone would have made the first savepoint the transaction, and its release a commit)."""
+    with pytest.raises(RuntimeError), store.durable_unit_of_work() as session:
+        with session.begin_nested():
+            session.add(LocalSetting(key="in a savepoint", value="yes"))
+        raise RuntimeError("interrupted")
+    assert "in a savepoint" not in settings(store.path)
+
+
+def test_a_big_transaction_leaves_no_big_write_ahead_log_behind(tmp_path, monkeypatch):
+    """A stick's import is one transaction; once checkpointed, the log beside the store is cut back."""
+    from xinjie_desktop.core import store as store_module
+
+    monkeypatch.setattr(store_module, "WAL_SIZE_LIMIT", 1024 * 1024)
+    big = open_store(tmp_path / "big.sqlite")
+    with big.durable_unit_of_work() as session:
+        for number in range(8):
+            session.add(LocalSetting(key=f"big {number}", value="x" * 1024 * 1024))
+    with big.unit_of_work() as session:  # the next write starts the log again, at most the limit long
+        session.add(LocalSetting(key="small", value="y"))
+    assert os.path.getsize(f"{big.path}-wal") <= 1024 * 1024 + 64 * 1024
+    assert settings(big.path)["big 7"] == "x" * 1024 * 1024
+    big.close()
+
+
 def test_durable_unit_of_work_reports_a_full_disk(store, monkeypatch):
     fail_commit(monkeypatch, store, sqlite3.OperationalError("database or disk is full"))
     with pytest.raises(StoreWriteError, match="full"), store.durable_unit_of_work() as session:

@@ -159,12 +159,18 @@ def _damaged_message(path: Path) -> str:
     return _("The data file {path} is damaged and cannot be opened. It has not been changed; restore it from a backup copy.").format(path=path)
 
 
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
 def _on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA temp_store=MEMORY")  # an import's staging table: never a file beside the store
+    # A stick's import is one transaction: its write-ahead log grows to the stick's size; once checkpointed
+    # it is cut back to this, not left at hundreds of megabytes beside the store while the program runs.
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cursor.close()
 
 
