@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -344,10 +345,10 @@ def test_a_bundle_referring_to_a_record_nobody_sent_is_refused_and_the_ones_befo
     assert integrity(world.township.path) == ("ok", [])
 
 
-def _sign_again(laptop, parts: dict, changes: str) -> None:
+def _sign_again(laptop, parts: dict, changes: str, **manifest_changes) -> None:
     """A faulty sender: changed changes, hashed and signed by the laptop's own key."""
     parts["changes.tsv"] = changes.encode("utf-8")
-    manifest = json.loads(parts["manifest.json"])
+    manifest = {**json.loads(parts["manifest.json"]), **manifest_changes}
     manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
     parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     parts["manifest.sig"] = device.sign(laptop, bundles._SIGNING_CONTEXT + parts["manifest.json"])
@@ -425,3 +426,29 @@ def test_the_command_line_keeps_going_past_a_refused_bundle_when_asked(world, la
     world.township = open_store(path)
     with world.township.session() as session:
         assert session.execute(text("SELECT count(*) FROM household")).scalar() == 3
+
+
+def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(world, laptop_bundle, tmp_path):
+    """New records are written in bulk with INSERT OR IGNORE; one whose id is already held (a faulty
+    sender's second creation of a household, newer) is left out of the bulk and merged field by field,
+    never dropped."""
+    qingshan = world.laptop(0)
+    world.import_into(world.township, [laptop_bundle])
+    with world.township.session() as session:
+        household_id, old_phone = session.execute(text("SELECT id, phone FROM household")).one()
+
+    def forge(parts):
+        lines = parts["changes.tsv"].decode("utf-8").splitlines(keepends=True)
+        fields = next(line for line in lines if "\thousehold\t" in line).split("\t")
+        payload = json.loads(fields[7])
+        payload["phone"] = "13700000009"
+        fields[1], fields[2], fields[7] = "900", str(int(fields[2]) + 1000), json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        _sign_again(qingshan, parts, "".join(lines) + "\t".join(fields), bundle_id=str(uuid.uuid4()))
+
+    again = rewrite(world, laptop_bundle, tmp_path / "again.xjb", forge)
+    (imported,) = bundles.import_bundles(world.township, [again])
+    assert imported.outcome.changed["household"] == 1 and imported.outcome.new.get("household", 0) == 0
+    with world.township.session() as session:
+        assert session.execute(text("SELECT phone FROM household WHERE id = :h"), {"h": household_id}).scalar() \
+            == "13700000009" != old_phone

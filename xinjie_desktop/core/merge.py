@@ -563,8 +563,9 @@ def _literal(value) -> str:
 
 def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> None:
     """The common case of an import, new records, done by SQLite itself: a change that creates a record
-    (all its fields), the only change of that record here, of a record not stored, not deleted and whose
-    parent is neither.  Marks them in ``temp.sync_bulk``; the merge does the others."""
+    (all its fields), the only change of that record here, of a record not stored (the insert leaves it
+    out), not deleted and whose parent is neither.  Marks them in ``temp.sync_bulk``; the merge does the
+    others."""
     connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (staged INTEGER PRIMARY KEY)")
     connection.exec_driver_sql("DELETE FROM sync_bulk")
     tables = change_log.tracked_tables()
@@ -590,7 +591,6 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             " AND instr(i.payload, '\"created_at\":') > 0"  # a key: inside a JSON string the quotes are escaped
             + (" AND (SELECT count(*) FROM sync_incoming j WHERE j.table_name = i.table_name AND j.row_id = i.row_id) = 1"
                if repeated else "")
-            + f" AND NOT EXISTS (SELECT 1 FROM {table.name} WHERE id = i.row_id)"
             + (f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{table.name}' AND row_id = i.row_id)"
                if table.name in deleted else "")
             + parents).rowcount
@@ -606,20 +606,22 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
         reads = ", ".join([*(_column_sql(column) for column in columns),
                            *(f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
                              for name in derived)])
-        # A one-of record (``natural_keys``) already here under another id is left out (OR IGNORE) and goes to
-        # the merge, which settles it; counting the rows written finds them without a look-up per row.
+        # A record already here (the same id: a store journalled when sync came, say) or a one-of record
+        # (``natural_keys``) already here under another id is left out (OR IGNORE: the indexes look, once) and
+        # goes to the merge; the count of rows written tells whether there was any.
         written = connection.execute(text(
-            f"INSERT {'OR IGNORE ' if table.name in natural_keys() else ''}INTO {table.name} "
+            f"INSERT OR IGNORE INTO {table.name} "
             f"({names}, id, {change_log.VERSIONS}) "
             f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
             f"FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
             + ("LEFT JOIN sync_hint h ON h.id = c.row_id " if hinted else "") + "WHERE c.table_name = :t"),
             {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}}).rowcount
-        if written < chosen:
+        if written < chosen:  # the ones left out: no row of theirs carries their creation's version
             connection.exec_driver_sql(
                 "DELETE FROM sync_bulk WHERE staged IN (SELECT c.rowid FROM sync_bulk b JOIN sync_incoming c "
                 f"ON c.rowid = b.staged WHERE c.table_name = '{table.name}' AND NOT EXISTS "
-                f"(SELECT 1 FROM {table.name} t WHERE t.id = c.row_id))")
+                f"(SELECT 1 FROM {table.name} t WHERE t.id = c.row_id AND t.{change_log.VERSIONS} = "
+                "json_object('*', json_array(c.hlc, c.origin_device))))")
         outcome.new[table.name] += written
         if table.name == "household":
             created = set(connection.exec_driver_sql(
