@@ -452,3 +452,16 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
     with world.township.session() as session:
         assert session.execute(text("SELECT phone FROM household WHERE id = :h"), {"h": household_id}).scalar() \
             == "13700000009" != old_phone
+
+
+def test_import_keeps_going_past_a_bundle_that_cannot_be_read(world, laptop_bundle, tmp_path):
+    """Given a list to note refusals in, the import names the unreadable bundle and imports the next."""
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 2, seed=7)
+    (good,) = world.export(lushui)
+    cut = tmp_path / "cut.xjb"
+    cut.write_bytes(laptop_bundle.read_bytes()[:100])
+    refusals: list = []
+    (imported,) = bundles.import_bundles(world.township, [cut, good], refused=refusals)
+    assert imported.outcome.new["household"] == 2
+    assert [(path.name, "cut.xjb" in reason) for path, reason in refusals] == [("cut.xjb", True)]

@@ -651,9 +651,9 @@ def _import_stick(store: Store, paths: list[Path | str], params, backup, progres
         with contextlib.ExitStack() as stick:
             session = stick.enter_context(store.durable_unit_of_work()) if together else None
             for index in range(total):
+                current, ahead = ahead, reader.submit(read, store, paths[index + 1]) if index + 1 < total else None
                 try:
-                    incoming = ahead.result()
-                    ahead = reader.submit(read, store, paths[index + 1]) if index + 1 < total else None
+                    incoming = current.result()
                     if together:
                         with session.begin_nested():
                             results.append(_import_into(store, session, incoming, params, backup))
