@@ -1,8 +1,9 @@
 """Applying changes received from other devices (issue 5): the merge.
 
-``apply(session, changes, …)`` applies a list of journal entries (``Change``) inside the caller's
-transaction.  The result depends only on the set of changes, never on the order in which bundles
-arrive (property 2), because every decision is a maximum or a union:
+``apply_staged(session, …)`` applies the changes staged from a bundle inside the caller's
+transaction (a savepoint of the stick's import).  The result depends only on the set of changes,
+never on the order in which bundles arrive (property 2), because every decision is a maximum, a
+minimum or a union:
 
 * **Fields**: each field keeps the value of its highest version ``(hlc, device)``.  A lower
   version arriving later is kept in the journal and, when its value differs, listed as a conflict
@@ -17,10 +18,15 @@ arrive (property 2), because every decision is a maximum or a union:
   voiding fields may change, and a voided agreement never changes again.  Anything else aimed at
   it is kept as a conflict of kind "signed".  A signed agreement is never deleted.
 
+* **Records that exist once** (``natural_keys``) entered on two computers: a workflow step or a
+  relocation verification is kept once, the lower id, in every store (``SETTLED_TWICE``), the
+  differences listed (kind "twice"); others are refused by the import, undone, with what to do.
+
 The same (origin, seq) arriving twice with the same content is skipped; with different content it
-means two stores share one identity (a copied laptop): ``ForkError``.  Derived columns (the
-household list's caches) are recomputed for the households touched, and an ID number found in
-more than one household is listed in ``possible_duplicate`` for review, never merged.
+means two stores share one identity (a copied laptop): ``staged_fork`` finds it and the import is
+refused.  Derived columns (the household list's caches) are recomputed for the households touched,
+and an ID number found in more than one household is listed in ``possible_duplicate`` for review,
+never merged.
 """
 
 from __future__ import annotations
@@ -43,14 +49,6 @@ STAMP_FIELDS = frozenset(change_log.STAMPS)
 _AGREEMENT_VOID_FIELDS = frozenset({"status", "voided_on", "void_reason"})
 # A record that hangs from another: (its column, the parent's table).
 _PARENTS = (("household_id", "household"), ("agreement_id", "agreement"), ("notice_id", "public_notice"))
-
-
-class ForkError(Exception):
-    """Two different changes with the same (origin, seq): the origin's store was copied."""
-
-    def __init__(self, origin: str, seq: int) -> None:
-        super().__init__(f"{origin}:{seq}")
-        self.origin, self.seq = origin, seq
 
 
 @dataclass(frozen=True)
@@ -238,8 +236,8 @@ _NOT_DELETED_HERE = ("NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_na
 
 def staged_collision(connection) -> Collision | None:
     """A staged new record (not deleted again in the same bundle) that has the unique columns of a record
-    stored here or of another staged new record, else None.  Checked before anything is written: the
-    merge cannot hold both, and which one is right is for a person to say."""
+    stored here or of another staged new record, else None.  Asked when the store's unique index refused
+    a record as the bundle was written (nothing to pay for while there is none), to name the refusal."""
     for name, keys in natural_keys().items():
         for columns in keys:
             extract = [f"json_extract(i.payload, '$.{column}')" for column in columns]
