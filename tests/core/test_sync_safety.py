@@ -465,3 +465,28 @@ def test_import_keeps_going_past_a_bundle_that_cannot_be_read(world, laptop_bund
     (imported,) = bundles.import_bundles(world.township, [cut, good], refused=refusals)
     assert imported.outcome.new["household"] == 2
     assert [(path.name, "cut.xjb" in reason) for path, reason in refusals] == [("cut.xjb", True)]
+
+
+def test_one_agreement_number_given_on_two_computers_is_refused_and_named(world):
+    """The laptop and the township each draft the household's next agreement of a kind; both number it
+    from the household's shared base, the same number.  The bundle is refused and undone, naming the
+    number (this version cannot merge two agreements)."""
+    from xinjie_desktop.core import agreements, housing_plans
+    from xinjie_desktop.core.housing_plan import PlanInput, calculate
+
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
+    agreements.draft(qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31),
+                     today=dt.date(2017, 6, 1))
+    world.sync(qingshan)
+    numbers = set()
+    for store in (qingshan, world.township):
+        drafted = agreements.draft(store, household_id, "relocation", today=dt.date(2017, 6, 2))
+        with store.session() as session:
+            numbers.add(session.execute(text("SELECT number FROM agreement WHERE id = :a"), {"a": drafted}).scalar())
+    (number,) = numbers  # the same number on both computers
+    (path,) = world.export(qingshan)
+    message = refused_when_written(world.township, path)
+    assert f"agreement number {number} of the household of 杨明" in message and "cannot merge the two" in message
