@@ -390,6 +390,7 @@ def test_one_income_worksheet_entered_on_two_computers_is_refused_with_what_to_d
     before = canonical_dump.digest(world.township, derived=True)
     (first, said), (second, previewed) = bundles.preview_all(world.township, [path, other])
     assert "the 2017 income worksheet of the household of 杨明" in said  # the window shows it before importing
+    assert said.source_name == "青山村笔记本"
     assert previewed.outcome.new["household"] == 2  # the bundle after it is previewed on a clean slate
     assert canonical_dump.digest(world.township, derived=True) == before
     message = refused_when_written(world.township, path)

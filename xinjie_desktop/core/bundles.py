@@ -572,25 +572,6 @@ class ImportResult:
             conflicts=summary["conflicts"], duplicates=len(summary["duplicates"]))
 
 
-def preview(store: Store, path: Path | str, params=None) -> ImportResult:
-    """What importing would do (counts, conflicts, possible duplicates), computed in a transaction that
-    is rolled back: nothing changes."""
-    from xinjie_desktop.core.policy_params import current
-
-    incoming = read(store, path)
-    with store.session() as session:
-        try:
-            checked = check(store, incoming, session)
-            if checked.already is not None:
-                return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
-            hints = _usable_hints(incoming, params or current())
-            outcome = merge.apply_staged(session, hints=hints)
-            merge.finish(session, outcome, params or current(), hints=hints)
-        finally:
-            session.rollback()
-    return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome)
-
-
 def _usable_hints(incoming: Incoming, params) -> dict[str, dict]:
     """The sender's derived columns, when it computed them under the parameters in force here."""
     return incoming.hints if incoming.manifest.get("policy_version") == params.version else {}
@@ -730,8 +711,20 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
     return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome, report=report)
 
 
+class Refusal(str):
+    """Why a bundle would be refused (the message), and the computer that wrote it when the bundle
+    could be read (its name; empty otherwise)."""
+
+    source_name: str
+
+    def __new__(cls, message: str, source_name: str = "") -> Refusal:
+        refusal = super().__new__(cls, message)
+        refusal.source_name = source_name
+        return refusal
+
+
 def preview_all(store: Store, paths: list[Path | str], *, params=None,
-                progress: Progress | None = None) -> list[tuple[Path, ImportResult | str]]:
+                progress: Progress | None = None) -> list[tuple[Path, ImportResult | Refusal]]:
     """What importing ``paths`` in this order would do, each bundle seeing the ones before it (a laptop's
     later bundle, a person registered by two laptops), in one transaction rolled back at the end: nothing
     changes.  Per path: its ``ImportResult``, or the message saying why it would be refused."""
@@ -744,16 +737,18 @@ def preview_all(store: Store, paths: list[Path | str], *, params=None,
         # One transaction from the start (rolled back at the end), so that each bundle's savepoint nests in it.
         session.connection().exec_driver_sql("BEGIN")
         for index, path in enumerate(paths):
+            incoming = None
             try:
                 incoming = read(store, path)
                 with session.begin_nested():  # a bundle refused half-way leaves nothing for the next ones
                     found.append((Path(path), _import_into(store, session, incoming, params)))
             except SyncError as error:
-                found.append((Path(path), str(error)))
+                found.append((Path(path), Refusal(str(error), incoming.source_name if incoming else "")))
             except sa_exc.DBAPIError:  # left half-applied: start again without the bundles before it
                 session.rollback()
                 session.connection().exec_driver_sql("BEGIN")
-                found.append((Path(path), _("The bundle {name} could not be previewed.").format(name=Path(path).name)))
+                found.append((Path(path), Refusal(_("The bundle {name} could not be previewed.").format(
+                    name=Path(path).name), incoming.source_name if incoming else "")))
             if progress is not None and not progress(index + 1, len(paths)):
                 break
     finally:

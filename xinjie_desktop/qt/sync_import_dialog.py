@@ -68,7 +68,9 @@ class Entry:
     def source(self) -> str:
         if self.line is not None and self.line.source:
             return self.line.source
-        return self.preview.source_name if self.preview is not None else ""
+        if self.preview is not None:
+            return self.preview.source_name
+        return getattr(self.message, "source_name", "")  # a refusal names the sender when it could be read
 
 
 @dataclass
@@ -135,10 +137,9 @@ def import_job(store, importable: list[Path], retry: list[Path], bundle_ids: dic
             offset += len(pending)
             pending = []
             for path in list(waiting):
-                try:
-                    again = bundles.preview(store, path)
-                except SyncError as error:
-                    done.refusals[path] = str(error)
+                ((_path, again),) = bundles.preview_all(store, [path])
+                if isinstance(again, bundles.Refusal):  # still refused: the reason, and who sent it
+                    done.refusals[path] = again
                     continue
                 waiting.remove(path)
                 done.refusals.pop(path, None)
