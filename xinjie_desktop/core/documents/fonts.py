@@ -9,11 +9,14 @@ never falls back to an unembedded Helvetica.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from xinjie_desktop.i18n import language
 from xinjie_desktop.resources import font_path
 
 FONT_NAME = "WenQuanYiMicroHei"
@@ -33,3 +36,16 @@ def document_font() -> str:
                     addMapping(FONT_NAME, bold, italic, FONT_NAME)
             _registered = True
     return FONT_NAME
+
+
+def style_maker(font: str, size: float, leading: float = 1.35) -> Callable[..., ParagraphStyle]:
+    """``style(name, scale=1.0, **extra)``: a paragraph style in ``font`` at ``size × scale`` points, lines
+    ``leading`` times as high; in Chinese lines break anywhere (CJK), otherwise at spaces, unless
+    ``extra`` says otherwise."""
+    wrap = "CJK" if language().startswith("zh") else None
+
+    def style(name: str, scale: float = 1.0, **extra) -> ParagraphStyle:
+        extra.setdefault("wordWrap", wrap)
+        return ParagraphStyle(name, fontName=font, fontSize=size * scale, leading=size * scale * leading, **extra)
+
+    return style

@@ -31,11 +31,11 @@ from sqlalchemy import text
 
 from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core import bundles, idnumber
-from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.documents.fonts import document_font, style_maker
 from xinjie_desktop.core.documents.notice_sheet import canvas_maker as numbered_canvas
 from xinjie_desktop.core.documents.notice_sheet import grid_table
 from xinjie_desktop.core.store import Store
-from xinjie_desktop.i18n import N_, _, language
+from xinjie_desktop.i18n import N_, _
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN - 12  # the frame's usable width (platypus pads a frame by 6 points a side)
@@ -130,11 +130,7 @@ def lines_from_log(store: Store, bundle_ids: list[str]) -> list[ReportLine]:
 
 class _Styles:
     def __init__(self, font: str) -> None:
-        wrap = "CJK" if language().startswith("zh") else None
-
-        def style(name: str, scale: float = 1.0, **extra) -> ParagraphStyle:
-            extra.setdefault("wordWrap", wrap)
-            return ParagraphStyle(name, fontName=font, fontSize=SIZE * scale, leading=SIZE * scale * 1.35, **extra)
+        style = style_maker(font, SIZE)
 
         self.font = font
         self.title = style("title", 1.8, alignment=TA_CENTER, spaceAfter=3)

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from xinjie_desktop.build_info import name_and_version
-from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.documents.fonts import document_font, style_maker
 from xinjie_desktop.core.models import Township
 from xinjie_desktop.core.public_notice import (
     SUBJECTS,
@@ -47,7 +47,7 @@ from xinjie_desktop.core.public_notice import (
     list_notices,
 )
 from xinjie_desktop.core.store import Store
-from xinjie_desktop.i18n import _, language
+from xinjie_desktop.i18n import _
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN - 12  # the frame's usable width (platypus pads a frame by 6 points a side)
@@ -62,11 +62,7 @@ def date_text(day: dt.date) -> str:
 
 class _Styles:
     def __init__(self, font: str) -> None:
-        wrap = "CJK" if language().startswith("zh") else None
-
-        def style(name: str, scale: float = 1.0, **extra) -> ParagraphStyle:
-            extra.setdefault("wordWrap", wrap)
-            return ParagraphStyle(name, fontName=font, fontSize=SIZE * scale, leading=SIZE * scale * 1.35, **extra)
+        style = style_maker(font, SIZE)
 
         self.font = font
         self.place = style("place", 1.15, alignment=TA_CENTER)

@@ -29,11 +29,11 @@ from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from xinjie_desktop.build_info import name_and_version
-from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.documents.fonts import document_font, style_maker
 from xinjie_desktop.core.housing_plan import KINDS, LAND_LABELS, ZONE_LABELS, CoOwnership, PlanInput, PlanResult
 from xinjie_desktop.core.idnumber import mask
 from xinjie_desktop.core.money import format_yuan
-from xinjie_desktop.i18n import _, language
+from xinjie_desktop.i18n import _
 
 MARGIN = 14 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -97,13 +97,7 @@ def _pages(story: list[Flowable], font: str) -> int:
 
 class _Styles:
     def __init__(self, font: str, size: float) -> None:
-        cjk = language().startswith("zh")
-        wrap = "CJK" if cjk else None
-
-        def style(name: str, scale: float = 1.0, **extra) -> ParagraphStyle:
-            extra.setdefault("wordWrap", wrap)
-            return ParagraphStyle(name, fontName=font, fontSize=size * scale, leading=size * scale * 1.3, **extra)
-
+        style = style_maker(font, size, leading=1.3)
         self.size = size
         self.font = font
         self.title = style("title", 1.75, alignment=TA_CENTER, spaceAfter=size * 0.3)
