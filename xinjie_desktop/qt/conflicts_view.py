@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -50,7 +49,9 @@ from xinjie_desktop.core.store import StoreWriteError
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.household_editor import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
 from xinjie_desktop.qt.sync_common import local_text
-from xinjie_desktop.qt.widgets import EMPTY_MARK, INFO_COLOUR, MessageLabel, read_only_table, table_cell
+from xinjie_desktop.qt.widgets import (
+    EMPTY_MARK, INFO_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell,
+)
 
 CONFLICTS_TAB, DUPLICATES_TAB = range(2)
 
@@ -538,10 +539,7 @@ class ConflictsDialog(QDialog):
         self.tabs = QTabWidget(objectName="conflict_tabs")
         self.tabs.addTab(conflicts_page, "")
         self.tabs.addTab(self.duplicates_page, "")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)

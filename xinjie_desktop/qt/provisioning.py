@@ -27,7 +27,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -49,7 +48,7 @@ from xinjie_desktop.core.models import Village
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.sync_common import DrivePicker, local_text, usb_volumes
 from xinjie_desktop.qt.sync_export_dialog import role_label
-from xinjie_desktop.qt.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel
+from xinjie_desktop.qt.widgets import INFO_COLOUR, MessageLabel, WARNING_COLOUR, close_buttons
 
 NOTE_STYLE = "color: #555555;"
 FILE_SUFFIX = ".json"
@@ -227,10 +226,7 @@ class ProvisionLaptopDialog(QDialog):
         self.issued_list.setMaximumHeight(self.fontMetrics().height() * 5)
         QVBoxLayout(self.issued_box).addWidget(self.issued_list)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -36,7 +35,7 @@ from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.backups_dialog import size_text
 from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog
-from xinjie_desktop.qt.widgets import INFO_COLOUR, MessageLabel, read_only_table, table_cell
+from xinjie_desktop.qt.widgets import INFO_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
 from xinjie_desktop.qt.worker import Worker
 
 ROLE_LABELS = {bundles.LAPTOP: N_("village laptop"), bundles.TOWNSHIP: N_("township office")}
@@ -180,10 +179,7 @@ class SyncExportDialog(WorkerDialog):
         done_layout.addWidget(self.files_list)
         self.done_box.hide()
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)

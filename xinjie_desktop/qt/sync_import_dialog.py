@@ -20,7 +20,6 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -46,7 +45,7 @@ from xinjie_desktop.core.documents.import_report import (
 )
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog, local_text, local_time
-from xinjie_desktop.qt.widgets import ERROR_COLOUR, MessageLabel, read_only_table, table_cell
+from xinjie_desktop.qt.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
 from xinjie_desktop.qt.worker import Cancelled, Worker
 
 COLUMNS = ("file", "source", "status", "new", "changed", "deleted", "conflicts", "duplicates")
@@ -215,10 +214,7 @@ class SyncImportDialog(WorkerDialog):
         self.message = MessageLabel()
         self.message.setObjectName("import_message")
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
+        buttons = close_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

@@ -11,6 +11,8 @@ import datetime as dt
 from PySide6.QtCore import QDate, QEvent, QRegularExpression, Qt
 from PySide6.QtGui import QFont, QRegularExpressionValidator, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QAbstractItemView,
     QComboBox,
     QDateEdit,
@@ -268,3 +270,13 @@ def scrolled(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(widget)
     return area
+
+
+def close_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """The button row of a window whose work is done by its own buttons: Close only, which Enter in a
+    field does not press, closing ``dialog``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+    buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
