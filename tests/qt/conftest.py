@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from xinjie_desktop.core import demo_data  # noqa: E402
 
@@ -118,3 +119,12 @@ def draw_on_pad(qtbot):
             qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(round(last[0]), round(last[1])))
 
     return draw
+
+
+@pytest.fixture
+def usb(tmp_path, monkeypatch):
+    """The USB stick: a folder (with a Chinese name, as on a village laptop) that "Choose folder…" picks."""
+    folder = tmp_path / "U盘"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(folder))
+    return folder

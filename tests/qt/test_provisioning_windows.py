@@ -46,15 +46,6 @@ def laptop_path(tmp_path):
 
 
 @pytest.fixture
-def usb(tmp_path, monkeypatch):
-    """The USB stick: a folder that "Choose folder…" picks."""
-    folder = tmp_path / "U盘"
-    folder.mkdir()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(folder))
-    return folder
-
-
-@pytest.fixture
 def pick_file(monkeypatch):
     """What the "open file" dialog answers: ``pick_file.path`` (None: the user cancelled)."""
 

@@ -40,15 +40,6 @@ def world(tmp_path):
 
 
 @pytest.fixture
-def usb(tmp_path, monkeypatch):
-    """The USB stick: a folder that "Choose folder…" picks."""
-    folder = tmp_path / "usb"
-    folder.mkdir()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(folder))
-    return folder
-
-
-@pytest.fixture
 def opened_urls(monkeypatch):
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
