@@ -229,6 +229,7 @@ class Collision:
     key: dict
 
 
+# A change that creates its record ("created_at" as a key: inside a JSON string the quotes are escaped).
 _CREATED = "i.op = 'upsert' AND instr(i.payload, '\"created_at\":') > 0"
 _NOT_DELETED_HERE = ("NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = {t} AND d.op = 'delete' "
                      "AND d.row_id = {r})")
@@ -584,9 +585,7 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             f" AND d.row_id = json_extract(i.payload, '$.{column}'))"
             for column, parent in _PARENTS if column in table.c and parent in deleted)
         chosen = connection.exec_driver_sql(
-            "INSERT INTO sync_bulk SELECT i.rowid FROM sync_incoming i"
-            f" WHERE i.table_name = '{table.name}' AND i.op = 'upsert'"
-            " AND instr(i.payload, '\"created_at\":') > 0"  # a key: inside a JSON string the quotes are escaped
+            f"INSERT INTO sync_bulk SELECT i.rowid FROM sync_incoming i WHERE i.table_name = '{table.name}' AND {_CREATED}"
             + (" AND (SELECT count(*) FROM sync_incoming j WHERE j.table_name = i.table_name AND j.row_id = i.row_id) = 1"
                if repeated else "")
             + (f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{table.name}' AND row_id = i.row_id)"
