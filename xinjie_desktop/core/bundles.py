@@ -50,7 +50,7 @@ import uuid
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +64,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import backups, device, households, merge
+from xinjie_desktop.core import backups, device, households, merge, staging
 from xinjie_desktop.core.merge import Change, Outcome
 from xinjie_desktop.core.safe_file import fsync_folder
 from xinjie_desktop.core.models import Township, utcnow
@@ -264,14 +264,15 @@ class Incoming:
     hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
 
     @functools.cached_property
-    def fields(self) -> list[list[str]]:
-        """``changes.tsv`` split into lines and fields, for the staging table (``merge.document_fields``)."""
-        return merge.document_fields(self.document)
+    def staged(self) -> bytes:
+        """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
+        ``staging.StagingError`` when they are not well formed."""
+        return staging.staged_image(self.document)
 
     @functools.cached_property
     def changes(self) -> list[Change]:
         """The changes as Python objects (the import itself leaves them to SQLite)."""
-        return [Change(*row) for row in merge.document_rows(self.document)]
+        return [Change(*row) for row in staging.document_rows(self.document)]
 
     @property
     def bundle_id(self) -> str:
@@ -438,8 +439,8 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 last=first - 1, have=have))
     connection = session.connection()
     try:
-        merge.stage_document(connection, incoming.fields)
-    except merge.StagingError:
+        staging.stage(connection, incoming.staged)
+    except staging.StagingError:
         raise _damaged(incoming.path) from None
     fork = merge.staged_fork(connection)
     if fork is not None:
@@ -620,21 +621,42 @@ class _BrokenReference(Exception):
     pass
 
 
+def _read_and_stage(store: Store, path: Path | str) -> Incoming:
+    """``read``, and the changes staged (``Incoming.staged``).  Not well formed: ``check`` says so."""
+    incoming = read(store, path)
+    with contextlib.suppress(staging.StagingError):
+        incoming.staged
+    return incoming
+
+
+@contextlib.contextmanager
+def _reading_ahead(store: Store, paths: list[Path | str]) -> Iterator[Iterator[concurrent.futures.Future]]:
+    """The bundles of ``paths`` in order, each as a future of its ``Incoming``, read and staged in a thread
+    of its own while the one before it is applied: decrypting, verifying, splitting lines, validating JSON
+    and reading fields out of it run on the second processor core (SQLite lets go of Python while it
+    applies a bundle).  ``result()`` raises the bundle's ``SyncError``."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
+        def futures() -> Iterator[concurrent.futures.Future]:
+            ahead = reader.submit(_read_and_stage, store, paths[0]) if paths else None
+            for index in range(len(paths)):
+                current = ahead
+                ahead = reader.submit(_read_and_stage, store, paths[index + 1]) if index + 1 < len(paths) else None
+                yield current
+
+        yield futures()
+
+
 def _import_stick(store: Store, paths: list[Path | str], params, backup, progress: Progress | None,
                   refused_list: list[tuple[Path, str]] | None, *, together: bool) -> list[ImportResult]:
     results: list[ImportResult] = []
     refused: SyncError | None = None
     total = len(paths)
-    # Each bundle is read (decrypted, verified) in a thread of its own while the one before it is applied
-    # (mostly SQLite, which lets go of Python meanwhile): a second processor core reads it.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
-        ahead = reader.submit(read, store, paths[0]) if paths else None
+    with _reading_ahead(store, paths) as pending:
         with contextlib.ExitStack() as stick:
             session = stick.enter_context(store.durable_unit_of_work()) if together else None
-            for index in range(total):
-                current, ahead = ahead, reader.submit(read, store, paths[index + 1]) if index + 1 < total else None
+            for index, bundle in enumerate(pending):
                 try:
-                    incoming = current.result()
+                    incoming = bundle.result()
                     if together:
                         with session.begin_nested():
                             results.append(_import_into(store, session, incoming, params, backup))
@@ -736,21 +758,22 @@ def preview_all(store: Store, paths: list[Path | str], *, params=None,
     try:
         # One transaction from the start (rolled back at the end), so that each bundle's savepoint nests in it.
         session.connection().exec_driver_sql("BEGIN")
-        for index, path in enumerate(paths):
-            incoming = None
-            try:
-                incoming = read(store, path)
-                with session.begin_nested():  # a bundle refused half-way leaves nothing for the next ones
-                    found.append((Path(path), _import_into(store, session, incoming, params)))
-            except SyncError as error:
-                found.append((Path(path), Refusal(str(error), incoming.source_name if incoming else "")))
-            except sa_exc.DBAPIError:  # left half-applied: start again without the bundles before it
-                session.rollback()
-                session.connection().exec_driver_sql("BEGIN")
-                found.append((Path(path), Refusal(_("The bundle {name} could not be previewed.").format(
-                    name=Path(path).name), incoming.source_name if incoming else "")))
-            if progress is not None and not progress(index + 1, len(paths)):
-                break
+        with _reading_ahead(store, paths) as pending:
+            for index, (path, bundle) in enumerate(zip(paths, pending)):
+                incoming = None
+                try:
+                    incoming = bundle.result()
+                    with session.begin_nested():  # a bundle refused half-way leaves nothing for the next ones
+                        found.append((Path(path), _import_into(store, session, incoming, params)))
+                except SyncError as error:
+                    found.append((Path(path), Refusal(str(error), incoming.source_name if incoming else "")))
+                except sa_exc.DBAPIError:  # left half-applied: start again without the bundles before it
+                    session.rollback()
+                    session.connection().exec_driver_sql("BEGIN")
+                    found.append((Path(path), Refusal(_("The bundle {name} could not be previewed.").format(
+                        name=Path(path).name), incoming.source_name if incoming else "")))
+                if progress is not None and not progress(index + 1, len(paths)):
+                    break
     finally:
         session.rollback()
         session.close()
@@ -868,7 +891,7 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
 
 
 def changes_document(outgoing: Outgoing) -> bytes:
-    return merge.document_text(outgoing.changes).encode("utf-8")
+    return staging.document_text(outgoing.changes).encode("utf-8")
 
 
 def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:

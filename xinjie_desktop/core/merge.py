@@ -39,9 +39,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.sqltypes import DateTime
 
-from xinjie_desktop.core import change_log
+from xinjie_desktop.core import change_log, staging
 from xinjie_desktop.core.change_log import Version, from_json, read_versions, version_of, write_versions
 from xinjie_desktop.core.models import Base, utcnow
 
@@ -95,87 +94,16 @@ class Outcome:
                 "duplicates": sorted(self.duplicates)}
 
 
-# --- staging: the changes of an import in a temporary table ---------------------------------------------
+# --- the staged changes (core.staging) -------------------------------------------------------------------
 #
-# An import puts its changes in ``temp.sync_incoming`` (SQLite's temporary database: nothing is written to
-# the store's file or journal), so that SQLite itself finds the ones already held, a copied laptop, records
-# outside a laptop's villages, and writes new records in bulk.  Checking works the same on a store opened
-# read-only.
-
-_STAGE_COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
-
-
-def _prepare_stage(connection) -> None:
-    connection.exec_driver_sql(
-        "CREATE TEMP TABLE IF NOT EXISTS sync_incoming (origin_device TEXT NOT NULL, seq INTEGER NOT NULL, "
-        "hlc INTEGER NOT NULL, table_name TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL, village_id TEXT, "
-        "payload TEXT NOT NULL, bases TEXT NOT NULL, PRIMARY KEY (origin_device, seq))")
-    connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS temp.sync_incoming_row ON sync_incoming (table_name, row_id)")
-    connection.exec_driver_sql("DELETE FROM sync_incoming")
-
-
-class StagingError(ValueError):
-    """The changes are not well formed (a damaged or forged bundle)."""
-
-
-def document_rows(document: str) -> list[tuple]:
-    """The changes of a bundle's ``changes.tsv``: one change a line, its nine fields separated by tabs
-    (journal payloads are JSON text, which never holds a raw tab or line break); no village is empty."""
-    rows = []
-    for fields in document_fields(document):
-        try:
-            fields[1], fields[2] = int(fields[1]), int(fields[2])
-        except ValueError:
-            raise StagingError("a counter that is not a number") from None
-        fields[6] = fields[6] or None
-        rows.append(tuple(fields))
-    return rows
-
-
-def document_text(rows: list) -> str:
-    """The ``changes.tsv`` of rows (origin, seq, hlc, table, row, op, village, payload, bases)."""
-    return "".join("\t".join("" if value is None else str(value) for value in row) + "\n" for row in rows)
-
-
-def document_fields(document: str) -> list[list[str]]:
-    """The lines of a ``changes.tsv`` split into their nine fields, as text (``stage_document`` stores
-    them; the staging table's INTEGER columns turn counters into numbers, and ``_validate_stage``
-    refuses one that is not)."""
-    rows = [line.split("\t") for line in document.split("\n") if line]
-    if any(len(fields) != len(_STAGE_COLUMNS) for fields in rows):
-        raise StagingError("a line without nine fields")
-    return rows
-
-
-def stage_document(connection, document: str | list[list[str]]) -> None:
-    """Put the changes of a bundle (``changes.tsv``, or its ``document_fields``) in the staging table."""
-    rows = document_fields(document) if isinstance(document, str) else document
-    _prepare_stage(connection)
-    try:
-        if rows:
-            cursor = connection.connection.cursor()  # the driver's own: rows as they were split, no copies
-            try:
-                cursor.executemany("INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)", rows)
-            finally:
-                cursor.close()
-    except Exception as error:  # the same change twice
-        raise StagingError(str(error)) from None
-    _validate_stage(connection)
-
-
-def _validate_stage(connection) -> None:
-    tables = ",".join(f"'{name}'" for name in change_log.tracked_tables())
-    bad = connection.exec_driver_sql(
-        f"SELECT count(*) FROM sync_incoming WHERE op NOT IN ('upsert', 'delete') OR table_name NOT IN ({tables}) "
-        "OR typeof(seq) != 'integer' OR typeof(hlc) != 'integer' OR json_valid(payload) = 0 "
-        "OR substr(payload, 1, 1) != '{' OR substr(bases, 1, 1) != '{'").scalar()
-    if bad:
-        raise StagingError(f"{bad} malformed changes")
-
+# An import loads each bundle's changes into the ``incoming`` schema (an in-memory database: nothing is
+# written to the store's file or journal), so that SQLite itself finds the ones already held, a copied
+# laptop, records outside a laptop's villages, and writes new records in bulk.  Checking works the same on
+# a store opened read-only.
 
 def staged_changes(connection, where: str = "1") -> list[Change]:
     return [Change(*row) for row in connection.exec_driver_sql(
-        f"SELECT {', '.join(_STAGE_COLUMNS)} FROM sync_incoming i WHERE {where} ORDER BY origin_device, seq")]
+        f"SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming i WHERE {where} ORDER BY origin_device, seq")]
 
 
 def staged_fork(connection) -> tuple[str, int] | None:
@@ -229,8 +157,6 @@ class Collision:
     key: dict
 
 
-# A change that creates its record ("created_at" as a key: inside a JSON string the quotes are escaped).
-_CREATED = "i.op = 'upsert' AND instr(i.payload, '\"created_at\":') > 0"
 _NOT_DELETED_HERE = ("NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = {t} AND d.op = 'delete' "
                      "AND d.row_id = {r})")
 
@@ -246,12 +172,12 @@ def staged_collision(connection) -> Collision | None:
             row = connection.exec_driver_sql(
                 f"SELECT i.row_id, t.id, {', '.join(extract)} FROM sync_incoming i JOIN {name} t ON "
                 + " AND ".join(f"t.{column} = {value}" for column, value in zip(columns, extract))
-                + f" WHERE i.table_name = '{name}' AND {_CREATED} AND t.id != i.row_id AND {alive} AND "
+                + f" WHERE i.table_name = '{name}' AND {staging.CREATED} AND t.id != i.row_id AND {alive} AND "
                 + _NOT_DELETED_HERE.format(t=f"'{name}'", r="t.id") + " LIMIT 1").first()
             if row is None:
                 row = connection.exec_driver_sql(
                     f"SELECT min(i.row_id), max(i.row_id), {', '.join(extract)} FROM sync_incoming i "
-                    f"WHERE i.table_name = '{name}' AND {_CREATED} AND {alive} "
+                    f"WHERE i.table_name = '{name}' AND {staging.CREATED} AND {alive} "
                     + "".join(f"AND {value} IS NOT NULL " for value in extract) + f"GROUP BY {', '.join(extract)} "
                     "HAVING count(DISTINCT i.row_id) > 1 LIMIT 1").first()
             if row is not None:
@@ -495,7 +421,7 @@ def _entry(value, version: Version | None) -> dict:
 
 
 def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[str, dict] | None = None) -> Outcome:
-    """Apply the staged changes (``stage_document``, checked by ``staged_fork``) in the session's transaction.
+    """Apply the staged changes (``staging.stage``, checked by ``staged_fork``) in the session's transaction.
 
     ``hints``: the sender's derived columns of the households it created (``finish``), written with
     the households created in bulk so that ``finish`` has nothing to update for them."""
@@ -508,8 +434,8 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     if not fresh_count:
         return outcome
     connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-    connection.exec_driver_sql(f"INSERT INTO change_log ({', '.join(_STAGE_COLUMNS)}) "
-                               f"SELECT {', '.join(_STAGE_COLUMNS)} FROM sync_incoming")
+    connection.exec_driver_sql(f"INSERT INTO change_log ({', '.join(staging.COLUMNS)}) "
+                               f"SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming")
     change_log.observe_hlc(connection, newest)
     _create_in_bulk(connection, outcome, hints or {})
     rest = staged_changes(connection, "i.rowid NOT IN (SELECT staged FROM sync_bulk)")
@@ -540,31 +466,11 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     return outcome
 
 
-def _column_sql(column) -> str:
-    """SQL reading one field of a journalled record into the form SQLAlchemy stores it in (a field the
-    sender's version did not have takes its default)."""
-    value = f"json_extract(c.payload, '$.{column.name}')"
-    default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
-    if default is not None and not column.nullable:
-        value = f"coalesce({value}, {_literal(default)})"
-    if isinstance(column.type, DateTime):  # ISO 8601 "T" → "YYYY-MM-DD HH:MM:SS.ffffff" (whole seconds: ".000000")
-        return f"substr(replace({value}, 'T', ' ') || '.000000', 1, 26)"
-    return value
-
-
-def _literal(value) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> None:
     """The common case of an import, new records, done by SQLite itself: a change that creates a record
-    (all its fields), the only change of that record here, of a record not stored (the insert leaves it
-    out), not deleted and whose parent is neither.  Marks them in ``temp.sync_bulk``; the merge does the
-    others."""
+    (all its fields, read out of its JSON already in ``incoming.new_<table>``), the only change of that
+    record in the bundle, of a record not stored (the insert leaves it out), not deleted and whose parent
+    is neither.  Marks them in ``temp.sync_bulk``; the merge does the others."""
     connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_bulk (staged INTEGER PRIMARY KEY)")
     connection.exec_driver_sql("DELETE FROM sync_bulk")
     tables = change_log.tracked_tables()
@@ -572,66 +478,57 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
     deleted = {row[0] for row in connection.exec_driver_sql(
         "SELECT DISTINCT table_name FROM tombstone UNION SELECT DISTINCT table_name FROM sync_incoming "
         "WHERE op = 'delete'")}
-    repeated = connection.exec_driver_sql(
-        "SELECT EXISTS (SELECT 1 FROM sync_incoming GROUP BY table_name, row_id HAVING count(*) > 1)").scalar()
     for table in Base.metadata.sorted_tables:
         if table.name not in tables:
             continue
-        journalled = change_log.fields(table.name)
+        new = f"new_{table.name}"
         parents = "".join(
-            f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{parent}'"
-            f" AND row_id = json_extract(i.payload, '$.{column}'))"
+            f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{parent}' AND row_id = n.{column})"
             f" AND NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = '{parent}' AND d.op = 'delete'"
-            f" AND d.row_id = json_extract(i.payload, '$.{column}'))"
+            f" AND d.row_id = n.{column})"
             for column, parent in _PARENTS if column in table.c and parent in deleted)
         chosen = connection.exec_driver_sql(
-            f"INSERT INTO sync_bulk SELECT i.rowid FROM sync_incoming i WHERE i.table_name = '{table.name}' AND {_CREATED}"
-            + (" AND (SELECT count(*) FROM sync_incoming j WHERE j.table_name = i.table_name AND j.row_id = i.row_id) = 1"
-               if repeated else "")
+            f"INSERT INTO sync_bulk SELECT n.staged FROM {new} n JOIN sync_incoming i ON i.rowid = n.staged "
+            "WHERE n.alone"
             + (f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{table.name}' AND row_id = i.row_id)"
                if table.name in deleted else "")
             + parents).rowcount
         if not chosen:
             continue
-        columns = [column for column in table.columns if column.name in journalled]
+        columns = staging.new_record_columns(table.name)
         # Derived columns start at their defaults; ``finish`` computes them.
         derived = {column.name: column.default.arg for column in table.columns
-                   if column.name not in journalled and column.name not in ("id", change_log.VERSIONS)
+                   if column.name not in columns and column.name not in ("id", change_log.VERSIONS)
                    and column.default is not None and not callable(column.default.arg)}
-        names = ", ".join([*(column.name for column in columns), *derived])
+        names = ", ".join([*columns, *derived])
         hinted = _stage_hints(connection, hints) if table.name == "household" else set()
-        reads = ", ".join([*(_column_sql(column) for column in columns),
+        reads = ", ".join([*(f"n.{name}" for name in columns),
                            *(f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
                              for name in derived)])
+        chosen_rows = (f"FROM {new} n JOIN sync_bulk b ON b.staged = n.staged "
+                       "JOIN sync_incoming c ON c.rowid = n.staged ")
         # A record already here (the same id: a store journalled when sync came, say) or a one-of record
         # (``natural_keys``) already here under another id is left out (OR IGNORE: the indexes look, once) and
         # goes to the merge; the count of rows written tells whether there was any.
         written = connection.execute(text(
-            f"INSERT OR IGNORE INTO {table.name} "
-            f"({names}, id, {change_log.VERSIONS}) "
-            f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
-            f"FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
-            + ("LEFT JOIN sync_hint h ON h.id = c.row_id " if hinted else "") + "WHERE c.table_name = :t"),
-            {"t": table.name, **{f"d_{name}": value for name, value in derived.items()}}).rowcount
+            f"INSERT OR IGNORE INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
+            f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) " + chosen_rows
+            + ("LEFT JOIN sync_hint h ON h.id = c.row_id" if hinted else "")),
+            {f"d_{name}": value for name, value in derived.items()}).rowcount
         if written < chosen:  # the ones left out: no row of theirs carries their creation's version
             connection.exec_driver_sql(
-                "DELETE FROM sync_bulk WHERE staged IN (SELECT c.rowid FROM sync_bulk b JOIN sync_incoming c "
-                f"ON c.rowid = b.staged WHERE c.table_name = '{table.name}' AND NOT EXISTS "
+                f"DELETE FROM sync_bulk WHERE staged IN (SELECT n.staged {chosen_rows} WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {table.name} t WHERE t.id = c.row_id AND t.{change_log.VERSIONS} = "
                 "json_object('*', json_array(c.hlc, c.origin_device))))")
         outcome.new[table.name] += written
         if table.name == "household":
-            created = set(connection.exec_driver_sql(
-                "SELECT c.row_id FROM sync_bulk b JOIN sync_incoming c ON c.rowid = b.staged "
-                "WHERE c.table_name = 'household'").scalars())
+            created = set(connection.exec_driver_sql(f"SELECT c.row_id {chosen_rows}").scalars())
             outcome.bulk_households |= created
             outcome.households |= created
             outcome.prefilled |= created & hinted
-        elif "household_id" in table.c:  # the households of records created under them: read back, not parsed
+        elif "household_id" in table.c:  # the households of records created under them
             outcome.households.update(household for household in connection.exec_driver_sql(
-                f"SELECT DISTINCT household_id FROM {table.name} WHERE id IN (SELECT c.row_id FROM sync_bulk b "
-                f"JOIN sync_incoming c ON c.rowid = b.staged WHERE c.table_name = '{table.name}')").scalars()
-                if household)
+                f"SELECT DISTINCT n.household_id {chosen_rows}").scalars() if household)
 
 
 def _hint_columns() -> tuple[str, ...]:

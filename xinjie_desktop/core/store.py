@@ -32,7 +32,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from xinjie_desktop.core import backups, change_log
+from xinjie_desktop.core import backups, change_log, staging
 from xinjie_desktop.core.models import LocalSetting
 from xinjie_desktop.i18n import _
 
@@ -172,6 +172,7 @@ def _on_connect(dbapi_connection, _record) -> None:
     # it is cut back to this, not left at hundreds of megabytes beside the store while the program runs.
     cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cursor.close()
+    staging.attach(dbapi_connection)
 
 
 class Store:
@@ -283,6 +284,7 @@ def open_read_only(path: Path | str) -> Store | None:
     mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
     engine = create_engine(f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
                            connect_args={"timeout": 5, "check_same_thread": False, "uri": True})
+    event.listen(engine, "connect", lambda dbapi_connection, _record: staging.attach(dbapi_connection))
     return ReadOnlyStore(path, engine)
 
 
