@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from builders import family_draft, renumber
-from sync_world import edit, file_state, group_of, household_field, step_recorded_on_two_laptops, twin
-from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, sync_board
+from sync_world import World, edit, file_state, group_of, household_field, step_recorded_on_two_laptops, twin
+from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, relocation, sync_board
 from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.store import open_store
 
@@ -317,3 +317,42 @@ def test_one_step_recorded_on_two_computers_is_kept_once_the_same_everywhere(tmp
         world.import_into(laptop, world.export(world.township, to=laptop))
         assert _steps(laptop, household_id)[0][2] == done_by.losers[0].value
         assert [c.field for c in conflicts.listing(laptop)] == ["notes"]
+
+
+def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_listed_alike_in_every_order(tmp_path):
+    """One laptop saves a household's relocation verification, then deletes the household (and with it the
+    verification it knew); another laptop, not knowing, saves its own verification of it.  Imported in
+    either order, the township lists only the other laptop's verification as made after the delete, never
+    the one its deleter knew, whichever of the two has the lower id (the one kept when both meet while
+    the household still stands).  The ids are random: the scenario runs until both cases were seen."""
+    seen_cases = set()
+    for attempt in range(12):
+        world = World(tmp_path / f"world-{attempt}", overlap=True)
+        qingshan, lushui = world.laptop(0), world.laptop(1)
+        household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+        world.import_into(world.township, world.export(qingshan))
+        world.import_into(lushui, world.export(world.township, to=lushui))
+        for laptop, reason in ((qingshan, "原址重建"), (lushui, "已有安全住房")):
+            relocation.save(laptop, household_id, relocation.VerificationDraft(
+                exclusion="original_site_rebuild", exclusion_reason=reason), "registered")
+        known = _verification_id(qingshan, household_id)
+        unaware = _verification_id(lushui, household_id)
+        households.delete(qingshan, household_id)
+        paths = [*world.export(qingshan), *world.export(lushui)]
+        copies = [twin(world.township, tmp_path / f"township-{attempt}-{n}.sqlite") for n in range(2)]
+        for copy, order in zip(copies, (paths, paths[::-1])):
+            bundles.import_bundles(copy, order)
+            listed = [(c.row_id, c.field, c.kind) for c in conflicts.listing(copy)]
+            assert listed == [(unaware, "*", "deleted")], order  # nothing lost from view, the same everywhere
+            copy.close()
+        world.close()
+        seen_cases.add(known < unaware)
+        if len(seen_cases) == 2:
+            break
+    assert seen_cases == {True, False}
+
+
+def _verification_id(store, household_id: str) -> str:
+    with store.session() as session:
+        return session.execute(text("SELECT id FROM relocation_verification WHERE household_id = :h"),
+                               {"h": household_id}).scalar_one()

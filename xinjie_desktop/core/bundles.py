@@ -269,6 +269,13 @@ class Incoming:
         ``staging.StagingError`` when they are not well formed."""
         return staging.staged_image(self.document)
 
+    def take_staged(self) -> bytes:
+        """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's
+        connection holds its own copy of it."""
+        image = self.staged
+        del self.staged
+        return image
+
     @functools.cached_property
     def changes(self) -> list[Change]:
         """The changes as Python objects (the import itself leaves them to SQLite)."""
@@ -415,15 +422,22 @@ def _origin_name(session: Session, manifest: dict, origin: str) -> str:
             or (manifest["source"].get("name") if origin == manifest["source"]["device_id"] else "") or origin[:8])
 
 
+def _imported_at(session: Session, bundle_id: str) -> dt.datetime | None:
+    row = session.execute(text("SELECT at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
+                          {"b": bundle_id}).first()
+    if row is None:
+        return None
+    return row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))
+
+
 def check(store: Store, incoming: Incoming, session: Session, also_received: dict[str, int] | None = None) -> Check:
     """Refusals that depend on the store (gap, copy, scope) and whether it was imported before.
 
     ``also_received``: per origin, changes that bundles to be imported before this one bring."""
     manifest = incoming.manifest
-    row = session.execute(text("SELECT at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
-                          {"b": incoming.bundle_id}).first()
-    if row is not None:
-        return Check(incoming, already=row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0])))
+    already = _imported_at(session, incoming.bundle_id)
+    if already is not None:
+        return Check(incoming, already=already)
     mine = set(device.known_ids(store))
     received = dict(session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all())
     for origin, span in sorted(manifest.get("covers", {}).items()):
@@ -439,7 +453,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 last=first - 1, have=have))
     connection = session.connection()
     try:
-        staging.stage(connection, incoming.staged)
+        staging.stage(connection, incoming.take_staged())
     except staging.StagingError:
         raise _damaged(incoming.path) from None
     fork = merge.staged_fork(connection)
@@ -622,8 +636,12 @@ class _BrokenReference(Exception):
 
 
 def _read_and_stage(store: Store, path: Path | str) -> Incoming:
-    """``read``, and the changes staged (``Incoming.staged``).  Not well formed: ``check`` says so."""
+    """``read``, and the changes staged (``Incoming.staged``) unless the bundle was imported before (then
+    there is nothing to stage).  Not well formed: ``check`` says so."""
     incoming = read(store, path)
+    with store.session() as session:
+        if _imported_at(session, incoming.bundle_id) is not None:
+            return incoming
     with contextlib.suppress(staging.StagingError):
         incoming.staged
     return incoming

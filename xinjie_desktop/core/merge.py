@@ -199,6 +199,7 @@ class _Rows:
         self.deletes_seen: dict[tuple[str, str], int] = {}  # the same, for the deletes being applied
         self.settled: dict[str, int] = {}  # conflict id → hlc of an edit made on top of the value in force
         self.displaced: dict[tuple[str, str], str] = {}  # a one-of record that lost its place → the one that took it
+        self.household_of: dict[tuple[str, str], str] = {}  # records deleted here → their household
         wanted: dict[str, set[str]] = defaultdict(set)
         for change in changes:
             wanted[change.table].add(change.row_id)
@@ -251,6 +252,18 @@ class _Rows:
                     return other_id
         return None
 
+    def twin_seen(self, name: str, kept_id: str, twin_id: str) -> int:
+        """The newest version the deleters of a one-of record kept of two (``SETTLED_TWICE``) had seen, against
+        which its twin's creation is judged, as a store that received the delete first judges it: what they
+        had seen of the household (the twin came to a deleted household), or of the twin itself when its own
+        delete is among the changes (its deleter knew it).  Without the household: what they had seen of the
+        kept one."""
+        household = self.household_of.get((name, kept_id))
+        known = self.seen.get(("household", household)) if household else None
+        if known is None:
+            known = self.seen.get((name, kept_id), 0)
+        return max(known, self.deletes_seen.get((name, twin_id), 0))
+
     def children(self, name: str, row_id: str) -> list[tuple[str, str]]:
         """Records hanging from this one: in the store (cascades) and created in memory."""
         found = set(change_log.descendants(self.connection, name, row_id))
@@ -291,11 +304,11 @@ class _Conflicts:
             entry["losers"].append(loser)
         entry["kind"] = kind if kind != "field" else entry["kind"]
 
-    def gone(self, tombstones: dict[tuple[str, str], Version], seen: dict[tuple[str, str], int],
-             displaced: dict[tuple[str, str], str] | None = None) -> None:
+    def gone(self, tombstones: dict[tuple[str, str], Version], rows: _Rows) -> None:
         """Conflicts about records now deleted become "changed after it was deleted": the delete is in
         force, and the values written without knowing of it (newer than anything a deleter had seen)
         are listed as lost.  Values some deleter had seen were deleted knowingly: not a conflict."""
+        seen = rows.seen
         for (name, row_id), version in tombstones.items():
             stored = self.connection.execute(text(
                 "SELECT id, field, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
@@ -304,8 +317,7 @@ class _Conflicts:
                 found = self.found.get(key)
                 if found is not None and found["kind"] == "twice":
                     losers = json.dumps([*json.loads(losers), *found["losers"]])
-                if self._twin_deleted(name, row_id, key, field_, winner, losers, version, seen,
-                                      (displaced or {}).get((name, row_id))):
+                if self._twin_deleted(name, row_id, key, field_, winner, losers, version, rows):
                     continue
                 self.found.setdefault(key, {"table_name": name, "row_id": row_id, "field": field_, "kind": "deleted",
                                             "winner": _entry("deleted", version), "losers": []})
@@ -319,8 +331,7 @@ class _Conflicts:
             if version is None or entry.get("twin_deleted"):
                 continue
             if entry["kind"] == "twice" and self._twin_deleted(
-                    *row, key, entry["field"], json.dumps(entry["winner"]), json.dumps(entry["losers"]), version, seen,
-                    (displaced or {}).get(row)):
+                    *row, key, entry["field"], json.dumps(entry["winner"]), json.dumps(entry["losers"]), version, rows):
                 continue
             old = entry["winner"]
             entry["kind"], entry["winner"] = "deleted", _entry("deleted", version)
@@ -329,7 +340,7 @@ class _Conflicts:
             entry["replace"] = True
 
     def _twin_deleted(self, name: str, row_id: str, key: str, field_: str, winner: str, losers: str,
-                      version: Version, seen: dict, moved_to: str | None = None) -> bool:
+                      version: Version, rows: _Rows) -> bool:
         """A record kept of two entered on two computers (kind "twice") is deleted: what its twin brought
         becomes "the twin was created after the delete" (``*`` on the twin, as a store that received the
         delete first lists it); or, when it lost its place to a third (``moved_to``), the twin is listed
@@ -338,10 +349,11 @@ class _Conflicts:
         entries = [entry for entry in json.loads(losers) if entry.get("row")]
         if not entries:
             return False
+        moved_to = rows.displaced.get((name, row_id))
         for entry in entries:
             if moved_to is not None:
                 self._relist(name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
-            elif int(entry["hlc"]) > seen.get((name, row_id), 0):
+            elif int(entry["hlc"]) > rows.twin_seen(name, row_id, entry["row"]):
                 self.add(name, entry["row"], "*", "deleted", _entry("deleted", version),
                          _entry("", (int(entry["hlc"]), entry["device"])))
         existing = self.found.get(key)
@@ -461,7 +473,7 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
                            {"now": now, **{f"c{i}": value for i, value in enumerate(part)}})
     in_conflict = {(entry["table_name"], entry["row_id"]) for entry in conflicts.found.values()}
     conflicts.gone({key: version for key, version in rows.tombstones.items()
-                    if key in new_tombstones or key in in_conflict}, rows.seen, rows.displaced)
+                    if key in new_tombstones or key in in_conflict}, rows)
     outcome.conflicts.extend(conflicts.write(now, rows.settled))
     return outcome
 
@@ -558,6 +570,9 @@ def _seen(change: Change) -> int:
 
 
 def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict) -> None:
+    record = rows.rows.get(key)
+    if record is not None and record.get("household_id"):
+        rows.household_of[key] = record["household_id"]
     best = max(version, rows.tombstones.get(key, version))
     rows.tombstones[key] = best
     rows.seen[key] = max(seen, rows.seen.get(key, seen))  # what any of its deleters knew

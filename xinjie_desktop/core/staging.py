@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Iterator
 
 from sqlalchemy.sql.sqltypes import DateTime
 
@@ -68,10 +69,16 @@ def document_text(rows: list) -> str:
 def document_fields(document: str) -> list[list[str]]:
     """The lines of a ``changes.tsv`` split into their nine fields, as text (the staging table's INTEGER
     columns turn counters into numbers, and the validation refuses one that is not)."""
-    rows = [line.split("\t") for line in document.split("\n") if line]
-    if any(len(fields) != len(COLUMNS) for fields in rows):
-        raise StagingError("a line without nine fields")
-    return rows
+    return list(_fields_of_lines(document))
+
+
+def _fields_of_lines(document: str) -> Iterator[list[str]]:
+    for line in document.split("\n"):
+        if line:
+            fields = line.split("\t")
+            if len(fields) != len(COLUMNS):
+                raise StagingError("a line without nine fields")
+            yield fields
 
 
 @functools.cache
@@ -99,13 +106,14 @@ def staged_image(document: str) -> bytes:
     """The changes of ``changes.tsv`` staged, checked and the records they create read out, in an
     in-memory SQLite database of their own, serialized (``stage`` loads it).  Thread-safe: it uses a
     connection of its own.  ``StagingError`` when the changes are not well formed."""
-    rows = document_fields(document)
     database = sqlite3.connect(":memory:")
     try:
         for statement in _schema():  # empty tables first, always the same: the same pages in every image
             database.execute(statement)
         try:
-            database.executemany("INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)", rows)
+            # Split as they are bound: the lines' fields are never all in memory at once.
+            database.executemany("INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)",
+                                 _fields_of_lines(document))
         except sqlite3.Error as error:  # the same change twice
             raise StagingError(str(error)) from None
         _validate(database)
