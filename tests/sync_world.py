@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from xinjie_desktop.core import bundles, device, township
+from xinjie_desktop.core import bundles, conflicts, device, township
 from xinjie_desktop.core.device import sidecar_path
 from xinjie_desktop.core.store import Store, open_store
 
@@ -150,3 +150,71 @@ def step_entered_twice(folder: Path) -> tuple[World, str]:
     world, household_id, paths = step_recorded_on_two_laptops(folder)
     bundles.import_bundles(world.township, paths)
     return world, household_id
+
+
+def agreement_numbered_on_two_computers(world: World) -> tuple[str, str]:
+    """The household of 杨明 (青山村) has a demolition agreement drafted on 青山村笔记本 and synced; the laptop
+    and the township then each draft its relocation agreement, numbered from the household's shared base:
+    the same number on both.  The household's id and that number (the laptop's bundle not written yet)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    from builders import family_draft
+    from xinjie_desktop.core import agreements, households, housing_plans
+    from xinjie_desktop.core.housing_plan import PlanInput, calculate
+
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
+    agreements.draft(qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31),
+                     today=dt.date(2017, 6, 1))
+    world.sync(qingshan)
+    numbers = set()
+    for store in (qingshan, world.township):
+        drafted = agreements.draft(store, household_id, "relocation", today=dt.date(2017, 6, 2))
+        with store.session() as session:
+            numbers.add(session.execute(text("SELECT number FROM agreement WHERE id = :a"), {"a": drafted}).scalar())
+    (number,) = numbers
+    return household_id, number
+
+
+def set_income(store: Store, household_id: str, year: int, wage: str) -> None:
+    """Enter (or change) a household's income worksheet of ``year`` in the household editor's way; an
+    empty ``wage`` clears the year (its worksheet is deleted)."""
+    from decimal import Decimal
+
+    from xinjie_desktop.core import households
+    from xinjie_desktop.core.households import IncomeDraft
+
+    with store.session() as session:
+        draft = households.to_draft(households.load_household(session, household_id))
+    draft.incomes = [sheet for sheet in draft.incomes if sheet.year != year]
+    if wage:
+        draft.incomes.append(IncomeDraft(year=year, wage=Decimal(wage)))
+    households.save(store, draft)
+
+
+def import_in_order(store, paths: list[Path]) -> None:
+    """Import every bundle; one refused for a gap is tried again after the others (as a person would)."""
+    waiting = list(paths)
+    while waiting:
+        progress = False
+        for path in list(waiting):
+            try:
+                bundles.import_bundles(store, [path])
+            except bundles.SyncError as error:
+                assert "needs the bundle of" in str(error), str(error)
+                continue
+            waiting.remove(path)
+            progress = True
+        assert progress, "bundles left that nothing can precede"
+
+
+def conflict_keys(store) -> list[tuple]:
+    """Which fields are in conflict, of which kind, and the value in force.  (The values each store
+    lists as losers are what it saw: a store that received two edits of one author before the delete
+    lists the last, one that received the delete first lists both.)"""
+    return sorted((c.id, c.kind, c.winner.value) for c in conflicts.listing(store, status=None))

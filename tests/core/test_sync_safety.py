@@ -3,7 +3,6 @@ half-way leaves it as before (property 6), and writing to a real FAT32 stick is 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -15,16 +14,14 @@ import subprocess
 import sys
 import uuid
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from builders import family_draft
-from sync_world import file_state, group_of, twin
-from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households, identification
-from xinjie_desktop.core.households import IncomeDraft
+from sync_world import agreement_numbered_on_two_computers, file_state, group_of, twin
+from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households
 from xinjie_desktop.core.models import Village, VillagerGroup
 from xinjie_desktop.core.store import open_store
 
@@ -365,44 +362,6 @@ def refused_when_written(store, path: Path) -> str:
     return str(error.value)
 
 
-def _add_income(store, household_id: str, year: int, wage: str) -> None:
-    with store.session() as session:
-        draft = households.to_draft(households.load_household(session, household_id))
-    draft.incomes = [sheet for sheet in draft.incomes if sheet.year != year]
-    if wage:
-        draft.incomes.append(IncomeDraft(year=year, wage=Decimal(wage)))
-    households.save(store, draft)
-
-
-def test_one_income_worksheet_entered_on_two_computers_is_refused_with_what_to_do(world):
-    """A household has one worksheet a year: the same year entered on the laptop and at the township
-    cannot both be held.  The bundle is refused and undone, the message names the household and the
-    year and says what to do; done, the import goes through."""
-    qingshan = world.laptop(0)
-    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    world.import_into(world.township, world.export(qingshan))
-    _add_income(qingshan, household_id, 2017, "1000")
-    _add_income(world.township, household_id, 2017, "2000")
-    (path,) = world.export(qingshan)
-    lushui = world.laptop(1)
-    demo_data.add_households(lushui, 2, seed=3)
-    (other,) = world.export(lushui)
-    before = canonical_dump.digest(world.township, derived=True)
-    (first, said), (second, previewed) = bundles.preview_all(world.township, [path, other])
-    assert "the 2017 income worksheet of the household of 杨明" in said  # the window shows it before importing
-    assert said.source_name == "青山村笔记本"
-    assert previewed.outcome.new["household"] == 2  # the bundle after it is previewed on a clean slate
-    assert canonical_dump.digest(world.township, derived=True) == before
-    message = refused_when_written(world.township, path)
-    assert "the 2017 income worksheet of the household of 杨明" in message
-    assert "clear that year's amounts, save, import the bundle again" in message
-    _add_income(world.township, household_id, 2017, "")  # what the message says: clear the year, save
-    world.import_into(world.township, [path])
-    with world.township.session() as session:
-        assert session.execute(text("SELECT wage FROM income_worksheet WHERE household_id = :h AND year = 2017"),
-                               {"h": household_id}).scalar() == 100000  # the laptop's 1,000 yuan, in fen
-
-
 def test_the_command_line_keeps_going_past_a_refused_bundle_when_asked(world, laptop_bundle, tmp_path):
     """``bundle import --keep-going``: the bundles that can be imported are, the refused one is named on
     stderr, exit code 2; without it the first refusal stops the import before anything is written."""
@@ -470,24 +429,19 @@ def test_import_keeps_going_past_a_bundle_that_cannot_be_read(world, laptop_bund
 
 def test_one_agreement_number_given_on_two_computers_is_refused_and_named(world):
     """The laptop and the township each draft the household's next agreement of a kind; both number it
-    from the household's shared base, the same number.  The bundle is refused and undone, naming the
-    number (this version cannot merge two agreements)."""
-    from xinjie_desktop.core import agreements, housing_plans
-    from xinjie_desktop.core.housing_plan import PlanInput, calculate
-
-    qingshan = world.laptop(0)
-    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
-    housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
-    agreements.draft(qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31),
-                     today=dt.date(2017, 6, 1))
-    world.sync(qingshan)
-    numbers = set()
-    for store in (qingshan, world.township):
-        drafted = agreements.draft(store, household_id, "relocation", today=dt.date(2017, 6, 2))
-        with store.session() as session:
-            numbers.add(session.execute(text("SELECT number FROM agreement WHERE id = :a"), {"a": drafted}).scalar())
-    (number,) = numbers  # the same number on both computers
-    (path,) = world.export(qingshan)
+    from the household's shared base, the same number (AG-1: a number printed on paper never changes).
+    The bundle is refused and undone, naming the number (this version cannot merge two agreements); the
+    preview says so first, naming the laptop, and previews the bundle after it on a clean slate."""
+    household_id, number = agreement_numbered_on_two_computers(world)
+    (path,) = world.export(world.laptop(0))
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 2, seed=3)
+    (other,) = world.export(lushui)
+    before = canonical_dump.digest(world.township, derived=True)
+    (first, said), (second, previewed) = bundles.preview_all(world.township, [path, other])
+    assert f"agreement number {number} of the household of 杨明" in said
+    assert said.source_name == "青山村笔记本"
+    assert previewed.outcome.new["household"] == 2
+    assert canonical_dump.digest(world.township, derived=True) == before
     message = refused_when_written(world.township, path)
     assert f"agreement number {number} of the household of 杨明" in message and "cannot merge the two" in message

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 from pypdf import PdfReader
 from sqlalchemy import text
-from sync_world import World, group_of, household_field, step_entered_twice
+from sync_world import World, agreement_numbered_on_two_computers, group_of, household_field, step_entered_twice
 from sync_world import edit as set_field
 
 from xinjie_desktop import __version__
@@ -184,22 +184,13 @@ def test_a_laptop_imports_its_own_bundle_and_leaves_the_others_and_a_damaged_fil
         assert session.execute(text("SELECT count(*) FROM household")).scalar() == 0
 
 
-def test_a_worksheet_entered_on_both_computers_is_refused_in_the_preview_naming_the_laptop(
+def test_an_agreement_number_given_on_both_computers_is_refused_in_the_preview_naming_the_laptop(
         qtbot, prepared_app, world, usb):
-    """A year's income worksheet entered on the laptop and at the township: the preview refuses that
-    bundle, names the laptop and says what to do; the other laptop's bundle imports."""
-    from decimal import Decimal
-
-    from xinjie_desktop.core.households import IncomeDraft
-
+    """The household's next agreement drafted on the laptop and at the township, the same number on both
+    (AG-1: a number never changes): the preview refuses that bundle, names the laptop and says why; the
+    other laptop's bundle imports."""
+    _household_id, number = agreement_numbered_on_two_computers(world)
     qingshan, lushui = world.laptop(0), world.laptop(1)
-    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    world.import_into(world.township, world.export(qingshan))
-    for store, wage in ((qingshan, "1000"), (world.township, "2000")):
-        with store.session() as session:
-            draft = households.to_draft(households.load_household(session, household_id))
-        draft.incomes.append(IncomeDraft(year=2017, wage=Decimal(wage)))
-        households.save(store, draft)
     demo_data.add_households(lushui, 2, seed=4)
     (refused,) = bundles.export(qingshan, usb)
     bundles.export(lushui, usb)
@@ -210,7 +201,7 @@ def test_a_worksheet_entered_on_both_computers_is_refused_in_the_preview_naming_
     rows = {row[0]: row for row in row_texts(dialog.table)}
     assert rows[refused.path.name][1] == "青山村笔记本"
     assert rows[refused.path.name][2].startswith("refused: The bundle")
-    assert "clear that year's amounts" in rows[refused.path.name][2]
+    assert f"agreement number {number}" in rows[refused.path.name][2]
     click(qtbot, dialog.import_button)
     settle(qtbot, dialog)
     outcomes = {row[1]: row[2] for row in row_texts(dialog.table)}

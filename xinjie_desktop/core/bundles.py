@@ -481,13 +481,8 @@ def _collision_message(session: Session, incoming: Incoming, collision: merge.Co
              "has, entered here separately: each computer entered one, and there can be only one. Nothing was "
              "changed.").format(name=incoming.path.name, laptop=incoming.source_name,
                                 record=_collision_record(collision), head=_collision_household(session, collision))
-    if collision.table == "income_worksheet":
-        what_to_do = _("Compare the two and note this computer's amounts; then, in the household editor, clear "
-                       "that year's amounts, save, import the bundle again and correct the imported worksheet "
-                       "where needed.")
-    else:
-        what_to_do = _("This version of xinjie-desktop cannot merge the two: keep the bundle and note the household; "
-                       "the bundles after it from the same computer wait until this is resolved.")
+    what_to_do = _("This version of xinjie-desktop cannot merge the two: keep the bundle and note the household; "
+                   "the bundles after it from the same computer wait until this is resolved.")
     return _("{said} {what_to_do}").format(said=said, what_to_do=what_to_do)  # Chinese: no space between
 
 

@@ -241,6 +241,7 @@ def _before_flush(store: Store, session: Session) -> None:
         return [stamp[0], me]
 
     now = utcnow()
+    _delete_orphans(session)
     for record in session.new:
         if not isinstance(record, Travelling):
             continue
@@ -289,6 +290,24 @@ def _before_flush(store: Store, session: Session) -> None:
         pending[(name, row_id)] = ("delete", seen, version(), village_of(connection, name, values))
 
 
+def _delete_orphans(session: Session) -> None:
+    """Records taken out of a collection that deletes its orphans (a member removed from a household in the
+    editor, a year's income worksheet cleared) are deleted by the flush itself, where ``session.deleted``
+    does not show them: deleted here explicitly, so that their delete is journalled and travels."""
+    added, removed = set(), []
+    for record in list(session.dirty):
+        state = inspect(record)
+        for relationship in state.mapper.relationships:
+            if not relationship.cascade.delete_orphan:
+                continue
+            history = state.attrs[relationship.key].history
+            added.update(id(child) for child in history.added or ())
+            removed.extend(child for child in history.deleted or () if isinstance(child, Travelling))
+    for child in removed:
+        if id(child) not in added and inspect(child).persistent:
+            session.delete(child)
+
+
 def _after_flush(store: Store, session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending or session.info.get(APPLYING):
@@ -303,7 +322,8 @@ def _after_flush(store: Store, session: Session) -> None:
             changes.append({"origin_device": me, "seq": seq, "hlc": hlc, "table_name": name, "row_id": row_id,
                             "op": "delete", "village_id": bases, "payload": "{}",
                             "bases": payload_text({"seen": record})})
-            tombstones.append({"table_name": name, "row_id": row_id, "hlc": hlc, "device_id": me, "seen_hlc": record})
+            tombstones.append({"table_name": name, "row_id": row_id, "hlc": hlc, "device_id": me, "seen_hlc": record,
+                               "settled_by": None})
             seq += 1
             continue
         names = fields(name) if changed is None else sorted(changed)
@@ -327,10 +347,10 @@ def payload_text(values: dict) -> str:
 
 
 _INSERT_TOMBSTONE = text(
-    "INSERT INTO tombstone (table_name, row_id, hlc, device_id, seen_hlc) "
-    "VALUES (:table_name, :row_id, :hlc, :device_id, :seen_hlc) "
+    "INSERT INTO tombstone (table_name, row_id, hlc, device_id, seen_hlc, settled_by) "
+    "VALUES (:table_name, :row_id, :hlc, :device_id, :seen_hlc, :settled_by) "
     "ON CONFLICT(table_name, row_id) DO UPDATE SET hlc = max(hlc, excluded.hlc), "
-    "seen_hlc = max(seen_hlc, excluded.seen_hlc)")
+    "seen_hlc = max(seen_hlc, excluded.seen_hlc), settled_by = excluded.settled_by")
 
 
 _CHANGE_COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")

@@ -18,9 +18,11 @@ minimum or a union:
   voiding fields may change, and a voided agreement never changes again.  Anything else aimed at
   it is kept as a conflict of kind "signed".  A signed agreement is never deleted.
 
-* **Records that exist once** (``natural_keys``) entered on two computers: a workflow step or a
-  relocation verification is kept once, the lower id, in every store (``SETTLED_TWICE``), the
-  differences listed (kind "twice"); others are refused by the import, undone, with what to do.
+* **Records that exist once** (``natural_keys``) entered on two computers: a workflow step, a
+  relocation verification or a year's income worksheet is kept once, of those not deleted the lower
+  id, in every store (``SETTLED_TWICE``), the differences listed (kind "twice"); the others are set
+  aside, and one takes the place back when the one kept is deleted on its own (a year cleared).  Two
+  agreements given one number are refused by the import, undone, with what to do.
 
 The same (origin, seq) arriving twice with the same content is skipped; with different content it
 means two stores share one identity (a copied laptop): ``staged_fork`` finds it and the import is
@@ -200,6 +202,9 @@ class _Rows:
         self.settled: dict[str, int] = {}  # conflict id → hlc of an edit made on top of the value in force
         self.displaced: dict[tuple[str, str], str] = {}  # a one-of record that lost its place → the one that took it
         self.household_of: dict[tuple[str, str], str] = {}  # records deleted here → their household
+        # One-of records set aside (``tombstone.settled_by``): the one that took the place; None: deleted.
+        self.settled_by: dict[tuple[str, str], str | None] = {}
+        self.revived: set[tuple[str, str]] = set()  # set aside before, back in their place now
         wanted: dict[str, set[str]] = defaultdict(set)
         for change in changes:
             wanted[change.table].add(change.row_id)
@@ -218,12 +223,13 @@ class _Rows:
                 self.rows[(name, row["id"])] = dict(row)
                 self.original[(name, row["id"])] = dict(row)
             marks = ",".join(f":p{i}" for i in range(len(part)))
-            for row_id, hlc, device, seen in self.connection.execute(
-                    text(f"SELECT row_id, hlc, device_id, seen_hlc FROM tombstone WHERE table_name = :t "
+            for row_id, hlc, device, seen, settled_by in self.connection.execute(
+                    text(f"SELECT row_id, hlc, device_id, seen_hlc, settled_by FROM tombstone WHERE table_name = :t "
                          f"AND row_id IN ({marks})"),
                     {"t": name, **{f"p{i}": value for i, value in enumerate(part)}}):
                 self.tombstones[(name, row_id)] = (int(hlc), device)
                 self.seen[(name, row_id)] = int(seen)
+                self.settled_by[(name, row_id)] = settled_by
         for row_id in ids:
             self.rows.setdefault((name, row_id), None)
             self.original.setdefault((name, row_id), None)
@@ -251,6 +257,13 @@ class _Rows:
                 if self.get(name, other_id) is not None:
                     return other_id
         return None
+
+    def set_aside(self, name: str, kept_id: str) -> list[str]:
+        """The records of ``name`` set aside for ``kept_id`` (entered on another computer as well), by id."""
+        stored = self.connection.execute(text("SELECT row_id FROM tombstone WHERE table_name = :t AND settled_by = :k"),
+                                         {"t": name, "k": kept_id}).scalars().all()
+        self._load(name, set(stored))
+        return sorted(row_id for (table, row_id), by in self.settled_by.items() if table == name and by == kept_id)
 
     def twin_seen(self, name: str, kept_id: str, twin_id: str) -> int:
         """The newest version the deleters of a one-of record kept of two (``SETTLED_TWICE``) had seen, against
@@ -294,6 +307,7 @@ class _Conflicts:
     def __init__(self, connection) -> None:
         self.connection = connection
         self.found: dict[str, dict] = {}
+        self.forgotten: set[str] = set()  # stored conflicts to drop (unless listed anew)
 
     def add(self, name: str, row_id: str, field_: str, kind: str, winner: dict, loser: dict) -> None:
         key = f"{name}:{row_id}:{field_}"
@@ -352,7 +366,7 @@ class _Conflicts:
         moved_to = rows.displaced.get((name, row_id))
         for entry in entries:
             if moved_to is not None:
-                self._relist(name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
+                self._relist(rows, name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
             elif int(entry["hlc"]) > rows.twin_seen(name, row_id, entry["row"]):
                 self.add(name, entry["row"], "*", "deleted", _entry("deleted", version),
                          _entry("", (int(entry["hlc"]), entry["device"])))
@@ -365,11 +379,12 @@ class _Conflicts:
                            "winner": json.loads(winner), "losers": [], "replace": True, "twin_deleted": True}
         return True
 
-    def _relist(self, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
+    def _relist(self, rows: _Rows, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
         """The fields ``loser_id`` was created with that differ from those ``winner_id`` was created with."""
-        winner_row = self.connection.execute(text(f"SELECT sync_versions FROM {name} WHERE id = :id"),
-                                             {"id": winner_id}).first()
-        created = tuple(read_versions(winner_row[0]).get("*") or (0, "")) if winner_row else (0, "")
+        if loser_id == winner_id:
+            return
+        winner_row = rows.get(name, winner_id)
+        created = tuple(read_versions(winner_row[change_log.VERSIONS]).get("*") or (0, "")) if winner_row else (0, "")
         winner_values = _creation_values(self.connection, name, winner_id, created) or {}
         loser_values = _creation_values(self.connection, name, loser_id, loser_version) or {}
         self.twice(name, winner_id, winner_values, (int(created[0]), created[1]), loser_id, loser_values, loser_version)
@@ -387,10 +402,47 @@ class _Conflicts:
                      {**_entry(loser_values.get(field_), loser_version), "row": loser_id})
         self.add(name, winner_id, "*", "twice", _entry("", winner_version), {**_entry("", loser_version), "row": loser_id})
 
+    def _about(self, name: str, row_id: str) -> dict[str, dict]:
+        """The conflicts about a record, stored and found in this change set, by id."""
+        listed = {key: {"table_name": name, "row_id": row_id, "field": field_, "kind": kind,
+                        "winner": json.loads(winner), "losers": json.loads(losers)}
+                  for key, field_, kind, winner, losers in self.connection.execute(text(
+                      "SELECT id, field, kind, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
+                      {"t": name, "r": row_id})}
+        for key, entry in self.found.items():
+            if (entry["table_name"], entry["row_id"]) == (name, row_id):
+                listed[key] = {**entry, "losers": entry["losers"] + [loser for loser in listed.get(key, {}).get(
+                    "losers", []) if loser not in entry["losers"]]}
+        return listed
+
+    def forget_twin(self, rows: _Rows, name: str, kept_id: str, twin_id: str) -> None:
+        """``twin_id``, set aside for ``kept_id``, was deleted by its author: what it was listed for on the one
+        kept goes (where it arrived deleted, the two never met)."""
+        for key, entry in self._about(name, kept_id).items():
+            losers = [loser for loser in entry["losers"] if loser.get("row") != twin_id]
+            if losers == entry["losers"]:
+                continue
+            if losers:
+                self.found[key] = {**entry, "losers": losers, "replace": True}
+            else:
+                self.found.pop(key, None)
+                self.forgotten.add(key)
+
+    def forget_row(self, rows: _Rows, name: str, row_id: str) -> None:
+        """Everything listed about a record goes (it is applied again from its journal, which lists anew)."""
+        for key in self._about(name, row_id):
+            self.found.pop(key, None)
+            self.forgotten.add(key)
+
     def write(self, now: dt.datetime, settled: dict[str, int]) -> list[str]:
         """Store the conflicts found; one settled later in the same change set (an edit made on top of
         the value in force, newer than every value listed) is stored as resolved."""
         opened = []
+        for key in sorted(self.forgotten):
+            if key in self.found:
+                self.found[key]["replace"] = True
+            else:
+                self.connection.execute(text("DELETE FROM sync_conflict WHERE id = :id"), {"id": key})
         for key, entry in sorted(self.found.items()):
             row = self.connection.execute(text("SELECT winner, losers, status FROM sync_conflict WHERE id = :id"),
                                           {"id": key}).first()
@@ -569,7 +621,10 @@ def _seen(change: Change) -> int:
         return change.hlc
 
 
-def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict) -> None:
+def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict,
+               settled_by: str | None = None) -> None:
+    """Delete a record (``settled_by``: set it aside for that one, see ``_entered_twice``)."""
+    rows.settled_by[key] = settled_by
     record = rows.rows.get(key)
     if record is not None and record.get("household_id"):
         rows.household_of[key] = record["household_id"]
@@ -595,6 +650,7 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
                       _entry("deleted", change.version))
         return
     seen = _seen(change)
+    set_aside_for = rows.settled_by.get(key) if row is None else None
     for victim in victims:
         # A record the deleter knew has its own delete in the same change set, with what it had seen of it.
         victim_seen = rows.deletes_seen.get(victim, seen)
@@ -611,6 +667,42 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
                     conflicts.add(victim[0], victim[1], label, "deleted", _entry("deleted", change.version),
                                   _entry(value, (int(entry[0]), entry[1])))
         _tombstone(rows, victim, change.version, victim_seen, new_tombstones)
+    if set_aside_for:
+        # Deleted by its author, set aside here for another: as where it arrived deleted, nothing to list.
+        conflicts.forget_twin(rows, change.table, set_aside_for, change.row_id)
+    elif row is not None and change.table in SETTLED_TWICE and _household_stays(rows, row):
+        _revive(rows, change.table, change.row_id, conflicts, new_tombstones)
+
+
+def _household_stays(rows: _Rows, record: dict) -> bool:
+    household = record.get("household_id")
+    return bool(household) and rows.get("household", household) is not None and (
+        ("household", household) not in rows.deletes_seen)
+
+
+def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tombstones: dict) -> None:
+    """A one-of record deleted on its own (a year's income worksheet cleared) gives its place to the lowest
+    of those set aside for it, as in a store where that one arrived after the delete: it comes back with
+    its whole journal applied, the others are set aside for it, and what was listed is listed against it."""
+    waiting = rows.set_aside(name, gone_id)
+    if not waiting:
+        return
+    heir, *others = waiting
+    key = (name, heir)
+    for held in (rows.tombstones, rows.seen, rows.settled_by, new_tombstones):
+        held.pop(key, None)
+    rows.revived.add(key)
+    rows.rows[key] = None
+    conflicts.forget_row(rows, name, heir)  # its edits listed while it was set aside: applied now
+    rows.displaced[(name, gone_id)] = heir  # the listings of the one deleted move to the heir (``gone``)
+    for other in others:
+        rows.settled_by[(name, other)] = heir
+        new_tombstones[(name, other)] = rows.tombstones[(name, other)]
+    journal = [Change(*row) for row in rows.connection.execute(text(
+        f"SELECT {', '.join(staging.COLUMNS)} FROM change_log WHERE table_name = :t AND row_id = :r "
+        "AND op = 'upsert' ORDER BY hlc, origin_device, seq"), {"t": name, "r": heir})]
+    for change in journal:
+        _upsert(rows, change, conflicts, new_tombstones)
 
 
 def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: dict) -> None:
@@ -687,11 +779,13 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
         rows.dirty[key].add(change_log.VERSIONS)
 
 
-# One-of records (``natural_keys``) the merge settles itself when two computers each created one: they are
-# never deleted on their own (only with their household), so the lower id keeps the place in every store,
-# whatever the order the two arrive in.  Others (a year's income worksheet, which can be cleared and entered
-# again; an agreement's number) are refused with what to do (``bundles``).
-SETTLED_TWICE = ("workflow_step", "relocation_verification")
+# One-of records (``natural_keys``) the merge settles itself when two computers each created one: of those
+# not deleted, the lowest id keeps the place in every store, whatever the order they arrive in; the others
+# are set aside (``tombstone.settled_by``).  A step or a verification is deleted only with its household; a
+# year's income worksheet can be cleared and entered again: the one kept, deleted on its own, gives the place
+# to the lowest set aside for it (``_revive``), and one set aside that its author deletes is forgotten.  An
+# agreement's number is not settled: the bundle is refused with what to do (``bundles``).
+SETTLED_TWICE = ("workflow_step", "relocation_verification", "income_worksheet")
 
 
 def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, conflicts: _Conflicts,
@@ -712,12 +806,15 @@ def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, co
     conflicts.twice(table, winner_id, winner_values, winner_version, loser_id, loser_values, loser_version)
     if loser_id == rival_id:  # edits it had by now, as if they had come after the delete (the other order)
         rows.displaced[(table, rival_id)] = change.row_id
+        for other in rows.set_aside(table, rival_id):  # those set aside for it are set aside for the new one
+            rows.settled_by[(table, other)] = change.row_id
+            new_tombstones[(table, other)] = rows.tombstones[(table, other)]
         versions = read_versions(rival.get(change_log.VERSIONS))
         for name, entry in versions.items():
             if name != "*" and name not in STAMP_FIELDS and int(entry[0]) > loser_version[0]:
                 conflicts.add(table, loser_id, name, "deleted", _entry("deleted", loser_version),
                               _entry(change_log.to_json(rival.get(name)), (int(entry[0]), entry[1])))
-    _tombstone(rows, (table, loser_id), loser_version, loser_version[0], new_tombstones)
+    _tombstone(rows, (table, loser_id), loser_version, loser_version[0], new_tombstones, settled_by=winner_id)
     return loser_id == change.row_id
 
 
@@ -812,9 +909,11 @@ def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> N
         statement = (table.update().where(table.c.id == bindparam("row_id"))
                      .values({c: bindparam(f"new_{c}") for c in columns}))
         connection.execute(statement, [{"row_id": v["id"], **{f"new_{c}": v[c] for c in columns}} for v in values])
+    for name, row_id in sorted(rows.revived - set(new_tombstones)):
+        connection.execute(text("DELETE FROM tombstone WHERE table_name = :t AND row_id = :r"), {"t": name, "r": row_id})
     change_log.write_tombstones(connection, [
         {"table_name": name, "row_id": row_id, "hlc": version[0], "device_id": version[1],
-         "seen_hlc": rows.seen.get((name, row_id), 0)}
+         "seen_hlc": rows.seen.get((name, row_id), 0), "settled_by": rows.settled_by.get((name, row_id))}
         for (name, row_id), version in new_tombstones.items()])
     # Household ids of records deleted here no longer need refreshing, unless they survive.
     outcome.households = {h for h in outcome.households if rows.rows.get(("household", h), True) is not None}

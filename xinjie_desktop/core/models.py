@@ -413,6 +413,9 @@ class Tombstone(Base):
     hlc: Mapped[int] = mapped_column(BigInteger)
     device_id: Mapped[str] = mapped_column(String(36))
     seen_hlc: Mapped[int] = mapped_column(BigInteger, default=0)  # the newest version the deleter had seen
+    # Set aside by the merge, not deleted by anyone: a one-of record entered on two computers, the other kept
+    # (its id); it takes the place back when that one is deleted on its own (core.merge).
+    settled_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class SyncPeer(Base):
