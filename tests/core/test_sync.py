@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import sqlite3
 import json
 
 import pytest
@@ -464,3 +465,38 @@ def test_a_member_removed_and_a_year_cleared_in_the_editor_are_deleted_at_the_to
             assert session.execute(text("SELECT count(*) FROM income_worksheet WHERE household_id = :h"),
                                    {"h": household_id}).scalar() == 0
         assert household_field(store, household_id, "actual_population") == 3
+
+
+def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled(world, tmp_path):
+    """Before revision 0008 a member removed in the household editor was deleted without a journal entry.
+    Upgrading a laptop's store saved by 0007 journals such deletes as the laptop's own (with a tombstone),
+    so its next bundle deletes the member at the township too; records still stored are left alone."""
+    qingshan = world.laptop(0)
+    household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.import_into(world.township, world.export(qingshan))
+    path = qingshan.path
+    with qingshan.session() as session:
+        removed = session.execute(text("SELECT id FROM member WHERE household_id = :h AND position = 3"),
+                                  {"h": household_id}).scalar_one()
+    qingshan.close()
+    with sqlite3.connect(path) as connection:  # the store as 0007 left it: the member gone, nothing journalled
+        connection.execute("PRAGMA foreign_keys=OFF")
+        connection.execute("DELETE FROM member WHERE id = ?", (removed,))
+        connection.execute("CREATE TABLE tombstone_0007 AS SELECT table_name, row_id, hlc, device_id, seen_hlc "
+                           "FROM tombstone")
+        connection.execute("DROP TABLE tombstone")
+        connection.execute("ALTER TABLE tombstone_0007 RENAME TO tombstone")
+        connection.execute("UPDATE alembic_version SET version_num = '0007'")
+    connection.close()
+    upgraded = open_store(path)
+    world.laptops[next(name for name, store in world.laptops.items() if store is qingshan)] = upgraded
+    with upgraded.session() as session:
+        journalled = session.execute(text("SELECT origin_device, op FROM change_log WHERE row_id = :r ORDER BY seq"),
+                                     {"r": removed}).all()
+        assert journalled[-1] == (upgraded.device_id, "delete")
+        assert session.execute(text("SELECT count(*) FROM tombstone WHERE row_id = :r"), {"r": removed}).scalar() == 1
+        assert session.execute(text("SELECT count(*) FROM change_log WHERE op = 'delete'")).scalar() == 1
+    world.import_into(world.township, world.export(upgraded))
+    with world.township.session() as session:
+        assert session.execute(text("SELECT count(*) FROM member WHERE household_id = :h"),
+                               {"h": household_id}).scalar() == 3
