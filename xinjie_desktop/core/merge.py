@@ -415,7 +415,7 @@ class _Conflicts:
                     "losers", []) if loser not in entry["losers"]]}
         return listed
 
-    def forget_twin(self, rows: _Rows, name: str, kept_id: str, twin_id: str) -> None:
+    def forget_twin(self, name: str, kept_id: str, twin_id: str) -> None:
         """``twin_id``, set aside for ``kept_id``, was deleted by its author: what it was listed for on the one
         kept goes (where it arrived deleted, the two never met)."""
         for key, entry in self._about(name, kept_id).items():
@@ -428,7 +428,7 @@ class _Conflicts:
                 self.found.pop(key, None)
                 self.forgotten.add(key)
 
-    def forget_row(self, rows: _Rows, name: str, row_id: str) -> None:
+    def forget_row(self, name: str, row_id: str) -> None:
         """Everything listed about a record goes (it is applied again from its journal, which lists anew)."""
         for key in self._about(name, row_id):
             self.found.pop(key, None)
@@ -669,7 +669,7 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
         _tombstone(rows, victim, change.version, victim_seen, new_tombstones)
     if set_aside_for:
         # Deleted by its author, set aside here for another: as where it arrived deleted, nothing to list.
-        conflicts.forget_twin(rows, change.table, set_aside_for, change.row_id)
+        conflicts.forget_twin(change.table, set_aside_for, change.row_id)
     elif row is not None and change.table in SETTLED_TWICE and _household_stays(rows, row):
         _revive(rows, change.table, change.row_id, conflicts, new_tombstones)
 
@@ -693,7 +693,7 @@ def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tom
         held.pop(key, None)
     rows.revived.add(key)
     rows.rows[key] = None
-    conflicts.forget_row(rows, name, heir)  # its edits listed while it was set aside: applied now
+    conflicts.forget_row(name, heir)  # its edits listed while it was set aside: applied now
     rows.displaced[(name, gone_id)] = heir  # the listings of the one deleted move to the heir (``gone``)
     for other in others:
         rows.settled_by[(name, other)] = heir
@@ -771,12 +771,37 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
             versions[field_] = list(incoming)
             rows.dirty[key].add(field_)
             changed = True
-        elif differs and field_ not in STAMP_FIELDS:
+        elif differs and field_ not in STAMP_FIELDS and not _replaced_knowingly(
+                rows.connection, key, field_, held_version, incoming, value):
             conflicts.add(change.table, change.row_id, field_, "field", _entry(held_value, held_version),
                           _entry(value, incoming))
     if changed:
         current[change_log.VERSIONS] = write_versions(change_log.compact(versions))
         rows.dirty[key].add(change_log.VERSIONS)
+
+
+def _replaced_knowingly(connection, key: tuple[str, str], field_: str, held: Version, late: Version, value) -> bool:
+    """An older edit arriving after the value in force (``held``): was its value, written by another
+    author at the same time as an earlier value of the chain in force, already the value that chain replaced
+    knowingly?  (Two computers set the same number; one changes it again: in the store that received the
+    other's first, the equal value lost silently and the change after it was an informed one; so it is here.)
+    Walks the field's versions back through each edit's ``bases`` while they are not older than ``late``."""
+    version: Version | None = held
+    while version is not None and version >= late:
+        if version == late:  # the late edit itself is in the chain: its value was replaced knowingly
+            return True
+        row = connection.execute(text(
+            "SELECT payload, bases FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t "
+            "AND row_id = :r AND op = 'upsert' ORDER BY seq LIMIT 1"),
+            {"d": version[1], "h": version[0], "t": key[0], "r": key[1]}).first()
+        if row is None:
+            return False
+        payload, bases = json.loads(row[0]), json.loads(row[1] or "{}")
+        if version != held and payload.get(field_) == value:
+            return True
+        base = bases.get(field_)
+        version = (int(base[0]), str(base[1])) if base else None
+    return False
 
 
 # One-of records (``natural_keys``) the merge settles itself when two computers each created one: of those
