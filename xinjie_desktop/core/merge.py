@@ -308,6 +308,7 @@ class _Conflicts:
         self.connection = connection
         self.found: dict[str, dict] = {}
         self.forgotten: set[str] = set()  # stored conflicts to drop (unless listed anew)
+        self.stored_ids: set[str] | None = None  # the ids of the stored conflicts, read when first needed
 
     def add(self, name: str, row_id: str, field_: str, kind: str, winner: dict, loser: dict) -> None:
         key = f"{name}:{row_id}:{field_}"
@@ -427,6 +428,28 @@ class _Conflicts:
             else:
                 self.found.pop(key, None)
                 self.forgotten.add(key)
+
+    def retract(self, name: str, row_id: str, field_: str, version: Version) -> None:
+        """An edit based on ``version`` arrived: that value was replaced by an author who knew it, so it is
+        nobody's value any more and no longer listed as one that lost (where the two arrived the other way
+        round, it was replaced before it could lose; the new edit is compared in its place)."""
+        key = f"{name}:{row_id}:{field_}"
+        if self.stored_ids is None:
+            self.stored_ids = set(self.connection.execute(text("SELECT id FROM sync_conflict")).scalars())
+        if key not in self.found and key not in self.stored_ids:
+            return
+        entry = self._about(name, row_id).get(key)
+        if entry is None:
+            return
+        losers = [loser for loser in entry["losers"]
+                  if loser.get("row") or (int(loser["hlc"]), loser["device"]) != version]
+        if losers == entry["losers"]:
+            return
+        if losers:
+            self.found[key] = {**entry, "losers": losers, "replace": True}
+        else:
+            self.found.pop(key, None)
+            self.forgotten.add(key)
 
     def forget_row(self, name: str, row_id: str) -> None:
         """Everything listed about a record goes (it is applied again from its journal, which lists anew)."""
@@ -709,6 +732,9 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
     key = (change.table, change.row_id)
     payload = json.loads(change.payload)
     bases = json.loads(change.bases or "{}")
+    for field_, base in bases.items():
+        if field_ not in STAMP_FIELDS and isinstance(base, list):
+            conflicts.retract(change.table, change.row_id, field_, (int(base[0]), str(base[1])))
     table = rows.tables[change.table]
     tomb = rows.tombstones.get(key)
     if tomb is None:
