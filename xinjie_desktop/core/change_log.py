@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from xinjie_desktop.core.store import Store
 
 APPLYING = "sync_applying"  # session.info flag: the importer is writing
+# session.info: (table, row id, field) → the versions of a conflict's values a person decided between
+# (core.conflicts.resolve); journalled in the edit's bases as "<field>+", so every store knows what it settles.
+RESOLVING = "sync_resolving"
 _PENDING = "sync_pending"
 HLC_KEY = "sync_hlc"
 STAMPS = ("created_at", "updated_at", "device_id")
@@ -265,6 +268,9 @@ def _before_flush(store: Store, session: Session) -> None:
         record.device_id = me
         versions = read_versions(record.sync_versions)
         bases = {field: version_of(versions, field) for field in changed}
+        decided = session.info.get(RESOLVING, {})
+        bases.update({f"{field}+": decided[(name, record.id, field)] for field in changed
+                      if (name, record.id, field) in decided})
         current = version()
         for field in changed:
             versions[field] = current

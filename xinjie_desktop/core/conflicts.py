@@ -131,6 +131,8 @@ def resolve(store: Store, conflict_id: str, value) -> None:
             if record is None:
                 raise ConflictError(_("The record no longer exists (it was deleted); the conflict is closed."))
             column = Base.metadata.tables[conflict.table_name].c[conflict.field]
+            session.info.setdefault(change_log.RESOLVING, {})[(conflict.table_name, conflict.row_id, conflict.field)] = [
+                [int(entry["hlc"]), entry["device"]] for entry in [json.loads(conflict.winner), *json.loads(conflict.losers)]]
             try:
                 setattr(record, conflict.field, change_log.from_json(column, value))
                 flag_modified(record, conflict.field)  # a new version even when the value in force is kept

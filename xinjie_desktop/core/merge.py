@@ -199,7 +199,7 @@ class _Rows:
         self.tombstones: dict[tuple[str, str], Version] = {}
         self.seen: dict[tuple[str, str], int] = {}  # the newest version the deleter had seen
         self.deletes_seen: dict[tuple[str, str], int] = {}  # the same, for the deletes being applied
-        self.settled: dict[str, int] = {}  # conflict id → hlc of an edit made on top of the value in force
+        self.settled: dict[str, set[Version]] = {}  # conflict id → the versions a person decided between
         self.displaced: dict[tuple[str, str], str] = {}  # a one-of record that lost its place → the one that took it
         self.household_of: dict[tuple[str, str], str] = {}  # records deleted here → their household
         # One-of records set aside (``tombstone.settled_by``): the one that took the place; None: deleted.
@@ -451,15 +451,34 @@ class _Conflicts:
             self.found.pop(key, None)
             self.forgotten.add(key)
 
+    def rewin(self, name: str, row_id: str, field_: str, winner: dict) -> None:
+        """An edit made on top of the value in force of a field in conflict (its author knew that value, not
+        the others listed): it is the value in force now, and the values listed stay listed against it,
+        unless equal to it (as where they arrived after it)."""
+        key = f"{name}:{row_id}:{field_}"
+        if self.stored_ids is None:
+            self.stored_ids = set(self.connection.execute(text("SELECT id FROM sync_conflict")).scalars())
+        if key not in self.found and key not in self.stored_ids:
+            return
+        entry = self._about(name, row_id).get(key)
+        if entry is None or entry["kind"] != "field":
+            return
+        losers = [loser for loser in entry["losers"] if loser.get("value") != winner["value"]]
+        if losers:
+            self.found[key] = {**entry, "winner": winner, "losers": losers, "replace": True}
+        else:
+            self.found.pop(key, None)
+            self.forgotten.add(key)
+
     def forget_row(self, name: str, row_id: str) -> None:
         """Everything listed about a record goes (it is applied again from its journal, which lists anew)."""
         for key in self._about(name, row_id):
             self.found.pop(key, None)
             self.forgotten.add(key)
 
-    def write(self, now: dt.datetime, settled: dict[str, int]) -> list[str]:
-        """Store the conflicts found; one settled later in the same change set (an edit made on top of
-        the value in force, newer than every value listed) is stored as resolved."""
+    def write(self, now: dt.datetime, settled: dict[str, set[Version]]) -> list[str]:
+        """Store the conflicts found; one a person decided in the same change set (every value listed among
+        those the decision names, ``conflicts.resolve``) is stored as resolved."""
         opened = []
         for key in sorted(self.forgotten):
             if key in self.found:
@@ -485,8 +504,7 @@ class _Conflicts:
                 if losers == old_losers and winner == old_winner:
                     continue
             losers = sorted(losers, key=lambda w: (w["hlc"], w["device"]))
-            newest = max([winner["hlc"], *(loser["hlc"] for loser in losers)])
-            status = "resolved" if settled.get(key, 0) > newest or (
+            status = "resolved" if _decided(settled.get(key), losers) or (
                 entry["kind"] == "twice" and entry["field"] == "*") else "open"
             self.connection.execute(text(
                 "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at, "
@@ -500,6 +518,11 @@ class _Conflicts:
             if status == "open":
                 opened.append(key)
         return opened
+
+
+def _decided(named: set[Version] | None, losers: list[dict]) -> bool:
+    """Every value listed is among those a person decided between."""
+    return bool(named) and all((int(loser["hlc"]), loser["device"]) in named for loser in losers)
 
 
 def _entry(value, version: Version | None) -> dict:
@@ -539,13 +562,12 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     _write(connection, rows, new_tombstones, outcome)
     outcome.applied += fresh_count
     now = utcnow()
-    settled = sorted(set(rows.settled) - set(conflicts.found))
-    for start in range(0, len(settled), 500):
-        part = settled[start:start + 500]
-        marks = ",".join(f":c{i}" for i in range(len(part)))
-        connection.execute(text(f"UPDATE sync_conflict SET status = 'resolved', resolved_at = :now "
-                                f"WHERE status = 'open' AND id IN ({marks})"),
-                           {"now": now, **{f"c{i}": value for i, value in enumerate(part)}})
+    for key in sorted(set(rows.settled) - set(conflicts.found)):
+        stored = connection.execute(text("SELECT losers FROM sync_conflict WHERE id = :id AND status = 'open'"),
+                                    {"id": key}).first()
+        if stored is not None and _decided(rows.settled[key], json.loads(stored[0])):
+            connection.execute(text("UPDATE sync_conflict SET status = 'resolved', resolved_at = :now WHERE id = :id"),
+                               {"now": now, "id": key})
     in_conflict = {(entry["table_name"], entry["row_id"]) for entry in conflicts.found.values()}
     conflicts.gone({key: version for key, version in rows.tombstones.items()
                     if key in new_tombstones or key in in_conflict}, rows)
@@ -732,10 +754,10 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
     key = (change.table, change.row_id)
     payload = json.loads(change.payload)
     bases = json.loads(change.bases or "{}")
-    for field_, base in bases.items():
-        if field_ not in STAMP_FIELDS and isinstance(base, list):
-            conflicts.retract(change.table, change.row_id, field_, (int(base[0]), str(base[1])))
     table = rows.tables[change.table]
+    for field_, base in bases.items():
+        if field_ in table.c and field_ not in STAMP_FIELDS and isinstance(base, list):
+            conflicts.retract(change.table, change.row_id, field_, (int(base[0]), str(base[1])))
     tomb = rows.tombstones.get(key)
     if tomb is None:
         for column, parent_table in _PARENTS:
@@ -792,7 +814,11 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
                               _entry(held_value, held_version))
             elif base is not None and held_version is not None and tuple(base) == held_version:
                 key_ = f"{change.table}:{change.row_id}:{field_}"
-                rows.settled[key_] = max(rows.settled.get(key_, 0), incoming[0])
+                decided = bases.get(f"{field_}+")
+                if isinstance(decided, list):  # a person chose between the values listed (conflicts.resolve)
+                    rows.settled.setdefault(key_, set()).update((int(v[0]), str(v[1])) for v in decided)
+                else:  # an edit on top of the value in force: the values it did not know of stay listed
+                    conflicts.rewin(change.table, change.row_id, field_, _entry(value, incoming))
             current[field_] = from_json(table.c[field_], value)
             versions[field_] = list(incoming)
             rows.dirty[key].add(field_)
