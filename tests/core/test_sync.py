@@ -532,3 +532,25 @@ def test_values_replaced_knowingly_or_not_are_listed_alike_in_every_order(tmp_pa
         assert [(c.winner.value, tuple(v.value for v in c.losers)) for c in conflicts.listing(copy)] == listed, [
             p.name for p in order]
         assert len(conflict_keys(copy)) == len(listed)  # none resolved either
+
+
+def test_a_record_its_households_deleters_never_knew_is_listed_whatever_the_order(tmp_path):
+    """青山村笔记本 saves a household's relocation verification; 绿水村笔记本, not knowing it, edits the household
+    and deletes it; the township deletes it too.  Nobody who deleted the household knew the verification:
+    it is listed as lost with the household in every order (it used to depend on whether the verification
+    was older than the newest deleter's last sight of the household: found by a hypothesis run)."""
+    world = World(tmp_path / "world", overlap=True)
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    household_id = _shared_household(world)
+    relocation.save(qingshan, household_id, relocation.VerificationDraft(
+        exclusion="original_site_rebuild", exclusion_reason="原址重建"), "registered")
+    verification = _verification_id(qingshan, household_id)
+    edit(lushui, household_id, labour_willing=False)
+    households.delete(lushui, household_id)
+    households.delete(world.township, household_id)
+    paths = [*world.export(qingshan), *world.export(lushui)]
+    copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]
+    for copy, order in zip(copies, (paths, paths[::-1])):
+        bundles.import_bundles(copy, order)
+        assert conflict_keys(copy) == [(f"relocation_verification:{verification}:*", "deleted", "deleted")], [
+            p.name for p in order]

@@ -201,7 +201,6 @@ class _Rows:
         self.deletes_seen: dict[tuple[str, str], int] = {}  # the same, for the deletes being applied
         self.settled: dict[str, set[Version]] = {}  # conflict id → the versions a person decided between
         self.displaced: dict[tuple[str, str], str] = {}  # a one-of record that lost its place → the one that took it
-        self.household_of: dict[tuple[str, str], str] = {}  # records deleted here → their household
         # One-of records set aside (``tombstone.settled_by``): the one that took the place; None: deleted.
         self.settled_by: dict[tuple[str, str], str | None] = {}
         self.revived: set[tuple[str, str]] = set()  # set aside before, back in their place now
@@ -265,17 +264,12 @@ class _Rows:
         self._load(name, set(stored))
         return sorted(row_id for (table, row_id), by in self.settled_by.items() if table == name and by == kept_id)
 
-    def twin_seen(self, name: str, kept_id: str, twin_id: str) -> int:
-        """The newest version the deleters of a one-of record kept of two (``SETTLED_TWICE``) had seen, against
-        which its twin's creation is judged, as a store that received the delete first judges it: what they
-        had seen of the household (the twin came to a deleted household), or of the twin itself when its own
-        delete is among the changes (its deleter knew it).  Without the household: what they had seen of the
-        kept one."""
-        household = self.household_of.get((name, kept_id))
-        known = self.seen.get(("household", household)) if household else None
-        if known is None:
-            known = self.seen.get((name, kept_id), 0)
-        return max(known, self.deletes_seen.get((name, twin_id), 0))
+    def twin_seen(self, name: str, twin_id: str) -> int:
+        """What the deleters of a one-of record kept of two (``SETTLED_TWICE``) had seen of its twin, against
+        which the twin's creation is judged as a store that received the delete first judges it (there the
+        twin came under a deleted household: listed whole, unless its own delete came too, its deleter
+        knowing it)."""
+        return self.deletes_seen.get((name, twin_id), 0)
 
     def children(self, name: str, row_id: str) -> list[tuple[str, str]]:
         """Records hanging from this one: in the store (cascades) and created in memory."""
@@ -368,7 +362,7 @@ class _Conflicts:
         for entry in entries:
             if moved_to is not None:
                 self._relist(rows, name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
-            elif int(entry["hlc"]) > rows.twin_seen(name, row_id, entry["row"]):
+            elif int(entry["hlc"]) > rows.twin_seen(name, entry["row"]):
                 self.add(name, entry["row"], "*", "deleted", _entry("deleted", version),
                          _entry("", (int(entry["hlc"]), entry["device"])))
         existing = self.found.get(key)
@@ -670,9 +664,6 @@ def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, n
                settled_by: str | None = None) -> None:
     """Delete a record (``settled_by``: set it aside for that one, see ``_entered_twice``)."""
     rows.settled_by[key] = settled_by
-    record = rows.rows.get(key)
-    if record is not None and record.get("household_id"):
-        rows.household_of[key] = record["household_id"]
     best = max(version, rows.tombstones.get(key, version))
     rows.tombstones[key] = best
     rows.seen[key] = max(seen, rows.seen.get(key, seen))  # what any of its deleters knew
@@ -697,8 +688,10 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
     seen = _seen(change)
     set_aside_for = rows.settled_by.get(key) if row is None else None
     for victim in victims:
-        # A record the deleter knew has its own delete in the same change set, with what it had seen of it.
-        victim_seen = rows.deletes_seen.get(victim, seen)
+        # A record the deleter knew has its own delete in the same change set (a delete journals the records
+        # hanging from it), with what it had seen of it; one hanging from it that it did not know is listed
+        # whole, as one created under a deleted record is (``_upsert``).
+        victim_seen = seen if victim == key else rows.deletes_seen.get(victim, 0)
         current = rows.get(*victim)
         if current is not None:
             # Edits the deleter had not seen are listed, so a delete never silently swallows them.
@@ -763,8 +756,10 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
         for column, parent_table in _PARENTS:
             parent_id = payload.get(column)
             if parent_id and (parent_table, parent_id) in rows.tombstones:
+                # Made under a deleted record by someone who did not know of the delete, and not known to its
+                # deleters either (they would have deleted it too): listed whole, the delete in force.
                 tomb = rows.tombstones[(parent_table, parent_id)]
-                _tombstone(rows, key, tomb, rows.seen.get((parent_table, parent_id), 0), new_tombstones)
+                _tombstone(rows, key, tomb, 0, new_tombstones)
                 break
     if tomb is not None:
         if change.hlc > rows.seen.get(key, tomb[0]):  # written without knowing of the delete
