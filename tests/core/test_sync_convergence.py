@@ -90,7 +90,7 @@ def _run(world: World, steps) -> list[Path]:
 
 
 # No "explain" phase: it traces every line of a failing example, which takes minutes here.
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
 @given(steps=STEPS, order_seed=st.randoms(use_true_random=False))
 @example(steps=[("edit", "laptop0", 0, "phone", 0), ("edit", "laptop1", 0, "phone", 1)],  # one field, two teams

@@ -361,7 +361,7 @@ class _Conflicts:
         moved_to = rows.displaced.get((name, row_id))
         for entry in entries:
             if moved_to is not None:
-                self._relist(rows, name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
+                self.relist(rows, name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
             elif int(entry["hlc"]) > rows.twin_seen(name, entry["row"]):
                 self.add(name, entry["row"], "*", "deleted", _entry("deleted", version),
                          _entry("", (int(entry["hlc"]), entry["device"])))
@@ -374,7 +374,7 @@ class _Conflicts:
                            "winner": json.loads(winner), "losers": [], "replace": True, "twin_deleted": True}
         return True
 
-    def _relist(self, rows: _Rows, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
+    def relist(self, rows: _Rows, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
         """The fields ``loser_id`` was created with that differ from those ``winner_id`` was created with."""
         if loser_id == winner_id:
             return
@@ -741,6 +741,8 @@ def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tom
         "AND op = 'upsert' ORDER BY hlc, origin_device, seq"), {"t": name, "r": heir})]
     for change in journal:
         _upsert(rows, change, conflicts, new_tombstones)
+    for other in others:  # listed against the heir, as where they met it first
+        conflicts.relist(rows, name, heir, other, rows.tombstones[(name, other)])
 
 
 def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: dict) -> None:
