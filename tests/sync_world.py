@@ -218,3 +218,14 @@ def conflict_keys(store) -> list[tuple]:
     lists as losers are what it saw: a store that received two edits of one author before the delete
     lists the last, one that received the delete first lists both.)"""
     return sorted((c.id, c.kind, c.winner.value) for c in conflicts.listing(store, status=None))
+
+
+def until_both_id_orders(scenario, attempts: int = 16) -> None:
+    """Record ids are random, and which of two records has the lower id decides which one is kept: run
+    ``scenario(attempt)`` (it asserts, and returns which of the two orders it met) until both were met."""
+    met = set()
+    for attempt in range(attempts):
+        met.add(bool(scenario(attempt)))
+        if len(met) == 2:
+            return
+    assert met == {True, False}, f"only one order of the ids in {attempts} attempts"

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from builders import family_draft, renumber
 from sync_world import (World, conflict_keys, edit, file_state, group_of, household_field, import_in_order, set_income,
-                        step_recorded_on_two_laptops, twin)
+                        step_recorded_on_two_laptops, twin, until_both_id_orders)
 from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, relocation, sync_board
 from xinjie_desktop.core.models import Household
 from xinjie_desktop.core.store import open_store
@@ -327,9 +327,8 @@ def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_list
     verification it knew); another laptop, not knowing, saves its own verification of it.  Imported in
     either order, the township lists only the other laptop's verification as made after the delete, never
     the one its deleter knew, whichever of the two has the lower id (the one kept when both meet while
-    the household still stands).  The ids are random: the scenario runs until both cases were seen."""
-    seen_cases = set()
-    for attempt in range(12):
+    the household still stands).  The ids are random: the scenario runs until both cases were seen (``until_both_id_orders``)."""
+    def scenario(attempt: int) -> bool:
         world = World(tmp_path / f"world-{attempt}", overlap=True)
         qingshan, lushui = world.laptop(0), world.laptop(1)
         household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
@@ -349,10 +348,9 @@ def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_list
             assert listed == [(unaware, "*", "deleted")], order  # nothing lost from view, the same everywhere
             copy.close()
         world.close()
-        seen_cases.add(known < unaware)
-        if len(seen_cases) == 2:
-            break
-    assert seen_cases == {True, False}
+        return known < unaware
+
+    until_both_id_orders(scenario, attempts=12)
 
 
 def _verification_id(store, household_id: str) -> str:
@@ -410,8 +408,7 @@ def test_a_year_cleared_and_entered_again_while_another_laptop_entered_it_ends_t
     same: the cleared worksheet gone, of the other two the lower id kept, the same conflicts listed.  Where
     the cleared one has the lower id and meets the other first, it is kept, then cleared: the one set aside
     takes the place back.  The ids are random: the scenario runs until that case and the other were seen."""
-    seen_cases = set()
-    for attempt in range(12):
+    def scenario(attempt: int) -> bool:
         world = World(tmp_path / f"world-{attempt}", overlap=True)
         qingshan, lushui = world.laptop(0), world.laptop(1)
         household_id = _shared_household(world)
@@ -439,10 +436,9 @@ def test_a_year_cleared_and_entered_again_while_another_laptop_entered_it_ends_t
         assert len(dumps) == 1 and len(listed) == 1
         assert [key[:2] for key in listed.pop()] == [(f"income_worksheet:{kept}:*", "twice"),  # settled: remembers
                                                      (f"income_worksheet:{kept}:wage", "twice")]
-        seen_cases.add(cleared < other)
-        if len(seen_cases) == 2:
-            break
-    assert seen_cases == {True, False}
+        return cleared < other
+
+    until_both_id_orders(scenario, attempts=12)
 
 
 def test_a_member_removed_and_a_year_cleared_in_the_editor_are_deleted_at_the_township_too(world):
@@ -562,8 +558,7 @@ def test_three_worksheets_of_one_year_one_cleared_are_listed_alike_in_every_orde
     bundles or only the later one, the same worksheet is kept and the same one listed against it (the one
     set aside first used to lose its listing when the cleared one had the lowest id: found by a hypothesis
     run).  The ids are random: the scenario runs until that case and the other were seen."""
-    seen_cases = set()
-    for attempt in range(16):
+    def scenario(attempt: int) -> bool:
         world = World(tmp_path / f"world-{attempt}", overlap=True)
         qingshan, lushui = world.laptop(0), world.laptop(1)
         household_id = _shared_household(world)
@@ -588,7 +583,6 @@ def test_three_worksheets_of_one_year_one_cleared_are_listed_alike_in_every_orde
         ((kept_rows, listed),) = results
         assert [row[0] for row in kept_rows] == [met[0]]
         assert [key[:2] for key in listed] == [(f"income_worksheet:{met[0]}:*", "twice")]
-        seen_cases.add(cleared < met[0])
-        if len(seen_cases) == 2:
-            break
-    assert seen_cases == {True, False}
+        return cleared < met[0]
+
+    until_both_id_orders(scenario, attempts=16)

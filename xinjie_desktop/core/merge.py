@@ -410,59 +410,52 @@ class _Conflicts:
                     "losers", []) if loser not in entry["losers"]]}
         return listed
 
+    def _listed(self, name: str, row_id: str, field_: str) -> dict | None:
+        """The conflict about one field, stored or found in this change set; None (cheaply) when none is."""
+        key = f"{name}:{row_id}:{field_}"
+        if self.stored_ids is None:
+            self.stored_ids = set(self.connection.execute(text("SELECT id FROM sync_conflict")).scalars())
+        if key not in self.found and key not in self.stored_ids:
+            return None
+        return self._about(name, row_id).get(key)
+
+    def _keep(self, key: str, entry: dict, losers: list[dict], **changes) -> None:
+        """The conflict ``key`` with only these values listed (and ``changes``); gone when none is left."""
+        if losers:
+            self.found[key] = {**entry, **changes, "losers": losers, "replace": True}
+        else:
+            self.found.pop(key, None)
+            self.forgotten.add(key)
+
     def forget_twin(self, name: str, kept_id: str, twin_id: str) -> None:
         """``twin_id``, set aside for ``kept_id``, was deleted by its author: what it was listed for on the one
         kept goes (where it arrived deleted, the two never met)."""
         for key, entry in self._about(name, kept_id).items():
             losers = [loser for loser in entry["losers"] if loser.get("row") != twin_id]
-            if losers == entry["losers"]:
-                continue
-            if losers:
-                self.found[key] = {**entry, "losers": losers, "replace": True}
-            else:
-                self.found.pop(key, None)
-                self.forgotten.add(key)
+            if losers != entry["losers"]:
+                self._keep(key, entry, losers)
 
     def retract(self, name: str, row_id: str, field_: str, version: Version) -> None:
         """An edit based on ``version`` arrived: that value was replaced by an author who knew it, so it is
         nobody's value any more and no longer listed as one that lost (where the two arrived the other way
         round, it was replaced before it could lose; the new edit is compared in its place)."""
-        key = f"{name}:{row_id}:{field_}"
-        if self.stored_ids is None:
-            self.stored_ids = set(self.connection.execute(text("SELECT id FROM sync_conflict")).scalars())
-        if key not in self.found and key not in self.stored_ids:
-            return
-        entry = self._about(name, row_id).get(key)
+        entry = self._listed(name, row_id, field_)
         if entry is None:
             return
         losers = [loser for loser in entry["losers"]
                   if loser.get("row") or (int(loser["hlc"]), loser["device"]) != version]
-        if losers == entry["losers"]:
-            return
-        if losers:
-            self.found[key] = {**entry, "losers": losers, "replace": True}
-        else:
-            self.found.pop(key, None)
-            self.forgotten.add(key)
+        if losers != entry["losers"]:
+            self._keep(f"{name}:{row_id}:{field_}", entry, losers)
 
     def rewin(self, name: str, row_id: str, field_: str, winner: dict) -> None:
         """An edit made on top of the value in force of a field in conflict (its author knew that value, not
         the others listed): it is the value in force now, and the values listed stay listed against it,
         unless equal to it (as where they arrived after it)."""
-        key = f"{name}:{row_id}:{field_}"
-        if self.stored_ids is None:
-            self.stored_ids = set(self.connection.execute(text("SELECT id FROM sync_conflict")).scalars())
-        if key not in self.found and key not in self.stored_ids:
-            return
-        entry = self._about(name, row_id).get(key)
+        entry = self._listed(name, row_id, field_)
         if entry is None or entry["kind"] != "field":
             return
         losers = [loser for loser in entry["losers"] if loser.get("value") != winner["value"]]
-        if losers:
-            self.found[key] = {**entry, "winner": winner, "losers": losers, "replace": True}
-        else:
-            self.found.pop(key, None)
-            self.forgotten.add(key)
+        self._keep(f"{name}:{row_id}:{field_}", entry, losers, winner=winner)
 
     def forget_row(self, name: str, row_id: str) -> None:
         """Everything listed about a record goes (it is applied again from its journal, which lists anew)."""
