@@ -487,20 +487,10 @@ def _collision_message(session: Session, incoming: Incoming, collision: merge.Co
 
 
 def _collision_record(collision: merge.Collision) -> str:
-    """What the colliding record is, in words ("the 2017 income worksheet")."""
-    from xinjie_desktop.core import identification
-
-    key = collision.key
-    if collision.table == "income_worksheet":
-        return _("the {year} income worksheet").format(year=key.get("year"))
-    if collision.table == "workflow_step":
-        step = key.get("step")
-        return _("the step \"{step}\"").format(step=_(identification.STEP_LABELS[step]) if step in
-                                                identification.STEP_LABELS else step)
-    if collision.table == "relocation_verification":
-        return _("the relocation verification")
+    """What the colliding record is, in words ("agreement number …"): only records the merge does not
+    settle itself collide (``merge.staged_collision``)."""
     if collision.table == "agreement":
-        return _("agreement number {number}").format(number=key.get("number"))
+        return _("agreement number {number}").format(number=collision.key.get("number"))
     return collision.table
 
 

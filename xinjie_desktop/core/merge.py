@@ -166,8 +166,11 @@ _NOT_DELETED_HERE = ("NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_na
 def staged_collision(connection) -> Collision | None:
     """A staged new record (not deleted again in the same bundle) that has the unique columns of a record
     stored here or of another staged new record, else None.  Asked when the store's unique index refused
-    a record as the bundle was written (nothing to pay for while there is none), to name the refusal."""
+    a record as the bundle was written (nothing to pay for while there is none), to name the refusal.  The
+    records the merge settles itself (``SETTLED_TWICE``) never collide."""
     for name, keys in natural_keys().items():
+        if name in SETTLED_TWICE:
+            continue
         for columns in keys:
             extract = [f"json_extract(i.payload, '$.{column}')" for column in columns]
             alive = _NOT_DELETED_HERE.format(t="i.table_name", r="i.row_id")
@@ -832,13 +835,10 @@ def _replaced_knowingly(connection, key: tuple[str, str], field_: str, held: Ver
     while version is not None and version >= late:
         if version == late:  # the late edit itself is in the chain: its value was replaced knowingly
             return True
-        row = connection.execute(text(
-            "SELECT payload, bases FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t "
-            "AND row_id = :r AND op = 'upsert' ORDER BY seq LIMIT 1"),
-            {"d": version[1], "h": version[0], "t": key[0], "r": key[1]}).first()
-        if row is None:
+        journalled = _journalled(connection, key[0], key[1], version)
+        if journalled is None:
             return False
-        payload, bases = json.loads(row[0]), json.loads(row[1] or "{}")
+        payload, bases = journalled
         if version != held and payload.get(field_) == value:
             return True
         base = bases.get(field_)
@@ -889,10 +889,17 @@ def _creation_values(connection, table: str, row_id: str, created) -> dict | Non
     """The fields a record was created with (its first journalled change), if the journal has it."""
     if not created or not created[1]:
         return None
+    journalled = _journalled(connection, table, row_id, (int(created[0]), str(created[1])))
+    return journalled[0] if journalled is not None else None
+
+
+def _journalled(connection, table: str, row_id: str, version: Version) -> tuple[dict, dict] | None:
+    """The payload and bases of the edit of a record with this version, if the journal has it."""
     row = connection.execute(text(
-        "SELECT payload FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t AND row_id = :r "
-        "AND op = 'upsert' ORDER BY seq LIMIT 1"), {"d": created[1], "h": int(created[0]), "t": table, "r": row_id}).first()
-    return json.loads(row[0]) if row is not None else None
+        "SELECT payload, bases FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t "
+        "AND row_id = :r AND op = 'upsert' ORDER BY seq LIMIT 1"),
+        {"d": version[1], "h": version[0], "t": table, "r": row_id}).first()
+    return (json.loads(row[0]), json.loads(row[1] or "{}")) if row is not None else None
 
 
 def _agreement_rule(rows: _Rows, key, current: dict, versions: dict, change: Change, payload: dict,
