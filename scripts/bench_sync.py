@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from xinjie_desktop.core import bundles, demo_data, device, township  # noqa: E402
-from xinjie_desktop.core.store import open_store  # noqa: E402
+from xinjie_desktop.core.sync import bundles, device  # noqa: E402
+from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.sync.workstore import open_store  # noqa: E402
 
 
 def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path], list[float], list[int]]:

@@ -128,8 +128,8 @@ def raw_list_query(path: Path, text: str = "") -> float:
 
 
 def make_store(path: Path, households: int) -> dict:
-    from xinjie_desktop.core import demo_data
-    from xinjie_desktop.core.store import open_store
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.sync.workstore import open_store
 
     start = time.perf_counter()
     store = open_store(path)
@@ -162,7 +162,7 @@ def in_process(path: Path, repeat: int) -> dict:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from xinjie_desktop.core.store import open_store
+    from xinjie_desktop.core.sync.workstore import open_store
     from xinjie_desktop.qt.app import create_main_window, prepare_application
 
     app = QApplication.instance() or QApplication(sys.argv)

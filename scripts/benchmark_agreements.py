@@ -33,12 +33,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
-from xinjie_desktop.core import agreements, demo_data, housing_plans
+from xinjie_desktop.core.records import agreements, demo_data, housing_plans
 from xinjie_desktop.core.documents.fonts import document_font
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.models import Household, Township, Village
-from xinjie_desktop.core.policy_params import current
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.store.models import Household, Township, Village
+from xinjie_desktop.core.rules.policy_params import current
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
 TODAY = dt.date(2017, 5, 2)
@@ -119,7 +119,7 @@ def main() -> int:
         village_id = prepare(store, args.households)
         prepare_seconds = time.perf_counter() - started
         with store.session() as session:
-            from xinjie_desktop.core.models import Agreement
+            from xinjie_desktop.core.store.models import Agreement
 
             counts = {kind: len(session.scalars(select(Agreement.id).where(Agreement.kind == kind)).all())
                       for kind in agreements.KINDS}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from xinjie_desktop.core.households import HouseholdDraft, IncomeDraft, MemberDraft
-from xinjie_desktop.core.idnumber import FEMALE, MALE, make
+from xinjie_desktop.core.records.households import HouseholdDraft, IncomeDraft, MemberDraft
+from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
 
 # 4 people × 3,049.99 yuan: per-capita net income one fen below the 2016 line.
 FOUR_JUST_BELOW = Decimal("12199.96")

@@ -7,9 +7,9 @@ import os
 import pytest
 from hypothesis import settings
 
-from xinjie_desktop.core import township
-from xinjie_desktop.core.policy_params import current
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.rules.policy_params import current
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
 

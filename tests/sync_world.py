@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from xinjie_desktop.core import bundles, conflicts, device, township
-from xinjie_desktop.core.device import sidecar_path
-from xinjie_desktop.core.store import Store, open_store
+from xinjie_desktop.core.sync import bundles, conflicts, device
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.sync.device import sidecar_path
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.sync.workstore import open_store
 
 VILLAGES = {"青山村": ["第一村民小组", "第二村民小组"], "绿水村": ["第一村民小组"], "白云村": ["第一村民小组"]}
 
@@ -71,7 +73,7 @@ def group_of(store: Store, village_name: str) -> str:
 
 def edit(store: Store, household_id: str, **fields) -> None:
     """Change some fields of a household the way the editor saves it."""
-    from xinjie_desktop.core import households
+    from xinjie_desktop.core.records import households
 
     with store.session() as session:
         draft = households.to_draft(households.load_household(session, household_id))
@@ -81,7 +83,7 @@ def edit(store: Store, household_id: str, **fields) -> None:
 
 
 def household_field(store: Store, household_id: str, name: str):
-    from xinjie_desktop.core.models import Household
+    from xinjie_desktop.core.store.models import Household
 
     with store.session() as session:
         return getattr(session.get(Household, household_id), name)
@@ -129,7 +131,8 @@ def step_recorded_on_two_laptops(folder: Path) -> tuple[World, str, list[Path]]:
     import datetime as dt
 
     from builders import family_draft
-    from xinjie_desktop.core import households, identification
+    from xinjie_desktop.core.records import households
+    from xinjie_desktop.core.rules import identification
 
     world = World(folder, overlap=True)
     qingshan, lushui = world.laptop(0), world.laptop(1)  # 绿水村笔记本 also writes 青山村
@@ -145,7 +148,7 @@ def step_recorded_on_two_laptops(folder: Path) -> tuple[World, str, list[Path]]:
 def step_entered_twice(folder: Path) -> tuple[World, str]:
     """``step_recorded_on_two_laptops``, both imported at the township: the step with the lower id stays and
     the fields entered differently are listed (kind "twice").  The world and the household's id."""
-    from xinjie_desktop.core import bundles
+    from xinjie_desktop.core.sync import bundles
 
     world, household_id, paths = step_recorded_on_two_laptops(folder)
     bundles.import_bundles(world.township, paths)
@@ -162,8 +165,8 @@ def agreement_numbered_on_two_computers(world: World) -> tuple[str, str]:
     from sqlalchemy import text
 
     from builders import family_draft
-    from xinjie_desktop.core import agreements, households, housing_plans
-    from xinjie_desktop.core.housing_plan import PlanInput, calculate
+    from xinjie_desktop.core.records import agreements, households, housing_plans
+    from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 
     qingshan = world.laptop(0)
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
@@ -186,8 +189,8 @@ def set_income(store: Store, household_id: str, year: int, wage: str) -> None:
     empty ``wage`` clears the year (its worksheet is deleted)."""
     from decimal import Decimal
 
-    from xinjie_desktop.core import households
-    from xinjie_desktop.core.households import IncomeDraft
+    from xinjie_desktop.core.records import households
+    from xinjie_desktop.core.records.households import IncomeDraft
 
     with store.session() as session:
         draft = households.to_draft(households.load_household(session, household_id))

@@ -71,7 +71,7 @@ def test_entry_point_exists(spec):
 
 
 def test_every_migration_file_is_shipped_where_the_store_looks_for_it(spec):
-    # core/store.py: MIGRATIONS = Path(__file__).parent.parent / "migrations", i.e. xinjie_desktop/migrations
+    # core/store/database.py: MIGRATIONS = Path(__file__).parent.parent / "migrations", i.e. xinjie_desktop/migrations
     shipped = _shipped(spec)
     wanted = [p for p in MIGRATIONS.rglob("*") if p.is_file() and (p.suffix == ".py" or p.name == "script.py.mako")]
     assert any(p.parent.name == "versions" for p in wanted)

@@ -13,7 +13,7 @@ import pytest
 
 import xinjie_desktop.core
 from xinjie_desktop import __version__, main as cli, self_test
-from xinjie_desktop.core.store import StoreError, head_revision
+from xinjie_desktop.core.store.database import StoreError, head_revision
 
 CHECKS = ["store", "demo household", "housing plan", "agreement PDF", "translations", "font", "Qt application",
           "Qt translation", "window", "bundle export and re-import"]
@@ -21,8 +21,8 @@ BUNDLE = "bundle export and re-import"
 
 
 def install_bundles(monkeypatch, module) -> None:
-    """Stand in for xinjie_desktop.core.bundles (None: the module cannot be imported)."""
-    monkeypatch.setitem(sys.modules, "xinjie_desktop.core.bundles", module)
+    """Stand in for xinjie_desktop.core.sync.bundles (None: the module cannot be imported)."""
+    monkeypatch.setitem(sys.modules, "xinjie_desktop.core.sync.bundles", module)
     if module is None:
         monkeypatch.delattr(xinjie_desktop.core, "bundles", raising=False)
     else:
@@ -30,7 +30,7 @@ def install_bundles(monkeypatch, module) -> None:
 
 
 def fake_bundles(round_trip) -> types.ModuleType:
-    module = types.ModuleType("xinjie_desktop.core.bundles")
+    module = types.ModuleType("xinjie_desktop.core.sync.bundles")
     module.self_test_round_trip = round_trip
     return module
 
@@ -103,7 +103,7 @@ def test_a_failing_round_trip_is_reported_with_its_reason(monkeypatch):
 
 
 def test_checks_that_need_the_store_fail_when_it_cannot_be_opened(monkeypatch):
-    from xinjie_desktop.core import store
+    from xinjie_desktop.core.store import database as store
 
     def refuse(*_args, **_kwargs):
         raise StoreError("The disk is full.")

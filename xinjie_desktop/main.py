@@ -125,7 +125,7 @@ def _date(text: str) -> dt.date:
 
 
 def _amount(text: str) -> Decimal:
-    from xinjie_desktop.core.money import AmountError, parse_yuan
+    from xinjie_desktop.core.rules.money import AmountError, parse_yuan
 
     try:
         return parse_yuan(text)
@@ -134,8 +134,8 @@ def _amount(text: str) -> Decimal:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core import housing_plan
-    from xinjie_desktop.core.policy_params import PolicyFileError, current
+    from xinjie_desktop.core.rules import housing_plan
+    from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
 
     plan = housing_plan.PlanInput(
         people=args.people, kind=args.kind, labour=not args.no_labour, start_date=args.start_date,
@@ -155,9 +155,10 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _agreements(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core import agreements
+    from xinjie_desktop.core.records import agreements
     from xinjie_desktop.core.documents.agreement_templates import TemplateError
-    from xinjie_desktop.core.store import StoreError, open_store
+    from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync.workstore import open_store
 
     if not args.agreements_db.exists():
         print(_("The data file {path} does not exist.").format(path=args.agreements_db), file=sys.stderr)
@@ -186,8 +187,8 @@ def _agreements(args: argparse.Namespace) -> int:
 
 
 def _agreements_render(args: argparse.Namespace, store) -> int:
-    from xinjie_desktop.core import agreements
-    from xinjie_desktop.core.models import Household
+    from xinjie_desktop.core.records import agreements
+    from xinjie_desktop.core.store.models import Household
 
     with store.session() as session:
         if session.get(Household, args.household) is None:
@@ -219,7 +220,8 @@ def _agreements_render(args: argparse.Namespace, store) -> int:
 
 def _open_existing(path: Path):
     """The store at ``path``, or None after telling stderr why not."""
-    from xinjie_desktop.core.store import StoreError, open_store
+    from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync.workstore import open_store
 
     if not path.exists():
         print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
@@ -232,8 +234,9 @@ def _open_existing(path: Path):
 
 
 def _device(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core import device
-    from xinjie_desktop.core.store import StoreError, open_store
+    from xinjie_desktop.core.sync import device
+    from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync.workstore import open_store
 
     if args.device_command == "init":
         try:
@@ -272,7 +275,7 @@ def _device(args: argparse.Namespace) -> int:
 
 
 def _device_show(args: argparse.Namespace, store) -> int:
-    from xinjie_desktop.core import device
+    from xinjie_desktop.core.sync import device
 
     me = device.identity(store)
     former = device.history(store)
@@ -304,8 +307,9 @@ def _device_show(args: argparse.Namespace, store) -> int:
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core import bundles
-    from xinjie_desktop.core.store import StoreError, open_read_only
+    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync.workstore import open_read_only
 
     try:
         if args.bundle_command == "verify":
@@ -348,7 +352,7 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core import canonical_dump
+    from xinjie_desktop.core.store import canonical_dump
 
     if not args.canonical:
         print(_("Error in the command line: {message}").format(message=_("only the canonical dump exists; add --canonical")),
@@ -366,9 +370,10 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core import demo_data
-    from xinjie_desktop.core.store import StoreError, open_store
-    from xinjie_desktop.core.township import SetupError
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync.workstore import open_store
+    from xinjie_desktop.core.records.township import SetupError
 
     if args.villages < 1 or args.households < 0:
         print(_("--villages must be at least 1 and --households at least 0."), file=sys.stderr)
@@ -410,7 +415,7 @@ def _run_logged(args: argparse.Namespace, run) -> int:
     try:
         return run()
     except Exception as error:
-        from xinjie_desktop.core.store import StoreError
+        from xinjie_desktop.core.store.database import StoreError
 
         if isinstance(error, StoreError):
             print(error, file=sys.stderr)

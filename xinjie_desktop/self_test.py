@@ -61,7 +61,8 @@ class Context:
 def _store(context: Context) -> str:
     from sqlalchemy import text
 
-    from xinjie_desktop.core.store import head_revision, open_store
+    from xinjie_desktop.core.store.database import head_revision
+    from xinjie_desktop.core.sync.workstore import open_store
 
     context.store = store = open_store(context.folder / "self-test.sqlite")
     with store.session() as session:
@@ -77,8 +78,8 @@ def _store(context: Context) -> str:
 def _household(context: Context) -> str:
     from sqlalchemy import func, select
 
-    from xinjie_desktop.core import demo_data
-    from xinjie_desktop.core.models import Household, Member
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.store.models import Household, Member
 
     context.need("store")
     store = context.store
@@ -92,8 +93,9 @@ def _household(context: Context) -> str:
 
 
 def _plan(context: Context) -> str:
-    from xinjie_desktop.core import housing_plan, housing_plans
-    from xinjie_desktop.core.policy_params import current
+    from xinjie_desktop.core.rules import housing_plan
+    from xinjie_desktop.core.records import housing_plans
+    from xinjie_desktop.core.rules.policy_params import current
 
     context.need("demo household")
     plan = dataclasses.replace(housing_plans.defaults_for(context.store, context.household_id),
@@ -111,7 +113,7 @@ def _plan(context: Context) -> str:
 def _agreement(context: Context) -> str:
     from pypdf import PdfReader
 
-    from xinjie_desktop.core import agreements
+    from xinjie_desktop.core.records import agreements
 
     context.need("housing plan")
     today = dt.date.today()
@@ -233,7 +235,7 @@ def _window(context: Context) -> str:
 def _bundle(context: Context) -> str:
     context.need("store")
     try:
-        from xinjie_desktop.core import bundles
+        from xinjie_desktop.core.sync import bundles
     except ImportError as error:
         raise CheckFailed(f"the bundle module cannot be loaded: {error}") from None
     work_dir = context.folder / "bundle"

@@ -27,12 +27,12 @@ import pytest
 from builders import family_draft, renumber
 from pypdf import PdfReader, PdfWriter
 
-from xinjie_desktop.core import agreements, households, housing_plans
-from xinjie_desktop.core.agreements import AgreementError, Employment
+from xinjie_desktop.core.records import agreements, households, housing_plans
+from xinjie_desktop.core.records.agreements import AgreementError, Employment
 from xinjie_desktop.core.documents import agreement_templates
 from xinjie_desktop.core.documents.agreement_templates import TemplateError
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.models import Agreement, Township
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.store.models import Agreement, Township
 from xinjie_desktop.i18n import set_language
 from xinjie_desktop.resources import templates_dir
 
@@ -300,7 +300,7 @@ def test_AG_1_village_batch_is_one_pdf_and_cancel_leaves_no_file(store, househol
     draft_all(store, household)
     agreements.draft_missing(store, second, demolition_deadline=DEADLINE, today=TODAY)
     with store.session() as session:
-        from xinjie_desktop.core.models import Household
+        from xinjie_desktop.core.store.models import Household
 
         village_id = session.get(Household, household).village_id
     seen = []

@@ -6,9 +6,9 @@ import pytest
 from builders import family_draft
 from sqlalchemy import func, select
 
-from xinjie_desktop.core import attachments, households
-from xinjie_desktop.core.attachments import AttachmentError
-from xinjie_desktop.core.models import Blob
+from xinjie_desktop.core.records import attachments, households
+from xinjie_desktop.core.records.attachments import AttachmentError
+from xinjie_desktop.core.store.models import Blob
 
 
 def test_ID_4_supporting_files_are_kept_once_per_content(store, group_id, tmp_path):

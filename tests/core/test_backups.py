@@ -6,9 +6,10 @@ import sqlite3
 import pytest
 from builders import family_draft, renumber
 
-from xinjie_desktop.core import backups, households
-from xinjie_desktop.core.models import Household
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.store import backups
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.store.models import Household
+from xinjie_desktop.core.sync.workstore import open_store
 
 
 def count_households(path) -> int:

@@ -5,9 +5,10 @@ import json
 from builders import family_draft
 from sqlalchemy import update
 
-from xinjie_desktop.core import attachments, canonical_dump, demo_data, households
-from xinjie_desktop.core.models import Base, Household, LocalSetting, Travelling
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.records import attachments, demo_data, households
+from xinjie_desktop.core.store import canonical_dump
+from xinjie_desktop.core.store.models import Base, Household, LocalSetting, Travelling
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.main import main
 
 

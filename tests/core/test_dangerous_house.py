@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from xinjie_desktop.core.dangerous_house import DangerousHouseError, DangerousHouseInput, assess
+from xinjie_desktop.core.rules.dangerous_house import DangerousHouseError, DangerousHouseInput, assess
 
 APPRAISED = dict(appraiser="保山市某房屋安全鉴定所", appraised_on=dt.date(2017, 4, 10))
 
@@ -62,9 +62,9 @@ def test_SB_3_appraisal_kept_with_the_household(store, group_id, params):
     from builders import family_draft
     from sqlalchemy import select
 
-    from xinjie_desktop.core import households
-    from xinjie_desktop.core.dangerous_house import record
-    from xinjie_desktop.core.models import DangerousHouse
+    from xinjie_desktop.core.records import households
+    from xinjie_desktop.core.records.dangerous_house import record
+    from xinjie_desktop.core.store.models import DangerousHouse
 
     household_id = households.save(store, family_draft(group_id))
     record(store, household_id, DangerousHouseInput(grade="D", people=4, rebuild=True, area=Decimal(90),

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import flags, households, idnumber, membership
-from xinjie_desktop.core.models import Household, Member, Township
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.rules import flags, idnumber, membership
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.store.models import Household, Member, Township
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.main import main
 
 

@@ -10,17 +10,17 @@ from decimal import Decimal
 import pytest
 from builders import family_draft, renumber
 
-from xinjie_desktop.core import demolition, households, housing_plans
-from xinjie_desktop.core.demolition import DemolitionError
-from xinjie_desktop.core.housing_plan import SYNCHRONISED, PlanInput, calculate
-from xinjie_desktop.core.models import Agreement, Blob, DemolitionAcceptance
+from xinjie_desktop.core.records import demolition, households, housing_plans
+from xinjie_desktop.core.records.demolition import DemolitionError
+from xinjie_desktop.core.rules.housing_plan import SYNCHRONISED, PlanInput, calculate
+from xinjie_desktop.core.store.models import Agreement, Blob, DemolitionAcceptance
 
 SIGNED_ON = dt.date(2017, 4, 20)
 DEADLINE = dt.date(2017, 6, 30)
 
 
 def agreement(store, household_id, *, status="signed", deadline=DEADLINE, version=1, kind="demolition") -> str:
-    """A demolition agreement row as core.agreements would leave it once signed (AG-1)."""
+    """A demolition agreement row as core.records.agreements would leave it once signed (AG-1)."""
     with store.unit_of_work() as session:
         record = Agreement(household_id=household_id, kind=kind, number=f"XJ-{kind}-{household_id[:8]}-v{version}",
                            version=version, status=status, template_version="test", content="{}",

@@ -9,9 +9,11 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from xinjie_desktop.core import canonical_dump, device, township
-from xinjie_desktop.core.models import LocalSetting, Village
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.store import canonical_dump
+from xinjie_desktop.core.sync import device
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.store.models import LocalSetting, Village
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.main import main
 
 
@@ -108,7 +110,7 @@ def test_a_restored_backup_takes_a_new_identity(tmp_path):
 
 
 def test_a_backup_restored_by_the_backups_module_takes_a_new_identity(tmp_path):
-    from xinjie_desktop.core import backups
+    from xinjie_desktop.core.store import backups
 
     path = tmp_path / "s.sqlite"
     store = open_store(path)

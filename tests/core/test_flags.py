@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from builders import family_draft, person, renumber
 
-from xinjie_desktop.core import flags, households
-from xinjie_desktop.core.households import IncomeDraft
-from xinjie_desktop.core.policy_params import current
+from xinjie_desktop.core.rules import flags
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.records.households import IncomeDraft
+from xinjie_desktop.core.rules.policy_params import current
 
 
 def saved_flags(store, draft) -> dict[str, str]:

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import text
 
-from xinjie_desktop.core import demo_data, household_list
-from xinjie_desktop.core.household_list import ListFilter
+from xinjie_desktop.core.records import demo_data, household_list
+from xinjie_desktop.core.records.household_list import ListFilter
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 from builders import family_draft, person
 from sqlalchemy import func, select
 
-from xinjie_desktop.core import households
-from xinjie_desktop.core.households import ValidationFailed
-from xinjie_desktop.core.models import Household, IncomeWorksheet, Member
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.records.households import ValidationFailed
+from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member
 
 
 def counts(store):

@@ -13,7 +13,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from xinjie_desktop.core.housing_plan import (
+from xinjie_desktop.core.rules.housing_plan import (
     COOPERATIVE,
     DISTRICT_COMPANY,
     REGISTERED,

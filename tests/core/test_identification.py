@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from builders import family_draft
 
-from xinjie_desktop.core import households, identification
-from xinjie_desktop.core.identification import StepInput, WorkflowError
-from xinjie_desktop.core.models import Household
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.rules import identification
+from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
+from xinjie_desktop.core.store.models import Household
 
 D = dt.date(2017, 4, 1)
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from xinjie_desktop.core import idnumber
-from xinjie_desktop.core.idnumber import FEMALE, MALE, IdNumberError
+from xinjie_desktop.core.rules import idnumber
+from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, IdNumberError
 
 
 def test_published_example_number_is_valid():

@@ -10,7 +10,9 @@ from pypdf import PdfReader
 from sync_world import group_of
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import households, idnumber
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.documents.import_report import ELSEWHERE, IMPORTED, REFUSED, ReportLine
 
@@ -27,7 +29,7 @@ def test_the_report_of_an_import_lists_every_bundle(world, tmp_path):
     households.save(lushui, family_draft(group_of(lushui, "绿水村")))  # the same family: possible duplicates
     paths = world.export(qingshan) + world.export(lushui)
     results = world.import_into(world.township, paths)
-    lines = import_report.lines_from_log(world.township, [result.bundle_id for result in results])
+    lines = bundles.lines_from_log(world.township, [result.bundle_id for result in results])
     assert [line.source for line in lines] == ["青山村笔记本", "绿水村笔记本"]
     assert lines[0].new == {"household": 1, "member": 4, "income_worksheet": 1}
     assert lines[0].outcome == IMPORTED and lines[0].duplicates == ()
@@ -36,7 +38,7 @@ def test_the_report_of_an_import_lists_every_bundle(world, tmp_path):
               ReportLine("xjb-for-a-laptop.xjb", "", ELSEWHERE)]
 
     target = tmp_path / "report.pdf"
-    import_report.render(world.township, lines, target, printed_at=dt.datetime(2017, 5, 2, 9, 30))
+    import_report.render(bundles.my_name(world.township), lines, target, printed_at=dt.datetime(2017, 5, 2, 9, 30))
     pdf = PdfReader(target)
     assert pdf.metadata.creator == f"xinjie-desktop {__version__}"
     assert pdf.metadata.title == "Import report of sync bundles"

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from builders import family_draft, person
 
-from xinjie_desktop.core import households, income, membership
-from xinjie_desktop.core.households import IncomeDraft
-from xinjie_desktop.core.money import AmountError, parse_yuan, to_fen
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.rules import income, membership
+from xinjie_desktop.core.records.households import IncomeDraft
+from xinjie_desktop.core.rules.money import AmountError, parse_yuan, to_fen
 
 
 def assess(yuan: str, people: int, params, year=2016):

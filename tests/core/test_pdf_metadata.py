@@ -13,10 +13,10 @@ from pypdf import PdfReader
 
 from xinjie_desktop import __version__
 from xinjie_desktop.build_info import name_and_version
-from xinjie_desktop.core import agreements, households, housing_plans, public_notice
+from xinjie_desktop.core.records import agreements, households, housing_plans, public_notice
 from xinjie_desktop.core.documents.plan_summary import PlanHousehold, render_plan_summary
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.models import Household
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.store.models import Household
 
 CREATOR = f"xinjie-desktop {__version__}"
 TODAY = dt.date(2017, 5, 2)

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from xinjie_desktop.core.documents.fonts import FONT_NAME, document_font
 from xinjie_desktop.core.documents.plan_summary import PlanHousehold, render_plan_summary
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.idnumber import FEMALE, MALE, make, mask
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make, mask
 from xinjie_desktop.i18n import set_language
 
 PRINTED = dt.date(2017, 4, 20)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from xinjie_desktop.core import policy_params
-from xinjie_desktop.core.policy_params import PolicyFileError, load_file
+from xinjie_desktop.core.rules import policy_params
+from xinjie_desktop.core.rules.policy_params import PolicyFileError, load_file
 from xinjie_desktop.resources import policy_dir
 
 SHIPPED = policy_dir() / "policy-2017.toml"

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from xinjie_desktop.core import township
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.sync.workstore import open_store
 
 TESTS = Path(__file__).resolve().parent.parent
 
 WRITER = textwrap.dedent("""
     import sys
     from builders import family_draft, renumber
-    from xinjie_desktop.core import households
-    from xinjie_desktop.core.store import open_store
+    from xinjie_desktop.core.records import households
+    from xinjie_desktop.core.sync.workstore import open_store
 
     store = open_store(sys.argv[1])
     group, mode = sys.argv[2], sys.argv[3]

@@ -11,11 +11,13 @@ import subprocess
 import pytest
 from builders import family_draft, renumber
 
-from xinjie_desktop.core import households, identification, public_notice, relocation
+from xinjie_desktop.core.records import households, public_notice
+from xinjie_desktop.core.rules import identification
+from xinjie_desktop.core.records import relocation
 from xinjie_desktop.core.documents.fonts import FONT_NAME
-from xinjie_desktop.core.models import Household, PublicNotice, Village
-from xinjie_desktop.core.public_notice import EntryInput, NoticeError
-from xinjie_desktop.core.relocation import VerificationDraft
+from xinjie_desktop.core.store.models import Household, PublicNotice, Village
+from xinjie_desktop.core.records.public_notice import EntryInput, NoticeError
+from xinjie_desktop.core.rules.relocation import VerificationDraft
 from xinjie_desktop.i18n import set_language
 
 START = dt.date(2017, 4, 14)

@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 from builders import family_draft
 
-from xinjie_desktop.core import households, relocation
-from xinjie_desktop.core.households import ValidationFailed
-from xinjie_desktop.core.relocation import VerificationDraft
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.rules import relocation
+from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.records.households import ValidationFailed
+from xinjie_desktop.core.rules.relocation import VerificationDraft
 
 REG, SYNC = "registered", "synchronised"
 
@@ -88,9 +90,9 @@ def test_HS_5_building_mode_fits_mode_and_kind(params, mode, kind, building, ok)
 def test_RL_1_saved_whole_or_not_at_all(store, group_id, params):
     household_id = households.save(store, family_draft(group_id))
     with pytest.raises(ValidationFailed):
-        relocation.save(store, household_id, complete(area_reason=""), REG, params)
-    assert relocation.load(store, household_id) == VerificationDraft()
-    relocation.save(store, household_id, complete(), REG, params)
-    assert relocation.load(store, household_id) == complete()
-    relocation.save(store, household_id, complete(site="大坪安置点"), REG, params)
-    assert relocation.load(store, household_id).site == "大坪安置点"
+        relocation_records.save(store, household_id, complete(area_reason=""), REG, params)
+    assert relocation_records.load(store, household_id) == VerificationDraft()
+    relocation_records.save(store, household_id, complete(), REG, params)
+    assert relocation_records.load(store, household_id) == complete()
+    relocation_records.save(store, household_id, complete(site="大坪安置点"), REG, params)
+    assert relocation_records.load(store, household_id).site == "大坪安置点"

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from builders import family_draft
 
-from xinjie_desktop.core import households, housing_plans, policy_params
-from xinjie_desktop.core.housing_plan import PlanInput, PlanInputError, calculate
+from xinjie_desktop.core.records import households, housing_plans
+from xinjie_desktop.core.rules import policy_params
+from xinjie_desktop.core.rules.housing_plan import PlanInput, PlanInputError, calculate
 from xinjie_desktop.resources import policy_dir
 
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from builders import family_draft, renumber
-from xinjie_desktop.core import households, staging
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.sync import staging
 
 
 def journal_document(store, where: str = "1") -> str:

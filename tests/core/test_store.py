@@ -9,10 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from builders import family_draft
 
-from xinjie_desktop.core import backups, households
-from xinjie_desktop.core import store as store_module
-from xinjie_desktop.core.models import Base
-from xinjie_desktop.core.store import StoreError, head_revision, open_store
+from xinjie_desktop.core.store import backups
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.store import database as store_module
+from xinjie_desktop.core.store.models import Base
+from xinjie_desktop.core.store.database import StoreError, head_revision
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
 
@@ -175,7 +177,7 @@ def test_failed_upgrade_puts_the_old_file_back(tmp_path, monkeypatch):
         real_upgrade(engine, "0002")  # the file is changed half-way…
         raise RuntimeError("disk full")  # …then the upgrade fails
 
-    monkeypatch.setattr("xinjie_desktop.core.store.upgrade", broken)
+    monkeypatch.setattr("xinjie_desktop.core.store.database.upgrade", broken)
     with pytest.raises(RuntimeError):
         open_store(path)
     assert dump(path) == before
@@ -202,7 +204,7 @@ def test_upgrade_refused_untouched_when_no_backup_can_be_made(tmp_path, monkeypa
 
 
 def _group(store):
-    from xinjie_desktop.core import township
+    from xinjie_desktop.core.records import township
 
     township.set_up(store, "T", "C", {"V": ["G"]})
     with store.session() as session:

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from builders import family_draft, renumber
 
-from xinjie_desktop.core import households, township
-from xinjie_desktop.core.models import Household, LocalSetting
-from xinjie_desktop.core.store import StoreError, StoreWriteError, open_store
+from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.store.models import Household, LocalSetting
+from xinjie_desktop.core.store.database import StoreError, StoreWriteError
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
 
@@ -106,7 +107,7 @@ def test_durable_unit_of_work_is_one_transaction_that_savepoints_nest_in(store):
 
 def test_a_big_transaction_leaves_no_big_write_ahead_log_behind(tmp_path, monkeypatch):
     """A stick's import is one transaction; once checkpointed, the log beside the store is cut back."""
-    from xinjie_desktop.core import store as store_module
+    from xinjie_desktop.core.store import database as store_module
 
     monkeypatch.setattr(store_module, "WAL_SIZE_LIMIT", 1024 * 1024)
     big = open_store(tmp_path / "big.sqlite")

@@ -13,9 +13,12 @@ from sqlalchemy import text
 from builders import family_draft, renumber
 from sync_world import (World, conflict_keys, edit, file_state, group_of, household_field, import_in_order, set_income,
                         step_recorded_on_two_laptops, twin, until_both_id_orders)
-from xinjie_desktop.core import bundles, canonical_dump, conflicts, demo_data, households, relocation, sync_board
-from xinjie_desktop.core.models import Household
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.sync import bundles, conflicts, board as sync_board
+from xinjie_desktop.core.store import canonical_dump
+from xinjie_desktop.core.records import demo_data, households
+from xinjie_desktop.core.records import relocation
+from xinjie_desktop.core.store.models import Household
+from xinjie_desktop.core.sync.workstore import open_store
 
 
 def count(store, table: str) -> int:
@@ -217,9 +220,9 @@ def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_pat
     text stands everywhere, the township's correction is listed; and the household cannot be deleted."""
     from decimal import Decimal
 
-    from xinjie_desktop.core import agreements, housing_plans
-    from xinjie_desktop.core.housing_plan import PlanInput, calculate
-    from xinjie_desktop.core.models import Agreement
+    from xinjie_desktop.core.records import agreements, housing_plans
+    from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+    from xinjie_desktop.core.store.models import Agreement
 
     qingshan = world.laptop(0)
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
@@ -252,7 +255,8 @@ def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_pat
 
 def test_a_data_file_with_a_township_of_its_own_cannot_become_a_laptop(world, tmp_path):
     """Its households would all be outside the villages the township office provisions: refused, unchanged."""
-    from xinjie_desktop.core import device, township
+    from xinjie_desktop.core.sync import device
+    from xinjie_desktop.core.records import township
 
     local = open_store(tmp_path / "local.sqlite")
     township.set_up(local, "自设乡", "", {"自设村": ["一组"]})

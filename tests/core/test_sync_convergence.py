@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from sync_world import World, conflict_keys, import_in_order, set_income, twin
-from xinjie_desktop.core import canonical_dump, demo_data, households, relocation
+from xinjie_desktop.core.store import canonical_dump
+from xinjie_desktop.core.records import demo_data, households
+from xinjie_desktop.core.records import relocation
 
 WHO = st.sampled_from(["laptop0", "laptop1", "township"])
 # Few households and fields, so that computers often edit the same field of the same household.

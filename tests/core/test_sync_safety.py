@@ -21,9 +21,11 @@ from sqlalchemy import text
 
 from builders import family_draft
 from sync_world import agreement_numbered_on_two_computers, file_state, group_of, twin
-from xinjie_desktop.core import bundles, canonical_dump, demo_data, device, households
-from xinjie_desktop.core.models import Village, VillagerGroup
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.store import canonical_dump
+from xinjie_desktop.core.records import demo_data, households
+from xinjie_desktop.core.store.models import Village, VillagerGroup
+from xinjie_desktop.core.sync.workstore import open_store
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
-from xinjie_desktop.core import demo_data  # noqa: E402
+from xinjie_desktop.core.records import demo_data  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -22,17 +22,10 @@ from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
-from xinjie_desktop.core import (
-    agreements,
-    demolition,
-    households,
-    housing_plans,
-    public_notice,
-    township,
-)
-from xinjie_desktop.core.agreements import AgreementError
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.models import (
+from xinjie_desktop.core.records import agreements, demolition, households, housing_plans, public_notice, township
+from xinjie_desktop.core.records.agreements import AgreementError
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.store.models import (
     Agreement,
     AgreementSignature,
     Blob,

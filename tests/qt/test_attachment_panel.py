@@ -4,7 +4,7 @@ from builders import family_draft
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from xinjie_desktop.core import attachments, households
+from xinjie_desktop.core.records import attachments, households
 from xinjie_desktop.qt.household_editor import HouseholdEditor
 
 

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from builders import family_draft, renumber
 from xinjie_desktop import logfile
-from xinjie_desktop.core import backups, households, township
-from xinjie_desktop.core.models import Household
+from xinjie_desktop.core.store import backups
+from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.store.models import Household
 
 pytestmark = pytest.mark.gui
 
@@ -158,7 +159,7 @@ def test_unexpected_error_is_logged_with_traceback_and_the_dialog_names_the_log(
 
 
 def test_store_write_error_reaching_the_window_is_a_message_not_a_traceback(qtbot, prepared_app, monkeypatch, tmp_path):
-    from xinjie_desktop.core.store import StoreWriteError
+    from xinjie_desktop.core.store.database import StoreWriteError
     from xinjie_desktop.qt import app
 
     logfile.reset()

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboB
 from sqlalchemy import func, select
 
 from builders import family_draft
-from xinjie_desktop.core import demo_data, households, township
-from xinjie_desktop.core.identification import StepInput, WorkflowError
-from xinjie_desktop.core.idnumber import FEMALE, MALE, make
-from xinjie_desktop.core.models import Household, IncomeWorksheet, Member, WorkflowStep
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.records import demo_data, households, township
+from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
+from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
+from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, WorkflowStep
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt.household_editor import HouseholdEditor
 
 pytestmark = pytest.mark.gui

@@ -1,5 +1,5 @@
 """The housing-plan calculator driven like a user (key presses and clicks): what it shows equals
-what ``core.housing_plan.calculate`` answers for the same inputs (HS-1 to HS-4, SB-1, SB-2, LN-1, HB-1).
+what ``core.rules.housing_plan.calculate`` answers for the same inputs (HS-1 to HS-4, SB-1, SB-2, LN-1, HB-1).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from user_actions import click_check, retype
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.money import format_yuan
-from xinjie_desktop.core.policy_params import current
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.qt.housing_calculator import MONEY_ROWS, HousingCalculator
 
 pytestmark = pytest.mark.gui

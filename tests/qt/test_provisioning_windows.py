@@ -12,8 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import text
 
-from xinjie_desktop.core import bundles, demo_data, device, township
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt import app
 from xinjie_desktop.qt.app import create_main_window
 from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, AwaitingTownshipPage, ProvisionLaptopDialog

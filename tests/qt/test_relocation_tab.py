@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 
 from builders import family_draft
 from user_actions import click_check, retype
-from xinjie_desktop.core import households, housing_plans, relocation, township
-from xinjie_desktop.core.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.models import RelocationVerification, SavedHousingPlan
-from xinjie_desktop.core.policy_params import current
+from xinjie_desktop.core.records import households, housing_plans, township
+from xinjie_desktop.core.rules import relocation
+from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.store.models import RelocationVerification, SavedHousingPlan
+from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.qt.household_editor import RELOCATION_TAB, HouseholdEditor
 from xinjie_desktop.qt.relocation_tab import RelocationTab
 
@@ -107,7 +109,7 @@ def test_rl3_rl4_complete_verification_with_sign_offs_is_stored(qtbot, tab, stor
     qtbot.mouseClick(tab.save_verification_button, Qt.MouseButton.LeftButton)
     assert tab.verification_status.text() == "Verification saved.", tab.verification_status.text()
     assert not tab.has_unsaved_changes()
-    stored = relocation.load(store, household_id)
+    stored = relocation_records.load(store, household_id)
     assert stored.in_scope and stored.area_category == "harsh" and stored.latitude == "25.1120"
     assert (stored.secretary, stored.director, stored.team_leader) == ("Signer 0", "Signer 1", "Signer 2")
     assert str(stored.submitted_on) == "2017-04-23"

@@ -18,8 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from xinjie_desktop import i18n
-from xinjie_desktop.core import demo_data
-from xinjie_desktop.core.store import open_store
+from xinjie_desktop.core.records import demo_data
+from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.resources import translations_dir
 
 pytestmark = pytest.mark.gui
@@ -134,8 +134,8 @@ def test_screenshot_relocation_and_housing_plan(qtbot, chinese, demo_store_at_a_
     import datetime as dt
     from decimal import Decimal
 
-    from xinjie_desktop.core.housing_plan import PlanInput
-    from xinjie_desktop.core.relocation import VerificationDraft
+    from xinjie_desktop.core.rules.housing_plan import PlanInput
+    from xinjie_desktop.core.rules.relocation import VerificationDraft
     from xinjie_desktop.qt.app import create_main_window
     from xinjie_desktop.qt.household_editor import RELOCATION_TAB
 
@@ -186,8 +186,8 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
 
     from PySide6.QtGui import QDesktopServices
 
-    from xinjie_desktop.core import housing_plans
-    from xinjie_desktop.core.housing_plan import PlanInput, calculate
+    from xinjie_desktop.core.records import housing_plans
+    from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
     from xinjie_desktop.qt.app import create_main_window
     from xinjie_desktop.qt.household_editor import AGREEMENTS_TAB
 
@@ -253,7 +253,7 @@ def sync_world():
     """A township office and three village laptops with households, in a fixed folder (issue 5)."""
     from sync_world import World
 
-    from xinjie_desktop.core import bundles
+    from xinjie_desktop.core.sync import bundles
 
     folder = Path(tempfile.gettempdir()) / "xinjie-sync-screenshots"
     shutil.rmtree(folder, ignore_errors=True)
@@ -275,7 +275,8 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
     from sqlalchemy import text
 
     from builders import family_draft
-    from xinjie_desktop.core import bundles, households
+    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.records import households
     from xinjie_desktop.qt.conflicts_view import ConflictsDialog
     from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
     from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
@@ -384,7 +385,8 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
     laptop accepts it at its first start, then waits for the township office's first bundle."""
     from PySide6.QtWidgets import QFileDialog
 
-    from xinjie_desktop.core import device, township
+    from xinjie_desktop.core.sync import device
+    from xinjie_desktop.core.records import township
     from xinjie_desktop.qt.app import create_main_window
     from xinjie_desktop.qt.provisioning import ProvisionLaptopDialog
     from xinjie_desktop.qt.setup_dialog import SetupDialog

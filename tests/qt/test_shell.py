@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from builders import family_draft
-from xinjie_desktop.core import households, township
-from xinjie_desktop.core.flags import FLAGS
-from xinjie_desktop.core.identification import REJECTED, STEP_CODES
+from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.rules.flags import FLAGS
+from xinjie_desktop.core.rules.identification import REJECTED, STEP_CODES
 from xinjie_desktop.qt.household_table_model import MAX_CACHED_PAGES, PAGE_SIZE
 from xinjie_desktop.qt.workspace import WorkView
 from xinjie_desktop.qt.setup_dialog import SetupDialog
@@ -243,7 +243,7 @@ def test_ctrl_n_opens_a_new_household_and_after_saving_the_list_shows_and_select
 
 
 def test_model_fetches_pages_on_demand_and_keeps_few(qtbot, prepared_app, store):
-    from xinjie_desktop.core import demo_data
+    from xinjie_desktop.core.records import demo_data
     from xinjie_desktop.qt.app import create_main_window
 
     demo_data.generate(store, villages=2, households=PAGE_SIZE * 3 + 17, seed=5)
@@ -325,8 +325,8 @@ def test_application_font_is_the_shipped_wenquanyi(prepared_app):
 
 
 def test_opening_another_data_file_switches_workspace_and_store(qtbot, prepared_app, demo_store, tmp_path, monkeypatch):
-    from xinjie_desktop.core import demo_data
-    from xinjie_desktop.core.store import open_store
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.sync.workstore import open_store
     from xinjie_desktop.qt import app
 
     other_path = tmp_path / "other.sqlite"
@@ -471,7 +471,7 @@ def test_emitting_signals_does_not_wear_down_the_reference_count_of_true():
 
 
 def test_a_filter_change_counts_and_fetches_once_and_never_searches_pages(qtbot, window, demo_store, monkeypatch):
-    from xinjie_desktop.core import household_list
+    from xinjie_desktop.core.records import household_list
 
     calls = []
     for name in ("count", "page"):

@@ -17,7 +17,8 @@ from sync_world import World, agreement_numbered_on_two_computers, group_of, hou
 from sync_world import edit as set_field
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import bundles, conflicts, demo_data, households
+from xinjie_desktop.core.sync import bundles, conflicts
+from xinjie_desktop.core.records import demo_data, households
 from xinjie_desktop.qt.app import create_main_window
 from xinjie_desktop.qt.conflicts_view import ConflictsDialog
 from xinjie_desktop.qt.sync_board_view import SyncBoardDialog

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from xinjie_desktop.core.models import Household
+from xinjie_desktop.core.store.models import Household
 
 Button = QMessageBox.StandardButton
 

@@ -1,1 +1,1 @@
-"""Alembic migrations of the store. Run automatically by core.store.open_store."""
+"""Alembic migrations of the store. Run automatically by core.store.database.open_store."""

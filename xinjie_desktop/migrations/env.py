@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from xinjie_desktop.core.models import Base
+from xinjie_desktop.core.store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -6,7 +6,7 @@ pads), mark signed on paper (scan and fingerprint), void with a reason (a new ve
 both are kept).  Below, once the demolition agreement is signed, the acceptance of the demolished
 old house, and whether the reward is due.
 
-Thin: ``core.agreements`` and ``core.demolition`` decide everything (what may be drafted, signed,
+Thin: ``core.records.agreements`` and ``core.records.demolition`` decide everything (what may be drafted, signed,
 voided or accepted); their refusals are shown in words in the tab, and nothing is changed.
 """
 
@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import agreements, demolition
-from xinjie_desktop.core.agreements import AgreementError, AgreementInfo
-from xinjie_desktop.core.demolition import DemolitionError
-from xinjie_desktop.core.models import Household, Township
+from xinjie_desktop.core.records import agreements, demolition
+from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
+from xinjie_desktop.core.records.demolition import DemolitionError
+from xinjie_desktop.core.store.models import Household, Township
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.sign_dialog import SignDialog
 from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
@@ -594,7 +594,7 @@ class AgreementsTab(QWidget):
             self.photo_edit.setText(path)
 
     def record_acceptance(self) -> bool:
-        """Record the acceptance (or, once accepted, the certificates) through ``core.demolition``."""
+        """Record the acceptance (or, once accepted, the certificates) through ``core.records.demolition``."""
         if self._household_id is None:
             return False
         existing = demolition.acceptance(self._store, self._household_id)

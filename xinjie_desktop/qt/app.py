@@ -44,7 +44,7 @@ from xinjie_desktop.qt.worker import Worker
 from xinjie_desktop.resources import font_path, icon_path
 
 if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
-    from xinjie_desktop.core.store import Store
+    from xinjie_desktop.core.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ APPLICATION = "xinjie-desktop"
 STORE_FILE = "xinjie.sqlite"
 LANGUAGE_KEY = "language"
 BACKUPS_KEEP_KEY = "backups/keep"
-DEFAULT_BACKUPS_KEEP = 10  # core.backups.DEFAULT_KEEP, not imported here: it would load the core
+DEFAULT_BACKUPS_KEEP = 10  # core.store.backups.DEFAULT_KEEP, not imported here: it would load the core
 
 # Should the window never be painted (minimised at start), the store is opened after this long anyway.
 OPEN_FALLBACK_MS = 200
@@ -156,7 +156,7 @@ def install_excepthook() -> None:
 
         details = "".join(traceback.format_exception(kind, value, tb))
         print(details, file=sys.stderr)
-        store_module = sys.modules.get("xinjie_desktop.core.store")
+        store_module = sys.modules.get("xinjie_desktop.core.store.database")
         if store_module is not None and isinstance(value, store_module.StoreError):
             # a full disk, a read-only folder…: the message says what to do; no traceback is needed
             log.warning("%s", value)
@@ -196,7 +196,8 @@ def _workspace(store: Store):
 def needs_set_up(store: Store) -> bool:
     """An empty store: no township, and not a village laptop (whose villages arrive with the township
     office's first bundle: the window shows it waiting for that bundle, qt.provisioning)."""
-    from xinjie_desktop.core import device, township
+    from xinjie_desktop.core.sync import device
+    from xinjie_desktop.core.records import township
 
     with store.session() as session:
         if township.is_set_up(session):
@@ -232,8 +233,9 @@ def open_in_background(path: Path, keep_backups: int | None = None):
         keep_backups = backups_to_keep()
 
     def job(_report) -> Opened:
-        from xinjie_desktop.core import backups
-        from xinjie_desktop.core.store import StoreError, open_store
+        from xinjie_desktop.core.store import backups
+        from xinjie_desktop.core.store.database import StoreError
+        from xinjie_desktop.core.sync.workstore import open_store
 
         try:
             store = open_store(path, keep_backups=keep_backups)
@@ -363,7 +365,7 @@ class _Shell(QObject):
         """Put a backup in place of the open store: close the store, restore (which backs up the
         current store first), then open the file again as "open another data file" does.
         False if the user kept unsaved changes or the restore was refused (a message says why)."""
-        from xinjie_desktop.core import backups
+        from xinjie_desktop.core.store import backups
 
         if self.store is None or self._opener is not None or self._closed:
             return False

@@ -1,7 +1,7 @@
 """Supporting files of a household (ID-4 reconciliation papers, ID-7 re-check records).
 
 A list (model/view) of what is kept, and buttons to add a file, save a copy and remove one.
-Each action is its own transaction in the core (core.attachments); nothing here decides rules.
+Each action is its own transaction in the core (core.records.attachments); nothing here decides rules.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QListView, QPushButton, QVBoxLayout, QWidget
 
-from xinjie_desktop.core import attachments
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.records import attachments
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.widgets import ChoiceCombo, MessageLabel
 

@@ -1,6 +1,6 @@
 """The Backups dialog: the data file's backups, "Back up now", "Restore…", and how many to keep.
 
-The list is core.backups.list_backups (newest first) in a table model.  A restore is confirmed here
+The list is core.store.backups.list_backups (newest first) in a table model.  A restore is confirmed here
 and then asked of the window (``restore_requested``): the shell (qt.app._Shell.restore_backup)
 closes the store, restores (backing up the current store first) and opens the file again.
 """
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import backups
+from xinjie_desktop.core.store import backups
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.app import BACKUPS_KEEP_KEY, backups_to_keep
 

@@ -3,7 +3,7 @@
 **Conflicts**: the open conflicts in a table (household, kind of record, field, what happened, the
 computers involved).  The selected one shows its values side by side: the value in force and each
 other value, with the computer that wrote it and when.  "Keep this value" on one of them, or type
-the right value and save it: core.conflicts.resolve writes it as a new edit, which travels with the
+the right value and save it: core.sync.conflicts.resolve writes it as a new edit, which travels with the
 next bundles and settles the conflict on the other computers too.
 
 **Possible duplicates**: an ID number found in two households after an import, never merged by
@@ -40,12 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import conflicts, membership, relocation, vocabulary
-from xinjie_desktop.core.conflicts import Conflict, ConflictError, Version
+from xinjie_desktop.core.sync import conflicts
+from xinjie_desktop.core.rules import membership, relocation, vocabulary
+from xinjie_desktop.core.sync.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.core.documents.import_report import kind_label
-from xinjie_desktop.core.idnumber import SEX_LABELS
-from xinjie_desktop.core.money import AmountError, format_yuan, from_fen, parse_yuan, to_fen
-from xinjie_desktop.core.store import StoreWriteError
+from xinjie_desktop.core.rules.idnumber import SEX_LABELS
+from xinjie_desktop.core.rules.money import AmountError, format_yuan, from_fen, parse_yuan, to_fen
+from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.household_editor import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
 from xinjie_desktop.qt.sync_common import local_text

@@ -1,6 +1,6 @@
 """The household editor: basic facts, members, income worksheet, identification workflow, flags.
 
-A thin layer over ``core.households``: the widgets fill a ``HouseholdDraft``, the core validates
+A thin layer over ``core.records.households``: the widgets fill a ``HouseholdDraft``, the core validates
 and saves it in one transaction (or not at all), and every figure shown (actual population,
 per-capita net income, the income line, the next workflow step, the flags) is computed by the
 core.  Problems the core reports are shown in words next to the field they concern.
@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import flags as flag_rules
-from xinjie_desktop.core import households, identification, income, membership, policy_params, township, vocabulary
-from xinjie_desktop.core.households import (
+from xinjie_desktop.core.rules import flags as flag_rules
+from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.rules import identification, income, membership, policy_params, vocabulary
+from xinjie_desktop.core.records.households import (
     ERROR,
     WARNING,
     HouseholdDraft,
@@ -44,10 +45,10 @@ from xinjie_desktop.core.households import (
     Problem,
     ValidationFailed,
 )
-from xinjie_desktop.core.idnumber import SEX_LABELS, normalise
-from xinjie_desktop.core.identification import StepInput, WorkflowError
-from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan, to_fen
-from xinjie_desktop.core.store import StoreWriteError
+from xinjie_desktop.core.rules.idnumber import SEX_LABELS, normalise
+from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
+from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan, to_fen
+from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import N_, _, join
 from xinjie_desktop.qt.agreements_tab import AgreementsTab
 from xinjie_desktop.qt.attachment_panel import AttachmentPanel
@@ -825,7 +826,7 @@ class HouseholdEditor(QWidget):
 
     @staticmethod
     def _id_facts(text: str):
-        from xinjie_desktop.core.idnumber import IdNumberError, parse
+        from xinjie_desktop.core.rules.idnumber import IdNumberError, parse
 
         try:
             return parse(text)

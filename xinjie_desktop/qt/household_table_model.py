@@ -5,7 +5,7 @@ that page in ``data()``, each page with a short-lived session that is closed
 right after.  A small LRU cache keeps the pages last shown, so scrolling
 back and forth does not query again.  ``set_filter`` and ``refresh`` drop the
 cache, fetch the first page (the view shows it next) and count: with one
-``COUNT`` query (core.household_list.count) only when the first page is
+``COUNT`` query (core.records.household_list.count) only when the first page is
 full, for a shorter page is the whole list.  A filter that few households
 match thus costs one query per keystroke, not two scans of the table.
 """
@@ -16,11 +16,11 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from xinjie_desktop.core import household_list
-from xinjie_desktop.core.flags import FLAGS
-from xinjie_desktop.core.household_list import ListFilter, Row
-from xinjie_desktop.core.identification import STATE_LABELS
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.records import household_list
+from xinjie_desktop.core.rules.flags import FLAGS
+from xinjie_desktop.core.records.household_list import ListFilter, Row
+from xinjie_desktop.core.rules.identification import STATE_LABELS
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _
 
 PAGE_SIZE = 200
@@ -172,7 +172,7 @@ class HouseholdTableModel(QAbstractTableModel):
         return rows
 
     def _load(self) -> int:
-        """Cache the first page and return the count (core.household_list.first_page: as few passes as it takes)."""
+        """Cache the first page and return the count (core.records.household_list.first_page: as few passes as it takes)."""
         with self._store.session() as session:  # one read transaction: page and count agree
             count, rows = household_list.first_page(session, self._filter, PAGE_SIZE)
         self._pages[0] = rows

@@ -1,4 +1,4 @@
-"""The housing-plan calculator (安置房测算): a thin window over ``core.housing_plan.calculate``.
+"""The housing-plan calculator (安置房测算): a thin window over ``core.rules.housing_plan.calculate``.
 
 Every input change recalculates at once; every figure shown, every reason and every explanation
 comes from the core's ``PlanResult``.  This module only reads the fields into a ``PlanInput``
@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import policy_params
-from xinjie_desktop.core.housing_plan import (
+from xinjie_desktop.core.rules import policy_params
+from xinjie_desktop.core.rules.housing_plan import (
     KINDS,
     LAND_LABELS,
     REGISTERED,
@@ -43,7 +43,7 @@ from xinjie_desktop.core.housing_plan import (
     PlanResult,
     calculate,
 )
-from xinjie_desktop.core.money import AmountError, format_yuan, parse_yuan
+from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.widgets import (
     EMPTY_MARK,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from xinjie_desktop.core import membership, vocabulary
-from xinjie_desktop.core.households import ERROR, MemberDraft, Problem
-from xinjie_desktop.core.idnumber import SEX_LABELS
+from xinjie_desktop.core.rules import membership, vocabulary
+from xinjie_desktop.core.records.households import ERROR, MemberDraft, Problem
+from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.widgets import EMPTY_MARK, ERROR_COLOUR, WARNING_COLOUR
 

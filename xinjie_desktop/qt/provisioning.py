@@ -2,19 +2,19 @@
 accepts the provisioning file, and a provisioned laptop waits for the township office's first bundle.
 
 ``ProvisionLaptopDialog`` (township office, Sync → Provision a village laptop): the laptop's name,
-its villages (ticked in a list of the stored villages), the USB stick; core.device.provision writes
+its villages (ticked in a list of the stored villages), the USB stick; core.sync.device.provision writes
 the signed file, and the dialog shows the township key fingerprint to compare on the laptop.
 
 ``AcceptProvisioningDialog`` (village laptop, first start or Sync → Accept a provisioning file): the
-file chosen on the stick is read and checked (core.device.read_provisioning) and what it grants is
+file chosen on the stick is read and checked (core.sync.device.read_provisioning) and what it grants is
 shown, with the township key fingerprint to compare with the one the township office showed; only
-then is it accepted (core.device.accept_provisioning).
+then is it accepted (core.sync.device.accept_provisioning).
 
 ``AwaitingTownshipPage``: a provisioned laptop whose data file holds no township yet (the villages
 arrive with the township office's first bundle) shows this page in place of the empty household
 list, with the two steps: write the first bundle for the township office, import its bundle back.
 
-Thin: every check and refusal is core.device's, shown in its words.
+Thin: every check and refusal is core.sync.device's, shown in its words.
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from xinjie_desktop.core import bundles, device, township
-from xinjie_desktop.core.device import DeviceError, Provisioning
-from xinjie_desktop.core.models import Village
+from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.sync.device import DeviceError, Provisioning
+from xinjie_desktop.core.store.models import Village
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.sync_common import DrivePicker, local_text, usb_volumes
 from xinjie_desktop.qt.sync_export_dialog import role_label

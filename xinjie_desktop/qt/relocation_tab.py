@@ -1,9 +1,9 @@
 """The household editor's "Relocation and housing" tab: the relocation verification (RL-1 to RL-4,
 HS-5) and the household's housing plans (HS-1 to HS-4, HB-1, SB-1, SB-2, LN-1).
 
-Thin: the verification form fills a ``core.relocation.VerificationDraft`` that the core validates
+Thin: the verification form fills a ``core.rules.relocation.VerificationDraft`` that the core validates
 and saves (or not at all, with the problems shown next to their fields); the calculator is
-``HousingCalculator``; plans are saved, listed, reopened and compared by ``core.housing_plans``.
+``HousingCalculator``; plans are saved, listed, reopened and compared by ``core.records.housing_plans``.
 """
 
 from __future__ import annotations
@@ -35,11 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop import i18n
-from xinjie_desktop.core import housing_plans, policy_params, relocation, township
-from xinjie_desktop.core.households import ValidationFailed
-from xinjie_desktop.core.housing_plan import PlanInputError
-from xinjie_desktop.core.models import Household
-from xinjie_desktop.core.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
+from xinjie_desktop.core.records import housing_plans, township
+from xinjie_desktop.core.rules import policy_params, relocation
+from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.records.households import ValidationFailed
+from xinjie_desktop.core.rules.housing_plan import PlanInputError
+from xinjie_desktop.core.store.models import Household
+from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.housing_calculator import HousingCalculator
 from xinjie_desktop.qt.widgets import (
@@ -428,7 +430,7 @@ class RelocationTab(QWidget):
             self._update_plan_buttons()
 
     def load_verification(self) -> None:
-        draft = relocation.load(self._store, self._household_id)
+        draft = relocation_records.load(self._store, self._household_id)
         self._fill(draft)
         self._clear_messages()
         self._clean = self.draft()
@@ -522,7 +524,7 @@ class RelocationTab(QWidget):
         self.verification_status.clear_message()
 
     def save_verification(self) -> bool:
-        """Validate and save the verification (core.relocation.save); show every problem next to its field."""
+        """Validate and save the verification (core.rules.relocation.save); show every problem next to its field."""
         if self._household_id is None:
             return False
         self._clear_messages()
@@ -533,7 +535,7 @@ class RelocationTab(QWidget):
             self.verification_status.show_message(_("Not saved: correct the fields marked in red."))
             return False
         try:
-            relocation.save(self._store, self._household_id, self.draft(), self._kind, self._params)
+            relocation_records.save(self._store, self._household_id, self.draft(), self._kind, self._params)
         except ValidationFailed as failure:
             by_field: dict[str, list] = {}
             for problem in failure.problems:

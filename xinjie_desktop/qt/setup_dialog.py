@@ -7,7 +7,7 @@ villages arrive with the township office's first bundle.
 
 Nothing about real villages is built in.  At the township office the user
 types the villages as lines of "village: group, group"
-(core.township.parse_outline reads Chinese or English punctuation); problems
+(core.records.township.parse_outline reads Chinese or English punctuation); problems
 are shown in words beside the field.  The other way in is a clearly labelled
 button that loads an invented demo data set, in the background, with a
 progress bar and a Cancel button.
@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import demo_data, township
-from xinjie_desktop.core.store import Store
-from xinjie_desktop.core.township import SetupError
+from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.records.township import SetupError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.worker import Worker
 
@@ -53,7 +53,7 @@ class SetupDialog(QDialog):
         self._demo = (demo_villages, demo_households, demo_seed)
         self._worker: Worker | None = None
         self.accept_dialog = None  # the provisioning file being looked at (qt.provisioning)
-        self.provisioning = None  # the accepted core.device.Provisioning, on a village laptop
+        self.provisioning = None  # the accepted core.sync.device.Provisioning, on a village laptop
         self.setWindowTitle(_("First start"))
         self.setObjectName("setup_dialog")
         self.setMinimumWidth(640)

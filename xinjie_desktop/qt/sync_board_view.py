@@ -4,7 +4,7 @@ One row per laptop (at the township office) or for the township office (on a lap
 role, when it was last seen and how many days ago, the last bundle imported from it and written
 for it, the changes it holds that have not arrived here (a bundle lost or not imported yet), the
 changes sent to it it has not acknowledged yet, and problems (a new identity after a copy).  The
-rows are core.sync_board.rows; nothing here decides what is missing.
+rows are core.sync.board.rows; nothing here decides what is missing.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import bundles, sync_board
-from xinjie_desktop.core.sync_board import PeerRow
+from xinjie_desktop.core.sync import bundles, board as sync_board
+from xinjie_desktop.core.sync.board import PeerRow
 from xinjie_desktop.i18n import N_, _, ngettext
 from xinjie_desktop.qt.provisioning import this_computer_text
 from xinjie_desktop.qt.sync_common import local_text
@@ -46,7 +46,7 @@ KEYS = [key for key, _label in COLUMNS]
 
 
 class SyncBoardModel(QAbstractTableModel):
-    """One row a peer (core.sync_board.PeerRow)."""
+    """One row a peer (core.sync.board.PeerRow)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

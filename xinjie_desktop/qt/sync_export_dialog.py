@@ -1,13 +1,13 @@
 """Export to USB: write this computer's bundles onto a USB stick (issue 5, "The window").
 
 Choose the stick, see per recipient what goes (records by kind, supporting files, an estimated size),
-optionally a full bundle, then write: core.bundles.export runs in a background ``Worker`` with a
+optionally a full bundle, then write: core.sync.bundles.export runs in a background ``Worker`` with a
 progress bar and Cancel, and the dialog ends with "You can safely remove the USB stick" and the
 files written.  A village laptop writes one bundle, for the township office; the township office
 writes one for every laptop it knows.
 
-Thin: what goes to whom is core.bundles.plan; writing safely (temporary file, fsync, read back)
-and every refusal (not provisioned, a copied laptop, a full stick) are core.bundles.export's,
+Thin: what goes to whom is core.sync.bundles.plan; writing safely (temporary file, fsync, read back)
+and every refusal (not provisioned, a copied laptop, a full stick) are core.sync.bundles.export's,
 shown in its words.
 """
 
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import bundles
-from xinjie_desktop.core.bundles import SyncError
+from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.backups_dialog import size_text

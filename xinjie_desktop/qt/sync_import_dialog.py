@@ -1,10 +1,10 @@
 """Import from USB: the bundles on a USB stick, previewed, imported, reported (issue 5, "The window").
 
 Choose the stick; every bundle on it is listed: those written for this computer are previewed in a
-background ``Worker`` (core.bundles.preview_all: new, changed and deleted records, conflicts, possible
+background ``Worker`` (core.sync.bundles.preview_all: new, changed and deleted records, conflicts, possible
 duplicates, or "already imported", or the reason it would be refused), those written for other
 computers are shown as left on the stick.  Nothing is changed until "Import": then the bundles
-that can be imported are imported with a progress bar and Cancel (core.bundles.import_bundles,
+that can be imported are imported with a progress bar and Cancel (core.sync.bundles.import_bundles,
 after a backup), a bundle refused only because an earlier one was missing is tried again once the
 others are in, and the table becomes the import report, which "Print report…" writes as a PDF
 (core.documents.import_report).  The same on a village laptop (the township's bundle coming back)
@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import bundles, idnumber
-from xinjie_desktop.core.bundles import SyncError
+from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.rules import idnumber
+from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.documents.import_report import (
     ALREADY,
@@ -125,7 +126,7 @@ def import_job(store, importable: list[Path], retry: list[Path], bundle_ids: dic
             except SyncError as error:
                 done.error = str(error)
                 for path in pending:  # those imported before the refusal stay imported
-                    lines = import_report.lines_from_log(store, [bundle_ids[path]]) if path in bundle_ids else []
+                    lines = bundles.lines_from_log(store, [bundle_ids[path]]) if path in bundle_ids else []
                     if lines:
                         done.logged[path] = lines[0]
                 break
@@ -468,7 +469,7 @@ class SyncImportDialog(WorkerDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
         try:
-            import_report.render(self.store, self.report_lines(), target)
+            import_report.render(bundles.my_name(self.store), self.report_lines(), target)
         except OSError as error:
             self.message.show_message(_("The report could not be written to {path}: {error}").format(
                 path=target, error=error.strerror or error))

@@ -43,16 +43,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import (
-    agreements,
-    demolition,
-    household_list,
-    public_notice,
-    township,
-)
-from xinjie_desktop.core.agreements import AgreementError
-from xinjie_desktop.core.household_list import ListFilter
-from xinjie_desktop.core.public_notice import NoticeError
+from xinjie_desktop.core.records import agreements, demolition, household_list, public_notice, township
+from xinjie_desktop.core.records.agreements import AgreementError
+from xinjie_desktop.core.records.household_list import ListFilter
+from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
 from xinjie_desktop.qt.worker import Cancelled, Worker

@@ -33,7 +33,7 @@ from xinjie_desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
-STORE_MODULE = "xinjie_desktop.core.store"
+STORE_MODULE = "xinjie_desktop.core.store.database"
 
 Report = Callable[[int, int], bool]
 Job = Callable[[Report], Any]
@@ -82,7 +82,7 @@ class Worker(QThread):
 
     @staticmethod
     def _message(error: Exception) -> str:
-        store = sys.modules.get(STORE_MODULE)  # a StoreError can only come from a loaded core.store
+        store = sys.modules.get(STORE_MODULE)  # a StoreError can only come from a loaded core.store.database
         if store is not None and isinstance(error, store.StoreError):
             return str(error)
         log.error("background job failed", exc_info=error)

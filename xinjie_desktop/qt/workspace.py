@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core import township
-from xinjie_desktop.core.flags import FLAGS
-from xinjie_desktop.core.household_list import ListFilter
-from xinjie_desktop.core.identification import REJECTED, STATE_LABELS, STEP_CODES
-from xinjie_desktop.core.store import Store
-from xinjie_desktop.core.township import GroupRef
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.rules.flags import FLAGS
+from xinjie_desktop.core.records.household_list import ListFilter
+from xinjie_desktop.core.rules.identification import REJECTED, STATE_LABELS, STEP_CODES
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.records.township import GroupRef
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.household_editor import HouseholdEditor
 from xinjie_desktop.qt.household_table_model import COLUMNS, HouseholdTableModel

@@ -27,14 +27,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlalchemy import text
 
 from xinjie_desktop.build_info import name_and_version
-from xinjie_desktop.core import bundles, idnumber
+from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.documents.fonts import document_font, style_maker
 from xinjie_desktop.core.documents.notice_sheet import canvas_maker as numbered_canvas
 from xinjie_desktop.core.documents.notice_sheet import grid_table
-from xinjie_desktop.core.store import Store
 from xinjie_desktop.i18n import N_, _
 
 MARGIN = 15 * mm
@@ -112,18 +110,6 @@ class ReportLine:
 
     def total(self, which: str) -> int:
         return sum(getattr(self, which).values())
-
-
-def lines_from_log(store: Store, bundle_ids: list[str]) -> list[ReportLine]:
-    """The stored reports of bundles imported into ``store``, in the order given (unknown ids are left out)."""
-    found = []
-    with store.session() as session:
-        for bundle_id in bundle_ids:
-            row = session.execute(text("SELECT report, at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
-                                  {"b": bundle_id}).first()
-            if row is not None:
-                found.append(ReportLine.from_report(json.loads(row[0] or "{}")))
-    return found
 
 
 # --- the document -------------------------------------------------------------------------------------
@@ -213,12 +199,13 @@ def _details(lines: list[ReportLine], s: _Styles) -> list:
     return story
 
 
-def render(store: Store, lines: list[ReportLine], out, printed_at: dt.datetime | None = None) -> None:
-    """Write the report of ``lines`` to ``out`` (a path or a binary file object)."""
+def render(computer: str, lines: list[ReportLine], out, printed_at: dt.datetime | None = None) -> None:
+    """Write the report of ``lines``, imported into ``computer`` (its name), to ``out`` (a path or a binary
+    file object)."""
     font = document_font()
     s = _Styles(font)
     printed_at = printed_at or dt.datetime.now()
-    me = bundles.my_name(store)
+    me = computer
     title = _("Import report of sync bundles")
     story = [
         _p(title, s.title),

@@ -38,15 +38,7 @@ from reportlab.platypus import (
 
 from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core.documents.fonts import document_font, style_maker
-from xinjie_desktop.core.models import Township
-from xinjie_desktop.core.public_notice import (
-    SUBJECTS,
-    NoticeError,
-    NoticeView,
-    get_notice,
-    list_notices,
-)
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.documents.notice_views import SUBJECTS, NoticeView
 from xinjie_desktop.i18n import _
 
 MARGIN = 15 * mm
@@ -209,12 +201,6 @@ def canvas_maker(footer_left: str, running_title: str, font: str):
     return NumberedCanvas
 
 
-def _township(store: Store) -> str:
-    with store.session() as session:
-        town = session.query(Township).first()
-        return town.name if town else ""
-
-
 def _render(view: NoticeView, first: NoticeView | None, target, township: str, printed_on: dt.date) -> None:
     font = document_font()
     s = _Styles(font)
@@ -227,27 +213,21 @@ def _render(view: NoticeView, first: NoticeView | None, target, township: str, p
     document.build(_story(view, first, s), canvasmaker=canvas_maker(footer, title, font))
 
 
-def render_sheet(store: Store, notice_id: str, out, printed_on: dt.date | None = None) -> None:
-    """Write the notice's sheet to ``out`` (a path or a binary file object)."""
-    view = get_notice(store, notice_id)
-    first = get_notice(store, view.previous_id) if view.previous_id else None
+def render_sheet(view: NoticeView, first: NoticeView | None, township: str, out, printed_on: dt.date) -> None:
+    """Write the notice's sheet to ``out`` (a path or a binary file object); ``first`` is the first
+    posting of a second one."""
     target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
-    _render(view, first, target, _township(store), printed_on or dt.date.today())
+    _render(view, first, target, township, printed_on)
 
 
-def render_village(store: Store, village_id: str, out_pdf, progress: Callable[[int, int], bool] | None = None,
-                   printed_on: dt.date | None = None) -> bool:
-    """All notice sheets of the village as one PDF at ``out_pdf``.
+def render_village(views: list[NoticeView], township: str, out_pdf, progress: Callable[[int, int], bool] | None,
+                   printed_on: dt.date) -> bool:
+    """All notice sheets of a village (``views``, at least one) as one PDF at ``out_pdf``.
 
     ``progress(done, total)`` is called before the first sheet and after each; when it returns
     False the work stops, nothing is written (an existing file is left alone) and False is returned.
     """
-    views = list_notices(store, village_id)
-    if not views:
-        raise NoticeError(_("This village has no public notice yet."))
     by_id = {v.id: v for v in views}
-    township = _township(store)
-    printed_on = printed_on or dt.date.today()
     total = len(views)
     if progress is not None and progress(0, total) is False:
         return False

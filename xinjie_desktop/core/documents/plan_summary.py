@@ -30,9 +30,9 @@ from reportlab.platypus.flowables import Flowable
 
 from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core.documents.fonts import document_font, style_maker
-from xinjie_desktop.core.housing_plan import KINDS, LAND_LABELS, ZONE_LABELS, CoOwnership, PlanInput, PlanResult
-from xinjie_desktop.core.idnumber import mask
-from xinjie_desktop.core.money import format_yuan
+from xinjie_desktop.core.rules.housing_plan import KINDS, LAND_LABELS, ZONE_LABELS, CoOwnership, PlanInput, PlanResult
+from xinjie_desktop.core.rules.idnumber import mask
+from xinjie_desktop.core.rules.money import format_yuan
 from xinjie_desktop.i18n import _
 
 MARGIN = 14 * mm

@@ -21,30 +21,32 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from xinjie_desktop.core import flags as flag_rules
-from xinjie_desktop.core import identification
-from xinjie_desktop.core.households import load_household
-from xinjie_desktop.core.idnumber import mask
-from xinjie_desktop.core.models import (
+from xinjie_desktop.core.documents import notice_sheet
+from xinjie_desktop.core.documents.notice_views import (
+    IDENTIFICATION,
+    RELOCATION,
+    SUBJECTS,
+    NoticeEntry,
+    NoticeView,
+    ObjectionView,
+)
+from xinjie_desktop.core.rules import flags as flag_rules
+from xinjie_desktop.core.rules import identification
+from xinjie_desktop.core.records.households import load_household
+from xinjie_desktop.core.rules.idnumber import mask
+from xinjie_desktop.core.store.models import (
     Household,
     NoticeObjection,
     PublicNotice,
     RelocationVerification,
+    Township,
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.core.policy_params import PolicyParameters, current
-from xinjie_desktop.core.relocation import EXCLUSIONS
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
+from xinjie_desktop.core.rules.relocation import EXCLUSIONS
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _, language
-
-IDENTIFICATION = "identification"
-RELOCATION = "relocation"
-SUBJECTS = {
-    IDENTIFICATION: N_("identification of registered poor households"),
-    RELOCATION: N_("relocation verification"),
-}
-
 
 class NoticeError(ValueError):
     """A notice, objection or posting that may not be recorded; ``str()`` is a message for the user."""
@@ -57,60 +59,6 @@ class EntryInput:
     household_id: str
     result: str = ""
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class NoticeEntry:
-    household_id: str
-    head_name: str
-    id_number_masked: str
-    group: str
-    actual_population: int
-    result: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ObjectionView:
-    id: str
-    household_id: str | None
-    raised_on: dt.date
-    raised_by: str
-    content: str
-    reverification: str
-    resolved_on: dt.date | None
-
-    @property
-    def open(self) -> bool:
-        return self.resolved_on is None
-
-
-@dataclass(frozen=True)
-class NoticeView:
-    id: str
-    village_id: str
-    village: str
-    group_id: str | None
-    group: str
-    subject: str
-    posting_round: int
-    previous_id: str | None
-    audited_on: dt.date | None
-    place: str
-    start_date: dt.date
-    end_date: dt.date
-    objection_contact: str
-    entries: tuple[NoticeEntry, ...]
-    objections: tuple[ObjectionView, ...]
-    second_posting_id: str | None  # the round-2 notice that posted this one's audit result, if any
-
-    @property
-    def days(self) -> int:
-        return (self.end_date - self.start_date).days
-
-    @property
-    def open_objections(self) -> int:
-        return sum(1 for o in self.objections if o.open)
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -409,16 +357,23 @@ def second_posting_allowed(view: NoticeView, on: dt.date) -> bool:
             and view.open_objections == 0)
 
 
-def render_notice_sheet(store: Store, notice_id: str, out) -> None:
-    """The A4 公示表 of the notice, written to a path or a binary file (see documents.notice_sheet)."""
-    from xinjie_desktop.core.documents.notice_sheet import render_sheet
+def _township_name(store: Store) -> str:
+    with store.session() as session:
+        town = session.query(Township).first()
+        return town.name if town else ""
 
-    render_sheet(store, notice_id, out)
+
+def render_notice_sheet(store: Store, notice_id: str, out, printed_on: dt.date | None = None) -> None:
+    """The A4 公示表 of the notice, written to a path or a binary file (see documents.notice_sheet)."""
+    view = get_notice(store, notice_id)
+    first = get_notice(store, view.previous_id) if view.previous_id else None
+    notice_sheet.render_sheet(view, first, _township_name(store), out, printed_on or dt.date.today())
 
 
 def render_village_notices(store: Store, village_id: str, out_pdf,
-                           progress: Callable[[int, int], bool] | None = None) -> bool:
+                           progress: Callable[[int, int], bool] | None = None, printed_on: dt.date | None = None) -> bool:
     """Every notice sheet of the village as one PDF; False (and no file) if ``progress`` cancels."""
-    from xinjie_desktop.core.documents.notice_sheet import render_village
-
-    return render_village(store, village_id, out_pdf, progress)
+    views = list_notices(store, village_id)
+    if not views:
+        raise NoticeError(_("This village has no public notice yet."))
+    return notice_sheet.render_village(views, _township_name(store), out_pdf, progress, printed_on or dt.date.today())

@@ -60,12 +60,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.models import LocalSetting, Township, Village
-from xinjie_desktop.core.safe_file import write_atomically
+from xinjie_desktop.core.store.models import LocalSetting, Township, Village
+from xinjie_desktop.core.store.safe_file import write_atomically
 from xinjie_desktop.i18n import N_, _
 
 if TYPE_CHECKING:
-    from xinjie_desktop.core.store import Store
+    from xinjie_desktop.core.store.database import Store
 
 # local_setting keys (never travel)
 DEVICE_ID = "device_id"
@@ -256,7 +256,7 @@ def _take_new_identity(session: Session, reason: str) -> str:
 def ensure_identity(store: Store) -> str:
     """Called on every open: make the identity if there is none, take a new one if the file is a
     copy, and change the home nonce (in the store and the identity file).  Returns the device id."""
-    from xinjie_desktop.core.store import StoreError
+    from xinjie_desktop.core.store.database import StoreError
 
     here = _where(store.path)
     sidecar_file = sidecar_path(store.path)

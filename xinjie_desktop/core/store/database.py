@@ -5,7 +5,7 @@ SQLite database, is damaged, is locked by another program or was written by a
 newer release of the application is refused with a ``StoreError`` whose text
 is a message for the user, and the file is left exactly as it was.  Only then
 are WAL mode and foreign keys switched on and the Alembic migrations run; an
-upgrade is preceded by a backup (core.backups, reason "before-migration"), which is
+upgrade is preceded by a backup (core.store.backups, reason "before-migration"), which is
 put back if it fails.
 
 Writing: ``Store.unit_of_work`` turns SQLite's "disk is full" and "read-only" failures
@@ -20,8 +20,9 @@ import contextlib
 import errno
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,15 +30,15 @@ from alembic.script import ScriptDirectory
 from alembic import command
 from sqlalchemy import create_engine, event, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from xinjie_desktop.core import backups, change_log, staging
-from xinjie_desktop.core.models import LocalSetting
+from xinjie_desktop.core.store import backups
+from xinjie_desktop.core.store.models import LocalSetting
 from xinjie_desktop.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 class StoreError(Exception):
@@ -162,7 +163,48 @@ def _damaged_message(path: Path) -> str:
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
-def _on_connect(dbapi_connection, _record) -> None:
+class StoreExtension(Protocol):
+    """What a layer above installs on a store it opens (the sync layer's journal and staging schema:
+    ``sync.workstore``).  The store calls it and knows nothing else of it."""
+
+    def on_connect(self, dbapi_connection: sqlite3.Connection) -> None:
+        """Every new SQLite connection to the store, after the store's own pragmas."""
+
+    def on_open(self, store: Store) -> None:
+        """Once, when the store has been opened for work (never for a read-only store)."""
+
+
+class BulkJournal(Protocol):
+    """Records written with a bulk ``insert()`` (the demo data) bypass the session's hooks; a store
+    opened with a journal (sync) records them through this."""
+
+    def versions(self, connection: Connection) -> str:
+        """The version stamp (``sync_versions``) for records about to be bulk-inserted."""
+        ...
+
+    def log(self, connection: Connection, table_name: str, rows: list[dict[str, Any]],
+            known: dict[tuple[str, str], str | None]) -> None:
+        """Journal rows just bulk-inserted into ``table_name``."""
+
+    def forget(self, session: Session, row_ids: Any) -> None:
+        """Forget the journal entries of the rows whose ids ``row_ids`` (a select) yields."""
+
+
+class NoJournal:
+    """The journal of a store opened without one: nothing is recorded."""
+
+    def versions(self, connection: Connection) -> str:
+        return ""
+
+    def log(self, connection: Connection, table_name: str, rows: list[dict[str, Any]],
+            known: dict[tuple[str, str], str | None]) -> None:
+        return None
+
+    def forget(self, session: Session, row_ids: Any) -> None:
+        return None
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, extensions: Sequence[StoreExtension]) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -172,31 +214,33 @@ def _on_connect(dbapi_connection, _record) -> None:
     # it is cut back to this, not left at hundreds of megabytes beside the store while the program runs.
     cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cursor.close()
-    staging.attach(dbapi_connection)
+    for extension in extensions:
+        extension.on_connect(dbapi_connection)
 
 
 class Store:
-    """An open store: an engine, a session factory and this laptop's device id."""
+    """An open store: an engine, a session factory, and what the extensions it was opened with set:
+    this laptop's device id (empty without one) and the journal of bulk writes."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, extensions: Sequence[StoreExtension] = ()) -> None:
         self.path = path
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.device_id = self._ensure_device_id()
-        # Every record written through this store names this laptop as its writer, gets its
-        # versions and is journalled for sync.
-        change_log.track(self, self._sessions)
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.device_id = ""
+        self.journal: BulkJournal = NoJournal()
+        for extension in extensions:
+            extension.on_open(self)
 
     def session(self) -> Session:
         """A session for reading; use ``unit_of_work`` to change anything."""
-        return self._sessions()
+        return self.sessions()
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One user action: everything in the block is committed together, or nothing is.
 
         A full disk or a read-only file raises ``StoreWriteError`` (the block is rolled back)."""
-        session = self._sessions()
+        session = self.sessions()
         try:
             with self._writing(), session.begin():
                 yield session
@@ -210,7 +254,7 @@ class Store:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA synchronous=FULL")
             connection.rollback()  # the pragma is no transaction: the session begins (and commits) its own
-            session = self._sessions(bind=connection)
+            session = self.sessions(bind=connection)
             try:
                 with self._writing(), session.begin():
                     # SQLite's own transaction from the start (pysqlite would begin one only at the first
@@ -237,12 +281,6 @@ class Store:
                 raise
             raise translated from error
 
-    def _ensure_device_id(self) -> str:
-        """This store's device identity (core.device): made on first open, renewed for a copy."""
-        from xinjie_desktop.core import device
-
-        return device.ensure_identity(self)
-
     def revision(self) -> str | None:
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
@@ -258,7 +296,7 @@ class ReadOnlyStore(Store):
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
         with self.session() as session:
             self.device_id = get_local(session, "device_id") or ""
 
@@ -270,7 +308,7 @@ class ReadOnlyStore(Store):
     durable_unit_of_work = unit_of_work
 
 
-def open_read_only(path: Path | str) -> Store | None:
+def open_read_only(path: Path | str, extensions: Sequence[StoreExtension] = ()) -> Store | None:
     """The store at ``path`` for reading, or None when it must be upgraded first (an older schema).
     Refused like ``open_store`` (``StoreError``) when it is not a usable data file."""
     path = Path(path)
@@ -284,15 +322,16 @@ def open_read_only(path: Path | str) -> Store | None:
     mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
     engine = create_engine(f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
                            connect_args={"timeout": 5, "check_same_thread": False, "uri": True})
-    event.listen(engine, "connect", lambda dbapi_connection, _record: staging.attach(dbapi_connection))
+    for extension in extensions:
+        event.listen(engine, "connect", lambda dbapi_connection, _record, e=extension: e.on_connect(dbapi_connection))
     return ReadOnlyStore(path, engine)
 
 
-def _engine(path: Path) -> Engine:
+def _engine(path: Path, extensions: Sequence[StoreExtension]) -> Engine:
     # A store may be opened in a background thread and used from the window's thread afterwards;
     # the pool hands a connection to one thread at a time, so pysqlite's same-thread check is off.
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 5, "check_same_thread": False})
-    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", lambda dbapi_connection, _record: _on_connect(dbapi_connection, extensions))
     return engine
 
 
@@ -317,9 +356,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
-               keep_backups: int = backups.DEFAULT_KEEP) -> Store:
+               keep_backups: int = backups.DEFAULT_KEEP, extensions: Sequence[StoreExtension] = ()) -> Store:
     """Open (or create) the store at ``path``, migrating it to ``revision`` (after a backup, of which
-    the last ``keep_backups`` are kept)."""
+    the last ``keep_backups`` are kept), then install ``extensions`` on it.  A store opened for work is
+    opened by ``sync.workstore.open_store``, which names the sync layer's extension."""
     path = Path(path)
     existing = path.exists() and path.stat().st_size > 0
     if not existing and not create:
@@ -338,7 +378,7 @@ def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
         except backups.BackupError as error:
             raise StoreError(_("The data file {path} must be upgraded, but no backup could be made first, so it "
                                "has not been changed. {reason}").format(path=path, reason=error)) from None
-    engine = _engine(path)
+    engine = _engine(path, extensions)
     try:
         if current != target:
             upgrade(engine, target)
@@ -347,7 +387,11 @@ def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
         if backup is not None:
             backups.restore_after_failed_migration(backup, path)
         raise
-    return Store(path, engine)
+    try:
+        return Store(path, engine, extensions)
+    except BaseException:
+        engine.dispose()  # a store that fails to open leaves no file open behind it
+        raise
 
 
 def get_local(session: Session, key: str) -> str | None:

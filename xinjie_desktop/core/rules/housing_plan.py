@@ -10,7 +10,7 @@ every reason if not, and for houses started on or before the key date that break
 co-ownership options of HS-4 (2).  Every figure carries its explanation: the rules applied, a
 sentence with the numbers, and the plan's own words.
 
-All numbers come from the policy parameters (core.policy_params) of the version asked for.
+All numbers come from the policy parameters (core.rules.policy_params) of the version asked for.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from xinjie_desktop.core.money import CENT, format_yuan
-from xinjie_desktop.core.plan_wording import quote
-from xinjie_desktop.core.policy_params import LAND_TYPES, ZONES, PolicyParameters
+from xinjie_desktop.core.rules.money import CENT, format_yuan
+from xinjie_desktop.core.rules.plan_wording import quote
+from xinjie_desktop.core.rules.policy_params import LAND_TYPES, ZONES, PolicyParameters
 from xinjie_desktop.i18n import N_, _
 
 REGISTERED = "registered"

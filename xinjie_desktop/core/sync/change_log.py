@@ -21,7 +21,7 @@ change different fields of one household both keep their change.
   fields and their values, or ``delete``) and a ``tombstone`` per deleted record.  An agreement
   being signed journals all its fields: a signature covers the whole text.
 
-Importing (core.merge) writes with SQL of its own and sets ``session.info[APPLYING]``, so its
+Importing (core.sync.merge) writes with SQL of its own and sets ``session.info[APPLYING]``, so its
 writes keep the origin's stamps and are not journalled a second time.
 """
 
@@ -38,14 +38,14 @@ from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime
 
-from xinjie_desktop.core.models import Base, ChangeLog, Travelling, new_uuid, utcnow
+from xinjie_desktop.core.store.models import Base, ChangeLog, Travelling, new_uuid, utcnow
 
 if TYPE_CHECKING:
-    from xinjie_desktop.core.store import Store
+    from xinjie_desktop.core.store.database import Store
 
 APPLYING = "sync_applying"  # session.info flag: the importer is writing
 # session.info: (table, row id, field) → the versions of a conflict's values a person decided between
-# (core.conflicts.resolve); journalled in the edit's bases as "<field>+", so every store knows what it settles.
+# (core.sync.conflicts.resolve); journalled in the edit's bases as "<field>+", so every store knows what it settles.
 RESOLVING = "sync_resolving"
 _PENDING = "sync_pending"
 HLC_KEY = "sync_hlc"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.models import Household, Village, VillagerGroup
+from xinjie_desktop.core.store.models import Household, Village, VillagerGroup
 
 
 @dataclass(frozen=True)

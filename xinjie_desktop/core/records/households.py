@@ -14,18 +14,17 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
-from xinjie_desktop.core import flags as flag_rules
-from xinjie_desktop.core import identification, membership
-from xinjie_desktop.core.idnumber import SEX_LABELS, IdNumberError, normalise, parse
-from xinjie_desktop.core.models import Household, IncomeWorksheet, Member, VillagerGroup
-from xinjie_desktop.core.money import from_fen, to_fen
-from xinjie_desktop.core.policy_params import PolicyParameters, current
-from xinjie_desktop.core.store import Store
-from xinjie_desktop.core import vocabulary
+from xinjie_desktop.core.rules import flags as flag_rules
+from xinjie_desktop.core.rules import identification, membership
+from xinjie_desktop.core.rules.idnumber import SEX_LABELS, IdNumberError, normalise, parse
+from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, Objection, VillagerGroup, WorkflowStep
+from xinjie_desktop.core.rules.money import from_fen, to_fen
+from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
+from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.rules import vocabulary
 from xinjie_desktop.i18n import _
 
-ERROR = "error"
-WARNING = "warning"
 
 
 @dataclass
@@ -89,19 +88,6 @@ MEMBER_FIELDS = (
     "membership_basis", "registered",
 )
 INCOME_FIELDS = ("wage", "business", "property_income", "transfer", "production_costs")
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str  # "household.<attr>", "member.<index>.<attr>" or "income.<index>.<attr>"
-    message: str
-    severity: str = ERROR
-
-
-class ValidationFailed(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(p.message for p in problems))
-        self.problems = problems
 
 
 def _check_choice(problems: list[Problem], where: str, value: str, choices: dict, allow_empty: bool = True) -> None:
@@ -268,13 +254,13 @@ def refresh_many(session: Session, household_ids: set[str], params: PolicyParame
     Reads and writes with plain SQL, 500 households at a time: the import writes thousands."""
     from types import SimpleNamespace
 
-    from xinjie_desktop.core.models import Objection, WorkflowStep
+    from xinjie_desktop.core.store.models import Objection, WorkflowStep
 
     connection = session.connection()
     ids = sorted(household_ids)
     shared = shared_numbers(connection, ids)
     everyone = sorted(set(ids).union(*shared.values()) if shared else set(ids))
-    from xinjie_desktop.core.models import Village
+    from xinjie_desktop.core.store.models import Village
 
     names = {row[0]: (row[1], row[2]) for row in connection.execute(
         select(VillagerGroup.id, VillagerGroup.name, Village.name).join(Village, VillagerGroup.village_id == Village.id))}
@@ -421,7 +407,15 @@ def record_step(store: Store, household_id: str, entry: identification.StepInput
     params = params or current()
     with store.unit_of_work() as session:
         household = load_household(session, household_id)
-        identification.record(household, entry, params)
+        identification.check(household, entry, params)
+        household.steps.append(WorkflowStep(
+            step=entry.step, ordinal=identification.STEP_CODES.index(entry.step), done_on=entry.done_on,
+            done_by=entry.done_by.strip(), passed=entry.passed, notes=entry.notes.strip(),
+            is_omission=entry.is_omission, omission_reason=entry.omission_reason.strip(),
+            notice_place=entry.notice_place.strip(), notice_end=entry.notice_end,
+        ))
+        if entry.step == "entered" and entry.passed and entry.national_number.strip():
+            household.national_number = entry.national_number.strip()
         session.flush()
         refresh_derived(session, household, params)
 
@@ -429,20 +423,22 @@ def record_step(store: Store, household_id: str, entry: identification.StepInput
 def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by: str, content: str) -> None:
     with store.unit_of_work() as session:
         household = load_household(session, household_id)
-        identification.add_objection(household, raised_on, raised_by, content)
+        identification.check_objection(household, raised_on, content)
+        household.objections.append(Objection(raised_on=raised_on, raised_by=raised_by.strip(), content=content.strip()))
 
 
 def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, resolution: str) -> None:
-    from xinjie_desktop.core.models import Objection
-
     with store.unit_of_work() as session:
-        identification.resolve_objection(session.get(Objection, objection_id), resolved_on, resolution)
+        objection = session.get(Objection, objection_id)
+        identification.check_resolution(objection, resolved_on, resolution)
+        objection.resolution = resolution.strip()
+        objection.resolved_on = resolved_on
 
 
 def delete(store: Store, household_id: str) -> None:
     """Delete a household with everything recorded for it; refused (``ValidationFailed``) while it holds
     a signed or voided agreement (AG-1: a signed agreement is kept, whatever else happens)."""
-    from xinjie_desktop.core.models import Agreement
+    from xinjie_desktop.core.store.models import Agreement
 
     with store.unit_of_work() as session:
         household = load_household(session, household_id)

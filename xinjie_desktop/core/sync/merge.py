@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core import change_log, staging
-from xinjie_desktop.core.change_log import Version, from_json, read_versions, version_of, write_versions
-from xinjie_desktop.core.models import Base, utcnow
+from xinjie_desktop.core.sync import change_log, staging
+from xinjie_desktop.core.sync.change_log import Version, from_json, read_versions, version_of, write_versions
+from xinjie_desktop.core.store.models import Base, utcnow
 
 STAMP_FIELDS = frozenset(change_log.STAMPS)
 _AGREEMENT_VOID_FIELDS = frozenset({"status", "voided_on", "void_reason"})
@@ -96,7 +96,7 @@ class Outcome:
                 "duplicates": sorted(self.duplicates)}
 
 
-# --- the staged changes (core.staging) -------------------------------------------------------------------
+# --- the staged changes (core.sync.staging) -------------------------------------------------------------------
 #
 # An import loads each bundle's changes into the ``incoming`` schema (an in-memory database: nothing is
 # written to the store's file or journal), so that SQLite itself finds the ones already held, a copied
@@ -631,7 +631,7 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
 
 
 def _hint_columns() -> tuple[str, ...]:
-    from xinjie_desktop.core.households import DERIVED_COLUMNS
+    from xinjie_desktop.core.records.households import DERIVED_COLUMNS
 
     return DERIVED_COLUMNS
 
@@ -999,7 +999,7 @@ def finish(session: Session, outcome: Outcome, params, hints: dict[str, dict] | 
 
     ``hints``: the sender's derived columns for households it created (see ``households.refresh_many``);
     used only for households created whole by this import and touched by nothing else in it."""
-    from xinjie_desktop.core import households
+    from xinjie_desktop.core.records import households
 
     if not outcome.households:
         return

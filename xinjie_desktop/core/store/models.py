@@ -36,9 +36,9 @@ class Travelling:
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # set by core.change_log
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # set by core.sync.change_log
     device_id: Mapped[str] = mapped_column(String(36))
-    # Per-field versions for sync (core.change_log): {"*": [hlc, device], field: [hlc, device], …}.
+    # Per-field versions for sync (core.sync.change_log): {"*": [hlc, device], field: [hlc, device], …}.
     sync_versions: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -97,7 +97,7 @@ class Household(Travelling, Base):
     # ID-7: moved to a resettlement site's shop house or row house, and the re-check.
     moved_to_shop_or_row_house: Mapped[bool] = mapped_column(Boolean, default=False)
     recheck_outcome: Mapped[str] = mapped_column(Text, default="")
-    # Derived on every save (see core.households.refresh_derived).
+    # Derived on every save (see core.records.households.refresh_derived).
     head_name: Mapped[str] = mapped_column(String(50), default="", index=True)
     head_id_number: Mapped[str] = mapped_column(String(18), default="", index=True)
     actual_population: Mapped[int] = mapped_column(Integer, default=0)
@@ -391,7 +391,7 @@ def _signed_agreements_are_kept(_mapper, _connection, target: Agreement) -> None
 # --- sync (issue 5): local tables, never dumped as records (canonical_dump.LOCAL_TABLES) -----------
 
 class ChangeLog(Base):
-    """The journal of every change, this store's own and those received (core.change_log)."""
+    """The journal of every change, this store's own and those received (core.sync.change_log)."""
 
     __tablename__ = "change_log"
     __table_args__ = {"sqlite_with_rowid": False}
@@ -414,7 +414,7 @@ class Tombstone(Base):
     device_id: Mapped[str] = mapped_column(String(36))
     seen_hlc: Mapped[int] = mapped_column(BigInteger, default=0)  # the newest version the deleter had seen
     # Set aside by the merge, not deleted by anyone: a one-of record entered on two computers, the other kept
-    # (its id); it takes the place back when that one is deleted on its own (core.merge).
+    # (its id); it takes the place back when that one is deleted on its own (core.sync.merge).
     settled_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 

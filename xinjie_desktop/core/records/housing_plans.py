@@ -14,15 +14,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from xinjie_desktop.core import membership
-from xinjie_desktop.core.housing_plan import (
+from xinjie_desktop.core.rules import membership
+from xinjie_desktop.core.rules.housing_plan import (
     OPTION_LABELS, REGISTERED, SYNCHRONISED, PlanInput, PlanInputError, PlanResult, calculate,
 )
-from xinjie_desktop.core.identification import in_national_system
-from xinjie_desktop.core.models import Household, Member, SavedHousingPlan
-from xinjie_desktop.core.policy_params import PolicyParameters, current
-from xinjie_desktop.core.store import Store
-from xinjie_desktop.core.vocabulary import LABOUR_CAPABLE
+from xinjie_desktop.core.rules.identification import in_national_system
+from xinjie_desktop.core.store.models import Household, Member, SavedHousingPlan
+from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.i18n import _
 
 COMPARED = ("allowed_layouts", "layout_m2", "per_capita_m2", "building_cost", "subsidy", "reward",

@@ -33,23 +33,23 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core import membership
-from xinjie_desktop.core.attachments import AttachmentError, put_blob, read_file
+from xinjie_desktop.core.rules import membership
+from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
-from xinjie_desktop.core.housing_plan import (
+from xinjie_desktop.core.rules.housing_plan import (
     DISTRICT_COMPANY,
     OPTION_LABELS,
     RELATIVES,
     PlanInputError,
     calculate,
 )
-from xinjie_desktop.core.housing_plan import (
+from xinjie_desktop.core.rules.housing_plan import (
     KINDS as HOUSEHOLD_KINDS,
 )
-from xinjie_desktop.core.housing_plans import SavedPlan, input_from_json
-from xinjie_desktop.core.identification import in_national_system
-from xinjie_desktop.core.models import (
+from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
+from xinjie_desktop.core.rules.identification import in_national_system
+from xinjie_desktop.core.store.models import (
     Agreement,
     AgreementError,
     AgreementSignature,
@@ -62,10 +62,10 @@ from xinjie_desktop.core.models import (
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.core.money import format_yuan
-from xinjie_desktop.core.policy_params import PolicyFileError, current
-from xinjie_desktop.core.store import Store
-from xinjie_desktop.core.vocabulary import LABOUR_CAPABLE, RELATIONS
+from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE, RELATIONS
 from xinjie_desktop.i18n import N_, _, language
 
 __all__ = [

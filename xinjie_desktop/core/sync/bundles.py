@@ -12,7 +12,7 @@ A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) 
     Ed25519 signature of ``manifest.json`` by the source device.  The manifest holds the hash of
     every other part, so the signature covers the whole bundle.
 ``changes.tsv``
-    journal entries (core.change_log), one a line: origin, seq, hlc, table, row, op, village, payload,
+    journal entries (core.sync.change_log), one a line: origin, seq, hlc, table, row, op, village, payload,
     bases, separated by tabs (the payloads are JSON text, which holds no raw tab or line break).
 ``derived.json``
     for each household created in the bundle, the list's derived columns as its sender computed them
@@ -30,7 +30,7 @@ Importing checks everything before it writes anything (``read`` then ``check``):
 a bundle, too new, for another device, tampered with or truncated, wrongly signed, out of the
 sender's villages, with a gap before it, or from a copied laptop is refused with a ``SyncError``
 naming the reason, and the store is not touched.  Then, after a backup, each bundle is applied in
-one durable transaction (core.merge).  Importing a bundle again changes nothing.
+one durable transaction (core.sync.merge).  Importing a bundle again changes nothing.
 """
 
 from __future__ import annotations
@@ -64,11 +64,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core import backups, device, households, merge, staging
-from xinjie_desktop.core.merge import Change, Outcome
-from xinjie_desktop.core.safe_file import fsync_folder
-from xinjie_desktop.core.models import Township, utcnow
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.store import backups
+from xinjie_desktop.core.documents import import_report
+from xinjie_desktop.core.sync import device, merge, staging
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.sync.merge import Change, Outcome
+from xinjie_desktop.core.store.safe_file import fsync_folder
+from xinjie_desktop.core.store.models import Township, utcnow
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 
 MAGIC = b"XJB1"
@@ -526,7 +529,7 @@ def precheck(db_path: Path | str, paths: list[Path | str], refused: list[tuple[P
     the first refusal raises ``SyncError`` and the data file has not been touched at all.  Given a
     ``refused`` list, each refused bundle is added to it (path, reason) instead, and the rest checked
     as if it were not there."""
-    from xinjie_desktop.core.store import open_read_only
+    from xinjie_desktop.core.sync.workstore import open_read_only
 
     view = open_read_only(db_path)
     if view is None:
@@ -590,7 +593,7 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
     Stopping (``progress`` returning False) commits the bundles done so far.  A bundle that breaks a
     reference (found only by the commit) sends the import round again, one transaction per bundle.
     Given a ``refused`` list, a refused bundle is added to it (path, reason) and the import goes on."""
-    from xinjie_desktop.core.policy_params import current
+    from xinjie_desktop.core.rules.policy_params import current
 
     params = params or current()
     backed_up = [False]
@@ -753,7 +756,7 @@ def preview_all(store: Store, paths: list[Path | str], *, params=None,
     """What importing ``paths`` in this order would do, each bundle seeing the ones before it (a laptop's
     later bundle, a person registered by two laptops), in one transaction rolled back at the end: nothing
     changes.  Per path: its ``ImportResult``, or the message saying why it would be refused."""
-    from xinjie_desktop.core.policy_params import current
+    from xinjie_desktop.core.rules.policy_params import current
 
     params = params or current()
     found: list[tuple[Path, ImportResult | str]] = []
@@ -912,7 +915,7 @@ def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:
 
 
 def current_policy_version() -> str:
-    from xinjie_desktop.core.policy_params import current
+    from xinjie_desktop.core.rules.policy_params import current
 
     return current().version
 
@@ -1134,8 +1137,8 @@ def verify_file(path: Path | str, store: Store | None = None) -> dict:
 
 def self_test_round_trip(work_dir: Path | str) -> str:
     """Provision a laptop, exchange bundles both ways, import one twice: raises on any failure."""
-    from xinjie_desktop.core import demo_data, township
-    from xinjie_desktop.core.store import open_store
+    from xinjie_desktop.core.records import demo_data, township
+    from xinjie_desktop.core.sync.workstore import open_store
 
     work_dir = Path(work_dir)
     stick = work_dir / "stick"
@@ -1162,3 +1165,15 @@ def self_test_round_trip(work_dir: Path | str) -> str:
     finally:
         town.close()
         laptop.close()
+
+
+def lines_from_log(store: Store, bundle_ids: list[str]) -> list[import_report.ReportLine]:
+    """The stored reports of bundles imported into ``store``, in the order given (unknown ids are left out)."""
+    found = []
+    with store.session() as session:
+        for bundle_id in bundle_ids:
+            row = session.execute(text("SELECT report, at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
+                                  {"b": bundle_id}).first()
+            if row is not None:
+                found.append(import_report.ReportLine.from_report(json.loads(row[0] or "{}")))
+    return found

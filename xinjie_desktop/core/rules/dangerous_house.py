@@ -15,11 +15,9 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from xinjie_desktop.core.models import DangerousHouse, Household
-from xinjie_desktop.core.money import CENT, format_yuan
-from xinjie_desktop.core.plan_wording import quote
-from xinjie_desktop.core.policy_params import PolicyParameters
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.rules.money import CENT, format_yuan
+from xinjie_desktop.core.rules.plan_wording import quote
+from xinjie_desktop.core.rules.policy_params import PolicyParameters
 from xinjie_desktop.i18n import N_, _
 
 GRADES = {"C": N_("C grade: repair and reinforce"), "D": N_("D grade: remove the danger or rebuild in place")}
@@ -100,21 +98,3 @@ def assess(house: DangerousHouseInput, params: PolicyParameters) -> DangerousHou
                     key=params.key_date.isoformat(), loan=format_yuan(house.loan)))
     return DangerousHouseResult(subsidy, cost, limit_area if house.rebuild else None, not reasons, reasons,
                                 loan_taken_over, text, quote("SB-3"))
-
-
-def record(store: Store, household_id: str, house: DangerousHouseInput, params: PolicyParameters) -> str:
-    """Keep the appraisal with the household (after checking it); returns the record's id."""
-    assess(house, params)
-    figures = {"people": house.people, "start_date": house.start_date.isoformat() if house.start_date else None,
-               "unit_cost": str(house.unit_cost) if house.unit_cost is not None else None,
-               "area": str(house.area) if house.area is not None else None,
-               "own_funds": str(house.own_funds), "loan": str(house.loan)}
-    with store.unit_of_work() as session:
-        if session.get(Household, household_id) is None:
-            raise DangerousHouseError(_("This household no longer exists in the store."))
-        entry = DangerousHouse(household_id=household_id, grade=house.grade, appraiser=house.appraiser.strip(),
-                               appraised_on=house.appraised_on, rebuild=house.rebuild,
-                               inputs=json.dumps(figures, sort_keys=True))
-        session.add(entry)
-        session.flush()
-        return entry.id

@@ -1,7 +1,7 @@
 """The township this store serves, its villages and villagers' groups.
 
 Nothing about real villages is built in: the first start asks for them, or
-loads a clearly labelled demo data set (core.demo_data).
+loads a clearly labelled demo data set (core.records.demo_data).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from xinjie_desktop.core.models import Township, Village, VillagerGroup, new_uuid
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.store.models import Township, Village, VillagerGroup, new_uuid
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xinjie_desktop.core import identification, income, membership
-from xinjie_desktop.core.idnumber import IdNumberError, parse
-from xinjie_desktop.core.models import Household
-from xinjie_desktop.core.money import format_yuan
-from xinjie_desktop.core.policy_params import PolicyParameters
-from xinjie_desktop.core.vocabulary import LABOUR_CAPABLE
+from xinjie_desktop.core.rules import identification, income, membership
+from xinjie_desktop.core.rules.idnumber import IdNumberError, parse
+from xinjie_desktop.core.rules.shapes import Household
+from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.policy_params import PolicyParameters
+from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.i18n import N_, _, join
 
 # code -> (rule, short label)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from xinjie_desktop.core.models import utcnow
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.store.models import utcnow
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 
 

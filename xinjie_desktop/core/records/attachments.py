@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.models import Attachment, Blob, Household
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.store.models import Attachment, Blob, Household
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _
 
 PURPOSES = {

@@ -16,15 +16,16 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy import delete, insert, select
 
-from xinjie_desktop.core import flags as flag_rules
-from xinjie_desktop.core import households as household_rules
-from xinjie_desktop.core import change_log, identification, membership, township
-from xinjie_desktop.core.idnumber import FEMALE, MALE, check_digit
-from xinjie_desktop.core.models import (
+from xinjie_desktop.core.rules import flags as flag_rules
+from xinjie_desktop.core.records import households as household_rules
+from xinjie_desktop.core.rules import identification, membership
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, check_digit
+from xinjie_desktop.core.store.models import (
     Household, IncomeWorksheet, Member, Township, Village, VillagerGroup, WorkflowStep, utcnow,
 )
-from xinjie_desktop.core.policy_params import current
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.rules.policy_params import current
+from xinjie_desktop.core.store.database import Store
 
 REGION = "530502"  # 保山市隆阳区
 DEMO_TOWNSHIP = "示例乡（演示数据）"
@@ -145,7 +146,7 @@ def _fill(store: Store, rng: random.Random, ids: Callable[[], str], numbers: _Nu
     device = store.device_id
     line_fen = int(params.income_line(2016) * 100)
     with store.unit_of_work() as session:
-        versions = change_log.bulk_versions(session.connection(), device)
+        versions = store.journal.versions(session.connection())
         villages: dict[tuple[str, str], str | None] = {}  # household → village, for the journal
         refs = [ref for ref in township.groups(session) if village_ids is None or ref.village_id in village_ids]
         if not refs:
@@ -213,7 +214,7 @@ def _fill(store: Store, rng: random.Random, ids: Callable[[], str], numbers: _Nu
                 for table, rows in chunk.items():
                     if rows:
                         session.execute(insert(table), rows)
-                        change_log.log_bulk(connection, device, table.__tablename__, rows, villages)
+                        store.journal.log(connection, table.__tablename__, rows, villages)
                     rows.clear()
                 if progress is not None and not progress(index + 1, households):
                     raise InterruptedError("cancelled")
@@ -231,7 +232,7 @@ def _removed_on_failure(store: Store, town_id: str) -> Iterator[None]:
             group_ids = select(VillagerGroup.id).where(VillagerGroup.village_id.in_(village_ids))
             for ids_ in (village_ids, group_ids, select(Township.id).where(Township.id == town_id)):
                 # never exported: the journal forgets them with the records
-                session.execute(delete(change_log.CHANGE_LOG).where(change_log.CHANGE_LOG.c.row_id.in_(ids_)))
+                store.journal.forget(session, ids_)
             session.execute(delete(VillagerGroup).where(VillagerGroup.village_id.in_(village_ids)))
             session.execute(delete(Village).where(Village.township_id == town_id))
             session.execute(delete(Township).where(Township.id == town_id))

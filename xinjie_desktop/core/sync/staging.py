@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.sql.sqltypes import DateTime
 
-from xinjie_desktop.core import change_log
+from xinjie_desktop.core.sync import change_log
 
 SCHEMA = "incoming"
 COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")

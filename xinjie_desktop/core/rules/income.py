@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from xinjie_desktop.core.money import CENT, from_fen
-from xinjie_desktop.core.policy_params import PolicyParameters
+from xinjie_desktop.core.rules.money import CENT, from_fen
+from xinjie_desktop.core.rules.policy_params import PolicyParameters
 
 
 @dataclass(frozen=True)

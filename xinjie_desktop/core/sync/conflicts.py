@@ -2,7 +2,7 @@
 
 A conflict is one field of one record for which this store received more than one value, written
 without knowing each other (or a change that lost to a delete, or to a signed agreement).  The
-value with the highest version is in force everywhere (core.merge); the others are kept here, with
+value with the highest version is in force everywhere (core.sync.merge); the others are kept here, with
 who wrote them and when.  ``resolve`` writes the value a person chose (one of them, or a new one) as
 a new edit: it has the highest version, so it wins in every store it reaches, and it settles the
 conflict there too (an edit made on top of the value in force settles it).
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm.attributes import flag_modified
 
-from xinjie_desktop.core import change_log
-from xinjie_desktop.core.models import AgreementError, Base, SyncConflict, utcnow
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.sync import change_log
+from xinjie_desktop.core.store.models import AgreementError, Base, SyncConflict, utcnow
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _
 
 KINDS = {

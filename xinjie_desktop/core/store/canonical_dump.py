@@ -33,8 +33,8 @@ import json
 
 from sqlalchemy import select
 
-from xinjie_desktop.core.models import Base
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.store.models import Base
+from xinjie_desktop.core.store.database import Store
 
 FORMAT = 1
 # This laptop's settings, and what it knows of sync (journal, peers, cursors, conflicts found here).

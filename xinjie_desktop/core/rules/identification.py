@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xinjie_desktop.core.models import Household, Objection, WorkflowStep
-from xinjie_desktop.core.policy_params import PolicyParameters
+from xinjie_desktop.core.rules.shapes import Household, Objection, WorkflowStep
+from xinjie_desktop.core.rules.policy_params import PolicyParameters
 from xinjie_desktop.i18n import N_, _
 
 STEPS: list[tuple[str, str]] = [
@@ -111,29 +111,8 @@ def check(household: Household, entry: StepInput, params: PolicyParameters) -> N
             )
 
 
-def record(household: Household, entry: StepInput, params: PolicyParameters) -> WorkflowStep:
-    """Check and append the step to ``household`` (the caller commits)."""
-    check(household, entry, params)
-    step = WorkflowStep(
-        step=entry.step,
-        ordinal=STEP_CODES.index(entry.step),
-        done_on=entry.done_on,
-        done_by=entry.done_by.strip(),
-        passed=entry.passed,
-        notes=entry.notes.strip(),
-        is_omission=entry.is_omission,
-        omission_reason=entry.omission_reason.strip(),
-        notice_place=entry.notice_place.strip(),
-        notice_end=entry.notice_end,
-    )
-    household.steps.append(step)
-    if entry.step == "entered" and entry.passed and entry.national_number.strip():
-        household.national_number = entry.national_number.strip()
-    return step
-
-
-def add_objection(household: Household, raised_on: dt.date, raised_by: str, content: str) -> Objection:
-    """Record an objection to a posted result (PN-1); only while a notice is or was posted."""
+def check_objection(household: Household, raised_on: dt.date, content: str) -> None:
+    """An objection to a posted result (PN-1) is recorded only while a notice is or was posted."""
     if not content.strip():
         raise WorkflowError(_("Write down what the objection says."))
     notice = next((s for s in household.steps if s.step == "noticed"), None)
@@ -143,19 +122,14 @@ def add_objection(household: Household, raised_on: dt.date, raised_by: str, cont
         raise WorkflowError(_("The objection is dated before the notice was posted."))
     if any(s.step == "entered" for s in household.steps):
         raise WorkflowError(_("The household is already entered into the national system."))
-    objection = Objection(raised_on=raised_on, raised_by=raised_by.strip(), content=content.strip())
-    household.objections.append(objection)
-    return objection
 
 
-def resolve_objection(objection: Objection, resolved_on: dt.date, resolution: str) -> None:
-    """Record the re-verification of an objection."""
+def check_resolution(objection: Objection, resolved_on: dt.date, resolution: str) -> None:
+    """The re-verification of an objection says what was found, on or after the objection's date."""
     if not resolution.strip():
         raise WorkflowError(_("Write down the result of the re-verification."))
     if resolved_on < objection.raised_on:
         raise WorkflowError(_("The re-verification cannot be dated before the objection."))
-    objection.resolution = resolution.strip()
-    objection.resolved_on = resolved_on
 
 
 def in_national_system(household: Household) -> bool:

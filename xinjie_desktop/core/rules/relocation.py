@@ -14,13 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
-
-from xinjie_desktop.core.households import ERROR, Problem, ValidationFailed
-from xinjie_desktop.core.housing_plan import REGISTERED
-from xinjie_desktop.core.models import Household, RelocationVerification
-from xinjie_desktop.core.policy_params import PolicyParameters, current
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.rules.problems import ERROR, Problem, ValidationFailed
+from xinjie_desktop.core.rules.housing_plan import REGISTERED
+from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.i18n import N_, _
 
 EXCLUSIONS = {
@@ -146,34 +142,3 @@ def validate(draft: VerificationDraft, kind: str, params: PolicyParameters) -> l
         if draft.notice_end is None:
             problem("notice_start", _("The verification result is posted publicly before submission (RL-3)."))
     return problems
-
-
-def load(store: Store, household_id: str) -> VerificationDraft:
-    with store.session() as session:
-        record = session.scalar(select(RelocationVerification).where(
-            RelocationVerification.household_id == household_id))
-        if record is None:
-            return VerificationDraft()
-        return VerificationDraft(**{name: getattr(record, name) for name in FIELDS})
-
-
-def save(store: Store, household_id: str, draft: VerificationDraft, kind: str,
-         params: PolicyParameters | None = None) -> None:
-    """Validate and save the verification in one transaction, or nothing."""
-    params = params or current()
-    problems = [p for p in validate(draft, kind, params) if p.severity == ERROR]
-    if problems:
-        raise ValidationFailed(problems)
-    with store.unit_of_work() as session:
-        if session.get(Household, household_id) is None:
-            raise ValidationFailed([Problem("household", _("This household no longer exists in the store."))])
-        record = session.scalar(select(RelocationVerification).where(
-            RelocationVerification.household_id == household_id))
-        if record is None:
-            record = RelocationVerification(household_id=household_id)
-            session.add(record)
-        for name in FIELDS:
-            value = getattr(draft, name)
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(record, name) != value:
-                setattr(record, name, value)

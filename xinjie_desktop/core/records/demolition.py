@@ -20,10 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from xinjie_desktop.core import housing_plans
-from xinjie_desktop.core.attachments import AttachmentError, put_blob, read_file
-from xinjie_desktop.core.housing_plan import KINDS, REGISTERED
-from xinjie_desktop.core.models import (
+from xinjie_desktop.core.records import housing_plans
+from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
+from xinjie_desktop.core.rules.housing_plan import KINDS, REGISTERED
+from xinjie_desktop.core.store.models import (
     Agreement,
     DemolitionAcceptance,
     Household,
@@ -31,9 +31,9 @@ from xinjie_desktop.core.models import (
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.core.money import format_yuan
-from xinjie_desktop.core.policy_params import PolicyFileError, current
-from xinjie_desktop.core.store import Store
+from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _
 
 DEMOLITION = "demolition"
