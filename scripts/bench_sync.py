@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from xinjie_desktop.core.sync import bundles, device  # noqa: E402
 from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.sync import bundles, device  # noqa: E402
 from xinjie_desktop.core.sync.workstore import open_store  # noqa: E402
 
 
@@ -37,7 +37,9 @@ def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path]
     stick = folder / "stick"
     stick.mkdir(parents=True)
     town = open_store(folder / "township.sqlite")
-    township.set_up(town, "辛街乡", "指挥部", {f"第{i + 1}村": ["第一村民小组", "第二村民小组"] for i in range(laptops)})
+    township.set_up(
+        town, "辛街乡", "指挥部", {f"第{i + 1}村": ["第一村民小组", "第二村民小组"] for i in range(laptops)}
+    )
     with town.session() as session:
         villages = session.execute(text("SELECT id FROM village ORDER BY name")).scalars().all()
     stores = []
@@ -62,8 +64,11 @@ def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path]
         export_times.append(time.perf_counter() - started)
         paths.append(result.path)
         sizes.append(result.size)
-        print(f"  laptop {index + 1:2d}: {households} households generated in {generated:.1f} s, "
-              f"exported in {export_times[-1]:.2f} s, {result.size / 1e6:.2f} MB", flush=True)
+        print(
+            f"  laptop {index + 1:2d}: {households} households generated in {generated:.1f} s, "
+            f"exported in {export_times[-1]:.2f} s, {result.size / 1e6:.2f} MB",
+            flush=True,
+        )
         laptop.close()
     town.close()
     return folder / "township.sqlite", paths, export_times, sizes
@@ -147,32 +152,52 @@ def main() -> None:
         for suffix in ("", ".device"):
             shutil.copyfile(f"{before}{suffix}", f"{town_path}{suffix}")
         os.sync()  # files written out before anything is timed
-        done = subprocess.run([sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         os.sync()
         floor, floor_rows = raw_floor(town_path, args.folder, records, f"floor-{run}")
         stored, stored_rows = raw_floor(town_path, args.folder, [*records, "change_log"], f"floor-with-journal-{run}")
         floors.append(floor)
         stored_floors.append(stored)
-        print(f"  run {run + 1}: import {runs[-1]['seconds']:.2f} s, floor {floor:.2f} s, "
-              f"floor with the journal {stored:.2f} s", flush=True)
-    measured = {**runs[-1], "seconds": statistics.median(r["seconds"] for r in runs),
-                "peak_mib": max(r["peak_mib"] for r in runs)}
+        print(
+            f"  run {run + 1}: import {runs[-1]['seconds']:.2f} s, floor {floor:.2f} s, "
+            f"floor with the journal {stored:.2f} s",
+            flush=True,
+        )
+    measured = {
+        **runs[-1],
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_mib": max(r["peak_mib"] for r in runs),
+    }
     floor, stored = statistics.median(floors), statistics.median(stored_floors)
     ratios = [r["seconds"] / f for r, f in zip(runs, floors)]
     print()
-    print(f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "
-          f"(min {min(export_times):.2f}, max {max(export_times):.2f})")
-    print(f"bundle size: {statistics.median(sizes) / 1e6:.2f} MB per laptop, "
-          f"{statistics.median(sizes) / args.households * 1000 / 1e6:.2f} MB per 1,000 households")
-    print(f"township import of all {len(paths)} bundles: {measured['seconds']:.2f} s, median of {len(runs)} "
-          f"({measured['applied']} changes)")
+    print(
+        f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "
+        f"(min {min(export_times):.2f}, max {max(export_times):.2f})"
+    )
+    print(
+        f"bundle size: {statistics.median(sizes) / 1e6:.2f} MB per laptop, "
+        f"{statistics.median(sizes) / args.households * 1000 / 1e6:.2f} MB per 1,000 households"
+    )
+    print(
+        f"township import of all {len(paths)} bundles: {measured['seconds']:.2f} s, median of {len(runs)} "
+        f"({measured['applied']} changes)"
+    )
     print(f"raw SQLite bulk insert of the same {floor_rows} rows (floor, same runs): {floor:.2f} s, median")
-    print(f"ratio import / floor: {measured['seconds'] / floor:.2f} (target ≤ 3; per run "
-          f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")
-    print(f"raw SQLite bulk insert of the records and the journal the import stores ({stored_rows} rows): "
-          f"{stored:.2f} s; ratio import / that: {measured['seconds'] / stored:.2f}")
+    print(
+        f"ratio import / floor: {measured['seconds'] / floor:.2f} (target ≤ 3; per run "
+        f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})"
+    )
+    print(
+        f"raw SQLite bulk insert of the records and the journal the import stores ({stored_rows} rows): "
+        f"{stored:.2f} s; ratio import / that: {measured['seconds'] / stored:.2f}"
+    )
     print(f"re-import of an already-imported bundle: {measured['reimport']:.3f} s (target ≤ 0.5 s)")
     print(f"peak memory of the importing process: {measured['peak_mib']:.0f} MiB")
 

@@ -33,11 +33,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
-from xinjie_desktop.core.records import agreements, demo_data, housing_plans
 from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.records import agreements, demo_data, housing_plans
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.store.models import Household, Township, Village
 from xinjie_desktop.core.rules.policy_params import current
+from xinjie_desktop.core.store.models import Household, Township, Village
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
@@ -92,13 +92,27 @@ def prepare(store, households: int) -> str:
     for index, (household_id, population) in enumerate(rows):
         people = max(1, population)
         if index % 3 == 0:  # built before the key date above the limits: co-ownership ① or ②
-            plan = PlanInput(people=people, unit_cost=Decimal(1200), built_area=Decimal(40 * people + 40),
-                             start_date=dt.date(2016, 10, 1), loan=Decimal(60000))
+            plan = PlanInput(
+                people=people,
+                unit_cost=Decimal(1200),
+                built_area=Decimal(40 * people + 40),
+                start_date=dt.date(2016, 10, 1),
+                loan=Decimal(60000),
+            )
             result = calculate(plan, params)
-            option = "relatives" if index % 2 == 0 and any(o.code == "relatives" for o in result.options) \
+            option = (
+                "relatives"
+                if index % 2 == 0 and any(o.code == "relatives" for o in result.options)
                 else "district_company"
-            housing_plans.save(store, household_id, plan, result, chosen_option=option,
-                               co_investor="隆阳区扶贫开发投资有限公司" if option == "district_company" else "户主之子")
+            )
+            housing_plans.save(
+                store,
+                household_id,
+                plan,
+                result,
+                chosen_option=option,
+                co_investor="隆阳区扶贫开发投资有限公司" if option == "district_company" else "户主之子",
+            )
         else:
             plan = PlanInput(people=people, unit_cost=Decimal(1100))
             housing_plans.save(store, household_id, plan, calculate(plan, params))
@@ -121,8 +135,10 @@ def main() -> int:
         with store.session() as session:
             from xinjie_desktop.core.store.models import Agreement
 
-            counts = {kind: len(session.scalars(select(Agreement.id).where(Agreement.kind == kind)).all())
-                      for kind in agreements.KINDS}
+            counts = {
+                kind: len(session.scalars(select(Agreement.id).where(Agreement.kind == kind)).all())
+                for kind in agreements.KINDS
+            }
             sample = session.scalar(select(Agreement.id).where(Agreement.kind == "relocation"))
         # the text of one agreement page, for a bare page with the same amount of text
         sample_pdf = agreements.render_pdf(store, sample, folder / "sample.pdf")
@@ -146,25 +162,32 @@ def main() -> int:
         store.close()
     agreement_rate = pages / agreement_seconds
     bare_rate = pages / bare_seconds
-    print(json.dumps({
-        "households": args.households,
-        "agreements": count,
-        "by_kind": counts,
-        "pages": pages,
-        "pdf_megabytes": round(size / 1e6, 1),
-        "prepare_seconds": round(prepare_seconds, 1),
-        "agreement_seconds": round(agreement_seconds, 2),
-        "agreement_pages_per_second": round(agreement_rate, 1),
-        "bare_pages_per_second": round(bare_rate, 1),
-        "bare_lines_per_page": len(lines),
-        "ratio": round(agreement_rate / bare_rate, 3),
-        "target_ratio": 0.5,
-        "max_rss_before_render_megabytes": round(rss_before, 1),
-        "max_rss_after_render_megabytes": round(rss_after, 1),
-        "batch_peak_rss_megabytes": round(batch_peak / 1024, 1) if batch_peak else None,
-        "batch_peak_growth_megabytes": round((batch_peak - resident_before) / 1024, 1)
-        if batch_peak and resident_before else None,
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "households": args.households,
+                "agreements": count,
+                "by_kind": counts,
+                "pages": pages,
+                "pdf_megabytes": round(size / 1e6, 1),
+                "prepare_seconds": round(prepare_seconds, 1),
+                "agreement_seconds": round(agreement_seconds, 2),
+                "agreement_pages_per_second": round(agreement_rate, 1),
+                "bare_pages_per_second": round(bare_rate, 1),
+                "bare_lines_per_page": len(lines),
+                "ratio": round(agreement_rate / bare_rate, 3),
+                "target_ratio": 0.5,
+                "max_rss_before_render_megabytes": round(rss_before, 1),
+                "max_rss_after_render_megabytes": round(rss_after, 1),
+                "batch_peak_rss_megabytes": round(batch_peak / 1024, 1) if batch_peak else None,
+                "batch_peak_growth_megabytes": round((batch_peak - resident_before) / 1024, 1)
+                if batch_peak and resident_before
+                else None,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return 0
 
 

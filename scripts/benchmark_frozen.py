@@ -43,7 +43,7 @@ SPEC = ROOT / "packaging" / "xinjie-desktop.spec"
 from benchmark import BARE as BARE_WINDOW  # noqa: E402 (this folder is on sys.path when run as a script)
 
 # Built "the same way": one folder, stripped, the Qt modules the application spec excludes, excluded.
-BARE_SPEC = r'''
+BARE_SPEC = r"""
 import runpy
 from pathlib import Path
 app_spec = runpy.run_path({app_spec!r}, init_globals={{
@@ -56,7 +56,7 @@ a.datas = app_spec["without_dangling_links"]([d for d in a.datas if app_spec["wa
 pyz = PYZ(a.pure)
 exe = EXE(pyz, a.scripts, [], exclude_binaries=True, name="bare-window", strip=True, upx=False, console=True)
 coll = COLLECT(exe, a.binaries, a.datas, strip=True, upx=False, name="bare-window")
-'''
+"""
 
 
 def disk_mb(folder: Path) -> float:
@@ -83,12 +83,26 @@ def build_bare(work: Path) -> Path:
     script = folder / "bare_window.py"
     script.write_text(BARE_WINDOW, encoding="utf-8")
     spec = folder / "bare-window.spec"
-    spec.write_text(BARE_SPEC.format(app_spec=str(SPEC), app_spec_dir=str(SPEC.parent), script=str(script)),
-                    encoding="utf-8")
+    spec.write_text(
+        BARE_SPEC.format(app_spec=str(SPEC), app_spec_dir=str(SPEC.parent), script=str(script)), encoding="utf-8"
+    )
     pyinstaller = Path(sys.executable).parent / "pyinstaller"
-    subprocess.run([str(pyinstaller), "--noconfirm", "--clean", "--log-level", "ERROR", "--distpath",
-                    str(folder / "dist"), "--workpath", str(folder / "build"), str(spec)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(pyinstaller),
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "ERROR",
+            "--distpath",
+            str(folder / "dist"),
+            "--workpath",
+            str(folder / "build"),
+            str(spec),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return folder / "dist" / "bare-window"
 
 
@@ -123,8 +137,23 @@ def main() -> None:
         store = work / "store" / "benchmark.sqlite"
         store.parent.mkdir(exist_ok=True)
         started = time.perf_counter()
-        subprocess.run([executable, "demo-data", "--db", str(store), "--villages", "16", "--households",
-                        str(args.households), "--seed", "1"], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                executable,
+                "demo-data",
+                "--db",
+                str(store),
+                "--villages",
+                "16",
+                "--households",
+                str(args.households),
+                "--seed",
+                "1",
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         result["demo_data_s"] = round(time.perf_counter() - started, 1)
 
         window_env = {**env, "XINJIE_EXIT_AFTER_PAINT": "window"}
@@ -139,13 +168,21 @@ def main() -> None:
             memory.append(peak)
         floor = statistics.median(floors)
         result["cold_start_s"] = {
-            "median": round(statistics.median(starts), 3), "bare_pyside6_window_s": round(floor, 3),
-            "ratio": round(statistics.median(starts) / floor, 2), "target_ratio": 1.5,
-            "runs": [round(s, 3) for s in starts], "bare_runs": [round(s, 3) for s in floors]}
-        result["cold_start_to_list_s"] = {"median": round(statistics.median(lists), 3),
-                                          "ratio": round(statistics.median(lists) / floor, 2)}
-        result["peak_memory_mib"] = {"to_list_max": round(max(memory) / 1024, 1),
-                                     "to_list_median": round(statistics.median(memory) / 1024, 1)}
+            "median": round(statistics.median(starts), 3),
+            "bare_pyside6_window_s": round(floor, 3),
+            "ratio": round(statistics.median(starts) / floor, 2),
+            "target_ratio": 1.5,
+            "runs": [round(s, 3) for s in starts],
+            "bare_runs": [round(s, 3) for s in floors],
+        }
+        result["cold_start_to_list_s"] = {
+            "median": round(statistics.median(lists), 3),
+            "ratio": round(statistics.median(lists) / floor, 2),
+        }
+        result["peak_memory_mib"] = {
+            "to_list_max": round(max(memory) / 1024, 1),
+            "to_list_median": round(statistics.median(memory) / 1024, 1),
+        }
         print(json.dumps(result, ensure_ascii=False, indent=2))
     finally:
         if args.work is None:

@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """Fill Chinese translations given as "msgid<TAB>msgstr" lines on standard input into the .po.
 
-    printf 'Save\t保存\n' | scripts/fill_translations.py && scripts/translations.py compile
+printf 'Save\t保存\n' | scripts/fill_translations.py && scripts/translations.py compile
 """
 
 import sys
 
 from babel.messages.pofile import write_po
-
 from translations import PO, load_po
 
 given = dict(line.rstrip("\n").split("\t", 1) for line in sys.stdin if "\t" in line)

@@ -25,8 +25,12 @@ def family_draft(group_id: str, **household_fields) -> HouseholdDraft:
         person("杨华", dt.date(2000, 1, 2), 13, MALE, membership_basis="student_supported", labour="none"),
         person("杨英", dt.date(2005, 6, 7), 14, FEMALE, labour="none"),
     ]
-    draft = HouseholdDraft(group_id=group_id, address="V1 G1 No. 3", members=members,
-                           incomes=[IncomeDraft(year=2016, wage=FOUR_JUST_BELOW)])
+    draft = HouseholdDraft(
+        group_id=group_id,
+        address="V1 G1 No. 3",
+        members=members,
+        incomes=[IncomeDraft(year=2016, wage=FOUR_JUST_BELOW)],
+    )
     for key, value in household_fields.items():
         setattr(draft, key, value)
     return draft

@@ -12,7 +12,6 @@ from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
-
 # Hypothesis (property 2 of issue 5): by default 30 new random examples a run; ``./run-tests`` (and so CI)
 # uses "ci", the same 30 every run, so that a suite does not pass or fail by chance; "explore" hunts with
 # 250 (``HYPOTHESIS_PROFILE=explore ./run-tests tests/core/test_sync_convergence.py``).  Each divergence

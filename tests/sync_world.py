@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from xinjie_desktop.core.sync import bundles, conflicts, device
 from xinjie_desktop.core.records import township
-from xinjie_desktop.core.sync.device import sidecar_path
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.sync import bundles, conflicts, device
+from xinjie_desktop.core.sync.device import sidecar_path
 from xinjie_desktop.core.sync.workstore import open_store
 
 VILLAGES = {"青山村": ["第一村民小组", "第二村民小组"], "绿水村": ["第一村民小组"], "白云村": ["第一村民小组"]}
@@ -66,9 +66,13 @@ class World:
 def group_of(store: Store, village_name: str) -> str:
     """The first villagers' group of a village, by the village's name."""
     with store.session() as session:
-        return session.execute(text(
-            "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
-            "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village_name}).scalar()
+        return session.execute(
+            text(
+                "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
+                "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"
+            ),
+            {"v": village_name},
+        ).scalar()
 
 
 def edit(store: Store, household_id: str, **fields) -> None:
@@ -140,8 +144,11 @@ def step_recorded_on_two_laptops(folder: Path) -> tuple[World, str, list[Path]]:
     world.import_into(world.township, world.export(qingshan))
     world.import_into(lushui, world.export(world.township, to=lushui))
     for laptop, who in ((qingshan, "李四"), (lushui, "王五")):
-        households.record_step(laptop, household_id, identification.StepInput(
-            "proposed", dt.date(2017, 3, 1), who, notes=f"{who}：住房困难，子女上学"))
+        households.record_step(
+            laptop,
+            household_id,
+            identification.StepInput("proposed", dt.date(2017, 3, 1), who, notes=f"{who}：住房困难，子女上学"),
+        )
     return world, household_id, [*world.export(qingshan), *world.export(lushui)]
 
 
@@ -172,8 +179,9 @@ def agreement_numbered_on_two_computers(world: World) -> tuple[str, str]:
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
     plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
     housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
-    agreements.draft(qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31),
-                     today=dt.date(2017, 6, 1))
+    agreements.draft(
+        qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31), today=dt.date(2017, 6, 1)
+    )
     world.sync(qingshan)
     numbers = set()
     for store in (qingshan, world.township):

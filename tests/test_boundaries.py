@@ -22,7 +22,9 @@ def imported_modules(path: pathlib.Path) -> set[str]:
 
 def test_core_modules_do_not_import_qt():
     offenders = {
-        str(path.relative_to(PACKAGE)): sorted(n for n in imported_modules(path) if n.split(".")[0] in ("PySide6", "shiboken6"))
+        str(path.relative_to(PACKAGE)): sorted(
+            n for n in imported_modules(path) if n.split(".")[0] in ("PySide6", "shiboken6")
+        )
         for path in QT_FREE
     }
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -35,8 +37,12 @@ def test_importing_the_core_and_the_command_line_loads_no_qt():
         for p in QT_FREE
         if p.name != "__main__.py" and "migrations" not in p.parts
     )
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + (
-        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\nprint(bad)\nsys.exit(1 if bad else 0)\n"
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + (
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\nprint(bad)\nsys.exit(1 if bad else 0)\n"
+        )
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -21,7 +21,8 @@ def test_from_source_there_is_no_build_date():
 
 def test_a_packaged_build_reads_its_file(tmp_path):
     (tmp_path / "build-info.json").write_text(
-        json.dumps({"version": __version__, "built": "2026-11-28", "commit": "4a959bc"}), encoding="utf-8")
+        json.dumps({"version": __version__, "built": "2026-11-28", "commit": "4a959bc"}), encoding="utf-8"
+    )
     info = build_info.read(tmp_path)
     assert info == build_info.BuildInfo(__version__, "2026-11-28", "4a959bc")
     assert build_info.build_date_text(info) == "2026-11-28"

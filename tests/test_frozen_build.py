@@ -24,16 +24,38 @@ pytestmark = pytest.mark.frozen
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "xinjie-desktop.spec"
 SIZE_BUDGET_MB = 150
-CHECKS = ["store", "demo household", "housing plan", "agreement PDF", "translations", "font", "Qt application",
-          "Qt translation", "window", "bundle export and re-import"]
+CHECKS = [
+    "store",
+    "demo household",
+    "housing plan",
+    "agreement PDF",
+    "translations",
+    "font",
+    "Qt application",
+    "Qt translation",
+    "window",
+    "bundle export and re-import",
+]
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     """dist/xinjie-desktop/ built into a temporary folder (the checkout's own dist/ is left alone)."""
     folder = tmp_path_factory.mktemp("frozen")
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-               "--distpath", str(folder / "dist"), "--workpath", str(folder / "build"), str(SPEC)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(folder / "dist"),
+        "--workpath",
+        str(folder / "build"),
+        str(SPEC),
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     return folder / "dist" / "xinjie-desktop"
@@ -42,14 +64,29 @@ def bundle(tmp_path_factory) -> Path:
 def run_frozen(bundle: Path, *args: str, folder: Path) -> subprocess.CompletedProcess:
     """Run the packaged program as a user would: no Python variables, an empty home folder, started
     in the empty folder ``folder / "cwd"``."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("PYTHON", "QT_", "VIRTUAL_ENV", "XINJIE_", "XDG_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "QT_", "VIRTUAL_ENV", "XINJIE_", "XDG_"))
+    }
     home = folder / "home"
-    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
-               XDG_CACHE_HOME=str(home / "cache"), QT_QPA_PLATFORM="offscreen")
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        QT_QPA_PLATFORM="offscreen",
+    )
     (folder / "cwd").mkdir()
-    return subprocess.run([str(bundle / "xinjie-desktop"), *args], cwd=folder / "cwd", env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    return subprocess.run(
+        [str(bundle / "xinjie-desktop"), *args],
+        cwd=folder / "cwd",
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
 
 
 def test_frozen_version(bundle, tmp_path):
@@ -70,8 +107,11 @@ def test_frozen_self_test_passes_every_check_offscreen(bundle, tmp_path):
     assert result.returncode == 0, report
     # the About dialog of a packaged build shows the day it was built, from the bundle's build-info.json
     info = json.loads((bundle / "_internal" / "build-info.json").read_text(encoding="utf-8"))
-    today = dt.datetime.now(dt.timezone.utc).date()
-    assert info["version"] == __version__ and info["built"] in {today.isoformat(), (today - dt.timedelta(1)).isoformat()}
+    today = dt.datetime.now(dt.UTC).date()
+    assert info["version"] == __version__ and info["built"] in {
+        today.isoformat(),
+        (today - dt.timedelta(1)).isoformat(),
+    }
     window = next(line for line in lines if line.startswith("ok  window:"))
     assert window.endswith(f"About shows {__version__}, {info['built']}"), window
     assert list((tmp_path / "cwd").iterdir()) == [], "the self-test left files behind in the current folder"
@@ -88,10 +128,27 @@ def test_frozen_size_and_what_is_left_out(bundle):
     assert size_mb <= SIZE_BUDGET_MB, f"the bundle is {size_mb:.0f} MB"
     internal = bundle / "_internal"
     names = {path.name for path in internal.rglob("*")}
-    for absent in ("libQt6Network.so.6", "libQt6Qml.so.6", "libQt6Quick.so.6", "libQt6Pdf.so.6", "libQt6Svg.so.6",
-                   "libqgtk3.so", "libqvnc.so", "libqsvg.so", "libcairo.so.2", "oui.dat"):
+    for absent in (
+        "libQt6Network.so.6",
+        "libQt6Qml.so.6",
+        "libQt6Quick.so.6",
+        "libQt6Pdf.so.6",
+        "libQt6Svg.so.6",
+        "libqgtk3.so",
+        "libqvnc.so",
+        "libqsvg.so",
+        "libcairo.so.2",
+        "oui.dat",
+    ):
         assert absent not in names, f"{absent} is in the bundle"
     assert sorted(p.name for p in internal.rglob("*.qm") if "PySide6" in p.parts) == ["qtbase_zh_CN.qm"]
-    for present in ("libqxcb.so", "libqoffscreen.so", "libibusplatforminputcontextplugin.so", "wqy-microhei.ttc",
-                    "xinjie_desktop.mo", "xinjie-desktop.png", "policy-2017.toml"):
+    for present in (
+        "libqxcb.so",
+        "libqoffscreen.so",
+        "libibusplatforminputcontextplugin.so",
+        "wqy-microhei.ttc",
+        "xinjie_desktop.mo",
+        "xinjie-desktop.png",
+        "policy-2017.toml",
+    ):
         assert present in names, f"{present} is missing from the bundle"

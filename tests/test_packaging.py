@@ -127,8 +127,11 @@ def test_reportlab_barcode_symbologies_are_bundled(spec):
 
 def test_resources_include_the_icons_but_not_the_translation_source(spec, functions):
     shipped = _shipped(spec)
-    for name in ("icons/xinjie-desktop.png", "icons/xinjie-desktop.ico",
-                 "translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo"):
+    for name in (
+        "icons/xinjie-desktop.png",
+        "icons/xinjie-desktop.ico",
+        "translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo",
+    ):
         assert f"resources/{name}" in shipped
     wanted = functions["wanted_data"]
     assert not wanted("resources/translations/zh_CN/LC_MESSAGES/xinjie_desktop.po")
@@ -138,7 +141,7 @@ def test_resources_include_the_icons_but_not_the_translation_source(spec, functi
 def test_build_info_is_written_for_the_about_dialog(spec, functions, monkeypatch):
     from xinjie_desktop import __version__
 
-    (source, destination), = [(s, d) for s, d in spec["datas"] if Path(s).name == "build-info.json"]
+    ((source, destination),) = [(s, d) for s, d in spec["datas"] if Path(s).name == "build-info.json"]
     assert destination == "."  # sys._MEIPASS/build-info.json, where xinjie_desktop.build_info looks
     info = json.loads(Path(source).read_text(encoding="utf-8"))
     assert info["version"] == __version__ and re.fullmatch(r"\d{4}-\d{2}-\d{2}", info["built"])
@@ -146,42 +149,48 @@ def test_build_info_is_written_for_the_about_dialog(spec, functions, monkeypatch
     assert functions["build_date"]() == "2026-11-27"
 
 
-@pytest.mark.parametrize("dest, kept", [
-    ("PySide6/Qt/translations/qtbase_zh_CN.qm", True),
-    ("PySide6/Qt/translations/qtbase_en.qm", False),
-    ("PySide6/Qt/translations/qt_zh_CN.qm", False),
-    ("PySide6/Qt/translations/qt_help_zh_CN.qm", False),
-    ("PySide6/translations/qtbase_zh_CN.qm", True),  # the Windows wheel's layout
-    ("stdnum/cn/loc.dat", True),
-    ("stdnum/oui.dat", False),
-    ("stdnum/imsi.dat", False),
-    ("xinjie_desktop/migrations/env.py", True),
-])
+@pytest.mark.parametrize(
+    "dest, kept",
+    [
+        ("PySide6/Qt/translations/qtbase_zh_CN.qm", True),
+        ("PySide6/Qt/translations/qtbase_en.qm", False),
+        ("PySide6/Qt/translations/qt_zh_CN.qm", False),
+        ("PySide6/Qt/translations/qt_help_zh_CN.qm", False),
+        ("PySide6/translations/qtbase_zh_CN.qm", True),  # the Windows wheel's layout
+        ("stdnum/cn/loc.dat", True),
+        ("stdnum/oui.dat", False),
+        ("stdnum/imsi.dat", False),
+        ("xinjie_desktop/migrations/env.py", True),
+    ],
+)
 def test_only_the_data_used_is_kept(functions, dest, kept):
     assert functions["wanted_data"](dest) is kept
 
 
-@pytest.mark.parametrize("dest, kept", [
-    ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
-    ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
-    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),  # --self-test
-    ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
-    ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
-    ("PySide6/Qt/plugins/platforms/libqlinuxfb.so", False),
-    ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),  # Chinese input
-    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
-    ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
-    ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
-    ("PySide6/Qt/plugins/imageformats/libqwebp.so", False),
-    ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", False),
-    ("PySide6/Qt/plugins/egldeviceintegrations/libqeglfs-x11-integration.so", False),
-    ("PySide6/Qt/plugins/generic/libqtuiotouchplugin.so", False),
-    ("PySide6/plugins/platforms/qwindows.dll", True),
-    ("PySide6/plugins/styles/qmodernwindowsstyle.dll", True),
-    ("PySide6/plugins/tls/qschannelbackend.dll", False),
-    ("PySide6/Qt/lib/libQt6Core.so.6", True),  # not a plugin: left to the dependency closure
-    ("PIL/_imaging.cpython-311-x86_64-linux-gnu.so", True),
-])
+@pytest.mark.parametrize(
+    "dest, kept",
+    [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),  # --self-test
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
+        ("PySide6/Qt/plugins/platforms/libqlinuxfb.so", False),
+        ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),  # Chinese input
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqwebp.so", False),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", False),
+        ("PySide6/Qt/plugins/egldeviceintegrations/libqeglfs-x11-integration.so", False),
+        ("PySide6/Qt/plugins/generic/libqtuiotouchplugin.so", False),
+        ("PySide6/plugins/platforms/qwindows.dll", True),
+        ("PySide6/plugins/styles/qmodernwindowsstyle.dll", True),
+        ("PySide6/plugins/tls/qschannelbackend.dll", False),
+        ("PySide6/Qt/lib/libQt6Core.so.6", True),  # not a plugin: left to the dependency closure
+        ("PIL/_imaging.cpython-311-x86_64-linux-gnu.so", True),
+    ],
+)
 def test_only_the_qt_plugins_used_are_kept(functions, dest, kept):
     assert functions["qt_plugin_wanted"](dest) is kept
 
@@ -190,8 +199,10 @@ def test_pillow_keeps_what_reportlab_reads_and_the_codecs_kept_include_chinese(f
     excluded = set(functions["excluded_modules"]())
     assert {"PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.Image"}.isdisjoint(excluded)
     assert "PIL._avif" in excluded and "PIL.WebPImagePlugin" in excluded
-    binaries = [("python3.11/lib-dynload/_codecs_cn.cpython-311-x86_64-linux-gnu.so", "/x/_codecs_cn.so", "EXTENSION"),
-                ("python3.11/lib-dynload/_codecs_jp.cpython-311-x86_64-linux-gnu.so", "/x/_codecs_jp.so", "EXTENSION")]
+    binaries = [
+        ("python3.11/lib-dynload/_codecs_cn.cpython-311-x86_64-linux-gnu.so", "/x/_codecs_cn.so", "EXTENSION"),
+        ("python3.11/lib-dynload/_codecs_jp.cpython-311-x86_64-linux-gnu.so", "/x/_codecs_jp.so", "EXTENSION"),
+    ]
     functions["LINUX"], linux = False, functions["LINUX"]  # no dependency closure on these made-up paths
     try:
         assert [entry[0] for entry in functions["wanted_binaries"](binaries)] == [binaries[0][0]]
@@ -201,9 +212,11 @@ def test_pillow_keeps_what_reportlab_reads_and_the_codecs_kept_include_chinese(f
 
 def test_links_to_libraries_no_longer_collected_are_dropped(functions):
     binaries = [("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY")]
-    datas = [("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
-             ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
-             ("resources/policy/policy-2017.toml", "/x/policy-2017.toml", "DATA")]
+    datas = [
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("resources/policy/policy-2017.toml", "/x/policy-2017.toml", "DATA"),
+    ]
     kept = functions["without_dangling_links"](datas, binaries)
     assert [entry[0] for entry in kept] == ["libQt6Core.so.6", "resources/policy/policy-2017.toml"]
 

@@ -12,11 +12,22 @@ from pathlib import Path
 import pytest
 
 import xinjie_desktop.core
-from xinjie_desktop import __version__, main as cli, self_test
+from xinjie_desktop import __version__, self_test
+from xinjie_desktop import main as cli
 from xinjie_desktop.core.store.database import StoreError, head_revision
 
-CHECKS = ["store", "demo household", "housing plan", "agreement PDF", "translations", "font", "Qt application",
-          "Qt translation", "window", "bundle export and re-import"]
+CHECKS = [
+    "store",
+    "demo household",
+    "housing plan",
+    "agreement PDF",
+    "translations",
+    "font",
+    "Qt application",
+    "Qt translation",
+    "window",
+    "bundle export and re-import",
+]
 BUNDLE = "bundle export and re-import"
 
 
@@ -69,7 +80,9 @@ def test_every_check_passes_and_prints_one_line_each(monkeypatch):
     assert all(line.startswith(f"ok  {name}: ") for name, line in found.items()), lines
     assert f"migrated to revision {head_revision()}, integrity ok" in found["store"]
     assert "1 demo household with" in found["demo household"]
-    assert "people:" in found["housing plan"] and "m²" in found["housing plan"] and found["housing plan"].endswith("saved")
+    assert (
+        "people:" in found["housing plan"] and "m²" in found["housing plan"] and found["housing plan"].endswith("saved")
+    )
     assert "matches the store" in found["agreement PDF"] and "WenQuanYiMicroHei" in found["agreement PDF"]
     assert "signed on screen (3 signature pictures), the signed PDF matches too" in found["agreement PDF"]
     assert "辛街乡" in found["translations"]  # a known message in Chinese

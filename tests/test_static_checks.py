@@ -97,7 +97,9 @@ def test_ruff_lint():
 
 
 def test_ruff_format():
-    result = run(str(BIN / "ruff"), "format", "--check", "--no-cache", "xinjie_desktop", "tests", "scripts", "packaging")
+    result = run(
+        str(BIN / "ruff"), "format", "--check", "--no-cache", "xinjie_desktop", "tests", "scripts", "packaging"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

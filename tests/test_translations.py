@@ -45,17 +45,20 @@ def test_placeholders_survive_translation():
             assert fields(message.string) == fields(message.id), message.id
 
 
-@pytest.mark.parametrize("english, term", [
-    ("actual population", "实有人口"),
-    ("system population", "系统人口"),
-    ("national system", "国办系统"),
-    ("dibao", "低保"),
-    ("public notice", "公示"),
-    ("villagers' representatives assembly", "群众代表大会"),
-    ("command centre", "指挥部"),
-    ("wrongly exited", "错退"),
-    ("wrong inclusion", "错评"),
-])
+@pytest.mark.parametrize(
+    "english, term",
+    [
+        ("actual population", "实有人口"),
+        ("system population", "系统人口"),
+        ("national system", "国办系统"),
+        ("dibao", "低保"),
+        ("public notice", "公示"),
+        ("villagers' representatives assembly", "群众代表大会"),
+        ("command centre", "指挥部"),
+        ("wrongly exited", "错退"),
+        ("wrong inclusion", "错评"),
+    ],
+)
 def test_terms_follow_policy(compiled, english, term):
     """Where an English id uses a POLICY.md term, the Chinese uses the plan's own word."""
     using = [m for m in message_ids() if english in m.lower()]

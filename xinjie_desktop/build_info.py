@@ -50,8 +50,11 @@ def read(folder: Path | None = None) -> BuildInfo:
     if not isinstance(data, dict):
         return BuildInfo(__version__, None)
     built, commit = data.get("built"), data.get("commit")
-    return BuildInfo(__version__, built if isinstance(built, str) and built else None,
-                     commit if isinstance(commit, str) and commit else None)
+    return BuildInfo(
+        __version__,
+        built if isinstance(built, str) and built else None,
+        commit if isinstance(commit, str) and commit else None,
+    )
 
 
 def build_date_text(info: BuildInfo | None = None) -> str:

@@ -31,8 +31,9 @@ def configure(folder: Path | str, level: int = logging.INFO) -> Path:
     for candidate in (Path(folder), Path(tempfile.gettempdir())):
         try:
             candidate.mkdir(parents=True, exist_ok=True)
-            handler = RotatingFileHandler(candidate / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
-                                          encoding="utf-8", delay=False)
+            handler = RotatingFileHandler(
+                candidate / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=False
+            )
         except OSError:
             continue
         handler.setFormatter(logging.Formatter(FORMAT))

@@ -27,8 +27,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xinjie-desktop", description=_("Xinjie Township poverty-alleviation work tool"))
     parser.add_argument("--version", action="version", version=f"xinjie-desktop {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help=_("check that this copy of the program works (in a temporary folder), then exit"))
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=_("check that this copy of the program works (in a temporary folder), then exit"),
+    )
     parser.add_argument("--db", type=Path, help=_("open this data file instead of the one in the user's data folder"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=_("interface language (default: Simplified Chinese)"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -47,8 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--built-area", type=_amount, help=_("area of a house already built, m²"))
     plan.add_argument("--own-funds", type=_amount, help=_("own funds planned, yuan"))
     plan.add_argument("--loan", type=_amount, default=Decimal(0), help=_("loan already drawn, yuan"))
-    plan.add_argument("--demolition-signed", action="store_true",
-                      help=_("demolition agreement signed and old house demolished on time"))
+    plan.add_argument(
+        "--demolition-signed",
+        action="store_true",
+        help=_("demolition agreement signed and old house demolished on time"),
+    )
     plan.add_argument("--zone", choices=["basin", "mountain"])
     plan.add_argument("--land", choices=["farmland", "other", "unused"])
     plan.add_argument("--homestead-area", type=_amount, help=_("homestead area, m²"))
@@ -56,16 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     agreements = commands.add_parser("agreements", help=_("render and check the agreements (AG-1, HS-4)"))
     agreement_commands = agreements.add_subparsers(dest="agreements_command", required=True, parser_class=_Parser)
     render = agreement_commands.add_parser(
-        "render", help=_("write one PDF per agreement of a household, drafting the missing ones"))
+        "render", help=_("write one PDF per agreement of a household, drafting the missing ones")
+    )
     render.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
     render.add_argument("--household", required=True, help=_("the household's id"))
     render.add_argument("--out", type=Path, required=True, help=_("folder the PDFs are written to"))
-    render.add_argument("--demolition-deadline", type=_date,
-                        help=_("date by which the old house is demolished, for a demolition agreement still to "
-                               "draft (YYYY-MM-DD)"))
+    render.add_argument(
+        "--demolition-deadline",
+        type=_date,
+        help=_("date by which the old house is demolished, for a demolition agreement still to draft (YYYY-MM-DD)"),
+    )
     render.add_argument("--date", type=_date, help=_("date of drafting (default: today)"))
     verify = agreement_commands.add_parser(
-        "verify", help=_("check a printed agreement's number and hash against the stored documents"))
+        "verify", help=_("check a printed agreement's number and hash against the stored documents")
+    )
     verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
     verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
@@ -74,46 +84,67 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
     init.add_argument("--json", action="store_true", help=_("print one JSON object"))
     provision = device_commands.add_parser(
-        "provision", help=_("write a provisioning file for a village laptop (on the township office's data file)"))
+        "provision", help=_("write a provisioning file for a village laptop (on the township office's data file)")
+    )
     provision.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
     provision.add_argument("--name", required=True, help=_("the laptop's name"))
-    provision.add_argument("--village", action="append", required=True, dest="villages",
-                           help=_("id of a village the laptop may write (repeat for several)"))
+    provision.add_argument(
+        "--village",
+        action="append",
+        required=True,
+        dest="villages",
+        help=_("id of a village the laptop may write (repeat for several)"),
+    )
     provision.add_argument("--out", type=Path, required=True, help=_("provisioning file to write"))
     accept = device_commands.add_parser(
-        "accept", help=_("accept a provisioning file from the township office (on the village laptop)"))
+        "accept", help=_("accept a provisioning file from the township office (on the village laptop)")
+    )
     accept.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
     accept.add_argument("file", type=Path, help=_("the provisioning file"))
-    accept.add_argument("--replace-township", action="store_true",
-                        help=_("accept a provisioning file from a different township office data file"))
+    accept.add_argument(
+        "--replace-township",
+        action="store_true",
+        help=_("accept a provisioning file from a different township office data file"),
+    )
     bundle = commands.add_parser("bundle", help=_("sync by USB stick: write, import and check bundles"))
     bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True, parser_class=_Parser)
     export = bundle_commands.add_parser(
-        "export", help=_("write a bundle for each computer this one syncs with (the township office, or every laptop)"))
+        "export", help=_("write a bundle for each computer this one syncs with (the township office, or every laptop)")
+    )
     export.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
     export.add_argument("--to", type=Path, required=True, help=_("folder to write to (the USB stick)"))
-    export.add_argument("--full", action="store_true",
-                        help=_("every change, not only those the other computer has not acknowledged"))
+    export.add_argument(
+        "--full", action="store_true", help=_("every change, not only those the other computer has not acknowledged")
+    )
     import_ = bundle_commands.add_parser("import", help=_("import bundles, each in one transaction, after a backup"))
     import_.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
     import_.add_argument("files", type=Path, nargs="+", help=_("bundle files (.xjb)"))
-    import_.add_argument("--keep-going", action="store_true",
-                         help=_("import every bundle that can be imported and list the refused ones (exit code 2 "
-                                "if any was refused)"))
+    import_.add_argument(
+        "--keep-going",
+        action="store_true",
+        help=_("import every bundle that can be imported and list the refused ones (exit code 2 if any was refused)"),
+    )
     check = bundle_commands.add_parser(
-        "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps"))
+        "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps")
+    )
     check.add_argument("file", type=Path, help=_("bundle file (.xjb)"))
     check.add_argument("--db", type=Path, dest="bundle_db", help=_("the data file of the computer it is for"))
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
     dump.add_argument("--db", type=Path, required=True, dest="dump_db", help=_("data file"))
-    dump.add_argument("--canonical", action="store_true", required=False,
-                      help=_("the canonical form (sorted, blobs by SHA-256, no local settings)"))
-    dump.add_argument("--without-stamps", action="store_true",
-                      help=_("leave out creation and update times and device ids"))
-    dump.add_argument("--with-derived", action="store_true",
-                      help=_("include the derived columns (household list caches)"))
+    dump.add_argument(
+        "--canonical",
+        action="store_true",
+        required=False,
+        help=_("the canonical form (sorted, blobs by SHA-256, no local settings)"),
+    )
+    dump.add_argument(
+        "--without-stamps", action="store_true", help=_("leave out creation and update times and device ids")
+    )
+    dump.add_argument(
+        "--with-derived", action="store_true", help=_("include the derived columns (household list caches)")
+    )
     return parser
 
 
@@ -138,10 +169,20 @@ def _plan(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
 
     plan = housing_plan.PlanInput(
-        people=args.people, kind=args.kind, labour=not args.no_labour, start_date=args.start_date,
-        unit_cost=args.unit_cost, layout=args.layout, built_area=args.built_area, own_funds=args.own_funds,
-        loan=args.loan, demolition_signed=args.demolition_signed, zone=args.zone, land=args.land,
-        homestead_area=args.homestead_area)
+        people=args.people,
+        kind=args.kind,
+        labour=not args.no_labour,
+        start_date=args.start_date,
+        unit_cost=args.unit_cost,
+        layout=args.layout,
+        built_area=args.built_area,
+        own_funds=args.own_funds,
+        loan=args.loan,
+        demolition_signed=args.demolition_signed,
+        zone=args.zone,
+        land=args.land,
+        homestead_area=args.homestead_area,
+    )
     try:
         result = housing_plan.calculate(plan, current())
     except (housing_plan.PlanInputError, PolicyFileError) as error:
@@ -155,8 +196,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _agreements(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core.records import agreements
     from xinjie_desktop.core.documents.agreement_templates import TemplateError
+    from xinjie_desktop.core.records import agreements
     from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync.workstore import open_store
 
@@ -176,7 +217,9 @@ def _agreements(args: argparse.Namespace) -> int:
             result = agreements.verify(store, args.file)
             print(result.message)
             if result.found and result.printed_hash:
-                print(_("Number: {number}; hash printed: {hash}").format(number=result.number, hash=result.printed_hash))
+                print(
+                    _("Number: {number}; hash printed: {hash}").format(number=result.number, hash=result.printed_hash)
+                )
             return 0 if result.matches else 1
         return _agreements_render(args, store)
     except (agreements.AgreementError, TemplateError) as error:
@@ -197,19 +240,24 @@ def _agreements_render(args: argparse.Namespace, store) -> int:
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        print(_("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
-              file=sys.stderr)
+        print(
+            _("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
+            file=sys.stderr,
+        )
         return 2
     today = args.date or dt.date.today()
-    drafted, refused = agreements.draft_missing(store, args.household, demolition_deadline=args.demolition_deadline,
-                                                today=today)
+    drafted, refused = agreements.draft_missing(
+        store, args.household, demolition_deadline=args.demolition_deadline, today=today
+    )
     current = agreements.current_agreements(store, args.household)
     for info in current.values():
         if info.id in drafted:
             print(_("Drafted {kind} {number}.").format(kind=info.label, number=info.number))
     for kind, reason in refused.items():
-        print(_("The {kind} was not drafted: {reason}").format(kind=_(agreements.KINDS[kind]), reason=reason),
-              file=sys.stderr)
+        print(
+            _("The {kind} was not drafted: {reason}").format(kind=_(agreements.KINDS[kind]), reason=reason),
+            file=sys.stderr,
+        )
     if not current:
         print(_("This household has no agreement to render."), file=sys.stderr)
         return 2
@@ -234,8 +282,8 @@ def _open_existing(path: Path):
 
 
 def _device(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.sync.workstore import open_store
 
     if args.device_command == "init":
@@ -254,18 +302,27 @@ def _device(args: argparse.Namespace) -> int:
         if args.device_command == "provision":
             granted = device.provision(store, args.name, args.villages, args.out)
             print(_("Provisioning file written: {path}").format(path=args.out))
-            print(_("Laptop {name} may write: {villages}").format(
-                name=granted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in granted.villages)))
+            print(
+                _("Laptop {name} may write: {villages}").format(
+                    name=granted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in granted.villages)
+                )
+            )
             print(_("Township key fingerprint: {fingerprint}").format(fingerprint=granted.township.fingerprint))
             return 0
         if not args.file.is_file():
             print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
             return 2
         accepted = device.accept_provisioning(store, args.file, replace_township=args.replace_township)
-        print(_("Provisioning accepted: laptop {name}, villages {villages}").format(
-            name=accepted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in accepted.villages)))
-        print(_("Township key fingerprint: {fingerprint} (compare it with the one shown at the township office)")
-              .format(fingerprint=accepted.township.fingerprint))
+        print(
+            _("Provisioning accepted: laptop {name}, villages {villages}").format(
+                name=accepted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in accepted.villages)
+            )
+        )
+        print(
+            _("Township key fingerprint: {fingerprint} (compare it with the one shown at the township office)").format(
+                fingerprint=accepted.township.fingerprint
+            )
+        )
         return 0
     except device.DeviceError as error:
         print(error, file=sys.stderr)
@@ -281,42 +338,74 @@ def _device_show(args: argparse.Namespace, store) -> int:
     former = device.history(store)
     granted = device.provisioning(store)
     if args.json:
-        print(json.dumps({
-            **me.public(), "fingerprint": me.fingerprint, "created_at": me.created_at, "history": former,
-            "provisioning": None if granted is None else {
-                "township": granted.township.public(), "township_name": granted.township_name,
-                "laptop_name": granted.laptop_name, "villages": [list(v) for v in granted.villages],
-                "needs_reprovisioning": device.needs_reprovisioning(store)},
-        }, ensure_ascii=False, indent=2, sort_keys=True))
+        print(
+            json.dumps(
+                {
+                    **me.public(),
+                    "fingerprint": me.fingerprint,
+                    "created_at": me.created_at,
+                    "history": former,
+                    "provisioning": None
+                    if granted is None
+                    else {
+                        "township": granted.township.public(),
+                        "township_name": granted.township_name,
+                        "laptop_name": granted.laptop_name,
+                        "villages": [list(v) for v in granted.villages],
+                        "needs_reprovisioning": device.needs_reprovisioning(store),
+                    },
+                },
+                ensure_ascii=False,
+                indent=2,
+                sort_keys=True,
+            )
+        )
         return 0
     print(_("Device: {id}").format(id=me.device_id))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=me.fingerprint))
     print(_("Signing public key (Ed25519): {key}").format(key=me.signing_public))
     print(_("Encryption public key (X25519): {key}").format(key=me.box_public))
     for entry in former:
-        print(_("Former identity {id} until {until}: {reason}").format(
-            id=entry["device_id"], until=entry["until"], reason=_(device.REASONS.get(entry["reason"], entry["reason"]))))
+        print(
+            _("Former identity {id} until {until}: {reason}").format(
+                id=entry["device_id"],
+                until=entry["until"],
+                reason=_(device.REASONS.get(entry["reason"], entry["reason"])),
+            )
+        )
     if granted is not None:
-        print(_("Provisioned by {township} as laptop {name} for: {villages}").format(
-            township=granted.township_name or granted.township.device_id, name=granted.laptop_name,
-            villages=", ".join(name for _id, name in granted.villages)))
+        print(
+            _("Provisioned by {township} as laptop {name} for: {villages}").format(
+                township=granted.township_name or granted.township.device_id,
+                name=granted.laptop_name,
+                villages=", ".join(name for _id, name in granted.villages),
+            )
+        )
         if device.needs_reprovisioning(store):
-            print(_("This data file took a new identity after it was provisioned: the township office must "
-                    "provision it again."))
+            print(
+                _(
+                    "This data file took a new identity after it was provisioned: the township office must "
+                    "provision it again."
+                )
+            )
     return 0
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from xinjie_desktop.core.sync import bundles
     from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync import bundles
     from xinjie_desktop.core.sync.workstore import open_read_only
 
     try:
         if args.bundle_command == "verify":
             view = open_read_only(args.bundle_db) if args.bundle_db else None
             if args.bundle_db and view is None:
-                print(_("The data file {path} must be upgraded first: open it with this version once.").format(
-                    path=args.bundle_db), file=sys.stderr)
+                print(
+                    _("The data file {path} must be upgraded first: open it with this version once.").format(
+                        path=args.bundle_db
+                    ),
+                    file=sys.stderr,
+                )
                 return 2
             try:
                 print(json.dumps(bundles.verify_file(args.file, view), ensure_ascii=False, indent=2, sort_keys=True))
@@ -355,8 +444,12 @@ def _db(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.store import canonical_dump
 
     if not args.canonical:
-        print(_("Error in the command line: {message}").format(message=_("only the canonical dump exists; add --canonical")),
-              file=sys.stderr)
+        print(
+            _("Error in the command line: {message}").format(
+                message=_("only the canonical dump exists; add --canonical")
+            ),
+            file=sys.stderr,
+        )
         return 2
     store = _open_existing(args.dump_db)
     if store is None:
@@ -371,9 +464,9 @@ def _db(args: argparse.Namespace) -> int:
 
 def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.records.township import SetupError
     from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync.workstore import open_store
-    from xinjie_desktop.core.records.township import SetupError
 
     if args.villages < 1 or args.households < 0:
         print(_("--villages must be at least 1 and --households at least 0."), file=sys.stderr)
@@ -390,8 +483,11 @@ def _demo_data(args: argparse.Namespace) -> int:
         return 2
     finally:
         store.close()
-    print(_("Demo data written: {villages} villages, {households} households, in {path}").format(
-        villages=args.villages, households=count, path=args.demo_db))
+    print(
+        _("Demo data written: {villages} villages, {households} households, in {path}").format(
+            villages=args.villages, households=count, path=args.demo_db
+        )
+    )
     return 0
 
 
@@ -421,8 +517,13 @@ def _run_logged(args: argparse.Namespace, run) -> int:
             print(error, file=sys.stderr)
             return 2
         path = logfile.log_unexpected(type(error), error, error.__traceback__, folder)
-        print(_("Something went wrong that the program did not expect. What you saved before is safe; "
-                "what was being done just now may not have been saved."), file=sys.stderr)
+        print(
+            _(
+                "Something went wrong that the program did not expect. What you saved before is safe; "
+                "what was being done just now may not have been saved."
+            ),
+            file=sys.stderr,
+        )
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         if path:
             print(_("The details have been written to the log file {path}.").format(path=path), file=sys.stderr)

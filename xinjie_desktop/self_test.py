@@ -93,21 +93,22 @@ def _household(context: Context) -> str:
 
 
 def _plan(context: Context) -> str:
-    from xinjie_desktop.core.rules import housing_plan
     from xinjie_desktop.core.records import housing_plans
+    from xinjie_desktop.core.rules import housing_plan
     from xinjie_desktop.core.rules.policy_params import current
 
     context.need("demo household")
-    plan = dataclasses.replace(housing_plans.defaults_for(context.store, context.household_id),
-                               unit_cost=Decimal(1100))
+    plan = dataclasses.replace(housing_plans.defaults_for(context.store, context.household_id), unit_cost=Decimal(1100))
     result = housing_plan.calculate(plan, current())
     if result.layout_m2 is None or result.building_cost is None:
         raise CheckFailed("the plan chose no layout or has no building cost")
     housing_plans.save(context.store, context.household_id, plan, result)
     if len(housing_plans.saved_plans(context.store, context.household_id)) != 1:
         raise CheckFailed("the saved plan cannot be read back")
-    return (f"{plan.people} people: {result.layout_m2} m², cost {result.building_cost} yuan, "
-            f"subsidy and reward {result.subsidy_and_reward} yuan, saved")
+    return (
+        f"{plan.people} people: {result.layout_m2} m², cost {result.building_cost} yuan, "
+        f"subsidy and reward {result.subsidy_and_reward} yuan, saved"
+    )
 
 
 def _agreement(context: Context) -> str:
@@ -117,8 +118,13 @@ def _agreement(context: Context) -> str:
 
     context.need("housing plan")
     today = dt.date.today()
-    agreement_id = agreements.draft(context.store, context.household_id, agreements.RELOCATION,
-                                    demolition_deadline=today + dt.timedelta(days=90), today=today)
+    agreement_id = agreements.draft(
+        context.store,
+        context.household_id,
+        agreements.RELOCATION,
+        demolition_deadline=today + dt.timedelta(days=90),
+        today=today,
+    )
     path = agreements.render_pdf(context.store, agreement_id, context.folder)
     verified = agreements.verify(context.store, path)
     if not verified.matches:
@@ -131,8 +137,12 @@ def _agreement(context: Context) -> str:
     if not fonts:
         raise CheckFailed("the PDF embeds no font")
     # signed on screen: the three signatures are PNG pictures drawn into the PDF (through Pillow)
-    signatures = {role: (name, _signature_png(seed)) for seed, (role, name) in enumerate(
-        (("household_head", "自检户主"), ("representative", "自检代表"), ("witness", "自检见证人")))}
+    signatures = {
+        role: (name, _signature_png(seed))
+        for seed, (role, name) in enumerate(
+            (("household_head", "自检户主"), ("representative", "自检代表"), ("witness", "自检见证人"))
+        )
+    }
     agreements.sign_on_screen(context.store, agreement_id, signatures, today)
     signed = agreements.render_pdf(context.store, agreement_id, context.folder / "signed.pdf")
     verified = agreements.verify(context.store, signed)
@@ -141,9 +151,11 @@ def _agreement(context: Context) -> str:
     images = sum(len(page.images) for page in PdfReader(signed).pages)
     if images < len(signatures):
         raise CheckFailed(f"the signed PDF shows {images} signature pictures, not {len(signatures)}")
-    return (f"{path.name}: {len(reader.pages)} page(s), {path.stat().st_size} bytes, matches the store, "
-            f"font {', '.join(sorted(fonts))} embedded; signed on screen ({images} signature pictures), "
-            f"the signed PDF matches too")
+    return (
+        f"{path.name}: {len(reader.pages)} page(s), {path.stat().st_size} bytes, matches the store, "
+        f"font {', '.join(sorted(fonts))} embedded; signed on screen ({images} signature pictures), "
+        f"the signed PDF matches too"
+    )
 
 
 def _signature_png(seed: int, width: int = 120, height: int = 40) -> bytes:
@@ -160,8 +172,12 @@ def _signature_png(seed: int, width: int = 120, height: int = 40) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows)))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _embedded_fonts(reader) -> set[str]:
@@ -172,8 +188,9 @@ def _embedded_fonts(reader) -> set[str]:
             font = font.get_object()
             for descendant in font.get("/DescendantFonts") or [font]:
                 descriptor = descendant.get_object().get("/FontDescriptor")
-                if descriptor is not None and any(key in descriptor.get_object()
-                                                  for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                if descriptor is not None and any(
+                    key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
                     names.add(str(font.get("/BaseFont", "?")).split("+")[-1].lstrip("/"))
     return names
 

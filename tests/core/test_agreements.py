@@ -24,13 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from builders import family_draft, renumber
 from pypdf import PdfReader, PdfWriter
 
-from xinjie_desktop.core.records import agreements, households, housing_plans
-from xinjie_desktop.core.records.agreements import AgreementError, Employment
+from builders import family_draft, renumber
 from xinjie_desktop.core.documents import agreement_templates
 from xinjie_desktop.core.documents.agreement_templates import TemplateError
+from xinjie_desktop.core.records import agreements, households, housing_plans
+from xinjie_desktop.core.records.agreements import AgreementError, Employment
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.store.models import Agreement, Township
 from xinjie_desktop.i18n import set_language
@@ -38,8 +38,9 @@ from xinjie_desktop.resources import templates_dir
 
 TODAY = dt.date(2017, 5, 2)
 DEADLINE = dt.date(2017, 12, 31)
-OVER_LIMIT = PlanInput(people=4, unit_cost=Decimal(1200), built_area=Decimal(160), start_date=dt.date(2016, 10, 1),
-                       loan=Decimal(60000))
+OVER_LIMIT = PlanInput(
+    people=4, unit_cost=Decimal(1200), built_area=Decimal(160), start_date=dt.date(2016, 10, 1), loan=Decimal(60000)
+)
 WITHIN = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
 
 
@@ -57,12 +58,19 @@ def png(width: int = 120, height: int = 40, seed: int = 0) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows)))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
-SIGNATURES = {"household_head": ("杨明", png(seed=0)), "representative": ("段志强", png(seed=9)),
-              "witness": ("李四", png(seed=20))}
+SIGNATURES = {
+    "household_head": ("杨明", png(seed=0)),
+    "representative": ("段志强", png(seed=9)),
+    "witness": ("李四", png(seed=20)),
+}
 
 
 def text_of(path: Path) -> str:
@@ -77,11 +85,13 @@ def flat(text: str) -> str:
 def household(store, group_id):
     with store.unit_of_work() as session:
         session.query(Township).one().representative = "段志强"
-    household_id = households.save(store, family_draft(group_id, national_number="5305020001",
-                                                       address="青山村第一组3号"))
+    household_id = households.save(
+        store, family_draft(group_id, national_number="5305020001", address="青山村第一组3号")
+    )
     result = calculate(OVER_LIMIT, housing_plans.current())
-    housing_plans.save(store, household_id, OVER_LIMIT, result, chosen_option="relatives",
-                       co_investor="杨大山（户主之父）")
+    housing_plans.save(
+        store, household_id, OVER_LIMIT, result, chosen_option="relatives", co_investor="杨大山（户主之父）"
+    )
     return household_id
 
 
@@ -95,19 +105,38 @@ def test_AG_1_HS_4_SB_1_each_document_states_the_right_figures(store, household,
     """AG-1: the three agreements (and HS-4 co-ownership under ①) carry the parties and the plan's figures."""
     ids = draft_all(store, household)
     assert set(ids) == {"relocation", "demolition", "employment", "co_ownership"}
-    texts = {kind: flat(text_of(agreements.render_pdf(store, agreement_id, tmp_path / f"{kind}.pdf")))
-             for kind, agreement_id in ids.items()}
+    texts = {
+        kind: flat(text_of(agreements.render_pdf(store, agreement_id, tmp_path / f"{kind}.pdf")))
+        for kind, agreement_id in ids.items()
+    }
     for text in texts.values():
         assert "Commandcentre" in text and "段志强" in text and "杨明" in text
     relocation = texts["relocation"]
-    for figure in ("actualpopulationof4", "160m²", "192,000.00", "80,000.00", "24,000.00", "104,000.00",
-                   "88,000.00", "10,000.00", "version2017.1"):
+    for figure in (
+        "actualpopulationof4",
+        "160m²",
+        "192,000.00",
+        "80,000.00",
+        "24,000.00",
+        "104,000.00",
+        "88,000.00",
+        "10,000.00",
+        "version2017.1",
+    ):
         assert figure in relocation, figure
     assert "by2017-12-31" in texts["demolition"] and "rewardof24,000.00" in texts["demolition"]
     assert "atleast2householdmembers" in texts["employment"]  # the two adults able to work
     co = texts["co_ownership"]
-    for figure in ("杨大山（户主之父）", "PartyCpays78,000.00", "PartyBpays10,000.00", "PartyC40.63%",
-                   "PartyB59.37%", "atcost,78,000.00", "maynotsell", "贫困户不得私自对安置房进行处置"):
+    for figure in (
+        "杨大山（户主之父）",
+        "PartyCpays78,000.00",
+        "PartyBpays10,000.00",
+        "PartyC40.63%",
+        "PartyB59.37%",
+        "atcost,78,000.00",
+        "maynotsell",
+        "贫困户不得私自对安置房进行处置",
+    ):
         assert figure in co, figure
 
 
@@ -153,8 +182,9 @@ def test_AG_1_draft_needs_a_plan_and_a_deadline(store, group_id):
         agreements.draft(store, household_id, "demolition", today=TODAY)
     with pytest.raises(AgreementError, match="already past"):
         agreements.draft(store, household_id, "demolition", demolition_deadline=dt.date(2017, 1, 1), today=TODAY)
-    agreements.draft(store, household_id, "employment", employment=Employment(workers=3, training="养殖培训"),
-                     today=TODAY)
+    agreements.draft(
+        store, household_id, "employment", employment=Employment(workers=3, training="养殖培训"), today=TODAY
+    )
     with pytest.raises(AgreementError, match="already has"):
         agreements.draft(store, household_id, "employment", today=TODAY)
 
@@ -162,7 +192,9 @@ def test_AG_1_draft_needs_a_plan_and_a_deadline(store, group_id):
 def test_HS_4_co_ownership_only_where_the_plan_chose_option_1_or_2(store, group_id):
     """HS-4: a co-ownership agreement only under way ① (relatives) or ② (district company)."""
     ids = []
-    for index, (option, investor) in enumerate(((None, ""), ("cooperative", "安置点居民公共服务专业合作社"), ("district_company", "隆阳区扶投公司"))):
+    for index, (option, investor) in enumerate(
+        ((None, ""), ("cooperative", "安置点居民公共服务专业合作社"), ("district_company", "隆阳区扶投公司"))
+    ):
         household_id = households.save(store, renumber(family_draft(group_id), 20 + 5 * index))
         result = calculate(OVER_LIMIT, housing_plans.current())
         housing_plans.save(store, household_id, OVER_LIMIT, result, chosen_option=option or "", co_investor=investor)
@@ -207,8 +239,9 @@ def test_AG_1_signed_agreement_refuses_every_edit(store, household, tmp_path):
 def test_AG_1_signatures_are_checked(store, household):
     ids = draft_all(store, household)
     with pytest.raises(AgreementError, match="Signatures missing: witness"):
-        agreements.sign_on_screen(store, ids["relocation"], {k: v for k, v in SIGNATURES.items() if k != "witness"},
-                                  TODAY)
+        agreements.sign_on_screen(
+            store, ids["relocation"], {k: v for k, v in SIGNATURES.items() if k != "witness"}, TODAY
+        )
     with pytest.raises(AgreementError, match="not a PNG"):
         agreements.sign_on_screen(store, ids["relocation"], {**SIGNATURES, "witness": ("李四", b"GIF89a")}, TODAY)
     with store.session() as session:
@@ -225,7 +258,11 @@ def test_AG_1_voiding_keeps_both_versions(store, household):
     listed = [v for v in agreements.versions(store, household) if v.kind == "demolition"]
     assert [(v.version, v.status) for v in listed] == [(1, "voided"), (2, "draft")]
     old, new = listed
-    assert (old.void_reason, old.voided_on, old.signed_pdf_sha256 is not None) == ("拆除期限写错", dt.date(2017, 5, 3), True)
+    assert (old.void_reason, old.voided_on, old.signed_pdf_sha256 is not None) == (
+        "拆除期限写错",
+        dt.date(2017, 5, 3),
+        True,
+    )
     assert new.id == new_id and new.supersedes_id == old.id
     assert new.number == old.number.replace("-CJ-v1", "-CJ-v2") and new.content_sha256 == old.content_sha256
     agreements.edit(store, new_id, demolition_deadline=dt.date(2018, 3, 31), today=TODAY)  # the correction
@@ -264,7 +301,12 @@ def test_AG_1_verify_tells_match_signed_voided_and_tampered(store, household, tm
     agreements.sign_on_screen(store, ids["relocation"], SIGNATURES, TODAY)
     signed_pdf = agreements.render_pdf(store, ids["relocation"], tmp_path / "signed.pdf")
     result = agreements.verify(store, signed_pdf)
-    assert (result.matches, result.status, result.signed_file, result.signed_file_matches) == (True, "signed", True, True)
+    assert (result.matches, result.status, result.signed_file, result.signed_file_matches) == (
+        True,
+        "signed",
+        True,
+        True,
+    )
     assert agreements.verify(store, draft_pdf).status == "signed"  # the printed draft is what was signed
 
     tampered = tmp_path / "tampered.pdf"  # the signed file, changed after signing
@@ -305,8 +347,9 @@ def test_AG_1_village_batch_is_one_pdf_and_cancel_leaves_no_file(store, househol
         village_id = session.get(Household, household).village_id
     seen = []
     out = tmp_path / "village.pdf"
-    count = agreements.render_village(store, village_id, list(agreements.KINDS), out,
-                                      lambda done, total: seen.append((done, total)) or True)
+    count = agreements.render_village(
+        store, village_id, list(agreements.KINDS), out, lambda done, total: seen.append((done, total)) or True
+    )
     assert count == 7 and seen[-1] == (7, 7)
     assert len(PdfReader(out).pages) >= 7
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
@@ -352,7 +395,8 @@ def test_templates_are_validated_naming_file_and_line(tmp_path):
     path.write_text(original.replace("{demolition_deadline}", ""), encoding="utf-8")
     (folder / "demolition.toml").write_text(
         (folder / "demolition.toml").read_text(encoding="utf-8").replace("{address}", "{co_investor}", 1),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     agreement_templates.clear_cache()
     with pytest.raises(TemplateError, match=r"demolition.toml, line \d+: unknown placeholder \{co_investor\}"):
         agreement_templates.load(folder)
@@ -368,8 +412,19 @@ def test_AG_1_command_line_render_and_verify(store, household, tmp_path):
     """AG-1: `agreements render` drafts what is missing and writes a PDF each; `verify` exit codes 0/1/2."""
     db = str(store.path)
     out = tmp_path / "out"
-    result = run_cli("render", "--db", db, "--household", household, "--out", str(out),
-                     "--demolition-deadline", "2017-12-31", "--date", "2017-05-02")
+    result = run_cli(
+        "render",
+        "--db",
+        db,
+        "--household",
+        household,
+        "--out",
+        str(out),
+        "--demolition-deadline",
+        "2017-12-31",
+        "--date",
+        "2017-05-02",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Drafted") == 4
     pdfs = sorted(out.glob("*.pdf"))

@@ -3,17 +3,18 @@
 import hashlib
 
 import pytest
-from builders import family_draft
 from sqlalchemy import func, select
 
+from builders import family_draft
 from xinjie_desktop.core.records import attachments, households
 from xinjie_desktop.core.records.attachments import AttachmentError
 from xinjie_desktop.core.store.models import Blob
 
 
 def test_ID_4_supporting_files_are_kept_once_per_content(store, group_id, tmp_path):
-    household_id = households.save(store, family_draft(group_id, system_population=5,
-                                                      reconciliation_note="长子已分家，系统未更新"))
+    household_id = households.save(
+        store, family_draft(group_id, system_population=5, reconciliation_note="长子已分家，系统未更新")
+    )
     scan = tmp_path / "分户证明.jpg"
     scan.write_bytes(b"\xff\xd8 scan of the household-split certificate")
     first = attachments.attach(store, household_id, scan, "reconciliation", "村委会证明")

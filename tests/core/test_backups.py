@@ -4,10 +4,10 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from builders import family_draft, renumber
 
-from xinjie_desktop.core.store import backups
+from builders import family_draft, renumber
 from xinjie_desktop.core.records import households
+from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.core.sync.workstore import open_store
 
@@ -47,8 +47,10 @@ def test_backups_are_listed_newest_first_with_time_reason_and_size(store):
 
 
 def test_rotation_keeps_the_last_n(store):
-    made = [backups.create_backup(store.path, backups.MANUAL, keep=3, now=dt.datetime(2017, 4, day, 8))
-            for day in range(1, 7)]
+    made = [
+        backups.create_backup(store.path, backups.MANUAL, keep=3, now=dt.datetime(2017, 4, day, 8))
+        for day in range(1, 7)
+    ]
     assert [b.path for b in backups.list_backups(store.path)] == [b.path for b in reversed(made[-3:])]
     assert not made[0].path.exists()
 
@@ -70,7 +72,7 @@ def test_verify_rejects_a_damaged_copy(tmp_path, store):
     data = bytearray(backup.path.read_bytes())
     page = int.from_bytes(data[16:18], "big")
     for start in range(page, len(data), page):
-        data[start: start + 8] = b"\x07" * 8
+        data[start : start + 8] = b"\x07" * 8
     backup.path.write_bytes(bytes(data))
     assert not backups.verify(backup.path)
     (tmp_path / "text.sqlite").write_text("not a database")

@@ -2,9 +2,9 @@
 
 import json
 
-from builders import family_draft
 from sqlalchemy import update
 
+from builders import family_draft
 from xinjie_desktop.core.records import attachments, demo_data, households
 from xinjie_desktop.core.store import canonical_dump
 from xinjie_desktop.core.store.models import Base, Household, LocalSetting, Travelling
@@ -33,8 +33,9 @@ def test_two_dumps_of_one_store_are_equal_and_sorted(tmp_path):
 def test_every_travelling_table_is_dumped_and_local_settings_are_not(tmp_path):
     store = demo_store(tmp_path / "a.sqlite")
     dumped = canonical_dump.dump(store)
-    travelling = {mapper.class_.__tablename__ for mapper in Base.registry.mappers
-                  if issubclass(mapper.class_, Travelling)}
+    travelling = {
+        mapper.class_.__tablename__ for mapper in Base.registry.mappers if issubclass(mapper.class_, Travelling)
+    }
     assert travelling | {"blob"} == set(dumped["tables"])
     assert "local_setting" not in dumped["tables"]
     assert len(dumped["tables"]["household"]) == 30 and dumped["tables"]["member"]

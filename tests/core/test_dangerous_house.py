@@ -18,8 +18,15 @@ def test_SB_3_c_grade_gets_ten_thousand_for_repair(params):
 
 def test_SB_3_d_grade_rebuild_within_limits(params):
     # 4 people: at most 100 m²; 90 m² × 700 = 63,000 ≤ 60,000 + 5,000
-    house = DangerousHouseInput(grade="D", people=4, rebuild=True, unit_cost=Decimal(700), area=Decimal(90),
-                                own_funds=Decimal(5000), **APPRAISED)
+    house = DangerousHouseInput(
+        grade="D",
+        people=4,
+        rebuild=True,
+        unit_cost=Decimal(700),
+        area=Decimal(90),
+        own_funds=Decimal(5000),
+        **APPRAISED,
+    )
     result = assess(house, params)
     assert (result.subsidy, result.building_cost, result.max_area_m2) == (60000, Decimal("63000.00"), 100)
     assert result.compliant and result.reasons == []
@@ -27,8 +34,15 @@ def test_SB_3_d_grade_rebuild_within_limits(params):
 
 def test_SB_3_d_rebuild_breaking_area_cost_and_own_funds(params):
     # 3 people: at most 75 m²; 110 m² × 800 = 88,000 > 60,000 + 12,000; own funds 12,000 > 10,000
-    house = DangerousHouseInput(grade="D", people=3, rebuild=True, unit_cost=Decimal(800), area=Decimal(110),
-                                own_funds=Decimal(12000), **APPRAISED)
+    house = DangerousHouseInput(
+        grade="D",
+        people=3,
+        rebuild=True,
+        unit_cost=Decimal(800),
+        area=Decimal(110),
+        own_funds=Decimal(12000),
+        **APPRAISED,
+    )
     result = assess(house, params)
     assert not result.compliant
     assert len(result.reasons) == 3
@@ -36,19 +50,27 @@ def test_SB_3_d_rebuild_breaking_area_cost_and_own_funds(params):
 
 
 def test_SB_3_d_loan_before_key_date_taken_over(params):
-    house = DangerousHouseInput(grade="D", people=5, rebuild=True, start_date=dt.date(2017, 2, 28),
-                                loan=Decimal(60000), **APPRAISED)
+    house = DangerousHouseInput(
+        grade="D", people=5, rebuild=True, start_date=dt.date(2017, 2, 28), loan=Decimal(60000), **APPRAISED
+    )
     result = assess(house, params)
     assert result.loan_taken_over == 60000 and result.compliant
-    late = assess(DangerousHouseInput(grade="D", people=5, rebuild=True, start_date=dt.date(2017, 3, 1),
-                                      loan=Decimal(60000), **APPRAISED), params)
+    late = assess(
+        DangerousHouseInput(
+            grade="D", people=5, rebuild=True, start_date=dt.date(2017, 3, 1), loan=Decimal(60000), **APPRAISED
+        ),
+        params,
+    )
     assert late.loan_taken_over == 0 and not late.compliant
 
 
-@pytest.mark.parametrize("fields, words", [
-    (dict(grade="B"), "C or D"),
-    (dict(grade="C", rebuild=True), "Only a D-grade"),
-])
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        (dict(grade="B"), "C or D"),
+        (dict(grade="C", rebuild=True), "Only a D-grade"),
+    ],
+)
 def test_SB_3_bad_input(params, fields, words):
     with pytest.raises(DangerousHouseError, match=words):
         assess(DangerousHouseInput(**{**APPRAISED, **fields}), params)
@@ -59,20 +81,28 @@ def test_SB_3_bad_input(params, fields, words):
 def test_SB_3_appraisal_kept_with_the_household(store, group_id, params):
     import json
 
-    from builders import family_draft
     from sqlalchemy import select
 
+    from builders import family_draft
     from xinjie_desktop.core.records import households
     from xinjie_desktop.core.records.dangerous_house import record
     from xinjie_desktop.core.store.models import DangerousHouse
 
     household_id = households.save(store, family_draft(group_id))
-    record(store, household_id, DangerousHouseInput(grade="D", people=4, rebuild=True, area=Decimal(90),
-                                                    **APPRAISED), params)
+    record(
+        store,
+        household_id,
+        DangerousHouseInput(grade="D", people=4, rebuild=True, area=Decimal(90), **APPRAISED),
+        params,
+    )
     with store.session() as session:
         kept = session.scalars(select(DangerousHouse)).one()
         assert (kept.grade, kept.appraiser, kept.appraised_on, kept.rebuild) == (
-            "D", APPRAISED["appraiser"], APPRAISED["appraised_on"], True)
+            "D",
+            APPRAISED["appraiser"],
+            APPRAISED["appraised_on"],
+            True,
+        )
         assert json.loads(kept.inputs)["area"] == "90"
     with pytest.raises(DangerousHouseError):
         record(store, household_id, DangerousHouseInput(grade="X", **APPRAISED), params)

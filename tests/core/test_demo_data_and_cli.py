@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core.rules import flags, idnumber, membership
 from xinjie_desktop.core.records import households
+from xinjie_desktop.core.rules import flags, idnumber, membership
 from xinjie_desktop.core.store.models import Household, Member, Township
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.main import main
@@ -19,8 +19,18 @@ def content(path):
     store = open_store(path)
     with store.session() as session:
         rows = session.execute(
-            select(Household.id, Household.group_id, Household.head_name, Household.flags, Household.workflow_step,
-                   Member.id, Member.name, Member.id_number, Member.membership_basis).join(Member)
+            select(
+                Household.id,
+                Household.group_id,
+                Household.head_name,
+                Household.flags,
+                Household.workflow_step,
+                Member.id,
+                Member.name,
+                Member.id_number,
+                Member.membership_basis,
+            )
+            .join(Member)
             .order_by(Member.id_number)
         ).all()
     store.close()
@@ -29,8 +39,22 @@ def content(path):
 
 def test_demo_data_is_reproducible(tmp_path, capsys):
     for name in ("a", "b"):
-        assert main(["demo-data", "--db", str(tmp_path / f"{name}.sqlite"), "--villages", "3",
-                     "--households", "120", "--seed", "7"]) == 0
+        assert (
+            main(
+                [
+                    "demo-data",
+                    "--db",
+                    str(tmp_path / f"{name}.sqlite"),
+                    "--villages",
+                    "3",
+                    "--households",
+                    "120",
+                    "--seed",
+                    "7",
+                ]
+            )
+            == 0
+        )
     assert "120" in capsys.readouterr().out
     assert content(tmp_path / "a.sqlite") == content(tmp_path / "b.sqlite")
     main(["demo-data", "--db", str(tmp_path / "c.sqlite"), "--villages", "3", "--households", "120", "--seed", "8"])

@@ -8,8 +8,8 @@ import hashlib
 from decimal import Decimal
 
 import pytest
-from builders import family_draft, renumber
 
+from builders import family_draft, renumber
 from xinjie_desktop.core.records import demolition, households, housing_plans
 from xinjie_desktop.core.records.demolition import DemolitionError
 from xinjie_desktop.core.rules.housing_plan import SYNCHRONISED, PlanInput, calculate
@@ -22,19 +22,32 @@ DEADLINE = dt.date(2017, 6, 30)
 def agreement(store, household_id, *, status="signed", deadline=DEADLINE, version=1, kind="demolition") -> str:
     """A demolition agreement row as core.records.agreements would leave it once signed (AG-1)."""
     with store.unit_of_work() as session:
-        record = Agreement(household_id=household_id, kind=kind, number=f"XJ-{kind}-{household_id[:8]}-v{version}",
-                           version=version, status=status, template_version="test", content="{}",
-                           content_sha256=hashlib.sha256(b"{}").hexdigest(), demolition_deadline=deadline,
-                           signing_method="paper" if status != "draft" else "",
-                           signed_on=SIGNED_ON if status != "draft" else None)
+        record = Agreement(
+            household_id=household_id,
+            kind=kind,
+            number=f"XJ-{kind}-{household_id[:8]}-v{version}",
+            version=version,
+            status=status,
+            template_version="test",
+            content="{}",
+            content_sha256=hashlib.sha256(b"{}").hexdigest(),
+            demolition_deadline=deadline,
+            signing_method="paper" if status != "draft" else "",
+            signed_on=SIGNED_ON if status != "draft" else None,
+        )
         session.add(record)
         session.flush()
         return record.id
 
 
 def accept(store, household_id, on=dt.date(2017, 6, 20), **changes):
-    arguments = {"inspector": "乡指挥部 张工", "photo_path": None, "old_certificate_returned": True,
-                     "new_certificate_number": "龙宅字(2017)第0123号", "reclamation": "farmland"}
+    arguments = {
+        "inspector": "乡指挥部 张工",
+        "photo_path": None,
+        "old_certificate_returned": True,
+        "new_certificate_number": "龙宅字(2017)第0123号",
+        "reclamation": "farmland",
+    }
     arguments.update(changes)
     return demolition.accept(store, household_id, on, **arguments)
 
@@ -108,8 +121,10 @@ def test_AG_2_new_certificate_only_after_the_old_one_is_taken_back(store, househ
     assert record.old_certificate_returned and record.new_certificate_number == "龙宅字第0123号"
 
 
-@pytest.mark.parametrize("reclamation, ok", [("farmland", True), ("forest", True), ("grass", True),
-                                             ("", False), ("orchard", False), ("house", False)])
+@pytest.mark.parametrize(
+    "reclamation, ok",
+    [("farmland", True), ("forest", True), ("grass", True), ("", False), ("orchard", False), ("house", False)],
+)
 def test_AG_3_freed_land_is_reclaimed_as_farmland_forest_or_grass(store, household_id, reclamation, ok):
     """AG-3: 宜耕则耕、宜林则林、宜草则草 — only these three."""
     agreement(store, household_id)

@@ -9,10 +9,10 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from xinjie_desktop.core.store import canonical_dump
-from xinjie_desktop.core.sync import device
 from xinjie_desktop.core.records import township
+from xinjie_desktop.core.store import canonical_dump
 from xinjie_desktop.core.store.models import LocalSetting, Village
+from xinjie_desktop.core.sync import device
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.main import main
 
@@ -43,6 +43,7 @@ def village_ids(store):
 
 
 # --- identity -------------------------------------------------------------------------------------
+
 
 def test_identity_is_made_once_and_kept_on_reopen(tmp_path):
     path = tmp_path / "s.sqlite"
@@ -217,6 +218,7 @@ def test_records_keep_the_id_they_were_written_under(tmp_path):
 
 # --- provisioning ---------------------------------------------------------------------------------
 
+
 def test_provisioning_round_trip(town, tmp_path):
     ids = village_ids(town)
     out = tmp_path / "stick" / "laptop-1.json"
@@ -248,12 +250,15 @@ def test_a_copied_laptop_keeps_its_scope_but_needs_provisioning_again(town, tmp_
     clone.close()
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda doc: doc["body"].update(laptop_name="Laptop 2"),
-    lambda doc: doc["body"]["villages"].append({"id": "someone-else", "name": "X"}),
-    lambda doc: doc.update(signature=base64.b64encode(b"\0" * 64).decode()),
-    lambda doc: doc["body"]["township"].update(signing_public=base64.b64encode(b"\1" * 32).decode()),
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda doc: doc["body"].update(laptop_name="Laptop 2"),
+        lambda doc: doc["body"]["villages"].append({"id": "someone-else", "name": "X"}),
+        lambda doc: doc.update(signature=base64.b64encode(b"\0" * 64).decode()),
+        lambda doc: doc["body"]["township"].update(signing_public=base64.b64encode(b"\1" * 32).decode()),
+    ],
+)
 def test_a_tampered_provisioning_file_is_refused_and_nothing_changes(town, tmp_path, tamper):
     out = tmp_path / "p.json"
     device.provision(town, "Laptop 1", [village_ids(town)["V1"]], out)
@@ -270,12 +275,15 @@ def test_a_tampered_provisioning_file_is_refused_and_nothing_changes(town, tmp_p
     laptop.close()
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"\x89PNG not json", "not a provisioning file"),
-    (b'{"format": "something else"}', "not a provisioning file"),
-    (b'{"format": "xinjie-desktop/provisioning", "version": 99, "body": {}}', "newer version"),
-    (b'{"format": "xinjie-desktop/provisioning", "version": 1, "body": {"laptop_name": "x"}}', "damaged"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x89PNG not json", "not a provisioning file"),
+        (b'{"format": "something else"}', "not a provisioning file"),
+        (b'{"format": "xinjie-desktop/provisioning", "version": 99, "body": {}}', "newer version"),
+        (b'{"format": "xinjie-desktop/provisioning", "version": 1, "body": {"laptop_name": "x"}}', "damaged"),
+    ],
+)
 def test_files_that_are_not_provisioning_files_are_refused(store, tmp_path, content, message):
     path = tmp_path / "p.json"
     path.write_bytes(content)
@@ -331,6 +339,7 @@ def test_another_township_or_an_older_file_is_refused(town, tmp_path):
 
 # --- command line ---------------------------------------------------------------------------------
 
+
 def test_device_commands(town, tmp_path, capsys):
     path = str(town.path)
     ids = village_ids(town)
@@ -343,8 +352,25 @@ def test_device_commands(town, tmp_path, capsys):
     shown = json.loads(capsys.readouterr().out)
     assert shown["device_id"] == me.device_id and shown["box_public"] == me.box_public
     out_file = tmp_path / "p.json"
-    assert main(["device", "provision", "--db", path, "--name", "Laptop 1", "--village", ids["V1"],
-                 "--village", ids["V3"], "--out", str(out_file)]) == 0
+    assert (
+        main(
+            [
+                "device",
+                "provision",
+                "--db",
+                path,
+                "--name",
+                "Laptop 1",
+                "--village",
+                ids["V1"],
+                "--village",
+                ids["V3"],
+                "--out",
+                str(out_file),
+            ]
+        )
+        == 0
+    )
     assert "Laptop 1" in capsys.readouterr().out
     laptop = str(tmp_path / "laptop.sqlite")
     assert main(["device", "init", "--db", laptop]) == 0
@@ -359,19 +385,53 @@ def test_device_commands_exit_2_on_rejected_input(town, tmp_path, capsys):
     path = str(town.path)
     ids = village_ids(town)
     town.close()
-    assert main(["device", "provision", "--db", path, "--name", "L", "--village", "nope",
-                 "--out", str(tmp_path / "p.json")]) == 2
+    assert (
+        main(
+            ["device", "provision", "--db", path, "--name", "L", "--village", "nope", "--out", str(tmp_path / "p.json")]
+        )
+        == 2
+    )
     assert "No village with the id nope" in capsys.readouterr().err
-    assert main(["device", "provision", "--db", str(tmp_path / "missing.sqlite"), "--name", "L",
-                 "--village", ids["V1"], "--out", str(tmp_path / "p.json")]) == 2
+    assert (
+        main(
+            [
+                "device",
+                "provision",
+                "--db",
+                str(tmp_path / "missing.sqlite"),
+                "--name",
+                "L",
+                "--village",
+                ids["V1"],
+                "--out",
+                str(tmp_path / "p.json"),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite").exists()
     laptop = str(tmp_path / "laptop.sqlite")
     main(["device", "init", "--db", laptop])
     assert main(["device", "accept", "--db", laptop, str(tmp_path / "absent.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    assert main(["device", "provision", "--db", path, "--name", "L", "--village", ids["V1"],
-                 "--out", str(tmp_path / "p.json")]) == 0
+    assert (
+        main(
+            [
+                "device",
+                "provision",
+                "--db",
+                path,
+                "--name",
+                "L",
+                "--village",
+                ids["V1"],
+                "--out",
+                str(tmp_path / "p.json"),
+            ]
+        )
+        == 0
+    )
     tampered = tmp_path / "p.json"
     tampered.write_text(tampered.read_text(encoding="utf-8").replace('"L"', '"M"'), encoding="utf-8")
     capsys.readouterr()

@@ -4,10 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 from builders import family_draft, person, renumber
-
-from xinjie_desktop.core.rules import flags
 from xinjie_desktop.core.records import households
 from xinjie_desktop.core.records.households import IncomeDraft
+from xinjie_desktop.core.rules import flags
 from xinjie_desktop.core.rules.policy_params import current
 
 
@@ -119,6 +118,7 @@ def test_EX_1_properly_exited_household_is_not_flagged(store, group_id):
 def test_ID_7_shop_or_row_house_needs_recheck_until_outcome_kept(store, group_id):
     """ID-7: households moved to shop/row houses are re-checked; the outcome is kept."""
     assert "recheck_pending" in saved_flags(store, family_draft(group_id, moved_to_shop_or_row_house=True))
-    draft = renumber(family_draft(group_id, moved_to_shop_or_row_house=True,
-                                  recheck_outcome="2017-04-20 re-checked: qualifies"), 40)
+    draft = renumber(
+        family_draft(group_id, moved_to_shop_or_row_house=True, recheck_outcome="2017-04-20 re-checked: qualifies"), 40
+    )
     assert "recheck_pending" not in saved_flags(store, draft)

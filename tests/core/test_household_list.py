@@ -39,9 +39,13 @@ def test_filters_combine_and_count_agrees_with_sql(listed):
     with listed.session() as session:
         village = session.execute(text("SELECT village_id FROM household LIMIT 1")).scalar()
         criteria = ListFilter(village_id=village, step="entered", flag="below_line")
-        expected = session.execute(text(
-            "SELECT count(*) FROM household WHERE village_id = :v AND workflow_step = 'entered' "
-            "AND flags LIKE '%|below_line|%'"), {"v": village}).scalar()
+        expected = session.execute(
+            text(
+                "SELECT count(*) FROM household WHERE village_id = :v AND workflow_step = 'entered' "
+                "AND flags LIKE '%|below_line|%'"
+            ),
+            {"v": village},
+        ).scalar()
         assert household_list.count(session, criteria) == expected > 0
         rows = household_list.page(session, criteria, 0, 1000)
         assert len(rows) == expected and all("below_line" in r.flags for r in rows)
@@ -49,9 +53,12 @@ def test_filters_combine_and_count_agrees_with_sql(listed):
 
 def test_text_filter_finds_any_member_by_name_or_id_number(listed):
     with listed.session() as session:
-        name, number = session.execute(text(
-            "SELECT m.name, m.id_number FROM member m JOIN household h ON h.id = m.household_id "
-            "WHERE m.relation = 'child' LIMIT 1")).one()
+        name, number = session.execute(
+            text(
+                "SELECT m.name, m.id_number FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE m.relation = 'child' LIMIT 1"
+            )
+        ).one()
         for word in (name, number[-6:], number.lower()):
             rows = household_list.page(session, ListFilter(text=word), 0, 1000)
             assert rows, word

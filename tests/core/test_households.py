@@ -4,9 +4,9 @@ import datetime as dt
 import uuid
 
 import pytest
-from builders import family_draft, person
 from sqlalchemy import func, select
 
+from builders import family_draft, person
 from xinjie_desktop.core.records import households
 from xinjie_desktop.core.records.households import ValidationFailed
 from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member

@@ -53,28 +53,34 @@ def has_reason(result, *words):
 # ---------------------------------------------------------------- HS-2 area and layouts
 
 
-@pytest.mark.parametrize("people, layouts", [
-    (1, []),                    # 1 × 25 = 25 m² < 75: no layout
-    (2, []),                    # 2 × 25 = 50 m² < 75
-    (3, [75]),                  # 3 × 25 = 75
-    (4, [75, 100]),             # 4 × 25 = 100
-    (5, [75, 100, 125]),        # 5 × 25 = 125
-    (6, [75, 100, 125, 150]),   # 6 × 25 = 150 ("150 m² for households of 6 or more")
-    (7, [75, 100, 125, 150]),   # 7 × 25 = 175, but the house is at most 150
-    (12, [75, 100, 125, 150]),  # never above 150
-])
+@pytest.mark.parametrize(
+    "people, layouts",
+    [
+        (1, []),  # 1 × 25 = 25 m² < 75: no layout
+        (2, []),  # 2 × 25 = 50 m² < 75
+        (3, [75]),  # 3 × 25 = 75
+        (4, [75, 100]),  # 4 × 25 = 100
+        (5, [75, 100, 125]),  # 5 × 25 = 125
+        (6, [75, 100, 125, 150]),  # 6 × 25 = 150 ("150 m² for households of 6 or more")
+        (7, [75, 100, 125, 150]),  # 7 × 25 = 175, but the house is at most 150
+        (12, [75, 100, 125, 150]),  # never above 150
+    ],
+)
 def test_HS_2_allowed_layouts_by_people(params, people, layouts):
     result = plan(params, people)
     assert result.allowed_layouts == layouts
     assert all(layout <= 150 and layout <= 25 * people for layout in result.allowed_layouts)
 
 
-@pytest.mark.parametrize("people, layout, per_capita", [
-    (3, 75, D(25)),       # 75 / 3 = 25
-    (5, 125, D(25)),      # 125 / 5 = 25
-    (6, 150, D(25)),      # 150 / 6 = 25
-    (7, 150, D("21.43")),   # 150 / 7 = 21.428… → 21.43
-])
+@pytest.mark.parametrize(
+    "people, layout, per_capita",
+    [
+        (3, 75, D(25)),  # 75 / 3 = 25
+        (5, 125, D(25)),  # 125 / 5 = 25
+        (6, 150, D(25)),  # 150 / 6 = 25
+        (7, 150, D("21.43")),  # 150 / 7 = 21.428… → 21.43
+    ],
+)
 def test_HS_2_default_layout_is_the_largest_allowed(params, people, layout, per_capita):
     result = plan(params, people)
     assert result.layout_m2 == layout
@@ -117,10 +123,13 @@ def test_HS_2_built_area_exactly_25_per_person_complies(params):
     assert result.compliant, result.reasons
 
 
-@pytest.mark.parametrize("people, area", [
-    (4, "100.04"),  # 100.04 / 4 = 25.01 m² a person
-    (3, "75.01"),   # 75.01 / 3 = 25.0033… m² a person: more than 25 even though it shows as 25.00
-])
+@pytest.mark.parametrize(
+    "people, area",
+    [
+        (4, "100.04"),  # 100.04 / 4 = 25.01 m² a person
+        (3, "75.01"),  # 75.01 / 3 = 25.0033… m² a person: more than 25 even though it shows as 25.00
+    ],
+)
 def test_HS_2_built_area_just_over_25_per_person_breaks(params, people, area):
     result = plan(params, people, start_date=DAY_AFTER, built_area=area)
     assert not result.compliant
@@ -182,11 +191,14 @@ def test_HS_1_explanation_quotes_the_plan(params):
 # ---------------------------------------------------------------- SB-1 registered subsidy and reward
 
 
-@pytest.mark.parametrize("people, subsidy, reward", [
-    (3, D(60000), D(18000)),    # 3 × 20,000; 3 × 6,000
-    (5, D(100000), D(30000)),   # 5 × 20,000; 5 × 6,000
-    (7, D(140000), D(42000)),   # 7 × 20,000; 7 × 6,000
-])
+@pytest.mark.parametrize(
+    "people, subsidy, reward",
+    [
+        (3, D(60000), D(18000)),  # 3 × 20,000; 3 × 6,000
+        (5, D(100000), D(30000)),  # 5 × 20,000; 5 × 6,000
+        (7, D(140000), D(42000)),  # 7 × 20,000; 7 × 6,000
+    ],
+)
 def test_SB_1_per_person_subsidy_and_reward_only_with_demolition(params, people, subsidy, reward):
     unsigned = plan(params, people)
     assert (unsigned.subsidy, unsigned.reward, unsigned.subsidy_and_reward) == (subsidy, 0, subsidy)
@@ -338,8 +350,7 @@ def test_LN_1_drawn_loan_is_taken_over_by_the_district_company(params):
 def test_LN_1_loan_drawn_for_a_house_started_after_the_key_date(params):
     """Judgment call kept from the code: the loan is still taken over, but the debt makes the plan non-compliant
     and, the house being after the key date, no co-ownership is offered."""
-    result = plan(params, 4, start_date=DAY_AFTER, built_area=100, unit_cost=1140, demolition_signed=True,
-                  loan=60000)
+    result = plan(params, 4, start_date=DAY_AFTER, built_area=100, unit_cost=1140, demolition_signed=True, loan=60000)
     assert result.loan_taken_over == D(60000)
     assert result.options == []
     assert not result.compliant
@@ -399,8 +410,7 @@ def test_HS_4_all_three_options_with_who_pays_what(params):
     assert relatives.investor_share == D("36.67")  # 66,000 / 180,000 = 36.666…%
     # ② company takes over the 60,000 loan; 16,000 left: household 10,000, relatives/other means 6,000.
     company = option(result, DISTRICT_COMPANY)
-    assert (company.investor_pays, company.household_pays, company.others_pay) == (D(60000), D(10000),
-                                                                                   D(6000))
+    assert (company.investor_pays, company.household_pays, company.others_pay) == (D(60000), D(10000), D(6000))
     assert company.investor_share == D("33.33")  # 60,000 / 180,000
     # ③ the cooperative buys back: it pays the 76,000 beyond the subsidy, the household nothing.
     cooperative = option(result, COOPERATIVE)
@@ -452,10 +462,17 @@ def test_HS_4_options_only_for_houses_started_on_or_before_the_key_date(params):
 # ---------------------------------------------------------------- HB-1 homestead
 
 
-@pytest.mark.parametrize("zone, land, limit", [
-    ("basin", "farmland", 150), ("basin", "other", 160), ("basin", "unused", 170),
-    ("mountain", "farmland", 170), ("mountain", "other", 180), ("mountain", "unused", 200),
-])
+@pytest.mark.parametrize(
+    "zone, land, limit",
+    [
+        ("basin", "farmland", 150),
+        ("basin", "other", 160),
+        ("basin", "unused", 170),
+        ("mountain", "farmland", 170),
+        ("mountain", "other", 180),
+        ("mountain", "unused", 200),
+    ],
+)
 def test_HB_1_homestead_limit_by_zone_and_land(params, zone, land, limit):
     within = plan(params, 4, zone=zone, land=land, homestead_area=limit)
     assert within.homestead_limit_m2 == limit
@@ -485,10 +502,31 @@ def test_HB_1_zone_and_land_without_an_area_give_the_limit_only(params):
 
 def test_every_figure_carries_rule_ids_and_the_plans_wording(params):
     """HS-1, HS-2, HS-3, SB-1, LN-1, HB-1, HS-4: each explanation names rules and quotes the plan in Chinese."""
-    result = plan(params, 4, start_date=EARLY, built_area=150, unit_cost=1200, demolition_signed=True, loan=60000,
-                  zone="mountain", land="other", homestead_area=190)
-    for key in ("start_date", "allowed_layouts", "per_capita_m2", "subsidy", "reward", "building_cost",
-                "subsidy_and_reward", "own_funds_needed", "loan", "homestead", "options"):
+    result = plan(
+        params,
+        4,
+        start_date=EARLY,
+        built_area=150,
+        unit_cost=1200,
+        demolition_signed=True,
+        loan=60000,
+        zone="mountain",
+        land="other",
+        homestead_area=190,
+    )
+    for key in (
+        "start_date",
+        "allowed_layouts",
+        "per_capita_m2",
+        "subsidy",
+        "reward",
+        "building_cost",
+        "subsidy_and_reward",
+        "own_funds_needed",
+        "loan",
+        "homestead",
+        "options",
+    ):
         explanation = result.explanations[key]
         assert explanation.rules and all(RULE_ID.match(rule) for rule in explanation.rules), key
         assert explanation.text, key
@@ -506,23 +544,26 @@ def test_parameters_version_is_recorded(params):
 # ---------------------------------------------------------------- bad inputs
 
 
-@pytest.mark.parametrize("people, fields", [
-    (0, {}),
-    (-1, {}),
-    (4, {"kind": "other"}),
-    (4, {"layout": 90}),
-    (4, {"unit_cost": D(-1)}),
-    (4, {"unit_cost": D(0)}),
-    (4, {"start_date": EARLY, "built_area": D(-100)}),
-    (4, {"own_funds": D("-0.01")}),
-    (4, {"loan": D(-60000)}),
-    (4, {"zone": "basin", "land": "farmland", "homestead_area": D(-1)}),
-    (4, {"built_area": D(100)}),  # built area without a start date
-    (4, {"zone": "basin"}),  # zone without land
-    (4, {"land": "farmland"}),  # land without zone
-    (4, {"homestead_area": D(150)}),  # area without zone and land
-    (4, {"zone": "plateau", "land": "farmland"}),
-])
+@pytest.mark.parametrize(
+    "people, fields",
+    [
+        (0, {}),
+        (-1, {}),
+        (4, {"kind": "other"}),
+        (4, {"layout": 90}),
+        (4, {"unit_cost": D(-1)}),
+        (4, {"unit_cost": D(0)}),
+        (4, {"start_date": EARLY, "built_area": D(-100)}),
+        (4, {"own_funds": D("-0.01")}),
+        (4, {"loan": D(-60000)}),
+        (4, {"zone": "basin", "land": "farmland", "homestead_area": D(-1)}),
+        (4, {"built_area": D(100)}),  # built area without a start date
+        (4, {"zone": "basin"}),  # zone without land
+        (4, {"land": "farmland"}),  # land without zone
+        (4, {"homestead_area": D(150)}),  # area without zone and land
+        (4, {"zone": "plateau", "land": "farmland"}),
+    ],
+)
 def test_HS_2_bad_inputs_are_refused(params, people, fields):
     with pytest.raises(PlanInputError) as error:
         calculate(PlanInput(people=people, **fields), params)

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from builders import family_draft
 
+from builders import family_draft
 from xinjie_desktop.core.records import households
 from xinjie_desktop.core.rules import identification
 from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
@@ -27,8 +27,11 @@ def up_to_notice(store, household_id, notice_start=dt.date(2017, 4, 14)):
     households.record_step(store, household_id, proposal())
     households.record_step(store, household_id, step("audited", dt.date(2017, 4, 3), done_by="指挥部 李"))
     households.record_step(store, household_id, step("evaluated", dt.date(2017, 4, 10), done_by="群众代表大会"))
-    households.record_step(store, household_id, step(
-        "noticed", notice_start, notice_place="村委会公示栏", notice_end=notice_start + dt.timedelta(days=7)))
+    households.record_step(
+        store,
+        household_id,
+        step("noticed", notice_start, notice_place="村委会公示栏", notice_end=notice_start + dt.timedelta(days=7)),
+    )
 
 
 def state(store, household_id):
@@ -45,8 +48,9 @@ def test_ID_5_whole_workflow_in_order(store, household_id):
     """ID-5: village → home-visit audit → assembly → notice (PN-1) → entered into the system."""
     up_to_notice(store, household_id)
     assert state(store, household_id) == "noticed"
-    households.record_step(store, household_id, step("entered", dt.date(2017, 4, 21), done_by="乡扶贫办",
-                                                     national_number="5305021700001"))
+    households.record_step(
+        store, household_id, step("entered", dt.date(2017, 4, 21), done_by="乡扶贫办", national_number="5305021700001")
+    )
     with store.session() as session:
         household = households.load_household(session, household_id)
         assert [s.step for s in household.steps] == identification.STEP_CODES
@@ -101,12 +105,14 @@ def test_PN_1_notice_shorter_than_seven_days_is_refused(store, household_id):
     households.record_step(store, household_id, step("evaluated"))
     start = dt.date(2017, 4, 14)
     with pytest.raises(WorkflowError, match="at least 7 full days: it cannot end before 2017-04-21"):
-        households.record_step(store, household_id, step(
-            "noticed", start, notice_place="公示栏", notice_end=dt.date(2017, 4, 20)))
+        households.record_step(
+            store, household_id, step("noticed", start, notice_place="公示栏", notice_end=dt.date(2017, 4, 20))
+        )
     with pytest.raises(WorkflowError, match="where the notice is posted"):
         households.record_step(store, household_id, step("noticed", start, notice_end=dt.date(2017, 4, 21)))
-    households.record_step(store, household_id, step(
-        "noticed", start, notice_place="公示栏", notice_end=dt.date(2017, 4, 21)))
+    households.record_step(
+        store, household_id, step("noticed", start, notice_place="公示栏", notice_end=dt.date(2017, 4, 21))
+    )
     assert state(store, household_id) == "noticed"
 
 

@@ -31,14 +31,15 @@ def test_every_single_digit_typo_is_caught():
         for digit in "0123456789":
             if digit == number[position]:
                 continue
-            typo = number[:position] + digit + number[position + 1:]
+            typo = number[:position] + digit + number[position + 1 :]
             with pytest.raises(IdNumberError):
                 idnumber.parse(typo)
 
 
-@pytest.mark.parametrize("bad, words", [("53050219900101123", "18 characters"),
-                                        ("5305021990010112A4", "digits"),
-                                        ("530502199002301234", None)])
+@pytest.mark.parametrize(
+    "bad, words",
+    [("53050219900101123", "18 characters"), ("5305021990010112A4", "digits"), ("530502199002301234", None)],
+)
 def test_malformed_numbers_are_refused_with_a_reason(bad, words):
     if words is None:  # 30 February, with a correct check digit
         bad = bad[:17] + idnumber.check_digit(bad[:17])

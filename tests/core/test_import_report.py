@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from builders import family_draft
 from pypdf import PdfReader
-from sync_world import group_of
 
+from builders import family_draft
+from sync_world import group_of
 from xinjie_desktop import __version__
-from xinjie_desktop.core.records import households
-from xinjie_desktop.core.sync import bundles
-from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.documents.import_report import ELSEWHERE, IMPORTED, REFUSED, ReportLine
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.rules import idnumber
+from xinjie_desktop.core.sync import bundles
 
 
 def test_counts_are_named_in_words_in_a_fixed_order():
-    assert import_report.counts_text({"member": 78, "household": 20, "blob_kind": 1, "objection": 0}) == \
-        "households 20, household members 78, blob_kind 1"
+    assert (
+        import_report.counts_text({"member": 78, "household": 20, "blob_kind": 1, "objection": 0})
+        == "households 20, household members 78, blob_kind 1"
+    )
     assert import_report.counts_text({}) == ""
 
 
@@ -34,8 +36,10 @@ def test_the_report_of_an_import_lists_every_bundle(world, tmp_path):
     assert lines[0].new == {"household": 1, "member": 4, "income_worksheet": 1}
     assert lines[0].outcome == IMPORTED and lines[0].duplicates == ()
     assert len(lines[1].duplicates) == 4
-    lines += [ReportLine("broken.xjb", "", REFUSED, message="The file broken.xjb is not a bundle of xinjie-desktop."),
-              ReportLine("xjb-for-a-laptop.xjb", "", ELSEWHERE)]
+    lines += [
+        ReportLine("broken.xjb", "", REFUSED, message="The file broken.xjb is not a bundle of xinjie-desktop."),
+        ReportLine("xjb-for-a-laptop.xjb", "", ELSEWHERE),
+    ]
 
     target = tmp_path / "report.pdf"
     import_report.render(bundles.my_name(world.township), lines, target, printed_at=dt.datetime(2017, 5, 2, 9, 30))

@@ -4,11 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from builders import family_draft, person
 
+from builders import family_draft, person
 from xinjie_desktop.core.records import households
-from xinjie_desktop.core.rules import income, membership
 from xinjie_desktop.core.records.households import IncomeDraft
+from xinjie_desktop.core.rules import income, membership
 from xinjie_desktop.core.rules.money import AmountError, parse_yuan, to_fen
 
 
@@ -53,10 +53,22 @@ def test_amounts_typed_by_people():
 
 def test_ID_2_every_category_of_the_plan_is_classified():
     """ID-2: the six included and six excluded categories of 云贫开办发〔2016〕198号."""
-    assert set(membership.INCLUDED) == {"resident", "student_supported", "migrant_worker", "migrant_family",
-                                        "elder_rotating", "temporarily_away"}
-    assert set(membership.EXCLUDED) == {"student_unsupported", "split_off", "married_out", "nominal_or_lodger",
-                                        "hired_helper", "enlisted"}
+    assert set(membership.INCLUDED) == {
+        "resident",
+        "student_supported",
+        "migrant_worker",
+        "migrant_family",
+        "elder_rotating",
+        "temporarily_away",
+    }
+    assert set(membership.EXCLUDED) == {
+        "student_unsupported",
+        "split_off",
+        "married_out",
+        "nominal_or_lodger",
+        "hired_helper",
+        "enlisted",
+    }
     assert all(membership.is_included(code) for code in membership.INCLUDED)
     assert not any(membership.is_included(code) for code in membership.EXCLUDED)
 
@@ -78,8 +90,9 @@ def test_ID_2_only_included_members_count_toward_actual_population(store, group_
 
 def test_ID_2_income_worksheet_saved_in_fen(store, group_id):
     draft = family_draft(group_id)
-    draft.incomes = [IncomeDraft(year=2016, wage=Decimal("1000.10"), business=Decimal("20.05"),
-                                 production_costs=Decimal("0.15"))]
+    draft.incomes = [
+        IncomeDraft(year=2016, wage=Decimal("1000.10"), business=Decimal("20.05"), production_costs=Decimal("0.15"))
+    ]
     household_id = households.save(store, draft)
     with store.session() as session:
         sheet = households.load_household(session, household_id).incomes[0]

@@ -8,13 +8,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from builders import family_draft, renumber
 from pypdf import PdfReader
 
+from builders import family_draft, renumber
 from xinjie_desktop import __version__
 from xinjie_desktop.build_info import name_and_version
-from xinjie_desktop.core.records import agreements, households, housing_plans, public_notice
 from xinjie_desktop.core.documents.plan_summary import PlanHousehold, render_plan_summary
+from xinjie_desktop.core.records import agreements, households, housing_plans, public_notice
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.store.models import Household
 
@@ -60,8 +60,14 @@ def test_agreement_pdfs_one_and_a_village(store, two_households, tmp_path):
 
 def test_plan_summary_pdf(tmp_path, params):
     plan = PlanInput(people=3, unit_cost=Decimal(1100), layout=75)
-    family = PlanHousehold(head_name="杨明", id_number="530502197003050011", village="辛街村", group="第三村民小组",
-                           actual_population=3, kind="registered")
+    family = PlanHousehold(
+        head_name="杨明",
+        id_number="530502197003050011",
+        village="辛街村",
+        group="第三村民小组",
+        actual_population=3,
+        kind="registered",
+    )
     path = tmp_path / "plan.pdf"
     render_plan_summary(path, family, plan, calculate(plan, params), "辛街乡", TODAY)
     assert creator(path) == CREATOR
@@ -69,11 +75,20 @@ def test_plan_summary_pdf(tmp_path, params):
 
 def test_notice_sheets_one_and_a_village_merged(store, two_households, tmp_path):
     village_id = village(store, two_households[0])
-    ids = [public_notice.create_notice(
-        store, village_id=village_id, group_id=None, subject="identification", households=[household_id],
-        place="辛街村委会公示栏", start_date=dt.date(2017, 4, 14) + dt.timedelta(days=offset),
-        end_date=dt.date(2017, 4, 21) + dt.timedelta(days=offset), objection_contact="辛街村委会 0875-1234567")
-        for offset, household_id in enumerate(two_households)]
+    ids = [
+        public_notice.create_notice(
+            store,
+            village_id=village_id,
+            group_id=None,
+            subject="identification",
+            households=[household_id],
+            place="辛街村委会公示栏",
+            start_date=dt.date(2017, 4, 14) + dt.timedelta(days=offset),
+            end_date=dt.date(2017, 4, 21) + dt.timedelta(days=offset),
+            objection_contact="辛街村委会 0875-1234567",
+        )
+        for offset, household_id in enumerate(two_households)
+    ]
     one = tmp_path / "notice.pdf"
     public_notice.render_notice_sheet(store, ids[0], one)
     assert creator(one) == CREATOR

@@ -22,8 +22,14 @@ PRINTED = dt.date(2017, 4, 20)
 
 
 def household(name: str, people: int, sequence: int, sex: str = MALE) -> PlanHousehold:
-    return PlanHousehold(head_name=name, id_number=make("530502", dt.date(1966, 4, 12), sequence, sex),
-                         village="辛街村", group="第三村民小组", actual_population=people, kind="registered")
+    return PlanHousehold(
+        head_name=name,
+        id_number=make("530502", dt.date(1966, 4, 12), sequence, sex),
+        village="辛街村",
+        group="第三村民小组",
+        actual_population=people,
+        kind="registered",
+    )
 
 
 def render(tmp_path, name: str, family: PlanHousehold, plan: PlanInput, params):
@@ -72,15 +78,36 @@ def test_compliant_four_person_plan(tmp_path, params):
     """HS-2, HS-3, SB-1, LN-1, HB-1: a 4-person registered household, 100 m² at 1,100 yuan/m² started after the
     key date; subsidy 4 × 20,000 = 80,000, reward 24,000, own funds 6,000 within the 10,000 limit."""
     family = household("杨明", 4, 11)
-    plan = PlanInput(people=4, start_date=dt.date(2017, 5, 1), unit_cost=Decimal(1100), own_funds=Decimal(6000),
-                     demolition_signed=True, zone="basin", land="farmland", homestead_area=Decimal(180))
+    plan = PlanInput(
+        people=4,
+        start_date=dt.date(2017, 5, 1),
+        unit_cost=Decimal(1100),
+        own_funds=Decimal(6000),
+        demolition_signed=True,
+        zone="basin",
+        land="farmland",
+        homestead_area=Decimal(180),
+    )
     path, result = render(tmp_path, "new", family, plan, params)
     assert result.compliant and not result.options
     assert_one_page_with_embedded_font(path)
     content = text(path)
-    for expected in ("杨明", mask(family.id_number), "80,000.00", "24,000.00", "110,000.00", "6,000.00",
-                     "10,000.00", result.parameters_version, "辛街村", "第三村民小组", "辛街乡",
-                     "The plan complies with the policy.", "HB-1", "150 m² / 30 m²"):
+    for expected in (
+        "杨明",
+        mask(family.id_number),
+        "80,000.00",
+        "24,000.00",
+        "110,000.00",
+        "6,000.00",
+        "10,000.00",
+        result.parameters_version,
+        "辛街村",
+        "第三村民小组",
+        "辛街乡",
+        "The plan complies with the policy.",
+        "HB-1",
+        "150 m² / 30 m²",
+    ):
         assert expected in content, expected
     assert family.id_number not in content  # only the masked number is printed
 
@@ -89,15 +116,30 @@ def test_rectification_with_three_options(tmp_path, params):
     """HS-1, HS-4 (2), LN-1: 3 people in 120 m² built from 2016-10-01 at 1,200 yuan/m² with a 60,000 loan drawn;
     every reason and all three co-ownership options, with the plan's conditions, fit on one page."""
     family = household("李国华", 3, 21)
-    plan = PlanInput(people=3, built_area=Decimal(120), start_date=dt.date(2016, 10, 1), loan=Decimal(60000),
-                     unit_cost=Decimal(1200), demolition_signed=True)
+    plan = PlanInput(
+        people=3,
+        built_area=Decimal(120),
+        start_date=dt.date(2016, 10, 1),
+        loan=Decimal(60000),
+        unit_cost=Decimal(1200),
+        demolition_signed=True,
+    )
     path, result = render(tmp_path, "rectification", family, plan, params)
     assert len(result.options) == 3 and not result.compliant
     assert_one_page_with_embedded_font(path)
     content = text(path)
     flat = flat_text(path)
-    for expected in ("李国华", mask(family.id_number), "144,000.00", "60,000.00", "66,000.00", "56,000.00",
-                     result.parameters_version, "2016-10-01", "HS-4"):
+    for expected in (
+        "李国华",
+        mask(family.id_number),
+        "144,000.00",
+        "60,000.00",
+        "66,000.00",
+        "56,000.00",
+        result.parameters_version,
+        "2016-10-01",
+        "HS-4",
+    ):
         assert expected in content, expected
     for option in result.options:
         assert re.sub(r"\s+", "", option.label) in flat
@@ -130,11 +172,26 @@ def test_elderly_home_case(tmp_path, params):
 def test_worst_case_still_fits_one_page(tmp_path, params):
     """HS-2, HS-3, HS-4, LN-1, HB-1: six reasons, three options with others paying, a long village name and a
     homestead with garden — still one page, still only the embedded font."""
-    family = PlanHousehold("欧阳晓明明", make("530502", dt.date(1958, 2, 3), 41, MALE),
-                           "辛街乡大坪子村民委员会" * 2, "第十二村民小组（上寨）", 3, "registered")
-    plan = PlanInput(people=3, built_area=Decimal(160), start_date=dt.date(2016, 10, 1), loan=Decimal(80000),
-                     unit_cost=Decimal(1500), own_funds=Decimal(20000), demolition_signed=True, zone="mountain",
-                     land="farmland", homestead_area=Decimal(230))
+    family = PlanHousehold(
+        "欧阳晓明明",
+        make("530502", dt.date(1958, 2, 3), 41, MALE),
+        "辛街乡大坪子村民委员会" * 2,
+        "第十二村民小组（上寨）",
+        3,
+        "registered",
+    )
+    plan = PlanInput(
+        people=3,
+        built_area=Decimal(160),
+        start_date=dt.date(2016, 10, 1),
+        loan=Decimal(80000),
+        unit_cost=Decimal(1500),
+        own_funds=Decimal(20000),
+        demolition_signed=True,
+        zone="mountain",
+        land="farmland",
+        homestead_area=Decimal(230),
+    )
     path, result = render(tmp_path, "worst", family, plan, params)
     assert len(result.reasons) >= 6 and len(result.options) == 3
     assert_one_page_with_embedded_font(path)
@@ -145,8 +202,14 @@ def test_chinese_interface_renders_with_the_embedded_font(tmp_path, params):
     """HS-4 (2) in the default language: Chinese labels (as far as the catalogue has them) on one page."""
     set_language("zh_CN")
     family = household("李国华", 3, 21)
-    plan = PlanInput(people=3, built_area=Decimal(120), start_date=dt.date(2016, 10, 1), loan=Decimal(60000),
-                     unit_cost=Decimal(1200), demolition_signed=True)
+    plan = PlanInput(
+        people=3,
+        built_area=Decimal(120),
+        start_date=dt.date(2016, 10, 1),
+        loan=Decimal(60000),
+        unit_cost=Decimal(1200),
+        demolition_signed=True,
+    )
     path, _result = render(tmp_path, "zh", family, plan, params)
     assert_one_page_with_embedded_font(path)
     assert "李国华" in text(path)
@@ -162,4 +225,3 @@ def test_renders_into_a_file_object(params):
 
 def test_the_font_is_registered_once():
     assert document_font() == document_font() == FONT_NAME
-

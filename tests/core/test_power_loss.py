@@ -47,8 +47,13 @@ def test_store_killed_mid_save_reopens_intact_and_consistent(tmp_path, mode):
         group = township.groups(session)[0].id
     store.close()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent)])}
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), group, mode], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), group, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         reported = 0
         deadline = time.monotonic() + 20
@@ -73,7 +78,8 @@ def test_store_killed_mid_save_reopens_intact_and_consistent(tmp_path, mode):
         assert saved >= reported  # every save reported as done survived
         incomplete = connection.execute(
             "SELECT h.id, count(m.id) FROM household h LEFT JOIN member m ON m.household_id = h.id "
-            "GROUP BY h.id HAVING count(m.id) != 4").fetchall()
+            "GROUP BY h.id HAVING count(m.id) != 4"
+        ).fetchall()
         assert incomplete == []  # no household without all its members
     finally:
         connection.close()

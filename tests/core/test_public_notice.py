@@ -9,15 +9,14 @@ import re
 import subprocess
 
 import pytest
-from builders import family_draft, renumber
 
-from xinjie_desktop.core.records import households, public_notice
-from xinjie_desktop.core.rules import identification
-from xinjie_desktop.core.records import relocation
+from builders import family_draft, renumber
 from xinjie_desktop.core.documents.fonts import FONT_NAME
-from xinjie_desktop.core.store.models import Household, PublicNotice, Village
+from xinjie_desktop.core.records import households, public_notice, relocation
 from xinjie_desktop.core.records.public_notice import EntryInput, NoticeError
+from xinjie_desktop.core.rules import identification
 from xinjie_desktop.core.rules.relocation import VerificationDraft
+from xinjie_desktop.core.store.models import Household, PublicNotice, Village
 from xinjie_desktop.i18n import set_language
 
 START = dt.date(2017, 4, 14)
@@ -39,15 +38,22 @@ def household_id(store, group_id):
 
 def notice(store, household_id, *, start=START, end=END, subject="identification", **changes):
     village_id, group_id, _number = village_of(store, household_id)
-    arguments = {"village_id": village_id, "group_id": group_id, "subject": subject, "households": [household_id],
-                     "place": PLACE, "start_date": start, "end_date": end, "objection_contact": CONTACT}
+    arguments = {
+        "village_id": village_id,
+        "group_id": group_id,
+        "subject": subject,
+        "households": [household_id],
+        "place": PLACE,
+        "start_date": start,
+        "end_date": end,
+        "objection_contact": CONTACT,
+    }
     arguments.update(changes)
     return public_notice.create_notice(store, **arguments)
 
 
 def text_of(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def pages(path) -> int:
@@ -64,12 +70,15 @@ def test_PN_1_notice_shorter_than_seven_days_is_refused(store, household_id):
     assert view.days == 7 and view.posting_round == 1
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"place": "  "}, "where the notice is posted"),
-    ({"objection_contact": ""}, "to whom objections"),
-    ({"households": []}, "at least one household"),
-    ({"subject": "gossip"}, "identification or relocation"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"place": "  "}, "where the notice is posted"),
+        ({"objection_contact": ""}, "to whom objections"),
+        ({"households": []}, "at least one household"),
+        ({"subject": "gossip"}, "identification or relocation"),
+    ],
+)
 def test_PN_1_place_contact_and_households_are_required(store, household_id, changes, message):
     with pytest.raises(NoticeError, match=message):
         notice(store, household_id, **changes)
@@ -86,12 +95,24 @@ def test_PN_1_identification_result_is_worked_out_with_its_reason(store, househo
 
 def test_PN_1_omission_and_rejection_are_posted_with_their_reasons(store, group_id, params):
     omitted = households.save(store, family_draft(group_id))
-    households.record_step(store, omitted, identification.StepInput(
-        "proposed", START - dt.timedelta(days=5), "村委会", notes="因病致贫", is_omission=True,
-        omission_reason="2014年识别时外出务工未入户"))
+    households.record_step(
+        store,
+        omitted,
+        identification.StepInput(
+            "proposed",
+            START - dt.timedelta(days=5),
+            "村委会",
+            notes="因病致贫",
+            is_omission=True,
+            omission_reason="2014年识别时外出务工未入户",
+        ),
+    )
     rejected = households.save(store, renumber(family_draft(group_id), 40))
-    households.record_step(store, rejected, identification.StepInput(
-        "proposed", START - dt.timedelta(days=5), "村委会", notes="住房困难", passed=False))
+    households.record_step(
+        store,
+        rejected,
+        identification.StepInput("proposed", START - dt.timedelta(days=5), "村委会", notes="住房困难", passed=False),
+    )
     view = public_notice.get_notice(store, notice(store, omitted, households=[omitted, rejected]))
     by_id = {e.household_id: e for e in view.entries}
     assert by_id[omitted].result == "proposed for identification (omission)"
@@ -104,11 +125,20 @@ def test_RL_3_relocation_result_in_scope_or_excluded_with_reason(store, group_id
     taken out with the reason."""
     inside = households.save(store, family_draft(group_id))
     outside = households.save(store, renumber(family_draft(group_id), 40))
-    relocation.save(store, inside, VerificationDraft(in_scope=True, area_category="geohazard",
-                                                     area_reason="村后山体滑坡隐患点", mode="centralised"),
-                    "registered")
-    relocation.save(store, outside, VerificationDraft(exclusion="original_site_rebuild",
-                                                      exclusion_reason="已原址拆除重建"), "registered")
+    relocation.save(
+        store,
+        inside,
+        VerificationDraft(
+            in_scope=True, area_category="geohazard", area_reason="村后山体滑坡隐患点", mode="centralised"
+        ),
+        "registered",
+    )
+    relocation.save(
+        store,
+        outside,
+        VerificationDraft(exclusion="original_site_rebuild", exclusion_reason="已原址拆除重建"),
+        "registered",
+    )
     unverified = households.save(store, renumber(family_draft(group_id), 60))
     with pytest.raises(NoticeError, match="relocation verification has not been recorded"):
         notice(store, inside, subject="relocation", households=[inside, unverified])
@@ -148,8 +178,9 @@ def test_PN_1_second_posting_only_after_every_objection_is_reverified(store, hou
     """PN-1: the township audit's result is posted again for at least 7 days, once the first posting
     has ended and every objection has been re-verified."""
     notice_id = notice(store, household_id)
-    objection = public_notice.record_objection(store, notice_id, household_id, dt.date(2017, 4, 16), "李四",
-                                               "该户在城里有商品房")
+    objection = public_notice.record_objection(
+        store, notice_id, household_id, dt.date(2017, 4, 16), "李四", "该户在城里有商品房"
+    )
     audited = dt.date(2017, 4, 24)
 
     def post(start=dt.date(2017, 4, 25), end=dt.date(2017, 5, 2), on=audited):
@@ -173,15 +204,24 @@ def test_PN_1_second_posting_only_after_every_objection_is_reverified(store, hou
     with pytest.raises(NoticeError, match="already been posted"):
         post()
     with pytest.raises(NoticeError, match="already the second posting"):
-        public_notice.second_posting(store, second, dt.date(2017, 5, 3), dt.date(2017, 5, 3), dt.date(2017, 5, 10),
-                                     PLACE, CONTACT)
+        public_notice.second_posting(
+            store, second, dt.date(2017, 5, 3), dt.date(2017, 5, 3), dt.date(2017, 5, 10), PLACE, CONTACT
+        )
     assert [v.posting_round for v in public_notice.list_notices(store, view.village_id)] == [1, 2]
 
 
 def test_PN_1_second_posting_may_carry_a_changed_result(store, household_id):
     notice_id = notice(store, household_id)
-    second = public_notice.second_posting(store, notice_id, END, END, END + dt.timedelta(days=7), PLACE, CONTACT,
-                                          results=[(household_id, "不予识别", "复核：家庭有财政供养人员")])
+    second = public_notice.second_posting(
+        store,
+        notice_id,
+        END,
+        END,
+        END + dt.timedelta(days=7),
+        PLACE,
+        CONTACT,
+        results=[(household_id, "不予识别", "复核：家庭有财政供养人员")],
+    )
     entry = public_notice.get_notice(store, second).entries[0]
     assert (entry.result, entry.reason) == ("不予识别", "复核：家庭有财政供养人员")
 
@@ -207,15 +247,15 @@ def test_PN_1_sheet_masks_id_numbers_and_embeds_only_the_shipped_font(store, hou
 def test_PN_1_many_households_paginate_with_the_header_repeated(store, group_id, tmp_path):
     ids = [households.save(store, renumber(family_draft(group_id), 10 + 4 * i)) for i in range(24)]
     village_id, group, _number = village_of(store, ids[0])
-    notice_id = public_notice.create_notice(store, village_id, group, "identification", ids, PLACE, START, END,
-                                            CONTACT)
+    notice_id = public_notice.create_notice(store, village_id, group, "identification", ids, PLACE, START, END, CONTACT)
     path = tmp_path / "long.pdf"
     public_notice.render_notice_sheet(store, notice_id, path)
     count = pages(path)
     assert count >= 2
     for page in range(1, count + 1):
-        page_text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
-                                   capture_output=True, text=True, check=True).stdout
+        page_text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert f"Page {page} of {count}" in page_text
         if "530502" in page_text:  # a page of the table repeats its header
             assert "ID number" in page_text and "Reason" in page_text
@@ -241,12 +281,17 @@ def test_PN_1_village_sheets_in_one_pdf_cancellable_without_partial_file(store, 
     folder.mkdir()
     out = folder / "village.pdf"
     calls = []
-    assert public_notice.render_village_notices(store, village_id, out,
-                                                lambda done, total: calls.append((done, total)) or done < 1) is False
+    assert (
+        public_notice.render_village_notices(
+            store, village_id, out, lambda done, total: calls.append((done, total)) or done < 1
+        )
+        is False
+    )
     assert not out.exists() and list(folder.iterdir()) == []
     calls.clear()
-    assert public_notice.render_village_notices(store, village_id, out,
-                                                lambda done, total: calls.append((done, total)) or True)
+    assert public_notice.render_village_notices(
+        store, village_id, out, lambda done, total: calls.append((done, total)) or True
+    )
     assert calls == [(0, 2), (1, 2), (2, 2)]
     assert pages(out) == 2 and list(folder.iterdir()) == [out]
     with store.session() as session:

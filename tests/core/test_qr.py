@@ -23,8 +23,9 @@ def reportlab_modules(payload: str) -> tuple[int, bytes]:
 
 def payloads() -> list[str]:
     chance = random.Random(4)
-    found = [agreement_pdf.qr_payload(f"XJ-2017-4A0B-{n:06d}-BQ-v1", f"{chance.getrandbits(256):064x}")
-             for n in range(8)]
+    found = [
+        agreement_pdf.qr_payload(f"XJ-2017-4A0B-{n:06d}-BQ-v1", f"{chance.getrandbits(256):064x}") for n in range(8)
+    ]
     found += ["".join(chance.choice(string.printable) for _ in range(n)) for n in (1, 14, 60, 150, 300, 600)]
     return found + ["编号|校验码" * 20]
 

@@ -16,8 +16,9 @@ from xinjie_desktop.core.sync import staging
 def journal_document(store, where: str = "1") -> str:
     """The store's own journal as a bundle's ``changes.tsv``."""
     with store.session() as session:
-        rows = session.execute(text(f"SELECT {', '.join(staging.COLUMNS)} FROM change_log WHERE {where} "
-                                    "ORDER BY origin_device, seq")).all()
+        rows = session.execute(
+            text(f"SELECT {', '.join(staging.COLUMNS)} FROM change_log WHERE {where} ORDER BY origin_device, seq")
+        ).all()
     return staging.document_text(rows)
 
 
@@ -46,12 +47,21 @@ def test_created_records_are_read_out_of_their_json_as_the_store_keeps_them(stor
     household_id = households.save(store, family_draft(group_id))
     database = sqlite3.connect(":memory:")
     database.deserialize(staging.staged_image(journal_document(store)))
-    member = dict(zip(["alone", *staging.new_record_columns("member")], database.execute(
-        f"SELECT alone, {', '.join(staging.new_record_columns('member'))} FROM new_member n "
-        "JOIN sync_incoming i ON i.rowid = n.staged WHERE n.position = 0").fetchone()))
+    member = dict(
+        zip(
+            ["alone", *staging.new_record_columns("member")],
+            database.execute(
+                f"SELECT alone, {', '.join(staging.new_record_columns('member'))} FROM new_member n "
+                "JOIN sync_incoming i ON i.rowid = n.staged WHERE n.position = 0"
+            ).fetchone(),
+        )
+    )
     with store.session() as session:
-        stored = session.execute(text("SELECT * FROM member WHERE household_id = :h AND position = 0"),
-                                 {"h": household_id}).mappings().one()
+        stored = (
+            session.execute(text("SELECT * FROM member WHERE household_id = :h AND position = 0"), {"h": household_id})
+            .mappings()
+            .one()
+        )
     assert member.pop("alone") == 1
     assert member == {name: stored[name] for name in member}  # dates, times, booleans as stored
     # A record the same bundle changes again is not "alone": the merge, not the bulk insert, applies it.
@@ -86,11 +96,14 @@ def test_bundles_staged_one_after_another_in_one_transaction(store, group_id):
     assert counts == [villages, villages - 1, total, total - 1, villages, villages - 1]
 
 
-@pytest.mark.parametrize("garble", [
-    lambda text_: text_.replace("\t", " ", 1),  # a line without its nine fields
-    lambda text_: text_.replace('{"', "{not json ", 1),  # a payload that is not JSON
-    lambda text_: text_ + text_.splitlines(keepends=True)[0],  # the same change twice
-])
+@pytest.mark.parametrize(
+    "garble",
+    [
+        lambda text_: text_.replace("\t", " ", 1),  # a line without its nine fields
+        lambda text_: text_.replace('{"', "{not json ", 1),  # a payload that is not JSON
+        lambda text_: text_ + text_.splitlines(keepends=True)[0],  # the same change twice
+    ],
+)
 def test_changes_not_well_formed_are_refused_when_staged(store, group_id, garble):
     households.save(store, family_draft(group_id))
     with pytest.raises(staging.StagingError):

@@ -7,13 +7,13 @@ import sqlite3
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from builders import family_draft
 
-from xinjie_desktop.core.store import backups
+from builders import family_draft
 from xinjie_desktop.core.records import households
+from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store import database as store_module
-from xinjie_desktop.core.store.models import Base
 from xinjie_desktop.core.store.database import StoreError, head_revision
+from xinjie_desktop.core.store.models import Base
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
@@ -61,11 +61,17 @@ def test_store_at_first_revision_upgrades_with_data_intact(tmp_path):
         connection.execute(
             "INSERT INTO household VALUES ('h1', ?, ?, ?, 'g1', 'v1', '青山村1号', '', 1, '5305020001', 4, "
             "'general', 'illness', '', 'national', 0, NULL, '李干部', '杨明', '530502197003051134', 4, "
-            "'entered', '|below_line|', '杨明|530502197003051134')", stamp)
+            "'entered', '|below_line|', '杨明|530502197003051134')",
+            stamp,
+        )
         connection.execute(
             "INSERT INTO member VALUES ('m1', ?, ?, ?, 'h1', 0, '杨明', '530502197003051134', 'head', 'male', "
-            "'1970-03-05', 'han', 'primary', 'healthy', 'normal', 'not_in_school', 0, 'resident', 1)", stamp)
-        connection.execute("INSERT INTO income_worksheet VALUES ('i1', ?, ?, ?, 'h1', 2016, 1219996, 0, 0, 0, 0)", stamp)
+            "'1970-03-05', 'han', 'primary', 'healthy', 'normal', 'not_in_school', 0, 'resident', 1)",
+            stamp,
+        )
+        connection.execute(
+            "INSERT INTO income_worksheet VALUES ('i1', ?, ?, ?, 'h1', 2016, 1219996, 0, 0, 0, 0)", stamp
+        )
     upgraded = open_store(path)
     assert upgraded.revision() == head_revision()
     with upgraded.session() as session:
@@ -125,7 +131,7 @@ def test_corrupted_pages_are_refused_untouched(tmp_path):
     data = bytearray(path.read_bytes())
     page = int.from_bytes(data[16:18], "big")
     for start in range(page, len(data), page):  # scribble over every b-tree page header but the schema's
-        data[start: start + 8] = b"\x07" * 8
+        data[start : start + 8] = b"\x07" * 8
     path.write_bytes(bytes(data))
     before = digest(path)
     with pytest.raises(StoreError, match="damaged"):

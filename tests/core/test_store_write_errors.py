@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 from sqlalchemy import exc as sa_exc
-from builders import family_draft, renumber
 
+from builders import family_draft, renumber
 from xinjie_desktop.core.records import households, township
-from xinjie_desktop.core.store.models import Household, LocalSetting
 from xinjie_desktop.core.store.database import StoreError, StoreWriteError
+from xinjie_desktop.core.store.models import Household, LocalSetting
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.i18n import set_language
 
@@ -28,19 +28,23 @@ def household_ids(path) -> list[str]:
 
 def fail_commit(monkeypatch, store, error: BaseException) -> None:
     """The DBAPI commit fails as SQLite's would on a full disk or a read-only file."""
+
     def do_commit(_dbapi_connection):
         raise error
 
     monkeypatch.setattr(store.engine.dialect, "do_commit", do_commit)
 
 
-@pytest.mark.parametrize("error, expected", [
-    (sqlite3.OperationalError("database or disk is full"), "disk holding the data file is full"),
-    (sqlite3.OperationalError("attempt to write a readonly database"), "cannot be written to"),
-    (OSError(errno.ENOSPC, "No space left on device"), "disk holding the data file is full"),
-    (OSError(errno.EROFS, "Read-only file system"), "cannot be written to"),
-    (OSError(errno.EACCES, "Permission denied"), "cannot be written to"),
-])
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        (sqlite3.OperationalError("database or disk is full"), "disk holding the data file is full"),
+        (sqlite3.OperationalError("attempt to write a readonly database"), "cannot be written to"),
+        (OSError(errno.ENOSPC, "No space left on device"), "disk holding the data file is full"),
+        (OSError(errno.EROFS, "Read-only file system"), "cannot be written to"),
+        (OSError(errno.EACCES, "Permission denied"), "cannot be written to"),
+    ],
+)
 def test_injected_write_failure_gives_a_message_and_keeps_what_was_saved(store, group_id, monkeypatch, error, expected):
     saved = households.save(store, family_draft(group_id))
     fail_commit(monkeypatch, store, error)
@@ -131,12 +135,18 @@ def test_durable_unit_of_work_reports_a_full_disk(store, monkeypatch):
 
 # --- the real thing: a tiny tmpfs (needs root and mount; skipped elsewhere) ---------------------
 
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     folder = tmp_path / "disk"
     folder.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("mounting a small tmpfs needs root")
     yield folder
     subprocess.run(["umount", "-l", str(folder)], capture_output=True)

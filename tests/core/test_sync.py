@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import sqlite3
 import json
+import sqlite3
 
 import pytest
 from sqlalchemy import text
 
 from builders import family_draft, renumber
-from sync_world import (World, conflict_keys, edit, file_state, group_of, household_field, import_in_order, set_income,
-                        step_recorded_on_two_laptops, twin, until_both_id_orders)
-from xinjie_desktop.core.sync import bundles, conflicts, board as sync_board
+from sync_world import (
+    World,
+    conflict_keys,
+    edit,
+    file_state,
+    group_of,
+    household_field,
+    import_in_order,
+    set_income,
+    step_recorded_on_two_laptops,
+    twin,
+    until_both_id_orders,
+)
+from xinjie_desktop.core.records import demo_data, households, relocation
 from xinjie_desktop.core.store import canonical_dump
-from xinjie_desktop.core.records import demo_data, households
-from xinjie_desktop.core.records import relocation
 from xinjie_desktop.core.store.models import Household
+from xinjie_desktop.core.sync import board as sync_board
+from xinjie_desktop.core.sync import bundles, conflicts
 from xinjie_desktop.core.sync.workstore import open_store
 
 
@@ -83,17 +94,27 @@ def test_property_3_relay_keeps_origin_and_version_and_can_be_passed_on(world):
     with A's origin and version; B's full bundle carries it on, unchanged."""
     a, b = world.laptop(0), world.laptop(1)
     with world.township.unit_of_work() as session:  # B may now also write 青山村
-        session.execute(text("UPDATE sync_peer SET scope = :s WHERE name = '绿水村笔记本'"),
-                        {"s": json.dumps(sorted(world.villages[v] for v in ("青山村", "绿水村")))})
+        session.execute(
+            text("UPDATE sync_peer SET scope = :s WHERE name = '绿水村笔记本'"),
+            {"s": json.dumps(sorted(world.villages[v] for v in ("青山村", "绿水村")))},
+        )
     household_id = households.save(a, family_draft(group_of(a, "青山村")))
     world.import_into(world.township, world.export(a))
     world.import_into(b, world.export(world.township, to=b))
     with a.session() as session:
-        origin_row = session.execute(text("SELECT origin_device, seq, hlc, payload FROM change_log WHERE table_name = "
-                                          "'household' AND row_id = :h"), {"h": household_id}).one()
+        origin_row = session.execute(
+            text(
+                "SELECT origin_device, seq, hlc, payload FROM change_log WHERE table_name = 'household' AND row_id = :h"
+            ),
+            {"h": household_id},
+        ).one()
     with b.session() as session:
-        relayed = session.execute(text("SELECT origin_device, seq, hlc, payload FROM change_log WHERE table_name = "
-                                       "'household' AND row_id = :h"), {"h": household_id}).one()
+        relayed = session.execute(
+            text(
+                "SELECT origin_device, seq, hlc, payload FROM change_log WHERE table_name = 'household' AND row_id = :h"
+            ),
+            {"h": household_id},
+        ).one()
         assert session.get(Household, household_id).device_id == a.device_id
     assert relayed == origin_row
     # B passes it on: its full bundle to the township carries A's change as A wrote it.
@@ -154,8 +175,9 @@ def test_property_7_a_missing_bundle_is_named_not_misapplied(world, tmp_path):
     households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
     world.sync(qingshan)  # imported, and acknowledged back to the laptop
     with qingshan.session() as session:
-        acknowledged = session.execute(text("SELECT max(seq) FROM change_log WHERE origin_device = :d"),
-                                       {"d": qingshan.device_id}).scalar()
+        acknowledged = session.execute(
+            text("SELECT max(seq) FROM change_log WHERE origin_device = :d"), {"d": qingshan.device_id}
+        ).scalar()
     households.save(qingshan, renumber(family_draft(group_of(qingshan, "青山村")), 40))
     later = world.export(qingshan, to=world.township)
     before = file_state(image.path)
@@ -165,8 +187,10 @@ def test_property_7_a_missing_bundle_is_named_not_misapplied(world, tmp_path):
     assert file_state(image.path) == before
     world.import_into(image, world.export(qingshan, full=True))
     assert count(image, "household") == 2
-    assert canonical_dump.digest(image, derived=True) == canonical_dump.digest(world.township, derived=True) or \
-        count(world.township, "household") == 1  # the live township has not had the second household yet
+    assert (
+        canonical_dump.digest(image, derived=True) == canonical_dump.digest(world.township, derived=True)
+        or count(world.township, "household") == 1
+    )  # the live township has not had the second household yet
     image.close()
 
 
@@ -228,8 +252,9 @@ def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_pat
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
     plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
     housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
-    agreement_id = agreements.draft(qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31),
-                                    today=dt.date(2017, 6, 1))
+    agreement_id = agreements.draft(
+        qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31), today=dt.date(2017, 6, 1)
+    )
     world.sync(qingshan)
     scan = tmp_path / "signed-scan.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\n scanned paper agreement")
@@ -255,8 +280,8 @@ def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_pat
 
 def test_a_data_file_with_a_township_of_its_own_cannot_become_a_laptop(world, tmp_path):
     """Its households would all be outside the villages the township office provisions: refused, unchanged."""
-    from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.records import township
+    from xinjie_desktop.core.sync import device
 
     local = open_store(tmp_path / "local.sqlite")
     township.set_up(local, "自设乡", "", {"自设村": ["一组"]})
@@ -291,8 +316,10 @@ def test_a_whole_stick_is_previewed_in_order_and_nothing_changes(world, tmp_path
 
 def _steps(store, household_id: str) -> list[tuple]:
     with store.session() as session:
-        return session.execute(text("SELECT id, step, done_by, notes FROM workflow_step WHERE household_id = :h "
-                                    "ORDER BY id"), {"h": household_id}).all()
+        return session.execute(
+            text("SELECT id, step, done_by, notes FROM workflow_step WHERE household_id = :h ORDER BY id"),
+            {"h": household_id},
+        ).all()
 
 
 def test_one_step_recorded_on_two_computers_is_kept_once_the_same_everywhere(tmp_path):
@@ -332,6 +359,7 @@ def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_list
     either order, the township lists only the other laptop's verification as made after the delete, never
     the one its deleter knew, whichever of the two has the lower id (the one kept when both meet while
     the household still stands).  The ids are random: the scenario runs until both cases were seen (``until_both_id_orders``)."""
+
     def scenario(attempt: int) -> bool:
         world = World(tmp_path / f"world-{attempt}", overlap=True)
         qingshan, lushui = world.laptop(0), world.laptop(1)
@@ -339,8 +367,12 @@ def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_list
         world.import_into(world.township, world.export(qingshan))
         world.import_into(lushui, world.export(world.township, to=lushui))
         for laptop, reason in ((qingshan, "原址重建"), (lushui, "已有安全住房")):
-            relocation.save(laptop, household_id, relocation.VerificationDraft(
-                exclusion="original_site_rebuild", exclusion_reason=reason), "registered")
+            relocation.save(
+                laptop,
+                household_id,
+                relocation.VerificationDraft(exclusion="original_site_rebuild", exclusion_reason=reason),
+                "registered",
+            )
         known = _verification_id(qingshan, household_id)
         unaware = _verification_id(lushui, household_id)
         households.delete(qingshan, household_id)
@@ -359,14 +391,17 @@ def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_list
 
 def _verification_id(store, household_id: str) -> str:
     with store.session() as session:
-        return session.execute(text("SELECT id FROM relocation_verification WHERE household_id = :h"),
-                               {"h": household_id}).scalar_one()
+        return session.execute(
+            text("SELECT id FROM relocation_verification WHERE household_id = :h"), {"h": household_id}
+        ).scalar_one()
 
 
 def _worksheets(store, household_id: str, year: int) -> list[tuple]:
     with store.session() as session:
-        return session.execute(text("SELECT id, wage FROM income_worksheet WHERE household_id = :h AND year = :y"),
-                               {"h": household_id, "y": year}).all()
+        return session.execute(
+            text("SELECT id, wage FROM income_worksheet WHERE household_id = :h AND year = :y"),
+            {"h": household_id, "y": year},
+        ).all()
 
 
 def _shared_household(world) -> str:
@@ -394,8 +429,10 @@ def test_one_income_worksheet_entered_on_two_computers_is_kept_once_the_same_eve
     for copy, order in zip(copies, (paths, paths[::-1])):
         bundles.import_bundles(copy, order)
         assert _worksheets(copy, household_id, 2017) == [(kept, entered[kept])]
-        listed = {(c.row_id, c.field, c.kind, c.winner.value, tuple(v.value for v in c.losers))
-                  for c in conflicts.listing(copy)}
+        listed = {
+            (c.row_id, c.field, c.kind, c.winner.value, tuple(v.value for v in c.losers))
+            for c in conflicts.listing(copy)
+        }
         assert listed == {(kept, "wage", "twice", entered[kept], (entered[other],))}
     assert len({canonical_dump.canonical_text(canonical_dump.dump(copy, derived=True)) for copy in copies}) == 1
     bundles.import_bundles(world.township, paths)
@@ -412,6 +449,7 @@ def test_a_year_cleared_and_entered_again_while_another_laptop_entered_it_ends_t
     same: the cleared worksheet gone, of the other two the lower id kept, the same conflicts listed.  Where
     the cleared one has the lower id and meets the other first, it is kept, then cleared: the one set aside
     takes the place back.  The ids are random: the scenario runs until that case and the other were seen."""
+
     def scenario(attempt: int) -> bool:
         world = World(tmp_path / f"world-{attempt}", overlap=True)
         qingshan, lushui = world.laptop(0), world.laptop(1)
@@ -438,8 +476,10 @@ def test_a_year_cleared_and_entered_again_while_another_laptop_entered_it_ends_t
             copy.close()
         world.close()
         assert len(dumps) == 1 and len(listed) == 1
-        assert [key[:2] for key in listed.pop()] == [(f"income_worksheet:{kept}:*", "twice"),  # settled: remembers
-                                                     (f"income_worksheet:{kept}:wage", "twice")]
+        assert [key[:2] for key in listed.pop()] == [
+            (f"income_worksheet:{kept}:*", "twice"),  # settled: remembers
+            (f"income_worksheet:{kept}:wage", "twice"),
+        ]
         return cleared < other
 
     until_both_id_orders(scenario, attempts=12)
@@ -460,10 +500,18 @@ def test_a_member_removed_and_a_year_cleared_in_the_editor_are_deleted_at_the_to
     world.import_into(world.township, world.export(qingshan))
     for store in (qingshan, world.township):
         with store.session() as session:
-            assert session.execute(text("SELECT count(*) FROM member WHERE household_id = :h"),
-                                   {"h": household_id}).scalar() == 3
-            assert session.execute(text("SELECT count(*) FROM income_worksheet WHERE household_id = :h"),
-                                   {"h": household_id}).scalar() == 0
+            assert (
+                session.execute(
+                    text("SELECT count(*) FROM member WHERE household_id = :h"), {"h": household_id}
+                ).scalar()
+                == 3
+            )
+            assert (
+                session.execute(
+                    text("SELECT count(*) FROM income_worksheet WHERE household_id = :h"), {"h": household_id}
+                ).scalar()
+                == 0
+            )
         assert household_field(store, household_id, "actual_population") == 3
 
 
@@ -476,14 +524,16 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
     world.import_into(world.township, world.export(qingshan))
     path = qingshan.path
     with qingshan.session() as session:
-        removed = session.execute(text("SELECT id FROM member WHERE household_id = :h AND position = 3"),
-                                  {"h": household_id}).scalar_one()
+        removed = session.execute(
+            text("SELECT id FROM member WHERE household_id = :h AND position = 3"), {"h": household_id}
+        ).scalar_one()
     qingshan.close()
     with sqlite3.connect(path) as connection:  # the store as 0007 left it: the member gone, nothing journalled
         connection.execute("PRAGMA foreign_keys=OFF")
         connection.execute("DELETE FROM member WHERE id = ?", (removed,))
-        connection.execute("CREATE TABLE tombstone_0007 AS SELECT table_name, row_id, hlc, device_id, seen_hlc "
-                           "FROM tombstone")
+        connection.execute(
+            "CREATE TABLE tombstone_0007 AS SELECT table_name, row_id, hlc, device_id, seen_hlc FROM tombstone"
+        )
         connection.execute("DROP TABLE tombstone")
         connection.execute("ALTER TABLE tombstone_0007 RENAME TO tombstone")
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
@@ -491,29 +541,37 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
     upgraded = open_store(path)
     world.laptops[next(name for name, store in world.laptops.items() if store is qingshan)] = upgraded
     with upgraded.session() as session:
-        journalled = session.execute(text("SELECT origin_device, op FROM change_log WHERE row_id = :r ORDER BY seq"),
-                                     {"r": removed}).all()
+        journalled = session.execute(
+            text("SELECT origin_device, op FROM change_log WHERE row_id = :r ORDER BY seq"), {"r": removed}
+        ).all()
         assert journalled[-1] == (upgraded.device_id, "delete")
         assert session.execute(text("SELECT count(*) FROM tombstone WHERE row_id = :r"), {"r": removed}).scalar() == 1
         assert session.execute(text("SELECT count(*) FROM change_log WHERE op = 'delete'")).scalar() == 1
     world.import_into(world.township, world.export(upgraded))
     with world.township.session() as session:
-        assert session.execute(text("SELECT count(*) FROM member WHERE household_id = :h"),
-                               {"h": household_id}).scalar() == 3
+        assert (
+            session.execute(text("SELECT count(*) FROM member WHERE household_id = :h"), {"h": household_id}).scalar()
+            == 3
+        )
 
 
-@pytest.mark.parametrize(("edits", "listed"), [
-    # Both set one number; one changes it again: the other's equal number was replaced knowingly.
-    ([("lushui", "13800000001"), ("qingshan", "13800000001"), ("qingshan", "13900000002")], []),
-    # One sets a number and changes it; the other sets the second number: the first was its own author's.
-    ([("qingshan", "13800000001"), ("qingshan", "13900000002"), ("lushui", "13900000002")], []),
-    # Each sets a number; one changes its own to the other's: they agree now, nothing to decide.
-    ([("lushui", "13900000002"), ("qingshan", "13800000001"), ("qingshan", "13900000002")], []),
-    # Each sets a number; one changes its own to a third: the other's, never seen, stays listed against it
-    # (an edit on top of the value in force decides nothing about values its author did not know).
-    ([("lushui", "13900000002"), ("qingshan", "13800000001"), ("qingshan", "13700000003")],
-     [("13700000003", ("13900000002",))]),
-])
+@pytest.mark.parametrize(
+    ("edits", "listed"),
+    [
+        # Both set one number; one changes it again: the other's equal number was replaced knowingly.
+        ([("lushui", "13800000001"), ("qingshan", "13800000001"), ("qingshan", "13900000002")], []),
+        # One sets a number and changes it; the other sets the second number: the first was its own author's.
+        ([("qingshan", "13800000001"), ("qingshan", "13900000002"), ("lushui", "13900000002")], []),
+        # Each sets a number; one changes its own to the other's: they agree now, nothing to decide.
+        ([("lushui", "13900000002"), ("qingshan", "13800000001"), ("qingshan", "13900000002")], []),
+        # Each sets a number; one changes its own to a third: the other's, never seen, stays listed against it
+        # (an edit on top of the value in force decides nothing about values its author did not know).
+        (
+            [("lushui", "13900000002"), ("qingshan", "13800000001"), ("qingshan", "13700000003")],
+            [("13700000003", ("13900000002",))],
+        ),
+    ],
+)
 def test_values_replaced_knowingly_or_not_are_listed_alike_in_every_order(tmp_path, edits, listed):
     """Two laptops edit a household's phone without knowing of each other.  A value one of them replaced
     knowingly (its own earlier one, or one equal to it) is nobody's any more; a value it never saw stays
@@ -530,7 +588,8 @@ def test_values_replaced_knowingly_or_not_are_listed_alike_in_every_order(tmp_pa
         bundles.import_bundles(copy, order)
         assert household_field(copy, household_id, "phone") == edits[-1][1]
         assert [(c.winner.value, tuple(v.value for v in c.losers)) for c in conflicts.listing(copy)] == listed, [
-            p.name for p in order]
+            p.name for p in order
+        ]
         assert len(conflict_keys(copy)) == len(listed)  # none resolved either
 
 
@@ -542,8 +601,12 @@ def test_a_record_its_households_deleters_never_knew_is_listed_whatever_the_orde
     world = World(tmp_path / "world", overlap=True)
     qingshan, lushui = world.laptop(0), world.laptop(1)
     household_id = _shared_household(world)
-    relocation.save(qingshan, household_id, relocation.VerificationDraft(
-        exclusion="original_site_rebuild", exclusion_reason="原址重建"), "registered")
+    relocation.save(
+        qingshan,
+        household_id,
+        relocation.VerificationDraft(exclusion="original_site_rebuild", exclusion_reason="原址重建"),
+        "registered",
+    )
     verification = _verification_id(qingshan, household_id)
     edit(lushui, household_id, labour_willing=False)
     households.delete(lushui, household_id)
@@ -553,7 +616,8 @@ def test_a_record_its_households_deleters_never_knew_is_listed_whatever_the_orde
     for copy, order in zip(copies, (paths, paths[::-1])):
         bundles.import_bundles(copy, order)
         assert conflict_keys(copy) == [(f"relocation_verification:{verification}:*", "deleted", "deleted")], [
-            p.name for p in order]
+            p.name for p in order
+        ]
 
 
 def test_three_worksheets_of_one_year_one_cleared_are_listed_alike_in_every_order(tmp_path):
@@ -562,6 +626,7 @@ def test_three_worksheets_of_one_year_one_cleared_are_listed_alike_in_every_orde
     bundles or only the later one, the same worksheet is kept and the same one listed against it (the one
     set aside first used to lose its listing when the cleared one had the lowest id: found by a hypothesis
     run).  The ids are random: the scenario runs until that case and the other were seen."""
+
     def scenario(attempt: int) -> bool:
         world = World(tmp_path / f"world-{attempt}", overlap=True)
         qingshan, lushui = world.laptop(0), world.laptop(1)
@@ -572,8 +637,10 @@ def test_three_worksheets_of_one_year_one_cleared_are_listed_alike_in_every_orde
         set_income(world.township, household_id, 2017, "2000")
         set_income(qingshan, household_id, 2017, "2000")
         world.sync(qingshan)
-        met = sorted(row[0] for row in _worksheets(world.township, household_id, 2017)
-                     + _worksheets(qingshan, household_id, 2017))
+        met = sorted(
+            row[0]
+            for row in _worksheets(world.township, household_id, 2017) + _worksheets(qingshan, household_id, 2017)
+        )
         set_income(lushui, household_id, 2017, "")
         later = world.export(lushui)
         copies = [twin(world.township, tmp_path / f"township-{attempt}-{n}.sqlite") for n in range(2)]

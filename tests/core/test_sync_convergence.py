@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from sync_world import World, conflict_keys, import_in_order, set_income, twin
+from xinjie_desktop.core.records import demo_data, households, relocation
 from xinjie_desktop.core.store import canonical_dump
-from xinjie_desktop.core.records import demo_data, households
-from xinjie_desktop.core.records import relocation
 
 WHO = st.sampled_from(["laptop0", "laptop1", "township"])
 # Few households and fields, so that computers often edit the same field of the same household.
@@ -41,8 +40,9 @@ REASONS = ["原址原拆原建", "原址重建，不属6类区域", "宅基地�
 # each enter one for the same year, and a year cleared is entered again.
 INCOME = st.tuples(st.just("income"), WHO, st.integers(0, 2), st.sampled_from([2017, 2018]), st.integers(0, 2))
 WAGES = ["", "1000", "2000"]  # "": the year cleared
-STEPS = st.lists(st.one_of(EDIT, EDIT, EDIT, DELETE, ADD, EXPORT, EXPORT, SYNC, VERIFY, INCOME, INCOME),
-                 min_size=3, max_size=16)
+STEPS = st.lists(
+    st.one_of(EDIT, EDIT, EDIT, DELETE, ADD, EXPORT, EXPORT, SYNC, VERIFY, INCOME, INCOME), min_size=3, max_size=16
+)
 
 
 def _store(world: World, who: str):
@@ -77,8 +77,12 @@ def _run(world: World, steps) -> list[Path]:
                 set_income(store, household_id, step[3], WAGES[step[4]])
                 continue
             if kind == "verify":
-                relocation.save(store, household_id, relocation.VerificationDraft(
-                    exclusion="original_site_rebuild", exclusion_reason=REASONS[step[3]]), "registered")
+                relocation.save(
+                    store,
+                    household_id,
+                    relocation.VerificationDraft(exclusion="original_site_rebuild", exclusion_reason=REASONS[step[3]]),
+                    "registered",
+                )
                 continue
             field, choice = step[3], step[4]
             with store.session() as session:
@@ -92,17 +96,39 @@ def _run(world: World, steps) -> list[Path]:
 
 
 # No "explain" phase: it traces every line of a failing example, which takes minutes here.
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
+@settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+)
 @given(steps=STEPS, order_seed=st.randoms(use_true_random=False))
-@example(steps=[("edit", "laptop0", 0, "phone", 0), ("edit", "laptop1", 0, "phone", 1)],  # one field, two teams
-         order_seed=random.Random(1))
-@example(steps=[("edit", "laptop1", 0, "phone", 1), ("delete", "laptop0", 0), ("edit", "township", 1, "phone", 0)],
-         order_seed=random.Random(2))
-@example(steps=[("verify", "laptop0", 0, 0), ("verify", "laptop1", 0, 1), ("verify", "township", 0, 2),  # three made one
-                ("export", "laptop1"), ("verify", "laptop0", 0, 1)], order_seed=random.Random(3))
-@example(steps=[("edit", "laptop0", 0, "labour_willing", 0), ("delete", "laptop0", 0), ("verify", "laptop1", 0, 1),
-                ("verify", "township", 0, 0)], order_seed=random.Random(4))  # entered twice, then deleted
+@example(
+    steps=[("edit", "laptop0", 0, "phone", 0), ("edit", "laptop1", 0, "phone", 1)],  # one field, two teams
+    order_seed=random.Random(1),
+)
+@example(
+    steps=[("edit", "laptop1", 0, "phone", 1), ("delete", "laptop0", 0), ("edit", "township", 1, "phone", 0)],
+    order_seed=random.Random(2),
+)
+@example(
+    steps=[
+        ("verify", "laptop0", 0, 0),
+        ("verify", "laptop1", 0, 1),
+        ("verify", "township", 0, 2),  # three made one
+        ("export", "laptop1"),
+        ("verify", "laptop0", 0, 1),
+    ],
+    order_seed=random.Random(3),
+)
+@example(
+    steps=[
+        ("edit", "laptop0", 0, "labour_willing", 0),
+        ("delete", "laptop0", 0),
+        ("verify", "laptop1", 0, 1),
+        ("verify", "township", 0, 0),
+    ],
+    order_seed=random.Random(4),
+)  # entered twice, then deleted
 def test_property_2_any_order_of_import_gives_identical_stores(steps, order_seed):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)

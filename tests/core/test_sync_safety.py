@@ -21,10 +21,10 @@ from sqlalchemy import text
 
 from builders import family_draft
 from sync_world import agreement_numbered_on_two_computers, file_state, group_of, twin
-from xinjie_desktop.core.sync import bundles, device
-from xinjie_desktop.core.store import canonical_dump
 from xinjie_desktop.core.records import demo_data, households
+from xinjie_desktop.core.store import canonical_dump
 from xinjie_desktop.core.store.models import Village, VillagerGroup
+from xinjie_desktop.core.sync import bundles, device
 from xinjie_desktop.core.sync.workstore import open_store
 
 
@@ -129,11 +129,11 @@ def test_property_5_a_bundle_outside_the_laptops_villages_is_refused(world):
 def test_property_5_a_bundle_of_a_newer_format_is_refused(world, laptop_bundle, tmp_path):
     data = laptop_bundle.read_bytes()
     length = int.from_bytes(data[4:8], "big")
-    header = json.loads(data[8:8 + length])
+    header = json.loads(data[8 : 8 + length])
     header["version"] = 2
     new_header = json.dumps(header, sort_keys=True).encode()
     newer = tmp_path / "newer.xjb"
-    newer.write_bytes(b"XJB1" + len(new_header).to_bytes(4, "big") + new_header + data[8 + length:])
+    newer.write_bytes(b"XJB1" + len(new_header).to_bytes(4, "big") + new_header + data[8 + length :])
     assert "was written by a newer version of xinjie-desktop (bundle format 2)" in refused(world.township, newer)
 
 
@@ -151,30 +151,61 @@ def test_property_5_on_the_command_line_exit_2_the_reason_and_the_file_untouched
     path = world.township.path
     world.township.close()
     before = file_state(path)
-    done = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "import", "--db",
-                           str(path), str(truncated)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xinjie_desktop.main",
+            "--lang",
+            "en",
+            "bundle",
+            "import",
+            "--db",
+            str(path),
+            str(truncated),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "is incomplete" in done.stderr and "Traceback" not in done.stderr
     assert file_state(path) == before
-    chinese = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(path),
-                              str(truncated)], capture_output=True, text=True, timeout=120)
+    chinese = subprocess.run(
+        [sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(path), str(truncated)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert chinese.returncode == 2 and "同步包" in chinese.stderr and "不完整" in chinese.stderr
     world.township = open_store(path)
 
 
 def test_bundle_verify_checks_structure_without_a_store_and_everything_with_one(world, laptop_bundle, tmp_path):
-    plain = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "verify", str(laptop_bundle)],
-                           capture_output=True, text=True, timeout=120)
+    plain = subprocess.run(
+        [sys.executable, "-m", "xinjie_desktop.main", "bundle", "verify", str(laptop_bundle)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert plain.returncode == 0 and json.loads(plain.stdout)["recipient"] == world.township.device_id
     path = world.township.path
     world.township.close()
-    full = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "verify", str(laptop_bundle), "--db",
-                           str(path)], capture_output=True, text=True, timeout=120)
+    full = subprocess.run(
+        [sys.executable, "-m", "xinjie_desktop.main", "bundle", "verify", str(laptop_bundle), "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     report = json.loads(full.stdout)
     assert full.returncode == 0 and report["source"] == "青山村笔记本" and report["counts"]["household"] == 1
     not_one = tmp_path / "x.xjb"
     not_one.write_text("hello")
-    bad = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "verify", str(not_one)],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "verify", str(not_one)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "is not a bundle" in bad.stderr
     world.township = open_store(path)
 
@@ -183,7 +214,8 @@ def integrity(path: Path) -> tuple[str, list]:
     connection = sqlite3.connect(path)
     try:
         return connection.execute("PRAGMA integrity_check").fetchone()[0], connection.execute(
-            "PRAGMA foreign_key_check").fetchall()
+            "PRAGMA foreign_key_check"
+        ).fetchall()
     finally:
         connection.close()
 
@@ -199,8 +231,13 @@ def test_property_6_an_import_killed_half_way_leaves_the_store_as_before(world, 
     before = canonical_dump.digest(world.township, derived=True)
     world.township.close()
     environment = {**os.environ, "XINJIE_TEST_KILL_DURING_IMPORT": "2"}
-    killed = subprocess.run([sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(store_path),
-                             *map(str, paths)], capture_output=True, text=True, timeout=120, env=environment)
+    killed = subprocess.run(
+        [sys.executable, "-m", "xinjie_desktop.main", "bundle", "import", "--db", str(store_path), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
     assert killed.returncode == -9, killed.stderr
     assert integrity(store_path) == ("ok", [])
     world.township = open_store(store_path)
@@ -238,6 +275,7 @@ def test_a_bundle_refused_while_applied_leaves_no_trace_and_the_ones_before_it_s
 
 # --- property 8: a real FAT32 file system ------------------------------------------------------------
 
+
 def _tool(name: str) -> str:
     found = shutil.which(name)
     assert found, f"{name} is needed (run-tests installs dosfstools, mtools and fusefat)"
@@ -251,8 +289,7 @@ def fat32_stick(tmp_path):
         pytest.skip("this machine has no /dev/fuse, so no FAT32 image can be mounted")  # a kernel capability
     image, mount = tmp_path / "usb.img", tmp_path / "usb"
     mount.mkdir()
-    subprocess.run([_tool("mkfs.vfat"), "-F", "32", "-C", str(image), "34000"], check=True,
-                   capture_output=True)
+    subprocess.run([_tool("mkfs.vfat"), "-F", "32", "-C", str(image), "34000"], check=True, capture_output=True)
     subprocess.run([_tool("fusefat"), "-o", "rw+", str(image), str(mount)], check=True, capture_output=True)
     try:
         yield image, mount
@@ -261,8 +298,12 @@ def fat32_stick(tmp_path):
 
 
 def mtools_listing(image: Path) -> str:
-    return subprocess.run([_tool("mdir"), "-i", str(image), "-b", "::"], capture_output=True, text=True,
-                          env={**os.environ, "MTOOLS_SKIP_CHECK": "1"}).stdout
+    return subprocess.run(
+        [_tool("mdir"), "-i", str(image), "-b", "::"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
+    ).stdout
 
 
 def test_property_8_a_bundle_written_to_a_fat32_stick_is_whole_and_imports(world, fat32_stick, tmp_path):
@@ -274,8 +315,11 @@ def test_property_8_a_bundle_written_to_a_fat32_stick_is_whole_and_imports(world
     subprocess.run(["fusermount", "-u", str(mount)], check=True)
     assert result.path.name.upper()[:10] in mtools_listing(image).upper()  # on the FAT32 file system itself
     copied = tmp_path / result.path.name
-    subprocess.run([_tool("mcopy"), "-i", str(image), f"::{result.path.name}", str(copied)], check=True,
-                   env={**os.environ, "MTOOLS_SKIP_CHECK": "1"})
+    subprocess.run(
+        [_tool("mcopy"), "-i", str(image), f"::{result.path.name}", str(copied)],
+        check=True,
+        env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
+    )
     assert copied.stat().st_size == result.size
     (imported,) = bundles.import_bundles(world.township, [copied])
     assert imported.outcome.new["household"] == 30
@@ -301,12 +345,15 @@ def test_property_8_a_full_stick_gives_a_clear_message_and_no_half_written_bundl
         assert session.execute(text("SELECT count(*) FROM bundle_log WHERE direction = 'out'")).scalar() == 1  # hello
 
 
-@pytest.mark.parametrize("garble", [
-    lambda text: text.replace("\t", " ", 1),  # a line without its nine fields
-    lambda text: text.replace('{"', "{not json ", 1),  # a payload that is not JSON
-    lambda text: text.replace("\tupsert\t", "\tmerge\t", 1),  # an operation that does not exist
-    lambda text: text + text.splitlines(keepends=True)[0],  # the same change twice
-])
+@pytest.mark.parametrize(
+    "garble",
+    [
+        lambda text: text.replace("\t", " ", 1),  # a line without its nine fields
+        lambda text: text.replace('{"', "{not json ", 1),  # a payload that is not JSON
+        lambda text: text.replace("\tupsert\t", "\tmerge\t", 1),  # an operation that does not exist
+        lambda text: text + text.splitlines(keepends=True)[0],  # the same change twice
+    ],
+)
 def test_property_5_a_signed_bundle_with_malformed_changes_is_refused(world, laptop_bundle, tmp_path, garble):
     """Even signed by the laptop and hashed correctly (a faulty sender), malformed changes are refused as
     damaged, with nothing written."""
@@ -319,8 +366,9 @@ def test_property_5_a_signed_bundle_with_malformed_changes_is_refused(world, lap
     assert "is damaged or incomplete" in refused(world.township, faulty)
 
 
-def test_a_bundle_referring_to_a_record_nobody_sent_is_refused_and_the_ones_before_it_stay(world, laptop_bundle,
-                                                                                           tmp_path):
+def test_a_bundle_referring_to_a_record_nobody_sent_is_refused_and_the_ones_before_it_stay(
+    world, laptop_bundle, tmp_path
+):
     """A faulty sender's member of a household that does not exist: SQLite finds the broken reference
     only when the stick's transaction commits; the import goes round again one bundle at a time, keeps
     the good bundle before it and names the faulty one."""
@@ -329,8 +377,12 @@ def test_a_bundle_referring_to_a_record_nobody_sent_is_refused_and_the_ones_befo
     (good,) = world.export(lushui)
 
     def forge(parts):
-        changes = re.sub(r'("household_id":")[0-9a-f-]{36}', r"\g<1>00000000-0000-4000-8000-000000000000",
-                         parts["changes.tsv"].decode("utf-8"), count=1)
+        changes = re.sub(
+            r'("household_id":")[0-9a-f-]{36}',
+            r"\g<1>00000000-0000-4000-8000-000000000000",
+            parts["changes.tsv"].decode("utf-8"),
+            count=1,
+        )
         _sign_again(qingshan, parts, changes)
 
     faulty = rewrite(world, laptop_bundle, tmp_path / "faulty.xjb", forge)
@@ -376,8 +428,19 @@ def test_the_command_line_keeps_going_past_a_refused_bundle_when_asked(world, la
     tampered.write_bytes(bytes(data))
     path = world.township.path
     world.township.close()
-    command = [sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", "bundle", "import", "--db", str(path),
-               str(tampered), str(good)]
+    command = [
+        sys.executable,
+        "-m",
+        "xinjie_desktop.main",
+        "--lang",
+        "en",
+        "bundle",
+        "import",
+        "--db",
+        str(path),
+        str(tampered),
+        str(good),
+    ]
     before = file_state(path)
     stopped = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert stopped.returncode == 2 and "tampered.xjb" in stopped.stderr and file_state(path) == before
@@ -404,16 +467,22 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
         fields = next(line for line in lines if "\thousehold\t" in line).split("\t")
         payload = json.loads(fields[7])
         payload["phone"] = "13700000009"
-        fields[1], fields[2], fields[7] = "900", str(int(fields[2]) + 1000), json.dumps(
-            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        fields[1], fields[2], fields[7] = (
+            "900",
+            str(int(fields[2]) + 1000),
+            json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        )
         _sign_again(qingshan, parts, "".join(lines) + "\t".join(fields), bundle_id=str(uuid.uuid4()))
 
     again = rewrite(world, laptop_bundle, tmp_path / "again.xjb", forge)
     (imported,) = bundles.import_bundles(world.township, [again])
     assert imported.outcome.changed["household"] == 1 and imported.outcome.new.get("household", 0) == 0
     with world.township.session() as session:
-        assert session.execute(text("SELECT phone FROM household WHERE id = :h"), {"h": household_id}).scalar() \
-            == "13700000009" != old_phone
+        assert (
+            session.execute(text("SELECT phone FROM household WHERE id = :h"), {"h": household_id}).scalar()
+            == "13700000009"
+            != old_phone
+        )
 
 
 def test_import_keeps_going_past_a_bundle_that_cannot_be_read(world, laptop_bundle, tmp_path):

@@ -95,8 +95,14 @@ def draw_on_pad(qtbot):
 
     def move(pad, x: float, y: float) -> None:
         local = QPointF(x, y)
-        event = QMouseEvent(QEvent.Type.MouseMove, local, pad.mapToGlobal(local), Qt.MouseButton.NoButton,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(
+            QEvent.Type.MouseMove,
+            local,
+            pad.mapToGlobal(local),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(pad, event)
 
     def draw(pad, strokes=None) -> None:

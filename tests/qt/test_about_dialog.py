@@ -53,7 +53,8 @@ def test_help_menu_opens_about_with_icon_version_and_development_build(qtbot, wi
 
 def test_a_packaged_build_shows_its_build_date(qtbot, window, tmp_path, monkeypatch):
     (tmp_path / build_info.FILE_NAME).write_text(
-        json.dumps({"version": __version__, "built": "2026-11-28", "commit": "4a959bc"}), encoding="utf-8")
+        json.dumps({"version": __version__, "built": "2026-11-28", "commit": "4a959bc"}), encoding="utf-8"
+    )
     monkeypatch.setattr(build_info, "bundle_folder", lambda: tmp_path)
     dialog = open_about(qtbot, window)
     assert dialog.build_label.text() == "2026-11-28"
@@ -90,8 +91,12 @@ def test_about_in_chinese_draws_chinese_text(qtbot, chinese, tmp_path):
     picture = dialog.grab().toImage()
     picture.save(str(tmp_path / "about.png"))
     name = dialog.name_label.geometry()
-    dark = sum(1 for x in range(name.left(), name.right(), 2) for y in range(name.top(), name.bottom(), 2)
-               if picture.pixelColor(QPoint(x, y)).lightness() < 100)
+    dark = sum(
+        1
+        for x in range(name.left(), name.right(), 2)
+        for y in range(name.top(), name.bottom(), 2)
+        if picture.pixelColor(QPoint(x, y)).lightness() < 100
+    )
     assert dark > 50
     dialog.reject()
 

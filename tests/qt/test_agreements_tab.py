@@ -17,11 +17,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from builders import family_draft, renumber
 from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
+from builders import family_draft, renumber
 from xinjie_desktop.core.records import agreements, demolition, households, housing_plans, public_notice, township
 from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
@@ -175,12 +175,19 @@ def test_AG_1_sign_on_screen_with_three_pads_stores_the_signatures(qtbot, tab, s
         assert pdf.startswith(b"%PDF")
         rows = session.scalars(select(AgreementSignature).where(AgreementSignature.agreement_id == item.id)).all()
         assert {(r.role, r.signer_name) for r in rows} == {
-            ("household_head", "杨明"), ("representative", "段志强"), ("witness", "李四")}
+            ("household_head", "杨明"),
+            ("representative", "段志强"),
+            ("witness", "李四"),
+        }
         for row in rows:
             image = QImage.fromData(session.get(Blob, row.image_sha256).data)
             assert not image.isNull() and image.width() > 100
-            dark = sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
-                       if image.pixelColor(x, y).lightness() < 100)
+            dark = sum(
+                1
+                for x in range(0, image.width(), 2)
+                for y in range(0, image.height(), 2)
+                if image.pixelColor(x, y).lightness() < 100
+            )
             assert dark > 20, row.role  # the strokes drawn with the mouse are in the picture
     signed = select_kind(tab, "relocation", "signed")
     assert tab.model.index(tab.model.items.index(signed), 4).data().startswith(TODAY.isoformat())
@@ -296,8 +303,12 @@ def test_AG_2_AG_3_SB_1_acceptance_of_the_demolished_house(qtbot, tab, store, tm
     assert tab.record_acceptance()
     with store.session() as session:
         record = session.scalar(select(DemolitionAcceptance))
-        assert (record.inspector, record.reclamation, record.old_certificate_returned,
-                record.new_certificate_number) == ("王检查", "farmland", True, "XJ-宅-2017-031")
+        assert (
+            record.inspector,
+            record.reclamation,
+            record.old_certificate_returned,
+            record.new_certificate_number,
+        ) == ("王检查", "farmland", True, "XJ-宅-2017-031")
         assert session.get(Blob, record.photo_sha256).data == photo.read_bytes()
     assert demolition.reward_due(store, tab.household_id).due
     assert "Reward due" in tab.reward_label.text()
@@ -334,8 +345,9 @@ def wait_for_batch(qtbot, page) -> str:
     return blocker.args[0]
 
 
-def test_AG_1_batch_render_in_the_background_shows_progress_and_completes(qtbot, documents, village_with_agreements,
-                                                                         tmp_path):
+def test_AG_1_batch_render_in_the_background_shows_progress_and_completes(
+    qtbot, documents, village_with_agreements, tmp_path
+):
     """AG-1: all agreements of the village as one PDF, rendered by the worker with a progress bar."""
     page = documents.batch_page
     out = tmp_path / "out"
@@ -387,8 +399,9 @@ def test_AG_1_batch_with_nothing_to_render_says_so(qtbot, documents, tmp_path):
     assert list(out.iterdir()) == []
 
 
-def test_PN_1_notice_objection_reverification_second_posting_and_sheets(qtbot, documents, store, village,
-                                                                         village_with_agreements, tmp_path):
+def test_PN_1_notice_objection_reverification_second_posting_and_sheets(
+    qtbot, documents, store, village, village_with_agreements, tmp_path
+):
     """PN-1: a notice for the group (at least 7 days), an objection while posted, its re-verification,
     the second posting after the audit; then all sheets of the village as one PDF."""
     notices = documents.notices_page
@@ -445,8 +458,13 @@ def test_PN_1_notice_objection_reverification_second_posting_and_sheets(qtbot, d
 def test_AG_1_overdue_demolitions_are_listed(qtbot, prepared_app, store, village, tmp_path):
     """AG-1: a signed demolition agreement past its deadline without an acceptance is listed."""
     household = add_household(store, village.id, sequence=4)
-    agreement_id = agreements.draft(store, household, "demolition", demolition_deadline=TODAY - dt.timedelta(days=10),
-                                    today=TODAY - dt.timedelta(days=40))
+    agreement_id = agreements.draft(
+        store,
+        household,
+        "demolition",
+        demolition_deadline=TODAY - dt.timedelta(days=10),
+        today=TODAY - dt.timedelta(days=40),
+    )
     scan = tmp_path / "scan.jpg"
     scan.write_bytes(b"\xff\xd8 signed on paper")
     agreements.sign_on_paper(store, agreement_id, scan, True, TODAY - dt.timedelta(days=40))

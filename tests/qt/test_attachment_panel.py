@@ -1,9 +1,9 @@
 """ID-4 in the editor: the reconciliation's supporting files are added, copied out and removed."""
 
-from builders import family_draft
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from builders import family_draft
 from xinjie_desktop.core.records import attachments, households
 from xinjie_desktop.qt.household_editor import HouseholdEditor
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from builders import family_draft, renumber
 from xinjie_desktop import logfile
-from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.models import Household
 
 pytestmark = pytest.mark.gui
@@ -82,7 +82,9 @@ def test_restore_brings_back_the_earlier_state_after_backing_up_the_current_stor
     added = households.save(shell.store, renumber(family_draft(group), 900))  # after the backup
     assert household_count(path) == 241
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: asked.append(args) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kwargs: asked.append(args) or QMessageBox.StandardButton.Yes
+    )
     old_workspace = window.workspace
     with qtbot.waitSignal(window.workspace_installed, timeout=10000):
         assert dialog.restore_selected()
@@ -136,7 +138,9 @@ def test_full_disk_while_saving_shows_a_message_and_keeps_the_form(qtbot, window
         assert session.get(Household, household_id).address == "青山村 No. 99"
 
 
-def test_unexpected_error_is_logged_with_traceback_and_the_dialog_names_the_log(qtbot, prepared_app, monkeypatch, tmp_path):
+def test_unexpected_error_is_logged_with_traceback_and_the_dialog_names_the_log(
+    qtbot, prepared_app, monkeypatch, tmp_path
+):
     from xinjie_desktop.qt import app
 
     logfile.reset()
@@ -153,7 +157,7 @@ def test_unexpected_error_is_logged_with_traceback_and_the_dialog_names_the_log(
         logfile.reset()
     log = (tmp_path / "xinjie.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "ZeroDivisionError: boom" in log
-    (text, informative), = shown
+    ((text, informative),) = shown
     assert "What you saved before is safe" in text
     assert str(tmp_path / "xinjie.log") in informative
 

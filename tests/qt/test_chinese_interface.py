@@ -18,8 +18,10 @@ def chinese(qapp):
 def test_qt_standard_buttons_are_chinese(qtbot, chinese):
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     qtbot.addWidget(box)
-    texts = {box.button(b).text().replace("&", "") for b in (QDialogButtonBox.StandardButton.Ok,
-                                                            QDialogButtonBox.StandardButton.Cancel)}
+    texts = {
+        box.button(b).text().replace("&", "")
+        for b in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel)
+    }
     assert texts == {"确定(O)", "取消"} or texts == {"确定", "取消"}
 
 

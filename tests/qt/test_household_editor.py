@@ -140,8 +140,18 @@ def click_row(qtbot, table, row: int) -> None:
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def add_member(qtbot, kb: Keyboard, editor: HouseholdEditor, name: str, id_number: str, relation: str | None = None,
-               labour: str | None = None, basis: str | None = None, dibao: bool = False, registered: bool = True) -> None:
+def add_member(
+    qtbot,
+    kb: Keyboard,
+    editor: HouseholdEditor,
+    name: str,
+    id_number: str,
+    relation: str | None = None,
+    labour: str | None = None,
+    basis: str | None = None,
+    dibao: bool = False,
+    registered: bool = True,
+) -> None:
     """Fill the member form with the keyboard only, in tab order, and press Enter."""
     if focused() is not editor.m_name:
         click(qtbot, editor.m_name)
@@ -219,15 +229,35 @@ def test_whole_household_entered_by_keyboard_ID1_ID2_ID3(qtbot, open_editor, edi
     add_member(qtbot, kb, editor, "李芳", make("530502", dt.date(1972, 8, 9), 12, FEMALE), relation="spouse")
     assert editor.member_model.members[1].birth_date == dt.date(1972, 8, 9)
     assert editor.member_model.members[1].sex == FEMALE
-    add_member(qtbot, kb, editor, "杨华", make("530502", dt.date(2000, 1, 2), 13, MALE),
-               labour="none", basis="student_supported")
-    add_member(qtbot, kb, editor, "杨英", make("530502", dt.date(2005, 6, 7), 14, FEMALE),
-               labour="none", dibao=True)
-    add_member(qtbot, kb, editor, "杨秀", make("530502", dt.date(1995, 2, 3), 15, FEMALE),
-               basis="married_out", registered=False)
+    add_member(
+        qtbot,
+        kb,
+        editor,
+        "杨华",
+        make("530502", dt.date(2000, 1, 2), 13, MALE),
+        labour="none",
+        basis="student_supported",
+    )
+    add_member(qtbot, kb, editor, "杨英", make("530502", dt.date(2005, 6, 7), 14, FEMALE), labour="none", dibao=True)
+    add_member(
+        qtbot,
+        kb,
+        editor,
+        "杨秀",
+        make("530502", dt.date(1995, 2, 3), 15, FEMALE),
+        basis="married_out",
+        registered=False,
+    )
     # A second head: the form offers "child" once a head exists; the user picks head anyway.
-    add_member(qtbot, kb, editor, "杨强", make("530502", dt.date(1998, 4, 4), 16, MALE),
-               relation="head", basis="migrant_worker")
+    add_member(
+        qtbot,
+        kb,
+        editor,
+        "杨强",
+        make("530502", dt.date(1998, 4, 4), 16, MALE),
+        relation="head",
+        basis="migrant_worker",
+    )
     assert editor.member_model.rowCount() == 6
     assert editor.population_label.text() == "6 people entered; actual population: 5"
 
@@ -301,8 +331,12 @@ def test_whole_household_entered_by_keyboard_ID1_ID2_ID3(qtbot, open_editor, edi
     assert household.address == "V1 G1 No. 5"
     assert household.phone == "0875-2212345"
     assert [(m.name, m.relation, m.membership_basis) for m in household.members] == [
-        ("杨明", "head", "resident"), ("李芳", "spouse", "resident"), ("杨华", "child", "student_supported"),
-        ("杨英", "child", "resident"), ("杨秀", "child", "married_out"), ("杨强", "child", "migrant_worker"),
+        ("杨明", "head", "resident"),
+        ("李芳", "spouse", "resident"),
+        ("杨华", "child", "student_supported"),
+        ("杨英", "child", "resident"),
+        ("杨秀", "child", "married_out"),
+        ("杨强", "child", "migrant_worker"),
     ]
     assert household.members[0].id_number == HEAD_ID
     assert household.members[0].birth_date == HEAD_BIRTH and household.members[0].sex == MALE
@@ -312,7 +346,13 @@ def test_whole_household_entered_by_keyboard_ID1_ID2_ID3(qtbot, open_editor, edi
     assert household.actual_population == 5
     [sheet] = household.incomes
     assert (sheet.year, sheet.wage, sheet.business, sheet.property_income, sheet.transfer, sheet.production_costs) == (
-        2016, 900_000, 455_049, 0, 219_946, 50_000)
+        2016,
+        900_000,
+        455_049,
+        0,
+        219_946,
+        50_000,
+    )
     assert household.flags == "|below_line|"
     assert editor.flag_codes() == ["below_line"]
     assert editor.flags_table.item(0, 0).text() == "ID-1"
@@ -437,8 +477,9 @@ def test_workflow_steps_in_order_with_notice_of_seven_days_ID5_PN1(qtbot, open_e
 
     # The form offers only the next step; the core refuses a skipped one.
     with pytest.raises(WorkflowError, match="cannot be skipped"):
-        households.record_step(editor_store, household_id,
-                               StepInput("audited", dt.date(2016, 10, 8), "Township audit team"))
+        households.record_step(
+            editor_store, household_id, StepInput("audited", dt.date(2016, 10, 8), "Township audit team")
+        )
     assert count(editor_store, WorkflowStep) == 0
 
     def record(date: str, who: str, notes: str = "") -> None:
@@ -529,8 +570,10 @@ def test_workflow_steps_in_order_with_notice_of_seven_days_ID5_PN1(qtbot, open_e
     assert editor.national_number_edit.text() == "530502000123"
     household = saved_household(editor_store, household_id)
     assert [(s.step, s.done_on) for s in household.steps] == [
-        ("proposed", dt.date(2016, 10, 8)), ("audited", dt.date(2016, 10, 10)),
-        ("evaluated", dt.date(2016, 10, 12)), ("noticed", dt.date(2016, 10, 14)),
+        ("proposed", dt.date(2016, 10, 8)),
+        ("audited", dt.date(2016, 10, 10)),
+        ("evaluated", dt.date(2016, 10, 12)),
+        ("noticed", dt.date(2016, 10, 14)),
         ("entered", dt.date(2016, 10, 22)),
     ]
     proposal, notice = household.steps[0], household.steps[3]
@@ -575,10 +618,14 @@ def test_demo_household_round_trip_ID2(qtbot, tmp_path):
         demo_data.generate(store, 2, 20, 1)
         with store.session() as session:
             household_id, population, flags = session.execute(
-                select(Household.id, Household.actual_population, Household.flags)
-                .order_by(Household.actual_population.desc())).first()
-            before = [(m.name, m.id_number, m.membership_basis, m.dibao) for m in
-                      households.load_household(session, household_id).members]
+                select(Household.id, Household.actual_population, Household.flags).order_by(
+                    Household.actual_population.desc()
+                )
+            ).first()
+            before = [
+                (m.name, m.id_number, m.membership_basis, m.dibao)
+                for m in households.load_household(session, household_id).members
+            ]
         editor = HouseholdEditor(store, household_id)
         qtbot.addWidget(editor)
         assert editor.member_model.rowCount() == len(before)

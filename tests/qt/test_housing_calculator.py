@@ -33,8 +33,6 @@ def calc(qtbot, prepared_app):
     return widget
 
 
-
-
 def set_people(qtbot, calc, people: int) -> None:
     editor = calc.people_spin.lineEdit()
     calc.people_spin.setFocus()
@@ -68,8 +66,10 @@ def test_hs2_hs3_sb1_typed_inputs_show_the_cores_figures(qtbot, calc):
     click_check(qtbot, calc.demolition_check)
     assert calc.demolition_check.isChecked()
 
-    expected = calculate(PlanInput(people=5, unit_cost=Decimal(1300), layout=125, own_funds=Decimal(8000),
-                                   demolition_signed=True), current())
+    expected = calculate(
+        PlanInput(people=5, unit_cost=Decimal(1300), layout=125, own_funds=Decimal(8000), demolition_signed=True),
+        current(),
+    )
     assert calc.result() == expected
     assert shown_money(calc) == expected_money(expected)
     assert calc.per_capita_label.text() == "25 m²"
@@ -99,8 +99,9 @@ def test_sb2_synchronised_household_figures(qtbot, calc):
     assert calc.kind_combo.code() == "synchronised"
     retype(qtbot, calc.unit_cost_edit, "1100")
     retype(qtbot, calc.loan_edit, "60000")
-    expected = calculate(PlanInput(people=4, kind="synchronised", unit_cost=Decimal(1100), loan=Decimal(60000)),
-                         current())
+    expected = calculate(
+        PlanInput(people=4, kind="synchronised", unit_cost=Decimal(1100), loan=Decimal(60000)), current()
+    )
     assert shown_money(calc) == expected_money(expected)
     assert shown_money(calc)["subsidy"] == "15,000.00 yuan"
     assert shown_money(calc)["loan_allowed"] == "60,000.00 yuan"
@@ -205,9 +206,18 @@ def test_an_unreadable_input_is_shown_next_to_its_field(qtbot, calc):
 
 
 def test_set_plan_input_round_trips(qtbot, calc):
-    plan = PlanInput(people=4, start_date=dt.date(2017, 2, 1), unit_cost=Decimal("1250.50"), built_area=Decimal(160),
-                     own_funds=Decimal(10000), loan=Decimal(60000), demolition_signed=True, zone="mountain",
-                     land="unused", homestead_area=Decimal(210))
+    plan = PlanInput(
+        people=4,
+        start_date=dt.date(2017, 2, 1),
+        unit_cost=Decimal("1250.50"),
+        built_area=Decimal(160),
+        own_funds=Decimal(10000),
+        loan=Decimal(60000),
+        demolition_signed=True,
+        zone="mountain",
+        land="unused",
+        homestead_area=Decimal(210),
+    )
     calc.set_plan_input(plan)
     assert calc.plan_input() == plan
     assert calc.result() == calculate(plan, current())

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import text
 
-from xinjie_desktop.core.sync import bundles, device
 from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.sync import bundles, device
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt import app
 from xinjie_desktop.qt.app import create_main_window
@@ -123,8 +123,10 @@ def provision_with_dialog(qtbot, window, usb, type_text, name: str, villages: li
 
 # --- the whole way: provision, accept, wait, first bundle, villages ----------------------------------------
 
+
 def test_a_laptop_is_provisioned_accepted_at_first_start_and_gets_its_villages_through_the_windows(
-        qtbot, prepared_app, office, laptop_path, usb, pick_file, type_text, monkeypatch):
+    qtbot, prepared_app, office, laptop_path, usb, pick_file, type_text, monkeypatch
+):
     township_fingerprint = device.identity(office).fingerprint
 
     # The township office: Sync → Provision a village laptop.
@@ -244,8 +246,10 @@ def office_village(store, name: str) -> str:
 
 # --- the township office's dialog ---------------------------------------------------------------------------
 
+
 def test_provisioning_says_what_is_missing_in_words_and_writes_nothing_until_it_is_all_there(
-        qtbot, prepared_app, office, usb, type_text):
+    qtbot, prepared_app, office, usb, type_text
+):
     window = window_over(qtbot, office)
     dialog = open_from_menu(qtbot, window, window.provision_action, ProvisionLaptopDialog)
     assert [dialog.village_list.item(i).text() for i in range(dialog.village_list.count())] == sorted(VILLAGES)
@@ -272,8 +276,10 @@ def test_provisioning_says_what_is_missing_in_words_and_writes_nothing_until_it_
 
     # A second file for the same laptop does not overwrite the first one.
     click(qtbot, dialog.write_button)
-    assert sorted(p.name for p in usb.iterdir()) == ["绿水村笔记本 provisioning file (2).json",
-                                                    "绿水村笔记本 provisioning file.json"]
+    assert sorted(p.name for p in usb.iterdir()) == [
+        "绿水村笔记本 provisioning file (2).json",
+        "绿水村笔记本 provisioning file.json",
+    ]
     assert dialog.issued_list.count() == 2
 
 
@@ -293,8 +299,10 @@ def test_a_laptop_cannot_provision_and_the_menu_says_so(qtbot, prepared_app, off
 
 # --- the village laptop's side ------------------------------------------------------------------------------
 
+
 def test_a_wrong_file_is_refused_in_words_and_another_one_can_be_chosen(
-        qtbot, prepared_app, office, store, usb, pick_file, type_text, tmp_path):
+    qtbot, prepared_app, office, store, usb, pick_file, type_text, tmp_path
+):
     town = window_over(qtbot, office)
     provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
     good = next(usb.glob("*.json"))
@@ -332,7 +340,8 @@ def test_a_wrong_file_is_refused_in_words_and_another_one_can_be_chosen(
 
 
 def test_cancelling_the_provisioning_file_keeps_the_setup_dialog_and_accepts_nothing(
-        qtbot, prepared_app, office, store, usb, pick_file, type_text):
+    qtbot, prepared_app, office, store, usb, pick_file, type_text
+):
     town = window_over(qtbot, office)
     provision_with_dialog(qtbot, town, usb, type_text, "青山村笔记本", ["青山村"]).close()
     pick_file.path = next(usb.glob("*.json"))
@@ -364,7 +373,8 @@ def test_a_provisioned_laptop_skips_the_set_up_dialog(qtbot, prepared_app, offic
 
 
 def test_a_laptop_provisioned_again_accepts_the_new_file_from_the_menu(
-        qtbot, prepared_app, office, tmp_path, usb, pick_file, type_text):
+    qtbot, prepared_app, office, tmp_path, usb, pick_file, type_text
+):
     """After a copy or a restore the township office provisions the laptop again; the laptop takes the new
     file through Sync → Accept a provisioning file, and may then write another village too."""
     town = window_over(qtbot, office)
@@ -379,15 +389,17 @@ def test_a_laptop_provisioned_again_accepts_the_new_file_from_the_menu(
         dialog = open_from_menu(qtbot, window, window.accept_provisioning_action, AcceptProvisioningDialog)
         assert dialog.villages_label.text() == "绿水村, 青山村"  # by name
         click(qtbot, dialog.accept_button)
-        qtbot.waitUntil(lambda: window.awaiting_page is not None
-                        and "绿水村" in window.awaiting_page.heading.text(), timeout=2000)
+        qtbot.waitUntil(
+            lambda: window.awaiting_page is not None and "绿水村" in window.awaiting_page.heading.text(), timeout=2000
+        )
         assert window.statusBar().currentMessage() == "The provisioning file is accepted."
     finally:
         laptop.close()
 
 
 def test_first_start_of_the_program_on_a_village_laptop_ends_on_the_waiting_page(
-        qtbot, prepared_app, office, laptop_path, usb, pick_file, type_text, monkeypatch):
+    qtbot, prepared_app, office, laptop_path, usb, pick_file, type_text, monkeypatch
+):
     """The real first start: the data file is opened in the background, the set-up dialog runs modally, the
     provisioning file is accepted in it, and the window then waits for the township office's bundle."""
     from PySide6.QtCore import QTimer

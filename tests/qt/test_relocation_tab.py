@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from builders import family_draft
 from user_actions import click_check, retype
 from xinjie_desktop.core.records import households, housing_plans, township
-from xinjie_desktop.core.rules import relocation
 from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.rules import relocation
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
-from xinjie_desktop.core.store.models import RelocationVerification, SavedHousingPlan
 from xinjie_desktop.core.rules.policy_params import current
+from xinjie_desktop.core.store.models import RelocationVerification, SavedHousingPlan
 from xinjie_desktop.qt.household_editor import RELOCATION_TAB, HouseholdEditor
 from xinjie_desktop.qt.relocation_tab import RelocationTab
 
@@ -194,8 +194,7 @@ def test_hs4_plan_with_co_ownership_needs_the_co_investor(qtbot, tab, store, hou
     assert not saved.compliant
 
 
-def test_editor_tab_needs_a_saved_household_and_counts_unsaved_verification(qtbot, prepared_app, store,
-                                                                              household_id):
+def test_editor_tab_needs_a_saved_household_and_counts_unsaved_verification(qtbot, prepared_app, store, household_id):
     """The tab is disabled for a new household and says to save first; typed verification edits count as
     unsaved changes of the household editor, and the editor's Save saves them (RL-1)."""
     new = HouseholdEditor(store, None)

@@ -80,7 +80,10 @@ def test_screenshot_setup_dialog(qtbot, chinese, store, type_text):
     dialog.show()
     type_text(dialog.name_edit, "示例乡")
     type_text(dialog.centre_edit, "示例乡易地扶贫搬迁指挥部")
-    type_text(dialog.outline_edit, "青山村：第一村民小组，第二村民小组，第三村民小组\n松林村：第一村民小组，第二村民小组\n清水村")
+    type_text(
+        dialog.outline_edit,
+        "青山村：第一村民小组，第二村民小组，第三村民小组\n松林村：第一村民小组，第二村民小组\n清水村",
+    )
     dialog.resize(760, dialog.sizeHint().height())
     qtbot.wait(20)
     assert dialog.outline_status.property("error") is True  # the last line lacks its groups
@@ -121,8 +124,12 @@ def test_screenshot_main_window_and_household_editor(qtbot, chinese, demo_store_
         assert (SHOTS / name).stat().st_size > 10_000
 
     editor = window.editor()
-    for tab, name in ((1, "household-members.png"), (2, "income-worksheet.png"),
-                      (3, "identification-workflow.png"), (4, "household-flags.png")):
+    for tab, name in (
+        (1, "household-members.png"),
+        (2, "income-worksheet.png"),
+        (3, "identification-workflow.png"),
+        (4, "household-flags.png"),
+    ):
         editor.tabs.setCurrentIndex(tab)
         qtbot.wait(20)
         save(window, name)
@@ -151,27 +158,59 @@ def test_screenshot_relocation_and_housing_plan(qtbot, chinese, demo_store_at_a_
     editor.tabs.setCurrentIndex(RELOCATION_TAB)
     tab = editor.relocation_tab
 
-    tab._fill(VerificationDraft(
-        in_scope=True, area_category="harsh", area_reason="房屋位于滑坡隐患点上方，交通不便，不具备就地发展条件。",
-        mode="centralised", site="辛街乡集中安置点", building_mode="unified", latitude="25.1120",
-        longitude="99.1680", notice_start=dt.date(2017, 4, 14), notice_end=dt.date(2017, 4, 21),
-        notice_place="村委会公示栏、第一村民小组公示栏", secretary="张建华", secretary_signed_on=dt.date(2017, 4, 22),
-        director="李国强", director_signed_on=dt.date(2017, 4, 22), team_leader="王志明",
-        team_leader_signed_on=dt.date(2017, 4, 22), submitted_on=dt.date(2017, 4, 23)))
+    tab._fill(
+        VerificationDraft(
+            in_scope=True,
+            area_category="harsh",
+            area_reason="房屋位于滑坡隐患点上方，交通不便，不具备就地发展条件。",
+            mode="centralised",
+            site="辛街乡集中安置点",
+            building_mode="unified",
+            latitude="25.1120",
+            longitude="99.1680",
+            notice_start=dt.date(2017, 4, 14),
+            notice_end=dt.date(2017, 4, 21),
+            notice_place="村委会公示栏、第一村民小组公示栏",
+            secretary="张建华",
+            secretary_signed_on=dt.date(2017, 4, 22),
+            director="李国强",
+            director_signed_on=dt.date(2017, 4, 22),
+            team_leader="王志明",
+            team_leader_signed_on=dt.date(2017, 4, 22),
+            submitted_on=dt.date(2017, 4, 23),
+        )
+    )
     tab.inner_tabs.setCurrentIndex(0)
     qtbot.wait(50)
     save(window, "relocation-verification.png")
 
     tab.inner_tabs.setCurrentIndex(1)
-    tab.calculator.set_plan_input(PlanInput(people=4, unit_cost=Decimal(1000), layout=100, own_funds=Decimal(0),
-                                            demolition_signed=True, zone="basin", land="farmland",
-                                            homestead_area=Decimal(180)))
+    tab.calculator.set_plan_input(
+        PlanInput(
+            people=4,
+            unit_cost=Decimal(1000),
+            layout=100,
+            own_funds=Decimal(0),
+            demolition_signed=True,
+            zone="basin",
+            land="farmland",
+            homestead_area=Decimal(180),
+        )
+    )
     qtbot.wait(50)
     assert tab.calculator.result().compliant
     save(window, "housing-plan.png")
 
-    tab.calculator.set_plan_input(PlanInput(people=4, start_date=dt.date(2017, 2, 20), unit_cost=Decimal(1200),
-                                            built_area=Decimal(160), loan=Decimal(60000), demolition_signed=True))
+    tab.calculator.set_plan_input(
+        PlanInput(
+            people=4,
+            start_date=dt.date(2017, 2, 20),
+            unit_cost=Decimal(1200),
+            built_area=Decimal(160),
+            loan=Decimal(60000),
+            demolition_signed=True,
+        )
+    )
     tab.calculator.set_choice("district_company", "辛街乡区扶投公司; 合同编号 2017-018")
     qtbot.wait(50)
     tab.calculator.results_area.ensureWidgetVisible(tab.calculator.co_investor_details)
@@ -252,7 +291,6 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
 def sync_world():
     """A township office and three village laptops with households, in a fixed folder (issue 5)."""
     from sync_world import World
-
     from xinjie_desktop.core.sync import bundles
 
     folder = Path(tempfile.gettempdir()) / "xinjie-sync-screenshots"
@@ -275,8 +313,8 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
     from sqlalchemy import text
 
     from builders import family_draft
-    from xinjie_desktop.core.sync import bundles
     from xinjie_desktop.core.records import households
+    from xinjie_desktop.core.sync import bundles
     from xinjie_desktop.qt.conflicts_view import ConflictsDialog
     from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
     from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
@@ -290,9 +328,13 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
 
     def group(store, village):
         with store.session() as session:
-            return session.execute(text(
-                "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
-                "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"), {"v": village}).scalar()
+            return session.execute(
+                text(
+                    "SELECT villager_group.id FROM villager_group JOIN village ON village.id = villager_group.village_id "
+                    "WHERE village.name = :v ORDER BY villager_group.name LIMIT 1"
+                ),
+                {"v": village},
+            ).scalar()
 
     def change(store, household_id, **fields):
         with store.session() as session:
@@ -385,8 +427,8 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
     laptop accepts it at its first start, then waits for the township office's first bundle."""
     from PySide6.QtWidgets import QFileDialog
 
-    from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.records import township
+    from xinjie_desktop.core.sync import device
     from xinjie_desktop.qt.app import create_main_window
     from xinjie_desktop.qt.provisioning import ProvisionLaptopDialog
     from xinjie_desktop.qt.setup_dialog import SetupDialog
@@ -400,9 +442,17 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
     office = open_store(folder / "辛街乡指挥部.sqlite")
     laptop = open_store(folder / "青山村笔记本.sqlite")
     try:
-        township.set_up(office, "辛街乡", "辛街乡易地扶贫搬迁指挥部",
-                        {"青山村": ["第一村民小组", "第二村民小组"], "绿水村": ["第一村民小组"], "白云村": ["第一村民小组"],
-                         "松林村": ["第一村民小组"]})
+        township.set_up(
+            office,
+            "辛街乡",
+            "辛街乡易地扶贫搬迁指挥部",
+            {
+                "青山村": ["第一村民小组", "第二村民小组"],
+                "绿水村": ["第一村民小组"],
+                "白云村": ["第一村民小组"],
+                "松林村": ["第一村民小组"],
+            },
+        )
         dialog = ProvisionLaptopDialog(office)
         qtbot.addWidget(dialog)
         dialog.show()
@@ -414,7 +464,9 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
         dialog.name_edit.setText("青山村笔记本")
         for row in range(dialog.village_list.count()):
             item = dialog.village_list.item(row)
-            item.setCheckState(Qt.CheckState.Checked if item.text() in ("青山村", "绿水村") else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if item.text() in ("青山村", "绿水村") else Qt.CheckState.Unchecked
+            )
         written = dialog.write()
         assert written is not None
         dialog.resize(820, dialog.sizeHint().height())

@@ -15,8 +15,8 @@ from xinjie_desktop.core.records import households, township
 from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import REJECTED, STEP_CODES
 from xinjie_desktop.qt.household_table_model import MAX_CACHED_PAGES, PAGE_SIZE
-from xinjie_desktop.qt.workspace import WorkView
 from xinjie_desktop.qt.setup_dialog import SetupDialog
+from xinjie_desktop.qt.workspace import WorkView
 
 pytestmark = pytest.mark.gui
 
@@ -43,6 +43,7 @@ def show_active(qtbot, widget) -> None:
 
 # --- first start -------------------------------------------------------------
 
+
 def test_first_start_typed_villages_create_township_villages_and_groups(qtbot, prepared_app, store, type_text):
     dialog = SetupDialog(store)
     qtbot.addWidget(dialog)
@@ -65,7 +66,9 @@ def test_first_start_typed_villages_create_township_villages_and_groups(qtbot, p
         assert town.name == "辛街乡" and town.command_centre == "辛街乡易地扶贫搬迁指挥部"
         assert not town.is_demo
         assert {v.name: [g.name for g in v.groups] for v in town.villages} == {
-            "青山村": ["第一组", "第三组", "第二组"], "松林村": ["1组", "2组"]}
+            "青山村": ["第一组", "第三组", "第二组"],
+            "松林村": ["1组", "2组"],
+        }
 
 
 def test_first_start_shows_outline_and_name_errors_inline_and_saves_nothing(qtbot, prepared_app, store, type_text):
@@ -127,6 +130,7 @@ def test_cancelling_demo_data_leaves_the_store_empty(qtbot, prepared_app, store)
 
 # --- the list and its filters ------------------------------------------------------
 
+
 def test_filter_by_village_and_group_with_the_keyboard(qtbot, window, demo_store):
     bar = window.filter_bar
     assert window.model.rowCount() == sql_count(demo_store) == 240
@@ -175,7 +179,8 @@ def test_flag_filter_combines_with_village_and_back_to_all(qtbot, window, demo_s
 def test_filter_by_typed_name_and_id_number(qtbot, window, demo_store, type_text):
     with sqlite3.connect(demo_store.path) as connection:
         head_name, number = connection.execute(
-            "SELECT head_name, head_id_number FROM household ORDER BY head_id_number LIMIT 1").fetchone()
+            "SELECT head_name, head_id_number FROM household ORDER BY head_id_number LIMIT 1"
+        ).fetchone()
     text = window.filter_bar.text_edit
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F: to the search box
     assert text.hasFocus()
@@ -196,6 +201,7 @@ def test_filter_by_typed_name_and_id_number(qtbot, window, demo_store, type_text
 
 
 # --- list and editor -------------------------------------------------------
+
 
 def test_enter_on_a_row_opens_its_editor_and_a_save_keeps_the_selection(qtbot, window, demo_store):
     table = window.table
@@ -279,6 +285,7 @@ def test_window_menus_and_language_choice_is_saved_for_next_start(qtbot, window,
 
 # --- the application -----------------------------------------------------------
 
+
 def test_a_damaged_store_shows_a_message_and_exits_with_1(qtbot, prepared_app, tmp_path, monkeypatch):
     from xinjie_desktop.qt import app
 
@@ -361,6 +368,7 @@ def test_opening_another_data_file_switches_workspace_and_store(qtbot, prepared_
 
 # --- a cold start: the frame first, the store behind it -------------------------
 
+
 def test_the_window_frame_module_loads_no_sqlalchemy():
     """What a cold start paints first must not wait for SQLAlchemy, Alembic or the core."""
     import subprocess
@@ -380,8 +388,13 @@ def test_the_window_frame_module_loads_no_sqlalchemy():
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -414,10 +427,11 @@ def test_cold_start_paints_the_opening_page_then_shows_the_list(qtbot, prepared_
 
 
 def test_closing_the_window_while_the_store_opens_leaves_no_thread_and_closes_the_store(
-        qtbot, prepared_app, demo_store, monkeypatch):
-    from xinjie_desktop.qt import app
-
+    qtbot, prepared_app, demo_store, monkeypatch
+):
     import threading
+
+    from xinjie_desktop.qt import app
 
     path = demo_store.path
     demo_store.close()
@@ -476,8 +490,9 @@ def test_a_filter_change_counts_and_fetches_once_and_never_searches_pages(qtbot,
     calls = []
     for name in ("count", "page"):
         real = getattr(household_list, name)
-        monkeypatch.setattr(household_list, name,
-                            lambda *args, _real=real, _name=name, **kw: calls.append(_name) or _real(*args, **kw))
+        monkeypatch.setattr(
+            household_list, name, lambda *args, _real=real, _name=name, **kw: calls.append(_name) or _real(*args, **kw)
+        )
     window.table.selectRow(230)  # on the last page of 240
     selected = window.selected_household()
     calls.clear()

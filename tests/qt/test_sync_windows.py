@@ -7,18 +7,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from builders import family_draft
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
-from pypdf import PdfReader
 from sqlalchemy import text
+
+from builders import family_draft
 from sync_world import World, agreement_numbered_on_two_computers, group_of, household_field, step_entered_twice
 from sync_world import edit as set_field
-
 from xinjie_desktop import __version__
-from xinjie_desktop.core.sync import bundles, conflicts
 from xinjie_desktop.core.records import demo_data, households
+from xinjie_desktop.core.sync import bundles, conflicts
 from xinjie_desktop.qt.app import create_main_window
 from xinjie_desktop.qt.conflicts_view import ConflictsDialog
 from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
@@ -75,8 +75,9 @@ def click(qtbot, button) -> None:
 
 
 def row_texts(table) -> list[list[str]]:
-    return [[table.item(row, column).text() for column in range(table.columnCount())]
-            for row in range(table.rowCount())]
+    return [
+        [table.item(row, column).text() for column in range(table.columnCount())] for row in range(table.rowCount())
+    ]
 
 
 def export_with_dialog(qtbot, window, usb) -> SyncExportDialog:
@@ -91,8 +92,10 @@ def export_with_dialog(qtbot, window, usb) -> SyncExportDialog:
 
 # --- export and import ------------------------------------------------------------------------------------
 
+
 def test_export_on_a_laptop_then_import_at_the_township_with_preview_and_report(
-        qtbot, prepared_app, world, usb, opened_urls, monkeypatch, tmp_path):
+    qtbot, prepared_app, world, usb, opened_urls, monkeypatch, tmp_path
+):
     laptop = world.laptop(0)
     demo_data.add_households(laptop, 20, seed=1)
 
@@ -157,7 +160,8 @@ def test_export_on_a_laptop_then_import_at_the_township_with_preview_and_report(
 
 
 def test_a_laptop_imports_its_own_bundle_and_leaves_the_others_and_a_damaged_file_is_refused(
-        qtbot, prepared_app, world, usb):
+    qtbot, prepared_app, world, usb
+):
     qingshan, lushui = world.laptop(0), world.laptop(1)
     demo_data.add_households(lushui, 3, seed=2)
     world.sync(lushui)
@@ -179,14 +183,18 @@ def test_a_laptop_imports_its_own_bundle_and_leaves_the_others_and_a_damaged_fil
     click(qtbot, dialog.import_button)
     settle(qtbot, dialog)
     outcomes = sorted(row[2] for row in row_texts(dialog.table))
-    assert outcomes == ["for another computer, left on the stick", "imported",
-                        "refused: The file broken.xjb is not a bundle of xinjie-desktop. Nothing was changed."]
+    assert outcomes == [
+        "for another computer, left on the stick",
+        "imported",
+        "refused: The file broken.xjb is not a bundle of xinjie-desktop. Nothing was changed.",
+    ]
     with qingshan.session() as session:  # the township's records of the laptop's villages only
         assert session.execute(text("SELECT count(*) FROM household")).scalar() == 0
 
 
 def test_an_agreement_number_given_on_both_computers_is_refused_in_the_preview_naming_the_laptop(
-        qtbot, prepared_app, world, usb):
+    qtbot, prepared_app, world, usb
+):
     """The household's next agreement drafted on the laptop and at the township, the same number on both
     (AG-1: a number never changes): the preview refuses that bundle, names the laptop and says why; the
     other laptop's bundle imports."""
@@ -222,6 +230,7 @@ def test_export_refused_in_words_when_the_computer_takes_no_part_in_sync(qtbot, 
 
 # --- conflicts and duplicates -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def conflicted(world):
     """A household of 青山村 whose phone and address were changed both on the laptop and at the township."""
@@ -237,7 +246,8 @@ def conflicted(world):
 
 
 def test_a_conflict_is_resolved_on_the_conflicts_screen_by_keeping_one_value_or_entering_one(
-        qtbot, prepared_app, conflicted, type_text):
+    qtbot, prepared_app, conflicted, type_text
+):
     """Property 4: both values are shown side by side with who changed them and when; the person decides."""
     world, household_id = conflicted
     town = world.township
@@ -299,8 +309,9 @@ def test_a_step_entered_on_two_computers_is_listed_and_settled_by_keeping_a_valu
     in_force, other = dialog.panel.cards
     click(qtbot, other.keep_button)
     with town.session() as session:
-        assert session.execute(text("SELECT done_by FROM workflow_step WHERE household_id = :h"),
-                               {"h": household_id}).scalars().all() == [other.value_label.text()]
+        assert session.execute(
+            text("SELECT done_by FROM workflow_step WHERE household_id = :h"), {"h": household_id}
+        ).scalars().all() == [other.value_label.text()]
     assert dialog.model.rowCount() == 1
 
 
@@ -336,6 +347,7 @@ def test_possible_duplicates_are_listed_and_decided(qtbot, prepared_app, world):
 
 
 # --- the sync board -----------------------------------------------------------------------------------------
+
 
 def test_the_sync_board_lists_every_laptop(qtbot, prepared_app, world):
     laptop = world.laptop(0)

@@ -29,7 +29,9 @@ def answer(monkeypatch):
         def question(*args, **kwargs):
             asked.append(args[2])
             return button
+
         monkeypatch.setattr(QMessageBox, "question", question)
+
     reply.asked = asked
     return reply
 

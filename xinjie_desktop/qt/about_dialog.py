@@ -28,8 +28,12 @@ class AboutDialog(QDialog):
         pixmap = QPixmap(str(icon_path()))
         if not pixmap.isNull():
             ratio = self.devicePixelRatioF()
-            pixmap = pixmap.scaled(round(ICON_SIZE * ratio), round(ICON_SIZE * ratio),
-                                   Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            pixmap = pixmap.scaled(
+                round(ICON_SIZE * ratio),
+                round(ICON_SIZE * ratio),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
             pixmap.setDevicePixelRatio(ratio)
             self.icon_label.setPixmap(pixmap)
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
@@ -54,10 +58,14 @@ class AboutDialog(QDialog):
         facts.addWidget(self.build_label, 1, 1)
         facts.setColumnStretch(1, 1)
 
-        self.description_label = QLabel(_(
-            "Offline work tool for the Xinjie Township rectification plan for poverty-alleviation work "
-            "(2017): identifying registered poor households, relocation and resettlement housing plans, "
-            "agreements and public notices."), objectName="about_description")
+        self.description_label = QLabel(
+            _(
+                "Offline work tool for the Xinjie Township rectification plan for poverty-alleviation work "
+                "(2017): identifying registered poor households, relocation and resettlement housing plans, "
+                "agreements and public notices."
+            ),
+            objectName="about_description",
+        )
         self.description_label.setWordWrap(True)
         self.font_label = QLabel(_("Chinese font: WenQuanYi Micro Hei (Apache License 2.0)."), objectName="about_font")
         self.font_label.setWordWrap(True)

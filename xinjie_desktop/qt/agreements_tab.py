@@ -119,8 +119,11 @@ class AgreementsModel(QAbstractTableModel):
         if item.signing_method == "paper" and item.fingerprint:
             notes.append(_("fingerprint"))
         if item.status == agreements.VOIDED:
-            notes.append(_("voided on {date}: {reason}").format(
-                date=item.voided_on.isoformat() if item.voided_on else EMPTY_MARK, reason=item.void_reason))
+            notes.append(
+                _("voided on {date}: {reason}").format(
+                    date=item.voided_on.isoformat() if item.voided_on else EMPTY_MARK, reason=item.void_reason
+                )
+            )
         if item.supersedes_id:
             notes.append(_("replaces an earlier version"))
         return "; ".join(notes) or EMPTY_MARK
@@ -172,8 +175,12 @@ class PaperSignDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def _choose(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Choose the scan of the signed agreement"), "",
-                                                    _("Images and PDF files (*.jpg *.jpeg *.png *.pdf);;All files (*)"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the scan of the signed agreement"),
+            "",
+            _("Images and PDF files (*.jpg *.jpeg *.png *.pdf);;All files (*)"),
+        )
         if path:
             self.path_edit.setText(path)
 
@@ -187,8 +194,12 @@ class VoidDialog(QDialog):
         self.setWindowTitle(_("Void the agreement"))
         heading = QLabel(title)
         heading.setWordWrap(True)
-        note = QLabel(_("The agreement is kept, marked voided with the reason; a new version is drafted to be "
-                        "corrected and signed."))
+        note = QLabel(
+            _(
+                "The agreement is kept, marked voided with the reason; a new version is drafted to be "
+                "corrected and signed."
+            )
+        )
         note.setWordWrap(True)
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setObjectName("void_reason")
@@ -206,7 +217,8 @@ class VoidDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.reason_edit.textChanged.connect(
-            lambda: self.ok_button.setEnabled(bool(self.reason_edit.toPlainText().strip())))
+            lambda: self.ok_button.setEnabled(bool(self.reason_edit.toPlainText().strip()))
+        )
         self.ok_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -388,8 +400,10 @@ class AgreementsTab(QWidget):
         missing = [k for k in kinds if k not in have]
         self.draft_button.setEnabled(bool(missing))
         self.applicable_label.setText(
-            _("To draft: {kinds}").format(kinds="、".join(_(agreements.KINDS[k]) for k in missing)) if missing
-            else _("Every agreement the household signs is drafted."))
+            _("To draft: {kinds}").format(kinds="、".join(_(agreements.KINDS[k]) for k in missing))
+            if missing
+            else _("Every agreement the household signs is drafted.")
+        )
         self._update_buttons()
         self._fill_acceptance()
 
@@ -413,8 +427,9 @@ class AgreementsTab(QWidget):
         self.void_button.setEnabled(item is not None and item.status != agreements.VOIDED)
 
     def _title(self, item: AgreementInfo) -> str:
-        return _("{kind} {number} (version {version})").format(kind=item.label, number=item.number,
-                                                                version=item.version)
+        return _("{kind} {number} (version {version})").format(
+            kind=item.label, number=item.number, version=item.version
+        )
 
     def _failed(self, error: Exception) -> None:
         self.message.show_message(str(error))
@@ -426,9 +441,9 @@ class AgreementsTab(QWidget):
         if self._household_id is None:
             return []
         try:
-            drafted, refused = agreements.draft_missing(self._store, self._household_id,
-                                                        demolition_deadline=self.deadline_edit.value(),
-                                                        today=dt.date.today())
+            drafted, refused = agreements.draft_missing(
+                self._store, self._household_id, demolition_deadline=self.deadline_edit.value(), today=dt.date.today()
+            )
         except AgreementError as error:
             self._failed(error)
             return []
@@ -454,8 +469,9 @@ class AgreementsTab(QWidget):
             self._failed(error)
             return None
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.message.show_message(_("Written to {path}; open it with a PDF reader to print.").format(
-                path=str(path)), "info")
+            self.message.show_message(
+                _("Written to {path}; open it with a PDF reader to print.").format(path=str(path)), "info"
+            )
         else:
             self.message.clear_message()
         return path
@@ -464,8 +480,10 @@ class AgreementsTab(QWidget):
         with self._store.session() as session:
             household = session.get(Household, self._household_id)
             township = session.query(Township).first()
-            return {"household_head": household.head_name if household else "",
-                    "representative": township.representative if township is not None else ""}
+            return {
+                "household_head": household.head_name if household else "",
+                "representative": township.representative if township is not None else "",
+            }
 
     def make_sign_dialog(self) -> SignDialog | None:
         """The sign dialog for the selected draft (names filled in where known)."""
@@ -492,8 +510,9 @@ class AgreementsTab(QWidget):
             self._failed(error)
             return False
         self.refresh(item.id)
-        self.message.show_message(_("Signed; the signed PDF is kept and the agreement can no longer be edited."),
-                                  "info")
+        self.message.show_message(
+            _("Signed; the signed PDF is kept and the agreement can no longer be edited."), "info"
+        )
         self.changed.emit()
         return True
 
@@ -503,8 +522,9 @@ class AgreementsTab(QWidget):
             return
         dialog = PaperSignDialog(self._title(item), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.mark_signed_on_paper(Path(dialog.path_edit.text().strip()), dialog.fingerprint_check.isChecked(),
-                                      dialog.date_edit.value())
+            self.mark_signed_on_paper(
+                Path(dialog.path_edit.text().strip()), dialog.fingerprint_check.isChecked(), dialog.date_edit.value()
+            )
         dialog.deleteLater()
 
     def mark_signed_on_paper(self, scan: Path, fingerprint: bool, signed_on: dt.date) -> bool:
@@ -541,8 +561,12 @@ class AgreementsTab(QWidget):
             self._failed(error)
             return None
         self.refresh(new_id)
-        self.message.show_message(_("Voided; version {version} is drafted to be corrected and signed.").format(
-            version=self.selected().version if self.selected() else ""), "info")
+        self.message.show_message(
+            _("Voided; version {version} is drafted to be corrected and signed.").format(
+                version=self.selected().version if self.selected() else ""
+            ),
+            "info",
+        )
         self.changed.emit()
         return new_id
 
@@ -560,8 +584,14 @@ class AgreementsTab(QWidget):
         if not self.acceptance_box.isVisibleTo(self):
             return
         editable = record is None
-        for widget in (self.accepted_on_edit, self.inspector_edit, self.photo_edit, self.photo_button,
-                       self.reclamation_combo, self.accept_button):
+        for widget in (
+            self.accepted_on_edit,
+            self.inspector_edit,
+            self.photo_edit,
+            self.photo_button,
+            self.reclamation_combo,
+            self.accept_button,
+        ):
             widget.setEnabled(editable)
         if record is not None:
             self.accepted_on_edit.set_value(record.accepted_on)
@@ -588,8 +618,9 @@ class AgreementsTab(QWidget):
             self.reward_label.setText(reward.reason)
 
     def _choose_photo(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Choose the photo of the demolished house"), "",
-                                                    _("Images (*.jpg *.jpeg *.png);;All files (*)"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose the photo of the demolished house"), "", _("Images (*.jpg *.jpeg *.png);;All files (*)")
+        )
         if path:
             self.photo_edit.setText(path)
 
@@ -601,18 +632,29 @@ class AgreementsTab(QWidget):
         try:
             if existing is None:
                 photo = self.photo_edit.text().strip()
-                demolition.accept(self._store, self._household_id, self.accepted_on_edit.value(),
-                                  self.inspector_edit.text(), Path(photo) if photo else None,
-                                  self.old_certificate_check.isChecked(), self.new_certificate_edit.text(),
-                                  self.reclamation_combo.code())
+                demolition.accept(
+                    self._store,
+                    self._household_id,
+                    self.accepted_on_edit.value(),
+                    self.inspector_edit.text(),
+                    Path(photo) if photo else None,
+                    self.old_certificate_check.isChecked(),
+                    self.new_certificate_edit.text(),
+                    self.reclamation_combo.code(),
+                )
             else:
-                demolition.record_certificates(self._store, self._household_id, self.old_certificate_check.isChecked(),
-                                               self.new_certificate_edit.text())
+                demolition.record_certificates(
+                    self._store,
+                    self._household_id,
+                    self.old_certificate_check.isChecked(),
+                    self.new_certificate_edit.text(),
+                )
         except DemolitionError as error:
             self.acceptance_message.show_message(str(error))
             return False
-        self.acceptance_message.show_message(_("Acceptance recorded.") if existing is None
-                                             else _("Certificates recorded."), "info")
+        self.acceptance_message.show_message(
+            _("Acceptance recorded.") if existing is None else _("Certificates recorded."), "info"
+        )
         self._fill_acceptance()
         self.changed.emit()
         return True

@@ -19,9 +19,8 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -166,13 +165,20 @@ def install_excepthook() -> None:
         log_file = logfile.log_unexpected(kind, value, tb, data_folder())
         if QApplication.instance() is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, _("xinjie-desktop"), _(
-            "Something went wrong that the program did not expect. What you saved before is safe; "
-            "what was being done just now may not have been saved. Please tell the person who looks "
-            "after this program what you were doing."
-        ))
-        where = (_("The details have been written to the log file {path}.").format(path=log_file)
-                 if log_file else _("The details could not be written to a log file."))
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            _("xinjie-desktop"),
+            _(
+                "Something went wrong that the program did not expect. What you saved before is safe; "
+                "what was being done just now may not have been saved. Please tell the person who looks "
+                "after this program what you were doing."
+            ),
+        )
+        where = (
+            _("The details have been written to the log file {path}.").format(path=log_file)
+            if log_file
+            else _("The details could not be written to a log file.")
+        )
         box.setInformativeText(f"{str(value) or kind.__name__}\n\n{where}")
         box.setDetailedText(details)
         box.exec()
@@ -196,8 +202,8 @@ def _workspace(store: Store):
 def needs_set_up(store: Store) -> bool:
     """An empty store: no township, and not a village laptop (whose villages arrive with the township
     office's first bundle: the window shows it waiting for that bundle, qt.provisioning)."""
-    from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.records import township
+    from xinjie_desktop.core.sync import device
 
     with store.session() as session:
         if township.is_set_up(session):
@@ -243,8 +249,9 @@ def open_in_background(path: Path, keep_backups: int | None = None):
             raise
         except Exception as error:  # anything else about the file: a message, never a traceback
             log.exception("opening the store failed")
-            raise StoreError(_("The data file {path} cannot be opened: {error}").format(
-                path=path, error=error)) from error
+            raise StoreError(
+                _("The data file {path} cannot be opened: {error}").format(path=path, error=error)
+            ) from error
         try:
             set_up = not needs_set_up(store)
         except BaseException:

@@ -90,10 +90,12 @@ class BackupsDialog(QDialog):
         self.setObjectName("backups_dialog")
         self.setWindowTitle(_("Backups"))
         self.store_path = Path(store_path)
-        self.intro = QLabel(_(
-            "Backups of the data file are made every day at the first start, before every upgrade and import, "
-            "and before a restore. They are kept in the folder {folder}.").format(
-                folder=backups.backup_folder(self.store_path)))
+        self.intro = QLabel(
+            _(
+                "Backups of the data file are made every day at the first start, before every upgrade and import, "
+                "and before a restore. They are kept in the folder {folder}."
+            ).format(folder=backups.backup_folder(self.store_path))
+        )
         self.intro.setWordWrap(True)
         self.model = BackupTableModel(self)
         self.table = QTableView(objectName="backups_table")
@@ -170,11 +172,16 @@ class BackupsDialog(QDialog):
         backup = self.selected_backup()
         if backup is None:
             return False
-        answer = QMessageBox.question(self, _("Restore a backup"), _(
-            "Restore the backup made at {time} ({reason})? Everything changed in the data file since then is "
-            "replaced by the backup. The data file as it is now is backed up first, so this can be undone.").format(
-                time=backup.time.strftime("%Y-%m-%d %H:%M:%S"), reason=backup.reason_label),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        answer = QMessageBox.question(
+            self,
+            _("Restore a backup"),
+            _(
+                "Restore the backup made at {time} ({reason})? Everything changed in the data file since then is "
+                "replaced by the backup. The data file as it is now is backed up first, so this can be undone."
+            ).format(time=backup.time.strftime("%Y-%m-%d %H:%M:%S"), reason=backup.reason_label),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return False
         self.accept()

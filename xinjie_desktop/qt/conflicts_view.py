@@ -40,18 +40,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core.sync import conflicts
-from xinjie_desktop.core.rules import membership, relocation, vocabulary
-from xinjie_desktop.core.sync.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.core.documents.import_report import kind_label
+from xinjie_desktop.core.rules import membership, relocation, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, from_fen, parse_yuan, to_fen
 from xinjie_desktop.core.store.database import StoreWriteError
+from xinjie_desktop.core.sync import conflicts
+from xinjie_desktop.core.sync.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.household_editor import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
 from xinjie_desktop.qt.sync_common import local_text
 from xinjie_desktop.qt.widgets import (
-    EMPTY_MARK, INFO_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell,
+    EMPTY_MARK,
+    INFO_COLOUR,
+    MessageLabel,
+    close_buttons,
+    read_only_table,
+    table_cell,
 )
 
 CONFLICTS_TAB, DUPLICATES_TAB = range(2)
@@ -60,20 +65,36 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "household": HOUSEHOLD_LABELS,
     "member": MEMBER_LABELS,
     "income_worksheet": {**dict(INCOME_FIELDS), "year": N_("Year")},
-    "workflow_step": {"done_on": N_("Date"), "done_by": N_("Done by"), "passed": N_("Result"), "notes": N_("Notes"),
-                      "is_omission": N_("An omitted household (missed by an earlier identification)"),
-                      "omission_reason": N_("Why it was missed"), "notice_place": N_("Where posted"),
-                      "notice_end": N_("Posted")},
+    "workflow_step": {
+        "done_on": N_("Date"),
+        "done_by": N_("Done by"),
+        "passed": N_("Result"),
+        "notes": N_("Notes"),
+        "is_omission": N_("An omitted household (missed by an earlier identification)"),
+        "omission_reason": N_("Why it was missed"),
+        "notice_place": N_("Where posted"),
+        "notice_end": N_("Posted"),
+    },
     "relocation_verification": {
-        "in_scope": N_("The household is in relocation scope"), "area_category": N_("Category of area"),
-        "area_reason": N_("Why it must move"), "exclusion": N_("Taken out of scope"),
-        "exclusion_reason": N_("Reason taken out"), "mode": N_("Resettlement mode"), "site": N_("Site"),
-        "building_mode": N_("Building mode"), "latitude": N_("Residential point"), "longitude": N_("Residential point"),
-        "notice_start": N_("Posted"), "notice_end": N_("Posted"), "notice_place": N_("Where posted"),
-        "objections": N_("Objections"), "reverification": N_("Re-verification"),
+        "in_scope": N_("The household is in relocation scope"),
+        "area_category": N_("Category of area"),
+        "area_reason": N_("Why it must move"),
+        "exclusion": N_("Taken out of scope"),
+        "exclusion_reason": N_("Reason taken out"),
+        "mode": N_("Resettlement mode"),
+        "site": N_("Site"),
+        "building_mode": N_("Building mode"),
+        "latitude": N_("Residential point"),
+        "longitude": N_("Residential point"),
+        "notice_start": N_("Posted"),
+        "notice_end": N_("Posted"),
+        "notice_place": N_("Where posted"),
+        "objections": N_("Objections"),
+        "reverification": N_("Re-verification"),
         "submitted_on": N_("Submitted to the command centre"),
         **{name: label for name, label in relocation.SIGNERS},
-        **{f"{name}_signed_on": label for name, label in relocation.SIGNERS}},
+        **{f"{name}_signed_on": label for name, label in relocation.SIGNERS},
+    },
 }
 WHOLE_RECORD = N_("the whole record")
 
@@ -128,6 +149,7 @@ def version_when(version: Version) -> str:
 
 # --- the list of conflicts ---------------------------------------------------------------------------
 
+
 class ConflictTableModel(QAbstractTableModel):
     """One row an open conflict."""
 
@@ -180,6 +202,7 @@ class ConflictTableModel(QAbstractTableModel):
 
 # --- one conflict, its values side by side -------------------------------------------------------------
 
+
 class VersionCard(QFrame):
     """One value of a conflict: the value, who wrote it and when, and "Keep this value"."""
 
@@ -190,8 +213,9 @@ class VersionCard(QFrame):
         self.setObjectName("version_card")
         self.version = version
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#version_card { border: 1px solid %s; border-radius: 4px; }"
-                           % ("#2e7d32" if in_force else "#9e9e9e"))
+        self.setStyleSheet(
+            "#version_card { border: 1px solid %s; border-radius: 4px; }" % ("#2e7d32" if in_force else "#9e9e9e")
+        )
         heading = QLabel(_("Value in force now") if in_force else _("Other value (not applied)"))
         heading.setStyleSheet(f"color: {INFO_COLOUR};" if in_force else "color: #555555;")
         self.value_label = QLabel(value_text(conflict, version.value), objectName="version_value")
@@ -295,25 +319,44 @@ class ConflictPanel(QWidget):
             self.explanation.setText("")
             return
         where = conflict.household_name and _("Household of {head}").format(head=conflict.household_name)
-        self.title.setText(_(" · ").join(part for part in (
-            where, kind_label(conflict.table), field_label(conflict.table, conflict.field), conflict.kind_label) if part))
+        self.title.setText(
+            _(" · ").join(
+                part
+                for part in (
+                    where,
+                    kind_label(conflict.table),
+                    field_label(conflict.table, conflict.field),
+                    conflict.kind_label,
+                )
+                if part
+            )
+        )
         if conflict is not None and conflict.kind == "twice":
-            self.explanation.setText(_(
-                "This record was entered on two computers, and there can be only one. Every computer keeps the same "
-                "one of the two (its value is in force); the other one's value is listed so that nothing is lost. "
-                "Keep the right one, or enter the right value: it is saved as a new change and goes to the other "
-                "computers with the next bundles."))
+            self.explanation.setText(
+                _(
+                    "This record was entered on two computers, and there can be only one. Every computer keeps the same "
+                    "one of the two (its value is in force); the other one's value is listed so that nothing is lost. "
+                    "Keep the right one, or enter the right value: it is saved as a new change and goes to the other "
+                    "computers with the next bundles."
+                )
+            )
         elif is_field:
-            self.explanation.setText(_(
-                "This field was changed on two computers without either knowing of the other. The latest change is "
-                "in force everywhere; the other value was kept so that nothing is lost. Keep the right one, or enter "
-                "the right value: it is saved as a new change and goes to the other computers with the next "
-                "bundles."))
+            self.explanation.setText(
+                _(
+                    "This field was changed on two computers without either knowing of the other. The latest change is "
+                    "in force everywhere; the other value was kept so that nothing is lost. Keep the right one, or enter "
+                    "the right value: it is saved as a new change and goes to the other computers with the next "
+                    "bundles."
+                )
+            )
         else:
-            self.explanation.setText(_(
-                "This change could not be applied: the record was deleted, or it belongs to a signed agreement, which "
-                "never changes. It is kept here so that nothing is lost from view. Look at it, correct the record by "
-                "hand if needed, then close the conflict."))
+            self.explanation.setText(
+                _(
+                    "This change could not be applied: the record was deleted, or it belongs to a signed agreement, which "
+                    "never changes. It is kept here so that nothing is lost from view. Look at it, correct the record by "
+                    "hand if needed, then close the conflict."
+                )
+            )
         for number, version in enumerate((conflict.winner, *conflict.losers)):
             card = VersionCard(conflict, version, number == 0)
             card.keep_requested.connect(self._keep)
@@ -398,6 +441,7 @@ class ConflictPanel(QWidget):
 
 # --- possible duplicates --------------------------------------------------------------------------------
 
+
 def _detected(value) -> str:
     if isinstance(value, str):
         try:
@@ -416,9 +460,13 @@ class DuplicatesPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.duplicates: list[dict] = []
-        intro = QLabel(_("The same ID number is registered in more than one household. The program never merges "
-                         "households by itself: check with the village, correct the record that is wrong (in the "
-                         "household editor), then record what you found."))
+        intro = QLabel(
+            _(
+                "The same ID number is registered in more than one household. The program never merges "
+                "households by itself: check with the village, correct the record that is wrong (in the "
+                "household editor), then record what you found."
+            )
+        )
         intro.setWordWrap(True)
         self.table = read_only_table([_("ID number"), _("Households"), _("Found on")])
         self.table.setObjectName("duplicates_table")
@@ -426,7 +474,9 @@ class DuplicatesPage(QWidget):
         self.households.setMaximumHeight(80)
         self.note_edit = QLineEdit(objectName="duplicate_note")
         self.note_edit.setPlaceholderText(_("A note: what was checked, with whom"))
-        self.same_button = QPushButton(_("Confirmed the same person; not merged for now"), objectName="same_person_button")
+        self.same_button = QPushButton(
+            _("Confirmed the same person; not merged for now"), objectName="same_person_button"
+        )
         self.fixed_button = QPushButton(_("Corrected"), objectName="corrected_button")
         self.open_button = QPushButton(_("Open the household"), objectName="open_duplicate_household")
         self.message = MessageLabel()
@@ -455,8 +505,10 @@ class DuplicatesPage(QWidget):
         self.duplicates = list(listed)
         self.table.setRowCount(len(self.duplicates))
         for row, entry in enumerate(self.duplicates):
-            holders = _("; ").join(_("{head} ({village})").format(head=h["head"] or EMPTY_MARK, village=h["village"])
-                                   for h in entry["households"])
+            holders = _("; ").join(
+                _("{head} ({village})").format(head=h["head"] or EMPTY_MARK, village=h["village"])
+                for h in entry["households"]
+            )
             self.table.setItem(row, 0, table_cell(entry["id_number"], entry["id_number"]))
             self.table.setItem(row, 1, table_cell(holders))
             self.table.setItem(row, 2, table_cell(_detected(entry["detected_at"])))
@@ -473,8 +525,9 @@ class DuplicatesPage(QWidget):
         self.households.clear()
         if entry is not None:
             for holder in entry["households"]:
-                item = QListWidgetItem(_("{head} ({village})").format(head=holder["head"] or EMPTY_MARK,
-                                                                       village=holder["village"]))
+                item = QListWidgetItem(
+                    _("{head} ({village})").format(head=holder["head"] or EMPTY_MARK, village=holder["village"])
+                )
                 item.setData(Qt.ItemDataRole.UserRole, holder["id"])
                 self.households.addItem(item)
             self.households.setCurrentRow(0)
@@ -494,6 +547,7 @@ class DuplicatesPage(QWidget):
 
 
 # --- the dialog -------------------------------------------------------------------------------------------
+
 
 class ConflictsDialog(QDialog):
     """Open conflicts and possible duplicates of the open data file."""

@@ -33,9 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.records import households, township
-from xinjie_desktop.core.rules import identification, income, membership, policy_params, vocabulary
 from xinjie_desktop.core.records.households import (
     ERROR,
     WARNING,
@@ -45,8 +43,10 @@ from xinjie_desktop.core.records.households import (
     Problem,
     ValidationFailed,
 )
-from xinjie_desktop.core.rules.idnumber import SEX_LABELS, normalise
+from xinjie_desktop.core.rules import flags as flag_rules
+from xinjie_desktop.core.rules import identification, income, membership, policy_params, vocabulary
 from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
+from xinjie_desktop.core.rules.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan, to_fen
 from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import N_, _, join
@@ -137,12 +137,6 @@ def _note(text: str) -> QLabel:
     return label
 
 
-
-
-
-
-
-
 class MemberForm(QGroupBox):
     """The entry form for one member; Enter anywhere in it submits the member."""
 
@@ -217,8 +211,9 @@ class HouseholdEditor(QWidget):
         bottom.addStretch(1)
         self.save_button = QPushButton(_("Save"))
         self.save_button.setObjectName("save_button")
-        self.save_button.setToolTip(QKeySequence(QKeySequence.StandardKey.Save).toString(
-            QKeySequence.SequenceFormat.NativeText))
+        self.save_button.setToolTip(
+            QKeySequence(QKeySequence.StandardKey.Save).toString(QKeySequence.SequenceFormat.NativeText)
+        )
         self.save_button.clicked.connect(self.save)
         self.cancel_button = QPushButton(_("Cancel"))
         self.cancel_button.setObjectName("cancel_button")
@@ -321,7 +316,8 @@ class HouseholdEditor(QWidget):
         self._household_field(form, "helper_cadre", self.helper_edit)
         self.reconciliation_edit = text_box(56)
         self.reconciliation_edit.setPlaceholderText(
-            _("Where system and actual population differ: the reconciliation and its supporting files"))
+            _("Where system and actual population differ: the reconciliation and its supporting files")
+        )
         self._household_field(form, "reconciliation_note", self.reconciliation_edit)
         self.attachment_panel = AttachmentPanel(self._store)
         form.addRow(_("Supporting files"), self.attachment_panel)
@@ -333,9 +329,9 @@ class HouseholdEditor(QWidget):
         self.system_population_spin.valueChanged.connect(lambda _v: self._update_population())
         return scrolled(page)
 
-
-    def _member_field(self, grid: QGridLayout, row: int, column: int, attr: str, widget: QWidget,
-                      span: int = 1) -> None:
+    def _member_field(
+        self, grid: QGridLayout, row: int, column: int, attr: str, widget: QWidget, span: int = 1
+    ) -> None:
         widget.setObjectName(f"member_{attr}")
         box, message = with_message(widget)
         message.setObjectName(f"member_{attr}_message")
@@ -402,10 +398,13 @@ class HouseholdEditor(QWidget):
         self.m_health = ChoiceCombo(vocabulary.HEALTH, EMPTY_MARK)
         self.m_labour = ChoiceCombo(vocabulary.LABOUR, EMPTY_MARK)
         self.m_schooling = ChoiceCombo(vocabulary.SCHOOLING, EMPTY_MARK)
-        self.m_basis = GroupedChoiceCombo([
-            (_("Household members (count toward the actual population)"), membership.INCLUDED),
-            (_("Not household members (do not count)"), membership.EXCLUDED),
-        ], placeholder=_("Choose"))
+        self.m_basis = GroupedChoiceCombo(
+            [
+                (_("Household members (count toward the actual population)"), membership.INCLUDED),
+                (_("Not household members (do not count)"), membership.EXCLUDED),
+            ],
+            placeholder=_("Choose"),
+        )
         self.m_dibao = QCheckBox(_("Receives dibao"))
         self.m_registered = QCheckBox(_("Identified (registered) with this household"))
         self._member_field(grid, 0, 0, "name", self.m_name)
@@ -434,19 +433,38 @@ class HouseholdEditor(QWidget):
         grid.addLayout(actions, 7, 0, 1, 4)
         layout.addWidget(self.member_form)
 
-        order = [self.m_name, self.m_id, self.m_relation, self.m_sex, self.m_birth, self.m_ethnicity,
-                 self.m_education, self.m_health, self.m_labour, self.m_schooling, self.m_basis,
-                 self.m_dibao, self.m_registered, self.add_member_button]
+        order = [
+            self.m_name,
+            self.m_id,
+            self.m_relation,
+            self.m_sex,
+            self.m_birth,
+            self.m_ethnicity,
+            self.m_education,
+            self.m_health,
+            self.m_labour,
+            self.m_schooling,
+            self.m_basis,
+            self.m_dibao,
+            self.m_registered,
+            self.add_member_button,
+        ]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
         self.m_name.textChanged.connect(lambda _t: self._on_member_edited("name"))
         self.m_id.textChanged.connect(self._on_id_typed)
         self.m_id.editingFinished.connect(lambda: self._show_live_id_problems(final=True))
-        for attr, combo in (("relation", self.m_relation), ("sex", self.m_sex), ("ethnicity", self.m_ethnicity),
-                            ("education", self.m_education), ("health", self.m_health),
-                            ("labour", self.m_labour), ("schooling", self.m_schooling),
-                            ("membership_basis", self.m_basis)):
+        for attr, combo in (
+            ("relation", self.m_relation),
+            ("sex", self.m_sex),
+            ("ethnicity", self.m_ethnicity),
+            ("education", self.m_education),
+            ("health", self.m_health),
+            ("labour", self.m_labour),
+            ("schooling", self.m_schooling),
+            ("membership_basis", self.m_basis),
+        ):
             combo.currentIndexChanged.connect(lambda _i, attr=attr: self._on_member_edited(attr))
         self.m_birth.textChanged.connect(lambda _t: self._on_member_edited("birth_date"))
         self.m_birth.editingFinished.connect(lambda: self._check_birth_format(final=True))
@@ -480,8 +498,14 @@ class HouseholdEditor(QWidget):
             message.setObjectName(f"income_{attr}_message")
             self._income_messages[attr] = message
             form.addRow(_("{label} (yuan)").format(label=_(label)), box)
-        form.addRow(_note(_("Net income = wage + business + property + transfer income - production costs. "
-                            "Leave every amount empty to keep no worksheet for the year.")))
+        form.addRow(
+            _note(
+                _(
+                    "Net income = wage + business + property + transfer income - production costs. "
+                    "Leave every amount empty to keep no worksheet for the year."
+                )
+            )
+        )
         columns.addWidget(sheet_box, 1)
 
         result_box = QGroupBox(_("Result"))
@@ -491,10 +515,13 @@ class HouseholdEditor(QWidget):
         self.per_capita_label = _bold(QLabel())
         self.line_label = QLabel()
         self.income_result_label = _bold(QLabel(), 1)
-        for name, widget in (("net_income_label", self.net_income_label),
-                             ("income_population_label", self.income_population_label),
-                             ("per_capita_label", self.per_capita_label), ("line_label", self.line_label),
-                             ("income_result_label", self.income_result_label)):
+        for name, widget in (
+            ("net_income_label", self.net_income_label),
+            ("income_population_label", self.income_population_label),
+            ("per_capita_label", self.per_capita_label),
+            ("line_label", self.line_label),
+            ("income_result_label", self.income_result_label),
+        ):
             widget.setObjectName(name)
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(_("Net income"), self.net_income_label)
@@ -502,16 +529,23 @@ class HouseholdEditor(QWidget):
         form.addRow(_("Per-capita net income"), self.per_capita_label)
         form.addRow(_("Income line of the year"), self.line_label)
         form.addRow(_("Against the line"), self.income_result_label)
-        form.addRow(_note(_("A household qualifies when its per-capita net income is below the line "
-                            "and it has labour capacity and willingness to work.")))
+        form.addRow(
+            _note(
+                _(
+                    "A household qualifies when its per-capita net income is below the line "
+                    "and it has labour capacity and willingness to work."
+                )
+            )
+        )
         columns.addWidget(result_box, 1)
         return page
 
     def _build_workflow_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.workflow_placeholder = _note(_(
-            "Save the household first: the identification workflow is recorded for a saved household."))
+        self.workflow_placeholder = _note(
+            _("Save the household first: the identification workflow is recorded for a saved household.")
+        )
         self.workflow_placeholder.setObjectName("workflow_placeholder")
         layout.addWidget(self.workflow_placeholder)
         self.workflow_body = QWidget()
@@ -577,7 +611,8 @@ class HouseholdEditor(QWidget):
         objections_box = QGroupBox(_("Objections raised during the public notice"))
         objections = QVBoxLayout(objections_box)
         self.objections_table = read_only_table(
-            [_("Raised on"), _("Raised by"), _("Objection"), _("Re-verified on"), _("Re-verification")])
+            [_("Raised on"), _("Raised by"), _("Objection"), _("Re-verified on"), _("Re-verification")]
+        )
         self.objections_table.setObjectName("objections_table")
         self.objections_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         objections.addWidget(self.objections_table, 1)
@@ -642,8 +677,9 @@ class HouseholdEditor(QWidget):
             if self._household_id:
                 household = households.load_household(session, self._household_id)
                 if household is not None:
-                    flag_list = flag_rules.compute(household, self._params,
-                                                   households.duplicate_numbers(session, household))
+                    flag_list = flag_rules.compute(
+                        household, self._params, households.duplicate_numbers(session, household)
+                    )
         self._fill_groups(groups)
         self._clear_problems()
         if self._household_id and household is None:
@@ -661,13 +697,18 @@ class HouseholdEditor(QWidget):
         self._update_heading(draft)
         self.relocation_tab.set_household(self._household_id)
         self.tabs.setTabEnabled(RELOCATION_TAB, self._household_id is not None)
-        self.tabs.setTabToolTip(RELOCATION_TAB, "" if self._household_id else
-                                _("Save the household first: relocation and housing plans belong to a saved "
-                                  "household."))
+        self.tabs.setTabToolTip(
+            RELOCATION_TAB,
+            ""
+            if self._household_id
+            else _("Save the household first: relocation and housing plans belong to a saved household."),
+        )
         self.agreements_tab.set_household(self._household_id)
         self.tabs.setTabEnabled(AGREEMENTS_TAB, self._household_id is not None)
-        self.tabs.setTabToolTip(AGREEMENTS_TAB, "" if self._household_id else
-                                _("Save the household first: agreements belong to a saved household."))
+        self.tabs.setTabToolTip(
+            AGREEMENTS_TAB,
+            "" if self._household_id else _("Save the household first: agreements belong to a saved household."),
+        )
         self._clean = self._snapshot()
 
     def _snapshot(self) -> tuple:
@@ -861,8 +902,9 @@ class HouseholdEditor(QWidget):
         members = self.member_model.members
         actual = len(flag_rules.actual_members(SimpleNamespace(members=members)))
         self._actual_population = actual
-        self.population_label.setText(_("{total} people entered; actual population: {actual}").format(
-            total=len(members), actual=actual))
+        self.population_label.setText(
+            _("{total} people entered; actual population: {actual}").format(total=len(members), actual=actual)
+        )
         self.basic_population_label.setText(_("actual population: {actual}").format(actual=actual))
         self._recompute_income()
 
@@ -916,8 +958,11 @@ class HouseholdEditor(QWidget):
             self._current_row = current_row
 
     def _all_member_problems(self) -> dict[int, list[Problem]]:
-        return {row: self.member_model.problems(row) for row in range(self.member_model.rowCount())
-                if self.member_model.problems(row)}
+        return {
+            row: self.member_model.problems(row)
+            for row in range(self.member_model.rowCount())
+            if self.member_model.problems(row)
+        }
 
     def _flush_pending_member(self) -> bool:
         """A member typed but not yet added is added rather than lost; False if it cannot be."""
@@ -935,7 +980,8 @@ class HouseholdEditor(QWidget):
     def select_member(self, row: int) -> None:
         self.member_table.selectionModel().select(
             self.member_model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.member_table.setCurrentIndex(self.member_model.index(row, 0))
 
     def _on_member_selected(self, *_args) -> None:
@@ -1009,15 +1055,20 @@ class HouseholdEditor(QWidget):
                 label.setText(EMPTY_MARK)
             self._set_result(_("Correct the amounts marked in red to see the result."), ERROR_COLOUR)
             return
-        result = income.assess(self._income_year, *(to_fen(amounts[attr]) for attr, _label in INCOME_FIELDS),
-                               population, self._params)
+        result = income.assess(
+            self._income_year, *(to_fen(amounts[attr]) for attr, _label in INCOME_FIELDS), population, self._params
+        )
         self.net_income_label.setText(_("{amount} yuan").format(amount=format_yuan(result.net_income)))
         self.per_capita_label.setText(
-            _("{amount} yuan").format(amount=format_yuan(result.per_capita)) if result.per_capita is not None
-            else _("none: the household has no actual members"))
+            _("{amount} yuan").format(amount=format_yuan(result.per_capita))
+            if result.per_capita is not None
+            else _("none: the household has no actual members")
+        )
         self.line_label.setText(
-            _("{amount} yuan").format(amount=format_yuan(result.line)) if result.line is not None
-            else _("no income line is set for {year}").format(year=self._income_year))
+            _("{amount} yuan").format(amount=format_yuan(result.line))
+            if result.line is not None
+            else _("no income line is set for {year}").format(year=self._income_year)
+        )
         if result.below_line is None:
             self._set_result(EMPTY_MARK, "")
         elif result.below_line:
@@ -1159,7 +1210,10 @@ class HouseholdEditor(QWidget):
         lines = []
         for problem in sorted(problems, key=lambda p: p.severity != ERROR)[:SUMMARY_LINES]:
             where = self._where(problem, draft)
-            lines.append("\u2022 " + (_("{name}: {value}").format(name=where, value=problem.message) if where else problem.message))
+            lines.append(
+                "\u2022 "
+                + (_("{name}: {value}").format(name=where, value=problem.message) if where else problem.message)
+            )
         if len(problems) > SUMMARY_LINES:
             lines.append(_("and {n} more").format(n=len(problems) - SUMMARY_LINES))
         if saved:
@@ -1180,7 +1234,9 @@ class HouseholdEditor(QWidget):
             widget = self._member_widgets.get(parts[2])
         elif parts[0] == "income":
             self.tabs.setCurrentIndex(INCOME_TAB)
-            year = draft.incomes[int(parts[1])].year if parts[1].isdigit() and int(parts[1]) < len(draft.incomes) else None
+            year = (
+                draft.incomes[int(parts[1])].year if parts[1].isdigit() and int(parts[1]) < len(draft.incomes) else None
+            )
             if year is not None and year != self._income_year:
                 self.income_year_spin.setValue(year)
             widget = self.income_edits.get(parts[2]) if len(parts) == 3 else None
@@ -1211,16 +1267,20 @@ class HouseholdEditor(QWidget):
         state = identification.state(steps)
         previous_next = self._next_step
         self._next_step = identification.next_step(steps)
-        self.workflow_state_label.setText(_("Workflow state: {state}").format(
-            state=_(identification.STATE_LABELS.get(state, state))))
+        self.workflow_state_label.setText(
+            _("Workflow state: {state}").format(state=_(identification.STATE_LABELS.get(state, state)))
+        )
         self.steps_table.setRowCount(len(steps))
         for row, step in enumerate(sorted(steps, key=lambda s: s.ordinal)):
             details = [step.notes] if step.notes else []
             if step.is_omission:
                 details.append(_("omitted household; missed because: {reason}").format(reason=step.omission_reason))
             if step.notice_place:
-                details.append(_("posted at {place} until {end}").format(
-                    place=step.notice_place, end=step.notice_end.isoformat() if step.notice_end else EMPTY_MARK))
+                details.append(
+                    _("posted at {place} until {end}").format(
+                        place=step.notice_place, end=step.notice_end.isoformat() if step.notice_end else EMPTY_MARK
+                    )
+                )
             self.steps_table.setItem(row, 0, table_cell(_(identification.STEP_LABELS.get(step.step, step.step))))
             self.steps_table.setItem(row, 1, table_cell(step.done_on.isoformat()))
             self.steps_table.setItem(row, 2, table_cell(step.done_by))
@@ -1234,15 +1294,17 @@ class HouseholdEditor(QWidget):
             self.objections_table.setItem(row, 0, table_cell(objection.raised_on.isoformat(), objection.id))
             self.objections_table.setItem(row, 1, table_cell(objection.raised_by))
             self.objections_table.setItem(row, 2, table_cell(objection.content))
-            self.objections_table.setItem(row, 3, table_cell(
-                objection.resolved_on.isoformat() if objection.resolved_on else EMPTY_MARK))
+            self.objections_table.setItem(
+                row, 3, table_cell(objection.resolved_on.isoformat() if objection.resolved_on else EMPTY_MARK)
+            )
             self.objections_table.setItem(row, 4, table_cell(objection.resolution or _("not re-verified yet")))
         self.objections_table.resizeRowsToContents()
 
         step = self._next_step
         has_next = step is not None
-        self.step_box.setTitle(_("Next step: {step}").format(step=_(identification.STEP_LABELS[step]))
-                               if has_next else _("Next step"))
+        self.step_box.setTitle(
+            _("Next step: {step}").format(step=_(identification.STEP_LABELS[step])) if has_next else _("Next step")
+        )
         for widget in (self.step_date, self.step_by, self.step_passed, self.step_notes, self.record_step_button):
             self.step_form.setRowVisible(widget, has_next)
         self.step_form.setRowVisible(self.step_omission, step == "proposed")
@@ -1257,7 +1319,9 @@ class HouseholdEditor(QWidget):
         else:
             self.workflow_done_label.setText(
                 _("The workflow was closed because a step was not approved.")
-                if state == identification.REJECTED else _("All steps of the workflow are recorded."))
+                if state == identification.REJECTED
+                else _("All steps of the workflow are recorded.")
+            )
             self.workflow_done_label.show()
         if step != previous_next:  # a new step: a fresh form (an objection keeps what is typed)
             for widget in (self.step_by, self.step_omission_reason, self.step_notice_place, self.step_national_number):
@@ -1311,8 +1375,13 @@ class HouseholdEditor(QWidget):
         if not self._household_id:
             return
         try:
-            households.add_objection(self._store, self._household_id, from_qdate(self.objection_date.date()),
-                                     self.objection_by.text(), self.objection_content.text())
+            households.add_objection(
+                self._store,
+                self._household_id,
+                from_qdate(self.objection_date.date()),
+                self.objection_by.text(),
+                self.objection_content.text(),
+            )
         except WorkflowError as error:
             self.objection_message.show_message(str(error))
             return
@@ -1331,8 +1400,9 @@ class HouseholdEditor(QWidget):
             return
         objection_id = self.objections_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
         try:
-            households.resolve_objection(self._store, objection_id, from_qdate(self.resolution_date.date()),
-                                         self.resolution_text.text())
+            households.resolve_objection(
+                self._store, objection_id, from_qdate(self.resolution_date.date()), self.resolution_text.text()
+            )
         except WorkflowError as error:
             self.objection_message.show_message(str(error))
             return
@@ -1349,8 +1419,11 @@ class HouseholdEditor(QWidget):
             self.flags_note.setText(_("Flags are computed when the household is saved."))
             self.flags_table.setRowCount(0)
             return
-        self.flags_note.setText(_("As computed from the saved household; they change when you save it again.")
-                                if flag_list else _("No flags: nothing to check for this household."))
+        self.flags_note.setText(
+            _("As computed from the saved household; they change when you save it again.")
+            if flag_list
+            else _("No flags: nothing to check for this household.")
+        )
         self.flags_table.setRowCount(len(flag_list))
         for row, flag in enumerate(flag_list):
             self.flags_table.setItem(row, 0, table_cell(flag.rule, flag.code))
@@ -1359,5 +1432,6 @@ class HouseholdEditor(QWidget):
         self.flags_table.resizeRowsToContents()
 
     def flag_codes(self) -> list[str]:
-        return [self.flags_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-                for row in range(self.flags_table.rowCount())]
+        return [
+            self.flags_table.item(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(self.flags_table.rowCount())
+        ]

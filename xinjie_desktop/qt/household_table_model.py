@@ -17,8 +17,8 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from xinjie_desktop.core.records import household_list
-from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.records.household_list import ListFilter, Row
+from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import STATE_LABELS
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _
@@ -95,8 +95,12 @@ class HouseholdTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < self._count:
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.TextAlignmentRole, HOUSEHOLD_ID_ROLE):
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+            HOUSEHOLD_ID_ROLE,
+        ):
             return None
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -110,7 +114,11 @@ class HouseholdTableModel(QAbstractTableModel):
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "flags" and row.flags:
-                return "\n".join(_("{name}: {value}").format(name=FLAGS[code][0], value=self._flag_labels[code]) for code in row.flags if code in FLAGS)
+                return "\n".join(
+                    _("{name}: {value}").format(name=FLAGS[code][0], value=self._flag_labels[code])
+                    for code in row.flags
+                    if code in FLAGS
+                )
             return None
         return self._display(row, key)
 

@@ -240,8 +240,14 @@ class HousingCalculator(QWidget):
         self.labour_check.toggled.connect(self._changed)
         self.demolition_check.toggled.connect(self._changed)
         self.layout_group.idToggled.connect(lambda _id, checked: checked and self._changed())
-        for edit in (self.start_edit, self.unit_cost_edit, self.built_area_edit, self.own_funds_edit,
-                     self.loan_edit, self.homestead_edit):
+        for edit in (
+            self.start_edit,
+            self.unit_cost_edit,
+            self.built_area_edit,
+            self.own_funds_edit,
+            self.loan_edit,
+            self.homestead_edit,
+        ):
             edit.textChanged.connect(self._changed)
         for combo in (self.zone_combo, self.land_combo):
             combo.currentIndexChanged.connect(self._changed)
@@ -249,7 +255,6 @@ class HousingCalculator(QWidget):
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setMinimumWidth(box.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 2)
         return area
-
 
     def _build_results(self) -> QWidget:
         page = QWidget()
@@ -286,8 +291,11 @@ class HousingCalculator(QWidget):
         self.homestead_label.setObjectName("homestead_label")
         self.homestead_label.setWordWrap(True)
         form.addRow(_("Homestead"), self.homestead_label)
-        for key, label in (("per_capita_m2", self.per_capita_label), ("homestead", self.homestead_label),
-                           ("allowed_layouts", self.layout_used_label)):
+        for key, label in (
+            ("per_capita_m2", self.per_capita_label),
+            ("homestead", self.homestead_label),
+            ("allowed_layouts", self.layout_used_label),
+        ):
             label.setProperty("explain_key", key)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(area_box)
@@ -312,8 +320,11 @@ class HousingCalculator(QWidget):
             amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.money_table.setItem(row, 1, amount)
         self.money_table.resizeRowsToContents()
-        height = self.money_table.horizontalHeader().sizeHint().height() + sum(
-            self.money_table.rowHeight(r) for r in range(len(MONEY_ROWS))) + 4
+        height = (
+            self.money_table.horizontalHeader().sizeHint().height()
+            + sum(self.money_table.rowHeight(r) for r in range(len(MONEY_ROWS)))
+            + 4
+        )
         self.money_table.setFixedHeight(height)
         self.money_table.currentCellChanged.connect(lambda row, *_a: self._explain_row(row))
         money_layout.addWidget(self.money_table)
@@ -387,13 +398,20 @@ class HousingCalculator(QWidget):
 
         layout = self.layout_group.checkedId()
         return PlanInput(
-            people=self.people_spin.value(), kind=self.kind_combo.code() or REGISTERED,
-            labour=self.labour_check.isChecked(), start_date=self.start_edit.date_or_none(),
+            people=self.people_spin.value(),
+            kind=self.kind_combo.code() or REGISTERED,
+            labour=self.labour_check.isChecked(),
+            start_date=self.start_edit.date_or_none(),
             unit_cost=amount("unit_cost", self.unit_cost_edit),
-            layout=layout if layout > 0 else None, built_area=area("built_area", self.built_area_edit),
-            own_funds=amount("own_funds", self.own_funds_edit), loan=amount("loan", self.loan_edit) or Decimal(0),
-            demolition_signed=self.demolition_check.isChecked(), zone=self.zone_combo.code() or None,
-            land=self.land_combo.code() or None, homestead_area=area("homestead_area", self.homestead_edit))
+            layout=layout if layout > 0 else None,
+            built_area=area("built_area", self.built_area_edit),
+            own_funds=amount("own_funds", self.own_funds_edit),
+            loan=amount("loan", self.loan_edit) or Decimal(0),
+            demolition_signed=self.demolition_check.isChecked(),
+            zone=self.zone_combo.code() or None,
+            land=self.land_combo.code() or None,
+            homestead_area=area("homestead_area", self.homestead_edit),
+        )
 
     def parameters(self) -> policy_params.PolicyParameters:
         return self._params
@@ -501,7 +519,9 @@ class HousingCalculator(QWidget):
             self.verdict_label.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.reasons_label.show_message("\n".join(f"• {reason}" for reason in result.reasons), "error")
         if result.elderly_home:
-            self.elderly_label.show_message(explain["elderly_home"].text if "elderly_home" in explain else "", "warning")
+            self.elderly_label.show_message(
+                explain["elderly_home"].text if "elderly_home" in explain else "", "warning"
+            )
             self.elderly_label.setToolTip(_tooltip(explain.get("elderly_home")))
         else:
             self.elderly_label.clear_message()
@@ -516,8 +536,11 @@ class HousingCalculator(QWidget):
             button.setToolTip("" if allowed else (why.text if why else ""))
             if not allowed:
                 refused.append(_area(layout))
-        self.layout_note.setText(_("Not allowed: {layouts}. {why}").format(
-            layouts="、".join(refused), why=why.text if why else "") if refused else "")
+        self.layout_note.setText(
+            _("Not allowed: {layouts}. {why}").format(layouts="、".join(refused), why=why.text if why else "")
+            if refused
+            else ""
+        )
         self.layout_note.setVisible(bool(refused))
 
         used = _area(result.area_m2)
@@ -542,26 +565,40 @@ class HousingCalculator(QWidget):
                 text = _("{amount} (cap reached)").format(amount=text)
             item = self.money_table.item(row, 1)
             item.setText(text)
-            bad = ((attr == "own_funds_needed" and value is not None and result.own_funds_limit is not None
-                    and value > result.own_funds_limit) or (attr == "funding_gap" and value)
-                   or (attr == "subsidy_and_reward" and result.cap_reached))
-            item.setForeground(Qt.GlobalColor.darkRed if bad and attr != "subsidy_and_reward" else
-                               (Qt.GlobalColor.darkYellow if bad else self.palette().text().color()))
+            bad = (
+                (
+                    attr == "own_funds_needed"
+                    and value is not None
+                    and result.own_funds_limit is not None
+                    and value > result.own_funds_limit
+                )
+                or (attr == "funding_gap" and value)
+                or (attr == "subsidy_and_reward" and result.cap_reached)
+            )
+            item.setForeground(
+                Qt.GlobalColor.darkRed
+                if bad and attr != "subsidy_and_reward"
+                else (Qt.GlobalColor.darkYellow if bad else self.palette().text().color())
+            )
             tip = _tooltip(explain.get(key))
             item.setToolTip(tip)
             self.money_table.item(row, 0).setToolTip(tip)
 
         self._fill_options(result)
-        self.rules_label.setText(_("Rules applied: {rules}; parameters {version}").format(
-            rules=", ".join(result.rules), version=result.parameters_version))
+        self.rules_label.setText(
+            _("Rules applied: {rules}; parameters {version}").format(
+                rules=", ".join(result.rules), version=result.parameters_version
+            )
+        )
         row = self.money_table.currentRow()
         self._explain_row(row if row >= 0 else 0)
         self.result_changed.emit(result)
         return result
 
     def _fill_options(self, result: PlanResult) -> None:
-        previous = self.chosen_option() or (self.option_group.checkedButton().property("code")
-                                            if self.option_group.checkedButton() else "")
+        previous = self.chosen_option() or (
+            self.option_group.checkedButton().property("code") if self.option_group.checkedButton() else ""
+        )
         codes = [option.code for option in result.options]
         if codes != list(self.option_buttons):
             for button in self.option_buttons.values():
@@ -586,14 +623,20 @@ class HousingCalculator(QWidget):
                 self._options_area.addWidget(button)
                 self._options_area.addWidget(detail)
         for option in result.options:
-            lines = [_("{investor} pays {pays}; the household pays {household}").format(
-                investor=option.investor, pays=_yuan(option.investor_pays), household=_yuan(option.household_pays))]
+            lines = [
+                _("{investor} pays {pays}; the household pays {household}").format(
+                    investor=option.investor, pays=_yuan(option.investor_pays), household=_yuan(option.household_pays)
+                )
+            ]
             if option.others_pay:
-                lines.append(_("Still to find from relatives or other means: {amount}").format(
-                    amount=_yuan(option.others_pay)))
-            lines.append(_("Shares: co-investor {investor}%, household {household}%; buy-back at cost: {price}").format(
-                investor=option.investor_share, household=option.household_share,
-                price=_yuan(option.buy_back_price)))
+                lines.append(
+                    _("Still to find from relatives or other means: {amount}").format(amount=_yuan(option.others_pay))
+                )
+            lines.append(
+                _("Shares: co-investor {investor}%, household {household}%; buy-back at cost: {price}").format(
+                    investor=option.investor_share, household=option.household_share, price=_yuan(option.buy_back_price)
+                )
+            )
             self.option_details[option.code].setText("\n".join(lines))
         if previous in self.option_buttons:
             self.option_buttons[previous].setChecked(True)

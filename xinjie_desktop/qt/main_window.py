@@ -42,9 +42,25 @@ LANGUAGE_KEY = "language"
 
 # The household workspace's attributes and methods the window passes on (qt.workspace.HouseholdWorkspace).
 WORKSPACE_PARTS = (
-    "navigation", "filter_bar", "model", "table", "pages", "list_page", "editor_page", "editor_stack",
-    "back_button", "placeholder", "editor", "open_household", "new_household", "select_household",
-    "selected_household", "show_list", "apply_filter", "current_filter", "focus_search",
+    "navigation",
+    "filter_bar",
+    "model",
+    "table",
+    "pages",
+    "list_page",
+    "editor_page",
+    "editor_stack",
+    "back_button",
+    "placeholder",
+    "editor",
+    "open_household",
+    "new_household",
+    "select_household",
+    "selected_household",
+    "show_list",
+    "apply_filter",
+    "current_filter",
+    "focus_search",
 )
 
 
@@ -70,8 +86,10 @@ class OpeningPage(QWidget):
         self.heading.setFont(font)
         self.path_label = QLabel(objectName="opening_path")
         self.path_label.setWordWrap(True)
-        self.note = QLabel(_("The file is checked for damage before it is used; a large file takes a moment."),
-                           objectName="opening_note")
+        self.note = QLabel(
+            _("The file is checked for damage before it is used; a large file takes a moment."),
+            objectName="opening_note",
+        )
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555555;")
         self.progress = QProgressBar(objectName="opening_progress")
@@ -206,7 +224,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.find_action)
         self.village_documents_action = QAction(_("&Village documents…"), self, objectName="village_documents_action")
         self.village_documents_action.setToolTip(
-            _("All agreements or notice sheets of a village as one PDF; public notices; overdue demolitions"))
+            _("All agreements or notice sheets of a village as one PDF; public notices; overdue demolitions")
+        )
         self.village_documents_action.triggered.connect(self.open_village_documents)
         file_menu.addAction(self.village_documents_action)
         file_menu.addSeparator()
@@ -253,14 +272,17 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.sync_board_action)
         sync_menu.addSeparator()
         self.provision_action = QAction(_("&Provision a village laptop…"), self, objectName="provision_action")
-        self.provision_action.setToolTip(_("At the township office: write a provisioning file for a village laptop "
-                                           "onto a USB stick"))
+        self.provision_action.setToolTip(
+            _("At the township office: write a provisioning file for a village laptop onto a USB stick")
+        )
         self.provision_action.triggered.connect(self.open_provision_laptop)
         sync_menu.addAction(self.provision_action)
-        self.accept_provisioning_action = QAction(_("&Accept a provisioning file…"), self,
-                                                  objectName="accept_provisioning_action")
-        self.accept_provisioning_action.setToolTip(_("On a village laptop: accept a new provisioning file from the "
-                                                     "township office"))
+        self.accept_provisioning_action = QAction(
+            _("&Accept a provisioning file…"), self, objectName="accept_provisioning_action"
+        )
+        self.accept_provisioning_action.setToolTip(
+            _("On a village laptop: accept a new provisioning file from the township office")
+        )
         self.accept_provisioning_action.triggered.connect(self.open_accept_provisioning)
         sync_menu.addAction(self.accept_provisioning_action)
 
@@ -281,9 +303,19 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
-        for action in (self.new_action, self.find_action, self.village_documents_action, self.open_action,
-                       self.backups_action, self.sync_export_action, self.sync_import_action, self.conflicts_action,
-                       self.sync_board_action, self.provision_action, self.accept_provisioning_action):
+        for action in (
+            self.new_action,
+            self.find_action,
+            self.village_documents_action,
+            self.open_action,
+            self.backups_action,
+            self.sync_export_action,
+            self.sync_import_action,
+            self.conflicts_action,
+            self.sync_board_action,
+            self.provision_action,
+            self.accept_provisioning_action,
+        ):
             action.setEnabled(enabled)
         if not enabled:
             return
@@ -433,7 +465,8 @@ class MainWindow(QMainWindow):
     def _choose_store(self) -> None:
         folder = str(self._store_path.parent) if self._store_path else ""
         path, _selected = QFileDialog.getOpenFileName(
-            self, _("Open another data file"), folder, _("Data files (*.sqlite);;All files (*)"))
+            self, _("Open another data file"), folder, _("Data files (*.sqlite);;All files (*)")
+        )
         if path:
             self.open_store_requested.emit(path)
 
@@ -441,8 +474,9 @@ class MainWindow(QMainWindow):
         code = action.data()
         QSettings().setValue(LANGUAGE_KEY, code)
         if code != i18n.language():
-            QMessageBox.information(self, _("Language"), _(
-                "The language is saved and takes effect the next time you start the program."))
+            QMessageBox.information(
+                self, _("Language"), _("The language is saved and takes effect the next time you start the program.")
+            )
 
     def open_about(self):
         """Help → About (qt.about_dialog): the icon, version and build date; window-modal, not blocking."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from xinjie_desktop.core.rules import membership, vocabulary
 from xinjie_desktop.core.records.households import ERROR, MemberDraft, Problem
+from xinjie_desktop.core.rules import membership, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.widgets import EMPTY_MARK, ERROR_COLOUR, WARNING_COLOUR
@@ -127,7 +127,9 @@ class MemberTableModel(QAbstractTableModel):
         if column == "birth_date":
             return member.birth_date.isoformat() if member.birth_date else EMPTY_MARK
         if column == "counted":
-            return _yes_no(member.membership_basis in membership.BASES and membership.is_included(member.membership_basis))
+            return _yes_no(
+                member.membership_basis in membership.BASES and membership.is_included(member.membership_basis)
+            )
         if column in ("dibao", "registered"):
             return _yes_no(getattr(member, column))
         return getattr(member, column) or EMPTY_MARK

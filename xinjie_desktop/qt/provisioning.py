@@ -42,14 +42,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from xinjie_desktop.core.sync import bundles, device
 from xinjie_desktop.core.records import township
-from xinjie_desktop.core.sync.device import DeviceError, Provisioning
 from xinjie_desktop.core.store.models import Village
+from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync.device import DeviceError, Provisioning
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.sync_common import DrivePicker, local_text, usb_volumes
 from xinjie_desktop.qt.sync_export_dialog import role_label
-from xinjie_desktop.qt.widgets import INFO_COLOUR, MessageLabel, WARNING_COLOUR, close_buttons
+from xinjie_desktop.qt.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel, close_buttons
 
 NOTE_STYLE = "color: #555555;"
 FILE_SUFFIX = ".json"
@@ -57,6 +57,7 @@ UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed on FA
 
 
 # --- what the window needs to know -----------------------------------------------------------------
+
 
 def awaiting_first_bundle(store) -> Provisioning | None:
     """The provisioning of a village laptop whose data file holds no township yet (its villages arrive
@@ -88,13 +89,14 @@ def issued_text(issued_at: str) -> str:
 
 
 def this_computer_text(store) -> str:
-    """"This computer: <name> (<role>), key fingerprint …", for the sync windows' headers."""
+    """ "This computer: <name> (<role>), key fingerprint …", for the sync windows' headers."""
     name, role = bundles.my_name(store), bundles.role(store)
     fingerprint = device.identity(store).fingerprint
     if role is None:
         return _("This computer's key fingerprint: {fingerprint}").format(fingerprint=fingerprint)
     return _("This computer: {name} ({role}), key fingerprint {fingerprint}").format(
-        name=name, role=role_label(role), fingerprint=fingerprint)
+        name=name, role=role_label(role), fingerprint=fingerprint
+    )
 
 
 def fingerprint_label(text: str = "", name: str = "") -> QLabel:
@@ -128,6 +130,7 @@ def _heading(text: str, name: str = "", scale: float = 1.3) -> QLabel:
 
 # --- the township office: provision a village laptop ----------------------------------------------
 
+
 def provisioning_file_name(laptop_name: str) -> str:
     """The file's name on the stick: the laptop's name, without characters FAT32 refuses."""
     safe = UNSAFE_IN_FILE_NAMES.sub("_", laptop_name).strip().strip(".") or "laptop"
@@ -158,10 +161,13 @@ class ProvisionLaptopDialog(QDialog):
         self.granted: Provisioning | None = None
         me = device.identity(store)
 
-        intro = QLabel(_(
-            "A village laptop sends the township office only the households of the villages it is provisioned for. "
-            "Write a provisioning file for it onto a USB stick; on the laptop, accept the file when the program "
-            "starts for the first time."))
+        intro = QLabel(
+            _(
+                "A village laptop sends the township office only the households of the villages it is provisioned for. "
+                "Write a provisioning file for it onto a USB stick; on the laptop, accept the file when the program "
+                "starts for the first time."
+            )
+        )
         intro.setWordWrap(True)
         self.this_computer = _note(this_computer_text(store), "this_computer")
         self.this_computer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -181,9 +187,11 @@ class ProvisionLaptopDialog(QDialog):
             self.village_list.addItem(item)
         if villages:
             self.village_list.setCurrentRow(0)
-        village_hint = _note(_("Tick the villages whose households this laptop enters (Space ticks the selected "
-                               "village).") if villages else
-                             _("This data file holds no village yet: set up the township first."))
+        village_hint = _note(
+            _("Tick the villages whose households this laptop enters (Space ticks the selected village).")
+            if villages
+            else _("This data file holds no village yet: set up the township first.")
+        )
         village_hint.setMinimumWidth(420)  # a wrapped label in a form row is otherwise squeezed
         laptop_box = QGroupBox(_("1. The laptop"))
         form = QFormLayout(laptop_box)
@@ -211,10 +219,14 @@ class ProvisionLaptopDialog(QDialog):
         compare = QLabel(_("On the laptop, compare the township key fingerprint with this one:"))
         compare.setWordWrap(True)
         self.fingerprint = fingerprint_label(me.fingerprint, "township_fingerprint")
-        self.next_note = _note(_(
-            "On the laptop: when the program starts for the first time, choose \"This is a village laptop\" and accept "
-            "this file. The laptop then writes its first bundle; import it here (Sync → Import from USB) and write "
-            "the bundles back (Sync → Export to USB)."), "next_note")
+        self.next_note = _note(
+            _(
+                'On the laptop: when the program starts for the first time, choose "This is a village laptop" and accept '
+                "this file. The laptop then writes its first bundle; import it here (Sync → Import from USB) and write "
+                "the bundles back (Sync → Export to USB)."
+            ),
+            "next_note",
+        )
         done_layout = QVBoxLayout(self.done_box)
         done_layout.addWidget(self.written_label)
         done_layout.addWidget(compare)
@@ -249,8 +261,11 @@ class ProvisionLaptopDialog(QDialog):
         self.resize(760, 640)
 
     def checked_villages(self) -> list[str]:
-        return [self.village_list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.village_list.count())
-                if self.village_list.item(row).checkState() == Qt.CheckState.Checked]
+        return [
+            self.village_list.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.village_list.count())
+            if self.village_list.item(row).checkState() == Qt.CheckState.Checked
+        ]
 
     def write(self) -> Path | None:
         """Write the provisioning file onto the chosen stick; its path, or None (and a message why not)."""
@@ -276,8 +291,11 @@ class ProvisionLaptopDialog(QDialog):
             return None
         self.written, self.granted = path, granted
         self.message.clear_message()
-        self.written_label.setText(_("The provisioning file for {laptop} ({villages}) is written: {path}").format(
-            laptop=granted.laptop_name, villages=villages_text(granted), path=path))
+        self.written_label.setText(
+            _("The provisioning file for {laptop} ({villages}) is written: {path}").format(
+                laptop=granted.laptop_name, villages=villages_text(granted), path=path
+            )
+        )
         self.fingerprint.setText(granted.township.fingerprint)
         self.done_box.show()
         self.this_computer.setText(this_computer_text(self.store))  # now the township office
@@ -291,22 +309,29 @@ class ProvisionLaptopDialog(QDialog):
             names = dict(session.execute(select(Village.id, Village.name)).all())
         self.issued_list.clear()
         for entry in reversed(issued):  # the newest first
-            self.issued_list.addItem(_("{laptop}: {villages} (written {when})").format(
-                laptop=entry.get("laptop_name", ""),
-                villages=_(", ").join(sorted(names.get(village, village) for village in entry.get("villages", []))),
-                when=issued_text(entry.get("issued_at", ""))))
+            self.issued_list.addItem(
+                _("{laptop}: {villages} (written {when})").format(
+                    laptop=entry.get("laptop_name", ""),
+                    villages=_(", ").join(sorted(names.get(village, village) for village in entry.get("villages", []))),
+                    when=issued_text(entry.get("issued_at", "")),
+                )
+            )
         self.issued_box.setVisible(bool(issued))
 
 
 # --- the village laptop: accept the provisioning file ---------------------------------------------
+
 
 def choose_provisioning_file(parent: QWidget | None) -> Path | None:
     """Ask for the provisioning file (starting on the first USB stick found); None if none was chosen."""
     volumes = usb_volumes()
     start = volumes[0].path if volumes else str(Path.home())
     path, _selected = QFileDialog.getOpenFileName(
-        parent, _("Choose the provisioning file from the township office"), start,
-        _("Provisioning files (*.json);;All files (*)"))
+        parent,
+        _("Choose the provisioning file from the township office"),
+        start,
+        _("Provisioning files (*.json);;All files (*)"),
+    )
     return Path(path) if path else None
 
 
@@ -322,10 +347,13 @@ class AcceptProvisioningDialog(QDialog):
         self.read: Provisioning | None = None  # the file chosen, read and checked
         self.accepted_provisioning: Provisioning | None = None
 
-        intro = QLabel(_(
-            "The township office wrote this provisioning file for this laptop. Check what it grants before you "
-            "accept it: this laptop may then enter the households of these villages and exchange bundles with "
-            "the township office."))
+        intro = QLabel(
+            _(
+                "The township office wrote this provisioning file for this laptop. Check what it grants before you "
+                "accept it: this laptop may then enter the households of these villages and exchange bundles with "
+                "the township office."
+            )
+        )
         intro.setWordWrap(True)
 
         self.file_label = QLabel(objectName="provisioning_file")
@@ -355,9 +383,14 @@ class AcceptProvisioningDialog(QDialog):
         form.addRow(_("Township office:"), self.township_label)
         form.addRow(_("Written on:"), self.issued_label)
         form.addRow(_("Township key fingerprint:"), self.fingerprint)
-        compare = QLabel(_("Compare this fingerprint with the one the township office's computer showed when it "
-                           "wrote the file. If they differ, do not accept the file: it does not come from your "
-                           "township office."), objectName="compare_note")
+        compare = QLabel(
+            _(
+                "Compare this fingerprint with the one the township office's computer showed when it "
+                "wrote the file. If they differ, do not accept the file: it does not come from your "
+                "township office."
+            ),
+            objectName="compare_note",
+        )
         compare.setWordWrap(True)
         compare.setStyleSheet(f"color: {WARNING_COLOUR};")
         grants_layout = QVBoxLayout(self.grants_box)
@@ -367,8 +400,10 @@ class AcceptProvisioningDialog(QDialog):
 
         self.message = MessageLabel()
         self.message.setObjectName("accept_message")
-        self.this_computer = _note(_("This computer's key fingerprint: {fingerprint}").format(
-            fingerprint=device.identity(store).fingerprint), "this_computer")
+        self.this_computer = _note(
+            _("This computer's key fingerprint: {fingerprint}").format(fingerprint=device.identity(store).fingerprint),
+            "this_computer",
+        )
 
         self.accept_button = QPushButton(_("Accept the provisioning"), objectName="accept_provisioning_button")
         self.accept_button.setDefault(True)
@@ -441,6 +476,7 @@ class AcceptProvisioningDialog(QDialog):
 
 # --- a provisioned laptop waiting for the township office's first bundle ---------------------------
 
+
 class AwaitingTownshipPage(QWidget):
     """In place of the empty household list, until the township office's first bundle is imported."""
 
@@ -450,10 +486,18 @@ class AwaitingTownshipPage(QWidget):
     def __init__(self, store, granted: Provisioning, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("awaiting_page")
-        self.heading = _heading(_("This laptop is provisioned ({villages}).").format(villages=villages_text(granted)),
-                                "awaiting_heading", 1.5)
-        self.lead = QLabel(_("Import the bundle the township office sends back from the USB stick; then you can "
-                             "start entering households."), objectName="awaiting_lead")
+        self.heading = _heading(
+            _("This laptop is provisioned ({villages}).").format(villages=villages_text(granted)),
+            "awaiting_heading",
+            1.5,
+        )
+        self.lead = QLabel(
+            _(
+                "Import the bundle the township office sends back from the USB stick; then you can "
+                "start entering households."
+            ),
+            objectName="awaiting_lead",
+        )
         self.lead.setWordWrap(True)
         font = QFont(self.lead.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -465,24 +509,41 @@ class AwaitingTownshipPage(QWidget):
         self.exported_label.setWordWrap(True)
         self.exported_label.setStyleSheet(f"color: {INFO_COLOUR};")
         self.exported_label.hide()
-        first = self._step(_("1. Write the first bundle and give it to the township office"),
-                           _("It introduces this laptop to the township office. Take the USB stick there; the "
-                             "township office imports it (Sync → Import from USB) and writes a bundle back for this "
-                             "laptop."), self.export_button, self.exported_label)
-        second = self._step(_("2. Import the township office's bundle from the USB stick"),
-                            _("It brings the township, the villages and their households. Then the household list "
-                              "appears here."), self.import_button)
+        first = self._step(
+            _("1. Write the first bundle and give it to the township office"),
+            _(
+                "It introduces this laptop to the township office. Take the USB stick there; the "
+                "township office imports it (Sync → Import from USB) and writes a bundle back for this "
+                "laptop."
+            ),
+            self.export_button,
+            self.exported_label,
+        )
+        second = self._step(
+            _("2. Import the township office's bundle from the USB stick"),
+            _("It brings the township, the villages and their households. Then the household list appears here."),
+            self.import_button,
+        )
 
-        self.details = _note(_("Laptop: {laptop} · Township office: {township} · Township key fingerprint: "
-                               "{fingerprint}").format(laptop=granted.laptop_name,
-                                                       township=granted.township_name or _("township office"),
-                                                       fingerprint=granted.township.fingerprint), "awaiting_details")
+        self.details = _note(
+            _("Laptop: {laptop} · Township office: {township} · Township key fingerprint: {fingerprint}").format(
+                laptop=granted.laptop_name,
+                township=granted.township_name or _("township office"),
+                fingerprint=granted.township.fingerprint,
+            ),
+            "awaiting_details",
+        )
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warning = MessageLabel()
         self.warning.setObjectName("awaiting_warning")
         if device.needs_reprovisioning(store):
-            self.warning.show_message(_("This data file took a new identity after it was provisioned: the township "
-                                        "office must provision it again."), "warning")
+            self.warning.show_message(
+                _(
+                    "This data file took a new identity after it was provisioned: the township "
+                    "office must provision it again."
+                ),
+                "warning",
+            )
 
         column = QWidget(objectName="awaiting_column")
         column.setMaximumWidth(760)
@@ -522,6 +583,9 @@ class AwaitingTownshipPage(QWidget):
     def first_bundle_written(self, results: list) -> None:
         """The export dialog wrote the first bundle: say so under step 1."""
         if results:
-            self.exported_label.setText(_("Written: {files}. Now take the USB stick to the township office.").format(
-                files=_(", ").join(result.path.name for result in results)))
+            self.exported_label.setText(
+                _("Written: {files}. Now take the USB stick to the township office.").format(
+                    files=_(", ").join(result.path.name for result in results)
+                )
+            )
             self.exported_label.show()

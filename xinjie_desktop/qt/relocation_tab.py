@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop import i18n
 from xinjie_desktop.core.records import housing_plans, township
-from xinjie_desktop.core.rules import policy_params, relocation
 from xinjie_desktop.core.records import relocation as relocation_records
 from xinjie_desktop.core.records.households import ValidationFailed
+from xinjie_desktop.core.rules import policy_params, relocation
 from xinjie_desktop.core.rules.housing_plan import PlanInputError
-from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
+from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.housing_calculator import HousingCalculator
 from xinjie_desktop.qt.widgets import (
@@ -81,8 +81,6 @@ def plan_summary_module():
     from xinjie_desktop.core.documents import plan_summary
 
     return plan_summary if hasattr(plan_summary, "render_plan_summary") else None
-
-
 
 
 def _shown(value) -> str:
@@ -169,8 +167,9 @@ class RelocationTab(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget()
         outer.addWidget(self.stack)
-        self.save_first_label = QLabel(_("Save the household first: relocation and housing plans belong to a saved "
-                                         "household."))
+        self.save_first_label = QLabel(
+            _("Save the household first: relocation and housing plans belong to a saved household.")
+        )
         self.save_first_label.setObjectName("save_first_label")
         self.save_first_label.setWordWrap(True)
         self.save_first_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -460,22 +459,33 @@ class RelocationTab(QWidget):
 
     def draft(self) -> VerificationDraft:
         draft = VerificationDraft(
-            in_scope=self.in_scope_check.isChecked(), area_category=self.area_combo.code(),
-            area_reason=self.area_reason_edit.toPlainText(), exclusion=self.exclusion_combo.code(),
-            exclusion_reason=self.exclusion_reason_edit.toPlainText(), mode=self.mode_combo.code(),
-            site=self.site_edit.text(), building_mode=self.building_mode_combo.code(),
-            latitude=self.latitude_edit.text().strip(), longitude=self.longitude_edit.text().strip(),
-            notice_start=self.notice_start_edit.date_or_none(), notice_end=self.notice_end_edit.date_or_none(),
-            notice_place=self.notice_place_edit.text(), objections=self.objections_edit.toPlainText(),
+            in_scope=self.in_scope_check.isChecked(),
+            area_category=self.area_combo.code(),
+            area_reason=self.area_reason_edit.toPlainText(),
+            exclusion=self.exclusion_combo.code(),
+            exclusion_reason=self.exclusion_reason_edit.toPlainText(),
+            mode=self.mode_combo.code(),
+            site=self.site_edit.text(),
+            building_mode=self.building_mode_combo.code(),
+            latitude=self.latitude_edit.text().strip(),
+            longitude=self.longitude_edit.text().strip(),
+            notice_start=self.notice_start_edit.date_or_none(),
+            notice_end=self.notice_end_edit.date_or_none(),
+            notice_place=self.notice_place_edit.text(),
+            objections=self.objections_edit.toPlainText(),
             reverification=self.reverification_edit.toPlainText(),
-            submitted_on=self.submitted_edit.date_or_none())
+            submitted_on=self.submitted_edit.date_or_none(),
+        )
         for name, (name_edit, date_edit) in self.signer_edits.items():
             draft = replace(draft, **{name: name_edit.text(), f"{name}_signed_on": date_edit.date_or_none()})
         return draft
 
     def _date_edits(self) -> dict[str, OptionalDateEdit]:
-        edits = {"notice_start": self.notice_start_edit, "notice_end": self.notice_end_edit,
-                 "submitted_on": self.submitted_edit}
+        edits = {
+            "notice_start": self.notice_start_edit,
+            "notice_end": self.notice_end_edit,
+            "submitted_on": self.submitted_edit,
+        }
         edits.update({f"{name}_signed_on": date for name, (_n, date) in self.signer_edits.items()})
         return edits
 
@@ -491,8 +501,13 @@ class RelocationTab(QWidget):
     # ------------------------------------------------------------------------------------------
     def _update_scope(self) -> None:
         in_scope = self.in_scope_check.isChecked()
-        for widget in (self.area_combo, self.area_reason_edit, self.mode_combo, self.site_edit,
-                       self.building_mode_combo):
+        for widget in (
+            self.area_combo,
+            self.area_reason_edit,
+            self.mode_combo,
+            self.site_edit,
+            self.building_mode_combo,
+        ):
             widget.setEnabled(in_scope)
 
     def _update_building_modes(self) -> None:
@@ -508,15 +523,21 @@ class RelocationTab(QWidget):
         if current and current not in allowed and self.mode_combo.code():
             self._messages["building_mode"].show_message(
                 _("This building mode is not allowed here; allowed: {modes} (HS-5).").format(
-                    modes="、".join(_(BUILDING_MODES[m]) for m in allowed)), "warning")
+                    modes="、".join(_(BUILDING_MODES[m]) for m in allowed)
+                ),
+                "warning",
+            )
         else:
             self._messages["building_mode"].clear_message()
 
     def allowed_building_modes(self) -> list[str]:
         """The codes the building-mode list lets the user choose now."""
         model = self.building_mode_combo.model()
-        return [self.building_mode_combo.itemData(i) for i in range(self.building_mode_combo.count())
-                if self.building_mode_combo.itemData(i) and model.item(i).isEnabled()]
+        return [
+            self.building_mode_combo.itemData(i)
+            for i in range(self.building_mode_combo.count())
+            if self.building_mode_combo.itemData(i) and model.item(i).isEnabled()
+        ]
 
     def _clear_messages(self) -> None:
         for message in self._messages.values():
@@ -582,9 +603,15 @@ class RelocationTab(QWidget):
             self.plan_status.show_message(_("Not saved: correct the inputs first."))
             return None
         try:
-            plan_id = housing_plans.save(self._store, self._household_id, plan, result,
-                                         chosen_option=self.calculator.chosen_option(),
-                                         co_investor=self.calculator.co_investor(), note=self.plan_note_edit.text())
+            plan_id = housing_plans.save(
+                self._store,
+                self._household_id,
+                plan,
+                result,
+                chosen_option=self.calculator.chosen_option(),
+                co_investor=self.calculator.co_investor(),
+                note=self.plan_note_edit.text(),
+            )
         except PlanInputError as error:
             self.plan_status.show_message(_("Not saved: {reason}").format(reason=str(error)))
             return None
@@ -593,8 +620,9 @@ class RelocationTab(QWidget):
             if saved.id == plan_id:
                 self.plans_view.selectRow(row)
         self.plan_note_edit.clear()
-        self.plan_status.show_message(_("Plan saved with parameters {version}.").format(
-            version=result.parameters_version), "info")
+        self.plan_status.show_message(
+            _("Plan saved with parameters {version}.").format(version=result.parameters_version), "info"
+        )
         self.plan_saved.emit(plan_id)
         return plan_id
 
@@ -610,8 +638,12 @@ class RelocationTab(QWidget):
             return
         self._open_saved(saved)
         self.inner_tabs.setCurrentIndex(PLAN_TAB)
-        self.plan_status.show_message(_("Reopened the plan saved on {date} (parameters {version}).").format(
-            date=saved.saved_at.strftime("%Y-%m-%d %H:%M"), version=saved.parameters_version), "info")
+        self.plan_status.show_message(
+            _("Reopened the plan saved on {date} (parameters {version}).").format(
+                date=saved.saved_at.strftime("%Y-%m-%d %H:%M"), version=saved.parameters_version
+            ),
+            "info",
+        )
 
     def compare_plan(self) -> list[tuple[str, object, object]]:
         """Show the figures that differ between the selected saved plan and the same inputs now."""
@@ -627,8 +659,11 @@ class RelocationTab(QWidget):
         self.compare_table.setVisible(bool(differences))
         self.compare_message.setText(
             _("Compared with parameters {version}: {count} figures differ.").format(
-                version=self._params.version, count=len(differences)) if differences else
-            _("Compared with parameters {version}: every figure is the same.").format(version=self._params.version))
+                version=self._params.version, count=len(differences)
+            )
+            if differences
+            else _("Compared with parameters {version}: every figure is the same.").format(version=self._params.version)
+        )
         return differences
 
     def print_summary(self) -> None:
@@ -637,8 +672,9 @@ class RelocationTab(QWidget):
         if module is None or result is None or plan is None or self._household_id is None:
             self.plan_status.show_message(_("Correct the inputs first."))
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Print summary"), _("housing-plan.pdf"),
-                                                    _("PDF files (*.pdf)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Print summary"), _("housing-plan.pdf"), _("PDF files (*.pdf)")
+        )
         if not path:
             return
         self.write_summary(path, plan, result)
@@ -651,9 +687,13 @@ class RelocationTab(QWidget):
             group = next((g for g in township.groups(session) if g.id == record.group_id), None)
             place = township.township(session)
             household = module.PlanHousehold(
-                head_name=record.head_name, id_number=record.head_id_number,
-                village=group.village_name if group else "", group=group.name if group else "",
-                actual_population=record.actual_population, kind=self._kind)
+                head_name=record.head_name,
+                id_number=record.head_id_number,
+                village=group.village_name if group else "",
+                group=group.name if group else "",
+                actual_population=record.actual_population,
+                kind=self._kind,
+            )
             township_name = place.name if place is not None else ""
         module.render_plan_summary(path, household, plan, result, township_name, dt.date.today())
         self.plan_status.show_message(_("Summary written to {path}.").format(path=str(path)), "info")

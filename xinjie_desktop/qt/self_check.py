@@ -62,5 +62,7 @@ def window() -> str:
         main.deleteLater()
     if frame.isNull() or picture.isNull():
         raise RuntimeError("a window could not be drawn")
-    return (f"main window {frame.width()}×{frame.height()} and About dialog {picture.width()}×{picture.height()} "
-            f"drawn; About shows {shown}")
+    return (
+        f"main window {frame.width()}×{frame.height()} and About dialog {picture.width()}×{picture.height()} "
+        f"drawn; About shows {shown}"
+    )

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.records import demo_data, township
-from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.records.township import SetupError
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.worker import Worker
 
@@ -46,8 +46,15 @@ class SetupDialog(QDialog):
     """Accepted once the township exists in the store (typed in, or demo data), or once a village
     laptop's provisioning is accepted (``provisioning`` then holds it)."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, demo_villages: int = 6,
-                 demo_households: int = 1200, demo_seed: int = 1) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parent: QWidget | None = None,
+        *,
+        demo_villages: int = 6,
+        demo_households: int = 1200,
+        demo_seed: int = 1,
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._demo = (demo_villages, demo_households, demo_seed)
@@ -58,21 +65,27 @@ class SetupDialog(QDialog):
         self.setObjectName("setup_dialog")
         self.setMinimumWidth(640)
 
-        intro = QLabel(_(
-            "This data file is still empty. On a village laptop, accept the provisioning file the township office "
-            "wrote for it. At the township office, enter your township with its villages and villagers' groups. "
-            "To look around first, load the demo data set: it is invented and marked as demo data everywhere."
-        ))
+        intro = QLabel(
+            _(
+                "This data file is still empty. On a village laptop, accept the provisioning file the township office "
+                "wrote for it. At the township office, enter your township with its villages and villagers' groups. "
+                "To look around first, load the demo data set: it is invented and marked as demo data everywhere."
+            )
+        )
         intro.setWordWrap(True)
 
         self.laptop_button = QPushButton(
             _("This is a village laptop: accept the provisioning file from the township office…"),
-            objectName="laptop_button")
+            objectName="laptop_button",
+        )
         self.laptop_button.setAutoDefault(False)
-        laptop_note = QLabel(_(
-            "The township office writes a provisioning file for each village laptop and gives it to you on a USB "
-            "stick. Do not enter a township on a village laptop: the villages and their households arrive with "
-            "the township office's first bundle."))
+        laptop_note = QLabel(
+            _(
+                "The township office writes a provisioning file for each village laptop and gives it to you on a USB "
+                "stick. Do not enter a township on a village laptop: the villages and their households arrive with "
+                "the township office's first bundle."
+            )
+        )
         laptop_note.setWordWrap(True)
         laptop_note.setStyleSheet(NOTE_STYLE)
         laptop = QGroupBox(_("On a village laptop"))
@@ -91,9 +104,9 @@ class SetupDialog(QDialog):
         self.outline_edit.setTabChangesFocus(True)
         self.outline_edit.setMinimumHeight(160)
         self.outline_edit.setPlaceholderText(_("Qingshan: Group 1, Group 2, Group 3\nSonglin: Group 1, Group 2"))
-        outline_hint = QLabel(_(
-            "One village per line: the village's name, a colon, then its villagers' groups separated by commas."
-        ))
+        outline_hint = QLabel(
+            _("One village per line: the village's name, a colon, then its villagers' groups separated by commas.")
+        )
         outline_hint.setWordWrap(True)
         outline_hint.setStyleSheet(NOTE_STYLE)
         outline_hint.setMinimumWidth(360)
@@ -123,10 +136,12 @@ class SetupDialog(QDialog):
         create_row.addWidget(self.create_button)
         own_layout.addLayout(create_row)
 
-        demo_note = QLabel(_(
-            "Invented data to look around or to train: {villages} villages with {households} households, "
-            "names and ID numbers made up. It is marked as demo data in the window title."
-        ).format(villages=demo_villages, households=demo_households))
+        demo_note = QLabel(
+            _(
+                "Invented data to look around or to train: {villages} villages with {households} households, "
+                "names and ID numbers made up. It is marked as demo data in the window title."
+            ).format(villages=demo_villages, households=demo_households)
+        )
         demo_note.setWordWrap(True)
         # Shown only while the demo data loads.
         self.progress_panel = QFrame(objectName="progress_panel")
@@ -197,8 +212,10 @@ class SetupDialog(QDialog):
             self._set_outline_status(str(error), error=True)
             return
         groups = sum(len(g) for g in villages.values())
-        self._set_outline_status(_("{villages} villages, {groups} villagers' groups").format(
-            villages=len(villages), groups=groups), error=False)
+        self._set_outline_status(
+            _("{villages} villages, {groups} villagers' groups").format(villages=len(villages), groups=groups),
+            error=False,
+        )
 
     def _set_outline_status(self, text: str, *, error: bool) -> None:
         self.outline_status.setText(text)
@@ -304,8 +321,15 @@ class SetupDialog(QDialog):
         self.message.setText(_("Loading the demo data was cancelled; nothing was saved."))
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.name_edit, self.centre_edit, self.outline_edit, self.create_button,
-                       self.cancel_button, self.demo_button, self.laptop_button):
+        for widget in (
+            self.name_edit,
+            self.centre_edit,
+            self.outline_edit,
+            self.create_button,
+            self.cancel_button,
+            self.demo_button,
+            self.laptop_button,
+        ):
             widget.setEnabled(not busy)
         self.progress_panel.setVisible(busy)
         if busy:

@@ -68,8 +68,13 @@ class SignerBox(QGroupBox):
 class SignDialog(QDialog):
     """Collect the three signatures for one agreement."""
 
-    def __init__(self, title: str, names: dict[str, str] | None = None, signed_on: dt.date | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        names: dict[str, str] | None = None,
+        signed_on: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("sign_dialog")
         self.setWindowTitle(_("Sign on screen"))
@@ -81,8 +86,12 @@ class SignDialog(QDialog):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() + 1)
         heading.setFont(font)
-        note = QLabel(_("Each signer writes with the mouse, a pen or a finger in their box; Clear starts again. "
-                        "The signatures are stamped into the agreement's PDF, which can no longer be edited."))
+        note = QLabel(
+            _(
+                "Each signer writes with the mouse, a pen or a finger in their box; Clear starts again. "
+                "The signatures are stamped into the agreement's PDF, which can no longer be edited."
+            )
+        )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555555;")
 
@@ -131,8 +140,9 @@ class SignDialog(QDialog):
     def _update_ok(self) -> None:
         missing = self._missing()
         self.ok_button.setEnabled(not missing)
-        self.status.setText(_("Still to sign: {who}").format(who="、".join(missing)) if missing
-                            else _("All three have signed."))
+        self.status.setText(
+            _("Still to sign: {who}").format(who="、".join(missing)) if missing else _("All three have signed.")
+        )
 
     def signed_on(self) -> dt.date:
         return self.date_edit.value()

@@ -67,8 +67,7 @@ def _pen(stroke: Stroke, scale: float) -> QPen:
     return pen
 
 
-def paint_strokes(painter: QPainter, strokes: list[Stroke], scale: float = 1.0,
-                  offset: QPointF | None = None) -> None:
+def paint_strokes(painter: QPainter, strokes: list[Stroke], scale: float = 1.0, offset: QPointF | None = None) -> None:
     offset = offset if offset is not None else QPointF(0, 0)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -238,8 +237,7 @@ class SignaturePad(QWidget):
     def event(self, event) -> bool:
         """A finger: the first touch point draws; accepted, so Qt makes no mouse events of it."""
         kind = event.type()
-        if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
-                    QEvent.Type.TouchCancel):
+        if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
             points = event.points()
             if kind == QEvent.Type.TouchCancel:
                 if self._current is not None:
@@ -265,8 +263,11 @@ class SignaturePad(QWidget):
         painter.drawLine(QPointF(16, baseline_y), QPointF(self.width() - 16, baseline_y))
         if self.is_empty() and self._current is None:
             painter.setPen(QColor("#9aa3ad"))
-            painter.drawText(QRectF(0, 0, self.width(), baseline_y - 6),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, self._placeholder)
+            painter.drawText(
+                QRectF(0, 0, self.width(), baseline_y - 6),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                self._placeholder,
+            )
         paint_strokes(painter, self._strokes)
         frame = QColor("#1a73e8") if self.hasFocus() else QColor("#9aa3ad")
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core.sync import bundles, board as sync_board
+from xinjie_desktop.core.sync import board as sync_board
+from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.board import PeerRow
 from xinjie_desktop.i18n import N_, _, ngettext
 from xinjie_desktop.qt.provisioning import this_computer_text
@@ -108,13 +109,17 @@ class SyncBoardDialog(QDialog):
         self.store = store
         role = bundles.role(store)
         if role == bundles.TOWNSHIP:
-            intro = _("Every village laptop this township office exchanges bundles with. \"Missing here\": changes a "
-                      "laptop has that have not arrived (a bundle lost or not imported yet). \"Not yet confirmed\": "
-                      "changes sent to it whose arrival it has not confirmed with a bundle back.")
+            intro = _(
+                'Every village laptop this township office exchanges bundles with. "Missing here": changes a '
+                'laptop has that have not arrived (a bundle lost or not imported yet). "Not yet confirmed": '
+                "changes sent to it whose arrival it has not confirmed with a bundle back."
+            )
         elif role == bundles.LAPTOP:
-            intro = _("The township office this laptop exchanges bundles with. \"Missing here\": changes the township "
-                      "office has that have not arrived. \"Not yet confirmed\": changes sent to it whose arrival it "
-                      "has not confirmed with a bundle back.")
+            intro = _(
+                'The township office this laptop exchanges bundles with. "Missing here": changes the township '
+                'office has that have not arrived. "Not yet confirmed": changes sent to it whose arrival it '
+                "has not confirmed with a bundle back."
+            )
         else:
             intro = _("This computer does not take part in sync yet.")
         self.intro = QLabel(intro, objectName="board_intro")

@@ -30,7 +30,7 @@ def local_text(moment: dt.datetime | None) -> str:
     if moment is None:
         return EMPTY_MARK
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -38,7 +38,7 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone().replace(tzinfo=None)
 
 
@@ -66,8 +66,11 @@ def usb_volumes() -> list[Volume]:
         if not looks_removable:
             continue
         name = info.displayName() or info.name() or root
-        label = _("{name} ({path}), {free} free").format(name=name, path=root, free=size_text(info.bytesAvailable())) \
-            if name != root else _("{path}, {free} free").format(path=root, free=size_text(info.bytesAvailable()))
+        label = (
+            _("{name} ({path}), {free} free").format(name=name, path=root, free=size_text(info.bytesAvailable()))
+            if name != root
+            else _("{path}, {free} free").format(path=root, free=size_text(info.bytesAvailable()))
+        )
         found.append(Volume(root, label))
     return found
 
@@ -104,8 +107,9 @@ class DrivePicker(QWidget):
         for volume in usb_volumes():
             self.combo.addItem(volume.label, volume.path)
         if self.combo.count() == 0:
-            self.combo.setPlaceholderText(_("No USB stick found: plug one in and press \"Look again\", "
-                                            "or choose a folder"))
+            self.combo.setPlaceholderText(
+                _('No USB stick found: plug one in and press "Look again", or choose a folder')
+            )
         if chosen:
             self._select(chosen)
         self.combo.blockSignals(False)

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.bundles import SyncError
-from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.backups_dialog import size_text
 from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog
@@ -79,18 +79,27 @@ def plan_all(store, full: bool) -> list[Going] | Refused:
     """Per recipient, what goes (the preview); a Refused when this computer cannot export."""
     role = bundles.role(store)
     if role is None:
-        return Refused(_("This computer does not take part in sync yet. A village laptop must first accept the "
-                         "provisioning file the township office wrote for it; the township office must first "
-                         "provision a laptop."))
+        return Refused(
+            _(
+                "This computer does not take part in sync yet. A village laptop must first accept the "
+                "provisioning file the township office wrote for it; the township office must first "
+                "provision a laptop."
+            )
+        )
     peers = bundles.peers(store)
     if not peers:
-        return Refused(_("No laptop has sent a bundle to this township office yet: import each laptop's first "
-                         "bundle, then write bundles back."))
+        return Refused(
+            _(
+                "No laptop has sent a bundle to this township office yet: import each laptop's first "
+                "bundle, then write bundles back."
+            )
+        )
     going = []
     for peer in peers:
         outgoing = bundles.plan(store, peer, full=full)
-        going.append(Going(peer.name, peer.role, dict(outgoing.counts), len(outgoing.blobs),
-                           estimated_size(store, outgoing)))
+        going.append(
+            Going(peer.name, peer.role, dict(outgoing.counts), len(outgoing.blobs), estimated_size(store, outgoing))
+        )
     return going
 
 
@@ -117,14 +126,21 @@ class SyncExportDialog(WorkerDialog):
         self.intro = QLabel(objectName="export_intro")
         self.intro.setWordWrap(True)
         if role is not None:
-            self.intro.setText(_(
-                "This computer: {name} ({role}). Its work since the last bundle is written onto the USB stick as a "
-                "bundle file, locked so that only the computer it is for can read it.").format(
-                name=bundles.my_name(store), role=role_label(role)))
+            self.intro.setText(
+                _(
+                    "This computer: {name} ({role}). Its work since the last bundle is written onto the USB stick as a "
+                    "bundle file, locked so that only the computer it is for can read it."
+                ).format(name=bundles.my_name(store), role=role_label(role))
+            )
             if self.first_bundle:
-                self.intro.setText(self.intro.text() + "\n" + _(
-                    "This first bundle introduces this laptop to the township office: its keys and the villages it is "
-                    "provisioned for. Give it to the township office; its bundle back brings the villages."))
+                self.intro.setText(
+                    self.intro.text()
+                    + "\n"
+                    + _(
+                        "This first bundle introduces this laptop to the township office: its keys and the villages it is "
+                        "provisioned for. Give it to the township office; its bundle back brings the villages."
+                    )
+                )
 
         self.drive = DrivePicker()
         drive_box = QGroupBox(_("1. The USB stick"))
@@ -136,8 +152,10 @@ class SyncExportDialog(WorkerDialog):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, header.ResizeMode.Stretch)
         header.setSectionResizeMode(3, header.ResizeMode.ResizeToContents)
-        self.full_check = QCheckBox(_("Full bundle: everything, not only what is new since the last bundle "
-                                      "(when a bundle was lost)"), objectName="full_check")
+        self.full_check = QCheckBox(
+            _("Full bundle: everything, not only what is new since the last bundle (when a bundle was lost)"),
+            objectName="full_check",
+        )
         self.preview_note = QLabel(objectName="export_preview_note")
         self.preview_note.setWordWrap(True)
         what_box = QGroupBox(_("2. What goes"))
@@ -221,19 +239,30 @@ class SyncExportDialog(WorkerDialog):
         self.table.setRowCount(len(going))
         for row, bundle in enumerate(going):
             what = counts_text(bundle.counts) or (
-                _("this laptop's introduction (no households yet)") if self.first_bundle else
-                _("nothing new (the bundle still tells the other computer what this one has received)"))
-            for column, value in enumerate((_("{name} ({role})").format(name=bundle.peer, role=role_label(bundle.peer_role)),
-                                            what, str(bundle.attachments), size_text(bundle.size))):
+                _("this laptop's introduction (no households yet)")
+                if self.first_bundle
+                else _("nothing new (the bundle still tells the other computer what this one has received)")
+            )
+            for column, value in enumerate(
+                (
+                    _("{name} ({role})").format(name=bundle.peer, role=role_label(bundle.peer_role)),
+                    what,
+                    str(bundle.attachments),
+                    size_text(bundle.size),
+                )
+            ):
                 item = table_cell(value)
                 if column in (2, 3):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
         total = sum(bundle.size for bundle in going)
-        self.preview_note.setText(_("{n} bundle(s), about {size} in all. Files: supporting files, scans and "
-                                    "signatures that travel with the records.").format(n=len(going),
-                                                                                       size=size_text(total)))
+        self.preview_note.setText(
+            _(
+                "{n} bundle(s), about {size} in all. Files: supporting files, scans and "
+                "signatures that travel with the records."
+            ).format(n=len(going), size=size_text(total))
+        )
         self._preview_ready = True
 
     # --- writing --------------------------------------------------------------------------------
@@ -279,21 +308,32 @@ class SyncExportDialog(WorkerDialog):
             self.message.show_message(_("Cancelled: no bundle was written."), "warning")
             return
         if len(self.results) < written.expected:
-            self.message.show_message(_("Stopped: {done} of {total} bundles were written; each one written is "
-                                        "complete. Write again for the others.").format(
-                done=len(self.results), total=written.expected), "warning")
+            self.message.show_message(
+                _(
+                    "Stopped: {done} of {total} bundles were written; each one written is "
+                    "complete. Write again for the others."
+                ).format(done=len(self.results), total=written.expected),
+                "warning",
+            )
         else:
             self.message.clear_message()
         folder = self.results[0].path.parent
-        self.files_label.setText(_("Written to {folder}; give the stick to the township office and import the "
-                                   "bundles there:").format(folder=folder)
-                                 if bundles.role(self.store) == bundles.LAPTOP else
-                                 _("Written to {folder}; take the stick to the laptops and import the bundles "
-                                   "there:").format(folder=folder))
+        self.files_label.setText(
+            _("Written to {folder}; give the stick to the township office and import the bundles there:").format(
+                folder=folder
+            )
+            if bundles.role(self.store) == bundles.LAPTOP
+            else _("Written to {folder}; take the stick to the laptops and import the bundles there:").format(
+                folder=folder
+            )
+        )
         self.files_list.clear()
         for result in self.results:
-            self.files_list.addItem(_("{file} for {peer}, {size}").format(
-                file=result.path.name, peer=result.peer.name, size=size_text(result.size)))
+            self.files_list.addItem(
+                _("{file} for {peer}, {size}").format(
+                    file=result.path.name, peer=result.peer.name, size=size_text(result.size)
+                )
+            )
         self.done_box.show()
         self.exported.emit(self.results)
 
@@ -336,4 +376,3 @@ class SyncExportDialog(WorkerDialog):
         self.cancel_button.setEnabled(writing and not self.worker.is_cancelling())
         self.full_check.setEnabled(not writing)
         self.drive.set_enabled(not writing)
-

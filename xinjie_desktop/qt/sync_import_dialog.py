@@ -31,9 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core.sync import bundles
-from xinjie_desktop.core.rules import idnumber
-from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.documents.import_report import (
     ALREADY,
@@ -44,6 +41,9 @@ from xinjie_desktop.core.documents.import_report import (
     ReportLine,
     counts_text,
 )
+from xinjie_desktop.core.rules import idnumber
+from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog, local_text, local_time
 from xinjie_desktop.qt.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
@@ -167,8 +167,12 @@ class SyncImportDialog(WorkerDialog):
         self.report_path: Path | None = None
         self._importing = False
 
-        intro = QLabel(_("The bundles on the USB stick are checked and shown first; nothing is changed until you "
-                         "press \"Import\". A backup of the data file is made before anything is imported."))
+        intro = QLabel(
+            _(
+                "The bundles on the USB stick are checked and shown first; nothing is changed until you "
+                'press "Import". A backup of the data file is made before anything is imported.'
+            )
+        )
         intro.setWordWrap(True)
         self.drive = DrivePicker()
         drive_box = QGroupBox(_("1. The USB stick"))
@@ -176,8 +180,18 @@ class SyncImportDialog(WorkerDialog):
 
         self.summary = QLabel(objectName="import_summary")
         self.summary.setWordWrap(True)
-        self.table = read_only_table([_("Bundle file"), _("From"), _("What happens"), _("New"), _("Changed"),
-                                      _("Deleted"), _("Conflicts"), _("Possible duplicates")])
+        self.table = read_only_table(
+            [
+                _("Bundle file"),
+                _("From"),
+                _("What happens"),
+                _("New"),
+                _("Changed"),
+                _("Deleted"),
+                _("Conflicts"),
+                _("Possible duplicates"),
+            ]
+        )
         self.table.setObjectName("import_table")
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
@@ -282,8 +296,10 @@ class SyncImportDialog(WorkerDialog):
         self._select_first_of(REFUSED)
 
     def _summarise(self) -> None:
-        count = {state: sum(1 for e in self.entries if e.state == state)
-                 for state in (TO_IMPORT, ALREADY, REFUSED, ELSEWHERE)}
+        count = {
+            state: sum(1 for e in self.entries if e.state == state)
+            for state in (TO_IMPORT, ALREADY, REFUSED, ELSEWHERE)
+        }
         parts = [_("{n} bundle(s) can be imported").format(n=count[TO_IMPORT])]
         if count[ALREADY]:
             parts.append(_("{n} already imported before").format(n=count[ALREADY]))
@@ -309,14 +325,22 @@ class SyncImportDialog(WorkerDialog):
     def _numbers(self, entry: Entry) -> dict[str, str]:
         if entry.line is not None and entry.state == IMPORTED:
             line = entry.line
-            return {"new": str(line.total("new")), "changed": str(line.total("changed")),
-                    "deleted": str(line.total("deleted")), "conflicts": str(line.conflicts),
-                    "duplicates": str(len(line.duplicates))}
+            return {
+                "new": str(line.total("new")),
+                "changed": str(line.total("changed")),
+                "deleted": str(line.total("deleted")),
+                "conflicts": str(line.conflicts),
+                "duplicates": str(len(line.duplicates)),
+            }
         if entry.state == TO_IMPORT and entry.preview is not None and entry.preview.outcome is not None:
             summary = entry.preview.outcome.summary()
-            return {"new": str(sum(summary["new"].values())), "changed": str(sum(summary["changed"].values())),
-                    "deleted": str(sum(summary["deleted"].values())), "conflicts": str(summary["conflicts"]),
-                    "duplicates": str(len(summary["duplicates"]))}
+            return {
+                "new": str(sum(summary["new"].values())),
+                "changed": str(sum(summary["changed"].values())),
+                "deleted": str(sum(summary["deleted"].values())),
+                "conflicts": str(summary["conflicts"]),
+                "duplicates": str(len(summary["duplicates"])),
+            }
         return {}
 
     def _fill(self) -> None:
@@ -362,12 +386,20 @@ class SyncImportDialog(WorkerDialog):
             self.details.setText(_("Select a bundle to see what it holds."))
             self.details.setStyleSheet("")
             return
-        said = [_("{file} from {source}").format(file=entry.path.name, source=entry.source) if entry.source
-                else entry.path.name]
+        said = [
+            _("{file} from {source}").format(file=entry.path.name, source=entry.source)
+            if entry.source
+            else entry.path.name
+        ]
         counts = None
         if entry.state == IMPORTED and entry.line is not None:
-            counts = {"new": entry.line.new, "changed": entry.line.changed, "deleted": entry.line.deleted,
-                      "conflicts": entry.line.conflicts, "duplicates": list(entry.line.duplicates)}
+            counts = {
+                "new": entry.line.new,
+                "changed": entry.line.changed,
+                "deleted": entry.line.deleted,
+                "conflicts": entry.line.conflicts,
+                "duplicates": list(entry.line.duplicates),
+            }
         elif entry.state == TO_IMPORT and entry.preview is not None and entry.preview.outcome is not None:
             counts = entry.preview.outcome.summary()
         if counts is not None:
@@ -375,12 +407,18 @@ class SyncImportDialog(WorkerDialog):
                 if any(counts[key].values()):
                     said.append(_("{label}: {counts}").format(label=label, counts=counts_text(counts[key])))
             if counts["conflicts"]:
-                said.append(_("{n} conflicts: the same field was changed on two computers. Resolve them under "
-                              "Sync → Conflicts and duplicates.").format(n=counts["conflicts"]))
+                said.append(
+                    _(
+                        "{n} conflicts: the same field was changed on two computers. Resolve them under "
+                        "Sync → Conflicts and duplicates."
+                    ).format(n=counts["conflicts"])
+                )
             if counts["duplicates"]:
-                said.append(_("Possible duplicates (the same ID number in two households, never merged by "
-                              "itself): {numbers}").format(
-                    numbers=_(", ").join(idnumber.mask(n) for n in counts["duplicates"])))
+                said.append(
+                    _(
+                        "Possible duplicates (the same ID number in two households, never merged by itself): {numbers}"
+                    ).format(numbers=_(", ").join(idnumber.mask(n) for n in counts["duplicates"]))
+                )
             if len(said) == 1:
                 said.append(_("Nothing new: this computer already holds every record in the bundle."))
         else:
@@ -409,16 +447,21 @@ class SyncImportDialog(WorkerDialog):
             if result is not None:
                 if result.already is not None:
                     entry.state = ALREADY
-                    entry.line = ReportLine(entry.path.name, result.source_name, ALREADY,
-                                            when=local_time(result.already))
+                    entry.line = ReportLine(
+                        entry.path.name, result.source_name, ALREADY, when=local_time(result.already)
+                    )
                 else:
                     entry.state = IMPORTED
                     entry.line = ReportLine.from_report(result.report)
             elif entry.path in done.logged:
                 entry.state, entry.line = IMPORTED, done.logged[entry.path]
             elif entry.state == ALREADY:
-                entry.line = ReportLine(entry.path.name, entry.source, ALREADY,
-                                        when=local_time(entry.preview.already if entry.preview else None))
+                entry.line = ReportLine(
+                    entry.path.name,
+                    entry.source,
+                    ALREADY,
+                    when=local_time(entry.preview.already if entry.preview else None),
+                )
             elif entry.state == REFUSED or entry.path in done.refusals:
                 entry.state = REFUSED
                 entry.message = done.refusals.get(entry.path, entry.message)
@@ -427,8 +470,7 @@ class SyncImportDialog(WorkerDialog):
                 entry.line = ReportLine(entry.path.name, "", ELSEWHERE)
             else:
                 entry.state = NOT_IMPORTED
-                entry.line = ReportLine(entry.path.name, entry.source, NOT_IMPORTED,
-                                        message=done.error)
+                entry.line = ReportLine(entry.path.name, entry.source, NOT_IMPORTED, message=done.error)
         self.reported = True
         self.table_box.setTitle(_("3. Import report ({when})").format(when=stamp.strftime("%Y-%m-%d %H:%M")))
         lines = self.report_lines()
@@ -437,18 +479,28 @@ class SyncImportDialog(WorkerDialog):
         duplicates = sum(len(line.duplicates) for line in lines)
         said = [_("{n} bundle(s) imported.").format(n=count)]
         if conflicts or duplicates:
-            said.append(_("{conflicts} conflicts and {duplicates} possible duplicates to look at under Sync → "
-                          "Conflicts and duplicates.").format(conflicts=conflicts, duplicates=duplicates))
+            said.append(
+                _(
+                    "{conflicts} conflicts and {duplicates} possible duplicates to look at under Sync → "
+                    "Conflicts and duplicates."
+                ).format(conflicts=conflicts, duplicates=duplicates)
+            )
         self.summary.setText("\n".join(said))
         self._fill()
         if done.error:
             self.message.show_message(done.error)
         elif done.cancelled:
-            self.message.show_message(_("Stopped: the bundles imported so far stay imported; the others were not "
-                                        "imported. Import again to bring them in."), "warning")
+            self.message.show_message(
+                _(
+                    "Stopped: the bundles imported so far stay imported; the others were not "
+                    "imported. Import again to bring them in."
+                ),
+                "warning",
+            )
         else:
-            self.message.show_message(_("Import finished. You can print the report, then remove the USB stick."),
-                                      "info")
+            self.message.show_message(
+                _("Import finished. You can print the report, then remove the USB stick."), "info"
+            )
         if count:
             self.imported.emit()
 
@@ -461,8 +513,9 @@ class SyncImportDialog(WorkerDialog):
             return None
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
         name = _("import-report-{stamp}.pdf").format(stamp=dt.datetime.now().strftime("%Y%m%d-%H%M"))
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save the import report"), str(Path(folder) / name),
-                                                    _("PDF files (*.pdf)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the import report"), str(Path(folder) / name), _("PDF files (*.pdf)")
+        )
         if not path:
             return None
         target = Path(path)
@@ -471,8 +524,11 @@ class SyncImportDialog(WorkerDialog):
         try:
             import_report.render(bundles.my_name(self.store), self.report_lines(), target)
         except OSError as error:
-            self.message.show_message(_("The report could not be written to {path}: {error}").format(
-                path=target, error=error.strerror or error))
+            self.message.show_message(
+                _("The report could not be written to {path}: {error}").format(
+                    path=target, error=error.strerror or error
+                )
+            )
             return None
         self.report_path = target
         self.message.show_message(_("The report is saved as {path}.").format(path=target), "info")
@@ -499,8 +555,9 @@ class SyncImportDialog(WorkerDialog):
         if self.is_running():
             self.worker.cancel()
             self.cancel_button.setEnabled(False)
-            self.message.show_message(_("Stopping after the bundle being imported…") if self._importing
-                                      else _("Stopping…"), "info")
+            self.message.show_message(
+                _("Stopping after the bundle being imported…") if self._importing else _("Stopping…"), "info"
+            )
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setTextVisible(True)
@@ -535,9 +592,9 @@ class SyncImportDialog(WorkerDialog):
 
     def _update_buttons(self) -> None:
         running = self.is_running()
-        self.import_button.setEnabled(not running and not self.reported
-                                      and any(e.state == TO_IMPORT for e in self.entries))
+        self.import_button.setEnabled(
+            not running and not self.reported and any(e.state == TO_IMPORT for e in self.entries)
+        )
         self.cancel_button.setEnabled(running and not self.worker.is_cancelling())
         self.print_button.setEnabled(not running and self.reported)
         self.drive.set_enabled(not running)
-

@@ -57,10 +57,6 @@ AGREEMENTS, NOTICE_SHEETS = "agreements", "notices"
 ROUND_LABELS = {1: N_("first posting"), 2: N_("second posting (audit result)")}
 
 
-
-
-
-
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else EMPTY_MARK
 
@@ -142,8 +138,12 @@ class BatchPage(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        note = QLabel(_("Rendering runs in the background: the window stays usable, and Cancel stops it "
-                        "without leaving a partial file."))
+        note = QLabel(
+            _(
+                "Rendering runs in the background: the window stays usable, and Cancel stops it "
+                "without leaving a partial file."
+            )
+        )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555555;")
         layout.addWidget(note)
@@ -179,6 +179,7 @@ class BatchPage(QWidget):
             self.message.show_message(_("The folder {folder} does not exist.").format(folder=str(target.parent)))
             return False
         if self.kind() == AGREEMENTS:
+
             def render(store, village, out, report):
                 return agreements.render_village(store, village, list(agreements.KINDS), out, report)
         else:
@@ -279,15 +280,17 @@ class NoticesPage(QWidget):
         self._notices: list[public_notice.NoticeView] = []
 
         # The village's notices and the selected one's objections.
-        self.notice_table = read_only_table([_("Subject"), _("Group"), _("Posting"), _("Posted"), _("Place"),
-                                    _("Households"), _("Open objections")])
+        self.notice_table = read_only_table(
+            [_("Subject"), _("Group"), _("Posting"), _("Posted"), _("Place"), _("Households"), _("Open objections")]
+        )
         self.notice_table.setObjectName("notice_table")
         self.notice_table.itemSelectionChanged.connect(self._notice_selected)
         self.sheet_button = QPushButton(_("Preview sheet"))
         self.sheet_button.setObjectName("notice_preview")
         self.sheet_button.clicked.connect(self.preview_sheet)
-        self.objection_table = read_only_table([_("Raised on"), _("Raised by"), _("Household"), _("Objection"),
-                                       _("Re-verified on"), _("Re-verification")])
+        self.objection_table = read_only_table(
+            [_("Raised on"), _("Raised by"), _("Household"), _("Objection"), _("Re-verified on"), _("Re-verification")]
+        )
         self.objection_table.setObjectName("notice_objections")
 
         # A new notice.
@@ -443,9 +446,11 @@ class NoticesPage(QWidget):
             self.household_list.addItem(item)
 
     def checked_households(self) -> list[str]:
-        return [self.household_list.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.household_list.count())
-                if self.household_list.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            self.household_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.household_list.count())
+            if self.household_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def refresh(self, select_id: str | None = None) -> None:
         previous = select_id or self.selected_notice_id()
@@ -453,11 +458,13 @@ class NoticesPage(QWidget):
         self._notices = public_notice.list_notices(self._dialog.store, village_id) if village_id else []
         self.notice_table.setRowCount(len(self._notices))
         for row, notice in enumerate(self._notices):
-            self.notice_table.setItem(row, 0, table_cell(_(public_notice.SUBJECTS.get(notice.subject, notice.subject)),
-                                                    notice.id))
+            self.notice_table.setItem(
+                row, 0, table_cell(_(public_notice.SUBJECTS.get(notice.subject, notice.subject)), notice.id)
+            )
             self.notice_table.setItem(row, 1, table_cell(notice.group or _("the whole village")))
-            self.notice_table.setItem(row, 2, table_cell(_(ROUND_LABELS.get(notice.posting_round, "")) or
-                                                    str(notice.posting_round)))
+            self.notice_table.setItem(
+                row, 2, table_cell(_(ROUND_LABELS.get(notice.posting_round, "")) or str(notice.posting_round))
+            )
             self.notice_table.setItem(row, 3, table_cell(f"{_date(notice.start_date)} – {_date(notice.end_date)}"))
             self.notice_table.setItem(row, 4, table_cell(notice.place))
             self.notice_table.setItem(row, 5, table_cell(str(len(notice.entries))))
@@ -516,9 +523,16 @@ class NoticesPage(QWidget):
             return None
         try:
             notice_id = public_notice.create_notice(
-                self._dialog.store, village_id, self.group_combo.currentData(), self.subject_combo.code(),
-                self.checked_households(), self.place_edit.text(), self.start_edit.value(), self.end_edit.value(),
-                self.contact_edit.text())
+                self._dialog.store,
+                village_id,
+                self.group_combo.currentData(),
+                self.subject_combo.code(),
+                self.checked_households(),
+                self.place_edit.text(),
+                self.start_edit.value(),
+                self.end_edit.value(),
+                self.contact_edit.text(),
+            )
         except NoticeError as error:
             self.create_message.show_message(str(error))
             return None
@@ -532,8 +546,13 @@ class NoticesPage(QWidget):
             return None
         try:
             objection_id = public_notice.record_objection(
-                self._dialog.store, notice.id, self.objection_household.currentData(), self.objection_date.value(),
-                self.objection_by.text(), self.objection_content.text())
+                self._dialog.store,
+                notice.id,
+                self.objection_household.currentData(),
+                self.objection_date.value(),
+                self.objection_by.text(),
+                self.objection_content.text(),
+            )
         except NoticeError as error:
             self.act_message.show_message(str(error))
             return None
@@ -549,8 +568,9 @@ class NoticesPage(QWidget):
             self.act_message.show_message(_("Select the objection that was re-verified."))
             return False
         try:
-            public_notice.reverify(self._dialog.store, objection_id, self.reverify_edit.text(),
-                                   self.reverify_date.value())
+            public_notice.reverify(
+                self._dialog.store, objection_id, self.reverify_edit.text(), self.reverify_date.value()
+            )
         except NoticeError as error:
             self.act_message.show_message(str(error))
             return False
@@ -565,8 +585,14 @@ class NoticesPage(QWidget):
             return None
         try:
             notice_id = public_notice.second_posting(
-                self._dialog.store, notice.id, self.audit_date.value(), self.second_start.value(),
-                self.second_end.value(), notice.place, notice.objection_contact)
+                self._dialog.store,
+                notice.id,
+                self.audit_date.value(),
+                self.second_start.value(),
+                self.second_end.value(),
+                notice.place,
+                notice.objection_contact,
+            )
         except NoticeError as error:
             self.act_message.show_message(str(error))
             return None
@@ -614,12 +640,21 @@ class OverduePage(QWidget):
         rows = demolition.overdue(self._dialog.store, dt.date.today(), self._dialog.village_id())
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
-            values = (row.head_name, row.village, row.group, row.agreement_number, _date(row.deadline),
-                      str(row.days_overdue))
+            values = (
+                row.head_name,
+                row.village,
+                row.group,
+                row.agreement_number,
+                _date(row.deadline),
+                str(row.days_overdue),
+            )
             for column, value in enumerate(values):
                 self.table.setItem(index, column, table_cell(value, row.household_id))
-        self.note.setText(_("{n} old houses of the village are past their demolition date.").format(n=len(rows))
-                          if rows else _("No old house of the village is past its demolition date."))
+        self.note.setText(
+            _("{n} old houses of the village are past their demolition date.").format(n=len(rows))
+            if rows
+            else _("No old house of the village is past its demolition date.")
+        )
 
 
 class VillageDocumentsDialog(QDialog):

@@ -11,11 +11,11 @@ import datetime as dt
 from PySide6.QtCore import QDate, QEvent, QRegularExpression, Qt
 from PySide6.QtGui import QFont, QRegularExpressionValidator, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHeaderView,
     QLabel,
@@ -101,8 +101,13 @@ class ChoiceCombo(QComboBox):
     empty value shows the placeholder and has no item.
     """
 
-    def __init__(self, choices: dict[str, str], empty_text: str | None = None, placeholder: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        choices: dict[str, str],
+        empty_text: str | None = None,
+        placeholder: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._has_empty = empty_text is not None
         if self._has_empty:
@@ -130,8 +135,9 @@ class ChoiceCombo(QComboBox):
 class GroupedChoiceCombo(ChoiceCombo):
     """A closed list in labelled groups; the group headings cannot be chosen."""
 
-    def __init__(self, groups: list[tuple[str, dict[str, str]]], placeholder: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, groups: list[tuple[str, dict[str, str]]], placeholder: str = "", parent: QWidget | None = None
+    ) -> None:
         QComboBox.__init__(self, parent)
         self._has_empty = False
         model = QStandardItemModel(self)
@@ -202,8 +208,11 @@ class DateEdit(QDateEdit):
         self.setDate(to_qdate(value))
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if (watched is self.lineEdit() and event.type() == QEvent.Type.MouseButtonRelease
-                and not self.lineEdit().hasSelectedText()):
+        if (
+            watched is self.lineEdit()
+            and event.type() == QEvent.Type.MouseButtonRelease
+            and not self.lineEdit().hasSelectedText()
+        ):
             self.setSelectedSection(self.currentSection())
         return super().eventFilter(watched, event)
 

@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.records import township
-from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.records.household_list import ListFilter
+from xinjie_desktop.core.records.township import GroupRef
+from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import REJECTED, STATE_LABELS, STEP_CODES
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.records.township import GroupRef
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.household_editor import HouseholdEditor
 from xinjie_desktop.qt.household_table_model import COLUMNS, HouseholdTableModel
@@ -52,8 +52,13 @@ VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # Initial column widths in pixels, by column key.
 COLUMN_WIDTHS = {
-    "head_name": 100, "head_id_number": 160, "village": 80, "group": 100,
-    "actual_population": 70, "system_population": 70, "workflow_step": 150,
+    "head_name": 100,
+    "head_id_number": 160,
+    "village": 80,
+    "group": 100,
+    "actual_population": 70,
+    "system_population": 70,
+    "workflow_step": 150,
 }
 
 
@@ -306,8 +311,13 @@ class HouseholdWorkspace(QWidget):
     # --- the list -------------------------------------------------------
     def current_filter(self) -> ListFilter:
         view = self.navigation.current_view()
-        return ListFilter(village_id=self.filter_bar.village_id(), group_id=self.filter_bar.group_id(),
-                          step=view.step, flag=view.flag, text=self.filter_bar.text())
+        return ListFilter(
+            village_id=self.filter_bar.village_id(),
+            group_id=self.filter_bar.group_id(),
+            step=view.step,
+            flag=view.flag,
+            text=self.filter_bar.text(),
+        )
 
     def apply_filter(self) -> None:
         criteria = self.current_filter()
@@ -324,7 +334,8 @@ class HouseholdWorkspace(QWidget):
             return False
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
         self.table.scrollTo(index)
         return True
 
@@ -357,9 +368,12 @@ class HouseholdWorkspace(QWidget):
         self.pages.setCurrentWidget(self.editor_page)
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self, _("Unsaved changes"),
+            self,
+            _("Unsaved changes"),
             _("This household has changes that are not saved yet. Save them now?"),
-            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
         if answer == buttons.Save:
             return editor.save() is not None
         return answer == buttons.Discard

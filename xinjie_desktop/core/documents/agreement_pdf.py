@@ -84,8 +84,9 @@ def _draw_qr(canvas, payload: str, x: float, y: float, size: float) -> None:
     canvas.translate(x, y)
     canvas.scale(box, box)
     canvas.setFillColor(colors.black)
-    canvas.addLiteral("\n".join([f"{column + border} {top - row} {length} 1 re" for row, column, length in runs])
-                      + "\nf")
+    canvas.addLiteral(
+        "\n".join([f"{column + border} {top - row} {length} 1 re" for row, column, length in runs]) + "\nf"
+    )
     canvas.restoreState()
 
 
@@ -98,7 +99,8 @@ def _draw_qr(canvas, payload: str, x: float, y: float, size: float) -> None:
 OPENING = "（「《『【〔〈“‘([{"
 CLOSING = "，。、；：？！）」》』】〕〉”’…,.;:!?)]}%"
 _TOKEN = re.compile(
-    rf"[{re.escape(OPENING)}]*(?:[^\s\u2e80-\uffff{re.escape(OPENING)}]+|[^\s])[{re.escape(CLOSING)}]*|\s")
+    rf"[{re.escape(OPENING)}]*(?:[^\s\u2e80-\uffff{re.escape(OPENING)}]+|[^\s])[{re.escape(CLOSING)}]*|\s"
+)
 
 
 class _Breaker:
@@ -270,16 +272,26 @@ class _Writer:
         canvas.setStrokeColorRGB(0.4, 0.4, 0.4)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, top, A4[0] - MARGIN_X, top)
-        self._line("  ".join((words["number"].format(number=item.number),
-                              words["version_line"].format(version=item.version),
-                              words["page"].format(page=self.page_of_item))), MARGIN_X, top - 5 * mm, 8)
+        self._line(
+            "  ".join(
+                (
+                    words["number"].format(number=item.number),
+                    words["version_line"].format(version=item.version),
+                    words["page"].format(page=self.page_of_item),
+                )
+            ),
+            MARGIN_X,
+            top - 5 * mm,
+            8,
+        )
         self._line(words["hash"].format(sha256=item.sha256), MARGIN_X, top - 9.5 * mm, 7)
         y = top - 14 * mm
         for line, _width in self.check_lines:
             self._line(line, MARGIN_X, y, 6.5, _FOOTER_GREY)
             y -= 6.5 * 1.2
-        _draw_qr(canvas, qr_payload(item.number, item.sha256), A4[0] - MARGIN_X - QR_SIZE,
-                 top - QR_SIZE - 1 * mm, QR_SIZE)
+        _draw_qr(
+            canvas, qr_payload(item.number, item.sha256), A4[0] - MARGIN_X - QR_SIZE, top - QR_SIZE - 1 * mm, QR_SIZE
+        )
 
     # one agreement ------------------------------------------------------------------------
 
@@ -289,8 +301,10 @@ class _Writer:
         self._begin_page()
         canvas.bookmarkPage(item.number)
         canvas.addOutlineEntry(f"{item.number} {item.title}", item.number, level=0)
-        self._paragraph(words["number"].format(number=item.number) + "　"
-                        + words["version_line"].format(version=item.version), s.number)
+        self._paragraph(
+            words["number"].format(number=item.number) + "　" + words["version_line"].format(version=item.version),
+            s.number,
+        )
         self._paragraph(item.title, s.title)
         for note in item.notes:
             self._paragraph(note, s.note)
@@ -312,12 +326,16 @@ class _Writer:
         for role in item.roles:
             label = breaker.lines(words[role], s.label.size, column)
             boxes.append((label, item.signatures.get(role)))
-        rows = [boxes[start:start + 2] for start in range(0, len(boxes), 2)]
+        rows = [boxes[start : start + 2] for start in range(0, len(boxes), 2)]
         heights = [max(len(label) for label, _signature in row) * s.label.leading + 2 for row in rows]
         date = words["signed_on"].format(date=item.signed_on or words["blank_date"])
         date_lines = breaker.lines(date, s.party.size, self.width)
-        needed = 10 + sum(h + 17 * mm + s.small.leading + 2 + 4 * mm for h in heights) + 2 \
+        needed = (
+            10
+            + sum(h + 17 * mm + s.small.leading + 2 + 4 * mm for h in heights)
+            + 2
             + len(date_lines) * s.party.leading
+        )
         if self.y - needed < FOOTER and not self.at_top:
             self._end_page()
             self._begin_page()
@@ -372,9 +390,19 @@ def _compress_last_page(canvas: Canvas) -> None:
     page.Contents, page.stream = stream, None
 
 
-def render(target: str | os.PathLike | BinaryIO, items: Iterable[AgreementPrint], templates: TemplateSet,
-           language: str, font: str, *, title: str, author: str, subject: str = "", keyword_text: str = "",
-           on_start: Callable[[int], None] | None = None) -> int:
+def render(
+    target: str | os.PathLike | BinaryIO,
+    items: Iterable[AgreementPrint],
+    templates: TemplateSet,
+    language: str,
+    font: str,
+    *,
+    title: str,
+    author: str,
+    subject: str = "",
+    keyword_text: str = "",
+    on_start: Callable[[int], None] | None = None,
+) -> int:
     """Draw ``items`` (each from a new page) into one A4 PDF; returns the number of pages."""
     target = os.fspath(target) if isinstance(target, (str, os.PathLike)) else target
     canvas = Canvas(target, pagesize=A4, initialFontName=font, invariant=True)

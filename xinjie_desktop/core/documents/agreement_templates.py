@@ -25,26 +25,71 @@ LANGUAGES = ("zh_CN", "en")
 SECTIONS = ("title", "parties", "preamble", "clauses", "closing")
 
 # Placeholders every agreement fills, and those only one kind fills.
-COMMON_FIELDS = frozenset({
-    "command_centre", "representative", "township", "village", "group", "address", "head_name",
-    "head_id_number", "members", "actual_population", "household_kind", "parameters_version", "layout_m2",
-    "area_m2", "per_capita_m2", "building_cost", "subsidy", "reward", "subsidy_and_reward", "own_funds",
-    "own_funds_limit", "loan_taken_over", "drafted_on",
-})
+COMMON_FIELDS = frozenset(
+    {
+        "command_centre",
+        "representative",
+        "township",
+        "village",
+        "group",
+        "address",
+        "head_name",
+        "head_id_number",
+        "members",
+        "actual_population",
+        "household_kind",
+        "parameters_version",
+        "layout_m2",
+        "area_m2",
+        "per_capita_m2",
+        "building_cost",
+        "subsidy",
+        "reward",
+        "subsidy_and_reward",
+        "own_funds",
+        "own_funds_limit",
+        "loan_taken_over",
+        "drafted_on",
+    }
+)
 KIND_FIELDS = {
     "relocation": frozenset(),
     "demolition": frozenset({"demolition_deadline"}),
     "employment": frozenset({"employment_workers", "employment_training", "employment_placement", "exit_target"}),
-    "co_ownership": frozenset({"co_investor", "co_option", "investor_pays", "household_pays", "others_pay",
-                               "investor_share", "household_share", "buy_back_price", "conditions"}),
+    "co_ownership": frozenset(
+        {
+            "co_investor",
+            "co_option",
+            "investor_pays",
+            "household_pays",
+            "others_pay",
+            "investor_share",
+            "household_share",
+            "buy_back_price",
+            "conditions",
+        }
+    ),
 }
 # common.toml: each key and the placeholders it may use.
 COMMON_KEYS = {
-    "number": {"number"}, "version_line": {"version"}, "hash": {"sha256"}, "check": set(), "page": {"page"},
-    "member": {"name", "relation"}, "member_separator": set(), "empty": set(),
-    "date_format": {"year", "month", "day"}, "blank_date": set(), "representative": set(),
-    "household_head": set(), "witness": set(), "co_investor": set(), "signed_on": {"date"},
-    "signed_on_paper": {"date"}, "fingerprint": set(), "voided": {"date", "reason", "version"},
+    "number": {"number"},
+    "version_line": {"version"},
+    "hash": {"sha256"},
+    "check": set(),
+    "page": {"page"},
+    "member": {"name", "relation"},
+    "member_separator": set(),
+    "empty": set(),
+    "date_format": {"year", "month", "day"},
+    "blank_date": set(),
+    "representative": set(),
+    "household_head": set(),
+    "witness": set(),
+    "co_investor": set(),
+    "signed_on": {"date"},
+    "signed_on_paper": {"date"},
+    "fingerprint": set(),
+    "voided": {"date", "reason", "version"},
     "supersedes": {"version", "number"},
 }
 
@@ -92,14 +137,16 @@ class _File:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
-            raise TemplateError(_("Template file {file} cannot be read: {error}").format(
-                file=path.name, error=error.strerror)) from None
+            raise TemplateError(
+                _("Template file {file} cannot be read: {error}").format(file=path.name, error=error.strerror)
+            ) from None
         self.lines = text.splitlines()
         try:
             self.data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise TemplateError(_("Template file {file} cannot be read: {error}").format(
-                file=path.name, error=error)) from None
+            raise TemplateError(
+                _("Template file {file} cannot be read: {error}").format(file=path.name, error=error)
+            ) from None
 
     def line_of(self, table: str | None, needle: str) -> int:
         """The first line inside ``[table]`` (or the top) that contains ``needle``; else the table's header."""
@@ -117,20 +164,25 @@ class _File:
         return header_line or 1
 
     def fail(self, table: str | None, needle: str, problem: str) -> TemplateError:
-        return TemplateError(_("Template file {file}, line {line}: {problem}").format(
-            file=self.path.name, line=self.line_of(table, needle), problem=problem))
+        return TemplateError(
+            _("Template file {file}, line {line}: {problem}").format(
+                file=self.path.name, line=self.line_of(table, needle), problem=problem
+            )
+        )
 
 
 def _placeholders(source: _File, table: str, text: str) -> set[str]:
     try:
         names = {name for _text, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
     except ValueError as error:
-        raise source.fail(table, text[:30], _("a brace is not closed or not doubled ({error}).").format(
-            error=error)) from None
+        raise source.fail(
+            table, text[:30], _("a brace is not closed or not doubled ({error}).").format(error=error)
+        ) from None
     for name in names:
         if not re.fullmatch(r"[a-z_0-9]+", name):
-            raise source.fail(table, "{" + name, _("the placeholder {{{name}}} is not a simple name.").format(
-                name=name))
+            raise source.fail(
+                table, "{" + name, _("the placeholder {{{name}}} is not a simple name.").format(name=name)
+            )
     return names
 
 
@@ -138,9 +190,13 @@ def _check_text(source: _File, table: str, text: object, allowed: set[str] | fro
     if not isinstance(text, str) or not text.strip():
         raise source.fail(table, what, _("{section} must be a text that is not empty.").format(section=what))
     for name in sorted(_placeholders(source, table, text) - set(allowed)):
-        raise source.fail(table, "{" + name, _("unknown placeholder {{{name}}}; the placeholders this "
-                                               "document fills are: {known}.").format(
-            name=name, known=", ".join(sorted(allowed))))
+        raise source.fail(
+            table,
+            "{" + name,
+            _("unknown placeholder {{{name}}}; the placeholders this document fills are: {known}.").format(
+                name=name, known=", ".join(sorted(allowed))
+            ),
+        )
     return text
 
 
@@ -149,12 +205,16 @@ def load_kind(path: Path, kind: str) -> dict[str, AgreementTemplate]:
     data = source.data
     declared = data.get("kind")
     if declared != kind:
-        raise source.fail(None, "kind", _("the file says it is the {declared} agreement, but {file} must hold "
-                                          "the {kind} agreement.").format(declared=declared, file=path.name,
-                                                                          kind=kind))
+        raise source.fail(
+            None,
+            "kind",
+            _("the file says it is the {declared} agreement, but {file} must hold the {kind} agreement.").format(
+                declared=declared, file=path.name, kind=kind
+            ),
+        )
     version = data.get("version")
     if not isinstance(version, str) or not re.fullmatch(r"\d+(\.\d+)*", version):
-        raise source.fail(None, "version", _("the version must be a text such as \"2017.1\"."))
+        raise source.fail(None, "version", _('the version must be a text such as "2017.1".'))
     allowed = fields_of(kind)
     result = {}
     for language in LANGUAGES:
@@ -163,8 +223,11 @@ def load_kind(path: Path, kind: str) -> dict[str, AgreementTemplate]:
             raise source.fail(None, "", _("the section [{language}] is missing.").format(language=language))
         for section in SECTIONS:
             if section not in table:
-                raise source.fail(language, "", _("the section {section} is missing from [{language}].").format(
-                    section=section, language=language))
+                raise source.fail(
+                    language,
+                    "",
+                    _("the section {section} is missing from [{language}].").format(section=section, language=language),
+                )
         lists = {}
         for section in ("parties", "clauses"):
             items = table[section]
@@ -176,21 +239,28 @@ def load_kind(path: Path, kind: str) -> dict[str, AgreementTemplate]:
             raise source.fail(language, "defaults", _("defaults must be a table."))
         for key, value in defaults.items():
             if key not in allowed:
-                raise source.fail(f"{language}.defaults", key, _("unknown placeholder {{{name}}}; the placeholders "
-                                                                 "this document fills are: {known}.").format(
-                    name=key, known=", ".join(sorted(allowed))))
+                raise source.fail(
+                    f"{language}.defaults",
+                    key,
+                    _("unknown placeholder {{{name}}}; the placeholders this document fills are: {known}.").format(
+                        name=key, known=", ".join(sorted(allowed))
+                    ),
+                )
             _check_text(source, f"{language}.defaults", value, set(), key)
         for section in table:
             if section not in (*SECTIONS, "defaults"):
                 raise source.fail(language, section, _("unknown section {section}.").format(section=section))
         result[language] = AgreementTemplate(
-            kind=kind, version=version, language=language,
+            kind=kind,
+            version=version,
+            language=language,
             title=_check_text(source, language, table["title"], allowed, "title"),
             parties=lists["parties"],
             preamble=_check_text(source, language, table["preamble"], allowed, "preamble"),
             clauses=lists["clauses"],
             closing=_check_text(source, language, table["closing"], allowed, "closing"),
-            defaults=dict(defaults))
+            defaults=dict(defaults),
+        )
     return result
 
 
@@ -203,13 +273,17 @@ def load_common(path: Path) -> dict[str, dict[str, str]]:
             raise source.fail(None, "", _("the section [{language}] is missing.").format(language=language))
         for key, allowed in COMMON_KEYS.items():
             if key not in table:
-                raise source.fail(language, "", _("the section {section} is missing from [{language}].").format(
-                    section=key, language=language))
+                raise source.fail(
+                    language,
+                    "",
+                    _("the section {section} is missing from [{language}].").format(section=key, language=language),
+                )
             value = table[key]
             if key == "member_separator":
                 if not isinstance(value, str) or not value:
-                    raise source.fail(language, key, _("{section} must be a text that is not empty.").format(
-                        section=key))
+                    raise source.fail(
+                        language, key, _("{section} must be a text that is not empty.").format(section=key)
+                    )
             else:
                 _check_text(source, language, value, allowed, key)
         for key in table:

@@ -16,7 +16,6 @@ what the window knows of it.  Only the shipped, embedded Chinese font is used.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
@@ -29,10 +28,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from xinjie_desktop.build_info import name_and_version
-from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.documents.fonts import document_font, style_maker
 from xinjie_desktop.core.documents.notice_sheet import canvas_maker as numbered_canvas
 from xinjie_desktop.core.documents.notice_sheet import grid_table
+from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.i18n import N_, _
 
 MARGIN = 15 * mm
@@ -75,7 +74,7 @@ def kind_label(table: str) -> str:
 
 
 def counts_text(counts: dict[str, int]) -> str:
-    """"households 20, household members 78, …" in the order of RECORD_KINDS; "" when there are none."""
+    """ "households 20, household members 78, …" in the order of RECORD_KINDS; "" when there are none."""
     order = list(RECORD_KINDS)
     shown = sorted((table for table, n in counts.items() if n), key=lambda t: (order.index(t) if t in order else 99, t))
     return _(", ").join(_("{kind} {n}").format(kind=kind_label(table), n=counts[table]) for table in shown)
@@ -99,10 +98,17 @@ class ReportLine:
     @classmethod
     def from_report(cls, report: dict, outcome: str = IMPORTED, **extra) -> ReportLine:
         """From the dict an import stores in ``bundle_log.report`` (``merge.Outcome.summary`` and the bundle)."""
-        return cls(file=report.get("file", ""), source=report.get("source", ""), outcome=outcome,
-                   new=dict(report.get("new", {})), changed=dict(report.get("changed", {})),
-                   deleted=dict(report.get("deleted", {})), conflicts=int(report.get("conflicts", 0)),
-                   duplicates=tuple(report.get("duplicates", ())), **extra)
+        return cls(
+            file=report.get("file", ""),
+            source=report.get("source", ""),
+            outcome=outcome,
+            new=dict(report.get("new", {})),
+            changed=dict(report.get("changed", {})),
+            deleted=dict(report.get("deleted", {})),
+            conflicts=int(report.get("conflicts", 0)),
+            duplicates=tuple(report.get("duplicates", ())),
+            **extra,
+        )
 
     @property
     def outcome_label(self) -> str:
@@ -113,6 +119,7 @@ class ReportLine:
 
 
 # --- the document -------------------------------------------------------------------------------------
+
 
 class _Styles:
     def __init__(self, font: str) -> None:
@@ -135,7 +142,8 @@ def _p(value: str, style: ParagraphStyle) -> Paragraph:
 
 def _stamp(moment: dt.datetime) -> str:
     return _("{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}").format(
-        year=moment.year, month=moment.month, day=moment.day, hour=moment.hour, minute=moment.minute)
+        year=moment.year, month=moment.month, day=moment.day, hour=moment.hour, minute=moment.minute
+    )
 
 
 def _number(line: ReportLine, value: int) -> str:
@@ -157,16 +165,35 @@ def _summary(lines: list[ReportLine]) -> str:
 
 
 def _table(lines: list[ReportLine], s: _Styles) -> Table:
-    header = [_p(value, s.head) for value in (
-        _("No."), _("Bundle file"), _("From"), _("Result"), _("New"), _("Changed"), _("Deleted"), _("Conflicts"),
-        _("Possible duplicates"))]
+    header = [
+        _p(value, s.head)
+        for value in (
+            _("No."),
+            _("Bundle file"),
+            _("From"),
+            _("Result"),
+            _("New"),
+            _("Changed"),
+            _("Deleted"),
+            _("Conflicts"),
+            _("Possible duplicates"),
+        )
+    ]
     rows = [header]
     for number, line in enumerate(lines, 1):
-        rows.append([_p(str(number), s.number), _p(line.file, s.file), _p(line.source or "—", s.cell),
-                     _p(line.outcome_label, s.cell),
-                     _p(_number(line, line.total("new")), s.number), _p(_number(line, line.total("changed")), s.number),
-                     _p(_number(line, line.total("deleted")), s.number), _p(_number(line, line.conflicts), s.number),
-                     _p(_number(line, len(line.duplicates)), s.number)])
+        rows.append(
+            [
+                _p(str(number), s.number),
+                _p(line.file, s.file),
+                _p(line.source or "—", s.cell),
+                _p(line.outcome_label, s.cell),
+                _p(_number(line, line.total("new")), s.number),
+                _p(_number(line, line.total("changed")), s.number),
+                _p(_number(line, line.total("deleted")), s.number),
+                _p(_number(line, line.conflicts), s.number),
+                _p(_number(line, len(line.duplicates)), s.number),
+            ]
+        )
     widths = [20, 128, 70, 62, 34, 34, 34, 34]
     widths.append(WIDTH - sum(widths))
     return grid_table(rows, widths, s.font, top_padding=2)
@@ -184,8 +211,11 @@ def _details(lines: list[ReportLine], s: _Styles) -> list:
             if line.conflicts:
                 said.append(_("{n} conflicts to resolve on the conflicts screen.").format(n=line.conflicts))
             if line.duplicates:
-                said.append(_("Possible duplicates (ID numbers): {numbers}").format(
-                    numbers=_(", ").join(idnumber.mask(n) for n in line.duplicates)))
+                said.append(
+                    _("Possible duplicates (ID numbers): {numbers}").format(
+                        numbers=_(", ").join(idnumber.mask(n) for n in line.duplicates)
+                    )
+                )
             if not said:
                 said.append(_("Nothing new: this computer already held every record in the bundle."))
         elif line.outcome == ALREADY and line.when is not None:
@@ -193,8 +223,9 @@ def _details(lines: list[ReportLine], s: _Styles) -> list:
         if line.message:
             said.append(line.message)
         if said:
-            title = _("{number}. {source} ({file})").format(number=number, source=line.source or _("unknown sender"),
-                                                             file=line.file)
+            title = _("{number}. {source} ({file})").format(
+                number=number, source=line.source or _("unknown sender"), file=line.file
+            )
             story.append(KeepTogether([_p(title, s.heading), *[_p(text_, s.body) for text_ in said]]))
     return story
 
@@ -218,16 +249,35 @@ def render(computer: str, lines: list[ReportLine], out, printed_at: dt.datetime 
         *_details(lines, s),
         Spacer(1, 8 * mm),
     ]
-    signature = Table([[_p(_("Checked by (signature):"), s.body), "", _p(_("Date:"), s.body), ""]],
-                      colWidths=[0.22 * WIDTH, 0.36 * WIDTH, 0.1 * WIDTH, 0.32 * WIDTH], rowHeights=[10 * mm],
-                      hAlign="LEFT")
-    signature.setStyle(TableStyle([("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
-                                   ("LINEBELOW", (3, 0), (3, 0), 0.6, colors.black),
-                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONTNAME", (0, 0), (-1, -1), font)]))
+    signature = Table(
+        [[_p(_("Checked by (signature):"), s.body), "", _p(_("Date:"), s.body), ""]],
+        colWidths=[0.22 * WIDTH, 0.36 * WIDTH, 0.1 * WIDTH, 0.32 * WIDTH],
+        rowHeights=[10 * mm],
+        hAlign="LEFT",
+    )
+    signature.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
+                ("LINEBELOW", (3, 0), (3, 0), 0.6, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("FONTNAME", (0, 0), (-1, -1), font),
+            ]
+        )
+    )
     story.append(signature)
     footer = _("{computer} · import report · printed on {when}").format(computer=me, when=_stamp(printed_at))
     target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
     document = SimpleDocTemplate(
-        target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 3 * mm,
-        initialFontName=font, title=title, author=me, creator=name_and_version())
+        target,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 3 * mm,
+        initialFontName=font,
+        title=title,
+        author=me,
+        creator=name_and_version(),
+    )
     document.build(story, canvasmaker=numbered_canvas(footer, title, font))

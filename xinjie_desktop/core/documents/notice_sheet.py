@@ -88,30 +88,66 @@ def _round(view: NoticeView) -> str:
 
 def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
     story = [_p(_where(view), s.place), _p(_title(view), s.title), _p(_round(view), s.round), Spacer(1, 4 * mm)]
-    story.append(_p(_(
-        "The results below are posted publicly at {place} from {start} to {end} ({days} full days) for the "
-        "villagers to see and check. Anyone who objects to a result may raise it during the posting, with "
-        "the facts, to: {contact}. Every objection is re-verified.").format(
-        place=view.place, start=date_text(view.start_date), end=date_text(view.end_date), days=view.days,
-        contact=view.objection_contact), s.body))
+    story.append(
+        _p(
+            _(
+                "The results below are posted publicly at {place} from {start} to {end} ({days} full days) for the "
+                "villagers to see and check. Anyone who objects to a result may raise it during the posting, with "
+                "the facts, to: {contact}. Every objection is re-verified."
+            ).format(
+                place=view.place,
+                start=date_text(view.start_date),
+                end=date_text(view.end_date),
+                days=view.days,
+                contact=view.objection_contact,
+            ),
+            s.body,
+        )
+    )
     if view.posting_round == 2 and first is not None:
         count = len(first.objections)
         story.append(Spacer(1, 1.5 * mm))
-        story.append(_p(_(
-            "The first posting ran from {start} to {end}; {n} objection(s) were raised and every one was "
-            "re-verified. The township relocation command centre audited the results on {audited}.").format(
-            start=date_text(first.start_date), end=date_text(first.end_date), n=count,
-            audited=date_text(view.audited_on) if view.audited_on else ""), s.body))
+        story.append(
+            _p(
+                _(
+                    "The first posting ran from {start} to {end}; {n} objection(s) were raised and every one was "
+                    "re-verified. The township relocation command centre audited the results on {audited}."
+                ).format(
+                    start=date_text(first.start_date),
+                    end=date_text(first.end_date),
+                    n=count,
+                    audited=date_text(view.audited_on) if view.audited_on else "",
+                ),
+                s.body,
+            )
+        )
     story.append(Spacer(1, 4 * mm))
 
-    header = [_p(text, s.head) for text in (
-        _("No."), _("Head of household"), _("ID number"), _("Villagers' group"), _("Actual population"),
-        _("Result"), _("Reason"))]
+    header = [
+        _p(text, s.head)
+        for text in (
+            _("No."),
+            _("Head of household"),
+            _("ID number"),
+            _("Villagers' group"),
+            _("Actual population"),
+            _("Result"),
+            _("Reason"),
+        )
+    ]
     rows = [header]
     for number, entry in enumerate(view.entries, 1):
-        rows.append([_p(str(number), s.centre), _p(entry.head_name, s.centre), _p(entry.id_number_masked, s.centre),
-                     _p(entry.group, s.centre), _p(str(entry.actual_population), s.centre),
-                     _p(entry.result, s.cell), _p(entry.reason, s.cell)])
+        rows.append(
+            [
+                _p(str(number), s.centre),
+                _p(entry.head_name, s.centre),
+                _p(entry.id_number_masked, s.centre),
+                _p(entry.group, s.centre),
+                _p(str(entry.actual_population), s.centre),
+                _p(entry.result, s.cell),
+                _p(entry.reason, s.cell),
+            ]
+        )
     widths = [22, 46, 96, 62, 44, 74]
     widths.append(WIDTH - sum(widths))
     story.append(grid_table(rows, widths, s.font))
@@ -119,32 +155,61 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
 
     facts = [
         (_("Posting place"), view.place),
-        (_("Posting period"), _("{start} to {end}").format(start=date_text(view.start_date),
-                                                          end=date_text(view.end_date))),
+        (
+            _("Posting period"),
+            _("{start} to {end}").format(start=date_text(view.start_date), end=date_text(view.end_date)),
+        ),
         (_("Objections to"), view.objection_contact),
     ]
-    fact_table = Table([[_p(label, s.label), _p(value, s.label)] for label, value in facts],
-                       colWidths=[0.2 * WIDTH, 0.8 * WIDTH], hAlign="LEFT")
-    fact_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), s.font), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                    ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    fact_table = Table(
+        [[_p(label, s.label), _p(value, s.label)] for label, value in facts],
+        colWidths=[0.2 * WIDTH, 0.8 * WIDTH],
+        hAlign="LEFT",
+    )
+    fact_table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), s.font),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     closing = [fact_table, Spacer(1, 9 * mm)]
 
     if view.posting_round == 1:
-        signers = [_("Village committee (seal)"), _("Village secretary (signature)"),
-                   _("Work-team leader (signature)")]
+        signers = [_("Village committee (seal)"), _("Village secretary (signature)"), _("Work-team leader (signature)")]
     else:
-        signers = [_("Township relocation command centre (seal)"), _("Village committee (seal)"),
-                   _("Work-team leader (signature)")]
+        signers = [
+            _("Township relocation command centre (seal)"),
+            _("Village committee (seal)"),
+            _("Work-team leader (signature)"),
+        ]
     gap = 8 * mm
     box = (WIDTH - 2 * gap) / 3
     signature = Table(
-        [[_p(signers[0], s.label), "", _p(signers[1], s.label), "", _p(signers[2], s.label)], [""] * 5,
-         [_p(_("Date:"), s.label), "", _p(_("Date:"), s.label), "", _p(_("Date:"), s.label)]],
-        colWidths=[box, gap, box, gap, box], rowHeights=[None, 13 * mm, None], hAlign="LEFT")
-    signature.setStyle(TableStyle(
-        [("LINEBELOW", (column, 1), (column, 1), 0.6, colors.black) for column in (0, 2, 4)]
-        + [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-           ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONTNAME", (0, 0), (-1, -1), s.font)]))
+        [
+            [_p(signers[0], s.label), "", _p(signers[1], s.label), "", _p(signers[2], s.label)],
+            [""] * 5,
+            [_p(_("Date:"), s.label), "", _p(_("Date:"), s.label), "", _p(_("Date:"), s.label)],
+        ],
+        colWidths=[box, gap, box, gap, box],
+        rowHeights=[None, 13 * mm, None],
+        hAlign="LEFT",
+    )
+    signature.setStyle(
+        TableStyle(
+            [("LINEBELOW", (column, 1), (column, 1), 0.6, colors.black) for column in (0, 2, 4)]
+            + [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("FONTNAME", (0, 0), (-1, -1), s.font),
+            ]
+        )
+    )
     closing.append(signature)
     story.append(KeepTogether(closing))  # the facts stay with the signatures
     return story
@@ -153,17 +218,21 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
 def grid_table(rows: list, widths: list[float], font: str, *, top_padding: float = 3) -> Table:
     """A ruled table with a shaded heading row repeated on every page (notice sheets, import reports)."""
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("TOPPADDING", (0, 0), (-1, -1), top_padding),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("TOPPADDING", (0, 0), (-1, -1), top_padding),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -206,10 +275,20 @@ def _render(view: NoticeView, first: NoticeView | None, target, township: str, p
     s = _Styles(font)
     title = f"{_where(view)} · {_title(view)} {_round(view)}"
     footer = _("{township} · notice {number} · printed on {date}").format(
-        township=township, number=view.id[:8].upper(), date=date_text(printed_on))
+        township=township, number=view.id[:8].upper(), date=date_text(printed_on)
+    )
     document = SimpleDocTemplate(
-        target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 3 * mm,
-        initialFontName=font, title=title, author=township, creator=name_and_version())
+        target,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 3 * mm,
+        initialFontName=font,
+        title=title,
+        author=township,
+        creator=name_and_version(),
+    )
     document.build(_story(view, first, s), canvasmaker=canvas_maker(footer, title, font))
 
 
@@ -220,8 +299,9 @@ def render_sheet(view: NoticeView, first: NoticeView | None, township: str, out,
     _render(view, first, target, township, printed_on)
 
 
-def render_village(views: list[NoticeView], township: str, out_pdf, progress: Callable[[int, int], bool] | None,
-                   printed_on: dt.date) -> bool:
+def render_village(
+    views: list[NoticeView], township: str, out_pdf, progress: Callable[[int, int], bool] | None, printed_on: dt.date
+) -> bool:
     """All notice sheets of a village (``views``, at least one) as one PDF at ``out_pdf``.
 
     ``progress(done, total)`` is called before the first sheet and after each; when it returns
@@ -232,8 +312,13 @@ def render_village(views: list[NoticeView], township: str, out_pdf, progress: Ca
     if progress is not None and progress(0, total) is False:
         return False
     writer = PdfWriter()
-    writer.add_metadata({"/Title": _("Public notices of {village}").format(village=views[0].village),
-                         "/Author": township, "/Creator": name_and_version()})
+    writer.add_metadata(
+        {
+            "/Title": _("Public notices of {village}").format(village=views[0].village),
+            "/Author": township,
+            "/Creator": name_and_version(),
+        }
+    )
     for done, view in enumerate(views, 1):
         buffer = io.BytesIO()
         first = by_id.get(view.previous_id) if view.previous_id else None

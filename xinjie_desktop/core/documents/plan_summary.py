@@ -56,8 +56,14 @@ class PlanHousehold:
     kind: str  # "registered"/"synchronised" or a label already worded
 
 
-def render_plan_summary(path_or_file: str | os.PathLike | BinaryIO, household: PlanHousehold, plan_input: PlanInput,
-                        result: PlanResult, township: str, printed_on: dt.date) -> None:
+def render_plan_summary(
+    path_or_file: str | os.PathLike | BinaryIO,
+    household: PlanHousehold,
+    plan_input: PlanInput,
+    result: PlanResult,
+    township: str,
+    printed_on: dt.date,
+) -> None:
     """Write the one-page A4 summary of ``result`` to a path or a binary file object."""
     font = document_font()
 
@@ -85,8 +91,17 @@ def render_plan_summary(path_or_file: str | os.PathLike | BinaryIO, household: P
 
 def _document(target, font: str, township: str) -> SimpleDocTemplate:
     return SimpleDocTemplate(
-        target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        initialFontName=font, title=_("Resettlement housing plan"), author=township, creator=name_and_version())
+        target,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        initialFontName=font,
+        title=_("Resettlement housing plan"),
+        author=township,
+        creator=name_and_version(),
+    )
 
 
 def _pages(story: list[Flowable], font: str) -> int:
@@ -185,12 +200,17 @@ def _basis(result: PlanResult, *keys: str, s: _Styles) -> Paragraph:
     return _p(text, s.basis)
 
 
-def _story(s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanResult, township: str,
-           printed_on: dt.date) -> list[Flowable]:
+def _story(
+    s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanResult, township: str, printed_on: dt.date
+) -> list[Flowable]:
     story: list[Flowable] = [
         _p(_("Resettlement housing plan"), s.title),
-        _p(_("{township} · printed on {date} · policy parameters {version}").format(
-            township=township, date=printed_on.isoformat(), version=result.parameters_version), s.subtitle),
+        _p(
+            _("{township} · printed on {date} · policy parameters {version}").format(
+                township=township, date=printed_on.isoformat(), version=result.parameters_version
+            ),
+            s.subtitle,
+        ),
         Spacer(1, s.size * 0.6),
     ]
     label_w, value_w = 0.19 * WIDTH, 0.31 * WIDTH
@@ -200,18 +220,30 @@ def _story(s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanRe
         rows = []
         for index in range(0, len(items), 2):
             row = []
-            for label, value in items[index:index + 2]:
+            for label, value in items[index : index + 2]:
                 row += [_p(label, s.label), _p(value, s.value)]
             rows.append(row + [""] * (4 - len(row)))
         return rows
 
     # The household.
     story += _section(_("1. Household"), s)
-    story.append(_grid(pairs([
-        (_("Head of household"), household.head_name), (_("ID number"), mask(household.id_number)),
-        (_("Village"), household.village), (_("Group"), household.group),
-        (_("Actual population"), str(household.actual_population)), (_("Kind of household"), _kind(household.kind)),
-    ]), four, s, shaded_columns=(0, 2)))
+    story.append(
+        _grid(
+            pairs(
+                [
+                    (_("Head of household"), household.head_name),
+                    (_("ID number"), mask(household.id_number)),
+                    (_("Village"), household.village),
+                    (_("Group"), household.group),
+                    (_("Actual population"), str(household.actual_population)),
+                    (_("Kind of household"), _kind(household.kind)),
+                ]
+            ),
+            four,
+            s,
+            shaded_columns=(0, 2),
+        )
+    )
 
     # What the plan was worked out from.
     if plan.built_area is not None:
@@ -226,71 +258,134 @@ def _story(s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanRe
         if plan.homestead_area is not None:
             homestead += f", {_m2(plan.homestead_area)}"
     story += _section(_("2. Plan inputs"), s)
-    story.append(_grid(pairs([
-        (_("People in the plan"), str(plan.people)), (_("Kind of household"), _kind(plan.kind)),
-        (_("Labour capacity"), _yes_no(plan.labour)),
-        (_("Construction started"), plan.start_date.isoformat() if plan.start_date else _("not started yet")),
-        (_("Building cost per m²"), EMPTY if plan.unit_cost is None else
-         _("{amount} yuan").format(amount=format_yuan(plan.unit_cost))),
-        (_("Layout or built area"), area),
-        (_("Planned own funds"), EMPTY if plan.own_funds is None else
-         _("{amount} yuan").format(amount=format_yuan(plan.own_funds))),
-        (_("Loan drawn"), _("{amount} yuan").format(amount=format_yuan(plan.loan))),
-        (_("Demolition agreement signed, old house demolished on time"), _yes_no(plan.demolition_signed)),
-        (_("Homestead"), homestead),
-    ]), four, s, shaded_columns=(0, 2)))
+    story.append(
+        _grid(
+            pairs(
+                [
+                    (_("People in the plan"), str(plan.people)),
+                    (_("Kind of household"), _kind(plan.kind)),
+                    (_("Labour capacity"), _yes_no(plan.labour)),
+                    (
+                        _("Construction started"),
+                        plan.start_date.isoformat() if plan.start_date else _("not started yet"),
+                    ),
+                    (
+                        _("Building cost per m²"),
+                        EMPTY
+                        if plan.unit_cost is None
+                        else _("{amount} yuan").format(amount=format_yuan(plan.unit_cost)),
+                    ),
+                    (_("Layout or built area"), area),
+                    (
+                        _("Planned own funds"),
+                        EMPTY
+                        if plan.own_funds is None
+                        else _("{amount} yuan").format(amount=format_yuan(plan.own_funds)),
+                    ),
+                    (_("Loan drawn"), _("{amount} yuan").format(amount=format_yuan(plan.loan))),
+                    (_("Demolition agreement signed, old house demolished on time"), _yes_no(plan.demolition_signed)),
+                    (_("Homestead"), homestead),
+                ]
+            ),
+            four,
+            s,
+            shaded_columns=(0, 2),
+        )
+    )
 
     # The figures, each with how it is worked out.
     layouts = "、".join(f"{x} m²" for x in result.allowed_layouts) or _("none")
-    area_text = EMPTY if result.area_m2 is None else _("{area} ({per} a person)").format(
-        area=_m2(result.area_m2), per=_m2(result.per_capita_m2))
+    area_text = (
+        EMPTY
+        if result.area_m2 is None
+        else _("{area} ({per} a person)").format(area=_m2(result.area_m2), per=_m2(result.per_capita_m2))
+    )
     own = _yuan(result.own_funds_needed)
     if result.own_funds_limit is not None:
         own_limit = _("limit {limit}").format(limit=format_yuan(result.own_funds_limit))
     else:
         own_limit = ""
     paid_label = _("Subsidy and reward paid, after the HS-3 cap") + (
-        " " + _("(cap reached)") if result.cap_reached else "")
+        " " + _("(cap reached)") if result.cap_reached else ""
+    )
     rows = [
         [_p(_("Item"), s.label), _p(_("Figure"), s.label), _p(_("How it is worked out [rules]"), s.label)],
         [_p(_("Layouts allowed"), s.label), _p(layouts, s.amount), _basis(result, "allowed_layouts", s=s)],
         [_p(_("Area of the house"), s.label), _p(area_text, s.amount), _basis(result, "per_capita_m2", s=s)],
-        [_p(_("Building cost (yuan)"), s.label), _p(_yuan(result.building_cost), s.amount),
-         _basis(result, "building_cost", s=s)],
+        [
+            _p(_("Building cost (yuan)"), s.label),
+            _p(_yuan(result.building_cost), s.amount),
+            _basis(result, "building_cost", s=s),
+        ],
         [_p(_("Subsidy (yuan)"), s.label), _p(_yuan(result.subsidy), s.amount), _basis(result, "subsidy", s=s)],
         [_p(_("Reward (yuan)"), s.label), _p(_yuan(result.reward), s.amount), _basis(result, "reward", s=s)],
-        [_p(paid_label, s.label), _p(_yuan(result.subsidy_and_reward), s.amount),
-         _basis(result, "subsidy_and_reward", s=s)],
-        [_p(_("Own funds needed (yuan)"), s.label),
-         Paragraph(escape(own) + (f"<br/>({escape(own_limit)})" if own_limit else ""), s.amount),
-         _basis(result, "own_funds_needed", s=s)],
-        [_p(_("Still unpaid after the money planned (yuan)"), s.label), _p(_yuan(result.funding_gap), s.amount),
-         _p("" if result.funding_gap is not None else _("Give the planned own funds to see the gap."), s.basis)],
-        [_p(_("Loan allowed (yuan)"), s.label), _p(_yuan(result.loan_allowed), s.amount),
-         _basis(result, "loan", s=s)],
-        [_p(_("Loan taken over by the district company (yuan)"), s.label), _p(_yuan(result.loan_taken_over), s.amount),
-         _p("", s.basis)],
+        [
+            _p(paid_label, s.label),
+            _p(_yuan(result.subsidy_and_reward), s.amount),
+            _basis(result, "subsidy_and_reward", s=s),
+        ],
+        [
+            _p(_("Own funds needed (yuan)"), s.label),
+            Paragraph(escape(own) + (f"<br/>({escape(own_limit)})" if own_limit else ""), s.amount),
+            _basis(result, "own_funds_needed", s=s),
+        ],
+        [
+            _p(_("Still unpaid after the money planned (yuan)"), s.label),
+            _p(_yuan(result.funding_gap), s.amount),
+            _p("" if result.funding_gap is not None else _("Give the planned own funds to see the gap."), s.basis),
+        ],
+        [_p(_("Loan allowed (yuan)"), s.label), _p(_yuan(result.loan_allowed), s.amount), _basis(result, "loan", s=s)],
+        [
+            _p(_("Loan taken over by the district company (yuan)"), s.label),
+            _p(_yuan(result.loan_taken_over), s.amount),
+            _p("", s.basis),
+        ],
     ]
     if result.homestead_limit_m2 is not None:
-        rows.append([_p(_("Homestead limit / becomes garden"), s.label),
-                     _p(f"{_m2(result.homestead_limit_m2)} / {_m2(result.garden_m2) if result.garden_m2 else EMPTY}",
-                        s.amount), _basis(result, "homestead", s=s)])
+        rows.append(
+            [
+                _p(_("Homestead limit / becomes garden"), s.label),
+                _p(
+                    f"{_m2(result.homestead_limit_m2)} / {_m2(result.garden_m2) if result.garden_m2 else EMPTY}",
+                    s.amount,
+                ),
+                _basis(result, "homestead", s=s),
+            ]
+        )
     story += _section(_("3. Figures"), s)
     story.append(_grid(rows, [0.25 * WIDTH, 0.22 * WIDTH, 0.53 * WIDTH], s, shaded_columns=(0,), header=True))
 
     # The verdict with every reason.
     story += _section(_("4. Verdict"), s)
-    verdict = [_p(_("The plan complies with the policy.") if result.compliant else
-                  _("The plan does not comply, for these reasons:"), s.verdict)]
+    verdict = [
+        _p(
+            _("The plan complies with the policy.")
+            if result.compliant
+            else _("The plan does not comply, for these reasons:"),
+            s.verdict,
+        )
+    ]
     verdict += [_p(f"{index}. {reason}", s.reason) for index, reason in enumerate(result.reasons, 1)]
     verdict += [_p(_("Note: {note}").format(note=note), s.reason) for note in result.notes]
     if result.elderly_home and result.explanations.get("elderly_home"):
         explanation = result.explanations["elderly_home"]
         verdict.append(Spacer(1, s.size * 0.3))
-        verdict.append(_p(_("The plan's words [{rules}]: {words}").format(
-            rules=", ".join(explanation.rules), words=explanation.plan), s.conditions))
-    story.append(_grid([[verdict]], [WIDTH], s, extra=[("TOPPADDING", (0, 0), (-1, -1), s.padding * 2),
-                                                        ("BOTTOMPADDING", (0, 0), (-1, -1), s.padding * 2)]))
+        verdict.append(
+            _p(
+                _("The plan's words [{rules}]: {words}").format(
+                    rules=", ".join(explanation.rules), words=explanation.plan
+                ),
+                s.conditions,
+            )
+        )
+    story.append(
+        _grid(
+            [[verdict]],
+            [WIDTH],
+            s,
+            extra=[("TOPPADDING", (0, 0), (-1, -1), s.padding * 2), ("BOTTOMPADDING", (0, 0), (-1, -1), s.padding * 2)],
+        )
+    )
 
     # HS-4 (2): the co-ownership ways out.
     if result.options:
@@ -298,36 +393,94 @@ def _story(s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanRe
         if "options" in result.explanations:
             story.append(_p(result.explanations["options"].text, s.small))
             story.append(Spacer(1, s.size * 0.3))
-        rows = [[_p(text, s.label) for text in (
-            _("Option"), _("Co-investor pays"), _("Household pays"), _("Others pay"),
-            _("Shares: co-investor / household"), _("Buy-back at cost"))]]
+        rows = [
+            [
+                _p(text, s.label)
+                for text in (
+                    _("Option"),
+                    _("Co-investor pays"),
+                    _("Household pays"),
+                    _("Others pay"),
+                    _("Shares: co-investor / household"),
+                    _("Buy-back at cost"),
+                )
+            ]
+        ]
         spans = []
         for option in result.options:
-            rows.append([_p(option.label, s.value), _p(format_yuan(option.investor_pays), s.amount),
-                         _p(format_yuan(option.household_pays), s.amount), _p(format_yuan(option.others_pay), s.amount),
-                         _p(_shares(option), s.amount),
-                         _p(format_yuan(option.buy_back_price), s.amount)])
-            rows.append([_p(_("Conditions (the plan's words): {conditions}").format(conditions=option.conditions),
-                            s.conditions), "", "", "", "", ""])
+            rows.append(
+                [
+                    _p(option.label, s.value),
+                    _p(format_yuan(option.investor_pays), s.amount),
+                    _p(format_yuan(option.household_pays), s.amount),
+                    _p(format_yuan(option.others_pay), s.amount),
+                    _p(_shares(option), s.amount),
+                    _p(format_yuan(option.buy_back_price), s.amount),
+                ]
+            )
+            rows.append(
+                [
+                    _p(
+                        _("Conditions (the plan's words): {conditions}").format(conditions=option.conditions),
+                        s.conditions,
+                    ),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
             spans.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
         widths = [0.30 * WIDTH, 0.13 * WIDTH, 0.13 * WIDTH, 0.11 * WIDTH, 0.18 * WIDTH, 0.15 * WIDTH]
         story.append(_grid(rows, widths, s, header=True, extra=spans))
 
     # The rules and the parameters, then the signatures.
     story.append(Spacer(1, s.size * 0.8))
-    story.append(_p(_("Rules applied: {rules}. Policy parameters version {version}.").format(
-        rules=", ".join(result.rules), version=result.parameters_version), s.small))
+    story.append(
+        _p(
+            _("Rules applied: {rules}. Policy parameters version {version}.").format(
+                rules=", ".join(result.rules), version=result.parameters_version
+            ),
+            s.small,
+        )
+    )
     story.append(Spacer(1, s.size * 1.4))
-    signers = [_("Household head (signature)"), _("Village cadre (signature)"), _("Work-team member (signature)"),
-               _("Date")]
+    signers = [
+        _("Household head (signature)"),
+        _("Village cadre (signature)"),
+        _("Work-team member (signature)"),
+        _("Date"),
+    ]
     gap = 5 * mm
     box = (WIDTH - 3 * gap) / 4
-    signature = Table([[_p(signers[0], s.label), "", _p(signers[1], s.label), "", _p(signers[2], s.label), "",
-                        _p(signers[3], s.label)], [""] * 7],
-                      colWidths=[box, gap, box, gap, box, gap, box], rowHeights=[None, s.size * 2.6], hAlign="LEFT")
-    signature.setStyle(TableStyle(
-        [("LINEBELOW", (column, 1), (column, 1), 0.6, colors.black) for column in (0, 2, 4, 6)]
-        + [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-           ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONTNAME", (0, 0), (-1, -1), s.font)]))
+    signature = Table(
+        [
+            [
+                _p(signers[0], s.label),
+                "",
+                _p(signers[1], s.label),
+                "",
+                _p(signers[2], s.label),
+                "",
+                _p(signers[3], s.label),
+            ],
+            [""] * 7,
+        ],
+        colWidths=[box, gap, box, gap, box, gap, box],
+        rowHeights=[None, s.size * 2.6],
+        hAlign="LEFT",
+    )
+    signature.setStyle(
+        TableStyle(
+            [("LINEBELOW", (column, 1), (column, 1), 0.6, colors.black) for column in (0, 2, 4, 6)]
+            + [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("FONTNAME", (0, 0), (-1, -1), s.font),
+            ]
+        )
+    )
     story.append(signature)
     return story

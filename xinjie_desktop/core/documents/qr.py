@@ -24,8 +24,10 @@ _DARK_RUNS = re.compile(rb"1+")
 @cache
 def _blocks(version: int) -> tuple[tuple[int, int], ...]:
     """(data codewords, error-correction codewords) of each block."""
-    return tuple((block.dataCount, block.totalCount - block.dataCount)
-                 for block in qrencoder.QRRSBlock.getRSBlocks(version, _LEVEL))
+    return tuple(
+        (block.dataCount, block.totalCount - block.dataCount)
+        for block in qrencoder.QRRSBlock.getRSBlocks(version, _LEVEL)
+    )
 
 
 def _version(length: int) -> int:
@@ -46,8 +48,9 @@ def _parity_tables(data_count: int, ec_count: int) -> tuple[tuple[int, ...], ...
         message[position] = value
         remainder = qrencoder.QRPolynomial(message, poly.getLength() - 1).mod(poly)
         offset = remainder.getLength() - ec_count
-        return int.from_bytes(bytes(remainder.get(i + offset) if i + offset >= 0 else 0
-                                    for i in range(ec_count)), "big")
+        return int.from_bytes(
+            bytes(remainder.get(i + offset) if i + offset >= 0 else 0 for i in range(ec_count)), "big"
+        )
 
     tables = []
     for position in range(data_count):
@@ -103,7 +106,7 @@ def modules(payload: str) -> tuple[int, bytes]:
         pad ^= 1
     data_blocks, ec_blocks, offset = [], [], 0
     for data_count, ec_count in blocks:
-        block = stream[offset:offset + data_count]
+        block = stream[offset : offset + data_count]
         offset += data_count
         tables = _parity_tables(data_count, ec_count)
         parity = 0

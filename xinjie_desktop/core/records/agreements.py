@@ -33,10 +33,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.rules import membership
-from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
+from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
+from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.housing_plan import (
     DISTRICT_COMPANY,
     OPTION_LABELS,
@@ -47,8 +48,11 @@ from xinjie_desktop.core.rules.housing_plan import (
 from xinjie_desktop.core.rules.housing_plan import (
     KINDS as HOUSEHOLD_KINDS,
 )
-from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
 from xinjie_desktop.core.rules.identification import in_national_system
+from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
+from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE, RELATIONS
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
     Agreement,
     AgreementError,
@@ -62,10 +66,6 @@ from xinjie_desktop.core.store.models import (
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.core.rules.money import format_yuan
-from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
-from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE, RELATIONS
 from xinjie_desktop.i18n import N_, _, language
 
 __all__ = [
@@ -183,10 +183,24 @@ def sha256_text(text: str) -> str:
 
 def _info(record: Agreement) -> AgreementInfo:
     return AgreementInfo(
-        record.id, record.household_id, record.kind, record.number, record.version, record.status,
-        record.content_sha256, record.template_version, record.demolition_deadline, record.signing_method,
-        record.signed_on, record.fingerprint, record.scan_sha256, record.signed_pdf_sha256, record.voided_on,
-        record.void_reason, record.supersedes_id)
+        record.id,
+        record.household_id,
+        record.kind,
+        record.number,
+        record.version,
+        record.status,
+        record.content_sha256,
+        record.template_version,
+        record.demolition_deadline,
+        record.signing_method,
+        record.signed_on,
+        record.fingerprint,
+        record.scan_sha256,
+        record.signed_pdf_sha256,
+        record.voided_on,
+        record.void_reason,
+        record.supersedes_id,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,28 +221,50 @@ def _amount(value) -> str | None:
 
 
 def _latest_plan(session: Session, household_id: str) -> SavedPlan | None:
-    record = session.scalars(select(SavedHousingPlan).where(SavedHousingPlan.household_id == household_id)
-                             .order_by(SavedHousingPlan.created_at.desc(), SavedHousingPlan.id)).first()
+    record = session.scalars(
+        select(SavedHousingPlan)
+        .where(SavedHousingPlan.household_id == household_id)
+        .order_by(SavedHousingPlan.created_at.desc(), SavedHousingPlan.id)
+    ).first()
     if record is None:
         return None
-    return SavedPlan(record.id, record.created_at, record.parameters_version, input_from_json(record.inputs),
-                     json.loads(record.results), record.compliant, record.chosen_option, record.co_investor,
-                     record.note)
+    return SavedPlan(
+        record.id,
+        record.created_at,
+        record.parameters_version,
+        input_from_json(record.inputs),
+        json.loads(record.results),
+        record.compliant,
+        record.chosen_option,
+        record.co_investor,
+        record.note,
+    )
 
 
 def _co_ownership_refusal(plan: SavedPlan | None) -> str | None:
     if plan is None:
-        return _("A co-ownership agreement needs a saved housing plan that chose way ① or ② of HS-4; "
-                 "this household has no saved plan.")
+        return _(
+            "A co-ownership agreement needs a saved housing plan that chose way ① or ② of HS-4; "
+            "this household has no saved plan."
+        )
     if plan.chosen_option not in CO_OWNERSHIP_OPTIONS:
-        return _("A co-ownership agreement is made only where the saved housing plan chose way ① (direct "
-                 "relatives) or ② (district company) of HS-4; the latest saved plan of this household chose "
-                 "neither.")
+        return _(
+            "A co-ownership agreement is made only where the saved housing plan chose way ① (direct "
+            "relatives) or ② (district company) of HS-4; the latest saved plan of this household chose "
+            "neither."
+        )
     return None
 
 
-def content_of(session: Session, household_id: str, kind: str, *, demolition_deadline: dt.date | None,
-               employment: Employment | None, today: dt.date) -> dict:
+def content_of(
+    session: Session,
+    household_id: str,
+    kind: str,
+    *,
+    demolition_deadline: dt.date | None,
+    employment: Employment | None,
+    today: dt.date,
+) -> dict:
     """Every field the ``kind`` agreement of the household fills in, as stored (and hashed)."""
     if kind not in KINDS:
         raise AgreementError(_("Unknown kind of agreement: {kind}.").format(kind=kind))
@@ -238,21 +274,25 @@ def content_of(session: Session, household_id: str, kind: str, *, demolition_dea
     township = session.scalar(select(Township))
     group = session.get(VillagerGroup, household.group_id)
     village = session.get(Village, household.village_id)
-    members = session.scalars(select(Member).where(Member.household_id == household_id)
-                              .order_by(Member.position)).all()
+    members = session.scalars(select(Member).where(Member.household_id == household_id).order_by(Member.position)).all()
     actual = [m for m in members if m.membership_basis in membership.INCLUDED]
     plan = _latest_plan(session, household_id)
     if plan is None and kind != EMPLOYMENT:
-        raise AgreementError(_("Save a housing plan for this household first: the agreement takes its figures "
-                               "from the latest saved plan."))
+        raise AgreementError(
+            _(
+                "Save a housing plan for this household first: the agreement takes its figures "
+                "from the latest saved plan."
+            )
+        )
     if kind == CO_OWNERSHIP and (refusal := _co_ownership_refusal(plan)):
         raise AgreementError(refusal)
     if kind == DEMOLITION:
         if demolition_deadline is None:
             raise AgreementError(_("Give the date by which the old house is demolished."))
         if demolition_deadline < today:
-            raise AgreementError(_("The demolition deadline {date} is already past.").format(
-                date=demolition_deadline.isoformat()))
+            raise AgreementError(
+                _("The demolition deadline {date} is already past.").format(date=demolition_deadline.isoformat())
+            )
     head = next((m for m in members if m.relation == "head"), members[0] if members else None)
     templates = agreement_templates.load()
     content: dict = {
@@ -283,20 +323,32 @@ def content_of(session: Session, household_id: str, kind: str, *, demolition_dea
             workers = max(1, sum(1 for m in actual if m.labour in LABOUR_CAPABLE))
         if workers < 0:
             raise AgreementError(_("The number of members who take up work cannot be negative."))
-        content.update(employment_workers=workers, employment_training=employment.training.strip(),
-                       employment_placement=employment.placement.strip(), exit_target=employment.exit_target.strip())
+        content.update(
+            employment_workers=workers,
+            employment_training=employment.training.strip(),
+            employment_placement=employment.placement.strip(),
+            exit_target=employment.exit_target.strip(),
+        )
     if kind == CO_OWNERSHIP:
         option = next((o for o in figures.get("options", []) if o.get("code") == plan.chosen_option), None)
         if option is None:
-            raise AgreementError(_("The saved plan has no figures for the co-ownership way it chose; "
-                                   "recalculate and save the plan again."))
+            raise AgreementError(
+                _(
+                    "The saved plan has no figures for the co-ownership way it chose; "
+                    "recalculate and save the plan again."
+                )
+            )
         content.update(
-            co_option=plan.chosen_option, co_investor=plan.co_investor,
-            investor_pays=_amount(option.get("investor_pays")), household_pays=_amount(option.get("household_pays")),
+            co_option=plan.chosen_option,
+            co_investor=plan.co_investor,
+            investor_pays=_amount(option.get("investor_pays")),
+            household_pays=_amount(option.get("household_pays")),
             others_pay=_amount(option.get("others_pay")),
             investor_share=_number(option.get("investor_share_percent")),
             household_share=_number(option.get("household_share_percent")),
-            buy_back_price=_amount(option.get("buy_back_price")), conditions=option.get("conditions", ""))
+            buy_back_price=_amount(option.get("buy_back_price")),
+            conditions=option.get("conditions", ""),
+        )
     return content
 
 
@@ -307,17 +359,31 @@ def _figures(plan: SavedPlan) -> dict:
     if plan.plan.demolition_signed:
         return plan.results
     try:
-        return calculate(dataclasses.replace(plan.plan, demolition_signed=True),
-                         current(plan.parameters_version)).to_json()
+        return calculate(
+            dataclasses.replace(plan.plan, demolition_signed=True), current(plan.parameters_version)
+        ).to_json()
     except (PlanInputError, PolicyFileError) as error:
         raise AgreementError(_("The saved housing plan cannot be recalculated: {error}").format(error=error)) from None
 
 
 def _plan_fields(plan: SavedPlan | None, figures: dict | None) -> dict:
     if plan is None or figures is None:
-        return {key: None for key in ("plan_id", "parameters_version", "layout_m2", "area_m2", "per_capita_m2",
-                                      "building_cost", "subsidy", "reward", "subsidy_and_reward", "own_funds",
-                                      "own_funds_limit", "loan_taken_over")}
+        return dict.fromkeys(
+            (
+                "plan_id",
+                "parameters_version",
+                "layout_m2",
+                "area_m2",
+                "per_capita_m2",
+                "building_cost",
+                "subsidy",
+                "reward",
+                "subsidy_and_reward",
+                "own_funds",
+                "own_funds_limit",
+                "loan_taken_over",
+            )
+        )
     return {
         "plan_id": plan.id,
         "parameters_version": plan.parameters_version,
@@ -351,8 +417,9 @@ def _next_serial(session: Session, store: Store) -> int:
 def _number_base(session: Session, store: Store, household_id: str, today: dt.date) -> str:
     """All agreements of a household share one base, e.g. ``XJ-2017-3F2A-000123``: year, this laptop
     (so two laptops never hand out the same number) and a serial."""
-    existing = session.scalar(select(Agreement.number).where(Agreement.household_id == household_id)
-                              .order_by(Agreement.created_at).limit(1))
+    existing = session.scalar(
+        select(Agreement.number).where(Agreement.household_id == household_id).order_by(Agreement.created_at).limit(1)
+    )
     if existing:
         return existing.rsplit("-", 2)[0]
     device = re.sub(r"[^0-9A-F]", "", store.device_id.upper())[:4].rjust(4, "0")
@@ -360,9 +427,11 @@ def _number_base(session: Session, store: Store, household_id: str, today: dt.da
 
 
 def _open_of_kind(session: Session, household_id: str, kind: str) -> Agreement | None:
-    return session.scalars(select(Agreement).where(Agreement.household_id == household_id, Agreement.kind == kind,
-                                                   Agreement.status != VOIDED)
-                           .order_by(Agreement.version.desc())).first()
+    return session.scalars(
+        select(Agreement)
+        .where(Agreement.household_id == household_id, Agreement.kind == kind, Agreement.status != VOIDED)
+        .order_by(Agreement.version.desc())
+    ).first()
 
 
 def _set_content(record: Agreement, content: dict) -> None:
@@ -374,20 +443,42 @@ def _set_content(record: Agreement, content: dict) -> None:
     record.demolition_deadline = dt.date.fromisoformat(deadline) if deadline else None
 
 
-def draft(store: Store, household_id: str, kind: str, *, demolition_deadline: dt.date | None = None,
-          employment: Employment | None = None, today: dt.date) -> str:
+def draft(
+    store: Store,
+    household_id: str,
+    kind: str,
+    *,
+    demolition_deadline: dt.date | None = None,
+    employment: Employment | None = None,
+    today: dt.date,
+) -> str:
     """Draft the household's ``kind`` agreement (version 1, or the next version); returns its id."""
     with store.unit_of_work() as session:
-        content = content_of(session, household_id, kind, demolition_deadline=demolition_deadline,
-                             employment=employment, today=today)
+        content = content_of(
+            session, household_id, kind, demolition_deadline=demolition_deadline, employment=employment, today=today
+        )
         if _open_of_kind(session, household_id, kind) is not None:
-            raise AgreementError(_("This household already has a {kind} that is not voided; edit the draft or "
-                                   "void the signed one.").format(kind=_(KINDS[kind])))
-        version = (session.scalar(select(func.max(Agreement.version)).where(
-            Agreement.household_id == household_id, Agreement.kind == kind)) or 0) + 1
+            raise AgreementError(
+                _(
+                    "This household already has a {kind} that is not voided; edit the draft or void the signed one."
+                ).format(kind=_(KINDS[kind]))
+            )
+        version = (
+            session.scalar(
+                select(func.max(Agreement.version)).where(
+                    Agreement.household_id == household_id, Agreement.kind == kind
+                )
+            )
+            or 0
+        ) + 1
         base = _number_base(session, store, household_id, today)
-        record = Agreement(household_id=household_id, kind=kind, number=f"{base}-{CODES[kind]}-v{version}",
-                           version=version, status=DRAFT)
+        record = Agreement(
+            household_id=household_id,
+            kind=kind,
+            number=f"{base}-{CODES[kind]}-v{version}",
+            version=version,
+            status=DRAFT,
+        )
         _set_content(record, content)
         session.add(record)
         session.flush()
@@ -403,15 +494,26 @@ def _get(session: Session, agreement_id: str) -> Agreement:
 
 def _refuse_unless_draft(record: Agreement) -> None:
     if record.status == SIGNED:
-        raise AgreementError(_("Agreement {number} is signed and can no longer be edited. Void it with the "
-                               "reason; the new version can be corrected and signed.").format(number=record.number))
+        raise AgreementError(
+            _(
+                "Agreement {number} is signed and can no longer be edited. Void it with the "
+                "reason; the new version can be corrected and signed."
+            ).format(number=record.number)
+        )
     if record.status == VOIDED:
-        raise AgreementError(_("Agreement {number} is voided and can no longer be edited.").format(
-            number=record.number))
+        raise AgreementError(
+            _("Agreement {number} is voided and can no longer be edited.").format(number=record.number)
+        )
 
 
-def edit(store: Store, agreement_id: str, *, demolition_deadline: dt.date | None = None,
-         employment: Employment | None = None, today: dt.date) -> str:
+def edit(
+    store: Store,
+    agreement_id: str,
+    *,
+    demolition_deadline: dt.date | None = None,
+    employment: Employment | None = None,
+    today: dt.date,
+) -> str:
     """Fill a draft in again from the household and plan as they are now (after a correction), with a
     new deadline or employment commitments if given; a signed or voided agreement is refused."""
     with store.unit_of_work() as session:
@@ -421,17 +523,32 @@ def edit(store: Store, agreement_id: str, *, demolition_deadline: dt.date | None
         if demolition_deadline is None and old.get("demolition_deadline"):
             demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
         if employment is None and record.kind == EMPLOYMENT:
-            employment = Employment(old.get("employment_workers"), old.get("employment_training", ""),
-                                    old.get("employment_placement", ""), old.get("exit_target", ""))
-        content = content_of(session, record.household_id, record.kind, demolition_deadline=demolition_deadline,
-                             employment=employment, today=today)
+            employment = Employment(
+                old.get("employment_workers"),
+                old.get("employment_training", ""),
+                old.get("employment_placement", ""),
+                old.get("exit_target", ""),
+            )
+        content = content_of(
+            session,
+            record.household_id,
+            record.kind,
+            demolition_deadline=demolition_deadline,
+            employment=employment,
+            today=today,
+        )
         _set_content(record, content)
         return record.content_sha256
 
 
-def _prints(session: Session, records: Sequence[Agreement], lang: str, *,
-            signatures: dict[str, dict[str, tuple[str, bytes]]] | None = None,
-            status: dict[str, str] | None = None) -> Iterator[agreement_pdf.AgreementPrint]:
+def _prints(
+    session: Session,
+    records: Sequence[Agreement],
+    lang: str,
+    *,
+    signatures: dict[str, dict[str, tuple[str, bytes]]] | None = None,
+    status: dict[str, str] | None = None,
+) -> Iterator[agreement_pdf.AgreementPrint]:
     """What each record prints, made one at a time as the renderer reaches it (a village's batch
     never holds them all)."""
     templates = agreement_templates.load()
@@ -455,27 +572,41 @@ def _prints(session: Session, records: Sequence[Agreement], lang: str, *,
                 notes.append(words["fingerprint"])
         if record.status == VOIDED:
             successor = session.scalar(select(Agreement.version).where(Agreement.supersedes_id == record.id))
-            notes.append(words["voided"].format(date=agreement_pdf.format_date(record.voided_on, words),
-                                                reason=record.void_reason, version=successor or "—"))
+            notes.append(
+                words["voided"].format(
+                    date=agreement_pdf.format_date(record.voided_on, words),
+                    reason=record.void_reason,
+                    version=successor or "—",
+                )
+            )
         roles = REQUIRED_ROLES if record.kind != CO_OWNERSHIP else (*REQUIRED_ROLES, "co_investor")
         roles = tuple(role for role in agreement_pdf.ROLES_ORDER if role in roles)
         signed = (signatures or {}).get(record.id)
         if signed is None and record.signing_method == "screen":
             signed = _stored_signatures(session, record.id)
         yield agreement_pdf.AgreementPrint(
-            number=record.number, version=record.version, status=(status or {}).get(record.id, record.status),
-            sha256=record.content_sha256, title=fill(template.title),
-            parties=tuple(fill(p) for p in template.parties), preamble=fill(template.preamble),
-            clauses=tuple(fill(c) for c in template.clauses), closing=fill(template.closing), roles=roles,
+            number=record.number,
+            version=record.version,
+            status=(status or {}).get(record.id, record.status),
+            sha256=record.content_sha256,
+            title=fill(template.title),
+            parties=tuple(fill(p) for p in template.parties),
+            preamble=fill(template.preamble),
+            clauses=tuple(fill(c) for c in template.clauses),
+            closing=fill(template.closing),
+            roles=roles,
             signatures=signed or {},
             signed_on=agreement_pdf.format_date(record.signed_on, words) if record.signed_on else "",
-            notes=tuple(notes))
+            notes=tuple(notes),
+        )
 
 
 def _stored_signatures(session: Session, agreement_id: str) -> dict[str, tuple[str, bytes]]:
-    rows = session.execute(select(AgreementSignature.role, AgreementSignature.signer_name, Blob.data)
-                           .join(Blob, Blob.sha256 == AgreementSignature.image_sha256)
-                           .where(AgreementSignature.agreement_id == agreement_id)).all()
+    rows = session.execute(
+        select(AgreementSignature.role, AgreementSignature.signer_name, Blob.data)
+        .join(Blob, Blob.sha256 == AgreementSignature.image_sha256)
+        .where(AgreementSignature.agreement_id == agreement_id)
+    ).all()
     return {role: (name, data) for role, name, data in rows}
 
 
@@ -488,8 +619,19 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
             values[key] = defaults.get(key, empty)
         else:
             values[key] = str(value)
-    for key in ("building_cost", "subsidy", "reward", "subsidy_and_reward", "own_funds", "own_funds_limit",
-                "loan_taken_over", "investor_pays", "household_pays", "others_pay", "buy_back_price"):
+    for key in (
+        "building_cost",
+        "subsidy",
+        "reward",
+        "subsidy_and_reward",
+        "own_funds",
+        "own_funds_limit",
+        "loan_taken_over",
+        "investor_pays",
+        "household_pays",
+        "others_pay",
+        "buy_back_price",
+    ):
         if content.get(key) not in (None, ""):
             values[key] = format_yuan(Decimal(content[key]))
     for key in ("layout_m2", "area_m2", "per_capita_m2", "investor_share", "household_share"):
@@ -500,9 +642,13 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
         if content.get(key):
             values[key] = agreement_pdf.format_date(dt.date.fromisoformat(content[key]), words)
     values["household_kind"] = _(HOUSEHOLD_KINDS.get(content.get("household_kind"), "")) or empty
-    values["members"] = words["member_separator"].join(
-        words["member"].format(name=m["name"], relation=_(RELATIONS.get(m["relation"], m["relation"])))
-        for m in content.get("members", [])) or empty
+    values["members"] = (
+        words["member_separator"].join(
+            words["member"].format(name=m["name"], relation=_(RELATIONS.get(m["relation"], m["relation"])))
+            for m in content.get("members", [])
+        )
+        or empty
+    )
     if content.get("co_option"):
         values["co_option"] = _(OPTION_LABELS[content["co_option"]])
     return values
@@ -514,8 +660,9 @@ def _pdf_bytes(session: Session, records: Sequence[Agreement], lang: str, **opti
     return buffer.getvalue()
 
 
-def _write(session: Session, target, records: Sequence[Agreement], lang: str, *, on_start=None,
-           signatures=None, status=None) -> int:
+def _write(
+    session: Session, target, records: Sequence[Agreement], lang: str, *, on_start=None, signatures=None, status=None
+) -> int:
     prints = _prints(session, records, lang, signatures=signatures, status=status)
     township = session.scalar(select(Township))
     author = (township.command_centre or township.name) if township else ""
@@ -526,8 +673,18 @@ def _write(session: Session, target, records: Sequence[Agreement], lang: str, *,
         keyword_text = agreement_pdf.keywords(item.number, item.sha256, item.version, item.status)
     else:
         title, subject, keyword_text = _("Agreements"), _("{n} agreements").format(n=len(records)), ""
-    return agreement_pdf.render(target, prints, agreement_templates.load(), lang, document_font(), title=title,
-                                author=author, subject=subject, keyword_text=keyword_text, on_start=on_start)
+    return agreement_pdf.render(
+        target,
+        prints,
+        agreement_templates.load(),
+        lang,
+        document_font(),
+        title=title,
+        author=author,
+        subject=subject,
+        keyword_text=keyword_text,
+        on_start=on_start,
+    )
 
 
 def _check_png(data: bytes, role: str) -> None:
@@ -535,8 +692,9 @@ def _check_png(data: bytes, role: str) -> None:
         raise AgreementError(_("The signature of the {role} is not a PNG image.").format(role=_(ROLES[role])))
 
 
-def sign_on_screen(store: Store, agreement_id: str, signatures: dict[str, tuple[str, bytes]],
-                   signed_on: dt.date) -> str:
+def sign_on_screen(
+    store: Store, agreement_id: str, signatures: dict[str, tuple[str, bytes]], signed_on: dt.date
+) -> str:
     """Stamp the signatures captured on screen into the final PDF, store it, mark the agreement signed.
 
     ``signatures`` maps each of household_head, representative and witness (and, for a
@@ -548,8 +706,9 @@ def sign_on_screen(store: Store, agreement_id: str, signatures: dict[str, tuple[
         allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind == CO_OWNERSHIP else set())
         missing = [role for role in REQUIRED_ROLES if role not in signatures]
         if missing:
-            raise AgreementError(_("Signatures missing: {roles}.").format(
-                roles=", ".join(_(ROLES[role]) for role in missing)))
+            raise AgreementError(
+                _("Signatures missing: {roles}.").format(roles=", ".join(_(ROLES[role]) for role in missing))
+            )
         unknown = sorted(set(signatures) - allowed)
         if unknown:
             raise AgreementError(_("Nobody signs this agreement as {roles}.").format(roles=", ".join(unknown)))
@@ -563,15 +722,17 @@ def sign_on_screen(store: Store, agreement_id: str, signatures: dict[str, tuple[
         record.signing_method = "screen"
         pdf = _pdf_bytes(session, [record], language(), signatures={record.id: clean}, status={record.id: SIGNED})
         for role, (name, png) in clean.items():
-            session.add(AgreementSignature(agreement_id=record.id, role=role, signer_name=name,
-                                           image_sha256=put_blob(session, png)))
+            session.add(
+                AgreementSignature(
+                    agreement_id=record.id, role=role, signer_name=name, image_sha256=put_blob(session, png)
+                )
+            )
         record.signed_pdf_sha256 = put_blob(session, pdf)
         record.status = SIGNED
         return record.signed_pdf_sha256
 
 
-def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, fingerprint: bool,
-                  signed_on: dt.date) -> str:
+def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, fingerprint: bool, signed_on: dt.date) -> str:
     """Mark the agreement signed on paper: keep the photo or scan, note the fingerprint (按手印).
     Returns the SHA-256 of the scan."""
     try:
@@ -600,14 +761,27 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
             raise AgreementError(_("Agreement {number} is already voided.").format(number=record.number))
         record.status, record.voided_on, record.void_reason = VOIDED, on, reason.strip()
         session.flush()
-        version = session.scalar(select(func.max(Agreement.version)).where(
-            Agreement.household_id == record.household_id, Agreement.kind == record.kind)) + 1
+        version = (
+            session.scalar(
+                select(func.max(Agreement.version)).where(
+                    Agreement.household_id == record.household_id, Agreement.kind == record.kind
+                )
+            )
+            + 1
+        )
         base = record.number.rsplit("-", 2)[0]
-        successor = Agreement(household_id=record.household_id, kind=record.kind,
-                              number=f"{base}-{CODES[record.kind]}-v{version}", version=version,
-                              supersedes_id=record.id, status=DRAFT, template_version=record.template_version,
-                              content=record.content, content_sha256=record.content_sha256,
-                              demolition_deadline=record.demolition_deadline)
+        successor = Agreement(
+            household_id=record.household_id,
+            kind=record.kind,
+            number=f"{base}-{CODES[record.kind]}-v{version}",
+            version=version,
+            supersedes_id=record.id,
+            status=DRAFT,
+            template_version=record.template_version,
+            content=record.content,
+            content_sha256=record.content_sha256,
+            demolition_deadline=record.demolition_deadline,
+        )
         session.add(successor)
         session.flush()
         return successor.id
@@ -616,8 +790,9 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
 def versions(store: Store, household_id: str) -> list[AgreementInfo]:
     """Every version of every agreement of the household, voided ones included."""
     with store.session() as session:
-        records = session.scalars(select(Agreement).where(Agreement.household_id == household_id)
-                                  .order_by(Agreement.kind, Agreement.version)).all()
+        records = session.scalars(
+            select(Agreement).where(Agreement.household_id == household_id).order_by(Agreement.kind, Agreement.version)
+        ).all()
         order = list(KINDS)
         return sorted((_info(r) for r in records), key=lambda a: (order.index(a.kind), a.version))
 
@@ -641,8 +816,14 @@ def applicable_kinds(store: Store, household_id: str) -> list[str]:
     return kinds
 
 
-def draft_missing(store: Store, household_id: str, *, demolition_deadline: dt.date | None,
-                  employment: Employment | None = None, today: dt.date) -> tuple[list[str], dict[str, str]]:
+def draft_missing(
+    store: Store,
+    household_id: str,
+    *,
+    demolition_deadline: dt.date | None,
+    employment: Employment | None = None,
+    today: dt.date,
+) -> tuple[list[str], dict[str, str]]:
     """Draft each applicable agreement the household does not have yet.
 
     Returns the ids drafted and, for each kind that could not be drafted, the reason."""
@@ -652,8 +833,16 @@ def draft_missing(store: Store, household_id: str, *, demolition_deadline: dt.da
         if kind in have:
             continue
         try:
-            drafted.append(draft(store, household_id, kind, demolition_deadline=demolition_deadline,
-                                 employment=employment, today=today))
+            drafted.append(
+                draft(
+                    store,
+                    household_id,
+                    kind,
+                    demolition_deadline=demolition_deadline,
+                    employment=employment,
+                    today=today,
+                )
+            )
         except AgreementError as error:
             refused[kind] = str(error)
     return drafted, refused
@@ -695,8 +884,13 @@ class _Cancelled(Exception):
     pass
 
 
-def render_village(store: Store, village_id: str, kinds: Iterable[str], out_pdf: Path | str,
-                   progress: Callable[[int, int], bool] | None = None) -> int:
+def render_village(
+    store: Store,
+    village_id: str,
+    kinds: Iterable[str],
+    out_pdf: Path | str,
+    progress: Callable[[int, int], bool] | None = None,
+) -> int:
     """All agreements in force (of ``kinds``) of the village's households as ONE PDF.
 
     ``progress(done, total)`` is called as each agreement is laid out; returning False cancels
@@ -711,7 +905,8 @@ def render_village(store: Store, village_id: str, kinds: Iterable[str], out_pdf:
         if session.get(Village, village_id) is None:
             raise AgreementError(_("This village no longer exists in the store."))
         rows = session.execute(
-            select(Agreement, Household.list_key).join(Household, Household.id == Agreement.household_id)
+            select(Agreement, Household.list_key)
+            .join(Household, Household.id == Agreement.household_id)
             .where(Household.village_id == village_id, Agreement.kind.in_(kinds), Agreement.status != VOIDED)
         ).all()
         latest: dict[tuple[str, str], tuple[Agreement, str]] = {}
@@ -719,8 +914,12 @@ def render_village(store: Store, village_id: str, kinds: Iterable[str], out_pdf:
             slot = (record.household_id, record.kind)
             if slot not in latest or latest[slot][0].version < record.version:
                 latest[slot] = (record, key)
-        records = [r for r, _key in sorted(latest.values(), key=lambda pair: (
-            pair[1], pair[0].household_id, order.index(pair[0].kind)))]
+        records = [
+            r
+            for r, _key in sorted(
+                latest.values(), key=lambda pair: (pair[1], pair[0].household_id, order.index(pair[0].kind))
+            )
+        ]
         total = len(records)
         if progress is not None and not progress(0, total):
             raise InterruptedError("cancelled")
@@ -762,8 +961,9 @@ def _read_pdf(path: Path) -> tuple[bytes, dict[str, str], str]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise AgreementError(_("The file {name} cannot be read: {error}").format(
-            name=path.name, error=error.strerror)) from None
+        raise AgreementError(
+            _("The file {name} cannot be read: {error}").format(name=path.name, error=error.strerror)
+        ) from None
     if not data.startswith(b"%PDF-"):
         raise AgreementError(_("The file {name} is not a PDF.").format(name=path.name))
     try:
@@ -775,8 +975,9 @@ def _read_pdf(path: Path) -> tuple[bytes, dict[str, str], str]:
         if "number=" not in keywords and reader.pages:
             text = reader.pages[0].extract_text() or ""
     except (PdfReadError, ValueError, KeyError, OSError) as error:
-        raise AgreementError(_("The file {name} is not a readable PDF: {error}").format(
-            name=path.name, error=error)) from None
+        raise AgreementError(
+            _("The file {name} is not a readable PDF: {error}").format(name=path.name, error=error)
+        ) from None
     return data, info, text
 
 
@@ -797,15 +998,26 @@ def verify(store: Store, pdf_path: Path | str) -> Verification:
         number = found_number.group(0) if found_number else None
         printed = found_hash.group(0) if found_hash else None
     if not number or not printed:
-        return Verification(found=False, matches=False, file_sha256=file_sha,
-                            message=_("The PDF carries no agreement number and hash: it is not an agreement "
-                                      "printed by this application."))
+        return Verification(
+            found=False,
+            matches=False,
+            file_sha256=file_sha,
+            message=_(
+                "The PDF carries no agreement number and hash: it is not an agreement printed by this application."
+            ),
+        )
     with store.session() as session:
         record = session.scalar(select(Agreement).where(Agreement.number == number))
         if record is None:
-            return Verification(found=True, matches=False, number=number, printed_hash=printed,
-                                file_sha256=file_sha, signed_file=signed_file,
-                                message=_("No agreement numbered {number} is stored.").format(number=number))
+            return Verification(
+                found=True,
+                matches=False,
+                number=number,
+                printed_hash=printed,
+                file_sha256=file_sha,
+                signed_file=signed_file,
+                message=_("No agreement numbered {number} is stored.").format(number=number),
+            )
         stored_ok = sha256_text(record.content) == record.content_sha256
         hash_matches = stored_ok and printed == record.content_sha256
         signed_file_matches = None
@@ -815,23 +1027,40 @@ def verify(store: Store, pdf_path: Path | str) -> Verification:
         status = _(STATUSES[record.status])
         if matches:
             message = _("Agreement {number} (version {version}) matches the stored document; it is {status}.").format(
-                number=number, version=record.version, status=status)
+                number=number, version=record.version, status=status
+            )
             if record.status == SIGNED and record.signed_on:
                 message += " " + _("Signed on {date}.").format(date=record.signed_on.isoformat())
             if record.status == VOIDED:
                 message += " " + _("Voided on {date}: {reason}").format(
-                    date=record.voided_on.isoformat() if record.voided_on else "", reason=record.void_reason)
+                    date=record.voided_on.isoformat() if record.voided_on else "", reason=record.void_reason
+                )
         elif not stored_ok:
             message = _("The stored agreement {number} does not match its own hash: the store was changed.").format(
-                number=number)
+                number=number
+            )
         elif not hash_matches:
-            message = _("The hash printed on this PDF does not match agreement {number}: the document was "
-                        "changed.").format(number=number)
+            message = _(
+                "The hash printed on this PDF does not match agreement {number}: the document was changed."
+            ).format(number=number)
         else:
-            message = _("This PDF is not the signed file of agreement {number}: its content was changed after "
-                        "signing.").format(number=number)
+            message = _(
+                "This PDF is not the signed file of agreement {number}: its content was changed after signing."
+            ).format(number=number)
         return Verification(
-            found=True, matches=matches, number=number, version=record.version, kind=record.kind,
-            status=record.status, printed_hash=printed, hash_matches=hash_matches, file_sha256=file_sha,
-            signed_file=signed_file, signed_file_matches=signed_file_matches, signed_on=record.signed_on,
-            voided_on=record.voided_on, void_reason=record.void_reason, message=message)
+            found=True,
+            matches=matches,
+            number=number,
+            version=record.version,
+            kind=record.kind,
+            status=record.status,
+            printed_hash=printed,
+            hash_matches=hash_matches,
+            file_sha256=file_sha,
+            signed_file=signed_file,
+            signed_file_matches=signed_file_matches,
+            signed_on=record.signed_on,
+            voided_on=record.voided_on,
+            void_reason=record.void_reason,
+            message=message,
+        )

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.store.models import Attachment, Blob, Household
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import Attachment, Blob, Household
 from xinjie_desktop.i18n import N_, _
 
 PURPOSES = {
@@ -33,13 +33,15 @@ def read_file(path: Path | str) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise AttachmentError(_("The file {name} cannot be read: {error}").format(
-            name=path.name, error=error.strerror)) from None
+        raise AttachmentError(
+            _("The file {name} cannot be read: {error}").format(name=path.name, error=error.strerror)
+        ) from None
     if not data:
         raise AttachmentError(_("The file {name} is empty.").format(name=path.name))
     if len(data) > MAX_BYTES:
-        raise AttachmentError(_("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(
-            name=path.name))
+        raise AttachmentError(
+            _("The file {name} is larger than 20 MB; scan it at a lower resolution.").format(name=path.name)
+        )
     return data
 
 
@@ -60,8 +62,13 @@ def attach(store: Store, household_id: str, path: Path, purpose: str, note: str 
     with store.unit_of_work() as session:
         if session.get(Household, household_id) is None:
             raise AttachmentError(_("This household no longer exists in the store."))
-        attachment = Attachment(household_id=household_id, purpose=purpose, filename=Path(path).name,
-                                sha256=put_blob(session, data), note=note.strip())
+        attachment = Attachment(
+            household_id=household_id,
+            purpose=purpose,
+            filename=Path(path).name,
+            sha256=put_blob(session, data),
+            note=note.strip(),
+        )
         session.add(attachment)
         session.flush()
         return attachment.id
@@ -69,8 +76,11 @@ def attach(store: Store, household_id: str, path: Path, purpose: str, note: str 
 
 def listing(store: Store, household_id: str) -> list[Attachment]:
     with store.session() as session:
-        return list(session.scalars(select(Attachment).where(Attachment.household_id == household_id)
-                                    .order_by(Attachment.created_at)))
+        return list(
+            session.scalars(
+                select(Attachment).where(Attachment.household_id == household_id).order_by(Attachment.created_at)
+            )
+        )
 
 
 def content(store: Store, attachment_id: str) -> bytes:

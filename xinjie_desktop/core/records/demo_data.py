@@ -16,16 +16,23 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy import delete, insert, select
 
-from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.records import households as household_rules
-from xinjie_desktop.core.rules import identification, membership
 from xinjie_desktop.core.records import township
+from xinjie_desktop.core.rules import flags as flag_rules
+from xinjie_desktop.core.rules import identification, membership
 from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, check_digit
-from xinjie_desktop.core.store.models import (
-    Household, IncomeWorksheet, Member, Township, Village, VillagerGroup, WorkflowStep, utcnow,
-)
 from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import (
+    Household,
+    IncomeWorksheet,
+    Member,
+    Township,
+    Village,
+    VillagerGroup,
+    WorkflowStep,
+    utcnow,
+)
 
 REGION = "530502"  # 保山市隆阳区
 DEMO_TOWNSHIP = "示例乡（演示数据）"
@@ -93,15 +100,25 @@ def _members(rng: random.Random, ids: Callable[[], str], numbers: _Numbers, size
         elif relation == "child" and 13 <= age <= 15:
             schooling = "junior"
         labour = "none" if age < 16 or age > 70 else rng.choice(("normal", "normal", "skilled", "weak"))
-        people.append(Member(
-            id=ids(), position=position, name=_name(rng, surname if relation in ("head", "child") else None),
-            id_number=number, relation=relation, sex=sex, birth_date=birth,
-            ethnicity=rng.choice(("han", "han", "han", "yi", "bai", "dai")),
-            education=rng.choice(("none", "primary", "junior", "senior")) if age >= 7 else "preschool",
-            health=rng.choice(("healthy", "healthy", "healthy", "chronic", "serious", "disabled")),
-            labour=labour, schooling=schooling, dibao=rng.random() < 0.25, membership_basis=basis,
-            registered=basis in membership.INCLUDED or rng.random() < 0.02,
-        ))
+        people.append(
+            Member(
+                id=ids(),
+                position=position,
+                name=_name(rng, surname if relation in ("head", "child") else None),
+                id_number=number,
+                relation=relation,
+                sex=sex,
+                birth_date=birth,
+                ethnicity=rng.choice(("han", "han", "han", "yi", "bai", "dai")),
+                education=rng.choice(("none", "primary", "junior", "senior")) if age >= 7 else "preschool",
+                health=rng.choice(("healthy", "healthy", "healthy", "chronic", "serious", "disabled")),
+                labour=labour,
+                schooling=schooling,
+                dibao=rng.random() < 0.25,
+                membership_basis=basis,
+                registered=basis in membership.INCLUDED or rng.random() < 0.02,
+            )
+        )
     return people
 
 
@@ -115,18 +132,21 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
 
     groups_per_village = 4
     outline = {
-        f"{VILLAGE_NAMES[i % len(VILLAGE_NAMES)]}{'' if i < len(VILLAGE_NAMES) else i // len(VILLAGE_NAMES) + 1}村":
-            [f"第{g + 1}村民小组" for g in range(groups_per_village)]
+        f"{VILLAGE_NAMES[i % len(VILLAGE_NAMES)]}{'' if i < len(VILLAGE_NAMES) else i // len(VILLAGE_NAMES) + 1}村": [
+            f"第{g + 1}村民小组" for g in range(groups_per_village)
+        ]
         for i in range(villages)
     }
-    town_id = township.set_up(store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True,
-                              new_id=ids)
+    town_id = township.set_up(
+        store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True, new_id=ids
+    )
     with _removed_on_failure(store, town_id):
         return _fill(store, rng, ids, _Numbers(), households, None, progress)
 
 
-def add_households(store: Store, households: int, seed: int, villages: list[str] | None = None,
-                   progress: Progress | None = None) -> int:
+def add_households(
+    store: Store, households: int, seed: int, villages: list[str] | None = None, progress: Progress | None = None
+) -> int:
     """Add ``households`` synthetic households to the villages already stored (or to ``villages``), in one
     transaction: a village laptop's demo work.  ID numbers come from a region of their own per seed."""
     rng = random.Random(seed)
@@ -135,12 +155,20 @@ def add_households(store: Store, households: int, seed: int, villages: list[str]
     def ids() -> str:
         return str(uuid.UUID(int=id_rng.getrandbits(128), version=4))
 
-    return _fill(store, rng, ids, _Numbers(f"53{seed % 90 + 10:02d}{seed // 90 % 90 + 10:02d}"), households, villages,
-                 progress)
+    return _fill(
+        store, rng, ids, _Numbers(f"53{seed % 90 + 10:02d}{seed // 90 % 90 + 10:02d}"), households, villages, progress
+    )
 
 
-def _fill(store: Store, rng: random.Random, ids: Callable[[], str], numbers: _Numbers, households: int,
-          village_ids: list[str] | None, progress: Progress | None) -> int:
+def _fill(
+    store: Store,
+    rng: random.Random,
+    ids: Callable[[], str],
+    numbers: _Numbers,
+    households: int,
+    village_ids: list[str] | None,
+    progress: Progress | None,
+) -> int:
     params = current()
     now = utcnow()
     device = store.device_id
@@ -156,15 +184,25 @@ def _fill(store: Store, rng: random.Random, ids: Callable[[], str], numbers: _Nu
             group = refs[index % len(refs)]
             size = rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 6, 7))
             household = Household(
-                id=ids(), group_id=group.id, village_id=group.village_id,
+                id=ids(),
+                group_id=group.id,
+                village_id=group.village_id,
                 address=f"{group.village_name}{group.name}{rng.randint(1, 120)}号",
                 phone=f"1{rng.choice((3, 5, 8))}{rng.randint(0, 999999999):09d}" if rng.random() < 0.8 else "",
-                labour_willing=rng.random() < 0.95, national_number="", system_population=None,
+                labour_willing=rng.random() < 0.95,
+                national_number="",
+                system_population=None,
                 attribute=rng.choice(("general", "general", "general", "dibao", "wubao")),
-                main_cause=rng.choice(("illness", "disability", "schooling", "labour", "capital", "skills", "transport")),
+                main_cause=rng.choice(
+                    ("illness", "disability", "schooling", "labour", "capital", "skills", "transport")
+                ),
                 secondary_causes=rng.choice(("", "water", "land,capital", "skills")),
-                identification_standard="national", exited=False, exit_year=None,
-                helper_cadre=_name(rng), reconciliation_note="", moved_to_shop_or_row_house=rng.random() < 0.03,
+                identification_standard="national",
+                exited=False,
+                exit_year=None,
+                helper_cadre=_name(rng),
+                reconciliation_note="",
+                moved_to_shop_or_row_house=rng.random() < 0.03,
                 recheck_outcome="",
             )
             household.members = _members(rng, ids, numbers, size, index)
@@ -175,22 +213,50 @@ def _fill(store: Store, rng: random.Random, ids: Callable[[], str], numbers: _Nu
             wage = int(max(0, net + costs) * rng.uniform(0.3, 0.7))
             transfer = rng.randint(0, 200_000) if net + costs - wage > 0 else 0
             business = max(0, net + costs - wage - transfer)
-            household.incomes = [IncomeWorksheet(id=ids(), year=2016, wage=wage, business=business,
-                                                 property_income=net + costs - wage - transfer - business,
-                                                 transfer=transfer, production_costs=costs)]
+            household.incomes = [
+                IncomeWorksheet(
+                    id=ids(),
+                    year=2016,
+                    wage=wage,
+                    business=business,
+                    property_income=net + costs - wage - transfer - business,
+                    transfer=transfer,
+                    production_costs=costs,
+                )
+            ]
             stage = rng.random()
             steps = []
-            last = 0 if stage < 0.15 else 1 if stage < 0.25 else 2 if stage < 0.3 else 3 if stage < 0.4 else 4 if stage < 0.45 else 5
+            last = (
+                0
+                if stage < 0.15
+                else 1
+                if stage < 0.25
+                else 2
+                if stage < 0.3
+                else 3
+                if stage < 0.4
+                else 4
+                if stage < 0.45
+                else 5
+            )
             day = dt.date(2016, 10, 8) + dt.timedelta(days=rng.randint(0, 20))
             for ordinal, (code, _label) in enumerate(identification.STEPS[:last]):
                 omission = code == "proposed" and rng.random() < 0.1
-                steps.append(WorkflowStep(
-                    id=ids(), step=code, ordinal=ordinal, done_on=day, done_by=_name(rng), passed=True,
-                    notes="家庭情况：" + rng.choice(("因病致贫", "缺劳力", "子女上学负担重", "住房困难")),
-                    is_omission=omission, omission_reason="上轮识别时外出务工未入户" if omission else "",
-                    notice_place=f"{group.village_name}村委会公示栏" if code == "noticed" else "",
-                    notice_end=day + dt.timedelta(days=7) if code == "noticed" else None,
-                ))
+                steps.append(
+                    WorkflowStep(
+                        id=ids(),
+                        step=code,
+                        ordinal=ordinal,
+                        done_on=day,
+                        done_by=_name(rng),
+                        passed=True,
+                        notes="家庭情况：" + rng.choice(("因病致贫", "缺劳力", "子女上学负担重", "住房困难")),
+                        is_omission=omission,
+                        omission_reason="上轮识别时外出务工未入户" if omission else "",
+                        notice_place=f"{group.village_name}村委会公示栏" if code == "noticed" else "",
+                        notice_end=day + dt.timedelta(days=7) if code == "noticed" else None,
+                    )
+                )
                 day += dt.timedelta(days=8 if code == "noticed" else rng.randint(1, 6))
             household.steps = steps
             if last == 5:
@@ -243,7 +309,11 @@ def _collect(chunk: dict[type, list[dict]], household: Household, now: dt.dateti
     stamp = {"created_at": now, "updated_at": now, "device_id": device, "sync_versions": versions}
     columns = [c.key for c in Household.__table__.columns if c.key not in stamp]
     chunk[Household].append({**{c: getattr(household, c) for c in columns}, **stamp})
-    for table, records in ((Member, household.members), (IncomeWorksheet, household.incomes), (WorkflowStep, household.steps)):
+    for table, records in (
+        (Member, household.members),
+        (IncomeWorksheet, household.incomes),
+        (WorkflowStep, household.steps),
+    ):
         names = [c.key for c in table.__table__.columns if c.key not in stamp and c.key != "household_id"]
         for record in records:
             chunk[table].append({**{c: getattr(record, c) for c in names}, "household_id": household.id, **stamp})

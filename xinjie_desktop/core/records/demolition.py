@@ -23,6 +23,9 @@ from sqlalchemy import select
 from xinjie_desktop.core.records import housing_plans
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.rules.housing_plan import KINDS, REGISTERED
+from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
     Agreement,
     DemolitionAcceptance,
@@ -31,9 +34,6 @@ from xinjie_desktop.core.store.models import (
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.core.rules.money import format_yuan
-from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
-from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import N_, _
 
 DEMOLITION = "demolition"
@@ -90,20 +90,35 @@ class RewardDue:
 
 def signed_demolition_agreement(session, household_id: str) -> Agreement | None:
     """The household's signed demolition agreement in force (the newest signed version)."""
-    return session.scalar(select(Agreement).where(
-        Agreement.household_id == household_id, Agreement.kind == DEMOLITION, Agreement.status == SIGNED)
-        .order_by(Agreement.version.desc(), Agreement.created_at.desc()).limit(1))
+    return session.scalar(
+        select(Agreement)
+        .where(Agreement.household_id == household_id, Agreement.kind == DEMOLITION, Agreement.status == SIGNED)
+        .order_by(Agreement.version.desc(), Agreement.created_at.desc())
+        .limit(1)
+    )
 
 
 def _acceptance_record(session, household_id: str) -> DemolitionAcceptance | None:
-    return session.scalar(select(DemolitionAcceptance).where(DemolitionAcceptance.household_id == household_id)
-                          .order_by(DemolitionAcceptance.created_at.desc()).limit(1))
+    return session.scalar(
+        select(DemolitionAcceptance)
+        .where(DemolitionAcceptance.household_id == household_id)
+        .order_by(DemolitionAcceptance.created_at.desc())
+        .limit(1)
+    )
 
 
 def _acceptance(record: DemolitionAcceptance) -> Acceptance:
-    return Acceptance(record.id, record.household_id, record.agreement_id, record.accepted_on, record.inspector,
-                      record.photo_sha256, record.old_certificate_returned, record.new_certificate_number,
-                      record.reclamation)
+    return Acceptance(
+        record.id,
+        record.household_id,
+        record.agreement_id,
+        record.accepted_on,
+        record.inspector,
+        record.photo_sha256,
+        record.old_certificate_returned,
+        record.new_certificate_number,
+        record.reclamation,
+    )
 
 
 def acceptance(store: Store, household_id: str) -> Acceptance | None:
@@ -116,14 +131,23 @@ def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list
     """AG-1: households whose signed demolition agreement's deadline has passed without an acceptance,
     most overdue first."""
     with store.session() as session:
-        query = (select(Agreement, Household, VillagerGroup.name, Village.name)
-                 .join(Household, Agreement.household_id == Household.id)
-                 .join(VillagerGroup, Household.group_id == VillagerGroup.id)
-                 .join(Village, Household.village_id == Village.id)
-                 .where(Agreement.kind == DEMOLITION, Agreement.status == SIGNED,
-                        Agreement.demolition_deadline.is_not(None), Agreement.demolition_deadline < today)
-                 .where(~select(DemolitionAcceptance.id)
-                        .where(DemolitionAcceptance.household_id == Agreement.household_id).exists()))
+        query = (
+            select(Agreement, Household, VillagerGroup.name, Village.name)
+            .join(Household, Agreement.household_id == Household.id)
+            .join(VillagerGroup, Household.group_id == VillagerGroup.id)
+            .join(Village, Household.village_id == Village.id)
+            .where(
+                Agreement.kind == DEMOLITION,
+                Agreement.status == SIGNED,
+                Agreement.demolition_deadline.is_not(None),
+                Agreement.demolition_deadline < today,
+            )
+            .where(
+                ~select(DemolitionAcceptance.id)
+                .where(DemolitionAcceptance.household_id == Agreement.household_id)
+                .exists()
+            )
+        )
         if village_id is not None:
             query = query.where(Household.village_id == village_id)
         found: dict[str, OverdueHouse] = {}
@@ -132,8 +156,15 @@ def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list
             if current_agreement is None or current_agreement.id != agreement.id:
                 continue  # an older signed version; the one in force decides
             found[household.id] = OverdueHouse(
-                household.id, household.head_name, village, group, agreement.id, agreement.number,
-                agreement.demolition_deadline, (today - agreement.demolition_deadline).days)
+                household.id,
+                household.head_name,
+                village,
+                group,
+                agreement.id,
+                agreement.number,
+                agreement.demolition_deadline,
+                (today - agreement.demolition_deadline).days,
+            )
         return sorted(found.values(), key=lambda h: (-h.days_overdue, h.village, h.group, h.head_name))
 
 
@@ -146,13 +177,20 @@ def _store_photo(session, photo_path: str | Path) -> str:
 
 def _check_certificates(old_certificate_returned: bool, new_certificate_number: str) -> None:
     if new_certificate_number.strip() and not old_certificate_returned:
-        raise DemolitionError(_(
-            "The new homestead certificate is issued only after the old one is taken back (AG-2)."))
+        raise DemolitionError(_("The new homestead certificate is issued only after the old one is taken back (AG-2)."))
 
 
-def accept(store: Store, household_id: str, accepted_on: dt.date, inspector: str, photo_path: str | Path | None,
-           old_certificate_returned: bool, new_certificate_number: str, reclamation: str,
-           today: dt.date | None = None) -> str:
+def accept(
+    store: Store,
+    household_id: str,
+    accepted_on: dt.date,
+    inspector: str,
+    photo_path: str | Path | None,
+    old_certificate_returned: bool,
+    new_certificate_number: str,
+    reclamation: str,
+    today: dt.date | None = None,
+) -> str:
     """Record the acceptance (验收) of the demolished old house (AG-2, AG-3); returns its id."""
     if not inspector.strip():
         raise DemolitionError(_("Record who inspected and accepted the demolition."))
@@ -166,25 +204,36 @@ def accept(store: Store, household_id: str, accepted_on: dt.date, inspector: str
             raise DemolitionError(_("This household no longer exists in the store."))
         agreement = signed_demolition_agreement(session, household_id)
         if agreement is None:
-            raise DemolitionError(_(
-                "The household has no signed demolition agreement; the demolition is accepted against it."))
+            raise DemolitionError(
+                _("The household has no signed demolition agreement; the demolition is accepted against it.")
+            )
         if agreement.signed_on is not None and accepted_on < agreement.signed_on:
-            raise DemolitionError(_("The acceptance cannot be dated before the agreement was signed, on {date}.")
-                                  .format(date=agreement.signed_on.isoformat()))
+            raise DemolitionError(
+                _("The acceptance cannot be dated before the agreement was signed, on {date}.").format(
+                    date=agreement.signed_on.isoformat()
+                )
+            )
         if _acceptance_record(session, household_id) is not None:
             raise DemolitionError(_("The demolition of this household's old house is already accepted."))
         photo = _store_photo(session, photo_path) if photo_path else None
         record = DemolitionAcceptance(
-            household_id=household_id, agreement_id=agreement.id, accepted_on=accepted_on,
-            inspector=inspector.strip(), photo_sha256=photo, old_certificate_returned=old_certificate_returned,
-            new_certificate_number=new_certificate_number.strip(), reclamation=reclamation)
+            household_id=household_id,
+            agreement_id=agreement.id,
+            accepted_on=accepted_on,
+            inspector=inspector.strip(),
+            photo_sha256=photo,
+            old_certificate_returned=old_certificate_returned,
+            new_certificate_number=new_certificate_number.strip(),
+            reclamation=reclamation,
+        )
         session.add(record)
         session.flush()
         return record.id
 
 
-def record_certificates(store: Store, household_id: str, old_certificate_returned: bool,
-                        new_certificate_number: str) -> None:
+def record_certificates(
+    store: Store, household_id: str, old_certificate_returned: bool, new_certificate_number: str
+) -> None:
     """AG-2 after the acceptance: the old certificate taken back, then the new one issued."""
     _check_certificates(old_certificate_returned, new_certificate_number)
     with store.unit_of_work() as session:
@@ -201,8 +250,12 @@ def household_kind(store: Store, household_id: str) -> tuple[str, str | None]:
     """The household's kind (registered / synchronised) and parameter version: those of its latest
     saved housing plan, or else what its records say now (current parameters)."""
     with store.session() as session:
-        saved = session.scalar(select(SavedHousingPlan).where(SavedHousingPlan.household_id == household_id)
-                               .order_by(SavedHousingPlan.created_at.desc()).limit(1))
+        saved = session.scalar(
+            select(SavedHousingPlan)
+            .where(SavedHousingPlan.household_id == household_id)
+            .order_by(SavedHousingPlan.created_at.desc())
+            .limit(1)
+        )
         if saved is not None:
             return housing_plans.input_from_json(saved.inputs).kind, saved.parameters_version
     return housing_plans.defaults_for(store, household_id).kind, None
@@ -223,7 +276,8 @@ def reward_due(store: Store, household_id: str) -> RewardDue:
         if kind == REGISTERED:
             rule, amount = "SB-1", params.registered_reward_per_person * people
             basis = _("{per} yuan a person × {people} people").format(
-                per=format_yuan(params.registered_reward_per_person), people=people)
+                per=format_yuan(params.registered_reward_per_person), people=people
+            )
         else:
             rule, amount = "SB-2", params.synchronised_reward_per_household
             basis = _("{per} yuan a household").format(per=format_yuan(params.synchronised_reward_per_household))
@@ -244,14 +298,35 @@ def reward_due(store: Store, household_id: str) -> RewardDue:
         if deadline is None:
             return answer(False, _("No reward yet: the demolition agreement states no deadline."))
         if record is None:
-            return answer(False, _("No reward yet: the demolition of the old house has not been accepted "
-                                   "(deadline {deadline}).").format(deadline=deadline.isoformat()))
+            return answer(
+                False,
+                _("No reward yet: the demolition of the old house has not been accepted (deadline {deadline}).").format(
+                    deadline=deadline.isoformat()
+                ),
+            )
         if record.accepted_on > deadline:
-            return answer(False, _("No reward: the demolition was accepted on {accepted}, {days} day(s) after the "
-                                   "deadline of {deadline}; the reward is for demolition on time.").format(
-                accepted=record.accepted_on.isoformat(), days=(record.accepted_on - deadline).days,
-                deadline=deadline.isoformat()))
-        return answer(True, _("Reward due ({rule}, {kind}): {basis} = {total} yuan; demolition accepted on "
-                              "{accepted}, on time (deadline {deadline}); paid within the cap of HS-3.").format(
-            rule=rule, kind=_(KINDS[kind]), basis=basis, total=format_yuan(amount),
-            accepted=record.accepted_on.isoformat(), deadline=deadline.isoformat()))
+            return answer(
+                False,
+                _(
+                    "No reward: the demolition was accepted on {accepted}, {days} day(s) after the "
+                    "deadline of {deadline}; the reward is for demolition on time."
+                ).format(
+                    accepted=record.accepted_on.isoformat(),
+                    days=(record.accepted_on - deadline).days,
+                    deadline=deadline.isoformat(),
+                ),
+            )
+        return answer(
+            True,
+            _(
+                "Reward due ({rule}, {kind}): {basis} = {total} yuan; demolition accepted on "
+                "{accepted}, on time (deadline {deadline}); paid within the cap of HS-3."
+            ).format(
+                rule=rule,
+                kind=_(KINDS[kind]),
+                basis=basis,
+                total=format_yuan(amount),
+                accepted=record.accepted_on.isoformat(),
+                deadline=deadline.isoformat(),
+            ),
+        )

@@ -82,7 +82,8 @@ def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int,
     """
     if criteria.text.strip():
         found = session.execute(
-            _filtered(select(Household.list_key, Household.id), criteria).limit(SORT_MATCHES_BELOW)).all()
+            _filtered(select(Household.list_key, Household.id), criteria).limit(SORT_MATCHES_BELOW)
+        ).all()
         if len(found) < SORT_MATCHES_BELOW:
             wanted = [household_id for _key, household_id in sorted(found)[:limit]]
             by_id = {row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(wanted))))}
@@ -95,8 +96,15 @@ def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int,
 def _row_query() -> Select:
     return (
         select(
-            Household.id, Household.head_name, Household.head_id_number, Village.name, VillagerGroup.name,
-            Household.actual_population, Household.system_population, Household.workflow_step, Household.flags,
+            Household.id,
+            Household.head_name,
+            Household.head_id_number,
+            Village.name,
+            VillagerGroup.name,
+            Household.actual_population,
+            Household.system_population,
+            Household.workflow_step,
+            Household.flags,
         )
         .join(VillagerGroup, Household.group_id == VillagerGroup.id)
         .join(Village, Household.village_id == Village.id)

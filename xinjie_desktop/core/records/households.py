@@ -15,16 +15,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinjie_desktop.core.rules import flags as flag_rules
-from xinjie_desktop.core.rules import identification, membership
+from xinjie_desktop.core.rules import identification, membership, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS, IdNumberError, normalise, parse
-from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, Objection, VillagerGroup, WorkflowStep
 from xinjie_desktop.core.rules.money import from_fen, to_fen
-from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
+from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.rules import vocabulary
+from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, Objection, VillagerGroup, WorkflowStep
 from xinjie_desktop.i18n import _
-
 
 
 @dataclass
@@ -79,13 +77,35 @@ class HouseholdDraft:
 
 
 HOUSEHOLD_FIELDS = (
-    "group_id", "address", "phone", "labour_willing", "national_number", "system_population", "attribute",
-    "main_cause", "identification_standard", "exited", "exit_year", "helper_cadre", "reconciliation_note",
-    "moved_to_shop_or_row_house", "recheck_outcome",
+    "group_id",
+    "address",
+    "phone",
+    "labour_willing",
+    "national_number",
+    "system_population",
+    "attribute",
+    "main_cause",
+    "identification_standard",
+    "exited",
+    "exit_year",
+    "helper_cadre",
+    "reconciliation_note",
+    "moved_to_shop_or_row_house",
+    "recheck_outcome",
 )
 MEMBER_FIELDS = (
-    "name", "relation", "sex", "birth_date", "ethnicity", "education", "health", "labour", "schooling", "dibao",
-    "membership_basis", "registered",
+    "name",
+    "relation",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "health",
+    "labour",
+    "schooling",
+    "dibao",
+    "membership_basis",
+    "registered",
 )
 INCOME_FIELDS = ("wage", "business", "property_income", "transfer", "production_costs")
 
@@ -106,8 +126,12 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
     _check_choice(problems, "household.main_cause", draft.main_cause, vocabulary.CAUSES)
     for cause in draft.secondary_causes:
         _check_choice(problems, "household.secondary_causes", cause, vocabulary.CAUSES)
-    _check_choice(problems, "household.identification_standard", draft.identification_standard,
-                  vocabulary.IDENTIFICATION_STANDARDS)
+    _check_choice(
+        problems,
+        "household.identification_standard",
+        draft.identification_standard,
+        vocabulary.IDENTIFICATION_STANDARDS,
+    )
     if draft.system_population is not None and not 0 <= draft.system_population <= 99:
         problems.append(Problem("household.system_population", _("The system population must be between 0 and 99.")))
     if draft.exited and draft.exit_year is None:
@@ -118,15 +142,18 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
         problems.append(Problem("household.members", _("Enter at least the head of household.")))
     heads = [i for i, m in enumerate(draft.members) if m.relation == "head"]
     if draft.members and len(heads) != 1:
-        problems.append(Problem("household.members", _(
-            "A household has exactly one head; this one has {n}.").format(n=len(heads))))
+        problems.append(
+            Problem("household.members", _("A household has exactly one head; this one has {n}.").format(n=len(heads)))
+        )
     seen: dict[str, int] = {}
     for index, member in enumerate(draft.members):
         where = f"member.{index}."
         if not member.name.strip():
             problems.append(Problem(where + "name", _("Enter the member's name.")))
         _check_choice(problems, where + "relation", member.relation, vocabulary.RELATIONS, allow_empty=False)
-        _check_choice(problems, where + "membership_basis", member.membership_basis, membership.BASES, allow_empty=False)
+        _check_choice(
+            problems, where + "membership_basis", member.membership_basis, membership.BASES, allow_empty=False
+        )
         _check_choice(problems, where + "ethnicity", member.ethnicity, vocabulary.ETHNICITIES)
         _check_choice(problems, where + "education", member.education, vocabulary.EDUCATION)
         _check_choice(problems, where + "health", member.health, vocabulary.HEALTH)
@@ -139,26 +166,49 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
             problems.append(Problem(where + "id_number", str(error)))
             continue
         if number in seen:
-            problems.append(Problem(where + "id_number", _(
-                "This ID number is already entered for member {n} of this household.").format(n=seen[number] + 1)))
+            problems.append(
+                Problem(
+                    where + "id_number",
+                    _("This ID number is already entered for member {n} of this household.").format(n=seen[number] + 1),
+                )
+            )
         seen[number] = index
         if member.birth_date and member.birth_date != facts.birth_date:
-            problems.append(Problem(where + "birth_date", _(
-                "The ID number says the birth date is {date}.").format(date=facts.birth_date.isoformat()), WARNING))
+            problems.append(
+                Problem(
+                    where + "birth_date",
+                    _("The ID number says the birth date is {date}.").format(date=facts.birth_date.isoformat()),
+                    WARNING,
+                )
+            )
         if member.sex and member.sex != facts.sex:
-            problems.append(Problem(where + "sex", _("The ID number says the sex is {sex}.").format(
-                sex=_(SEX_LABELS[facts.sex])), WARNING))
+            problems.append(
+                Problem(
+                    where + "sex",
+                    _("The ID number says the sex is {sex}.").format(sex=_(SEX_LABELS[facts.sex])),
+                    WARNING,
+                )
+            )
     if seen:
         others = _households_holding(session, set(seen), exclude=draft.id)
         for number, holders in others.items():
-            problems.append(Problem(f"member.{seen[number]}.id_number", _(
-                "This ID number is also registered in the household of {heads}.").format(heads="、".join(holders)), WARNING))
+            problems.append(
+                Problem(
+                    f"member.{seen[number]}.id_number",
+                    _("This ID number is also registered in the household of {heads}.").format(
+                        heads="、".join(holders)
+                    ),
+                    WARNING,
+                )
+            )
     years = set()
     for index, sheet in enumerate(draft.incomes):
         if not 2010 <= sheet.year <= dt.date.today().year:
             problems.append(Problem(f"income.{index}.year", _("Choose a year between 2010 and this year.")))
         if sheet.year in years:
-            problems.append(Problem(f"income.{index}.year", _("There is already a worksheet for {year}.").format(year=sheet.year)))
+            problems.append(
+                Problem(f"income.{index}.year", _("There is already a worksheet for {year}.").format(year=sheet.year))
+            )
         years.add(sheet.year)
         for name in INCOME_FIELDS:
             if getattr(sheet, name) < 0:
@@ -195,11 +245,20 @@ def list_key(village: str, group: str, head_name: str) -> str:
 
 # The household list's caches: computed from the household, its members and steps (``derived_values``),
 # never journalled, recomputed wherever the household arrives.
-DERIVED_COLUMNS = ("head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key")
+DERIVED_COLUMNS = (
+    "head_name",
+    "head_id_number",
+    "actual_population",
+    "workflow_step",
+    "flags",
+    "search_text",
+    "list_key",
+)
 
 
-def derived_values(household, village_name: str, group_name: str, params: PolicyParameters,
-                   duplicates: set[str]) -> dict:
+def derived_values(
+    household, village_name: str, group_name: str, params: PolicyParameters, duplicates: set[str]
+) -> dict:
     """The derived columns of a household (ORM object, or any object with the same attributes and its
     members, incomes, steps and objections in order)."""
     head = next((m for m in household.members if m.relation == "head"), None)
@@ -215,8 +274,9 @@ def derived_values(household, village_name: str, group_name: str, params: Policy
     }
 
 
-def refresh_derived(session: Session, household: Household, params: PolicyParameters,
-                    duplicates: set[str] | None = None) -> None:
+def refresh_derived(
+    session: Session, household: Household, params: PolicyParameters, duplicates: set[str] | None = None
+) -> None:
     """Recompute the household's derived columns (head, population, step, flags).
 
     ``duplicates``: its members' ID numbers held by other households, when the caller knows them."""
@@ -236,15 +296,21 @@ def shared_numbers(connection, household_ids: list[str]) -> dict[str, set[str]]:
     connection.exec_driver_sql("INSERT INTO refresh_household VALUES (?)", [(i,) for i in household_ids])
     shared: dict[str, set[str]] = {}
     for number, mine, other in connection.exec_driver_sql(
-            "SELECT m.id_number, m.household_id, o.household_id FROM refresh_household r "
-            "JOIN member m ON m.household_id = r.id JOIN member o ON o.id_number = m.id_number "
-            "AND o.household_id != m.household_id"):
+        "SELECT m.id_number, m.household_id, o.household_id FROM refresh_household r "
+        "JOIN member m ON m.household_id = r.id JOIN member o ON o.id_number = m.id_number "
+        "AND o.household_id != m.household_id"
+    ):
         shared.setdefault(number, set()).update((mine, other))
     return shared
 
 
-def refresh_many(session: Session, household_ids: set[str], params: PolicyParameters,
-                 hints: dict[str, dict] | None = None, prefilled: set[str] = frozenset()) -> dict[str, set[str]]:
+def refresh_many(
+    session: Session,
+    household_ids: set[str],
+    params: PolicyParameters,
+    hints: dict[str, dict] | None = None,
+    prefilled: set[str] = frozenset(),
+) -> dict[str, set[str]]:
     """``refresh_derived`` for many households at once (an import), and for the households sharing an ID
     number with them; returns the ID numbers held by more than one household (number → households).
 
@@ -262,39 +328,65 @@ def refresh_many(session: Session, household_ids: set[str], params: PolicyParame
     everyone = sorted(set(ids).union(*shared.values()) if shared else set(ids))
     from xinjie_desktop.core.store.models import Village
 
-    names = {row[0]: (row[1], row[2]) for row in connection.execute(
-        select(VillagerGroup.id, VillagerGroup.name, Village.name).join(Village, VillagerGroup.village_id == Village.id))}
+    names = {
+        row[0]: (row[1], row[2])
+        for row in connection.execute(
+            select(VillagerGroup.id, VillagerGroup.name, Village.name).join(
+                Village, VillagerGroup.village_id == Village.id
+            )
+        )
+    }
     derived = DERIVED_COLUMNS
     updates = []
     involved = set().union(*shared.values()) if shared else set()
-    hinted = {household_id: values for household_id, values in (hints or {}).items()
-              if household_id in household_ids and household_id not in involved
-              and all(name in values for name in derived)}
-    updates.extend({"row_id": household_id, **{f"new_{name}": values[name] for name in derived}}
-                   for household_id, values in hinted.items() if household_id not in prefilled)
+    hinted = {
+        household_id: values
+        for household_id, values in (hints or {}).items()
+        if household_id in household_ids and household_id not in involved and all(name in values for name in derived)
+    }
+    updates.extend(
+        {"row_id": household_id, **{f"new_{name}": values[name] for name in derived}}
+        for household_id, values in hinted.items()
+        if household_id not in prefilled
+    )
     everyone = [household_id for household_id in everyone if household_id not in hinted]
     for start in range(0, len(everyone), 500):
-        part = everyone[start:start + 500]
-        children: dict[str, dict[str, list]] = {household_id: {"members": [], "incomes": [], "steps": [], "objections": []}
-                                                 for household_id in part}
-        for key, model, order in (("members", Member, Member.position), ("incomes", IncomeWorksheet, IncomeWorksheet.year),
-                                  ("steps", WorkflowStep, WorkflowStep.ordinal),
-                                  ("objections", Objection, Objection.raised_on)):
+        part = everyone[start : start + 500]
+        children: dict[str, dict[str, list]] = {
+            household_id: {"members": [], "incomes": [], "steps": [], "objections": []} for household_id in part
+        }
+        for key, model, order in (
+            ("members", Member, Member.position),
+            ("incomes", IncomeWorksheet, IncomeWorksheet.year),
+            ("steps", WorkflowStep, WorkflowStep.ordinal),
+            ("objections", Objection, Objection.raised_on),
+        ):
             table = model.__table__
-            for row in connection.execute(select(table).where(table.c.household_id.in_(part)).order_by(order)).mappings():
+            for row in connection.execute(
+                select(table).where(table.c.household_id.in_(part)).order_by(order)
+            ).mappings():
                 children[row["household_id"]][key].append(SimpleNamespace(**row))
         for row in connection.execute(select(Household.__table__).where(Household.id.in_(part))).mappings():
             household = SimpleNamespace(**row, **children[row["id"]])
             group_name, village_name = names.get(row["group_id"], ("", ""))
             mine = {m.id_number for m in household.members}
-            values = derived_values(household, village_name, group_name, params,
-                                    {n for n in mine if n in shared and shared[n] - {household.id}})
+            values = derived_values(
+                household,
+                village_name,
+                group_name,
+                params,
+                {n for n in mine if n in shared and shared[n] - {household.id}},
+            )
             if any(row[name] != values[name] for name in derived):
                 updates.append({"row_id": row["id"], **{f"new_{name}": values[name] for name in derived}})
     if updates:
         table = Household.__table__
-        connection.execute(table.update().where(table.c.id == bindparam("row_id"))
-                           .values({name: bindparam(f"new_{name}") for name in derived}), updates)
+        connection.execute(
+            table.update()
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"new_{name}") for name in derived}),
+            updates,
+        )
     return shared
 
 
@@ -302,8 +394,12 @@ def load_household(session: Session, household_id: str) -> Household | None:
     return session.scalar(
         select(Household)
         .where(Household.id == household_id)
-        .options(selectinload(Household.members), selectinload(Household.incomes),
-                 selectinload(Household.steps), selectinload(Household.objections))
+        .options(
+            selectinload(Household.members),
+            selectinload(Household.incomes),
+            selectinload(Household.steps),
+            selectinload(Household.objections),
+        )
     )
 
 
@@ -401,19 +497,28 @@ def _refresh_sharing(session: Session, household: Household, numbers: set[str], 
         refresh_derived(session, other, params)
 
 
-def record_step(store: Store, household_id: str, entry: identification.StepInput,
-                params: PolicyParameters | None = None) -> None:
+def record_step(
+    store: Store, household_id: str, entry: identification.StepInput, params: PolicyParameters | None = None
+) -> None:
     """Record one workflow step (ID-5, PN-1) in its own transaction."""
     params = params or current()
     with store.unit_of_work() as session:
         household = load_household(session, household_id)
         identification.check(household, entry, params)
-        household.steps.append(WorkflowStep(
-            step=entry.step, ordinal=identification.STEP_CODES.index(entry.step), done_on=entry.done_on,
-            done_by=entry.done_by.strip(), passed=entry.passed, notes=entry.notes.strip(),
-            is_omission=entry.is_omission, omission_reason=entry.omission_reason.strip(),
-            notice_place=entry.notice_place.strip(), notice_end=entry.notice_end,
-        ))
+        household.steps.append(
+            WorkflowStep(
+                step=entry.step,
+                ordinal=identification.STEP_CODES.index(entry.step),
+                done_on=entry.done_on,
+                done_by=entry.done_by.strip(),
+                passed=entry.passed,
+                notes=entry.notes.strip(),
+                is_omission=entry.is_omission,
+                omission_reason=entry.omission_reason.strip(),
+                notice_place=entry.notice_place.strip(),
+                notice_end=entry.notice_end,
+            )
+        )
         if entry.step == "entered" and entry.passed and entry.national_number.strip():
             household.national_number = entry.national_number.strip()
         session.flush()
@@ -424,7 +529,9 @@ def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by
     with store.unit_of_work() as session:
         household = load_household(session, household_id)
         identification.check_objection(household, raised_on, content)
-        household.objections.append(Objection(raised_on=raised_on, raised_by=raised_by.strip(), content=content.strip()))
+        household.objections.append(
+            Objection(raised_on=raised_on, raised_by=raised_by.strip(), content=content.strip())
+        )
 
 
 def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, resolution: str) -> None:
@@ -442,12 +549,21 @@ def delete(store: Store, household_id: str) -> None:
 
     with store.unit_of_work() as session:
         household = load_household(session, household_id)
-        kept = session.scalar(select(Agreement.number).where(Agreement.household_id == household_id,
-                                                             Agreement.status != "draft").limit(1))
+        kept = session.scalar(
+            select(Agreement.number).where(Agreement.household_id == household_id, Agreement.status != "draft").limit(1)
+        )
         if kept is not None:
-            raise ValidationFailed([Problem("household", _(
-                "This household cannot be deleted: its agreement {number} has been signed, and a signed "
-                "agreement is kept.").format(number=kept))])
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "household",
+                        _(
+                            "This household cannot be deleted: its agreement {number} has been signed, and a signed "
+                            "agreement is kept."
+                        ).format(number=kept),
+                    )
+                ]
+            )
         if household is not None:
             numbers = {m.id_number for m in household.members}
             session.delete(household)

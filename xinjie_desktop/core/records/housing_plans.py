@@ -16,18 +16,37 @@ from sqlalchemy import select
 
 from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.housing_plan import (
-    OPTION_LABELS, REGISTERED, SYNCHRONISED, PlanInput, PlanInputError, PlanResult, calculate,
+    OPTION_LABELS,
+    REGISTERED,
+    SYNCHRONISED,
+    PlanInput,
+    PlanInputError,
+    PlanResult,
+    calculate,
 )
 from xinjie_desktop.core.rules.identification import in_national_system
-from xinjie_desktop.core.store.models import Household, Member, SavedHousingPlan
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
-from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import Household, Member, SavedHousingPlan
 from xinjie_desktop.i18n import _
 
-COMPARED = ("allowed_layouts", "layout_m2", "per_capita_m2", "building_cost", "subsidy", "reward",
-            "subsidy_and_reward", "own_funds_needed", "own_funds_limit", "loan_allowed", "loan_taken_over",
-            "homestead_limit_m2", "garden_m2", "compliant")
+COMPARED = (
+    "allowed_layouts",
+    "layout_m2",
+    "per_capita_m2",
+    "building_cost",
+    "subsidy",
+    "reward",
+    "subsidy_and_reward",
+    "own_funds_needed",
+    "own_funds_limit",
+    "loan_allowed",
+    "loan_taken_over",
+    "homestead_limit_m2",
+    "garden_m2",
+    "compliant",
+)
 
 
 def input_to_json(plan: PlanInput) -> str:
@@ -58,8 +77,7 @@ def defaults_for(store: Store, household_id: str) -> PlanInput:
         members = session.scalars(select(Member).where(Member.household_id == household_id)).all()
         actual = [m for m in members if m.membership_basis in membership.INCLUDED]
         kind = REGISTERED if in_national_system(household) else SYNCHRONISED
-        return PlanInput(people=max(1, len(actual)), kind=kind,
-                         labour=any(m.labour in LABOUR_CAPABLE for m in actual))
+        return PlanInput(people=max(1, len(actual)), kind=kind, labour=any(m.labour in LABOUR_CAPABLE for m in actual))
 
 
 @dataclass(frozen=True)
@@ -75,8 +93,16 @@ class SavedPlan:
     note: str
 
 
-def save(store: Store, household_id: str, plan: PlanInput, result: PlanResult, *, chosen_option: str = "",
-         co_investor: str = "", note: str = "") -> str:
+def save(
+    store: Store,
+    household_id: str,
+    plan: PlanInput,
+    result: PlanResult,
+    *,
+    chosen_option: str = "",
+    co_investor: str = "",
+    note: str = "",
+) -> str:
     """Save the plan with the parameter version it was calculated under; returns its id."""
     if chosen_option and chosen_option not in {o.code for o in result.options}:
         raise PlanInputError(_("That co-ownership way does not apply to this plan."))
@@ -86,9 +112,15 @@ def save(store: Store, household_id: str, plan: PlanInput, result: PlanResult, *
         if session.get(Household, household_id) is None:
             raise PlanInputError(_("This household no longer exists in the store."))
         record = SavedHousingPlan(
-            household_id=household_id, parameters_version=result.parameters_version, inputs=input_to_json(plan),
-            results=json.dumps(result.to_json(), ensure_ascii=False), compliant=result.compliant,
-            chosen_option=chosen_option, co_investor=co_investor.strip(), note=note.strip())
+            household_id=household_id,
+            parameters_version=result.parameters_version,
+            inputs=input_to_json(plan),
+            results=json.dumps(result.to_json(), ensure_ascii=False),
+            compliant=result.compliant,
+            chosen_option=chosen_option,
+            co_investor=co_investor.strip(),
+            note=note.strip(),
+        )
         session.add(record)
         session.flush()
         return record.id
@@ -96,10 +128,25 @@ def save(store: Store, household_id: str, plan: PlanInput, result: PlanResult, *
 
 def saved_plans(store: Store, household_id: str) -> list[SavedPlan]:
     with store.session() as session:
-        records = session.scalars(select(SavedHousingPlan).where(SavedHousingPlan.household_id == household_id)
-                                  .order_by(SavedHousingPlan.created_at.desc())).all()
-        return [SavedPlan(r.id, r.created_at, r.parameters_version, input_from_json(r.inputs), json.loads(r.results),
-                          r.compliant, r.chosen_option, r.co_investor, r.note) for r in records]
+        records = session.scalars(
+            select(SavedHousingPlan)
+            .where(SavedHousingPlan.household_id == household_id)
+            .order_by(SavedHousingPlan.created_at.desc())
+        ).all()
+        return [
+            SavedPlan(
+                r.id,
+                r.created_at,
+                r.parameters_version,
+                input_from_json(r.inputs),
+                json.loads(r.results),
+                r.compliant,
+                r.chosen_option,
+                r.co_investor,
+                r.note,
+            )
+            for r in records
+        ]
 
 
 def reopen(saved: SavedPlan) -> PlanResult:

@@ -24,16 +24,18 @@ from sqlalchemy import select
 from xinjie_desktop.core.documents import notice_sheet
 from xinjie_desktop.core.documents.notice_views import (
     IDENTIFICATION,
-    RELOCATION,
     SUBJECTS,
     NoticeEntry,
     NoticeView,
     ObjectionView,
 )
+from xinjie_desktop.core.records.households import load_household
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification
-from xinjie_desktop.core.records.households import load_household
 from xinjie_desktop.core.rules.idnumber import mask
+from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
+from xinjie_desktop.core.rules.relocation import EXCLUSIONS
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
     Household,
     NoticeObjection,
@@ -43,10 +45,8 @@ from xinjie_desktop.core.store.models import (
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
-from xinjie_desktop.core.rules.relocation import EXCLUSIONS
-from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.i18n import N_, _, language
+from xinjie_desktop.i18n import _, language
+
 
 class NoticeError(ValueError):
     """A notice, objection or posting that may not be recorded; ``str()`` is a message for the user."""
@@ -75,8 +75,11 @@ def relocation_result(session, household_id: str, params: PolicyParameters) -> t
     """RL-3: the household's verification result and its reason, as posted."""
     record = session.scalar(select(RelocationVerification).where(RelocationVerification.household_id == household_id))
     if record is None or not (record.in_scope or record.exclusion):
-        raise NoticeError(_("{head}: the relocation verification has not been recorded yet; it cannot be posted.")
-                          .format(head=_head(session, household_id)))
+        raise NoticeError(
+            _("{head}: the relocation verification has not been recorded yet; it cannot be posted.").format(
+                head=_head(session, household_id)
+            )
+        )
     if record.in_scope:
         reason = _area_label(record.area_category, params)
         if record.area_reason.strip():
@@ -94,7 +97,7 @@ def identification_result(session, household_id: str, params: PolicyParameters) 
     state = identification.state(household.steps)
     if state == identification.REJECTED:
         failed = max(household.steps, key=lambda s: s.ordinal)
-        reason = _("not approved at the step \"{step}\"").format(step=_(identification.STEP_LABELS[failed.step]))
+        reason = _('not approved at the step "{step}"').format(step=_(identification.STEP_LABELS[failed.step]))
         if failed.notes.strip():
             reason = _labelled(reason, failed.notes.strip())
         return _("not identified"), reason
@@ -105,8 +108,11 @@ def identification_result(session, household_id: str, params: PolicyParameters) 
     income = computed.get("below_line") or computed.get("above_line")
     proposal = next((s for s in household.steps if s.step == "proposed"), None)
     if income is None:
-        raise NoticeError(_("{head}: no income worksheet with an income line; give the result and reason to post.")
-                          .format(head=household.head_name or household_id))
+        raise NoticeError(
+            _("{head}: no income worksheet with an income line; give the result and reason to post.").format(
+                head=household.head_name or household_id
+            )
+        )
     if "above_line" in computed:
         return _("does not qualify"), income.explanation
     if identification.in_national_system(household):
@@ -134,9 +140,11 @@ def _check_posting(place: str, start: dt.date, end: dt.date, contact: str, param
         raise NoticeError(_("Give the first and the last day of the notice."))
     minimum = params.notice_minimum_days
     if end < start + dt.timedelta(days=minimum):
-        raise NoticeError(_(
-            "A public notice stays posted for at least {days} full days: it cannot end before {date}.").format(
-            days=minimum, date=(start + dt.timedelta(days=minimum)).isoformat()))
+        raise NoticeError(
+            _("A public notice stays posted for at least {days} full days: it cannot end before {date}.").format(
+                days=minimum, date=(start + dt.timedelta(days=minimum)).isoformat()
+            )
+        )
     if not place.strip():
         raise NoticeError(_("Record where the notice is posted."))
     if not contact.strip():
@@ -149,19 +157,31 @@ def _entries_json(entries: Sequence[NoticeEntry]) -> str:
 
 def _entries_from_json(text: str) -> tuple[NoticeEntry, ...]:
     rows = json.loads(text or "[]")
-    return tuple(NoticeEntry(
-        household_id=row["household_id"], head_name=row.get("head_name", ""),
-        id_number_masked=row.get("id_number_masked", ""), group=row.get("group", ""),
-        actual_population=int(row.get("actual_population", 0)), result=row.get("result", ""),
-        reason=row.get("reason", "")) for row in rows)
+    return tuple(
+        NoticeEntry(
+            household_id=row["household_id"],
+            head_name=row.get("head_name", ""),
+            id_number_masked=row.get("id_number_masked", ""),
+            group=row.get("group", ""),
+            actual_population=int(row.get("actual_population", 0)),
+            result=row.get("result", ""),
+            reason=row.get("reason", ""),
+        )
+        for row in rows
+    )
 
 
 def _snapshot(session, household: Household, result: str, reason: str) -> NoticeEntry:
     group = session.get(VillagerGroup, household.group_id)
-    return NoticeEntry(household_id=household.id, head_name=household.head_name,
-                       id_number_masked=mask(household.head_id_number) if household.head_id_number else "",
-                       group=group.name if group else "", actual_population=household.actual_population,
-                       result=result.strip(), reason=reason.strip())
+    return NoticeEntry(
+        household_id=household.id,
+        head_name=household.head_name,
+        id_number_masked=mask(household.head_id_number) if household.head_id_number else "",
+        group=group.name if group else "",
+        actual_population=household.actual_population,
+        result=result.strip(),
+        reason=reason.strip(),
+    )
 
 
 def _as_input(item) -> EntryInput:
@@ -175,9 +195,18 @@ def _as_input(item) -> EntryInput:
 # ---------------------------------------------------------------------------------------------- actions
 
 
-def create_notice(store: Store, village_id: str, group_id: str | None, subject: str,
-                  households: Sequence[str | EntryInput | tuple], place: str, start_date: dt.date,
-                  end_date: dt.date, objection_contact: str, params: PolicyParameters | None = None) -> str:
+def create_notice(
+    store: Store,
+    village_id: str,
+    group_id: str | None,
+    subject: str,
+    households: Sequence[str | EntryInput | tuple],
+    place: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    objection_contact: str,
+    params: PolicyParameters | None = None,
+) -> str:
     """Post the results of ``households`` (PN-1, RL-3); returns the notice's id.
 
     Each item is a household id (its result and reason worked out from its records: the workflow
@@ -207,26 +236,39 @@ def create_notice(store: Store, village_id: str, group_id: str | None, subject: 
             if household is None:
                 raise NoticeError(_("This household no longer exists in the store."))
             if household.village_id != village_id or (group_id is not None and household.group_id != group_id):
-                raise NoticeError(_("{head} does not live in the village or group of this notice.").format(
-                    head=household.head_name or household.id))
+                raise NoticeError(
+                    _("{head} does not live in the village or group of this notice.").format(
+                        head=household.head_name or household.id
+                    )
+                )
             result, reason = item.result.strip(), item.reason.strip()
             if not result:
-                worked_out = (identification_result if subject == IDENTIFICATION else relocation_result)
+                worked_out = identification_result if subject == IDENTIFICATION else relocation_result
                 result, reason = worked_out(session, household.id, params)
             if not reason:
-                raise NoticeError(_("{head}: a posted result gives its reason.").format(
-                    head=household.head_name or household.id))
+                raise NoticeError(
+                    _("{head}: a posted result gives its reason.").format(head=household.head_name or household.id)
+                )
             entries.append(_snapshot(session, household, result, reason))
-        notice = PublicNotice(village_id=village_id, group_id=group_id, subject=subject, posting_round=1,
-                              place=place.strip(), start_date=start_date, end_date=end_date,
-                              objection_contact=objection_contact.strip(), entries=_entries_json(entries))
+        notice = PublicNotice(
+            village_id=village_id,
+            group_id=group_id,
+            subject=subject,
+            posting_round=1,
+            place=place.strip(),
+            start_date=start_date,
+            end_date=end_date,
+            objection_contact=objection_contact.strip(),
+            entries=_entries_json(entries),
+        )
         session.add(notice)
         session.flush()
         return notice.id
 
 
-def record_objection(store: Store, notice_id: str, household_id: str | None, raised_on: dt.date, raised_by: str,
-                     content: str) -> str:
+def record_objection(
+    store: Store, notice_id: str, household_id: str | None, raised_on: dt.date, raised_by: str, content: str
+) -> str:
     """Record an objection raised while the notice was posted (PN-1); returns its id."""
     if not content.strip():
         raise NoticeError(_("Write down what the objection says."))
@@ -235,12 +277,22 @@ def record_objection(store: Store, notice_id: str, household_id: str | None, rai
         if notice is None:
             raise NoticeError(_("This notice no longer exists in the store."))
         if not notice.start_date <= raised_on <= notice.end_date:
-            raise NoticeError(_("Objections are raised while the notice is posted, from {start} to {end}.").format(
-                start=notice.start_date.isoformat(), end=notice.end_date.isoformat()))
-        if household_id is not None and household_id not in {e.household_id for e in _entries_from_json(notice.entries)}:
+            raise NoticeError(
+                _("Objections are raised while the notice is posted, from {start} to {end}.").format(
+                    start=notice.start_date.isoformat(), end=notice.end_date.isoformat()
+                )
+            )
+        if household_id is not None and household_id not in {
+            e.household_id for e in _entries_from_json(notice.entries)
+        }:
             raise NoticeError(_("That household is not on this notice."))
-        objection = NoticeObjection(notice_id=notice_id, household_id=household_id, raised_on=raised_on,
-                                    raised_by=raised_by.strip(), content=content.strip())
+        objection = NoticeObjection(
+            notice_id=notice_id,
+            household_id=household_id,
+            raised_on=raised_on,
+            raised_by=raised_by.strip(),
+            content=content.strip(),
+        )
         session.add(objection)
         session.flush()
         return objection.id
@@ -255,17 +307,26 @@ def reverify(store: Store, objection_id: str, outcome: str, on: dt.date) -> None
         if objection is None:
             raise NoticeError(_("This objection no longer exists in the store."))
         if objection.resolved_on is not None:
-            raise NoticeError(_("This objection was already re-verified on {date}.").format(
-                date=objection.resolved_on.isoformat()))
+            raise NoticeError(
+                _("This objection was already re-verified on {date}.").format(date=objection.resolved_on.isoformat())
+            )
         if on < objection.raised_on:
             raise NoticeError(_("The re-verification cannot be dated before the objection."))
         objection.reverification = outcome.strip()
         objection.resolved_on = on
 
 
-def second_posting(store: Store, notice_id: str, audited_on: dt.date, start_date: dt.date, end_date: dt.date,
-                   place: str, objection_contact: str, results: Sequence[EntryInput | tuple] = (),
-                   params: PolicyParameters | None = None) -> str:
+def second_posting(
+    store: Store,
+    notice_id: str,
+    audited_on: dt.date,
+    start_date: dt.date,
+    end_date: dt.date,
+    place: str,
+    objection_contact: str,
+    results: Sequence[EntryInput | tuple] = (),
+    params: PolicyParameters | None = None,
+) -> str:
     """Post the township command centre's audit result again for at least 7 days (PN-1); returns its id.
 
     Allowed once the first posting has ended and every objection raised against it is re-verified.
@@ -284,16 +345,24 @@ def second_posting(store: Store, notice_id: str, audited_on: dt.date, start_date
         if session.scalar(select(PublicNotice.id).where(PublicNotice.previous_id == notice_id)) is not None:
             raise NoticeError(_("The audit result of this notice has already been posted."))
         if audited_on < first.end_date:
-            raise NoticeError(_("The township audits after the first posting ends on {date}.").format(
-                date=first.end_date.isoformat()))
-        open_count = len(session.scalars(select(NoticeObjection.id).where(
-            NoticeObjection.notice_id == notice_id, NoticeObjection.resolved_on.is_(None))).all())
+            raise NoticeError(
+                _("The township audits after the first posting ends on {date}.").format(date=first.end_date.isoformat())
+            )
+        open_count = len(
+            session.scalars(
+                select(NoticeObjection.id).where(
+                    NoticeObjection.notice_id == notice_id, NoticeObjection.resolved_on.is_(None)
+                )
+            ).all()
+        )
         if open_count:
-            raise NoticeError(_("{n} objection(s) raised during the notice are not re-verified yet.").format(
-                n=open_count))
+            raise NoticeError(
+                _("{n} objection(s) raised during the notice are not re-verified yet.").format(n=open_count)
+            )
         if start_date < audited_on:
-            raise NoticeError(_("The audit result cannot be posted before the audit, on {date}.").format(
-                date=audited_on.isoformat()))
+            raise NoticeError(
+                _("The audit result cannot be posted before the audit, on {date}.").format(date=audited_on.isoformat())
+            )
         entries = list(_entries_from_json(first.entries))
         unknown = set(changes) - {e.household_id for e in entries}
         if unknown:
@@ -303,12 +372,22 @@ def second_posting(store: Store, notice_id: str, audited_on: dt.date, start_date
             if change is not None:
                 if not change.result.strip() or not change.reason.strip():
                     raise NoticeError(_("{head}: a posted result gives its reason.").format(head=entry.head_name))
-                entries[index] = NoticeEntry(**{**entry.__dict__, "result": change.result.strip(),
-                                                "reason": change.reason.strip()})
-        notice = PublicNotice(village_id=first.village_id, group_id=first.group_id, subject=first.subject,
-                              posting_round=2, previous_id=first.id, audited_on=audited_on, place=place.strip(),
-                              start_date=start_date, end_date=end_date,
-                              objection_contact=objection_contact.strip(), entries=_entries_json(entries))
+                entries[index] = NoticeEntry(
+                    **{**entry.__dict__, "result": change.result.strip(), "reason": change.reason.strip()}
+                )
+        notice = PublicNotice(
+            village_id=first.village_id,
+            group_id=first.group_id,
+            subject=first.subject,
+            posting_round=2,
+            previous_id=first.id,
+            audited_on=audited_on,
+            place=place.strip(),
+            start_date=start_date,
+            end_date=end_date,
+            objection_contact=objection_contact.strip(),
+            entries=_entries_json(entries),
+        )
         session.add(notice)
         session.flush()
         return notice.id
@@ -320,18 +399,33 @@ def second_posting(store: Store, notice_id: str, audited_on: dt.date, start_date
 def _view(session, notice: PublicNotice) -> NoticeView:
     village = session.get(Village, notice.village_id)
     group = session.get(VillagerGroup, notice.group_id) if notice.group_id else None
-    objections = session.scalars(select(NoticeObjection).where(NoticeObjection.notice_id == notice.id)
-                                 .order_by(NoticeObjection.raised_on, NoticeObjection.created_at)).all()
+    objections = session.scalars(
+        select(NoticeObjection)
+        .where(NoticeObjection.notice_id == notice.id)
+        .order_by(NoticeObjection.raised_on, NoticeObjection.created_at)
+    ).all()
     follower = session.scalar(select(PublicNotice.id).where(PublicNotice.previous_id == notice.id))
     return NoticeView(
-        id=notice.id, village_id=notice.village_id, village=village.name if village else "",
-        group_id=notice.group_id, group=group.name if group else "", subject=notice.subject,
-        posting_round=notice.posting_round, previous_id=notice.previous_id, audited_on=notice.audited_on,
-        place=notice.place, start_date=notice.start_date, end_date=notice.end_date,
-        objection_contact=notice.objection_contact, entries=_entries_from_json(notice.entries),
-        objections=tuple(ObjectionView(o.id, o.household_id, o.raised_on, o.raised_by, o.content, o.reverification,
-                                       o.resolved_on) for o in objections),
-        second_posting_id=follower)
+        id=notice.id,
+        village_id=notice.village_id,
+        village=village.name if village else "",
+        group_id=notice.group_id,
+        group=group.name if group else "",
+        subject=notice.subject,
+        posting_round=notice.posting_round,
+        previous_id=notice.previous_id,
+        audited_on=notice.audited_on,
+        place=notice.place,
+        start_date=notice.start_date,
+        end_date=notice.end_date,
+        objection_contact=notice.objection_contact,
+        entries=_entries_from_json(notice.entries),
+        objections=tuple(
+            ObjectionView(o.id, o.household_id, o.raised_on, o.raised_by, o.content, o.reverification, o.resolved_on)
+            for o in objections
+        ),
+        second_posting_id=follower,
+    )
 
 
 def get_notice(store: Store, notice_id: str) -> NoticeView:
@@ -345,16 +439,19 @@ def get_notice(store: Store, notice_id: str) -> NoticeView:
 def list_notices(store: Store, village_id: str) -> list[NoticeView]:
     """The village's notices, oldest posting first (a second posting follows its first)."""
     with store.session() as session:
-        notices = session.scalars(select(PublicNotice).where(PublicNotice.village_id == village_id)
-                                  .order_by(PublicNotice.start_date, PublicNotice.posting_round,
-                                            PublicNotice.created_at)).all()
+        notices = session.scalars(
+            select(PublicNotice)
+            .where(PublicNotice.village_id == village_id)
+            .order_by(PublicNotice.start_date, PublicNotice.posting_round, PublicNotice.created_at)
+        ).all()
         return [_view(session, n) for n in notices]
 
 
 def second_posting_allowed(view: NoticeView, on: dt.date) -> bool:
     """Whether ``second_posting`` would accept an audit dated ``on`` (for enabling a button)."""
-    return (view.posting_round == 1 and view.second_posting_id is None and on >= view.end_date
-            and view.open_objections == 0)
+    return (
+        view.posting_round == 1 and view.second_posting_id is None and on >= view.end_date and view.open_objections == 0
+    )
 
 
 def _township_name(store: Store) -> str:
@@ -370,8 +467,13 @@ def render_notice_sheet(store: Store, notice_id: str, out, printed_on: dt.date |
     notice_sheet.render_sheet(view, first, _township_name(store), out, printed_on or dt.date.today())
 
 
-def render_village_notices(store: Store, village_id: str, out_pdf,
-                           progress: Callable[[int, int], bool] | None = None, printed_on: dt.date | None = None) -> bool:
+def render_village_notices(
+    store: Store,
+    village_id: str,
+    out_pdf,
+    progress: Callable[[int, int], bool] | None = None,
+    printed_on: dt.date | None = None,
+) -> bool:
     """Every notice sheet of the village as one PDF; False (and no file) if ``progress`` cancels."""
     views = list_notices(store, village_id)
     if not views:

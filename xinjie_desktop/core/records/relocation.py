@@ -16,15 +16,17 @@ __all__ = ["VerificationDraft", "load", "save"]
 
 def load(store: Store, household_id: str) -> VerificationDraft:
     with store.session() as session:
-        record = session.scalar(select(RelocationVerification).where(
-            RelocationVerification.household_id == household_id))
+        record = session.scalar(
+            select(RelocationVerification).where(RelocationVerification.household_id == household_id)
+        )
         if record is None:
             return VerificationDraft()
         return VerificationDraft(**{name: getattr(record, name) for name in FIELDS})
 
 
-def save(store: Store, household_id: str, draft: VerificationDraft, kind: str,
-         params: PolicyParameters | None = None) -> None:
+def save(
+    store: Store, household_id: str, draft: VerificationDraft, kind: str, params: PolicyParameters | None = None
+) -> None:
     """Validate and save the verification in one transaction, or nothing."""
     params = params or current()
     problems = [p for p in validate(draft, kind, params) if p.severity == ERROR]
@@ -33,8 +35,9 @@ def save(store: Store, household_id: str, draft: VerificationDraft, kind: str,
     with store.unit_of_work() as session:
         if session.get(Household, household_id) is None:
             raise ValidationFailed([Problem("household", _("This household no longer exists in the store."))])
-        record = session.scalar(select(RelocationVerification).where(
-            RelocationVerification.household_id == household_id))
+        record = session.scalar(
+            select(RelocationVerification).where(RelocationVerification.household_id == household_id)
+        )
         if record is None:
             record = RelocationVerification(household_id=household_id)
             session.add(record)

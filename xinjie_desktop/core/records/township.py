@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from xinjie_desktop.core.store.models import Township, Village, VillagerGroup, new_uuid
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import Township, Village, VillagerGroup, new_uuid
 from xinjie_desktop.i18n import _
 
 
@@ -55,8 +55,9 @@ def parse_outline(text: str) -> dict[str, list[str]]:
         if not village:
             raise SetupError(_("Line {n}: the village name is missing.").format(n=number))
         if not groups:
-            raise SetupError(_("Line {n}: list the villagers' groups of {village} after a colon.").format(
-                n=number, village=village))
+            raise SetupError(
+                _("Line {n}: list the villagers' groups of {village} after a colon.").format(n=number, village=village)
+            )
         if village in villages:
             raise SetupError(_("Line {n}: the village {village} is listed twice.").format(n=number, village=village))
         if len(set(groups)) != len(groups):
@@ -65,8 +66,15 @@ def parse_outline(text: str) -> dict[str, list[str]]:
     return villages
 
 
-def set_up(store: Store, name: str, command_centre: str, villages: dict[str, list[str]], *, is_demo: bool = False,
-           new_id: Callable[[], str] = new_uuid) -> str:
+def set_up(
+    store: Store,
+    name: str,
+    command_centre: str,
+    villages: dict[str, list[str]],
+    *,
+    is_demo: bool = False,
+    new_id: Callable[[], str] = new_uuid,
+) -> str:
     """Create the township with its villages and groups, in one transaction (``new_id`` makes their ids)."""
     if not name.strip():
         raise SetupError(_("Enter the township's name."))

@@ -11,7 +11,6 @@ becomes co-investor (as HS-4 ②).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -69,32 +68,46 @@ def assess(house: DangerousHouseInput, params: PolicyParameters) -> DangerousHou
         return DangerousHouseResult(subsidy, None, None, True, reasons, Decimal(0), text, quote("SB-3"))
     subsidy = params.d_grade_subsidy
     text = _("D grade: {amount} yuan a household to remove the danger or demolish and rebuild in place.").format(
-        amount=format_yuan(subsidy))
+        amount=format_yuan(subsidy)
+    )
     cost = None
     limit_area = min(params.per_capita_max_m2 * house.people, params.max_area_m2)
     loan_taken_over = Decimal(0)
     if house.rebuild:
         if house.area is not None and house.area > limit_area:
-            reasons.append(_("A rebuild for {people} people may have at most {limit} m²; {area} m² is planned.").format(
-                people=house.people, limit=limit_area, area=house.area))
+            reasons.append(
+                _("A rebuild for {people} people may have at most {limit} m²; {area} m² is planned.").format(
+                    people=house.people, limit=limit_area, area=house.area
+                )
+            )
         if house.own_funds > params.own_funds_limit:
-            reasons.append(_("Own funds of {need} yuan are more than the {limit} yuan a household may raise.").format(
-                need=format_yuan(house.own_funds), limit=format_yuan(params.own_funds_limit)))
+            reasons.append(
+                _("Own funds of {need} yuan are more than the {limit} yuan a household may raise.").format(
+                    need=format_yuan(house.own_funds), limit=format_yuan(params.own_funds_limit)
+                )
+            )
         if house.unit_cost is not None and house.area is not None:
             cost = (house.area * house.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
             if cost > subsidy + house.own_funds:
-                reasons.append(_("The rebuild costs {cost} yuan, more than the subsidy and own funds together "
-                                 "({total} yuan).").format(cost=format_yuan(cost),
-                                                           total=format_yuan(subsidy + house.own_funds)))
+                reasons.append(
+                    _(
+                        "The rebuild costs {cost} yuan, more than the subsidy and own funds together ({total} yuan)."
+                    ).format(cost=format_yuan(cost), total=format_yuan(subsidy + house.own_funds))
+                )
         if house.loan > 0:
             if house.start_date is not None and house.start_date <= params.key_date:
                 loan_taken_over = min(house.loan, params.registered_loan)
-                text += " " + _("The {loan} yuan loan drawn before {key} is taken over by the district company, "
-                                "which becomes co-investor under a co-ownership agreement.").format(
-                    loan=format_yuan(loan_taken_over), key=params.key_date.isoformat())
+                text += " " + _(
+                    "The {loan} yuan loan drawn before {key} is taken over by the district company, "
+                    "which becomes co-investor under a co-ownership agreement."
+                ).format(loan=format_yuan(loan_taken_over), key=params.key_date.isoformat())
             else:
-                reasons.append(_("A rebuild started after {key} may not leave the household in debt; the {loan} yuan "
-                                 "loan drawn is debt the plan does not allow.").format(
-                    key=params.key_date.isoformat(), loan=format_yuan(house.loan)))
-    return DangerousHouseResult(subsidy, cost, limit_area if house.rebuild else None, not reasons, reasons,
-                                loan_taken_over, text, quote("SB-3"))
+                reasons.append(
+                    _(
+                        "A rebuild started after {key} may not leave the household in debt; the {loan} yuan "
+                        "loan drawn is debt the plan does not allow."
+                    ).format(key=params.key_date.isoformat(), loan=format_yuan(house.loan))
+                )
+    return DangerousHouseResult(
+        subsidy, cost, limit_area if house.rebuild else None, not reasons, reasons, loan_taken_over, text, quote("SB-3")
+    )

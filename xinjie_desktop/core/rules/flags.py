@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from xinjie_desktop.core.rules import identification, income, membership
 from xinjie_desktop.core.rules.idnumber import IdNumberError, parse
-from xinjie_desktop.core.rules.shapes import Household
 from xinjie_desktop.core.rules.money import format_yuan
 from xinjie_desktop.core.rules.policy_params import PolicyParameters
+from xinjie_desktop.core.rules.shapes import Household
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.i18n import N_, _, join
 
@@ -59,8 +59,14 @@ def latest_income(household: Household, params: PolicyParameters) -> income.Inco
     if sheet is None:
         return None
     return income.assess(
-        sheet.year, sheet.wage, sheet.business, sheet.property_income, sheet.transfer, sheet.production_costs,
-        len(actual_members(household)), params,
+        sheet.year,
+        sheet.wage,
+        sheet.business,
+        sheet.property_income,
+        sheet.transfer,
+        sheet.production_costs,
+        len(actual_members(household)),
+        params,
     )
 
 
@@ -76,38 +82,71 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
     if result is not None and result.below_line is not None:
         figures = dict(year=result.year, value=format_yuan(result.per_capita), line=format_yuan(result.line))
         if result.below_line:
-            flags.append(Flag("below_line", "ID-1", _(
-                "Per-capita net income in {year} is {value} yuan, below the line of {line} yuan."
-            ).format(**figures)))
+            flags.append(
+                Flag(
+                    "below_line",
+                    "ID-1",
+                    _("Per-capita net income in {year} is {value} yuan, below the line of {line} yuan.").format(
+                        **figures
+                    ),
+                )
+            )
         else:
-            flags.append(Flag("above_line", "ID-1", _(
-                "Per-capita net income in {year} is {value} yuan, not below the line of {line} yuan."
-            ).format(**figures)))
+            flags.append(
+                Flag(
+                    "above_line",
+                    "ID-1",
+                    _("Per-capita net income in {year} is {value} yuan, not below the line of {line} yuan.").format(
+                        **figures
+                    ),
+                )
+            )
 
     registered_out = [m for m in household.members if m.registered and m.membership_basis in membership.EXCLUDED]
     unregistered_in = [m for m in people if not m.registered]
     if people and any(m.registered for m in household.members) and (registered_out or unregistered_in):
         parts = []
         if unregistered_in:
-            parts.append(_("members of the household left out of the identification: {names}").format(
-                names="、".join(m.name for m in unregistered_in)))
+            parts.append(
+                _("members of the household left out of the identification: {names}").format(
+                    names="、".join(m.name for m in unregistered_in)
+                )
+            )
         if registered_out:
-            parts.append(_("people who are not household members identified with it: {names}").format(
-                names="、".join(m.name for m in registered_out)))
-        flags.append(Flag("partial_household", "ID-3", _(
-            "The household must be identified whole, with all its actual members: {details}."
-        ).format(details=join(parts))))
+            parts.append(
+                _("people who are not household members identified with it: {names}").format(
+                    names="、".join(m.name for m in registered_out)
+                )
+            )
+        flags.append(
+            Flag(
+                "partial_household",
+                "ID-3",
+                _("The household must be identified whole, with all its actual members: {details}.").format(
+                    details=join(parts)
+                ),
+            )
+        )
 
     if household.system_population is not None and household.system_population != len(people):
-        flags.append(Flag("population_differs", "ID-4", _(
-            "The national system records {system} people; the actual population is {actual}."
-        ).format(system=household.system_population, actual=len(people))))
+        flags.append(
+            Flag(
+                "population_differs",
+                "ID-4",
+                _("The national system records {system} people; the actual population is {actual}.").format(
+                    system=household.system_population, actual=len(people)
+                ),
+            )
+        )
 
     if identification.in_national_system(household) and not household.exited:
         reasons = []
         if result is not None and result.below_line is False:
-            reasons.append(_("per-capita net income {value} yuan is not below the line of {line} yuan").format(
-                value=format_yuan(result.per_capita), line=format_yuan(result.line)))
+            reasons.append(
+                _("per-capita net income {value} yuan is not below the line of {line} yuan").format(
+                    value=format_yuan(result.per_capita), line=format_yuan(result.line)
+                )
+            )
         if registered_out:
             reasons.append(_("it counts people who are not household members"))
         if household.attribute in ("", "general"):
@@ -116,33 +155,60 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
             if not household.labour_willing:
                 reasons.append(_("the household is not willing to work"))
         if reasons:
-            flags.append(Flag("wrong_inclusion", "ID-6", _(
-                "Registered although it does not meet the identification standard: {reasons}."
-            ).format(reasons=join(reasons))))
+            flags.append(
+                Flag(
+                    "wrong_inclusion",
+                    "ID-6",
+                    _("Registered although it does not meet the identification standard: {reasons}.").format(
+                        reasons=join(reasons)
+                    ),
+                )
+            )
 
     dibao, total = dibao_share(household)
     blocked = total > 0 and Decimal(dibao) >= params.dibao_share_blocks_exit * total
     if blocked:
-        flags.append(Flag("cannot_exit", "EX-1", _(
-            "{dibao} of {total} members receive dibao ({share}%), at least {limit}%: the household cannot exit."
-        ).format(dibao=dibao, total=total, share=round(100 * dibao / total),
-                 limit=int(params.dibao_share_blocks_exit * 100))))
+        flags.append(
+            Flag(
+                "cannot_exit",
+                "EX-1",
+                _(
+                    "{dibao} of {total} members receive dibao ({share}%), at least {limit}%: the household cannot exit."
+                ).format(
+                    dibao=dibao,
+                    total=total,
+                    share=round(100 * dibao / total),
+                    limit=int(params.dibao_share_blocks_exit * 100),
+                ),
+            )
+        )
     if household.exited:
         reasons = []
         if result is not None and result.below_line:
             reasons.append(_("its per-capita net income is still below the line"))
         if blocked:
-            reasons.append(_("its dibao members are {limit}% or more of its members").format(
-                limit=int(params.dibao_share_blocks_exit * 100)))
+            reasons.append(
+                _("its dibao members are {limit}% or more of its members").format(
+                    limit=int(params.dibao_share_blocks_exit * 100)
+                )
+            )
         if reasons:
-            flags.append(Flag("wrongly_exited", "EX-1", _(
-                "Marked as exited although {reasons}: identify it as poor again."
-            ).format(reasons=join(reasons))))
+            flags.append(
+                Flag(
+                    "wrongly_exited",
+                    "EX-1",
+                    _("Marked as exited although {reasons}: identify it as poor again.").format(reasons=join(reasons)),
+                )
+            )
 
     if household.moved_to_shop_or_row_house and not household.recheck_outcome.strip():
-        flags.append(Flag("recheck_pending", "ID-7", _(
-            "The household moved to a shop house or row house at a resettlement site and must be re-checked."
-        )))
+        flags.append(
+            Flag(
+                "recheck_pending",
+                "ID-7",
+                _("The household moved to a shop house or row house at a resettlement site and must be re-checked."),
+            )
+        )
 
     mismatched = []
     for member in household.members:
@@ -153,14 +219,26 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
         if (member.birth_date and member.birth_date != facts.birth_date) or (member.sex and member.sex != facts.sex):
             mismatched.append(member.name)
     if mismatched:
-        flags.append(Flag("id_mismatch", "ID-2", _(
-            "The birth date or sex typed for {names} differs from what the ID number says."
-        ).format(names="、".join(mismatched))))
+        flags.append(
+            Flag(
+                "id_mismatch",
+                "ID-2",
+                _("The birth date or sex typed for {names} differs from what the ID number says.").format(
+                    names="、".join(mismatched)
+                ),
+            )
+        )
     duplicates = [m.name for m in household.members if m.id_number in duplicate_numbers]
     if duplicates:
-        flags.append(Flag("duplicate_id", "ID-2", _(
-            "The ID number of {names} is also registered in another household."
-        ).format(names="、".join(duplicates))))
+        flags.append(
+            Flag(
+                "duplicate_id",
+                "ID-2",
+                _("The ID number of {names} is also registered in another household.").format(
+                    names="、".join(duplicates)
+                ),
+            )
+        )
     return flags
 
 

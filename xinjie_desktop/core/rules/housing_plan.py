@@ -28,8 +28,11 @@ REGISTERED = "registered"
 SYNCHRONISED = "synchronised"
 KINDS = {REGISTERED: N_("registered poor household"), SYNCHRONISED: N_("synchronised relocation household")}
 ZONE_LABELS = {"basin": N_("flat basin"), "mountain": N_("mountain, semi-mountain or border ethnic township")}
-LAND_LABELS = {"farmland": N_("farmland"), "other": N_("other agricultural land"),
-               "unused": N_("abandoned or unused land")}
+LAND_LABELS = {
+    "farmland": N_("farmland"),
+    "other": N_("other agricultural land"),
+    "unused": N_("abandoned or unused land"),
+}
 
 RELATIVES = "relatives"
 DISTRICT_COMPANY = "district_company"
@@ -149,18 +152,26 @@ class PlanResult:
             "reasons": self.reasons,
             "notes": self.notes,
             "options": [
-                {"code": o.code, "label": o.label, "investor": o.investor, "investor_pays": number(o.investor_pays),
-                 "household_pays": number(o.household_pays), "others_pay": number(o.others_pay),
-                 "investor_share_percent": number(o.investor_share),
-                 "household_share_percent": number(o.household_share),
-                 "buy_back_price": number(o.buy_back_price), "conditions": o.conditions}
+                {
+                    "code": o.code,
+                    "label": o.label,
+                    "investor": o.investor,
+                    "investor_pays": number(o.investor_pays),
+                    "household_pays": number(o.household_pays),
+                    "others_pay": number(o.others_pay),
+                    "investor_share_percent": number(o.investor_share),
+                    "household_share_percent": number(o.household_share),
+                    "buy_back_price": number(o.buy_back_price),
+                    "conditions": o.conditions,
+                }
                 for o in self.options
             ],
             "elderly_home": self.elderly_home,
             "before_key_date": self.before_key_date,
             "rules": self.rules,
-            "explanations": {key: {"rules": list(e.rules), "text": e.text, "plan": e.plan}
-                             for key, e in self.explanations.items()},
+            "explanations": {
+                key: {"rules": list(e.rules), "text": e.text, "plan": e.plan} for key, e in self.explanations.items()
+            },
             "parameters_version": self.parameters_version,
         }
 
@@ -172,10 +183,18 @@ def check_input(plan: PlanInput, params: PolicyParameters) -> None:
     if plan.kind not in KINDS:
         raise PlanInputError(_("The kind of household must be registered or synchronised."))
     if plan.layout is not None and plan.layout not in params.layouts_m2:
-        raise PlanInputError(_("The layouts are {layouts} m²; {layout} m² is not one of them.").format(
-            layouts="/".join(str(x) for x in params.layouts_m2), layout=plan.layout))
-    for name, value in (("unit_cost", plan.unit_cost), ("built_area", plan.built_area),
-                        ("own_funds", plan.own_funds), ("loan", plan.loan), ("homestead_area", plan.homestead_area)):
+        raise PlanInputError(
+            _("The layouts are {layouts} m²; {layout} m² is not one of them.").format(
+                layouts="/".join(str(x) for x in params.layouts_m2), layout=plan.layout
+            )
+        )
+    for name, value in (
+        ("unit_cost", plan.unit_cost),
+        ("built_area", plan.built_area),
+        ("own_funds", plan.own_funds),
+        ("loan", plan.loan),
+        ("homestead_area", plan.homestead_area),
+    ):
         if value is not None and value < 0:
             raise PlanInputError(_("A number may not be negative ({name}).").format(name=name))
     if plan.unit_cost is not None and plan.unit_cost == 0:
@@ -218,38 +237,66 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
     # HS-1: the key date decides between rectification and strict limits.
     before_key = plan.start_date is not None and plan.start_date <= params.key_date
     if plan.start_date is not None:
-        note("start_date", ("HS-1",), (
-            _("Construction started on {date}, on or before the key date {key}: a house that breaks the limits is "
-              "rectified against the standard.") if before_key else
-            _("Construction started on {date}, after the key date {key}: the house must meet the area and money "
-              "limits strictly.")).format(date=plan.start_date.isoformat(), key=params.key_date.isoformat()))
+        note(
+            "start_date",
+            ("HS-1",),
+            (
+                _(
+                    "Construction started on {date}, on or before the key date {key}: a house that breaks the limits is "
+                    "rectified against the standard."
+                )
+                if before_key
+                else _(
+                    "Construction started on {date}, after the key date {key}: the house must meet the area and money "
+                    "limits strictly."
+                )
+            ).format(date=plan.start_date.isoformat(), key=params.key_date.isoformat()),
+        )
 
     # HS-2: the layouts allowed for this many people.
     standard_area = min(params.per_capita_max_m2 * people, params.max_area_m2)
     allowed = [layout for layout in params.layouts_m2 if layout <= standard_area]
-    note("allowed_layouts", ("HS-2",), _(
-        "{people} people may have at most {standard} m² ({per} m² a person, {max} m² at most): layouts {allowed}.").format(
-        people=people, standard=standard_area, per=params.per_capita_max_m2, max=params.max_area_m2,
-        allowed="、".join(f"{x} m²" for x in allowed) if allowed else _("none")))
+    note(
+        "allowed_layouts",
+        ("HS-2",),
+        _(
+            "{people} people may have at most {standard} m² ({per} m² a person, {max} m² at most): layouts {allowed}."
+        ).format(
+            people=people,
+            standard=standard_area,
+            per=params.per_capita_max_m2,
+            max=params.max_area_m2,
+            allowed="、".join(f"{x} m²" for x in allowed) if allowed else _("none"),
+        ),
+    )
 
     # HS-4 (1): one or two people without labour capacity go to a happiness home or the home for the elderly.
     elderly_home = people <= params.elderly_home_max_people and not plan.labour
     if elderly_home:
         rules.add("HS-4")
-        reasons.append(_("A household of {people} without labour capacity moves to the village happiness home or the "
-                         "township home for the elderly; a resettlement house goes to a household of 3 or more.").format(
-            people=people))
+        reasons.append(
+            _(
+                "A household of {people} without labour capacity moves to the village happiness home or the "
+                "township home for the elderly; a resettlement house goes to a household of 3 or more."
+            ).format(people=people)
+        )
         note("elderly_home", ("HS-4",), reasons[-1], "HS-4-1")
     elif not allowed:
-        reasons.append(_("No standard layout fits {people} people: the smallest layout, {smallest} m², is more than "
-                         "{per} m² a person.").format(people=people, smallest=params.layouts_m2[0],
-                                                      per=params.per_capita_max_m2))
+        reasons.append(
+            _(
+                "No standard layout fits {people} people: the smallest layout, {smallest} m², is more than "
+                "{per} m² a person."
+            ).format(people=people, smallest=params.layouts_m2[0], per=params.per_capita_max_m2)
+        )
 
     # The layout used and the area.
     layout = plan.layout if plan.layout is not None else (max(allowed) if allowed and plan.built_area is None else None)
     if plan.layout is not None and plan.layout not in allowed:
-        reasons.append(_("The {layout} m² layout is larger than the {standard} m² allowed for {people} people.").format(
-            layout=plan.layout, standard=standard_area, people=people))
+        reasons.append(
+            _("The {layout} m² layout is larger than the {standard} m² allowed for {people} people.").format(
+                layout=plan.layout, standard=standard_area, people=people
+            )
+        )
     area = plan.built_area if plan.built_area is not None else (Decimal(layout) if layout is not None else None)
     per_capita = (area / people).quantize(CENT, rounding=ROUND_HALF_UP) if area is not None else None
     area_breaks = False
@@ -259,38 +306,74 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
         if area > params.per_capita_max_m2 * people:
             area_breaks = True
             shown = (area / people).quantize(CENT, rounding=ROUND_CEILING)
-            reasons.append(_("{area} m² for {people} people is {per} m² a person, more than {limit} m².").format(
-                area=_m2(area), people=people, per=_m2(shown), limit=params.per_capita_max_m2))
+            reasons.append(
+                _("{area} m² for {people} people is {per} m² a person, more than {limit} m².").format(
+                    area=_m2(area), people=people, per=_m2(shown), limit=params.per_capita_max_m2
+                )
+            )
         if area > params.max_area_m2:
             area_breaks = True
-            reasons.append(_("{area} m² is more than the largest house allowed, {limit} m².").format(
-                area=_m2(area), limit=params.max_area_m2))
-        note("per_capita_m2", ("HS-2",), _("{area} m² ÷ {people} people = {per} m² a person (at most {limit}).").format(
-            area=_m2(area), people=people, per=_m2(per_capita), limit=params.per_capita_max_m2))
+            reasons.append(
+                _("{area} m² is more than the largest house allowed, {limit} m².").format(
+                    area=_m2(area), limit=params.max_area_m2
+                )
+            )
+        note(
+            "per_capita_m2",
+            ("HS-2",),
+            _("{area} m² ÷ {people} people = {per} m² a person (at most {limit}).").format(
+                area=_m2(area), people=people, per=_m2(per_capita), limit=params.per_capita_max_m2
+            ),
+        )
 
     # SB-1 / SB-2: subsidy and reward.
     if registered:
         subsidy = params.registered_per_person * people
         reward = params.registered_reward_per_person * people if plan.demolition_signed else Decimal(0)
-        note("subsidy", ("SB-1",), _("{per} yuan a person × {people} people of actual population = {total} yuan.").format(
-            per=format_yuan(params.registered_per_person), people=people, total=format_yuan(subsidy)))
-        note("reward", ("SB-1",), (
-            _("{per} yuan a person × {people} people, for signing the demolition agreement and demolishing the old "
-              "house on time = {total} yuan.") if plan.demolition_signed else
-            _("No reward yet: it is {per} yuan a person once the demolition agreement is signed and the old house "
-              "is demolished on time.")).format(per=format_yuan(params.registered_reward_per_person), people=people,
-                                                total=format_yuan(reward)))
+        note(
+            "subsidy",
+            ("SB-1",),
+            _("{per} yuan a person × {people} people of actual population = {total} yuan.").format(
+                per=format_yuan(params.registered_per_person), people=people, total=format_yuan(subsidy)
+            ),
+        )
+        note(
+            "reward",
+            ("SB-1",),
+            (
+                _(
+                    "{per} yuan a person × {people} people, for signing the demolition agreement and demolishing the old "
+                    "house on time = {total} yuan."
+                )
+                if plan.demolition_signed
+                else _(
+                    "No reward yet: it is {per} yuan a person once the demolition agreement is signed and the old house "
+                    "is demolished on time."
+                )
+            ).format(per=format_yuan(params.registered_reward_per_person), people=people, total=format_yuan(reward)),
+        )
     else:
         subsidy = params.synchronised_per_household
         reward = params.synchronised_reward_per_household if plan.demolition_signed else Decimal(0)
-        note("subsidy", ("SB-2",), _("{total} yuan a household for a synchronised relocation household.").format(
-            total=format_yuan(subsidy)))
-        note("reward", ("SB-2",), (
-            _("{total} yuan a household for signing the demolition agreement and demolishing the old house on time.")
-            if plan.demolition_signed else
-            _("No reward yet: it is {per} yuan a household once the demolition agreement is signed and the old house "
-              "is demolished on time.")).format(total=format_yuan(reward),
-                                                per=format_yuan(params.synchronised_reward_per_household)))
+        note(
+            "subsidy",
+            ("SB-2",),
+            _("{total} yuan a household for a synchronised relocation household.").format(total=format_yuan(subsidy)),
+        )
+        note(
+            "reward",
+            ("SB-2",),
+            (
+                _(
+                    "{total} yuan a household for signing the demolition agreement and demolishing the old house on time."
+                )
+                if plan.demolition_signed
+                else _(
+                    "No reward yet: it is {per} yuan a household once the demolition agreement is signed and the old house "
+                    "is demolished on time."
+                )
+            ).format(total=format_yuan(reward), per=format_yuan(params.synchronised_reward_per_household)),
+        )
 
     # HS-3: the cap, the building cost and the own funds.
     building_cost = standard_cost = own_needed = gap = None
@@ -299,18 +382,37 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
     if plan.unit_cost is not None and area is not None:
         building_cost = (area * plan.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
         standard_cost = (min(area, Decimal(standard_area)) * plan.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
-        note("building_cost", ("HS-3",), _("{area} m² × {unit} yuan/m² = {cost} yuan.").format(
-            area=_m2(area), unit=format_yuan(plan.unit_cost), cost=format_yuan(building_cost)))
+        note(
+            "building_cost",
+            ("HS-3",),
+            _("{area} m² × {unit} yuan/m² = {cost} yuan.").format(
+                area=_m2(area), unit=format_yuan(plan.unit_cost), cost=format_yuan(building_cost)
+            ),
+        )
         if combined > standard_cost:
             cap_reached = True
             combined = standard_cost
-        note("subsidy_and_reward", ("HS-3",), (
-            _("Subsidy and reward, {sum} yuan, may not exceed the building cost of the area-controlled standard "
-              "({standard} m² × {unit} yuan = {cap} yuan): {combined} yuan is paid.") if cap_reached else
-            _("Subsidy and reward, {sum} yuan, stay within the building cost of the area-controlled standard "
-              "({standard} m² × {unit} yuan = {cap} yuan).")).format(
-            sum=format_yuan(subsidy + reward), standard=_m2(min(area, Decimal(standard_area))),
-            unit=format_yuan(plan.unit_cost), cap=format_yuan(standard_cost), combined=format_yuan(combined)))
+        note(
+            "subsidy_and_reward",
+            ("HS-3",),
+            (
+                _(
+                    "Subsidy and reward, {sum} yuan, may not exceed the building cost of the area-controlled standard "
+                    "({standard} m² × {unit} yuan = {cap} yuan): {combined} yuan is paid."
+                )
+                if cap_reached
+                else _(
+                    "Subsidy and reward, {sum} yuan, stay within the building cost of the area-controlled standard "
+                    "({standard} m² × {unit} yuan = {cap} yuan)."
+                )
+            ).format(
+                sum=format_yuan(subsidy + reward),
+                standard=_m2(min(area, Decimal(standard_area))),
+                unit=format_yuan(plan.unit_cost),
+                cap=format_yuan(standard_cost),
+                combined=format_yuan(combined),
+            ),
+        )
         own_needed = max(Decimal(0), building_cost - combined)
     elif area is not None:
         notes.append(_("Give the building cost per square metre to check the money (HS-3)."))
@@ -319,30 +421,54 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
     funds_break = False
     if own_needed is not None:
         if registered:
-            note("own_funds_needed", ("HS-3",), _(
-                "Building cost {cost} − subsidy and reward {paid} = {need} yuan of own funds; at most {limit} yuan a "
-                "household.").format(cost=format_yuan(building_cost), paid=format_yuan(combined),
-                                     need=format_yuan(own_needed), limit=format_yuan(own_limit)))
+            note(
+                "own_funds_needed",
+                ("HS-3",),
+                _(
+                    "Building cost {cost} − subsidy and reward {paid} = {need} yuan of own funds; at most {limit} yuan a "
+                    "household."
+                ).format(
+                    cost=format_yuan(building_cost),
+                    paid=format_yuan(combined),
+                    need=format_yuan(own_needed),
+                    limit=format_yuan(own_limit),
+                ),
+            )
             if own_needed > own_limit:
                 funds_break = True
-                reasons.append(_("Own funds of {need} yuan are more than the {limit} yuan a household may raise.").format(
-                    need=format_yuan(own_needed), limit=format_yuan(own_limit)))
+                reasons.append(
+                    _("Own funds of {need} yuan are more than the {limit} yuan a household may raise.").format(
+                        need=format_yuan(own_needed), limit=format_yuan(own_limit)
+                    )
+                )
         else:
-            note("own_funds_needed", ("SB-2",), _(
-                "Building cost {cost} − subsidy and reward {paid} = {need} yuan, which the household raises, with a "
-                "loan of up to {loan} yuan.").format(cost=format_yuan(building_cost), paid=format_yuan(combined),
-                                                     need=format_yuan(own_needed),
-                                                     loan=format_yuan(params.synchronised_loan)))
+            note(
+                "own_funds_needed",
+                ("SB-2",),
+                _(
+                    "Building cost {cost} − subsidy and reward {paid} = {need} yuan, which the household raises, with a "
+                    "loan of up to {loan} yuan."
+                ).format(
+                    cost=format_yuan(building_cost),
+                    paid=format_yuan(combined),
+                    need=format_yuan(own_needed),
+                    loan=format_yuan(params.synchronised_loan),
+                ),
+            )
         if plan.own_funds is not None:
             available = plan.own_funds + (min(plan.loan, params.synchronised_loan) if not registered else Decimal(0))
             gap = max(Decimal(0), own_needed - available)
             if gap > 0:
-                reasons.append(_("The money planned leaves {gap} yuan of the building cost unpaid.").format(
-                    gap=format_yuan(gap)))
+                reasons.append(
+                    _("The money planned leaves {gap} yuan of the building cost unpaid.").format(gap=format_yuan(gap))
+                )
         if registered and plan.own_funds is not None and plan.own_funds > own_limit:
             funds_break = True
-            reasons.append(_("Planned own funds of {own} yuan are more than the {limit} yuan a household may raise.").format(
-                own=format_yuan(plan.own_funds), limit=format_yuan(own_limit)))
+            reasons.append(
+                _("Planned own funds of {own} yuan are more than the {limit} yuan a household may raise.").format(
+                    own=format_yuan(plan.own_funds), limit=format_yuan(own_limit)
+                )
+            )
 
     # LN-1: loans.
     loan_taken_over = Decimal(0)
@@ -353,34 +479,66 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
             loan_taken_over = min(plan.loan, params.registered_loan)
             debt_breaks = True
             if not before_key:
-                reasons.append(_("Registered relocation households get no loan any more; the {loan} yuan drawn is "
-                                 "debt the plan does not allow.").format(loan=format_yuan(plan.loan)))
+                reasons.append(
+                    _(
+                        "Registered relocation households get no loan any more; the {loan} yuan drawn is "
+                        "debt the plan does not allow."
+                    ).format(loan=format_yuan(plan.loan))
+                )
             if plan.loan > params.registered_loan:
-                reasons.append(_("The loan of {loan} yuan is more than the {limit} yuan loan the district company "
-                                 "takes over.").format(loan=format_yuan(plan.loan),
-                                                       limit=format_yuan(params.registered_loan)))
-        note("loan", ("LN-1",), (
-            _("Registered relocation households no longer get the {limit} yuan loan; the {loan} yuan already drawn "
-              "is taken over by the district poverty-alleviation investment company.") if plan.loan > 0 else
-            _("Registered relocation households no longer get the {limit} yuan loan.")).format(
-            limit=format_yuan(params.registered_loan), loan=format_yuan(loan_taken_over)))
+                reasons.append(
+                    _(
+                        "The loan of {loan} yuan is more than the {limit} yuan loan the district company takes over."
+                    ).format(loan=format_yuan(plan.loan), limit=format_yuan(params.registered_loan))
+                )
+        note(
+            "loan",
+            ("LN-1",),
+            (
+                _(
+                    "Registered relocation households no longer get the {limit} yuan loan; the {loan} yuan already drawn "
+                    "is taken over by the district poverty-alleviation investment company."
+                )
+                if plan.loan > 0
+                else _("Registered relocation households no longer get the {limit} yuan loan.")
+            ).format(limit=format_yuan(params.registered_loan), loan=format_yuan(loan_taken_over)),
+        )
     else:
         loan_allowed = params.synchronised_loan
         if plan.loan > loan_allowed:
-            reasons.append(_("The loan of {loan} yuan is more than the {limit} yuan a synchronised household may "
-                             "borrow.").format(loan=format_yuan(plan.loan), limit=format_yuan(loan_allowed)))
-        note("loan", ("SB-2",), _("A synchronised relocation household may borrow up to {limit} yuan.").format(
-            limit=format_yuan(loan_allowed)))
+            reasons.append(
+                _("The loan of {loan} yuan is more than the {limit} yuan a synchronised household may borrow.").format(
+                    loan=format_yuan(plan.loan), limit=format_yuan(loan_allowed)
+                )
+            )
+        note(
+            "loan",
+            ("SB-2",),
+            _("A synchronised relocation household may borrow up to {limit} yuan.").format(
+                limit=format_yuan(loan_allowed)
+            ),
+        )
 
     # HB-1: homestead.
     homestead_limit = garden = None
     if plan.zone is not None:
         homestead_limit = params.homestead_limits[(plan.zone, plan.land)]
         garden = max(Decimal(0), plan.homestead_area - homestead_limit) if plan.homestead_area is not None else None
-        note("homestead", ("HB-1",), _("{zone}, {land}: at most {limit} m² of homestead a household.").format(
-            zone=_(ZONE_LABELS[plan.zone]), land=_(LAND_LABELS[plan.land]), limit=homestead_limit) + (
-            " " + _("{garden} m² above the limit becomes greening or vegetable garden and may not be built on.").format(
-                garden=_m2(garden)) if garden else ""))
+        note(
+            "homestead",
+            ("HB-1",),
+            _("{zone}, {land}: at most {limit} m² of homestead a household.").format(
+                zone=_(ZONE_LABELS[plan.zone]), land=_(LAND_LABELS[plan.land]), limit=homestead_limit
+            )
+            + (
+                " "
+                + _("{garden} m² above the limit becomes greening or vegetable garden and may not be built on.").format(
+                    garden=_m2(garden)
+                )
+                if garden
+                else ""
+            ),
+        )
 
     # HS-1 / HS-4 (2): rectification of houses started on or before the key date.
     breaks = area_breaks or funds_break or debt_breaks
@@ -388,25 +546,53 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
     if breaks and registered and before_key and not elderly_home:
         rules.add("HS-4")
         options = _co_ownership(building_cost, own_needed, own_limit, loan_taken_over)
-        note("options", ("HS-4",), _(
-            "The house was started on or before {key} and breaks the limits: it is rectified by co-ownership.").format(
-            key=params.key_date.isoformat()), "HS-4-2")
+        note(
+            "options",
+            ("HS-4",),
+            _(
+                "The house was started on or before {key} and breaks the limits: it is rectified by co-ownership."
+            ).format(key=params.key_date.isoformat()),
+            "HS-4-2",
+        )
     elif breaks and (not before_key):
         rules.add("HS-1")
-        reasons.append(_("Started after {key} (or not started yet): the limits apply strictly, with no co-ownership "
-                         "way around them.").format(key=params.key_date.isoformat()))
+        reasons.append(
+            _(
+                "Started after {key} (or not started yet): the limits apply strictly, with no co-ownership "
+                "way around them."
+            ).format(key=params.key_date.isoformat())
+        )
     elif breaks and not registered:
         notes.append(_("Co-ownership rectification (HS-4) is for registered poor households."))
 
     compliant = not reasons
     return PlanResult(
-        parameters_version=params.version, allowed_layouts=allowed, layout_m2=layout, area_m2=area,
-        per_capita_m2=per_capita, standard_area_m2=standard_area, building_cost=building_cost,
-        standard_cost=standard_cost, subsidy=subsidy, reward=reward, subsidy_and_reward=combined,
-        cap_reached=cap_reached, own_funds_needed=own_needed, own_funds_limit=own_limit, funding_gap=gap,
-        loan_allowed=loan_allowed, loan_taken_over=loan_taken_over, homestead_limit_m2=homestead_limit,
-        garden_m2=garden, compliant=compliant, reasons=reasons, notes=notes, options=options,
-        elderly_home=elderly_home, before_key_date=before_key, rules=sorted(rules, key=_rule_order),
+        parameters_version=params.version,
+        allowed_layouts=allowed,
+        layout_m2=layout,
+        area_m2=area,
+        per_capita_m2=per_capita,
+        standard_area_m2=standard_area,
+        building_cost=building_cost,
+        standard_cost=standard_cost,
+        subsidy=subsidy,
+        reward=reward,
+        subsidy_and_reward=combined,
+        cap_reached=cap_reached,
+        own_funds_needed=own_needed,
+        own_funds_limit=own_limit,
+        funding_gap=gap,
+        loan_allowed=loan_allowed,
+        loan_taken_over=loan_taken_over,
+        homestead_limit_m2=homestead_limit,
+        garden_m2=garden,
+        compliant=compliant,
+        reasons=reasons,
+        notes=notes,
+        options=options,
+        elderly_home=elderly_home,
+        before_key_date=before_key,
+        rules=sorted(rules, key=_rule_order),
         explanations=explain,
     )
 
@@ -416,8 +602,7 @@ def _rule_order(rule: str) -> tuple[str, int]:
     return prefix, int(number)
 
 
-def _co_ownership(cost: Decimal | None, own_needed: Decimal | None, limit: Decimal,
-                  loan: Decimal) -> list[CoOwnership]:
+def _co_ownership(cost: Decimal | None, own_needed: Decimal | None, limit: Decimal, loan: Decimal) -> list[CoOwnership]:
     """The three ways of HS-4 (2), with the money when the cost is known."""
     cost = cost or Decimal(0)
     # The company takes over the whole loan (LN-1), but puts into the house at most what the
@@ -428,24 +613,48 @@ def _co_ownership(cost: Decimal | None, own_needed: Decimal | None, limit: Decim
     options = []
     if excess > 0:
         household = own_needed - excess
-        options.append(CoOwnership(
-            code=RELATIVES, investor=_("direct relatives (parents, children)"), investor_pays=excess,
-            household_pays=household, others_pay=Decimal(0), investor_share=_pct(excess, cost),
-            household_share=Decimal(100) - _pct(excess, cost), buy_back_price=excess,
-            conditions=quote("HS-4-relatives")))
+        options.append(
+            CoOwnership(
+                code=RELATIVES,
+                investor=_("direct relatives (parents, children)"),
+                investor_pays=excess,
+                household_pays=household,
+                others_pay=Decimal(0),
+                investor_share=_pct(excess, cost),
+                household_share=Decimal(100) - _pct(excess, cost),
+                buy_back_price=excess,
+                conditions=quote("HS-4-relatives"),
+            )
+        )
     if loan > 0:
         rest = max(Decimal(0), own_needed - invested)
         others = max(Decimal(0), rest - limit)
-        options.append(CoOwnership(
-            code=DISTRICT_COMPANY, investor=_("district poverty-alleviation investment company"), investor_pays=invested,
-            household_pays=rest - others, others_pay=others, investor_share=_pct(invested, cost),
-            household_share=Decimal(100) - _pct(invested, cost) - _pct(others, cost), buy_back_price=invested,
-            conditions=quote("HS-4-district_company")))
-    options.append(CoOwnership(
-        code=COOPERATIVE, investor=_("the resettlement site's residents' public-service cooperative"),
-        investor_pays=own_needed, household_pays=Decimal(0), others_pay=Decimal(0),
-        investor_share=_pct(own_needed, cost), household_share=Decimal(100) - _pct(own_needed, cost),
-        buy_back_price=own_needed, conditions=quote("HS-4-cooperative")))
+        options.append(
+            CoOwnership(
+                code=DISTRICT_COMPANY,
+                investor=_("district poverty-alleviation investment company"),
+                investor_pays=invested,
+                household_pays=rest - others,
+                others_pay=others,
+                investor_share=_pct(invested, cost),
+                household_share=Decimal(100) - _pct(invested, cost) - _pct(others, cost),
+                buy_back_price=invested,
+                conditions=quote("HS-4-district_company"),
+            )
+        )
+    options.append(
+        CoOwnership(
+            code=COOPERATIVE,
+            investor=_("the resettlement site's residents' public-service cooperative"),
+            investor_pays=own_needed,
+            household_pays=Decimal(0),
+            others_pay=Decimal(0),
+            investor_share=_pct(own_needed, cost),
+            household_share=Decimal(100) - _pct(own_needed, cost),
+            buy_back_price=own_needed,
+            conditions=quote("HS-4-cooperative"),
+        )
+    )
     return options
 
 
@@ -457,7 +666,8 @@ def summary_text(result: PlanResult) -> str:
 
     lines = [
         _("Layouts allowed: {layouts}").format(
-            layouts="、".join(f"{x} m²" for x in result.allowed_layouts) or _("none")),
+            layouts="、".join(f"{x} m²" for x in result.allowed_layouts) or _("none")
+        ),
         _("Layout used: {layout}").format(layout=f"{result.layout_m2} m²" if result.layout_m2 else "—"),
         _("Area a person: {per}").format(per=f"{_m2(result.per_capita_m2)} m²" if result.per_capita_m2 else "—"),
         _("Building cost: {value}").format(value=yuan(result.building_cost)),
@@ -465,19 +675,31 @@ def summary_text(result: PlanResult) -> str:
         _("Reward: {value}").format(value=yuan(result.reward)),
         _("Subsidy and reward paid: {value}").format(value=yuan(result.subsidy_and_reward)),
         _("Own funds needed: {value} (limit {limit})").format(
-            value=yuan(result.own_funds_needed), limit=yuan(result.own_funds_limit)),
+            value=yuan(result.own_funds_needed), limit=yuan(result.own_funds_limit)
+        ),
         _("Loan allowed: {value}; taken over by the district company: {over}").format(
-            value=yuan(result.loan_allowed), over=yuan(result.loan_taken_over)),
+            value=yuan(result.loan_allowed), over=yuan(result.loan_taken_over)
+        ),
     ]
     if result.homestead_limit_m2 is not None:
-        lines.append(_("Homestead limit: {limit} m²; becomes garden: {garden}").format(
-            limit=result.homestead_limit_m2, garden=f"{_m2(result.garden_m2)} m²" if result.garden_m2 else "—"))
+        lines.append(
+            _("Homestead limit: {limit} m²; becomes garden: {garden}").format(
+                limit=result.homestead_limit_m2, garden=f"{_m2(result.garden_m2)} m²" if result.garden_m2 else "—"
+            )
+        )
     lines.append(_("Complies: {answer}").format(answer=_("yes") if result.compliant else _("no")))
     lines.extend(f"  - {reason}" for reason in result.reasons)
     lines.extend(f"  · {note}" for note in result.notes)
     for option in result.options:
-        lines.append(f"{option.label}: " + _("{investor} pays {pays}; the household pays {household}").format(
-            investor=option.investor, pays=yuan(option.investor_pays), household=yuan(option.household_pays)))
-    lines.append(_("Rules applied: {rules}; parameters {version}").format(
-        rules=", ".join(result.rules), version=result.parameters_version))
+        lines.append(
+            f"{option.label}: "
+            + _("{investor} pays {pays}; the household pays {household}").format(
+                investor=option.investor, pays=yuan(option.investor_pays), household=yuan(option.household_pays)
+            )
+        )
+    lines.append(
+        _("Rules applied: {rules}; parameters {version}").format(
+            rules=", ".join(result.rules), version=result.parameters_version
+        )
+    )
     return "\n".join(lines)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xinjie_desktop.core.rules.shapes import Household, Objection, WorkflowStep
 from xinjie_desktop.core.rules.policy_params import PolicyParameters
+from xinjie_desktop.core.rules.shapes import Household, Objection, WorkflowStep
 from xinjie_desktop.i18n import N_, _
 
 STEPS: list[tuple[str, str]] = [
@@ -77,7 +77,7 @@ def check(household: Household, entry: StepInput, params: PolicyParameters) -> N
         raise WorkflowError(_("All steps of the workflow are already recorded."))
     if entry.step != expected:
         raise WorkflowError(
-            _("Steps cannot be skipped: the next step is \"{expected}\".").format(expected=_(STEP_LABELS[expected]))
+            _('Steps cannot be skipped: the next step is "{expected}".').format(expected=_(STEP_LABELS[expected]))
         )
     if not entry.done_by.strip():
         raise WorkflowError(_("Record who carried out this step."))
@@ -86,7 +86,9 @@ def check(household: Household, entry: StepInput, params: PolicyParameters) -> N
         earliest = previous.notice_end if previous.step == "noticed" and previous.notice_end else previous.done_on
         if entry.done_on < earliest:
             raise WorkflowError(
-                _("This step cannot be dated before {date}, the date of the previous step.").format(date=earliest.isoformat())
+                _("This step cannot be dated before {date}, the date of the previous step.").format(
+                    date=earliest.isoformat()
+                )
             )
     if entry.step == "proposed":
         if not entry.notes.strip():
@@ -117,7 +119,9 @@ def check_objection(household: Household, raised_on: dt.date, content: str) -> N
         raise WorkflowError(_("Write down what the objection says."))
     notice = next((s for s in household.steps if s.step == "noticed"), None)
     if notice is None:
-        raise WorkflowError(_("Objections are recorded against a public notice; this household has not been posted yet."))
+        raise WorkflowError(
+            _("Objections are recorded against a public notice; this household has not been posted yet.")
+        )
     if raised_on < notice.done_on:
         raise WorkflowError(_("The objection is dated before the notice was posted."))
     if any(s.step == "entered" for s in household.steps):

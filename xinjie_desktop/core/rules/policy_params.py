@@ -74,8 +74,9 @@ class _Reader:
         try:
             self.data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise PolicyFileError(_("Policy file {file} cannot be read: {error}").format(
-                file=path.name, error=error)) from None
+            raise PolicyFileError(
+                _("Policy file {file} cannot be read: {error}").format(file=path.name, error=error)
+            ) from None
 
     def line_of(self, dotted: str) -> int:
         """The line that sets ``dotted`` (section.key), or of its section, or 1."""
@@ -98,15 +99,19 @@ class _Reader:
         return 1
 
     def fail(self, dotted: str, problem: str) -> PolicyFileError:
-        return PolicyFileError(_("Policy file {file}, line {line} ({key}): {problem}").format(
-            file=self.path.name, line=self.line_of(dotted), key=dotted, problem=problem))
+        return PolicyFileError(
+            _("Policy file {file}, line {line} ({key}): {problem}").format(
+                file=self.path.name, line=self.line_of(dotted), key=dotted, problem=problem
+            )
+        )
 
     def get(self, dotted: str):
         node = self.data
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise PolicyFileError(_("Policy file {file} lacks the value {key}").format(
-                    file=self.path.name, key=dotted))
+                raise PolicyFileError(
+                    _("Policy file {file} lacks the value {key}").format(file=self.path.name, key=dotted)
+                )
             node = node[part]
         return node
 
@@ -149,8 +154,12 @@ def load_file(path: Path) -> PolicyParameters:
     if not isinstance(key_date, dt.date) or isinstance(key_date, dt.datetime):
         raise reader.fail("housing.key_date", _("must be a date such as 2017-02-28"))
     layouts = reader.get("housing.layouts_m2")
-    if (not isinstance(layouts, list) or not layouts or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0
-                                                            for v in layouts) or layouts != sorted(set(layouts))):
+    if (
+        not isinstance(layouts, list)
+        or not layouts
+        or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in layouts)
+        or layouts != sorted(set(layouts))
+    ):
         raise reader.fail("housing.layouts_m2", _("must list areas in square metres, smallest first, e.g. [75, 100]"))
     max_area = reader.whole("housing.max_area_m2", 1)
     if layouts[-1] > max_area:
@@ -200,8 +209,11 @@ def load_all(directory: Path | None = None) -> dict[str, PolicyParameters]:
     for path in sorted(directory.glob("policy-*.toml")):
         params = load_file(path)
         if params.version in every:
-            raise PolicyFileError(_("Policy file {file}: version {version} is already in another file").format(
-                file=path.name, version=params.version))
+            raise PolicyFileError(
+                _("Policy file {file}: version {version} is already in another file").format(
+                    file=path.name, version=params.version
+                )
+            )
         every[params.version] = params
     if not every:
         raise PolicyFileError(_("No policy parameter file was found in {folder}").format(folder=directory))
@@ -217,7 +229,8 @@ def current(version: str | None = None) -> PolicyParameters:
     every = load_all()
     if version is not None:
         if version not in every:
-            raise PolicyFileError(_("The policy parameters of version {version} are not installed.").format(
-                version=version))
+            raise PolicyFileError(
+                _("The policy parameters of version {version} are not installed.").format(version=version)
+            )
         return every[version]
     return every[max(every, key=_version_key)]

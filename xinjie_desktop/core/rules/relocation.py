@@ -14,9 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
-from xinjie_desktop.core.rules.problems import ERROR, Problem, ValidationFailed
 from xinjie_desktop.core.rules.housing_plan import REGISTERED
-from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
+from xinjie_desktop.core.rules.policy_params import PolicyParameters
+from xinjie_desktop.core.rules.problems import Problem
 from xinjie_desktop.i18n import N_, _
 
 EXCLUSIONS = {
@@ -71,8 +71,11 @@ class VerificationDraft:
 
 
 FIELDS = tuple(f.name for f in fields(VerificationDraft))
-SIGNERS = (("secretary", N_("village secretary")), ("director", N_("village director")),
-           ("team_leader", N_("work-team leader")))
+SIGNERS = (
+    ("secretary", N_("village secretary")),
+    ("director", N_("village director")),
+    ("team_leader", N_("work-team leader")),
+)
 
 
 def _coordinate(text: str, low: int, high: int) -> Decimal | None:
@@ -100,8 +103,12 @@ def validate(draft: VerificationDraft, kind: str, params: PolicyParameters) -> l
         if draft.mode not in MODES:
             problem("mode", _("Choose centralised or dispersed resettlement."))
         elif draft.building_mode and draft.building_mode not in building_modes_allowed(draft.mode, kind):
-            problem("building_mode", _("This building mode is not allowed here; allowed: {modes} (HS-5).").format(
-                modes="、".join(_(BUILDING_MODES[m]) for m in building_modes_allowed(draft.mode, kind))))
+            problem(
+                "building_mode",
+                _("This building mode is not allowed here; allowed: {modes} (HS-5).").format(
+                    modes="、".join(_(BUILDING_MODES[m]) for m in building_modes_allowed(draft.mode, kind))
+                ),
+            )
     if draft.exclusion:
         if draft.exclusion not in EXCLUSIONS:
             problem("exclusion", _("Choose a value from the list."))
@@ -117,9 +124,12 @@ def validate(draft: VerificationDraft, kind: str, params: PolicyParameters) -> l
         if draft.notice_start is None or draft.notice_end is None:
             problem("notice_end", _("Give the first and the last day of the notice."))
         elif draft.notice_end < draft.notice_start + dt.timedelta(days=minimum):
-            problem("notice_end", _(
-                "A public notice stays posted for at least {days} full days: it cannot end before {date}.").format(
-                days=minimum, date=(draft.notice_start + dt.timedelta(days=minimum)).isoformat()))
+            problem(
+                "notice_end",
+                _("A public notice stays posted for at least {days} full days: it cannot end before {date}.").format(
+                    days=minimum, date=(draft.notice_start + dt.timedelta(days=minimum)).isoformat()
+                ),
+            )
         if not draft.notice_place.strip():
             problem("notice_place", _("Record where the notice is posted."))
     if draft.objections.strip() and not draft.reverification.strip():
@@ -136,7 +146,9 @@ def validate(draft: VerificationDraft, kind: str, params: PolicyParameters) -> l
         for name, label in SIGNERS:
             signed_on = getattr(draft, f"{name}_signed_on")
             if not getattr(draft, name).strip() or signed_on is None:
-                problem(name, _("The {who} signs before the data go to the command centre (RL-4).").format(who=_(label)))
+                problem(
+                    name, _("The {who} signs before the data go to the command centre (RL-4).").format(who=_(label))
+                )
             elif signed_on > draft.submitted_on:
                 problem(f"{name}_signed_on", _("The {who} signed after the submission date.").format(who=_(label)))
         if draft.notice_end is None:

@@ -120,8 +120,9 @@ def verify(path: Path | str) -> bool:
         connection.close()
 
 
-def create_backup(store_path: Path | str, reason: str = MANUAL, keep: int = DEFAULT_KEEP,
-                  *, now: dt.datetime | None = None) -> Backup:
+def create_backup(
+    store_path: Path | str, reason: str = MANUAL, keep: int = DEFAULT_KEEP, *, now: dt.datetime | None = None
+) -> Backup:
     """Back up the store at ``store_path`` (open or not) into its backups folder, then rotate.
 
     Raises ``BackupError`` (nothing is left behind) if the store cannot be read, the folder cannot
@@ -139,8 +140,9 @@ def create_backup(store_path: Path | str, reason: str = MANUAL, keep: int = DEFA
         temporary = target.with_name(f".{target.name}.partial")
         _copy_database(store_path, temporary)
         if not verify(temporary):
-            raise BackupError(_("The backup copy of {path} failed its check; the data file may be damaged.").format(
-                path=store_path))
+            raise BackupError(
+                _("The backup copy of {path} failed its check; the data file may be damaged.").format(path=store_path)
+            )
         _fsync_file(temporary)
         os.replace(temporary, target)
         _fsync_folder(folder)
@@ -149,8 +151,9 @@ def create_backup(store_path: Path | str, reason: str = MANUAL, keep: int = DEFA
         raise
     except (OSError, sqlite3.Error) as error:
         _discard(locals().get("temporary"))
-        raise BackupError(_("No backup could be made in {folder}: {error}").format(
-            folder=folder, error=_describe(error))) from error
+        raise BackupError(
+            _("No backup could be made in {folder}: {error}").format(folder=folder, error=_describe(error))
+        ) from error
     backup = next(b for b in list_backups(store_path) if b.path == target)
     rotate(store_path, keep)
     return backup
@@ -199,8 +202,9 @@ def is_daily_backup_due(store_path: Path | str, today: dt.date | None = None) ->
     return not any(b.time.date() == today for b in list_backups(store_path))
 
 
-def daily_backup_if_due(store_path: Path | str, keep: int = DEFAULT_KEEP,
-                        *, now: dt.datetime | None = None) -> Backup | None:
+def daily_backup_if_due(
+    store_path: Path | str, keep: int = DEFAULT_KEEP, *, now: dt.datetime | None = None
+) -> Backup | None:
     """The day's backup, made the first time the store is opened that day; None if one exists already."""
     now = now or dt.datetime.now()
     if not is_daily_backup_due(store_path, now.date()):
@@ -222,8 +226,11 @@ def restore(store_path: Path | str, backup_path: Path | str, keep: int = DEFAULT
     ``BackupError`` if the backup is damaged or the store is still open (here or elsewhere)."""
     store_path, backup_path = Path(store_path), Path(backup_path)
     if not verify(backup_path):
-        raise BackupError(_("The backup {path} is damaged or not a backup of this application; nothing was "
-                            "restored.").format(path=backup_path))
+        raise BackupError(
+            _("The backup {path} is damaged or not a backup of this application; nothing was restored.").format(
+                path=backup_path
+            )
+        )
     exists = store_path.is_file() and store_path.stat().st_size > 0
     if exists:
         _claim(store_path)
@@ -277,20 +284,26 @@ def _claim(store_path: Path) -> None:
     try:
         connection = sqlite3.connect(str(store_path), timeout=1)
     except sqlite3.Error as error:
-        raise BackupError(_("The data file {path} cannot be opened: {error}").format(
-            path=store_path, error=error)) from error
+        raise BackupError(
+            _("The data file {path} cannot be opened: {error}").format(path=store_path, error=error)
+        ) from error
     try:
         mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
     except sqlite3.OperationalError:
         mode = None
     except sqlite3.DatabaseError as error:  # not a database at all: nothing to fold in
-        raise BackupError(_("The data file {path} cannot be opened: {error}").format(
-            path=store_path, error=error)) from error
+        raise BackupError(
+            _("The data file {path} cannot be opened: {error}").format(path=store_path, error=error)
+        ) from error
     finally:
         connection.close()
     if mode != "delete":
-        raise BackupError(_("The data file {path} is still in use; close it (and any other program using it) "
-                            "before restoring a backup.").format(path=store_path))
+        raise BackupError(
+            _(
+                "The data file {path} is still in use; close it (and any other program using it) "
+                "before restoring a backup."
+            ).format(path=store_path)
+        )
 
 
 def _fsync_file(path: Path) -> None:

@@ -33,17 +33,29 @@ import json
 
 from sqlalchemy import select
 
-from xinjie_desktop.core.store.models import Base
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import Base
 
 FORMAT = 1
 # This laptop's settings, and what it knows of sync (journal, peers, cursors, conflicts found here).
-LOCAL_TABLES = frozenset({"local_setting", "change_log", "tombstone", "sync_peer", "peer_cursor", "origin_cursor",
-                          "bundle_log", "sync_conflict", "possible_duplicate"})
+LOCAL_TABLES = frozenset(
+    {
+        "local_setting",
+        "change_log",
+        "tombstone",
+        "sync_peer",
+        "peer_cursor",
+        "origin_cursor",
+        "bundle_log",
+        "sync_conflict",
+        "possible_duplicate",
+    }
+)
 STAMP_COLUMNS = frozenset({"created_at", "updated_at", "device_id", "sync_versions"})
 DERIVED = {
-    "household": frozenset({"head_name", "head_id_number", "actual_population", "workflow_step", "flags",
-                            "search_text", "list_key"}),
+    "household": frozenset(
+        {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
+    ),
 }
 
 

@@ -24,10 +24,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic import command
 from sqlalchemy import create_engine, event, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
@@ -71,13 +71,19 @@ def write_error(error: BaseException, path: Path) -> StoreWriteError | None:
     else:
         return None
     if full:
-        return StoreWriteError(_(
-            "Not saved: the disk holding the data file is full. Everything saved before is safe. "
-            "Free some space on the disk (folder {folder}) and save again.").format(folder=folder))
-    return StoreWriteError(_(
-        "Not saved: the data file cannot be written to (the folder {folder} is read-only, or this user may "
-        "not change it). Everything saved before is safe. Copy the data file to a folder you can write to "
-        "and open it there.").format(folder=folder))
+        return StoreWriteError(
+            _(
+                "Not saved: the disk holding the data file is full. Everything saved before is safe. "
+                "Free some space on the disk (folder {folder}) and save again."
+            ).format(folder=folder)
+        )
+    return StoreWriteError(
+        _(
+            "Not saved: the data file cannot be written to (the folder {folder} is read-only, or this user may "
+            "not change it). Everything saved before is safe. Copy the data file to a folder you can write to "
+            "and open it there."
+        ).format(folder=folder)
+    )
 
 
 def alembic_config() -> Config:
@@ -100,16 +106,22 @@ def _inspect_existing(path: Path) -> str | None:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as error:
-        raise StoreError(_("The data file {path} cannot be read: {error}").format(path=path, error=error.strerror)) from None
+        raise StoreError(
+            _("The data file {path} cannot be read: {error}").format(path=path, error=error.strerror)
+        ) from None
     if header != SQLITE_HEADER:
         raise StoreError(
-            _("The file {path} is not a data file of this application, or it is damaged. It has not been changed.").format(path=path)
+            _(
+                "The file {path} is not a data file of this application, or it is damaged. It has not been changed."
+            ).format(path=path)
         )
     if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-        raise StoreError(_(
-            "The data file {path} is in a folder that cannot be written to (it is read-only, or this user may "
-            "not change it). It has not been changed. Copy it to a folder you can write to and open it there."
-        ).format(path=path))
+        raise StoreError(
+            _(
+                "The data file {path} is in a folder that cannot be written to (it is read-only, or this user may "
+                "not change it). It has not been changed. Copy it to a folder you can write to and open it there."
+            ).format(path=path)
+        )
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
     except sqlite3.Error as error:
@@ -130,7 +142,9 @@ def _inspect_existing(path: Path) -> str | None:
             return None
         if "alembic_version" not in tables:
             raise StoreError(
-                _("The file {path} is a database of another program, not a data file of this application. It has not been changed.").format(path=path)
+                _(
+                    "The file {path} is a database of another program, not a data file of this application. It has not been changed."
+                ).format(path=path)
             )
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
@@ -138,7 +152,9 @@ def _inspect_existing(path: Path) -> str | None:
         connection.close()
     if revision is not None and revision not in known_revisions():
         raise StoreError(
-            _("The data file {path} was saved by a newer version of xinjie-desktop. Install the newer version to open it; the file has not been changed.").format(path=path)
+            _(
+                "The data file {path} was saved by a newer version of xinjie-desktop. Install the newer version to open it; the file has not been changed."
+            ).format(path=path)
         )
     # A write lock held by another program shows only when we ask for one.
     probe = sqlite3.connect(str(path), timeout=0.5, isolation_level=None)
@@ -153,11 +169,15 @@ def _inspect_existing(path: Path) -> str | None:
 
 
 def _locked_message(path: Path) -> str:
-    return _("The data file {path} is in use by another program (perhaps xinjie-desktop is already open). Close it and try again.").format(path=path)
+    return _(
+        "The data file {path} is in use by another program (perhaps xinjie-desktop is already open). Close it and try again."
+    ).format(path=path)
 
 
 def _damaged_message(path: Path) -> str:
-    return _("The data file {path} is damaged and cannot be opened. It has not been changed; restore it from a backup copy.").format(path=path)
+    return _(
+        "The data file {path} is damaged and cannot be opened. It has not been changed; restore it from a backup copy."
+    ).format(path=path)
 
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -182,8 +202,13 @@ class BulkJournal(Protocol):
         """The version stamp (``sync_versions``) for records about to be bulk-inserted."""
         ...
 
-    def log(self, connection: Connection, table_name: str, rows: list[dict[str, Any]],
-            known: dict[tuple[str, str], str | None]) -> None:
+    def log(
+        self,
+        connection: Connection,
+        table_name: str,
+        rows: list[dict[str, Any]],
+        known: dict[tuple[str, str], str | None],
+    ) -> None:
         """Journal rows just bulk-inserted into ``table_name``."""
 
     def forget(self, session: Session, row_ids: Any) -> None:
@@ -196,8 +221,13 @@ class NoJournal:
     def versions(self, connection: Connection) -> str:
         return ""
 
-    def log(self, connection: Connection, table_name: str, rows: list[dict[str, Any]],
-            known: dict[tuple[str, str], str | None]) -> None:
+    def log(
+        self,
+        connection: Connection,
+        table_name: str,
+        rows: list[dict[str, Any]],
+        known: dict[tuple[str, str], str | None],
+    ) -> None:
         return None
 
     def forget(self, session: Session, row_ids: Any) -> None:
@@ -320,8 +350,10 @@ def open_read_only(path: Path | str, extensions: Sequence[StoreExtension] = ()) 
     # creates no journal or shared-memory file either, and the folder stays exactly as it was.
     wal = path.with_name(path.name + "-wal")
     mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
-    engine = create_engine(f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
-                           connect_args={"timeout": 5, "check_same_thread": False, "uri": True})
+    engine = create_engine(
+        f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
+        connect_args={"timeout": 5, "check_same_thread": False, "uri": True},
+    )
     for extension in extensions:
         event.listen(engine, "connect", lambda dbapi_connection, _record, e=extension: e.on_connect(dbapi_connection))
     return ReadOnlyStore(path, engine)
@@ -347,7 +379,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
-                raise StoreError(_("The data file could not be upgraded: {n} records lost their links.").format(n=len(broken)))
+                raise StoreError(
+                    _("The data file could not be upgraded: {n} records lost their links.").format(n=len(broken))
+                )
             connection.commit()
         finally:
             connection.rollback()
@@ -355,8 +389,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.commit()
 
 
-def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
-               keep_backups: int = backups.DEFAULT_KEEP, extensions: Sequence[StoreExtension] = ()) -> Store:
+def open_store(
+    path: Path | str,
+    *,
+    create: bool = True,
+    revision: str = "head",
+    keep_backups: int = backups.DEFAULT_KEEP,
+    extensions: Sequence[StoreExtension] = (),
+) -> Store:
     """Open (or create) the store at ``path``, migrating it to ``revision`` (after a backup, of which
     the last ``keep_backups`` are kept), then install ``extensions`` on it.  A store opened for work is
     opened by ``sync.workstore.open_store``, which names the sync layer's extension."""
@@ -369,15 +409,21 @@ def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(_("The data file {path} cannot be created: {error}").format(path=path, error=error.strerror)) from None
+            raise StoreError(
+                _("The data file {path} cannot be created: {error}").format(path=path, error=error.strerror)
+            ) from None
     target = head_revision() if revision == "head" else revision
     backup = None
     if existing and current != target:
         try:
             backup = backups.create_backup(path, backups.BEFORE_MIGRATION, keep_backups)
         except backups.BackupError as error:
-            raise StoreError(_("The data file {path} must be upgraded, but no backup could be made first, so it "
-                               "has not been changed. {reason}").format(path=path, reason=error)) from None
+            raise StoreError(
+                _(
+                    "The data file {path} must be upgraded, but no backup could be made first, so it "
+                    "has not been changed. {reason}"
+                ).format(path=path, reason=error)
+            ) from None
     engine = _engine(path, extensions)
     try:
         if current != target:

@@ -14,7 +14,19 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, inspect,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -24,7 +36,7 @@ def new_uuid() -> str:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -375,8 +387,12 @@ def _signed_agreements_never_change(_mapper, _connection, target: Agreement) -> 
     if changed - allowed:
         from xinjie_desktop.i18n import _
 
-        raise AgreementError(_("A signed or voided agreement cannot be changed. Void it with the reason, then "
-                               "correct and sign the new version."))
+        raise AgreementError(
+            _(
+                "A signed or voided agreement cannot be changed. Void it with the reason, then "
+                "correct and sign the new version."
+            )
+        )
 
 
 @event.listens_for(Agreement, "before_delete")
@@ -389,6 +405,7 @@ def _signed_agreements_are_kept(_mapper, _connection, target: Agreement) -> None
 
 
 # --- sync (issue 5): local tables, never dumped as records (canonical_dump.LOCAL_TABLES) -----------
+
 
 class ChangeLog(Base):
     """The journal of every change, this store's own and those received (core.sync.change_log)."""

@@ -64,14 +64,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
-from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.documents import import_report
-from xinjie_desktop.core.sync import device, merge, staging
 from xinjie_desktop.core.records import households
-from xinjie_desktop.core.sync.merge import Change, Outcome
-from xinjie_desktop.core.store.safe_file import fsync_folder
-from xinjie_desktop.core.store.models import Township, utcnow
+from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import Township, utcnow
+from xinjie_desktop.core.store.safe_file import fsync_folder
+from xinjie_desktop.core.sync import device, merge, staging
+from xinjie_desktop.core.sync.merge import Change, Outcome
 from xinjie_desktop.i18n import _
 
 MAGIC = b"XJB1"
@@ -82,8 +82,12 @@ CHUNK = 1024 * 1024
 _INFO = b"xinjie-desktop bundle v1"
 _SIGNING_CONTEXT = b"xinjie-desktop bundle manifest v1\n"
 # Columns naming a file (blob) that travels with the record.
-BLOB_COLUMNS = {"attachment": ("sha256",), "agreement": ("scan_sha256", "signed_pdf_sha256"),
-                "agreement_signature": ("image_sha256",), "demolition_acceptance": ("photo_sha256",)}
+BLOB_COLUMNS = {
+    "attachment": ("sha256",),
+    "agreement": ("scan_sha256", "signed_pdf_sha256"),
+    "agreement_signature": ("image_sha256",),
+    "demolition_acceptance": ("photo_sha256",),
+}
 
 Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
 
@@ -131,9 +135,12 @@ def peers(store: Store) -> list[Peer]:
         town = accepted.township
         return [Peer(town.device_id, accepted.township_name, TOWNSHIP, town.signing_public, town.box_public)]
     with store.session() as session:
-        rows = session.execute(text(
-            "SELECT device_id, name, role, signing_public, box_public, scope FROM sync_peer "
-            "WHERE trusted AND role = 'laptop' ORDER BY name, device_id")).all()
+        rows = session.execute(
+            text(
+                "SELECT device_id, name, role, signing_public, box_public, scope FROM sync_peer "
+                "WHERE trusted AND role = 'laptop' ORDER BY name, device_id"
+            )
+        ).all()
     return [Peer(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5]))) for r in rows]
 
 
@@ -143,8 +150,11 @@ def device_names(session: Session) -> dict[str, str]:
 
 # --- sealing ------------------------------------------------------------------------------------------
 
+
 def _key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public + recipient_public, info=_INFO).derive(shared)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public + recipient_public, info=_INFO).derive(
+        shared
+    )
 
 
 def _raw(public) -> bytes:
@@ -159,14 +169,21 @@ def seal(payload: bytes, recipient_id: str, recipient_box_public: str) -> bytes:
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = _raw(ephemeral.public_key())
     key = _key(ephemeral.exchange(recipient), ephemeral_public, device.unb64(recipient_box_public))
-    header = json.dumps({"version": VERSION, "recipient_device_id": recipient_id,
-                         "ephemeral_public": device.b64(ephemeral_public), "chunk_size": CHUNK,
-                         "payload_size": len(payload)}, sort_keys=True).encode("utf-8")
+    header = json.dumps(
+        {
+            "version": VERSION,
+            "recipient_device_id": recipient_id,
+            "ephemeral_public": device.b64(ephemeral_public),
+            "chunk_size": CHUNK,
+            "payload_size": len(payload),
+        },
+        sort_keys=True,
+    ).encode("utf-8")
     cipher = ChaCha20Poly1305(key)
     out = [MAGIC, struct.pack(">I", len(header)), header]
     count = max(1, -(-len(payload) // CHUNK))
     for index in range(count):
-        chunk = payload[index * CHUNK:(index + 1) * CHUNK]
+        chunk = payload[index * CHUNK : (index + 1) * CHUNK]
         last = index == count - 1
         out.append(cipher.encrypt(_nonce(index), chunk, _aad(header, index, last)))
     return b"".join(out)
@@ -197,12 +214,16 @@ class Header:
 
 def read_header(data: bytes, path: Path) -> Header:
     if not data.startswith(MAGIC):
-        raise SyncError(_("The file {name} is not a bundle of xinjie-desktop. Nothing was changed.").format(name=path.name))
-    damaged = _("The bundle {name} is damaged or incomplete (perhaps the USB stick was pulled out while it was being "
-                "written). Nothing was changed; write the bundle again on the laptop it came from.").format(name=path.name)
+        raise SyncError(
+            _("The file {name} is not a bundle of xinjie-desktop. Nothing was changed.").format(name=path.name)
+        )
+    damaged = _(
+        "The bundle {name} is damaged or incomplete (perhaps the USB stick was pulled out while it was being "
+        "written). Nothing was changed; write the bundle again on the laptop it came from."
+    ).format(name=path.name)
     try:
         (length,) = struct.unpack(">I", data[4:8])
-        header_bytes = data[8:8 + length]
+        header_bytes = data[8 : 8 + length]
         if len(header_bytes) != length:
             raise ValueError("short")
         header = json.loads(header_bytes.decode("utf-8"))
@@ -212,12 +233,22 @@ def read_header(data: bytes, path: Path) -> Header:
     except (struct.error, ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise SyncError(damaged) from None
     if version > VERSION:
-        raise SyncError(_("The bundle {name} was written by a newer version of xinjie-desktop (bundle format {version}). "
-                          "Install the newer version on this computer first; nothing was changed.").format(
-            name=path.name, version=version))
+        raise SyncError(
+            _(
+                "The bundle {name} was written by a newer version of xinjie-desktop (bundle format {version}). "
+                "Install the newer version on this computer first; nothing was changed."
+            ).format(name=path.name, version=version)
+        )
     try:
-        parsed = Header(version, str(header["recipient_device_id"]), str(header["ephemeral_public"]),
-                        int(header["chunk_size"]), int(header["payload_size"]), header_bytes, 8 + length)
+        parsed = Header(
+            version,
+            str(header["recipient_device_id"]),
+            str(header["ephemeral_public"]),
+            int(header["chunk_size"]),
+            int(header["payload_size"]),
+            header_bytes,
+            8 + length,
+        )
         if parsed.chunk_size <= 0 or parsed.payload_size < 0:
             raise ValueError("sizes")
         return parsed
@@ -226,12 +257,18 @@ def read_header(data: bytes, path: Path) -> Header:
 
 
 def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -> bytes:
-    tampered = _("The bundle {name} was changed or damaged after it was written (it does not decrypt). Nothing was "
-                 "changed; write the bundle again on the laptop it came from.").format(name=path.name)
+    tampered = _(
+        "The bundle {name} was changed or damaged after it was written (it does not decrypt). Nothing was "
+        "changed; write the bundle again on the laptop it came from."
+    ).format(name=path.name)
     if len(data) != header.sealed_size():
-        raise SyncError(_("The bundle {name} is incomplete: {have} of its {size} bytes are there (perhaps the USB stick "
-                          "was pulled out while it was being written). Nothing was changed; write the bundle again on "
-                          "the computer it came from.").format(name=path.name, have=len(data), size=header.sealed_size()))
+        raise SyncError(
+            _(
+                "The bundle {name} is incomplete: {have} of its {size} bytes are there (perhaps the USB stick "
+                "was pulled out while it was being written). Nothing was changed; write the bundle again on "
+                "the computer it came from."
+            ).format(name=path.name, have=len(data), size=header.sealed_size())
+        )
     try:
         ephemeral_public = device.unb64(header.ephemeral_public)
         shared = box_key.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
@@ -239,13 +276,13 @@ def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -
         raise SyncError(tampered) from None
     cipher = ChaCha20Poly1305(_key(shared, ephemeral_public, _raw(box_key.public_key())))
     sealed_chunk = header.chunk_size + 16
-    body = data[header.body_offset:]
+    body = data[header.body_offset :]
     if not body:
         raise SyncError(tampered)
     parts = []
     count = -(-len(body) // sealed_chunk)
     for index in range(count):
-        piece = body[index * sealed_chunk:(index + 1) * sealed_chunk]
+        piece = body[index * sealed_chunk : (index + 1) * sealed_chunk]
         try:
             parts.append(cipher.decrypt(_nonce(index), piece, _aad(header.header_bytes, index, index == count - 1)))
         except InvalidTag:
@@ -254,6 +291,7 @@ def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -
 
 
 # --- reading and checking ----------------------------------------------------------------------------
+
 
 @dataclass
 class Incoming:
@@ -313,27 +351,40 @@ def read(store: Store, path: Path | str) -> Incoming:
     mine = device.known_ids(store)
     if header.recipient_device_id != store.device_id:
         if header.recipient_device_id in mine:
-            raise SyncError(_(
-                "The bundle {name} was written for this computer's former identity (this data file was copied or "
-                "restored since, and took a new one). Nothing was changed. A village laptop must be provisioned again; "
-                "then ask for a new bundle.").format(name=path.name))
-        raise SyncError(_("The bundle {name} was written for another computer (device {target}), not for this one "
-                          "({mine}). Nothing was changed.").format(
-            name=path.name, target=header.recipient_device_id[:8], mine=store.device_id[:8]))
+            raise SyncError(
+                _(
+                    "The bundle {name} was written for this computer's former identity (this data file was copied or "
+                    "restored since, and took a new one). Nothing was changed. A village laptop must be provisioned again; "
+                    "then ask for a new bundle."
+                ).format(name=path.name)
+            )
+        raise SyncError(
+            _(
+                "The bundle {name} was written for another computer (device {target}), not for this one "
+                "({mine}). Nothing was changed."
+            ).format(name=path.name, target=header.recipient_device_id[:8], mine=store.device_id[:8])
+        )
     payload = unseal(data, header, device.box_key(store), path)
     return _verify_payload(store, path, hashlib.sha256(data).hexdigest(), payload)
 
 
 def _unmergeable(path: Path) -> SyncError:
-    return SyncError(_("The bundle {name} holds records that do not fit the records on this computer (a record it "
-                       "refers to is missing, or one that can exist only once is there already). Nothing was imported "
-                       "from it; keep the bundle file: it shows a fault of the computer that wrote it.").format(
-        name=path.name))
+    return SyncError(
+        _(
+            "The bundle {name} holds records that do not fit the records on this computer (a record it "
+            "refers to is missing, or one that can exist only once is there already). Nothing was imported "
+            "from it; keep the bundle file: it shows a fault of the computer that wrote it."
+        ).format(name=path.name)
+    )
 
 
 def _damaged(path: Path) -> SyncError:
-    return SyncError(_("The bundle {name} is damaged or incomplete. Nothing was changed; write the bundle again on the "
-                       "laptop it came from.").format(name=path.name))
+    return SyncError(
+        _(
+            "The bundle {name} is damaged or incomplete. Nothing was changed; write the bundle again on the "
+            "laptop it came from."
+        ).format(name=path.name)
+    )
 
 
 def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
@@ -349,15 +400,27 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
         raise _damaged(path) from None
     if not isinstance(manifest.get("version"), int) or manifest["version"] > VERSION:
-        raise SyncError(_("The bundle {name} was written by a newer version of xinjie-desktop. Install the newer version "
-                          "on this computer first; nothing was changed.").format(name=path.name))
+        raise SyncError(
+            _(
+                "The bundle {name} was written by a newer version of xinjie-desktop. Install the newer version "
+                "on this computer first; nothing was changed."
+            ).format(name=path.name)
+        )
     if source.get("device_id") in device.known_ids(store):
-        raise SyncError(_("The bundle {name} was written by this data file itself; import it on the computer it is for. "
-                          "Nothing was changed.").format(name=path.name))
+        raise SyncError(
+            _(
+                "The bundle {name} was written by this data file itself; import it on the computer it is for. "
+                "Nothing was changed."
+            ).format(name=path.name)
+        )
     signing_public = _expected_signer(store, manifest, path)
     if not device.verify_signature(signing_public, _SIGNING_CONTEXT + manifest_bytes, signature):
-        raise SyncError(_("The bundle {name} is not signed by the computer it claims to come from (its signature does "
-                          "not match). It may have been forged or changed. Nothing was changed.").format(name=path.name))
+        raise SyncError(
+            _(
+                "The bundle {name} is not signed by the computer it claims to come from (its signature does "
+                "not match). It may have been forged or changed. Nothing was changed."
+            ).format(name=path.name)
+        )
     try:
         names = set(archive.namelist()) - {"manifest.json", "manifest.sig"}
         if names != set(parts):
@@ -379,8 +442,12 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
                 raise ValueError(name)
             blobs[sha] = content
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
-        raise SyncError(_("The bundle {name} was changed after it was signed (a part does not match its hash). Nothing "
-                          "was changed.").format(name=path.name)) from None
+        raise SyncError(
+            _(
+                "The bundle {name} was changed after it was signed (a part does not match its hash). Nothing "
+                "was changed."
+            ).format(name=path.name)
+        ) from None
     return Incoming(path, sha256, manifest, document, blobs, hints)
 
 
@@ -390,24 +457,37 @@ def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
     accepted = device.provisioning(store)
     if accepted is not None:
         if source.get("device_id") != accepted.township.device_id:
-            raise SyncError(_("The bundle {name} does not come from the township office that provisioned this laptop. "
-                              "Nothing was changed.").format(name=path.name))
+            raise SyncError(
+                _(
+                    "The bundle {name} does not come from the township office that provisioned this laptop. "
+                    "Nothing was changed."
+                ).format(name=path.name)
+            )
         return accepted.township.signing_public
     with store.session() as session:
-        known = session.execute(text("SELECT signing_public FROM sync_peer WHERE device_id = :d"),
-                                {"d": source.get("device_id")}).first()
+        known = session.execute(
+            text("SELECT signing_public FROM sync_peer WHERE device_id = :d"), {"d": source.get("device_id")}
+        ).first()
         if known is not None:
             return known[0]
         issued = {entry["provisioning_id"]: entry for entry in device.issued(store)}
         if source.get("provisioning_id") not in issued:
-            raise SyncError(_("The bundle {name} comes from a laptop this township office has not provisioned. Nothing "
-                              "was changed; provision the laptop first.").format(name=path.name))
-        holder = session.execute(text("SELECT name, device_id FROM sync_peer WHERE provisioning_id = :p"),
-                                 {"p": source["provisioning_id"]}).first()
+            raise SyncError(
+                _(
+                    "The bundle {name} comes from a laptop this township office has not provisioned. Nothing "
+                    "was changed; provision the laptop first."
+                ).format(name=path.name)
+            )
+        holder = session.execute(
+            text("SELECT name, device_id FROM sync_peer WHERE provisioning_id = :p"), {"p": source["provisioning_id"]}
+        ).first()
         if holder is not None:
-            raise SyncError(_("The laptop {laptop} now has a new identity (its data file was copied or restored). "
-                              "Nothing was changed; provision it again, then import its new bundle.").format(
-                laptop=holder[0] or source.get("name", "")))
+            raise SyncError(
+                _(
+                    "The laptop {laptop} now has a new identity (its data file was copied or restored). "
+                    "Nothing was changed; provision it again, then import its new bundle."
+                ).format(laptop=holder[0] or source.get("name", ""))
+            )
     return str(source.get("signing_public", ""))
 
 
@@ -421,13 +501,18 @@ class Check:
 
 
 def _origin_name(session: Session, manifest: dict, origin: str) -> str:
-    return (manifest.get("devices", {}).get(origin) or device_names(session).get(origin)
-            or (manifest["source"].get("name") if origin == manifest["source"]["device_id"] else "") or origin[:8])
+    return (
+        manifest.get("devices", {}).get(origin)
+        or device_names(session).get(origin)
+        or (manifest["source"].get("name") if origin == manifest["source"]["device_id"] else "")
+        or origin[:8]
+    )
 
 
 def _imported_at(session: Session, bundle_id: str) -> dt.datetime | None:
-    row = session.execute(text("SELECT at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
-                          {"b": bundle_id}).first()
+    row = session.execute(
+        text("SELECT at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"), {"b": bundle_id}
+    ).first()
     if row is None:
         return None
     return row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))
@@ -449,11 +534,19 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
         first = int(span[0])
         have = max(int(received.get(origin, 0)), (also_received or {}).get(origin, 0))
         if first > have + 1:
-            raise SyncError(_("The bundle {name} cannot be imported yet: it needs the bundle of {laptop} covering changes "
-                              "{first}–{last} first (this computer holds {laptop}'s changes up to {have}). Import that "
-                              "bundle, or ask for a full bundle. Nothing was changed.").format(
-                name=incoming.path.name, laptop=_origin_name(session, manifest, origin), first=have + 1,
-                last=first - 1, have=have))
+            raise SyncError(
+                _(
+                    "The bundle {name} cannot be imported yet: it needs the bundle of {laptop} covering changes "
+                    "{first}–{last} first (this computer holds {laptop}'s changes up to {have}). Import that "
+                    "bundle, or ask for a full bundle. Nothing was changed."
+                ).format(
+                    name=incoming.path.name,
+                    laptop=_origin_name(session, manifest, origin),
+                    first=have + 1,
+                    last=first - 1,
+                    have=have,
+                )
+            )
     connection = session.connection()
     try:
         staging.stage(connection, incoming.take_staged())
@@ -461,31 +554,44 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
         raise _damaged(incoming.path) from None
     fork = merge.staged_fork(connection)
     if fork is not None:
-        raise SyncError(_("The bundle {name} contradicts changes received before from {laptop} (change {seq} differs): "
-                          "that laptop's data file seems to have been copied and used on two computers. Nothing was "
-                          "changed; see the sync board.").format(
-            name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])) from None
+        raise SyncError(
+            _(
+                "The bundle {name} contradicts changes received before from {laptop} (change {seq} differs): "
+                "that laptop's data file seems to have been copied and used on two computers. Nothing was "
+                "changed; see the sync board."
+            ).format(name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])
+        ) from None
     if role(store) == TOWNSHIP:
         try:
             outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
         except sa_exc.OperationalError:  # a payload that is not JSON (signed and hashed, so a sender's fault)
             raise _damaged(incoming.path) from None
         if outside is not None:
-            raise SyncError(_("The bundle {name} from {laptop} contains a record outside the villages that laptop was "
-                              "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning.")
-                            .format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0],
-                                    row=outside[1][:8]))
+            raise SyncError(
+                _(
+                    "The bundle {name} from {laptop} contains a record outside the villages that laptop was "
+                    "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning."
+                ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
+            )
     return Check(incoming)
 
 
 def _collision_message(session: Session, incoming: Incoming, collision: merge.Collision) -> str:
     """Why a bundle that brings a second copy of a one-of record is refused, and what to do."""
-    said = _("The bundle {name} from {laptop} brings {record} of the household of {head}, which this computer also "
-             "has, entered here separately: each computer entered one, and there can be only one. Nothing was "
-             "changed.").format(name=incoming.path.name, laptop=incoming.source_name,
-                                record=_collision_record(collision), head=_collision_household(session, collision))
-    what_to_do = _("This version of xinjie-desktop cannot merge the two: keep the bundle and note the household; "
-                   "the bundles after it from the same computer wait until this is resolved.")
+    said = _(
+        "The bundle {name} from {laptop} brings {record} of the household of {head}, which this computer also "
+        "has, entered here separately: each computer entered one, and there can be only one. Nothing was "
+        "changed."
+    ).format(
+        name=incoming.path.name,
+        laptop=incoming.source_name,
+        record=_collision_record(collision),
+        head=_collision_household(session, collision),
+    )
+    what_to_do = _(
+        "This version of xinjie-desktop cannot merge the two: keep the bundle and note the household; "
+        "the bundles after it from the same computer wait until this is resolved."
+    )
     return _("{said} {what_to_do}").format(said=said, what_to_do=what_to_do)  # Chinese: no space between
 
 
@@ -499,14 +605,20 @@ def _collision_record(collision: merge.Collision) -> str:
 
 def _collision_household(session: Session, collision: merge.Collision) -> str:
     table = collision.table
-    row = session.execute(text(
-        f"SELECT h.head_name, h.address FROM {table} t JOIN household h ON h.id = t.household_id WHERE t.id = :id"),
-        {"id": collision.other_id}).first()
+    row = session.execute(
+        text(
+            f"SELECT h.head_name, h.address FROM {table} t JOIN household h ON h.id = t.household_id WHERE t.id = :id"
+        ),
+        {"id": collision.other_id},
+    ).first()
     if row is None:  # both in the bundle
-        row = session.execute(text(
-            "SELECT h.head_name, h.address FROM household h WHERE h.id = (SELECT json_extract(payload, "
-            "'$.household_id') FROM sync_incoming WHERE table_name = :t AND row_id = :id)"),
-            {"t": table, "id": collision.incoming_id}).first()
+        row = session.execute(
+            text(
+                "SELECT h.head_name, h.address FROM household h WHERE h.id = (SELECT json_extract(payload, "
+                "'$.household_id') FROM sync_incoming WHERE table_name = :t AND row_id = :id)"
+            ),
+            {"t": table, "id": collision.incoming_id},
+        ).first()
     if row is None:
         return "?"
     return f"{row[0]}（{row[1]}）" if row[1] else row[0]
@@ -515,7 +627,9 @@ def _collision_household(session: Session, collision: merge.Collision) -> str:
 def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
     """The villages the sending laptop may write (as provisioned)."""
     source = incoming.source
-    known = session.execute(text("SELECT scope FROM sync_peer WHERE device_id = :d"), {"d": source["device_id"]}).first()
+    known = session.execute(
+        text("SELECT scope FROM sync_peer WHERE device_id = :d"), {"d": source["device_id"]}
+    ).first()
     if known is not None:
         return json.loads(known[0])
     for entry in device.issued(store):
@@ -554,6 +668,7 @@ def precheck(db_path: Path | str, paths: list[Path | str], refused: list[tuple[P
 
 # --- importing ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class ImportResult:
     path: Path
@@ -566,13 +681,21 @@ class ImportResult:
     def describe(self) -> str:
         if self.already is not None:
             return _("{name}: already imported on {when}; nothing changed.").format(
-                name=self.path.name, when=self.already.strftime("%Y-%m-%d %H:%M"))
+                name=self.path.name, when=self.already.strftime("%Y-%m-%d %H:%M")
+            )
         summary = self.outcome.summary()
-        return _("{name} from {laptop}: {new} new, {changed} changed, {deleted} deleted records; {conflicts} conflicts, "
-                 "{duplicates} possible duplicates.").format(
-            name=self.path.name, laptop=self.source_name, new=sum(summary["new"].values()),
-            changed=sum(summary["changed"].values()), deleted=sum(summary["deleted"].values()),
-            conflicts=summary["conflicts"], duplicates=len(summary["duplicates"]))
+        return _(
+            "{name} from {laptop}: {new} new, {changed} changed, {deleted} deleted records; {conflicts} conflicts, "
+            "{duplicates} possible duplicates."
+        ).format(
+            name=self.path.name,
+            laptop=self.source_name,
+            new=sum(summary["new"].values()),
+            changed=sum(summary["changed"].values()),
+            deleted=sum(summary["deleted"].values()),
+            conflicts=summary["conflicts"],
+            duplicates=len(summary["duplicates"]),
+        )
 
 
 def _usable_hints(incoming: Incoming, params) -> dict[str, dict]:
@@ -585,8 +708,15 @@ _KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"
 _applied_in_this_process = [0]
 
 
-def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_backups: int = backups.DEFAULT_KEEP,
-                   progress: Progress | None = None, refused: list[tuple[Path, str]] | None = None) -> list[ImportResult]:
+def import_bundles(
+    store: Store,
+    paths: list[Path | str],
+    *,
+    params=None,
+    keep_backups: int = backups.DEFAULT_KEEP,
+    progress: Progress | None = None,
+    refused: list[tuple[Path, str]] | None = None,
+) -> list[ImportResult]:
     """Import bundles after one backup, in one durable transaction (one commit for a whole stick), each
     bundle in a savepoint of its own.  Each bundle is read and checked before anything is written; the
     first refused one stops the import with ``SyncError`` after the bundles before it are committed.
@@ -604,8 +734,9 @@ def import_bundles(store: Store, paths: list[Path | str], *, params=None, keep_b
         try:
             backups.backup_before_import(store.path, keep_backups)
         except backups.BackupError as error:
-            raise SyncError(_("No backup could be made before the import, so nothing was imported. {reason}").format(
-                reason=error)) from None
+            raise SyncError(
+                _("No backup could be made before the import, so nothing was imported. {reason}").format(reason=error)
+            ) from None
         backed_up[0] = True
 
     noted = len(refused) if refused is not None else 0
@@ -642,6 +773,7 @@ def _reading_ahead(store: Store, paths: list[Path | str]) -> Iterator[Iterator[c
     and reading fields out of it run on the second processor core (SQLite lets go of Python while it
     applies a bundle).  ``result()`` raises the bundle's ``SyncError``."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
+
         def futures() -> Iterator[concurrent.futures.Future]:
             ahead = reader.submit(_read_and_stage, store, paths[0]) if paths else None
             for index in range(len(paths)):
@@ -652,8 +784,16 @@ def _reading_ahead(store: Store, paths: list[Path | str]) -> Iterator[Iterator[c
         yield futures()
 
 
-def _import_stick(store: Store, paths: list[Path | str], params, backup, progress: Progress | None,
-                  refused_list: list[tuple[Path, str]] | None, *, together: bool) -> list[ImportResult]:
+def _import_stick(
+    store: Store,
+    paths: list[Path | str],
+    params,
+    backup,
+    progress: Progress | None,
+    refused_list: list[tuple[Path, str]] | None,
+    *,
+    together: bool,
+) -> list[ImportResult]:
     results: list[ImportResult] = []
     refused: SyncError | None = None
     total = len(paths)
@@ -704,8 +844,10 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         before_writing()
     connection = session.connection()
     for sha, content in sorted(incoming.blobs.items()):
-        connection.execute(text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
-                           {"s": sha, "n": len(content), "d": content})
+        connection.execute(
+            text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
+            {"s": sha, "n": len(content), "d": content},
+        )
     hints = _usable_hints(incoming, params)
     try:
         outcome = merge.apply_staged(session, hints=hints)
@@ -727,15 +869,30 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
     merge.finish(session, outcome, params, hints=hints)
     _record_peer(store, session, incoming)
     _advance_cursors(store, session, incoming)
-    report = {"source": incoming.source_name, "source_device": incoming.source["device_id"],
-              "file": incoming.path.name, "kind": manifest.get("kind"), "covers": manifest.get("covers", {}),
-              **outcome.summary()}
-    session.execute(text(
-        "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
-        "VALUES (:b, 'in', :p, :f, :s, :at, :c, :n, :r)"),
-        {"b": incoming.bundle_id, "p": incoming.source["device_id"], "f": incoming.path.name, "s": incoming.sha256,
-         "at": utcnow(), "c": json.dumps(manifest.get("covers", {})), "n": json.dumps(manifest.get("counts", {})),
-         "r": json.dumps(report, ensure_ascii=False)})
+    report = {
+        "source": incoming.source_name,
+        "source_device": incoming.source["device_id"],
+        "file": incoming.path.name,
+        "kind": manifest.get("kind"),
+        "covers": manifest.get("covers", {}),
+        **outcome.summary(),
+    }
+    session.execute(
+        text(
+            "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
+            "VALUES (:b, 'in', :p, :f, :s, :at, :c, :n, :r)"
+        ),
+        {
+            "b": incoming.bundle_id,
+            "p": incoming.source["device_id"],
+            "f": incoming.path.name,
+            "s": incoming.sha256,
+            "at": utcnow(),
+            "c": json.dumps(manifest.get("covers", {})),
+            "n": json.dumps(manifest.get("counts", {})),
+            "r": json.dumps(report, ensure_ascii=False),
+        },
+    )
     return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, outcome=outcome, report=report)
 
 
@@ -751,8 +908,9 @@ class Refusal(str):
         return refusal
 
 
-def preview_all(store: Store, paths: list[Path | str], *, params=None,
-                progress: Progress | None = None) -> list[tuple[Path, ImportResult | Refusal]]:
+def preview_all(
+    store: Store, paths: list[Path | str], *, params=None, progress: Progress | None = None
+) -> list[tuple[Path, ImportResult | Refusal]]:
     """What importing ``paths`` in this order would do, each bundle seeing the ones before it (a laptop's
     later bundle, a person registered by two laptops), in one transaction rolled back at the end: nothing
     changes.  Per path: its ``ImportResult``, or the message saying why it would be refused."""
@@ -776,8 +934,15 @@ def preview_all(store: Store, paths: list[Path | str], *, params=None,
                 except sa_exc.DBAPIError:  # left half-applied: start again without the bundles before it
                     session.rollback()
                     session.connection().exec_driver_sql("BEGIN")
-                    found.append((Path(path), Refusal(_("The bundle {name} could not be previewed.").format(
-                        name=Path(path).name), incoming.source_name if incoming else "")))
+                    found.append(
+                        (
+                            Path(path),
+                            Refusal(
+                                _("The bundle {name} could not be previewed.").format(name=Path(path).name),
+                                incoming.source_name if incoming else "",
+                            ),
+                        )
+                    )
                 if progress is not None and not progress(index + 1, len(paths)):
                     break
     finally:
@@ -791,28 +956,45 @@ def _record_peer(store: Store, session: Session, incoming: Incoming) -> None:
     now = utcnow()
     exists = session.execute(text("SELECT 1 FROM sync_peer WHERE device_id = :d"), {"d": source["device_id"]}).first()
     if exists:
-        session.execute(text("UPDATE sync_peer SET last_seen = :now, last_bundle_id = :b, name = :n WHERE device_id = :d"),
-                        {"now": now, "b": incoming.bundle_id, "n": source.get("name", ""), "d": source["device_id"]})
+        session.execute(
+            text("UPDATE sync_peer SET last_seen = :now, last_bundle_id = :b, name = :n WHERE device_id = :d"),
+            {"now": now, "b": incoming.bundle_id, "n": source.get("name", ""), "d": source["device_id"]},
+        )
         return
     peer_role = TOWNSHIP if role(store) == LAPTOP else LAPTOP
     scope = []
     for entry in device.issued(store):
         if entry["provisioning_id"] == source.get("provisioning_id"):
             scope = entry["villages"]
-    session.execute(text(
-        "INSERT INTO sync_peer (device_id, name, role, signing_public, box_public, scope, provisioning_id, former_ids, "
-        "trusted, problem, first_seen, last_seen, last_bundle_id) VALUES (:d, :n, :r, :sp, :bp, :sc, :p, :f, 1, '', "
-        ":now, :now, :b)"),
-        {"d": source["device_id"], "n": source.get("name", ""), "r": peer_role, "sp": source["signing_public"],
-         "bp": source["box_public"], "sc": json.dumps(scope), "p": source.get("provisioning_id", ""),
-         "f": json.dumps(source.get("former_ids", [])), "now": now, "b": incoming.bundle_id})
+    session.execute(
+        text(
+            "INSERT INTO sync_peer (device_id, name, role, signing_public, box_public, scope, provisioning_id, former_ids, "
+            "trusted, problem, first_seen, last_seen, last_bundle_id) VALUES (:d, :n, :r, :sp, :bp, :sc, :p, :f, 1, '', "
+            ":now, :now, :b)"
+        ),
+        {
+            "d": source["device_id"],
+            "n": source.get("name", ""),
+            "r": peer_role,
+            "sp": source["signing_public"],
+            "bp": source["box_public"],
+            "sc": json.dumps(scope),
+            "p": source.get("provisioning_id", ""),
+            "f": json.dumps(source.get("former_ids", [])),
+            "now": now,
+            "b": incoming.bundle_id,
+        },
+    )
 
 
 def _raise_cursor(session: Session, peer: str, origin: str, seq: int) -> None:
-    session.execute(text(
-        "INSERT INTO peer_cursor (peer_id, origin_device, acked_seq) VALUES (:p, :o, :s) "
-        "ON CONFLICT(peer_id, origin_device) DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)"),
-        {"p": peer, "o": origin, "s": seq})
+    session.execute(
+        text(
+            "INSERT INTO peer_cursor (peer_id, origin_device, acked_seq) VALUES (:p, :o, :s) "
+            "ON CONFLICT(peer_id, origin_device) DO UPDATE SET acked_seq = max(acked_seq, excluded.acked_seq)"
+        ),
+        {"p": peer, "o": origin, "s": seq},
+    )
 
 
 def _advance_cursors(store: Store, session: Session, incoming: Incoming) -> None:
@@ -821,15 +1003,19 @@ def _advance_cursors(store: Store, session: Session, incoming: Incoming) -> None
     for origin, span in incoming.manifest.get("covers", {}).items():
         _raise_cursor(session, source, origin, int(span[1]))  # the sender holds what it sent
         if origin not in mine:
-            session.execute(text(
-                "INSERT INTO origin_cursor (origin_device, received_seq) VALUES (:o, :s) "
-                "ON CONFLICT(origin_device) DO UPDATE SET received_seq = max(received_seq, excluded.received_seq)"),
-                {"o": origin, "s": int(span[1])})
+            session.execute(
+                text(
+                    "INSERT INTO origin_cursor (origin_device, received_seq) VALUES (:o, :s) "
+                    "ON CONFLICT(origin_device) DO UPDATE SET received_seq = max(received_seq, excluded.received_seq)"
+                ),
+                {"o": origin, "s": int(span[1])},
+            )
     for origin, seq in incoming.manifest.get("receipt", {}).items():
         _raise_cursor(session, source, origin, int(seq))  # what the sender holds of each origin
 
 
 # --- exporting ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Outgoing:
@@ -861,8 +1047,11 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
     me = store.device_id
     is_laptop = peer.role == LAPTOP
     with store.session() as session:
-        acked = dict(session.execute(text("SELECT origin_device, acked_seq FROM peer_cursor WHERE peer_id = :p"),
-                                     {"p": peer.device_id}).all())
+        acked = dict(
+            session.execute(
+                text("SELECT origin_device, acked_seq FROM peer_cursor WHERE peer_id = :p"), {"p": peer.device_id}
+            ).all()
+        )
         received = _received(session, me)
         covers: dict[str, list[int]] = {}
         for origin, last in received.items():
@@ -871,8 +1060,10 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
             first = 1 if full else acked.get(origin, 0) + 1
             if first <= last:
                 covers[origin] = [first, last]
-        query = ("SELECT origin_device, seq, hlc, table_name, row_id, op, village_id, payload, bases FROM change_log "
-                 "WHERE origin_device != :peer")
+        query = (
+            "SELECT origin_device, seq, hlc, table_name, row_id, op, village_id, payload, bases FROM change_log "
+            "WHERE origin_device != :peer"
+        )
         rows = session.execute(text(query + " ORDER BY origin_device, seq"), {"peer": peer.device_id}).all()
         scope = set(peer.scope)
         changes, blobs, counts = [], set(), defaultdict(int)
@@ -902,14 +1093,16 @@ def changes_document(outgoing: Outgoing) -> bytes:
 
 def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:
     """The derived columns of the households the bundle creates, as this store computed them."""
-    created = sorted({c[4] for c in outgoing.changes if c[3] == "household" and c[5] == "upsert"
-                      and '"created_at":' in c[7]})
+    created = sorted(
+        {c[4] for c in outgoing.changes if c[3] == "household" and c[5] == "upsert" and '"created_at":' in c[7]}
+    )
     hints: dict[str, dict] = {}
     for start in range(0, len(created), 500):
-        part = created[start:start + 500]
+        part = created[start : start + 500]
         marks = ",".join("?" * len(part))
         for row in session.connection().exec_driver_sql(
-                f"SELECT id, {', '.join(households.DERIVED_COLUMNS)} FROM household WHERE id IN ({marks})", tuple(part)):
+            f"SELECT id, {', '.join(households.DERIVED_COLUMNS)} FROM household WHERE id IN ({marks})", tuple(part)
+        ):
             hints[row[0]] = dict(zip(households.DERIVED_COLUMNS, row[1:]))
     return hints
 
@@ -925,10 +1118,13 @@ def estimate_size(store: Store, outgoing: Outgoing) -> int:
     files = 0
     with store.session() as session:
         for start in range(0, len(outgoing.blobs), 500):
-            part = outgoing.blobs[start:start + 500]
+            part = outgoing.blobs[start : start + 500]
             marks = ",".join("?" * len(part))
-            files += session.connection().exec_driver_sql(
-                f"SELECT coalesce(sum(size), 0) FROM blob WHERE sha256 IN ({marks})", tuple(part)).scalar()
+            files += (
+                session.connection()
+                .exec_driver_sql(f"SELECT coalesce(sum(size), 0) FROM blob WHERE sha256 IN ({marks})", tuple(part))
+                .scalar()
+            )
     return len(zlib.compress(changes_document(outgoing), 6)) + files + 4096
 
 
@@ -945,21 +1141,34 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         hints = _hints(session, outgoing)
     changes_bytes = changes_document(outgoing)
     hints_bytes = json.dumps(hints, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    parts = {"changes.tsv": hashlib.sha256(changes_bytes).hexdigest(),
-             "derived.json": hashlib.sha256(hints_bytes).hexdigest()}
+    parts = {
+        "changes.tsv": hashlib.sha256(changes_bytes).hexdigest(),
+        "derived.json": hashlib.sha256(hints_bytes).hexdigest(),
+    }
     parts.update({f"attachments/{sha}": sha for sha in blobs})
     accepted = device.provisioning(store)
     origins = {c[0] for c in outgoing.changes} | set(outgoing.covers)
     manifest = {
-        "format": FORMAT, "version": VERSION, "app_version": __version__, "bundle_id": str(uuid.uuid4()),
+        "format": FORMAT,
+        "version": VERSION,
+        "app_version": __version__,
+        "bundle_id": str(uuid.uuid4()),
         "policy_version": current_policy_version(),
         "created_at": utcnow().isoformat(timespec="seconds"),
-        "source": {**me.public(), "name": my_name(store), "role": role(store),
-                   "former_ids": [entry["device_id"] for entry in device.history(store)],
-                   "provisioning_id": accepted.provisioning_id if accepted else ""},
+        "source": {
+            **me.public(),
+            "name": my_name(store),
+            "role": role(store),
+            "former_ids": [entry["device_id"] for entry in device.history(store)],
+            "provisioning_id": accepted.provisioning_id if accepted else "",
+        },
         "target": {"device_id": outgoing.peer.device_id, "name": outgoing.peer.name},
-        "kind": outgoing.kind, "scope": list(outgoing.peer.scope), "covers": outgoing.covers,
-        "counts": outgoing.counts, "attachments": sorted(blobs), "parts": parts,
+        "kind": outgoing.kind,
+        "scope": list(outgoing.peer.scope),
+        "covers": outgoing.covers,
+        "counts": outgoing.counts,
+        "attachments": sorted(blobs),
+        "parts": parts,
         "receipt": receipt,
         "devices": {origin: names[origin] for origin in sorted(origins) if origin in names},
     }
@@ -987,7 +1196,8 @@ class ExportResult:
 
     def describe(self) -> str:
         return _("{name} for {peer}: {changes} changes, {size} KB.").format(
-            name=self.path.name, peer=self.peer.name, changes=sum(self.counts.values()), size=max(1, self.size // 1024))
+            name=self.path.name, peer=self.peer.name, changes=sum(self.counts.values()), size=max(1, self.size // 1024)
+        )
 
 
 def file_name(store: Store, peer: Peer, covers: dict[str, list[int]], bundle_id: str) -> str:
@@ -998,19 +1208,33 @@ def file_name(store: Store, peer: Peer, covers: dict[str, list[int]], bundle_id:
     return f"xjb-{store.device_id[:8]}-to-{peer.device_id[:8]}-{stamp}{suffix}-{bundle_id[:6]}{SUFFIX}"
 
 
-def export(store: Store, to_dir: Path | str, *, full: bool = False, progress: Progress | None = None) -> list[ExportResult]:
+def export(
+    store: Store, to_dir: Path | str, *, full: bool = False, progress: Progress | None = None
+) -> list[ExportResult]:
     """Write one bundle for each peer into ``to_dir`` (a USB stick), safely (see ``write_safely``)."""
     to_dir = Path(to_dir)
     if role(store) is None:
-        raise SyncError(_("This data file is neither a provisioned village laptop nor the township office: accept a "
-                          "provisioning file from the township office first."))
+        raise SyncError(
+            _(
+                "This data file is neither a provisioned village laptop nor the township office: accept a "
+                "provisioning file from the township office first."
+            )
+        )
     if device.needs_reprovisioning(store):
-        raise SyncError(_("This data file was copied or restored and has a new identity: the township office must "
-                          "provision this laptop again before it accepts its bundles."))
+        raise SyncError(
+            _(
+                "This data file was copied or restored and has a new identity: the township office must "
+                "provision this laptop again before it accepts its bundles."
+            )
+        )
     targets = peers(store)
     if not targets:
-        raise SyncError(_("No laptop has sent a bundle to this township office yet: import each laptop's first bundle, "
-                          "then write bundles back."))
+        raise SyncError(
+            _(
+                "No laptop has sent a bundle to this township office yet: import each laptop's first bundle, "
+                "then write bundles back."
+            )
+        )
     if not to_dir.is_dir():
         raise SyncError(_("The folder {path} does not exist (is the USB stick plugged in?).").format(path=to_dir))
     results = []
@@ -1021,12 +1245,21 @@ def export(store: Store, to_dir: Path | str, *, full: bool = False, progress: Pr
         path = to_dir / file_name(store, peer, outgoing.covers, manifest["bundle_id"])
         write_safely(path, sealed)
         with store.unit_of_work() as session:
-            session.execute(text(
-                "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
-                "VALUES (:b, 'out', :p, :f, :s, :at, :c, :n, '{}')"),
-                {"b": manifest["bundle_id"], "p": peer.device_id, "f": path.name,
-                 "s": hashlib.sha256(sealed).hexdigest(), "at": utcnow(), "c": json.dumps(outgoing.covers),
-                 "n": json.dumps(outgoing.counts)})
+            session.execute(
+                text(
+                    "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
+                    "VALUES (:b, 'out', :p, :f, :s, :at, :c, :n, '{}')"
+                ),
+                {
+                    "b": manifest["bundle_id"],
+                    "p": peer.device_id,
+                    "f": path.name,
+                    "s": hashlib.sha256(sealed).hexdigest(),
+                    "at": utcnow(),
+                    "c": json.dumps(outgoing.covers),
+                    "n": json.dumps(outgoing.counts),
+                },
+            )
         results.append(ExportResult(path, peer, len(sealed), outgoing.counts, outgoing.covers))
         if progress is not None and not progress(index + 1, len(targets)):
             break
@@ -1059,7 +1292,7 @@ def write_safely(path: Path, data: bytes) -> None:
         with temporary.open("wb") as handle:
             writing = True
             for start in range(0, len(data), CHUNK):
-                handle.write(data[start:start + CHUNK])
+                handle.write(data[start : start + CHUNK])
             handle.flush()
             os.fsync(handle.fileno())
             writing = False
@@ -1078,16 +1311,24 @@ def write_safely(path: Path, data: bytes) -> None:
         # A FAT driver may say "not permitted" rather than "no space" when the stick fills up mid-write.
         if error.errno in _FULL_ERRORS or (writing and error.errno == errno.EPERM):
             raise SyncError(_full_message(len(data), free_space(folder))) from None
-        raise SyncError(_("The bundle could not be written to {folder}: {error}. No bundle was left there; check the USB "
-                          "stick and try again.").format(folder=folder, error=error.strerror or error)) from None
+        raise SyncError(
+            _(
+                "The bundle could not be written to {folder}: {error}. No bundle was left there; check the USB "
+                "stick and try again."
+            ).format(folder=folder, error=error.strerror or error)
+        ) from None
 
 
 def _full_message(needed: int, free: int | None) -> str:
     if free is None:
-        return _("The USB stick is full: the bundle needs {needed} MB. No bundle was written; free some space on the "
-                 "stick and try again.").format(needed=f"{needed / 1e6:.1f}")
-    return _("The USB stick is full: the bundle needs {needed} MB, {free} MB are free. No bundle was written; free some "
-             "space on the stick and try again.").format(needed=f"{needed / 1e6:.1f}", free=f"{free / 1e6:.1f}")
+        return _(
+            "The USB stick is full: the bundle needs {needed} MB. No bundle was written; free some space on the "
+            "stick and try again."
+        ).format(needed=f"{needed / 1e6:.1f}")
+    return _(
+        "The USB stick is full: the bundle needs {needed} MB, {free} MB are free. No bundle was written; free some "
+        "space on the stick and try again."
+    ).format(needed=f"{needed / 1e6:.1f}", free=f"{free / 1e6:.1f}")
 
 
 def addressed_to(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -1111,7 +1352,9 @@ def find_bundles(folder: Path | str) -> list[Path]:
     try:
         return sorted(p for p in folder.iterdir() if p.suffix == SUFFIX and not p.name.startswith(".") and p.is_file())
     except OSError as error:
-        raise SyncError(_("The folder {path} cannot be read: {error}").format(path=folder, error=error.strerror)) from None
+        raise SyncError(
+            _("The folder {path} cannot be read: {error}").format(path=folder, error=error.strerror)
+        ) from None
 
 
 def verify_file(path: Path | str, store: Store | None = None) -> dict:
@@ -1120,20 +1363,36 @@ def verify_file(path: Path | str, store: Store | None = None) -> dict:
     if store is None:
         data = read_file(path)
         header = read_header(data, path)
-        return {"file": path.name, "format_version": header.version, "recipient": header.recipient_device_id,
-                "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "checked": "structure"}
+        return {
+            "file": path.name,
+            "format_version": header.version,
+            "recipient": header.recipient_device_id,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "checked": "structure",
+        }
     incoming = read(store, path)
     with store.session() as session:
         checked = check(store, incoming, session)
     manifest = incoming.manifest
-    return {"file": path.name, "format_version": manifest["version"], "app_version": manifest.get("app_version"),
-            "bundle_id": incoming.bundle_id, "source": incoming.source_name, "source_device": incoming.source["device_id"],
-            "kind": manifest.get("kind"), "covers": manifest.get("covers"), "counts": manifest.get("counts"),
-            "attachments": len(incoming.blobs), "already_imported": checked.already is not None,
-            "checked": "signature, hashes, recipient, gaps, scope"}
+    return {
+        "file": path.name,
+        "format_version": manifest["version"],
+        "app_version": manifest.get("app_version"),
+        "bundle_id": incoming.bundle_id,
+        "source": incoming.source_name,
+        "source_device": incoming.source["device_id"],
+        "kind": manifest.get("kind"),
+        "covers": manifest.get("covers"),
+        "counts": manifest.get("counts"),
+        "attachments": len(incoming.blobs),
+        "already_imported": checked.already is not None,
+        "checked": "signature, hashes, recipient, gaps, scope",
+    }
 
 
 # --- the built application's self-test (issue 6) -------------------------------------------------------
+
 
 def self_test_round_trip(work_dir: Path | str) -> str:
     """Provision a laptop, exchange bundles both ways, import one twice: raises on any failure."""
@@ -1161,7 +1420,8 @@ def self_test_round_trip(work_dir: Path | str) -> str:
         if again[0].already is None or not first[0].outcome.new.get("household"):
             raise AssertionError("the household did not arrive once")
         return _("bundle written, verified and imported ({n} records); imported again: nothing changed").format(
-            n=first[0].outcome.applied)
+            n=first[0].outcome.applied
+        )
     finally:
         town.close()
         laptop.close()
@@ -1172,8 +1432,9 @@ def lines_from_log(store: Store, bundle_ids: list[str]) -> list[import_report.Re
     found = []
     with store.session() as session:
         for bundle_id in bundle_ids:
-            row = session.execute(text("SELECT report, at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
-                                  {"b": bundle_id}).first()
+            row = session.execute(
+                text("SELECT report, at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"), {"b": bundle_id}
+            ).first()
             if row is not None:
                 found.append(import_report.ReportLine.from_report(json.loads(row[0] or "{}")))
     return found

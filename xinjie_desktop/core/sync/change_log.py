@@ -52,8 +52,9 @@ HLC_KEY = "sync_hlc"
 STAMPS = ("created_at", "updated_at", "device_id")
 VERSIONS = "sync_versions"
 DERIVED = {
-    "household": frozenset({"head_name", "head_id_number", "actual_population", "workflow_step", "flags",
-                            "search_text", "list_key"}),
+    "household": frozenset(
+        {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
+    ),
 }
 CHANGE_LOG = ChangeLog.__table__
 # Fields of these tables that a signature covers: when one of them is signed, all its fields travel.
@@ -63,8 +64,11 @@ _SIGNED_STATUSES = ("signed", "voided")
 @functools.cache
 def tracked_tables() -> dict[str, Table]:
     """Every table whose records travel (the ``Travelling`` models), by name."""
-    return {mapper.class_.__tablename__: mapper.local_table for mapper in Base.registry.mappers
-            if issubclass(mapper.class_, Travelling)}
+    return {
+        mapper.class_.__tablename__: mapper.local_table
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, Travelling)
+    }
 
 
 @functools.cache
@@ -110,6 +114,7 @@ def compact(versions: dict[str, list]) -> dict[str, list]:
 
 # --- values -----------------------------------------------------------------------------------------
 
+
 def to_json(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -131,14 +136,20 @@ def from_json(column, value):
 
 # --- the clock --------------------------------------------------------------------------------------
 
+
 def _read_hlc(connection) -> int:
     row = connection.execute(text("SELECT value FROM local_setting WHERE key = :k"), {"k": HLC_KEY}).first()
     return int(row[0]) if row else 0
 
 
 def _write_hlc(connection, value: int) -> None:
-    connection.execute(text("INSERT INTO local_setting (key, value) VALUES (:k, :v) "
-                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"), {"k": HLC_KEY, "v": str(value)})
+    connection.execute(
+        text(
+            "INSERT INTO local_setting (key, value) VALUES (:k, :v) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        ),
+        {"k": HLC_KEY, "v": str(value)},
+    )
 
 
 def next_hlc(connection, wall_ms: int | None = None) -> int:
@@ -157,7 +168,7 @@ def observe_hlc(connection, seen: int) -> None:
 
 def hlc_time(hlc: int) -> dt.datetime:
     """The wall time (UTC) a version stamp stands for (approximately: the clock may have been wrong)."""
-    return dt.datetime.fromtimestamp(hlc / 1000, dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.fromtimestamp(hlc / 1000, dt.UTC).replace(tzinfo=None)
 
 
 def next_seq(connection, device_id: str) -> int:
@@ -168,12 +179,16 @@ def next_seq(connection, device_id: str) -> int:
 # --- which village a record belongs to (the scope of a laptop) ---------------------------------------
 
 _VIA_HOUSEHOLD = "SELECT village_id FROM household WHERE id = :id"
-_VIA_AGREEMENT = ("SELECT household.village_id FROM agreement JOIN household ON household.id = agreement.household_id "
-                  "WHERE agreement.id = :id")
+_VIA_AGREEMENT = (
+    "SELECT household.village_id FROM agreement JOIN household ON household.id = agreement.household_id "
+    "WHERE agreement.id = :id"
+)
 _VIA_NOTICE = "SELECT village_id FROM public_notice WHERE id = :id"
 
 
-def village_of(connection, table_name: str, values: dict, known: dict[tuple[str, str], str | None] | None = None) -> str | None:
+def village_of(
+    connection, table_name: str, values: dict, known: dict[tuple[str, str], str | None] | None = None
+) -> str | None:
     """The village a record belongs to, or None for township-wide records (township, policy)."""
     if table_name == "township":
         return None
@@ -181,9 +196,11 @@ def village_of(connection, table_name: str, values: dict, known: dict[tuple[str,
         return values.get("id")
     if "village_id" in values and table_name != "notice_objection":
         return values.get("village_id")
-    for column, query, parent in (("household_id", _VIA_HOUSEHOLD, "household"),
-                                  ("agreement_id", _VIA_AGREEMENT, "agreement"),
-                                  ("notice_id", _VIA_NOTICE, "public_notice")):
+    for column, query, parent in (
+        ("household_id", _VIA_HOUSEHOLD, "household"),
+        ("agreement_id", _VIA_AGREEMENT, "agreement"),
+        ("notice_id", _VIA_NOTICE, "public_notice"),
+    ):
         parent_id = values.get(column)
         if parent_id:
             if known is not None and (parent, parent_id) in known:
@@ -215,6 +232,7 @@ def descendants(connection, table_name: str, row_id: str) -> list[tuple[str, str
 
 
 # --- the session hooks -------------------------------------------------------------------------------
+
 
 def track(store: Store, sessions) -> None:
     """Register the hooks on a session factory of ``store``."""
@@ -269,8 +287,9 @@ def _before_flush(store: Store, session: Session) -> None:
         versions = read_versions(record.sync_versions)
         bases = {field: version_of(versions, field) for field in changed}
         decided = session.info.get(RESOLVING, {})
-        bases.update({f"{field}+": decided[(name, record.id, field)] for field in changed
-                      if (name, record.id, field) in decided})
+        bases.update(
+            {f"{field}+": decided[(name, record.id, field)] for field in changed if (name, record.id, field) in decided}
+        )
         current = version()
         for field in changed:
             versions[field] = current
@@ -291,7 +310,9 @@ def _before_flush(store: Store, session: Session) -> None:
     for name, row_id in deleted:
         if (name, row_id) in pending and pending[(name, row_id)][0] == "delete":
             continue
-        values = dict(connection.execute(text(f"SELECT * FROM {name} WHERE id = :id"), {"id": row_id}).mappings().first() or {})
+        values = dict(
+            connection.execute(text(f"SELECT * FROM {name} WHERE id = :id"), {"id": row_id}).mappings().first() or {}
+        )
         seen = max((int(entry[0]) for entry in read_versions(values.get(VERSIONS)).values()), default=0)
         pending[(name, row_id)] = ("delete", seen, version(), village_of(connection, name, values))
 
@@ -325,11 +346,29 @@ def _after_flush(store: Store, session: Session) -> None:
     for (name, row_id), (op, record, changed, bases) in pending.items():
         if op == "delete":  # (op, the highest version the deleter had seen, its version, village)
             hlc = changed[0]
-            changes.append({"origin_device": me, "seq": seq, "hlc": hlc, "table_name": name, "row_id": row_id,
-                            "op": "delete", "village_id": bases, "payload": "{}",
-                            "bases": payload_text({"seen": record})})
-            tombstones.append({"table_name": name, "row_id": row_id, "hlc": hlc, "device_id": me, "seen_hlc": record,
-                               "settled_by": None})
+            changes.append(
+                {
+                    "origin_device": me,
+                    "seq": seq,
+                    "hlc": hlc,
+                    "table_name": name,
+                    "row_id": row_id,
+                    "op": "delete",
+                    "village_id": bases,
+                    "payload": "{}",
+                    "bases": payload_text({"seen": record}),
+                }
+            )
+            tombstones.append(
+                {
+                    "table_name": name,
+                    "row_id": row_id,
+                    "hlc": hlc,
+                    "device_id": me,
+                    "seen_hlc": record,
+                    "settled_by": None,
+                }
+            )
             seq += 1
             continue
         names = fields(name) if changed is None else sorted(changed)
@@ -337,12 +376,25 @@ def _after_flush(store: Store, session: Session) -> None:
         versions = read_versions(record.sync_versions)
         hlc = max(int(entry[0]) for entry in versions.values())
         # The record's links, even those not changed (a partial change still belongs to its village).
-        links = {column: getattr(record, column) for column in ("village_id", "household_id", "agreement_id", "notice_id")
-                 if hasattr(record, column)}
+        links = {
+            column: getattr(record, column)
+            for column in ("village_id", "household_id", "agreement_id", "notice_id")
+            if hasattr(record, column)
+        }
         village = village_of(connection, name, {**values, **links, "id": row_id})
-        changes.append({"origin_device": me, "seq": seq, "hlc": hlc, "table_name": name, "row_id": row_id,
-                        "op": "upsert", "village_id": village, "payload": payload_text(values),
-                        "bases": payload_text({f: list(v) for f, v in bases.items() if v is not None})})
+        changes.append(
+            {
+                "origin_device": me,
+                "seq": seq,
+                "hlc": hlc,
+                "table_name": name,
+                "row_id": row_id,
+                "op": "upsert",
+                "village_id": village,
+                "payload": payload_text(values),
+                "bases": payload_text({f: list(v) for f, v in bases.items() if v is not None}),
+            }
+        )
         seq += 1
     write_changes(connection, changes)
     write_tombstones(connection, tombstones)
@@ -356,7 +408,8 @@ _INSERT_TOMBSTONE = text(
     "INSERT INTO tombstone (table_name, row_id, hlc, device_id, seen_hlc, settled_by) "
     "VALUES (:table_name, :row_id, :hlc, :device_id, :seen_hlc, :settled_by) "
     "ON CONFLICT(table_name, row_id) DO UPDATE SET hlc = max(hlc, excluded.hlc), "
-    "seen_hlc = max(seen_hlc, excluded.seen_hlc), settled_by = excluded.settled_by")
+    "seen_hlc = max(seen_hlc, excluded.seen_hlc), settled_by = excluded.settled_by"
+)
 
 
 _CHANGE_COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
@@ -366,7 +419,8 @@ def write_changes(connection, changes: list[dict]) -> None:
     if changes:  # straight to the driver: an import writes tens of thousands
         connection.exec_driver_sql(
             f"INSERT INTO change_log ({', '.join(_CHANGE_COLUMNS)}) VALUES ({', '.join('?' * len(_CHANGE_COLUMNS))})",
-            [tuple(change[column] for column in _CHANGE_COLUMNS) for change in changes])
+            [tuple(change[column] for column in _CHANGE_COLUMNS) for change in changes],
+        )
 
 
 def write_tombstones(connection, tombstones: list[dict]) -> None:
@@ -374,8 +428,13 @@ def write_tombstones(connection, tombstones: list[dict]) -> None:
         connection.execute(_INSERT_TOMBSTONE, tombstones)
 
 
-def log_bulk(connection, device_id: str, table_name: str, rows: Iterable[dict],
-             known: dict[tuple[str, str], str | None] | None = None) -> None:
+def log_bulk(
+    connection,
+    device_id: str,
+    table_name: str,
+    rows: Iterable[dict],
+    known: dict[tuple[str, str], str | None] | None = None,
+) -> None:
     """Journal records written with a bulk ``insert()`` (demo data): one upsert each, all fields.
 
     The rows must already carry their ``sync_versions`` (``bulk_versions``).  ``known`` (household
@@ -391,11 +450,19 @@ def log_bulk(connection, device_id: str, table_name: str, rows: Iterable[dict],
         values = {field: to_json(row.get(field)) for field in names}
         if table_name == "household":
             known[("household", row["id"])] = row["village_id"]
-        changes.append({"origin_device": device_id, "seq": seq + offset,
-                        "hlc": int(read_versions(row[VERSIONS])["*"][0]), "table_name": table_name,
-                        "row_id": row["id"], "op": "upsert",
-                        "village_id": village_of(connection, table_name, {**values, "id": row["id"]}, known),
-                        "payload": payload_text(values), "bases": "{}"})
+        changes.append(
+            {
+                "origin_device": device_id,
+                "seq": seq + offset,
+                "hlc": int(read_versions(row[VERSIONS])["*"][0]),
+                "table_name": table_name,
+                "row_id": row["id"],
+                "op": "upsert",
+                "village_id": village_of(connection, table_name, {**values, "id": row["id"]}, known),
+                "payload": payload_text(values),
+                "bases": "{}",
+            }
+        )
     write_changes(connection, changes)
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm.attributes import flag_modified
 
-from xinjie_desktop.core.sync import change_log
-from xinjie_desktop.core.store.models import AgreementError, Base, SyncConflict, utcnow
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import AgreementError, Base, SyncConflict, utcnow
+from xinjie_desktop.core.sync import change_log
 from xinjie_desktop.i18n import N_, _
 
 KINDS = {
@@ -81,8 +81,12 @@ def _names(store: Store) -> dict[str, str]:
 
 
 def _version(entry: dict, names: dict[str, str]) -> Version:
-    return Version(entry.get("value"), int(entry.get("hlc", 0)), entry.get("device", ""),
-                   names.get(entry.get("device", ""), entry.get("device", "")[:8]))
+    return Version(
+        entry.get("value"),
+        int(entry.get("hlc", 0)),
+        entry.get("device", ""),
+        names.get(entry.get("device", ""), entry.get("device", "")[:8]),
+    )
 
 
 def listing(store: Store, status: str | None = "open") -> list[Conflict]:
@@ -95,12 +99,25 @@ def listing(store: Store, status: str | None = "open") -> list[Conflict]:
         found = []
         for row in query.order_by(SyncConflict.detected_at, SyncConflict.id):
             household_id = _household_of(session, row.table_name, row.row_id)
-            head = session.execute(text("SELECT head_name FROM household WHERE id = :h"), {"h": household_id}).scalar() \
-                if household_id else None
-            found.append(Conflict(row.id, row.table_name, row.row_id, row.field, row.kind,
-                                  _version(json.loads(row.winner), names),
-                                  tuple(_version(e, names) for e in json.loads(row.losers)), row.status,
-                                  household_id, head or ""))
+            head = (
+                session.execute(text("SELECT head_name FROM household WHERE id = :h"), {"h": household_id}).scalar()
+                if household_id
+                else None
+            )
+            found.append(
+                Conflict(
+                    row.id,
+                    row.table_name,
+                    row.row_id,
+                    row.field,
+                    row.kind,
+                    _version(json.loads(row.winner), names),
+                    tuple(_version(e, names) for e in json.loads(row.losers)),
+                    row.status,
+                    household_id,
+                    head or "",
+                )
+            )
     return found
 
 
@@ -131,14 +148,20 @@ def resolve(store: Store, conflict_id: str, value) -> None:
             if record is None:
                 raise ConflictError(_("The record no longer exists (it was deleted); the conflict is closed."))
             column = Base.metadata.tables[conflict.table_name].c[conflict.field]
-            session.info.setdefault(change_log.RESOLVING, {})[(conflict.table_name, conflict.row_id, conflict.field)] = [
-                [int(entry["hlc"]), entry["device"]] for entry in [json.loads(conflict.winner), *json.loads(conflict.losers)]]
+            session.info.setdefault(change_log.RESOLVING, {})[
+                (conflict.table_name, conflict.row_id, conflict.field)
+            ] = [
+                [int(entry["hlc"]), entry["device"]]
+                for entry in [json.loads(conflict.winner), *json.loads(conflict.losers)]
+            ]
             try:
                 setattr(record, conflict.field, change_log.from_json(column, value))
                 flag_modified(record, conflict.field)  # a new version even when the value in force is kept
                 session.flush()
             except (ValueError, TypeError) as error:
-                raise ConflictError(_("This value cannot be stored in this field: {error}").format(error=error)) from None
+                raise ConflictError(
+                    _("This value cannot be stored in this field: {error}").format(error=error)
+                ) from None
             except AgreementError as error:
                 raise ConflictError(str(error)) from None
         conflict.status = "resolved"
@@ -148,19 +171,29 @@ def resolve(store: Store, conflict_id: str, value) -> None:
 def duplicates(store: Store, status: str | None = "open") -> list[dict]:
     """Possible duplicates: an ID number held by more than one household, with the households."""
     with store.session() as session:
-        rows = session.execute(text("SELECT id_number, household_ids, status, note, detected_at FROM possible_duplicate "
-                                    + ("WHERE status = :s " if status else "") + "ORDER BY detected_at, id_number"),
-                               {"s": status}).all()
+        rows = session.execute(
+            text(
+                "SELECT id_number, household_ids, status, note, detected_at FROM possible_duplicate "
+                + ("WHERE status = :s " if status else "")
+                + "ORDER BY detected_at, id_number"
+            ),
+            {"s": status},
+        ).all()
         found = []
         for number, ids, state, note, detected in rows:
             households = []
             for household_id in json.loads(ids):
-                row = session.execute(text("SELECT household.head_name, village.name FROM household JOIN village ON "
-                                           "village.id = household.village_id WHERE household.id = :h"),
-                                      {"h": household_id}).first()
+                row = session.execute(
+                    text(
+                        "SELECT household.head_name, village.name FROM household JOIN village ON "
+                        "village.id = household.village_id WHERE household.id = :h"
+                    ),
+                    {"h": household_id},
+                ).first()
                 households.append({"id": household_id, "head": row[0] if row else "", "village": row[1] if row else ""})
-            found.append({"id_number": number, "households": households, "status": state, "note": note,
-                          "detected_at": detected})
+            found.append(
+                {"id_number": number, "households": households, "status": state, "note": note, "detected_at": detected}
+            )
     return found
 
 
@@ -169,5 +202,7 @@ def mark_duplicate(store: Store, id_number: str, status: str, note: str = "") ->
     if status not in ("same_person_kept_apart", "fixed", "open"):
         raise ConflictError(status)
     with store.unit_of_work() as session:
-        session.execute(text("UPDATE possible_duplicate SET status = :s, note = :n WHERE id_number = :i"),
-                        {"s": status, "n": note, "i": id_number})
+        session.execute(
+            text("UPDATE possible_duplicate SET status = :s, note = :n WHERE id_number = :i"),
+            {"s": status, "n": note, "i": id_number},
+        )

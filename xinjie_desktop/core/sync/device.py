@@ -130,6 +130,7 @@ class Provisioning:
 
 # --- encoding -------------------------------------------------------------------------------------
 
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -147,7 +148,7 @@ def fingerprint(device_id: str, signing_public: str, box_public: str) -> str:
     """A short text two people can read aloud to compare identities, e.g. ``3F2A-91C0-…`` (20 hex)."""
     digest = hashlib.sha256(b"xinjie-desktop device\n" + canonical_json([device_id, signing_public, box_public]))
     hexa = digest.hexdigest()[:20].upper()
-    return "-".join(hexa[i:i + 4] for i in range(0, 20, 4))
+    return "-".join(hexa[i : i + 4] for i in range(0, 20, 4))
 
 
 def _raw_private(key) -> bytes:
@@ -159,10 +160,11 @@ def _raw_public(key) -> bytes:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 # --- local settings -------------------------------------------------------------------------------
+
 
 def _get(session: Session, key: str) -> str | None:
     row = session.get(LocalSetting, key)
@@ -192,6 +194,7 @@ def _set_json(session: Session, key: str, value) -> None:
 
 
 # --- identity -------------------------------------------------------------------------------------
+
 
 def sidecar_path(store_path: Path | str) -> Path:
     store_path = Path(store_path)
@@ -241,8 +244,12 @@ def _make_keys(session: Session, device_id: str | None) -> str:
 def _identity(session: Session) -> Identity:
     signing = Ed25519PrivateKey.from_private_bytes(unb64(_get(session, SIGNING_KEY)))
     box = X25519PrivateKey.from_private_bytes(unb64(_get(session, BOX_KEY)))
-    return Identity(_get(session, DEVICE_ID), b64(_raw_public(signing.public_key())), b64(_raw_public(box.public_key())),
-                    _get(session, CREATED_AT) or "")
+    return Identity(
+        _get(session, DEVICE_ID),
+        b64(_raw_public(signing.public_key())),
+        b64(_raw_public(box.public_key())),
+        _get(session, CREATED_AT) or "",
+    )
 
 
 def _take_new_identity(session: Session, reason: str) -> str:
@@ -280,8 +287,9 @@ def ensure_identity(store: Store) -> str:
     return device_id
 
 
-def _write_home(session: Session, sidecar_file: Path, device_id: str, here: dict, keep: dict | None,
-                error_class) -> None:
+def _write_home(
+    session: Session, sidecar_file: Path, device_id: str, here: dict, keep: dict | None, error_class
+) -> None:
     """Record a new nonce (returned).  Until ``_settle_home`` runs after the commit, the identity
     file accepts the previous pair too, so a crash in between never makes the original look like a
     copy."""
@@ -291,14 +299,22 @@ def _write_home(session: Session, sidecar_file: Path, device_id: str, here: dict
     try:
         _write_sidecar(sidecar_file, device_id, nonce, keep)
     except OSError as error:
-        raise error_class(_("The identity file {path} beside the data file cannot be written: {error}").format(
-            path=sidecar_file, error=error.strerror or error)) from None
+        raise error_class(
+            _("The identity file {path} beside the data file cannot be written: {error}").format(
+                path=sidecar_file, error=error.strerror or error
+            )
+        ) from None
     return nonce
 
 
 def _write_sidecar(sidecar_file: Path, device_id: str, nonce: str, previous: dict | None) -> None:
-    content = {"format": SIDECAR_FORMAT, "device_id": device_id, "nonce": nonce, "previous": previous,
-               "about": "xinjie-desktop: identity of the data file beside this one; keep them together"}
+    content = {
+        "format": SIDECAR_FORMAT,
+        "device_id": device_id,
+        "nonce": nonce,
+        "previous": previous,
+        "about": "xinjie-desktop: identity of the data file beside this one; keep them together",
+    }
     write_atomically(sidecar_file, json.dumps(content, indent=1).encode("utf-8"))
 
 
@@ -323,8 +339,14 @@ def rotate_home(store: Store) -> None:
         session.execute(text("UPDATE local_setting SET value = value WHERE key = :key"), {"key": DEVICE_ID})
         home = _get_json(session, HOME, {})
         device_id = _get(session, DEVICE_ID)
-        nonce = _write_home(session, sidecar_path(store.path), device_id, _where(store.path),
-                            {"device_id": device_id, "nonce": home.get("nonce")}, DeviceError)
+        nonce = _write_home(
+            session,
+            sidecar_path(store.path),
+            device_id,
+            _where(store.path),
+            {"device_id": device_id, "nonce": home.get("nonce")},
+            DeviceError,
+        )
     _settle_home(store, sidecar_path(store.path), device_id, nonce)
 
 
@@ -368,6 +390,7 @@ def verify_signature(signing_public: str, data: bytes, signature: bytes) -> bool
 
 # --- provisioning ---------------------------------------------------------------------------------
 
+
 def provision(township_store: Store, laptop_name: str, villages: list[str], out_path: Path | str) -> Provisioning:
     """Write a provisioning file for a village laptop, signed with this (the township's) key."""
     out_path = Path(out_path)
@@ -379,8 +402,12 @@ def provision(township_store: Store, laptop_name: str, villages: list[str], out_
         raise DeviceError(_("Choose at least one village the laptop may write."))
     with township_store.session() as session:
         if _get(session, SCOPE) is not None:
-            raise DeviceError(_("This data file belongs to a village laptop provisioned by the township office; "
-                                "only the township office's data file provisions laptops."))
+            raise DeviceError(
+                _(
+                    "This data file belongs to a village laptop provisioned by the township office; "
+                    "only the township office's data file provisions laptops."
+                )
+            )
         found = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(wanted))).all())
         missing = [village for village in wanted if village not in found]
         if missing:
@@ -395,17 +422,30 @@ def provision(township_store: Store, laptop_name: str, villages: list[str], out_
         "villages": [{"id": village, "name": found[village]} for village in wanted],
         "township": {**me.public(), "name": town},
     }
-    document = {"format": PROVISIONING_FORMAT, "version": PROVISIONING_VERSION, "body": body,
-                "signature": b64(key.sign(_PROVISIONING_CONTEXT + canonical_json(body)))}
+    document = {
+        "format": PROVISIONING_FORMAT,
+        "version": PROVISIONING_VERSION,
+        "body": body,
+        "signature": b64(key.sign(_PROVISIONING_CONTEXT + canonical_json(body))),
+    }
     try:
         write_atomically(out_path, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
     except OSError as error:
-        raise DeviceError(_("The provisioning file {path} cannot be written: {error}").format(
-            path=out_path, error=error.strerror or error)) from None
+        raise DeviceError(
+            _("The provisioning file {path} cannot be written: {error}").format(
+                path=out_path, error=error.strerror or error
+            )
+        ) from None
     with township_store.unit_of_work() as session:
         issued = _get_json(session, ISSUED, [])
-        issued.append({"provisioning_id": body["provisioning_id"], "issued_at": body["issued_at"],
-                       "laptop_name": name, "villages": wanted})
+        issued.append(
+            {
+                "provisioning_id": body["provisioning_id"],
+                "issued_at": body["issued_at"],
+                "laptop_name": name,
+                "villages": wanted,
+            }
+        )
         _set_json(session, ISSUED, issued)
     return _provisioning_from(body, "", "")
 
@@ -422,10 +462,14 @@ def read_provisioning(path: Path | str) -> Provisioning:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise DeviceError(_("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)) from None
+        raise DeviceError(
+            _("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)
+        ) from None
     not_ours = _("The file {path} is not a provisioning file of xinjie-desktop.").format(path=path)
-    damaged = _("The provisioning file {path} is damaged or incomplete. Nothing was changed; ask the township "
-                "office for a new one.").format(path=path)
+    damaged = _(
+        "The provisioning file {path} is damaged or incomplete. Nothing was changed; ask the township "
+        "office for a new one."
+    ).format(path=path)
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -436,8 +480,12 @@ def read_provisioning(path: Path | str) -> Provisioning:
     if not isinstance(version, int):
         raise DeviceError(damaged)
     if version > PROVISIONING_VERSION:
-        raise DeviceError(_("The provisioning file {path} was written by a newer version of xinjie-desktop. "
-                            "Install the newer version first; nothing was changed.").format(path=path))
+        raise DeviceError(
+            _(
+                "The provisioning file {path} was written by a newer version of xinjie-desktop. "
+                "Install the newer version first; nothing was changed."
+            ).format(path=path)
+        )
     body, signature = document.get("body"), document.get("signature")
     try:
         township = body["township"]
@@ -447,8 +495,13 @@ def read_provisioning(path: Path | str) -> Provisioning:
         Ed25519PublicKey.from_public_bytes(unb64(township["signing_public"]))
         if len(unb64(township["box_public"])) != 32:
             raise ValueError("box key")
-        if not (isinstance(body["laptop_name"], str) and isinstance(body["provisioning_id"], str)
-                and isinstance(body["issued_at"], str) and isinstance(body["villages"], list) and body["villages"]):
+        if not (
+            isinstance(body["laptop_name"], str)
+            and isinstance(body["provisioning_id"], str)
+            and isinstance(body["issued_at"], str)
+            and isinstance(body["villages"], list)
+            and body["villages"]
+        ):
             raise TypeError("body")
         for village in body["villages"]:
             if not (isinstance(village["id"], str) and isinstance(village["name"], str)):
@@ -457,19 +510,28 @@ def read_provisioning(path: Path | str) -> Provisioning:
     except (KeyError, TypeError, ValueError, AttributeError):
         raise DeviceError(damaged) from None
     if not verify_signature(township["signing_public"], _PROVISIONING_CONTEXT + canonical_json(body), signature_bytes):
-        raise DeviceError(_("The provisioning file {path} was changed or damaged after the township office wrote it "
-                            "(its signature does not match). Nothing was changed; ask the township office for a new "
-                            "one.").format(path=path))
+        raise DeviceError(
+            _(
+                "The provisioning file {path} was changed or damaged after the township office wrote it "
+                "(its signature does not match). Nothing was changed; ask the township office for a new "
+                "one."
+            ).format(path=path)
+        )
     return _provisioning_from(body, "", "")
 
 
 def _provisioning_from(body: dict, accepted_by: str, accepted_at: str) -> Provisioning:
     township = body["township"]
     return Provisioning(
-        provisioning_id=body["provisioning_id"], issued_at=body["issued_at"], laptop_name=body["laptop_name"],
+        provisioning_id=body["provisioning_id"],
+        issued_at=body["issued_at"],
+        laptop_name=body["laptop_name"],
         villages=tuple(sorted((v["id"], v["name"]) for v in body["villages"])),
         township=Identity(township["device_id"], township["signing_public"], township["box_public"]),
-        township_name=township.get("name", ""), accepted_by=accepted_by, accepted_at=accepted_at)
+        township_name=township.get("name", ""),
+        accepted_by=accepted_by,
+        accepted_at=accepted_at,
+    )
 
 
 def accept_provisioning(store: Store, path: Path | str, *, replace_township: bool = False) -> Provisioning:
@@ -483,34 +545,64 @@ def accept_provisioning(store: Store, path: Path | str, *, replace_township: boo
     accepted = read_provisioning(path)
     with store.unit_of_work() as session:
         if accepted.township.device_id in [store.device_id, *[e["device_id"] for e in _get_json(session, HISTORY, [])]]:
-            raise DeviceError(_("This provisioning file was written by this data file itself; accept it on the "
-                                "village laptop."))
+            raise DeviceError(
+                _("This provisioning file was written by this data file itself; accept it on the village laptop.")
+            )
         if _get_json(session, ISSUED):
-            raise DeviceError(_("This data file is the township office's (it has provisioned laptops); it cannot "
-                                "accept a provisioning file."))
+            raise DeviceError(
+                _(
+                    "This data file is the township office's (it has provisioned laptops); it cannot "
+                    "accept a provisioning file."
+                )
+            )
         known = _get_json(session, TOWNSHIP)
         if known is None and session.scalar(select(Township.id).limit(1)) is not None:
-            raise DeviceError(_("This data file already holds a township set up on this computer. A village laptop "
-                                "must start from an empty data file: the township office sends its villages after the "
-                                "laptop's first bundle. Nothing was changed; open a new data file and accept the "
-                                "provisioning file there."))
-        if isinstance(known, dict) and not replace_township and (
-                (known.get("device_id"), known.get("signing_public")) !=
-                (accepted.township.device_id, accepted.township.signing_public)):
-            raise DeviceError(_("This laptop was provisioned by another township office data file (key {old}); this "
-                                "file comes from key {new}. Nothing was changed.").format(
-                old=fingerprint(known.get("device_id", ""), known.get("signing_public", ""), known.get("box_public", "")),
-                new=accepted.township.fingerprint))
+            raise DeviceError(
+                _(
+                    "This data file already holds a township set up on this computer. A village laptop "
+                    "must start from an empty data file: the township office sends its villages after the "
+                    "laptop's first bundle. Nothing was changed; open a new data file and accept the "
+                    "provisioning file there."
+                )
+            )
+        if (
+            isinstance(known, dict)
+            and not replace_township
+            and (
+                (known.get("device_id"), known.get("signing_public"))
+                != (accepted.township.device_id, accepted.township.signing_public)
+            )
+        ):
+            raise DeviceError(
+                _(
+                    "This laptop was provisioned by another township office data file (key {old}); this "
+                    "file comes from key {new}. Nothing was changed."
+                ).format(
+                    old=fingerprint(
+                        known.get("device_id", ""), known.get("signing_public", ""), known.get("box_public", "")
+                    ),
+                    new=accepted.township.fingerprint,
+                )
+            )
         current = _get_json(session, SCOPE)
         if isinstance(current, dict) and not replace_township and current.get("issued_at", "") > accepted.issued_at:
-            raise DeviceError(_("This provisioning file is older than the one this laptop already accepted. Nothing "
-                                "was changed."))
+            raise DeviceError(
+                _("This provisioning file is older than the one this laptop already accepted. Nothing was changed.")
+            )
         now = _now()
         _set_json(session, TOWNSHIP, {**accepted.township.public(), "name": accepted.township_name})
-        _set_json(session, SCOPE, {
-            "provisioning_id": accepted.provisioning_id, "issued_at": accepted.issued_at,
-            "laptop_name": accepted.laptop_name, "villages": [{"id": i, "name": n} for i, n in accepted.villages],
-            "accepted_by": store.device_id, "accepted_at": now})
+        _set_json(
+            session,
+            SCOPE,
+            {
+                "provisioning_id": accepted.provisioning_id,
+                "issued_at": accepted.issued_at,
+                "laptop_name": accepted.laptop_name,
+                "villages": [{"id": i, "name": n} for i, n in accepted.villages],
+                "accepted_by": store.device_id,
+                "accepted_at": now,
+            },
+        )
     return Provisioning(**{**accepted.__dict__, "accepted_by": store.device_id, "accepted_at": now})
 
 
@@ -520,8 +612,9 @@ def provisioning(store: Store) -> Provisioning | None:
         scope, township = _get_json(session, SCOPE), _get_json(session, TOWNSHIP)
     if not isinstance(scope, dict) or not isinstance(township, dict):
         return None
-    return _provisioning_from({**scope, "township": township}, scope.get("accepted_by", ""),
-                              scope.get("accepted_at", ""))
+    return _provisioning_from(
+        {**scope, "township": township}, scope.get("accepted_by", ""), scope.get("accepted_at", "")
+    )
 
 
 def needs_reprovisioning(store: Store) -> bool:

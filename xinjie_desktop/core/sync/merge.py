@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.store.models import Base, utcnow
 from xinjie_desktop.core.sync import change_log, staging
 from xinjie_desktop.core.sync.change_log import Version, from_json, read_versions, version_of, write_versions
-from xinjie_desktop.core.store.models import Base, utcnow
 
 STAMP_FIELDS = frozenset(change_log.STAMPS)
 _AGREEMENT_VOID_FIELDS = frozenset({"status", "voided_on", "void_reason"})
@@ -91,9 +91,15 @@ class Outcome:
     slow_households: set[str] = field(default_factory=set)  # touched by the merge
 
     def summary(self) -> dict:
-        return {"new": dict(self.new), "changed": dict(self.changed), "deleted": dict(self.deleted),
-                "skipped": self.skipped, "applied": self.applied, "conflicts": len(self.conflicts),
-                "duplicates": sorted(self.duplicates)}
+        return {
+            "new": dict(self.new),
+            "changed": dict(self.changed),
+            "deleted": dict(self.deleted),
+            "skipped": self.skipped,
+            "applied": self.applied,
+            "conflicts": len(self.conflicts),
+            "duplicates": sorted(self.duplicates),
+        }
 
 
 # --- the staged changes (core.sync.staging) -------------------------------------------------------------------
@@ -103,20 +109,26 @@ class Outcome:
 # laptop, records outside a laptop's villages, and writes new records in bulk.  Checking works the same on
 # a store opened read-only.
 
+
 def staged_changes(connection, where: str = "1") -> list[Change]:
-    return [Change(*row) for row in connection.exec_driver_sql(
-        f"SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming i WHERE {where} ORDER BY origin_device, seq")]
+    return [
+        Change(*row)
+        for row in connection.exec_driver_sql(
+            f"SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming i WHERE {where} ORDER BY origin_device, seq"
+        )
+    ]
 
 
 def staged_fork(connection) -> tuple[str, int] | None:
     """A staged change held already with a different content: (origin, seq), else None."""
     row = connection.exec_driver_sql(
         "SELECT i.origin_device, i.seq FROM sync_incoming i JOIN change_log c ON c.origin_device = i.origin_device "
-        "AND c.seq = i.seq WHERE c.op != i.op OR c.payload != i.payload LIMIT 1").first()
+        "AND c.seq = i.seq WHERE c.op != i.op OR c.payload != i.payload LIMIT 1"
+    ).first()
     return (row[0], row[1]) if row else None
 
 
-_NOT_HELD = ("NOT EXISTS (SELECT 1 FROM change_log c WHERE c.origin_device = i.origin_device AND c.seq = i.seq)")
+_NOT_HELD = "NOT EXISTS (SELECT 1 FROM change_log c WHERE c.origin_device = i.origin_device AND c.seq = i.seq)"
 
 
 def staged_outside(connection, scope: list[str]) -> tuple[str, str] | None:
@@ -128,7 +140,9 @@ def staged_outside(connection, scope: list[str]) -> tuple[str, str] | None:
     that signs its bundles anyway."""
     row = connection.exec_driver_sql(
         "SELECT i.table_name, i.row_id FROM sync_incoming i WHERE " + _NOT_HELD + " AND coalesce(i.village_id, '') "
-        "NOT IN (SELECT value FROM json_each(?)) LIMIT 1", (json.dumps(scope),)).first()
+        "NOT IN (SELECT value FROM json_each(?)) LIMIT 1",
+        (json.dumps(scope),),
+    ).first()
     return (row[0], row[1]) if row else None
 
 
@@ -140,8 +154,11 @@ def natural_keys() -> dict[str, list[tuple[str, ...]]]:
 
     found: dict[str, list[tuple[str, ...]]] = {}
     for name, table in change_log.tracked_tables().items():
-        keys = {tuple(column.name for column in constraint.columns) for constraint in table.constraints
-                if isinstance(constraint, UniqueConstraint)}
+        keys = {
+            tuple(column.name for column in constraint.columns)
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint)
+        }
         keys |= {(column.name,) for column in table.columns if column.unique}
         if keys:
             found[name] = sorted(keys)
@@ -159,8 +176,9 @@ class Collision:
     key: dict
 
 
-_NOT_DELETED_HERE = ("NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = {t} AND d.op = 'delete' "
-                     "AND d.row_id = {r})")
+_NOT_DELETED_HERE = (
+    "NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = {t} AND d.op = 'delete' AND d.row_id = {r})"
+)
 
 
 def staged_collision(connection) -> Collision | None:
@@ -178,13 +196,17 @@ def staged_collision(connection) -> Collision | None:
                 f"SELECT i.row_id, t.id, {', '.join(extract)} FROM sync_incoming i JOIN {name} t ON "
                 + " AND ".join(f"t.{column} = {value}" for column, value in zip(columns, extract))
                 + f" WHERE i.table_name = '{name}' AND {staging.CREATED} AND t.id != i.row_id AND {alive} AND "
-                + _NOT_DELETED_HERE.format(t=f"'{name}'", r="t.id") + " LIMIT 1").first()
+                + _NOT_DELETED_HERE.format(t=f"'{name}'", r="t.id")
+                + " LIMIT 1"
+            ).first()
             if row is None:
                 row = connection.exec_driver_sql(
                     f"SELECT min(i.row_id), max(i.row_id), {', '.join(extract)} FROM sync_incoming i "
                     f"WHERE i.table_name = '{name}' AND {staging.CREATED} AND {alive} "
-                    + "".join(f"AND {value} IS NOT NULL " for value in extract) + f"GROUP BY {', '.join(extract)} "
-                    "HAVING count(DISTINCT i.row_id) > 1 LIMIT 1").first()
+                    + "".join(f"AND {value} IS NOT NULL " for value in extract)
+                    + f"GROUP BY {', '.join(extract)} "
+                    "HAVING count(DISTINCT i.row_id) > 1 LIMIT 1"
+                ).first()
             if row is not None:
                 return Collision(name, row[0], row[1], dict(zip(columns, row[2:])))
     return None
@@ -220,15 +242,18 @@ class _Rows:
         ids = [i for i in ids if (name, i) not in self.rows]
         table = self.tables[name]
         for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+            part = ids[start : start + 500]
             for row in self.connection.execute(table.select().where(table.c.id.in_(part))).mappings():
                 self.rows[(name, row["id"])] = dict(row)
                 self.original[(name, row["id"])] = dict(row)
             marks = ",".join(f":p{i}" for i in range(len(part)))
             for row_id, hlc, device, seen, settled_by in self.connection.execute(
-                    text(f"SELECT row_id, hlc, device_id, seen_hlc, settled_by FROM tombstone WHERE table_name = :t "
-                         f"AND row_id IN ({marks})"),
-                    {"t": name, **{f"p{i}": value for i, value in enumerate(part)}}):
+                text(
+                    f"SELECT row_id, hlc, device_id, seen_hlc, settled_by FROM tombstone WHERE table_name = :t "
+                    f"AND row_id IN ({marks})"
+                ),
+                {"t": name, **{f"p{i}": value for i, value in enumerate(part)}},
+            ):
                 self.tombstones[(name, row_id)] = (int(hlc), device)
                 self.seen[(name, row_id)] = int(seen)
                 self.settled_by[(name, row_id)] = settled_by
@@ -249,12 +274,22 @@ class _Rows:
                 continue
             wanted = {column: from_json(table.c[column], payload[column]) for column in columns}
             for (other_table, other_id), row in self.rows.items():
-                if other_table == name and other_id != row_id and row is not None and all(
-                        row.get(column) == value for column, value in wanted.items()):
+                if (
+                    other_table == name
+                    and other_id != row_id
+                    and row is not None
+                    and all(row.get(column) == value for column, value in wanted.items())
+                ):
                     return other_id
-            found = self.connection.execute(
-                table.select().with_only_columns(table.c.id).where(
-                    table.c.id != row_id, *(table.c[column] == value for column, value in wanted.items()))).scalars().all()
+            found = (
+                self.connection.execute(
+                    table.select()
+                    .with_only_columns(table.c.id)
+                    .where(table.c.id != row_id, *(table.c[column] == value for column, value in wanted.items()))
+                )
+                .scalars()
+                .all()
+            )
             for other_id in found:
                 if self.get(name, other_id) is not None:
                     return other_id
@@ -262,8 +297,14 @@ class _Rows:
 
     def set_aside(self, name: str, kept_id: str) -> list[str]:
         """The records of ``name`` set aside for ``kept_id`` (entered on another computer as well), by id."""
-        stored = self.connection.execute(text("SELECT row_id FROM tombstone WHERE table_name = :t AND settled_by = :k"),
-                                         {"t": name, "k": kept_id}).scalars().all()
+        stored = (
+            self.connection.execute(
+                text("SELECT row_id FROM tombstone WHERE table_name = :t AND settled_by = :k"),
+                {"t": name, "k": kept_id},
+            )
+            .scalars()
+            .all()
+        )
         self._load(name, set(stored))
         return sorted(row_id for (table, row_id), by in self.settled_by.items() if table == name and by == kept_id)
 
@@ -309,8 +350,9 @@ class _Conflicts:
 
     def add(self, name: str, row_id: str, field_: str, kind: str, winner: dict, loser: dict) -> None:
         key = f"{name}:{row_id}:{field_}"
-        entry = self.found.setdefault(key, {"table_name": name, "row_id": row_id, "field": field_, "kind": kind,
-                                            "winner": winner, "losers": []})
+        entry = self.found.setdefault(
+            key, {"table_name": name, "row_id": row_id, "field": field_, "kind": kind, "winner": winner, "losers": []}
+        )
         entry["winner"] = max(entry["winner"], winner, key=lambda w: (w["hlc"], w["device"]))
         if loser not in entry["losers"]:
             entry["losers"].append(loser)
@@ -322,17 +364,27 @@ class _Conflicts:
         are listed as lost.  Values some deleter had seen were deleted knowingly: not a conflict."""
         seen = rows.seen
         for (name, row_id), version in tombstones.items():
-            stored = self.connection.execute(text(
-                "SELECT id, field, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
-                {"t": name, "r": row_id}).all()
+            stored = self.connection.execute(
+                text("SELECT id, field, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
+                {"t": name, "r": row_id},
+            ).all()
             for key, field_, winner, losers in stored:
                 found = self.found.get(key)
                 if found is not None and found["kind"] == "twice":
                     losers = json.dumps([*json.loads(losers), *found["losers"]])
                 if self._twin_deleted(name, row_id, key, field_, winner, losers, version, rows):
                     continue
-                self.found.setdefault(key, {"table_name": name, "row_id": row_id, "field": field_, "kind": "deleted",
-                                            "winner": _entry("deleted", version), "losers": []})
+                self.found.setdefault(
+                    key,
+                    {
+                        "table_name": name,
+                        "row_id": row_id,
+                        "field": field_,
+                        "kind": "deleted",
+                        "winner": _entry("deleted", version),
+                        "losers": [],
+                    },
+                )
                 for value in [json.loads(winner), *json.loads(losers)]:
                     if value.get("value") != "deleted":
                         self.add(name, row_id, field_, "deleted", _entry("deleted", version), value)
@@ -343,7 +395,8 @@ class _Conflicts:
             if version is None or entry.get("twin_deleted"):
                 continue
             if entry["kind"] == "twice" and self._twin_deleted(
-                    *row, key, entry["field"], json.dumps(entry["winner"]), json.dumps(entry["losers"]), version, rows):
+                *row, key, entry["field"], json.dumps(entry["winner"]), json.dumps(entry["losers"]), version, rows
+            ):
                 continue
             old = entry["winner"]
             entry["kind"], entry["winner"] = "deleted", _entry("deleted", version)
@@ -351,8 +404,9 @@ class _Conflicts:
             entry["losers"] = [loser for loser in losers if loser["hlc"] > seen.get(row, 0)]
             entry["replace"] = True
 
-    def _twin_deleted(self, name: str, row_id: str, key: str, field_: str, winner: str, losers: str,
-                      version: Version, rows: _Rows) -> bool:
+    def _twin_deleted(
+        self, name: str, row_id: str, key: str, field_: str, winner: str, losers: str, version: Version, rows: _Rows
+    ) -> bool:
         """A record kept of two entered on two computers (kind "twice") is deleted: what its twin brought
         becomes "the twin was created after the delete" (``*`` on the twin, as a store that received the
         delete first lists it); or, when it lost its place to a third (``moved_to``), the twin is listed
@@ -366,15 +420,29 @@ class _Conflicts:
             if moved_to is not None:
                 self.relist(rows, name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
             elif int(entry["hlc"]) > rows.twin_seen(name, entry["row"]):
-                self.add(name, entry["row"], "*", "deleted", _entry("deleted", version),
-                         _entry("", (int(entry["hlc"]), entry["device"])))
+                self.add(
+                    name,
+                    entry["row"],
+                    "*",
+                    "deleted",
+                    _entry("deleted", version),
+                    _entry("", (int(entry["hlc"]), entry["device"])),
+                )
         existing = self.found.get(key)
         if existing is not None and existing["kind"] != "twice":  # the record's own "*" listed by its delete
             existing["losers"] = [entry for entry in existing["losers"] if not entry.get("row")]
             existing["replace"] = True
             return True
-        self.found[key] = {"table_name": name, "row_id": row_id, "field": field_, "kind": "twice",
-                           "winner": json.loads(winner), "losers": [], "replace": True, "twin_deleted": True}
+        self.found[key] = {
+            "table_name": name,
+            "row_id": row_id,
+            "field": field_,
+            "kind": "twice",
+            "winner": json.loads(winner),
+            "losers": [],
+            "replace": True,
+            "twin_deleted": True,
+        }
         return True
 
     def relist(self, rows: _Rows, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
@@ -387,8 +455,16 @@ class _Conflicts:
         loser_values = _creation_values(self.connection, name, loser_id, loser_version) or {}
         self.twice(name, winner_id, winner_values, (int(created[0]), created[1]), loser_id, loser_values, loser_version)
 
-    def twice(self, name: str, winner_id: str, winner_values: dict, winner_version: Version, loser_id: str,
-              loser_values: dict, loser_version: Version) -> None:
+    def twice(
+        self,
+        name: str,
+        winner_id: str,
+        winner_values: dict,
+        winner_version: Version,
+        loser_id: str,
+        loser_values: dict,
+        loser_version: Version,
+    ) -> None:
         """List a one-of record entered twice: on the one kept, each field the two were created with
         differently, and the record itself (``*``: settled from the start when nothing differs; it
         remembers the twin, for when the kept one is deleted or loses its place)."""
@@ -396,21 +472,41 @@ class _Conflicts:
         for field_ in change_log.fields(name):
             if field_ in STAMP_FIELDS or field_ in keys or winner_values.get(field_) == loser_values.get(field_):
                 continue
-            self.add(name, winner_id, field_, "twice", _entry(winner_values.get(field_), winner_version),
-                     {**_entry(loser_values.get(field_), loser_version), "row": loser_id})
-        self.add(name, winner_id, "*", "twice", _entry("", winner_version), {**_entry("", loser_version), "row": loser_id})
+            self.add(
+                name,
+                winner_id,
+                field_,
+                "twice",
+                _entry(winner_values.get(field_), winner_version),
+                {**_entry(loser_values.get(field_), loser_version), "row": loser_id},
+            )
+        self.add(
+            name, winner_id, "*", "twice", _entry("", winner_version), {**_entry("", loser_version), "row": loser_id}
+        )
 
     def _about(self, name: str, row_id: str) -> dict[str, dict]:
         """The conflicts about a record, stored and found in this change set, by id."""
-        listed = {key: {"table_name": name, "row_id": row_id, "field": field_, "kind": kind,
-                        "winner": json.loads(winner), "losers": json.loads(losers)}
-                  for key, field_, kind, winner, losers in self.connection.execute(text(
-                      "SELECT id, field, kind, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
-                      {"t": name, "r": row_id})}
+        listed = {
+            key: {
+                "table_name": name,
+                "row_id": row_id,
+                "field": field_,
+                "kind": kind,
+                "winner": json.loads(winner),
+                "losers": json.loads(losers),
+            }
+            for key, field_, kind, winner, losers in self.connection.execute(
+                text("SELECT id, field, kind, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
+                {"t": name, "r": row_id},
+            )
+        }
         for key, entry in self.found.items():
             if (entry["table_name"], entry["row_id"]) == (name, row_id):
-                listed[key] = {**entry, "losers": entry["losers"] + [loser for loser in listed.get(key, {}).get(
-                    "losers", []) if loser not in entry["losers"]]}
+                listed[key] = {
+                    **entry,
+                    "losers": entry["losers"]
+                    + [loser for loser in listed.get(key, {}).get("losers", []) if loser not in entry["losers"]],
+                }
         return listed
 
     def _listed(self, name: str, row_id: str, field_: str) -> dict | None:
@@ -445,8 +541,9 @@ class _Conflicts:
         entry = self._listed(name, row_id, field_)
         if entry is None:
             return
-        losers = [loser for loser in entry["losers"]
-                  if loser.get("row") or (int(loser["hlc"]), loser["device"]) != version]
+        losers = [
+            loser for loser in entry["losers"] if loser.get("row") or (int(loser["hlc"]), loser["device"]) != version
+        ]
         if losers != entry["losers"]:
             self._keep(f"{name}:{row_id}:{field_}", entry, losers)
 
@@ -476,8 +573,9 @@ class _Conflicts:
             else:
                 self.connection.execute(text("DELETE FROM sync_conflict WHERE id = :id"), {"id": key})
         for key, entry in sorted(self.found.items()):
-            row = self.connection.execute(text("SELECT winner, losers, status FROM sync_conflict WHERE id = :id"),
-                                          {"id": key}).first()
+            row = self.connection.execute(
+                text("SELECT winner, losers, status FROM sync_conflict WHERE id = :id"), {"id": key}
+            ).first()
             losers = entry["losers"]
             winner = entry["winner"]
             if entry.get("replace"):  # a deleted record's conflict, recomputed whole by ``gone``
@@ -494,17 +592,32 @@ class _Conflicts:
                 if losers == old_losers and winner == old_winner:
                     continue
             losers = sorted(losers, key=lambda w: (w["hlc"], w["device"]))
-            status = "resolved" if _decided(settled.get(key), losers) or (
-                entry["kind"] == "twice" and entry["field"] == "*") else "open"
-            self.connection.execute(text(
-                "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at, "
-                "resolved_at) VALUES (:id, :t, :r, :f, :k, :w, :l, :st, :at, :done) ON CONFLICT(id) DO UPDATE SET "
-                "winner = excluded.winner, losers = excluded.losers, status = excluded.status, "
-                "resolved_at = excluded.resolved_at, "
-                "kind = CASE WHEN excluded.kind != 'field' THEN excluded.kind ELSE sync_conflict.kind END"),
-                {"id": key, "t": entry["table_name"], "r": entry["row_id"], "f": entry["field"], "k": entry["kind"],
-                 "w": json.dumps(winner, ensure_ascii=False), "l": json.dumps(losers, ensure_ascii=False), "at": now,
-                 "st": status, "done": now if status == "resolved" else None})
+            status = (
+                "resolved"
+                if _decided(settled.get(key), losers) or (entry["kind"] == "twice" and entry["field"] == "*")
+                else "open"
+            )
+            self.connection.execute(
+                text(
+                    "INSERT INTO sync_conflict (id, table_name, row_id, field, kind, winner, losers, status, detected_at, "
+                    "resolved_at) VALUES (:id, :t, :r, :f, :k, :w, :l, :st, :at, :done) ON CONFLICT(id) DO UPDATE SET "
+                    "winner = excluded.winner, losers = excluded.losers, status = excluded.status, "
+                    "resolved_at = excluded.resolved_at, "
+                    "kind = CASE WHEN excluded.kind != 'field' THEN excluded.kind ELSE sync_conflict.kind END"
+                ),
+                {
+                    "id": key,
+                    "t": entry["table_name"],
+                    "r": entry["row_id"],
+                    "f": entry["field"],
+                    "k": entry["kind"],
+                    "w": json.dumps(winner, ensure_ascii=False),
+                    "l": json.dumps(losers, ensure_ascii=False),
+                    "at": now,
+                    "st": status,
+                    "done": now if status == "resolved" else None,
+                },
+            )
             if status == "open":
                 opened.append(key)
         return opened
@@ -534,8 +647,9 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     if not fresh_count:
         return outcome
     connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-    connection.exec_driver_sql(f"INSERT INTO change_log ({', '.join(staging.COLUMNS)}) "
-                               f"SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming")
+    connection.exec_driver_sql(
+        f"INSERT INTO change_log ({', '.join(staging.COLUMNS)}) SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming"
+    )
     change_log.observe_hlc(connection, newest)
     _create_in_bulk(connection, outcome, hints or {})
     rest = staged_changes(connection, "i.rowid NOT IN (SELECT staged FROM sync_bulk)")
@@ -553,14 +667,18 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     outcome.applied += fresh_count
     now = utcnow()
     for key in sorted(set(rows.settled) - set(conflicts.found)):
-        stored = connection.execute(text("SELECT losers FROM sync_conflict WHERE id = :id AND status = 'open'"),
-                                    {"id": key}).first()
+        stored = connection.execute(
+            text("SELECT losers FROM sync_conflict WHERE id = :id AND status = 'open'"), {"id": key}
+        ).first()
         if stored is not None and _decided(rows.settled[key], json.loads(stored[0])):
-            connection.execute(text("UPDATE sync_conflict SET status = 'resolved', resolved_at = :now WHERE id = :id"),
-                               {"now": now, "id": key})
+            connection.execute(
+                text("UPDATE sync_conflict SET status = 'resolved', resolved_at = :now WHERE id = :id"),
+                {"now": now, "id": key},
+            )
     in_conflict = {(entry["table_name"], entry["row_id"]) for entry in conflicts.found.values()}
-    conflicts.gone({key: version for key, version in rows.tombstones.items()
-                    if key in new_tombstones or key in in_conflict}, rows)
+    conflicts.gone(
+        {key: version for key, version in rows.tombstones.items() if key in new_tombstones or key in in_conflict}, rows
+    )
     outcome.conflicts.extend(conflicts.write(now, rows.settled))
     return outcome
 
@@ -574,9 +692,13 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
     connection.exec_driver_sql("DELETE FROM sync_bulk")
     tables = change_log.tracked_tables()
     # Deletes (stored or staged) are rare: the checks for them are left out where there are none.
-    deleted = {row[0] for row in connection.exec_driver_sql(
-        "SELECT DISTINCT table_name FROM tombstone UNION SELECT DISTINCT table_name FROM sync_incoming "
-        "WHERE op = 'delete'")}
+    deleted = {
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT DISTINCT table_name FROM tombstone UNION SELECT DISTINCT table_name FROM sync_incoming "
+            "WHERE op = 'delete'"
+        )
+    }
     for table in Base.metadata.sorted_tables:
         if table.name not in tables:
             continue
@@ -585,40 +707,63 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{parent}' AND row_id = n.{column})"
             f" AND NOT EXISTS (SELECT 1 FROM sync_incoming d WHERE d.table_name = '{parent}' AND d.op = 'delete'"
             f" AND d.row_id = n.{column})"
-            for column, parent in _PARENTS if column in table.c and parent in deleted)
+            for column, parent in _PARENTS
+            if column in table.c and parent in deleted
+        )
         chosen = connection.exec_driver_sql(
             f"INSERT INTO sync_bulk SELECT n.staged FROM {new} n JOIN sync_incoming i ON i.rowid = n.staged "
             "WHERE n.alone"
-            + (f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{table.name}' AND row_id = i.row_id)"
-               if table.name in deleted else "")
-            + parents).rowcount
+            + (
+                f" AND NOT EXISTS (SELECT 1 FROM tombstone WHERE table_name = '{table.name}' AND row_id = i.row_id)"
+                if table.name in deleted
+                else ""
+            )
+            + parents
+        ).rowcount
         if not chosen:
             continue
         columns = staging.new_record_columns(table.name)
         # Derived columns start at their defaults; ``finish`` computes them.
-        derived = {column.name: column.default.arg for column in table.columns
-                   if column.name not in columns and column.name not in ("id", change_log.VERSIONS)
-                   and column.default is not None and not callable(column.default.arg)}
+        derived = {
+            column.name: column.default.arg
+            for column in table.columns
+            if column.name not in columns
+            and column.name not in ("id", change_log.VERSIONS)
+            and column.default is not None
+            and not callable(column.default.arg)
+        }
         names = ", ".join([*columns, *derived])
         hinted = _stage_hints(connection, hints) if table.name == "household" else set()
-        reads = ", ".join([*(f"n.{name}" for name in columns),
-                           *(f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
-                             for name in derived)])
-        chosen_rows = (f"FROM {new} n JOIN sync_bulk b ON b.staged = n.staged "
-                       "JOIN sync_incoming c ON c.rowid = n.staged ")
+        reads = ", ".join(
+            [
+                *(f"n.{name}" for name in columns),
+                *(
+                    f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
+                    for name in derived
+                ),
+            ]
+        )
+        chosen_rows = (
+            f"FROM {new} n JOIN sync_bulk b ON b.staged = n.staged JOIN sync_incoming c ON c.rowid = n.staged "
+        )
         # A record already here (the same id: a store journalled when sync came, say) or a one-of record
         # (``natural_keys``) already here under another id is left out (OR IGNORE: the indexes look, once) and
         # goes to the merge; the count of rows written tells whether there was any.
-        written = connection.execute(text(
-            f"INSERT OR IGNORE INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
-            f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) " + chosen_rows
-            + ("LEFT JOIN sync_hint h ON h.id = c.row_id" if hinted else "")),
-            {f"d_{name}": value for name, value in derived.items()}).rowcount
+        written = connection.execute(
+            text(
+                f"INSERT OR IGNORE INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
+                f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
+                + chosen_rows
+                + ("LEFT JOIN sync_hint h ON h.id = c.row_id" if hinted else "")
+            ),
+            {f"d_{name}": value for name, value in derived.items()},
+        ).rowcount
         if written < chosen:  # the ones left out: no row of theirs carries their creation's version
             connection.exec_driver_sql(
                 f"DELETE FROM sync_bulk WHERE staged IN (SELECT n.staged {chosen_rows} WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {table.name} t WHERE t.id = c.row_id AND t.{change_log.VERSIONS} = "
-                "json_object('*', json_array(c.hlc, c.origin_device))))")
+                "json_object('*', json_array(c.hlc, c.origin_device))))"
+            )
         outcome.new[table.name] += written
         if table.name == "household":
             created = set(connection.exec_driver_sql(f"SELECT c.row_id {chosen_rows}").scalars())
@@ -626,8 +771,11 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             outcome.households |= created
             outcome.prefilled |= created & hinted
         elif "household_id" in table.c:  # the households of records created under them
-            outcome.households.update(household for household in connection.exec_driver_sql(
-                f"SELECT DISTINCT n.household_id {chosen_rows}").scalars() if household)
+            outcome.households.update(
+                household
+                for household in connection.exec_driver_sql(f"SELECT DISTINCT n.household_id {chosen_rows}").scalars()
+                if household
+            )
 
 
 def _hint_columns() -> tuple[str, ...]:
@@ -639,8 +787,11 @@ def _hint_columns() -> tuple[str, ...]:
 def _stage_hints(connection, hints: dict[str, dict]) -> set[str]:
     """The sender's derived columns of households (every one given) in ``temp.sync_hint``: their ids."""
     names = _hint_columns()
-    rows = [(household_id, *(values[name] for name in names)) for household_id, values in hints.items()
-            if isinstance(values, dict) and all(name in values for name in names)]
+    rows = [
+        (household_id, *(values[name] for name in names))
+        for household_id, values in hints.items()
+        if isinstance(values, dict) and all(name in values for name in names)
+    ]
     connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS sync_hint (id TEXT PRIMARY KEY, {', '.join(names)})")
     connection.exec_driver_sql("DELETE FROM sync_hint")
     if rows:
@@ -656,8 +807,9 @@ def _seen(change: Change) -> int:
         return change.hlc
 
 
-def _tombstone(rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict,
-               settled_by: str | None = None) -> None:
+def _tombstone(
+    rows: _Rows, key: tuple[str, str], version: Version, seen: int, new_tombstones: dict, settled_by: str | None = None
+) -> None:
     """Delete a record (``settled_by``: set it aside for that one, see ``_entered_twice``)."""
     rows.settled_by[key] = settled_by
     best = max(version, rows.tombstones.get(key, version))
@@ -678,8 +830,9 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
     kept = [victim for victim in victims if victim[0] == "agreement" and _is_signed_agreement(rows.get(*victim))]
     if kept:
         # A signed agreement is never deleted, nor is what it belongs to: the delete is listed instead.
-        conflicts.add(change.table, change.row_id, "*", "signed", _entry("kept", None),
-                      _entry("deleted", change.version))
+        conflicts.add(
+            change.table, change.row_id, "*", "signed", _entry("kept", None), _entry("deleted", change.version)
+        )
         return
     seen = _seen(change)
     set_aside_for = rows.settled_by.get(key) if row is None else None
@@ -698,8 +851,14 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
                 if entry and int(entry[0]) > victim_seen and field_ not in STAMP_FIELDS - {"created_at"}:
                     label = "*" if field_ == "created_at" else field_
                     value = "" if field_ == "created_at" else change_log.to_json(current.get(field_))
-                    conflicts.add(victim[0], victim[1], label, "deleted", _entry("deleted", change.version),
-                                  _entry(value, (int(entry[0]), entry[1])))
+                    conflicts.add(
+                        victim[0],
+                        victim[1],
+                        label,
+                        "deleted",
+                        _entry("deleted", change.version),
+                        _entry(value, (int(entry[0]), entry[1])),
+                    )
         _tombstone(rows, victim, change.version, victim_seen, new_tombstones)
     if set_aside_for:
         # Deleted by its author, set aside here for another: as where it arrived deleted, nothing to list.
@@ -710,8 +869,11 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
 
 def _household_stays(rows: _Rows, record: dict) -> bool:
     household = record.get("household_id")
-    return bool(household) and rows.get("household", household) is not None and (
-        ("household", household) not in rows.deletes_seen)
+    return (
+        bool(household)
+        and rows.get("household", household) is not None
+        and (("household", household) not in rows.deletes_seen)
+    )
 
 
 def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tombstones: dict) -> None:
@@ -732,9 +894,16 @@ def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tom
     for other in others:
         rows.settled_by[(name, other)] = heir
         new_tombstones[(name, other)] = rows.tombstones[(name, other)]
-    journal = [Change(*row) for row in rows.connection.execute(text(
-        f"SELECT {', '.join(staging.COLUMNS)} FROM change_log WHERE table_name = :t AND row_id = :r "
-        "AND op = 'upsert' ORDER BY hlc, origin_device, seq"), {"t": name, "r": heir})]
+    journal = [
+        Change(*row)
+        for row in rows.connection.execute(
+            text(
+                f"SELECT {', '.join(staging.COLUMNS)} FROM change_log WHERE table_name = :t AND row_id = :r "
+                "AND op = 'upsert' ORDER BY hlc, origin_device, seq"
+            ),
+            {"t": name, "r": heir},
+        )
+    ]
     for change in journal:
         _upsert(rows, change, conflicts, new_tombstones)
     for other in others:  # listed against the heir, as where they met it first
@@ -764,8 +933,14 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
             for field_, value in payload.items():
                 if field_ not in STAMP_FIELDS:
                     label = "*" if "created_at" in payload else field_
-                    conflicts.add(change.table, change.row_id, label, "deleted", _entry("deleted", tomb),
-                                  _entry("" if label == "*" else value, change.version))
+                    conflicts.add(
+                        change.table,
+                        change.row_id,
+                        label,
+                        "deleted",
+                        _entry("deleted", tomb),
+                        _entry("" if label == "*" else value, change.version),
+                    )
         return
     current = rows.get(*key)
     if current is None:
@@ -801,10 +976,20 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
         differs = held_value != value
         if held_version is None or incoming > held_version:
             base = bases.get(field_)
-            if differs and held_version is not None and field_ not in STAMP_FIELDS and (
-                    base is None or tuple(base) != held_version):
-                conflicts.add(change.table, change.row_id, field_, "field", _entry(value, incoming),
-                              _entry(held_value, held_version))
+            if (
+                differs
+                and held_version is not None
+                and field_ not in STAMP_FIELDS
+                and (base is None or tuple(base) != held_version)
+            ):
+                conflicts.add(
+                    change.table,
+                    change.row_id,
+                    field_,
+                    "field",
+                    _entry(value, incoming),
+                    _entry(held_value, held_version),
+                )
             elif base is not None and held_version is not None and tuple(base) == held_version:
                 key_ = f"{change.table}:{change.row_id}:{field_}"
                 decided = bases.get(f"{field_}+")
@@ -816,10 +1001,14 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
             versions[field_] = list(incoming)
             rows.dirty[key].add(field_)
             changed = True
-        elif differs and field_ not in STAMP_FIELDS and not _replaced_knowingly(
-                rows.connection, key, field_, held_version, incoming, value):
-            conflicts.add(change.table, change.row_id, field_, "field", _entry(held_value, held_version),
-                          _entry(value, incoming))
+        elif (
+            differs
+            and field_ not in STAMP_FIELDS
+            and not _replaced_knowingly(rows.connection, key, field_, held_version, incoming, value)
+        ):
+            conflicts.add(
+                change.table, change.row_id, field_, "field", _entry(held_value, held_version), _entry(value, incoming)
+            )
     if changed:
         current[change_log.VERSIONS] = write_versions(change_log.compact(versions))
         rows.dirty[key].add(change_log.VERSIONS)
@@ -855,8 +1044,9 @@ def _replaced_knowingly(connection, key: tuple[str, str], field_: str, held: Ver
 SETTLED_TWICE = ("workflow_step", "relocation_verification", "income_worksheet")
 
 
-def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, conflicts: _Conflicts,
-                   new_tombstones: dict) -> bool:
+def _entered_twice(
+    rows: _Rows, change: Change, payload: dict, rival_id: str, conflicts: _Conflicts, new_tombstones: dict
+) -> bool:
     """The record ``change`` creates and ``rival_id`` (held) are the same one-of record, entered on two
     computers.  The lower id stays; the other is deleted (its own creation version, so every store
     deletes it alike), and each field where the two were entered differently is listed on the one that
@@ -865,9 +1055,12 @@ def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, co
     rival = rows.rows[(table, rival_id)]
     rival_created = tuple(read_versions(rival.get(change_log.VERSIONS)).get("*") or (0, ""))
     rival_values = _creation_values(rows.connection, table, rival_id, rival_created) or {
-        name: change_log.to_json(rival.get(name)) for name in change_log.fields(table)}
-    entered = {change.row_id: (payload, change.version), rival_id: (rival_values, (int(rival_created[0]),
-                                                                                   rival_created[1]))}
+        name: change_log.to_json(rival.get(name)) for name in change_log.fields(table)
+    }
+    entered = {
+        change.row_id: (payload, change.version),
+        rival_id: (rival_values, (int(rival_created[0]), rival_created[1])),
+    }
     winner_id, loser_id = sorted(entered)
     (winner_values, winner_version), (loser_values, loser_version) = entered[winner_id], entered[loser_id]
     conflicts.twice(table, winner_id, winner_values, winner_version, loser_id, loser_values, loser_version)
@@ -879,8 +1072,14 @@ def _entered_twice(rows: _Rows, change: Change, payload: dict, rival_id: str, co
         versions = read_versions(rival.get(change_log.VERSIONS))
         for name, entry in versions.items():
             if name != "*" and name not in STAMP_FIELDS and int(entry[0]) > loser_version[0]:
-                conflicts.add(table, loser_id, name, "deleted", _entry("deleted", loser_version),
-                              _entry(change_log.to_json(rival.get(name)), (int(entry[0]), entry[1])))
+                conflicts.add(
+                    table,
+                    loser_id,
+                    name,
+                    "deleted",
+                    _entry("deleted", loser_version),
+                    _entry(change_log.to_json(rival.get(name)), (int(entry[0]), entry[1])),
+                )
     _tombstone(rows, (table, loser_id), loser_version, loser_version[0], new_tombstones, settled_by=winner_id)
     return loser_id == change.row_id
 
@@ -895,15 +1094,19 @@ def _creation_values(connection, table: str, row_id: str, created) -> dict | Non
 
 def _journalled(connection, table: str, row_id: str, version: Version) -> tuple[dict, dict] | None:
     """The payload and bases of the edit of a record with this version, if the journal has it."""
-    row = connection.execute(text(
-        "SELECT payload, bases FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t "
-        "AND row_id = :r AND op = 'upsert' ORDER BY seq LIMIT 1"),
-        {"d": version[1], "h": version[0], "t": table, "r": row_id}).first()
+    row = connection.execute(
+        text(
+            "SELECT payload, bases FROM change_log WHERE origin_device = :d AND hlc = :h AND table_name = :t "
+            "AND row_id = :r AND op = 'upsert' ORDER BY seq LIMIT 1"
+        ),
+        {"d": version[1], "h": version[0], "t": table, "r": row_id},
+    ).first()
     return (json.loads(row[0]), json.loads(row[1] or "{}")) if row is not None else None
 
 
-def _agreement_rule(rows: _Rows, key, current: dict, versions: dict, change: Change, payload: dict,
-                    conflicts: _Conflicts) -> bool:
+def _agreement_rule(
+    rows: _Rows, key, current: dict, versions: dict, change: Change, payload: dict, conflicts: _Conflicts
+) -> bool:
     """AG-1: returns True when the agreement rule decided the change (see the module's notes)."""
     status = current.get("status")
     incoming_status = payload.get("status")
@@ -913,8 +1116,14 @@ def _agreement_rule(rows: _Rows, key, current: dict, versions: dict, change: Cha
             if field_ in table.c:
                 held = change_log.to_json(current.get(field_))
                 if held != value and field_ not in STAMP_FIELDS and field_ != "status":
-                    conflicts.add("agreement", key[1], field_, "signed", _entry(value, change.version),
-                                  _entry(held, version_of(versions, field_)))
+                    conflicts.add(
+                        "agreement",
+                        key[1],
+                        field_,
+                        "signed",
+                        _entry(value, change.version),
+                        _entry(held, version_of(versions, field_)),
+                    )
                 current[field_] = from_json(table.c[field_], value)
                 rows.dirty[key].add(field_)
         current[change_log.VERSIONS] = write_versions({"*": list(change.version)})
@@ -923,13 +1132,20 @@ def _agreement_rule(rows: _Rows, key, current: dict, versions: dict, change: Cha
     if status not in ("signed", "voided"):
         return False
     may_change = _AGREEMENT_VOID_FIELDS if status == "signed" and incoming_status == "voided" else frozenset()
-    refused = {f: v for f, v in payload.items()
-               if f in table.c and f not in may_change and f not in STAMP_FIELDS
-               and change_log.to_json(current.get(f)) != v}
+    refused = {
+        f: v
+        for f, v in payload.items()
+        if f in table.c and f not in may_change and f not in STAMP_FIELDS and change_log.to_json(current.get(f)) != v
+    }
     for field_, value in refused.items():
-        conflicts.add("agreement", key[1], field_, "signed", _entry(change_log.to_json(current.get(field_)),
-                                                                    version_of(versions, field_)),
-                      _entry(value, change.version))
+        conflicts.add(
+            "agreement",
+            key[1],
+            field_,
+            "signed",
+            _entry(change_log.to_json(current.get(field_)), version_of(versions, field_)),
+            _entry(value, change.version),
+        )
     if may_change:
         for field_ in (*may_change, *STAMP_FIELDS):
             if field_ in payload:
@@ -974,21 +1190,34 @@ def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> N
         ids = deletes.get(name, [])
         for start in range(0, len(ids), 500):
             table = rows.tables[name]
-            connection.execute(table.delete().where(table.c.id.in_(ids[start:start + 500])))
+            connection.execute(table.delete().where(table.c.id.in_(ids[start : start + 500])))
     for name in order:
         if inserts.get(name):
             connection.execute(rows.tables[name].insert(), inserts[name])
     for (name, columns), values in updates.items():
         table = rows.tables[name]
-        statement = (table.update().where(table.c.id == bindparam("row_id"))
-                     .values({c: bindparam(f"new_{c}") for c in columns}))
+        statement = (
+            table.update().where(table.c.id == bindparam("row_id")).values({c: bindparam(f"new_{c}") for c in columns})
+        )
         connection.execute(statement, [{"row_id": v["id"], **{f"new_{c}": v[c] for c in columns}} for v in values])
     for name, row_id in sorted(rows.revived - set(new_tombstones)):
-        connection.execute(text("DELETE FROM tombstone WHERE table_name = :t AND row_id = :r"), {"t": name, "r": row_id})
-    change_log.write_tombstones(connection, [
-        {"table_name": name, "row_id": row_id, "hlc": version[0], "device_id": version[1],
-         "seen_hlc": rows.seen.get((name, row_id), 0), "settled_by": rows.settled_by.get((name, row_id))}
-        for (name, row_id), version in new_tombstones.items()])
+        connection.execute(
+            text("DELETE FROM tombstone WHERE table_name = :t AND row_id = :r"), {"t": name, "r": row_id}
+        )
+    change_log.write_tombstones(
+        connection,
+        [
+            {
+                "table_name": name,
+                "row_id": row_id,
+                "hlc": version[0],
+                "device_id": version[1],
+                "seen_hlc": rows.seen.get((name, row_id), 0),
+                "settled_by": rows.settled_by.get((name, row_id)),
+            }
+            for (name, row_id), version in new_tombstones.items()
+        ],
+    )
     # Household ids of records deleted here no longer need refreshing, unless they survive.
     outcome.households = {h for h in outcome.households if rows.rows.get(("household", h), True) is not None}
 
@@ -1005,8 +1234,11 @@ def finish(session: Session, outcome: Outcome, params, hints: dict[str, dict] | 
         return
     session.info[change_log.APPLYING] = True
     try:
-        usable = {household_id: values for household_id, values in (hints or {}).items()
-                  if household_id in outcome.bulk_households and household_id not in outcome.slow_households}
+        usable = {
+            household_id: values
+            for household_id, values in (hints or {}).items()
+            if household_id in outcome.bulk_households and household_id not in outcome.slow_households
+        }
         shared = households.refresh_many(session, outcome.households, params, usable, outcome.prefilled)
     finally:
         session.info.pop(change_log.APPLYING, None)
@@ -1016,12 +1248,17 @@ def finish(session: Session, outcome: Outcome, params, hints: dict[str, dict] | 
         if not holders & outcome.households:
             continue
         listed = json.dumps(sorted(holders))
-        row = connection.execute(text("SELECT household_ids FROM possible_duplicate WHERE id_number = :n"),
-                                 {"n": number}).first()
+        row = connection.execute(
+            text("SELECT household_ids FROM possible_duplicate WHERE id_number = :n"), {"n": number}
+        ).first()
         if row is not None and row[0] == listed:
             continue
-        connection.execute(text(
-            "INSERT INTO possible_duplicate (id_number, household_ids, status, note, detected_at) "
-            "VALUES (:n, :h, 'open', '', :at) ON CONFLICT(id_number) DO UPDATE SET household_ids = excluded.household_ids, "
-            "status = 'open', detected_at = excluded.detected_at"), {"n": number, "h": listed, "at": now})
+        connection.execute(
+            text(
+                "INSERT INTO possible_duplicate (id_number, household_ids, status, note, detected_at) "
+                "VALUES (:n, :h, 'open', '', :at) ON CONFLICT(id_number) DO UPDATE SET household_ids = excluded.household_ids, "
+                "status = 'open', detected_at = excluded.detected_at"
+            ),
+            {"n": number, "h": listed, "at": now},
+        )
         outcome.duplicates.append(number)

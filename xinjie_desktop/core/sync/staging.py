@@ -85,8 +85,10 @@ def _fields_of_lines(document: str) -> Iterator[list[str]]:
 def _new_record_columns() -> dict[str, list]:
     """Per travelling table, the journalled columns a created record is written with."""
     tables = change_log.tracked_tables()
-    return {name: [column for column in tables[name].columns if column.name in change_log.fields(name)]
-            for name in sorted(tables)}
+    return {
+        name: [column for column in tables[name].columns if column.name in change_log.fields(name)]
+        for name in sorted(tables)
+    }
 
 
 @functools.cache
@@ -95,10 +97,14 @@ def _schema() -> tuple[str, ...]:
         "CREATE TABLE sync_incoming (origin_device TEXT NOT NULL, seq INTEGER NOT NULL, hlc INTEGER NOT NULL, "
         "table_name TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL, village_id TEXT, payload TEXT NOT NULL, "
         "bases TEXT NOT NULL, PRIMARY KEY (origin_device, seq))",
-        "CREATE INDEX sync_incoming_row ON sync_incoming (table_name, row_id)"]
+        "CREATE INDEX sync_incoming_row ON sync_incoming (table_name, row_id)",
+    ]
     for name, columns in _new_record_columns().items():
-        statements.append(f"CREATE TABLE new_{name} (staged INTEGER PRIMARY KEY, alone INTEGER NOT NULL, "
-                          + ", ".join(column.name for column in columns) + ")")
+        statements.append(
+            f"CREATE TABLE new_{name} (staged INTEGER PRIMARY KEY, alone INTEGER NOT NULL, "
+            + ", ".join(column.name for column in columns)
+            + ")"
+        )
     return tuple(statements)
 
 
@@ -112,8 +118,9 @@ def staged_image(document: str) -> bytes:
             database.execute(statement)
         try:
             # Split as they are bound: the lines' fields are never all in memory at once.
-            database.executemany("INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)",
-                                 _fields_of_lines(document))
+            database.executemany(
+                "INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)", _fields_of_lines(document)
+            )
         except sqlite3.Error as error:  # the same change twice
             raise StagingError(str(error)) from None
         _validate(database)
@@ -121,7 +128,8 @@ def staged_image(document: str) -> bytes:
             database.execute(
                 f"INSERT INTO new_{name} SELECT i.rowid, (SELECT count(*) FROM sync_incoming j WHERE j.table_name "
                 f"= i.table_name AND j.row_id = i.row_id) = 1, {', '.join(_column_sql(column) for column in columns)} "
-                f"FROM sync_incoming i WHERE i.table_name = '{name}' AND {CREATED}")
+                f"FROM sync_incoming i WHERE i.table_name = '{name}' AND {CREATED}"
+            )
         database.commit()
         return database.serialize()
     finally:
@@ -133,7 +141,8 @@ def _validate(database) -> None:
     bad = database.execute(
         f"SELECT count(*) FROM sync_incoming WHERE op NOT IN ('upsert', 'delete') OR table_name NOT IN ({tables}) "
         "OR typeof(seq) != 'integer' OR typeof(hlc) != 'integer' OR json_valid(payload) = 0 "
-        "OR substr(payload, 1, 1) != '{' OR substr(bases, 1, 1) != '{'").fetchone()[0]
+        "OR substr(payload, 1, 1) != '{' OR substr(bases, 1, 1) != '{'"
+    ).fetchone()[0]
     if bad:
         raise StagingError(f"{bad} malformed changes")
 

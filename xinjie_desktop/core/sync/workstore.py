@@ -32,8 +32,13 @@ class _ChangeLogJournal:
     def versions(self, connection: Connection) -> str:
         return change_log.bulk_versions(connection, self.device_id)
 
-    def log(self, connection: Connection, table_name: str, rows: list[dict[str, Any]],
-            known: dict[tuple[str, str], str | None]) -> None:
+    def log(
+        self,
+        connection: Connection,
+        table_name: str,
+        rows: list[dict[str, Any]],
+        known: dict[tuple[str, str], str | None],
+    ) -> None:
         change_log.log_bulk(connection, self.device_id, table_name, rows, known)
 
     def forget(self, session: Session, row_ids: Any) -> None:
@@ -57,8 +62,9 @@ class SyncExtension:
 SYNC = SyncExtension()
 
 
-def open_store(path: Path | str, *, create: bool = True, revision: str = "head",
-               keep_backups: int = backups.DEFAULT_KEEP) -> Store:
+def open_store(
+    path: Path | str, *, create: bool = True, revision: str = "head", keep_backups: int = backups.DEFAULT_KEEP
+) -> Store:
     """``database.open_store`` for work: with this laptop's identity and the journal installed."""
     return database.open_store(path, create=create, revision=revision, keep_backups=keep_backups, extensions=(SYNC,))
 
