@@ -23,8 +23,8 @@ from xinjie_desktop.core.rules import relocation
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.store.models import RelocationVerification, SavedHousingPlan
-from xinjie_desktop.qt.household_editor import RELOCATION_TAB, HouseholdEditor
-from xinjie_desktop.qt.relocation_tab import RelocationTab
+from xinjie_desktop.qt.households.household_editor import RELOCATION_TAB, HouseholdEditor
+from xinjie_desktop.qt.relocation.relocation_tab import RelocationTab
 
 pytestmark = pytest.mark.gui
 

@@ -17,8 +17,8 @@ from PySide6.QtCore import QStorageInfo, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.backups_dialog import size_text
-from xinjie_desktop.qt.widgets import EMPTY_MARK
+from xinjie_desktop.qt.shell.backups_dialog import size_text
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK
 
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
 STICK_FILE_SYSTEMS = {"vfat", "msdos", "fat", "fat32", "exfat", "fuseblk", "ntfs", "ntfs3"}

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from xinjie_desktop import __version__, i18n
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.main_window import MainWindow
-from xinjie_desktop.qt.worker import Worker
+from xinjie_desktop.qt.shell.main_window import MainWindow
+from xinjie_desktop.qt.shell.worker import Worker
 from xinjie_desktop.resources import font_path, icon_path
 
 if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
@@ -194,14 +194,14 @@ def create_main_window(store: Store) -> MainWindow:
 
 
 def _workspace(store: Store):
-    from xinjie_desktop.qt.workspace import HouseholdWorkspace  # loads the core: only once a store is open
+    from xinjie_desktop.qt.shell.workspace import HouseholdWorkspace  # loads the core: only once a store is open
 
     return HouseholdWorkspace(store)
 
 
 def needs_set_up(store: Store) -> bool:
     """An empty store: no township, and not a village laptop (whose villages arrive with the township
-    office's first bundle: the window shows it waiting for that bundle, qt.provisioning)."""
+    office's first bundle: the window shows it waiting for that bundle, qt.sync.provisioning)."""
     from xinjie_desktop.core.records import township
     from xinjie_desktop.core.sync import device
 
@@ -214,7 +214,7 @@ def needs_set_up(store: Store) -> bool:
 def ensure_set_up(store: Store, parent=None) -> bool:
     """On an empty store, ask for the township, a village laptop's provisioning file, or demo data;
     False if the user gave up."""
-    from xinjie_desktop.qt.setup_dialog import SetupDialog
+    from xinjie_desktop.qt.shell.setup_dialog import SetupDialog
 
     if not needs_set_up(store):
         return True
@@ -262,7 +262,7 @@ def open_in_background(path: Path, keep_backups: int | None = None):
         except backups.BackupError:  # a full disk, say: the store still opens; the log says why
             log.warning("the daily backup of %s could not be made", store.path, exc_info=True)
         try:  # the workspace's classes, loaded here rather than in the window's thread
-            import xinjie_desktop.qt.workspace  # noqa: F401
+            import xinjie_desktop.qt.shell.workspace  # noqa: F401
         except Exception:  # a programming error, not the file's: the window's own import reports it
             log.exception("loading the household workspace failed")
         return Opened(store, set_up)
@@ -423,8 +423,8 @@ def start(app: QApplication, db_path: Path | None, language: str | None) -> _She
     prepare_application(app, choose_language(language))
     install_excepthook()
     shell = _Shell()
-    if os.environ.get("XINJIE_EXIT_AFTER_PAINT"):  # a benchmark of the packaged program (qt.paint_probe)
-        from xinjie_desktop.qt import paint_probe
+    if os.environ.get("XINJIE_EXIT_AFTER_PAINT"):  # a benchmark of the packaged program (qt.shell.paint_probe)
+        from xinjie_desktop.qt.shell import paint_probe
 
         shell.paint_probe = paint_probe.install(shell.window, os.environ["XINJIE_EXIT_AFTER_PAINT"])
     shell.open_after_paint(db_path or default_store_path())

@@ -8,7 +8,7 @@ workspace only combines what they report into a ``ListFilter`` for the
 list's model.
 
 This module needs the core (SQLAlchemy); the window's frame
-(qt.main_window) imports it only once a store is open, so that the frame is
+(qt.shell.main_window) imports it only once a store is open, so that the frame is
 painted before SQLAlchemy and Alembic are loaded.
 """
 
@@ -44,8 +44,8 @@ from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import REJECTED, STATE_LABELS, STEP_CODES
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.household_editor import HouseholdEditor
-from xinjie_desktop.qt.household_table_model import COLUMNS, HouseholdTableModel
+from xinjie_desktop.qt.households.household_editor import HouseholdEditor
+from xinjie_desktop.qt.households.household_table_model import COLUMNS, HouseholdTableModel
 
 FILTER_DELAY_MS = 150
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -2,12 +2,12 @@
 
 The frame is built and painted before the store is open, so this module
 imports nothing of the core (SQLAlchemy, Alembic): a cold start shows the
-window at once, with an "Opening the data file…" page, while qt.app opens
+window at once, with an "Opening the data file…" page, while qt.shell.app opens
 the store in the background.  Once the store is open, the household
-workspace (qt.workspace: navigation, filter bar, list, editor) is installed
+workspace (qt.shell.workspace: navigation, filter bar, list, editor) is installed
 in the centre and the title names the township.  A village laptop that has
 accepted its provisioning but not yet received the township office's first
-bundle (no township, no villages yet) shows qt.provisioning's waiting page
+bundle (no township, no villages yet) shows qt.sync.provisioning's waiting page
 there instead, with Export to USB and Import from USB; once a bundle is
 imported the workspace is rebuilt and the household list appears.
 
@@ -40,7 +40,7 @@ from xinjie_desktop.i18n import _
 
 LANGUAGE_KEY = "language"
 
-# The household workspace's attributes and methods the window passes on (qt.workspace.HouseholdWorkspace).
+# The household workspace's attributes and methods the window passes on (qt.shell.workspace.HouseholdWorkspace).
 WORKSPACE_PARTS = (
     "navigation",
     "filter_bar",
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         self._workspace = None
-        self.awaiting_page = None  # qt.provisioning.AwaitingTownshipPage while a laptop waits for its villages
+        self.awaiting_page = None  # qt.sync.provisioning.AwaitingTownshipPage while a laptop waits for its villages
         self._is_laptop = False  # the open store is a provisioned village laptop
         self._store_path: Path | None = None
         self._shortcuts_added = False
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
 
     def _show_sync_state(self, store) -> None:
         """A village laptop still waiting for its villages: the waiting page instead of the empty list."""
-        from xinjie_desktop.qt import provisioning  # needs the core
+        from xinjie_desktop.qt.sync import provisioning  # needs the core
 
         self._is_laptop = provisioning.is_laptop(store)
         granted = provisioning.awaiting_first_bundle(store)
@@ -335,12 +335,12 @@ class MainWindow(QMainWindow):
             self._workspace.focus_search()
 
     def open_village_documents(self):
-        """The village documents dialog (qt.village_documents), for the village chosen in the filter bar."""
+        """The village documents dialog (qt.notices.village_documents), for the village chosen in the filter bar."""
         if self._workspace is None:
             return None
         from PySide6.QtCore import Qt  # not at the top: see the import there
 
-        from xinjie_desktop.qt.village_documents import VillageDocumentsDialog  # needs the core
+        from xinjie_desktop.qt.notices.village_documents import VillageDocumentsDialog  # needs the core
 
         dialog = VillageDocumentsDialog(self._workspace.store, self._workspace.filter_bar.village_id(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -348,13 +348,13 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_backups(self):
-        """The Backups dialog (qt.backups_dialog) for the open data file; a restore chosen there is
+        """The Backups dialog (qt.shell.backups_dialog) for the open data file; a restore chosen there is
         passed on as ``restore_backup_requested``."""
         if self._workspace is None:
             return None
         from PySide6.QtCore import Qt  # not at the top: see the import there
 
-        from xinjie_desktop.qt.backups_dialog import BackupsDialog  # needs the core
+        from xinjie_desktop.qt.shell.backups_dialog import BackupsDialog  # needs the core
 
         dialog = BackupsDialog(self._workspace.store.path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    # --- sync by USB bundles (qt.sync_export_dialog, qt.sync_import_dialog, qt.conflicts_view, qt.sync_board_view)
+    # --- sync by USB bundles (qt.sync.sync_export_dialog, qt.sync.sync_import_dialog, qt.sync.conflicts_view, qt.sync.sync_board_view)
     def _sync_dialog(self, make, *, leave_editor: bool = False):
         """A sync dialog over the open data file, window-modal; None when no data file is open (or the
         user kept the household being edited: an import or a resolution changes households underneath)."""
@@ -379,13 +379,13 @@ class MainWindow(QMainWindow):
 
     def open_sync_export(self):
         """Sync → Export to USB."""
-        from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog  # needs the core
+        from xinjie_desktop.qt.sync.sync_export_dialog import SyncExportDialog  # needs the core
 
         return self._sync_dialog(lambda store: SyncExportDialog(store, self))
 
     def open_sync_import(self):
         """Sync → Import from USB; once something is imported, the household list is shown afresh."""
-        from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog  # needs the core
+        from xinjie_desktop.qt.sync.sync_import_dialog import SyncImportDialog  # needs the core
 
         dialog = self._sync_dialog(lambda store: SyncImportDialog(store, self), leave_editor=True)
         if dialog is not None:
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
 
     def open_conflicts(self):
         """Sync → Conflicts and duplicates; a resolution refreshes the household list."""
-        from xinjie_desktop.qt.conflicts_view import ConflictsDialog  # needs the core
+        from xinjie_desktop.qt.sync.conflicts_view import ConflictsDialog  # needs the core
 
         dialog = self._sync_dialog(lambda store: ConflictsDialog(store, self), leave_editor=True)
         if dialog is not None:
@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
 
     def open_sync_board(self):
         """Sync → Sync board."""
-        from xinjie_desktop.qt.sync_board_view import SyncBoardDialog  # needs the core
+        from xinjie_desktop.qt.sync.sync_board_view import SyncBoardDialog  # needs the core
 
         return self._sync_dialog(lambda store: SyncBoardDialog(store, self))
 
@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
         """Sync → Provision a village laptop (township office): write its provisioning file onto a USB stick."""
         if self._is_laptop:
             return None
-        from xinjie_desktop.qt.provisioning import ProvisionLaptopDialog  # needs the core
+        from xinjie_desktop.qt.sync.provisioning import ProvisionLaptopDialog  # needs the core
 
         return self._sync_dialog(lambda store: ProvisionLaptopDialog(store, self))
 
@@ -428,7 +428,7 @@ class MainWindow(QMainWindow):
         choose the file, see what it grants, accept it; the window then shows the data file afresh."""
         if self._workspace is None or not self._is_laptop:
             return None
-        from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, choose_provisioning_file
+        from xinjie_desktop.qt.sync.provisioning import AcceptProvisioningDialog, choose_provisioning_file
 
         path = choose_provisioning_file(self)
         if path is None:
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
         old = self._workspace
         if old is None:
             return
-        from xinjie_desktop.qt.workspace import HouseholdWorkspace  # needs the core
+        from xinjie_desktop.qt.shell.workspace import HouseholdWorkspace  # needs the core
 
         view, selected = old.navigation.current_view(), old.selected_household()
         workspace = HouseholdWorkspace(old.store)
@@ -479,10 +479,10 @@ class MainWindow(QMainWindow):
             )
 
     def open_about(self):
-        """Help → About (qt.about_dialog): the icon, version and build date; window-modal, not blocking."""
+        """Help → About (qt.shell.about_dialog): the icon, version and build date; window-modal, not blocking."""
         from PySide6.QtCore import Qt  # not at the top: see the import there
 
-        from xinjie_desktop.qt.about_dialog import AboutDialog
+        from xinjie_desktop.qt.shell.about_dialog import AboutDialog
 
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

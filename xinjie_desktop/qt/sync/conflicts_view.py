@@ -48,9 +48,8 @@ from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.core.sync import conflicts
 from xinjie_desktop.core.sync.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.household_editor import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
-from xinjie_desktop.qt.sync_common import local_text
-from xinjie_desktop.qt.widgets import (
+from xinjie_desktop.qt.households.household_editor import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
+from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     INFO_COLOUR,
     MessageLabel,
@@ -58,6 +57,7 @@ from xinjie_desktop.qt.widgets import (
     read_only_table,
     table_cell,
 )
+from xinjie_desktop.qt.sync.sync_common import local_text
 
 CONFLICTS_TAB, DUPLICATES_TAB = range(2)
 

@@ -1,7 +1,7 @@
 """The Backups dialog: the data file's backups, "Back up now", "Restore…", and how many to keep.
 
 The list is core.store.backups.list_backups (newest first) in a table model.  A restore is confirmed here
-and then asked of the window (``restore_requested``): the shell (qt.app._Shell.restore_backup)
+and then asked of the window (``restore_requested``): the shell (qt.shell.app._Shell.restore_backup)
 closes the store, restores (backing up the current store first) and opens the file again.
 """
 
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.app import BACKUPS_KEEP_KEY, backups_to_keep
+from xinjie_desktop.qt.shell.app import BACKUPS_KEEP_KEY, backups_to_keep
 
 COLUMNS = ("time", "reason", "size")
 

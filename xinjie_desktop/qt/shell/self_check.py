@@ -20,7 +20,7 @@ def application() -> str:
     app = QApplication.instance()
     if app is None:
         app = QApplication(["xinjie-desktop", "-platform", "offscreen"])
-    from xinjie_desktop.qt.app import register_font
+    from xinjie_desktop.qt.shell.app import register_font
 
     family = register_font()
     if not family:
@@ -47,8 +47,8 @@ def qt_translation() -> str:
 
 def window() -> str:
     """The main window's frame (before any store is open) and the About dialog, drawn offscreen."""
-    from xinjie_desktop.qt.about_dialog import AboutDialog
-    from xinjie_desktop.qt.main_window import MainWindow
+    from xinjie_desktop.qt.shell.about_dialog import AboutDialog
+    from xinjie_desktop.qt.shell.main_window import MainWindow
 
     main = MainWindow()
     try:

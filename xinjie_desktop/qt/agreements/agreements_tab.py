@@ -43,8 +43,8 @@ from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
 from xinjie_desktop.core.records.demolition import DemolitionError
 from xinjie_desktop.core.store.models import Household, Township
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.sign_dialog import SignDialog
-from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
+from xinjie_desktop.qt.agreements.sign_dialog import SignDialog
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
 
 METHOD_LABELS = {"screen": N_("on screen"), "paper": N_("on paper")}
 STATUS_COLOURS = {agreements.SIGNED: "#1b5e20", agreements.VOIDED: "#8a8a8a"}

@@ -1,7 +1,7 @@
 """First start on an empty store: a village laptop's provisioning, the township, or demo data.
 
 A village laptop does not set up a township: it accepts the provisioning file
-the township office wrote for it (qt.provisioning shows what the file grants,
+the township office wrote for it (qt.sync.provisioning shows what the file grants,
 with the township key fingerprint to compare, before it is accepted); its
 villages arrive with the township office's first bundle.
 
@@ -36,7 +36,7 @@ from xinjie_desktop.core.records import demo_data, township
 from xinjie_desktop.core.records.township import SetupError
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.worker import Worker
+from xinjie_desktop.qt.shell.worker import Worker
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #555555;"
@@ -59,7 +59,7 @@ class SetupDialog(QDialog):
         self._store = store
         self._demo = (demo_villages, demo_households, demo_seed)
         self._worker: Worker | None = None
-        self.accept_dialog = None  # the provisioning file being looked at (qt.provisioning)
+        self.accept_dialog = None  # the provisioning file being looked at (qt.sync.provisioning)
         self.provisioning = None  # the accepted core.sync.device.Provisioning, on a village laptop
         self.setWindowTitle(_("First start"))
         self.setObjectName("setup_dialog")
@@ -247,9 +247,9 @@ class SetupDialog(QDialog):
 
     # --- a village laptop ---------------------------------------------------
     def accept_provisioning_file(self):
-        """Choose the provisioning file on the USB stick, then show what it grants (qt.provisioning), window-
+        """Choose the provisioning file on the USB stick, then show what it grants (qt.sync.provisioning), window-
         modal; once it is accepted, so is this dialog.  The dialog shown, or None if no file was chosen."""
-        from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, choose_provisioning_file
+        from xinjie_desktop.qt.sync.provisioning import AcceptProvisioningDialog, choose_provisioning_file
 
         if self._worker is not None:
             return None

@@ -47,9 +47,9 @@ from xinjie_desktop.core.store.models import Village
 from xinjie_desktop.core.sync import bundles, device
 from xinjie_desktop.core.sync.device import DeviceError, Provisioning
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.sync_common import DrivePicker, local_text, usb_volumes
-from xinjie_desktop.qt.sync_export_dialog import role_label
-from xinjie_desktop.qt.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel, close_buttons
+from xinjie_desktop.qt.shell.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel, close_buttons
+from xinjie_desktop.qt.sync.sync_common import DrivePicker, local_text, usb_volumes
+from xinjie_desktop.qt.sync.sync_export_dialog import role_label
 
 NOTE_STYLE = "color: #555555;"
 FILE_SUFFIX = ".json"

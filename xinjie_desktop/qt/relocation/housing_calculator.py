@@ -45,7 +45,7 @@ from xinjie_desktop.core.rules.housing_plan import (
 )
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.widgets import (
+from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ERROR_COLOUR,
     INFO_COLOUR,

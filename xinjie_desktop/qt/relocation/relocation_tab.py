@@ -43,8 +43,8 @@ from xinjie_desktop.core.rules.housing_plan import PlanInputError
 from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.housing_calculator import HousingCalculator
-from xinjie_desktop.qt.widgets import (
+from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
+from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ChoiceCombo,
     MessageLabel,

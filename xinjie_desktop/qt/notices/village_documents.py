@@ -48,8 +48,8 @@ from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
-from xinjie_desktop.qt.worker import Cancelled, Worker
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
+from xinjie_desktop.qt.shell.worker import Cancelled, Worker
 
 BATCH_TAB, NOTICES_TAB, OVERDUE_TAB = range(3)
 AGREEMENTS, NOTICE_SHEETS = "agreements", "notices"

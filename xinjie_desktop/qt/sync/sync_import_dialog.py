@@ -45,9 +45,9 @@ from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.sync_common import DrivePicker, WorkerDialog, local_text, local_time
-from xinjie_desktop.qt.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
-from xinjie_desktop.qt.worker import Cancelled, Worker
+from xinjie_desktop.qt.shell.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
+from xinjie_desktop.qt.shell.worker import Cancelled, Worker
+from xinjie_desktop.qt.sync.sync_common import DrivePicker, WorkerDialog, local_text, local_time
 
 COLUMNS = ("file", "source", "status", "new", "changed", "deleted", "conflicts", "duplicates")
 NUMBER_COLUMNS = {"new", "changed", "deleted", "conflicts", "duplicates"}

@@ -9,7 +9,7 @@ from xinjie_desktop.core.records.households import ERROR, MemberDraft, Problem
 from xinjie_desktop.core.rules import membership, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.widgets import EMPTY_MARK, ERROR_COLOUR, WARNING_COLOUR
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ERROR_COLOUR, WARNING_COLOUR
 
 COLUMNS: list[tuple[str, str]] = [
     ("name", N_("Name")),

@@ -50,11 +50,11 @@ from xinjie_desktop.core.rules.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan, to_fen
 from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import N_, _, join
-from xinjie_desktop.qt.agreements_tab import AgreementsTab
-from xinjie_desktop.qt.attachment_panel import AttachmentPanel
-from xinjie_desktop.qt.member_table_model import MemberTableModel
-from xinjie_desktop.qt.relocation_tab import RelocationTab
-from xinjie_desktop.qt.widgets import (
+from xinjie_desktop.qt.agreements.agreements_tab import AgreementsTab
+from xinjie_desktop.qt.households.attachment_panel import AttachmentPanel
+from xinjie_desktop.qt.households.member_table_model import MemberTableModel
+from xinjie_desktop.qt.relocation.relocation_tab import RelocationTab
+from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ERROR_COLOUR,
     INFO_COLOUR,

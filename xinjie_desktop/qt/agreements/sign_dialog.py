@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.signature_pad import SignaturePad
-from xinjie_desktop.qt.widgets import DateEdit, MessageLabel
+from xinjie_desktop.qt.agreements.signature_pad import SignaturePad
+from xinjie_desktop.qt.shell.widgets import DateEdit, MessageLabel
 
 # The three who sign, in the order they sign (role codes as the core stores them).
 SIGNER_ROLES: tuple[tuple[str, str], ...] = (

@@ -1,7 +1,7 @@
 """Start-time probe for benchmarks of the packaged program (scripts/benchmark_frozen.py).
 
 A frozen build cannot be handed a Python snippet the way scripts/benchmark.py times the source
-tree, so ``qt.app.start`` installs this probe when the environment asks for it::
+tree, so ``qt.shell.app.start`` installs this probe when the environment asks for it::
 
     XINJIE_EXIT_AFTER_PAINT=window   the main window's first paint (the frame, before the store is open)
     XINJIE_EXIT_AFTER_PAINT=list     the household list's first rows painted (the store opened and listed)

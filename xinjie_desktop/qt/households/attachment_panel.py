@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QListView, QPushButton, 
 from xinjie_desktop.core.records import attachments
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.widgets import ChoiceCombo, MessageLabel
+from xinjie_desktop.qt.shell.widgets import ChoiceCombo, MessageLabel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
