@@ -59,7 +59,7 @@ def test_back_up_now_creates_a_backup_file_and_lists_it(qtbot, shell):
 
 
 def test_keep_setting_is_saved_and_used_for_rotation(qtbot, shell):
-    from xinjie_desktop.qt.shell.app import BACKUPS_KEEP_KEY, backups_to_keep
+    from xinjie_desktop.qt.shell.settings import BACKUPS_KEEP_KEY, backups_to_keep
 
     dialog = shell.window.open_backups()
     try:

@@ -49,11 +49,12 @@ from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS, normalise
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan, to_fen
 from xinjie_desktop.core.store.database import StoreWriteError
-from xinjie_desktop.i18n import N_, _, join
+from xinjie_desktop.i18n import _, join
 from xinjie_desktop.qt.agreements.agreements_tab import AgreementsTab
 from xinjie_desktop.qt.households.attachment_panel import AttachmentPanel
 from xinjie_desktop.qt.households.member_table_model import MemberTableModel
 from xinjie_desktop.qt.relocation.relocation_tab import RelocationTab
+from xinjie_desktop.qt.shell.field_labels import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ERROR_COLOUR,
@@ -73,50 +74,6 @@ from xinjie_desktop.qt.shell.widgets import (
 )
 
 BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB, RELOCATION_TAB, AGREEMENTS_TAB = range(7)
-
-INCOME_FIELDS: list[tuple[str, str]] = [
-    ("wage", N_("Wage income")),
-    ("business", N_("Household business income")),
-    ("property_income", N_("Property income")),
-    ("transfer", N_("Transfer income")),
-    ("production_costs", N_("Production costs")),
-]
-
-HOUSEHOLD_LABELS: dict[str, str] = {
-    "group_id": N_("Village and group"),
-    "address": N_("Address"),
-    "phone": N_("Phone"),
-    "labour_willing": N_("Willing to work"),
-    "national_number": N_("Number in the national system"),
-    "system_population": N_("System population"),
-    "attribute": N_("Household attribute"),
-    "main_cause": N_("Main cause of poverty"),
-    "secondary_causes": N_("Other causes"),
-    "identification_standard": N_("Identification standard"),
-    "exited": N_("Exited poverty"),
-    "exit_year": N_("Exit year"),
-    "helper_cadre": N_("Helping cadre"),
-    "reconciliation_note": N_("Reconciliation"),
-    "moved_to_shop_or_row_house": N_("Shop house or row house"),
-    "recheck_outcome": N_("Re-check outcome"),
-    "members": N_("Members"),
-}
-
-MEMBER_LABELS: dict[str, str] = {
-    "name": N_("Name"),
-    "id_number": N_("ID number"),
-    "relation": N_("Relation to head"),
-    "sex": N_("Sex"),
-    "birth_date": N_("Birth date"),
-    "ethnicity": N_("Ethnicity"),
-    "education": N_("Education"),
-    "health": N_("Health"),
-    "labour": N_("Labour capacity"),
-    "schooling": N_("Schooling"),
-    "membership_basis": N_("Membership basis"),
-    "dibao": N_("Dibao"),
-    "registered": N_("Registered"),
-}
 
 SUMMARY_LINES = 6
 

@@ -28,7 +28,6 @@ from PySide6.QtCore import (
     QEvent,
     QLibraryInfo,
     QObject,
-    QSettings,
     QStandardPaths,
     QTimer,
     QTranslator,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from xinjie_desktop import __version__, i18n
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.main_window import MainWindow
+from xinjie_desktop.qt.shell.settings import APPLICATION, ORGANIZATION, backups_to_keep, saved_language
 from xinjie_desktop.qt.shell.worker import Worker
 from xinjie_desktop.resources import font_path, icon_path
 
@@ -47,12 +47,7 @@ if TYPE_CHECKING:  # the core is imported when a store is opened, not with this 
 
 log = logging.getLogger(__name__)
 
-ORGANIZATION = "xinjie"
-APPLICATION = "xinjie-desktop"
 STORE_FILE = "xinjie.sqlite"
-LANGUAGE_KEY = "language"
-BACKUPS_KEEP_KEY = "backups/keep"
-DEFAULT_BACKUPS_KEEP = 10  # core.store.backups.DEFAULT_KEEP, not imported here: it would load the core
 
 # Should the window never be painted (minimised at start), the store is opened after this long anyway.
 OPEN_FALLBACK_MS = 200
@@ -72,7 +67,7 @@ def choose_language(requested: str | None) -> str:
     """--lang first, then the language saved in the settings, then Simplified Chinese."""
     if requested:
         return requested
-    saved = QSettings().value(LANGUAGE_KEY, "", type=str)
+    saved = saved_language()
     return saved if saved in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
 
@@ -124,12 +119,6 @@ def default_store_path() -> Path:
 def data_folder() -> Path:
     """The user's data folder: the default store and the log file live there."""
     return default_store_path().parent
-
-
-def backups_to_keep() -> int:
-    """How many backups are kept (the Backups dialog's setting)."""
-    value = QSettings().value(BACKUPS_KEEP_KEY, DEFAULT_BACKUPS_KEEP, type=int)
-    return max(1, value or DEFAULT_BACKUPS_KEEP)
 
 
 def configure_logging() -> Path | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,15 +28,10 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.app import BACKUPS_KEEP_KEY, backups_to_keep
+from xinjie_desktop.qt.shell.settings import backups_to_keep, save_backups_to_keep
+from xinjie_desktop.qt.shell.widgets import size_text
 
 COLUMNS = ("time", "reason", "size")
-
-
-def size_text(size: int) -> str:
-    if size < 1024 * 1024:
-        return _("{n} KB").format(n=max(1, round(size / 1024)))
-    return _("{n} MB").format(n=f"{size / (1024 * 1024):.1f}")
 
 
 class BackupTableModel(QAbstractTableModel):
@@ -152,7 +147,7 @@ class BackupsDialog(QDialog):
         self.restore_button.setEnabled(self.selected_backup() is not None)
 
     def _keep_changed(self, value: int) -> None:
-        QSettings().setValue(BACKUPS_KEEP_KEY, value)
+        save_backups_to_keep(value)
 
     def back_up_now(self) -> backups.Backup | None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

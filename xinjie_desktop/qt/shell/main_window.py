@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal  # not Qt: its first import costs 12 ms of enums, after the paint
+from PySide6.QtCore import Signal  # not Qt: its first import costs 12 ms of enums, after the paint
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop import i18n
 from xinjie_desktop.i18n import _
-
-LANGUAGE_KEY = "language"
+from xinjie_desktop.qt.shell import settings
 
 # The household workspace's attributes and methods the window passes on (qt.shell.workspace.HouseholdWorkspace).
 WORKSPACE_PARTS = (
@@ -191,9 +190,10 @@ class MainWindow(QMainWindow):
     def _show_sync_state(self, store) -> None:
         """A village laptop still waiting for its villages: the waiting page instead of the empty list."""
         from xinjie_desktop.qt.sync import provisioning  # needs the core
+        from xinjie_desktop.qt.sync.sync_common import awaiting_first_bundle
 
         self._is_laptop = provisioning.is_laptop(store)
-        granted = provisioning.awaiting_first_bundle(store)
+        granted = awaiting_first_bundle(store)
         old, self.awaiting_page = self.awaiting_page, None
         if granted is not None:
             page = provisioning.AwaitingTownshipPage(store, granted)
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
 
     def _language_chosen(self, action: QAction) -> None:
         code = action.data()
-        QSettings().setValue(LANGUAGE_KEY, code)
+        settings.save_language(code)
         if code != i18n.language():
             QMessageBox.information(
                 self, _("Language"), _("The language is saved and takes effect the next time you start the program.")

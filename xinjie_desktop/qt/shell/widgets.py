@@ -38,6 +38,13 @@ INFO_COLOUR = "#1b5e20"
 EMPTY_MARK = "\u2014"  # an em dash stands for "nothing entered"
 
 
+def size_text(size: int) -> str:
+    """A file's size for the user: kilobytes below a megabyte, megabytes with one decimal above."""
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=max(1, round(size / 1024)))
+    return _("{n} MB").format(n=f"{size / (1024 * 1024):.1f}")
+
+
 def to_qdate(value: dt.date) -> QDate:
     return QDate(value.year, value.month, value.day)
 

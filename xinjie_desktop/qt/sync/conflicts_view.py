@@ -48,7 +48,7 @@ from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.core.sync import conflicts
 from xinjie_desktop.core.sync.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.households.household_editor import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
+from xinjie_desktop.qt.shell.field_labels import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     INFO_COLOUR,

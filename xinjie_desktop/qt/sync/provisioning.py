@@ -42,14 +42,17 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from xinjie_desktop.core.records import township
 from xinjie_desktop.core.store.models import Village
-from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync import device
 from xinjie_desktop.core.sync.device import DeviceError, Provisioning
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel, close_buttons
-from xinjie_desktop.qt.sync.sync_common import DrivePicker, local_text, usb_volumes
-from xinjie_desktop.qt.sync.sync_export_dialog import role_label
+from xinjie_desktop.qt.sync.sync_common import (
+    DrivePicker,
+    local_text,
+    this_computer_text,
+    usb_volumes,
+)
 
 NOTE_STYLE = "color: #555555;"
 FILE_SUFFIX = ".json"
@@ -57,18 +60,6 @@ UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed on FA
 
 
 # --- what the window needs to know -----------------------------------------------------------------
-
-
-def awaiting_first_bundle(store) -> Provisioning | None:
-    """The provisioning of a village laptop whose data file holds no township yet (its villages arrive
-    with the township office's first bundle); None otherwise."""
-    granted = device.provisioning(store)
-    if granted is None:
-        return None
-    with store.session() as session:
-        if township.is_set_up(session):
-            return None
-    return granted
 
 
 def is_laptop(store) -> bool:
@@ -86,17 +77,6 @@ def issued_text(issued_at: str) -> str:
         return local_text(dt.datetime.fromisoformat(issued_at))
     except ValueError:
         return issued_at
-
-
-def this_computer_text(store) -> str:
-    """ "This computer: <name> (<role>), key fingerprint …", for the sync windows' headers."""
-    name, role = bundles.my_name(store), bundles.role(store)
-    fingerprint = device.identity(store).fingerprint
-    if role is None:
-        return _("This computer's key fingerprint: {fingerprint}").format(fingerprint=fingerprint)
-    return _("This computer: {name} ({role}), key fingerprint {fingerprint}").format(
-        name=name, role=role_label(role), fingerprint=fingerprint
-    )
 
 
 def fingerprint_label(text: str = "", name: str = "") -> QLabel:

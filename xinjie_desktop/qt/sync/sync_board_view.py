@@ -28,9 +28,7 @@ from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.board import PeerRow
 from xinjie_desktop.i18n import N_, _, ngettext
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ERROR_COLOUR
-from xinjie_desktop.qt.sync.provisioning import this_computer_text
-from xinjie_desktop.qt.sync.sync_common import local_text
-from xinjie_desktop.qt.sync.sync_export_dialog import role_label
+from xinjie_desktop.qt.sync.sync_common import local_text, role_label, this_computer_text
 
 COLUMNS = (
     ("name", N_("Computer")),

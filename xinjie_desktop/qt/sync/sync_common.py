@@ -1,4 +1,6 @@
-"""What the sync windows share: choosing the USB stick, times shown in local time, the background job.
+"""What the sync windows share: choosing the USB stick, times shown in local time, the names of the
+roles, this computer's line in their headers, whether a laptop still awaits its first bundle, and the
+dialog running one background operation.
 
 ``DrivePicker`` lists the mounted volumes that look like a USB stick (writable, under /media,
 /run/media, /mnt or /Volumes, or a FAT/exFAT/NTFS file system, or on Windows any drive but the
@@ -16,13 +18,43 @@ from pathlib import Path
 from PySide6.QtCore import QStorageInfo, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
-from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.backups_dialog import size_text
-from xinjie_desktop.qt.shell.widgets import EMPTY_MARK
+from xinjie_desktop.core.records import township
+from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync.device import Provisioning
+from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, size_text
 
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
 STICK_FILE_SYSTEMS = {"vfat", "msdos", "fat", "fat32", "exfat", "fuseblk", "ntfs", "ntfs3"}
+ROLE_LABELS = {bundles.LAPTOP: N_("village laptop"), bundles.TOWNSHIP: N_("township office")}
 VIRTUAL_FILE_SYSTEMS = {"tmpfs", "devtmpfs", "proc", "sysfs", "overlay", "squashfs", "ramfs", "autofs", "devfs"}
+
+
+def role_label(role: str | None) -> str:
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else ""
+
+
+def awaiting_first_bundle(store) -> Provisioning | None:
+    """The provisioning of a village laptop whose data file holds no township yet (its villages arrive
+    with the township office's first bundle); None otherwise."""
+    granted = device.provisioning(store)
+    if granted is None:
+        return None
+    with store.session() as session:
+        if township.is_set_up(session):
+            return None
+    return granted
+
+
+def this_computer_text(store) -> str:
+    """ "This computer: <name> (<role>), key fingerprint …", for the sync windows' headers."""
+    name, role = bundles.my_name(store), bundles.role(store)
+    fingerprint = device.identity(store).fingerprint
+    if role is None:
+        return _("This computer's key fingerprint: {fingerprint}").format(fingerprint=fingerprint)
+    return _("This computer: {name} ({role}), key fingerprint {fingerprint}").format(
+        name=name, role=role_label(role), fingerprint=fingerprint
+    )
 
 
 def local_text(moment: dt.datetime | None) -> str:

@@ -32,18 +32,19 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.bundles import SyncError
-from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.shell.backups_dialog import size_text
-from xinjie_desktop.qt.shell.widgets import INFO_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
+from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.widgets import (
+    INFO_COLOUR,
+    MessageLabel,
+    close_buttons,
+    read_only_table,
+    size_text,
+    table_cell,
+)
 from xinjie_desktop.qt.shell.worker import Worker
-from xinjie_desktop.qt.sync.sync_common import DrivePicker, WorkerDialog
+from xinjie_desktop.qt.sync.sync_common import DrivePicker, WorkerDialog, awaiting_first_bundle, role_label
 
-ROLE_LABELS = {bundles.LAPTOP: N_("village laptop"), bundles.TOWNSHIP: N_("township office")}
 MANIFEST_ALLOWANCE = 4096  # the manifest, signature and sealing add about this much to a bundle
-
-
-def role_label(role: str | None) -> str:
-    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else ""
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,6 @@ class SyncExportDialog(WorkerDialog):
         self._writing = False
         self.results: list = []
         role = bundles.role(store)
-        from xinjie_desktop.qt.sync.provisioning import awaiting_first_bundle  # it imports this module
-
         self.first_bundle = awaiting_first_bundle(store) is not None  # a laptop not yet introduced
 
         self.intro = QLabel(objectName="export_intro")
