@@ -3,7 +3,7 @@
 A dialog for one village (and optionally one villagers' group):
 
 * **Batch PDF** — every agreement of the village, or every notice sheet, as one PDF, rendered by
-  the core in a background ``Worker`` with a progress bar and Cancel; the window never freezes,
+  the core in the background (shell.operations.run_in_background) with a progress bar and Cancel; the window never freezes,
   and a cancelled run leaves no file.
 * **Public notices** (PN-1, RL-3) — post a notice for the village or group, record objections
   against it, their re-verification, and the second posting after the township audit.
@@ -48,8 +48,8 @@ from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
-from xinjie_desktop.qt.shell.worker import Cancelled, Worker
 
 BATCH_TAB, NOTICES_TAB, OVERDUE_TAB = range(3)
 AGREEMENTS, NOTICE_SHEETS = "agreements", "notices"
@@ -200,16 +200,18 @@ class BatchPage(QWidget):
             os.replace(partial, target)
             return str(target)
 
-        self.worker = Worker(job, self)
-        self.worker.progressed.connect(self._progressed)
-        self.worker.succeeded.connect(self._succeeded)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(self._cancelled)
-        self.worker.finished.connect(self._worker_done)
         self.progress.setRange(0, 0)  # busy until the first report gives the total
         self.message.show_message(_("Rendering…"), "info")
         self._set_running(True)
-        self.worker.start()
+        self.worker = run_in_background(
+            self,
+            job,
+            progress=self._progressed,
+            success=self._succeeded,
+            failure=self._failed,
+            cancelled=self._cancelled,
+            finished=self._worker_done,
+        )
         return True
 
     def cancel(self) -> None:
@@ -251,12 +253,12 @@ class BatchPage(QWidget):
         self.progress.setValue(0)
         self.message.show_message(_("Cancelled: no file was written."), "warning")
 
-    def _worker_done(self) -> None:
-        if self._partial is not None and self.worker is not None and self.worker.outcome != "succeeded":
+    def _worker_done(self, outcome: str) -> None:
+        self.worker = None  # run_in_background deletes it
+        if self._partial is not None and outcome != "succeeded":
             remove_quietly(self._partial)
         self._set_running(False)
-        outcome = self.worker.outcome if self.worker is not None else "failed"
-        self.finished.emit(outcome or "failed")
+        self.finished.emit(outcome)
 
     def _open_result(self) -> None:
         if self._target is not None and self._target.exists():

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from xinjie_desktop import __version__, i18n
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.main_window import MainWindow
+from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 from xinjie_desktop.qt.shell.settings import APPLICATION, ORGANIZATION, backups_to_keep, saved_language
-from xinjie_desktop.qt.shell.worker import Worker
 from xinjie_desktop.resources import font_path, icon_path
 
 if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
@@ -316,19 +316,16 @@ class _Shell(QObject):
         if not again and self.window.workspace is not None and not self.window.workspace.may_leave_editor():
             return
         self.window.show_opening(path)
-        worker = Worker(open_in_background(path))
-        worker.succeeded.connect(self._opened)
-        worker.failed.connect(self._open_failed)
-        self._opener = worker
-        worker.start()
+        self._opener = run_in_background(
+            None, open_in_background(path), success=self._opened, failure=self._open_failed
+        )
 
     def is_opening(self) -> bool:
         return self._opener is not None or self._pending is not None
 
     def _finish_opener(self) -> None:
         if self._opener is not None:
-            self._opener.wait()
-            self._opener.deleteLater()
+            self._opener.wait()  # run_in_background deletes it
             self._opener = None
 
     def _opened(self, opened: Opened) -> None:

@@ -36,7 +36,7 @@ from xinjie_desktop.core.records import demo_data, township
 from xinjie_desktop.core.records.township import SetupError
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.worker import Worker
+from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #555555;"
@@ -277,13 +277,15 @@ class SetupDialog(QDialog):
         def job(report):
             return demo_data.generate(store, villages, households, seed, progress=report)
 
-        self._worker = Worker(job, self)
-        self._worker.progressed.connect(self._on_progress)
-        self._worker.succeeded.connect(self._on_loaded)
-        self._worker.failed.connect(self._on_failed)
-        self._worker.cancelled.connect(self._on_cancelled)
         self._set_busy(True)
-        self._worker.start()
+        self._worker = run_in_background(
+            self,
+            job,
+            progress=self._on_progress,
+            success=self._on_loaded,
+            failure=self._on_failed,
+            cancelled=self._on_cancelled,
+        )
 
     def is_loading(self) -> bool:
         return self._worker is not None
@@ -300,8 +302,7 @@ class SetupDialog(QDialog):
 
     def _finish_worker(self) -> None:
         if self._worker is not None:
-            self._worker.wait()
-            self._worker.deleteLater()
+            self._worker.wait()  # run_in_background deletes it
             self._worker = None
 
     def _on_loaded(self, _count) -> None:

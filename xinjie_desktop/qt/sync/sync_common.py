@@ -178,7 +178,7 @@ class DrivePicker(QWidget):
 
 
 class WorkerDialog(QDialog):
-    """A dialog running one background ``Worker`` at a time (``self.worker``): closing it stops the job
+    """A dialog running one background operation at a time (shell.operations.run_in_background) (``self.worker``): closing it stops the job
     (after the bundle in hand) and waits for its thread."""
 
     worker = None

@@ -1,7 +1,7 @@
 """Export to USB: write this computer's bundles onto a USB stick (issue 5, "The window").
 
 Choose the stick, see per recipient what goes (records by kind, supporting files, an estimated size),
-optionally a full bundle, then write: core.sync.bundles.export runs in a background ``Worker`` with a
+optionally a full bundle, then write: core.sync.bundles.export runs in the background (shell.operations.run_in_background) with a
 progress bar and Cancel, and the dialog ends with "You can safely remove the USB stick" and the
 files written.  A village laptop writes one bundle, for the township office; the township office
 writes one for every laptop it knows.
@@ -33,6 +33,7 @@ from xinjie_desktop.core.documents.import_report import counts_text
 from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import (
     INFO_COLOUR,
     MessageLabel,
@@ -41,7 +42,6 @@ from xinjie_desktop.qt.shell.widgets import (
     size_text,
     table_cell,
 )
-from xinjie_desktop.qt.shell.worker import Worker
 from xinjie_desktop.qt.sync.sync_common import DrivePicker, WorkerDialog, awaiting_first_bundle, role_label
 
 MANIFEST_ALLOWANCE = 4096  # the manifest, signature and sealing add about this much to a bundle
@@ -338,14 +338,11 @@ class SyncExportDialog(WorkerDialog):
 
     # --- the background job ---------------------------------------------------------------------
     def _start(self, job, on_success) -> None:
-        self.worker = Worker(job, self)
-        self.worker.progressed.connect(self._progressed)
-        self.worker.succeeded.connect(on_success)
-        self.worker.failed.connect(self._failed)
-        self.worker.finished.connect(self._worker_done)
         self._writing = on_success == self._written
         self._update_buttons()
-        self.worker.start()
+        self.worker = run_in_background(
+            self, job, progress=self._progressed, success=on_success, failure=self._failed, finished=self._worker_done
+        )
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setTextVisible(True)
@@ -357,11 +354,8 @@ class SyncExportDialog(WorkerDialog):
         self.progress.setValue(0)
         self.message.show_message(text)
 
-    def _worker_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait()  # "finished" is emitted just before the thread ends
-            worker.deleteLater()
+    def _worker_done(self, _outcome: str) -> None:
+        self.worker = None  # run_in_background deletes it
         self._writing = False
         self._update_buttons()
         if self._preview_again:

@@ -1,7 +1,7 @@
 """Import from USB: the bundles on a USB stick, previewed, imported, reported (issue 5, "The window").
 
 Choose the stick; every bundle on it is listed: those written for this computer are previewed in a
-background ``Worker`` (core.sync.bundles.preview_all: new, changed and deleted records, conflicts, possible
+background operation (core.sync.bundles.preview_all: new, changed and deleted records, conflicts, possible
 duplicates, or "already imported", or the reason it would be refused), those written for other
 computers are shown as left on the stick.  Nothing is changed until "Import": then the bundles
 that can be imported are imported with a progress bar and Cancel (core.sync.bundles.import_bundles,
@@ -45,8 +45,8 @@ from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.sync import bundles
 from xinjie_desktop.core.sync.bundles import SyncError
 from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
-from xinjie_desktop.qt.shell.worker import Cancelled, Worker
 from xinjie_desktop.qt.sync.sync_common import DrivePicker, WorkerDialog, local_text, local_time
 
 COLUMNS = ("file", "source", "status", "new", "changed", "deleted", "conflicts", "duplicates")
@@ -541,15 +541,17 @@ class SyncImportDialog(WorkerDialog):
 
     def _start(self, job, on_success, *, importing: bool) -> None:
         self._importing = importing
-        self.worker = Worker(job, self)
-        self.worker.progressed.connect(self._progressed)
-        self.worker.succeeded.connect(on_success)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled.connect(self._cancelled)
-        self.worker.finished.connect(self._worker_done)
         self.progress.setRange(0, 0)
         self._update_buttons()
-        self.worker.start()
+        self.worker = run_in_background(
+            self,
+            job,
+            progress=self._progressed,
+            success=on_success,
+            failure=self._failed,
+            cancelled=self._cancelled,
+            finished=self._worker_done,
+        )
 
     def cancel(self) -> None:
         if self.is_running():
@@ -579,11 +581,8 @@ class SyncImportDialog(WorkerDialog):
         self.message.show_message(_("Stopped: choose the stick again to check its bundles."), "warning")
         self.summary.setText("")
 
-    def _worker_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait()  # "finished" is emitted just before the thread ends
-            worker.deleteLater()
+    def _worker_done(self, _outcome: str) -> None:
+        self.worker = None  # run_in_background deletes it
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if self.reported else 0)
         self.progress.setTextVisible(self.reported)
