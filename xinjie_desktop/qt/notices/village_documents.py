@@ -3,8 +3,8 @@
 A dialog for one village (and optionally one villagers' group):
 
 * **Batch PDF** — every agreement of the village, or every notice sheet, as one PDF, rendered by
-  the core in the background (shell.operations.run_in_background) with a progress bar and Cancel; the window never freezes,
-  and a cancelled run leaves no file.
+  the core in the background (shell.operations.run_in_background) with a progress bar and Cancel;
+  the window never freezes, and a cancelled run leaves no file.
 * **Public notices** (PN-1, RL-3) — post a notice for the village or group, record objections
   against it, their re-verification, and the second posting after the township audit.
 * **Overdue demolitions** (AG-1) — old houses not demolished by the agreed date.

@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    # --- sync by USB bundles (qt.sync.sync_export_dialog, qt.sync.sync_import_dialog, qt.sync.conflicts_view, qt.sync.sync_board_view)
+    # --- sync by USB bundles (qt.sync: sync_export_dialog, sync_import_dialog, conflicts_view, sync_board_view)
     def _sync_dialog(self, make, *, leave_editor: bool = False):
         """A sync dialog over the open data file, window-modal; None when no data file is open (or the
         user kept the household being edited: an import or a resolution changes households underneath)."""

@@ -178,8 +178,9 @@ class DrivePicker(QWidget):
 
 
 class WorkerDialog(QDialog):
-    """A dialog running one background operation at a time (shell.operations.run_in_background) (``self.worker``): closing it stops the job
-    (after the bundle in hand) and waits for its thread."""
+    """A dialog running one background operation at a time (``self.worker``, from
+    shell.operations.run_in_background): closing it stops the job (after the bundle in hand) and waits
+    for its thread."""
 
     worker = None
 
