@@ -102,7 +102,7 @@ def test_rl3_rl4_complete_verification_with_sign_offs_is_stored(qtbot, tab, stor
     qtbot.keyClicks(tab.objections_edit, "Neighbour says the house is safe")
     tab.reverification_edit.setFocus()
     qtbot.keyClicks(tab.reverification_edit, "Re-checked on site: landslide confirmed")
-    for number, (name, (name_edit, date_edit)) in enumerate(tab.signer_edits.items()):
+    for number, (_name, (name_edit, date_edit)) in enumerate(tab.signer_edits.items()):
         retype(qtbot, name_edit, f"Signer {number}")
         retype(qtbot, date_edit, "2017-04-22")
     retype(qtbot, tab.submitted_edit, "2017-04-23")

@@ -50,6 +50,8 @@ METHOD_LABELS = {"screen": N_("on screen"), "paper": N_("on paper")}
 STATUS_COLOURS = {agreements.SIGNED: "#1b5e20", agreements.VOIDED: "#8a8a8a"}
 DEFAULT_DEADLINE_DAYS = 180
 
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
 
 def preview_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / "xinjie-desktop"
@@ -71,10 +73,10 @@ class AgreementsModel(QAbstractTableModel):
         self.items = list(items)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -42,6 +42,8 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 NUMERIC = {"actual_population", "system_population"}
 
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
 
 class HouseholdTableModel(QAbstractTableModel):
     """Households matching a ``ListFilter``, in the core's order (village, group, head)."""
@@ -79,10 +81,10 @@ class HouseholdTableModel(QAbstractTableModel):
         return self._count
 
     # --- Qt model interface ---------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):

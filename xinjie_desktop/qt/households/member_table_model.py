@@ -31,6 +31,8 @@ _LISTS = {
 
 Index = QModelIndex | QPersistentModelIndex
 
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
 
 def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
@@ -88,10 +90,10 @@ class MemberTableModel(QAbstractTableModel):
             self.row_changed(row)
 
     # -- Qt model interface ----------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._members)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):

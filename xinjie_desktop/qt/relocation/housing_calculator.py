@@ -558,7 +558,7 @@ class HousingCalculator(QWidget):
         for label in (self.layout_used_label, self.per_capita_label, self.homestead_label):
             label.setToolTip(_tooltip(explain.get(label.property("explain_key"))))
 
-        for row, (attr, label, key) in enumerate(MONEY_ROWS):
+        for row, (attr, _label, key) in enumerate(MONEY_ROWS):
             value = getattr(result, attr)
             text = _yuan(value)
             if attr == "subsidy_and_reward" and result.cap_reached:

@@ -73,6 +73,8 @@ COMPARED_LABELS = {
     "compliant": N_("Complies"),
 }
 
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
 
 def plan_summary_module():
     """The one-page plan summary (core.documents.plan_summary), when it is installed."""
@@ -111,10 +113,10 @@ class SavedPlansModel(QAbstractTableModel):
         self.plans = list(plans)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent.isValid() else len(self.plans)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802

@@ -33,6 +33,8 @@ from xinjie_desktop.qt.shell.widgets import size_text
 
 COLUMNS = ("time", "reason", "size")
 
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
 
 class BackupTableModel(QAbstractTableModel):
     """One row a backup: when, why, how large."""
@@ -46,10 +48,10 @@ class BackupTableModel(QAbstractTableModel):
         self.backups = list(listed)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(self.backups)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name

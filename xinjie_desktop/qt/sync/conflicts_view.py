@@ -92,7 +92,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "objections": N_("Objections"),
         "reverification": N_("Re-verification"),
         "submitted_on": N_("Submitted to the command centre"),
-        **{name: label for name, label in relocation.SIGNERS},
+        **dict(relocation.SIGNERS),
         **{f"{name}_signed_on": label for name, label in relocation.SIGNERS},
     },
 }
@@ -115,6 +115,8 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
 MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  # stored in fen
 SPECIAL_VALUES = {"deleted": N_("deleted"), "kept": N_("kept (a signed agreement is never changed)")}
 YES, NO = N_("yes"), N_("no")
+
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
 
 
 def field_label(table: str, name: str) -> str:
@@ -164,10 +166,10 @@ class ConflictTableModel(QAbstractTableModel):
         self.conflicts = list(listed)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(self.conflicts)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name

@@ -43,6 +43,8 @@ COLUMNS = (
 )
 KEYS = [key for key, _label in COLUMNS]
 
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
 
 class SyncBoardModel(QAbstractTableModel):
     """One row a peer (core.sync.board.PeerRow)."""
@@ -56,10 +58,10 @@ class SyncBoardModel(QAbstractTableModel):
         self.peers = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(self.peers)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name
