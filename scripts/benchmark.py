@@ -7,7 +7,7 @@ Every figure comes with a floor measured in the same run, because absolute
 times on shared machines drift:
   cold_start     process start → first painted main window, against a bare
                  PySide6 QMainWindow process (target ratio ≤ 1.5); the app
-                 process starts the way ``xinjie-desktop`` does (qt.app.start:
+                 process starts the way ``xinjie-desktop`` does (qt.shell.app.start:
                  the frame with its "opening the data file" page is painted
                  first, the store is opened behind it)
   cold_start_to_list
@@ -62,13 +62,13 @@ window.show()
 app.exec()
 """
 
-# The real start: qt.app.start paints the frame and opens the store behind it (as run() does).
+# The real start: qt.shell.app.start paints the frame and opens the store behind it (as run() does).
 APP = r"""
 import sys, time
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
-from xinjie_desktop.qt.app import start
+from xinjie_desktop.qt.shell.app import start
 app = QApplication(sys.argv)
 until = sys.argv[2]  # "window": the first paint of the main window; "list": its list's first rows painted
 class Painted(QObject):
@@ -86,7 +86,7 @@ def workspace_installed(workspace):
     painted.target.installEventFilter(painted)
 shell = None
 if until == "list":
-    from xinjie_desktop.qt import main_window
+    from xinjie_desktop.qt.shell import main_window
     original_init = main_window.MainWindow.__init__
     def init(self, *args, **kwargs):  # watch for the workspace before start() shows the window
         original_init(self, *args, **kwargs)
@@ -176,7 +176,7 @@ def in_process(path: Path, repeat: int) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from xinjie_desktop.core.sync.workstore import open_store
-    from xinjie_desktop.qt.app import create_main_window, prepare_application
+    from xinjie_desktop.qt.shell.app import create_main_window, prepare_application
 
     app = QApplication.instance() or QApplication(sys.argv)
     prepare_application(app, "zh_CN")

@@ -11,7 +11,7 @@ What it does, in a work folder (default: a new temporary one):
      (``xinjie-desktop demo-data``, timed);
   3. starts each program --repeat times, alternating, and times process start → first paint of
      the main window (the packaged program is told by XINJIE_EXIT_AFTER_PAINT=window, see
-     xinjie_desktop/qt/paint_probe.py, to print the time of that paint and exit — the mechanism of
+     xinjie_desktop/qt/shell/paint_probe.py, to print the time of that paint and exit — the mechanism of
      scripts/benchmark.py's child processes);  target: median ratio ≤ 1.5;
   4. starts the packaged program --repeat times until its household list's first rows are painted
      on that store (XINJIE_EXIT_AFTER_PAINT=list) and takes its peak resident memory (ru_maxrss of

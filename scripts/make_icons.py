@@ -4,7 +4,7 @@
     .venv/bin/python scripts/make_icons.py
 
 resources/icons/xinjie-desktop.svg   the drawing (edit this)
-resources/icons/xinjie-desktop.png   256 × 256, the window icon (qt/app.py) and the About dialog's
+resources/icons/xinjie-desktop.png   256 × 256, the window icon (qt/shell/app.py) and the About dialog's
 resources/icons/xinjie-desktop.ico   16 to 256 px, the Windows executable's icon (packaging/xinjie-desktop.spec)
 
 Each size is rendered from the SVG (not scaled down from the 256 px picture), with Qt's SVG

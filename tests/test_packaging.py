@@ -255,7 +255,7 @@ def test_icon_files_are_rendered_from_the_svg():
 def test_windows_installer_is_per_user_and_keeps_the_data_folder():
     """packaging/windows/xinjie-desktop.iss (not built here): no admin rights, installed under
     %LOCALAPPDATA%\\Programs, and nothing of the data folder or settings removed on uninstall."""
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     script = (ROOT / "packaging" / "windows" / "xinjie-desktop.iss").read_text(encoding="utf-8-sig")
     settings = dict(line.split("=", 1) for line in script.splitlines() if re.match(r"^\w+=", line))

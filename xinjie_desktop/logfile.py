@@ -3,7 +3,7 @@
 ``configure(folder)`` sends the root logger's records (warnings and worse, and everything
 ``log.exception`` writes) to ``folder/xinjie.log``, rotated at 1 MB with 5 old files kept.  Should
 the folder not be writable, the log goes to the system's temporary folder instead.  Qt-free: the
-window (qt.app) and the command line (main) both call it.
+window (qt.shell.app) and the command line (main) both call it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Entry point: ``xinjie-desktop`` opens the window; subcommands do scripted work.
 
 Kept thin: it reads the command line, then hands over to the Qt application
-(xinjie_desktop.qt.app) or to a core command.  Qt is imported only when the
+(xinjie_desktop.qt.shell.app) or to a core command.  Qt is imported only when the
 window is wanted.
 """
 
@@ -558,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         return _bundle(args)
     if args.command == "db":
         return _db(args)
-    from xinjie_desktop.qt.app import run
+    from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)
 

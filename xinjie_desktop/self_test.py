@@ -16,7 +16,7 @@ purpose: they are read by whoever looks after the laptops, and by the test suite
 interface language (a detail the program itself words, such as the bundle check's, or a store's
 refusal, comes in the interface language).
 
-No Qt at this module's top: the Qt checks live in ``xinjie_desktop.qt.self_check`` and are
+No Qt at this module's top: the Qt checks live in ``xinjie_desktop.qt.shell.self_check`` and are
 imported when they run.
 """
 
@@ -232,7 +232,7 @@ def _font(_context: Context) -> str:
 
 def _qt(name: str) -> Callable[[Context], str]:
     def check(_context: Context) -> str:
-        from xinjie_desktop.qt import self_check  # Qt only from here on
+        from xinjie_desktop.qt.shell import self_check  # Qt only from here on
 
         return getattr(self_check, name)()
 

@@ -30,7 +30,7 @@ def isolated_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def prepared_app(qapp):
-    from xinjie_desktop.qt.app import prepare_application
+    from xinjie_desktop.qt.shell.app import prepare_application
 
     prepare_application(qapp, "en")
     return qapp
@@ -45,7 +45,7 @@ def demo_store(store):
 
 @pytest.fixture
 def window(qtbot, prepared_app, demo_store):
-    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.shell.app import create_main_window
 
     main = create_main_window(demo_store)
     qtbot.addWidget(main)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QMenu
 
 from xinjie_desktop import __version__, build_info
-from xinjie_desktop.qt.about_dialog import AboutDialog
+from xinjie_desktop.qt.shell.about_dialog import AboutDialog
 
 # A drop-down menu asks the platform to raise it and grab the keyboard; the offscreen platform cannot.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
@@ -63,7 +63,7 @@ def test_a_packaged_build_shows_its_build_date(qtbot, window, tmp_path, monkeypa
 
 @pytest.fixture
 def chinese(prepared_app):
-    from xinjie_desktop.qt.app import prepare_application
+    from xinjie_desktop.qt.shell.app import prepare_application
 
     prepare_application(prepared_app, "zh_CN")
     yield
@@ -71,7 +71,7 @@ def chinese(prepared_app):
 
 
 def test_about_in_chinese_draws_chinese_text(qtbot, chinese, tmp_path):
-    from xinjie_desktop.qt.main_window import MainWindow
+    from xinjie_desktop.qt.shell.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

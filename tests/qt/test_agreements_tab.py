@@ -32,9 +32,9 @@ from xinjie_desktop.core.store.models import (
     DemolitionAcceptance,
     Township,
 )
-from xinjie_desktop.qt.agreements_tab import AgreementsTab, PaperSignDialog
-from xinjie_desktop.qt.household_editor import AGREEMENTS_TAB, HouseholdEditor
-from xinjie_desktop.qt.village_documents import VillageDocumentsDialog
+from xinjie_desktop.qt.agreements.agreements_tab import AgreementsTab, PaperSignDialog
+from xinjie_desktop.qt.households.household_editor import AGREEMENTS_TAB, HouseholdEditor
+from xinjie_desktop.qt.notices.village_documents import VillageDocumentsDialog
 
 pytestmark = pytest.mark.gui
 
@@ -236,7 +236,7 @@ def test_AG_1_void_dialog_requires_a_reason(qtbot, tab, monkeypatch):
         seen["ok_enabled"] = dialog.ok_button.isEnabled()
         return QDialog.DialogCode.Accepted
 
-    from xinjie_desktop.qt import agreements_tab as module
+    from xinjie_desktop.qt.agreements import agreements_tab as module
 
     monkeypatch.setattr(module.VoidDialog, "exec", run)
     tab.void()
@@ -250,7 +250,7 @@ def test_AG_1_signed_on_paper_stores_the_scan_and_fingerprint(qtbot, tab, store,
     item = select_kind(tab, "demolition")
     scan = tmp_path / "scan.jpg"
     scan.write_bytes(b"\xff\xd8\xff\xe0 a scanned page " * 50)
-    from xinjie_desktop.qt import agreements_tab as module
+    from xinjie_desktop.qt.agreements import agreements_tab as module
 
     monkeypatch.setattr(module.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(scan), "")))
 

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from builders import family_draft
 from xinjie_desktop.core.records import attachments, households
-from xinjie_desktop.qt.household_editor import HouseholdEditor
+from xinjie_desktop.qt.households.household_editor import HouseholdEditor
 
 
 def test_ID_4_supporting_file_added_saved_out_and_removed(qtbot, store, group_id, tmp_path, monkeypatch):

@@ -28,7 +28,7 @@ def household_count(path) -> int:
 
 @pytest.fixture
 def shell(qtbot, prepared_app, demo_store):
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     shell = app._Shell()
     assert shell.show(demo_store)
@@ -59,7 +59,7 @@ def test_back_up_now_creates_a_backup_file_and_lists_it(qtbot, shell):
 
 
 def test_keep_setting_is_saved_and_used_for_rotation(qtbot, shell):
-    from xinjie_desktop.qt.app import BACKUPS_KEEP_KEY, backups_to_keep
+    from xinjie_desktop.qt.shell.settings import BACKUPS_KEEP_KEY, backups_to_keep
 
     dialog = shell.window.open_backups()
     try:
@@ -141,7 +141,7 @@ def test_full_disk_while_saving_shows_a_message_and_keeps_the_form(qtbot, window
 def test_unexpected_error_is_logged_with_traceback_and_the_dialog_names_the_log(
     qtbot, prepared_app, monkeypatch, tmp_path
 ):
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     logfile.reset()
     monkeypatch.setattr(app, "data_folder", lambda: tmp_path)
@@ -164,7 +164,7 @@ def test_unexpected_error_is_logged_with_traceback_and_the_dialog_names_the_log(
 
 def test_store_write_error_reaching_the_window_is_a_message_not_a_traceback(qtbot, prepared_app, monkeypatch, tmp_path):
     from xinjie_desktop.core.store.database import StoreWriteError
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     logfile.reset()
     monkeypatch.setattr(app, "data_folder", lambda: tmp_path)

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from xinjie_desktop import i18n
-from xinjie_desktop.qt.app import create_main_window, prepare_application
+from xinjie_desktop.qt.shell.app import create_main_window, prepare_application
 
 
 @pytest.fixture

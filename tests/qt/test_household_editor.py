@@ -24,7 +24,7 @@ from xinjie_desktop.core.rules.identification import StepInput, WorkflowError
 from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
 from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, WorkflowStep
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.qt.household_editor import HouseholdEditor
+from xinjie_desktop.qt.households.household_editor import HouseholdEditor
 
 pytestmark = pytest.mark.gui
 

@@ -18,7 +18,7 @@ from user_actions import click_check, retype
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.rules.money import format_yuan
 from xinjie_desktop.core.rules.policy_params import current
-from xinjie_desktop.qt.housing_calculator import MONEY_ROWS, HousingCalculator
+from xinjie_desktop.qt.relocation.housing_calculator import MONEY_ROWS, HousingCalculator
 
 pytestmark = pytest.mark.gui
 

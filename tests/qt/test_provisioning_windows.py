@@ -15,13 +15,13 @@ from sqlalchemy import text
 from xinjie_desktop.core.records import demo_data, township
 from xinjie_desktop.core.sync import bundles, device
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.qt import app
-from xinjie_desktop.qt.app import create_main_window
-from xinjie_desktop.qt.provisioning import AcceptProvisioningDialog, AwaitingTownshipPage, ProvisionLaptopDialog
-from xinjie_desktop.qt.setup_dialog import SetupDialog
-from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
-from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
-from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog
+from xinjie_desktop.qt.shell import app
+from xinjie_desktop.qt.shell.app import create_main_window
+from xinjie_desktop.qt.shell.setup_dialog import SetupDialog
+from xinjie_desktop.qt.sync.provisioning import AcceptProvisioningDialog, AwaitingTownshipPage, ProvisionLaptopDialog
+from xinjie_desktop.qt.sync.sync_board_view import SyncBoardDialog
+from xinjie_desktop.qt.sync.sync_export_dialog import SyncExportDialog
+from xinjie_desktop.qt.sync.sync_import_dialog import SyncImportDialog
 
 pytestmark = pytest.mark.gui
 

@@ -23,8 +23,8 @@ from xinjie_desktop.core.rules import relocation
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.store.models import RelocationVerification, SavedHousingPlan
-from xinjie_desktop.qt.household_editor import RELOCATION_TAB, HouseholdEditor
-from xinjie_desktop.qt.relocation_tab import RelocationTab
+from xinjie_desktop.qt.households.household_editor import RELOCATION_TAB, HouseholdEditor
+from xinjie_desktop.qt.relocation.relocation_tab import RelocationTab
 
 pytestmark = pytest.mark.gui
 
@@ -102,7 +102,7 @@ def test_rl3_rl4_complete_verification_with_sign_offs_is_stored(qtbot, tab, stor
     qtbot.keyClicks(tab.objections_edit, "Neighbour says the house is safe")
     tab.reverification_edit.setFocus()
     qtbot.keyClicks(tab.reverification_edit, "Re-checked on site: landslide confirmed")
-    for number, (name, (name_edit, date_edit)) in enumerate(tab.signer_edits.items()):
+    for number, (_name, (name_edit, date_edit)) in enumerate(tab.signer_edits.items()):
         retype(qtbot, name_edit, f"Signer {number}")
         retype(qtbot, date_edit, "2017-04-22")
     retype(qtbot, tab.submitted_edit, "2017-04-23")

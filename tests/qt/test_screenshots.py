@@ -40,7 +40,7 @@ def chinese(prepared_app, tmp_path, monkeypatch):
         with mo.open("wb") as target:
             write_mo(target, catalog)
         monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path)
-    from xinjie_desktop.qt.app import prepare_application
+    from xinjie_desktop.qt.shell.app import prepare_application
 
     language = prepare_application(prepared_app, "zh_CN")
     yield language
@@ -73,7 +73,7 @@ def save(widget, name: str) -> Path:
 
 
 def test_screenshot_setup_dialog(qtbot, chinese, store, type_text):
-    from xinjie_desktop.qt.setup_dialog import SetupDialog
+    from xinjie_desktop.qt.shell.setup_dialog import SetupDialog
 
     dialog = SetupDialog(store)
     qtbot.addWidget(dialog)
@@ -103,7 +103,7 @@ def demo_store_at_a_fixed_path():
 
 
 def test_screenshot_main_window_and_household_editor(qtbot, chinese, demo_store_at_a_fixed_path):
-    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.shell.app import create_main_window
 
     store = demo_store_at_a_fixed_path
     window = create_main_window(store)
@@ -143,8 +143,8 @@ def test_screenshot_relocation_and_housing_plan(qtbot, chinese, demo_store_at_a_
 
     from xinjie_desktop.core.rules.housing_plan import PlanInput
     from xinjie_desktop.core.rules.relocation import VerificationDraft
-    from xinjie_desktop.qt.app import create_main_window
-    from xinjie_desktop.qt.household_editor import RELOCATION_TAB
+    from xinjie_desktop.qt.households.household_editor import RELOCATION_TAB
+    from xinjie_desktop.qt.shell.app import create_main_window
 
     window = create_main_window(demo_store_at_a_fixed_path)
     qtbot.addWidget(window)
@@ -227,8 +227,8 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
 
     from xinjie_desktop.core.records import housing_plans
     from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
-    from xinjie_desktop.qt.app import create_main_window
-    from xinjie_desktop.qt.household_editor import AGREEMENTS_TAB
+    from xinjie_desktop.qt.households.household_editor import AGREEMENTS_TAB
+    from xinjie_desktop.qt.shell.app import create_main_window
 
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
     store = demo_store_at_a_fixed_path
@@ -315,10 +315,10 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
     from builders import family_draft
     from xinjie_desktop.core.records import households
     from xinjie_desktop.core.sync import bundles
-    from xinjie_desktop.qt.conflicts_view import ConflictsDialog
-    from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
-    from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
-    from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog
+    from xinjie_desktop.qt.sync.conflicts_view import ConflictsDialog
+    from xinjie_desktop.qt.sync.sync_board_view import SyncBoardDialog
+    from xinjie_desktop.qt.sync.sync_export_dialog import SyncExportDialog
+    from xinjie_desktop.qt.sync.sync_import_dialog import SyncImportDialog
 
     world = sync_world
     qingshan, lushui, baiyun = (world.laptop(i) for i in range(3))
@@ -429,10 +429,10 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
 
     from xinjie_desktop.core.records import township
     from xinjie_desktop.core.sync import device
-    from xinjie_desktop.qt.app import create_main_window
-    from xinjie_desktop.qt.provisioning import ProvisionLaptopDialog
-    from xinjie_desktop.qt.setup_dialog import SetupDialog
-    from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
+    from xinjie_desktop.qt.shell.app import create_main_window
+    from xinjie_desktop.qt.shell.setup_dialog import SetupDialog
+    from xinjie_desktop.qt.sync.provisioning import ProvisionLaptopDialog
+    from xinjie_desktop.qt.sync.sync_export_dialog import SyncExportDialog
 
     folder = Path(tempfile.gettempdir()) / "xinjie-provisioning-screenshots"
     shutil.rmtree(folder, ignore_errors=True)

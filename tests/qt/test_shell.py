@@ -14,9 +14,9 @@ from builders import family_draft
 from xinjie_desktop.core.records import households, township
 from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import REJECTED, STEP_CODES
-from xinjie_desktop.qt.household_table_model import MAX_CACHED_PAGES, PAGE_SIZE
-from xinjie_desktop.qt.setup_dialog import SetupDialog
-from xinjie_desktop.qt.workspace import WorkView
+from xinjie_desktop.qt.households.household_table_model import MAX_CACHED_PAGES, PAGE_SIZE
+from xinjie_desktop.qt.shell.setup_dialog import SetupDialog
+from xinjie_desktop.qt.shell.workspace import WorkView
 
 pytestmark = pytest.mark.gui
 
@@ -101,7 +101,7 @@ def test_demo_data_button_loads_in_background_and_the_list_shows_it(qtbot, prepa
         assert not dialog.create_button.isEnabled()
     assert not dialog.is_loading()
 
-    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.shell.app import create_main_window
 
     window = create_main_window(store)
     qtbot.addWidget(window)
@@ -250,7 +250,7 @@ def test_ctrl_n_opens_a_new_household_and_after_saving_the_list_shows_and_select
 
 def test_model_fetches_pages_on_demand_and_keeps_few(qtbot, prepared_app, store):
     from xinjie_desktop.core.records import demo_data
-    from xinjie_desktop.qt.app import create_main_window
+    from xinjie_desktop.qt.shell.app import create_main_window
 
     demo_data.generate(store, villages=2, households=PAGE_SIZE * 3 + 17, seed=5)
     window = create_main_window(store)
@@ -287,7 +287,7 @@ def test_window_menus_and_language_choice_is_saved_for_next_start(qtbot, window,
 
 
 def test_a_damaged_store_shows_a_message_and_exits_with_1(qtbot, prepared_app, tmp_path, monkeypatch):
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not a database" * 100)
@@ -300,7 +300,7 @@ def test_a_damaged_store_shows_a_message_and_exits_with_1(qtbot, prepared_app, t
 
 
 def test_unexpected_errors_show_a_message_box_not_a_traceback(qtbot, prepared_app, monkeypatch):
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     shown = []
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
@@ -317,7 +317,7 @@ def test_unexpected_errors_show_a_message_box_not_a_traceback(qtbot, prepared_ap
 def test_language_comes_from_command_line_then_settings_then_chinese(prepared_app):
     from PySide6.QtCore import QSettings
 
-    from xinjie_desktop.qt.app import choose_language
+    from xinjie_desktop.qt.shell.app import choose_language
 
     QSettings().remove("language")
     assert choose_language(None) == "zh_CN"
@@ -334,7 +334,7 @@ def test_application_font_is_the_shipped_wenquanyi(prepared_app):
 def test_opening_another_data_file_switches_workspace_and_store(qtbot, prepared_app, demo_store, tmp_path, monkeypatch):
     from xinjie_desktop.core.records import demo_data
     from xinjie_desktop.core.sync.workstore import open_store
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     other_path = tmp_path / "other.sqlite"
     other = open_store(other_path)
@@ -376,7 +376,7 @@ def test_the_window_frame_module_loads_no_sqlalchemy():
     code = (
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from xinjie_desktop.qt import app\n"
+        "from xinjie_desktop.qt.shell import app\n"
         "qapp = QApplication([])\n"
         "app.prepare_application(qapp, 'en')\n"
         "window = app._Shell().window\n"
@@ -399,7 +399,7 @@ def test_the_window_frame_module_loads_no_sqlalchemy():
 
 
 def test_cold_start_paints_the_opening_page_then_shows_the_list(qtbot, prepared_app, demo_store, monkeypatch):
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     path = demo_store.path
     demo_store.close()
@@ -431,7 +431,7 @@ def test_closing_the_window_while_the_store_opens_leaves_no_thread_and_closes_th
 ):
     import threading
 
-    from xinjie_desktop.qt import app
+    from xinjie_desktop.qt.shell import app
 
     path = demo_store.path
     demo_store.close()

@@ -19,11 +19,11 @@ from sync_world import edit as set_field
 from xinjie_desktop import __version__
 from xinjie_desktop.core.records import demo_data, households
 from xinjie_desktop.core.sync import bundles, conflicts
-from xinjie_desktop.qt.app import create_main_window
-from xinjie_desktop.qt.conflicts_view import ConflictsDialog
-from xinjie_desktop.qt.sync_board_view import SyncBoardDialog
-from xinjie_desktop.qt.sync_export_dialog import SyncExportDialog
-from xinjie_desktop.qt.sync_import_dialog import SyncImportDialog
+from xinjie_desktop.qt.shell.app import create_main_window
+from xinjie_desktop.qt.sync.conflicts_view import ConflictsDialog
+from xinjie_desktop.qt.sync.sync_board_view import SyncBoardDialog
+from xinjie_desktop.qt.sync.sync_export_dialog import SyncExportDialog
+from xinjie_desktop.qt.sync.sync_import_dialog import SyncImportDialog
 
 pytestmark = pytest.mark.gui
 

@@ -10,14 +10,16 @@ household too).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from xinjie_desktop.core.rules import identification, income, membership
 from xinjie_desktop.core.rules.idnumber import IdNumberError, parse
 from xinjie_desktop.core.rules.money import format_yuan
 from xinjie_desktop.core.rules.policy_params import PolicyParameters
-from xinjie_desktop.core.rules.shapes import Household
+from xinjie_desktop.core.rules.shapes import Household, Member
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.i18n import N_, _, join
 
@@ -47,8 +49,17 @@ class Flag:
         return _(FLAGS[self.code][1])
 
 
-def actual_members(household: Household) -> list:
-    return [m for m in household.members if m.membership_basis in membership.INCLUDED]
+M = TypeVar("M", bound=Member)
+
+
+def actual_members_of(members: Iterable[M]) -> list[M]:
+    """The members who count toward the actual population: those whose membership basis is included
+    (a form's members as typed, or a household's stored members)."""
+    return [m for m in members if m.membership_basis in membership.INCLUDED]
+
+
+def actual_members(household: Household) -> list[Member]:
+    return actual_members_of(household.members)
 
 
 def latest_income(household: Household, params: PolicyParameters) -> income.IncomeResult | None:

@@ -1,0 +1,662 @@
+"""The household editor's "Agreements" tab (AG-1, AG-2, AG-3, HS-4, SB-1, SB-2).
+
+A list of every version of the household's agreements (kind, number, version, status, signing),
+and the actions on the selected one: preview and print the PDF, sign on screen (three signature
+pads), mark signed on paper (scan and fingerprint), void with a reason (a new version appears;
+both are kept).  Below, once the demolition agreement is signed, the acceptance of the demolished
+old house, and whether the reward is due.
+
+Thin: ``core.records.agreements`` and ``core.records.demolition`` decide everything (what may be drafted, signed,
+voided or accepted); their refusals are shown in words in the tab, and nothing is changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xinjie_desktop.core.records import agreements, demolition
+from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
+from xinjie_desktop.core.records.demolition import DemolitionError
+from xinjie_desktop.core.store.models import Household, Township
+from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.agreements.sign_dialog import SignDialog
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
+
+METHOD_LABELS = {"screen": N_("on screen"), "paper": N_("on paper")}
+STATUS_COLOURS = {agreements.SIGNED: "#1b5e20", agreements.VOIDED: "#8a8a8a"}
+DEFAULT_DEADLINE_DAYS = 180
+
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
+
+def preview_folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / "xinjie-desktop"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+class AgreementsModel(QAbstractTableModel):
+    """Every version of the household's agreements, by kind and version."""
+
+    HEADERS = (N_("Agreement"), N_("Number"), N_("Version"), N_("Status"), N_("Signed on"), N_("Note"))
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.items: list[AgreementInfo] = []
+
+    def set_items(self, items: list[AgreementInfo]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def rowCount(self, parent=NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent=NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _(self.HEADERS[section])
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
+            colour = STATUS_COLOURS.get(item.status)
+            return None if colour is None else _qcolour(colour)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return _("Content hash (SHA-256): {hash}").format(hash=item.content_sha256)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column == 0:
+            return item.label
+        if column == 1:
+            return item.number
+        if column == 2:
+            return str(item.version)
+        if column == 3:
+            return _(agreements.STATUSES.get(item.status, item.status))
+        if column == 4:
+            if item.signed_on is None:
+                return EMPTY_MARK
+            method = _(METHOD_LABELS.get(item.signing_method, item.signing_method))
+            return f"{item.signed_on.isoformat()}（{method}）" if method else item.signed_on.isoformat()
+        if column == 5:
+            return self._note(item)
+        return None
+
+    @staticmethod
+    def _note(item: AgreementInfo) -> str:
+        notes = []
+        if item.demolition_deadline is not None:
+            notes.append(_("demolish by {date}").format(date=item.demolition_deadline.isoformat()))
+        if item.signing_method == "paper" and item.fingerprint:
+            notes.append(_("fingerprint"))
+        if item.status == agreements.VOIDED:
+            notes.append(
+                _("voided on {date}: {reason}").format(
+                    date=item.voided_on.isoformat() if item.voided_on else EMPTY_MARK, reason=item.void_reason
+                )
+            )
+        if item.supersedes_id:
+            notes.append(_("replaces an earlier version"))
+        return "; ".join(notes) or EMPTY_MARK
+
+
+def _qcolour(name: str):
+    from PySide6.QtGui import QColor
+
+    return QColor(name)
+
+
+class PaperSignDialog(QDialog):
+    """Signed on paper: the photo or scan of the signed copy, the date, the fingerprint noted."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paper_sign_dialog")
+        self.setWindowTitle(_("Signed on paper"))
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("scan_path")
+        self.path_edit.setPlaceholderText(_("photo or scan of the signed agreement"))
+        browse = QPushButton(_("Choose…"))
+        browse.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.date_edit = DateEdit()
+        self.date_edit.setObjectName("paper_signed_on")
+        self.fingerprint_check = QCheckBox(_("The household head put a fingerprint"))
+        self.fingerprint_check.setObjectName("fingerprint")
+        form = QFormLayout()
+        form.addRow(_("Scan"), row)
+        form.addRow(_("Signed on"), self.date_edit)
+        form.addRow("", self.fingerprint_check)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("Mark signed"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.path_edit.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.ok_button.setEnabled(False)
+        heading = QLabel(title)
+        heading.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _choose(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the scan of the signed agreement"),
+            "",
+            _("Images and PDF files (*.jpg *.jpeg *.png *.pdf);;All files (*)"),
+        )
+        if path:
+            self.path_edit.setText(path)
+
+
+class VoidDialog(QDialog):
+    """Void an agreement: the reason is required."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("void_dialog")
+        self.setWindowTitle(_("Void the agreement"))
+        heading = QLabel(title)
+        heading.setWordWrap(True)
+        note = QLabel(
+            _(
+                "The agreement is kept, marked voided with the reason; a new version is drafted to be "
+                "corrected and signed."
+            )
+        )
+        note.setWordWrap(True)
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setObjectName("void_reason")
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setPlaceholderText(_("Why the agreement is voided (required)"))
+        self.reason_edit.setFixedHeight(80)
+        self.date_edit = DateEdit()
+        form = QFormLayout()
+        form.addRow(_("Reason"), self.reason_edit)
+        form.addRow(_("Voided on"), self.date_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("Void"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.reason_edit.textChanged.connect(
+            lambda: self.ok_button.setEnabled(bool(self.reason_edit.toPlainText().strip()))
+        )
+        self.ok_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
+class AgreementsTab(QWidget):
+    """The agreements of one saved household, and the acceptance of its demolished old house."""
+
+    changed = Signal()  # something was drafted, signed, voided or accepted
+
+    def __init__(self, store, household_id: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._household_id: str | None = None
+        self._build()
+        self.set_household(household_id)
+
+    # ------------------------------------------------------------------------------------------
+    # Widgets
+    # ------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack)
+        self.save_first_label = QLabel(_("Save the household first: agreements belong to a saved household."))
+        self.save_first_label.setWordWrap(True)
+        self.save_first_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.save_first_label)
+        body = QWidget()
+        self.stack.addWidget(body)
+        self.body = body
+        layout = QVBoxLayout(body)
+
+        draft_row = QHBoxLayout()
+        draft_row.addWidget(QLabel(_("Old house demolished by")))
+        self.deadline_edit = DateEdit(dt.date.today() + dt.timedelta(days=DEFAULT_DEADLINE_DAYS))
+        self.deadline_edit.setObjectName("demolition_deadline")
+        self.deadline_edit.setToolTip(_("The date the demolition agreement states (AG-1)"))
+        draft_row.addWidget(self.deadline_edit)
+        self.draft_button = QPushButton(_("Draft missing agreements"))
+        self.draft_button.setObjectName("draft_button")
+        self.draft_button.clicked.connect(self.draft_missing)
+        draft_row.addWidget(self.draft_button)
+        self.applicable_label = QLabel()
+        self.applicable_label.setObjectName("applicable_label")
+        self.applicable_label.setWordWrap(True)
+        self.applicable_label.setStyleSheet("color: #555555;")
+        draft_row.addWidget(self.applicable_label, 1)
+        layout.addLayout(draft_row)
+
+        self.model = AgreementsModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("agreements_view")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setTabKeyNavigation(False)
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.view.doubleClicked.connect(lambda _index: self.preview())
+        layout.addWidget(self.view, 2)
+
+        actions = QHBoxLayout()
+        self.preview_button = QPushButton(_("Preview / print"))
+        self.preview_button.setObjectName("preview_button")
+        self.preview_button.clicked.connect(self.preview)
+        self.sign_button = QPushButton(_("Sign on screen…"))
+        self.sign_button.setObjectName("sign_button")
+        self.sign_button.clicked.connect(self.sign_on_screen)
+        self.paper_button = QPushButton(_("Signed on paper…"))
+        self.paper_button.setObjectName("paper_button")
+        self.paper_button.clicked.connect(self.sign_on_paper)
+        self.void_button = QPushButton(_("Void…"))
+        self.void_button.setObjectName("void_button")
+        self.void_button.clicked.connect(self.void)
+        for button in (self.preview_button, self.sign_button, self.paper_button, self.void_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.message = MessageLabel()
+        self.message.setObjectName("agreements_message")
+        layout.addWidget(self.message)
+
+        self.acceptance_box = self._build_acceptance()
+        layout.addWidget(self.acceptance_box)
+        layout.addStretch(1)
+
+    def _build_acceptance(self) -> QGroupBox:
+        box = QGroupBox(_("Acceptance of the demolished old house (AG-2, AG-3)"))
+        box.setObjectName("acceptance_box")
+        form = QFormLayout(box)
+        self.accepted_on_edit = DateEdit()
+        self.accepted_on_edit.setObjectName("accepted_on")
+        self.inspector_edit = QLineEdit()
+        self.inspector_edit.setObjectName("inspector")
+        self.inspector_edit.setPlaceholderText(_("who inspected and accepted the demolition"))
+        first = QHBoxLayout()
+        first.addWidget(self.accepted_on_edit)
+        first.addWidget(QLabel(_("Inspector")))
+        first.addWidget(self.inspector_edit, 1)
+        form.addRow(_("Accepted on"), first)
+        self.photo_edit = QLineEdit()
+        self.photo_edit.setObjectName("acceptance_photo")
+        self.photo_edit.setPlaceholderText(_("photo of the cleared site"))
+        self.photo_button = QPushButton(_("Choose…"))
+        self.photo_button.clicked.connect(self._choose_photo)
+        photo_row = QHBoxLayout()
+        photo_row.addWidget(self.photo_edit, 1)
+        photo_row.addWidget(self.photo_button)
+        form.addRow(_("Photo"), photo_row)
+        self.old_certificate_check = QCheckBox(_("Old homestead certificate taken back"))
+        self.old_certificate_check.setObjectName("old_certificate_returned")
+        self.new_certificate_edit = QLineEdit()
+        self.new_certificate_edit.setObjectName("new_certificate_number")
+        self.new_certificate_edit.setPlaceholderText(_("number of the new homestead certificate"))
+        certificates = QHBoxLayout()
+        certificates.addWidget(self.old_certificate_check)
+        certificates.addWidget(self.new_certificate_edit, 1)
+        form.addRow(_("Certificates"), certificates)
+        self.reclamation_combo = ChoiceCombo(demolition.RECLAMATIONS, placeholder=_("how the land is reclaimed"))
+        self.reclamation_combo.setObjectName("reclamation")
+        self.reclamation_combo.setCurrentIndex(-1)
+        self.accept_button = QPushButton(_("Record acceptance"))
+        self.accept_button.setObjectName("accept_button")
+        self.accept_button.clicked.connect(self.record_acceptance)
+        last = QHBoxLayout()
+        last.addWidget(self.reclamation_combo)
+        last.addStretch(1)
+        last.addWidget(self.accept_button)
+        form.addRow(_("Land"), last)
+        self.acceptance_message = MessageLabel()
+        self.acceptance_message.setObjectName("acceptance_message")
+        form.addRow("", self.acceptance_message)
+        self.reward_label = QLabel()
+        self.reward_label.setObjectName("reward_label")
+        self.reward_label.setWordWrap(True)
+        form.addRow(_("Reward"), self.reward_label)
+        return box
+
+    # ------------------------------------------------------------------------------------------
+    # Loading
+    # ------------------------------------------------------------------------------------------
+    @property
+    def household_id(self) -> str | None:
+        return self._household_id
+
+    def set_household(self, household_id: str | None) -> None:
+        self._household_id = household_id
+        self.message.clear_message()
+        self.acceptance_message.clear_message()
+        if household_id is None:
+            self.stack.setCurrentWidget(self.save_first_label)
+            self.model.set_items([])
+            return
+        self.stack.setCurrentWidget(self.body)
+        self.refresh()
+
+    def refresh(self, select_id: str | None = None) -> None:
+        if self._household_id is None:
+            return
+        previous = select_id or (self.selected().id if self.selected() else None)
+        items = agreements.versions(self._store, self._household_id)
+        self.model.set_items(items)
+        for row, item in enumerate(items):
+            if item.id == previous:
+                self.view.selectRow(row)
+        kinds = agreements.applicable_kinds(self._store, self._household_id)
+        have = agreements.current_agreements(self._store, self._household_id)
+        missing = [k for k in kinds if k not in have]
+        self.draft_button.setEnabled(bool(missing))
+        self.applicable_label.setText(
+            _("To draft: {kinds}").format(kinds="、".join(_(agreements.KINDS[k]) for k in missing))
+            if missing
+            else _("Every agreement the household signs is drafted.")
+        )
+        self._update_buttons()
+        self._fill_acceptance()
+
+    def selected(self) -> AgreementInfo | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.items[rows[0].row()] if rows else None
+
+    def select_agreement(self, agreement_id: str) -> bool:
+        for row, item in enumerate(self.model.items):
+            if item.id == agreement_id:
+                self.view.selectRow(row)
+                return True
+        return False
+
+    def _update_buttons(self) -> None:
+        item = self.selected()
+        draft = item is not None and item.status == agreements.DRAFT
+        self.preview_button.setEnabled(item is not None)
+        self.sign_button.setEnabled(draft)
+        self.paper_button.setEnabled(draft)
+        self.void_button.setEnabled(item is not None and item.status != agreements.VOIDED)
+
+    def _title(self, item: AgreementInfo) -> str:
+        return _("{kind} {number} (version {version})").format(
+            kind=item.label, number=item.number, version=item.version
+        )
+
+    def _failed(self, error: Exception) -> None:
+        self.message.show_message(str(error))
+
+    # ------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------
+    def draft_missing(self) -> list[str]:
+        if self._household_id is None:
+            return []
+        try:
+            drafted, refused = agreements.draft_missing(
+                self._store, self._household_id, demolition_deadline=self.deadline_edit.value(), today=dt.date.today()
+            )
+        except AgreementError as error:
+            self._failed(error)
+            return []
+        self.refresh(drafted[0] if drafted else None)
+        lines = []
+        if drafted:
+            lines.append(_("{n} agreements drafted; preview and print them for signing.").format(n=len(drafted)))
+        for kind, reason in refused.items():
+            lines.append(_("{kind} not drafted: {reason}").format(kind=_(agreements.KINDS[kind]), reason=reason))
+        self.message.show_message("\n".join(lines), "warning" if refused else "info")
+        if drafted:
+            self.changed.emit()
+        return drafted
+
+    def preview(self) -> Path | None:
+        """Render the selected agreement to a temporary PDF and open it (to look at and print)."""
+        item = self.selected()
+        if item is None:
+            return None
+        try:
+            path = agreements.render_pdf(self._store, item.id, preview_folder() / f"{item.number}.pdf")
+        except (AgreementError, OSError) as error:
+            self._failed(error)
+            return None
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.message.show_message(
+                _("Written to {path}; open it with a PDF reader to print.").format(path=str(path)), "info"
+            )
+        else:
+            self.message.clear_message()
+        return path
+
+    def _names(self) -> dict[str, str]:
+        with self._store.session() as session:
+            household = session.get(Household, self._household_id)
+            township = session.query(Township).first()
+            return {
+                "household_head": household.head_name if household else "",
+                "representative": township.representative if township is not None else "",
+            }
+
+    def make_sign_dialog(self) -> SignDialog | None:
+        """The sign dialog for the selected draft (names filled in where known)."""
+        item = self.selected()
+        if item is None or item.status != agreements.DRAFT:
+            return None
+        return SignDialog(self._title(item), self._names(), dt.date.today(), self)
+
+    def sign_on_screen(self) -> None:
+        dialog = self.make_sign_dialog()
+        if dialog is not None and dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply_signatures(dialog)
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def apply_signatures(self, dialog: SignDialog) -> bool:
+        """Give the dialog's three signatures to the core (AG-1): the agreement is signed, its PDF stored."""
+        item = self.selected()
+        if item is None:
+            return False
+        try:
+            agreements.sign_on_screen(self._store, item.id, dialog.signatures(), dialog.signed_on())
+        except AgreementError as error:
+            self._failed(error)
+            return False
+        self.refresh(item.id)
+        self.message.show_message(
+            _("Signed; the signed PDF is kept and the agreement can no longer be edited."), "info"
+        )
+        self.changed.emit()
+        return True
+
+    def sign_on_paper(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        dialog = PaperSignDialog(self._title(item), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.mark_signed_on_paper(
+                Path(dialog.path_edit.text().strip()), dialog.fingerprint_check.isChecked(), dialog.date_edit.value()
+            )
+        dialog.deleteLater()
+
+    def mark_signed_on_paper(self, scan: Path, fingerprint: bool, signed_on: dt.date) -> bool:
+        item = self.selected()
+        if item is None:
+            return False
+        try:
+            agreements.sign_on_paper(self._store, item.id, scan, fingerprint, signed_on)
+        except AgreementError as error:
+            self._failed(error)
+            return False
+        self.refresh(item.id)
+        self.message.show_message(_("Marked signed on paper; the scan is kept."), "info")
+        self.changed.emit()
+        return True
+
+    def void(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        dialog = VoidDialog(self._title(item), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.void_selected(dialog.reason_edit.toPlainText(), dialog.date_edit.value())
+        dialog.deleteLater()
+
+    def void_selected(self, reason: str, on: dt.date | None = None) -> str | None:
+        """Void the selected agreement with ``reason``; the new version is selected.  Returns its id."""
+        item = self.selected()
+        if item is None:
+            return None
+        try:
+            new_id = agreements.void(self._store, item.id, reason, on or dt.date.today())
+        except AgreementError as error:
+            self._failed(error)
+            return None
+        self.refresh(new_id)
+        self.message.show_message(
+            _("Voided; version {version} is drafted to be corrected and signed.").format(
+                version=self.selected().version if self.selected() else ""
+            ),
+            "info",
+        )
+        self.changed.emit()
+        return new_id
+
+    # ------------------------------------------------------------------------------------------
+    # Demolition acceptance
+    # ------------------------------------------------------------------------------------------
+    def _signed_demolition(self) -> AgreementInfo | None:
+        current = agreements.current_agreements(self._store, self._household_id).get(agreements.DEMOLITION)
+        return current if current is not None and current.status == agreements.SIGNED else None
+
+    def _fill_acceptance(self) -> None:
+        signed = self._signed_demolition()
+        record = demolition.acceptance(self._store, self._household_id)
+        self.acceptance_box.setVisible(signed is not None or record is not None)
+        if not self.acceptance_box.isVisibleTo(self):
+            return
+        editable = record is None
+        for widget in (
+            self.accepted_on_edit,
+            self.inspector_edit,
+            self.photo_edit,
+            self.photo_button,
+            self.reclamation_combo,
+            self.accept_button,
+        ):
+            widget.setEnabled(editable)
+        if record is not None:
+            self.accepted_on_edit.set_value(record.accepted_on)
+            self.inspector_edit.setText(record.inspector)
+            self.photo_edit.setText(_("photo kept") if record.photo_sha256 else "")
+            self.old_certificate_check.setChecked(record.old_certificate_returned)
+            self.new_certificate_edit.setText(record.new_certificate_number)
+            self.reclamation_combo.set_code(record.reclamation)
+            self.old_certificate_check.setEnabled(not record.old_certificate_returned)
+            self.new_certificate_edit.setEnabled(True)
+            self.accept_button.setText(_("Record certificates"))
+            self.accept_button.setEnabled(True)
+        else:
+            self.accept_button.setText(_("Record acceptance"))
+            self.old_certificate_check.setEnabled(True)
+            self.new_certificate_edit.setEnabled(True)
+        try:
+            reward = demolition.reward_due(self._store, self._household_id)
+        except DemolitionError as error:
+            self.reward_label.setText(str(error))
+        else:
+            colour = "#1b5e20" if reward.due else "#8a5a00"
+            self.reward_label.setStyleSheet(f"color: {colour};")
+            self.reward_label.setText(reward.reason)
+
+    def _choose_photo(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose the photo of the demolished house"), "", _("Images (*.jpg *.jpeg *.png);;All files (*)")
+        )
+        if path:
+            self.photo_edit.setText(path)
+
+    def record_acceptance(self) -> bool:
+        """Record the acceptance (or, once accepted, the certificates) through ``core.records.demolition``."""
+        if self._household_id is None:
+            return False
+        existing = demolition.acceptance(self._store, self._household_id)
+        try:
+            if existing is None:
+                photo = self.photo_edit.text().strip()
+                demolition.accept(
+                    self._store,
+                    self._household_id,
+                    self.accepted_on_edit.value(),
+                    self.inspector_edit.text(),
+                    Path(photo) if photo else None,
+                    self.old_certificate_check.isChecked(),
+                    self.new_certificate_edit.text(),
+                    self.reclamation_combo.code(),
+                )
+            else:
+                demolition.record_certificates(
+                    self._store,
+                    self._household_id,
+                    self.old_certificate_check.isChecked(),
+                    self.new_certificate_edit.text(),
+                )
+        except DemolitionError as error:
+            self.acceptance_message.show_message(str(error))
+            return False
+        self.acceptance_message.show_message(
+            _("Acceptance recorded.") if existing is None else _("Certificates recorded."), "info"
+        )
+        self._fill_acceptance()
+        self.changed.emit()
+        return True

@@ -1,0 +1,430 @@
+"""The Qt application: font, translations, the window, the store, first-start set-up.
+
+``run`` is what ``xinjie-desktop`` calls.  A cold start shows the window's
+frame first, with an "Opening the data file…" page, and only then loads the
+core (SQLAlchemy, Alembic) and opens the store, in a background thread:
+``open_store`` checks the whole file before it is used, which takes a while
+on a large file.  Once the store is open, an empty store gets the set-up
+dialog and the household workspace fills the window.  Nothing this module
+imports at its top loads the core.
+
+``start`` is that first part (the benchmark times it); tests build the same
+pieces with ``prepare_application`` (font and translators on the running
+QApplication) and ``create_main_window`` (a window over an open store).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QObject,
+    QStandardPaths,
+    QTimer,
+    QTranslator,
+)
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from xinjie_desktop import __version__, i18n
+from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.main_window import MainWindow
+from xinjie_desktop.qt.shell.operations import Worker, run_in_background
+from xinjie_desktop.qt.shell.settings import APPLICATION, ORGANIZATION, backups_to_keep, saved_language
+from xinjie_desktop.resources import font_path, icon_path
+
+if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
+    from xinjie_desktop.core.store.database import Store
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "xinjie.sqlite"
+
+# Should the window never be painted (minimised at start), the store is opened after this long anyway.
+OPEN_FALLBACK_MS = 200
+
+_font_family: str | None = None
+_translators: list[QTranslator] = []  # kept alive while installed
+
+
+def set_identity(app: QCoreApplication) -> None:
+    """Names QSettings and QStandardPaths use for this application's folders."""
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+
+
+def choose_language(requested: str | None) -> str:
+    """--lang first, then the language saved in the settings, then Simplified Chinese."""
+    if requested:
+        return requested
+    saved = saved_language()
+    return saved if saved in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def register_font() -> str | None:
+    """Register the shipped WenQuanYi Micro Hei once; returns its family name."""
+    global _font_family
+    if _font_family is None:
+        font_id = QFontDatabase.addApplicationFont(str(font_path()))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        if not families:
+            log.error("the shipped font %s could not be loaded", font_path())
+            return None
+        _font_family = families[0]
+    return _font_family
+
+
+def prepare_application(app: QApplication, language: str | None) -> str:
+    """Identity, icon, font and translations (ours and Qt's own) for ``language``; returns the language in force."""
+    set_identity(app)
+    app.setWindowIcon(QIcon(str(icon_path())))  # every window's; the Windows executable's own is in the spec
+    family = register_font()
+    if family:
+        font = QFont(family)
+        font.setPointSizeF(max(app.font().pointSizeF(), 10.0))
+        app.setFont(font)
+    try:
+        language = i18n.set_language(language)
+    except OSError:  # no compiled catalogue for this language: show the English message ids
+        log.warning("no translation catalogue for %s", language)
+        language = i18n.set_language("en")
+    for translator in _translators:
+        app.removeTranslator(translator)
+    _translators.clear()
+    if language == "zh_CN":
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        translator = QTranslator(app)
+        if translator.load("qtbase_zh_CN", folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+    app.setApplicationDisplayName(_("Xinjie Township poverty-alleviation work tool"))
+    return language
+
+
+def default_store_path() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(folder) / STORE_FILE
+
+
+def data_folder() -> Path:
+    """The user's data folder: the default store and the log file live there."""
+    return default_store_path().parent
+
+
+def configure_logging() -> Path | None:
+    """Unexpected errors go to a rotating log file in the data folder."""
+    from xinjie_desktop import logfile
+
+    try:
+        return logfile.configure(data_folder())
+    except OSError:
+        log.warning("no log file could be opened")
+        return None
+
+
+def show_error(message: str, parent=None) -> None:
+    QMessageBox.critical(parent, _("xinjie-desktop"), message)
+
+
+def install_excepthook() -> None:
+    """An unexpected error shows a message box in the user's language, not a traceback."""
+
+    def hook(kind, value, tb) -> None:
+        from xinjie_desktop import logfile
+
+        details = "".join(traceback.format_exception(kind, value, tb))
+        print(details, file=sys.stderr)
+        store_module = sys.modules.get("xinjie_desktop.core.store.database")
+        if store_module is not None and isinstance(value, store_module.StoreError):
+            # a full disk, a read-only folder…: the message says what to do; no traceback is needed
+            log.warning("%s", value)
+            if QApplication.instance() is not None:
+                QMessageBox.warning(QApplication.activeWindow(), _("xinjie-desktop"), str(value))
+            return
+        log_file = logfile.log_unexpected(kind, value, tb, data_folder())
+        if QApplication.instance() is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            _("xinjie-desktop"),
+            _(
+                "Something went wrong that the program did not expect. What you saved before is safe; "
+                "what was being done just now may not have been saved. Please tell the person who looks "
+                "after this program what you were doing."
+            ),
+        )
+        where = (
+            _("The details have been written to the log file {path}.").format(path=log_file)
+            if log_file
+            else _("The details could not be written to a log file.")
+        )
+        box.setInformativeText(f"{str(value) or kind.__name__}\n\n{where}")
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def create_main_window(store: Store) -> MainWindow:
+    """A window with the household workspace over an already open store (tests, the benchmark)."""
+    window = MainWindow()
+    window.install_workspace(_workspace(store))
+    return window
+
+
+def _workspace(store: Store):
+    from xinjie_desktop.qt.shell.workspace import HouseholdWorkspace  # loads the core: only once a store is open
+
+    return HouseholdWorkspace(store)
+
+
+def needs_set_up(store: Store) -> bool:
+    """An empty store: no township, and not a village laptop (whose villages arrive with the township
+    office's first bundle: the window shows it waiting for that bundle, qt.sync.provisioning)."""
+    from xinjie_desktop.core.records import township
+    from xinjie_desktop.core.sync import device
+
+    with store.session() as session:
+        if township.is_set_up(session):
+            return False
+    return device.provisioning(store) is None
+
+
+def ensure_set_up(store: Store, parent=None) -> bool:
+    """On an empty store, ask for the township, a village laptop's provisioning file, or demo data;
+    False if the user gave up."""
+    from xinjie_desktop.qt.shell.setup_dialog import SetupDialog
+
+    if not needs_set_up(store):
+        return True
+    dialog = SetupDialog(store, parent)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+@dataclass
+class Opened:
+    """What the opening job hands to the window: the open store, and whether it is set up (its township
+    exists, or it is a provisioned village laptop)."""
+
+    store: Store
+    set_up: bool
+
+
+def open_in_background(path: Path, keep_backups: int | None = None):
+    """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread,
+    then makes the day's backup if none was made today (keeping the last ``keep_backups``, by
+    default the Backups dialog's setting, read here in the window's thread)."""
+    if keep_backups is None:
+        keep_backups = backups_to_keep()
+
+    def job(_report) -> Opened:
+        from xinjie_desktop.core.store import backups
+        from xinjie_desktop.core.store.database import StoreError
+        from xinjie_desktop.core.sync.workstore import open_store
+
+        try:
+            store = open_store(path, keep_backups=keep_backups)
+        except StoreError:
+            raise
+        except Exception as error:  # anything else about the file: a message, never a traceback
+            log.exception("opening the store failed")
+            raise StoreError(
+                _("The data file {path} cannot be opened: {error}").format(path=path, error=error)
+            ) from error
+        try:
+            set_up = not needs_set_up(store)
+        except BaseException:
+            store.close()
+            raise
+        try:
+            backups.daily_backup_if_due(store.path, keep_backups)
+        except backups.BackupError:  # a full disk, say: the store still opens; the log says why
+            log.warning("the daily backup of %s could not be made", store.path, exc_info=True)
+        try:  # the workspace's classes, loaded here rather than in the window's thread
+            import xinjie_desktop.qt.shell.workspace  # noqa: F401
+        except Exception:  # a programming error, not the file's: the window's own import reports it
+            log.exception("loading the household workspace failed")
+        return Opened(store, set_up)
+
+    return job
+
+
+class _Shell(QObject):
+    """The window, the one open store, and the store being opened (in the background)."""
+
+    def __init__(self, window: MainWindow | None = None) -> None:
+        super().__init__()
+        self.window = window or MainWindow()
+        self.store: Store | None = None
+        self.exit_code = 0
+        self._opener: Worker | None = None
+        self._pending: Path | None = None  # opened once the window has been painted
+        self._closed = False
+        self.window.open_store_requested.connect(self.open)
+        self.window.restore_backup_requested.connect(self.restore_backup)
+        self.window.closing.connect(self._window_closing)
+
+    # --- an already open store ------------------------------------------
+    def show(self, store: Store) -> bool:
+        """Show ``store`` in the window now (set it up first if empty); False if the user gave up."""
+        if not ensure_set_up(store, self.window):
+            store.close()
+            return False
+        self._install(store)
+        self.window.show()
+        return True
+
+    # --- opening in the background -----------------------------------------
+    def open_after_paint(self, path: Path) -> None:
+        """Show the opening page now; start opening ``path`` once the window is on the screen."""
+        self.window.show_opening(path)
+        self._pending = Path(path)
+        self.window.installEventFilter(self)
+        QTimer.singleShot(OPEN_FALLBACK_MS, self._start_pending)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Paint and self._pending is not None:
+            QTimer.singleShot(0, self._start_pending)  # after this paint: the frame first, then the work
+        return False
+
+    def _start_pending(self) -> None:
+        if self._pending is not None:
+            path, self._pending = self._pending, None
+            self.window.removeEventFilter(self)
+            self.window.add_shortcuts()  # Ctrl+Q and the others, now that the frame is on the screen
+            configure_logging()
+            self.open(str(path))
+
+    def open(self, path: str | Path, *, again: bool = False) -> None:
+        """Open another store in the background; the window shows it once it is open.  ``again``:
+        open the file of the current store afresh (after a restore)."""
+        path = Path(path)
+        if self._opener is not None or self._closed:
+            return
+        if not again and self.store is not None and path.resolve() == self.store.path.resolve():
+            return
+        if not again and self.window.workspace is not None and not self.window.workspace.may_leave_editor():
+            return
+        self.window.show_opening(path)
+        self._opener = run_in_background(
+            None, open_in_background(path), success=self._opened, failure=self._open_failed
+        )
+
+    def is_opening(self) -> bool:
+        return self._opener is not None or self._pending is not None
+
+    def _finish_opener(self) -> None:
+        if self._opener is not None:
+            self._opener.wait()  # run_in_background deletes it
+            self._opener = None
+
+    def _opened(self, opened: Opened) -> None:
+        self._finish_opener()
+        if self._closed:  # the window was closed meanwhile
+            opened.store.close()
+            return
+        if not opened.set_up and not ensure_set_up(opened.store, self.window):
+            opened.store.close()
+            self._give_up(0)
+            return
+        self._install(opened.store)
+
+    def _open_failed(self, message: str) -> None:
+        self._finish_opener()
+        if self._closed:
+            return
+        show_error(message, self.window)
+        self._give_up(1)
+
+    def _give_up(self, code: int) -> None:
+        """Opening failed or set-up was abandoned: back to the store shown before, or end the program."""
+        if self.store is not None:
+            self.window.show_workspace()
+            return
+        self.exit_code = code
+        QCoreApplication.exit(code)
+
+    def restore_backup(self, backup_path: str | Path) -> bool:
+        """Put a backup in place of the open store: close the store, restore (which backs up the
+        current store first), then open the file again as "open another data file" does.
+        False if the user kept unsaved changes or the restore was refused (a message says why)."""
+        from xinjie_desktop.core.store import backups
+
+        if self.store is None or self._opener is not None or self._closed:
+            return False
+        if self.window.workspace is not None and not self.window.workspace.may_leave_editor():
+            return False
+        path = self.store.path
+        self.window.show_opening(path)
+        self.store.close()  # every pooled connection: restore needs the file to itself
+        try:
+            backups.restore(path, backup_path, backups_to_keep())
+        except backups.BackupError as error:
+            show_error(str(error), self.window)
+            self.window.show_workspace()
+            return False
+        self.open(path, again=True)
+        return True
+
+    def _install(self, store: Store) -> None:
+        old = self.store
+        self.window.install_workspace(_workspace(store))
+        self.store = store
+        if old is not None:
+            old.close()
+
+    def _window_closing(self) -> None:
+        """Closing the window ends the program: a store still being opened is closed once it is open."""
+        self._closed = True
+        self._pending = None
+
+    def close(self) -> None:
+        """At the end: wait for a store still being opened and close it, and the open store."""
+        self._closed = True
+        self._pending = None
+        if self._opener is not None:
+            opener, self._opener = self._opener, None
+            opener.wait()
+            if isinstance(opener.result, Opened):  # its success was never delivered
+                opener.result.store.close()
+            opener.deleteLater()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def start(app: QApplication, db_path: Path | None, language: str | None) -> _Shell:
+    """Prepare the application, paint the window with the opening page, then open the store behind it."""
+    set_identity(app)
+    prepare_application(app, choose_language(language))
+    install_excepthook()
+    shell = _Shell()
+    if os.environ.get("XINJIE_EXIT_AFTER_PAINT"):  # a benchmark of the packaged program (qt.shell.paint_probe)
+        from xinjie_desktop.qt.shell import paint_probe
+
+        shell.paint_probe = paint_probe.install(shell.window, os.environ["XINJIE_EXIT_AFTER_PAINT"])
+    shell.open_after_paint(db_path or default_store_path())
+    shell.window.show()
+    return shell
+
+
+def run(db_path: Path | None, language: str | None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    shell = start(app, db_path, language)
+    try:
+        code = app.exec()
+    finally:
+        shell.close()
+        shell.window.close()
+        shell.window.deleteLater()
+    return code or shell.exit_code

@@ -1,0 +1,571 @@
+"""Provisioning in the window (issue 5): the township office provisions a village laptop, the laptop
+accepts the provisioning file, and a provisioned laptop waits for the township office's first bundle.
+
+``ProvisionLaptopDialog`` (township office, Sync → Provision a village laptop): the laptop's name,
+its villages (ticked in a list of the stored villages), the USB stick; core.sync.device.provision writes
+the signed file, and the dialog shows the township key fingerprint to compare on the laptop.
+
+``AcceptProvisioningDialog`` (village laptop, first start or Sync → Accept a provisioning file): the
+file chosen on the stick is read and checked (core.sync.device.read_provisioning) and what it grants is
+shown, with the township key fingerprint to compare with the one the township office showed; only
+then is it accepted (core.sync.device.accept_provisioning).
+
+``AwaitingTownshipPage``: a provisioned laptop whose data file holds no township yet (the villages
+arrive with the township office's first bundle) shows this page in place of the empty household
+list, with the two steps: write the first bundle for the township office, import its bundle back.
+
+Thin: every check and refusal is core.sync.device's, shown in its words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from xinjie_desktop.core.store.models import Village
+from xinjie_desktop.core.sync import device
+from xinjie_desktop.core.sync.device import DeviceError, Provisioning
+from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel, close_buttons
+from xinjie_desktop.qt.sync.sync_common import (
+    DrivePicker,
+    local_text,
+    this_computer_text,
+    usb_volumes,
+)
+
+NOTE_STYLE = "color: #555555;"
+FILE_SUFFIX = ".json"
+UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed on FAT32 or Windows
+
+
+# --- what the window needs to know -----------------------------------------------------------------
+
+
+def is_laptop(store) -> bool:
+    """A provisioned village laptop: it accepts provisioning files and never writes them."""
+    return device.provisioning(store) is not None
+
+
+def villages_text(granted: Provisioning) -> str:
+    return _(", ").join(name for _id, name in sorted(granted.villages, key=lambda village: village[1]))
+
+
+def issued_text(issued_at: str) -> str:
+    """The provisioning's time (UTC, ISO) as local time."""
+    try:
+        return local_text(dt.datetime.fromisoformat(issued_at))
+    except ValueError:
+        return issued_at
+
+
+def fingerprint_label(text: str = "", name: str = "") -> QLabel:
+    """A key fingerprint, large enough to read aloud and compare; selectable."""
+    label = QLabel(text, objectName=name)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
+    label.setFont(font)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _note(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text, objectName=name)
+    label.setWordWrap(True)
+    label.setStyleSheet(NOTE_STYLE)
+    return label
+
+
+def _heading(text: str, name: str = "", scale: float = 1.3) -> QLabel:
+    label = QLabel(text, objectName=name)
+    label.setWordWrap(True)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+# --- the township office: provision a village laptop ----------------------------------------------
+
+
+def provisioning_file_name(laptop_name: str) -> str:
+    """The file's name on the stick: the laptop's name, without characters FAT32 refuses."""
+    safe = UNSAFE_IN_FILE_NAMES.sub("_", laptop_name).strip().strip(".") or "laptop"
+    return _("{laptop} provisioning file").format(laptop=safe) + FILE_SUFFIX
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``name (2)``, ``name (3)``… if a file of that name is there already."""
+    path = folder / name
+    number = 2
+    while path.exists():
+        path = folder / f"{Path(name).stem} ({number}){Path(name).suffix}"
+        number += 1
+    return path
+
+
+class ProvisionLaptopDialog(QDialog):
+    """The township office writes a provisioning file for a village laptop onto a USB stick."""
+
+    provisioned = Signal(object)  # the Provisioning written
+
+    def __init__(self, store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("provision_dialog")
+        self.setWindowTitle(_("Provision a village laptop"))
+        self.store = store
+        self.written: Path | None = None
+        self.granted: Provisioning | None = None
+        me = device.identity(store)
+
+        intro = QLabel(
+            _(
+                "A village laptop sends the township office only the households of the villages it is provisioned for. "
+                "Write a provisioning file for it onto a USB stick; on the laptop, accept the file when the program "
+                "starts for the first time."
+            )
+        )
+        intro.setWordWrap(True)
+        self.this_computer = _note(this_computer_text(store), "this_computer")
+        self.this_computer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.name_edit = QLineEdit(objectName="laptop_name")
+        self.name_edit.setPlaceholderText(_("e.g. Qingshan village laptop"))
+        self.village_list = QListWidget(objectName="village_list")
+        self.village_list.setMinimumHeight(self.fontMetrics().height() * 5)
+        self.village_list.setMaximumHeight(self.fontMetrics().height() * 9)
+        with store.session() as session:
+            villages = session.execute(select(Village.id, Village.name).order_by(Village.name)).all()
+        for village_id, name in villages:
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, village_id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.village_list.addItem(item)
+        if villages:
+            self.village_list.setCurrentRow(0)
+        village_hint = _note(
+            _("Tick the villages whose households this laptop enters (Space ticks the selected village).")
+            if villages
+            else _("This data file holds no village yet: set up the township first.")
+        )
+        village_hint.setMinimumWidth(420)  # a wrapped label in a form row is otherwise squeezed
+        laptop_box = QGroupBox(_("1. The laptop"))
+        form = QFormLayout(laptop_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(_("Laptop name:"), self.name_edit)
+        form.addRow(_("Its villages:"), self.village_list)
+        form.addRow("", village_hint)
+
+        self.drive = DrivePicker()
+        drive_box = QGroupBox(_("2. The USB stick"))
+        QVBoxLayout(drive_box).addWidget(self.drive)
+
+        self.write_button = QPushButton(_("Write the provisioning file"), objectName="write_provisioning_button")
+        self.write_button.setDefault(True)
+        write_row = QHBoxLayout()
+        write_row.addWidget(self.write_button)
+        write_row.addStretch(1)
+        self.message = MessageLabel()
+        self.message.setObjectName("provision_message")
+
+        self.done_box = QGroupBox(_("3. Done"))
+        self.written_label = QLabel(objectName="written_label")
+        self.written_label.setWordWrap(True)
+        self.written_label.setStyleSheet(f"color: {INFO_COLOUR};")
+        compare = QLabel(_("On the laptop, compare the township key fingerprint with this one:"))
+        compare.setWordWrap(True)
+        self.fingerprint = fingerprint_label(me.fingerprint, "township_fingerprint")
+        self.next_note = _note(
+            _(
+                'On the laptop: when the program starts for the first time, choose "This is a village laptop" and accept '
+                "this file. The laptop then writes its first bundle; import it here (Sync → Import from USB) and write "
+                "the bundles back (Sync → Export to USB)."
+            ),
+            "next_note",
+        )
+        done_layout = QVBoxLayout(self.done_box)
+        done_layout.addWidget(self.written_label)
+        done_layout.addWidget(compare)
+        done_layout.addWidget(self.fingerprint)
+        done_layout.addWidget(self.next_note)
+        self.done_box.hide()
+
+        self.issued_box = QGroupBox(_("Laptops provisioned before"))
+        self.issued_list = QListWidget(objectName="issued_list")
+        self.issued_list.setMaximumHeight(self.fontMetrics().height() * 5)
+        QVBoxLayout(self.issued_box).addWidget(self.issued_list)
+
+        buttons = close_buttons(self)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.this_computer)
+        layout.addWidget(laptop_box)
+        layout.addWidget(drive_box)
+        layout.addLayout(write_row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.done_box)
+        layout.addWidget(self.issued_box)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+
+        self.write_button.clicked.connect(self.write)
+        self.name_edit.returnPressed.connect(self.village_list.setFocus)
+        self.name_edit.textChanged.connect(lambda _text: self.message.clear_message())
+        self.village_list.itemChanged.connect(lambda _item: self.message.clear_message())
+        self._fill_issued()
+        self.resize(760, 640)
+
+    def checked_villages(self) -> list[str]:
+        return [
+            self.village_list.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.village_list.count())
+            if self.village_list.item(row).checkState() == Qt.CheckState.Checked
+        ]
+
+    def write(self) -> Path | None:
+        """Write the provisioning file onto the chosen stick; its path, or None (and a message why not)."""
+        name = self.name_edit.text().strip()
+        if not name:
+            self.message.show_message(_("Give the laptop a name."))
+            self.name_edit.setFocus()
+            return None
+        villages = self.checked_villages()
+        if not villages:
+            self.message.show_message(_("Choose at least one village the laptop may write."))
+            self.village_list.setFocus()
+            return None
+        folder = self.drive.folder()
+        if folder is None:
+            self.message.show_message(_("Choose the USB stick (or a folder) first."))
+            return None
+        path = free_path(folder, provisioning_file_name(name))
+        try:
+            granted = device.provision(self.store, name, villages, path)
+        except DeviceError as error:
+            self.message.show_message(str(error))
+            return None
+        self.written, self.granted = path, granted
+        self.message.clear_message()
+        self.written_label.setText(
+            _("The provisioning file for {laptop} ({villages}) is written: {path}").format(
+                laptop=granted.laptop_name, villages=villages_text(granted), path=path
+            )
+        )
+        self.fingerprint.setText(granted.township.fingerprint)
+        self.done_box.show()
+        self.this_computer.setText(this_computer_text(self.store))  # now the township office
+        self._fill_issued()
+        self.provisioned.emit(granted)
+        return path
+
+    def _fill_issued(self) -> None:
+        issued = device.issued(self.store)
+        with self.store.session() as session:
+            names = dict(session.execute(select(Village.id, Village.name)).all())
+        self.issued_list.clear()
+        for entry in reversed(issued):  # the newest first
+            self.issued_list.addItem(
+                _("{laptop}: {villages} (written {when})").format(
+                    laptop=entry.get("laptop_name", ""),
+                    villages=_(", ").join(sorted(names.get(village, village) for village in entry.get("villages", []))),
+                    when=issued_text(entry.get("issued_at", "")),
+                )
+            )
+        self.issued_box.setVisible(bool(issued))
+
+
+# --- the village laptop: accept the provisioning file ---------------------------------------------
+
+
+def choose_provisioning_file(parent: QWidget | None) -> Path | None:
+    """Ask for the provisioning file (starting on the first USB stick found); None if none was chosen."""
+    volumes = usb_volumes()
+    start = volumes[0].path if volumes else str(Path.home())
+    path, _selected = QFileDialog.getOpenFileName(
+        parent,
+        _("Choose the provisioning file from the township office"),
+        start,
+        _("Provisioning files (*.json);;All files (*)"),
+    )
+    return Path(path) if path else None
+
+
+class AcceptProvisioningDialog(QDialog):
+    """Show what a provisioning file grants, with the township key fingerprint to compare; accept it."""
+
+    def __init__(self, store, path: Path | str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accept_provisioning_dialog")
+        self.setWindowTitle(_("Accept the provisioning file"))
+        self.store = store
+        self.path: Path | None = None
+        self.read: Provisioning | None = None  # the file chosen, read and checked
+        self.accepted_provisioning: Provisioning | None = None
+
+        intro = QLabel(
+            _(
+                "The township office wrote this provisioning file for this laptop. Check what it grants before you "
+                "accept it: this laptop may then enter the households of these villages and exchange bundles with "
+                "the township office."
+            )
+        )
+        intro.setWordWrap(True)
+
+        self.file_label = QLabel(objectName="provisioning_file")
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose_button = QPushButton(_("Choose another file…"), objectName="choose_provisioning_button")
+        self.choose_button.setAutoDefault(False)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_label, 1)
+        file_row.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.grants_box = QGroupBox(_("What the file grants"))
+        self.laptop_label = QLabel(objectName="granted_laptop")
+        self.villages_label = QLabel(objectName="granted_villages")
+        self.villages_label.setWordWrap(True)
+        self.township_label = QLabel(objectName="granted_township")
+        self.issued_label = QLabel(objectName="granted_issued")
+        self.fingerprint = fingerprint_label(name="granted_fingerprint")
+        for label in (self.laptop_label, self.villages_label, self.township_label):
+            font = QFont(label.font())
+            font.setBold(True)
+            label.setFont(font)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(_("This laptop's name:"), self.laptop_label)
+        form.addRow(_("Villages it may enter:"), self.villages_label)
+        form.addRow(_("Township office:"), self.township_label)
+        form.addRow(_("Written on:"), self.issued_label)
+        form.addRow(_("Township key fingerprint:"), self.fingerprint)
+        compare = QLabel(
+            _(
+                "Compare this fingerprint with the one the township office's computer showed when it "
+                "wrote the file. If they differ, do not accept the file: it does not come from your "
+                "township office."
+            ),
+            objectName="compare_note",
+        )
+        compare.setWordWrap(True)
+        compare.setStyleSheet(f"color: {WARNING_COLOUR};")
+        grants_layout = QVBoxLayout(self.grants_box)
+        grants_layout.addLayout(form)
+        grants_layout.addWidget(compare)
+        self.grants_box.hide()
+
+        self.message = MessageLabel()
+        self.message.setObjectName("accept_message")
+        self.this_computer = _note(
+            _("This computer's key fingerprint: {fingerprint}").format(fingerprint=device.identity(store).fingerprint),
+            "this_computer",
+        )
+
+        self.accept_button = QPushButton(_("Accept the provisioning"), objectName="accept_provisioning_button")
+        self.accept_button.setDefault(True)
+        self.accept_button.setEnabled(False)
+        self.cancel_button = QPushButton(_("Cancel"), objectName="accept_cancel_button")
+        self.cancel_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.this_computer, 1)
+        buttons.addWidget(self.accept_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(file_row)
+        layout.addWidget(self.grants_box)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.choose_button.clicked.connect(self.choose_file)
+        self.accept_button.clicked.connect(self.accept_file)
+        self.cancel_button.clicked.connect(self.reject)
+        self.resize(720, 460)
+        if path is not None:
+            self.load(path)
+
+    def choose_file(self) -> bool:
+        path = choose_provisioning_file(self)
+        if path is None:
+            return False
+        self.load(path)
+        return True
+
+    def load(self, path: Path | str) -> bool:
+        """Read and check the file; show what it grants, or why it cannot be accepted."""
+        self.path = Path(path)
+        self.file_label.setText(_("File: {path}").format(path=self.path))
+        try:
+            self.read = device.read_provisioning(self.path)
+        except DeviceError as error:
+            self.read = None
+            self.grants_box.hide()
+            self.message.show_message(str(error))
+            self.accept_button.setEnabled(False)
+            return False
+        granted = self.read
+        self.laptop_label.setText(granted.laptop_name)
+        self.villages_label.setText(villages_text(granted))
+        self.township_label.setText(granted.township_name or _("township office"))
+        self.issued_label.setText(issued_text(granted.issued_at))
+        self.fingerprint.setText(granted.township.fingerprint)
+        self.grants_box.show()
+        self.message.clear_message()
+        self.accept_button.setEnabled(True)
+        self.accept_button.setFocus()
+        return True
+
+    def accept_file(self) -> Provisioning | None:
+        if self.read is None or self.path is None:
+            return None
+        try:
+            accepted = device.accept_provisioning(self.store, self.path)
+        except DeviceError as error:
+            self.message.show_message(str(error))
+            return None
+        self.accepted_provisioning = accepted
+        self.accept()
+        return accepted
+
+
+# --- a provisioned laptop waiting for the township office's first bundle ---------------------------
+
+
+class AwaitingTownshipPage(QWidget):
+    """In place of the empty household list, until the township office's first bundle is imported."""
+
+    export_requested = Signal()
+    import_requested = Signal()
+
+    def __init__(self, store, granted: Provisioning, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("awaiting_page")
+        self.heading = _heading(
+            _("This laptop is provisioned ({villages}).").format(villages=villages_text(granted)),
+            "awaiting_heading",
+            1.5,
+        )
+        self.lead = QLabel(
+            _(
+                "Import the bundle the township office sends back from the USB stick; then you can "
+                "start entering households."
+            ),
+            objectName="awaiting_lead",
+        )
+        self.lead.setWordWrap(True)
+        font = QFont(self.lead.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.lead.setFont(font)
+
+        self.export_button = QPushButton(_("Export to USB…"), objectName="awaiting_export_button")
+        self.import_button = QPushButton(_("Import from USB…"), objectName="awaiting_import_button")
+        self.exported_label = QLabel(objectName="awaiting_exported")
+        self.exported_label.setWordWrap(True)
+        self.exported_label.setStyleSheet(f"color: {INFO_COLOUR};")
+        self.exported_label.hide()
+        first = self._step(
+            _("1. Write the first bundle and give it to the township office"),
+            _(
+                "It introduces this laptop to the township office. Take the USB stick there; the "
+                "township office imports it (Sync → Import from USB) and writes a bundle back for this "
+                "laptop."
+            ),
+            self.export_button,
+            self.exported_label,
+        )
+        second = self._step(
+            _("2. Import the township office's bundle from the USB stick"),
+            _("It brings the township, the villages and their households. Then the household list appears here."),
+            self.import_button,
+        )
+
+        self.details = _note(
+            _("Laptop: {laptop} · Township office: {township} · Township key fingerprint: {fingerprint}").format(
+                laptop=granted.laptop_name,
+                township=granted.township_name or _("township office"),
+                fingerprint=granted.township.fingerprint,
+            ),
+            "awaiting_details",
+        )
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning = MessageLabel()
+        self.warning.setObjectName("awaiting_warning")
+        if device.needs_reprovisioning(store):
+            self.warning.show_message(
+                _(
+                    "This data file took a new identity after it was provisioned: the township "
+                    "office must provision it again."
+                ),
+                "warning",
+            )
+
+        column = QWidget(objectName="awaiting_column")
+        column.setMaximumWidth(760)
+        column_layout = QVBoxLayout(column)
+        column_layout.setSpacing(14)
+        for widget in (self.heading, self.lead, first, second, self.warning, self.details):
+            column_layout.addWidget(widget)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 6)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+
+        self.export_button.clicked.connect(self.export_requested)
+        self.import_button.clicked.connect(self.import_requested)
+
+    @staticmethod
+    def _step(title: str, text: str, button: QPushButton, extra: QWidget | None = None) -> QFrame:
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        inner = QVBoxLayout(frame)
+        inner.addWidget(_heading(title, scale=1.1))
+        body = QHBoxLayout()
+        explanation = QLabel(text)
+        explanation.setWordWrap(True)
+        body.addWidget(explanation, 1)
+        button.setMinimumWidth(150)
+        body.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+        inner.addLayout(body)
+        if extra is not None:
+            inner.addWidget(extra)
+        return frame
+
+    def first_bundle_written(self, results: list) -> None:
+        """The export dialog wrote the first bundle: say so under step 1."""
+        if results:
+            self.exported_label.setText(
+                _("Written: {files}. Now take the USB stick to the township office.").format(
+                    files=_(", ").join(result.path.name for result in results)
+                )
+            )
+            self.exported_label.show()

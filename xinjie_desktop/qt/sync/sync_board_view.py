@@ -1,0 +1,169 @@
+"""The sync board (issue 5, "The window"): every computer this one exchanges bundles with.
+
+One row per laptop (at the township office) or for the township office (on a laptop): its name,
+role, when it was last seen and how many days ago, the last bundle imported from it and written
+for it, the changes it holds that have not arrived here (a bundle lost or not imported yet), the
+changes sent to it it has not acknowledged yet, and problems (a new identity after a copy).  The
+rows are core.sync.board.rows; nothing here decides what is missing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xinjie_desktop.core.sync import board as sync_board
+from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.sync.board import PeerRow
+from xinjie_desktop.i18n import N_, _, ngettext
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ERROR_COLOUR
+from xinjie_desktop.qt.sync.sync_common import local_text, role_label, this_computer_text
+
+COLUMNS = (
+    ("name", N_("Computer")),
+    ("role", N_("Role")),
+    ("last_seen", N_("Last seen")),
+    ("days", N_("Days since")),
+    ("last_in", N_("Last bundle received")),
+    ("last_out", N_("Last bundle written for it")),
+    ("missing", N_("Missing here")),
+    ("unacknowledged", N_("Not yet confirmed by it")),
+    ("problem", N_("Problem")),
+)
+KEYS = [key for key, _label in COLUMNS]
+
+NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
+
+
+class SyncBoardModel(QAbstractTableModel):
+    """One row a peer (core.sync.board.PeerRow)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.peers: list[PeerRow] = []
+
+    def set_rows(self, rows: list[PeerRow]) -> None:
+        self.beginResetModel()
+        self.peers = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self.peers)
+
+    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section][1])
+        return None
+
+    def text(self, peer: PeerRow, key: str) -> str:
+        if key == "name":
+            return peer.name or peer.device_id[:8]
+        if key == "role":
+            return role_label(peer.role) or peer.role
+        if key == "last_seen":
+            return local_text(peer.last_seen)
+        if key == "days":
+            if peer.days_since_seen is None:
+                return EMPTY_MARK
+            if peer.days_since_seen == 0:
+                return _("today")
+            return ngettext("{n} day", "{n} days", peer.days_since_seen).format(n=peer.days_since_seen)
+        value = getattr(peer, key)
+        return value or EMPTY_MARK
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.peers):
+            return None
+        peer = self.peers[index.row()]
+        key = KEYS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(peer, key)
+        if role == Qt.ItemDataRole.ForegroundRole and key in ("missing", "problem") and getattr(peer, key):
+            return QColor(ERROR_COLOUR)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "days":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class SyncBoardDialog(QDialog):
+    """The sync board of the open data file."""
+
+    def __init__(self, store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_board_dialog")
+        self.setWindowTitle(_("Sync board"))
+        self.store = store
+        role = bundles.role(store)
+        if role == bundles.TOWNSHIP:
+            intro = _(
+                'Every village laptop this township office exchanges bundles with. "Missing here": changes a '
+                'laptop has that have not arrived (a bundle lost or not imported yet). "Not yet confirmed": '
+                "changes sent to it whose arrival it has not confirmed with a bundle back."
+            )
+        elif role == bundles.LAPTOP:
+            intro = _(
+                'The township office this laptop exchanges bundles with. "Missing here": changes the township '
+                'office has that have not arrived. "Not yet confirmed": changes sent to it whose arrival it '
+                "has not confirmed with a bundle back."
+            )
+        else:
+            intro = _("This computer does not take part in sync yet.")
+        self.intro = QLabel(intro, objectName="board_intro")
+        self.intro.setWordWrap(True)
+        self.this_computer = QLabel(this_computer_text(store), objectName="board_this_computer")
+        self.this_computer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.this_computer.font())
+        font.setBold(True)
+        self.this_computer.setFont(font)
+        self.model = SyncBoardModel(self)
+        self.view = QTableView(objectName="sync_board_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.empty_label = QLabel(_("No other computer has sent a bundle to this one yet."), objectName="board_empty")
+        self.refresh_button = QPushButton(_("Refresh"), objectName="board_refresh")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.refresh_button.clicked.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.this_computer)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        self.resize(1100, 420)
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = sync_board.rows(self.store)
+        self.model.set_rows(rows)
+        self.empty_label.setVisible(not rows)
+        metrics = self.view.fontMetrics()
+        for column, (key, _label) in enumerate(COLUMNS):
+            heading = metrics.horizontalAdvance(self.model.headerData(column, Qt.Orientation.Horizontal)) + 24
+            widest = max([metrics.horizontalAdvance(self.model.text(peer, key)) + 16 for peer in rows] or [0])
+            self.view.setColumnWidth(column, max(heading, min(widest, 240)))
