@@ -105,8 +105,8 @@ class _Reader:
             )
         )
 
-    def get(self, dotted: str):
-        node = self.data
+    def get(self, dotted: str) -> object:
+        node: object = self.data
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyFileError(
@@ -115,7 +115,7 @@ class _Reader:
             node = node[part]
         return node
 
-    def decimal(self, dotted: str, value=None) -> Decimal:
+    def decimal(self, dotted: str, value: object = None) -> Decimal:
         value = self.get(dotted) if value is None else value
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise self.fail(dotted, _("not a number: {value!r}").format(value=value))
