@@ -896,7 +896,7 @@ def render_village(
 
     ``progress(done, total)`` is called as each agreement is laid out; returning False cancels
     (InterruptedError) and leaves no file behind.  Returns the number of agreements."""
-    kinds = [k for k in kinds]
+    kinds = list(kinds)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise AgreementError(_("Unknown kind of agreement: {kind}.").format(kind=", ".join(unknown)))

@@ -88,7 +88,7 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: S
         and result.per_capita is not None
         and result.line is not None
     ):
-        figures = dict(year=result.year, value=format_yuan(result.per_capita), line=format_yuan(result.line))
+        figures = {"year": result.year, "value": format_yuan(result.per_capita), "line": format_yuan(result.line)}
         if result.below_line:
             flags.append(
                 Flag(

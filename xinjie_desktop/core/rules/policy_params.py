@@ -143,7 +143,7 @@ def load_file(path: Path) -> PolicyParameters:
     if not isinstance(lines_table, dict) or not lines_table:
         raise PolicyFileError(_("Policy file {file} lacks the value {key}").format(file=path.name, key="income_line"))
     lines = {}
-    for year, value in lines_table.items():
+    for year in lines_table:
         if not year.isdigit():
             raise reader.fail(f"income_line.{year}", _("a year has four digits"))
         lines[int(year)] = reader.decimal(f"income_line.{year}")
