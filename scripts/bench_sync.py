@@ -23,14 +23,13 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
 from xinjie_desktop.core.records import demo_data, township
-from xinjie_desktop.core.sync import bundles, device  # noqa: E402
-from xinjie_desktop.core.sync.workstore import open_store  # noqa: E402
+from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync.workstore import open_store
 
 
 def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path], list[float], list[int]]:
@@ -175,7 +174,7 @@ def main() -> None:
         "peak_mib": max(r["peak_mib"] for r in runs),
     }
     floor, stored = statistics.median(floors), statistics.median(stored_floors)
-    ratios = [r["seconds"] / f for r, f in zip(runs, floors)]
+    ratios = [r["seconds"] / f for r, f in zip(runs, floors, strict=True)]  # one floor a run
     print()
     print(
         f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "

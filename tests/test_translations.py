@@ -39,7 +39,9 @@ def test_compiled_catalogue_matches_the_po_file(compiled):
 
 
 def test_placeholders_survive_translation():
-    fields = lambda text: sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)  # noqa: E731
+    def fields(text: str) -> list[str]:
+        return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
+
     for message in translations.load_po():
         if message.id and message.string and isinstance(message.id, str):
             assert fields(message.string) == fields(message.id), message.id

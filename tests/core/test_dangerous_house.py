@@ -7,7 +7,7 @@ import pytest
 
 from xinjie_desktop.core.rules.dangerous_house import DangerousHouseError, DangerousHouseInput, assess
 
-APPRAISED = dict(appraiser="保山市某房屋安全鉴定所", appraised_on=dt.date(2017, 4, 10))
+APPRAISED = {"appraiser": "保山市某房屋安全鉴定所", "appraised_on": dt.date(2017, 4, 10)}
 
 
 def test_SB_3_c_grade_gets_ten_thousand_for_repair(params):
@@ -67,8 +67,8 @@ def test_SB_3_d_loan_before_key_date_taken_over(params):
 @pytest.mark.parametrize(
     "fields, words",
     [
-        (dict(grade="B"), "C or D"),
-        (dict(grade="C", rebuild=True), "Only a D-grade"),
+        ({"grade": "B"}, "C or D"),
+        ({"grade": "C", "rebuild": True}, "Only a D-grade"),
     ],
 )
 def test_SB_3_bad_input(params, fields, words):

@@ -71,7 +71,7 @@ def test_SB_1_plan_made_under_2017_reads_the_same_after_new_parameters(store, gr
         [saved] = housing_plans.saved_plans(store, household_id)
         assert housing_plans.reopen(saved).subsidy == 80000  # 2017.1: 20,000 × 4
         assert housing_plans.reopen(saved).parameters_version == "2017.1"
-        differences = dict((key, (old, new)) for key, old, new in housing_plans.compare(saved))
+        differences = {key: (old, new) for key, old, new in housing_plans.compare(saved)}
         assert differences["subsidy"] == (80000, 88000)  # 2018.1: 22,000 × 4
     finally:
         policy_params.load_all.cache_clear()

@@ -343,7 +343,7 @@ class _Writer:
         canvas = self.canvas
         canvas.setStrokeColorRGB(0, 0, 0)
         canvas.setLineWidth(0.6)
-        for row, label_height in zip(rows, heights):
+        for row, label_height in zip(rows, heights, strict=True):
             for position, (label, signature) in enumerate(row):
                 x = MARGIN_X + position * (column + 8 * mm)
                 baseline = y - label_height + 1 + len(label) * s.label.leading - s.label.size

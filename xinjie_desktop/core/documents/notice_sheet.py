@@ -16,7 +16,7 @@ import datetime as dt
 import io
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -215,7 +215,7 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
     return story
 
 
-def grid_table(rows: list, widths: list[float], font: str, *, top_padding: float = 3) -> Table:
+def grid_table(rows: list, widths: Sequence[float], font: str, *, top_padding: float = 3) -> Table:
     """A ruled table with a shaded heading row repeated on every page (notice sheets, import reports)."""
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="CENTER")
     table.setStyle(

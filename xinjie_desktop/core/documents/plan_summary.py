@@ -187,7 +187,8 @@ def _section(text: str, s: _Styles) -> list[Flowable]:
 
 
 def _basis(result: PlanResult, *keys: str, s: _Styles) -> Paragraph:
-    texts, rules = [], []
+    texts: list[str] = []
+    rules: list[str] = []
     for key in keys:
         explanation = result.explanations.get(key)
         if explanation is None:
@@ -253,7 +254,7 @@ def _story(
     else:
         area = _("the largest layout allowed")
     homestead = EMPTY
-    if plan.zone is not None:
+    if plan.zone is not None and plan.land is not None:  # both or neither (housing_plan.check_input)
         homestead = f"{_(ZONE_LABELS[plan.zone])}, {_(LAND_LABELS[plan.land])}"
         if plan.homestead_area is not None:
             homestead += f", {_m2(plan.homestead_area)}"

@@ -110,7 +110,7 @@ def modules(payload: str) -> tuple[int, bytes]:
         offset += data_count
         tables = _parity_tables(data_count, ec_count)
         parity = 0
-        for table, value in zip(tables, block):
+        for table, value in zip(tables, block, strict=True):  # a table for each data position
             parity ^= table[value]
         data_blocks.append(block)
         ec_blocks.append(parity.to_bytes(ec_count, "big"))
@@ -123,7 +123,7 @@ def modules(payload: str) -> tuple[int, bytes]:
     value = int.from_bytes(final, "big") << (total - 8 * len(final)) if total >= 8 * len(final) else 0
     dark = format(value ^ mask, f"0{total}b").encode()
     flat = bytearray(template)
-    for index, bit in zip(indices, dark):
+    for index, bit in zip(indices, dark, strict=True):  # a bit for each module, padded to their count
         flat[index] = bit
     return count, bytes(flat)
 

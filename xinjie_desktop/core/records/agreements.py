@@ -25,10 +25,11 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -314,7 +315,7 @@ def content_of(
     }
     figures = _figures(plan) if plan is not None else None
     content.update(_plan_fields(plan, figures))
-    if kind == DEMOLITION:
+    if kind == DEMOLITION and demolition_deadline is not None:  # a demolition agreement has one (checked above)
         content["demolition_deadline"] = demolition_deadline.isoformat()
     if kind == EMPLOYMENT:
         employment = employment or Employment()
@@ -329,7 +330,7 @@ def content_of(
             employment_placement=employment.placement.strip(),
             exit_target=employment.exit_target.strip(),
         )
-    if kind == CO_OWNERSHIP:
+    if kind == CO_OWNERSHIP and plan is not None and figures is not None:  # only employment goes without a plan
         option = next((o for o in figures.get("options", []) if o.get("code") == plan.chosen_option), None)
         if option is None:
             raise AgreementError(
@@ -352,7 +353,7 @@ def content_of(
     return content
 
 
-def _figures(plan: SavedPlan) -> dict:
+def _figures(plan: SavedPlan) -> Mapping[str, Any]:
     """The saved plan's figures as the agreements state them: worked out again under the plan's own
     parameter version with the demolition agreement signed, since the reward of SB-1/SB-2 is
     promised on that condition (for a plan saved with it signed these are the saved figures)."""
@@ -366,7 +367,7 @@ def _figures(plan: SavedPlan) -> dict:
         raise AgreementError(_("The saved housing plan cannot be recalculated: {error}").format(error=error)) from None
 
 
-def _plan_fields(plan: SavedPlan | None, figures: dict | None) -> dict:
+def _plan_fields(plan: SavedPlan | None, figures: Mapping[str, Any] | None) -> dict:
     if plan is None or figures is None:
         return dict.fromkeys(
             (
@@ -579,7 +580,7 @@ def _prints(
                     version=successor or "—",
                 )
             )
-        roles = REQUIRED_ROLES if record.kind != CO_OWNERSHIP else (*REQUIRED_ROLES, "co_investor")
+        roles: tuple[str, ...] = REQUIRED_ROLES if record.kind != CO_OWNERSHIP else (*REQUIRED_ROLES, "co_investor")
         roles = tuple(role for role in agreement_pdf.ROLES_ORDER if role in roles)
         signed = (signatures or {}).get(record.id)
         if signed is None and record.signing_method == "screen":
@@ -641,7 +642,7 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
     for key in ("drafted_on", "demolition_deadline"):
         if content.get(key):
             values[key] = agreement_pdf.format_date(dt.date.fromisoformat(content[key]), words)
-    values["household_kind"] = _(HOUSEHOLD_KINDS.get(content.get("household_kind"), "")) or empty
+    values["household_kind"] = _(HOUSEHOLD_KINDS.get(content.get("household_kind", ""), "")) or empty
     values["members"] = (
         words["member_separator"].join(
             words["member"].format(name=m["name"], relation=_(RELATIONS.get(m["relation"], m["relation"])))
@@ -762,11 +763,11 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
         record.status, record.voided_on, record.void_reason = VOIDED, on, reason.strip()
         session.flush()
         version = (
-            session.scalar(
+            session.execute(
                 select(func.max(Agreement.version)).where(
                     Agreement.household_id == record.household_id, Agreement.kind == record.kind
                 )
-            )
+            ).scalar_one()
             + 1
         )
         base = record.number.rsplit("-", 2)[0]
@@ -862,7 +863,7 @@ def render_pdf(store: Store, agreement_id: str, out: Path | str) -> Path:
         if out.is_dir():
             out = out / f"{record.number}.pdf"
         if record.signed_pdf_sha256:
-            data = session.get(Blob, record.signed_pdf_sha256).data
+            data = session.get_one(Blob, record.signed_pdf_sha256).data
         else:
             data = _pdf_bytes(session, [record], language())
     _atomic_write(out, data)
@@ -895,7 +896,7 @@ def render_village(
 
     ``progress(done, total)`` is called as each agreement is laid out; returning False cancels
     (InterruptedError) and leaves no file behind.  Returns the number of agreements."""
-    kinds = [k for k in kinds]
+    kinds = list(kinds)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise AgreementError(_("Unknown kind of agreement: {kind}.").format(kind=", ".join(unknown)))
@@ -968,7 +969,7 @@ def _read_pdf(path: Path) -> tuple[bytes, dict[str, str], str]:
         raise AgreementError(_("The file {name} is not a PDF.").format(name=path.name))
     try:
         reader = PdfReader(io.BytesIO(data))
-        metadata = reader.metadata or {}
+        metadata: Mapping[Any, Any] = reader.metadata or {}
         info = {key: str(value) for key, value in metadata.items()}
         keywords = info.get("/Keywords", "")
         text = ""

@@ -85,8 +85,8 @@ def listing(store: Store, household_id: str) -> list[Attachment]:
 
 def content(store: Store, attachment_id: str) -> bytes:
     with store.session() as session:
-        attachment = session.get(Attachment, attachment_id)
-        return session.get(Blob, attachment.sha256).data
+        attachment = session.get_one(Attachment, attachment_id)
+        return session.get_one(Blob, attachment.sha256).data
 
 
 def remove(store: Store, attachment_id: str) -> None:

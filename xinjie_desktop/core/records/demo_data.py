@@ -24,6 +24,7 @@ from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, check_digit
 from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
+    Base,
     Household,
     IncomeWorksheet,
     Member,
@@ -172,14 +173,19 @@ def _fill(
     params = current()
     now = utcnow()
     device = store.device_id
-    line_fen = int(params.income_line(2016) * 100)
+    line_fen = int(params.income_lines[2016] * 100)
     with store.unit_of_work() as session:
         versions = store.journal.versions(session.connection())
         villages: dict[tuple[str, str], str | None] = {}  # household → village, for the journal
         refs = [ref for ref in township.groups(session) if village_ids is None or ref.village_id in village_ids]
         if not refs:
             raise ValueError("no villagers' group to add households to")
-        chunk: dict[type, list[dict]] = {Household: [], Member: [], IncomeWorksheet: [], WorkflowStep: []}
+        chunk: dict[type[Base], list[dict[str, object]]] = {
+            Household: [],
+            Member: [],
+            IncomeWorksheet: [],
+            WorkflowStep: [],
+        }
         for index in range(households):
             group = refs[index % len(refs)]
             size = rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5, 6, 7))
@@ -305,7 +311,9 @@ def _removed_on_failure(store: Store, town_id: str) -> Iterator[None]:
         raise
 
 
-def _collect(chunk: dict[type, list[dict]], household: Household, now: dt.datetime, device: str, versions: str) -> None:
+def _collect(
+    chunk: dict[type[Base], list[dict[str, object]]], household: Household, now: dt.datetime, device: str, versions: str
+) -> None:
     stamp = {"created_at": now, "updated_at": now, "device_id": device, "sync_versions": versions}
     columns = [c.key for c in Household.__table__.columns if c.key not in stamp]
     chunk[Household].append({**{c: getattr(household, c) for c in columns}, **stamp})

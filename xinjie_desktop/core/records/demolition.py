@@ -155,6 +155,9 @@ def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list
             current_agreement = signed_demolition_agreement(session, household.id)
             if current_agreement is None or current_agreement.id != agreement.id:
                 continue  # an older signed version; the one in force decides
+            deadline = agreement.demolition_deadline
+            if deadline is None:  # never: the query asks for a deadline
+                continue
             found[household.id] = OverdueHouse(
                 household.id,
                 household.head_name,
@@ -162,8 +165,8 @@ def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list
                 group,
                 agreement.id,
                 agreement.number,
-                agreement.demolition_deadline,
-                (today - agreement.demolition_deadline).days,
+                deadline,
+                (today - deadline).days,
             )
         return sorted(found.values(), key=lambda h: (-h.days_overdue, h.village, h.group, h.head_name))
 
@@ -284,7 +287,7 @@ def reward_due(store: Store, household_id: str) -> RewardDue:
         agreement = signed_demolition_agreement(session, household_id)
         record = _acceptance_record(session, household_id)
         if record is not None:
-            accepted_under = session.get(Agreement, record.agreement_id)
+            accepted_under = session.get_one(Agreement, record.agreement_id)
             if agreement is None or accepted_under.status == SIGNED:
                 agreement = accepted_under
         deadline = agreement.demolition_deadline if agreement is not None else None

@@ -6,10 +6,12 @@ scrolls; nothing here loads every household.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from xinjie_desktop.core.store.models import Household, Village, VillagerGroup
 
@@ -67,7 +69,7 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int, matche
     """Rows ``offset`` to ``offset + limit`` of the filtered list, in list order.
 
     ``matches`` is the filtered count when the caller knows it; it chooses the cheaper plan."""
-    order = [Household.list_key, Household.id]
+    order: list[InstrumentedAttribute[str] | ColumnElement[Any]] = [Household.list_key, Household.id]
     if criteria.text.strip() and matches is not None and matches < SORT_MATCHES_BELOW:
         order[0] = literal_column("+household.list_key")  # unary plus: not from the index
     query = _filtered(_row_query(), criteria).order_by(*order)
@@ -111,5 +113,9 @@ def _row_query() -> Select:
     )
 
 
-def _rows(result) -> list[Row]:
-    return [Row(*row[:8], tuple(f for f in row[8].split("|") if f)) for row in result]
+def _rows(result: Iterable[Sequence[Any]]) -> list[Row]:
+    """``_row_query``'s rows, with the flags column split into codes."""
+    return [
+        Row(id_, head, head_id, village, group, actual, system, step, tuple(f for f in flags.split("|") if f))
+        for id_, head, head_id, village, group, actual, system, step, flags in result
+    ]

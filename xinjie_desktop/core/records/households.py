@@ -8,10 +8,12 @@ transaction or, if anything is wrong, writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
 
 from xinjie_desktop.core.rules import flags as flag_rules
@@ -280,7 +282,7 @@ def refresh_derived(
     """Recompute the household's derived columns (head, population, step, flags).
 
     ``duplicates``: its members' ID numbers held by other households, when the caller knows them."""
-    group = session.get(VillagerGroup, household.group_id)
+    group = session.get_one(VillagerGroup, household.group_id)
     if duplicates is None:
         duplicates = duplicate_numbers(session, household)
     for name, value in derived_values(household, group.village.name, group.name, params, duplicates).items():
@@ -309,7 +311,7 @@ def refresh_many(
     household_ids: set[str],
     params: PolicyParameters,
     hints: dict[str, dict] | None = None,
-    prefilled: set[str] = frozenset(),
+    prefilled: Set[str] = frozenset(),
 ) -> dict[str, set[str]]:
     """``refresh_derived`` for many households at once (an import), and for the households sharing an ID
     number with them; returns the ID numbers held by more than one household (number → households).
@@ -337,7 +339,7 @@ def refresh_many(
         )
     }
     derived = DERIVED_COLUMNS
-    updates = []
+    updates: list[dict[str, object]] = []
     involved = set().union(*shared.values()) if shared else set()
     hinted = {
         household_id: values
@@ -403,6 +405,14 @@ def load_household(session: Session, household_id: str) -> Household | None:
     )
 
 
+def existing_household(session: Session, household_id: str) -> Household:
+    """``load_household`` of a household that must be in the store (``NoResultFound`` if it is not)."""
+    household = load_household(session, household_id)
+    if household is None:
+        raise NoResultFound(f"no household {household_id}")
+    return household
+
+
 def to_draft(household: Household) -> HouseholdDraft:
     return HouseholdDraft(
         id=household.id,
@@ -431,7 +441,7 @@ def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -
     causes = ",".join(draft.secondary_causes)
     if household.secondary_causes != causes:
         household.secondary_causes = causes
-    group = session.get(VillagerGroup, draft.group_id)
+    group = session.get_one(VillagerGroup, draft.group_id)  # there: validate checked it
     household.village_id = group.village_id
     existing = {m.id: m for m in household.members}
     members = []
@@ -493,8 +503,7 @@ def _refresh_sharing(session: Session, household: Household, numbers: set[str], 
         select(Household.id).join(Member).where(Member.id_number.in_(numbers), Household.id != household.id).distinct()
     ).all()
     for other_id in others:
-        other = load_household(session, other_id)
-        refresh_derived(session, other, params)
+        refresh_derived(session, existing_household(session, other_id), params)
 
 
 def record_step(
@@ -503,7 +512,7 @@ def record_step(
     """Record one workflow step (ID-5, PN-1) in its own transaction."""
     params = params or current()
     with store.unit_of_work() as session:
-        household = load_household(session, household_id)
+        household = existing_household(session, household_id)
         identification.check(household, entry, params)
         household.steps.append(
             WorkflowStep(
@@ -527,7 +536,7 @@ def record_step(
 
 def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by: str, content: str) -> None:
     with store.unit_of_work() as session:
-        household = load_household(session, household_id)
+        household = existing_household(session, household_id)
         identification.check_objection(household, raised_on, content)
         household.objections.append(
             Objection(raised_on=raised_on, raised_by=raised_by.strip(), content=content.strip())
@@ -536,7 +545,7 @@ def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by
 
 def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, resolution: str) -> None:
     with store.unit_of_work() as session:
-        objection = session.get(Objection, objection_id)
+        objection = session.get_one(Objection, objection_id)
         identification.check_resolution(objection, resolved_on, resolution)
         objection.resolution = resolution.strip()
         objection.resolved_on = resolved_on
@@ -572,4 +581,4 @@ def delete(store: Store, household_id: str) -> None:
             for other_id in session.scalars(
                 select(Member.household_id).where(Member.id_number.in_(numbers)).distinct()
             ).all():
-                refresh_derived(session, load_household(session, other_id), params)
+                refresh_derived(session, existing_household(session, other_id), params)

@@ -73,7 +73,7 @@ def input_from_json(text: str) -> PlanInput:
 def defaults_for(store: Store, household_id: str) -> PlanInput:
     """A first plan for the household: its actual population, kind and labour capacity."""
     with store.session() as session:
-        household = session.get(Household, household_id)
+        household = session.get_one(Household, household_id)
         members = session.scalars(select(Member).where(Member.household_id == household_id)).all()
         actual = [m for m in members if m.membership_basis in membership.INCLUDED]
         kind = REGISTERED if in_national_system(household) else SYNCHRONISED

@@ -29,7 +29,7 @@ from xinjie_desktop.core.documents.notice_views import (
     NoticeView,
     ObjectionView,
 )
-from xinjie_desktop.core.records.households import load_household
+from xinjie_desktop.core.records.households import existing_household
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification
 from xinjie_desktop.core.rules.idnumber import mask
@@ -92,7 +92,7 @@ def relocation_result(session, household_id: str, params: PolicyParameters) -> t
 
 def identification_result(session, household_id: str, params: PolicyParameters) -> tuple[str, str]:
     """PN-1 for ID-5/ID-6/EX-1: the identification result of the household and its reason."""
-    household = load_household(session, household_id)
+    household = existing_household(session, household_id)
     computed = {f.code: f for f in flag_rules.compute(household, params)}
     state = identification.state(household.steps)
     if state == identification.REJECTED:

@@ -30,7 +30,7 @@ class GroupRef:
 
 
 def is_set_up(session: Session) -> bool:
-    return session.scalar(select(func.count()).select_from(Township)) > 0
+    return session.execute(select(func.count()).select_from(Township)).scalar_one() > 0
 
 
 def township(session: Session) -> Township | None:

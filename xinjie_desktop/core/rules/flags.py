@@ -10,7 +10,7 @@ household too).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
@@ -66,9 +66,10 @@ def latest_income(household: Household, params: PolicyParameters) -> income.Inco
     """The newest worksheet of a year that has an income line (or the newest at all)."""
     sheets = sorted(household.incomes, key=lambda s: s.year)
     with_line = [s for s in sheets if params.income_line(s.year) is not None]
-    sheet = (with_line or sheets or [None])[-1]
-    if sheet is None:
+    candidates = with_line or sheets
+    if not candidates:
         return None
+    sheet = candidates[-1]
     return income.assess(
         sheet.year,
         sheet.wage,
@@ -86,12 +87,18 @@ def dibao_share(household: Household) -> tuple[int, int]:
     return sum(1 for m in people if m.dibao), len(people)
 
 
-def compute(household: Household, params: PolicyParameters, duplicate_numbers: set[str] = frozenset()) -> list[Flag]:
+def compute(household: Household, params: PolicyParameters, duplicate_numbers: Set[str] = frozenset()) -> list[Flag]:
     flags: list[Flag] = []
     people = actual_members(household)
     result = latest_income(household, params)
-    if result is not None and result.below_line is not None:
-        figures = dict(year=result.year, value=format_yuan(result.per_capita), line=format_yuan(result.line))
+    # A comparison is decided (below_line is not None) only with both figures known (income.assess).
+    if (
+        result is not None
+        and result.below_line is not None
+        and result.per_capita is not None
+        and result.line is not None
+    ):
+        figures = {"year": result.year, "value": format_yuan(result.per_capita), "line": format_yuan(result.line)}
         if result.below_line:
             flags.append(
                 Flag(
@@ -152,7 +159,12 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: s
 
     if identification.in_national_system(household) and not household.exited:
         reasons = []
-        if result is not None and result.below_line is False:
+        if (
+            result is not None
+            and result.below_line is False
+            and result.per_capita is not None
+            and result.line is not None
+        ):
             reasons.append(
                 _("per-capita net income {value} yuan is not below the line of {line} yuan").format(
                     value=format_yuan(result.per_capita), line=format_yuan(result.line)

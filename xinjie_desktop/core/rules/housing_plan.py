@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import TypedDict, overload
 
 from xinjie_desktop.core.rules.money import CENT, format_yuan
 from xinjie_desktop.core.rules.plan_wording import quote
@@ -91,6 +92,69 @@ class CoOwnership:
         return _(OPTION_LABELS[self.code])
 
 
+class OptionJSON(TypedDict):
+    """One co-ownership way (``CoOwnership``) in the command line's JSON."""
+
+    code: str
+    label: str
+    investor: str
+    investor_pays: int | float
+    household_pays: int | float
+    others_pay: int | float
+    investor_share_percent: int | float
+    household_share_percent: int | float
+    buy_back_price: int | float
+    conditions: str
+
+
+class ExplanationJSON(TypedDict):
+    rules: list[str]
+    text: str
+    plan: str
+
+
+class PlanJSON(TypedDict):
+    """``PlanResult.to_json``: the command line's JSON object, also saved with a plan (keys are a contract)."""
+
+    allowed_layouts: list[int]
+    layout_m2: int | None
+    area_m2: int | float | None
+    per_capita_m2: int | float | None
+    building_cost: int | float | None
+    subsidy: int | float
+    reward: int | float
+    subsidy_and_reward: int | float
+    cap_reached: bool
+    own_funds_needed: int | float | None
+    own_funds_limit: int | float | None
+    funding_gap: int | float | None
+    loan_allowed: int | float
+    loan_taken_over: int | float
+    homestead_limit_m2: int | None
+    garden_m2: int | float | None
+    compliant: bool
+    reasons: list[str]
+    notes: list[str]
+    options: list[OptionJSON]
+    elderly_home: bool
+    before_key_date: bool
+    rules: list[str]
+    explanations: dict[str, ExplanationJSON]
+    parameters_version: str
+
+
+@overload
+def _number(value: Decimal) -> int | float: ...
+@overload
+def _number(value: Decimal | None) -> int | float | None: ...
+def _number(value: Decimal | None) -> int | float | None:
+    """A whole amount as an int, any other as a float (JSON has no decimals); None stays None, and so does
+    an int or float a caller put in a ``PlanInput`` although it asks for a Decimal."""
+    if value is None or not isinstance(value, Decimal):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 @dataclass
 class PlanResult:
     parameters_version: str
@@ -121,33 +185,25 @@ class PlanResult:
     rules: list[str]
     explanations: dict[str, Explanation] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> PlanJSON:
         """The command line's JSON object (keys are a contract: see issue 3)."""
-
-        def number(value):
-            if value is None:
-                return None
-            if isinstance(value, Decimal):
-                return int(value) if value == value.to_integral_value() else float(value)
-            return value
-
         return {
             "allowed_layouts": self.allowed_layouts,
             "layout_m2": self.layout_m2,
-            "area_m2": number(self.area_m2),
-            "per_capita_m2": number(self.per_capita_m2),
-            "building_cost": number(self.building_cost),
-            "subsidy": number(self.subsidy),
-            "reward": number(self.reward),
-            "subsidy_and_reward": number(self.subsidy_and_reward),
+            "area_m2": _number(self.area_m2),
+            "per_capita_m2": _number(self.per_capita_m2),
+            "building_cost": _number(self.building_cost),
+            "subsidy": _number(self.subsidy),
+            "reward": _number(self.reward),
+            "subsidy_and_reward": _number(self.subsidy_and_reward),
             "cap_reached": self.cap_reached,
-            "own_funds_needed": number(self.own_funds_needed),
-            "own_funds_limit": number(self.own_funds_limit),
-            "funding_gap": number(self.funding_gap),
-            "loan_allowed": number(self.loan_allowed),
-            "loan_taken_over": number(self.loan_taken_over),
+            "own_funds_needed": _number(self.own_funds_needed),
+            "own_funds_limit": _number(self.own_funds_limit),
+            "funding_gap": _number(self.funding_gap),
+            "loan_allowed": _number(self.loan_allowed),
+            "loan_taken_over": _number(self.loan_taken_over),
             "homestead_limit_m2": self.homestead_limit_m2,
-            "garden_m2": number(self.garden_m2),
+            "garden_m2": _number(self.garden_m2),
             "compliant": self.compliant,
             "reasons": self.reasons,
             "notes": self.notes,
@@ -156,12 +212,12 @@ class PlanResult:
                     "code": o.code,
                     "label": o.label,
                     "investor": o.investor,
-                    "investor_pays": number(o.investor_pays),
-                    "household_pays": number(o.household_pays),
-                    "others_pay": number(o.others_pay),
-                    "investor_share_percent": number(o.investor_share),
-                    "household_share_percent": number(o.household_share),
-                    "buy_back_price": number(o.buy_back_price),
+                    "investor_pays": _number(o.investor_pays),
+                    "household_pays": _number(o.household_pays),
+                    "others_pay": _number(o.others_pay),
+                    "investor_share_percent": _number(o.investor_share),
+                    "household_share_percent": _number(o.household_share),
+                    "buy_back_price": _number(o.buy_back_price),
                     "conditions": o.conditions,
                 }
                 for o in self.options
@@ -298,9 +354,10 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
             )
         )
     area = plan.built_area if plan.built_area is not None else (Decimal(layout) if layout is not None else None)
-    per_capita = (area / people).quantize(CENT, rounding=ROUND_HALF_UP) if area is not None else None
+    per_capita: Decimal | None = None
     area_breaks = False
     if area is not None:
+        per_capita = (area / people).quantize(CENT, rounding=ROUND_HALF_UP)
         # Compared exactly (75.01 m² for 3 people is over 25 m² a person although it rounds to 25.00);
         # the reason then shows the figure rounded up so that it reads as over the limit.
         if area > params.per_capita_max_m2 * people:
@@ -419,7 +476,7 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
 
     own_limit = params.own_funds_limit if registered else None
     funds_break = False
-    if own_needed is not None:
+    if own_needed is not None and building_cost is not None:  # known together: with the cost per m² and an area
         if registered:
             note(
                 "own_funds_needed",
@@ -431,14 +488,14 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
                     cost=format_yuan(building_cost),
                     paid=format_yuan(combined),
                     need=format_yuan(own_needed),
-                    limit=format_yuan(own_limit),
+                    limit=format_yuan(params.own_funds_limit),
                 ),
             )
-            if own_needed > own_limit:
+            if own_needed > params.own_funds_limit:
                 funds_break = True
                 reasons.append(
                     _("Own funds of {need} yuan are more than the {limit} yuan a household may raise.").format(
-                        need=format_yuan(own_needed), limit=format_yuan(own_limit)
+                        need=format_yuan(own_needed), limit=format_yuan(params.own_funds_limit)
                     )
                 )
         else:
@@ -462,11 +519,11 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
                 reasons.append(
                     _("The money planned leaves {gap} yuan of the building cost unpaid.").format(gap=format_yuan(gap))
                 )
-        if registered and plan.own_funds is not None and plan.own_funds > own_limit:
+        if registered and plan.own_funds is not None and plan.own_funds > params.own_funds_limit:
             funds_break = True
             reasons.append(
                 _("Planned own funds of {own} yuan are more than the {limit} yuan a household may raise.").format(
-                    own=format_yuan(plan.own_funds), limit=format_yuan(own_limit)
+                    own=format_yuan(plan.own_funds), limit=format_yuan(params.own_funds_limit)
                 )
             )
 
@@ -521,7 +578,7 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
 
     # HB-1: homestead.
     homestead_limit = garden = None
-    if plan.zone is not None:
+    if plan.zone is not None and plan.land is not None:  # both or neither (check_input)
         homestead_limit = params.homestead_limits[(plan.zone, plan.land)]
         garden = max(Decimal(0), plan.homestead_area - homestead_limit) if plan.homestead_area is not None else None
         note(
@@ -545,7 +602,7 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
     options: list[CoOwnership] = []
     if breaks and registered and before_key and not elderly_home:
         rules.add("HS-4")
-        options = _co_ownership(building_cost, own_needed, own_limit, loan_taken_over)
+        options = _co_ownership(building_cost, own_needed, params.own_funds_limit, loan_taken_over)
         note(
             "options",
             ("HS-4",),

@@ -11,6 +11,7 @@ date and who did it; a step that did not pass closes the workflow.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xinjie_desktop.core.rules.policy_params import PolicyParameters
@@ -48,7 +49,7 @@ class StepInput:
     national_number: str = ""
 
 
-def state(steps: list[WorkflowStep]) -> str:
+def state(steps: Sequence[WorkflowStep]) -> str:
     """The workflow's state: the last step recorded, "rejected", or "" if none."""
     if not steps:
         return ""
@@ -56,7 +57,7 @@ def state(steps: list[WorkflowStep]) -> str:
     return last.step if last.passed else REJECTED
 
 
-def next_step(steps: list[WorkflowStep]) -> str | None:
+def next_step(steps: Sequence[WorkflowStep]) -> str | None:
     current = state(steps)
     if current == REJECTED:
         return None

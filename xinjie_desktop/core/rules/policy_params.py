@@ -105,8 +105,8 @@ class _Reader:
             )
         )
 
-    def get(self, dotted: str):
-        node = self.data
+    def get(self, dotted: str) -> object:
+        node: object = self.data
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise PolicyFileError(
@@ -115,7 +115,7 @@ class _Reader:
             node = node[part]
         return node
 
-    def decimal(self, dotted: str, value=None) -> Decimal:
+    def decimal(self, dotted: str, value: object = None) -> Decimal:
         value = self.get(dotted) if value is None else value
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise self.fail(dotted, _("not a number: {value!r}").format(value=value))
@@ -143,7 +143,7 @@ def load_file(path: Path) -> PolicyParameters:
     if not isinstance(lines_table, dict) or not lines_table:
         raise PolicyFileError(_("Policy file {file} lacks the value {key}").format(file=path.name, key="income_line"))
     lines = {}
-    for year, value in lines_table.items():
+    for year in lines_table:
         if not year.isdigit():
             raise reader.fail(f"income_line.{year}", _("a year has four digits"))
         lines[int(year)] = reader.decimal(f"income_line.{year}")

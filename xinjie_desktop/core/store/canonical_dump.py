@@ -83,7 +83,7 @@ def dump(store: Store, *, stamps: bool = True, derived: bool = False) -> dict:
             columns = [column for column in table.columns if column.name not in skip]
             keys = list(table.primary_key.columns)
             rows = [
-                {column.name: _value(value) for column, value in zip(columns, row)}
+                {column.name: _value(value) for column, value in zip(columns, row, strict=True)}
                 for row in connection.execute(select(*columns).order_by(*keys))
             ]
             key_names = [column.name for column in keys]

@@ -93,7 +93,10 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # the migrations ship inside the program: only a broken installation lacks them
+        raise RuntimeError(f"no migrations in {MIGRATIONS}")
+    return head
 
 
 def known_revisions() -> set[str]:
