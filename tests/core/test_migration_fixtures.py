@@ -6,6 +6,11 @@ scripts/make_migration_fixtures.py (a township at work in spring 2017: villages,
 with members, incomes, workflow steps and objections, then as the schema grew supporting files, a
 relocation verification, a saved plan, a dangerous house, agreements with signatures, a public notice and
 what sync keeps).  Each test opens a copy the way the application does (``sync.workstore.open_store``).
+
+And a released migration never changes: stores in the field were upgraded by those files as they are,
+and a change to one would leave them different from stores upgraded afterwards, with nothing to tell
+them apart; a correction is a new revision.  ``RELEASED`` holds the SHA-256 of every released file (line
+endings as LF, so that a Windows checkout hashes the same); a new revision adds its line when released.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+import xinjie_desktop
 from xinjie_desktop.core.records import agreements, households, housing_plans, public_notice, relocation
 from xinjie_desktop.core.store import backups, canonical_dump
 from xinjie_desktop.core.store.database import head_revision, known_revisions
@@ -317,3 +323,44 @@ def test_sync_state_of_0007_arrives_and_0008_journals_the_removed_member(migrate
         assert connection.execute("SELECT household_ids FROM possible_duplicate").fetchone()[0] == json.dumps(
             sorted([rid("h1"), rid("h3")])
         )
+
+
+# --- released migrations never change ------------------------------------------------------------------
+
+VERSIONS = Path(xinjie_desktop.__file__).resolve().parent / "migrations" / "versions"
+
+RELEASED = {
+    "0001_households.py": "9fb84b32c5b029ea1f16d64d5e6e681f6bd7377b4cf31bfcd97e57c237a82761",
+    "0002_objections_reconciliation.py": "5ac04cfd9a79a597634dd130f0329f81168bd4da0d11613120a380aa62d7509a",
+    "0003_attachments.py": "cef7792d102920198e60ab640e76fd0fddb22b7b43a6c3a51f7ccdc005087db0",
+    "0004_list_order.py": "c06836cbe6569ac0dabc1b0282f0ee89317606d995dcb213a9ea7ed91e403083",
+    "0005_relocation_and_plans.py": "3de14527f1bbca64e2aba282e31e15b182438472a4c294210262f554fb6265a6",
+    "0006_agreements_and_notices.py": "df88674ac6c3a3fcfade94122fe6224315f6f13ee5c370f28bf3ad5819d3a0fd",
+    "0007_sync.py": "167c1583158b2e738f83fb45de41863be19c3c234065a663fce0f1faaa1da8b3",
+    "0008_settled_records.py": "d8dbfb3a2ebbbb0560e1512c734bd6c617dfb8071bd149fd3309ac668ec91dbf",
+}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def test_released_migrations_are_unchanged():
+    changed = [name for name, sha in RELEASED.items() if (VERSIONS / name).exists() and digest(VERSIONS / name) != sha]
+    assert not changed, (
+        f"Released migrations changed: {', '.join(changed)}. A released migration never changes (stores in the "
+        "field were upgraded by it as it was): put the file back and make the correction a new revision."
+    )
+
+
+def test_no_released_migration_is_missing():
+    missing = [name for name in RELEASED if not (VERSIONS / name).exists()]
+    assert not missing, f"Released migrations missing (renamed or deleted): {', '.join(missing)}. Put them back."
+
+
+def test_every_migration_file_is_in_the_table():
+    unknown = {path.name: digest(path) for path in sorted(VERSIONS.glob("*.py")) if path.name not in RELEASED}
+    assert not unknown, "New migration files: add each to RELEASED in tests/core/test_migration_fixtures.py " + (
+        "(and its fixture store: scripts/make_migration_fixtures.py): "
+        + ", ".join(f'"{name}": "{sha}"' for name, sha in unknown.items())
+    )
