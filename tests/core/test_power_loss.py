@@ -47,27 +47,27 @@ def test_store_killed_mid_save_reopens_intact_and_consistent(tmp_path, mode):
         group = township.groups(session)[0].id
     store.close()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent)])}
-    writer = subprocess.Popen(
+    with subprocess.Popen(  # leaving the block closes its pipes
         [sys.executable, "-c", WRITER, str(path), group, mode],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
-    )
-    try:
-        reported = 0
-        deadline = time.monotonic() + 20
-        while reported < 25 and time.monotonic() < deadline:  # well into the loop, in the middle of a save
-            line = writer.stdout.readline()
-            if not line:
-                break
-            reported += 1
-        assert reported >= 25, writer.stderr.read()
-        time.sleep(0.013)
-        writer.send_signal(signal.SIGKILL)
-    finally:
-        writer.kill()
-        writer.wait()
+    ) as writer:
+        try:
+            reported = 0
+            deadline = time.monotonic() + 20
+            while reported < 25 and time.monotonic() < deadline:  # well into the loop, in the middle of a save
+                line = writer.stdout.readline()
+                if not line:
+                    break
+                reported += 1
+            assert reported >= 25, writer.stderr.read()
+            time.sleep(0.013)
+            writer.send_signal(signal.SIGKILL)
+        finally:
+            writer.kill()
+            writer.wait()
     assert writer.returncode == -signal.SIGKILL
 
     connection = sqlite3.connect(path)

@@ -72,6 +72,7 @@ def test_store_at_first_revision_upgrades_with_data_intact(tmp_path):
         connection.execute(
             "INSERT INTO income_worksheet VALUES ('i1', ?, ?, ?, 'h1', 2016, 1219996, 0, 0, 0, 0)", stamp
         )
+    connection.close()  # the with block commits; it does not close
     upgraded = open_store(path)
     assert upgraded.revision() == head_revision()
     with upgraded.session() as session:

@@ -9,7 +9,6 @@ and saves (or not at all, with the problems shown next to their fields); the cal
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
@@ -74,15 +73,6 @@ COMPARED_LABELS = {
 }
 
 NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
-
-
-def plan_summary_module():
-    """The one-page plan summary (core.documents.plan_summary), when it is installed."""
-    if importlib.util.find_spec("xinjie_desktop.core.documents.plan_summary") is None:
-        return None
-    from xinjie_desktop.core.documents import plan_summary
-
-    return plan_summary if hasattr(plan_summary, "render_plan_summary") else None
 
 
 def _shown(value) -> str:
@@ -342,12 +332,10 @@ class RelocationTab(QWidget):
         self.save_plan_button.setObjectName("save_plan_button")
         self.save_plan_button.clicked.connect(self.save_plan)
         actions.addWidget(self.save_plan_button)
-        self.print_button = None
-        if plan_summary_module() is not None:
-            self.print_button = QPushButton(_("Print summary…"))
-            self.print_button.setObjectName("print_button")
-            self.print_button.clicked.connect(self.print_summary)
-            actions.addWidget(self.print_button)
+        self.print_button = QPushButton(_("Print summary…"))
+        self.print_button.setObjectName("print_button")
+        self.print_button.clicked.connect(self.print_summary)
+        actions.addWidget(self.print_button)
         layout.addLayout(actions)
 
         self._saved_page = QWidget()
@@ -669,9 +657,8 @@ class RelocationTab(QWidget):
         return differences
 
     def print_summary(self) -> None:
-        module = plan_summary_module()
         result, plan = self.calculator.result(), self.calculator.last_input()
-        if module is None or result is None or plan is None or self._household_id is None:
+        if result is None or plan is None or self._household_id is None:
             self.plan_status.show_message(_("Correct the inputs first."))
             return
         path, _filter = QFileDialog.getSaveFileName(
@@ -683,12 +670,13 @@ class RelocationTab(QWidget):
 
     def write_summary(self, path, plan, result) -> None:
         """Render the one-page summary of the shown plan to ``path`` (core.documents.plan_summary)."""
-        module = plan_summary_module()
+        from xinjie_desktop.core.documents import plan_summary  # reportlab: loaded when a summary is printed
+
         with self._store.session() as session:
             record = session.get(Household, self._household_id)
             group = next((g for g in township.groups(session) if g.id == record.group_id), None)
             place = township.township(session)
-            household = module.PlanHousehold(
+            household = plan_summary.PlanHousehold(
                 head_name=record.head_name,
                 id_number=record.head_id_number,
                 village=group.village_name if group else "",
@@ -697,5 +685,5 @@ class RelocationTab(QWidget):
                 kind=self._kind,
             )
             township_name = place.name if place is not None else ""
-        module.render_plan_summary(path, household, plan, result, township_name, dt.date.today())
+        plan_summary.render_plan_summary(path, household, plan, result, township_name, dt.date.today())
         self.plan_status.show_message(_("Summary written to {path}.").format(path=str(path)), "info")
