@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from xinjie_desktop.core.records import township
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import bundles, conflicts, device
+from xinjie_desktop.core.sync import bundle_format, conflicts, device, exporting, importing
 from xinjie_desktop.core.sync.device import sidecar_path
 from xinjie_desktop.core.sync.workstore import open_store
 
@@ -46,12 +46,12 @@ class World:
         return list(self.laptops.values())[index]
 
     def export(self, store: Store, *, to: Store | None = None, full: bool = False) -> list[Path]:
-        results = bundles.export(store, self.stick, full=full)
+        results = exporting.export(store, self.stick, full=full)
         return [r.path for r in results if to is None or r.peer.device_id == to.device_id]
 
     @staticmethod
-    def import_into(store: Store, paths: list[Path]) -> list[bundles.ImportResult]:
-        return bundles.import_bundles(store, paths)
+    def import_into(store: Store, paths: list[Path]) -> list[importing.ImportResult]:
+        return importing.import_bundles(store, paths)
 
     def sync(self, laptop: Store) -> None:
         """The laptop's stick goes to the township and back."""
@@ -155,10 +155,10 @@ def step_recorded_on_two_laptops(folder: Path) -> tuple[World, str, list[Path]]:
 def step_entered_twice(folder: Path) -> tuple[World, str]:
     """``step_recorded_on_two_laptops``, both imported at the township: the step with the lower id stays and
     the fields entered differently are listed (kind "twice").  The world and the household's id."""
-    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.sync import importing
 
     world, household_id, paths = step_recorded_on_two_laptops(folder)
-    bundles.import_bundles(world.township, paths)
+    importing.import_bundles(world.township, paths)
     return world, household_id
 
 
@@ -215,8 +215,8 @@ def import_in_order(store, paths: list[Path]) -> None:
         progress = False
         for path in list(waiting):
             try:
-                bundles.import_bundles(store, [path])
-            except bundles.SyncError as error:
+                importing.import_bundles(store, [path])
+            except bundle_format.SyncError as error:
                 assert "needs the bundle of" in str(error), str(error)
                 continue
             waiting.remove(path)

@@ -28,7 +28,7 @@ from xinjie_desktop.core.records import demo_data, households, relocation
 from xinjie_desktop.core.store import canonical_dump
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.core.sync import board as sync_board
-from xinjie_desktop.core.sync import bundles, conflicts
+from xinjie_desktop.core.sync import bundle_format, checking, conflicts, importing
 from xinjie_desktop.core.sync.workstore import open_store
 
 
@@ -119,7 +119,7 @@ def test_property_3_relay_keeps_origin_and_version_and_can_be_passed_on(world):
     assert relayed == origin_row
     # B passes it on: its full bundle to the township carries A's change as A wrote it.
     passed = world.export(b, full=True)
-    incoming = bundles.read(world.township, passed[0])
+    incoming = checking.read(world.township, passed[0])
     carried = [c for c in incoming.changes if c.row_id == household_id and c.table == "household"]
     assert [(c.origin, c.seq, c.hlc, c.payload) for c in carried] == [tuple(origin_row)]
     result = world.import_into(world.township, passed)[0]
@@ -181,7 +181,7 @@ def test_property_7_a_missing_bundle_is_named_not_misapplied(world, tmp_path):
     households.save(qingshan, renumber(family_draft(group_of(qingshan, "青山村")), 40))
     later = world.export(qingshan, to=world.township)
     before = file_state(image.path)
-    with pytest.raises(bundles.SyncError) as refused:
+    with pytest.raises(bundle_format.SyncError) as refused:
         world.import_into(image, later)
     assert f"needs the bundle of 青山村笔记本 covering changes 1–{acknowledged} first" in str(refused.value)
     assert file_state(image.path) == before
@@ -200,10 +200,10 @@ def test_receipts_make_the_next_bundle_smaller(world):
     world.sync(qingshan)  # the township's bundle back carries its receipt
     households.save(qingshan, renumber(family_draft(group_of(qingshan, "青山村")), 40))
     (path,) = world.export(qingshan)
-    incoming = bundles.read(world.township, path)
+    incoming = checking.read(world.township, path)
     assert {c.table for c in incoming.changes} >= {"household", "member"}
     assert sum(1 for c in incoming.changes if c.table == "household") == 1  # not the first one again
-    full = bundles.read(world.township, world.export(qingshan, full=True)[0])
+    full = checking.read(world.township, world.export(qingshan, full=True)[0])
     assert sum(1 for c in full.changes if c.table == "household") == 2
 
 
@@ -305,7 +305,7 @@ def test_a_whole_stick_is_previewed_in_order_and_nothing_changes(world, tmp_path
     junk.write_bytes(b"not a bundle")
     before = canonical_dump.digest(world.township, derived=True)
     files = file_state(world.township.path)
-    previewed = bundles.preview_all(world.township, [*paths, junk])
+    previewed = importing.preview_all(world.township, [*paths, junk])
     assert [result.outcome.new["household"] for _path, result in previewed[:2]] == [1, 1]
     assert previewed[0][1].outcome.duplicates == [] and len(previewed[1][1].outcome.duplicates) == 4
     assert "is not a bundle" in previewed[2][1]
@@ -333,7 +333,7 @@ def test_one_step_recorded_on_two_computers_is_kept_once_the_same_everywhere(tmp
     kept = entered[min(entered)]
     copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]
     for copy, order in zip(copies, (paths, paths[::-1])):
-        bundles.import_bundles(copy, order)
+        importing.import_bundles(copy, order)
         assert _steps(copy, household_id) == [kept]
         assert household_field(copy, household_id, "workflow_step") == "proposed"
         listed = {(c.field, c.kind, c.winner.value, tuple(v.value for v in c.losers)) for c in conflicts.listing(copy)}
@@ -341,7 +341,7 @@ def test_one_step_recorded_on_two_computers_is_kept_once_the_same_everywhere(tmp
         assert listed == {("done_by", "twice", kept[2], (other[2],)), ("notes", "twice", kept[3], (other[3],))}
     dumps = {canonical_dump.canonical_text(canonical_dump.dump(copy, derived=True)) for copy in copies}
     assert len(dumps) == 1  # property 2: the same store whichever order
-    bundles.import_bundles(world.township, paths)
+    importing.import_bundles(world.township, paths)
     for laptop in (qingshan, lushui):
         world.import_into(laptop, world.export(world.township, to=laptop))
         assert _steps(laptop, household_id) == [kept]
@@ -379,7 +379,7 @@ def test_a_verification_entered_twice_whose_household_one_laptop_deleted_is_list
         paths = [*world.export(qingshan), *world.export(lushui)]
         copies = [twin(world.township, tmp_path / f"township-{attempt}-{n}.sqlite") for n in range(2)]
         for copy, order in zip(copies, (paths, paths[::-1])):
-            bundles.import_bundles(copy, order)
+            importing.import_bundles(copy, order)
             listed = [(c.row_id, c.field, c.kind) for c in conflicts.listing(copy)]
             assert listed == [(unaware, "*", "deleted")], order  # nothing lost from view, the same everywhere
             copy.close()
@@ -427,7 +427,7 @@ def test_one_income_worksheet_entered_on_two_computers_is_kept_once_the_same_eve
     paths = [*world.export(qingshan), *world.export(lushui)]
     copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]
     for copy, order in zip(copies, (paths, paths[::-1])):
-        bundles.import_bundles(copy, order)
+        importing.import_bundles(copy, order)
         assert _worksheets(copy, household_id, 2017) == [(kept, entered[kept])]
         listed = {
             (c.row_id, c.field, c.kind, c.winner.value, tuple(v.value for v in c.losers))
@@ -435,7 +435,7 @@ def test_one_income_worksheet_entered_on_two_computers_is_kept_once_the_same_eve
         }
         assert listed == {(kept, "wage", "twice", entered[kept], (entered[other],))}
     assert len({canonical_dump.canonical_text(canonical_dump.dump(copy, derived=True)) for copy in copies}) == 1
-    bundles.import_bundles(world.township, paths)
+    importing.import_bundles(world.township, paths)
     (wage,) = conflicts.listing(world.township)
     conflicts.resolve(world.township, wage.id, entered[other])  # the other laptop's figure was right
     for laptop in (qingshan, lushui):
@@ -585,7 +585,7 @@ def test_values_replaced_knowingly_or_not_are_listed_alike_in_every_order(tmp_pa
     paths = [*world.export(qingshan), *world.export(lushui)]
     copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]
     for copy, order in zip(copies, (paths, paths[::-1])):
-        bundles.import_bundles(copy, order)
+        importing.import_bundles(copy, order)
         assert household_field(copy, household_id, "phone") == edits[-1][1]
         assert [(c.winner.value, tuple(v.value for v in c.losers)) for c in conflicts.listing(copy)] == listed, [
             p.name for p in order
@@ -614,7 +614,7 @@ def test_a_record_its_households_deleters_never_knew_is_listed_whatever_the_orde
     paths = [*world.export(qingshan), *world.export(lushui)]
     copies = [twin(world.township, tmp_path / f"township-{n}.sqlite") for n in range(2)]
     for copy, order in zip(copies, (paths, paths[::-1])):
-        bundles.import_bundles(copy, order)
+        importing.import_bundles(copy, order)
         assert conflict_keys(copy) == [(f"relocation_verification:{verification}:*", "deleted", "deleted")], [
             p.name for p in order
         ]

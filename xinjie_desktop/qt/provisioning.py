@@ -44,7 +44,7 @@ from sqlalchemy import select
 
 from xinjie_desktop.core.records import township
 from xinjie_desktop.core.store.models import Village
-from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync import device, roles
 from xinjie_desktop.core.sync.device import DeviceError, Provisioning
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.sync_common import DrivePicker, local_text, usb_volumes
@@ -90,7 +90,7 @@ def issued_text(issued_at: str) -> str:
 
 def this_computer_text(store) -> str:
     """ "This computer: <name> (<role>), key fingerprint …", for the sync windows' headers."""
-    name, role = bundles.my_name(store), bundles.role(store)
+    name, role = roles.my_name(store), roles.role(store)
     fingerprint = device.identity(store).fingerprint
     if role is None:
         return _("This computer's key fingerprint: {fingerprint}").format(fingerprint=fingerprint)

@@ -3,7 +3,7 @@
 ``DrivePicker`` lists the mounted volumes that look like a USB stick (writable, under /media,
 /run/media, /mnt or /Volumes, or a FAT/exFAT/NTFS file system, or on Windows any drive but the
 system's), with "Choose folder…" for anything else (a folder on the disk, a network share).
-Presentation only: which bundles go where is the core's (core.sync.bundles).
+Presentation only: which bundles go where is the core's (core.sync.exporting and core.sync.importing).
 """
 
 from __future__ import annotations
