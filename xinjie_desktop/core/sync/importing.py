@@ -10,7 +10,6 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,11 +62,6 @@ class ImportResult:
 def _usable_hints(incoming: Incoming, params) -> dict[str, dict]:
     """The sender's derived columns, when it computed them under the parameters in force here."""
     return incoming.hints if incoming.manifest.get("policy_version") == params.version else {}
-
-
-# Tests: kill -9 this process half-way through applying the N-th bundle of an import (N = the value).
-_KILL_HOOK = "XINJIE_TEST_KILL_DURING_IMPORT"
-_applied_in_this_process = [0]
 
 
 def import_bundles(
@@ -224,10 +218,6 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         if collision is not None:
             raise SyncError(_collision_message(session, incoming, collision)) from None
         raise _unmergeable(incoming.path) from None
-    if os.environ.get(_KILL_HOOK):
-        _applied_in_this_process[0] += 1
-        if _applied_in_this_process[0] >= int(os.environ[_KILL_HOOK]):
-            os.kill(os.getpid(), 9)
     merge.finish(session, outcome, params, hints=hints)
     _record_peer(store, session, incoming)
     _advance_cursors(store, session, incoming)
