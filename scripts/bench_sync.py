@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.records import demo_data, township  # noqa: E402
 from xinjie_desktop.core.sync import device, exporting, importing  # noqa: E402
 from xinjie_desktop.core.sync.workstore import open_store  # noqa: E402
 
@@ -175,7 +175,7 @@ def main() -> None:
         "peak_mib": max(r["peak_mib"] for r in runs),
     }
     floor, stored = statistics.median(floors), statistics.median(stored_floors)
-    ratios = [r["seconds"] / f for r, f in zip(runs, floors)]
+    ratios = [r["seconds"] / f for r, f in zip(runs, floors, strict=True)]
     print()
     print(
         f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "

@@ -255,7 +255,9 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
     if already is not None:
         return Check(incoming, already=already)
     mine = set(device.known_ids(store))
-    received = dict(session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all())
+    received: dict[str, int] = dict(
+        session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all()
+    )
     for origin, span in sorted(manifest.get("covers", {}).items()):
         if origin in mine:
             continue

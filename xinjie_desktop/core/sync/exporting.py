@@ -14,6 +14,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -46,7 +47,7 @@ class Outgoing:
     peer: Peer
     kind: str
     covers: dict[str, list[int]]
-    changes: list[dict]
+    changes: list[list[Any]]  # journal rows: origin, seq, hlc, table, row, op, village, payload, bases
     blobs: list[str]
     counts: dict[str, int]
 
@@ -69,7 +70,7 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
     me = store.device_id
     is_laptop = peer.role == LAPTOP
     with store.session() as session:
-        acked = dict(
+        acked: dict[str, int] = dict(
             session.execute(
                 text("SELECT origin_device, acked_seq FROM peer_cursor WHERE peer_id = :p"), {"p": peer.device_id}
             ).all()
@@ -88,7 +89,9 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
         )
         rows = session.execute(text(query + " ORDER BY origin_device, seq"), {"peer": peer.device_id}).all()
         scope = set(peer.scope)
-        changes, blobs, counts = [], set(), defaultdict(int)
+        changes: list[list[Any]] = []
+        blobs: set[str] = set()
+        counts: defaultdict[str, int] = defaultdict(int)
         for row in rows:
             origin, seq = row[0], row[1]
             if origin in covers:
@@ -145,7 +148,7 @@ def estimate_size(store: Store, outgoing: Outgoing) -> int:
             files += (
                 session.connection()
                 .exec_driver_sql(f"SELECT coalesce(sum(size), 0) FROM blob WHERE sha256 IN ({marks})", tuple(part))
-                .scalar()
+                .scalar_one()
             )
     return len(zlib.compress(changes_document(outgoing), 6)) + files + 4096
 

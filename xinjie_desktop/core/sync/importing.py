@@ -44,6 +44,7 @@ class ImportResult:
             return _("{name}: already imported on {when}; nothing changed.").format(
                 name=self.path.name, when=self.already.strftime("%Y-%m-%d %H:%M")
             )
+        assert self.outcome is not None, "a bundle not imported before was applied"
         summary = self.outcome.summary()
         return _(
             "{name} from {laptop}: {new} new, {changed} changed, {deleted} deleted records; {conflicts} conflicts, "
@@ -123,19 +124,19 @@ def _read_and_stage(store: Store, path: Path | str) -> Incoming:
 
 
 @contextlib.contextmanager
-def _reading_ahead(store: Store, paths: list[Path | str]) -> Iterator[Iterator[concurrent.futures.Future]]:
+def _reading_ahead(store: Store, paths: list[Path | str]) -> Iterator[Iterator[concurrent.futures.Future[Incoming]]]:
     """The bundles of ``paths`` in order, each as a future of its ``Incoming``, read and staged in a thread
     of its own while the one before it is applied: decrypting, verifying, splitting lines, validating JSON
     and reading fields out of it run on the second processor core (SQLite lets go of Python while it
     applies a bundle).  ``result()`` raises the bundle's ``SyncError``."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
 
-        def futures() -> Iterator[concurrent.futures.Future]:
-            ahead = reader.submit(_read_and_stage, store, paths[0]) if paths else None
+        def futures() -> Iterator[concurrent.futures.Future[Incoming]]:
+            ahead = [reader.submit(_read_and_stage, store, path) for path in paths[:1]]
             for index in range(len(paths)):
-                current = ahead
-                ahead = reader.submit(_read_and_stage, store, paths[index + 1]) if index + 1 < len(paths) else None
-                yield current
+                if index + 1 < len(paths):  # the next one is read while this one is applied
+                    ahead.append(reader.submit(_read_and_stage, store, paths[index + 1]))
+                yield ahead.pop(0)
 
         yield futures()
 
@@ -159,7 +160,7 @@ def _import_stick(
             for index, bundle in enumerate(pending):
                 try:
                     incoming = bundle.result()
-                    if together:
+                    if session is not None:  # together
                         with session.begin_nested():
                             results.append(_import_into(store, session, incoming, params, backup))
                     else:
@@ -327,7 +328,7 @@ def preview_all(
     from xinjie_desktop.core.rules.policy_params import current
 
     params = params or current()
-    found: list[tuple[Path, ImportResult | str]] = []
+    found: list[tuple[Path, ImportResult | Refusal]] = []
     session = store.session()
     try:
         # One transaction from the start (rolled back at the end), so that each bundle's savepoint nests in it.

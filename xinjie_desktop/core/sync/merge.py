@@ -43,6 +43,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import ColumnDefault
 
 from xinjie_desktop.core.store.models import Base, utcnow
 from xinjie_desktop.core.sync import change_log, staging
@@ -241,10 +242,10 @@ class _Rows:
             self._load(name, ids)
 
     def _load(self, name: str, ids: set[str]) -> None:
-        ids = [i for i in ids if (name, i) not in self.rows]
+        missing = [i for i in ids if (name, i) not in self.rows]
         table = self.tables[name]
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
+        for start in range(0, len(missing), 500):
+            part = missing[start : start + 500]
             for row in self.connection.execute(table.select().where(table.c.id.in_(part))).mappings():
                 self.rows[(name, row["id"])] = dict(row)
                 self.original[(name, row["id"])] = dict(row)
@@ -437,11 +438,11 @@ class _Conflicts:
         for key in list(self.found):
             entry = self.found[key]
             row = (entry.table_name, entry.row_id)
-            version = tombstones.get(row)
-            if version is None or entry.twin_deleted:
+            deleted = tombstones.get(row)
+            if deleted is None or entry.twin_deleted:
                 continue
             if entry.kind == "twice" and self._twin_deleted(
-                *row, key, entry.field, entry.winner, entry.losers, version, rows
+                *row, key, entry.field, entry.winner, entry.losers, deleted, rows
             ):
                 continue
             old = entry.winner
@@ -449,7 +450,7 @@ class _Conflicts:
             self.found[key] = replace(
                 entry,
                 kind="deleted",
-                winner=_entry("deleted", version),
+                winner=_entry("deleted", deleted),
                 losers=tuple(loser for loser in losers if loser.hlc > seen.get(row, 0)),
                 replace=True,
             )
@@ -656,7 +657,9 @@ class _Conflicts:
 
 def _decided(named: set[Version] | None, losers: Iterable[Listed]) -> bool:
     """Every value listed is among those a person decided between."""
-    return bool(named) and all(loser.version in named for loser in losers)
+    if not named:
+        return False
+    return all(loser.version in named for loser in losers)
 
 
 def _entry(value: Any, version: Version | None, row: str | None = None) -> Listed:
@@ -671,9 +674,9 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     the households created in bulk so that ``finish`` has nothing to update for them."""
     outcome = outcome or Outcome()
     connection = session.connection()
-    total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
+    total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar_one()
     connection.exec_driver_sql("DELETE FROM sync_incoming AS i WHERE NOT " + _NOT_HELD)
-    fresh_count, newest = connection.exec_driver_sql("SELECT count(*), max(hlc) FROM sync_incoming").first()
+    fresh_count, newest = connection.exec_driver_sql("SELECT count(*), max(hlc) FROM sync_incoming").one()
     outcome.skipped += total - fresh_count
     if not fresh_count:
         return outcome
@@ -760,7 +763,7 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             for column in table.columns
             if column.name not in columns
             and column.name not in ("id", change_log.VERSIONS)
-            and column.default is not None
+            and isinstance(column.default, ColumnDefault)
             and not callable(column.default.arg)
         }
         names = ", ".join([*columns, *derived])
@@ -900,11 +903,9 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
 
 def _household_stays(rows: _Rows, record: dict) -> bool:
     household = record.get("household_id")
-    return (
-        bool(household)
-        and rows.get("household", household) is not None
-        and (("household", household) not in rows.deletes_seen)
-    )
+    if not household:
+        return False
+    return rows.get("household", household) is not None and (("household", household) not in rows.deletes_seen)
 
 
 def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tombstones: dict) -> None:
@@ -981,12 +982,12 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
             rival = rows.rival(change.table, payload, change.row_id)
             if rival is not None and _entered_twice(rows, change, payload, rival, conflicts, new_tombstones):
                 return
-        record = {column.name: None for column in table.columns}
-        for column in table.columns:
-            if column.name in payload:
-                record[column.name] = from_json(column, payload[column.name])
-            elif column.default is not None and not callable(column.default.arg):
-                record[column.name] = column.default.arg
+        record: dict[str, Any] = {column.name: None for column in table.columns}
+        for table_column in table.columns:
+            if table_column.name in payload:
+                record[table_column.name] = from_json(table_column, payload[table_column.name])
+            elif isinstance(table_column.default, ColumnDefault) and not callable(table_column.default.arg):
+                record[table_column.name] = table_column.default.arg
         record["id"] = change.row_id
         record[change_log.VERSIONS] = write_versions({"*": list(change.version)})
         rows.rows[key] = record
@@ -1084,6 +1085,7 @@ def _entered_twice(
     stays (kind "twice"), to be settled by a person.  Returns True when the incoming record lost."""
     table = change.table
     rival = rows.rows[(table, rival_id)]
+    assert rival is not None, "rows.rival found it"
     rival_created = tuple(read_versions(rival.get(change_log.VERSIONS)).get("*") or (0, ""))
     rival_values = _creation_values(rows.connection, table, rival_id, rival_created) or {
         name: change_log.to_json(rival.get(name)) for name in change_log.fields(table)

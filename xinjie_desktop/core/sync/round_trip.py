@@ -27,7 +27,7 @@ def self_test_round_trip(work_dir: Path | str) -> str:
     try:
         township.set_up(town, "自检乡", "自检指挥部", {"自检村": ["第1村民小组"]})
         with town.session() as session:
-            village = session.execute(text("SELECT id FROM village")).scalar()
+            village = session.execute(text("SELECT id FROM village")).scalar_one()
         device.provision(town, "自检笔记本", [village], stick / "provisioning.json")
         device.accept_provisioning(laptop, stick / "provisioning.json")
         hello = export(laptop, stick)
@@ -37,10 +37,11 @@ def self_test_round_trip(work_dir: Path | str) -> str:
         sent = export(laptop, stick)
         first = import_bundles(town, [r.path for r in sent])
         again = import_bundles(town, [r.path for r in sent])
-        if again[0].already is None or not first[0].outcome.new.get("household"):
+        arrived = first[0].outcome
+        if again[0].already is None or arrived is None or not arrived.new.get("household"):
             raise AssertionError("the household did not arrive once")
         return _("bundle written, verified and imported ({n} records); imported again: nothing changed").format(
-            n=first[0].outcome.applied
+            n=arrived.applied
         )
     finally:
         town.close()

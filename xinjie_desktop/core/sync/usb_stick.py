@@ -83,7 +83,8 @@ def _full_message(needed: int, free: int | None) -> str:
 
 def addressed_to(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Split bundles into those for this store and the others (by the header only: no decryption)."""
-    mine, others = [], []
+    mine: list[Path] = []
+    others: list[Path] = []
     for path in paths:
         try:
             with Path(path).open("rb") as handle:
