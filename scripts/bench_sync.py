@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 
 from xinjie_desktop.core.records import demo_data, township
-from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync import device, exporting, importing
 from xinjie_desktop.core.sync.workstore import open_store
 
 
@@ -46,11 +46,11 @@ def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path]
         laptop = open_store(folder / f"laptop-{index}.sqlite")
         device.provision(town, f"第{index + 1}村笔记本", [villages[index]], stick / f"p{index}.json")
         device.accept_provisioning(laptop, stick / f"p{index}.json")
-        bundles.import_bundles(town, [r.path for r in bundles.export(laptop, stick)])
+        importing.import_bundles(town, [r.path for r in exporting.export(laptop, stick)])
         stores.append(laptop)
-    for result in bundles.export(town, stick):
+    for result in exporting.export(town, stick):
         laptop = next(s for s in stores if s.device_id == result.peer.device_id)
-        bundles.import_bundles(laptop, [result.path])
+        importing.import_bundles(laptop, [result.path])
     out = folder / "usb"
     out.mkdir()
     paths, export_times, sizes = [], [], []
@@ -59,7 +59,7 @@ def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path]
         demo_data.add_households(laptop, households, seed=1000 + index)
         generated = time.perf_counter() - started
         started = time.perf_counter()
-        (result,) = bundles.export(laptop, out)
+        (result,) = exporting.export(laptop, out)
         export_times.append(time.perf_counter() - started)
         paths.append(result.path)
         sizes.append(result.size)
@@ -77,10 +77,10 @@ def import_all(store_path: str, paths: list[str]) -> None:
     """In a process of its own, so that its peak memory is the import's."""
     store = open_store(store_path)
     started = time.perf_counter()
-    results = bundles.import_bundles(store, [Path(p) for p in paths])
+    results = importing.import_bundles(store, [Path(p) for p in paths])
     elapsed = time.perf_counter() - started
     started = time.perf_counter()
-    again = bundles.import_bundles(store, [Path(paths[0])])
+    again = importing.import_bundles(store, [Path(paths[0])])
     reimport = time.perf_counter() - started
     assert again[0].already is not None
     applied = sum(r.outcome.applied for r in results)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import text
 
 from xinjie_desktop.core.records import township
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import bundles, conflicts, device
+from xinjie_desktop.core.sync import bundle_format, conflicts, device, exporting, importing
 from xinjie_desktop.core.sync.device import sidecar_path
 from xinjie_desktop.core.sync.workstore import open_store
 
@@ -46,12 +49,12 @@ class World:
         return list(self.laptops.values())[index]
 
     def export(self, store: Store, *, to: Store | None = None, full: bool = False) -> list[Path]:
-        results = bundles.export(store, self.stick, full=full)
+        results = exporting.export(store, self.stick, full=full)
         return [r.path for r in results if to is None or r.peer.device_id == to.device_id]
 
     @staticmethod
-    def import_into(store: Store, paths: list[Path]) -> list[bundles.ImportResult]:
-        return bundles.import_bundles(store, paths)
+    def import_into(store: Store, paths: list[Path]) -> list[importing.ImportResult]:
+        return importing.import_bundles(store, paths)
 
     def sync(self, laptop: Store) -> None:
         """The laptop's stick goes to the township and back."""
@@ -155,10 +158,10 @@ def step_recorded_on_two_laptops(folder: Path) -> tuple[World, str, list[Path]]:
 def step_entered_twice(folder: Path) -> tuple[World, str]:
     """``step_recorded_on_two_laptops``, both imported at the township: the step with the lower id stays and
     the fields entered differently are listed (kind "twice").  The world and the household's id."""
-    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.sync import importing
 
     world, household_id, paths = step_recorded_on_two_laptops(folder)
-    bundles.import_bundles(world.township, paths)
+    importing.import_bundles(world.township, paths)
     return world, household_id
 
 
@@ -215,8 +218,8 @@ def import_in_order(store, paths: list[Path]) -> None:
         progress = False
         for path in list(waiting):
             try:
-                bundles.import_bundles(store, [path])
-            except bundles.SyncError as error:
+                importing.import_bundles(store, [path])
+            except bundle_format.SyncError as error:
                 assert "needs the bundle of" in str(error), str(error)
                 continue
             waiting.remove(path)
@@ -231,12 +234,28 @@ def conflict_keys(store) -> list[tuple]:
     return sorted((c.id, c.kind, c.winner.value) for c in conflicts.listing(store, status=None))
 
 
-def until_both_id_orders(scenario, attempts: int = 16) -> None:
-    """Record ids are random, and which of two records has the lower id decides which one is kept: run
-    ``scenario(attempt)`` (it asserts, and returns which of the two orders it met) until both were met."""
-    met = set()
-    for attempt in range(attempts):
-        met.add(bool(scenario(attempt)))
-        if len(met) == 2:
-            return
-    assert met == {True, False}, f"only one order of the ids in {attempts} attempts"
+class RecordIds:
+    """The ids of new records (``change_log`` names every record a work store creates): random, as in the
+    product, but within ``starting_with(digit)`` they start with that hex digit, so that a test decides
+    which of two records has the lower id (which one of two is kept depends on it).  Installed by the ``record_ids`` fixture
+    (tests/core/test_sync.py) in place of ``change_log.new_uuid``."""
+
+    def __init__(self) -> None:
+        self.first: str | None = None
+
+    def __call__(self) -> str:
+        made = str(uuid.uuid4())
+        return made if self.first is None else self.first + made[1:]
+
+    @contextlib.contextmanager
+    def starting_with(self, first: str) -> Iterator[None]:
+        before, self.first = self.first, first
+        try:
+            yield
+        finally:
+            self.first = before
+
+    @staticmethod
+    def ordered(lower: bool) -> tuple[str, str]:
+        """The first hex digits for two records' ids, the first record's lower when ``lower``."""
+        return ("0", "f") if lower else ("f", "0")

@@ -32,16 +32,16 @@ BUNDLE = "bundle export and re-import"
 
 
 def install_bundles(monkeypatch, module) -> None:
-    """Stand in for xinjie_desktop.core.sync.bundles (None: the module cannot be imported)."""
-    monkeypatch.setitem(sys.modules, "xinjie_desktop.core.sync.bundles", module)
+    """Stand in for xinjie_desktop.core.sync.round_trip (None: the module cannot be imported)."""
+    monkeypatch.setitem(sys.modules, "xinjie_desktop.core.sync.round_trip", module)
     if module is None:
-        monkeypatch.delattr(xinjie_desktop.core.sync, "bundles", raising=False)
+        monkeypatch.delattr(xinjie_desktop.core.sync, "round_trip", raising=False)
     else:
-        monkeypatch.setattr(xinjie_desktop.core.sync, "bundles", module, raising=False)
+        monkeypatch.setattr(xinjie_desktop.core.sync, "round_trip", module, raising=False)
 
 
 def fake_bundles(round_trip) -> types.ModuleType:
-    module = types.ModuleType("xinjie_desktop.core.sync.bundles")
+    module = types.ModuleType("xinjie_desktop.core.sync.round_trip")
     module.self_test_round_trip = round_trip
     return module
 

@@ -393,7 +393,7 @@ def _device_show(args: argparse.Namespace, store) -> int:
 
 def _bundle(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.store.database import StoreError
-    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.sync import bundle_format, checking, exporting, importing
     from xinjie_desktop.core.sync.workstore import open_read_only
 
     try:
@@ -408,7 +408,7 @@ def _bundle(args: argparse.Namespace) -> int:
                 )
                 return 2
             try:
-                print(json.dumps(bundles.verify_file(args.file, view), ensure_ascii=False, indent=2, sort_keys=True))
+                print(json.dumps(checking.verify_file(args.file, view), ensure_ascii=False, indent=2, sort_keys=True))
             finally:
                 if view is not None:
                     view.close()
@@ -418,24 +418,26 @@ def _bundle(args: argparse.Namespace) -> int:
             if not args.bundle_db.exists():
                 print(_("The data file {path} does not exist.").format(path=args.bundle_db), file=sys.stderr)
                 return 2
-            bundles.precheck(args.bundle_db, args.files, refused)
+            checking.precheck(args.bundle_db, args.files, refused)
         store = _open_existing(args.bundle_db)
         if store is None:
             return 2
         try:
             if args.bundle_command == "export":
-                for result in bundles.export(store, args.to, full=args.full):
+                for result in exporting.export(store, args.to, full=args.full):
                     print(result.describe())
                 return 0
             left_out = {path for path, _reason in refused or []}
-            for result in bundles.import_bundles(store, [p for p in args.files if p not in left_out], refused=refused):
+            for result in importing.import_bundles(
+                store, [p for p in args.files if p not in left_out], refused=refused
+            ):
                 print(result.describe())
             for _path, reason in refused or []:
                 print(reason, file=sys.stderr)
             return 2 if refused else 0
         finally:
             store.close()
-    except (bundles.SyncError, StoreError) as error:
+    except (bundle_format.SyncError, StoreError) as error:
         print(error, file=sys.stderr)
         return 2
 

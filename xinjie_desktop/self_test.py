@@ -253,12 +253,12 @@ def _window(context: Context) -> str:
 def _bundle(context: Context) -> str:
     context.need("store")
     try:
-        from xinjie_desktop.core.sync import bundles
+        from xinjie_desktop.core.sync import round_trip
     except ImportError as error:
         raise CheckFailed(f"the bundle module cannot be loaded: {error}") from None
     work_dir = context.folder / "bundle"
     work_dir.mkdir()
-    return bundles.self_test_round_trip(work_dir)
+    return round_trip.self_test_round_trip(work_dir)
 
 
 CHECKS: list[tuple[str, Callable[[Context], str]]] = [

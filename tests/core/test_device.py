@@ -39,7 +39,7 @@ def town(tmp_path):
 
 def village_ids(store):
     with store.session() as session:
-        return dict((name, id_) for id_, name in session.execute(select(Village.id, Village.name)))
+        return {name: id_ for id_, name in session.execute(select(Village.id, Village.name))}
 
 
 # --- identity -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.documents.import_report import ELSEWHERE, IMPORTED, REFUSED, ReportLine
 from xinjie_desktop.core.records import households
 from xinjie_desktop.core.rules import idnumber
-from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.sync import importing, roles
 
 
 def test_counts_are_named_in_words_in_a_fixed_order():
@@ -31,7 +31,7 @@ def test_the_report_of_an_import_lists_every_bundle(world, tmp_path):
     households.save(lushui, family_draft(group_of(lushui, "绿水村")))  # the same family: possible duplicates
     paths = world.export(qingshan) + world.export(lushui)
     results = world.import_into(world.township, paths)
-    lines = bundles.lines_from_log(world.township, [result.bundle_id for result in results])
+    lines = importing.lines_from_log(world.township, [result.bundle_id for result in results])
     assert [line.source for line in lines] == ["青山村笔记本", "绿水村笔记本"]
     assert lines[0].new == {"household": 1, "member": 4, "income_worksheet": 1}
     assert lines[0].outcome == IMPORTED and lines[0].duplicates == ()
@@ -42,7 +42,7 @@ def test_the_report_of_an_import_lists_every_bundle(world, tmp_path):
     ]
 
     target = tmp_path / "report.pdf"
-    import_report.render(bundles.my_name(world.township), lines, target, printed_at=dt.datetime(2017, 5, 2, 9, 30))
+    import_report.render(roles.my_name(world.township), lines, target, printed_at=dt.datetime(2017, 5, 2, 9, 30))
     pdf = PdfReader(target)
     assert pdf.metadata.creator == f"xinjie-desktop {__version__}"
     assert pdf.metadata.title == "Import report of sync bundles"

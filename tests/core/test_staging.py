@@ -54,6 +54,7 @@ def test_created_records_are_read_out_of_their_json_as_the_store_keeps_them(stor
                 f"SELECT alone, {', '.join(staging.new_record_columns('member'))} FROM new_member n "
                 "JOIN sync_incoming i ON i.rowid = n.staged WHERE n.position = 0"
             ).fetchone(),
+            strict=True,
         )
     )
     with store.session() as session:

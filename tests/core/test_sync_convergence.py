@@ -144,7 +144,7 @@ def test_property_2_any_order_of_import_gives_identical_stores(steps, order_seed
             order_seed.shuffle(shuffled)
             orders.append(shuffled)
             copies = [twin(world.township, folder / f"township-copy-{n}.sqlite") for n in range(len(orders))]
-            for copy, order in zip(copies, orders):
+            for copy, order in zip(copies, orders, strict=True):
                 import_in_order(copy, order)
             dumps = [canonical_dump.canonical_text(canonical_dump.dump(copy, derived=True)) for copy in copies]
             keys = [conflict_keys(copy) for copy in copies]

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import text
 
 from xinjie_desktop.core.records import demo_data, township
-from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync import device, exporting, importing
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt.shell import app
 from xinjie_desktop.qt.shell.app import create_main_window
@@ -206,13 +206,13 @@ def test_a_laptop_is_provisioned_accepted_at_first_start_and_gets_its_villages_t
         export.close()
 
         # The township office imports it and writes a bundle back for the laptop.
-        (imported,) = bundles.import_bundles(office, [first])
+        (imported,) = importing.import_bundles(office, [first])
         assert imported.source_name == "青山村笔记本"
         board = open_from_menu(qtbot, town, town.sync_board_action, SyncBoardDialog)
         assert township_fingerprint in board.this_computer.text()
         assert board.model.rowCount() == 1 and board.model.peers[0].name == "青山村笔记本"
         board.close()
-        (back,) = bundles.export(office, usb)
+        (back,) = exporting.export(office, usb)
         assert back.peer.name == "青山村笔记本"
 
         # Step 2: Import from USB on the laptop; the villages and the household list appear.

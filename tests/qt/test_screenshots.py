@@ -291,7 +291,7 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
 def sync_world():
     """A township office and three village laptops with households, in a fixed folder (issue 5)."""
     from sync_world import World
-    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.sync import bundle_format
 
     folder = Path(tempfile.gettempdir()) / "xinjie-sync-screenshots"
     shutil.rmtree(folder, ignore_errors=True)
@@ -299,7 +299,7 @@ def sync_world():
     world = World(folder, laptops=3)
     for index, laptop in enumerate(world.laptops.values()):
         demo_data.add_households(laptop, 40 + 15 * index, seed=index + 1)
-    for path in world.stick.glob("*" + bundles.SUFFIX):
+    for path in world.stick.glob("*" + bundle_format.SUFFIX):
         path.unlink()
     yield world
     world.close()
@@ -314,7 +314,7 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
 
     from builders import family_draft
     from xinjie_desktop.core.records import households
-    from xinjie_desktop.core.sync import bundles
+    from xinjie_desktop.core.sync import exporting
     from xinjie_desktop.qt.sync.conflicts_view import ConflictsDialog
     from xinjie_desktop.qt.sync.sync_board_view import SyncBoardDialog
     from xinjie_desktop.qt.sync.sync_export_dialog import SyncExportDialog
@@ -372,8 +372,8 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
 
     # The other laptops too; a bundle for a laptop is on the stick; one copy was cut short.
     for laptop in (lushui, baiyun):
-        bundles.export(laptop, usb)
-    bundles.export(world.township, usb, full=False)
+        exporting.export(laptop, usb)
+    exporting.export(world.township, usb, full=False)
     damaged = max(usb.glob("xjb-*.xjb"), key=lambda p: p.stat().st_size)
     (usb / damaged.name.replace(".xjb", "-copy.xjb")).write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
 

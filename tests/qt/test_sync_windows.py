@@ -18,7 +18,7 @@ from sync_world import World, agreement_numbered_on_two_computers, group_of, hou
 from sync_world import edit as set_field
 from xinjie_desktop import __version__
 from xinjie_desktop.core.records import demo_data, households
-from xinjie_desktop.core.sync import bundles, conflicts
+from xinjie_desktop.core.sync import conflicts, exporting
 from xinjie_desktop.qt.shell.app import create_main_window
 from xinjie_desktop.qt.sync.conflicts_view import ConflictsDialog
 from xinjie_desktop.qt.sync.sync_board_view import SyncBoardDialog
@@ -165,7 +165,7 @@ def test_a_laptop_imports_its_own_bundle_and_leaves_the_others_and_a_damaged_fil
     qingshan, lushui = world.laptop(0), world.laptop(1)
     demo_data.add_households(lushui, 3, seed=2)
     world.sync(lushui)
-    for result in bundles.export(world.township, usb):  # one bundle for each laptop
+    for result in exporting.export(world.township, usb):  # one bundle for each laptop
         assert result.path.exists()
     (usb / "broken.xjb").write_bytes(b"this is not a bundle")
 
@@ -201,8 +201,8 @@ def test_an_agreement_number_given_on_both_computers_is_refused_in_the_preview_n
     _household_id, number = agreement_numbered_on_two_computers(world)
     qingshan, lushui = world.laptop(0), world.laptop(1)
     demo_data.add_households(lushui, 2, seed=4)
-    (refused,) = bundles.export(qingshan, usb)
-    bundles.export(lushui, usb)
+    (refused,) = exporting.export(qingshan, usb)
+    exporting.export(lushui, usb)
     window = window_over(qtbot, world.township)
     dialog = open_from_menu(qtbot, window, window.sync_import_action, SyncImportDialog)
     click(qtbot, dialog.drive.choose_button)
@@ -352,7 +352,7 @@ def test_possible_duplicates_are_listed_and_decided(qtbot, prepared_app, world):
 def test_the_sync_board_lists_every_laptop(qtbot, prepared_app, world):
     laptop = world.laptop(0)
     demo_data.add_households(laptop, 2, seed=1)
-    bundles.export(laptop, world.stick)  # written, not imported yet: the township does not know it
+    exporting.export(laptop, world.stick)  # written, not imported yet: the township does not know it
     window = window_over(qtbot, world.township)
     dialog = open_from_menu(qtbot, window, window.sync_board_action, SyncBoardDialog)
     model = dialog.model

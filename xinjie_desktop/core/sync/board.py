@@ -45,7 +45,9 @@ def rows(store: Store, now: dt.datetime | None = None) -> list[PeerRow]:
     found = []
     with store.session() as session:
         own = session.execute(text("SELECT max(seq) FROM change_log WHERE origin_device = :d"), {"d": me}).scalar() or 0
-        received = dict(session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all())
+        received: dict[str, int] = dict(
+            session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all()
+        )
         peers = session.execute(
             text("SELECT device_id, name, role, last_seen, problem, former_ids FROM sync_peer ORDER BY role DESC, name")
         ).all()

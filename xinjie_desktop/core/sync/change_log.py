@@ -38,7 +38,7 @@ from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime
 
-from xinjie_desktop.core.store.models import Base, ChangeLog, Travelling, new_uuid, utcnow
+from xinjie_desktop.core.store.models import Agreement, Base, ChangeLog, Travelling, new_uuid, utcnow
 
 if TYPE_CHECKING:
     from xinjie_desktop.core.store.database import Store
@@ -56,7 +56,8 @@ DERIVED = {
         {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
     ),
 }
-CHANGE_LOG = ChangeLog.__table__
+assert isinstance(ChangeLog.__table__, Table)
+CHANGE_LOG: Table = ChangeLog.__table__
 # Fields of these tables that a signature covers: when one of them is signed, all its fields travel.
 _SIGNED_STATUSES = ("signed", "voided")
 
@@ -64,11 +65,18 @@ _SIGNED_STATUSES = ("signed", "voided")
 @functools.cache
 def tracked_tables() -> dict[str, Table]:
     """Every table whose records travel (the ``Travelling`` models), by name."""
-    return {
-        mapper.class_.__tablename__: mapper.local_table
-        for mapper in Base.registry.mappers
-        if issubclass(mapper.class_, Travelling)
-    }
+    tables: dict[str, Table] = {}
+    for mapper in Base.registry.mappers:
+        table = mapper.local_table
+        if issubclass(mapper.class_, Travelling) and isinstance(table, Table):
+            tables[table.name] = table
+    return tables
+
+
+def _table_name(record: Travelling) -> str:
+    """The table of a travelling record: every ``Travelling`` model is also a mapped ``Base`` class."""
+    assert isinstance(record, Base)
+    return record.__tablename__
 
 
 @functools.cache
@@ -271,15 +279,15 @@ def _before_flush(store: Store, session: Session) -> None:
         record.updated_at = record.updated_at or now
         record.device_id = me
         record.sync_versions = write_versions({"*": version()})
-        pending[(record.__tablename__, record.id)] = ("upsert", record, None, {})
+        pending[(_table_name(record), record.id)] = ("upsert", record, None, {})
     for record in session.dirty:
         if not isinstance(record, Travelling) or record in session.deleted:
             continue
         changed = _changed_fields(record)
         if not changed:
             continue
-        name = record.__tablename__
-        if name == "agreement" and record.status in _SIGNED_STATUSES and "status" in changed:
+        name = _table_name(record)
+        if isinstance(record, Agreement) and record.status in _SIGNED_STATUSES and "status" in changed:
             changed = set(fields(name)) - {"updated_at", "device_id"}
         changed |= {"updated_at", "device_id"}
         record.updated_at = now
@@ -305,8 +313,8 @@ def _before_flush(store: Store, session: Session) -> None:
     deleted: list[tuple[str, str]] = []
     for record in session.deleted:
         if isinstance(record, Travelling):
-            deleted.append((record.__tablename__, record.id))
-            deleted.extend(descendants(connection, record.__tablename__, record.id))
+            deleted.append((_table_name(record), record.id))
+            deleted.extend(descendants(connection, _table_name(record), record.id))
     for name, row_id in deleted:
         if (name, row_id) in pending and pending[(name, row_id)][0] == "delete":
             continue
@@ -321,7 +329,8 @@ def _delete_orphans(session: Session) -> None:
     """Records taken out of a collection that deletes its orphans (a member removed from a household in the
     editor, a year's income worksheet cleared) are deleted by the flush itself, where ``session.deleted``
     does not show them: deleted here explicitly, so that their delete is journalled and travels."""
-    added, removed = set(), []
+    added: set[int] = set()
+    removed: list[Travelling] = []
     for record in list(session.dirty):
         state = inspect(record)
         for relationship in state.mapper.relationships:

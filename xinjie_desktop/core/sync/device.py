@@ -51,7 +51,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -171,6 +171,14 @@ def _get(session: Session, key: str) -> str | None:
     return row.value if row is not None else None
 
 
+def _held(session: Session, key: str) -> str:
+    """A setting every store holds once ``ensure_identity`` ran (its id and keys)."""
+    value = _get(session, key)
+    if value is None:
+        raise LookupError(f"local setting {key} is missing: the store was opened without ensure_identity")
+    return value
+
+
 def _get_json(session: Session, key: str, default=None):
     value = _get(session, key)
     if value is None:
@@ -242,10 +250,10 @@ def _make_keys(session: Session, device_id: str | None) -> str:
 
 
 def _identity(session: Session) -> Identity:
-    signing = Ed25519PrivateKey.from_private_bytes(unb64(_get(session, SIGNING_KEY)))
-    box = X25519PrivateKey.from_private_bytes(unb64(_get(session, BOX_KEY)))
+    signing = Ed25519PrivateKey.from_private_bytes(unb64(_held(session, SIGNING_KEY)))
+    box = X25519PrivateKey.from_private_bytes(unb64(_held(session, BOX_KEY)))
     return Identity(
-        _get(session, DEVICE_ID),
+        _held(session, DEVICE_ID),
         b64(_raw_public(signing.public_key())),
         b64(_raw_public(box.public_key())),
         _get(session, CREATED_AT) or "",
@@ -289,7 +297,7 @@ def ensure_identity(store: Store) -> str:
 
 def _write_home(
     session: Session, sidecar_file: Path, device_id: str, here: dict, keep: dict | None, error_class
-) -> None:
+) -> str:
     """Record a new nonce (returned).  Until ``_settle_home`` runs after the commit, the identity
     file accepts the previous pair too, so a crash in between never makes the original look like a
     copy."""
@@ -338,7 +346,7 @@ def rotate_home(store: Store) -> None:
     with store.unit_of_work() as session:
         session.execute(text("UPDATE local_setting SET value = value WHERE key = :key"), {"key": DEVICE_ID})
         home = _get_json(session, HOME, {})
-        device_id = _get(session, DEVICE_ID)
+        device_id = _held(session, DEVICE_ID)
         nonce = _write_home(
             session,
             sidecar_path(store.path),
@@ -368,12 +376,12 @@ def known_ids(store: Store) -> list[str]:
 
 def signing_key(store: Store) -> Ed25519PrivateKey:
     with store.session() as session:
-        return Ed25519PrivateKey.from_private_bytes(unb64(_get(session, SIGNING_KEY)))
+        return Ed25519PrivateKey.from_private_bytes(unb64(_held(session, SIGNING_KEY)))
 
 
 def box_key(store: Store) -> X25519PrivateKey:
     with store.session() as session:
-        return X25519PrivateKey.from_private_bytes(unb64(_get(session, BOX_KEY)))
+        return X25519PrivateKey.from_private_bytes(unb64(_held(session, BOX_KEY)))
 
 
 def sign(store: Store, data: bytes) -> bytes:
@@ -414,7 +422,7 @@ def provision(township_store: Store, laptop_name: str, villages: list[str], out_
             raise DeviceError(_("No village with the id {id} is stored.").format(id=", ".join(missing)))
         town = session.scalar(select(Township.name).limit(1)) or ""
         me = _identity(session)
-        key = Ed25519PrivateKey.from_private_bytes(unb64(_get(session, SIGNING_KEY)))
+        key = Ed25519PrivateKey.from_private_bytes(unb64(_held(session, SIGNING_KEY)))
     body = {
         "provisioning_id": str(uuid.uuid4()),
         "issued_at": _now(),
@@ -486,7 +494,8 @@ def read_provisioning(path: Path | str) -> Provisioning:
                 "Install the newer version first; nothing was changed."
             ).format(path=path)
         )
-    body, signature = document.get("body"), document.get("signature")
+    body: Any = document.get("body")  # untrusted JSON: every field is checked below
+    signature: Any = document.get("signature")
     try:
         township = body["township"]
         for field in ("device_id", "signing_public", "box_public"):

@@ -37,10 +37,13 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import ColumnDefault
 
 from xinjie_desktop.core.store.models import Base, utcnow
 from xinjie_desktop.core.sync import change_log, staging
@@ -194,7 +197,7 @@ def staged_collision(connection) -> Collision | None:
             alive = _NOT_DELETED_HERE.format(t="i.table_name", r="i.row_id")
             row = connection.exec_driver_sql(
                 f"SELECT i.row_id, t.id, {', '.join(extract)} FROM sync_incoming i JOIN {name} t ON "
-                + " AND ".join(f"t.{column} = {value}" for column, value in zip(columns, extract))
+                + " AND ".join(f"t.{column} = {value}" for column, value in zip(columns, extract, strict=True))
                 + f" WHERE i.table_name = '{name}' AND {staging.CREATED} AND t.id != i.row_id AND {alive} AND "
                 + _NOT_DELETED_HERE.format(t=f"'{name}'", r="t.id")
                 + " LIMIT 1"
@@ -208,7 +211,7 @@ def staged_collision(connection) -> Collision | None:
                     "HAVING count(DISTINCT i.row_id) > 1 LIMIT 1"
                 ).first()
             if row is not None:
-                return Collision(name, row[0], row[1], dict(zip(columns, row[2:])))
+                return Collision(name, row[0], row[1], dict(zip(columns, row[2:], strict=True)))
     return None
 
 
@@ -239,10 +242,10 @@ class _Rows:
             self._load(name, ids)
 
     def _load(self, name: str, ids: set[str]) -> None:
-        ids = [i for i in ids if (name, i) not in self.rows]
+        missing = [i for i in ids if (name, i) not in self.rows]
         table = self.tables[name]
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
+        for start in range(0, len(missing), 500):
+            part = missing[start : start + 500]
             for row in self.connection.execute(table.select().where(table.c.id.in_(part))).mappings():
                 self.rows[(name, row["id"])] = dict(row)
                 self.original[(name, row["id"])] = dict(row)
@@ -341,22 +344,73 @@ def _parent_of(change: Change) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A value listed in a conflict (the one in force, or one that lost), stored in ``sync_conflict.winner``
+    and ``losers`` as JSON: the value, the version (clock, device) that wrote it and, for a record entered
+    twice, the twin (``row``) that brought it."""
+
+    value: Any
+    hlc: int
+    device: str
+    row: str | None = None
+
+    @property
+    def version(self) -> Version:
+        return (int(self.hlc), self.device)
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored (the keys in this order; ``row`` only for a twin)."""
+        stored: dict[str, Any] = {"value": self.value, "hlc": self.hlc, "device": self.device}
+        if self.row is not None:
+            stored["row"] = self.row
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> Listed:
+        return cls(stored.get("value"), stored["hlc"], stored["device"], stored.get("row"))
+
+
+def _listed_values(stored: str) -> tuple[Listed, ...]:
+    """The values of a stored ``losers`` column."""
+    return tuple(Listed.from_json(value) for value in json.loads(stored))
+
+
+def _newest(value: Listed) -> tuple[int, str]:
+    return (value.hlc, value.device)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A conflict about one field of one record (``*``: the record itself), found in this change set or
+    read back from ``sync_conflict``; its id is ``table_name:row_id:field``."""
+
+    table_name: str
+    row_id: str
+    field: str
+    kind: str  # field, deleted, twice, signed
+    winner: Listed
+    losers: tuple[Listed, ...] = ()
+    replace: bool = False  # written whole, instead of merged into the stored one
+    twin_deleted: bool = False  # a twice conflict whose kept record was deleted (``_Conflicts._twin_deleted``)
+
+
 class _Conflicts:
     def __init__(self, connection) -> None:
         self.connection = connection
-        self.found: dict[str, dict] = {}
+        self.found: dict[str, Found] = {}
         self.forgotten: set[str] = set()  # stored conflicts to drop (unless listed anew)
         self.stored_ids: set[str] | None = None  # the ids of the stored conflicts, read when first needed
 
-    def add(self, name: str, row_id: str, field_: str, kind: str, winner: dict, loser: dict) -> None:
+    def add(self, name: str, row_id: str, field_: str, kind: str, winner: Listed, loser: Listed) -> None:
         key = f"{name}:{row_id}:{field_}"
-        entry = self.found.setdefault(
-            key, {"table_name": name, "row_id": row_id, "field": field_, "kind": kind, "winner": winner, "losers": []}
+        entry = self.found.get(key) or Found(name, row_id, field_, kind, winner)
+        self.found[key] = replace(
+            entry,
+            winner=max(entry.winner, winner, key=_newest),
+            losers=entry.losers if loser in entry.losers else (*entry.losers, loser),
+            kind=kind if kind != "field" else entry.kind,
         )
-        entry["winner"] = max(entry["winner"], winner, key=lambda w: (w["hlc"], w["device"]))
-        if loser not in entry["losers"]:
-            entry["losers"].append(loser)
-        entry["kind"] = kind if kind != "field" else entry["kind"]
 
     def gone(self, tombstones: dict[tuple[str, str], Version], rows: _Rows) -> None:
         """Conflicts about records now deleted become "changed after it was deleted": the delete is in
@@ -368,81 +422,71 @@ class _Conflicts:
                 text("SELECT id, field, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
                 {"t": name, "r": row_id},
             ).all()
-            for key, field_, winner, losers in stored:
+            for key, field_, stored_winner, stored_losers in stored:
+                winner = Listed.from_json(json.loads(stored_winner))
+                losers = _listed_values(stored_losers)
                 found = self.found.get(key)
-                if found is not None and found["kind"] == "twice":
-                    losers = json.dumps([*json.loads(losers), *found["losers"]])
+                if found is not None and found.kind == "twice":
+                    losers = (*losers, *found.losers)
                 if self._twin_deleted(name, row_id, key, field_, winner, losers, version, rows):
                     continue
-                self.found.setdefault(
-                    key,
-                    {
-                        "table_name": name,
-                        "row_id": row_id,
-                        "field": field_,
-                        "kind": "deleted",
-                        "winner": _entry("deleted", version),
-                        "losers": [],
-                    },
-                )
-                for value in [json.loads(winner), *json.loads(losers)]:
-                    if value.get("value") != "deleted":
+                self.found.setdefault(key, Found(name, row_id, field_, "deleted", _entry("deleted", version)))
+                for value in (winner, *losers):
+                    if value.value != "deleted":
                         self.add(name, row_id, field_, "deleted", _entry("deleted", version), value)
-                self.found[key]["replace"] = True
-        for key, entry in list(self.found.items()):
-            row = (entry["table_name"], entry["row_id"])
-            version = tombstones.get(row)
-            if version is None or entry.get("twin_deleted"):
+                self.found[key] = replace(self.found[key], replace=True)
+        for key in list(self.found):
+            entry = self.found[key]
+            row = (entry.table_name, entry.row_id)
+            deleted = tombstones.get(row)
+            if deleted is None or entry.twin_deleted:
                 continue
-            if entry["kind"] == "twice" and self._twin_deleted(
-                *row, key, entry["field"], json.dumps(entry["winner"]), json.dumps(entry["losers"]), version, rows
+            if entry.kind == "twice" and self._twin_deleted(
+                *row, key, entry.field, entry.winner, entry.losers, deleted, rows
             ):
                 continue
-            old = entry["winner"]
-            entry["kind"], entry["winner"] = "deleted", _entry("deleted", version)
-            losers = entry["losers"] + ([old] if old["value"] != "deleted" and old not in entry["losers"] else [])
-            entry["losers"] = [loser for loser in losers if loser["hlc"] > seen.get(row, 0)]
-            entry["replace"] = True
+            old = entry.winner
+            losers = (*entry.losers, old) if old.value != "deleted" and old not in entry.losers else entry.losers
+            self.found[key] = replace(
+                entry,
+                kind="deleted",
+                winner=_entry("deleted", deleted),
+                losers=tuple(loser for loser in losers if loser.hlc > seen.get(row, 0)),
+                replace=True,
+            )
 
     def _twin_deleted(
-        self, name: str, row_id: str, key: str, field_: str, winner: str, losers: str, version: Version, rows: _Rows
+        self,
+        name: str,
+        row_id: str,
+        key: str,
+        field_: str,
+        winner: Listed,
+        losers: tuple[Listed, ...],
+        version: Version,
+        rows: _Rows,
     ) -> bool:
         """A record kept of two entered on two computers (kind "twice") is deleted: what its twin brought
         becomes "the twin was created after the delete" (``*`` on the twin, as a store that received the
         delete first lists it); or, when it lost its place to a third (``moved_to``), the twin is listed
         against that one, as if the two had met first.  The twice conflict goes.  False when the conflict
         is not of that kind."""
-        entries = [entry for entry in json.loads(losers) if entry.get("row")]
-        if not entries:
+        twins = [(entry.row, entry.version) for entry in losers if entry.row]
+        if not twins:
             return False
         moved_to = rows.displaced.get((name, row_id))
-        for entry in entries:
+        for twin_id, twin_version in twins:
             if moved_to is not None:
-                self.relist(rows, name, moved_to, entry["row"], (int(entry["hlc"]), entry["device"]))
-            elif int(entry["hlc"]) > rows.twin_seen(name, entry["row"]):
-                self.add(
-                    name,
-                    entry["row"],
-                    "*",
-                    "deleted",
-                    _entry("deleted", version),
-                    _entry("", (int(entry["hlc"]), entry["device"])),
-                )
+                self.relist(rows, name, moved_to, twin_id, twin_version)
+            elif twin_version[0] > rows.twin_seen(name, twin_id):
+                self.add(name, twin_id, "*", "deleted", _entry("deleted", version), _entry("", twin_version))
         existing = self.found.get(key)
-        if existing is not None and existing["kind"] != "twice":  # the record's own "*" listed by its delete
-            existing["losers"] = [entry for entry in existing["losers"] if not entry.get("row")]
-            existing["replace"] = True
+        if existing is not None and existing.kind != "twice":  # the record's own "*" listed by its delete
+            self.found[key] = replace(
+                existing, losers=tuple(entry for entry in existing.losers if not entry.row), replace=True
+            )
             return True
-        self.found[key] = {
-            "table_name": name,
-            "row_id": row_id,
-            "field": field_,
-            "kind": "twice",
-            "winner": json.loads(winner),
-            "losers": [],
-            "replace": True,
-            "twin_deleted": True,
-        }
+        self.found[key] = Found(name, row_id, field_, "twice", winner, replace=True, twin_deleted=True)
         return True
 
     def relist(self, rows: _Rows, name: str, winner_id: str, loser_id: str, loser_version: Version) -> None:
@@ -478,38 +522,28 @@ class _Conflicts:
                 field_,
                 "twice",
                 _entry(winner_values.get(field_), winner_version),
-                {**_entry(loser_values.get(field_), loser_version), "row": loser_id},
+                _entry(loser_values.get(field_), loser_version, row=loser_id),
             )
-        self.add(
-            name, winner_id, "*", "twice", _entry("", winner_version), {**_entry("", loser_version), "row": loser_id}
-        )
+        self.add(name, winner_id, "*", "twice", _entry("", winner_version), _entry("", loser_version, row=loser_id))
 
-    def _about(self, name: str, row_id: str) -> dict[str, dict]:
+    def _about(self, name: str, row_id: str) -> dict[str, Found]:
         """The conflicts about a record, stored and found in this change set, by id."""
         listed = {
-            key: {
-                "table_name": name,
-                "row_id": row_id,
-                "field": field_,
-                "kind": kind,
-                "winner": json.loads(winner),
-                "losers": json.loads(losers),
-            }
+            key: Found(name, row_id, field_, kind, Listed.from_json(json.loads(winner)), _listed_values(losers))
             for key, field_, kind, winner, losers in self.connection.execute(
                 text("SELECT id, field, kind, winner, losers FROM sync_conflict WHERE table_name = :t AND row_id = :r"),
                 {"t": name, "r": row_id},
             )
         }
         for key, entry in self.found.items():
-            if (entry["table_name"], entry["row_id"]) == (name, row_id):
-                listed[key] = {
-                    **entry,
-                    "losers": entry["losers"]
-                    + [loser for loser in listed.get(key, {}).get("losers", []) if loser not in entry["losers"]],
-                }
+            if (entry.table_name, entry.row_id) == (name, row_id):
+                stored = listed[key].losers if key in listed else ()
+                listed[key] = replace(
+                    entry, losers=(*entry.losers, *(loser for loser in stored if loser not in entry.losers))
+                )
         return listed
 
-    def _listed(self, name: str, row_id: str, field_: str) -> dict | None:
+    def _listed(self, name: str, row_id: str, field_: str) -> Found | None:
         """The conflict about one field, stored or found in this change set; None (cheaply) when none is."""
         key = f"{name}:{row_id}:{field_}"
         if self.stored_ids is None:
@@ -518,10 +552,10 @@ class _Conflicts:
             return None
         return self._about(name, row_id).get(key)
 
-    def _keep(self, key: str, entry: dict, losers: list[dict], **changes) -> None:
-        """The conflict ``key`` with only these values listed (and ``changes``); gone when none is left."""
+    def _keep(self, key: str, entry: Found, losers: tuple[Listed, ...], winner: Listed | None = None) -> None:
+        """The conflict ``key`` with only these values listed (and ``winner``); gone when none is left."""
         if losers:
-            self.found[key] = {**entry, **changes, "losers": losers, "replace": True}
+            self.found[key] = replace(entry, winner=winner or entry.winner, losers=losers, replace=True)
         else:
             self.found.pop(key, None)
             self.forgotten.add(key)
@@ -530,8 +564,8 @@ class _Conflicts:
         """``twin_id``, set aside for ``kept_id``, was deleted by its author: what it was listed for on the one
         kept goes (where it arrived deleted, the two never met)."""
         for key, entry in self._about(name, kept_id).items():
-            losers = [loser for loser in entry["losers"] if loser.get("row") != twin_id]
-            if losers != entry["losers"]:
+            losers = tuple(loser for loser in entry.losers if loser.row != twin_id)
+            if losers != entry.losers:
                 self._keep(key, entry, losers)
 
     def retract(self, name: str, row_id: str, field_: str, version: Version) -> None:
@@ -541,20 +575,18 @@ class _Conflicts:
         entry = self._listed(name, row_id, field_)
         if entry is None:
             return
-        losers = [
-            loser for loser in entry["losers"] if loser.get("row") or (int(loser["hlc"]), loser["device"]) != version
-        ]
-        if losers != entry["losers"]:
+        losers = tuple(loser for loser in entry.losers if loser.row or loser.version != version)
+        if losers != entry.losers:
             self._keep(f"{name}:{row_id}:{field_}", entry, losers)
 
-    def rewin(self, name: str, row_id: str, field_: str, winner: dict) -> None:
+    def rewin(self, name: str, row_id: str, field_: str, winner: Listed) -> None:
         """An edit made on top of the value in force of a field in conflict (its author knew that value, not
         the others listed): it is the value in force now, and the values listed stay listed against it,
         unless equal to it (as where they arrived after it)."""
         entry = self._listed(name, row_id, field_)
-        if entry is None or entry["kind"] != "field":
+        if entry is None or entry.kind != "field":
             return
-        losers = [loser for loser in entry["losers"] if loser.get("value") != winner["value"]]
+        losers = tuple(loser for loser in entry.losers if loser.value != winner.value)
         self._keep(f"{name}:{row_id}:{field_}", entry, losers, winner=winner)
 
     def forget_row(self, name: str, row_id: str) -> None:
@@ -569,32 +601,32 @@ class _Conflicts:
         opened = []
         for key in sorted(self.forgotten):
             if key in self.found:
-                self.found[key]["replace"] = True
+                self.found[key] = replace(self.found[key], replace=True)
             else:
                 self.connection.execute(text("DELETE FROM sync_conflict WHERE id = :id"), {"id": key})
-        for key, entry in sorted(self.found.items()):
+        for key, entry in sorted(self.found.items(), key=lambda item: item[0]):
             row = self.connection.execute(
                 text("SELECT winner, losers, status FROM sync_conflict WHERE id = :id"), {"id": key}
             ).first()
-            losers = entry["losers"]
-            winner = entry["winner"]
-            if entry.get("replace"):  # a deleted record's conflict, recomputed whole by ``gone``
+            losers = list(entry.losers)
+            winner = entry.winner
+            if entry.replace:  # a deleted record's conflict, recomputed whole by ``gone``
                 if not losers:
                     self.connection.execute(text("DELETE FROM sync_conflict WHERE id = :id"), {"id": key})
                     continue
                 row = None
             if row is not None:
-                old_losers = json.loads(row[1])
-                old_winner = json.loads(row[0])
-                winner = max(old_winner, winner, key=lambda w: (w["hlc"], w["device"]))
+                old_losers = list(_listed_values(row[1]))
+                old_winner = Listed.from_json(json.loads(row[0]))
+                winner = max(old_winner, winner, key=_newest)
                 losers = old_losers + [loser for loser in losers if loser not in old_losers]
                 losers = [loser for loser in losers if loser != winner]
                 if losers == old_losers and winner == old_winner:
                     continue
-            losers = sorted(losers, key=lambda w: (w["hlc"], w["device"]))
+            losers = sorted(losers, key=_newest)
             status = (
                 "resolved"
-                if _decided(settled.get(key), losers) or (entry["kind"] == "twice" and entry["field"] == "*")
+                if _decided(settled.get(key), losers) or (entry.kind == "twice" and entry.field == "*")
                 else "open"
             )
             self.connection.execute(
@@ -607,12 +639,12 @@ class _Conflicts:
                 ),
                 {
                     "id": key,
-                    "t": entry["table_name"],
-                    "r": entry["row_id"],
-                    "f": entry["field"],
-                    "k": entry["kind"],
-                    "w": json.dumps(winner, ensure_ascii=False),
-                    "l": json.dumps(losers, ensure_ascii=False),
+                    "t": entry.table_name,
+                    "r": entry.row_id,
+                    "f": entry.field,
+                    "k": entry.kind,
+                    "w": json.dumps(winner.to_json(), ensure_ascii=False),
+                    "l": json.dumps([loser.to_json() for loser in losers], ensure_ascii=False),
                     "at": now,
                     "st": status,
                     "done": now if status == "resolved" else None,
@@ -623,14 +655,16 @@ class _Conflicts:
         return opened
 
 
-def _decided(named: set[Version] | None, losers: list[dict]) -> bool:
+def _decided(named: set[Version] | None, losers: Iterable[Listed]) -> bool:
     """Every value listed is among those a person decided between."""
-    return bool(named) and all((int(loser["hlc"]), loser["device"]) in named for loser in losers)
+    if not named:
+        return False
+    return all(loser.version in named for loser in losers)
 
 
-def _entry(value, version: Version | None) -> dict:
+def _entry(value: Any, version: Version | None, row: str | None = None) -> Listed:
     hlc, device = version or (0, "")
-    return {"value": value, "hlc": hlc, "device": device}
+    return Listed(value, hlc, device, row)
 
 
 def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[str, dict] | None = None) -> Outcome:
@@ -640,9 +674,9 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     the households created in bulk so that ``finish`` has nothing to update for them."""
     outcome = outcome or Outcome()
     connection = session.connection()
-    total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar()
+    total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar_one()
     connection.exec_driver_sql("DELETE FROM sync_incoming AS i WHERE NOT " + _NOT_HELD)
-    fresh_count, newest = connection.exec_driver_sql("SELECT count(*), max(hlc) FROM sync_incoming").first()
+    fresh_count, newest = connection.exec_driver_sql("SELECT count(*), max(hlc) FROM sync_incoming").one()
     outcome.skipped += total - fresh_count
     if not fresh_count:
         return outcome
@@ -670,12 +704,12 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
         stored = connection.execute(
             text("SELECT losers FROM sync_conflict WHERE id = :id AND status = 'open'"), {"id": key}
         ).first()
-        if stored is not None and _decided(rows.settled[key], json.loads(stored[0])):
+        if stored is not None and _decided(rows.settled[key], _listed_values(stored[0])):
             connection.execute(
                 text("UPDATE sync_conflict SET status = 'resolved', resolved_at = :now WHERE id = :id"),
                 {"now": now, "id": key},
             )
-    in_conflict = {(entry["table_name"], entry["row_id"]) for entry in conflicts.found.values()}
+    in_conflict = {(entry.table_name, entry.row_id) for entry in conflicts.found.values()}
     conflicts.gone(
         {key: version for key, version in rows.tombstones.items() if key in new_tombstones or key in in_conflict}, rows
     )
@@ -729,7 +763,7 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             for column in table.columns
             if column.name not in columns
             and column.name not in ("id", change_log.VERSIONS)
-            and column.default is not None
+            and isinstance(column.default, ColumnDefault)
             and not callable(column.default.arg)
         }
         names = ", ".join([*columns, *derived])
@@ -869,11 +903,9 @@ def _delete(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
 
 def _household_stays(rows: _Rows, record: dict) -> bool:
     household = record.get("household_id")
-    return (
-        bool(household)
-        and rows.get("household", household) is not None
-        and (("household", household) not in rows.deletes_seen)
-    )
+    if not household:
+        return False
+    return rows.get("household", household) is not None and (("household", household) not in rows.deletes_seen)
 
 
 def _revive(rows: _Rows, name: str, gone_id: str, conflicts: _Conflicts, new_tombstones: dict) -> None:
@@ -950,12 +982,12 @@ def _upsert(rows: _Rows, change: Change, conflicts: _Conflicts, new_tombstones: 
             rival = rows.rival(change.table, payload, change.row_id)
             if rival is not None and _entered_twice(rows, change, payload, rival, conflicts, new_tombstones):
                 return
-        record = {column.name: None for column in table.columns}
-        for column in table.columns:
-            if column.name in payload:
-                record[column.name] = from_json(column, payload[column.name])
-            elif column.default is not None and not callable(column.default.arg):
-                record[column.name] = column.default.arg
+        record: dict[str, Any] = {column.name: None for column in table.columns}
+        for table_column in table.columns:
+            if table_column.name in payload:
+                record[table_column.name] = from_json(table_column, payload[table_column.name])
+            elif isinstance(table_column.default, ColumnDefault) and not callable(table_column.default.arg):
+                record[table_column.name] = table_column.default.arg
         record["id"] = change.row_id
         record[change_log.VERSIONS] = write_versions({"*": list(change.version)})
         rows.rows[key] = record
@@ -1053,6 +1085,7 @@ def _entered_twice(
     stays (kind "twice"), to be settled by a person.  Returns True when the incoming record lost."""
     table = change.table
     rival = rows.rows[(table, rival_id)]
+    assert rival is not None, "rows.rival found it"
     rival_created = tuple(read_versions(rival.get(change_log.VERSIONS)).get("*") or (0, ""))
     rival_values = _creation_values(rows.connection, table, rival_id, rival_created) or {
         name: change_log.to_json(rival.get(name)) for name in change_log.fields(table)

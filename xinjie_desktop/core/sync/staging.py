@@ -52,12 +52,13 @@ def document_rows(document: str) -> list[tuple]:
     (journal payloads are JSON text, which never holds a raw tab or line break); no village is empty."""
     rows = []
     for fields in document_fields(document):
+        row: list[str | int | None] = list(fields)
         try:
-            fields[1], fields[2] = int(fields[1]), int(fields[2])
+            row[1], row[2] = int(fields[1]), int(fields[2])
         except ValueError:
             raise StagingError("a counter that is not a number") from None
-        fields[6] = fields[6] or None
-        rows.append(tuple(fields))
+        row[6] = fields[6] or None
+        rows.append(tuple(row))
     return rows
 
 

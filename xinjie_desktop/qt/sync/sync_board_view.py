@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.sync import board as sync_board
-from xinjie_desktop.core.sync import bundles
+from xinjie_desktop.core.sync import roles
 from xinjie_desktop.core.sync.board import PeerRow
 from xinjie_desktop.i18n import N_, _, ngettext
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ERROR_COLOUR
@@ -107,14 +107,14 @@ class SyncBoardDialog(QDialog):
         self.setObjectName("sync_board_dialog")
         self.setWindowTitle(_("Sync board"))
         self.store = store
-        role = bundles.role(store)
-        if role == bundles.TOWNSHIP:
+        role = roles.role(store)
+        if role == roles.TOWNSHIP:
             intro = _(
                 'Every village laptop this township office exchanges bundles with. "Missing here": changes a '
                 'laptop has that have not arrived (a bundle lost or not imported yet). "Not yet confirmed": '
                 "changes sent to it whose arrival it has not confirmed with a bundle back."
             )
-        elif role == bundles.LAPTOP:
+        elif role == roles.LAPTOP:
             intro = _(
                 'The township office this laptop exchanges bundles with. "Missing here": changes the township '
                 'office has that have not arrived. "Not yet confirmed": changes sent to it whose arrival it '

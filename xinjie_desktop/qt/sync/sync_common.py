@@ -5,7 +5,7 @@ dialog running one background operation.
 ``DrivePicker`` lists the mounted volumes that look like a USB stick (writable, under /media,
 /run/media, /mnt or /Volumes, or a FAT/exFAT/NTFS file system, or on Windows any drive but the
 system's), with "Choose folder…" for anything else (a folder on the disk, a network share).
-Presentation only: which bundles go where is the core's (core.sync.bundles).
+Presentation only: which bundles go where is the core's (core.sync.exporting and core.sync.importing).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from PySide6.QtCore import QStorageInfo, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from xinjie_desktop.core.records import township
-from xinjie_desktop.core.sync import bundles, device
+from xinjie_desktop.core.sync import device, roles
 from xinjie_desktop.core.sync.device import Provisioning
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, size_text
 
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
 STICK_FILE_SYSTEMS = {"vfat", "msdos", "fat", "fat32", "exfat", "fuseblk", "ntfs", "ntfs3"}
-ROLE_LABELS = {bundles.LAPTOP: N_("village laptop"), bundles.TOWNSHIP: N_("township office")}
+ROLE_LABELS = {roles.LAPTOP: N_("village laptop"), roles.TOWNSHIP: N_("township office")}
 VIRTUAL_FILE_SYSTEMS = {"tmpfs", "devtmpfs", "proc", "sysfs", "overlay", "squashfs", "ramfs", "autofs", "devfs"}
 
 
@@ -48,7 +48,7 @@ def awaiting_first_bundle(store) -> Provisioning | None:
 
 def this_computer_text(store) -> str:
     """ "This computer: <name> (<role>), key fingerprint …", for the sync windows' headers."""
-    name, role = bundles.my_name(store), bundles.role(store)
+    name, role = roles.my_name(store), roles.role(store)
     fingerprint = device.identity(store).fingerprint
     if role is None:
         return _("This computer's key fingerprint: {fingerprint}").format(fingerprint=fingerprint)

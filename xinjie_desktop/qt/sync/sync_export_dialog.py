@@ -1,13 +1,13 @@
 """Export to USB: write this computer's bundles onto a USB stick (issue 5, "The window").
 
 Choose the stick, see per recipient what goes (records by kind, supporting files, an estimated size),
-optionally a full bundle, then write: core.sync.bundles.export runs in the background (shell.operations.run_in_background) with a
+optionally a full bundle, then write: core.sync.exporting.export runs in the background (shell.operations.run_in_background) with a
 progress bar and Cancel, and the dialog ends with "You can safely remove the USB stick" and the
 files written.  A village laptop writes one bundle, for the township office; the township office
 writes one for every laptop it knows.
 
-Thin: what goes to whom is core.sync.bundles.plan; writing safely (temporary file, fsync, read back)
-and every refusal (not provisioned, a copied laptop, a full stick) are core.sync.bundles.export's,
+Thin: what goes to whom is core.sync.exporting.plan; writing safely (temporary file, fsync, read back)
+and every refusal (not provisioned, a copied laptop, a full stick) are core.sync.exporting.export's,
 shown in its words.
 """
 
@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.documents.import_report import counts_text
-from xinjie_desktop.core.sync import bundles
-from xinjie_desktop.core.sync.bundles import SyncError
+from xinjie_desktop.core.sync import exporting, roles
+from xinjie_desktop.core.sync.bundle_format import SyncError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import (
@@ -67,18 +67,18 @@ class Going:
 
 @dataclass
 class Written:
-    results: list = field(default_factory=list)  # bundles.ExportResult
+    results: list = field(default_factory=list)  # exporting.ExportResult
     expected: int = 0
 
 
-def estimated_size(store, outgoing: bundles.Outgoing) -> int:
+def estimated_size(store, outgoing: exporting.Outgoing) -> int:
     """About the size of the bundle ``outgoing`` makes."""
-    return bundles.estimate_size(store, outgoing)
+    return exporting.estimate_size(store, outgoing)
 
 
 def plan_all(store, full: bool) -> list[Going] | Refused:
     """Per recipient, what goes (the preview); a Refused when this computer cannot export."""
-    role = bundles.role(store)
+    role = roles.role(store)
     if role is None:
         return Refused(
             _(
@@ -87,7 +87,7 @@ def plan_all(store, full: bool) -> list[Going] | Refused:
                 "provision a laptop."
             )
         )
-    peers = bundles.peers(store)
+    peers = roles.peers(store)
     if not peers:
         return Refused(
             _(
@@ -97,7 +97,7 @@ def plan_all(store, full: bool) -> list[Going] | Refused:
         )
     going = []
     for peer in peers:
-        outgoing = bundles.plan(store, peer, full=full)
+        outgoing = exporting.plan(store, peer, full=full)
         going.append(
             Going(peer.name, peer.role, dict(outgoing.counts), len(outgoing.blobs), estimated_size(store, outgoing))
         )
@@ -119,7 +119,7 @@ class SyncExportDialog(WorkerDialog):
         self._preview_ready = False
         self._writing = False
         self.results: list = []
-        role = bundles.role(store)
+        role = roles.role(store)
         self.first_bundle = awaiting_first_bundle(store) is not None  # a laptop not yet introduced
 
         self.intro = QLabel(objectName="export_intro")
@@ -129,7 +129,7 @@ class SyncExportDialog(WorkerDialog):
                 _(
                     "This computer: {name} ({role}). Its work since the last bundle is written onto the USB stick as a "
                     "bundle file, locked so that only the computer it is for can read it."
-                ).format(name=bundles.my_name(store), role=role_label(role))
+                ).format(name=roles.my_name(store), role=role_label(role))
             )
             if self.first_bundle:
                 self.intro.setText(
@@ -278,7 +278,7 @@ class SyncExportDialog(WorkerDialog):
 
         def job(report):
             try:
-                return Written(bundles.export(store, folder, full=full, progress=report), expected)
+                return Written(exporting.export(store, folder, full=full, progress=report), expected)
             except SyncError as error:
                 return Refused(str(error))
 
@@ -321,7 +321,7 @@ class SyncExportDialog(WorkerDialog):
             _("Written to {folder}; give the stick to the township office and import the bundles there:").format(
                 folder=folder
             )
-            if bundles.role(self.store) == bundles.LAPTOP
+            if roles.role(self.store) == roles.LAPTOP
             else _("Written to {folder}; take the stick to the laptops and import the bundles there:").format(
                 folder=folder
             )

@@ -1,10 +1,10 @@
 """Import from USB: the bundles on a USB stick, previewed, imported, reported (issue 5, "The window").
 
 Choose the stick; every bundle on it is listed: those written for this computer are previewed in a
-background operation (core.sync.bundles.preview_all: new, changed and deleted records, conflicts, possible
+background operation (core.sync.importing.preview_all: new, changed and deleted records, conflicts, possible
 duplicates, or "already imported", or the reason it would be refused), those written for other
 computers are shown as left on the stick.  Nothing is changed until "Import": then the bundles
-that can be imported are imported with a progress bar and Cancel (core.sync.bundles.import_bundles,
+that can be imported are imported with a progress bar and Cancel (core.sync.importing.import_bundles,
 after a backup), a bundle refused only because an earlier one was missing is tried again once the
 others are in, and the table becomes the import report, which "Print report…" writes as a PDF
 (core.documents.import_report).  The same on a village laptop (the township's bundle coming back)
@@ -42,8 +42,8 @@ from xinjie_desktop.core.documents.import_report import (
     counts_text,
 )
 from xinjie_desktop.core.rules import idnumber
-from xinjie_desktop.core.sync import bundles
-from xinjie_desktop.core.sync.bundles import SyncError
+from xinjie_desktop.core.sync import importing, roles, usb_stick
+from xinjie_desktop.core.sync.bundle_format import SyncError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
@@ -60,7 +60,7 @@ class Entry:
 
     path: Path
     state: str  # TO_IMPORT, or one of import_report's outcomes
-    preview: bundles.ImportResult | None = None
+    preview: importing.ImportResult | None = None
     message: str = ""
     line: ReportLine | None = None  # once imported (or not)
 
@@ -77,7 +77,7 @@ class Entry:
 class Imported:
     """What the import job did, per bundle path."""
 
-    results: dict[Path, bundles.ImportResult] = field(default_factory=dict)
+    results: dict[Path, importing.ImportResult] = field(default_factory=dict)
     refusals: dict[Path, str] = field(default_factory=dict)
     logged: dict[Path, ReportLine] = field(default_factory=dict)  # imported before an error stopped the batch
     error: str = ""
@@ -99,7 +99,7 @@ def preview_job(store, paths: list[Path]):
             return True
 
         # In one rolled-back transaction, in the stick's order: each bundle sees those before it.
-        found = bundles.preview_all(store, paths, progress=step)
+        found = importing.preview_all(store, paths, progress=step)
         if cancelled:
             raise Cancelled
         return found
@@ -122,11 +122,11 @@ def import_job(store, importable: list[Path], retry: list[Path], bundle_ids: dic
                 return report(offset + count, total)
 
             try:
-                got = bundles.import_bundles(store, pending, progress=step)
+                got = importing.import_bundles(store, pending, progress=step)
             except SyncError as error:
                 done.error = str(error)
                 for path in pending:  # those imported before the refusal stay imported
-                    lines = bundles.lines_from_log(store, [bundle_ids[path]]) if path in bundle_ids else []
+                    lines = importing.lines_from_log(store, [bundle_ids[path]]) if path in bundle_ids else []
                     if lines:
                         done.logged[path] = lines[0]
                 break
@@ -137,8 +137,8 @@ def import_job(store, importable: list[Path], retry: list[Path], bundle_ids: dic
             offset += len(pending)
             pending = []
             for path in list(waiting):
-                ((_path, again),) = bundles.preview_all(store, [path])
-                if isinstance(again, bundles.Refusal):  # still refused: the reason, and who sent it
+                ((_path, again),) = importing.preview_all(store, [path])
+                if isinstance(again, importing.Refusal):  # still refused: the reason, and who sent it
                     done.refusals[path] = again
                     continue
                 waiting.remove(path)
@@ -261,12 +261,12 @@ class SyncImportDialog(WorkerDialog):
             self.summary.setText(_("Choose the USB stick with the bundles."))
             return
         try:
-            found = bundles.find_bundles(folder)
+            found = usb_stick.find_bundles(folder)
         except SyncError as error:
             self.summary.setText("")
             self.message.show_message(str(error))
             return
-        mine, others = bundles.addressed_to(self.store, found)
+        mine, others = usb_stick.addressed_to(self.store, found)
         self.entries = [Entry(Path(path), TO_IMPORT) for path in mine]
         self.entries += [Entry(Path(path), ELSEWHERE) for path in others]
         self.entries.sort(key=lambda entry: (entry.state == ELSEWHERE, entry.path.name))  # this computer's first
@@ -522,7 +522,7 @@ class SyncImportDialog(WorkerDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
         try:
-            import_report.render(bundles.my_name(self.store), self.report_lines(), target)
+            import_report.render(roles.my_name(self.store), self.report_lines(), target)
         except OSError as error:
             self.message.show_message(
                 _("The report could not be written to {path}: {error}").format(

@@ -1,0 +1,54 @@
+"""Bundles: the files that carry changes between a village laptop and the township office (issue 5).
+
+A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) sealed to its one recipient:
+
+``manifest.json``
+    format and version, the application's version, bundle id, source (device id, public keys, name,
+    former ids, provisioning id), target, kind (full/incremental), scope, ``covers`` (per origin
+    device, the change counters it holds without a gap), counts, the SHA-256 of every part, the
+    names of the devices it mentions, and a receipt (what the source holds of every origin, so the
+    recipient's next bundle starts after that).
+``manifest.sig``
+    Ed25519 signature of ``manifest.json`` by the source device.  The manifest holds the hash of
+    every other part, so the signature covers the whole bundle.
+``changes.tsv``
+    journal entries (core.sync.change_log), one a line: origin, seq, hlc, table, row, op, village, payload,
+    bases, separated by tabs (the payloads are JSON text, which holds no raw tab or line break).
+``derived.json``
+    for each household created in the bundle, the list's derived columns as its sender computed them
+    (head, population, step, flags, …), used by the importer when its policy parameters are the same
+    version and no ID number of the household is held elsewhere; otherwise it computes them.
+``attachments/<sha256>``
+    each file the changes name (signatures, scans, signed PDFs, photos), once.
+
+The modules of a bundle's life: ``sealing`` (the encryption to its recipient), ``roles`` (who is who, who sends
+to whom), ``exporting`` (what goes in it, written by ``usb_stick.write_safely``), ``checking`` (read,
+decrypt, verify and check before anything is written: a refused bundle raises ``SyncError`` naming the
+reason, and the store is not touched), ``importing`` (applied by ``merge`` after a backup, in one durable
+transaction), ``round_trip`` (the self-test).  This module, which imports none of them, holds what they
+share: the format's constants, ``SyncError`` and ``Progress``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+MAGIC = b"XJB1"
+FORMAT = "xinjie-desktop/bundle"
+VERSION = 1
+SUFFIX = ".xjb"
+CHUNK = 1024 * 1024
+SIGNING_CONTEXT = b"xinjie-desktop bundle manifest v1\n"
+# Columns naming a file (blob) that travels with the record.
+BLOB_COLUMNS = {
+    "attachment": ("sha256",),
+    "agreement": ("scan_sha256", "signed_pdf_sha256"),
+    "agreement_signature": ("image_sha256",),
+    "demolition_acceptance": ("photo_sha256",),
+}
+
+Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
+
+
+class SyncError(Exception):
+    """A refused bundle or export; ``str()`` is a message for the user (nothing was changed)."""

@@ -1,0 +1,382 @@
+"""Reading a bundle and checking it, before anything is written (issue 5).
+
+``read`` decrypts and verifies a bundle for this store (structure, recipient, signature, every part's
+hash); ``check`` adds the refusals that depend on the store (a gap before it, a copied laptop, records
+outside the sender's villages) and stages its changes.  A refused bundle raises ``SyncError`` naming the
+reason, and the store is not touched.  ``precheck`` and ``verify_file`` run the same checks for the
+command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.sync import device, merge, staging
+from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
+from xinjie_desktop.core.sync.merge import Change, Outcome
+from xinjie_desktop.core.sync.roles import TOWNSHIP, device_names, role
+from xinjie_desktop.core.sync.sealing import read_header, unseal
+from xinjie_desktop.i18n import _
+
+
+@dataclass
+class Incoming:
+    """A bundle read, decrypted and verified (nothing written yet)."""
+
+    path: Path
+    sha256: str
+    manifest: dict
+    document: str  # changes.tsv
+    blobs: dict[str, bytes]
+    hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
+
+    @functools.cached_property
+    def staged(self) -> bytes:
+        """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
+        ``staging.StagingError`` when they are not well formed."""
+        return staging.staged_image(self.document)
+
+    def take_staged(self) -> bytes:
+        """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's
+        connection holds its own copy of it."""
+        image = self.staged
+        del self.staged
+        return image
+
+    @functools.cached_property
+    def changes(self) -> list[Change]:
+        """The changes as Python objects (the import itself leaves them to SQLite)."""
+        return [Change(*row) for row in staging.document_rows(self.document)]
+
+    @property
+    def bundle_id(self) -> str:
+        return self.manifest["bundle_id"]
+
+    @property
+    def source(self) -> dict:
+        return self.manifest["source"]
+
+    @property
+    def source_name(self) -> str:
+        return self.source.get("name") or self.source["device_id"][:8]
+
+
+def read_file(path: Path | str) -> bytes:
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SyncError(_("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)) from None
+
+
+def read(store: Store, path: Path | str) -> Incoming:
+    """Decrypt and verify a bundle for this store: structure, recipient, signature, every part's hash."""
+    path = Path(path)
+    data = read_file(path)
+    header = read_header(data, path)
+    mine = device.known_ids(store)
+    if header.recipient_device_id != store.device_id:
+        if header.recipient_device_id in mine:
+            raise SyncError(
+                _(
+                    "The bundle {name} was written for this computer's former identity (this data file was copied or "
+                    "restored since, and took a new one). Nothing was changed. A village laptop must be provisioned again; "
+                    "then ask for a new bundle."
+                ).format(name=path.name)
+            )
+        raise SyncError(
+            _(
+                "The bundle {name} was written for another computer (device {target}), not for this one "
+                "({mine}). Nothing was changed."
+            ).format(name=path.name, target=header.recipient_device_id[:8], mine=store.device_id[:8])
+        )
+    payload = unseal(data, header, device.box_key(store), path)
+    return _verify_payload(store, path, hashlib.sha256(data).hexdigest(), payload)
+
+
+def damaged(path: Path) -> SyncError:
+    return SyncError(
+        _(
+            "The bundle {name} is damaged or incomplete. Nothing was changed; write the bundle again on the "
+            "laptop it came from."
+        ).format(name=path.name)
+    )
+
+
+def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(payload))
+        manifest_bytes = archive.read("manifest.json")
+        signature = archive.read("manifest.sig")
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        if manifest.get("format") != FORMAT:
+            raise ValueError("format")
+        source = manifest["source"]
+        parts = manifest["parts"]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
+        raise damaged(path) from None
+    if not isinstance(manifest.get("version"), int) or manifest["version"] > VERSION:
+        raise SyncError(
+            _(
+                "The bundle {name} was written by a newer version of xinjie-desktop. Install the newer version "
+                "on this computer first; nothing was changed."
+            ).format(name=path.name)
+        )
+    if source.get("device_id") in device.known_ids(store):
+        raise SyncError(
+            _(
+                "The bundle {name} was written by this data file itself; import it on the computer it is for. "
+                "Nothing was changed."
+            ).format(name=path.name)
+        )
+    signing_public = _expected_signer(store, manifest, path)
+    if not device.verify_signature(signing_public, SIGNING_CONTEXT + manifest_bytes, signature):
+        raise SyncError(
+            _(
+                "The bundle {name} is not signed by the computer it claims to come from (its signature does "
+                "not match). It may have been forged or changed. Nothing was changed."
+            ).format(name=path.name)
+        )
+    try:
+        names = set(archive.namelist()) - {"manifest.json", "manifest.sig"}
+        if names != set(parts):
+            raise ValueError("parts")
+        contents = {}
+        for name in sorted(names):
+            content = archive.read(name)
+            if hashlib.sha256(content).hexdigest() != parts[name]:
+                raise ValueError(name)
+            contents[name] = content
+        document = contents.pop("changes.tsv").decode("utf-8")
+        hints = json.loads(contents.pop("derived.json", b"{}"))
+        if not isinstance(hints, dict):
+            raise ValueError("derived.json")
+        blobs = {}
+        for name, content in contents.items():
+            sha = name.removeprefix("attachments/")
+            if not name.startswith("attachments/") or hashlib.sha256(content).hexdigest() != sha:
+                raise ValueError(name)
+            blobs[sha] = content
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
+        raise SyncError(
+            _(
+                "The bundle {name} was changed after it was signed (a part does not match its hash). Nothing "
+                "was changed."
+            ).format(name=path.name)
+        ) from None
+    return Incoming(path, sha256, manifest, document, blobs, hints)
+
+
+def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
+    """The key the bundle must be signed with: the township's, a known laptop's, or a newly provisioned one's."""
+    source = manifest["source"]
+    accepted = device.provisioning(store)
+    if accepted is not None:
+        if source.get("device_id") != accepted.township.device_id:
+            raise SyncError(
+                _(
+                    "The bundle {name} does not come from the township office that provisioned this laptop. "
+                    "Nothing was changed."
+                ).format(name=path.name)
+            )
+        return accepted.township.signing_public
+    with store.session() as session:
+        known = session.execute(
+            text("SELECT signing_public FROM sync_peer WHERE device_id = :d"), {"d": source.get("device_id")}
+        ).first()
+        if known is not None:
+            return known[0]
+        issued = {entry["provisioning_id"]: entry for entry in device.issued(store)}
+        if source.get("provisioning_id") not in issued:
+            raise SyncError(
+                _(
+                    "The bundle {name} comes from a laptop this township office has not provisioned. Nothing "
+                    "was changed; provision the laptop first."
+                ).format(name=path.name)
+            )
+        holder = session.execute(
+            text("SELECT name, device_id FROM sync_peer WHERE provisioning_id = :p"), {"p": source["provisioning_id"]}
+        ).first()
+        if holder is not None:
+            raise SyncError(
+                _(
+                    "The laptop {laptop} now has a new identity (its data file was copied or restored). "
+                    "Nothing was changed; provision it again, then import its new bundle."
+                ).format(laptop=holder[0] or source.get("name", ""))
+            )
+    return str(source.get("signing_public", ""))
+
+
+@dataclass
+class Check:
+    """What importing a verified bundle would do, or why it is refused (nothing is written)."""
+
+    incoming: Incoming
+    already: dt.datetime | None = None
+    outcome: Outcome | None = None
+
+
+def _origin_name(session: Session, manifest: dict, origin: str) -> str:
+    return (
+        manifest.get("devices", {}).get(origin)
+        or device_names(session).get(origin)
+        or (manifest["source"].get("name") if origin == manifest["source"]["device_id"] else "")
+        or origin[:8]
+    )
+
+
+def imported_at(session: Session, bundle_id: str) -> dt.datetime | None:
+    row = session.execute(
+        text("SELECT at FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"), {"b": bundle_id}
+    ).first()
+    if row is None:
+        return None
+    return row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))
+
+
+def check(store: Store, incoming: Incoming, session: Session, also_received: dict[str, int] | None = None) -> Check:
+    """Refusals that depend on the store (gap, copy, scope) and whether it was imported before.
+
+    ``also_received``: per origin, changes that bundles to be imported before this one bring."""
+    manifest = incoming.manifest
+    already = imported_at(session, incoming.bundle_id)
+    if already is not None:
+        return Check(incoming, already=already)
+    mine = set(device.known_ids(store))
+    received: dict[str, int] = dict(
+        session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all()
+    )
+    for origin, span in sorted(manifest.get("covers", {}).items()):
+        if origin in mine:
+            continue
+        first = int(span[0])
+        have = max(int(received.get(origin, 0)), (also_received or {}).get(origin, 0))
+        if first > have + 1:
+            raise SyncError(
+                _(
+                    "The bundle {name} cannot be imported yet: it needs the bundle of {laptop} covering changes "
+                    "{first}–{last} first (this computer holds {laptop}'s changes up to {have}). Import that "
+                    "bundle, or ask for a full bundle. Nothing was changed."
+                ).format(
+                    name=incoming.path.name,
+                    laptop=_origin_name(session, manifest, origin),
+                    first=have + 1,
+                    last=first - 1,
+                    have=have,
+                )
+            )
+    connection = session.connection()
+    try:
+        staging.stage(connection, incoming.take_staged())
+    except staging.StagingError:
+        raise damaged(incoming.path) from None
+    fork = merge.staged_fork(connection)
+    if fork is not None:
+        raise SyncError(
+            _(
+                "The bundle {name} contradicts changes received before from {laptop} (change {seq} differs): "
+                "that laptop's data file seems to have been copied and used on two computers. Nothing was "
+                "changed; see the sync board."
+            ).format(name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])
+        ) from None
+    if role(store) == TOWNSHIP:
+        try:
+            outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
+        except sa_exc.OperationalError:  # a payload that is not JSON (signed and hashed, so a sender's fault)
+            raise damaged(incoming.path) from None
+        if outside is not None:
+            raise SyncError(
+                _(
+                    "The bundle {name} from {laptop} contains a record outside the villages that laptop was "
+                    "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning."
+                ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
+            )
+    return Check(incoming)
+
+
+def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
+    """The villages the sending laptop may write (as provisioned)."""
+    source = incoming.source
+    known = session.execute(
+        text("SELECT scope FROM sync_peer WHERE device_id = :d"), {"d": source["device_id"]}
+    ).first()
+    if known is not None:
+        return json.loads(known[0])
+    for entry in device.issued(store):
+        if entry["provisioning_id"] == source.get("provisioning_id"):
+            return list(entry["villages"])
+    return []
+
+
+def precheck(db_path: Path | str, paths: list[Path | str], refused: list[tuple[Path, str]] | None = None) -> None:
+    """Read and check bundles against a store opened read-only, in the order they would be imported;
+    the first refusal raises ``SyncError`` and the data file has not been touched at all.  Given a
+    ``refused`` list, each refused bundle is added to it (path, reason) instead, and the rest checked
+    as if it were not there."""
+    from xinjie_desktop.core.sync.workstore import open_read_only
+
+    view = open_read_only(db_path)
+    if view is None:
+        return  # an older data file: it is upgraded (after a backup) when opened, and checked then
+    try:
+        coming: dict[str, int] = {}
+        for path in paths:
+            try:
+                incoming = read(view, path)
+                with view.session() as session:
+                    check(view, incoming, session, coming)
+            except SyncError as error:
+                if refused is None:
+                    raise
+                refused.append((Path(path), str(error)))
+                continue
+            for origin, span in incoming.manifest.get("covers", {}).items():
+                coming[origin] = max(coming.get(origin, 0), int(span[1]))
+    finally:
+        view.close()
+
+
+def verify_file(path: Path | str, store: Store | None = None) -> dict:
+    """``bundle verify``: without a store, the outer structure and header; with the recipient's store, everything."""
+    path = Path(path)
+    if store is None:
+        data = read_file(path)
+        header = read_header(data, path)
+        return {
+            "file": path.name,
+            "format_version": header.version,
+            "recipient": header.recipient_device_id,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "checked": "structure",
+        }
+    incoming = read(store, path)
+    with store.session() as session:
+        checked = check(store, incoming, session)
+    manifest = incoming.manifest
+    return {
+        "file": path.name,
+        "format_version": manifest["version"],
+        "app_version": manifest.get("app_version"),
+        "bundle_id": incoming.bundle_id,
+        "source": incoming.source_name,
+        "source_device": incoming.source["device_id"],
+        "kind": manifest.get("kind"),
+        "covers": manifest.get("covers"),
+        "counts": manifest.get("counts"),
+        "attachments": len(incoming.blobs),
+        "already_imported": checked.already is not None,
+        "checked": "signature, hashes, recipient, gaps, scope",
+    }

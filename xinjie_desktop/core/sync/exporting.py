@@ -1,0 +1,292 @@
+"""Exporting: what goes to each peer (``plan``), the bundle's parts and signed manifest, sealed and
+written to a USB stick (``export``), and recorded in ``bundle_log``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from xinjie_desktop import __version__
+from xinjie_desktop.core.records import households
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import utcnow
+from xinjie_desktop.core.sync import device, staging
+from xinjie_desktop.core.sync.bundle_format import (
+    BLOB_COLUMNS,
+    FORMAT,
+    SIGNING_CONTEXT,
+    SUFFIX,
+    VERSION,
+    Progress,
+    SyncError,
+)
+from xinjie_desktop.core.sync.merge import Change
+from xinjie_desktop.core.sync.roles import LAPTOP, Peer, device_names, my_name, peers, role
+from xinjie_desktop.core.sync.sealing import seal
+from xinjie_desktop.core.sync.usb_stick import write_safely
+from xinjie_desktop.i18n import _
+
+
+@dataclass
+class Outgoing:
+    """A bundle ready to write: for one peer, its changes and files."""
+
+    peer: Peer
+    kind: str
+    covers: dict[str, list[int]]
+    changes: list[list[Any]]  # journal rows: origin, seq, hlc, table, row, op, village, payload, bases
+    blobs: list[str]
+    counts: dict[str, int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+
+def _received(session: Session, me: str) -> dict[str, int]:
+    """What this store holds without a gap, per origin (its own changes: all of them)."""
+    held = dict(session.execute(text("SELECT origin_device, received_seq FROM origin_cursor")).all())
+    own = session.execute(text("SELECT max(seq) FROM change_log WHERE origin_device = :d"), {"d": me}).scalar()
+    if own:
+        held[me] = own
+    return held
+
+
+def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
+    """What goes to ``peer``: every change it is not known to hold (all with ``full``), within its villages."""
+    me = store.device_id
+    is_laptop = peer.role == LAPTOP
+    with store.session() as session:
+        acked: dict[str, int] = dict(
+            session.execute(
+                text("SELECT origin_device, acked_seq FROM peer_cursor WHERE peer_id = :p"), {"p": peer.device_id}
+            ).all()
+        )
+        received = _received(session, me)
+        covers: dict[str, list[int]] = {}
+        for origin, last in received.items():
+            if origin == peer.device_id or (role(store) == LAPTOP and origin != me):
+                continue  # a laptop vouches only for its own changes (the township for everything it holds)
+            first = 1 if full else acked.get(origin, 0) + 1
+            if first <= last:
+                covers[origin] = [first, last]
+        query = (
+            "SELECT origin_device, seq, hlc, table_name, row_id, op, village_id, payload, bases FROM change_log "
+            "WHERE origin_device != :peer"
+        )
+        rows = session.execute(text(query + " ORDER BY origin_device, seq"), {"peer": peer.device_id}).all()
+        scope = set(peer.scope)
+        changes: list[list[Any]] = []
+        blobs: set[str] = set()
+        counts: defaultdict[str, int] = defaultdict(int)
+        for row in rows:
+            origin, seq = row[0], row[1]
+            if origin in covers:
+                if not covers[origin][0] <= seq <= covers[origin][1]:
+                    continue
+            elif not full and seq <= acked.get(origin, 0):
+                continue  # relayed changes the peer already holds
+            if is_laptop and row[6] is not None and row[6] not in scope:
+                continue
+            if is_laptop and row[6] is None and row[3] != "township":
+                continue
+            change = Change(*row)
+            changes.append(list(row))
+            counts[change.table] += 1
+            if change.op == "upsert" and change.table in BLOB_COLUMNS:
+                payload = json.loads(change.payload)
+                blobs.update(payload[c] for c in BLOB_COLUMNS[change.table] if payload.get(c))
+    return Outgoing(peer, "full" if full else "incremental", covers, changes, sorted(blobs), dict(counts))
+
+
+def changes_document(outgoing: Outgoing) -> bytes:
+    return staging.document_text(outgoing.changes).encode("utf-8")
+
+
+def _hints(session: Session, outgoing: Outgoing) -> dict[str, dict]:
+    """The derived columns of the households the bundle creates, as this store computed them."""
+    created = sorted(
+        {c[4] for c in outgoing.changes if c[3] == "household" and c[5] == "upsert" and '"created_at":' in c[7]}
+    )
+    hints: dict[str, dict] = {}
+    for start in range(0, len(created), 500):
+        part = created[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for row in session.connection().exec_driver_sql(
+            f"SELECT id, {', '.join(households.DERIVED_COLUMNS)} FROM household WHERE id IN ({marks})", tuple(part)
+        ):
+            hints[row[0]] = dict(zip(households.DERIVED_COLUMNS, row[1:], strict=True))
+    return hints
+
+
+def current_policy_version() -> str:
+    from xinjie_desktop.core.rules.policy_params import current
+
+    return current().version
+
+
+def estimate_size(store: Store, outgoing: Outgoing) -> int:
+    """About the size of the bundle ``outgoing`` makes: its journal as compressed, its files, the rest."""
+    files = 0
+    with store.session() as session:
+        for start in range(0, len(outgoing.blobs), 500):
+            part = outgoing.blobs[start : start + 500]
+            marks = ",".join("?" * len(part))
+            files += (
+                session.connection()
+                .exec_driver_sql(f"SELECT coalesce(sum(size), 0) FROM blob WHERE sha256 IN ({marks})", tuple(part))
+                .scalar_one()
+            )
+    return len(zlib.compress(changes_document(outgoing), 6)) + files + 4096
+
+
+def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
+    me = device.identity(store)
+    with store.session() as session:
+        names = device_names(session)
+        receipt = _received(session, store.device_id)
+        blobs = {}
+        for sha in outgoing.blobs:
+            row = session.execute(text("SELECT data FROM blob WHERE sha256 = :s"), {"s": sha}).first()
+            if row is not None:
+                blobs[sha] = bytes(row[0])
+        hints = _hints(session, outgoing)
+    changes_bytes = changes_document(outgoing)
+    hints_bytes = json.dumps(hints, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    parts = {
+        "changes.tsv": hashlib.sha256(changes_bytes).hexdigest(),
+        "derived.json": hashlib.sha256(hints_bytes).hexdigest(),
+    }
+    parts.update({f"attachments/{sha}": sha for sha in blobs})
+    accepted = device.provisioning(store)
+    origins = {c[0] for c in outgoing.changes} | set(outgoing.covers)
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "app_version": __version__,
+        "bundle_id": str(uuid.uuid4()),
+        "policy_version": current_policy_version(),
+        "created_at": utcnow().isoformat(timespec="seconds"),
+        "source": {
+            **me.public(),
+            "name": my_name(store),
+            "role": role(store),
+            "former_ids": [entry["device_id"] for entry in device.history(store)],
+            "provisioning_id": accepted.provisioning_id if accepted else "",
+        },
+        "target": {"device_id": outgoing.peer.device_id, "name": outgoing.peer.name},
+        "kind": outgoing.kind,
+        "scope": list(outgoing.peer.scope),
+        "covers": outgoing.covers,
+        "counts": outgoing.counts,
+        "attachments": sorted(blobs),
+        "parts": parts,
+        "receipt": receipt,
+        "devices": {origin: names[origin] for origin in sorted(origins) if origin in names},
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    signature = device.sign(store, SIGNING_CONTEXT + manifest_bytes)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sig", signature)
+        # Deflated: journal text shrinks about tenfold (attachments, already compressed images and PDFs, do not).
+        archive.writestr("changes.tsv", changes_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        archive.writestr("derived.json", hints_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        for sha, content in sorted(blobs.items()):
+            archive.writestr(f"attachments/{sha}", content)
+    return buffer.getvalue(), manifest
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    peer: Peer
+    size: int
+    counts: dict[str, int]
+    covers: dict[str, list[int]]
+
+    def describe(self) -> str:
+        return _("{name} for {peer}: {changes} changes, {size} KB.").format(
+            name=self.path.name, peer=self.peer.name, changes=sum(self.counts.values()), size=max(1, self.size // 1024)
+        )
+
+
+def file_name(store: Store, peer: Peer, covers: dict[str, list[int]], bundle_id: str) -> str:
+    """ASCII only (any stick's file system takes it): source, target, time, own changes, bundle id."""
+    span = covers.get(store.device_id)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    suffix = f"-{span[0]}-{span[1]}" if span else ""
+    return f"xjb-{store.device_id[:8]}-to-{peer.device_id[:8]}-{stamp}{suffix}-{bundle_id[:6]}{SUFFIX}"
+
+
+def export(
+    store: Store, to_dir: Path | str, *, full: bool = False, progress: Progress | None = None
+) -> list[ExportResult]:
+    """Write one bundle for each peer into ``to_dir`` (a USB stick), safely (see ``write_safely``)."""
+    to_dir = Path(to_dir)
+    if role(store) is None:
+        raise SyncError(
+            _(
+                "This data file is neither a provisioned village laptop nor the township office: accept a "
+                "provisioning file from the township office first."
+            )
+        )
+    if device.needs_reprovisioning(store):
+        raise SyncError(
+            _(
+                "This data file was copied or restored and has a new identity: the township office must "
+                "provision this laptop again before it accepts its bundles."
+            )
+        )
+    targets = peers(store)
+    if not targets:
+        raise SyncError(
+            _(
+                "No laptop has sent a bundle to this township office yet: import each laptop's first bundle, "
+                "then write bundles back."
+            )
+        )
+    if not to_dir.is_dir():
+        raise SyncError(_("The folder {path} does not exist (is the USB stick plugged in?).").format(path=to_dir))
+    results = []
+    for index, peer in enumerate(targets):
+        outgoing = plan(store, peer, full=full)
+        payload, manifest = _payload(store, outgoing)
+        sealed = seal(payload, peer.device_id, peer.box_public)
+        path = to_dir / file_name(store, peer, outgoing.covers, manifest["bundle_id"])
+        write_safely(path, sealed)
+        with store.unit_of_work() as session:
+            session.execute(
+                text(
+                    "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
+                    "VALUES (:b, 'out', :p, :f, :s, :at, :c, :n, '{}')"
+                ),
+                {
+                    "b": manifest["bundle_id"],
+                    "p": peer.device_id,
+                    "f": path.name,
+                    "s": hashlib.sha256(sealed).hexdigest(),
+                    "at": utcnow(),
+                    "c": json.dumps(outgoing.covers),
+                    "n": json.dumps(outgoing.counts),
+                },
+            )
+        results.append(ExportResult(path, peer, len(sealed), outgoing.counts, outgoing.covers))
+        if progress is not None and not progress(index + 1, len(targets)):
+            break
+    device.rotate_home(store)
+    return results
