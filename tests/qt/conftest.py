@@ -11,11 +11,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
-from PySide6.QtWidgets import QFileDialog  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QFileDialog
 
-from xinjie_desktop.core.records import demo_data  # noqa: E402
+from xinjie_desktop.core.records import demo_data
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -103,13 +103,13 @@ class SavedPlansModel(QAbstractTableModel):
         self.plans = list(plans)
         self.endResetModel()
 
-    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 (Qt's name)
+    def rowCount(self, parent=NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.plans)
 
-    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802
+    def columnCount(self, parent=NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return _(self.HEADERS[section])
         return None

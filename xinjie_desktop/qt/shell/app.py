@@ -292,7 +292,7 @@ class _Shell(QObject):
         self.window.installEventFilter(self)
         QTimer.singleShot(OPEN_FALLBACK_MS, self._start_pending)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Paint and self._pending is not None:
             QTimer.singleShot(0, self._start_pending)  # after this paint: the frame first, then the work
         return False

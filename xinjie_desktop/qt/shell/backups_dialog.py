@@ -48,13 +48,13 @@ class BackupTableModel(QAbstractTableModel):
         self.backups = list(listed)
         self.endResetModel()
 
-    def rowCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent=NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.backups)
 
-    def columnCount(self, parent=NO_PARENT) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent=NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt's name
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return (_("Made at"), _("Why"), _("Size"))[section]
         return None

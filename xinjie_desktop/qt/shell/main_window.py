@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         if self._workspace is not None and not self._workspace.may_leave_editor():
             event.ignore()
             return

@@ -83,7 +83,7 @@ class Worker(QThread):
         except (Cancelled, InterruptedError):
             self.outcome = "cancelled"
             self.cancelled.emit()
-        except Exception as error:  # noqa: BLE001 - shown to the user, logged for the developer
+        except Exception as error:
             self.outcome = "failed"
             self.failed.emit(self._message(error))
         else:  # the job finished, so its work is saved even if Cancel came too late

@@ -36,7 +36,7 @@ class PaintProbe(QObject):
         self.target = widget
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self.target and self._ready():
             print(repr(time.time()), flush=True)
             watched.removeEventFilter(self)

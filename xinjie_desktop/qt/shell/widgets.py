@@ -214,7 +214,7 @@ class DateEdit(QDateEdit):
     def set_value(self, value: dt.date) -> None:
         self.setDate(to_qdate(value))
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched, event) -> bool:
         if (
             watched is self.lineEdit()
             and event.type() == QEvent.Type.MouseButtonRelease
@@ -223,7 +223,7 @@ class DateEdit(QDateEdit):
             self.setSelectedSection(self.currentSection())
         return super().eventFilter(watched, event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt's names)
+    def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
 
 

@@ -193,6 +193,6 @@ class WorkerDialog(QDialog):
         self.stop_and_wait()
         super().done(result)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         self.stop_and_wait()
         super().closeEvent(event)
