@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import shutil
 import sqlite3
@@ -35,29 +36,14 @@ from xinjie_desktop.core.sync.workstore import open_store
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stores"
 REVISIONS = sorted(path.stem.removeprefix("store-") for path in FIXTURES.glob("store-*.sqlite"))
 
-# The generator's fixed ids (scripts/make_migration_fixtures.py).
-NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
-LAPTOP = "3f2a9c41-7d0e-4b8e-9a51-2c6d8e1f0a17"
-OFFICE = "b81e4d02-5c3a-4f69-8e27-91d0a6c3f2b4"
-TRAVELLING = (
-    "township",
-    "village",
-    "villager_group",
-    "household",
-    "member",
-    "income_worksheet",
-    "workflow_step",
-    "objection",
-    "attachment",
-    "relocation_verification",
-    "housing_plan",
-    "dangerous_house",
-    "agreement",
-    "agreement_signature",
-    "demolition_acceptance",
-    "public_notice",
-    "notice_objection",
+# The generator's fixed ids and the tables whose records travel, from the generator itself.
+_spec = importlib.util.spec_from_file_location(
+    "make_migration_fixtures", Path(__file__).resolve().parents[2] / "scripts" / "make_migration_fixtures.py"
 )
+assert _spec is not None and _spec.loader is not None
+generator = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generator)
+NAMESPACE, LAPTOP, OFFICE, TRAVELLING = generator.NAMESPACE, generator.LAPTOP, generator.OFFICE, generator.TRAVELLING
 # Tables a migration adds rows to (0007 journals the records already stored, 0008 the lost deletes),
 # and this laptop's settings, which opening for work changes (identity, home nonce).
 GROWING = {"change_log", "tombstone", "local_setting"}
