@@ -1,0 +1,135 @@
+"""The one background-operation wrapper (qt/shell/operations.py): one call states the work, its
+progress, cancel, success and failure; the window's thread gets every callback, the user never a
+traceback, and the thread is waited for and deleted once the job is over."""
+
+from __future__ import annotations
+
+import threading
+
+from xinjie_desktop.core.store.database import StoreError
+from xinjie_desktop.qt.shell.operations import run_in_background
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.log: list[tuple] = []
+        self.threads: set[int] = set()
+
+    def record(self, name):
+        def callback(*args):
+            self.threads.add(threading.get_ident())
+            self.log.append((name, *args))
+
+        return callback
+
+
+def start(qtbot, work, calls: Calls):
+    worker = run_in_background(
+        None,
+        work,
+        success=calls.record("success"),
+        failure=calls.record("failure"),
+        progress=calls.record("progress"),
+        cancelled=calls.record("cancelled"),
+        finished=calls.record("finished"),
+    )
+    qtbot.waitUntil(lambda: bool(calls.log) and calls.log[-1][0] == "finished", timeout=5000)
+    return worker
+
+
+def test_success_reports_progress_then_the_result_then_the_end_in_the_windows_thread(qtbot, prepared_app):
+    worker_threads = set()
+
+    def work(report):
+        worker_threads.add(threading.get_ident())
+        for done in range(3):
+            assert report(done, 2)
+        return "three steps"
+
+    calls = Calls()
+    start(qtbot, work, calls)
+    assert calls.log == [
+        ("progress", 0, 2),
+        ("progress", 1, 2),
+        ("progress", 2, 2),
+        ("success", "three steps"),
+        ("finished", "succeeded"),
+    ]
+    assert calls.threads == {threading.get_ident()}  # every callback in the window's thread
+    assert worker_threads and worker_threads.isdisjoint(calls.threads)  # the work in another
+
+
+def test_a_failure_is_a_message_for_the_user_never_a_traceback(qtbot, prepared_app):
+    def work(_report):
+        raise ValueError("the disk went away")
+
+    calls = Calls()
+    start(qtbot, work, calls)
+    assert calls.log == [
+        ("failure", "The work could not be completed: the disk went away"),
+        ("finished", "failed"),
+    ]
+    assert "Traceback" not in calls.log[0][1]
+
+
+def test_a_store_error_reaches_the_user_as_it_was_worded(qtbot, prepared_app):
+    def work(_report):
+        raise StoreError("Not saved: the disk holding the data file is full.")
+
+    calls = Calls()
+    start(qtbot, work, calls)
+    assert calls.log[0] == ("failure", "Not saved: the disk holding the data file is full.")
+
+
+def test_cancel_stops_the_job_at_its_next_report(qtbot, prepared_app):
+    started, may_go_on = threading.Event(), threading.Event()
+    reports = []
+
+    def work(report):
+        started.set()
+        may_go_on.wait(5)
+        for done in range(1000):
+            if not report(done, 1000):
+                reports.append(done)
+                raise InterruptedError("cancelled")
+        return "all done"
+
+    calls = Calls()
+    worker = run_in_background(
+        None,
+        work,
+        success=calls.record("success"),
+        failure=calls.record("failure"),
+        cancelled=calls.record("cancelled"),
+        finished=calls.record("finished"),
+    )
+    assert started.wait(5)
+    worker.cancel()
+    may_go_on.set()
+    qtbot.waitUntil(lambda: bool(calls.log) and calls.log[-1][0] == "finished", timeout=5000)
+    assert calls.log == [("cancelled",), ("finished", "cancelled")]
+    assert reports == [0]  # the first report after Cancel stopped it
+
+
+def test_a_job_that_ends_without_noticing_cancel_keeps_its_result(qtbot, prepared_app):
+    started, may_go_on = threading.Event(), threading.Event()
+
+    def work(_report):
+        started.set()
+        may_go_on.wait(5)
+        return 42  # never reports again: Cancel came too late, the work is done (and saved)
+
+    calls = Calls()
+    worker = run_in_background(
+        None,
+        work,
+        success=calls.record("success"),
+        failure=calls.record("failure"),
+        cancelled=calls.record("cancelled"),
+        finished=calls.record("finished"),
+    )
+    assert started.wait(5)
+    worker.cancel()
+    may_go_on.set()
+    qtbot.waitUntil(lambda: bool(calls.log) and calls.log[-1][0] == "finished", timeout=5000)
+    assert calls.log == [("success", 42), ("finished", "succeeded")]
