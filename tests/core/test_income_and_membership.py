@@ -97,3 +97,23 @@ def test_ID_2_income_worksheet_saved_in_fen(store, group_id):
     with store.session() as session:
         sheet = households.load_household(session, household_id).incomes[0]
         assert (sheet.wage, sheet.business, sheet.production_costs) == (100010, 2005, 15)
+
+
+def test_ID_2_actual_members_counted_from_plain_members_as_from_a_stored_household(store, group_id):
+    """ID-2: the window counts the members a form holds (plain drafts) by the same rule as a stored
+    household's members: included bases count, excluded ones do not."""
+    from xinjie_desktop.core.records.households import MemberDraft
+    from xinjie_desktop.core.rules import flags
+
+    draft = family_draft(group_id)
+    bases = ["resident", "married_out", "student_supported", "enlisted"]  # one a member of the family
+    members = [
+        MemberDraft(**{**vars(member), "membership_basis": basis})
+        for member, basis in zip(draft.members, bases, strict=True)
+    ]
+    plain = flags.actual_members_of(members)
+    assert [m.membership_basis for m in plain] == [b for b in bases if b in membership.INCLUDED]
+    household_id = households.save(store, households.HouseholdDraft(**{**vars(draft), "members": members}))
+    with store.session() as session:
+        stored = households.load_household(session, household_id)
+        assert len(flags.actual_members(stored)) == len(plain)
