@@ -216,6 +216,8 @@ def _agreements(args: argparse.Namespace) -> int:
         if args.agreements_command == "verify":
             result = agreements.verify(store, args.file)
             print(result.message)
+            for line in result.details:  # what differs, one line each
+                print("  " + line)
             if result.found and result.printed_hash:
                 print(
                     _("Number: {number}; hash printed: {hash}").format(number=result.number, hash=result.printed_hash)
