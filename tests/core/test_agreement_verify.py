@@ -23,8 +23,11 @@ Hostile files, and what each gives:
   so the user knows to print the agreement again from the store.
 - Metadata stripped: the agreement is still found by the number printed on the page; same text, not
   the file (exit 1).  Neither number nor metadata: "not an agreement printed by this application".
-- A voided agreement's PDF, and the signed PDF: byte for byte what the store holds or prints, so
-  "matches", with the status (exit 0, as before: the contract is 0 match, 1 no match, 2 refused).
+- One amount edited in the page (80,000.00 → 90,000.00, recompressed): that passage is quoted both
+  ways, and the amounts listed (exit 1).
+- A voided agreement's PDF, the signed PDF, a paper copy's stored scan (found by its bytes alone):
+  byte for byte what the store holds or prints, so "matches", with the status (exit 0, as before:
+  the contract is 0 match, 1 no match, 2 refused input).
 """
 
 from __future__ import annotations
@@ -337,3 +340,45 @@ def test_AG_1_voided_and_signed_pdfs_match_byte_for_byte(store, agreement, tmp_p
     assert run_verify(voided_pdf, store.path).returncode == 0
     later = agreements.render_pdf(store, unsigned_voided, tmp_path / "v3.pdf")
     assert agreements.verify(store, later).matches
+
+
+def test_AG_1_an_amount_edited_in_the_page_is_quoted_both_ways(store, agreement, tmp_path):
+    """AG-1: a careful forger edits one amount in the page content (80,000.00 → 90,000.00, recompressed,
+    real metadata kept): the report pairs what the page says with what the stored agreement says."""
+    real = agreements.render_pdf(store, agreement, tmp_path / "real.pdf")
+    writer = PdfWriter(clone_from=str(real))
+    content = writer.pages[0].get_contents()
+    drawn = content.get_data()
+    assert drawn.count(b"80,000.00") == 1
+    content.set_data(drawn.replace(b"80,000.00", b"90,000.00"))
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(content)
+    edited = tmp_path / "edited.pdf"
+    writer.write(edited)
+    result = agreements.verify(store, edited)
+    assert (result.matches, result.text_matches, result.hash_matches) == (False, False, True)
+    (difference,) = result.differences
+    assert "90,000.00" in difference.shown and "80,000.00" in difference.stored
+    assert difference.shown.replace("90,000.00", "80,000.00") == difference.stored
+    assert (result.amounts_not_stored, result.amounts_not_shown) == (("90,000.00",), ("80,000.00",))
+    run = run_verify(edited, store.path)
+    assert run.returncode == 1 and "90,000.00" in run.stdout and "80,000.00" in run.stdout
+
+
+def test_AG_1_signed_on_paper_scan_and_prints_before_and_after_voiding(store, agreement, tmp_path):
+    """AG-1: signed on paper: the stored scan is matched byte for byte; the draft printed before and the
+    PDF printed after paper signing still match once the agreement is voided (status voided)."""
+    draft = agreements.render_pdf(store, agreement, tmp_path / "draft.pdf")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(made_up_page(["（扫描件）"], None))
+    agreements.sign_on_paper(store, agreement, scan, True, TODAY)
+    on_paper = agreements.render_pdf(store, agreement, tmp_path / "on-paper.pdf")
+    assert on_paper.read_bytes() != draft.read_bytes()  # it notes the paper signing and the fingerprint
+    result = agreements.verify(store, scan)
+    assert (result.matches, result.status, result.number) == (True, "signed", info(store, agreement).number)
+    assert "scan" in result.message and result.text_matches is None
+    agreements.void(store, agreement, "面积有误", TODAY)
+    for path, said in ((draft, "before it was signed"), (on_paper, "signed on paper, before it was voided")):
+        result = agreements.verify(store, path)
+        assert (result.matches, result.status) == (True, "voided") and said in result.message, result.message
+    now = agreements.render_pdf(store, agreement, tmp_path / "now.pdf")  # with the voiding noted
+    assert agreements.verify(store, now).matches

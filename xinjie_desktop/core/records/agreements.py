@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
@@ -1257,7 +1257,8 @@ def _language_of(texts: Sequence[str | None]) -> str:
 def verify(store: Store, pdf_path: Path | str) -> Verification:
     """Does this PDF show a stored agreement?  Which version, what status, and what differs?
 
-    The agreement is found by the number printed on the pages, else by the PDF's metadata.  The
+    The agreement is found by the file's bytes (a signed PDF or scan the store holds), else by the
+    number printed on the pages, else by the number in the PDF's metadata.  The
     PDF matches only if it is byte for byte one the store holds or prints for it (see above);
     otherwise its text is compared with the closest of those and the differences are listed."""
     path = Path(pdf_path)
@@ -1274,22 +1275,27 @@ def verify(store: Store, pdf_path: Path | str) -> Verification:
     printed_hashes = HASH_PATTERN.findall(page_text)
     numbers = list(dict.fromkeys([*NUMBER_PATTERN.findall(page_text), *([claimed_number] if claimed_number else [])]))
     printed = printed_hashes[0] if printed_hashes else claimed_hash
-    if not numbers:
-        return Verification(
-            found=False,
-            matches=False,
-            file_sha256=file_sha,
-            message=_(
-                "The PDF shows no agreement number and its metadata names none: it is not an agreement "
-                "printed by this application."
-            ),
-        )
     with store.session() as session:
-        record = None
+        # a file the store holds (a signed PDF, a paper copy's scan) is known by its bytes alone
+        record = session.scalars(
+            select(Agreement)
+            .where(or_(Agreement.signed_pdf_sha256 == file_sha, Agreement.scan_sha256 == file_sha))
+            .order_by(Agreement.number)
+        ).first()
         for number in numbers:
-            record = session.scalar(select(Agreement).where(Agreement.number == number))
             if record is not None:
                 break
+            record = session.scalar(select(Agreement).where(Agreement.number == number))
+        if record is None and not numbers:
+            return Verification(
+                found=False,
+                matches=False,
+                file_sha256=file_sha,
+                message=_(
+                    "The PDF shows no agreement number and its metadata names none: it is not an agreement "
+                    "printed by this application."
+                ),
+            )
         if record is None:
             return Verification(
                 found=True,
