@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--date", type=_date, help=_("date of drafting (default: today)"))
     verify = agreement_commands.add_parser(
-        "verify", help=_("check a printed agreement's number and hash against the stored documents")
+        "verify", help=_("check what an agreement's PDF shows against the stored agreement, and say what differs")
     )
     verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
     verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
