@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--date", type=_date, help=_("date of drafting (default: today)"))
     verify = agreement_commands.add_parser(
-        "verify", help=_("check a printed agreement's number and hash against the stored documents")
+        "verify", help=_("check what an agreement's PDF shows against the stored agreement, and say what differs")
     )
     verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
     verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
@@ -216,6 +216,8 @@ def _agreements(args: argparse.Namespace) -> int:
         if args.agreements_command == "verify":
             result = agreements.verify(store, args.file)
             print(result.message)
+            for line in result.details:  # what differs, one line each
+                print("  " + line)
             if result.found and result.printed_hash:
                 print(
                     _("Number: {number}; hash printed: {hash}").format(number=result.number, hash=result.printed_hash)

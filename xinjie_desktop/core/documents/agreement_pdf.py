@@ -4,7 +4,8 @@ Plain township-document layout: the number at the top right, the title, the part
 the closing words and the signature boxes (with the signatures captured on screen stamped in when
 there are any).  Every page ends with the number, the version, the SHA-256 of the agreement's
 content and a QR code carrying both, so a printed copy can be checked against the store; the
-number and hash are also in the PDF's metadata (Subject, Keywords) for ``agreements verify``.
+number and hash are also in the PDF's metadata (Subject, Keywords), which ``agreements verify``
+takes only as a hint of which agreement to compare the PDF with (it checks what the pages show).
 
 Everything is drawn with the shipped, embedded Chinese font (documents.fonts); the canvas's
 initial font is that font too, so ``pdffonts`` lists nothing else.  The page is laid out straight
@@ -73,20 +74,28 @@ def keywords(number: str, sha256: str, version: int, status: str) -> str:
     return f"xinjie-agreement number={number} sha256={sha256} version={version} status={status}"
 
 
+QR_BORDER = 2  # modules of quiet zone around the QR code
+
+
+def qr_drawing(payload: str) -> tuple[int, str]:
+    """(modules a side, the page-content operators) of the QR code carrying ``payload``: one filled
+    path of its dark runs in whole-module coordinates; ``agreements verify`` looks for exactly these
+    operators on every page of a PDF to check the QR code it shows."""
+    count, runs = qr.dark_runs(payload)
+    top = count + QR_BORDER - 1
+    return count, "\n".join([f"{column + QR_BORDER} {top - row} {length} 1 re" for row, column, length in runs]) + "\nf"
+
+
 def _draw_qr(canvas, payload: str, x: float, y: float, size: float) -> None:
     """The QR code (level M, mask pattern 0, quiet zone of 2 modules) as one filled path of its
     dark runs, in whole-module coordinates under a scaling transform (documents.qr)."""
-    count, runs = qr.dark_runs(payload)
-    border = 2
-    box = size / (count + 2 * border)
-    top = count + border - 1
+    count, operators = qr_drawing(payload)
+    box = size / (count + 2 * QR_BORDER)
     canvas.saveState()
     canvas.translate(x, y)
     canvas.scale(box, box)
     canvas.setFillColor(colors.black)
-    canvas.addLiteral(
-        "\n".join([f"{column + border} {top - row} {length} 1 re" for row, column, length in runs]) + "\nf"
-    )
+    canvas.addLiteral(operators)
     canvas.restoreState()
 
 

@@ -9,8 +9,10 @@ An agreement is drafted from the household, its actual members, its latest saved
 (figures recalculated under the plan's own parameter version) and the township's command centre
 and representative.  Every filled-in field goes into ``content`` as canonical JSON, and
 ``content_sha256`` is the SHA-256 of exactly that text; number and hash are printed on every
-page with a QR code, and put into the PDF's metadata, so ``verify`` can tell a printed copy from a
-forgery.  Signing (on screen, with the signatures stamped into the PDF that is then stored with
+page with a QR code, and put into the PDF's metadata.  ``verify`` takes the number (printed, or
+from the metadata) only to find the agreement, and then checks what the PDF shows: byte for byte
+a PDF the store holds or prints for it, or else the differences between the text on its pages and
+the stored agreement's, named one by one.  Signing (on screen, with the signatures stamped into the PDF that is then stored with
 its SHA-256; or on paper, with the scan and the fingerprint noted) freezes the agreement: a
 correction voids it with the reason and drafts the next version, and both are kept.
 """
@@ -19,19 +21,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
+import functools
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
@@ -67,13 +74,14 @@ from xinjie_desktop.core.store.models import (
     Village,
     VillagerGroup,
 )
-from xinjie_desktop.i18n import N_, _, language
+from xinjie_desktop.i18n import N_, _, join, language, set_language
 
 __all__ = [
     "KINDS",
     "ROLES",
     "AgreementError",
     "AgreementInfo",
+    "Difference",
     "Employment",
     "Verification",
     "applicable_kinds",
@@ -150,27 +158,6 @@ class AgreementInfo:
     @property
     def label(self) -> str:
         return _(KINDS[self.kind])
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What ``verify`` found about a PDF."""
-
-    found: bool  # the PDF carries an agreement number and hash
-    matches: bool  # number known, printed hash = stored content hash (and, for a signed file, same bytes)
-    number: str | None = None
-    version: int | None = None
-    kind: str | None = None
-    status: str | None = None  # of the stored agreement: draft / signed / voided
-    printed_hash: str | None = None
-    hash_matches: bool = False
-    file_sha256: str = ""
-    signed_file: bool = False  # the PDF says it is the signed file
-    signed_file_matches: bool | None = None  # for a signed file: same SHA-256 as the stored signed PDF
-    signed_on: dt.date | None = None
-    voided_on: dt.date | None = None
-    void_reason: str = ""
-    message: str = ""
 
 
 def canonical(content: dict) -> str:
@@ -544,7 +531,7 @@ def edit(
 
 def _prints(
     session: Session,
-    records: Sequence[Agreement],
+    records: Sequence[Agreement | _AsPrinted],
     lang: str,
     *,
     signatures: dict[str, dict[str, tuple[str, bytes]]] | None = None,
@@ -655,14 +642,21 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
     return values
 
 
-def _pdf_bytes(session: Session, records: Sequence[Agreement], lang: str, **options) -> bytes:
+def _pdf_bytes(session: Session, records: Sequence[Agreement | _AsPrinted], lang: str, **options) -> bytes:
     buffer = io.BytesIO()
     _write(session, buffer, records, lang, **options)
     return buffer.getvalue()
 
 
 def _write(
-    session: Session, target, records: Sequence[Agreement], lang: str, *, on_start=None, signatures=None, status=None
+    session: Session,
+    target,
+    records: Sequence[Agreement | _AsPrinted],
+    lang: str,
+    *,
+    on_start=None,
+    signatures=None,
+    status=None,
 ) -> int:
     prints = _prints(session, records, lang, signatures=signatures, status=status)
     township = session.scalar(select(Township))
@@ -952,13 +946,124 @@ def render_village(
 
 
 # ---------------------------------------------------------------------------------------------
-# Checking a PDF against the store
+# Checking a PDF against the store, by what it shows
+#
+# The metadata (Subject, Keywords) and the number printed on the pages only say which stored
+# agreement to compare with.  "Matches" means the file is byte for byte one the store holds (the
+# signed PDF, a paper copy's scan) or prints for that agreement (now, or as it was printed before it
+# was signed or voided; rendering is deterministic); otherwise the text the pages show is compared
+# with the text of the closest of those renderings, and every difference is named.  A file whose
+# text is the same but whose bytes are not is still not vouched for: outside the text a PDF can
+# change what a page shows (a font's glyphs, a picture, an annotation, text hidden under a shape).
+
+_MAX_PAGES = 50  # pages of a PDF read for the comparison (an agreement has a few)
+_MAX_DIFFERENCES = 12  # differences listed in the report; the rest are counted
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}]) | (?=[{_CJK}])")  # a line broken in Chinese text adds no space
+_PASSAGE_END = re.compile(r"(?<=[。；，！？;])|(?<=[.,!?]) ")
+_AMOUNT = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2})(?![\d,]|\.\d)")
 
 
-def _read_pdf(path: Path) -> tuple[bytes, dict[str, str], str]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+@dataclass(frozen=True)
+class Difference:
+    """One place where the text a PDF shows differs from the text of the stored agreement."""
 
+    shown: str  # what the PDF shows there ("": nothing)
+    stored: str  # what the stored agreement says there ("": nothing)
+    page: int  # the PDF's page
+
+    def describe(self) -> str:
+        shown, stored = _clip(self.shown), _clip(self.stored)
+        if shown and stored:
+            text = _("Page {page}: the PDF says “{shown}”; the stored agreement says “{stored}”.")
+        elif shown:
+            text = _("Page {page}: the PDF says “{shown}”; the stored agreement says nothing there.")
+        else:
+            text = _("Page {page}: the stored agreement says “{stored}”; the PDF does not show it.")
+        return text.format(page=self.page, shown=shown, stored=stored)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``verify`` found about a PDF."""
+
+    found: bool  # the PDF names an agreement (printed on a page, or in its metadata)
+    matches: bool  # byte for byte a PDF the store holds or prints for that agreement
+    number: str | None = None
+    version: int | None = None
+    kind: str | None = None
+    status: str | None = None  # of the stored agreement: draft / signed / voided
+    printed_hash: str | None = None  # the hash printed on the page (or else the metadata's)
+    hash_matches: bool = False  # every hash the PDF states (pages, metadata) is the stored content hash
+    file_sha256: str = ""
+    signed_file: bool = False  # the PDF's metadata says it is the signed file
+    signed_file_matches: bool | None = None  # for a signed file: same SHA-256 as the stored signed PDF
+    signed_on: dt.date | None = None
+    voided_on: dt.date | None = None
+    void_reason: str = ""
+    message: str = ""  # the verdict
+    byte_identical: bool = False
+    identical_to: str = ""  # which stored or printed PDF the file is, worded
+    text_matches: bool | None = None  # the pages' text = the stored agreement's (None: not compared)
+    drawing_matches: bool | None = None  # every page's drawing operators = the stored rendering's
+    qr_matches: bool | None = None  # every page draws the QR code of the stored number and hash
+    differences: tuple[Difference, ...] = ()  # in the text
+    amounts_not_stored: tuple[str, ...] = ()  # amounts the PDF shows that the stored agreement does not state
+    amounts_not_shown: tuple[str, ...] = ()  # amounts the stored agreement states that the PDF does not show
+    details: tuple[str, ...] = ()  # worded: what differs, one line each, after the verdict
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What a PDF shows: its metadata, and each page's text and drawing operators (None: unreadable)."""
+
+    info: dict[str, str]
+    texts: tuple[str | None, ...]
+    drawings: tuple[bytes | None, ...]
+    page_count: int
+
+
+@dataclass(frozen=True)
+class _Passage:
+    key: str  # compared: without any space
+    text: str  # shown in the report
+    page: int
+
+
+@dataclass(frozen=True)
+class _AsPrinted:
+    """An agreement's fields as ``_prints`` reads them, with a later signing or voiding taken back."""
+
+    id: str
+    number: str
+    version: int
+    kind: str
+    status: str
+    content: str
+    content_sha256: str
+    supersedes_id: str | None
+    signing_method: str
+    signed_on: dt.date | None
+    fingerprint: bool
+    voided_on: dt.date | None
+    void_reason: str
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs and warns about every damaged stream; the verdict says what matters instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -967,101 +1072,419 @@ def _read_pdf(path: Path) -> tuple[bytes, dict[str, str], str]:
         ) from None
     if not data.startswith(b"%PDF-"):
         raise AgreementError(_("The file {name} is not a PDF.").format(name=path.name))
+    return data
+
+
+def _shown(data: bytes, name: str) -> _Shown:
+    from pypdf import PdfReader
+
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            metadata: Mapping[Any, Any] = reader.metadata or {}
+            info = {str(key): str(value) for key, value in metadata.items()}
+            pages = list(reader.pages)
+        except Exception as error:  # a damaged file: pypdf raises many kinds
+            raise AgreementError(
+                _("The file {name} is not a readable PDF: {error}").format(name=name, error=error)
+            ) from None
+        texts: list[str | None] = []
+        drawings: list[bytes | None] = []
+        for page in pages[:_MAX_PAGES]:
+            try:
+                contents = page.get_contents()
+                drawings.append(contents.get_data() if contents is not None else b"")
+            except Exception:  # a page whose content is damaged shows nothing we can compare
+                drawings.append(None)
+            try:
+                texts.append(page.extract_text() or "")
+            except Exception:
+                texts.append(None)
+    return _Shown(info, tuple(texts), tuple(drawings), len(pages))
+
+
+def _flat(text: str) -> str:
+    return _SPACE_BY_CJK.sub("", " ".join(text.split()))
+
+
+def _passages(texts: Sequence[str | None]) -> list[_Passage]:
+    """The text of every page cut into passages: its lines, cut again after each sentence or clause."""
+    out = []
+    for page, text in enumerate(texts, start=1):
+        for line in (text or "").splitlines():
+            for piece in _PASSAGE_END.split(_flat(line)):
+                piece = piece.strip()
+                if piece:
+                    out.append(_Passage("".join(piece.split()), piece, page))
+    return out
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _differences(shown: list[_Passage], stored: list[_Passage]) -> list[Difference]:
+    """The passages that differ, each one shown paired with the stored one it replaces where there
+    is one (same count in a changed block, or alike enough)."""
+    matcher = difflib.SequenceMatcher(None, [p.key for p in shown], [p.key for p in stored], autojunk=False)
+    out: list[Difference] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        mine, theirs = shown[i1:i2], stored[j1:j2]
+        page = mine[0].page if mine else (shown[i1 - 1].page if 0 < i1 <= len(shown) else 1)
+        if len(mine) == len(theirs):
+            out.extend(Difference(a.text, b.text, a.page) for a, b in zip(mine, theirs, strict=True))
+            continue
+        used: set[int] = set()
+        for passage in mine:
+            best, score = None, 0.6
+            if len(mine) * len(theirs) <= 2500:
+                for index, other in enumerate(theirs):
+                    if index not in used and (ratio := _similarity(passage.key, other.key)) >= score:
+                        best, score = index, ratio
+            if best is None:
+                out.append(Difference(passage.text, "", passage.page))
+            else:
+                used.add(best)
+                out.append(Difference(passage.text, theirs[best].text, passage.page))
+        out.extend(Difference("", other.text, page) for index, other in enumerate(theirs) if index not in used)
+    # what the PDF shows first (a made-up page's own words lead the report), each side in page order
+    return sorted(out, key=lambda difference: not difference.shown)
+
+
+def _amounts(passages: list[_Passage]) -> list[str]:
+    return list(dict.fromkeys(amount for p in passages for amount in _AMOUNT.findall(p.text)))
+
+
+def _drawing_difference(shown: _Shown, stored: _Shown) -> list[str]:
+    """Where the two PDFs' pages first draw differently: a few operators either side, worded."""
+    for page, (mine, theirs) in enumerate(zip(shown.drawings, stored.drawings, strict=False), start=1):
+        if mine is None or mine == theirs:
+            continue
+        a, b = mine.split(), (theirs or b"").split()
+        first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        start = max(0, first - 4)
+
+        def around(tokens: list[bytes], start: int = start, first: int = first) -> str:
+            return _clip(b" ".join(tokens[start : first + 6]).decode("latin-1"), 80) or "—"
+
+        return [
+            _("Page {page} draws “{shown}” where the stored agreement's page draws “{stored}”.").format(
+                page=page, shown=around(a), stored=around(b)
+            )
+        ]
+    return []
+
+
+def _as_printed(record: Agreement, **changes: Any) -> _AsPrinted:
+    values = {f.name: getattr(record, f.name) for f in dataclasses.fields(_AsPrinted)}
+    values.update(changes)
+    return _AsPrinted(**values)
+
+
+def _printings(record: Agreement) -> list[tuple[_AsPrinted, str]]:
+    """The states in which this store prints (or printed) the agreement, each worded."""
+    out = []
+    if not record.signed_pdf_sha256:  # once signed on screen, the stored signed PDF is what prints
+        out.append((_as_printed(record), _("the PDF this store prints for it")))
+    if record.status != DRAFT:
+        out.append(
+            (
+                _as_printed(
+                    record,
+                    status=DRAFT,
+                    signing_method="",
+                    signed_on=None,
+                    fingerprint=False,
+                    voided_on=None,
+                    void_reason="",
+                ),
+                _("the PDF this store printed for it before it was signed")
+                if record.signed_on
+                else _("the PDF this store printed for it before it was voided"),
+            )
+        )
+    if record.status == VOIDED and record.signing_method == "paper":
+        out.append(
+            (
+                _as_printed(record, status=SIGNED, voided_on=None, void_reason=""),
+                _("the PDF this store printed for it once it was signed on paper, before it was voided"),
+            )
+        )
+    return out
+
+
+def _rendered_in(session: Session, printed: _AsPrinted, lang: str) -> bytes | None:
+    """The PDF of ``printed`` in ``lang``: the interface language is switched for the rendering (a
+    few words come from the message catalogue) and switched back."""
+    previous = language()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        metadata: Mapping[Any, Any] = reader.metadata or {}
-        info = {key: str(value) for key, value in metadata.items()}
-        keywords = info.get("/Keywords", "")
-        text = ""
-        if "number=" not in keywords and reader.pages:
-            text = reader.pages[0].extract_text() or ""
-    except (PdfReadError, ValueError, KeyError, OSError) as error:
-        raise AgreementError(
-            _("The file {name} is not a readable PDF: {error}").format(name=path.name, error=error)
-        ) from None
-    return data, info, text
+        set_language(lang)
+    except OSError:  # that catalogue is not there: nothing is printed in it
+        set_language(previous)
+        return None
+    try:
+        return _pdf_bytes(session, [printed], lang)
+    finally:
+        set_language(previous)
+
+
+def _renderings(session: Session, record: Agreement, first: str) -> Iterator[tuple[bytes, str]]:
+    """Every PDF this store holds or prints for the agreement, with what it is; ``first`` language first."""
+    if record.signed_pdf_sha256:
+        blob = session.get(Blob, record.signed_pdf_sha256)
+        if blob is not None:
+            yield blob.data, _("the signed PDF stored when it was signed on screen")
+    printings = _printings(record)
+    for lang in (first, *(other for other in agreement_templates.LANGUAGES if other != first)):
+        for printed, what in printings:
+            data = _rendered_in(session, printed, lang)
+            if data is not None:
+                yield data, what
+
+
+def _language_of(texts: Sequence[str | None]) -> str:
+    letters = "".join("".join((text or "").split()) for text in texts)
+    chinese = len(re.findall(rf"[{_CJK}]", letters))
+    return "zh_CN" if letters and chinese > len(letters) * 0.3 else "en"
 
 
 def verify(store: Store, pdf_path: Path | str) -> Verification:
-    """Does this PDF's number and hash match a stored agreement?  Which version, what status?
+    """Does this PDF show a stored agreement?  Which version, what status, and what differs?
 
-    The number and hash are read from the PDF's metadata (or, failing that, its first page's
-    text).  A PDF that says it is the signed file must also be byte for byte the signed PDF
-    stored at signing (same SHA-256)."""
+    The agreement is found by the file's bytes (a signed PDF or scan the store holds), else by the
+    number printed on the pages, else by the number in the PDF's metadata.  The
+    PDF matches only if it is byte for byte one the store holds or prints for it (see above);
+    otherwise its text is compared with the closest of those and the differences are listed."""
     path = Path(pdf_path)
-    data, info, text = _read_pdf(path)
+    data = _read_bytes(path)
+    shown = _shown(data, path.name)
     file_sha = hashlib.sha256(data).hexdigest()
-    fields = dict(re.findall(r"(\w+)=(\S+)", info.get("/Keywords", "")))
-    number, printed, signed_file = fields.get("number"), fields.get("sha256"), fields.get("status") == SIGNED
-    if not number:
-        found_number = NUMBER_PATTERN.search(text.replace("\n", " "))
-        found_hash = HASH_PATTERN.search(text.replace(" ", ""))
-        number = found_number.group(0) if found_number else None
-        printed = found_hash.group(0) if found_hash else None
-    if not number or not printed:
-        return Verification(
-            found=False,
-            matches=False,
-            file_sha256=file_sha,
-            message=_(
-                "The PDF carries no agreement number and hash: it is not an agreement printed by this application."
-            ),
-        )
+    claims = dict(re.findall(r"(\w+)=(\S+)", shown.info.get("/Keywords", "")))
+    claimed_number, claimed_hash, signed_file = (
+        claims.get("number"),
+        claims.get("sha256"),
+        claims.get("status") == SIGNED,
+    )
+    page_text = " ".join(" ".join((text or "").split()) for text in shown.texts)
+    printed_hashes = HASH_PATTERN.findall(page_text)
+    numbers = list(dict.fromkeys([*NUMBER_PATTERN.findall(page_text), *([claimed_number] if claimed_number else [])]))
+    printed = printed_hashes[0] if printed_hashes else claimed_hash
     with store.session() as session:
-        record = session.scalar(select(Agreement).where(Agreement.number == number))
+        # a file the store holds (a signed PDF, a paper copy's scan) is known by its bytes alone
+        record = session.scalars(
+            select(Agreement)
+            .where(or_(Agreement.signed_pdf_sha256 == file_sha, Agreement.scan_sha256 == file_sha))
+            .order_by(Agreement.number)
+        ).first()
+        for number in numbers:
+            if record is not None:
+                break
+            record = session.scalar(select(Agreement).where(Agreement.number == number))
+        if record is None and not numbers:
+            return Verification(
+                found=False,
+                matches=False,
+                file_sha256=file_sha,
+                message=_(
+                    "The PDF shows no agreement number and its metadata names none: it is not an agreement "
+                    "printed by this application."
+                ),
+            )
         if record is None:
             return Verification(
                 found=True,
                 matches=False,
-                number=number,
+                number=numbers[0],
                 printed_hash=printed,
                 file_sha256=file_sha,
                 signed_file=signed_file,
-                message=_("No agreement numbered {number} is stored.").format(number=number),
+                message=_("No agreement numbered {number} is stored.").format(number=", ".join(numbers)),
             )
-        stored_ok = sha256_text(record.content) == record.content_sha256
-        hash_matches = stored_ok and printed == record.content_sha256
-        signed_file_matches = None
-        if signed_file or (record.signed_pdf_sha256 and file_sha == record.signed_pdf_sha256):
-            signed_file_matches = file_sha == record.signed_pdf_sha256
-        matches = hash_matches and signed_file_matches is not False
-        status = _(STATUSES[record.status])
-        if matches:
-            message = _("Agreement {number} (version {version}) matches the stored document; it is {status}.").format(
-                number=number, version=record.version, status=status
+        return _compare(session, record, shown, file_sha, printed, printed_hashes, claims, signed_file)
+
+
+def _compare(
+    session: Session,
+    record: Agreement,
+    shown: _Shown,
+    file_sha: str,
+    printed: str | None,
+    printed_hashes: list[str],
+    claims: dict[str, str],
+    signed_file: bool,
+) -> Verification:
+    number, stored_hash = record.number, record.content_sha256
+    stored_ok = sha256_text(record.content) == stored_hash
+    stated = [*printed_hashes, *([claims["sha256"]] if "sha256" in claims else [])]
+    signed_file_matches = None
+    if signed_file or (record.signed_pdf_sha256 and file_sha == record.signed_pdf_sha256):
+        signed_file_matches = file_sha == record.signed_pdf_sha256
+    status = _(STATUSES[record.status])
+    result = functools.partial(
+        Verification,
+        found=True,
+        number=number,
+        version=record.version,
+        kind=record.kind,
+        status=record.status,
+        printed_hash=printed,
+        hash_matches=stored_ok and bool(stated) and all(h == stored_hash for h in stated),
+        file_sha256=file_sha,
+        signed_file=signed_file,
+        signed_file_matches=signed_file_matches,
+        signed_on=record.signed_on,
+        voided_on=record.voided_on,
+        void_reason=record.void_reason,
+    )
+    if not stored_ok:
+        message = _("The stored agreement {number} does not match its own hash: the store was changed.")
+        return result(matches=False, message=message.format(number=number))
+
+    identical = _("the scan of the paper copy stored when it was signed") if file_sha == record.scan_sha256 else ""
+    renderings: list[tuple[bytes, str]] = []
+    if not identical:
+        for rendered, what in _renderings(session, record, _language_of([*shown.texts, shown.info.get("/Title")])):
+            renderings.append((rendered, what))
+            if hashlib.sha256(rendered).hexdigest() == file_sha:
+                identical = what
+                break
+    if identical:
+        message = _("Agreement {number} (version {version}) matches the stored document; it is {status}.").format(
+            number=number, version=record.version, status=status
+        )
+        message += " " + _("This file is byte for byte {what}.").format(what=identical)
+        if record.status in (SIGNED, VOIDED) and record.signed_on:
+            message += " " + _("Signed on {date}.").format(date=record.signed_on.isoformat())
+        if record.status == VOIDED:
+            message += " " + _("Voided on {date}: {reason}").format(
+                date=record.voided_on.isoformat() if record.voided_on else "", reason=record.void_reason
             )
-            if record.status == SIGNED and record.signed_on:
-                message += " " + _("Signed on {date}.").format(date=record.signed_on.isoformat())
-            if record.status == VOIDED:
-                message += " " + _("Voided on {date}: {reason}").format(
-                    date=record.voided_on.isoformat() if record.voided_on else "", reason=record.void_reason
-                )
-        elif not stored_ok:
-            message = _("The stored agreement {number} does not match its own hash: the store was changed.").format(
-                number=number
-            )
-        elif not hash_matches:
-            message = _(
-                "The hash printed on this PDF does not match agreement {number}: the document was changed."
-            ).format(number=number)
-        else:
-            message = _(
-                "This PDF is not the signed file of agreement {number}: its content was changed after signing."
-            ).format(number=number)
-        return Verification(
-            found=True,
-            matches=matches,
-            number=number,
-            version=record.version,
-            kind=record.kind,
-            status=record.status,
-            printed_hash=printed,
-            hash_matches=hash_matches,
-            file_sha256=file_sha,
-            signed_file=signed_file,
-            signed_file_matches=signed_file_matches,
-            signed_on=record.signed_on,
-            voided_on=record.voided_on,
-            void_reason=record.void_reason,
+        same = None if file_sha == record.scan_sha256 else True
+        return result(
+            matches=True,
+            byte_identical=True,
+            identical_to=identical,
+            text_matches=same,
+            drawing_matches=same,
+            qr_matches=same,
             message=message,
         )
+
+    # Not a file the store produced: what do its pages show, against the closest rendering?
+    mine = _passages(shown.texts)
+    candidates = []
+    for rendered, what in renderings:
+        theirs = _shown(rendered, what)
+        passages = _passages(theirs.texts)
+        score = (
+            round(
+                difflib.SequenceMatcher(None, [p.key for p in mine], [p.key for p in passages], autojunk=False).ratio(),
+                3,
+            ),
+            theirs.page_count == shown.page_count,  # then, for a page that shows next to nothing, its shape
+            theirs.info.get("/Title") == shown.info.get("/Title"),  # and the metadata's hint of its language
+        )
+        candidates.append((score, theirs, passages, what))
+    _score, closest, theirs_passages, compared_with = max(candidates, key=lambda c: c[0])
+    differences = _differences(mine, theirs_passages)
+    unreadable = [page for page, text in enumerate(shown.texts, start=1) if text is None]
+    text_matches = not differences and not unreadable and shown.page_count == closest.page_count
+    drawing_matches = None not in shown.drawings and shown.drawings == closest.drawings
+    _count, operators = agreement_pdf.qr_drawing(agreement_pdf.qr_payload(number, stored_hash))
+    qr_missing = [
+        page
+        for page, drawing in enumerate(shown.drawings, start=1)
+        if drawing is None or operators.encode("ascii") not in drawing
+    ]
+    amounts_mine, amounts_theirs = _amounts(mine), _amounts(theirs_passages)
+    not_stored = tuple(a for a in amounts_mine if a not in amounts_theirs)
+    not_shown = tuple(a for a in amounts_theirs if a not in amounts_mine)
+
+    details = [_("Compared with {what}.").format(what=compared_with)]
+    details += [_("Page {page} cannot be read: its content is damaged.").format(page=page) for page in unreadable]
+    if shown.page_count != closest.page_count:
+        details.append(
+            _("The PDF has {shown} page(s); the stored agreement has {stored}.").format(
+                shown=shown.page_count, stored=closest.page_count
+            )
+        )
+    details += [difference.describe() for difference in differences[:_MAX_DIFFERENCES]]
+    if len(differences) > _MAX_DIFFERENCES:
+        details.append(_("… and {count} more differences.").format(count=len(differences) - _MAX_DIFFERENCES))
+    if not_stored:
+        details.append(
+            _("Amounts the PDF shows that the stored agreement does not state: {amounts}.").format(
+                amounts=join(list(not_stored))
+            )
+        )
+    if not_shown:
+        details.append(
+            _("Amounts the stored agreement states that the PDF does not show: {amounts}.").format(
+                amounts=join(list(not_shown))
+            )
+        )
+    if qr_missing:
+        details.append(
+            _("The QR code on page(s) {pages} does not carry the stored number and hash of agreement {number}.").format(
+                pages=", ".join(map(str, qr_missing)), number=number
+            )
+        )
+    if claims.get("number") and claims["number"] != number:
+        details.append(
+            _("The PDF's metadata names agreement {claimed}; its pages show {number}.").format(
+                claimed=claims["number"], number=number
+            )
+        )
+    if claims.get("sha256") and claims["sha256"] != stored_hash:
+        details.append(
+            _("The PDF's metadata gives the hash {claimed}; the stored agreement's hash is {stored}.").format(
+                claimed=claims["sha256"], stored=stored_hash
+            )
+        )
+    if not drawing_matches:
+        details += _drawing_difference(shown, closest)
+    if text_matches:
+        details.append(
+            _(
+                "Its pages draw exactly what the stored agreement's pages draw: the file differs elsewhere "
+                "(its metadata, fonts or structure)."
+            )
+            if drawing_matches
+            else _(
+                "Its pages draw something other than the stored agreement's pages (positions, lines, "
+                "pictures or hidden text), though their text is the same."
+            )
+        )
+    if record.signed_pdf_sha256:
+        details.append(
+            _("It is not byte for byte the signed PDF stored when agreement {number} was signed on screen.").format(
+                number=number
+            )
+        )
+    if text_matches:
+        message = _(
+            "Agreement {number} (version {version}, {status}) does not match the stored document: the PDF "
+            "shows the same text, but it is not a file this store produced. Print the agreement again from the store."
+        )
+    else:
+        message = _(
+            "Agreement {number} (version {version}, {status}) does not match the stored document: what this "
+            "PDF shows differs from it."
+        )
+    return result(
+        matches=False,
+        message=message.format(number=number, version=record.version, status=status),
+        text_matches=text_matches,
+        drawing_matches=drawing_matches,
+        qr_matches=not qr_missing and shown.page_count > 0,
+        differences=tuple(differences),
+        amounts_not_stored=not_stored,
+        amounts_not_shown=not_shown,
+        details=tuple(details),
+    )
