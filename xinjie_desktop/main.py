@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--start-date", type=_date, help=_("date construction started (YYYY-MM-DD)"))
     plan.add_argument("--unit-cost", type=_amount, help=_("building cost per square metre, yuan"))
     plan.add_argument("--layout", type=int, help=_("chosen layout, m²"))
-    plan.add_argument("--built-area", type=_amount, help=_("area of a house already built, m²"))
+    plan.add_argument("--built-area", type=_area, help=_("area of a house already built, m²"))
     plan.add_argument("--own-funds", type=_amount, help=_("own funds planned, yuan"))
     plan.add_argument("--loan", type=_amount, default=Decimal(0), help=_("loan already drawn, yuan"))
     plan.add_argument(
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--zone", choices=["basin", "mountain"])
     plan.add_argument("--land", choices=["farmland", "other", "unused"])
-    plan.add_argument("--homestead-area", type=_amount, help=_("homestead area, m²"))
+    plan.add_argument("--homestead-area", type=_area, help=_("homestead area, m²"))
     plan.add_argument("--json", action="store_true", help=_("print one JSON object"))
     agreements = commands.add_parser("agreements", help=_("render and check the agreements (AG-1, HS-4)"))
     agreement_commands = agreements.add_subparsers(dest="agreements_command", required=True, parser_class=_Parser)
@@ -158,10 +158,24 @@ def _date(text: str) -> dt.date:
 def _amount(text: str) -> Decimal:
     from xinjie_desktop.core.rules.money import AmountError, parse_yuan
 
+    if not text.strip():  # in a form an empty field is 0; an option given empty is a slip
+        raise argparse.ArgumentTypeError(_("an amount is missing"))
     try:
         return parse_yuan(text)
     except AmountError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _area(text: str) -> Decimal:
+    from xinjie_desktop.core.rules.money import AmountError, parse_area
+
+    try:
+        area = parse_area(text)
+    except AmountError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if area is None:
+        raise argparse.ArgumentTypeError(_("an area is missing"))
+    return area
 
 
 def _plan(args: argparse.Namespace) -> int:

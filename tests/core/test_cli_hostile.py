@@ -1,0 +1,117 @@
+"""The command line against hostile or careless arguments (issue 13, case 14): every refusal is exit 2 with
+the reason on stderr, never a Python traceback nor "something went wrong that the program did not expect"."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from xinjie_desktop.core.rules.money import MAX_AREA, MAX_YUAN, AmountError, parse_area, parse_yuan
+from xinjie_desktop.main import main
+
+UNEXPECTED = "did not expect"
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit code, stdout, stderr)."""
+    try:
+        code = main(["--lang", "en", *argv])
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_refused(result: tuple[int, str, str], *words: str) -> None:
+    code, _out, err = result
+    assert code == 2, err
+    assert "Traceback" not in err and UNEXPECTED not in err, err
+    for word in words:
+        assert word in err, err
+
+
+# ------------------------------------------------------------------------------------------------
+# Amounts
+
+
+HUGE = ["1" + "0" * 26, "1" + "0" * 30, "99999999999999999999999999", "9" * 5000, "100000000.01", "-100000000.01"]
+NOT_AMOUNTS = [
+    "1e30",
+    "1e26",
+    "1E+26",
+    "nan",
+    "inf",
+    "-inf",
+    "sNaN",
+    "1e2",
+    "1_000",
+    "0x10",
+    "١٢٣",
+    "1e-9",
+    "1.234",
+    "12 34",
+    "--5",
+]
+
+
+@pytest.mark.parametrize("text", HUGE)
+def test_an_amount_beyond_the_limit_is_refused_by_name(text):
+    with pytest.raises(AmountError, match="at most"):
+        parse_yuan(text, allow_negative=True)
+
+
+@pytest.mark.parametrize("text", NOT_AMOUNTS)
+def test_what_is_not_an_amount_is_refused(text):
+    with pytest.raises(AmountError):
+        parse_yuan(text, allow_negative=True)
+
+
+def test_amounts_people_type_are_read():
+    assert parse_yuan(str(MAX_YUAN)) == MAX_YUAN == Decimal(100_000_000)
+    assert parse_yuan("-100,000,000.00", allow_negative=True) == -MAX_YUAN
+    assert parse_yuan("１２３．４５元") == Decimal("123.45")  # full-width digits, as a Chinese input method types them
+    assert parse_yuan("３，０４９．９９") == Decimal("3049.99")
+    assert parse_yuan("+5") == Decimal(5)
+    assert parse_yuan(".5") == Decimal("0.5")
+    assert str(parse_yuan("-0")) == "0" and str(parse_yuan("-0.00")) == "0.00"  # never a "-0.00" yuan
+    assert parse_yuan(Decimal("12.50")) == Decimal("12.5")
+    with pytest.raises(AmountError, match="at most"):
+        parse_yuan(Decimal("1e30"))
+
+
+def test_amount_times_area_stays_exact_in_fen():
+    """Two values at the limit multiplied (cost per m² × m²) still fit a signed 64-bit fen count."""
+    assert MAX_YUAN * MAX_YUAN * 100 < 2**63
+
+
+AMOUNT_OPTIONS = ["--unit-cost", "--own-funds", "--loan", "--built-area", "--homestead-area"]
+
+
+def test_plan_with_a_huge_unit_cost_is_refused_without_a_traceback():
+    """Issue 13 case 14, as the user saw it: a separate process, its stderr read whole."""
+    command = [sys.executable, "-m", "xinjie_desktop", "--lang", "en", "plan", "--people", "3"]
+    command += ["--kind", "registered", "--unit-cost", "1e30"]
+    result = subprocess.run(command, check=False, capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "--unit-cost" in result.stderr and "Not an amount: 1e30" in result.stderr
+
+
+@pytest.mark.parametrize("option", AMOUNT_OPTIONS)
+@pytest.mark.parametrize("text", ["1e30", "1" + "0" * 26, "9" * 5000, "nan", "inf", "", "-1", "-0.001"])
+def test_every_amount_option_refuses_what_is_not_an_amount(capsys, option, text):
+    base = ["plan", "--people", "3", "--kind", "registered", "--zone", "basin", "--land", "other"]
+    assert_refused(cli(capsys, *base, f"{option}={text}"), option)
+
+
+def test_areas_are_read_like_amounts():
+    assert parse_area("87.5") == Decimal("87.5")
+    assert parse_area("８７．５㎡") == Decimal("87.5")
+    assert parse_area(" ") is None
+    assert parse_area(str(MAX_AREA)) == MAX_AREA
+    for bad in ("1e30", "1" + "0" * 30, "1000000.01", "nan", "-1", "87.125"):
+        with pytest.raises(AmountError):
+            parse_area(bad)
