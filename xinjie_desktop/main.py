@@ -32,11 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("check that this copy of the program works (in a temporary folder), then exit"),
     )
-    parser.add_argument("--db", type=Path, help=_("open this data file instead of the one in the user's data folder"))
+    parser.add_argument("--db", type=_path, help=_("open this data file instead of the one in the user's data folder"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=_("interface language (default: Simplified Chinese)"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = commands.add_parser("demo-data", help=_("make a reproducible synthetic data set"))
-    demo.add_argument("--db", type=Path, required=True, dest="demo_db", help=_("data file to create or fill"))
+    demo.add_argument("--db", type=_path, required=True, dest="demo_db", help=_("data file to create or fill"))
     demo.add_argument("--villages", type=int, default=4)
     demo.add_argument("--households", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     render = agreement_commands.add_parser(
         "render", help=_("write one PDF per agreement of a household, drafting the missing ones")
     )
-    render.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
+    render.add_argument("--db", type=_path, required=True, dest="agreements_db", help=_("data file"))
     render.add_argument("--household", required=True, help=_("the household's id"))
-    render.add_argument("--out", type=Path, required=True, help=_("folder the PDFs are written to"))
+    render.add_argument("--out", type=_path, required=True, help=_("folder the PDFs are written to"))
     render.add_argument(
         "--demolition-deadline",
         type=_date,
@@ -76,17 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     verify = agreement_commands.add_parser(
         "verify", help=_("check a printed agreement's number and hash against the stored documents")
     )
-    verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
-    verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
+    verify.add_argument("file", type=_path, help=_("the agreement's PDF"))
+    verify.add_argument("--db", type=_path, required=True, dest="agreements_db", help=_("data file"))
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
     device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
-    init.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    init.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     init.add_argument("--json", action="store_true", help=_("print one JSON object"))
     provision = device_commands.add_parser(
         "provision", help=_("write a provisioning file for a village laptop (on the township office's data file)")
     )
-    provision.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    provision.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     provision.add_argument("--name", required=True, help=_("the laptop's name"))
     provision.add_argument(
         "--village",
@@ -95,12 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="villages",
         help=_("id of a village the laptop may write (repeat for several)"),
     )
-    provision.add_argument("--out", type=Path, required=True, help=_("provisioning file to write"))
+    provision.add_argument("--out", type=_path, required=True, help=_("provisioning file to write"))
     accept = device_commands.add_parser(
         "accept", help=_("accept a provisioning file from the township office (on the village laptop)")
     )
-    accept.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
-    accept.add_argument("file", type=Path, help=_("the provisioning file"))
+    accept.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
+    accept.add_argument("file", type=_path, help=_("the provisioning file"))
     accept.add_argument(
         "--replace-township",
         action="store_true",
@@ -111,14 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     export = bundle_commands.add_parser(
         "export", help=_("write a bundle for each computer this one syncs with (the township office, or every laptop)")
     )
-    export.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
-    export.add_argument("--to", type=Path, required=True, help=_("folder to write to (the USB stick)"))
+    export.add_argument("--db", type=_path, required=True, dest="bundle_db", help=_("data file"))
+    export.add_argument("--to", type=_path, required=True, help=_("folder to write to (the USB stick)"))
     export.add_argument(
         "--full", action="store_true", help=_("every change, not only those the other computer has not acknowledged")
     )
     import_ = bundle_commands.add_parser("import", help=_("import bundles, each in one transaction, after a backup"))
-    import_.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
-    import_.add_argument("files", type=Path, nargs="+", help=_("bundle files (.xjb)"))
+    import_.add_argument("--db", type=_path, required=True, dest="bundle_db", help=_("data file"))
+    import_.add_argument("files", type=_path, nargs="+", help=_("bundle files (.xjb)"))
     import_.add_argument(
         "--keep-going",
         action="store_true",
@@ -127,12 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = bundle_commands.add_parser(
         "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps")
     )
-    check.add_argument("file", type=Path, help=_("bundle file (.xjb)"))
-    check.add_argument("--db", type=Path, dest="bundle_db", help=_("the data file of the computer it is for"))
+    check.add_argument("file", type=_path, help=_("bundle file (.xjb)"))
+    check.add_argument("--db", type=_path, dest="bundle_db", help=_("the data file of the computer it is for"))
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
-    dump.add_argument("--db", type=Path, required=True, dest="dump_db", help=_("data file"))
+    dump.add_argument("--db", type=_path, required=True, dest="dump_db", help=_("data file"))
     dump.add_argument(
         "--canonical",
         action="store_true",
@@ -146,6 +146,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-derived", action="store_true", help=_("include the derived columns (household list caches)")
     )
     return parser
+
+
+# A file or folder name is at most 255 bytes on every file system the program runs on; the program puts
+# names of its own beside a data file (``.<name>-<time>-before-migration-1.sqlite.partial``, ``<name>-wal``),
+# so a name given is held to 200 bytes.  A whole path is held to 1,000 characters (Windows without long
+# paths stops at 260; Linux at 4,096 bytes).
+MAX_NAME_BYTES = 200
+MAX_PATH_CHARACTERS = 1000
+
+
+def _path(text: str) -> Path:
+    """A path from the command line, refused (exit 2, the reason) when no file system call could use it
+    and report on it: empty, not valid text (bytes that are not UTF-8), or too long."""
+    if not text:
+        raise argparse.ArgumentTypeError(_("a path may not be empty"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise argparse.ArgumentTypeError(
+            _("the path {path} is not valid text (UTF-8): rename the file or folder, or choose another").format(
+                path=_shortened(shown)
+            )
+        ) from None
+    path = Path(text)
+    if len(text) > MAX_PATH_CHARACTERS or any(len(part.encode("utf-8")) > MAX_NAME_BYTES for part in path.parts):
+        raise argparse.ArgumentTypeError(
+            _(
+                "the path {path} is too long ({length} characters): at most {most} characters, "
+                "and at most {name} bytes for each file or folder name"
+            ).format(path=_shortened(text), length=len(text), most=MAX_PATH_CHARACTERS, name=MAX_NAME_BYTES)
+        )
+    return path
+
+
+def _shortened(text: str, keep: int = 60) -> str:
+    return text if len(text) <= keep else text[: keep // 2] + "…" + text[-keep // 2 :]
 
 
 def _date(text: str) -> dt.date:

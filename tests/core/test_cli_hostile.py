@@ -3,6 +3,7 @@ the reason on stderr, never a Python traceback nor "something went wrong that th
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -115,3 +116,85 @@ def test_areas_are_read_like_amounts():
     for bad in ("1e30", "1" + "0" * 30, "1000000.01", "nan", "-1", "87.125"):
         with pytest.raises(AmountError):
             parse_area(bad)
+
+
+# ------------------------------------------------------------------------------------------------
+# Paths: not UTF-8, too long, empty
+
+NOT_UTF8 = "\udcff.sqlite"  # what Python makes of the byte 0xff in a command-line argument (surrogateescape)
+TOO_LONG = "a" * 5000
+FOLDER_TOO_DEEP = "/".join(["b" * 100] * 50)
+
+
+def commands_with_a_path(bad: str, good_db: str, folder: str) -> list[list[str]]:
+    """Every subcommand, with ``bad`` in each place it takes a path in turn."""
+    return [
+        ["--db", bad, "plan", "--people", "1", "--kind", "registered"],
+        ["demo-data", "--db", bad, "--households", "1"],
+        ["agreements", "render", "--db", bad, "--household", "h", "--out", folder],
+        ["agreements", "render", "--db", good_db, "--household", "h", "--out", bad],
+        ["agreements", "verify", bad, "--db", good_db],
+        ["agreements", "verify", __file__, "--db", bad],
+        ["device", "init", "--db", bad],
+        ["device", "provision", "--db", bad, "--name", "n", "--village", "v", "--out", folder + "/p.json"],
+        ["device", "provision", "--db", good_db, "--name", "n", "--village", "v", "--out", bad],
+        ["device", "accept", "--db", bad, __file__],
+        ["device", "accept", "--db", good_db, bad],
+        ["bundle", "export", "--db", bad, "--to", folder],
+        ["bundle", "export", "--db", good_db, "--to", bad],
+        ["bundle", "import", "--db", bad, __file__],
+        ["bundle", "import", "--db", good_db, __file__, bad],
+        ["bundle", "verify", bad],
+        ["bundle", "verify", __file__, "--db", bad],
+        ["db", "dump", "--canonical", "--db", bad],
+    ]
+
+
+@pytest.fixture
+def demo_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    assert main(["demo-data", "--db", str(folder / "d.sqlite"), "--villages", "1", "--households", "2"]) == 0
+    return folder / "d.sqlite"
+
+
+def snapshot(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"" for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize(("bad", "words"), [(NOT_UTF8, ["UTF-8", "\\xff"]), (TOO_LONG, ["too long"]), ("", ["empty"])])
+def test_a_path_that_cannot_be_used_is_refused_by_every_subcommand(
+    capsys, tmp_path, monkeypatch, demo_store, bad, words
+):
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    store_before = snapshot(demo_store.parent)
+    for argv in commands_with_a_path(bad, str(demo_store), str(tmp_path / "out")):
+        assert_refused(cli(capsys, *argv), *words)
+        assert list(tmp_path.iterdir()) == [], argv  # nothing made, not even a log file
+    assert snapshot(demo_store.parent) == store_before
+
+
+def test_a_path_too_deep_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert_refused(cli(capsys, "demo-data", "--db", FOLDER_TOO_DEEP + "/d.sqlite"), "too long")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_utf8_path_bytes_from_a_real_command_line(tmp_path):
+    """The bytes as a shell passes them (``--db $'\\xff.sqlite'``), in a separate process."""
+    command = [
+        sys.executable.encode(),
+        b"-m",
+        b"xinjie_desktop",
+        b"--lang",
+        b"en",
+        b"demo-data",
+        b"--db",
+        b"\xff.sqlite",
+    ]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(command, check=False, capture_output=True, cwd=tmp_path, timeout=60, env=env)
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2, err
+    assert "Traceback" not in err and UNEXPECTED not in err and "UTF-8" in err, err
+    assert list(tmp_path.iterdir()) == []
