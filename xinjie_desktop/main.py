@@ -521,8 +521,9 @@ def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync.workstore import open_store
 
-    if args.villages < 1 or args.households < 0:
-        print(_("--villages must be at least 1 and --households at least 0."), file=sys.stderr)
+    refused = demo_data.counts_refused(args.households, args.villages)
+    if refused is not None:
+        print(refused, file=sys.stderr)
         return 2
     try:
         store = open_store(args.demo_db)

@@ -198,3 +198,41 @@ def test_non_utf8_path_bytes_from_a_real_command_line(tmp_path):
     assert result.returncode == 2, err
     assert "Traceback" not in err and UNEXPECTED not in err and "UTF-8" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# demo-data: stated bounds
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        ["--households", "1000000000"],
+        ["--households", "100001"],
+        ["--households", "-1"],
+        ["--villages", "1000000000"],
+        ["--villages", "201"],
+        ["--villages", "0"],
+        ["--villages", "-3"],
+    ],
+)
+def test_demo_data_counts_have_stated_bounds(capsys, tmp_path, counts):
+    """100,000 households is what scripts/benchmark.py shows a laptop handles; 200 villages is ten times a
+    township's.  Beyond them: exit 2 naming the bounds, before any file is made."""
+    assert_refused(cli(capsys, "demo-data", "--db", str(tmp_path / "d.sqlite"), *counts), "100,000", "200")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_data_generation_itself_refuses_beyond_the_bounds(tmp_path):
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.records.township import SetupError
+    from xinjie_desktop.core.sync.workstore import open_store
+
+    store = open_store(tmp_path / "d.sqlite")
+    try:
+        with pytest.raises(SetupError):
+            demo_data.generate(store, 1, demo_data.MAX_HOUSEHOLDS + 1, 1)
+        with pytest.raises(SetupError):
+            demo_data.add_households(store, demo_data.MAX_HOUSEHOLDS + 1, 1)
+    finally:
+        store.close()
