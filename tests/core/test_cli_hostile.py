@@ -236,3 +236,42 @@ def test_demo_data_generation_itself_refuses_beyond_the_bounds(tmp_path):
             demo_data.add_households(store, demo_data.MAX_HOUSEHOLDS + 1, 1)
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Device ids in messages
+
+
+def test_two_devices_sharing_their_first_characters_are_told_apart_in_conflicts(tmp_path):
+    """A device without a known name is shown by its whole id: two ids that begin alike (an attacker picks
+    his) never look like one device in the list of conflicts."""
+    import datetime as dt
+    import json
+
+    from xinjie_desktop.core.store.models import SyncConflict
+    from xinjie_desktop.core.sync import conflicts
+    from xinjie_desktop.core.sync.workstore import open_store
+
+    first = "0badc0de-1111-4111-8111-111111111111"
+    second = "0badc0de-2222-4222-8222-222222222222"
+    store = open_store(tmp_path / "d.sqlite")
+    try:
+        with store.session() as session, session.begin():
+            session.add(
+                SyncConflict(
+                    id="household:h:head_name",
+                    table_name="household",
+                    row_id="h",
+                    field="head_name",
+                    kind="field",
+                    winner=json.dumps({"value": "A", "hlc": 1, "device": first}),
+                    losers=json.dumps([{"value": "B", "hlc": 2, "device": second}]),
+                    status="open",
+                    detected_at=dt.datetime(2017, 3, 1),
+                )
+            )
+        (conflict,) = conflicts.listing(store)
+    finally:
+        store.close()
+    assert conflict.winner.device_name != conflict.losers[0].device_name
+    assert {conflict.winner.device_name, conflict.losers[0].device_name} == {first, second}
