@@ -258,11 +258,16 @@ def _agreements(args: argparse.Namespace) -> int:
     if args.agreements_command == "verify" and not args.file.is_file():
         print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
         return 2
-    try:
-        store = open_store(args.agreements_db, create=False)
-    except StoreError as error:
-        print(error, file=sys.stderr)
-        return 2
+    if args.agreements_command == "verify":  # only reads: the data file's folder stays as it was
+        store = _open_for_reading(args.agreements_db)
+        if store is None:
+            return 2
+    else:
+        try:
+            store = open_store(args.agreements_db, create=False)
+        except StoreError as error:
+            print(error, file=sys.stderr)
+            return 2
     try:
         if args.agreements_command == "verify":
             result = agreements.verify(store, args.file)
@@ -330,6 +335,27 @@ def _open_existing(path: Path):
     except StoreError as error:
         print(error, file=sys.stderr)
         return None
+
+
+def _open_for_reading(path: Path):
+    """The store at ``path`` opened read-only (nothing in its folder is created or changed, even when it
+    is damaged), or None after telling stderr why not."""
+    from xinjie_desktop.core.store.database import StoreError, open_read_only
+
+    if not path.is_file():
+        print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
+        return None
+    try:
+        store = open_read_only(path)
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return None
+    if store is None:
+        print(
+            _("The data file {path} must be upgraded first: open it with this version once.").format(path=path),
+            file=sys.stderr,
+        )
+    return store
 
 
 def _device(args: argparse.Namespace) -> int:
@@ -504,7 +530,7 @@ def _db(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    store = _open_existing(args.dump_db)
+    store = _open_for_reading(args.dump_db)
     if store is None:
         return 2
     try:
@@ -548,6 +574,15 @@ def _demo_data(args: argparse.Namespace) -> int:
 _IN_LOGGED_RUN = False
 
 
+def _only_reads(args: argparse.Namespace) -> bool:
+    """The subcommands that only read their data file: nothing in its folder is created or changed."""
+    return (
+        args.command == "db"
+        or (args.command == "bundle" and args.bundle_command == "verify")
+        or (args.command == "agreements" and args.agreements_command == "verify")
+    )
+
+
 def _run_logged(args: argparse.Namespace, run) -> int:
     """Run a subcommand; an unexpected error is written with its traceback to the log file (in the
     data file's folder) and reported calmly; a store's own refusal (full disk, read-only…) by its message."""
@@ -555,8 +590,13 @@ def _run_logged(args: argparse.Namespace, run) -> int:
     from xinjie_desktop import logfile
 
     db = next((value for name, value in vars(args).items() if name.endswith("db") and isinstance(value, Path)), None)
-    folder = db.resolve().parent if db else None
-    if folder is not None:
+    try:  # the data file's folder, if it is there: the log never makes a folder of its own
+        folder = db.resolve().parent if db else None
+    except (OSError, RuntimeError):
+        folder = None
+    if folder is not None and not folder.is_dir():
+        folder = None
+    if folder is not None and not _only_reads(args):  # a command that only reads leaves the folder as it was
         try:
             logfile.configure(folder)
         except OSError:

@@ -275,3 +275,65 @@ def test_two_devices_sharing_their_first_characters_are_told_apart_in_conflicts(
         store.close()
     assert conflict.winner.device_name != conflict.losers[0].device_name
     assert {conflict.winner.device_name, conflict.losers[0].device_name} == {first, second}
+
+
+# ------------------------------------------------------------------------------------------------
+# db dump: a store that is only read is never modified
+
+
+def run_cli(*argv: str, cwd) -> subprocess.CompletedProcess:
+    """The command line in a process of its own (its log file set up afresh, as for a user)."""
+    command = [sys.executable, "-m", "xinjie_desktop", "--lang", "en", *argv]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run(
+        command, check=False, capture_output=True, text=True, encoding="utf-8", cwd=cwd, timeout=120, env=env
+    )
+
+
+@pytest.fixture
+def dumpable(tmp_path_factory):
+    """A folder holding only a closed, healthy data file."""
+    folder = tmp_path_factory.mktemp("store")
+    source = tmp_path_factory.mktemp("source")
+    assert main(["demo-data", "--db", str(source / "d.sqlite"), "--villages", "1", "--households", "3"]) == 0
+    (folder / "d.sqlite").write_bytes((source / "d.sqlite").read_bytes())
+    return folder / "d.sqlite"
+
+
+def test_db_dump_on_a_damaged_store_leaves_its_folder_byte_identical(dumpable):
+    """Issue 13 case 14: it said "It has not been changed" and left new -wal and -shm files (and a log)."""
+    with dumpable.open("r+b") as handle:  # a page in the middle of the file overwritten
+        handle.seek(4096 * 3)
+        handle.write(b"\xde\xad" * 2048)
+    before = snapshot(dumpable.parent)
+    result = run_cli("db", "dump", "--canonical", "--db", str(dumpable), cwd=dumpable.parent)
+    assert result.returncode == 2, result.stderr
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(dumpable.parent) == before
+
+
+def test_db_dump_of_a_healthy_store_changes_nothing(dumpable):
+    """A dump only reads: no journal, no log, no backup, no identity written, in the data file's folder."""
+    before = snapshot(dumpable.parent)
+    result = run_cli("db", "dump", "--canonical", "--db", str(dumpable), cwd=dumpable.parent)
+    assert result.returncode == 0, result.stderr
+    assert '"household"' in result.stdout
+    assert snapshot(dumpable.parent) == before
+
+
+def test_db_dump_of_a_missing_file_makes_no_folder(tmp_path):
+    result = run_cli("db", "dump", "--canonical", "--db", str(tmp_path / "no" / "such" / "d.sqlite"), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_agreements_verify_changes_nothing_beside_the_data_file(dumpable, tmp_path):
+    """Checking a printed agreement only reads the data file: its folder stays byte-identical."""
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    before = snapshot(dumpable.parent)
+    result = run_cli("agreements", "verify", str(pdf), "--db", str(dumpable), cwd=tmp_path)
+    assert result.returncode in (1, 2), result.stderr
+    assert "Traceback" not in result.stderr and UNEXPECTED not in result.stderr
+    assert snapshot(dumpable.parent) == before
