@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -342,6 +344,12 @@ def _open_for_reading(path: Path):
     is damaged), or None after telling stderr why not."""
     from xinjie_desktop.core.store.database import StoreError, open_read_only
 
+    if path.is_dir():
+        print(
+            _("The data file {path} cannot be read: {error}").format(path=path, error=os.strerror(errno.EISDIR)),
+            file=sys.stderr,
+        )
+        return None
     if not path.is_file():
         print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
         return None

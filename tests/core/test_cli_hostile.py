@@ -337,3 +337,9 @@ def test_agreements_verify_changes_nothing_beside_the_data_file(dumpable, tmp_pa
     assert result.returncode in (1, 2), result.stderr
     assert "Traceback" not in result.stderr and UNEXPECTED not in result.stderr
     assert snapshot(dumpable.parent) == before
+
+
+def test_a_folder_given_as_the_data_file_is_named_as_a_folder(capsys, tmp_path):
+    """It said "does not exist" for a folder that is there."""
+    for argv in (["db", "dump", "--canonical"], ["agreements", "verify", __file__]):
+        assert_refused(cli(capsys, *argv, "--db", str(tmp_path)), "directory")
