@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -32,11 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("check that this copy of the program works (in a temporary folder), then exit"),
     )
-    parser.add_argument("--db", type=Path, help=_("open this data file instead of the one in the user's data folder"))
+    parser.add_argument("--db", type=_path, help=_("open this data file instead of the one in the user's data folder"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=_("interface language (default: Simplified Chinese)"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = commands.add_parser("demo-data", help=_("make a reproducible synthetic data set"))
-    demo.add_argument("--db", type=Path, required=True, dest="demo_db", help=_("data file to create or fill"))
+    demo.add_argument("--db", type=_path, required=True, dest="demo_db", help=_("data file to create or fill"))
     demo.add_argument("--villages", type=int, default=4)
     demo.add_argument("--households", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
@@ -47,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--start-date", type=_date, help=_("date construction started (YYYY-MM-DD)"))
     plan.add_argument("--unit-cost", type=_amount, help=_("building cost per square metre, yuan"))
     plan.add_argument("--layout", type=int, help=_("chosen layout, m²"))
-    plan.add_argument("--built-area", type=_amount, help=_("area of a house already built, m²"))
+    plan.add_argument("--built-area", type=_area, help=_("area of a house already built, m²"))
     plan.add_argument("--own-funds", type=_amount, help=_("own funds planned, yuan"))
     plan.add_argument("--loan", type=_amount, default=Decimal(0), help=_("loan already drawn, yuan"))
     plan.add_argument(
@@ -57,16 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--zone", choices=["basin", "mountain"])
     plan.add_argument("--land", choices=["farmland", "other", "unused"])
-    plan.add_argument("--homestead-area", type=_amount, help=_("homestead area, m²"))
+    plan.add_argument("--homestead-area", type=_area, help=_("homestead area, m²"))
     plan.add_argument("--json", action="store_true", help=_("print one JSON object"))
     agreements = commands.add_parser("agreements", help=_("render and check the agreements (AG-1, HS-4)"))
     agreement_commands = agreements.add_subparsers(dest="agreements_command", required=True, parser_class=_Parser)
     render = agreement_commands.add_parser(
         "render", help=_("write one PDF per agreement of a household, drafting the missing ones")
     )
-    render.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
+    render.add_argument("--db", type=_path, required=True, dest="agreements_db", help=_("data file"))
     render.add_argument("--household", required=True, help=_("the household's id"))
-    render.add_argument("--out", type=Path, required=True, help=_("folder the PDFs are written to"))
+    render.add_argument("--out", type=_path, required=True, help=_("folder the PDFs are written to"))
     render.add_argument(
         "--demolition-deadline",
         type=_date,
@@ -76,17 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     verify = agreement_commands.add_parser(
         "verify", help=_("check what an agreement's PDF shows against the stored agreement, and say what differs")
     )
-    verify.add_argument("file", type=Path, help=_("the agreement's PDF"))
-    verify.add_argument("--db", type=Path, required=True, dest="agreements_db", help=_("data file"))
+    verify.add_argument("file", type=_path, help=_("the agreement's PDF"))
+    verify.add_argument("--db", type=_path, required=True, dest="agreements_db", help=_("data file"))
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
     device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
-    init.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    init.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     init.add_argument("--json", action="store_true", help=_("print one JSON object"))
     provision = device_commands.add_parser(
         "provision", help=_("write a provisioning file for a village laptop (on the township office's data file)")
     )
-    provision.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
+    provision.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     provision.add_argument("--name", required=True, help=_("the laptop's name"))
     provision.add_argument(
         "--village",
@@ -95,12 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="villages",
         help=_("id of a village the laptop may write (repeat for several)"),
     )
-    provision.add_argument("--out", type=Path, required=True, help=_("provisioning file to write"))
+    provision.add_argument("--out", type=_path, required=True, help=_("provisioning file to write"))
     accept = device_commands.add_parser(
         "accept", help=_("accept a provisioning file from the township office (on the village laptop)")
     )
-    accept.add_argument("--db", type=Path, required=True, dest="device_db", help=_("data file"))
-    accept.add_argument("file", type=Path, help=_("the provisioning file"))
+    accept.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
+    accept.add_argument("file", type=_path, help=_("the provisioning file"))
     accept.add_argument(
         "--replace-township",
         action="store_true",
@@ -111,14 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     export = bundle_commands.add_parser(
         "export", help=_("write a bundle for each computer this one syncs with (the township office, or every laptop)")
     )
-    export.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
-    export.add_argument("--to", type=Path, required=True, help=_("folder to write to (the USB stick)"))
+    export.add_argument("--db", type=_path, required=True, dest="bundle_db", help=_("data file"))
+    export.add_argument("--to", type=_path, required=True, help=_("folder to write to (the USB stick)"))
     export.add_argument(
         "--full", action="store_true", help=_("every change, not only those the other computer has not acknowledged")
     )
     import_ = bundle_commands.add_parser("import", help=_("import bundles, each in one transaction, after a backup"))
-    import_.add_argument("--db", type=Path, required=True, dest="bundle_db", help=_("data file"))
-    import_.add_argument("files", type=Path, nargs="+", help=_("bundle files (.xjb)"))
+    import_.add_argument("--db", type=_path, required=True, dest="bundle_db", help=_("data file"))
+    import_.add_argument("files", type=_path, nargs="+", help=_("bundle files (.xjb)"))
     import_.add_argument(
         "--keep-going",
         action="store_true",
@@ -127,12 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = bundle_commands.add_parser(
         "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps")
     )
-    check.add_argument("file", type=Path, help=_("bundle file (.xjb)"))
-    check.add_argument("--db", type=Path, dest="bundle_db", help=_("the data file of the computer it is for"))
+    check.add_argument("file", type=_path, help=_("bundle file (.xjb)"))
+    check.add_argument("--db", type=_path, dest="bundle_db", help=_("the data file of the computer it is for"))
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
-    dump.add_argument("--db", type=Path, required=True, dest="dump_db", help=_("data file"))
+    dump.add_argument("--db", type=_path, required=True, dest="dump_db", help=_("data file"))
     dump.add_argument(
         "--canonical",
         action="store_true",
@@ -148,6 +150,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A file or folder name is at most 255 bytes on every file system the program runs on; the program puts
+# names of its own beside a data file (``.<name>-<time>-before-migration-1.sqlite.partial``, ``<name>-wal``),
+# so a name given is held to 200 bytes.  A whole path is held to 1,000 characters (Windows without long
+# paths stops at 260; Linux at 4,096 bytes).
+MAX_NAME_BYTES = 200
+MAX_PATH_CHARACTERS = 1000
+
+
+def _path(text: str) -> Path:
+    """A path from the command line, refused (exit 2, the reason) when no file system call could use it
+    and report on it: empty, not valid text (bytes that are not UTF-8), or too long."""
+    if not text:
+        raise argparse.ArgumentTypeError(_("a path may not be empty"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise argparse.ArgumentTypeError(
+            _("the path {path} is not valid text (UTF-8): rename the file or folder, or choose another").format(
+                path=_shortened(shown)
+            )
+        ) from None
+    path = Path(text)
+    if len(text) > MAX_PATH_CHARACTERS or any(len(part.encode("utf-8")) > MAX_NAME_BYTES for part in path.parts):
+        raise argparse.ArgumentTypeError(
+            _(
+                "the path {path} is too long ({length} characters): at most {most} characters, "
+                "and at most {name} bytes for each file or folder name"
+            ).format(path=_shortened(text), length=len(text), most=MAX_PATH_CHARACTERS, name=MAX_NAME_BYTES)
+        )
+    return path
+
+
+def _shortened(text: str, keep: int = 60) -> str:
+    return text if len(text) <= keep else text[: keep // 2] + "…" + text[-keep // 2 :]
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -158,10 +197,24 @@ def _date(text: str) -> dt.date:
 def _amount(text: str) -> Decimal:
     from xinjie_desktop.core.rules.money import AmountError, parse_yuan
 
+    if not text.strip():  # in a form an empty field is 0; an option given empty is a slip
+        raise argparse.ArgumentTypeError(_("an amount is missing"))
     try:
         return parse_yuan(text)
     except AmountError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _area(text: str) -> Decimal:
+    from xinjie_desktop.core.rules.money import AmountError, parse_area
+
+    try:
+        area = parse_area(text)
+    except AmountError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if area is None:
+        raise argparse.ArgumentTypeError(_("an area is missing"))
+    return area
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -207,11 +260,16 @@ def _agreements(args: argparse.Namespace) -> int:
     if args.agreements_command == "verify" and not args.file.is_file():
         print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
         return 2
-    try:
-        store = open_store(args.agreements_db, create=False)
-    except StoreError as error:
-        print(error, file=sys.stderr)
-        return 2
+    if args.agreements_command == "verify":  # only reads: the data file's folder stays as it was
+        store = _open_for_reading(args.agreements_db)
+        if store is None:
+            return 2
+    else:
+        try:
+            store = open_store(args.agreements_db, create=False)
+        except StoreError as error:
+            print(error, file=sys.stderr)
+            return 2
     try:
         if args.agreements_command == "verify":
             result = agreements.verify(store, args.file)
@@ -281,6 +339,33 @@ def _open_existing(path: Path):
     except StoreError as error:
         print(error, file=sys.stderr)
         return None
+
+
+def _open_for_reading(path: Path):
+    """The store at ``path`` opened read-only (nothing in its folder is created or changed, even when it
+    is damaged), or None after telling stderr why not."""
+    from xinjie_desktop.core.store.database import StoreError, open_read_only
+
+    if path.is_dir():
+        print(
+            _("The data file {path} cannot be read: {error}").format(path=path, error=os.strerror(errno.EISDIR)),
+            file=sys.stderr,
+        )
+        return None
+    if not path.is_file():
+        print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
+        return None
+    try:
+        store = open_read_only(path)
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return None
+    if store is None:
+        print(
+            _("The data file {path} must be upgraded first: open it with this version once.").format(path=path),
+            file=sys.stderr,
+        )
+    return store
 
 
 def _device(args: argparse.Namespace) -> int:
@@ -455,7 +540,7 @@ def _db(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    store = _open_existing(args.dump_db)
+    store = _open_for_reading(args.dump_db)
     if store is None:
         return 2
     try:
@@ -472,8 +557,9 @@ def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync.workstore import open_store
 
-    if args.villages < 1 or args.households < 0:
-        print(_("--villages must be at least 1 and --households at least 0."), file=sys.stderr)
+    refused = demo_data.counts_refused(args.households, args.villages)
+    if refused is not None:
+        print(refused, file=sys.stderr)
         return 2
     try:
         store = open_store(args.demo_db)
@@ -498,6 +584,15 @@ def _demo_data(args: argparse.Namespace) -> int:
 _IN_LOGGED_RUN = False
 
 
+def _only_reads(args: argparse.Namespace) -> bool:
+    """The subcommands that only read their data file: nothing in its folder is created or changed."""
+    return (
+        args.command == "db"
+        or (args.command == "bundle" and args.bundle_command == "verify")
+        or (args.command == "agreements" and args.agreements_command == "verify")
+    )
+
+
 def _run_logged(args: argparse.Namespace, run) -> int:
     """Run a subcommand; an unexpected error is written with its traceback to the log file (in the
     data file's folder) and reported calmly; a store's own refusal (full disk, read-only…) by its message."""
@@ -505,8 +600,13 @@ def _run_logged(args: argparse.Namespace, run) -> int:
     from xinjie_desktop import logfile
 
     db = next((value for name, value in vars(args).items() if name.endswith("db") and isinstance(value, Path)), None)
-    folder = db.resolve().parent if db else None
-    if folder is not None:
+    try:  # the data file's folder, if it is there: the log never makes a folder of its own
+        folder = db.resolve().parent if db else None
+    except (OSError, RuntimeError):
+        folder = None
+    if folder is not None and not folder.is_dir():
+        folder = None
+    if folder is not None and not _only_reads(args):  # a command that only reads leaves the folder as it was
         try:
             logfile.configure(folder)
         except OSError:

@@ -205,6 +205,17 @@ def test_an_unreadable_input_is_shown_next_to_its_field(qtbot, calc):
     assert calc.result() is not None and not calc._messages["unit_cost"].isVisible()
 
 
+@pytest.mark.parametrize(("field", "text"), [("unit_cost", "1e30"), ("unit_cost", "9" * 40), ("built_area", "1e30")])
+def test_a_huge_or_exponent_input_is_shown_next_to_its_field(qtbot, calc, field, text):
+    """Issue 13 case 14: the window reads amounts and areas by the command line's rule (core.rules.money):
+    beyond the limit, or in exponent notation, the field says so; the calculation never overflows."""
+    edit = {"unit_cost": calc.unit_cost_edit, "built_area": calc.built_area_edit}[field]
+    retype(qtbot, calc.start_edit, "2017-01-01")
+    retype(qtbot, edit, text)
+    assert calc.result() is None
+    assert calc._messages[field].isVisible()
+
+
 def test_set_plan_input_round_trips(qtbot, calc):
     plan = PlanInput(
         people=4,

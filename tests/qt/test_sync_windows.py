@@ -367,3 +367,14 @@ def test_the_sync_board_lists_every_laptop(qtbot, prepared_app, world):
     world.import_into(world.township, sorted(world.stick.glob("*.xjb")))  # its receipt arrives
     click(qtbot, dialog.refresh_button)
     assert model.index(row, 7).data() == "—"
+
+
+def test_sync_board_shows_an_unnamed_peer_by_its_whole_id(qtbot):
+    """Issue 13 case 14: two peers whose ids begin alike are two rows that read differently."""
+    from xinjie_desktop.core.sync.board import PeerRow
+    from xinjie_desktop.qt.sync.sync_board_view import SyncBoardModel
+
+    ids = ["0badc0de-1111-4111-8111-111111111111", "0badc0de-2222-4222-8222-222222222222"]
+    model = SyncBoardModel()
+    model.set_rows([PeerRow(i, "", "laptop", None, None, "", "", "", "", "") for i in ids])
+    assert [model.text(peer, "name") for peer in model.peers] == ids

@@ -34,9 +34,14 @@ from xinjie_desktop.core.store.models import (
     WorkflowStep,
     utcnow,
 )
+from xinjie_desktop.i18n import _
 
 REGION = "530502"  # 保山市隆阳区
 DEMO_TOWNSHIP = "示例乡（演示数据）"
+# What a laptop is shown to handle (scripts/benchmark.py: 100,000 households, about 2 minutes and a 1 GB
+# data file); a township has some twenty villages.
+MAX_HOUSEHOLDS = 100_000
+MAX_VILLAGES = 200
 SURNAMES = "杨李张王赵段刘陈黄杜字苏周何罗郭蔡董施尹"
 GIVEN = "明华国荣福贵兰芳秀英春梅志强建军正德文永光海燕玉凤学成家发顺金桂云秋菊红丽平安兴旺"
 VILLAGE_NAMES = "青山 松林 清水 石桥 新寨 大坪 河湾 龙潭 白岩 杨柳 竹园 梨树 沙坝 高田 双河 水井".split()
@@ -123,8 +128,30 @@ def _members(rng: random.Random, ids: Callable[[], str], numbers: _Numbers, size
     return people
 
 
+def counts_refused(households: int, villages: int) -> str | None:
+    """Why these counts are refused, or None: 0..MAX_HOUSEHOLDS households, 1..MAX_VILLAGES villages."""
+    if 0 <= households <= MAX_HOUSEHOLDS and 1 <= villages <= MAX_VILLAGES:
+        return None
+    return _(
+        "Demo data has from 0 to {households} households and from 1 to {villages} villages "
+        "(asked: {asked_households} households, {asked_villages} villages)."
+    ).format(
+        households=f"{MAX_HOUSEHOLDS:,}",
+        villages=f"{MAX_VILLAGES:,}",
+        asked_households=f"{households:,}",
+        asked_villages=f"{villages:,}",
+    )
+
+
+def _check_counts(households: int, villages: int) -> None:
+    reason = counts_refused(households, villages)
+    if reason is not None:
+        raise township.SetupError(reason)
+
+
 def generate(store: Store, villages: int, households: int, seed: int, progress: Progress | None = None) -> int:
     """Create the demo township and ``households`` households, in one transaction."""
+    _check_counts(households, villages)
     rng = random.Random(seed)
     id_rng = random.Random(f"record ids {seed}")  # the same seed gives the same UUIDs too
 
@@ -150,6 +177,7 @@ def add_households(
 ) -> int:
     """Add ``households`` synthetic households to the villages already stored (or to ``villages``), in one
     transaction: a village laptop's demo work.  ID numbers come from a region of their own per seed."""
+    _check_counts(households, 1)
     rng = random.Random(seed)
     id_rng = random.Random(f"record ids {seed}")
 

@@ -103,8 +103,19 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
-def _inspect_existing(path: Path) -> str | None:
-    """Read-only checks of an existing file; returns its schema revision (None if empty)."""
+def _read_only_mode(path: Path) -> str:
+    """The URI parameter that opens ``path`` without writing anything beside it.  Without a journal beside
+    it (the file was closed cleanly) it is opened "immutable": SQLite then creates no journal or
+    shared-memory file either, and the folder stays exactly as it was; with one, "mode=ro" reads the
+    journal's committed transactions too."""
+    wal = path.with_name(path.name + "-wal")
+    return "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+
+
+def _inspect_existing(path: Path, *, writing: bool = True) -> str | None:
+    """Read-only checks of an existing file; returns its schema revision (None if empty).  ``writing``:
+    the store is about to be opened for work, so the file and its folder must be writable and not locked;
+    otherwise (a dump, a check) nothing beside the file is created, even when it is damaged."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -118,7 +129,7 @@ def _inspect_existing(path: Path) -> str | None:
                 "The file {path} is not a data file of this application, or it is damaged. It has not been changed."
             ).format(path=path)
         )
-    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+    if writing and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         raise StoreError(
             _(
                 "The data file {path} is in a folder that cannot be written to (it is read-only, or this user may "
@@ -126,7 +137,7 @@ def _inspect_existing(path: Path) -> str | None:
             ).format(path=path)
         )
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?{_read_only_mode(path)}", uri=True, timeout=0.5)
     except sqlite3.Error as error:
         raise StoreError(_("The data file {path} cannot be opened: {error}").format(path=path, error=error)) from None
     try:
@@ -159,6 +170,8 @@ def _inspect_existing(path: Path) -> str | None:
                 "The data file {path} was saved by a newer version of xinjie-desktop. Install the newer version to open it; the file has not been changed."
             ).format(path=path)
         )
+    if not writing:
+        return revision
     # A write lock held by another program shows only when we ask for one.
     probe = sqlite3.connect(str(path), timeout=0.5, isolation_level=None)
     try:
@@ -347,12 +360,9 @@ def open_read_only(path: Path | str, extensions: Sequence[StoreExtension] = ()) 
     path = Path(path)
     if not (path.exists() and path.stat().st_size > 0):
         raise StoreError(_("The data file {path} does not exist.").format(path=path))
-    if _inspect_existing(path) != head_revision():
+    if _inspect_existing(path, writing=False) != head_revision():
         return None
-    # Without a journal beside it (the file was closed cleanly) it is opened "immutable": SQLite then
-    # creates no journal or shared-memory file either, and the folder stays exactly as it was.
-    wal = path.with_name(path.name + "-wal")
-    mode = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+    mode = _read_only_mode(path)
     engine = create_engine(
         f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
         connect_args={"timeout": 5, "check_same_thread": False, "uri": True},

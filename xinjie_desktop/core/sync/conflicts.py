@@ -85,7 +85,8 @@ def _version(entry: dict, names: dict[str, str]) -> Version:
         entry.get("value"),
         int(entry.get("hlc", 0)),
         entry.get("device", ""),
-        names.get(entry.get("device", ""), entry.get("device", "")[:8]),
+        # a device without a known name by its whole id: two ids may begin alike (issue 13, case 14)
+        names.get(entry.get("device", ""), entry.get("device", "")),
     )
 
 

@@ -9,7 +9,7 @@ only when the core offers them.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -43,7 +43,7 @@ from xinjie_desktop.core.rules.housing_plan import (
     PlanResult,
     calculate,
 )
-from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan
+from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_area, parse_yuan
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
@@ -71,20 +71,6 @@ MONEY_ROWS: list[tuple[str, str, str]] = [
     ("loan_allowed", N_("Loan allowed"), "loan"),
     ("loan_taken_over", N_("Loan taken over by the district company"), "loan"),
 ]
-
-
-def _number(text: str) -> Decimal | None:
-    """A number of square metres typed by a person, or None when empty; ValueError when not a number."""
-    cleaned = text.replace(",", "").strip()
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(_("Not a number: {text}").format(text=text)) from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(_("Not a number: {text}").format(text=text))
-    return value
 
 
 def _area(value: Decimal | int | None) -> str:
@@ -392,8 +378,8 @@ class HousingCalculator(QWidget):
 
         def area(name: str, edit: QLineEdit) -> Decimal | None:
             try:
-                return _number(edit.text())
-            except ValueError as error:
+                return parse_area(edit.text())
+            except AmountError as error:
                 raise _FieldError(name, str(error)) from None
 
         layout = self.layout_group.checkedId()

@@ -71,7 +71,7 @@ class SyncBoardModel(QAbstractTableModel):
 
     def text(self, peer: PeerRow, key: str) -> str:
         if key == "name":
-            return peer.name or peer.device_id[:8]
+            return peer.name or peer.device_id  # whole: two ids may begin alike
         if key == "role":
             return role_label(peer.role) or peer.role
         if key == "last_seen":
