@@ -9,6 +9,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from builders import family_draft, person
@@ -150,9 +152,7 @@ def test_a_member_the_user_removed_but_another_changed_is_a_collision(store, sec
     (collision,) = raised.value.collisions
     assert (collision.table, collision.record, collision.field, collision.mine) == ("member", removed_id, "", None)
     assert collision.label == "杨英英"
-    households.save(
-        store, form, loaded=loaded, decisions={collision.key: edits.Decision(edits.MINE, collision.theirs)}
-    )
+    households.save(store, form, loaded=loaded, decisions={collision.key: edits.Decision(edits.MINE, collision.theirs)})
     assert [m.name for m in read(store, household_id).members] == ["杨明", "李芳", "杨华"]
 
 
@@ -187,3 +187,107 @@ def test_untouched_fields_are_not_written_at_all(store, second, household_id):
     with store.session() as session:
         last = session.scalars(select(ChangeLog).order_by(ChangeLog.seq.desc())).first()
     assert last.row_id == household_id and set(json.loads(last.payload)) == {"phone", "updated_at", "device_id"}
+
+
+# --- random interleavings -------------------------------------------------------------------------------
+
+FIELDS = [
+    ("household", "address", ["V1 G1 No. 3", "a", "b"]),
+    ("household", "phone", ["", "13900000001", "13900000002"]),
+    ("household", "helper_cadre", ["", "张", "王"]),
+    ("member", "name", ["x", "y", "杨华"]),
+    ("member", "labour", ["none", "normal", "weak"]),
+    ("income", "wage", [Decimal("12199.96"), Decimal("1"), Decimal("2")]),
+    ("income", "business", [Decimal(0), Decimal("3")]),
+]
+
+
+@st.composite
+def operation(draw):
+    kind = draw(st.sampled_from(["edit", "other", "edit", "other", "save", "other_add", "remove", "other_remove"]))
+    table, name, values = draw(st.sampled_from(FIELDS))
+    return kind, table, name, draw(st.sampled_from(values)), draw(st.integers(1, 3)), draw(st.booleans())
+
+
+def set_value(draft, table, name, value, index):
+    if table == "household":
+        setattr(draft, name, value)
+    elif table == "member":
+        if index < len(draft.members):
+            setattr(draft.members[index], name, value)
+    else:
+        sheet = next((s for s in draft.incomes if s.year == 2016), None)
+        if sheet is None:
+            sheet = IncomeDraft(year=2016)
+            draft.incomes.append(sheet)
+        setattr(sheet, name, value)
+
+
+@pytest.fixture(scope="module")
+def two_writers(tmp_path_factory):
+    from xinjie_desktop.core.records import township
+
+    path = tmp_path_factory.mktemp("interleavings") / "store.sqlite"
+    first = open_store(path)
+    township.set_up(first, "T", "C", {"V1": ["G1"]})
+    second = open_store(path)
+    with first.session() as session:
+        group = township.groups(session)[0].id
+    yield first, second, group
+    first.close()
+    second.close()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.lists(operation(), min_size=1, max_size=14))
+def test_interleaved_edits_never_lose_a_value_the_other_writer_wrote(two_writers, operations):
+    """Whatever the order of a form's edits, its saves (deciding collisions either way) and another writer's
+    changes: after each save, every field the user did not change holds what the store held just before
+    (the other writer's value), records added underneath are there, and the fields only the user changed
+    hold the user's value."""
+    store, second, group = two_writers
+    household_id = households.save(store, family_draft(group))
+    form, loaded = open_form(store, household_id)
+    added = 0
+    for kind, table, name, value, index, choice in [*operations, ("save", "", "", None, 0, True)]:
+        if kind == "edit":
+            set_value(form, table, name, value, index)
+        elif kind == "remove" and index < len(form.members):
+            del form.members[index]
+        elif kind == "other":
+            write(second, household_id, lambda d, t=table, n=name, v=value, i=index: set_value(d, t, n, v, i))
+        elif kind == "other_add":
+            added += 1
+            write(
+                second, household_id, lambda d, a=added: d.members.append(person(f"新{a}", dt.date(2011, 1, 1), 30 + a))
+            )
+        elif kind == "other_remove":
+            write(second, household_id, lambda d, i=index: d.members.pop(i) if i < len(d.members) else None)
+        elif kind == "save":
+            before = households.edit_records(read(store, household_id))
+            base = households.edit_records(loaded.draft)
+            mine = households.edit_records(form)
+            decisions: dict = {}
+            for _attempt in range(3):
+                try:
+                    households.save(store, form, loaded=loaded, decisions=decisions)
+                    break
+                except EditCollisions as raised:
+                    pick = edits.MINE if choice else edits.THEIRS
+                    decisions.update({c.key: edits.Decision(pick, c.theirs) for c in raised.collisions})
+            else:
+                pytest.fail("the collisions were decided and still raised")
+            after = households.edit_records(read(store, household_id))
+            decided = {(key[0], key[1]) for key in decisions}
+            for record, values in before.items():
+                if record not in base:  # added underneath: kept as the store has it
+                    assert after.get(record) == values, record
+                    continue
+                if record not in mine:
+                    continue  # removed by the user: gone, or kept by decision when changed underneath
+                for field, value_before in values.items():
+                    if mine[record][field] == base[record][field]:
+                        assert after[record][field] == value_before, (record, field)
+                    elif value_before == base[record][field] and record not in decided:
+                        assert after[record][field] == mine[record][field], (record, field)
+            form, loaded = open_form(store, household_id)
