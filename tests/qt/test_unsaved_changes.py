@@ -81,3 +81,50 @@ def test_a_member_typed_but_not_added_counts_as_a_change(qtbot, window, answer, 
     answer(Button.Cancel)
     window.new_household()
     assert answer.asked and window.editor() is editor
+
+
+# "Unsaved" means exactly "differs from the store" (issue 13, case 2).
+def test_saved_with_a_warning_leaves_without_a_question_ID2(qtbot, window, answer, demo_store, type_text):
+    """ID-2: a member whose ID number another household holds is saved with a warning; nothing is unsaved
+    after that, so leaving the household asks nothing."""
+    editor = open_row(qtbot, window, 0)
+    with demo_store.session() as session:  # another household's head's ID number
+        shared = session.scalar(select(Household.head_id_number).where(Household.id != editor.household_id).limit(1))
+    editor.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(editor.new_member_button, Qt.MouseButton.LeftButton)
+    type_text(editor.m_name, "杨重")
+    type_text(editor.m_id, shared)
+    qtbot.keyClick(editor.m_name, Qt.Key.Key_Return)
+    qtbot.keyClick(editor.m_name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "Saved, with" in editor.summary.text()
+    assert "杨重" in {m.name for m in editor.member_model.members}
+    answer(Button.Cancel)
+    following = open_row(qtbot, window, 1)
+    assert answer.asked == [] and following is not editor
+
+
+def test_a_change_undone_by_hand_is_no_change(qtbot, window, answer, type_text):
+    editor = open_row(qtbot, window, 0)
+    type_text(editor.address_edit, "X")
+    qtbot.keyClick(editor.address_edit, Qt.Key.Key_Backspace)
+    editor.tabs.setCurrentIndex(2)
+    editor.income_edits["wage"].setFocus()
+    type_text(editor.income_edits["wage"], "7")
+    qtbot.keyClick(editor.income_edits["wage"], Qt.Key.Key_Backspace)
+    answer(Button.Cancel)
+    following = open_row(qtbot, window, 1)
+    assert answer.asked == [] and following is not editor
+
+
+def test_after_saving_a_real_change_still_asks(qtbot, window, answer, type_text):
+    """After a save, the next real change is unsaved again (and only a change is)."""
+    editor = open_row(qtbot, window, 0)
+    type_text(editor.address_edit, "Y")
+    qtbot.keyClick(editor.address_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.has_unsaved_changes()
+    editor.tabs.setCurrentIndex(1)
+    editor.select_member(0)
+    qtbot.keyClick(editor.m_name, Qt.Key.Key_End)
+    type_text(editor.m_name, "甲")
+    answer(Button.Cancel)
+    assert open_row(qtbot, window, 1) is editor and answer.asked

@@ -7,15 +7,20 @@ transaction or, if anything is wrong, writes nothing.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
-from collections.abc import Set
+import json
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
+from xinjie_desktop.core.records import edits
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification, membership, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS, IdNumberError, normalise, parse
@@ -23,7 +28,16 @@ from xinjie_desktop.core.rules.money import from_fen, to_fen
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, Objection, VillagerGroup, WorkflowStep
+from xinjie_desktop.core.store.models import (
+    Household,
+    IncomeWorksheet,
+    Member,
+    Objection,
+    SyncPeer,
+    Travelling,
+    VillagerGroup,
+    WorkflowStep,
+)
 from xinjie_desktop.i18n import _
 
 
@@ -429,9 +443,15 @@ def to_draft(household: Household) -> HouseholdDraft:
     )
 
 
-def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -> set[str]:
-    """Copy ``draft`` onto ``household``; returns the ID numbers it held before (for duplicate checks)."""
+def apply_draft(
+    session: Session, household: Household, draft: HouseholdDraft, keep_positions: bool = False
+) -> set[str]:
+    """Copy ``draft`` onto ``household``; returns the ID numbers it held before (for duplicate checks).
+
+    ``keep_positions``: members already there keep their place, new ones go after the last (a merged
+    draft: nothing is written but what changed); otherwise the draft's order numbers them."""
     before = {m.id_number for m in household.members}
+    next_position = max((m.position for m in household.members), default=-1) + 1
     for name in HOUSEHOLD_FIELDS:
         value = getattr(draft, name)
         if isinstance(value, str):
@@ -456,7 +476,10 @@ def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -
         number = normalise(member_draft.id_number)
         if member.id_number != number:
             member.id_number = number
-        if member.position != position:
+        if keep_positions:
+            if member.id is None:
+                member.position, next_position = next_position, next_position + 1
+        elif member.position != position:
             member.position = position
         members.append(member)
     household.members = members
@@ -473,8 +496,20 @@ def apply_draft(session: Session, household: Household, draft: HouseholdDraft) -
     return before
 
 
-def save(store: Store, draft: HouseholdDraft, params: PolicyParameters | None = None) -> str:
-    """Validate and write the whole household in one transaction; returns its id."""
+def save(
+    store: Store,
+    draft: HouseholdDraft,
+    params: PolicyParameters | None = None,
+    loaded: LoadedHousehold | None = None,
+    decisions: Mapping[edits.Key, edits.Decision] | None = None,
+) -> str:
+    """Validate and write the household in one transaction; returns its id.
+
+    ``loaded``: the household as the form loaded it. Then only what the user changed since is written,
+    each field checked against what was loaded: a field changed in the store meanwhile (an import, a
+    second window) that the user did not touch keeps the store's value; a field both changed raises
+    ``EditCollisions`` (nothing written) until ``decisions`` settles it, and the decision is journalled
+    with the versions it decided between. Without ``loaded`` the whole draft is written."""
     params = params or current()
     with store.unit_of_work() as session:
         problems = [p for p in validate(session, draft) if p.severity == ERROR]
@@ -485,14 +520,219 @@ def save(store: Store, draft: HouseholdDraft, params: PolicyParameters | None = 
             raise ValidationFailed([Problem("household", _("This household no longer exists in the store."))])
         is_new = household is None
         household = household or Household()
+        decided: dict[edits.Key, object] = {}
+        if household is not None and not is_new and loaded is not None:
+            merged = merge_drafts(loaded.draft, draft, to_draft(household), decisions)
+            if merged.collisions:
+                raise EditCollisions(_described(session, store, household, merged.collisions))
+            draft, decided = merged.draft, merged.decided
+            problems = [p for p in validate(session, draft) if p.severity == ERROR]
+            if problems:
+                raise ValidationFailed(problems)
         with session.no_autoflush:
-            before = apply_draft(session, household, draft)
+            before = apply_draft(session, household, draft, keep_positions=loaded is not None)
+            _journal_decisions(session, household, decided, loaded)
         if is_new:
             session.add(household)
         session.flush()
         refresh_derived(session, household, params)
         _refresh_sharing(session, household, before | {m.id_number for m in household.members}, params)
         return household.id
+
+
+# --- saving what the form changed (issue 13, case 1) ------------------------------------------------------
+
+# The session's note of decided fields that the journal (core.sync.change_log.RESOLVING) reads: (table, row
+# id, field) → the versions decided between. Named here, not imported: records do not know they travel.
+DECIDED_VERSIONS = "sync_resolving"
+HOUSEHOLD_TABLE, MEMBER_TABLE, INCOME_TABLE = "household", "member", "income_worksheet"
+
+
+@dataclass(frozen=True)
+class LoadedHousehold:
+    """A household as a form loaded it: its draft, and the sync versions of its records then (table,
+    record id → the record's ``sync_versions``)."""
+
+    draft: HouseholdDraft
+    versions: dict[tuple[str, str], str]
+
+
+def loaded_household(household: Household) -> LoadedHousehold:
+    """What a form remembers of the household it opens."""
+    versions = {(HOUSEHOLD_TABLE, household.id): household.sync_versions}
+    versions.update({(MEMBER_TABLE, m.id): m.sync_versions for m in household.members})
+    versions.update({(INCOME_TABLE, str(s.year)): s.sync_versions for s in household.incomes})
+    return LoadedHousehold(copy.deepcopy(to_draft(household)), versions)
+
+
+class EditCollisions(Exception):
+    """Fields the user changed that were also changed in the store since the form loaded them; nothing
+    was saved. ``collisions`` say what each side holds, and who wrote the store's value when known."""
+
+    def __init__(self, collisions: list[edits.Collision]) -> None:
+        super().__init__(f"{len(collisions)} field(s) changed in the store meanwhile")
+        self.collisions = collisions
+
+
+def _text(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _causes(causes: list[str]) -> str:
+    order = list(vocabulary.CAUSES)
+    known = sorted({c for c in causes if c in vocabulary.CAUSES}, key=order.index)
+    return ",".join(known + sorted({c for c in causes if c not in vocabulary.CAUSES}))
+
+
+def edit_records(draft: HouseholdDraft) -> dict[tuple[str, str], dict[str, object]]:
+    """A draft as the records it writes, with the values it would store (stripped text, ID numbers
+    normalised, amounts in fen), keyed (table, record): the household, each member by id (a new one by
+    its place), each year's income worksheet by year."""
+    records: dict[tuple[str, str], dict[str, object]] = {
+        (HOUSEHOLD_TABLE, draft.id or ""): {
+            **{name: _text(getattr(draft, name)) for name in HOUSEHOLD_FIELDS},
+            "secondary_causes": _causes(draft.secondary_causes),
+        }
+    }
+    for index, member in enumerate(draft.members):
+        records[(MEMBER_TABLE, member.id or f"new-{index}")] = {
+            **{name: _text(getattr(member, name)) for name in MEMBER_FIELDS},
+            "id_number": normalise(member.id_number),
+        }
+    for sheet in draft.incomes:
+        records[(INCOME_TABLE, str(sheet.year))] = {name: to_fen(getattr(sheet, name)) for name in INCOME_FIELDS}
+    return records
+
+
+def differs(draft: HouseholdDraft, other: HouseholdDraft) -> bool:
+    """Whether saving ``draft`` would store anything other than ``other`` holds (order of members aside)."""
+    return edit_records(draft) != edit_records(other)
+
+
+EMPTY_SHEET: dict[str, object] = dict.fromkeys(INCOME_FIELDS, 0)
+
+
+@dataclass
+class MergedDraft:
+    draft: HouseholdDraft
+    collisions: list[edits.Collision]
+    decided: dict[edits.Key, object]
+
+
+def merge_drafts(
+    base: HouseholdDraft,
+    mine: HouseholdDraft,
+    theirs: HouseholdDraft,
+    decisions: Mapping[edits.Key, edits.Decision] | None = None,
+) -> MergedDraft:
+    """The household to write when the form loaded ``base``, the user made ``mine`` of it and the store
+    now holds ``theirs`` (the rule: ``core.records.edits``). Members and income worksheets are records of
+    their own: one added, removed or changed in the store is kept so unless the user changed the same."""
+    household_id = theirs.id or base.id or ""
+    sides = []
+    for draft in (base, mine, theirs):
+        records = edit_records(draft)
+        records[(HOUSEHOLD_TABLE, household_id)] = records.pop((HOUSEHOLD_TABLE, draft.id or ""))
+        sides.append(records)
+    result = edits.merge(sides[0], sides[1], sides[2], decisions=decisions, empty={INCOME_TABLE: EMPTY_SHEET})
+    fields = result.records[(HOUSEHOLD_TABLE, household_id)] or {}
+    merged = HouseholdDraft(
+        id=theirs.id,
+        **{name: fields[name] for name in HOUSEHOLD_FIELDS},  # type: ignore[arg-type]
+        secondary_causes=[c for c in str(fields["secondary_causes"]).split(",") if c],
+    )
+    # The store's order, then the members the user added (or chose to keep after they were removed there).
+    theirs_ids = [m.id for m in theirs.members]
+    order = [(MEMBER_TABLE, i) for i in theirs_ids if i] + [
+        key for key in sides[1] if key[0] == MEMBER_TABLE and key[1] not in theirs_ids
+    ]
+    for key in order:
+        values = result.records.get(key)
+        if values is None:
+            continue
+        kept = key[1] in theirs_ids
+        merged.members.append(MemberDraft(id=key[1] if kept else None, **values))  # type: ignore[arg-type]
+    years = sorted(int(record) for table, record in result.records if table == INCOME_TABLE)
+    for year in years:
+        values = result.records[(INCOME_TABLE, str(year))]
+        if values is not None:
+            merged.incomes.append(
+                IncomeDraft(year=year, **{name: from_fen(int(values[name])) for name in INCOME_FIELDS})  # type: ignore[call-overload]
+            )
+    return MergedDraft(merged, result.collisions, result.decided)
+
+
+def _field_version(sync_versions: str, name: str) -> tuple[int, str] | None:
+    """Who wrote a field last, and when, as a record's ``sync_versions`` says (empty without a journal)."""
+    try:
+        versions = json.loads(sync_versions or "{}")
+    except ValueError:
+        return None
+    entry = versions.get(name) or versions.get("*") if isinstance(versions, dict) else None
+    return (int(entry[0]), str(entry[1])) if isinstance(entry, list) and len(entry) == 2 else None
+
+
+def _record(household: Household, table: str, record: str) -> Travelling | None:
+    if table == HOUSEHOLD_TABLE:
+        return household
+    if table == MEMBER_TABLE:
+        return next((m for m in household.members if m.id == record), None)
+    return next((s for s in household.incomes if str(s.year) == record), None)
+
+
+def _described(
+    session: Session, store: Store, household: Household, collisions: list[edits.Collision]
+) -> list[edits.Collision]:
+    """The collisions with what the user knows the records by, and who wrote the store's value when."""
+    described = []
+    for collision in collisions:
+        record = _record(household, collision.table, collision.record)
+        label = ""
+        if collision.table == MEMBER_TABLE:
+            for side in (collision.mine, collision.theirs, collision.base):
+                if isinstance(side, dict) and side.get("name"):
+                    label = str(side["name"])
+                    break
+            else:
+                label = str(getattr(record, "name", ""))
+        elif collision.table == INCOME_TABLE:
+            label = collision.record
+        by, at = "", ""
+        if record is not None:
+            version = _field_version(record.sync_versions, collision.field or "updated_at")
+            device = version[1] if version else record.device_id
+            when = (
+                dt.datetime.fromtimestamp(version[0] / 1000, dt.UTC)
+                if version
+                else record.updated_at.replace(tzinfo=dt.UTC)
+            )
+            at = when.astimezone().strftime("%Y-%m-%d %H:%M")
+            if device and device == store.device_id:
+                by = _("this computer")
+            elif device:
+                peer = session.get(SyncPeer, device)
+                by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device[:8])
+        described.append(dataclasses.replace(collision, label=label, changed_by=by, changed_at=at))
+    return described
+
+
+def _journal_decisions(
+    session: Session, household: Household, decided: dict[edits.Key, object], loaded: LoadedHousehold | None
+) -> None:
+    """Each decided field gets a new version even when the store's value was kept, and its journal entry
+    names the versions it decided between (as a conflict's resolution does)."""
+    for table, record_key, name in decided:
+        if name == edits.EXISTS:
+            continue  # a record kept or removed: its creation or deletion is journalled as such
+        record = _record(household, table, record_key)
+        if record is None or record.id is None:
+            continue
+        theirs = _field_version(record.sync_versions, name)
+        base = _field_version((loaded.versions if loaded else {}).get((table, record_key), ""), name)
+        flag_modified(record, name)
+        session.info.setdefault(DECIDED_VERSIONS, {})[(table, record.id, name)] = [
+            list(v) for v in (theirs, base) if v is not None
+        ]
 
 
 def _refresh_sharing(session: Session, household: Household, numbers: set[str], params: PolicyParameters) -> None:

@@ -17,13 +17,22 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from xinjie_desktop.core.records import households, township
-from xinjie_desktop.core.records.households import ERROR, WARNING, HouseholdDraft, Problem, ValidationFailed
+from xinjie_desktop.core.records.households import (
+    ERROR,
+    WARNING,
+    EditCollisions,
+    HouseholdDraft,
+    LoadedHousehold,
+    Problem,
+    ValidationFailed,
+)
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import policy_params
 from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.agreements.agreements_tab import AgreementsTab
 from xinjie_desktop.qt.households.basic_tab import BasicTab
+from xinjie_desktop.qt.households.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.households.editor_parts import HouseholdFields, bold
 from xinjie_desktop.qt.households.flags_tab import FlagsTab
 from xinjie_desktop.qt.households.income_tab import IncomeTab
@@ -136,6 +145,8 @@ class HouseholdEditor(QWidget):
         self._params = policy_params.current()
         self._household_id = household_id
         self._loaded_national_number = ""
+        self._loaded: LoadedHousehold | None = None  # the household as loaded: what a save is checked against
+        self._clean = HouseholdDraft()
         self._build()
         self.load()
         (self.group_combo if household_id is None else self.tabs).setFocus()
@@ -222,6 +233,7 @@ class HouseholdEditor(QWidget):
             if self._household_id:
                 household = households.load_household(session, self._household_id)
                 if household is not None:
+                    self._loaded = households.loaded_household(household)
                     flag_list = flag_rules.compute(
                         household, self._params, households.duplicate_numbers(session, household)
                     )
@@ -255,15 +267,20 @@ class HouseholdEditor(QWidget):
             AGREEMENTS_TAB,
             "" if self._household_id else _("Save the household first: agreements belong to a saved household."),
         )
-        self._clean = self._snapshot()
-
-    def _snapshot(self) -> tuple:
-        """What the widgets hold now, to tell whether anything was changed since loading."""
-        draft, problems = self.build_draft()
-        return copy.deepcopy((draft, [p.message for p in problems], *self.members_tab.snapshot()))
+        if household is None:
+            self._loaded = None
+        self._clean = copy.deepcopy(self.build_draft()[0])
 
     def has_unsaved_changes(self) -> bool:
-        return self._snapshot() != self._clean or self.relocation_tab.has_unsaved_changes()
+        """Whether saving would store anything other than the store holds: a value changed (and not changed
+        back), a member typed but not added, an amount or a date that cannot be read."""
+        draft, problems = self.build_draft()
+        return (
+            bool(problems)
+            or households.differs(draft, self._clean)
+            or self.members_tab.has_pending_member()
+            or self.relocation_tab.has_unsaved_changes()
+        )
 
     def _update_heading(self, draft: HouseholdDraft) -> None:
         if not self._household_id:
@@ -314,8 +331,18 @@ class HouseholdEditor(QWidget):
         if errors:
             self._show_problems(problems, draft)
             return None
+        decisions: dict = {}
         try:
-            household_id = households.save(self._store, draft, self._params)
+            while True:
+                try:
+                    household_id = households.save(self._store, draft, self._params, self._loaded, decisions)
+                    break
+                except EditCollisions as collided:  # changed in the store meanwhile: the user decides
+                    chosen = CollisionDialog.ask(collided.collisions, self)
+                    if chosen is None:
+                        self.summary.show_message(_("Not saved: nothing was chosen for the fields changed meanwhile."))
+                        return None
+                    decisions.update(chosen)
         except ValidationFailed as failure:
             self._show_problems(failure.problems + warnings, draft)
             return None
@@ -439,4 +466,5 @@ class HouseholdEditor(QWidget):
         if household.national_number != self._loaded_national_number:
             if self.national_number_edit.text() == self._loaded_national_number:
                 self.national_number_edit.setText(household.national_number)
+                self._clean.national_number = household.national_number
             self._loaded_national_number = household.national_number

@@ -436,11 +436,15 @@ class MembersTab(QWidget):
         finally:
             self._filling = False
 
-    def snapshot(self) -> tuple:
-        """The member being typed, to tell whether anything was changed since loading."""
+    def has_pending_member(self) -> bool:
+        """A new member typed but not added yet, or a birth date that is not a date: not saved as shown."""
+        if not self.m_birth.is_valid():
+            return True
+        if self._current_row is not None:
+            return False  # the selected member's fields are in the list already
         form = MemberDraft()
         self.form_to(form)
-        return self._current_row, form, self.m_birth.text()
+        return not self._is_blank(form)
 
     def clear_problems(self) -> None:
         for message in self._member_messages.values():

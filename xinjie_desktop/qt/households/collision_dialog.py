@@ -1,0 +1,132 @@
+"""Fields the user changed that were changed in the store too since the household was opened (an import, a
+second window): each shown with what the user typed, what the store holds now and who wrote it when; the
+user keeps one or the other of each, and the household is saved with those choices (or not at all).
+
+The rule (which fields changed, which collide) is the core's: ``core.records.edits``."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xinjie_desktop.core.records import edits
+from xinjie_desktop.core.rules import vocabulary
+from xinjie_desktop.core.rules.money import format_yuan, from_fen
+from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.households.editor_parts import bold, note
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, scrolled
+from xinjie_desktop.qt.sync.conflicts_view import CHOICES, MONEY_FIELDS, field_label
+
+
+def value_text(table: str, field: str, value: object) -> str:
+    """A value as a person reads it: a label for a code, yes or no, yuan for an amount."""
+    if value is None or value == "":
+        return EMPTY_MARK
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if (table, field) in MONEY_FIELDS and isinstance(value, int):
+        return _("{amount} yuan").format(amount=format_yuan(from_fen(value)))
+    choices = CHOICES.get((table, field))
+    if choices and isinstance(value, str) and value in choices:
+        return _(choices[value])
+    if (table, field) == ("household", "secondary_causes") and isinstance(value, str):
+        return _(", ").join(_(vocabulary.CAUSES.get(code, code)) for code in value.split(",") if code)
+    return str(value)
+
+
+def side_text(collision: edits.Collision, value: object) -> str:
+    if collision.field != edits.EXISTS:
+        return value_text(collision.table, collision.field, value)
+    return _("removed") if value is None else _("kept, as shown")
+
+
+def where_text(collision: edits.Collision) -> str:
+    if collision.table == "member":
+        record = _("Member {name}").format(name=collision.label or EMPTY_MARK)
+    elif collision.table == "income_worksheet":
+        record = _("Income {year}").format(year=collision.label)
+    else:
+        record = _("Household")
+    if collision.field == edits.EXISTS:
+        return record
+    return _("{name}: {value}").format(name=record, value=field_label(collision.table, collision.field))
+
+
+class CollisionDialog(QDialog):
+    """One row a collision: where, yours, the store's (who, when), and the choice between them."""
+
+    def __init__(self, collisions: list[edits.Collision], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Changed meanwhile"))
+        self.setObjectName("collision_dialog")
+        self._collisions = collisions
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            note(
+                _(
+                    "While you were editing this household, the same fields were changed in the store (by an "
+                    "import, or in another window). For each, choose the value to keep; nothing is saved until "
+                    "you have chosen. The fields changed only there keep their new values."
+                )
+            )
+        )
+        body = QWidget()
+        grid = QGridLayout(body)
+        for column, heading in enumerate((_("Field"), _("What you entered"), _("In the store now"))):
+            grid.addWidget(bold(QLabel(heading)), 0, column)
+        self.groups: list[QButtonGroup] = []
+        for row, collision in enumerate(collisions, start=1):
+            grid.addWidget(QLabel(where_text(collision)), row, 0)
+            mine = QRadioButton(side_text(collision, collision.mine))
+            mine.setObjectName(f"keep_mine_{row - 1}")
+            theirs_text = side_text(collision, collision.theirs)
+            if collision.changed_by or collision.changed_at:
+                theirs_text += "\n" + _("changed by {who}, {when}").format(
+                    who=collision.changed_by or EMPTY_MARK, when=collision.changed_at or EMPTY_MARK
+                )
+            theirs = QRadioButton(theirs_text)
+            theirs.setObjectName(f"keep_theirs_{row - 1}")
+            group = QButtonGroup(self)
+            group.addButton(mine)
+            group.addButton(theirs)
+            group.buttonToggled.connect(lambda *_args: self._update())
+            self.groups.append(group)
+            grid.addWidget(mine, row, 1)
+            grid.addWidget(theirs, row, 2)
+        layout.addWidget(scrolled(body), 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.addButton(_("Save with these choices"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("save_choices_button")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def _update(self) -> None:
+        self.save_button.setEnabled(all(group.checkedButton() is not None for group in self.groups))
+
+    def decisions(self) -> dict[edits.Key, edits.Decision]:
+        """The choices made, each with the store's value it was made against."""
+        chosen = {}
+        for collision, group in zip(self._collisions, self.groups, strict=True):
+            button = group.checkedButton()
+            if button is None:
+                continue
+            choice = edits.MINE if button.objectName().startswith("keep_mine") else edits.THEIRS
+            chosen[collision.key] = edits.Decision(choice, collision.theirs)
+        return chosen
+
+    @staticmethod
+    def ask(collisions: list[edits.Collision], parent: QWidget | None = None) -> dict[edits.Key, edits.Decision] | None:
+        """The user's decisions, or ``None`` if they cancelled (nothing is saved then)."""
+        dialog = CollisionDialog(collisions, parent)
+        dialog.resize(760, 200 + 60 * min(len(collisions), 8))
+        return dialog.decisions() if dialog.exec() == QDialog.DialogCode.Accepted else None
