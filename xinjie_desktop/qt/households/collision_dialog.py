@@ -21,7 +21,7 @@ from xinjie_desktop.core.records import edits
 from xinjie_desktop.core.rules import vocabulary
 from xinjie_desktop.core.rules.money import format_yuan, from_fen
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.households.editor_parts import bold, note
+from xinjie_desktop.qt.households.editor_parts import bold
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, scrolled
 from xinjie_desktop.qt.sync.conflicts_view import CHOICES, MONEY_FIELDS, field_label
 
@@ -69,15 +69,15 @@ class CollisionDialog(QDialog):
         self.setObjectName("collision_dialog")
         self._collisions = collisions
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            note(
-                _(
-                    "While you were editing this household, the same fields were changed in the store (by an "
-                    "import, or in another window). For each, choose the value to keep; nothing is saved until "
-                    "you have chosen. The fields changed only there keep their new values."
-                )
+        explanation = QLabel(
+            _(
+                "While you were editing this household, the same fields were changed in the store (by an "
+                "import, or in another window). For each, choose the value to keep; nothing is saved until "
+                "you have chosen. The fields changed only there keep their new values."
             )
         )
+        explanation.setWordWrap(True)  # the instruction, in the window's own colour: it must be read
+        layout.addWidget(explanation)
         body = QWidget()
         grid = QGridLayout(body)
         for column, heading in enumerate((_("Field"), _("What you entered"), _("In the store now"))):
@@ -101,6 +101,9 @@ class CollisionDialog(QDialog):
             self.groups.append(group)
             grid.addWidget(mine, row, 1)
             grid.addWidget(theirs, row, 2)
+        grid.setRowStretch(len(collisions) + 1, 1)  # the rows at the top, the room left below them
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         layout.addWidget(scrolled(body), 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.addButton(_("Save with these choices"), QDialogButtonBox.ButtonRole.AcceptRole)
