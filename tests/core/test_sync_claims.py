@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from test_sync_safety import _sign_again, refused, rewrite
 
 from sync_world import file_state
@@ -149,3 +150,59 @@ def test_case_13_on_the_command_line_exit_2_the_reason_and_the_files_untouched(w
         assert file_state(path) == before
     world.township = open_store(path)
     assert importing.import_bundles(world.township, [bundle])[0].outcome is not None  # the real one still imports
+
+
+# --- case 10: a bundle id already imported, with other content -----------------------------------------
+
+
+def _other_content_same_id(world, bundle: Path, out: Path) -> Path:
+    """The laptop's key signs a bundle with the id of ``bundle`` and a changed phone number."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        changes = parts["changes.tsv"].decode("utf-8")
+        assert '"phone":"' in changes
+        _sign_again(qingshan, parts, changes.replace('"phone":"', '"phone":"139', 1))
+
+    return rewrite(world, bundle, out, forge)
+
+
+def test_case_10_a_bundle_id_imported_before_with_other_content_is_refused_as_a_forgery(world, bundle, tmp_path):
+    (first,) = importing.import_bundles(world.township, [bundle])
+    assert first.outcome is not None
+    forged = _other_content_same_id(world, bundle, tmp_path / "forged.xjb")
+    message = refused(world.township, forged)
+    assert "forged.xjb" in message and bundle.name in message and "not its content" in message, message
+    assert "Nothing was changed" in message
+    # The same content sealed again (another file, the same signed manifest) is the bundle imported before.
+    resealed = rewrite(world, bundle, tmp_path / "resealed.xjb", lambda parts: None)
+    assert resealed.read_bytes() != bundle.read_bytes()
+    (again,) = importing.import_bundles(world.township, [resealed])
+    assert again.already is not None
+
+
+def test_case_10_the_command_line_refuses_it_with_exit_2(world, bundle, tmp_path):
+    importing.import_bundles(world.township, [bundle])
+    forged = _other_content_same_id(world, bundle, tmp_path / "forged.xjb")
+    path = world.township.path
+    world.township.close()
+    before = file_state(path)
+    done = _run("bundle", "import", "--db", str(path), str(forged))
+    assert done.returncode == 2 and "not its content" in done.stderr and "Traceback" not in done.stderr
+    assert file_state(path) == before
+    world.township = open_store(path)
+
+
+def test_case_10_a_bundle_imported_by_an_earlier_version_is_compared_by_its_file(world, bundle, tmp_path):
+    """Imports before this check stored no digest of the content, only the file's SHA-256: the same file is
+    "already imported"; another file with that id cannot be told apart from a forgery and is refused."""
+    importing.import_bundles(world.township, [bundle])
+    with world.township.unit_of_work() as session:  # as an earlier version recorded it
+        session.execute(
+            text("UPDATE bundle_log SET report = json_remove(report, '$.manifest_sha256') WHERE direction = 'in'")
+        )
+    (again,) = importing.import_bundles(world.township, [bundle])
+    assert again.already is not None
+    resealed = rewrite(world, bundle, tmp_path / "resealed.xjb", lambda parts: None)
+    message = refused(world.township, resealed)
+    assert "resealed.xjb" in message and "cannot tell" in message, message

@@ -42,6 +42,7 @@ class Incoming:
     document: str  # changes.tsv
     blobs: dict[str, bytes]
     hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
+    manifest_sha256: str = ""  # the digest of the signed manifest, which holds the hash of every part: the content
 
     @functools.cached_property
     def staged(self) -> bytes:
@@ -285,7 +286,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
     if not _table_of(_table_of(lambda value: value is None or isinstance(value, (str, int))))(hints):
         raise malformed(path, "derived.json", _("a table of households and their list values"))
     assert isinstance(hints, dict)
-    return Incoming(path, sha256, manifest, document, blobs, hints)
+    return Incoming(path, sha256, manifest, document, blobs, hints, hashlib.sha256(manifest_bytes).hexdigest())
 
 
 def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
@@ -355,12 +356,50 @@ def imported_at(session: Session, bundle_id: str) -> dt.datetime | None:
     return row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))
 
 
+def _imported_before(session: Session, incoming: Incoming) -> dt.datetime | None:
+    """When the bundle with this id was imported (None: never), once its content is known to be this one's.
+
+    A bundle id is made afresh for every bundle, so another content under an imported id is a forgery (or
+    a faulty sender): refused.  The content is compared by the digest of the signed manifest (it holds the
+    hash of every part), stored in the import's report since issue 13; an import recorded before that
+    stored only the file's SHA-256, so there the file itself is compared."""
+    at = imported_at(session, incoming.bundle_id)
+    if at is None:
+        return None
+    file_name, file_sha, report = session.execute(
+        text("SELECT file_name, sha256, report FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
+        {"b": incoming.bundle_id},
+    ).one()
+    try:
+        stored = json.loads(report or "{}").get("manifest_sha256")
+    except (ValueError, AttributeError):
+        stored = None
+    if stored == incoming.manifest_sha256 or (stored is None and file_sha == incoming.sha256):
+        return at
+    when = at.strftime("%Y-%m-%d %H:%M")
+    if stored is None:
+        raise SyncError(
+            _(
+                "The bundle {name} has the id of the bundle {other} imported on {when}, but it is not the same file, "
+                "and this computer kept no fingerprint of that bundle's content then (an earlier version imported "
+                "it), so it cannot tell whether the two hold the same. Nothing was changed; keep both files."
+            ).format(name=incoming.path.name, other=file_name, when=when)
+        )
+    raise SyncError(
+        _(
+            "The bundle {name} has the id of the bundle {other} imported on {when}, but not its content: one of "
+            "the two was forged or changed by the computer that signed it. Nothing was changed; keep both files "
+            "and show them to whoever looks after the laptops."
+        ).format(name=incoming.path.name, other=file_name, when=when)
+    )
+
+
 def check(store: Store, incoming: Incoming, session: Session, also_received: dict[str, int] | None = None) -> Check:
     """Refusals that depend on the store (gap, copy, scope) and whether it was imported before.
 
     ``also_received``: per origin, changes that bundles to be imported before this one bring."""
     manifest = incoming.manifest
-    already = imported_at(session, incoming.bundle_id)
+    already = _imported_before(session, incoming)
     if already is not None:
         return Check(incoming, already=already)
     mine = set(device.known_ids(store))
