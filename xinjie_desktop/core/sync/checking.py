@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Incoming:
     document: str  # changes.tsv
     blobs: dict[str, bytes]
     hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
+    manifest_sha256: str = ""  # the digest of the signed manifest, which holds the hash of every part: the content
 
     @functools.cached_property
     def staged(self) -> bytes:
@@ -115,25 +117,128 @@ def damaged(path: Path) -> SyncError:
     )
 
 
+def malformed(path: Path, entry: str, expected: str) -> SyncError:
+    """A bundle whose manifest (or a part read as JSON) does not have the shape the format gives it."""
+    return SyncError(
+        _(
+            "The bundle {name} is malformed: in it, “{entry}” is not {expected}. Nothing was changed; keep the "
+            "bundle file: it shows a fault of the computer that wrote it."
+        ).format(name=path.name, entry=entry, expected=expected)
+    )
+
+
+def _json(content: bytes) -> object:
+    """A part read as JSON; ``ValueError`` when it is not JSON, or nested too deeply to read."""
+    try:
+        return json.loads(content.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+_BIGGEST = 2**63 - 1  # a change counter or count SQLite can store
+
+
+def _is_text(value: object, longest: int = 10_000) -> bool:
+    return isinstance(value, str) and len(value) <= longest
+
+
+def _is_number(value: object, least: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= _BIGGEST
+
+
+def _is_range(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and _is_number(value[0], 1)
+        and _is_number(value[1], 1)
+        and value[0] <= value[1]
+    )
+
+
+def _table_of(check) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, dict) and all(_is_text(k, 200) and check(v) for k, v in value.items())
+
+
+def _list_of_texts(value: object) -> bool:
+    return isinstance(value, list) and all(_is_text(item, 200) for item in value)
+
+
+def _shape_problem(manifest: dict) -> tuple[str, str] | None:
+    """The first entry of a manifest (whose format and version are known) that does not have its shape:
+    (entry, what it should be), or None.  Entries a bundle of an earlier version may leave out are optional."""
+    text_ = _("a text")
+    source = manifest.get("source")
+    required = [
+        ("bundle_id", lambda v: _is_text(v, 64) and bool(v), _("a bundle id")),
+        ("source", lambda v: isinstance(v, dict), _("a table of entries")),
+        ("parts", _table_of(lambda v: _is_text(v, 64)), _("a table of part names and their SHA-256")),
+    ]
+    for entry, check, expected in required:
+        if entry not in manifest or not check(manifest[entry]):
+            return entry, expected
+    assert isinstance(source, dict)
+    for entry in ("device_id", "signing_public", "box_public"):
+        if not _is_text(source.get(entry), 100) or not source[entry]:
+            return f"source.{entry}", text_
+    optional = [
+        ("source.name", source, "name", _is_text, text_),
+        ("source.role", source, "role", _is_text, text_),
+        ("source.provisioning_id", source, "provisioning_id", _is_text, text_),
+        ("source.former_ids", source, "former_ids", _list_of_texts, _("a list of texts")),
+        ("app_version", manifest, "app_version", _is_text, text_),
+        ("policy_version", manifest, "policy_version", _is_text, text_),
+        ("created_at", manifest, "created_at", _is_text, text_),
+        ("target", manifest, "target", _table_of(_is_text), _("a table of texts")),
+        ("kind", manifest, "kind", lambda v: v in ("full", "incremental"), _("“full” or “incremental”")),
+        ("scope", manifest, "scope", _list_of_texts, _("a list of texts")),
+        (
+            "covers",
+            manifest,
+            "covers",
+            _table_of(_is_range),
+            _("a table of change ranges [first, last] per device, 1 ≤ first ≤ last"),
+        ),
+        ("counts", manifest, "counts", _table_of(_is_number), _("a table of whole numbers, none below 0")),
+        ("attachments", manifest, "attachments", _list_of_texts, _("a list of texts")),
+        ("receipt", manifest, "receipt", _table_of(_is_number), _("a table of whole numbers, none below 0")),
+        ("devices", manifest, "devices", _table_of(_is_text), _("a table of texts")),
+    ]
+    for entry, holder, key, check, expected in optional:
+        if key in holder and not check(holder[key]):
+            return entry, expected
+    return None
+
+
 def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
     try:
         archive = zipfile.ZipFile(io.BytesIO(payload))
         manifest_bytes = archive.read("manifest.json")
         signature = archive.read("manifest.sig")
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
-        if manifest.get("format") != FORMAT:
-            raise ValueError("format")
-        source = manifest["source"]
-        parts = manifest["parts"]
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
         raise damaged(path) from None
-    if not isinstance(manifest.get("version"), int) or manifest["version"] > VERSION:
+    # The manifest's shape is checked before anything in it is used (issue 13).
+    try:
+        manifest = _json(manifest_bytes)
+    except ValueError:  # UnicodeDecodeError is one
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise malformed(path, "manifest.json", _("a table of entries"))
+    if manifest.get("format") != FORMAT:
+        raise malformed(path, "format", _("the format of xinjie-desktop bundles"))
+    if not _is_number(manifest.get("version"), 1):
+        raise malformed(path, "version", _("a whole number"))
+    if manifest["version"] > VERSION:
         raise SyncError(
             _(
                 "The bundle {name} was written by a newer version of xinjie-desktop. Install the newer version "
                 "on this computer first; nothing was changed."
             ).format(name=path.name)
         )
+    problem = _shape_problem(manifest)
+    if problem is not None:
+        raise malformed(path, *problem)
+    source, parts = manifest["source"], manifest["parts"]
     if source.get("device_id") in device.known_ids(store):
         raise SyncError(
             _(
@@ -160,9 +265,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
                 raise ValueError(name)
             contents[name] = content
         document = contents.pop("changes.tsv").decode("utf-8")
-        hints = json.loads(contents.pop("derived.json", b"{}"))
-        if not isinstance(hints, dict):
-            raise ValueError("derived.json")
+        derived = contents.pop("derived.json", b"{}")
         blobs = {}
         for name, content in contents.items():
             sha = name.removeprefix("attachments/")
@@ -176,7 +279,14 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
                 "was changed."
             ).format(name=path.name)
         ) from None
-    return Incoming(path, sha256, manifest, document, blobs, hints)
+    try:
+        hints = _json(derived)
+    except ValueError:
+        hints = None
+    if not _table_of(_table_of(lambda value: value is None or isinstance(value, (str, int))))(hints):
+        raise malformed(path, "derived.json", _("a table of households and their list values"))
+    assert isinstance(hints, dict)
+    return Incoming(path, sha256, manifest, document, blobs, hints, hashlib.sha256(manifest_bytes).hexdigest())
 
 
 def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
@@ -246,12 +356,50 @@ def imported_at(session: Session, bundle_id: str) -> dt.datetime | None:
     return row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(str(row[0]))
 
 
+def _imported_before(session: Session, incoming: Incoming) -> dt.datetime | None:
+    """When the bundle with this id was imported (None: never), once its content is known to be this one's.
+
+    A bundle id is made afresh for every bundle, so another content under an imported id is a forgery (or
+    a faulty sender): refused.  The content is compared by the digest of the signed manifest (it holds the
+    hash of every part), stored in the import's report since issue 13; an import recorded before that
+    stored only the file's SHA-256, so there the file itself is compared."""
+    at = imported_at(session, incoming.bundle_id)
+    if at is None:
+        return None
+    file_name, file_sha, report = session.execute(
+        text("SELECT file_name, sha256, report FROM bundle_log WHERE bundle_id = :b AND direction = 'in'"),
+        {"b": incoming.bundle_id},
+    ).one()
+    try:
+        stored = json.loads(report or "{}").get("manifest_sha256")
+    except (ValueError, AttributeError):
+        stored = None
+    if stored == incoming.manifest_sha256 or (stored is None and file_sha == incoming.sha256):
+        return at
+    when = at.strftime("%Y-%m-%d %H:%M")
+    if stored is None:
+        raise SyncError(
+            _(
+                "The bundle {name} has the id of the bundle {other} imported on {when}, but it is not the same file, "
+                "and this computer kept no fingerprint of that bundle's content then (an earlier version imported "
+                "it), so it cannot tell whether the two hold the same. Nothing was changed; keep both files."
+            ).format(name=incoming.path.name, other=file_name, when=when)
+        )
+    raise SyncError(
+        _(
+            "The bundle {name} has the id of the bundle {other} imported on {when}, but not its content: one of "
+            "the two was forged or changed by the computer that signed it. Nothing was changed; keep both files "
+            "and show them to whoever looks after the laptops."
+        ).format(name=incoming.path.name, other=file_name, when=when)
+    )
+
+
 def check(store: Store, incoming: Incoming, session: Session, also_received: dict[str, int] | None = None) -> Check:
     """Refusals that depend on the store (gap, copy, scope) and whether it was imported before.
 
     ``also_received``: per origin, changes that bundles to be imported before this one bring."""
     manifest = incoming.manifest
-    already = imported_at(session, incoming.bundle_id)
+    already = _imported_before(session, incoming)
     if already is not None:
         return Check(incoming, already=already)
     mine = set(device.known_ids(store))

@@ -229,6 +229,7 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         "kind": manifest.get("kind"),
         "covers": manifest.get("covers", {}),
         **outcome.summary(),
+        "manifest_sha256": incoming.manifest_sha256,  # what a bundle with this id holds (issue 13)
     }
     session.execute(
         text(

@@ -1,0 +1,208 @@
+"""Issue 13: nothing a bundle says is taken on trust.  Each claim of a bundle (its manifest's shape, its
+id, the types of its fields, the derived list values, its coverage) is checked against its content and
+this store's own knowledge; a refusal names what is wrong, exit code 2 on the command line, and the
+store's files stay byte-identical (docs/design/sync.md, "What a bundle may claim, and how each claim is
+checked")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from test_sync_safety import _sign_again, refused, rewrite
+
+from sync_world import file_state
+from xinjie_desktop.core.sync import bundle_format, device, importing
+from xinjie_desktop.core.sync.workstore import open_store
+
+
+@pytest.fixture
+def bundle(world) -> Path:
+    """A laptop's bundle for the township with one household (a fixture of its own name: this module
+    imports its helpers from test_sync_safety)."""
+    from builders import family_draft
+    from sync_world import group_of
+    from xinjie_desktop.core.records import households
+
+    qingshan = world.laptop(0)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    (path,) = world.export(qingshan)
+    return path
+
+
+def signed_manifest(laptop, parts: dict, manifest_bytes: bytes) -> None:
+    """A faulty sender: the manifest replaced by ``manifest_bytes``, signed by the laptop's own key."""
+    parts["manifest.json"] = manifest_bytes
+    parts["manifest.sig"] = device.sign(laptop, bundle_format.SIGNING_CONTEXT + manifest_bytes)
+
+
+def _with(**changes):
+    """A manifest with some entries replaced (``None``: left out)."""
+
+    def change(manifest: dict) -> dict:
+        for key, value in changes.items():
+            if value is None:
+                manifest.pop(key, None)
+            else:
+                manifest[key] = value
+        return manifest
+
+    return change
+
+
+NESTED = "[" * 100_000 + "]" * 100_000
+
+# --- case 13: a malformed bundle is a clear refusal ----------------------------------------------------
+
+MALFORMED_MANIFESTS = {
+    "a list": (lambda manifest: [manifest], "manifest"),
+    "nested 100,000 deep": (lambda manifest: NESTED, "manifest"),
+    "covers a list": (_with(covers=[1, 361]), "covers"),
+    "covers a number per origin": (lambda m: {**m, "covers": dict.fromkeys(m["covers"], 361)}, "covers"),
+    "covers backwards": (lambda m: {**m, "covers": dict.fromkeys(m["covers"], [5, 2])}, "covers"),
+    "covers as texts": (lambda m: {**m, "covers": dict.fromkeys(m["covers"], ["1", "x"])}, "covers"),
+    "receipt a list": (_with(receipt=["all"]), "receipt"),
+    "receipt a text per origin": (lambda m: {**m, "receipt": dict.fromkeys(m["receipt"] or ["x"], "many")}, "receipt"),
+    "receipt negative": (lambda m: {**m, "receipt": {"someone": -1}}, "receipt"),
+    "source a text": (_with(source="me"), "source"),
+    "source without an id": (lambda m: {**m, "source": {**m["source"], "device_id": 7}}, "source.device_id"),
+    "bundle id a number": (_with(bundle_id=12), "bundle_id"),
+    "parts a list": (_with(parts=["changes.tsv"]), "parts"),
+    "counts of text": (_with(counts={"household": "one"}), "counts"),
+    "devices a list": (_with(devices=["a"]), "devices"),
+    "kind unknown": (_with(kind="partial"), "kind"),
+    "version a text": (_with(version="1"), "version"),
+    "format missing": (_with(format=None), "format"),
+    "scope a text": (_with(scope="青山村"), "scope"),
+    "former ids a text": (lambda m: {**m, "source": {**m["source"], "former_ids": "x"}}, "source.former_ids"),
+    "policy version a list": (_with(policy_version=[1]), "policy_version"),
+}
+
+
+def _malformed(world, bundle: Path, tmp_path: Path, make) -> Path:
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        manifest = make(json.loads(parts["manifest.json"]))
+        text = manifest if isinstance(manifest, str) else json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+        signed_manifest(qingshan, parts, text.encode("utf-8"))
+
+    return rewrite(world, bundle, tmp_path / "malformed.xjb", forge)
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_MANIFESTS))
+def test_case_13_a_malformed_manifest_is_refused_naming_what_is_wrong(world, bundle, tmp_path, case):
+    make, named = MALFORMED_MANIFESTS[case]
+    malformed = _malformed(world, bundle, tmp_path, make)
+    message = refused(world.township, malformed)
+    assert "malformed.xjb" in message and "is malformed" in message and named in message, message
+    assert "Nothing was changed" in message
+
+
+@pytest.mark.parametrize("part", ["derived.json", "changes.tsv"])
+def test_case_13_deeply_nested_json_in_a_part_is_refused(world, bundle, tmp_path, part):
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        changes = parts["changes.tsv"].decode("utf-8")
+        if part == "derived.json":
+            parts["derived.json"] = NESTED.encode()
+            manifest = json.loads(parts["manifest.json"])
+            manifest["parts"]["derived.json"] = hashlib.sha256(parts["derived.json"]).hexdigest()
+            parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
+        else:
+            fields = changes.splitlines()[0].split("\t")
+            fields[7] = '{"note":' + NESTED + "}"
+            changes += "\t".join(fields[:1] + ["999"] + fields[2:]) + "\n"
+        _sign_again(qingshan, parts, changes)
+
+    nested = rewrite(world, bundle, tmp_path / "nested.xjb", forge)
+    message = refused(world.township, nested)
+    assert "nested.xjb" in message and "Nothing was changed" in message
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "xinjie_desktop.main", "--lang", "en", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_case_13_on_the_command_line_exit_2_the_reason_and_the_files_untouched(world, bundle, tmp_path):
+    malformed = _malformed(world, bundle, tmp_path, MALFORMED_MANIFESTS["covers a list"][0])
+    path = world.township.path
+    world.township.close()
+    before = file_state(path)
+    for args in (
+        ("bundle", "import", "--db", str(path), str(malformed)),
+        ("bundle", "verify", str(malformed), "--db", str(path)),
+    ):
+        done = _run(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "is malformed" in done.stderr and "covers" in done.stderr and "Traceback" not in done.stderr
+        assert file_state(path) == before
+    world.township = open_store(path)
+    assert importing.import_bundles(world.township, [bundle])[0].outcome is not None  # the real one still imports
+
+
+# --- case 10: a bundle id already imported, with other content -----------------------------------------
+
+
+def _other_content_same_id(world, bundle: Path, out: Path) -> Path:
+    """The laptop's key signs a bundle with the id of ``bundle`` and a changed phone number."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        changes = parts["changes.tsv"].decode("utf-8")
+        assert '"phone":"' in changes
+        _sign_again(qingshan, parts, changes.replace('"phone":"', '"phone":"139', 1))
+
+    return rewrite(world, bundle, out, forge)
+
+
+def test_case_10_a_bundle_id_imported_before_with_other_content_is_refused_as_a_forgery(world, bundle, tmp_path):
+    (first,) = importing.import_bundles(world.township, [bundle])
+    assert first.outcome is not None
+    forged = _other_content_same_id(world, bundle, tmp_path / "forged.xjb")
+    message = refused(world.township, forged)
+    assert "forged.xjb" in message and bundle.name in message and "not its content" in message, message
+    assert "Nothing was changed" in message
+    # The same content sealed again (another file, the same signed manifest) is the bundle imported before.
+    resealed = rewrite(world, bundle, tmp_path / "resealed.xjb", lambda parts: None)
+    assert resealed.read_bytes() != bundle.read_bytes()
+    (again,) = importing.import_bundles(world.township, [resealed])
+    assert again.already is not None
+
+
+def test_case_10_the_command_line_refuses_it_with_exit_2(world, bundle, tmp_path):
+    importing.import_bundles(world.township, [bundle])
+    forged = _other_content_same_id(world, bundle, tmp_path / "forged.xjb")
+    path = world.township.path
+    world.township.close()
+    before = file_state(path)
+    done = _run("bundle", "import", "--db", str(path), str(forged))
+    assert done.returncode == 2 and "not its content" in done.stderr and "Traceback" not in done.stderr
+    assert file_state(path) == before
+    world.township = open_store(path)
+
+
+def test_case_10_a_bundle_imported_by_an_earlier_version_is_compared_by_its_file(world, bundle, tmp_path):
+    """Imports before this check stored no digest of the content, only the file's SHA-256: the same file is
+    "already imported"; another file with that id cannot be told apart from a forgery and is refused."""
+    importing.import_bundles(world.township, [bundle])
+    with world.township.unit_of_work() as session:  # as an earlier version recorded it
+        session.execute(
+            text("UPDATE bundle_log SET report = json_remove(report, '$.manifest_sha256') WHERE direction = 'in'")
+        )
+    (again,) = importing.import_bundles(world.township, [bundle])
+    assert again.already is not None
+    resealed = rewrite(world, bundle, tmp_path / "resealed.xjb", lambda parts: None)
+    message = refused(world.township, resealed)
+    assert "resealed.xjb" in message and "cannot tell" in message, message
