@@ -29,50 +29,16 @@ def test_import_contracts_are_kept():
 
 
 def import_cycles(package: str) -> list[list[str]]:
-    """Every strongly connected group of two or more modules (Tarjan), from grimp's import graph."""
+    """Every group of two or more modules that import one another, directly or through others: a module is
+    in a circle with the modules it imports that also import it (grimp's import graph; lazy imports inside
+    functions count)."""
     graph = grimp.build_graph(package, cache_dir=None)
-    modules = sorted(graph.modules)
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-
-    def visit(start: str) -> None:  # iterative: the graph is deeper than Python's recursion allows
-        work = [(start, iter(sorted(graph.find_modules_directly_imported_by(start))))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    group = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        group.append(member)
-                        if member == node:
-                            break
-                    if len(group) > 1:
-                        groups.append(sorted(group))
-
-    for module in modules:
-        if module not in index:
-            visit(module)
-    return groups
+    groups = set()
+    for module in graph.modules:
+        circle = graph.find_upstream_modules(module) & graph.find_downstream_modules(module)
+        if circle:
+            groups.add(tuple(sorted(circle | {module})))
+    return sorted(list(group) for group in groups)
 
 
 def test_no_import_circles_anywhere():

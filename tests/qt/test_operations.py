@@ -23,16 +23,29 @@ class Calls:
         return callback
 
 
-def start(qtbot, work, calls: Calls):
+def start(qtbot, work, calls: Calls, *, cancel_once_started: bool = False):
+    """Run ``work`` through the wrapper, recording every callback, until it has finished.  With
+    ``cancel_once_started`` the work waits until Cancel has been pressed (its progress is not recorded)."""
+    started, may_go_on = threading.Event(), threading.Event()
+
+    def gated(report):
+        started.set()
+        may_go_on.wait(5)
+        return work(report)
+
     worker = run_in_background(
         None,
-        work,
+        gated if cancel_once_started else work,
         success=calls.record("success"),
         failure=calls.record("failure"),
-        progress=calls.record("progress"),
+        progress=None if cancel_once_started else calls.record("progress"),
         cancelled=calls.record("cancelled"),
         finished=calls.record("finished"),
     )
+    if cancel_once_started:
+        assert started.wait(5)
+        worker.cancel()
+        may_go_on.set()
     qtbot.waitUntil(lambda: bool(calls.log) and calls.log[-1][0] == "finished", timeout=5000)
     return worker
 
@@ -82,12 +95,9 @@ def test_a_store_error_reaches_the_user_as_it_was_worded(qtbot, prepared_app):
 
 
 def test_cancel_stops_the_job_at_its_next_report(qtbot, prepared_app):
-    started, may_go_on = threading.Event(), threading.Event()
     reports = []
 
     def work(report):
-        started.set()
-        may_go_on.wait(5)
         for done in range(1000):
             if not report(done, 1000):
                 reports.append(done)
@@ -95,41 +105,15 @@ def test_cancel_stops_the_job_at_its_next_report(qtbot, prepared_app):
         return "all done"
 
     calls = Calls()
-    worker = run_in_background(
-        None,
-        work,
-        success=calls.record("success"),
-        failure=calls.record("failure"),
-        cancelled=calls.record("cancelled"),
-        finished=calls.record("finished"),
-    )
-    assert started.wait(5)
-    worker.cancel()
-    may_go_on.set()
-    qtbot.waitUntil(lambda: bool(calls.log) and calls.log[-1][0] == "finished", timeout=5000)
+    start(qtbot, work, calls, cancel_once_started=True)
     assert calls.log == [("cancelled",), ("finished", "cancelled")]
     assert reports == [0]  # the first report after Cancel stopped it
 
 
 def test_a_job_that_ends_without_noticing_cancel_keeps_its_result(qtbot, prepared_app):
-    started, may_go_on = threading.Event(), threading.Event()
-
     def work(_report):
-        started.set()
-        may_go_on.wait(5)
-        return 42  # never reports again: Cancel came too late, the work is done (and saved)
+        return 42  # never reports: Cancel came too late, the work is done (and saved)
 
     calls = Calls()
-    worker = run_in_background(
-        None,
-        work,
-        success=calls.record("success"),
-        failure=calls.record("failure"),
-        cancelled=calls.record("cancelled"),
-        finished=calls.record("finished"),
-    )
-    assert started.wait(5)
-    worker.cancel()
-    may_go_on.set()
-    qtbot.waitUntil(lambda: bool(calls.log) and calls.log[-1][0] == "finished", timeout=5000)
+    start(qtbot, work, calls, cancel_once_started=True)
     assert calls.log == [("success", 42), ("finished", "succeeded")]

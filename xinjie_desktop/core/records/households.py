@@ -27,7 +27,7 @@ from xinjie_desktop.core.rules.idnumber import SEX_LABELS, IdNumberError, normal
 from xinjie_desktop.core.rules.money import from_fen, to_fen
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
-from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.database import DECIDED_VERSIONS, Store
 from xinjie_desktop.core.store.models import (
     Household,
     IncomeWorksheet,
@@ -542,9 +542,6 @@ def save(
 
 # --- saving what the form changed (issue 13, case 1) ------------------------------------------------------
 
-# The session's note of decided fields that the journal (core.sync.change_log.RESOLVING) reads: (table, row
-# id, field) → the versions decided between. Named here, not imported: records do not know they travel.
-DECIDED_VERSIONS = "sync_resolving"
 HOUSEHOLD_TABLE, MEMBER_TABLE, INCOME_TABLE = "household", "member", "income_worksheet"
 
 

@@ -38,6 +38,10 @@ from xinjie_desktop.core.store.models import LocalSetting
 from xinjie_desktop.i18n import _
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# A unit of work's note (``session.info``) of the fields a person decided: (table, row id, field) → the
+# versions decided between.  Written by records (an edit's collisions) and sync (a conflict's resolution),
+# read by the journal, which records them in the edit's bases as "<field>+".  Named here, below both.
+DECIDED_VERSIONS = "sync_resolving"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 

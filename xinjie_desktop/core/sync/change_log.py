@@ -32,21 +32,18 @@ import functools
 import json
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime
 
+from xinjie_desktop.core.store.database import DECIDED_VERSIONS, Store
 from xinjie_desktop.core.store.models import Agreement, Base, ChangeLog, Travelling, new_uuid, utcnow
 
-if TYPE_CHECKING:
-    from xinjie_desktop.core.store.database import Store
-
 APPLYING = "sync_applying"  # session.info flag: the importer is writing
-# session.info: (table, row id, field) → the versions of a conflict's values a person decided between
-# (core.sync.conflicts.resolve); journalled in the edit's bases as "<field>+", so every store knows what it settles.
-RESOLVING = "sync_resolving"
+# session.info: (table, row id, field) → the versions a person decided between (core.sync.conflicts.resolve,
+# an editor's collisions); journalled in the edit's bases as "<field>+", so every store knows what it settles.
+RESOLVING = DECIDED_VERSIONS
 _PENDING = "sync_pending"
 HLC_KEY = "sync_hlc"
 STAMPS = ("created_at", "updated_at", "device_id")
