@@ -206,3 +206,66 @@ def test_case_10_a_bundle_imported_by_an_earlier_version_is_compared_by_its_file
     resealed = rewrite(world, bundle, tmp_path / "resealed.xjb", lambda parts: None)
     message = refused(world.township, resealed)
     assert "resealed.xjb" in message and "cannot tell" in message, message
+
+
+# --- case 8: every field of every change against the schema ---------------------------------------------
+
+
+def _with_field(world, bundle: Path, out: Path, table: str, field: str, value) -> Path:
+    """The laptop signs its bundle with one field of the first change of ``table`` set to ``value``."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        lines = parts["changes.tsv"].decode("utf-8").splitlines(keepends=True)
+        index = next(i for i, line in enumerate(lines) if line.split("\t")[3] == table)
+        fields = lines[index].split("\t")
+        payload = json.loads(fields[7])
+        payload[field] = value
+        fields[7] = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        lines[index] = "\t".join(fields)
+        _sign_again(qingshan, parts, "".join(lines))
+
+    return rewrite(world, bundle, out, forge)
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value", "expected"),
+    [
+        ("household", "system_population", "abc", "a whole number from 0 to 99"),  # the issue's case
+        ("household", "system_population", 500, "a whole number from 0 to 99"),
+        ("household", "system_population", 2.5, "a whole number from 0 to 99"),
+        ("household", "labour_willing", "yes", "yes or no"),
+        ("household", "address", 12, "a text"),
+        ("member", "name", None, "a text"),  # (a null where the model has a default reads as the default)
+        ("household", "attribute", "rich", "one of"),
+        ("member", "relation", "boss", "one of"),
+        ("member", "relation", "", "one of"),
+        ("member", "birth_date", "yesterday", "a date"),
+        ("member", "birth_date", "2023-02-30", "a date"),
+        ("member", "household_id", "x" * 100, "a record's id"),
+        ("member", "name", ["a"], "a text"),
+        ("household", "created_at", "long ago", "a date and time"),
+    ],
+)
+def test_case_8_a_field_of_the_wrong_type_range_or_list_is_refused_naming_record_and_field(
+    world, bundle, tmp_path, table, field, value, expected
+):
+    wrong = _with_field(world, bundle, tmp_path / "wrong.xjb", table, field, value)
+    message = refused(world.township, wrong)
+    assert "wrong.xjb" in message and f"“{field}”" in message and expected in message, message
+    assert f"{table} " in message and "Nothing was changed" in message
+
+
+def test_case_8_an_edit_of_a_stored_household_is_checked_too(world, bundle, tmp_path):
+    """Not only created records: a later change of one field (the merge's slow path) is checked as well."""
+    from sync_world import edit
+
+    world.import_into(world.township, [bundle])
+    qingshan = world.laptop(0)
+    with qingshan.session() as session:
+        household_id = session.execute(text("SELECT id FROM household")).scalar()
+    edit(qingshan, household_id, system_population=4)
+    (changed,) = world.export(qingshan)
+    wrong = _with_field(world, changed, tmp_path / "edit.xjb", "household", "system_population", "four")
+    message = refused(world.township, wrong)
+    assert "edit.xjb" in message and "“system_population”" in message and household_id[:8] in message

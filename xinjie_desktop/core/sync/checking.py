@@ -428,6 +428,8 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
     connection = session.connection()
     try:
         staging.stage(connection, incoming.take_staged())
+    except staging.FieldError as error:
+        raise SyncError(_wrong_field(incoming.path, error)) from None
     except staging.StagingError:
         raise damaged(incoming.path) from None
     fork = merge.staged_fork(connection)
@@ -452,6 +454,34 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
             )
     return Check(incoming)
+
+
+def _wrong_field(path: Path, error: staging.FieldError) -> str:
+    """Why a change's field is refused: the record, the field, the value sent and what it must be."""
+    rule = error.rule
+    if rule.choices is not None:
+        expected = _("one of: {values}").format(values=", ".join(f"“{choice}”" for choice in rule.choices))
+    elif rule.kind == "integer" and rule.least is not None and rule.most is not None and rule.most < 2**62:
+        expected = _("a whole number from {least} to {most}").format(least=rule.least, most=rule.most)
+    elif rule.kind == "integer" and rule.least is not None and rule.least > -(2**62):
+        expected = _("a whole number of at least {least}").format(least=rule.least)
+    elif rule.kind == "integer":
+        expected = _("a whole number")
+    elif rule.kind == "boolean":
+        expected = _("yes or no (true or false)")
+    elif rule.kind == "date":
+        expected = _("a date (YYYY-MM-DD)")
+    elif rule.kind == "datetime":
+        expected = _("a date and time")
+    elif rule.longest is not None:
+        expected = _("a record's id (at most {n} characters)").format(n=rule.longest)
+    else:
+        expected = _("a text")
+    value = error.value if len(error.value) <= 40 else error.value[:40] + "…"
+    return _(
+        "The bundle {name} sets “{field}” of {table} {row} to {value}, which is not {expected}. Nothing was "
+        "changed; keep the bundle file: it shows a fault of the computer that wrote it."
+    ).format(name=path.name, field=error.field, table=error.table, row=error.row_id[:8], value=value, expected=expected)
 
 
 def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
