@@ -269,3 +269,48 @@ def test_case_8_an_edit_of_a_stored_household_is_checked_too(world, bundle, tmp_
     wrong = _with_field(world, changed, tmp_path / "edit.xjb", "household", "system_population", "four")
     message = refused(world.township, wrong)
     assert "edit.xjb" in message and "“system_population”" in message and household_id[:8] in message
+
+
+# --- case 3: what a bundle says it covers is what it carries ---------------------------------------------
+
+
+def _covering(world, bundle: Path, out: Path, span) -> Path:
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        manifest = json.loads(parts["manifest.json"])
+        changes = parts["changes.tsv"].decode("utf-8")
+        _sign_again(qingshan, parts, changes, covers={qingshan.device_id: span(manifest["covers"][qingshan.device_id])})
+
+    return rewrite(world, bundle, out, forge)
+
+
+def test_case_3_a_bundle_covering_more_than_it_carries_is_refused(world, bundle, tmp_path):
+    """The issue's case: the manifest says changes 1–361 of its sender, the bundle carries 1–N."""
+    claimed = _covering(world, bundle, tmp_path / "claims.xjb", lambda span: [span[0], 361])
+    message = refused(world.township, claimed)
+    assert "claims.xjb" in message and "1–361" in message and "Nothing was changed" in message, message
+    with world.township.session() as session:  # nothing acknowledged: the laptop's next bundle starts at 1
+        assert session.execute(text("SELECT count(*) FROM origin_cursor")).scalar() == 0
+
+
+def test_case_3_a_bundle_covering_less_than_it_carries_is_refused(world, bundle, tmp_path):
+    claimed = _covering(world, bundle, tmp_path / "less.xjb", lambda span: [span[0], span[1] - 1])
+    message = refused(world.township, claimed)
+    assert "less.xjb" in message and "outside" in message, message
+
+
+def test_case_3_a_township_bundle_leaves_out_other_villages_changes_and_is_accepted(world):
+    """The township's bundle to a laptop covers everything it holds but carries only that laptop's villages:
+    a gap in what it carries is allowed there (and only changes inside the range it covers)."""
+    from builders import family_draft
+    from sync_world import group_of
+    from xinjie_desktop.core.records import households
+
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    households.save(lushui, family_draft(group_of(lushui, "绿水村")))
+    world.sync(lushui)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)  # carries Qingshan's village only, covers all the township holds
+    with qingshan.session() as session:
+        assert session.execute(text("SELECT count(*) FROM household")).scalar() == 1

@@ -441,6 +441,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 "changed; see the sync board."
             ).format(name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])
         ) from None
+    _check_coverage(store, session, incoming)
     if role(store) == TOWNSHIP:
         try:
             outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
@@ -454,6 +455,43 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
             )
     return Check(incoming)
+
+
+def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
+    """What the bundle says it covers (per origin, the changes it holds without a gap, which the receiver
+    acknowledges) against what it carries (issue 13, case 3).  A laptop's bundle carries every change of a
+    range it covers, and none of that origin outside it; the township's bundle to a laptop leaves out the
+    changes of other villages, so there only the second holds."""
+    carried = {
+        row[0]: (row[1], row[2], row[3])
+        for row in session.connection().exec_driver_sql(
+            "SELECT origin_device, min(seq), max(seq), count(*) FROM sync_incoming GROUP BY origin_device"
+        )
+    }
+    whole = role(store) == TOWNSHIP  # the sender is a laptop
+    for origin, (first, last) in sorted(incoming.manifest.get("covers", {}).items()):
+        low, high, count = carried.get(origin, (None, None, 0))
+        outside = count and (low < first or high > last)
+        if not outside and (not whole or count == last - first + 1):
+            continue
+        laptop = _origin_name(session, incoming.manifest, origin)
+        if outside:
+            said = _(
+                "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but it carries changes of "
+                "{laptop} outside that range ({low}–{high})."
+            ).format(name=incoming.path.name, laptop=laptop, first=first, last=last, low=low, high=high)
+        else:
+            said = _(
+                "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but it carries only {count} "
+                "of those {total} changes."
+            ).format(
+                name=incoming.path.name, laptop=laptop, first=first, last=last, count=count, total=last - first + 1
+            )
+        raise SyncError(
+            _(
+                "{said} Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
+            ).format(said=said)
+        )
 
 
 def _wrong_field(path: Path, error: staging.FieldError) -> str:
