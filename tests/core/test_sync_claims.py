@@ -314,3 +314,72 @@ def test_case_3_a_township_bundle_leaves_out_other_villages_changes_and_is_accep
     world.sync(qingshan)  # carries Qingshan's village only, covers all the township holds
     with qingshan.session() as session:
         assert session.execute(text("SELECT count(*) FROM household")).scalar() == 1
+
+
+# --- case 9: the sender's derived list values are checked against the records ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "lie"),
+    [
+        ("head_name", "假户主"),
+        ("head_id_number", "110101199001010000"),
+        ("actual_population", 9),
+        ("workflow_step", "entered"),
+        ("search_text", "nobody"),
+        ("list_key", "\x1f\x1f"),
+    ],
+)
+def test_case_9_derived_list_values_that_contradict_the_members_are_recomputed(world, bundle, tmp_path, column, lie):
+    """derived.json (signed by the sender) says something its own records do not: the import computes the
+    value from the records instead, exactly as for a household whose values it was not given."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        hints = json.loads(parts["derived.json"])
+        for values in hints.values():
+            values[column] = lie
+        parts["derived.json"] = json.dumps(hints, ensure_ascii=False).encode("utf-8")
+        manifest = json.loads(parts["manifest.json"])
+        manifest["parts"]["derived.json"] = hashlib.sha256(parts["derived.json"]).hexdigest()
+        parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        _sign_again(qingshan, parts, parts["changes.tsv"].decode("utf-8"))
+
+    lying = rewrite(world, bundle, tmp_path / "lying.xjb", forge)
+    importing.import_bundles(world.township, [lying])
+    columns = ", ".join(households_module().DERIVED_COLUMNS)
+    with qingshan.session() as session:
+        sent = session.execute(text(f"SELECT id, {columns} FROM household")).one()
+    with world.township.session() as session:
+        stored = session.execute(text(f"SELECT id, {columns} FROM household")).one()
+    assert stored == sent, (column, stored)
+
+
+def households_module():
+    from xinjie_desktop.core.records import households
+
+    return households
+
+
+def test_case_9_an_honest_senders_values_are_taken_as_they_agree_with_the_records(world, bundle):
+    """The check costs no recomputation where the values agree: the household is written with them."""
+    (imported,) = importing.import_bundles(world.township, [bundle])
+    assert imported.outcome.new["household"] == 1 and len(imported.outcome.prefilled) == 1
+    from xinjie_desktop.core.records import demo_data
+
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 30, seed=5)
+    (imported,) = importing.import_bundles(world.township, world.export(lushui))
+    assert imported.outcome.new["household"] == 30 and len(imported.outcome.prefilled) == 30
+
+
+# --- case 14 (the bundle's message): bytes added to a bundle -------------------------------------------
+
+
+def test_case_14_a_bundle_with_bytes_added_says_it_is_longer_than_it_should_be(world, bundle, tmp_path):
+    data = bundle.read_bytes()
+    longer = tmp_path / "longer.xjb"
+    longer.write_bytes(data + b"\n")
+    message = refused(world.township, longer)
+    assert "longer.xjb is longer than it should be" in message and f"{len(data) + 1} bytes" in message, message
+    assert "incomplete" not in message and f"{len(data) + 1} of its" not in message
