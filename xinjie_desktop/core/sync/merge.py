@@ -837,35 +837,25 @@ def _stage_hints(connection, hints: dict[str, dict]) -> set[str]:
 
 def _contradicted_hints(connection) -> list[str]:
     """Households whose derived columns as their sender gave them (``sync_hint``) contradict the records the
-    bundle creates (issue 13, case 9): head and head's ID number (the first member by position whose
-    relation is "head"), actual population (members of an included membership basis), workflow step (the
-    step of the highest ordinal, "rejected" if it did not pass), search text (every member's name and ID
-    number by position) and list key (village, group, head).  Deleted from ``sync_hint``; returned.  The
-    flags are the sender's word still (computing them costs more than the rest of an import's Python)."""
+    bundle creates (issue 13, case 9): head, head's ID number, actual population, workflow step and search
+    text as the staging found them in those records (``staging._derive_new_households``, in the reader
+    thread), and the list key (village and group as stored here, head).  Deleted from ``sync_hint``;
+    returned.  The flags are the sender's word still (computing them costs more than the rest of an
+    import's Python)."""
     from xinjie_desktop.core.records.households import list_key
-    from xinjie_desktop.core.rules.identification import REJECTED
-    from xinjie_desktop.core.rules.membership import INCLUDED
 
-    included = ", ".join("'" + basis.replace("'", "''") + "'" for basis in sorted(INCLUDED))
-    separator = list_key("", "", "")  # the separators between village, group and head
-    assert separator == "\x1f\x1f", "list_key is village, group and head between unit separators"
+    assert list_key("a", "b", "c") == "a\x1fb\x1fc", "list_key is village, group and head between unit separators"
     connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_hint_wrong (id TEXT PRIMARY KEY)")
     connection.exec_driver_sql("DELETE FROM sync_hint_wrong")
     connection.exec_driver_sql(
-        "INSERT INTO sync_hint_wrong SELECT h.id FROM sync_hint h JOIN sync_incoming i ON i.table_name = 'household' "
-        "AND i.row_id = h.id JOIN new_household n ON n.staged = i.rowid "
-        "LEFT JOIN (SELECT household_id, name, id_number, min(position) FROM new_member WHERE relation = 'head' "
-        "GROUP BY household_id) head ON head.household_id = h.id "
-        f"LEFT JOIN (SELECT household_id, count(CASE WHEN membership_basis IN ({included}) THEN 1 END) AS population, "
-        "group_concat(name || '|' || id_number, '|') AS search FROM (SELECT * FROM new_member ORDER BY household_id, "
-        "position) GROUP BY household_id) everyone ON everyone.household_id = h.id "
-        f"LEFT JOIN (SELECT household_id, CASE WHEN passed THEN step ELSE '{REJECTED}' END AS step, max(ordinal) "
-        "FROM new_workflow_step GROUP BY household_id) last ON last.household_id = h.id "
+        "INSERT OR IGNORE INTO sync_hint_wrong SELECT h.id FROM sync_hint h LEFT JOIN new_household_derived d "
+        "ON d.id = h.id LEFT JOIN sync_incoming i ON i.table_name = 'household' AND i.row_id = h.id "
+        f"AND {staging.CREATED} LEFT JOIN new_household n ON n.staged = i.rowid "
         "LEFT JOIN villager_group g ON g.id = n.group_id LEFT JOIN village v ON v.id = g.village_id "
-        "WHERE h.head_name IS NOT coalesce(head.name, '') OR h.head_id_number IS NOT coalesce(head.id_number, '') "
-        "OR h.actual_population IS NOT coalesce(everyone.population, 0) OR h.search_text IS NOT "
-        "coalesce(everyone.search, '') OR h.workflow_step IS NOT coalesce(last.step, '') OR h.list_key IS NOT "
-        "(coalesce(v.name, '') || char(31) || coalesce(g.name, '') || char(31) || coalesce(head.name, ''))"
+        "WHERE d.id IS NULL OR h.head_name IS NOT d.head_name OR h.head_id_number IS NOT d.head_id_number "
+        "OR h.actual_population IS NOT d.actual_population OR h.search_text IS NOT d.search_text "
+        "OR h.workflow_step IS NOT d.workflow_step OR h.list_key IS NOT "
+        "(coalesce(v.name, '') || char(31) || coalesce(g.name, '') || char(31) || d.head_name)"
     )
     wrong = list(connection.exec_driver_sql("SELECT id FROM sync_hint_wrong").scalars())
     if wrong:

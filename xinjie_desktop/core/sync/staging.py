@@ -226,6 +226,11 @@ def _schema() -> tuple[str, ...]:
             + ", ".join(column.name for column in columns)
             + ")"
         )
+    # What the records a bundle creates say of their households' derived columns (``_derive_new_households``).
+    statements.append(
+        "CREATE TABLE new_household_derived (id TEXT PRIMARY KEY, head_name, head_id_number, actual_population, "
+        "workflow_step, search_text) WITHOUT ROWID"
+    )
     return tuple(statements)
 
 
@@ -252,6 +257,7 @@ def staged_image(document: str) -> bytes:
                 f"FROM sync_incoming i WHERE i.table_name = '{name}' AND {CREATED}"
             )
         _validate_fields(database)
+        _derive_new_households(database)
         database.commit()
         return database.serialize()
     finally:
@@ -349,6 +355,30 @@ def _created_field_check() -> dict[str, str]:
             f"SELECT staged, CASE {' '.join(cases)} END AS field FROM new_{name} WHERE field IS NOT NULL LIMIT 1"
         )
     return checks
+
+
+def _derive_new_households(database) -> None:
+    """For every household the bundle creates, the derived columns its created records give (issue 13,
+    case 9; compared with the sender's ``derived.json`` by ``merge._contradicted_hints``): head and head's
+    ID number (the first member by position whose relation is "head"), actual population (members of an
+    included membership basis), workflow step (the step of the highest ordinal, "rejected" if it did not
+    pass) and search text (every member's name and ID number by position)."""
+    from xinjie_desktop.core.rules.identification import REJECTED
+    from xinjie_desktop.core.rules.membership import INCLUDED
+
+    included = ", ".join(_literal(basis) for basis in sorted(INCLUDED))
+    database.execute(
+        "INSERT OR IGNORE INTO new_household_derived SELECT i.row_id, coalesce(head.name, ''), "
+        "coalesce(head.id_number, ''), coalesce(everyone.population, 0), coalesce(last.step, ''), "
+        "coalesce(everyone.search, '') FROM new_household n JOIN sync_incoming i ON i.rowid = n.staged "
+        "LEFT JOIN (SELECT household_id, name, id_number, min(position) FROM new_member WHERE relation = 'head' "
+        "GROUP BY household_id) head ON head.household_id = i.row_id "
+        f"LEFT JOIN (SELECT household_id, count(CASE WHEN membership_basis IN ({included}) THEN 1 END) AS population, "
+        "group_concat(name || '|' || id_number, '|') AS search FROM (SELECT * FROM new_member ORDER BY household_id, "
+        "position) GROUP BY household_id) everyone ON everyone.household_id = i.row_id "
+        f"LEFT JOIN (SELECT household_id, CASE WHEN passed THEN step ELSE '{REJECTED}' END AS step, max(ordinal) "
+        "FROM new_workflow_step GROUP BY household_id) last ON last.household_id = i.row_id"
+    )
 
 
 def stage(connection, image: bytes) -> None:
