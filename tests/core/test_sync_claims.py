@@ -206,3 +206,180 @@ def test_case_10_a_bundle_imported_by_an_earlier_version_is_compared_by_its_file
     resealed = rewrite(world, bundle, tmp_path / "resealed.xjb", lambda parts: None)
     message = refused(world.township, resealed)
     assert "resealed.xjb" in message and "cannot tell" in message, message
+
+
+# --- case 8: every field of every change against the schema ---------------------------------------------
+
+
+def _with_field(world, bundle: Path, out: Path, table: str, field: str, value) -> Path:
+    """The laptop signs its bundle with one field of the first change of ``table`` set to ``value``."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        lines = parts["changes.tsv"].decode("utf-8").splitlines(keepends=True)
+        index = next(i for i, line in enumerate(lines) if line.split("\t")[3] == table)
+        fields = lines[index].split("\t")
+        payload = json.loads(fields[7])
+        payload[field] = value
+        fields[7] = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        lines[index] = "\t".join(fields)
+        _sign_again(qingshan, parts, "".join(lines))
+
+    return rewrite(world, bundle, out, forge)
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value", "expected"),
+    [
+        ("household", "system_population", "abc", "a whole number from 0 to 99"),  # the issue's case
+        ("household", "system_population", 500, "a whole number from 0 to 99"),
+        ("household", "system_population", 2.5, "a whole number from 0 to 99"),
+        ("household", "labour_willing", "yes", "yes or no"),
+        ("household", "address", 12, "a text"),
+        ("member", "name", None, "a text"),  # (a null where the model has a default reads as the default)
+        ("household", "attribute", "rich", "one of"),
+        ("member", "relation", "boss", "one of"),
+        ("member", "relation", "", "one of"),
+        ("member", "birth_date", "yesterday", "a date"),
+        ("member", "birth_date", "2023-02-30", "a date"),
+        ("member", "household_id", "x" * 100, "a record's id"),
+        ("member", "name", ["a"], "a text"),
+        ("household", "created_at", "long ago", "a date and time"),
+    ],
+)
+def test_case_8_a_field_of_the_wrong_type_range_or_list_is_refused_naming_record_and_field(
+    world, bundle, tmp_path, table, field, value, expected
+):
+    wrong = _with_field(world, bundle, tmp_path / "wrong.xjb", table, field, value)
+    message = refused(world.township, wrong)
+    assert "wrong.xjb" in message and f"“{field}”" in message and expected in message, message
+    assert f"{table} " in message and "Nothing was changed" in message
+
+
+def test_case_8_an_edit_of_a_stored_household_is_checked_too(world, bundle, tmp_path):
+    """Not only created records: a later change of one field (the merge's slow path) is checked as well."""
+    from sync_world import edit
+
+    world.import_into(world.township, [bundle])
+    qingshan = world.laptop(0)
+    with qingshan.session() as session:
+        household_id = session.execute(text("SELECT id FROM household")).scalar()
+    edit(qingshan, household_id, system_population=4)
+    (changed,) = world.export(qingshan)
+    wrong = _with_field(world, changed, tmp_path / "edit.xjb", "household", "system_population", "four")
+    message = refused(world.township, wrong)
+    assert "edit.xjb" in message and "“system_population”" in message and household_id[:8] in message
+
+
+# --- case 3: what a bundle says it covers is what it carries ---------------------------------------------
+
+
+def _covering(world, bundle: Path, out: Path, span) -> Path:
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        manifest = json.loads(parts["manifest.json"])
+        changes = parts["changes.tsv"].decode("utf-8")
+        _sign_again(qingshan, parts, changes, covers={qingshan.device_id: span(manifest["covers"][qingshan.device_id])})
+
+    return rewrite(world, bundle, out, forge)
+
+
+def test_case_3_a_bundle_covering_more_than_it_carries_is_refused(world, bundle, tmp_path):
+    """The issue's case: the manifest says changes 1–361 of its sender, the bundle carries 1–N."""
+    claimed = _covering(world, bundle, tmp_path / "claims.xjb", lambda span: [span[0], 361])
+    message = refused(world.township, claimed)
+    assert "claims.xjb" in message and "1–361" in message and "Nothing was changed" in message, message
+    with world.township.session() as session:  # nothing acknowledged: the laptop's next bundle starts at 1
+        assert session.execute(text("SELECT count(*) FROM origin_cursor")).scalar() == 0
+
+
+def test_case_3_a_bundle_covering_less_than_it_carries_is_refused(world, bundle, tmp_path):
+    claimed = _covering(world, bundle, tmp_path / "less.xjb", lambda span: [span[0], span[1] - 1])
+    message = refused(world.township, claimed)
+    assert "less.xjb" in message and "outside" in message, message
+
+
+def test_case_3_a_township_bundle_leaves_out_other_villages_changes_and_is_accepted(world):
+    """The township's bundle to a laptop covers everything it holds but carries only that laptop's villages:
+    a gap in what it carries is allowed there (and only changes inside the range it covers)."""
+    from builders import family_draft
+    from sync_world import group_of
+    from xinjie_desktop.core.records import households
+
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    households.save(lushui, family_draft(group_of(lushui, "绿水村")))
+    world.sync(lushui)
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    world.sync(qingshan)  # carries Qingshan's village only, covers all the township holds
+    with qingshan.session() as session:
+        assert session.execute(text("SELECT count(*) FROM household")).scalar() == 1
+
+
+# --- case 9: the sender's derived list values are checked against the records ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "lie"),
+    [
+        ("head_name", "假户主"),
+        ("head_id_number", "110101199001010000"),
+        ("actual_population", 9),
+        ("workflow_step", "entered"),
+        ("search_text", "nobody"),
+        ("list_key", "\x1f\x1f"),
+    ],
+)
+def test_case_9_derived_list_values_that_contradict_the_members_are_recomputed(world, bundle, tmp_path, column, lie):
+    """derived.json (signed by the sender) says something its own records do not: the import computes the
+    value from the records instead, exactly as for a household whose values it was not given."""
+    qingshan = world.laptop(0)
+
+    def forge(parts):
+        hints = json.loads(parts["derived.json"])
+        for values in hints.values():
+            values[column] = lie
+        parts["derived.json"] = json.dumps(hints, ensure_ascii=False).encode("utf-8")
+        manifest = json.loads(parts["manifest.json"])
+        manifest["parts"]["derived.json"] = hashlib.sha256(parts["derived.json"]).hexdigest()
+        parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        _sign_again(qingshan, parts, parts["changes.tsv"].decode("utf-8"))
+
+    lying = rewrite(world, bundle, tmp_path / "lying.xjb", forge)
+    importing.import_bundles(world.township, [lying])
+    columns = ", ".join(households_module().DERIVED_COLUMNS)
+    with qingshan.session() as session:
+        sent = session.execute(text(f"SELECT id, {columns} FROM household")).one()
+    with world.township.session() as session:
+        stored = session.execute(text(f"SELECT id, {columns} FROM household")).one()
+    assert stored == sent, (column, stored)
+
+
+def households_module():
+    from xinjie_desktop.core.records import households
+
+    return households
+
+
+def test_case_9_an_honest_senders_values_are_taken_as_they_agree_with_the_records(world, bundle):
+    """The check costs no recomputation where the values agree: the household is written with them."""
+    (imported,) = importing.import_bundles(world.township, [bundle])
+    assert imported.outcome.new["household"] == 1 and len(imported.outcome.prefilled) == 1
+    from xinjie_desktop.core.records import demo_data
+
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 30, seed=5)
+    (imported,) = importing.import_bundles(world.township, world.export(lushui))
+    assert imported.outcome.new["household"] == 30 and len(imported.outcome.prefilled) == 30
+
+
+# --- case 14 (the bundle's message): bytes added to a bundle -------------------------------------------
+
+
+def test_case_14_a_bundle_with_bytes_added_says_it_is_longer_than_it_should_be(world, bundle, tmp_path):
+    data = bundle.read_bytes()
+    longer = tmp_path / "longer.xjb"
+    longer.write_bytes(data + b"\n")
+    message = refused(world.township, longer)
+    assert "longer.xjb is longer than it should be" in message and f"{len(data) + 1} bytes" in message, message
+    assert "incomplete" not in message and f"{len(data) + 1} of its" not in message

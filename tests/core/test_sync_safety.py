@@ -487,12 +487,19 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
         fields = next(line for line in lines if "\thousehold\t" in line).split("\t")
         payload = json.loads(fields[7])
         payload["phone"] = "13700000009"
-        fields[1], fields[2], fields[7] = (
-            "900",
+        first, last = json.loads(parts["manifest.json"])["covers"][qingshan.device_id]
+        fields[1], fields[2], fields[7] = (  # the laptop's next change, covered (issue 13: covers = what it carries)
+            str(last + 1),
             str(int(fields[2]) + 1000),
             json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
         )
-        _sign_again(qingshan, parts, "".join(lines) + "\t".join(fields), bundle_id=str(uuid.uuid4()))
+        _sign_again(
+            qingshan,
+            parts,
+            "".join(lines) + "\t".join(fields),
+            bundle_id=str(uuid.uuid4()),
+            covers={qingshan.device_id: [first, last + 1]},
+        )
 
     again = rewrite(world, laptop_bundle, tmp_path / "again.xjb", forge)
     (imported,) = importing.import_bundles(world.township, [again])

@@ -428,6 +428,8 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
     connection = session.connection()
     try:
         staging.stage(connection, incoming.take_staged())
+    except staging.FieldError as error:
+        raise SyncError(_wrong_field(incoming.path, error)) from None
     except staging.StagingError:
         raise damaged(incoming.path) from None
     fork = merge.staged_fork(connection)
@@ -439,6 +441,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 "changed; see the sync board."
             ).format(name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])
         ) from None
+    _check_coverage(store, session, incoming)
     if role(store) == TOWNSHIP:
         try:
             outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
@@ -452,6 +455,71 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
             )
     return Check(incoming)
+
+
+def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
+    """What the bundle says it covers (per origin, the changes it holds without a gap, which the receiver
+    acknowledges) against what it carries (issue 13, case 3).  A laptop's bundle carries every change of a
+    range it covers, and none of that origin outside it; the township's bundle to a laptop leaves out the
+    changes of other villages, so there only the second holds."""
+    carried = {
+        row[0]: (row[1], row[2], row[3])
+        for row in session.connection().exec_driver_sql(
+            "SELECT origin_device, min(seq), max(seq), count(*) FROM sync_incoming GROUP BY origin_device"
+        )
+    }
+    whole = role(store) == TOWNSHIP  # the sender is a laptop
+    for origin, (first, last) in sorted(incoming.manifest.get("covers", {}).items()):
+        low, high, count = carried.get(origin, (None, None, 0))
+        outside = count and (low < first or high > last)
+        if not outside and (not whole or count == last - first + 1):
+            continue
+        laptop = _origin_name(session, incoming.manifest, origin)
+        if outside:
+            said = _(
+                "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but it carries changes of "
+                "{laptop} outside that range ({low}–{high})."
+            ).format(name=incoming.path.name, laptop=laptop, first=first, last=last, low=low, high=high)
+        else:
+            said = _(
+                "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but it carries only {count} "
+                "of those {total} changes."
+            ).format(
+                name=incoming.path.name, laptop=laptop, first=first, last=last, count=count, total=last - first + 1
+            )
+        raise SyncError(
+            _(
+                "{said} Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
+            ).format(said=said)
+        )
+
+
+def _wrong_field(path: Path, error: staging.FieldError) -> str:
+    """Why a change's field is refused: the record, the field, the value sent and what it must be."""
+    rule = error.rule
+    if rule.choices is not None:
+        expected = _("one of: {values}").format(values=", ".join(f"“{choice}”" for choice in rule.choices))
+    elif rule.kind == "integer" and rule.least is not None and rule.most is not None and rule.most < 2**62:
+        expected = _("a whole number from {least} to {most}").format(least=rule.least, most=rule.most)
+    elif rule.kind == "integer" and rule.least is not None and rule.least > -(2**62):
+        expected = _("a whole number of at least {least}").format(least=rule.least)
+    elif rule.kind == "integer":
+        expected = _("a whole number")
+    elif rule.kind == "boolean":
+        expected = _("yes or no (true or false)")
+    elif rule.kind == "date":
+        expected = _("a date (YYYY-MM-DD)")
+    elif rule.kind == "datetime":
+        expected = _("a date and time")
+    elif rule.longest is not None:
+        expected = _("a record's id (at most {n} characters)").format(n=rule.longest)
+    else:
+        expected = _("a text")
+    value = error.value if len(error.value) <= 40 else error.value[:40] + "…"
+    return _(
+        "The bundle {name} sets “{field}” of {table} {row} to {value}, which is not {expected}. Nothing was "
+        "changed; keep the bundle file: it shows a fault of the computer that wrote it."
+    ).format(name=path.name, field=error.field, table=error.table, row=error.row_id[:8], value=value, expected=expected)
 
 
 def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:

@@ -830,7 +830,37 @@ def _stage_hints(connection, hints: dict[str, dict]) -> set[str]:
     connection.exec_driver_sql("DELETE FROM sync_hint")
     if rows:
         connection.exec_driver_sql(f"INSERT INTO sync_hint VALUES ({', '.join('?' * (len(names) + 1))})", rows)
-    return {row[0] for row in rows}
+        for household_id in _contradicted_hints(connection):  # computed here from the records (``finish``)
+            hints.pop(household_id, None)
+    return {row[0] for row in connection.exec_driver_sql("SELECT id FROM sync_hint")}
+
+
+def _contradicted_hints(connection) -> list[str]:
+    """Households whose derived columns as their sender gave them (``sync_hint``) contradict the records the
+    bundle creates (issue 13, case 9): head, head's ID number, actual population, workflow step and search
+    text as the staging found them in those records (``staging._derive_new_households``, in the reader
+    thread), and the list key (village and group as stored here, head).  Deleted from ``sync_hint``;
+    returned.  The flags are the sender's word still (computing them costs more than the rest of an
+    import's Python)."""
+    from xinjie_desktop.core.records.households import list_key
+
+    assert list_key("a", "b", "c") == "a\x1fb\x1fc", "list_key is village, group and head between unit separators"
+    connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_hint_wrong (id TEXT PRIMARY KEY)")
+    connection.exec_driver_sql("DELETE FROM sync_hint_wrong")
+    connection.exec_driver_sql(
+        "INSERT OR IGNORE INTO sync_hint_wrong SELECT h.id FROM sync_hint h LEFT JOIN new_household_derived d "
+        "ON d.id = h.id LEFT JOIN sync_incoming i ON i.table_name = 'household' AND i.row_id = h.id "
+        f"AND {staging.CREATED} LEFT JOIN new_household n ON n.staged = i.rowid "
+        "LEFT JOIN villager_group g ON g.id = n.group_id LEFT JOIN village v ON v.id = g.village_id "
+        "WHERE d.id IS NULL OR h.head_name IS NOT d.head_name OR h.head_id_number IS NOT d.head_id_number "
+        "OR h.actual_population IS NOT d.actual_population OR h.search_text IS NOT d.search_text "
+        "OR h.workflow_step IS NOT d.workflow_step OR h.list_key IS NOT "
+        "(coalesce(v.name, '') || char(31) || coalesce(g.name, '') || char(31) || d.head_name)"
+    )
+    wrong = list(connection.exec_driver_sql("SELECT id FROM sync_hint_wrong").scalars())
+    if wrong:
+        connection.exec_driver_sql("DELETE FROM sync_hint WHERE id IN (SELECT id FROM sync_hint_wrong)")
+    return wrong
 
 
 def _seen(change: Change) -> int:

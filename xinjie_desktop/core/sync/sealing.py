@@ -135,6 +135,14 @@ def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -
         "The bundle {name} was changed or damaged after it was written (it does not decrypt). Nothing was "
         "changed; write the bundle again on the laptop it came from."
     ).format(name=path.name)
+    if len(data) > header.sealed_size():
+        raise SyncError(
+            _(
+                "The bundle {name} is longer than it should be: {have} bytes where it was written with {size} "
+                "(something was added to the file afterwards). Nothing was changed; write the bundle again on the "
+                "computer it came from."
+            ).format(name=path.name, have=len(data), size=header.sealed_size())
+        )
     if len(data) != header.sealed_size():
         raise SyncError(
             _(

@@ -26,8 +26,9 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from sqlalchemy.sql.sqltypes import DateTime
+from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Integer, String
 
 from xinjie_desktop.core.sync import change_log
 
@@ -39,6 +40,125 @@ CREATED = "i.op = 'upsert' AND instr(i.payload, '\"created_at\":') > 0"
 
 class StagingError(ValueError):
     """The changes are not well formed (a damaged or forged bundle)."""
+
+
+class FieldError(StagingError):
+    """A change sets a field to a value its column cannot hold (issue 13, case 8): the record (table and
+    id), the field, the value as sent (JSON text) and the rule it breaks (``Rule``)."""
+
+    def __init__(self, table: str, row_id: str, field: str, value: str, rule: Rule) -> None:
+        super().__init__(f"{table} {row_id}: {field} = {value}")
+        self.table, self.row_id, self.field, self.value, self.rule = table, row_id, field, value, rule
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one journalled field may hold: ``kind`` (integer, boolean, text, date, datetime), empty (JSON
+    null) or not, the longest text (ids), the smallest and largest number, the closed list of values."""
+
+    table: str
+    field: str
+    kind: str
+    nullable: bool
+    longest: int | None = None
+    least: int | None = None
+    most: int | None = None
+    choices: tuple[str, ...] | None = None
+
+
+# Values an import accepts beyond a column's type: the closed lists and ranges of the household form
+# (records.households.validate) and of the models' comments.  "" stands for "not given" where the form
+# allows it.
+def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
+    from xinjie_desktop.core.rules import identification, idnumber, membership, vocabulary
+
+    def given(choices) -> tuple[str, ...]:
+        return tuple(sorted(choices))
+
+    def optional(choices) -> tuple[str, ...]:
+        return ("", *given(choices))
+
+    return {
+        ("household", "attribute"): optional(vocabulary.ATTRIBUTES),
+        ("household", "main_cause"): optional(vocabulary.CAUSES),
+        ("household", "identification_standard"): optional(vocabulary.IDENTIFICATION_STANDARDS),
+        ("member", "relation"): given(vocabulary.RELATIONS),
+        ("member", "membership_basis"): given(membership.BASES),
+        ("member", "sex"): optional((idnumber.MALE, idnumber.FEMALE)),
+        ("member", "ethnicity"): optional(vocabulary.ETHNICITIES),
+        ("member", "education"): optional(vocabulary.EDUCATION),
+        ("member", "health"): optional(vocabulary.HEALTH),
+        ("member", "labour"): optional(vocabulary.LABOUR),
+        ("member", "schooling"): optional(vocabulary.SCHOOLING),
+        ("workflow_step", "step"): given(identification.STEP_CODES),
+        ("dangerous_house", "grade"): ("C", "D"),
+        ("agreement", "status"): ("draft", "signed", "voided"),
+    }
+
+
+_RANGES = {
+    ("household", "system_population"): (0, 99),
+    ("household", "exit_year"): (2014, None),
+}
+_BIGGEST = 2**63 - 1  # SQLite's largest integer
+
+
+@functools.cache
+def rules() -> tuple[Rule, ...]:
+    """The rule of every journalled field of every travelling table, from the models."""
+    closed = _closed_lists()
+    found = []
+    for name, columns in _new_record_columns().items():
+        for column in columns:
+            kind = column.type
+            longest = least = most = None
+            if isinstance(kind, Boolean):
+                sort = "boolean"
+            elif isinstance(kind, Integer):  # BigInteger too
+                sort, least, most = "integer", -_BIGGEST - 1, _BIGGEST
+                low, high = _RANGES.get((name, column.name), (None, None))
+                least, most = (least if low is None else low), (most if high is None else high)
+            elif isinstance(kind, DateTime):
+                sort = "datetime"
+            elif isinstance(kind, Date):
+                sort = "date"
+            else:
+                sort = "text"
+                if column.foreign_keys or column.name == "device_id":  # a record's id, a blob's SHA-256, a device
+                    longest = kind.length if isinstance(kind, String) and kind.length else 64
+            found.append(
+                Rule(
+                    name,
+                    column.name,
+                    sort,
+                    bool(column.nullable),
+                    longest,
+                    least,
+                    most,
+                    closed.get((name, column.name)),
+                )
+            )
+    return tuple(found)
+
+
+_RULES_TABLE = (
+    "CREATE TEMP TABLE field_rule (table_name TEXT NOT NULL, field TEXT NOT NULL, kind TEXT NOT NULL, "
+    "nullable INTEGER NOT NULL, longest INTEGER, least INTEGER, most INTEGER, choices TEXT, "
+    "PRIMARY KEY (table_name, field)) WITHOUT ROWID"
+)
+# A field whose value its rule refuses (e: the payload's entry, r: the rule); a closed list is held as its
+# values between separators (char(31)), found with instr(): a look-up per field would cost more than the rest.
+_BAD_FIELD = (
+    "CASE WHEN e.type = 'null' THEN NOT r.nullable "
+    "WHEN r.kind = 'text' THEN e.type != 'text' OR length(e.atom) > r.longest OR (r.choices IS NOT NULL "
+    "AND (instr(r.choices, char(31) || e.atom || char(31)) = 0 OR instr(e.atom, char(31)) > 0)) "
+    "WHEN r.kind = 'integer' THEN e.type != 'integer' OR e.atom < r.least OR e.atom > r.most "
+    "WHEN r.kind = 'boolean' THEN e.type NOT IN ('true', 'false') AND NOT (e.type = 'integer' AND e.atom IN (0, 1)) "
+    "WHEN e.type != 'text' THEN 1 "
+    # date() alone takes 2023-02-30; by way of the day number it becomes 2023-03-02
+    "WHEN r.kind = 'date' THEN date(julianday(e.atom)) IS NOT e.atom "
+    "ELSE date(julianday(e.atom)) IS NOT substr(e.atom, 1, 10) END"
+)
 
 
 def attach(dbapi_connection) -> None:
@@ -106,6 +226,11 @@ def _schema() -> tuple[str, ...]:
             + ", ".join(column.name for column in columns)
             + ")"
         )
+    # What the records a bundle creates say of their households' derived columns (``_derive_new_households``).
+    statements.append(
+        "CREATE TABLE new_household_derived (id TEXT PRIMARY KEY, head_name, head_id_number, actual_population, "
+        "workflow_step, search_text) WITHOUT ROWID"
+    )
     return tuple(statements)
 
 
@@ -131,6 +256,8 @@ def staged_image(document: str) -> bytes:
                 f"= i.table_name AND j.row_id = i.row_id) = 1, {', '.join(_column_sql(column) for column in columns)} "
                 f"FROM sync_incoming i WHERE i.table_name = '{name}' AND {CREATED}"
             )
+        _validate_fields(database)
+        _derive_new_households(database)
         database.commit()
         return database.serialize()
     finally:
@@ -146,6 +273,112 @@ def _validate(database) -> None:
     ).fetchone()[0]
     if bad:
         raise StagingError(f"{bad} malformed changes")
+
+
+def _validate_fields(database) -> None:
+    """Every field every change sets, against its column (``rules``), before anything is written: a
+    ``FieldError`` names the first one refused.  Fields the models do not know (a newer sender's) are
+    left alone.
+
+    Two ways, for speed (this runs for every change of every bundle): a created record's fields are
+    already read out of the JSON into ``new_<table>``, where one pass per table checks them as SQLite
+    values (``_created_field_check``); a JSON array or object there would read as text, so a creation
+    holding one (``:[`` or ``:{`` in its payload, which a journal's text values never hold unescaped in
+    that form after a key) and every other change are checked field by field from their JSON."""
+    database.execute(_RULES_TABLE)
+    database.executemany(
+        "INSERT INTO temp.field_rule VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.table,
+                r.field,
+                r.kind,
+                r.nullable,
+                r.longest,
+                r.least,
+                r.most,
+                None if r.choices is None else "\x1f" + "\x1f".join(r.choices) + "\x1f",
+            )
+            for r in rules()
+        ],
+    )
+    bad = database.execute(
+        # CROSS JOIN: the rule looked up by its key for each field (SQLite would rather scan the rules)
+        "SELECT i.table_name, i.row_id, e.key, json_quote(e.value) FROM sync_incoming i CROSS JOIN json_each(i.payload) e "
+        "CROSS JOIN temp.field_rule r ON r.table_name = i.table_name AND r.field = e.key "
+        f"WHERE i.op = 'upsert' AND (NOT ({CREATED}) OR instr(i.payload, ':[') > 0 OR instr(i.payload, ':{{') > 0) "
+        f"AND ({_BAD_FIELD}) ORDER BY i.rowid LIMIT 1"
+    ).fetchone()
+    if bad is None:
+        for check in _created_field_check().values():
+            found = database.execute(check).fetchone()
+            if found is not None:
+                bad = database.execute(
+                    "SELECT table_name, row_id, ?, json_quote(json_extract(payload, '$.' || ?)) FROM sync_incoming "
+                    "WHERE rowid = ?",
+                    (found[1], found[1], found[0]),
+                ).fetchone()
+                break
+    if bad is not None:
+        table, row_id, field, value = bad
+        rule = next(r for r in rules() if r.table == table and r.field == field)
+        raise FieldError(table, row_id, field, value, rule)
+
+
+@functools.cache
+def _created_field_check() -> dict[str, str]:
+    """Per table, the query finding a created record (in ``new_<table>``, its fields as the store keeps them)
+    with a field its rule refuses: (staged, field).  A JSON null where the model has a default reads as
+    the default there (as a field an older sender did not have)."""
+    checks = {}
+    for name in _new_record_columns():
+        cases = []
+        for rule in (r for r in rules() if r.table == name):
+            x = rule.field
+            if rule.kind == "text":
+                wrong = f"typeof({x}) != 'text'"
+                if rule.longest is not None:
+                    wrong += f" OR length({x}) > {rule.longest}"
+                if rule.choices is not None:
+                    wrong += f" OR {x} NOT IN ({', '.join(_literal(choice) for choice in rule.choices)})"
+            elif rule.kind == "integer":
+                wrong = f"typeof({x}) != 'integer' OR {x} < {rule.least} OR {x} > {rule.most}"
+            elif rule.kind == "boolean":
+                wrong = f"typeof({x}) != 'integer' OR {x} NOT IN (0, 1)"
+            elif rule.kind == "date":
+                wrong = f"typeof({x}) != 'text' OR date(julianday({x})) IS NOT {x}"
+            else:  # datetime, as _column_sql made it (julianday() is NULL for what is not a date and time)
+                wrong = f"date(julianday({x})) IS NOT substr({x}, 1, 10)"
+            refused = f"{x} IS NOT NULL AND ({wrong})" if rule.nullable else f"{x} IS NULL OR {wrong}"
+            cases.append(f"WHEN {refused} THEN '{x}'")
+        checks[name] = (
+            f"SELECT staged, CASE {' '.join(cases)} END AS field FROM new_{name} WHERE field IS NOT NULL LIMIT 1"
+        )
+    return checks
+
+
+def _derive_new_households(database) -> None:
+    """For every household the bundle creates, the derived columns its created records give (issue 13,
+    case 9; compared with the sender's ``derived.json`` by ``merge._contradicted_hints``): head and head's
+    ID number (the first member by position whose relation is "head"), actual population (members of an
+    included membership basis), workflow step (the step of the highest ordinal, "rejected" if it did not
+    pass) and search text (every member's name and ID number by position)."""
+    from xinjie_desktop.core.rules.identification import REJECTED
+    from xinjie_desktop.core.rules.membership import INCLUDED
+
+    included = ", ".join(_literal(basis) for basis in sorted(INCLUDED))
+    database.execute(
+        "INSERT OR IGNORE INTO new_household_derived SELECT i.row_id, coalesce(head.name, ''), "
+        "coalesce(head.id_number, ''), coalesce(everyone.population, 0), coalesce(last.step, ''), "
+        "coalesce(everyone.search, '') FROM new_household n JOIN sync_incoming i ON i.rowid = n.staged "
+        "LEFT JOIN (SELECT household_id, name, id_number, min(position) FROM new_member WHERE relation = 'head' "
+        "GROUP BY household_id) head ON head.household_id = i.row_id "
+        f"LEFT JOIN (SELECT household_id, count(CASE WHEN membership_basis IN ({included}) THEN 1 END) AS population, "
+        "group_concat(name || '|' || id_number, '|') AS search FROM (SELECT * FROM new_member ORDER BY household_id, "
+        "position) GROUP BY household_id) everyone ON everyone.household_id = i.row_id "
+        f"LEFT JOIN (SELECT household_id, CASE WHEN passed THEN step ELSE '{REJECTED}' END AS step, max(ordinal) "
+        "FROM new_workflow_step GROUP BY household_id) last ON last.household_id = i.row_id"
+    )
 
 
 def stage(connection, image: bytes) -> None:
