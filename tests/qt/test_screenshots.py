@@ -1,12 +1,15 @@
-"""Render the main screens offscreen, with demo data, to docs/screenshots/*.png.
+"""Render the main screens offscreen, with demo data, to PNG files.
 
-The README shows these pictures; look at them after a change to the window.
+The README shows these pictures (docs/screenshots/*.png); look at them after a change to the window. A test run
+writes them to a folder of the temporary directory (``xinjie-screenshots-out``), so running the tests leaves the
+source tree as it was; ``XINJIE_UPDATE_SCREENSHOTS=1`` writes them over docs/screenshots, to be committed.
 The interface is rendered in Simplified Chinese from the current catalogue
 (compiled here from the .po, so the pictures never show a stale .mo).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,7 +27,11 @@ from xinjie_desktop.resources import translations_dir
 
 pytestmark = pytest.mark.gui
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("XINJIE_UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "xinjie-screenshots-out"
+)
 SIZE = (1280, 800)
 
 
