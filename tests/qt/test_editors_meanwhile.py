@@ -1,0 +1,180 @@
+"""Every editor other than the household's, open while another writer changes its record in the store (issue
+13, case 1): saving writes what the user changed, keeps what the other wrote, and shows the user each field
+both changed to decide. And "unsaved" means "differs from the store" (case 2): right after a save, leaving
+asks nothing. The other writer is a second window's store (a second ``open_store`` of the same file)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QRadioButton
+from sqlalchemy import select
+
+from builders import family_draft
+from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.rules.relocation import VerificationDraft
+from xinjie_desktop.core.store.models import ChangeLog, RelocationVerification
+from xinjie_desktop.core.sync.workstore import open_store
+from xinjie_desktop.qt.households.household_editor import RELOCATION_TAB, HouseholdEditor
+from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
+
+pytestmark = pytest.mark.gui
+
+REG = "registered"
+
+
+@pytest.fixture
+def stores(tmp_path):
+    """The editor's store and another writer on the same file."""
+    mine = open_store(tmp_path / "s.sqlite")
+    township.set_up(mine, "T", "C", {"V1": ["G1", "G2"]})
+    other = open_store(tmp_path / "s.sqlite")
+    yield mine, other
+    other.close()
+    mine.close()
+
+
+@pytest.fixture
+def household(stores):
+    mine, _other = stores
+    with mine.session() as session:
+        group = township.groups(session)[0].id
+    return households.save(mine, family_draft(group, national_number="5305020001"))
+
+
+def answer_dialog(qtbot, keep: str):
+    """Click the user's choice in the dialog when it comes up, then "Save with these choices"; what the
+    dialog showed is returned (its choices' texts, and its picture)."""
+    seen: list = []
+
+    def act():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, CollisionDialog):
+            QTimer.singleShot(20, act)
+            return
+        dialog.resize(1366, 768)
+        seen.append([button.text() for button in dialog.findChildren(QRadioButton)])
+        seen.append(dialog.grab())
+        for index in range(len(dialog.groups)):
+            button = dialog.findChild(QRadioButton, f"keep_{keep}_{index}")
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, act)
+    return seen
+
+
+@pytest.fixture
+def retype(qtbot, type_text):
+    """Click into the field, select what is there and type over it (Chinese as an input method sends it)."""
+
+    def over(widget, text: str) -> None:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(widget, Qt.Key.Key_Backspace)
+        type_text(widget, text)
+
+    return over
+
+
+def last_entry(store, row_id):
+    with store.session() as session:
+        return session.scalars(
+            select(ChangeLog).where(ChangeLog.row_id == row_id).order_by(ChangeLog.seq.desc())
+        ).first()
+
+
+# --- the relocation verification -------------------------------------------------------------------------
+
+
+def verification(**changes) -> VerificationDraft:
+    values = {
+        "in_scope": True,
+        "area_category": "geohazard",
+        "area_reason": "村后山体滑坡隐患点",
+        "mode": "centralised",
+        "site": "辛街乡集镇安置点",
+        "building_mode": "unified",
+    }
+    return VerificationDraft(**{**values, **changes})
+
+
+@pytest.fixture
+def relocation_editor(qtbot, stores, household):
+    mine, _other = stores
+    relocation_records.save(mine, household, verification(), REG)
+    editor = HouseholdEditor(mine, household)
+    qtbot.addWidget(editor)
+    editor.resize(1366, 768)
+    with qtbot.waitExposed(editor):
+        editor.show()
+    editor.tabs.setCurrentIndex(RELOCATION_TAB)
+    return editor
+
+
+def test_relocation_a_field_changed_meanwhile_is_kept_after_saving_another(
+    qtbot, relocation_editor, stores, household, retype
+):
+    mine, other = stores
+    tab = relocation_editor.relocation_tab
+    relocation_records.save(other, household, verification(site="imported site"), REG)
+    retype(tab.notice_place_edit, "村委会公示栏")
+    qtbot.mouseClick(tab.save_verification_button, Qt.MouseButton.LeftButton)
+    saved = relocation_records.load(mine, household)
+    assert (saved.site, saved.notice_place) == ("imported site", "村委会公示栏")
+    assert tab.site_edit.text() == "imported site"
+    assert not relocation_editor.has_unsaved_changes()  # case 2: leaving now asks nothing
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_relocation_a_field_both_changed_is_shown_and_the_user_decides(
+    qtbot, relocation_editor, stores, household, keep, retype
+):
+    mine, other = stores
+    tab = relocation_editor.relocation_tab
+    relocation_records.save(other, household, verification(site="theirs"), REG)
+    retype(tab.site_edit, "mine")
+    retype(tab.notice_place_edit, "村委会公示栏")
+    seen = answer_dialog(qtbot, keep)
+    qtbot.mouseClick(tab.save_verification_button, Qt.MouseButton.LeftButton)
+    texts = "\n".join(seen[0])
+    assert "mine" in texts and "theirs" in texts and "changed by this computer" in texts
+    seen[1].save(f"/tmp/collision_relocation_{keep}.png")
+    saved = relocation_records.load(mine, household)
+    assert (saved.site, saved.notice_place) == (keep, "村委会公示栏")
+    assert tab.site_edit.text() == keep and not relocation_editor.has_unsaved_changes()
+    with mine.session() as session:
+        record_id = session.scalar(select(RelocationVerification.id))
+    assert "site+" in json.loads(last_entry(mine, record_id).bases)
+
+
+def test_relocation_cancelling_the_decision_saves_nothing(
+    qtbot, relocation_editor, stores, household, monkeypatch, retype
+):
+    mine, other = stores
+    tab = relocation_editor.relocation_tab
+    relocation_records.save(other, household, verification(site="theirs"), REG)
+    retype(tab.site_edit, "mine")
+    monkeypatch.setattr(CollisionDialog, "ask", staticmethod(lambda collisions, parent=None: None))
+    qtbot.mouseClick(tab.save_verification_button, Qt.MouseButton.LeftButton)
+    assert relocation_records.load(mine, household).site == "theirs"
+    assert tab.site_edit.text() == "mine" and relocation_editor.has_unsaved_changes()
+    assert "nothing was chosen" in tab.verification_status.text()
+
+
+def test_relocation_saved_through_the_household_save_leaves_without_a_question(
+    qtbot, relocation_editor, stores, household, retype
+):
+    """Case 2: Ctrl+S saves the household and the verification; nothing is unsaved afterwards, even
+    with the verification changed meanwhile by the other writer."""
+    mine, other = stores
+    tab = relocation_editor.relocation_tab
+    relocation_records.save(other, household, verification(site="imported site"), REG)
+    retype(tab.notice_place_edit, " 村委会公示栏 ")
+    qtbot.keyClick(tab.notice_place_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = relocation_records.load(mine, household)
+    assert (saved.site, saved.notice_place) == ("imported site", "村委会公示栏")
+    assert not relocation_editor.has_unsaved_changes()
