@@ -5,16 +5,20 @@ or an import) changes it; saving the form must not write the other writer's valu
 changed is a collision (``EditCollisions``, nothing written) until the user decides, and the decision is
 journalled with the versions it decided between (as a sync conflict's resolution is)."""
 
+import dataclasses
 import json
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from test_relocation import REG, complete
 
 from builders import family_draft
-from xinjie_desktop.core.records import edits, households
+from xinjie_desktop.core.records import edits, households, housing_plans
 from xinjie_desktop.core.records import relocation as relocation_records
 from xinjie_desktop.core.records.form_saving import EditCollisions
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.store.models import ChangeLog, RelocationVerification
 from xinjie_desktop.core.sync.workstore import open_store
 
@@ -123,3 +127,80 @@ def test_relocation_the_merged_verification_is_checked_again(store, second, veri
             store, verified, mine, REG, params, loaded=form, decisions={key: edits.Decision(edits.MINE, "另一原因")}
         )
     assert relocation_records.load(store, verified).area_reason == "另一原因"
+
+
+# --- housing plans (HS-1 … HS-4) ---------------------------------------------------------------------------
+
+
+def save_plan(store, household_id, plan, **options):
+    return housing_plans.save(store, household_id, plan, calculate(plan, current()), **options)
+
+
+def latest_plan(store, household_id):
+    return housing_plans.saved_plans(store, household_id)[0]
+
+
+@pytest.fixture
+def planned(store, household_id):
+    save_plan(store, household_id, PLAN)
+    return household_id
+
+
+PLAN = PlanInput(people=4, unit_cost=Decimal("1200"), layout=100, own_funds=Decimal("10000"))
+
+
+def test_plan_a_plan_saved_underneath_is_the_base_of_the_users_save(store, second, planned):
+    """The calculator opened the household's plan; another writer saved a newer plan (another unit cost);
+    the user changes the own funds and saves: the new plan keeps the other writer's unit cost."""
+    form = housing_plans.plan_base(store, planned)
+    save_plan(second, planned, dataclasses.replace(PLAN, unit_cost=Decimal("1500")))
+    mine = dataclasses.replace(form.plan, own_funds=Decimal("12000"))
+    housing_plans.save(store, planned, mine, calculate(mine, current()), loaded=form)
+    saved = latest_plan(store, planned)
+    assert (saved.plan.unit_cost, saved.plan.own_funds) == (Decimal("1500"), Decimal("12000"))
+    assert saved.results == calculate(saved.plan, current()).to_json()  # the figures of what was saved
+
+
+def test_plan_a_field_both_changed_is_a_collision_the_user_decides(store, second, planned):
+    form = housing_plans.plan_base(store, planned)
+    save_plan(second, planned, dataclasses.replace(PLAN, unit_cost=Decimal("1500")))
+    mine = dataclasses.replace(form.plan, unit_cost=Decimal("1300"), own_funds=Decimal("12000"))
+    with pytest.raises(EditCollisions) as raised:
+        housing_plans.save(store, planned, mine, calculate(mine, current()), loaded=form)
+    (collision,) = raised.value.collisions
+    theirs_plan = latest_plan(store, planned)
+    assert (collision.table, collision.record, collision.field) == ("housing_plan", theirs_plan.id, "unit_cost")
+    assert (collision.mine, collision.theirs, collision.base) == (Decimal("1300"), Decimal("1500"), Decimal("1200"))
+    assert collision.changed_by == "this computer"
+    assert len(housing_plans.saved_plans(store, planned)) == 2  # nothing saved
+    stale = {collision.key: edits.Decision(edits.MINE, Decimal("1400"))}
+    with pytest.raises(EditCollisions):
+        housing_plans.save(store, planned, mine, calculate(mine, current()), loaded=form, decisions=stale)
+    decisions = {collision.key: edits.Decision(edits.THEIRS, Decimal("1500"))}
+    plan_id = housing_plans.save(store, planned, mine, calculate(mine, current()), loaded=form, decisions=decisions)
+    saved = latest_plan(store, planned)
+    assert saved.id == plan_id and (saved.plan.unit_cost, saved.plan.own_funds) == (Decimal("1500"), Decimal("12000"))
+    decided = json.loads(last_entry(store, plan_id).bases)["inputs+"]  # journalled: the versions decided between
+    assert len(decided) == 2
+
+
+def test_plan_keeping_mine_writes_mine(store, second, planned):
+    form = housing_plans.plan_base(store, planned)
+    save_plan(second, planned, dataclasses.replace(PLAN, unit_cost=Decimal("1500")))
+    mine = dataclasses.replace(form.plan, unit_cost=Decimal("1300"))
+    key = ("housing_plan", latest_plan(store, planned).id, "unit_cost")
+    decisions = {key: edits.Decision(edits.MINE, Decimal("1500"))}
+    housing_plans.save(store, planned, mine, calculate(mine, current()), loaded=form, decisions=decisions)
+    assert latest_plan(store, planned).plan.unit_cost == Decimal("1300")
+
+
+def test_plan_the_form_opened_without_a_plan_and_one_arrived(store, second, household_id):
+    """The calculator showed the household's defaults; a plan arrived meanwhile: the user's changes are
+    made to it, the rest is the arrived plan's."""
+    form = housing_plans.plan_base(store, household_id)
+    assert form.plan_id is None
+    save_plan(second, household_id, PLAN)
+    mine = dataclasses.replace(form.plan, loan=Decimal("5000"))
+    housing_plans.save(store, household_id, mine, calculate(mine, current()), loaded=form)
+    saved = latest_plan(store, household_id)
+    assert (saved.plan.unit_cost, saved.plan.layout, saved.plan.loan) == (Decimal("1200"), 100, Decimal("5000"))

@@ -5,7 +5,9 @@ asks nothing. The other writer is a second window's store (a second ``open_store
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -13,12 +15,15 @@ from PySide6.QtWidgets import QApplication, QRadioButton
 from sqlalchemy import select
 
 from builders import family_draft
-from xinjie_desktop.core.records import households, township
+from xinjie_desktop.core.records import households, housing_plans, township
 from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.rules.relocation import VerificationDraft
 from xinjie_desktop.core.store.models import ChangeLog, RelocationVerification
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt.households.household_editor import RELOCATION_TAB, HouseholdEditor
+from xinjie_desktop.qt.relocation.relocation_tab import PLAN_TAB
 from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 
 pytestmark = pytest.mark.gui
@@ -178,3 +183,57 @@ def test_relocation_saved_through_the_household_save_leaves_without_a_question(
     saved = relocation_records.load(mine, household)
     assert (saved.site, saved.notice_place) == ("imported site", "村委会公示栏")
     assert not relocation_editor.has_unsaved_changes()
+
+
+# --- housing plans ---------------------------------------------------------------------------------------
+
+PLAN = PlanInput(people=4, unit_cost=Decimal("1200"), layout=100, own_funds=Decimal("10000"))
+
+
+def save_plan(store, household_id, plan):
+    return housing_plans.save(store, household_id, plan, calculate(plan, current()))
+
+
+@pytest.fixture
+def plan_tab(qtbot, stores, household):
+    mine, _other = stores
+    save_plan(mine, household, PLAN)
+    editor = HouseholdEditor(mine, household)
+    qtbot.addWidget(editor)
+    editor.resize(1366, 768)
+    with qtbot.waitExposed(editor):
+        editor.show()
+    editor.tabs.setCurrentIndex(RELOCATION_TAB)
+    editor.relocation_tab.inner_tabs.setCurrentIndex(PLAN_TAB)
+    return editor
+
+
+def test_plan_saved_meanwhile_is_the_base_of_the_users_plan(qtbot, plan_tab, stores, household, retype):
+    mine, other = stores
+    tab = plan_tab.relocation_tab
+    assert tab.calculator.unit_cost_edit.text() == "1200"
+    save_plan(other, household, dataclasses.replace(PLAN, unit_cost=Decimal("1500")))
+    retype(tab.calculator.own_funds_edit, "12000")
+    qtbot.mouseClick(tab.save_plan_button, Qt.MouseButton.LeftButton)
+    latest = housing_plans.saved_plans(mine, household)[0]
+    assert (latest.plan.unit_cost, latest.plan.own_funds) == (Decimal("1500"), Decimal("12000"))
+    assert tab.calculator.unit_cost_edit.text() == "1500" and tab.calculator.result() == housing_plans.reopen(latest)
+    assert not plan_tab.has_unsaved_changes()
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_plan_an_input_both_changed_is_shown_and_the_user_decides(qtbot, plan_tab, stores, household, retype, keep):
+    mine, other = stores
+    tab = plan_tab.relocation_tab
+    save_plan(other, household, dataclasses.replace(PLAN, unit_cost=Decimal("1500")))
+    retype(tab.calculator.unit_cost_edit, "1300")
+    retype(tab.calculator.own_funds_edit, "12000")
+    seen = answer_dialog(qtbot, keep)
+    qtbot.mouseClick(tab.save_plan_button, Qt.MouseButton.LeftButton)
+    seen[1].save(f"/tmp/collision_plan_{keep}.png")
+    assert "1300" in seen[0][0] and "1500" in seen[0][1]
+    latest = housing_plans.saved_plans(mine, household)[0]
+    expected = Decimal("1300") if keep == "mine" else Decimal("1500")
+    assert (latest.plan.unit_cost, latest.plan.own_funds) == (expected, Decimal("12000"))
+    assert len(housing_plans.saved_plans(mine, household)) == 3
+    assert "inputs+" in json.loads(last_entry(mine, latest.id).bases)

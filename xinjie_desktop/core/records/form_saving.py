@@ -89,10 +89,18 @@ def describe(
 def journal_decision(session: Session, record: Travelling, table: str, name: str, loaded_versions: str) -> None:
     """The decided field is written again (a new version, even when the store's value was kept), and its
     journal entry names the store's version and the one the form loaded: the versions decided between."""
-    theirs = field_version(record.sync_versions, name)
-    base = field_version(loaded_versions, name)
+    note_decided(session, table, record.id, name, record.sync_versions, loaded_versions)
     flag_modified(record, name)
-    session.info.setdefault(DECIDED_VERSIONS, {})[(table, record.id, name)] = [
+
+
+def note_decided(
+    session: Session, table: str, record_id: str, name: str, store_versions: str, loaded_versions: str
+) -> None:
+    """Have the journal entry that writes ``name`` of the record name the versions decided between: the
+    store's (``store_versions``: a record's ``sync_versions``) and the one the form loaded."""
+    theirs = field_version(store_versions, name)
+    base = field_version(loaded_versions, name)
+    session.info.setdefault(DECIDED_VERSIONS, {})[(table, record_id, name)] = [
         list(v) for v in (theirs, base) if v is not None
     ]
 

@@ -151,6 +151,7 @@ class RelocationTab(QWidget):
         self._messages: dict[str, MessageLabel] = {}
         self._clean: VerificationDraft | None = None
         self._loaded: relocation_records.LoadedVerification | None = None  # what a save is checked against
+        self._plan_base: housing_plans.PlanBase | None = None  # the plan the calculator opened: the same
         self._build()
         self.set_household(household_id)
 
@@ -410,6 +411,7 @@ class RelocationTab(QWidget):
         self._kind = defaults.kind
         self.load_verification()
         if changed:
+            self._plan_base = housing_plans.plan_base(self._store, household_id)
             plans = housing_plans.saved_plans(self._store, household_id)
             self._set_plans(plans)
             if plans:
@@ -609,19 +611,36 @@ class RelocationTab(QWidget):
         if result is None or plan is None:
             self.plan_status.show_message(_("Not saved: correct the inputs first."))
             return None
+        decisions: dict = {}
         try:
-            plan_id = housing_plans.save(
-                self._store,
-                self._household_id,
-                plan,
-                result,
-                chosen_option=self.calculator.chosen_option(),
-                co_investor=self.calculator.co_investor(),
-                note=self.plan_note_edit.text(),
-            )
+            while True:
+                try:
+                    plan_id = housing_plans.save(
+                        self._store,
+                        self._household_id,
+                        plan,
+                        result,
+                        chosen_option=self.calculator.chosen_option(),
+                        co_investor=self.calculator.co_investor(),
+                        note=self.plan_note_edit.text(),
+                        loaded=self._plan_base,
+                        decisions=decisions,
+                    )
+                    break
+                except EditCollisions as collided:  # a newer plan was saved meanwhile: the user decides
+                    chosen = CollisionDialog.ask(collided.collisions, self)
+                    if chosen is None:
+                        self.plan_status.show_message(
+                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
+                        )
+                        return None
+                    decisions.update(chosen)
         except PlanInputError as error:
             self.plan_status.show_message(_("Not saved: {reason}").format(reason=str(error)))
             return None
+        self._plan_base = housing_plans.plan_base(self._store, self._household_id)
+        if self._plan_base.plan != plan:  # made to the plan saved meanwhile: show what was saved
+            self._open_saved(housing_plans.saved_plans(self._store, self._household_id)[0])
         self._set_plans(housing_plans.saved_plans(self._store, self._household_id))
         for row, saved in enumerate(self.plans_model.plans):
             if saved.id == plan_id:

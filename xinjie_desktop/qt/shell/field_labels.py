@@ -7,7 +7,7 @@ rules' closed lists (their codes and labels).
 
 from __future__ import annotations
 
-from xinjie_desktop.core.rules import membership, relocation, vocabulary
+from xinjie_desktop.core.rules import housing_plan, membership, relocation, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.i18n import N_, _
 
@@ -89,6 +89,23 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         **dict(relocation.SIGNERS),
         **{f"{name}_signed_on": label for name, label in relocation.SIGNERS},
     },
+    "housing_plan": {  # a plan's inputs (the calculator's words) and its co-ownership choice
+        "people": N_("Actual population"),
+        "kind": N_("Kind of household"),
+        "labour": N_("Has labour capacity"),
+        "start_date": N_("Construction started"),
+        "unit_cost": N_("Building cost per m²"),
+        "layout": N_("Layout (m²)"),
+        "built_area": N_("Area built"),
+        "own_funds": N_("Own funds planned"),
+        "loan": N_("Loan already drawn"),
+        "demolition_signed": N_("Demolition agreement"),
+        "zone": N_("Homestead zone"),
+        "land": N_("Homestead land type"),
+        "homestead_area": N_("Homestead area"),
+        "chosen_option": N_("Co-ownership"),
+        "co_investor": N_("Co-investor"),
+    },
 }
 WHOLE_RECORD = N_("the whole record")
 
@@ -105,6 +122,10 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("member", "ethnicity"): vocabulary.ETHNICITIES,
     ("member", "membership_basis"): membership.BASES,
     ("member", "sex"): SEX_LABELS,
+    ("housing_plan", "kind"): housing_plan.KINDS,
+    ("housing_plan", "zone"): housing_plan.ZONE_LABELS,
+    ("housing_plan", "land"): housing_plan.LAND_LABELS,
+    ("housing_plan", "chosen_option"): housing_plan.OPTION_LABELS,
     ("relocation_verification", "exclusion"): relocation.EXCLUSIONS,
     ("relocation_verification", "mode"): relocation.MODES,
     ("relocation_verification", "building_mode"): relocation.BUILDING_MODES,
