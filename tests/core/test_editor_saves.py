@@ -6,20 +6,24 @@ changed is a collision (``EditCollisions``, nothing written) until the user deci
 journalled with the versions it decided between (as a sync conflict's resolution is)."""
 
 import dataclasses
+import hashlib
 import json
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from test_demolition import SIGNED_ON, accept
+from test_demolition import agreement as demolition_agreement
 from test_relocation import REG, complete
 
 from builders import family_draft
-from xinjie_desktop.core.records import edits, households, housing_plans
+from xinjie_desktop.core.records import agreements, demolition, edits, households, housing_plans
 from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.rules.policy_params import current
-from xinjie_desktop.core.store.models import ChangeLog, RelocationVerification
+from xinjie_desktop.core.store.models import Agreement, ChangeLog, RelocationVerification
 from xinjie_desktop.core.sync.workstore import open_store
 
 
@@ -204,3 +208,79 @@ def test_plan_the_form_opened_without_a_plan_and_one_arrived(store, second, hous
     housing_plans.save(store, household_id, mine, calculate(mine, current()), loaded=form)
     saved = latest_plan(store, household_id)
     assert (saved.plan.unit_cost, saved.plan.layout, saved.plan.loan) == (Decimal("1200"), 100, Decimal("5000"))
+
+
+# --- agreements (AG-1 … AG-3) ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def accepted(store, household_id):
+    demolition_agreement(store, household_id)
+    accept(store, household_id, old_certificate_returned=False, new_certificate_number="")
+    return household_id
+
+
+def test_AG_2_certificates_recorded_underneath_are_kept_when_the_user_records_another(store, second, accepted):
+    """The form showed the acceptance without certificates; another writer recorded the new certificate
+    (the old one taken back); the user ticks "old certificate taken back" and records: the number stays."""
+    form = demolition.acceptance(store, accepted)
+    demolition.record_certificates(second, accepted, True, "龙宅字第0123号")
+    demolition.record_certificates(store, accepted, True, form.new_certificate_number, loaded=form)
+    now = demolition.acceptance(store, accepted)
+    assert (now.old_certificate_returned, now.new_certificate_number) == (True, "龙宅字第0123号")
+
+
+def test_AG_2_a_certificate_number_both_entered_is_decided(store, second, accepted):
+    form = demolition.acceptance(store, accepted)
+    demolition.record_certificates(second, accepted, True, "龙宅字第0123号")
+    with pytest.raises(EditCollisions) as raised:
+        demolition.record_certificates(store, accepted, True, "龙宅字第9999号", loaded=form)
+    (collision,) = raised.value.collisions
+    assert (collision.table, collision.field, collision.mine, collision.theirs) == (
+        "demolition_acceptance",
+        "new_certificate_number",
+        "龙宅字第9999号",
+        "龙宅字第0123号",
+    )
+    decisions = {collision.key: edits.Decision(edits.MINE, "龙宅字第0123号")}
+    demolition.record_certificates(store, accepted, True, "龙宅字第9999号", loaded=form, decisions=decisions)
+    assert demolition.acceptance(store, accepted).new_certificate_number == "龙宅字第9999号"
+    assert "new_certificate_number+" in json.loads(last_entry(store, form.id).bases)
+
+
+@pytest.fixture
+def drafted(store, household_id):
+    agreement_id = demolition_agreement(store, household_id, status="draft")
+    return household_id, agreement_id
+
+
+def test_AG_1_a_draft_changed_meanwhile_is_not_signed_unseen(store, second, drafted, tmp_path):
+    """AG-1: the user previewed a draft; meanwhile its content changed in the store (an import of another
+    computer's correction): signing it now would sign what nobody was shown. Refused, naming what happened;
+    signing the agreement as it is now (after looking at it again) goes through."""
+    household_id, agreement_id = drafted
+    (shown,) = agreements.versions(store, household_id)
+    with second.unit_of_work() as session:
+        record = session.get(Agreement, agreement_id)
+        record.content, record.content_sha256 = '{"x":1}', hashlib.sha256(b'{"x":1}').hexdigest()
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\nscan")
+    with pytest.raises(AgreementError, match="changed in the store since you opened it"):
+        agreements.sign_on_paper(store, agreement_id, scan, True, SIGNED_ON, expected=shown)
+    assert agreements.versions(store, household_id)[0].status == "draft"
+    (again,) = agreements.versions(store, household_id)
+    agreements.sign_on_paper(store, agreement_id, scan, True, SIGNED_ON, expected=again)
+    assert agreements.versions(store, household_id)[0].status == "signed"
+
+
+def test_AG_1_an_agreement_signed_meanwhile_is_not_voided_as_a_draft(store, second, drafted):
+    """The user voids the draft they see; meanwhile it was signed (an import): voiding it now would void a
+    signed agreement unseen. Refused; the user sees it signed and decides again."""
+    household_id, agreement_id = drafted
+    (shown,) = agreements.versions(store, household_id)
+    with second.unit_of_work() as session:
+        record = session.get(Agreement, agreement_id)
+        record.status, record.signing_method, record.signed_on = "signed", "paper", SIGNED_ON
+    with pytest.raises(AgreementError, match="signed in the store since you opened it"):
+        agreements.void(store, agreement_id, "错别字", SIGNED_ON, expected=shown)
+    assert [a.status for a in agreements.versions(store, household_id)] == ["signed"]

@@ -6,23 +6,25 @@ asks nothing. The other writer is a second window's store (a second ``open_store
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QRadioButton
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QDialog, QRadioButton
 from sqlalchemy import select
 
 from builders import family_draft
-from xinjie_desktop.core.records import households, housing_plans, township
+from xinjie_desktop.core.records import agreements, demolition, households, housing_plans, township
 from xinjie_desktop.core.records import relocation as relocation_records
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.rules.relocation import VerificationDraft
 from xinjie_desktop.core.store.models import ChangeLog, RelocationVerification
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.qt.households.household_editor import RELOCATION_TAB, HouseholdEditor
+from xinjie_desktop.qt.households.household_editor import AGREEMENTS_TAB, RELOCATION_TAB, HouseholdEditor
 from xinjie_desktop.qt.relocation.relocation_tab import PLAN_TAB
 from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 
@@ -237,3 +239,107 @@ def test_plan_an_input_both_changed_is_shown_and_the_user_decides(qtbot, plan_ta
     assert (latest.plan.unit_cost, latest.plan.own_funds) == (expected, Decimal("12000"))
     assert len(housing_plans.saved_plans(mine, household)) == 3
     assert "inputs+" in json.loads(last_entry(mine, latest.id).bases)
+
+
+# --- agreements and the acceptance of the demolished house ------------------------------------------------
+
+
+@pytest.fixture
+def agreements_editor(qtbot, stores, household, monkeypatch):
+    mine, _other = stores
+    save_plan(mine, household, PlanInput(people=4, unit_cost=Decimal(1100), layout=100))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
+    editor = HouseholdEditor(mine, household)
+    qtbot.addWidget(editor)
+    editor.resize(1366, 768)
+    with qtbot.waitExposed(editor):
+        editor.show()
+    editor.tabs.setCurrentIndex(AGREEMENTS_TAB)
+    tab = editor.agreements_tab
+    qtbot.mouseClick(tab.draft_button, Qt.MouseButton.LeftButton)
+    return editor
+
+
+def select_demolition(tab, status=agreements.DRAFT):
+    for row, item in enumerate(tab.model.items):
+        if item.kind == agreements.DEMOLITION and item.status == status:
+            tab.view.selectRow(row)
+            return item
+    raise AssertionError("no demolition agreement listed")
+
+
+def sign_on_paper_as_a_user(qtbot, tab, scan, monkeypatch):
+    from xinjie_desktop.qt.agreements import agreements_tab as module
+
+    monkeypatch.setattr(module.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(scan), "")))
+
+    def run(dialog):
+        dialog._choose()
+        dialog.fingerprint_check.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(module.PaperSignDialog, "exec", run)
+    qtbot.mouseClick(tab.paper_button, Qt.MouseButton.LeftButton)
+
+
+def test_AG_1_a_draft_changed_meanwhile_is_not_signed_unseen(qtbot, agreements_editor, stores, tmp_path, monkeypatch):
+    mine, other = stores
+    tab = agreements_editor.agreements_tab
+    shown = select_demolition(tab)
+    agreements.edit(other, shown.id, demolition_deadline=dt.date(2031, 1, 1), today=dt.date.today())
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n a scanned page")
+    sign_on_paper_as_a_user(qtbot, tab, scan, monkeypatch)
+    assert "changed in the store since you opened it" in tab.message.text()
+    tab.resize(1366, 768)
+    tab.grab().save("/tmp/agreements_changed_meanwhile.png")
+    now = next(item for item in agreements.versions(mine, shown.household_id) if item.id == shown.id)
+    assert now.status == agreements.DRAFT and now.demolition_deadline == dt.date(2031, 1, 1)
+    assert tab.selected() == now  # the list shows it as the store holds it: the user previews again
+    sign_on_paper_as_a_user(qtbot, tab, scan, monkeypatch)
+    signed = next(item for item in agreements.versions(mine, shown.household_id) if item.id == shown.id)
+    assert signed.status == agreements.SIGNED and signed.demolition_deadline == dt.date(2031, 1, 1)
+    assert not agreements_editor.has_unsaved_changes()
+
+
+@pytest.fixture
+def accepted_editor(qtbot, agreements_editor, stores, household, tmp_path, monkeypatch):
+    mine, _other = stores
+    tab = agreements_editor.agreements_tab
+    select_demolition(tab)
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n a scanned page")
+    sign_on_paper_as_a_user(qtbot, tab, scan, monkeypatch)
+    demolition.accept(mine, household, dt.date.today(), "王检查", None, False, "", "farmland")
+    tab.refresh()
+    assert tab.acceptance_box.isVisibleTo(tab) and not tab.old_certificate_check.isChecked()
+    return agreements_editor
+
+
+def test_AG_2_certificates_recorded_meanwhile_are_kept(qtbot, accepted_editor, stores, household):
+    mine, other = stores
+    tab = accepted_editor.agreements_tab
+    demolition.record_certificates(other, household, True, "XJ-宅-2017-031")
+    qtbot.mouseClick(tab.old_certificate_check, Qt.MouseButton.LeftButton, pos=QPoint(8, 8))
+    qtbot.mouseClick(tab.accept_button, Qt.MouseButton.LeftButton)
+    now = demolition.acceptance(mine, household)
+    assert (now.old_certificate_returned, now.new_certificate_number) == (True, "XJ-宅-2017-031")
+    assert tab.new_certificate_edit.text() == "XJ-宅-2017-031"
+    assert not accepted_editor.has_unsaved_changes()
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_AG_2_a_certificate_number_both_entered_is_shown_and_decided(qtbot, accepted_editor, stores, household, keep):
+    mine, other = stores
+    tab = accepted_editor.agreements_tab
+    demolition.record_certificates(other, household, True, "XJ-theirs-031")
+    qtbot.mouseClick(tab.old_certificate_check, Qt.MouseButton.LeftButton, pos=QPoint(8, 8))
+    tab.new_certificate_edit.setFocus()
+    qtbot.keyClicks(tab.new_certificate_edit, "XJ-mine-032")
+    seen = answer_dialog(qtbot, keep)
+    qtbot.mouseClick(tab.accept_button, Qt.MouseButton.LeftButton)
+    seen[1].save(f"/tmp/collision_certificate_{keep}.png")
+    assert "XJ-mine-032" in seen[0][0] and "XJ-theirs-031" in seen[0][1]
+    assert (
+        demolition.acceptance(mine, household).new_certificate_number == f"XJ-{keep}-0{31 if keep == 'theirs' else 32}"
+    )

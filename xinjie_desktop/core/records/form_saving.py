@@ -64,25 +64,25 @@ def field_version(sync_versions: str, name: str) -> tuple[int, str] | None:
     return (int(entry[0]), str(entry[1])) if isinstance(entry, list) and len(entry) == 2 else None
 
 
+def who_wrote(session: Session, store: Store, record: Travelling, name: str) -> tuple[str, str]:
+    """Who wrote the record's field ``name`` last (this computer, a peer's name) and when, in the user's words."""
+    version = field_version(record.sync_versions, name)
+    device = version[1] if version else record.device_id
+    when = dt.datetime.fromtimestamp(version[0] / 1000, dt.UTC) if version else record.updated_at.replace(tzinfo=dt.UTC)
+    by = ""
+    if device and device == store.device_id:
+        by = _("this computer")
+    elif device:
+        peer = session.get(SyncPeer, device)
+        by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device[:8])
+    return by, when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def describe(
     session: Session, store: Store, collision: edits.Collision, record: Travelling | None, label: str = ""
 ) -> edits.Collision:
     """The collision with what the user knows the record by, and who wrote the store's value when."""
-    by, at = "", ""
-    if record is not None:
-        version = field_version(record.sync_versions, collision.field or "updated_at")
-        device = version[1] if version else record.device_id
-        when = (
-            dt.datetime.fromtimestamp(version[0] / 1000, dt.UTC)
-            if version
-            else record.updated_at.replace(tzinfo=dt.UTC)
-        )
-        at = when.astimezone().strftime("%Y-%m-%d %H:%M")
-        if device and device == store.device_id:
-            by = _("this computer")
-        elif device:
-            peer = session.get(SyncPeer, device)
-            by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device[:8])
+    by, at = who_wrote(session, store, record, collision.field or "updated_at") if record is not None else ("", "")
     return dataclasses.replace(collision, label=label, changed_by=by, changed_at=at)
 
 

@@ -89,6 +89,14 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         **dict(relocation.SIGNERS),
         **{f"{name}_signed_on": label for name, label in relocation.SIGNERS},
     },
+    "demolition_acceptance": {
+        "old_certificate_returned": N_("Old homestead certificate taken back"),
+        "new_certificate_number": N_("Number of the new homestead certificate"),
+    },
+    "notice_objection": {
+        "reverification": N_("Re-verification"),
+        "resolved_on": N_("Re-verified on"),
+    },
     "housing_plan": {  # a plan's inputs (the calculator's words) and its co-ownership choice
         "people": N_("Actual population"),
         "kind": N_("Kind of household"),
