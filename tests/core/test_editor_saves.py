@@ -6,6 +6,7 @@ changed is a collision (``EditCollisions``, nothing written) until the user deci
 journalled with the versions it decided between (as a sync conflict's resolution is)."""
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
@@ -14,10 +15,11 @@ import pytest
 from sqlalchemy import select
 from test_demolition import SIGNED_ON, accept
 from test_demolition import agreement as demolition_agreement
+from test_public_notice import notice as posted_notice
 from test_relocation import REG, complete
 
 from builders import family_draft
-from xinjie_desktop.core.records import agreements, demolition, edits, households, housing_plans
+from xinjie_desktop.core.records import agreements, demolition, edits, households, housing_plans, public_notice
 from xinjie_desktop.core.records import relocation as relocation_records
 from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.form_saving import EditCollisions
@@ -284,3 +286,43 @@ def test_AG_1_an_agreement_signed_meanwhile_is_not_voided_as_a_draft(store, seco
     with pytest.raises(AgreementError, match="signed in the store since you opened it"):
         agreements.void(store, agreement_id, "错别字", SIGNED_ON, expected=shown)
     assert [a.status for a in agreements.versions(store, household_id)] == ["signed"]
+
+
+# --- public notices (PN-1) -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def objection(store, household_id):
+    notice_id = posted_notice(store, household_id)
+    return public_notice.record_objection(store, notice_id, household_id, dt.date(2017, 4, 16), "李四", "有商品房")
+
+
+def test_PN_1_a_reverification_recorded_meanwhile_is_a_collision_the_user_decides(store, second, objection):
+    """The user had the objection open (not re-verified) and writes its re-verification; meanwhile another
+    writer recorded one: not refused outright, nor written over: the user sees both and decides."""
+    notice_id = public_notice.notice_of_objection(store, objection)
+    form = public_notice.loaded_objections(store, notice_id)[objection]
+    on = dt.date(2017, 4, 23)
+    public_notice.reverify(second, objection, "入户复核：维持识别结果", on)
+    with pytest.raises(EditCollisions) as raised:
+        public_notice.reverify(store, objection, "入户复核：取消识别", on, loaded=form)
+    (collision,) = raised.value.collisions  # the same date: only the outcome differs
+    assert (collision.table, collision.field, collision.theirs) == (
+        "notice_objection",
+        "reverification",
+        "入户复核：维持识别结果",
+    )
+    decisions = {collision.key: edits.Decision(edits.MINE, "入户复核：维持识别结果")}
+    public_notice.reverify(store, objection, "入户复核：取消识别", on, loaded=form, decisions=decisions)
+    (shown,) = public_notice.get_notice(store, notice_id).objections
+    assert (shown.reverification, shown.resolved_on) == ("入户复核：取消识别", on)
+    assert "reverification+" in json.loads(last_entry(store, objection).bases)
+
+
+def test_PN_1_the_same_reverification_recorded_on_both_sides_is_no_collision(store, second, objection):
+    notice_id = public_notice.notice_of_objection(store, objection)
+    form = public_notice.loaded_objections(store, notice_id)[objection]
+    public_notice.reverify(second, objection, "维持", dt.date(2017, 4, 23))
+    public_notice.reverify(store, objection, "维持 ", dt.date(2017, 4, 23), loaded=form)
+    (shown,) = public_notice.get_notice(store, notice_id).objections
+    assert shown.reverification == "维持"

@@ -17,14 +17,15 @@ from PySide6.QtWidgets import QApplication, QDialog, QRadioButton
 from sqlalchemy import select
 
 from builders import family_draft
-from xinjie_desktop.core.records import agreements, demolition, households, housing_plans, township
+from xinjie_desktop.core.records import agreements, demolition, households, housing_plans, public_notice, township
 from xinjie_desktop.core.records import relocation as relocation_records
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.rules.policy_params import current
 from xinjie_desktop.core.rules.relocation import VerificationDraft
-from xinjie_desktop.core.store.models import ChangeLog, RelocationVerification
+from xinjie_desktop.core.store.models import ChangeLog, Household, RelocationVerification
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt.households.household_editor import AGREEMENTS_TAB, RELOCATION_TAB, HouseholdEditor
+from xinjie_desktop.qt.notices.village_documents import NOTICES_TAB, VillageDocumentsDialog
 from xinjie_desktop.qt.relocation.relocation_tab import PLAN_TAB
 from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 
@@ -343,3 +344,58 @@ def test_AG_2_a_certificate_number_both_entered_is_shown_and_decided(qtbot, acce
     assert (
         demolition.acceptance(mine, household).new_certificate_number == f"XJ-{keep}-0{31 if keep == 'theirs' else 32}"
     )
+
+
+# --- public notices --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notices_dialog(qtbot, stores, household, monkeypatch):
+    mine, _other = stores
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
+    with mine.session() as session:
+        record = session.get(Household, household)
+        village_id, group_id = record.village_id, record.group_id
+    start = dt.date.today() - dt.timedelta(days=20)
+    notice_id = public_notice.create_notice(
+        mine,
+        village_id,
+        group_id,
+        "identification",
+        [household],
+        "村委会公示栏",
+        start,
+        start + dt.timedelta(days=7),
+        "村委会，电话 0875-1234567",
+    )
+    objection = public_notice.record_objection(
+        mine, notice_id, household, start + dt.timedelta(days=2), "村民甲", "收入算少了"
+    )
+    dialog = VillageDocumentsDialog(mine, village_id)
+    qtbot.addWidget(dialog)
+    dialog.resize(1366, 768)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    dialog.tabs.setCurrentIndex(NOTICES_TAB)
+    page = dialog.notices_page
+    page.notice_table.selectRow(0)
+    page.objection_table.selectRow(0)
+    page.reverify_date.set_value(start + dt.timedelta(days=5))
+    return dialog, objection, start + dt.timedelta(days=5)
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_PN_1_a_reverification_recorded_meanwhile_is_shown_and_decided(qtbot, notices_dialog, stores, type_text, keep):
+    mine, other = stores
+    dialog, objection, on = notices_dialog
+    page = dialog.notices_page
+    public_notice.reverify(other, objection, "theirs: income confirmed", on)
+    page.reverify_edit.setFocus()
+    type_text(page.reverify_edit, "mine: income too low")
+    seen = answer_dialog(qtbot, keep)
+    qtbot.mouseClick(page.reverify_button, Qt.MouseButton.LeftButton)
+    seen[1].save(f"/tmp/collision_notice_{keep}.png")
+    assert "mine: income too low" in seen[0][0] and "theirs: income confirmed" in seen[0][1]
+    (shown,) = public_notice.get_notice(mine, public_notice.notice_of_objection(mine, objection)).objections
+    assert shown.reverification == ("mine: income too low" if keep == "mine" else "theirs: income confirmed")
+    assert page.objection_table.item(0, 5).text() == shown.reverification  # shown as stored
