@@ -12,6 +12,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from test_demolition import SIGNED_ON, accept
 from test_demolition import agreement as demolition_agreement
@@ -326,3 +328,85 @@ def test_PN_1_the_same_reverification_recorded_on_both_sides_is_no_collision(sto
     public_notice.reverify(store, objection, "维持 ", dt.date(2017, 4, 23), loaded=form)
     (shown,) = public_notice.get_notice(store, notice_id).objections
     assert shown.reverification == "维持"
+
+
+# --- random interleavings, over another editor than the household's -------------------------------------
+
+VERIFICATION_FIELDS = {
+    "site": ["辛街乡集镇安置点", "a", "b"],
+    "notice_place": ["村委会公示栏", "小组", "村民小组活动室"],
+    "area_reason": ["村后山体滑坡隐患点，2015年雨季已有裂缝", "x", "y"],
+    "objections": ["", "有异议"],
+    "reverification": ["", "复核属实"],
+}
+
+
+@st.composite
+def verification_operation(draw):
+    kind = draw(st.sampled_from(["edit", "other", "save"]))
+    name = draw(st.sampled_from(sorted(VERIFICATION_FIELDS)))
+    return kind, name, draw(st.sampled_from(VERIFICATION_FIELDS[name])), draw(st.booleans())
+
+
+@pytest.fixture(scope="module")
+def verification_writers(tmp_path_factory):
+    from xinjie_desktop.core.records import township
+
+    path = tmp_path_factory.mktemp("verification-interleavings") / "store.sqlite"
+    first = open_store(path)
+    township.set_up(first, "T", "C", {"V1": ["G1"]})
+    other = open_store(path)
+    with first.session() as session:
+        group = township.groups(session)[0].id
+    yield first, other, group
+    first.close()
+    other.close()
+
+
+def _valid(draft):
+    """Objections are re-verified (RL-3): a writer that records one records both."""
+    if bool(draft.objections) != bool(draft.reverification):
+        return dataclasses.replace(draft, objections="有异议", reverification="复核属实")
+    return draft
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.lists(verification_operation(), min_size=1, max_size=12))
+def test_interleaved_verification_edits_never_lose_a_value_the_other_writer_wrote(verification_writers, operations):
+    """The relocation verification's form, its saves (deciding collisions either way) and another writer's
+    saves in any order: after each save, every field the user did not change holds what the store held just
+    before (the other writer's value), and a field only the user changed holds the user's value."""
+    store, other, group = verification_writers
+    household_id = households.save(store, family_draft(group))
+    relocation_records.save(store, household_id, complete(), REG)
+    form = relocation_records.load_for_editing(store, household_id)
+    mine = form.draft
+    for kind, name, value, choice in [*operations, ("save", "", None, True)]:
+        if kind == "edit":
+            mine = dataclasses.replace(mine, **{name: value})
+        elif kind == "other":
+            theirs = _valid(dataclasses.replace(relocation_records.load(other, household_id), **{name: value}))
+            relocation_records.save(other, household_id, theirs, REG)
+        else:
+            mine = _valid(mine)
+            before = relocation_records.load(store, household_id)
+            decisions: dict = {}
+            for _attempt in range(3):
+                try:
+                    relocation_records.save(store, household_id, mine, REG, loaded=form, decisions=decisions)
+                    break
+                except EditCollisions as raised:
+                    pick = edits.MINE if choice else edits.THEIRS
+                    decisions.update({c.key: edits.Decision(pick, c.theirs) for c in raised.collisions})
+            else:
+                pytest.fail("the collisions were decided and still raised")
+            after = relocation_records.load(store, household_id)
+            decided = {key[2] for key in decisions}
+            for field in VERIFICATION_FIELDS:
+                base_value, my_value = getattr(form.draft, field), getattr(mine, field)
+                if my_value == base_value:
+                    assert getattr(after, field) == getattr(before, field), field
+                elif getattr(before, field) == base_value and field not in decided:
+                    assert getattr(after, field) == my_value, field
+            form = relocation_records.load_for_editing(store, household_id)
+            mine = form.draft
