@@ -103,7 +103,6 @@ class SavedPlan:
 
 
 PLAN_TABLE = SavedHousingPlan.__tablename__
-CHOICE_FIELDS = ("chosen_option", "co_investor")
 
 
 @dataclass(frozen=True)
@@ -193,8 +192,6 @@ def save(
             values, decided = _merged(session, store, latest, loaded, mine, decisions)
             if values != mine:
                 chosen_option, co_investor = str(values.pop("chosen_option")), str(values.pop("co_investor"))
-                for name in CHOICE_FIELDS:
-                    values.pop(name, None)
                 plan = PlanInput(**values)  # type: ignore[arg-type]
                 result = calculate(plan, current(result.parameters_version))
         if chosen_option and chosen_option not in {o.code for o in result.options}:
