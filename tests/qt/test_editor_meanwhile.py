@@ -16,8 +16,8 @@ from builders import family_draft, person
 from xinjie_desktop.core.records import households, township
 from xinjie_desktop.core.store.models import ChangeLog
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.qt.households.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.households.household_editor import MEMBERS_TAB, HouseholdEditor
+from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 
 pytestmark = pytest.mark.gui
 

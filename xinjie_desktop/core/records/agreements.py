@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.records import form_saving
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
 from xinjie_desktop.core.rules import membership
@@ -480,6 +481,30 @@ def _get(session: Session, agreement_id: str) -> Agreement:
     return record
 
 
+def _refuse_if_changed(session: Session, store: Store, record: Agreement, expected: AgreementInfo | None) -> None:
+    """AG-1, issue 13 case 1: the user acts on the agreement as they were shown it (``expected``); signed,
+    voided or refilled in the store since (an import, a second window), it is not signed or voided unseen:
+    refused, saying what happened, by whom and when; the user looks at it again and decides."""
+    if expected is None:
+        return
+    if record.status != expected.status:
+        by, at = form_saving.who_wrote(session, store, record, "status")
+        message = (
+            _("Agreement {number} was signed in the store since you opened it ({who}, {when}). Look at it again.")
+            if record.status == SIGNED
+            else _("Agreement {number} was voided in the store since you opened it ({who}, {when}). Look at it again.")
+        )
+        raise AgreementError(message.format(number=record.number, who=by, when=at))
+    if (record.content_sha256, record.demolition_deadline) != (expected.content_sha256, expected.demolition_deadline):
+        by, at = form_saving.who_wrote(session, store, record, "content")
+        raise AgreementError(
+            _(
+                "Agreement {number} was changed in the store since you opened it ({who}, {when}). Preview it "
+                "again: only what was shown is signed."
+            ).format(number=record.number, who=by, when=at)
+        )
+
+
 def _refuse_unless_draft(record: Agreement) -> None:
     if record.status == SIGNED:
         raise AgreementError(
@@ -688,15 +713,21 @@ def _check_png(data: bytes, role: str) -> None:
 
 
 def sign_on_screen(
-    store: Store, agreement_id: str, signatures: dict[str, tuple[str, bytes]], signed_on: dt.date
+    store: Store,
+    agreement_id: str,
+    signatures: dict[str, tuple[str, bytes]],
+    signed_on: dt.date,
+    expected: AgreementInfo | None = None,
 ) -> str:
     """Stamp the signatures captured on screen into the final PDF, store it, mark the agreement signed.
 
     ``signatures`` maps each of household_head, representative and witness (and, for a
     co-ownership agreement, optionally co_investor) to (signer's name, PNG bytes).  Returns the
-    SHA-256 of the signed PDF."""
+    SHA-256 of the signed PDF.  ``expected``: the agreement as the user was shown it (refused if it
+    changed since: ``_refuse_if_changed``)."""
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
+        _refuse_if_changed(session, store, record, expected)
         _refuse_unless_draft(record)
         allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind == CO_OWNERSHIP else set())
         missing = [role for role in REQUIRED_ROLES if role not in signatures]
@@ -727,15 +758,24 @@ def sign_on_screen(
         return record.signed_pdf_sha256
 
 
-def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, fingerprint: bool, signed_on: dt.date) -> str:
+def sign_on_paper(
+    store: Store,
+    agreement_id: str,
+    scan_path: Path | str,
+    fingerprint: bool,
+    signed_on: dt.date,
+    expected: AgreementInfo | None = None,
+) -> str:
     """Mark the agreement signed on paper: keep the photo or scan, note the fingerprint (按手印).
-    Returns the SHA-256 of the scan."""
+    Returns the SHA-256 of the scan.  ``expected``: the agreement as printed for signing (refused if it
+    changed since)."""
     try:
         data = read_file(scan_path)
     except AttachmentError as error:
         raise AgreementError(str(error)) from None
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
+        _refuse_if_changed(session, store, record, expected)
         _refuse_unless_draft(record)
         record.scan_sha256 = put_blob(session, data)
         record.fingerprint = bool(fingerprint)
@@ -745,13 +785,15 @@ def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, finger
         return record.scan_sha256
 
 
-def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
+def void(store: Store, agreement_id: str, reason: str, on: dt.date, expected: AgreementInfo | None = None) -> str:
     """Void the agreement with ``reason`` and draft its next version (same content, to be corrected
-    with ``edit`` and signed again); both are kept.  Returns the new version's id."""
+    with ``edit`` and signed again); both are kept.  Returns the new version's id.  ``expected``: the
+    agreement as the user was shown it (refused if it changed since)."""
     if not (reason or "").strip():
         raise AgreementError(_("Give the reason the agreement is voided."))
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
+        _refuse_if_changed(session, store, record, expected)
         if record.status == VOIDED:
             raise AgreementError(_("Agreement {number} is already voided.").format(number=record.number))
         record.status, record.voided_on, record.void_reason = VOIDED, on, reason.strip()

@@ -14,13 +14,14 @@ Agreements are read from the ``agreement`` table directly (kind ``demolition``, 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 
-from xinjie_desktop.core.records import housing_plans
+from xinjie_desktop.core.records import edits, form_saving, housing_plans
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.rules.housing_plan import KINDS, REGISTERED
 from xinjie_desktop.core.rules.money import format_yuan
@@ -72,6 +73,7 @@ class Acceptance:
     old_certificate_returned: bool
     new_certificate_number: str
     reclamation: str
+    versions: str = ""  # the record's sync versions when read: a form's save is checked against them
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def _acceptance(record: DemolitionAcceptance) -> Acceptance:
         record.old_certificate_returned,
         record.new_certificate_number,
         record.reclamation,
+        record.sync_versions or "",
     )
 
 
@@ -235,18 +238,42 @@ def accept(
 
 
 def record_certificates(
-    store: Store, household_id: str, old_certificate_returned: bool, new_certificate_number: str
+    store: Store,
+    household_id: str,
+    old_certificate_returned: bool,
+    new_certificate_number: str,
+    loaded: Acceptance | None = None,
+    decisions: Mapping[edits.Key, edits.Decision] | None = None,
 ) -> None:
-    """AG-2 after the acceptance: the old certificate taken back, then the new one issued."""
-    _check_certificates(old_certificate_returned, new_certificate_number)
+    """AG-2 after the acceptance: the old certificate taken back, then the new one issued.
+
+    ``loaded``: the acceptance as the form showed it; then only what the user changed since is written,
+    each checked against it (issue 13, case 1): ``EditCollisions`` while a certificate field changed here
+    and in the store meanwhile is undecided. The rules are checked on what is written (nothing is then)."""
     with store.unit_of_work() as session:
         record = _acceptance_record(session, household_id)
         if record is None:
             raise DemolitionError(_("The certificates change hands after the demolition is accepted (AG-2)."))
-        if record.old_certificate_returned and not old_certificate_returned:
+        was_returned = record.old_certificate_returned
+        mine = {
+            "old_certificate_returned": bool(old_certificate_returned),
+            "new_certificate_number": new_certificate_number.strip(),
+        }
+        was = (
+            form_saving.Loaded(
+                {
+                    "old_certificate_returned": loaded.old_certificate_returned,
+                    "new_certificate_number": loaded.new_certificate_number,
+                },
+                loaded.versions,
+            )
+            if loaded is not None
+            else None
+        )
+        values = form_saving.save_fields(session, store, record, mine, was, decisions)
+        if was_returned and not values["old_certificate_returned"]:
             raise DemolitionError(_("The old homestead certificate was already taken back."))
-        record.old_certificate_returned = old_certificate_returned
-        record.new_certificate_number = new_certificate_number.strip()
+        _check_certificates(bool(values["old_certificate_returned"]), str(values["new_certificate_number"]))
 
 
 def household_kind(store: Store, household_id: str) -> tuple[str, str | None]:

@@ -8,9 +8,7 @@ transaction or, if anything is wrong, writes nothing.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
-import json
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,22 +16,22 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import flag_modified
 
-from xinjie_desktop.core.records import edits
+from xinjie_desktop.core.records import edits, form_saving
+from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification, membership, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS, IdNumberError, normalise, parse
 from xinjie_desktop.core.rules.money import from_fen, to_fen
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
-from xinjie_desktop.core.store.database import DECIDED_VERSIONS, Store
+from xinjie_desktop.core.store.database import DECIDED_VERSIONS as DECIDED_VERSIONS  # the journal reads decisions there
+from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
     Household,
     IncomeWorksheet,
     Member,
     Objection,
-    SyncPeer,
     Travelling,
     VillagerGroup,
     WorkflowStep,
@@ -562,15 +560,6 @@ def loaded_household(household: Household) -> LoadedHousehold:
     return LoadedHousehold(copy.deepcopy(to_draft(household)), versions)
 
 
-class EditCollisions(Exception):
-    """Fields the user changed that were also changed in the store since the form loaded them; nothing
-    was saved. ``collisions`` say what each side holds, and who wrote the store's value when known."""
-
-    def __init__(self, collisions: list[edits.Collision]) -> None:
-        super().__init__(f"{len(collisions)} field(s) changed in the store meanwhile")
-        self.collisions = collisions
-
-
 def _text(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
@@ -659,16 +648,6 @@ def merge_drafts(
     return MergedDraft(merged, result.collisions, result.decided)
 
 
-def _field_version(sync_versions: str, name: str) -> tuple[int, str] | None:
-    """Who wrote a field last, and when, as a record's ``sync_versions`` says (empty without a journal)."""
-    try:
-        versions = json.loads(sync_versions or "{}")
-    except ValueError:
-        return None
-    entry = versions.get(name) or versions.get("*") if isinstance(versions, dict) else None
-    return (int(entry[0]), str(entry[1])) if isinstance(entry, list) and len(entry) == 2 else None
-
-
 def _record(household: Household, table: str, record: str) -> Travelling | None:
     if table == HOUSEHOLD_TABLE:
         return household
@@ -694,22 +673,7 @@ def _described(
                 label = str(getattr(record, "name", ""))
         elif collision.table == INCOME_TABLE:
             label = collision.record
-        by, at = "", ""
-        if record is not None:
-            version = _field_version(record.sync_versions, collision.field or "updated_at")
-            device = version[1] if version else record.device_id
-            when = (
-                dt.datetime.fromtimestamp(version[0] / 1000, dt.UTC)
-                if version
-                else record.updated_at.replace(tzinfo=dt.UTC)
-            )
-            at = when.astimezone().strftime("%Y-%m-%d %H:%M")
-            if device and device == store.device_id:
-                by = _("this computer")
-            elif device:
-                peer = session.get(SyncPeer, device)
-                by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device[:8])
-        described.append(dataclasses.replace(collision, label=label, changed_by=by, changed_at=at))
+        described.append(form_saving.describe(session, store, collision, record, label))
     return described
 
 
@@ -724,12 +688,8 @@ def _journal_decisions(
         record = _record(household, table, record_key)
         if record is None or record.id is None:
             continue
-        theirs = _field_version(record.sync_versions, name)
-        base = _field_version((loaded.versions if loaded else {}).get((table, record_key), ""), name)
-        flag_modified(record, name)
-        session.info.setdefault(DECIDED_VERSIONS, {})[(table, record.id, name)] = [
-            list(v) for v in (theirs, base) if v is not None
-        ]
+        versions = (loaded.versions if loaded else {}).get((table, record_key), "")
+        form_saving.journal_decision(session, record, table, name, versions)
 
 
 def _refresh_sharing(session: Session, household: Household, numbers: set[str], params: PolicyParameters) -> None:

@@ -3,17 +3,26 @@
 A saved plan reopens exactly as it was: it is recalculated under the parameter version it was
 made with (and that must give the same figures), and can be compared with a new calculation
 under the parameters in force now.
+
+A plan is saved as a new record, never changed; the household's plan is its latest. The calculator saves
+what its form changed since it opened (issue 13, case 1): when a newer plan was saved meanwhile (an import,
+a second window), the user's changes are made to that plan, and an input both changed is a collision the
+user decides (``form_saving``), journalled with the versions it decided between.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.records import edits, form_saving
 from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.housing_plan import (
     OPTION_LABELS,
@@ -28,7 +37,7 @@ from xinjie_desktop.core.rules.identification import in_national_system
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.store.models import Household, Member, SavedHousingPlan
+from xinjie_desktop.core.store.models import Household, Member, SavedHousingPlan, new_uuid
 from xinjie_desktop.i18n import _
 
 COMPARED = (
@@ -93,6 +102,68 @@ class SavedPlan:
     note: str
 
 
+PLAN_TABLE = SavedHousingPlan.__tablename__
+
+
+@dataclass(frozen=True)
+class PlanBase:
+    """The household's plan as the calculator opened it: the latest saved plan (``plan_id``; ``None``: no
+    plan yet, the household's defaults were shown), its inputs and co-ownership choice, and its record's
+    sync versions then. A save is checked against it."""
+
+    plan_id: str | None
+    plan: PlanInput
+    chosen_option: str = ""
+    co_investor: str = ""
+    versions: str = ""
+
+
+def _latest(session: Session, household_id: str) -> SavedHousingPlan | None:
+    return session.scalar(
+        select(SavedHousingPlan)
+        .where(SavedHousingPlan.household_id == household_id)
+        .order_by(SavedHousingPlan.created_at.desc())
+        .limit(1)
+    )
+
+
+def plan_base(store: Store, household_id: str) -> PlanBase:
+    """What the calculator opens: the latest saved plan, or the household's defaults."""
+    with store.session() as session:
+        record = _latest(session, household_id)
+        if record is not None:
+            plan = input_from_json(record.inputs)
+            return PlanBase(record.id, plan, record.chosen_option, record.co_investor, record.sync_versions or "")
+    return PlanBase(None, defaults_for(store, household_id))
+
+
+def _fields(plan: PlanInput, chosen_option: str, co_investor: str) -> dict[str, object]:
+    return {
+        **{f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)},
+        "chosen_option": chosen_option,
+        "co_investor": co_investor.strip(),
+    }
+
+
+def _merged(
+    session: Session,
+    store: Store,
+    latest: SavedHousingPlan,
+    loaded: PlanBase,
+    mine: dict[str, object],
+    decisions: Mapping[edits.Key, edits.Decision] | None,
+) -> tuple[dict[str, object], dict[edits.Key, object]]:
+    """The inputs to save when a newer plan than the loaded one is in the store: the user's changes made to
+    it (``edits.merge_fields``); ``EditCollisions`` while an input both changed is undecided."""
+    base = _fields(loaded.plan, loaded.chosen_option, loaded.co_investor)
+    theirs = _fields(input_from_json(latest.inputs), latest.chosen_option, latest.co_investor)
+    merged = edits.Merged({}, [], {})
+    values = edits.merge_fields(PLAN_TABLE, latest.id, base, mine, theirs, decisions or {}, merged)
+    if merged.collisions:
+        raise form_saving.EditCollisions([form_saving.describe(session, store, c, latest) for c in merged.collisions])
+    return values, merged.decided
+
+
 def save(
     store: Store,
     household_id: str,
@@ -102,15 +173,31 @@ def save(
     chosen_option: str = "",
     co_investor: str = "",
     note: str = "",
+    loaded: PlanBase | None = None,
+    decisions: Mapping[edits.Key, edits.Decision] | None = None,
 ) -> str:
-    """Save the plan with the parameter version it was calculated under; returns its id."""
-    if chosen_option and chosen_option not in {o.code for o in result.options}:
-        raise PlanInputError(_("That co-ownership way does not apply to this plan."))
-    if chosen_option and chosen_option in OPTION_LABELS and not co_investor.strip():
-        raise PlanInputError(_("Give the co-investor's name and details."))
+    """Save the plan with the parameter version it was calculated under; returns its id.
+
+    ``loaded``: the plan the calculator opened (``plan_base``). When the household's latest plan is another
+    now (saved meanwhile), the inputs the user changed since are made to that plan and the plan is
+    recalculated (under the same parameter version); an input both changed raises ``EditCollisions``
+    (nothing saved) until ``decisions`` settles it."""
     with store.unit_of_work() as session:
         if session.get(Household, household_id) is None:
             raise PlanInputError(_("This household no longer exists in the store."))
+        latest = _latest(session, household_id)
+        decided: dict[edits.Key, object] = {}
+        if loaded is not None and latest is not None and latest.id != loaded.plan_id:
+            mine = _fields(plan, chosen_option, co_investor)
+            values, decided = _merged(session, store, latest, loaded, mine, decisions)
+            if values != mine:
+                chosen_option, co_investor = str(values.pop("chosen_option")), str(values.pop("co_investor"))
+                plan = PlanInput(**values)  # type: ignore[arg-type]
+                result = calculate(plan, current(result.parameters_version))
+        if chosen_option and chosen_option not in {o.code for o in result.options}:
+            raise PlanInputError(_("That co-ownership way does not apply to this plan."))
+        if chosen_option and chosen_option in OPTION_LABELS and not co_investor.strip():
+            raise PlanInputError(_("Give the co-investor's name and details."))
         record = SavedHousingPlan(
             household_id=household_id,
             parameters_version=result.parameters_version,
@@ -121,6 +208,10 @@ def save(
             co_investor=co_investor.strip(),
             note=note.strip(),
         )
+        if decided and latest is not None:  # its inputs decided between the latest plan's and the loaded one's
+            record.id = new_uuid()
+            loaded_versions = loaded.versions if loaded is not None else ""
+            form_saving.note_decided(session, PLAN_TABLE, record.id, "inputs", latest.sync_versions, loaded_versions)
         session.add(record)
         session.flush()
         return record.id

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from xinjie_desktop.core.documents.notice_views import (
     NoticeView,
     ObjectionView,
 )
+from xinjie_desktop.core.records import edits, form_saving
 from xinjie_desktop.core.records.households import existing_household
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification
@@ -298,22 +299,47 @@ def record_objection(
         return objection.id
 
 
-def reverify(store: Store, objection_id: str, outcome: str, on: dt.date) -> None:
-    """Record the re-verification of an objection (PN-1, RL-3)."""
+def reverify(
+    store: Store,
+    objection_id: str,
+    outcome: str,
+    on: dt.date,
+    loaded: form_saving.Loaded | None = None,
+    decisions: Mapping[edits.Key, edits.Decision] | None = None,
+) -> None:
+    """Record the re-verification of an objection (PN-1, RL-3).
+
+    ``loaded``: the objection as the user had it open (``loaded_objections``). Then a re-verification
+    recorded meanwhile (an import, a second window) is not refused outright nor written over: a field
+    recorded differently on both sides raises ``EditCollisions`` until the user decides (issue 13,
+    case 1). Without it, an objection already re-verified is refused."""
     if not outcome.strip():
         raise NoticeError(_("Write down the result of the re-verification."))
     with store.unit_of_work() as session:
         objection = session.get(NoticeObjection, objection_id)
         if objection is None:
             raise NoticeError(_("This objection no longer exists in the store."))
-        if objection.resolved_on is not None:
+        if objection.resolved_on is not None and loaded is None:
             raise NoticeError(
                 _("This objection was already re-verified on {date}.").format(date=objection.resolved_on.isoformat())
             )
         if on < objection.raised_on:
             raise NoticeError(_("The re-verification cannot be dated before the objection."))
-        objection.reverification = outcome.strip()
-        objection.resolved_on = on
+        mine = {"reverification": outcome.strip(), "resolved_on": on}
+        form_saving.save_fields(session, store, objection, mine, loaded, decisions)
+
+
+def loaded_objections(store: Store, notice_id: str) -> dict[str, form_saving.Loaded]:
+    """The notice's objections as a form opens them (a re-verification is checked against them), by id."""
+    with store.session() as session:
+        objections = session.scalars(select(NoticeObjection).where(NoticeObjection.notice_id == notice_id)).all()
+        return {o.id: form_saving.loaded(o, ("reverification", "resolved_on")) for o in objections}
+
+
+def notice_of_objection(store: Store, objection_id: str) -> str | None:
+    with store.session() as session:
+        objection = session.get(NoticeObjection, objection_id)
+        return objection.notice_id if objection is not None else None
 
 
 def second_posting(

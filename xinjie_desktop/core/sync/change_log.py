@@ -276,7 +276,14 @@ def _before_flush(store: Store, session: Session) -> None:
         record.updated_at = record.updated_at or now
         record.device_id = me
         record.sync_versions = write_versions({"*": version()})
-        pending[(_table_name(record), record.id)] = ("upsert", record, None, {})
+        name = _table_name(record)
+        decided = session.info.get(RESOLVING, {})  # a record made from a person's choice (a plan's inputs)
+        bases = {
+            f"{field}+": versions
+            for (table, row, field), versions in decided.items()
+            if (table, row) == (name, record.id)
+        }
+        pending[(name, record.id)] = ("upsert", record, None, bases)
     for record in session.dirty:
         if not isinstance(record, Travelling) or record in session.deleted:
             continue

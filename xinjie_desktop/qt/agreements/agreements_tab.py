@@ -41,9 +41,11 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.records import agreements, demolition
 from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
 from xinjie_desktop.core.records.demolition import DemolitionError
+from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.store.models import Household, Township
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.agreements.sign_dialog import SignDialog
+from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
 
 METHOD_LABELS = {"screen": N_("on screen"), "paper": N_("on paper")}
@@ -238,6 +240,7 @@ class AgreementsTab(QWidget):
         super().__init__(parent)
         self._store = store
         self._household_id: str | None = None
+        self._acceptance: demolition.Acceptance | None = None
         self._build()
         self.set_household(household_id)
 
@@ -507,8 +510,9 @@ class AgreementsTab(QWidget):
         if item is None:
             return False
         try:
-            agreements.sign_on_screen(self._store, item.id, dialog.signatures(), dialog.signed_on())
+            agreements.sign_on_screen(self._store, item.id, dialog.signatures(), dialog.signed_on(), expected=item)
         except AgreementError as error:
+            self.refresh(item.id)  # as the store holds it now (changed meanwhile, perhaps)
             self._failed(error)
             return False
         self.refresh(item.id)
@@ -534,8 +538,9 @@ class AgreementsTab(QWidget):
         if item is None:
             return False
         try:
-            agreements.sign_on_paper(self._store, item.id, scan, fingerprint, signed_on)
+            agreements.sign_on_paper(self._store, item.id, scan, fingerprint, signed_on, expected=item)
         except AgreementError as error:
+            self.refresh(item.id)
             self._failed(error)
             return False
         self.refresh(item.id)
@@ -558,8 +563,9 @@ class AgreementsTab(QWidget):
         if item is None:
             return None
         try:
-            new_id = agreements.void(self._store, item.id, reason, on or dt.date.today())
+            new_id = agreements.void(self._store, item.id, reason, on or dt.date.today(), expected=item)
         except AgreementError as error:
+            self.refresh(item.id)
             self._failed(error)
             return None
         self.refresh(new_id)
@@ -582,6 +588,7 @@ class AgreementsTab(QWidget):
     def _fill_acceptance(self) -> None:
         signed = self._signed_demolition()
         record = demolition.acceptance(self._store, self._household_id)
+        self._acceptance = record  # as shown: recording the certificates is checked against it
         self.acceptance_box.setVisible(signed is not None or record is not None)
         if not self.acceptance_box.isVisibleTo(self):
             return
@@ -645,12 +652,26 @@ class AgreementsTab(QWidget):
                     self.reclamation_combo.code(),
                 )
             else:
-                demolition.record_certificates(
-                    self._store,
-                    self._household_id,
-                    self.old_certificate_check.isChecked(),
-                    self.new_certificate_edit.text(),
-                )
+                decisions: dict = {}
+                while True:
+                    try:
+                        demolition.record_certificates(
+                            self._store,
+                            self._household_id,
+                            self.old_certificate_check.isChecked(),
+                            self.new_certificate_edit.text(),
+                            loaded=self._acceptance,
+                            decisions=decisions,
+                        )
+                        break
+                    except EditCollisions as collided:  # changed in the store meanwhile: the user decides
+                        chosen = CollisionDialog.ask(collided.collisions, self)
+                        if chosen is None:
+                            self.acceptance_message.show_message(
+                                _("Not saved: nothing was chosen for the fields changed meanwhile.")
+                            )
+                            return False
+                        decisions.update(chosen)
         except DemolitionError as error:
             self.acceptance_message.show_message(str(error))
             return False

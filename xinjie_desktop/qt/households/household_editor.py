@@ -32,13 +32,13 @@ from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.agreements.agreements_tab import AgreementsTab
 from xinjie_desktop.qt.households.basic_tab import BasicTab
-from xinjie_desktop.qt.households.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.households.editor_parts import HouseholdFields, bold
 from xinjie_desktop.qt.households.flags_tab import FlagsTab
 from xinjie_desktop.qt.households.income_tab import IncomeTab
 from xinjie_desktop.qt.households.members_tab import MembersTab
 from xinjie_desktop.qt.households.workflow_tab import WorkflowTab
 from xinjie_desktop.qt.relocation.relocation_tab import RelocationTab
+from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.shell.field_labels import HOUSEHOLD_LABELS
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, MessageLabel, scrolled
 

@@ -45,9 +45,11 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.core.records import agreements, demolition, household_list, public_notice, township
 from xinjie_desktop.core.records.agreements import AgreementError
+from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
 
@@ -280,6 +282,7 @@ class NoticesPage(QWidget):
         super().__init__()
         self._dialog = dialog
         self._notices: list[public_notice.NoticeView] = []
+        self._objections_loaded: dict = {}  # the selected notice's objections as shown (form_saving.Loaded by id)
 
         # The village's notices and the selected one's objections.
         self.notice_table = read_only_table(
@@ -486,6 +489,8 @@ class NoticesPage(QWidget):
     def _notice_selected(self) -> None:
         notice = self.selected_notice()
         objections = notice.objections if notice else ()
+        # As shown: a re-verification is checked against it (one recorded meanwhile is shown, not lost).
+        self._objections_loaded = public_notice.loaded_objections(self._dialog.store, notice.id) if notice else {}
         self.objection_table.setRowCount(len(objections))
         names = {e.household_id: e.head_name for e in notice.entries} if notice else {}
         for row, objection in enumerate(objections):
@@ -569,10 +574,27 @@ class NoticesPage(QWidget):
         if objection_id is None:
             self.act_message.show_message(_("Select the objection that was re-verified."))
             return False
+        decisions: dict = {}
         try:
-            public_notice.reverify(
-                self._dialog.store, objection_id, self.reverify_edit.text(), self.reverify_date.value()
-            )
+            while True:
+                try:
+                    public_notice.reverify(
+                        self._dialog.store,
+                        objection_id,
+                        self.reverify_edit.text(),
+                        self.reverify_date.value(),
+                        loaded=self._objections_loaded.get(objection_id),
+                        decisions=decisions,
+                    )
+                    break
+                except EditCollisions as collided:  # re-verified meanwhile too: the user decides
+                    chosen = CollisionDialog.ask(collided.collisions, self)
+                    if chosen is None:
+                        self.act_message.show_message(
+                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
+                        )
+                        return False
+                    decisions.update(chosen)
         except NoticeError as error:
             self.act_message.show_message(str(error))
             return False

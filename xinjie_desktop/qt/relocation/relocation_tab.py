@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from xinjie_desktop import i18n
 from xinjie_desktop.core.records import housing_plans, township
 from xinjie_desktop.core.records import relocation as relocation_records
+from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.records.households import ValidationFailed
 from xinjie_desktop.core.rules import policy_params, relocation
 from xinjie_desktop.core.rules.housing_plan import PlanInputError
@@ -43,6 +44,7 @@ from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MOD
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
+from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ChoiceCombo,
@@ -148,6 +150,8 @@ class RelocationTab(QWidget):
         self._kind = ""
         self._messages: dict[str, MessageLabel] = {}
         self._clean: VerificationDraft | None = None
+        self._loaded: relocation_records.LoadedVerification | None = None  # what a save is checked against
+        self._plan_base: housing_plans.PlanBase | None = None  # the plan the calculator opened: the same
         self._build()
         self.set_household(household_id)
 
@@ -407,6 +411,7 @@ class RelocationTab(QWidget):
         self._kind = defaults.kind
         self.load_verification()
         if changed:
+            self._plan_base = housing_plans.plan_base(self._store, household_id)
             plans = housing_plans.saved_plans(self._store, household_id)
             self._set_plans(plans)
             if plans:
@@ -419,8 +424,8 @@ class RelocationTab(QWidget):
             self._update_plan_buttons()
 
     def load_verification(self) -> None:
-        draft = relocation_records.load(self._store, self._household_id)
-        self._fill(draft)
+        self._loaded = relocation_records.load_for_editing(self._store, self._household_id)
+        self._fill(self._loaded.draft)
         self._clear_messages()
         self._clean = self.draft()
 
@@ -545,8 +550,22 @@ class RelocationTab(QWidget):
         if bad_dates:
             self.verification_status.show_message(_("Not saved: correct the fields marked in red."))
             return False
+        decisions: dict = {}
         try:
-            relocation_records.save(self._store, self._household_id, self.draft(), self._kind, self._params)
+            while True:
+                try:
+                    relocation_records.save(
+                        self._store, self._household_id, self.draft(), self._kind, self._params, self._loaded, decisions
+                    )
+                    break
+                except EditCollisions as collided:  # changed in the store meanwhile: the user decides
+                    chosen = CollisionDialog.ask(collided.collisions, self)
+                    if chosen is None:
+                        self.verification_status.show_message(
+                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
+                        )
+                        return False
+                    decisions.update(chosen)
         except ValidationFailed as failure:
             by_field: dict[str, list] = {}
             for problem in failure.problems:
@@ -592,19 +611,36 @@ class RelocationTab(QWidget):
         if result is None or plan is None:
             self.plan_status.show_message(_("Not saved: correct the inputs first."))
             return None
+        decisions: dict = {}
         try:
-            plan_id = housing_plans.save(
-                self._store,
-                self._household_id,
-                plan,
-                result,
-                chosen_option=self.calculator.chosen_option(),
-                co_investor=self.calculator.co_investor(),
-                note=self.plan_note_edit.text(),
-            )
+            while True:
+                try:
+                    plan_id = housing_plans.save(
+                        self._store,
+                        self._household_id,
+                        plan,
+                        result,
+                        chosen_option=self.calculator.chosen_option(),
+                        co_investor=self.calculator.co_investor(),
+                        note=self.plan_note_edit.text(),
+                        loaded=self._plan_base,
+                        decisions=decisions,
+                    )
+                    break
+                except EditCollisions as collided:  # a newer plan was saved meanwhile: the user decides
+                    chosen = CollisionDialog.ask(collided.collisions, self)
+                    if chosen is None:
+                        self.plan_status.show_message(
+                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
+                        )
+                        return None
+                    decisions.update(chosen)
         except PlanInputError as error:
             self.plan_status.show_message(_("Not saved: {reason}").format(reason=str(error)))
             return None
+        self._plan_base = housing_plans.plan_base(self._store, self._household_id)
+        if self._plan_base.plan != plan:  # made to the plan saved meanwhile: show what was saved
+            self._open_saved(housing_plans.saved_plans(self._store, self._household_id)[0])
         self._set_plans(housing_plans.saved_plans(self._store, self._household_id))
         for row, saved in enumerate(self.plans_model.plans):
             if saved.id == plan_id:

@@ -1,12 +1,15 @@
 """The words the screens use for a household's fields: the household editor shows them beside its
 fields, the conflicts view (sync) names the field two computers changed with the same words.
 
-English message ids (``N_``), shown through ``_()``. Imports nothing but the message marker.
+English message ids (``N_``), shown through ``_()``. Imports nothing of the window and of the core only the
+rules' closed lists (their codes and labels).
 """
 
 from __future__ import annotations
 
-from xinjie_desktop.i18n import N_
+from xinjie_desktop.core.rules import housing_plan, membership, relocation, vocabulary
+from xinjie_desktop.core.rules.idnumber import SEX_LABELS
+from xinjie_desktop.i18n import N_, _
 
 INCOME_FIELDS: list[tuple[str, str]] = [
     ("wage", N_("Wage income")),
@@ -51,3 +54,95 @@ MEMBER_LABELS: dict[str, str] = {
     "dibao": N_("Dibao"),
     "registered": N_("Registered"),
 }
+
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "household": HOUSEHOLD_LABELS,
+    "member": MEMBER_LABELS,
+    "income_worksheet": {**dict(INCOME_FIELDS), "year": N_("Year")},
+    "workflow_step": {
+        "done_on": N_("Date"),
+        "done_by": N_("Done by"),
+        "passed": N_("Result"),
+        "notes": N_("Notes"),
+        "is_omission": N_("An omitted household (missed by an earlier identification)"),
+        "omission_reason": N_("Why it was missed"),
+        "notice_place": N_("Where posted"),
+        "notice_end": N_("Posted"),
+    },
+    "relocation_verification": {
+        "in_scope": N_("The household is in relocation scope"),
+        "area_category": N_("Category of area"),
+        "area_reason": N_("Why it must move"),
+        "exclusion": N_("Taken out of scope"),
+        "exclusion_reason": N_("Reason taken out"),
+        "mode": N_("Resettlement mode"),
+        "site": N_("Site"),
+        "building_mode": N_("Building mode"),
+        "latitude": N_("Residential point"),
+        "longitude": N_("Residential point"),
+        "notice_start": N_("Posted"),
+        "notice_end": N_("Posted"),
+        "notice_place": N_("Where posted"),
+        "objections": N_("Objections"),
+        "reverification": N_("Re-verification"),
+        "submitted_on": N_("Submitted to the command centre"),
+        **dict(relocation.SIGNERS),
+        **{f"{name}_signed_on": label for name, label in relocation.SIGNERS},
+    },
+    "demolition_acceptance": {
+        "old_certificate_returned": N_("Old homestead certificate taken back"),
+        "new_certificate_number": N_("Number of the new homestead certificate"),
+    },
+    "notice_objection": {
+        "reverification": N_("Re-verification"),
+        "resolved_on": N_("Re-verified on"),
+    },
+    "housing_plan": {  # a plan's inputs (the calculator's words) and its co-ownership choice
+        "people": N_("Actual population"),
+        "kind": N_("Kind of household"),
+        "labour": N_("Has labour capacity"),
+        "start_date": N_("Construction started"),
+        "unit_cost": N_("Building cost per m²"),
+        "layout": N_("Layout (m²)"),
+        "built_area": N_("Area built"),
+        "own_funds": N_("Own funds planned"),
+        "loan": N_("Loan already drawn"),
+        "demolition_signed": N_("Demolition agreement"),
+        "zone": N_("Homestead zone"),
+        "land": N_("Homestead land type"),
+        "homestead_area": N_("Homestead area"),
+        "chosen_option": N_("Co-ownership"),
+        "co_investor": N_("Co-investor"),
+    },
+}
+WHOLE_RECORD = N_("the whole record")
+
+# Fields holding a code of a closed list: shown (and chosen) by their label.
+CHOICES: dict[tuple[str, str], dict[str, str]] = {
+    ("household", "attribute"): vocabulary.ATTRIBUTES,
+    ("household", "main_cause"): vocabulary.CAUSES,
+    ("household", "identification_standard"): vocabulary.IDENTIFICATION_STANDARDS,
+    ("member", "relation"): vocabulary.RELATIONS,
+    ("member", "education"): vocabulary.EDUCATION,
+    ("member", "health"): vocabulary.HEALTH,
+    ("member", "labour"): vocabulary.LABOUR,
+    ("member", "schooling"): vocabulary.SCHOOLING,
+    ("member", "ethnicity"): vocabulary.ETHNICITIES,
+    ("member", "membership_basis"): membership.BASES,
+    ("member", "sex"): SEX_LABELS,
+    ("housing_plan", "kind"): housing_plan.KINDS,
+    ("housing_plan", "zone"): housing_plan.ZONE_LABELS,
+    ("housing_plan", "land"): housing_plan.LAND_LABELS,
+    ("housing_plan", "chosen_option"): housing_plan.OPTION_LABELS,
+    ("relocation_verification", "exclusion"): relocation.EXCLUSIONS,
+    ("relocation_verification", "mode"): relocation.MODES,
+    ("relocation_verification", "building_mode"): relocation.BUILDING_MODES,
+}
+MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  # stored in fen
+
+
+def field_label(table: str, name: str) -> str:
+    if name == "*":
+        return _(WHOLE_RECORD)
+    label = FIELD_LABELS.get(table, {}).get(name)
+    return _(label) if label else name

@@ -41,14 +41,13 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.documents.import_report import kind_label
-from xinjie_desktop.core.rules import membership, relocation, vocabulary
-from xinjie_desktop.core.rules.idnumber import SEX_LABELS
+from xinjie_desktop.core.rules import vocabulary
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, from_fen, parse_yuan, to_fen
 from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.core.sync import conflicts
 from xinjie_desktop.core.sync.conflicts import Conflict, ConflictError, Version
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.shell.field_labels import HOUSEHOLD_LABELS, INCOME_FIELDS, MEMBER_LABELS
+from xinjie_desktop.qt.shell.field_labels import CHOICES, MONEY_FIELDS, field_label
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     INFO_COLOUR,
@@ -61,69 +60,10 @@ from xinjie_desktop.qt.sync.sync_common import local_text
 
 CONFLICTS_TAB, DUPLICATES_TAB = range(2)
 
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "household": HOUSEHOLD_LABELS,
-    "member": MEMBER_LABELS,
-    "income_worksheet": {**dict(INCOME_FIELDS), "year": N_("Year")},
-    "workflow_step": {
-        "done_on": N_("Date"),
-        "done_by": N_("Done by"),
-        "passed": N_("Result"),
-        "notes": N_("Notes"),
-        "is_omission": N_("An omitted household (missed by an earlier identification)"),
-        "omission_reason": N_("Why it was missed"),
-        "notice_place": N_("Where posted"),
-        "notice_end": N_("Posted"),
-    },
-    "relocation_verification": {
-        "in_scope": N_("The household is in relocation scope"),
-        "area_category": N_("Category of area"),
-        "area_reason": N_("Why it must move"),
-        "exclusion": N_("Taken out of scope"),
-        "exclusion_reason": N_("Reason taken out"),
-        "mode": N_("Resettlement mode"),
-        "site": N_("Site"),
-        "building_mode": N_("Building mode"),
-        "latitude": N_("Residential point"),
-        "longitude": N_("Residential point"),
-        "notice_start": N_("Posted"),
-        "notice_end": N_("Posted"),
-        "notice_place": N_("Where posted"),
-        "objections": N_("Objections"),
-        "reverification": N_("Re-verification"),
-        "submitted_on": N_("Submitted to the command centre"),
-        **dict(relocation.SIGNERS),
-        **{f"{name}_signed_on": label for name, label in relocation.SIGNERS},
-    },
-}
-WHOLE_RECORD = N_("the whole record")
-
-# Fields holding a code of a closed list: shown (and chosen) by their label.
-CHOICES: dict[tuple[str, str], dict[str, str]] = {
-    ("household", "attribute"): vocabulary.ATTRIBUTES,
-    ("household", "main_cause"): vocabulary.CAUSES,
-    ("household", "identification_standard"): vocabulary.IDENTIFICATION_STANDARDS,
-    ("member", "relation"): vocabulary.RELATIONS,
-    ("member", "education"): vocabulary.EDUCATION,
-    ("member", "health"): vocabulary.HEALTH,
-    ("member", "labour"): vocabulary.LABOUR,
-    ("member", "schooling"): vocabulary.SCHOOLING,
-    ("member", "ethnicity"): vocabulary.ETHNICITIES,
-    ("member", "membership_basis"): membership.BASES,
-    ("member", "sex"): SEX_LABELS,
-}
-MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  # stored in fen
 SPECIAL_VALUES = {"deleted": N_("deleted"), "kept": N_("kept (a signed agreement is never changed)")}
 YES, NO = N_("yes"), N_("no")
 
 NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
-
-
-def field_label(table: str, name: str) -> str:
-    if name == "*":
-        return _(WHOLE_RECORD)
-    label = FIELD_LABELS.get(table, {}).get(name)
-    return _(label) if label else name
 
 
 def value_text(conflict: Conflict, value) -> str:

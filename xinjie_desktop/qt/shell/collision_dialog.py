@@ -1,11 +1,13 @@
-"""Fields the user changed that were changed in the store too since the household was opened (an import, a
-second window): each shown with what the user typed, what the store holds now and who wrote it when; the
-user keeps one or the other of each, and the household is saved with those choices (or not at all).
+"""Fields the user changed that were changed in the store too since the editor opened the record (an import,
+a second window): each shown with what the user typed, what the store holds now and who wrote it when; the
+user keeps one or the other of each, and the record is saved with those choices (or not at all). Every
+editor shows it: the household's tabs, the relocation verification, housing plans, agreements, notices.
 
 The rule (which fields changed, which collide) is the core's: ``core.records.edits``."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -20,10 +22,27 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.records import edits
 from xinjie_desktop.core.rules import vocabulary
 from xinjie_desktop.core.rules.money import format_yuan, from_fen
-from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.households.editor_parts import bold
+from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.shell.field_labels import CHOICES, MONEY_FIELDS, field_label
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, scrolled
-from xinjie_desktop.qt.sync.conflicts_view import CHOICES, MONEY_FIELDS, field_label
+
+# What the user calls a record that holds a single form's fields (a member or an income year: by its label).
+RECORD_NAMES = {
+    "household": N_("Household"),
+    "relocation_verification": N_("Relocation verification"),
+    "housing_plan": N_("Housing plan"),
+    "agreement": N_("Agreement"),
+    "demolition_acceptance": N_("Acceptance of the demolished old house"),
+    "public_notice": N_("Public notice"),
+    "notice_objection": N_("Objection"),
+}
+
+
+def bold(label: QLabel) -> QLabel:
+    font = QFont(label.font())
+    font.setBold(True)
+    label.setFont(font)
+    return label
 
 
 def value_text(table: str, field: str, value: object) -> str:
@@ -53,8 +72,10 @@ def where_text(collision: edits.Collision) -> str:
         record = _("Member {name}").format(name=collision.label or EMPTY_MARK)
     elif collision.table == "income_worksheet":
         record = _("Income {year}").format(year=collision.label)
+    elif collision.table == "agreement" and collision.label:
+        record = collision.label
     else:
-        record = _("Household")
+        record = _(RECORD_NAMES.get(collision.table, RECORD_NAMES["household"]))
     if collision.field == edits.EXISTS:
         return record
     return _("{name}: {value}").format(name=record, value=field_label(collision.table, collision.field))
@@ -71,7 +92,7 @@ class CollisionDialog(QDialog):
         layout = QVBoxLayout(self)
         explanation = QLabel(
             _(
-                "While you were editing this household, the same fields were changed in the store (by an "
+                "While you were editing, the same fields were changed in the store (by an "
                 "import, or in another window). For each, choose the value to keep; nothing is saved until "
                 "you have chosen. The fields changed only there keep their new values."
             )
