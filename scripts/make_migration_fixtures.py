@@ -14,7 +14,8 @@ plan and a D-grade dangerous house; from 0006 agreements (a voided first version
 one with its three signatures, a demolition agreement signed on paper and its acceptance) and a
 public notice with an objection; from 0007 what sync keeps (versions, the change journal, a
 tombstone, the township office as peer, cursors, bundles, a conflict, a possible duplicate); from
-0008 a record set aside by the merge (``tombstone.settled_by``).
+0008 a record set aside by the merge (``tombstone.settled_by``); from 0009 the day the old house was
+demolished (``demolition_acceptance.demolished_on``).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -37,7 +38,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -526,6 +527,7 @@ def rows(revision: str) -> dict[str, list[dict]]:
                 "old_certificate_returned": 1,
                 "new_certificate_number": "隆集用（2017）第0417号",
                 "reclamation": "farmland",
+                **({"demolished_on": "2017-10-12"} if n >= 9 else {}),
             }
         ]
         t["public_notice"] = [

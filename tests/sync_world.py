@@ -180,7 +180,9 @@ def agreement_numbered_on_two_computers(world: World) -> tuple[str, str]:
 
     qingshan = world.laptop(0)
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    plan = PlanInput(
+        people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True
+    )  # drafts the demolition agreement
     housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
     agreements.draft(
         qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31), today=dt.date(2017, 6, 1)

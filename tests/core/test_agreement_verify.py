@@ -56,8 +56,13 @@ from xinjie_desktop.core.store.models import Agreement, Township
 from xinjie_desktop.i18n import set_language
 
 TODAY = dt.date(2017, 5, 2)
-PLAN = PlanInput(
-    people=4, unit_cost=Decimal(1200), built_area=Decimal(160), start_date=dt.date(2016, 10, 1), loan=Decimal(60000)
+PLAN = PlanInput(  # assumes the demolition agreement signed: the agreements count the reward (issue 14)
+    people=4,
+    unit_cost=Decimal(1200),
+    built_area=Decimal(160),
+    start_date=dt.date(2016, 10, 1),
+    loan=Decimal(60000),
+    demolition_signed=True,
 )
 
 

@@ -324,6 +324,7 @@ RELEASED = {
     "0006_agreements_and_notices.py": "df88674ac6c3a3fcfade94122fe6224315f6f13ee5c370f28bf3ad5819d3a0fd",
     "0007_sync.py": "167c1583158b2e738f83fb45de41863be19c3c234065a663fce0f1faaa1da8b3",
     "0008_settled_records.py": "d8dbfb3a2ebbbb0560e1512c734bd6c617dfb8071bd149fd3309ac668ec91dbf",
+    "0009_demolished_on.py": "4d460b4b2d5212e7d958a2f78b3086c830705fa67cc82e76ab449138422033d7",
 }
 
 

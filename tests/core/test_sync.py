@@ -258,7 +258,9 @@ def test_AG_1_a_signed_agreement_is_never_overwritten_by_a_bundle(world, tmp_pat
 
     qingshan = world.laptop(0)
     household_id = households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
-    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    plan = PlanInput(
+        people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True
+    )  # drafts the demolition agreement
     housing_plans.save(qingshan, household_id, plan, calculate(plan, housing_plans.current()))
     agreement_id = agreements.draft(
         qingshan, household_id, "demolition", demolition_deadline=dt.date(2017, 12, 31), today=dt.date(2017, 6, 1)
@@ -547,6 +549,7 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         )
         connection.execute("DROP TABLE tombstone")
         connection.execute("ALTER TABLE tombstone_0007 RENAME TO tombstone")
+        connection.execute("ALTER TABLE demolition_acceptance DROP COLUMN demolished_on")  # added by 0009
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
     connection.close()
     upgraded = open_store(path)

@@ -38,7 +38,7 @@ from xinjie_desktop.qt.notices.village_documents import VillageDocumentsDialog
 
 pytestmark = pytest.mark.gui
 
-WITHIN = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+WITHIN = PlanInput(people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True)  # reward counted (issue 14)
 TODAY = dt.date.today()
 
 
@@ -313,6 +313,30 @@ def test_AG_2_AG_3_SB_1_acceptance_of_the_demolished_house(qtbot, tab, store, tm
     assert demolition.reward_due(store, tab.household_id).due
     assert "Reward due" in tab.reward_label.text()
     assert not tab.inspector_edit.isEnabled()  # accepted once
+
+
+def test_SB_1_the_day_the_old_house_was_demolished_decides_the_reward(
+    qtbot, prepared_app, store, household_id, tmp_path
+):
+    """SB-1: demolished by the deadline, accepted after it: the day of demolition is recorded beside the
+    acceptance and the reward is due (the acceptance may follow later)."""
+    drafted_on, deadline = TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=10)
+    agreement_id = agreements.draft(store, household_id, "demolition", demolition_deadline=deadline, today=drafted_on)
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(b"\x89PNG fake scan")
+    agreements.sign_on_paper(store, agreement_id, scan, True, drafted_on)
+    tab = AgreementsTab(store, household_id)
+    qtbot.addWidget(tab)
+    tab.accepted_on_edit.set_value(deadline + dt.timedelta(days=5))
+    assert tab.demolished_on_edit.value() == deadline + dt.timedelta(days=5)  # follows until changed
+    tab.demolished_on_edit.set_value(deadline)
+    tab.accepted_on_edit.set_value(deadline + dt.timedelta(days=6))
+    assert tab.demolished_on_edit.value() == deadline  # changed by hand: kept
+    tab.inspector_edit.setText("王检查")
+    tab.reclamation_combo.set_code("farmland")
+    assert tab.record_acceptance(), tab.acceptance_message.text()
+    assert demolition.acceptance(store, household_id).demolished_on == deadline
+    assert "Reward due" in tab.reward_label.text()
 
 
 # ---------------------------------------------------------------------------------------------

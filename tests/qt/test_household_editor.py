@@ -650,3 +650,21 @@ def test_cancel_emits_cancelled_and_saves_nothing(qtbot, open_editor, editor_sto
         click(qtbot, editor.cancel_button)
     assert count(editor_store, Household) == 0
     assert count(editor_store, IncomeWorksheet) == 0
+
+
+def test_new_members_labour_capacity_follows_age_from_the_id_number_AG_1(qtbot, open_editor, group_ids):
+    """AG-1 (the employment agreement's commitments), ID-1: a new member's labour capacity follows the age the
+    ID number gives — a child has none, a person of 60 or more weak labour — until someone chooses it."""
+    editor = open_editor(None)
+    kb = Keyboard(qtbot)
+    click_tab(qtbot, editor, 1)
+    today = dt.date.today()
+    adult = make("530502", dt.date(today.year - 40, 1, 1), 11, MALE)
+    child = make("530502", dt.date(today.year - 6, 1, 1), 13, MALE)
+    elder = make("530502", dt.date(today.year - 70, 1, 1), 15, MALE)
+    chosen = make("530502", dt.date(today.year - 8, 1, 1), 17, MALE)
+    add_member(qtbot, kb, editor, "杨明", adult, relation="head")
+    add_member(qtbot, kb, editor, "杨小", child)
+    add_member(qtbot, kb, editor, "杨老", elder, relation="parent")
+    add_member(qtbot, kb, editor, "杨帮", chosen, labour="weak")  # chosen by hand: kept
+    assert [m.labour for m in editor.member_model.members] == ["normal", "none", "weak", "weak"]

@@ -52,6 +52,9 @@ def expected_money(result) -> dict[str, str]:
         text = "\u2014" if value is None else f"{format_yuan(value)} yuan"
         if attr == "subsidy_and_reward" and result.cap_reached:
             text += " (cap reached)"
+        full = {"subsidy_paid": result.subsidy, "reward_paid": result.reward}.get(attr)
+        if full is not None and value < full:
+            text += f" ({format_yuan(full)} yuan before the HS-3 cap)"
         shown[attr] = text
     return shown
 
@@ -89,6 +92,9 @@ def test_sb1_hs3_cap_reached_is_marked(qtbot, calc):
     assert result.cap_reached and result.subsidy_and_reward == Decimal("100000.00")
     assert shown_money(calc)["subsidy_and_reward"] == "100,000.00 yuan (cap reached)"
     assert shown_money(calc) == expected_money(result)
+    # the parts shown add up to the total paid: the reward is cut to 20,000 (issue 14)
+    assert shown_money(calc)["subsidy_paid"] == "80,000.00 yuan"
+    assert shown_money(calc)["reward_paid"] == "20,000.00 yuan (24,000.00 yuan before the HS-3 cap)"
     assert "HS-3" in calc.money_table.item(3, 1).toolTip()
 
 
@@ -103,7 +109,7 @@ def test_sb2_synchronised_household_figures(qtbot, calc):
         PlanInput(people=4, kind="synchronised", unit_cost=Decimal(1100), loan=Decimal(60000)), current()
     )
     assert shown_money(calc) == expected_money(expected)
-    assert shown_money(calc)["subsidy"] == "15,000.00 yuan"
+    assert shown_money(calc)["subsidy_paid"] == "15,000.00 yuan"
     assert shown_money(calc)["loan_allowed"] == "60,000.00 yuan"
 
 
@@ -200,7 +206,7 @@ def test_an_unreadable_input_is_shown_next_to_its_field(qtbot, calc):
     retype(qtbot, calc.unit_cost_edit, "12a")
     assert calc.result() is None
     assert calc._messages["unit_cost"].isVisible()
-    assert shown_money(calc)["subsidy"] == "\u2014"
+    assert shown_money(calc)["subsidy_paid"] == "\u2014"
     retype(qtbot, calc.unit_cost_edit, "1200")
     assert calc.result() is not None and not calc._messages["unit_cost"].isVisible()
 

@@ -246,7 +246,9 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
     qtbot.waitExposed(window)
     window.table.selectRow(3)
     household_id = window.selected_household()
-    plan = PlanInput(people=4, unit_cost=Decimal(1100), layout=100)
+    plan = PlanInput(
+        people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True
+    )  # drafts the demolition agreement
     housing_plans.save(store, household_id, plan, calculate(plan, housing_plans.current()))
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Return)

@@ -186,7 +186,7 @@ def _section(text: str, s: _Styles) -> list[Flowable]:
     return [Spacer(1, s.size * 0.7), _p(text, s.section), Spacer(1, s.size * 0.25)]
 
 
-def _basis(result: PlanResult, *keys: str, s: _Styles) -> Paragraph:
+def _basis(result: PlanResult, *keys: str, s: _Styles, paid: tuple[Decimal, Decimal] | None = None) -> Paragraph:
     texts: list[str] = []
     rules: list[str] = []
     for key in keys:
@@ -195,6 +195,9 @@ def _basis(result: PlanResult, *keys: str, s: _Styles) -> Paragraph:
             continue
         texts.append(explanation.text)
         rules.extend(r for r in explanation.rules if r not in rules)
+    if paid is not None and paid[1] < paid[0]:  # cut by the HS-3 cap
+        texts.append(_("Within the HS-3 cap, {paid} yuan of it is paid.").format(paid=format_yuan(paid[1])))
+        rules.append("HS-3")
     text = " ".join(texts)
     if rules:
         text = f"{text} [{', '.join(rules)}]" if text else f"[{', '.join(rules)}]"
@@ -318,8 +321,17 @@ def _story(
             _p(_yuan(result.building_cost), s.amount),
             _basis(result, "building_cost", s=s),
         ],
-        [_p(_("Subsidy (yuan)"), s.label), _p(_yuan(result.subsidy), s.amount), _basis(result, "subsidy", s=s)],
-        [_p(_("Reward (yuan)"), s.label), _p(_yuan(result.reward), s.amount), _basis(result, "reward", s=s)],
+        # the parts as paid (core.rules.household_money): they add up to the total below
+        [
+            _p(_("Subsidy (yuan)"), s.label),
+            _p(_yuan(result.subsidy_paid), s.amount),
+            _basis(result, "subsidy", s=s, paid=(result.subsidy, result.subsidy_paid)),
+        ],
+        [
+            _p(_("Reward (yuan)"), s.label),
+            _p(_yuan(result.reward_paid), s.amount),
+            _basis(result, "reward", s=s, paid=(result.reward, result.reward_paid)),
+        ],
         [
             _p(paid_label, s.label),
             _p(_yuan(result.subsidy_and_reward), s.amount),

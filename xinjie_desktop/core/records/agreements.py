@@ -47,12 +47,12 @@ from xinjie_desktop.core.records import form_saving
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
 from xinjie_desktop.core.rules import membership
+from xinjie_desktop.core.rules.household_money import HouseholdMoney, household_money
 from xinjie_desktop.core.rules.housing_plan import (
     DISTRICT_COMPANY,
     OPTION_LABELS,
     RELATIVES,
     PlanInputError,
-    calculate,
 )
 from xinjie_desktop.core.rules.housing_plan import (
     KINDS as HOUSEHOLD_KINDS,
@@ -128,7 +128,8 @@ _SERIAL_KEY = "agreement_serial"
 @dataclass(frozen=True)
 class Employment:
     """The employment commitments of the poverty-exit employment agreement; empty texts print the
-    template's default wording, ``workers`` None means the household's members able to work (at least 1)."""
+    template's default wording, ``workers`` None means the household's actual members whose recorded labour
+    capacity lets them work (none if none can)."""
 
     workers: int | None = None
     training: str = ""
@@ -275,7 +276,16 @@ def content_of(
         )
     if kind == CO_OWNERSHIP and (refusal := _co_ownership_refusal(plan)):
         raise AgreementError(refusal)
+    money = _money(plan) if plan is not None else None
     if kind == DEMOLITION:
+        if money is not None and not money.reward_assumed:
+            raise AgreementError(
+                _(
+                    "The latest saved housing plan does not assume the demolition agreement signed and the old "
+                    "house demolished on time, so it counts no reward (SB-1, SB-2): tick “Demolition agreement "
+                    "signed” in the calculator and save the plan again before drafting this agreement."
+                )
+            )
         if demolition_deadline is None:
             raise AgreementError(_("Give the date by which the old house is demolished."))
         if demolition_deadline < today:
@@ -299,17 +309,17 @@ def content_of(
         "head_id_number": head.id_number if head else household.head_id_number,
         "members": [{"name": m.name, "relation": m.relation, "id_number": m.id_number} for m in actual],
         "actual_population": len(actual),
-        "household_kind": "registered" if in_national_system(household) else "synchronised",
+        # the plan's kind: the money printed beside it is the plan's (AG-1, SB-1, SB-2)
+        "household_kind": money.kind if money is not None else _kind_of_records(household),
     }
-    figures = _figures(plan) if plan is not None else None
-    content.update(_plan_fields(plan, figures))
+    content.update(_plan_fields(plan, money))
     if kind == DEMOLITION and demolition_deadline is not None:  # a demolition agreement has one (checked above)
         content["demolition_deadline"] = demolition_deadline.isoformat()
     if kind == EMPLOYMENT:
         employment = employment or Employment()
         workers = employment.workers
         if workers is None:
-            workers = max(1, sum(1 for m in actual if m.labour in LABOUR_CAPABLE))
+            workers = sum(1 for m in actual if m.labour in LABOUR_CAPABLE)  # their real labour capacity
         if workers < 0:
             raise AgreementError(_("The number of members who take up work cannot be negative."))
         content.update(
@@ -318,8 +328,8 @@ def content_of(
             employment_placement=employment.placement.strip(),
             exit_target=employment.exit_target.strip(),
         )
-    if kind == CO_OWNERSHIP and plan is not None and figures is not None:  # only employment goes without a plan
-        option = next((o for o in figures.get("options", []) if o.get("code") == plan.chosen_option), None)
+    if kind == CO_OWNERSHIP and plan is not None and money is not None:  # only employment goes without a plan
+        option = money.option
         if option is None:
             raise AgreementError(
                 _(
@@ -330,33 +340,32 @@ def content_of(
         content.update(
             co_option=plan.chosen_option,
             co_investor=plan.co_investor,
-            investor_pays=_amount(option.get("investor_pays")),
-            household_pays=_amount(option.get("household_pays")),
-            others_pay=_amount(option.get("others_pay")),
-            investor_share=_number(option.get("investor_share_percent")),
-            household_share=_number(option.get("household_share_percent")),
-            buy_back_price=_amount(option.get("buy_back_price")),
-            conditions=option.get("conditions", ""),
+            investor_pays=_amount(option.investor_pays),
+            household_pays=_amount(option.household_pays),
+            others_pay=_amount(option.others_pay),
+            investor_share=_number(option.investor_share),
+            household_share=_number(option.household_share),
+            buy_back_price=_amount(option.buy_back_price),
+            conditions=option.conditions,
         )
     return content
 
 
-def _figures(plan: SavedPlan) -> Mapping[str, Any]:
-    """The saved plan's figures as the agreements state them: worked out again under the plan's own
-    parameter version with the demolition agreement signed, since the reward of SB-1/SB-2 is
-    promised on that condition (for a plan saved with it signed these are the saved figures)."""
-    if plan.plan.demolition_signed:
-        return plan.results
+def _kind_of_records(household: Household) -> str:
+    return "registered" if in_national_system(household) else "synchronised"
+
+
+def _money(plan: SavedPlan) -> HouseholdMoney:
+    """The saved plan's money (core.rules.household_money), worked out again under the plan's own
+    parameter version: the figures the plan summary of the same plan prints."""
     try:
-        return calculate(
-            dataclasses.replace(plan.plan, demolition_signed=True), current(plan.parameters_version)
-        ).to_json()
+        return household_money(plan.plan, current(plan.parameters_version), plan.chosen_option)
     except (PlanInputError, PolicyFileError) as error:
         raise AgreementError(_("The saved housing plan cannot be recalculated: {error}").format(error=error)) from None
 
 
-def _plan_fields(plan: SavedPlan | None, figures: Mapping[str, Any] | None) -> dict:
-    if plan is None or figures is None:
+def _plan_fields(plan: SavedPlan | None, money: HouseholdMoney | None) -> dict:
+    if plan is None or money is None:
         return dict.fromkeys(
             (
                 "plan_id",
@@ -373,19 +382,20 @@ def _plan_fields(plan: SavedPlan | None, figures: Mapping[str, Any] | None) -> d
                 "loan_taken_over",
             )
         )
+    result = money.result
     return {
         "plan_id": plan.id,
         "parameters_version": plan.parameters_version,
-        "layout_m2": _number(figures.get("layout_m2")),
-        "area_m2": _number(figures.get("area_m2")),
-        "per_capita_m2": _number(figures.get("per_capita_m2")),
-        "building_cost": _amount(figures.get("building_cost")),
-        "subsidy": _amount(figures.get("subsidy")),
-        "reward": _amount(figures.get("reward")),
-        "subsidy_and_reward": _amount(figures.get("subsidy_and_reward")),
-        "own_funds": _amount(figures.get("own_funds_needed")),
-        "own_funds_limit": _amount(figures.get("own_funds_limit")),
-        "loan_taken_over": _amount(figures.get("loan_taken_over")),
+        "layout_m2": _number(result.layout_m2),
+        "area_m2": _number(result.area_m2),
+        "per_capita_m2": _number(result.per_capita_m2),
+        "building_cost": _amount(money.building_cost),
+        "subsidy": _amount(money.subsidy),
+        "reward": _amount(money.reward),
+        "subsidy_and_reward": _amount(money.subsidy_and_reward),
+        "own_funds": _amount(money.own_funds),
+        "own_funds_limit": _amount(money.own_funds_limit),
+        "loan_taken_over": _amount(money.loan_taken_over),
     }
 
 

@@ -6,7 +6,9 @@ centre accepts (验收) the demolished house — date, inspector, photo — and 
 certificate is taken back before the new one is issued.  AG-3: the freed land is reclaimed as
 farmland, forest or grass.  SB-1 / SB-2: the reward (6,000 yuan a person of actual population for a
 registered poor household, 10,000 yuan a household for a synchronised one; amounts from the policy
-parameters) is due only once the demolition is accepted on or before the deadline.
+parameters, paid within the HS-3 cap as the saved plan works it out: core.rules.household_money) is due
+once the demolition is accepted and the old house was demolished on or before the deadline: the day it
+was demolished decides (按时拆除旧房), the acceptance may follow later.
 
 Agreements are read from the ``agreement`` table directly (kind ``demolition``, status ``signed``).
 """
@@ -14,6 +16,7 @@ Agreements are read from the ``agreement`` table directly (kind ``demolition``, 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,9 +26,10 @@ from sqlalchemy import select
 
 from xinjie_desktop.core.records import edits, form_saving, housing_plans
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
-from xinjie_desktop.core.rules.housing_plan import KINDS, REGISTERED
+from xinjie_desktop.core.rules.household_money import HouseholdMoney, if_demolished
+from xinjie_desktop.core.rules.housing_plan import KINDS, REGISTERED, PlanInputError
 from xinjie_desktop.core.rules.money import format_yuan
-from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
+from xinjie_desktop.core.rules.policy_params import PolicyFileError, PolicyParameters, current
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
     Agreement,
@@ -74,6 +78,7 @@ class Acceptance:
     new_certificate_number: str
     reclamation: str
     versions: str = ""  # the record's sync versions when read: a form's save is checked against them
+    demolished_on: dt.date | None = None  # None: recorded before revision 0009
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class RewardDue:
     deadline: dt.date | None
     accepted_on: dt.date | None
     reason: str
+    demolished_on: dt.date | None = None  # the date the old house was demolished: it decides "on time"
 
 
 def signed_demolition_agreement(session, household_id: str) -> Agreement | None:
@@ -121,6 +127,7 @@ def _acceptance(record: DemolitionAcceptance) -> Acceptance:
         record.new_certificate_number,
         record.reclamation,
         record.sync_versions or "",
+        record.demolished_on,
     )
 
 
@@ -196,8 +203,15 @@ def accept(
     new_certificate_number: str,
     reclamation: str,
     today: dt.date | None = None,
+    *,
+    demolished_on: dt.date | None = None,
 ) -> str:
-    """Record the acceptance (验收) of the demolished old house (AG-2, AG-3); returns its id."""
+    """Record the acceptance (验收) of the demolished old house (AG-2, AG-3) and the day it was demolished
+    (``demolished_on``, by default the day of the acceptance), which decides whether the reward of SB-1 /
+    SB-2 is due; returns its id."""
+    demolished_on = demolished_on or accepted_on
+    if demolished_on > accepted_on:
+        raise DemolitionError(_("The old house cannot be accepted before it was demolished."))
     if not inspector.strip():
         raise DemolitionError(_("Record who inspected and accepted the demolition."))
     if reclamation not in RECLAMATIONS:
@@ -219,6 +233,12 @@ def accept(
                     date=agreement.signed_on.isoformat()
                 )
             )
+        if agreement.signed_on is not None and demolished_on < agreement.signed_on:
+            raise DemolitionError(
+                _("The demolition cannot be dated before the agreement was signed, on {date}.").format(
+                    date=agreement.signed_on.isoformat()
+                )
+            )
         if _acceptance_record(session, household_id) is not None:
             raise DemolitionError(_("The demolition of this household's old house is already accepted."))
         photo = _store_photo(session, photo_path) if photo_path else None
@@ -226,6 +246,7 @@ def accept(
             household_id=household_id,
             agreement_id=agreement.id,
             accepted_on=accepted_on,
+            demolished_on=demolished_on,
             inspector=inspector.strip(),
             photo_sha256=photo,
             old_certificate_returned=old_certificate_returned,
@@ -276,41 +297,60 @@ def record_certificates(
         _check_certificates(bool(values["old_certificate_returned"]), str(values["new_certificate_number"]))
 
 
+def _plan_of(session, agreement: Agreement | None, household_id: str) -> SavedHousingPlan | None:
+    """The saved plan the demolition agreement was drafted from (its content names it), else the
+    household's latest saved plan."""
+    if agreement is not None:
+        try:
+            plan_id = json.loads(agreement.content or "{}").get("plan_id")
+        except (ValueError, AttributeError):
+            plan_id = None
+        named = session.get(SavedHousingPlan, plan_id) if isinstance(plan_id, str) else None
+        if named is not None and named.household_id == household_id:
+            return named
+    return session.scalar(
+        select(SavedHousingPlan)
+        .where(SavedHousingPlan.household_id == household_id)
+        .order_by(SavedHousingPlan.created_at.desc())
+        .limit(1)
+    )
+
+
 def household_kind(store: Store, household_id: str) -> tuple[str, str | None]:
     """The household's kind (registered / synchronised) and parameter version: those of its latest
     saved housing plan, or else what its records say now (current parameters)."""
     with store.session() as session:
-        saved = session.scalar(
-            select(SavedHousingPlan)
-            .where(SavedHousingPlan.household_id == household_id)
-            .order_by(SavedHousingPlan.created_at.desc())
-            .limit(1)
-        )
+        saved = _plan_of(session, None, household_id)
         if saved is not None:
             return housing_plans.input_from_json(saved.inputs).kind, saved.parameters_version
     return housing_plans.defaults_for(store, household_id).kind, None
 
 
-def reward_due(store: Store, household_id: str) -> RewardDue:
-    """SB-1 / SB-2: the reward is due only after an accepted demolition on or before the deadline."""
-    kind, version = household_kind(store, household_id)
+def _money(store: Store, household_id: str, saved: tuple[str, str, str] | None) -> HouseholdMoney:
+    """The money once the old house is demolished on time (core.rules.household_money) under the saved
+    plan ``saved`` (inputs, parameter version, chosen way) — the plan the demolition agreement was drafted
+    from — within the HS-3 cap, as the agreements print it; without a saved plan, the household's records."""
+    if saved is None:
+        plan, version, chosen = housing_plans.defaults_for(store, household_id), None, ""
+    else:
+        plan, version, chosen = housing_plans.input_from_json(saved[0]), saved[1], saved[2]
     try:
         params = current(version)
     except PolicyFileError:
         params = current()
+    try:
+        return if_demolished(plan, params, chosen)
+    except PlanInputError as error:
+        raise DemolitionError(str(error)) from None
+
+
+def reward_due(store: Store, household_id: str) -> RewardDue:
+    """SB-1 / SB-2: the reward is due only when the old house was demolished (the date recorded with the
+    acceptance, not the date of the acceptance) on or before the deadline of the signed demolition
+    agreement, and only as much as the plan that agreement was drafted from pays within the HS-3 cap."""
     with store.session() as session:
-        household = session.get(Household, household_id)
-        if household is None:
+        if session.get(Household, household_id) is None:
             raise DemolitionError(_("This household no longer exists in the store."))
-        people = household.actual_population
-        if kind == REGISTERED:
-            rule, amount = "SB-1", params.registered_reward_per_person * people
-            basis = _("{per} yuan a person × {people} people").format(
-                per=format_yuan(params.registered_reward_per_person), people=people
-            )
-        else:
-            rule, amount = "SB-2", params.synchronised_reward_per_household
-            basis = _("{per} yuan a household").format(per=format_yuan(params.synchronised_reward_per_household))
         agreement = signed_demolition_agreement(session, household_id)
         record = _acceptance_record(session, household_id)
         if record is not None:
@@ -319,44 +359,68 @@ def reward_due(store: Store, household_id: str) -> RewardDue:
                 agreement = accepted_under
         deadline = agreement.demolition_deadline if agreement is not None else None
         accepted_on = record.accepted_on if record is not None else None
+        demolished_on = (record.demolished_on or record.accepted_on) if record is not None else None
+        plan_row = _plan_of(session, agreement, household_id)
+        saved = (plan_row.inputs, plan_row.parameters_version, plan_row.chosen_option) if plan_row else None
+    money = _money(store, household_id, saved)
+    kind, people, rule, amount = money.kind, money.people, money.rule, money.reward
+    params = _params(money.parameters_version)
+    if kind == REGISTERED:
+        basis = _("{per} yuan a person × {people} people").format(
+            per=format_yuan(params.registered_reward_per_person), people=people
+        )
+    else:
+        basis = _("{per} yuan a household").format(per=format_yuan(params.synchronised_reward_per_household))
+    if money.reward < money.reward_by_rule:
+        basis = _("{basis} = {full} yuan, of which the HS-3 cap leaves").format(
+            basis=basis, full=format_yuan(money.reward_by_rule)
+        )
 
-        def answer(due: bool, reason: str) -> RewardDue:
-            return RewardDue(due, amount, rule, kind, people, deadline, accepted_on, reason)
+    def answer(due: bool, reason: str) -> RewardDue:
+        return RewardDue(due, amount, rule, kind, people, deadline, accepted_on, reason, demolished_on)
 
-        if agreement is None:
-            return answer(False, _("No reward: the household has not signed a demolition agreement."))
-        if deadline is None:
-            return answer(False, _("No reward yet: the demolition agreement states no deadline."))
-        if record is None:
-            return answer(
-                False,
-                _("No reward yet: the demolition of the old house has not been accepted (deadline {deadline}).").format(
-                    deadline=deadline.isoformat()
-                ),
-            )
-        if record.accepted_on > deadline:
-            return answer(
-                False,
-                _(
-                    "No reward: the demolition was accepted on {accepted}, {days} day(s) after the "
-                    "deadline of {deadline}; the reward is for demolition on time."
-                ).format(
-                    accepted=record.accepted_on.isoformat(),
-                    days=(record.accepted_on - deadline).days,
-                    deadline=deadline.isoformat(),
-                ),
-            )
+    if agreement is None:
+        return answer(False, _("No reward: the household has not signed a demolition agreement."))
+    if deadline is None:
+        return answer(False, _("No reward yet: the demolition agreement states no deadline."))
+    if record is None or demolished_on is None:
         return answer(
-            True,
+            False,
+            _("No reward yet: the demolition of the old house has not been accepted (deadline {deadline}).").format(
+                deadline=deadline.isoformat()
+            ),
+        )
+    if demolished_on > deadline:
+        return answer(
+            False,
             _(
-                "Reward due ({rule}, {kind}): {basis} = {total} yuan; demolition accepted on "
-                "{accepted}, on time (deadline {deadline}); paid within the cap of HS-3."
+                "No reward: the old house was demolished on {demolished}, {days} day(s) after the "
+                "deadline of {deadline}; the reward is for demolition on time."
             ).format(
-                rule=rule,
-                kind=_(KINDS[kind]),
-                basis=basis,
-                total=format_yuan(amount),
-                accepted=record.accepted_on.isoformat(),
+                demolished=demolished_on.isoformat(),
+                days=(demolished_on - deadline).days,
                 deadline=deadline.isoformat(),
             ),
         )
+    return answer(
+        True,
+        _(
+            "Reward due ({rule}, {kind}): {basis} {total} yuan; the old house was demolished on {demolished}, "
+            "on time (deadline {deadline}), and the demolition accepted on {accepted}."
+        ).format(
+            rule=rule,
+            kind=_(KINDS[kind]),
+            basis=basis if money.reward < money.reward_by_rule else basis + " =",
+            total=format_yuan(amount),
+            demolished=demolished_on.isoformat(),
+            accepted=(accepted_on or demolished_on).isoformat(),
+            deadline=deadline.isoformat(),
+        ),
+    )
+
+
+def _params(version: str) -> PolicyParameters:
+    try:
+        return current(version)
+    except PolicyFileError:
+        return current()

@@ -20,7 +20,6 @@ from xinjie_desktop.core.rules.idnumber import IdNumberError, parse
 from xinjie_desktop.core.rules.money import format_yuan
 from xinjie_desktop.core.rules.policy_params import PolicyParameters
 from xinjie_desktop.core.rules.shapes import Household, Member
-from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.i18n import N_, _, join
 
 # code -> (rule, short label)
@@ -172,11 +171,7 @@ def compute(household: Household, params: PolicyParameters, duplicate_numbers: S
             )
         if registered_out:
             reasons.append(_("it counts people who are not household members"))
-        if household.attribute in ("", "general"):
-            if not any(m.labour in LABOUR_CAPABLE for m in people):
-                reasons.append(_("no member has labour capacity"))
-            if not household.labour_willing:
-                reasons.append(_("the household is not willing to work"))
+        reasons.extend(identification.labour_shortfalls(household))  # ID-1, as the workflow checks it
         if reasons:
             flags.append(
                 Flag(

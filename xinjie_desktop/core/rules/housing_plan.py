@@ -124,6 +124,8 @@ class PlanJSON(TypedDict):
     subsidy: int | float
     reward: int | float
     subsidy_and_reward: int | float
+    subsidy_paid: int | float
+    reward_paid: int | float
     cap_reached: bool
     own_funds_needed: int | float | None
     own_funds_limit: int | float | None
@@ -165,9 +167,9 @@ class PlanResult:
     standard_area_m2: int
     building_cost: Decimal | None
     standard_cost: Decimal | None
-    subsidy: Decimal
-    reward: Decimal
-    subsidy_and_reward: Decimal
+    subsidy: Decimal  # SB-1 / SB-2 before the HS-3 cap
+    reward: Decimal  # SB-1 / SB-2 before the HS-3 cap (0 when the plan does not assume the demolition)
+    subsidy_and_reward: Decimal  # what is paid, after the HS-3 cap
     cap_reached: bool
     own_funds_needed: Decimal | None
     own_funds_limit: Decimal | None
@@ -184,6 +186,10 @@ class PlanResult:
     before_key_date: bool
     rules: list[str]
     explanations: dict[str, Explanation] = field(default_factory=dict)
+    # The paid total split into its parts (HS-3 reduces the reward first, then the subsidy):
+    # subsidy_paid + reward_paid == subsidy_and_reward, always.
+    subsidy_paid: Decimal = Decimal(0)
+    reward_paid: Decimal = Decimal(0)
 
     def to_json(self) -> PlanJSON:
         """The command line's JSON object (keys are a contract: see issue 3)."""
@@ -196,6 +202,8 @@ class PlanResult:
             "subsidy": _number(self.subsidy),
             "reward": _number(self.reward),
             "subsidy_and_reward": _number(self.subsidy_and_reward),
+            "subsidy_paid": _number(self.subsidy_paid),
+            "reward_paid": _number(self.reward_paid),
             "cap_reached": self.cap_reached,
             "own_funds_needed": _number(self.own_funds_needed),
             "own_funds_limit": _number(self.own_funds_limit),
@@ -446,30 +454,43 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
                 area=_m2(area), unit=format_yuan(plan.unit_cost), cost=format_yuan(building_cost)
             ),
         )
-        if combined > standard_cost:
+        if registered and combined > standard_cost:
             cap_reached = True
             combined = standard_cost
-        note(
-            "subsidy_and_reward",
-            ("HS-3",),
-            (
+        if registered:
+            note(
+                "subsidy_and_reward",
+                ("HS-3",),
+                (
+                    _(
+                        "Subsidy and reward, {sum} yuan, may not exceed the building cost of the area-controlled "
+                        "standard ({standard} m² × {unit} yuan = {cap} yuan): {combined} yuan is paid, {subsidy} yuan "
+                        "of subsidy and {reward} yuan of reward."
+                    )
+                    if cap_reached
+                    else _(
+                        "Subsidy and reward, {sum} yuan, stay within the building cost of the area-controlled standard "
+                        "({standard} m² × {unit} yuan = {cap} yuan)."
+                    )
+                ).format(
+                    sum=format_yuan(subsidy + reward),
+                    standard=_m2(min(area, Decimal(standard_area))),
+                    unit=format_yuan(plan.unit_cost),
+                    cap=format_yuan(standard_cost),
+                    combined=format_yuan(combined),
+                    subsidy=format_yuan(min(subsidy, combined)),
+                    reward=format_yuan(combined - min(subsidy, combined)),
+                ),
+            )
+        else:
+            note(
+                "subsidy_and_reward",
+                ("SB-2",),
                 _(
-                    "Subsidy and reward, {sum} yuan, may not exceed the building cost of the area-controlled standard "
-                    "({standard} m² × {unit} yuan = {cap} yuan): {combined} yuan is paid."
-                )
-                if cap_reached
-                else _(
-                    "Subsidy and reward, {sum} yuan, stay within the building cost of the area-controlled standard "
-                    "({standard} m² × {unit} yuan = {cap} yuan)."
-                )
-            ).format(
-                sum=format_yuan(subsidy + reward),
-                standard=_m2(min(area, Decimal(standard_area))),
-                unit=format_yuan(plan.unit_cost),
-                cap=format_yuan(standard_cost),
-                combined=format_yuan(combined),
-            ),
-        )
+                    "A synchronised relocation household gets {sum} yuan of subsidy and reward whatever the building "
+                    "cost: the cap of HS-3 is written for registered poor households."
+                ).format(sum=format_yuan(combined)),
+            )
         own_needed = max(Decimal(0), building_cost - combined)
     elif area is not None:
         notes.append(_("Give the building cost per square metre to check the money (HS-3)."))
@@ -635,6 +656,8 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
         subsidy=subsidy,
         reward=reward,
         subsidy_and_reward=combined,
+        subsidy_paid=min(subsidy, combined),
+        reward_paid=combined - min(subsidy, combined),
         cap_reached=cap_reached,
         own_funds_needed=own_needed,
         own_funds_limit=own_limit,
@@ -721,6 +744,11 @@ def summary_text(result: PlanResult) -> str:
     def yuan(value: Decimal | None) -> str:
         return "—" if value is None else _("{amount} yuan").format(amount=format_yuan(value))
 
+    def paid(value: Decimal, full: Decimal) -> str:  # a part as paid; what the cap took, if it did
+        if value < full:
+            return _("{amount} ({full} before the HS-3 cap)").format(amount=yuan(value), full=yuan(full))
+        return yuan(value)
+
     lines = [
         _("Layouts allowed: {layouts}").format(
             layouts="、".join(f"{x} m²" for x in result.allowed_layouts) or _("none")
@@ -728,8 +756,8 @@ def summary_text(result: PlanResult) -> str:
         _("Layout used: {layout}").format(layout=f"{result.layout_m2} m²" if result.layout_m2 else "—"),
         _("Area a person: {per}").format(per=f"{_m2(result.per_capita_m2)} m²" if result.per_capita_m2 else "—"),
         _("Building cost: {value}").format(value=yuan(result.building_cost)),
-        _("Subsidy: {value}").format(value=yuan(result.subsidy)),
-        _("Reward: {value}").format(value=yuan(result.reward)),
+        _("Subsidy: {value}").format(value=paid(result.subsidy_paid, result.subsidy)),
+        _("Reward: {value}").format(value=paid(result.reward_paid, result.reward)),
         _("Subsidy and reward paid: {value}").format(value=yuan(result.subsidy_and_reward)),
         _("Own funds needed: {value} (limit {limit})").format(
             value=yuan(result.own_funds_needed), limit=yuan(result.own_funds_limit)

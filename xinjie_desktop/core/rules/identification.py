@@ -14,9 +14,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.policy_params import PolicyParameters
 from xinjie_desktop.core.rules.shapes import Household, Objection, WorkflowStep
-from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
+from xinjie_desktop.i18n import N_, _, join
 
 STEPS: list[tuple[str, str]] = [
     ("proposed", N_("proposed by the village")),
@@ -29,6 +31,10 @@ STEP_CODES = [code for code, _label in STEPS]
 STEP_LABELS = dict(STEPS)
 REJECTED = "rejected"
 STATE_LABELS = {"": N_("not started"), REJECTED: N_("not approved"), **STEP_LABELS}
+# ID-1: the steps that judge the household against the standard (“有劳动能力、劳动意愿的贫困户”) pass only
+# for a household with labour capacity and willingness to work (an ordinary poor household: dibao and
+# five-guarantee households are identified on their own grounds).
+JUDGING_STEPS = ("audited", "evaluated", "entered")
 
 
 class WorkflowError(ValueError):
@@ -91,6 +97,13 @@ def check(household: Household, entry: StepInput, params: PolicyParameters) -> N
                     date=earliest.isoformat()
                 )
             )
+    if entry.passed and entry.step in JUDGING_STEPS and (missing := labour_shortfalls(household)):
+        raise WorkflowError(
+            _(
+                "The household does not meet the identification standard (ID-1: labour capacity and willingness "
+                "to work): {reasons}. Record this step as not approved, or correct the household's records first."
+            ).format(reasons=join(missing))
+        )
     if entry.step == "proposed":
         if not entry.notes.strip():
             raise WorkflowError(_("Describe the household's circumstances for the proposal."))
@@ -112,6 +125,19 @@ def check(household: Household, entry: StepInput, params: PolicyParameters) -> N
             raise WorkflowError(
                 _("{n} objection(s) raised during the notice are not re-verified yet.").format(n=len(open_objections))
             )
+
+
+def labour_shortfalls(household: Household) -> list[str]:
+    """ID-1: what an ordinary poor household lacks of labour capacity and willingness to work (empty if
+    nothing, or if it is a dibao or five-guarantee household)."""
+    if household.attribute not in ("", "general"):
+        return []
+    missing = []
+    if not any(m.labour in LABOUR_CAPABLE for m in household.members if m.membership_basis in membership.INCLUDED):
+        missing.append(_("no member has labour capacity"))
+    if not household.labour_willing:
+        missing.append(_("the household is not willing to work"))
+    return missing
 
 
 def check_objection(household: Household, raised_on: dt.date, content: str) -> None:

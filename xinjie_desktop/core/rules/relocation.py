@@ -35,13 +35,15 @@ BUILDING_MODES = {
 
 
 def building_modes_allowed(mode: str, kind: str) -> tuple[str, ...]:
-    """HS-5: centralised sites build registered households' houses by tender, unified; synchronised
-    households choose; dispersed resettlement builds unified or unified-joint."""
-    if mode == "centralised":
-        return ("unified",) if kind == REGISTERED else ("unified", "joint", "agency", "self")
-    if mode == "dispersed":
-        return ("unified", "unified_joint")
-    return ()
+    """HS-5: centralised sites build registered households' houses by tender, unified; dispersed
+    resettlement builds registered households' houses unified or unified-joint (“分散安置建档立卡贫困人口
+    住房建设，可采取统规统建、统规联建等方式”); synchronised households choose unified, joint, agency or
+    self-building wherever they settle (“同步搬迁人口根据农户意愿实行统建、联建、代建或自建”)."""
+    if mode not in ("centralised", "dispersed"):
+        return ()
+    if kind != REGISTERED:
+        return ("unified", "joint", "agency", "self")
+    return ("unified",) if mode == "centralised" else ("unified", "unified_joint")
 
 
 @dataclass

@@ -6,6 +6,8 @@ through ``_()``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xinjie_desktop.i18n import N_
 
 ATTRIBUTES = {
@@ -65,6 +67,27 @@ LABOUR = {
 }
 
 LABOUR_CAPABLE = frozenset({"normal", "skilled", "weak"})
+
+# The labour capacity a new member gets until someone records it (ID-1, the employment agreement of AG-1):
+# a child below the working age has none, a person of the elderly age weak labour, the others ordinary.
+WORKING_AGE = 16  # 《劳动法》: no one under 16 is employed
+ELDERLY_AGE = 60  # 《老年人权益保障法》: 60 and older
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def default_labour(birth_date: dt.date | None, on: dt.date) -> str:
+    """The labour capacity a new member born on ``birth_date`` (read from the ID number) gets by default:
+    "none" for a child under 16, "weak" from 60, "normal" in between and when the birth date is unknown."""
+    if birth_date is None:
+        return "normal"
+    age = age_on(birth_date, on)
+    if age < WORKING_AGE:
+        return "none"
+    return "weak" if age >= ELDERLY_AGE else "normal"
+
 
 SCHOOLING = {
     "not_in_school": N_("not in school"),

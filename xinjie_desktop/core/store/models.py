@@ -336,6 +336,9 @@ class DemolitionAcceptance(Travelling, Base):
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     agreement_id: Mapped[str] = mapped_column(ForeignKey("agreement.id"))
     accepted_on: Mapped[dt.date] = mapped_column(Date)
+    # the day the old house was demolished: it decides "按时拆除旧房" (SB-1, SB-2), not the acceptance's date;
+    # None for an acceptance recorded before revision 0009 (then the acceptance's date stands for it)
+    demolished_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     inspector: Mapped[str] = mapped_column(String(100))
     photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
     old_certificate_returned: Mapped[bool] = mapped_column(Boolean, default=False)

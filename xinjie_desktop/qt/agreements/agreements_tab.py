@@ -335,6 +335,22 @@ class AgreementsTab(QWidget):
         first.addWidget(QLabel(_("Inspector")))
         first.addWidget(self.inspector_edit, 1)
         form.addRow(_("Accepted on"), first)
+        # the day the old house came down decides whether the reward is due (SB-1, SB-2), not the acceptance's
+        self.demolished_on_edit = DateEdit()
+        self.demolished_on_edit.setObjectName("demolished_on")
+        self.demolished_on_edit.setToolTip(
+            _(
+                "The reward is for demolishing the old house on time: the day it was demolished decides, not the day of the acceptance."
+            )
+        )
+        demolished_row = QHBoxLayout()
+        demolished_row.addWidget(self.demolished_on_edit)
+        demolished_row.addStretch(1)
+        form.addRow(_("Old house demolished on"), demolished_row)
+        self._demolished_follows = True  # the same day as the acceptance until someone changes it
+        self._setting_demolished = False
+        self.accepted_on_edit.dateChanged.connect(self._follow_acceptance)
+        self.demolished_on_edit.dateChanged.connect(self._demolished_changed)
         self.photo_edit = QLineEdit()
         self.photo_edit.setObjectName("acceptance_photo")
         self.photo_edit.setPlaceholderText(_("photo of the cleared site"))
@@ -595,6 +611,7 @@ class AgreementsTab(QWidget):
         editable = record is None
         for widget in (
             self.accepted_on_edit,
+            self.demolished_on_edit,
             self.inspector_edit,
             self.photo_edit,
             self.photo_button,
@@ -604,6 +621,11 @@ class AgreementsTab(QWidget):
             widget.setEnabled(editable)
         if record is not None:
             self.accepted_on_edit.set_value(record.accepted_on)
+            self._setting_demolished = True
+            try:
+                self.demolished_on_edit.set_value(record.demolished_on or record.accepted_on)
+            finally:
+                self._setting_demolished = False
             self.inspector_edit.setText(record.inspector)
             self.photo_edit.setText(_("photo kept") if record.photo_sha256 else "")
             self.old_certificate_check.setChecked(record.old_certificate_returned)
@@ -614,6 +636,8 @@ class AgreementsTab(QWidget):
             self.accept_button.setText(_("Record certificates"))
             self.accept_button.setEnabled(True)
         else:
+            self._demolished_follows = True
+            self._follow_acceptance()
             self.accept_button.setText(_("Record acceptance"))
             self.old_certificate_check.setEnabled(True)
             self.new_certificate_edit.setEnabled(True)
@@ -625,6 +649,18 @@ class AgreementsTab(QWidget):
             colour = "#1b5e20" if reward.due else "#8a5a00"
             self.reward_label.setStyleSheet(f"color: {colour};")
             self.reward_label.setText(reward.reason)
+
+    def _follow_acceptance(self) -> None:
+        if self._demolished_follows:
+            self._setting_demolished = True
+            try:
+                self.demolished_on_edit.set_value(self.accepted_on_edit.value())
+            finally:
+                self._setting_demolished = False
+
+    def _demolished_changed(self) -> None:
+        if not self._setting_demolished:
+            self._demolished_follows = False
 
     def _choose_photo(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -650,6 +686,7 @@ class AgreementsTab(QWidget):
                     self.old_certificate_check.isChecked(),
                     self.new_certificate_edit.text(),
                     self.reclamation_combo.code(),
+                    demolished_on=self.demolished_on_edit.value(),
                 )
             else:
                 decisions: dict = {}

@@ -4,6 +4,7 @@ population (the core's rule)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -278,6 +279,8 @@ class MembersTab(QWidget):
                 if not self.m_sex.code() or "sex" in self._auto_filled:
                     self.m_sex.set_code(facts.sex)
                     self._auto_filled.add("sex")
+                if "labour" in self._auto_filled:  # a new member's, until someone chooses it
+                    self.m_labour.set_code(vocabulary.default_labour(facts.birth_date, dt.date.today()))
             finally:
                 self._filling = False
         auto = set(self._auto_filled)
@@ -334,7 +337,7 @@ class MembersTab(QWidget):
     def start_new_member(self, focus: bool = True) -> None:
         self._current = self._new_member_draft()
         self._current_row = None
-        self._auto_filled = set()
+        self._auto_filled = {"labour"}  # follows the age the ID number gives (vocabulary.default_labour)
         self._filling = True
         try:
             self.member_table.selectionModel().clearSelection()

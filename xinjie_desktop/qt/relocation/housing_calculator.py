@@ -62,8 +62,9 @@ AUTO_LAYOUT = 0  # the button id of "the largest layout allowed" (PlanInput.layo
 # The money breakdown: (result attribute, label, explanation key); amounts in yuan.
 MONEY_ROWS: list[tuple[str, str, str]] = [
     ("building_cost", N_("Building cost"), "building_cost"),
-    ("subsidy", N_("Subsidy"), "subsidy"),
-    ("reward", N_("Reward for demolishing the old house"), "reward"),
+    # the parts as paid, within the HS-3 cap (they add up to the row below; core.rules.household_money)
+    ("subsidy_paid", N_("Subsidy"), "subsidy"),
+    ("reward_paid", N_("Reward for demolishing the old house"), "reward"),
     ("subsidy_and_reward", N_("Subsidy and reward paid (capped)"), "subsidy_and_reward"),
     ("own_funds_needed", N_("Own funds needed"), "own_funds_needed"),
     ("own_funds_limit", N_("Own funds limit"), "own_funds_needed"),
@@ -549,6 +550,9 @@ class HousingCalculator(QWidget):
             text = _yuan(value)
             if attr == "subsidy_and_reward" and result.cap_reached:
                 text = _("{amount} (cap reached)").format(amount=text)
+            full = {"subsidy_paid": result.subsidy, "reward_paid": result.reward}.get(attr)
+            if full is not None and value < full:
+                text = _("{amount} ({full} before the HS-3 cap)").format(amount=text, full=_yuan(full))
             item = self.money_table.item(row, 1)
             item.setText(text)
             bad = (
