@@ -35,7 +35,8 @@ def loaded(tmp_path_factory):
         "workpath": str(tmp_path_factory.mktemp("pyinstaller-work")),
         "Analysis": analysis,
         "PYZ": lambda *args, **kwargs: None,
-        "EXE": lambda *args, **kwargs: recorded["executables"].append(kwargs),
+        # EXE(pyz, scripts, run-time options, ...): the options recorded beside the keywords
+        "EXE": lambda *args, **kwargs: recorded["executables"].append({**kwargs, "run_time_options": args[2]}),
         "COLLECT": lambda *args, **kwargs: None,
     }
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
@@ -253,20 +254,58 @@ def test_icon_files_are_rendered_from_the_svg():
 
 
 def test_windows_installer_is_per_user_and_keeps_the_data_folder():
-    """packaging/windows/xinjie-desktop.iss (not built here): no admin rights, installed under
-    %LOCALAPPDATA%\\Programs, and nothing of the data folder or settings removed on uninstall."""
+    """packaging/windows/xinjie-desktop.nsi (built, installed and uninstalled under Wine by
+    packaging/windows/build-and-test.sh): no admin rights, installed under %LOCALAPPDATA%\\Programs, a 64-bit
+    Unicode installer in Chinese first, and nothing of the data folder or settings removed on uninstall."""
     from xinjie_desktop.qt.shell import app
 
-    script = (ROOT / "packaging" / "windows" / "xinjie-desktop.iss").read_text(encoding="utf-8-sig")
-    settings = dict(line.split("=", 1) for line in script.splitlines() if re.match(r"^\w+=", line))
-    assert settings["PrivilegesRequired"] == "lowest"
-    assert settings["DefaultDirName"].startswith("{localappdata}\\Programs\\")
-    assert settings["SetupIconFile"].endswith("resources\\icons\\xinjie-desktop.ico")
-    sections = re.findall(r"^\[(\w+)\]", script, re.MULTILINE)
-    assert "UninstallDelete" not in sections and "Registry" not in sections
-    statements = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith(";"))
-    assert "uninsdelete" not in statements.lower() and "deleteafterinstall" not in statements.lower()
+    script = (ROOT / "packaging" / "windows" / "xinjie-desktop.nsi").read_text(encoding="utf-8")
+    statements = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith(";")]
+    assert "RequestExecutionLevel user" in statements
+    assert "Unicode true" in statements and "Target amd64-unicode" in statements
+    assert 'InstallDir "$LOCALAPPDATA\\Programs\\${APP_NAME}"' in statements
+    assert '!define MUI_ICON "..\\..\\resources\\icons\\xinjie-desktop.ico"' in statements
+    languages = [line for line in statements if line.startswith("!insertmacro MUI_LANGUAGE")]
+    assert languages[0].endswith('"SimpChinese"')
+    assert 'File /r "${BUILD_DIR}\\*"' in statements
+    # The uninstaller removes the program folder and the installer's own key only: never $APPDATA or the settings.
+    uninstall = script[script.index('Section "Uninstall"') :]
+    uninstall = uninstall[: uninstall.index("SectionEnd")]
+    removed = [line.strip() for line in uninstall.splitlines() if line.strip().startswith(("RMDir", "Delete"))]
+    assert removed and all("$INSTDIR" in line or "$SMPROGRAMS" in line or "UNINSTALL_KEY" in line for line in removed)
+    assert "$APPDATA" not in uninstall and "HKCU\\Software\\xinjie" not in uninstall
     # the folder the script promises to keep is the one the program uses (QStandardPaths AppDataLocation)
     assert f"%APPDATA%\\{app.ORGANIZATION}\\{app.APPLICATION}" in script
     assert f"HKCU\\Software\\{app.ORGANIZATION}\\{app.APPLICATION}" in script
-    assert re.search(r'^Source: "\{#BuildDir\}\\\*"', script, re.MULTILINE)
+    # one installer script: the tested one
+    assert sorted(p.name for p in (ROOT / "packaging" / "windows").glob("*.iss")) == []
+
+
+def test_windows_requirements_are_pinned_within_pyproject_ranges():
+    """The Windows build installs exact versions (requirements-windows.txt), each allowed by pyproject.toml."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    ranges = {Requirement(entry).name.lower(): Requirement(entry) for entry in project["dependencies"]}
+    pins = {}
+    for line in (ROOT / "packaging" / "windows" / "requirements-windows.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement = Requirement(line)
+            (specifier,) = requirement.specifier
+            assert specifier.operator == "==", f"{line}: not pinned"
+            pins[requirement.name.lower()] = specifier.version
+    assert set(ranges) <= set(pins), f"not pinned for Windows: {set(ranges) - set(pins)}"
+    for name, requirement in ranges.items():
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {requirement.specifier}"
+
+
+def test_executables_run_in_utf8_mode(spec):
+    """Both Windows executables carry Python's UTF-8 mode as a run-time option: redirected output is
+    otherwise written in the ANSI code page (cp936 cannot write "m²", cp1252 no Chinese)."""
+    assert [options["run_time_options"] for options in spec["executables"]] == [[("X utf8", None, "OPTION")]]
+    # the Windows console twin (built only on Windows) is given the same options
+    text = SPEC.read_text(encoding="utf-8")
+    assert 'EXE(pyz, a.scripts, RUN_TIME_OPTIONS, exclude_binaries=True, name="xinjie-desktop-console"' in text
