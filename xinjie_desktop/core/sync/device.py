@@ -629,8 +629,9 @@ def provision(
         town = session.scalar(select(Township.name).limit(1)) or ""
         me = _identity(session)
         key = Ed25519PrivateKey.from_private_bytes(unb64(_held(session, SIGNING_KEY)))
+    provisioning_id = str(uuid.uuid4())
     body = {
-        "provisioning_id": str(uuid.uuid4()),
+        "provisioning_id": provisioning_id,
         "issued_at": _now(),
         "laptop_name": name,
         "villages": [{"id": village, "name": found[village]} for village in wanted],
@@ -658,7 +659,7 @@ def provision(
             }
         )
         _set_json(session, ISSUED, issued)
-        _register_laptop(session, asked, name, wanted, body["provisioning_id"])
+        _register_laptop(session, asked, name, wanted, provisioning_id)
     return _provisioning_from(body, "", "")
 
 
