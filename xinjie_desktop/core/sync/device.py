@@ -1,4 +1,5 @@
-"""This store's device identity, and the township office provisioning a village laptop (issue 5).
+"""This store's device identity, and the township office provisioning a village laptop (issues 5 and 13):
+from the laptop's request, each side confirming the other's key fingerprint (see "provisioning" below).
 
 Identity
     Every store is one device: a UUID, an Ed25519 key pair that signs what it sends (provisioning
