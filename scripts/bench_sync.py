@@ -44,8 +44,18 @@ def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path]
     stores = []
     for index in range(laptops):
         laptop = open_store(folder / f"laptop-{index}.sqlite")
-        device.provision(town, f"第{index + 1}村笔记本", [villages[index]], stick / f"p{index}.json")
-        device.accept_provisioning(laptop, stick / f"p{index}.json")
+        asked = device.write_request(laptop, stick / f"r{index}.json")
+        device.provision(
+            town,
+            f"第{index + 1}村笔记本",
+            [villages[index]],
+            stick / f"p{index}.json",
+            request=asked,
+            fingerprint=asked.fingerprint,
+        )
+        device.accept_provisioning(
+            laptop, stick / f"p{index}.json", township_fingerprint=device.identity(town).fingerprint
+        )
         importing.import_bundles(town, [r.path for r in exporting.export(laptop, stick)])
         stores.append(laptop)
     for result in exporting.export(town, stick):

@@ -38,8 +38,7 @@ class World:
             name = f"{village}笔记本"
             laptop = open_store(folder / f"laptop-{index}.sqlite")
             scope = [self.villages[village]] + ([self.villages[list(VILLAGES)[0]]] if overlap and index else [])
-            device.provision(self.township, name, scope, self.stick / f"provision-{index}.json")
-            device.accept_provisioning(laptop, self.stick / f"provision-{index}.json")
+            provision_laptop(self.township, laptop, name, scope, self.stick / f"provision-{index}")
             self.laptops[name] = laptop
             self.import_into(self.township, self.export(laptop))  # first contact: the township learns its keys
         for laptop in self.laptops.values():
@@ -64,6 +63,24 @@ class World:
     def close(self) -> None:
         for store in (self.township, *self.laptops.values()):
             store.close()
+
+
+def provision_laptop(
+    town: Store, laptop: Store, name: str, villages: list[str], folder: Path, *, replace_township: bool = False
+) -> device.Provisioning:
+    """Provision a laptop the one way there is (issue 13, case 11): the laptop writes its request, the
+    officer at the township office confirms the laptop's fingerprint (as its screen shows it) and writes
+    the certificate, the laptop accepts it after confirming the township office's fingerprint."""
+    folder.mkdir(parents=True, exist_ok=True)
+    request = folder / f"request-{uuid.uuid4().hex[:8]}.json"
+    certificate = folder / f"certificate-{uuid.uuid4().hex[:8]}.json"
+    device.write_request(laptop, request)
+    device.provision(
+        town, name, villages, certificate, request=request, fingerprint=device.identity(laptop).fingerprint
+    )
+    return device.accept_provisioning(
+        laptop, certificate, township_fingerprint=device.identity(town).fingerprint, replace_township=replace_township
+    )
 
 
 def group_of(store: Store, village_name: str) -> str:

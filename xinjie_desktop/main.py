@@ -85,11 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
     init.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     init.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    request = device_commands.add_parser(
+        "request",
+        help=_("write this laptop's provisioning request for the township office, and show its key fingerprint"),
+    )
+    request.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
+    request.add_argument("--name", default="", help=_("the name the laptop asks for"))
+    request.add_argument("--out", type=_path, required=True, help=_("provisioning request file to write"))
     provision = device_commands.add_parser(
-        "provision", help=_("write a provisioning file for a village laptop (on the township office's data file)")
+        "provision",
+        help=_(
+            "write the provisioning file for the village laptop that wrote a request (on the township office's data file)"
+        ),
     )
     provision.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
-    provision.add_argument("--name", required=True, help=_("the laptop's name"))
+    provision.add_argument("--name", default="", help=_("the laptop's name (default: the name in its request)"))
+    provision.add_argument("--request", type=_path, help=_("the laptop's provisioning request file"))
+    provision.add_argument(
+        "--fingerprint",
+        default="",
+        help=_("the key fingerprint the laptop's screen shows (confirms that the request is that laptop's)"),
+    )
     provision.add_argument(
         "--village",
         action="append",
@@ -103,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     accept.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     accept.add_argument("file", type=_path, help=_("the provisioning file"))
+    accept.add_argument(
+        "--township-fingerprint",
+        default="",
+        help=_("the township key fingerprint the township office's screen shows (confirms the file is its)"),
+    )
     accept.add_argument(
         "--replace-township",
         action="store_true",
@@ -373,7 +394,7 @@ def _device(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.sync.workstore import open_store
 
-    if args.device_command == "init":
+    if args.device_command in ("init", "request"):  # a new laptop's data file is made here
         try:
             store = open_store(args.device_db)
         except StoreError as error:
@@ -386,8 +407,32 @@ def _device(args: argparse.Namespace) -> int:
     try:
         if args.device_command == "init":
             return _device_show(args, store)
+        if args.device_command == "request":
+            return _device_request(args, store)
         if args.device_command == "provision":
-            granted = device.provision(store, args.name, args.villages, args.out)
+            if args.request is None:
+                print(
+                    _(
+                        "A provisioning file is made from the laptop's provisioning request: write it on the laptop "
+                        "(device request) and give it here with --request, with the key fingerprint the laptop's "
+                        "screen shows (--fingerprint). Nothing was written."
+                    ),
+                    file=sys.stderr,
+                )
+                return 2
+            asked = device.read_request(args.request)
+            if not args.fingerprint.strip():
+                print(
+                    _(
+                        "The request's key fingerprint is {fingerprint}. Compare it with the one the laptop's screen "
+                        "shows; if they are the same, give it with --fingerprint. Nothing was written."
+                    ).format(fingerprint=asked.fingerprint),
+                    file=sys.stderr,
+                )
+                return 2
+            granted = device.provision(
+                store, args.name, args.villages, args.out, request=asked, fingerprint=args.fingerprint
+            )
             print(_("Provisioning file written: {path}").format(path=args.out))
             print(
                 _("Laptop {name} may write: {villages}").format(
@@ -399,7 +444,20 @@ def _device(args: argparse.Namespace) -> int:
         if not args.file.is_file():
             print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
             return 2
-        accepted = device.accept_provisioning(store, args.file, replace_township=args.replace_township)
+        if not args.township_fingerprint.strip():
+            read = device.read_provisioning(args.file)
+            print(
+                _(
+                    "The provisioning file is signed by the township key {fingerprint}. Compare it with the one the "
+                    "township office's screen shows; if they are the same, give it with --township-fingerprint. "
+                    "Nothing was changed."
+                ).format(fingerprint=read.township.fingerprint),
+                file=sys.stderr,
+            )
+            return 2
+        accepted = device.accept_provisioning(
+            store, args.file, township_fingerprint=args.township_fingerprint, replace_township=args.replace_township
+        )
         print(
             _("Provisioning accepted: laptop {name}, villages {villages}").format(
                 name=accepted.laptop_name, villages=", ".join(f"{name} ({id_})" for id_, name in accepted.villages)
@@ -416,6 +474,20 @@ def _device(args: argparse.Namespace) -> int:
         return 2
     finally:
         store.close()
+
+
+def _device_request(args: argparse.Namespace, store) -> int:
+    from xinjie_desktop.core.sync import device
+
+    asked = device.write_request(store, args.out, args.name)
+    print(_("Provisioning request written: {path}").format(path=args.out))
+    print(
+        _(
+            "This laptop's key fingerprint: {fingerprint} (the officer at the township office compares it with the "
+            "one the request shows there)"
+        ).format(fingerprint=asked.fingerprint)
+    )
+    return 0
 
 
 def _device_show(args: argparse.Namespace, store) -> int:

@@ -37,6 +37,18 @@ def town(tmp_path):
     store.close()
 
 
+def certify(town, laptop, name, villages, out):
+    """The laptop's request, and the provisioning file ``town`` makes from it with the fingerprint confirmed."""
+    request = out.with_name(out.stem + "-request.json")
+    device.write_request(laptop, request)
+    return device.provision(town, name, villages, out, request=request, fingerprint=device.identity(laptop).fingerprint)
+
+
+def accept(laptop, out, town, **options):
+    """Accept the provisioning file, the officer having confirmed ``town``'s fingerprint."""
+    return device.accept_provisioning(laptop, out, township_fingerprint=device.identity(town).fingerprint, **options)
+
+
 def village_ids(store):
     with store.session() as session:
         return {name: id_ for id_, name in session.execute(select(Village.id, Village.name))}
@@ -223,10 +235,10 @@ def test_provisioning_round_trip(town, tmp_path):
     ids = village_ids(town)
     out = tmp_path / "stick" / "laptop-1.json"
     out.parent.mkdir()
-    device.provision(town, "Laptop 1", [ids["V2"], ids["V1"], ids["V1"]], out)
-    assert [entry["laptop_name"] for entry in device.issued(town)] == ["Laptop 1"]
     laptop = open_store(tmp_path / "laptop.sqlite")
-    accepted = device.accept_provisioning(laptop, out)
+    certify(town, laptop, "Laptop 1", [ids["V2"], ids["V1"], ids["V1"]], out)
+    assert [entry["laptop_name"] for entry in device.issued(town)] == ["Laptop 1"]
+    accepted = accept(laptop, out, town)
     assert accepted.township == device.identity(town)
     assert accepted.laptop_name == "Laptop 1"
     assert set(accepted.village_ids) == {ids["V1"], ids["V2"]}
@@ -239,9 +251,9 @@ def test_provisioning_round_trip(town, tmp_path):
 
 def test_a_copied_laptop_keeps_its_scope_but_needs_provisioning_again(town, tmp_path):
     out = tmp_path / "p.json"
-    device.provision(town, "Laptop 1", [village_ids(town)["V1"]], out)
     laptop = open_store(tmp_path / "laptop.sqlite")
-    device.accept_provisioning(laptop, out)
+    certify(town, laptop, "Laptop 1", [village_ids(town)["V1"]], out)
+    accept(laptop, out, town)
     laptop.close()
     shutil.copy(tmp_path / "laptop.sqlite", tmp_path / "clone.sqlite")
     clone = open_store(tmp_path / "clone.sqlite")
@@ -261,15 +273,15 @@ def test_a_copied_laptop_keeps_its_scope_but_needs_provisioning_again(town, tmp_
 )
 def test_a_tampered_provisioning_file_is_refused_and_nothing_changes(town, tmp_path, tamper):
     out = tmp_path / "p.json"
-    device.provision(town, "Laptop 1", [village_ids(town)["V1"]], out)
+    laptop = open_store(tmp_path / "laptop.sqlite")
+    certify(town, laptop, "Laptop 1", [village_ids(town)["V1"]], out)
     document = json.loads(out.read_text(encoding="utf-8"))
     tamper(document)
     out.write_text(json.dumps(document), encoding="utf-8")
-    laptop = open_store(tmp_path / "laptop.sqlite")
     township.set_up(laptop, "Xinjie", "Centre", {"V9": ["G1"]})
     before = (canonical_dump.dump(laptop), local_settings(laptop))
     with pytest.raises(device.DeviceError, match="signature does not match|damaged"):
-        device.accept_provisioning(laptop, out)
+        accept(laptop, out, town)
     assert (canonical_dump.dump(laptop), local_settings(laptop)) == before
     assert device.provisioning(laptop) is None
     laptop.close()
@@ -289,50 +301,60 @@ def test_files_that_are_not_provisioning_files_are_refused(store, tmp_path, cont
     path.write_bytes(content)
     before = local_settings(store)
     with pytest.raises(device.DeviceError, match=message):
-        device.accept_provisioning(store, path)
+        device.accept_provisioning(store, path, township_fingerprint="0000-0000-0000-0000-0000")
     assert local_settings(store) == before
 
 
 def test_provisioning_refusals(town, tmp_path):
     ids = village_ids(town)
-    with pytest.raises(device.DeviceError, match="No village"):
-        device.provision(town, "Laptop 1", ["nope"], tmp_path / "p.json")
-    with pytest.raises(device.DeviceError, match="name"):
-        device.provision(town, "  ", [ids["V1"]], tmp_path / "p.json")
-    with pytest.raises(device.DeviceError, match="at least one village"):
-        device.provision(town, "Laptop 1", [], tmp_path / "p.json")
-    assert not (tmp_path / "p.json").exists()
-    device.provision(town, "Laptop 1", [ids["V1"]], tmp_path / "p.json")
-    with pytest.raises(device.DeviceError, match="this data file itself"):
-        device.accept_provisioning(town, tmp_path / "p.json")
     laptop = open_store(tmp_path / "laptop.sqlite")
-    device.accept_provisioning(laptop, tmp_path / "p.json")
+    request = device.write_request(laptop, tmp_path / "request.json")  # no name asked for
+    confirmed = {"request": request, "fingerprint": request.fingerprint}
+    own = device.Request(**device.identity(town).public(), name="", made_at="")  # a request naming its own key
+    with pytest.raises(device.DeviceError, match="this data file itself"):
+        device.provision(town, "Laptop 1", [ids["V1"]], tmp_path / "p.json", request=own, fingerprint=own.fingerprint)
+    with pytest.raises(device.DeviceError, match="No village"):
+        device.provision(town, "Laptop 1", ["nope"], tmp_path / "p.json", **confirmed)
+    with pytest.raises(device.DeviceError, match="name"):
+        device.provision(town, "  ", [ids["V1"]], tmp_path / "p.json", **confirmed)
+    with pytest.raises(device.DeviceError, match="at least one village"):
+        device.provision(town, "Laptop 1", [], tmp_path / "p.json", **confirmed)
+    assert not (tmp_path / "p.json").exists()
+    device.provision(town, "Laptop 1", [ids["V1"]], tmp_path / "p.json", **confirmed)
+    with pytest.raises(device.DeviceError, match="this data file itself"):
+        accept(town, tmp_path / "p.json", town)
+    accept(laptop, tmp_path / "p.json", town)
     with pytest.raises(device.DeviceError, match="provisioned by the township office"):
-        device.provision(laptop, "Laptop 2", [ids["V1"]], tmp_path / "q.json")
+        device.provision(laptop, "Laptop 2", [ids["V1"]], tmp_path / "q.json", **confirmed)
+    with pytest.raises(device.DeviceError, match="township office's"):
+        device.write_request(town, tmp_path / "town-request.json")  # it provisions laptops
     laptop.close()
 
 
 def test_another_township_or_an_older_file_is_refused(town, tmp_path):
     ids = village_ids(town)
-    device.provision(town, "Laptop 1", [ids["V1"]], tmp_path / "old.json")
-    device.provision(town, "Laptop 1", [ids["V1"], ids["V2"]], tmp_path / "new.json")
+    laptop = open_store(tmp_path / "laptop.sqlite")
+    certify(town, laptop, "Laptop 1", [ids["V1"]], tmp_path / "old.json")
+    certify(town, laptop, "Laptop 1", [ids["V1"], ids["V2"]], tmp_path / "new.json")
     other = open_store(tmp_path / "other-township.sqlite")
     township.set_up(other, "Elsewhere", "Centre", {"W1": ["G1"]})
     with other.session() as session:
         other_village = session.scalar(select(Village.id))
-    device.provision(other, "Laptop 1", [other_village], tmp_path / "other.json")
+    certify(other, laptop, "Laptop 1", [other_village], tmp_path / "other.json")
+    other_fingerprint = device.identity(other).fingerprint
     other.close()
-    laptop = open_store(tmp_path / "laptop.sqlite")
     new = json.loads((tmp_path / "new.json").read_text(encoding="utf-8"))["body"]["issued_at"]
     old = json.loads((tmp_path / "old.json").read_text(encoding="utf-8"))["body"]["issued_at"]
-    device.accept_provisioning(laptop, tmp_path / "new.json")
+    accept(laptop, tmp_path / "new.json", town)
     if old < new:  # issued in the same second otherwise
         with pytest.raises(device.DeviceError, match="older"):
-            device.accept_provisioning(laptop, tmp_path / "old.json")
+            accept(laptop, tmp_path / "old.json", town)
     with pytest.raises(device.DeviceError, match="another township office"):
-        device.accept_provisioning(laptop, tmp_path / "other.json")
+        device.accept_provisioning(laptop, tmp_path / "other.json", township_fingerprint=other_fingerprint)
     assert set(device.provisioning(laptop).village_ids) == {ids["V1"], ids["V2"]}
-    device.accept_provisioning(laptop, tmp_path / "other.json", replace_township=True)
+    device.accept_provisioning(
+        laptop, tmp_path / "other.json", township_fingerprint=other_fingerprint, replace_township=True
+    )
     assert device.provisioning(laptop).village_ids == (other_village,)
     laptop.close()
 
@@ -352,6 +374,11 @@ def test_device_commands(town, tmp_path, capsys):
     shown = json.loads(capsys.readouterr().out)
     assert shown["device_id"] == me.device_id and shown["box_public"] == me.box_public
     out_file = tmp_path / "p.json"
+    laptop = str(tmp_path / "laptop.sqlite")
+    request = str(tmp_path / "request.json")
+    assert main(["device", "request", "--db", laptop, "--out", request]) == 0  # makes the data file
+    assert main(["device", "init", "--db", laptop, "--json"]) == 0
+    laptop_fingerprint = json.loads(capsys.readouterr().out.split("\n", 2)[2])["fingerprint"]
     assert (
         main(
             [
@@ -367,15 +394,16 @@ def test_device_commands(town, tmp_path, capsys):
                 ids["V3"],
                 "--out",
                 str(out_file),
+                "--request",
+                request,
+                "--fingerprint",
+                laptop_fingerprint,
             ]
         )
         == 0
     )
     assert "Laptop 1" in capsys.readouterr().out
-    laptop = str(tmp_path / "laptop.sqlite")
-    assert main(["device", "init", "--db", laptop]) == 0
-    capsys.readouterr()
-    assert main(["device", "accept", "--db", laptop, str(out_file)]) == 0
+    assert main(["device", "accept", "--db", laptop, str(out_file), "--township-fingerprint", me.fingerprint]) == 0
     assert me.fingerprint in capsys.readouterr().out
     assert main(["device", "init", "--db", laptop]) == 0
     assert "Laptop 1" in capsys.readouterr().out
@@ -384,10 +412,27 @@ def test_device_commands(town, tmp_path, capsys):
 def test_device_commands_exit_2_on_rejected_input(town, tmp_path, capsys):
     path = str(town.path)
     ids = village_ids(town)
+    town_fingerprint = device.identity(town).fingerprint
     town.close()
+    laptop = str(tmp_path / "laptop.sqlite")
+    request = str(tmp_path / "request.json")
+    main(["device", "request", "--db", laptop, "--out", request])
+    confirmed = ["--request", request, "--fingerprint", device.read_request(request).fingerprint]
     assert (
         main(
-            ["device", "provision", "--db", path, "--name", "L", "--village", "nope", "--out", str(tmp_path / "p.json")]
+            [
+                "device",
+                "provision",
+                "--db",
+                path,
+                "--name",
+                "L",
+                "--village",
+                "nope",
+                "--out",
+                str(tmp_path / "p.json"),
+                *confirmed,
+            ]
         )
         == 2
     )
@@ -405,14 +450,13 @@ def test_device_commands_exit_2_on_rejected_input(town, tmp_path, capsys):
                 ids["V1"],
                 "--out",
                 str(tmp_path / "p.json"),
+                *confirmed,
             ]
         )
         == 2
     )
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "missing.sqlite").exists()
-    laptop = str(tmp_path / "laptop.sqlite")
-    main(["device", "init", "--db", laptop])
     assert main(["device", "accept", "--db", laptop, str(tmp_path / "absent.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert (
@@ -428,6 +472,7 @@ def test_device_commands_exit_2_on_rejected_input(town, tmp_path, capsys):
                 ids["V1"],
                 "--out",
                 str(tmp_path / "p.json"),
+                *confirmed,
             ]
         )
         == 0
@@ -435,7 +480,7 @@ def test_device_commands_exit_2_on_rejected_input(town, tmp_path, capsys):
     tampered = tmp_path / "p.json"
     tampered.write_text(tampered.read_text(encoding="utf-8").replace('"L"', '"M"'), encoding="utf-8")
     capsys.readouterr()
-    assert main(["device", "accept", "--db", laptop, str(tampered)]) == 2
+    assert main(["device", "accept", "--db", laptop, str(tampered), "--township-fingerprint", town_fingerprint]) == 2
     assert "signature does not match" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         main(["device", "provision", "--db", path, "--name", "L", "--out", str(tmp_path / "p.json")])
@@ -450,6 +495,6 @@ def test_device_messages_are_in_chinese(tmp_path, capsys):
     store = open_store(tmp_path / "s.sqlite")
     set_language("zh_CN")
     with pytest.raises(device.DeviceError) as refused:
-        device.accept_provisioning(store, path)
+        device.accept_provisioning(store, path, township_fingerprint="")
     store.close()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(refused.value))

@@ -294,10 +294,23 @@ def test_a_data_file_with_a_township_of_its_own_cannot_become_a_laptop(world, tm
     from xinjie_desktop.core.sync import device
 
     local = open_store(tmp_path / "local.sqlite")
+    asked = device.write_request(local, tmp_path / "r.json")  # before its own township was set up
     township.set_up(local, "自设乡", "", {"自设村": ["一组"]})
-    device.provision(world.township, "第三台笔记本", [world.villages["白云村"]], tmp_path / "p.json")
     with pytest.raises(device.DeviceError) as refused:
-        device.accept_provisioning(local, tmp_path / "p.json")
+        device.write_request(local, tmp_path / "r2.json")
+    assert "already holds a township set up on this computer" in str(refused.value)
+    device.provision(
+        world.township,
+        "第三台笔记本",
+        [world.villages["白云村"]],
+        tmp_path / "p.json",
+        request=asked,
+        fingerprint=asked.fingerprint,
+    )
+    with pytest.raises(device.DeviceError) as refused:
+        device.accept_provisioning(
+            local, tmp_path / "p.json", township_fingerprint=device.identity(world.township).fingerprint
+        )
     assert "already holds a township set up on this computer" in str(refused.value)
     assert device.provisioning(local) is None
     local.close()

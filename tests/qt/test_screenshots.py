@@ -432,8 +432,9 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
 
 
 def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
-    """Provisioning in the window (issue 5): the township office writes a laptop's provisioning file, the
-    laptop accepts it at its first start, then waits for the township office's first bundle."""
+    """Provisioning in the window (issues 5 and 13): the laptop writes its request at its first start, the
+    township office writes the provisioning file from it (the laptop's fingerprint confirmed), the laptop
+    accepts it (the township's fingerprint confirmed), then waits for the township office's first bundle."""
     from PySide6.QtWidgets import QFileDialog
 
     from xinjie_desktop.core.records import township
@@ -462,14 +463,36 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
                 "松林村": ["第一村民小组"],
             },
         )
+        # The laptop's first start: its request, with its fingerprint for the officer.
+        setup = SetupDialog(laptop)
+        qtbot.addWidget(setup)
+        setup.show()
+        qtbot.waitExposed(setup)
+        request = setup.request_provisioning()
+        qtbot.waitExposed(request)
+        request.name_edit.setText("青山村笔记本")
+        request.drive.choose_folder()
+        asked = request.write()
+        assert asked is not None
+        request.resize(780, request.sizeHint().height())
+        qtbot.wait(20)
+        save(request, "request-provisioning.png")
+
+        earlier = open_store(folder / "白云村笔记本.sqlite")  # an earlier laptop, for the list
+        earlier_request = device.write_request(earlier, folder / "earlier-request.json", "白云村笔记本")
+        earlier.close()
         dialog = ProvisionLaptopDialog(office)
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
-        dialog.name_edit.setText("白云村笔记本")
-        dialog.village_list.item(0).setCheckState(Qt.CheckState.Checked)  # an earlier laptop, for the list
+        assert dialog.load_request(folder / "earlier-request.json")
+        assert dialog.request_fingerprint.text() == earlier_request.fingerprint
+        dialog.confirm_laptop.setChecked(True)
+        dialog.village_list.item(0).setCheckState(Qt.CheckState.Checked)
         dialog.drive.choose_folder()
         assert dialog.write() is not None
+        assert dialog.load_request(asked)
+        dialog.confirm_laptop.setChecked(True)
         dialog.name_edit.setText("青山村笔记本")
         for row in range(dialog.village_list.count()):
             item = dialog.village_list.item(row)
@@ -483,13 +506,11 @@ def test_screenshot_provisioning_windows(qtbot, chinese, monkeypatch):
         save(dialog, "provision-laptop.png")
         dialog.close()
 
+        # Back on the laptop: the provisioning file, the township's fingerprint confirmed.
         monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(written), ""))
-        setup = SetupDialog(laptop)
-        qtbot.addWidget(setup)
-        setup.show()
-        qtbot.waitExposed(setup)
-        accept = setup.accept_provisioning_file()
+        accept = request.choose_certificate()
         qtbot.waitExposed(accept)
+        accept.confirm_township.setChecked(True)
         accept.resize(760, accept.sizeHint().height())
         qtbot.wait(20)
         save(accept, "accept-provisioning.png")

@@ -290,7 +290,8 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
 
 
 def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
-    """The key the bundle must be signed with: the township's, a known laptop's, or a newly provisioned one's."""
+    """The key the bundle must be signed with: on a laptop the township's it accepted; at the township office
+    the key it certified for that laptop (``device.provision``), never one the bundle brings."""
     source = manifest["source"]
     accepted = device.provisioning(store)
     if accepted is not None:
@@ -302,31 +303,50 @@ def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
                 ).format(name=path.name)
             )
         return accepted.township.signing_public
+    # The township office: only a key it certified (issue 13, case 11), whatever provisioning the bundle names.
     with store.session() as session:
         known = session.execute(
-            text("SELECT signing_public FROM sync_peer WHERE device_id = :d"), {"d": source.get("device_id")}
+            text("SELECT signing_public FROM sync_peer WHERE device_id = :d AND trusted"), {"d": source["device_id"]}
         ).first()
         if known is not None:
-            return known[0]
-        issued = {entry["provisioning_id"]: entry for entry in device.issued(store)}
-        if source.get("provisioning_id") not in issued:
-            raise SyncError(
-                _(
-                    "The bundle {name} comes from a laptop this township office has not provisioned. Nothing "
-                    "was changed; provision the laptop first."
-                ).format(name=path.name)
-            )
+            return str(known[0])
         holder = session.execute(
-            text("SELECT name, device_id FROM sync_peer WHERE provisioning_id = :p"), {"p": source["provisioning_id"]}
+            text(
+                "SELECT name, device_id, signing_public, box_public FROM sync_peer "
+                "WHERE provisioning_id = :p AND provisioning_id != '' AND trusted"
+            ),
+            {"p": source.get("provisioning_id", "")},
         ).first()
         if holder is not None:
+            presented = device.fingerprint(source["device_id"], source["signing_public"], source["box_public"])
             raise SyncError(
                 _(
-                    "The laptop {laptop} now has a new identity (its data file was copied or restored). "
-                    "Nothing was changed; provision it again, then import its new bundle."
-                ).format(laptop=holder[0] or source.get("name", ""))
+                    "The bundle {name} presents the provisioning of the laptop {laptop}, but it is signed with "
+                    "another key ({presented}), not the key this township office certified for that laptop "
+                    "({certified}): a copy of a provisioning file gives no right to send bundles. Nothing was "
+                    "changed. If the laptop {laptop} itself shows the key {presented} (its data file was restored "
+                    "or moved and took a new key), write a provisioning request on it and provision it again."
+                ).format(
+                    name=path.name,
+                    laptop=holder[0],
+                    presented=presented,
+                    certified=device.fingerprint(holder[1], holder[2], holder[3]),
+                )
             )
-    return str(source.get("signing_public", ""))
+        if source.get("provisioning_id") in {entry["provisioning_id"] for entry in device.issued(store)}:
+            raise SyncError(
+                _(
+                    "The bundle {name} comes from a laptop provisioned by an earlier version of xinjie-desktop, "
+                    "before a laptop's key was confirmed: this township office never certified its key. Nothing was "
+                    "changed; write a provisioning request on the laptop and provision it again."
+                ).format(name=path.name)
+            )
+    raise SyncError(
+        _(
+            "The bundle {name} comes from a laptop this township office has not provisioned. Nothing "
+            "was changed; provision the laptop first."
+        ).format(name=path.name)
+    )
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""This store's device identity, and the township office provisioning a village laptop (issue 5).
+"""This store's device identity, and the township office provisioning a village laptop (issues 5 and 13):
+from the laptop's request, each side confirming the other's key fingerprint (see "provisioning" below).
 
 Identity
     Every store is one device: a UUID, an Ed25519 key pair that signs what it sends (provisioning
@@ -60,7 +61,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.store.models import LocalSetting, Township, Village
+from xinjie_desktop.core.store.models import LocalSetting, SyncPeer, Township, Village, utcnow
 from xinjie_desktop.core.store.safe_file import write_atomically
 from xinjie_desktop.i18n import N_, _
 
@@ -83,6 +84,9 @@ SIDECAR_FORMAT = 1
 PROVISIONING_FORMAT = "xinjie-desktop/provisioning"
 PROVISIONING_VERSION = 1
 _PROVISIONING_CONTEXT = b"xinjie-desktop provisioning v1\n"  # domain separation of the signature
+REQUEST_FORMAT = "xinjie-desktop/provisioning-request"
+REQUEST_VERSION = 1
+_REQUEST_CONTEXT = b"xinjie-desktop provisioning request v1\n"
 
 # Why a store took a new identity (kept in device_history).
 REASONS = {
@@ -122,10 +126,31 @@ class Provisioning:
     township_name: str
     accepted_by: str = ""  # the laptop's device id when it accepted
     accepted_at: str = ""
+    laptop: Identity | None = None  # the laptop key it certifies (None: accepted before issue 13)
 
     @property
     def village_ids(self) -> tuple[str, ...]:
         return tuple(village_id for village_id, _name in self.villages)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A village laptop's provisioning request: its id and public keys, and the name it asks for."""
+
+    device_id: str
+    signing_public: str
+    box_public: str
+    name: str
+    made_at: str
+    former_ids: tuple[str, ...] = ()  # the identities its data file had before (a copy or a restore)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.device_id, self.signing_public, self.box_public)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.identity.fingerprint
 
 
 # --- encoding -------------------------------------------------------------------------------------
@@ -149,6 +174,15 @@ def fingerprint(device_id: str, signing_public: str, box_public: str) -> str:
     digest = hashlib.sha256(b"xinjie-desktop device\n" + canonical_json([device_id, signing_public, box_public]))
     hexa = digest.hexdigest()[:20].upper()
     return "-".join(hexa[i : i + 4] for i in range(0, 20, 4))
+
+
+def same_fingerprint(typed: str, shown: str) -> bool:
+    """Whether a fingerprint as typed or read aloud (any case, with or without dashes or spaces) is ``shown``."""
+    return bool(typed) and _hex_only(typed) == _hex_only(shown)
+
+
+def _hex_only(text_: str) -> str:
+    return "".join(ch for ch in text_.upper() if ch in "0123456789ABCDEF")
 
 
 def _raw_private(key) -> bytes:
@@ -397,12 +431,170 @@ def verify_signature(signing_public: str, data: bytes, signature: bytes) -> bool
 
 
 # --- provisioning ---------------------------------------------------------------------------------
+#
+# Nothing is taken on first use (issue 13, case 11).  1. The laptop writes a *request*: its id and public
+# keys and the name it asks for, signed with its own key; its screen shows the key's fingerprint.  2. At
+# the township office the officer reads the request, compares its fingerprint with the laptop's screen and
+# confirms it (in the window a tick, on the command line ``--fingerprint`` as the laptop shows it); only
+# then does the township sign the *provisioning file*, a certificate binding that key, device id, name and
+# villages, and register the laptop as a peer (``sync_peer``, trusted): its bundles are accepted under
+# that key only.  3. The laptop accepts only a certificate for its own keys, signed by the township key
+# whose fingerprint its officer confirmed (``township_fingerprint``).
 
 
-def provision(township_store: Store, laptop_name: str, villages: list[str], out_path: Path | str) -> Provisioning:
-    """Write a provisioning file for a village laptop, signed with this (the township's) key."""
+def _read_signed(path: Path, format_: str, newest: int, not_ours: str, damaged: str, too_new: str) -> tuple[Any, Any]:
+    """The body and signature of a signed JSON file of ``format_`` (not verified yet)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DeviceError(
+            _("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)
+        ) from None
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise DeviceError(not_ours) from None
+    if not isinstance(document, dict) or document.get("format") != format_:
+        raise DeviceError(not_ours)
+    version = document.get("version")
+    if not isinstance(version, int):
+        raise DeviceError(damaged)
+    if version > newest:
+        raise DeviceError(too_new)
+    return document.get("body"), document.get("signature")
+
+
+def _check_keys(keys: Any) -> None:
+    """A table holding a device id and its two public keys; else TypeError or ValueError."""
+    for name in ("device_id", "signing_public", "box_public"):
+        if not isinstance(keys[name], str):
+            raise TypeError(name)
+    Ed25519PublicKey.from_public_bytes(unb64(keys["signing_public"]))
+    if len(unb64(keys["box_public"])) != 32:
+        raise ValueError("box key")
+
+
+def _write_signed(out_path: Path, format_: str, version: int, body: dict, signature: bytes, what: str) -> None:
+    document = {"format": format_, "version": version, "body": body, "signature": b64(signature)}
+    try:
+        write_atomically(out_path, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    except OSError as error:
+        raise DeviceError(what.format(path=out_path, error=error.strerror or error)) from None
+
+
+def write_request(store: Store, out_path: Path | str, name: str = "") -> Request:
+    """On a village laptop: write its provisioning request (its id, public keys and ``name``), signed with
+    its own key.  The township office certifies the key once its officer has confirmed the fingerprint."""
     out_path = Path(out_path)
-    name = laptop_name.strip()
+    with store.session() as session:
+        if _get_json(session, ISSUED):
+            raise DeviceError(
+                _(
+                    "This data file is the township office's (it has provisioned laptops); only a village laptop "
+                    "writes a provisioning request."
+                )
+            )
+        if _get_json(session, TOWNSHIP) is None and session.scalar(select(Township.id).limit(1)) is not None:
+            raise DeviceError(
+                _(
+                    "This data file already holds a township set up on this computer. A village laptop must start "
+                    "from an empty data file: open a new data file and write the provisioning request there. "
+                    "Nothing was written."
+                )
+            )
+        me = _identity(session)
+        key = Ed25519PrivateKey.from_private_bytes(unb64(_held(session, SIGNING_KEY)))
+        former = [entry["device_id"] for entry in _get_json(session, HISTORY, [])]
+    body = {**me.public(), "name": name.strip(), "made_at": _now(), "former_ids": former}
+    _write_signed(
+        out_path,
+        REQUEST_FORMAT,
+        REQUEST_VERSION,
+        body,
+        key.sign(_REQUEST_CONTEXT + canonical_json(body)),
+        _("The provisioning request {path} cannot be written: {error}"),
+    )
+    return _request_from(body)
+
+
+def _request_from(body: dict) -> Request:
+    return Request(
+        body["device_id"],
+        body["signing_public"],
+        body["box_public"],
+        body["name"],
+        body["made_at"],
+        tuple(body.get("former_ids", ())),
+    )
+
+
+def read_request(path: Path | str) -> Request:
+    """Read and verify a laptop's provisioning request (signed by the key it names); ``DeviceError`` says
+    what is wrong with it.  Who wrote it is for the officer to confirm, by its fingerprint."""
+    path = Path(path)
+    body, signature = _read_signed(
+        path,
+        REQUEST_FORMAT,
+        REQUEST_VERSION,
+        _("The file {path} is not a provisioning request of xinjie-desktop.").format(path=path),
+        _(
+            "The provisioning request {path} is damaged or incomplete. Nothing was changed; write a new one on the "
+            "laptop."
+        ).format(path=path),
+        _(
+            "The provisioning request {path} was written by a newer version of xinjie-desktop. Install the newer "
+            "version first; nothing was changed."
+        ).format(path=path),
+    )
+    try:
+        _check_keys(body)
+        if not (isinstance(body["name"], str) and isinstance(body["made_at"], str)):
+            raise TypeError("body")
+        former = body.get("former_ids", [])
+        if not (isinstance(former, list) and all(isinstance(entry, str) for entry in former)):
+            raise TypeError("former_ids")
+        signature_bytes = unb64(signature)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DeviceError(
+            _(
+                "The provisioning request {path} is damaged or incomplete. Nothing was changed; write a new one on "
+                "the laptop."
+            ).format(path=path)
+        ) from None
+    if not verify_signature(body["signing_public"], _REQUEST_CONTEXT + canonical_json(body), signature_bytes):
+        raise DeviceError(
+            _(
+                "The provisioning request {path} was changed or damaged after the laptop wrote it (its signature "
+                "does not match). Nothing was changed; write a new one on the laptop."
+            ).format(path=path)
+        )
+    return _request_from(body)
+
+
+def provision(
+    township_store: Store,
+    laptop_name: str,
+    villages: list[str],
+    out_path: Path | str,
+    *,
+    request: Path | str | Request,
+    fingerprint: str,
+) -> Provisioning:
+    """Write the provisioning file for the laptop that wrote ``request``, signed with this (the township's)
+    key: a certificate for that laptop's keys, name (``laptop_name``, or the name it asked for) and
+    villages.  ``fingerprint`` is the laptop's key fingerprint as the officer read it on the laptop's
+    screen; it must be the request's.  The laptop is registered here as a trusted peer."""
+    out_path = Path(out_path)
+    asked = request if isinstance(request, Request) else read_request(request)
+    if not same_fingerprint(fingerprint, asked.fingerprint):
+        raise DeviceError(
+            _(
+                "The fingerprint {typed} does not match the laptop's request, whose key fingerprint is {fingerprint}. "
+                "Compare it again with the one the laptop's screen shows: if they differ, the request does not come "
+                "from that laptop. Nothing was written."
+            ).format(typed=fingerprint.strip() or "—", fingerprint=asked.fingerprint)
+        )
+    name = laptop_name.strip() or asked.name
     if not name:
         raise DeviceError(_("Give the laptop a name."))
     wanted = sorted(set(villages))
@@ -416,6 +608,21 @@ def provision(township_store: Store, laptop_name: str, villages: list[str], out_
                     "only the township office's data file provisions laptops."
                 )
             )
+        if asked.device_id in [township_store.device_id, *[e["device_id"] for e in _get_json(session, HISTORY, [])]]:
+            raise DeviceError(
+                _("This provisioning request was written by this data file itself; write it on the village laptop.")
+            )
+        peer = session.get(SyncPeer, asked.device_id)
+        if peer is not None and (peer.signing_public, peer.box_public) != (asked.signing_public, asked.box_public):
+            raise DeviceError(
+                _(
+                    "The laptop {laptop} already has this device id, with another key (fingerprint {certified}): a "
+                    "request for that id with a key of its own does not come from that laptop. Nothing was written."
+                ).format(
+                    laptop=peer.name,
+                    certified=Identity(peer.device_id, peer.signing_public, peer.box_public).fingerprint,
+                )
+            )
         found = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(wanted))).all())
         missing = [village for village in wanted if village not in found]
         if missing:
@@ -423,27 +630,23 @@ def provision(township_store: Store, laptop_name: str, villages: list[str], out_
         town = session.scalar(select(Township.name).limit(1)) or ""
         me = _identity(session)
         key = Ed25519PrivateKey.from_private_bytes(unb64(_held(session, SIGNING_KEY)))
+    provisioning_id = str(uuid.uuid4())
     body = {
-        "provisioning_id": str(uuid.uuid4()),
+        "provisioning_id": provisioning_id,
         "issued_at": _now(),
         "laptop_name": name,
         "villages": [{"id": village, "name": found[village]} for village in wanted],
         "township": {**me.public(), "name": town},
+        "laptop": asked.identity.public(),
     }
-    document = {
-        "format": PROVISIONING_FORMAT,
-        "version": PROVISIONING_VERSION,
-        "body": body,
-        "signature": b64(key.sign(_PROVISIONING_CONTEXT + canonical_json(body))),
-    }
-    try:
-        write_atomically(out_path, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
-    except OSError as error:
-        raise DeviceError(
-            _("The provisioning file {path} cannot be written: {error}").format(
-                path=out_path, error=error.strerror or error
-            )
-        ) from None
+    _write_signed(
+        out_path,
+        PROVISIONING_FORMAT,
+        PROVISIONING_VERSION,
+        body,
+        key.sign(_PROVISIONING_CONTEXT + canonical_json(body)),
+        _("The provisioning file {path} cannot be written: {error}"),
+    )
     with township_store.unit_of_work() as session:
         issued = _get_json(session, ISSUED, [])
         issued.append(
@@ -452,10 +655,36 @@ def provision(township_store: Store, laptop_name: str, villages: list[str], out_
                 "issued_at": body["issued_at"],
                 "laptop_name": name,
                 "villages": wanted,
+                "device_id": asked.device_id,
+                "fingerprint": asked.fingerprint,
             }
         )
         _set_json(session, ISSUED, issued)
+        _register_laptop(session, asked, name, wanted, provisioning_id)
     return _provisioning_from(body, "", "")
+
+
+def _register_laptop(session: Session, asked: Request, name: str, villages: list[str], provisioning_id: str) -> None:
+    """The township trusts the laptop's key from now on (its bundles are checked against it)."""
+    now = utcnow()
+    peer = session.get(SyncPeer, asked.device_id)
+    if peer is None:
+        peer = SyncPeer(
+            device_id=asked.device_id,
+            role="laptop",
+            signing_public=asked.signing_public,
+            box_public=asked.box_public,
+            problem="",
+            first_seen=now,
+            last_seen=now,
+            last_bundle_id="",
+        )
+        session.add(peer)
+    peer.name = name
+    peer.scope = json.dumps(villages)
+    peer.provisioning_id = provisioning_id
+    peer.former_ids = json.dumps(list(asked.former_ids))
+    peer.trusted = True
 
 
 def issued(store: Store) -> list[dict]:
@@ -465,45 +694,28 @@ def issued(store: Store) -> list[dict]:
 
 
 def read_provisioning(path: Path | str) -> Provisioning:
-    """Read and verify a provisioning file; ``DeviceError`` says what is wrong with it."""
+    """Read and verify a provisioning file (signed by the township key it names, for the laptop key it
+    names); ``DeviceError`` says what is wrong with it.  Whether that township key is the one the officer
+    confirmed, and that laptop key this laptop's, ``accept_provisioning`` checks."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DeviceError(
-            _("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)
-        ) from None
-    not_ours = _("The file {path} is not a provisioning file of xinjie-desktop.").format(path=path)
     damaged = _(
         "The provisioning file {path} is damaged or incomplete. Nothing was changed; ask the township "
         "office for a new one."
     ).format(path=path)
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise DeviceError(not_ours) from None
-    if not isinstance(document, dict) or document.get("format") != PROVISIONING_FORMAT:
-        raise DeviceError(not_ours)
-    version = document.get("version")
-    if not isinstance(version, int):
-        raise DeviceError(damaged)
-    if version > PROVISIONING_VERSION:
-        raise DeviceError(
-            _(
-                "The provisioning file {path} was written by a newer version of xinjie-desktop. "
-                "Install the newer version first; nothing was changed."
-            ).format(path=path)
-        )
-    body: Any = document.get("body")  # untrusted JSON: every field is checked below
-    signature: Any = document.get("signature")
+    body, signature = _read_signed(
+        path,
+        PROVISIONING_FORMAT,
+        PROVISIONING_VERSION,
+        _("The file {path} is not a provisioning file of xinjie-desktop.").format(path=path),
+        damaged,
+        _(
+            "The provisioning file {path} was written by a newer version of xinjie-desktop. "
+            "Install the newer version first; nothing was changed."
+        ).format(path=path),
+    )
     try:
         township = body["township"]
-        for field in ("device_id", "signing_public", "box_public"):
-            if not isinstance(township[field], str):
-                raise TypeError(field)
-        Ed25519PublicKey.from_public_bytes(unb64(township["signing_public"]))
-        if len(unb64(township["box_public"])) != 32:
-            raise ValueError("box key")
+        _check_keys(township)
         if not (
             isinstance(body["laptop_name"], str)
             and isinstance(body["provisioning_id"], str)
@@ -515,6 +727,8 @@ def read_provisioning(path: Path | str) -> Provisioning:
         for village in body["villages"]:
             if not (isinstance(village["id"], str) and isinstance(village["name"], str)):
                 raise TypeError("village")
+        if "laptop" in body:
+            _check_keys(body["laptop"])
         signature_bytes = unb64(signature)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise DeviceError(damaged) from None
@@ -526,11 +740,21 @@ def read_provisioning(path: Path | str) -> Provisioning:
                 "one."
             ).format(path=path)
         )
+    if "laptop" not in body:
+        raise DeviceError(
+            _(
+                "The provisioning file {path} names no laptop key: it was written by an earlier version of "
+                "xinjie-desktop, before a laptop's provisioning request was needed, and anyone holding a copy could "
+                "use it. Nothing was changed; write a provisioning request on this laptop and ask the township "
+                "office for the provisioning file made from it."
+            ).format(path=path)
+        )
     return _provisioning_from(body, "", "")
 
 
 def _provisioning_from(body: dict, accepted_by: str, accepted_at: str) -> Provisioning:
     township = body["township"]
+    laptop = body.get("laptop")
     return Provisioning(
         provisioning_id=body["provisioning_id"],
         issued_at=body["issued_at"],
@@ -540,20 +764,39 @@ def _provisioning_from(body: dict, accepted_by: str, accepted_at: str) -> Provis
         township_name=township.get("name", ""),
         accepted_by=accepted_by,
         accepted_at=accepted_at,
+        laptop=Identity(laptop["device_id"], laptop["signing_public"], laptop["box_public"])
+        if isinstance(laptop, dict)
+        else None,
     )
 
 
-def accept_provisioning(store: Store, path: Path | str, *, replace_township: bool = False) -> Provisioning:
+def accept_provisioning(
+    store: Store, path: Path | str, *, township_fingerprint: str, replace_township: bool = False
+) -> Provisioning:
     """Verify a provisioning file and keep the township's identity and this laptop's scope.
 
-    Refused (``DeviceError``, nothing changed): anything ``read_provisioning`` refuses, a file this
-    store wrote itself or any file for a store that provisions laptops, one from a different
-    township key than the one accepted before (unless ``replace_township``), and one older than
-    the provisioning already accepted.
+    ``township_fingerprint`` is the township key's fingerprint as this laptop's officer confirmed it (read
+    on the township office's screen).  Refused (``DeviceError``, nothing changed): anything
+    ``read_provisioning`` refuses, a file signed by another township key than the one confirmed, a file
+    for another laptop's keys (or for this laptop's keys before its data file was copied or restored), a
+    file this store wrote itself or any file for a store that provisions laptops, one from a different
+    township key than the one accepted before (unless ``replace_township``), and one older than the
+    provisioning already accepted.
     """
     accepted = read_provisioning(path)
+    me = identity(store)
+    if not same_fingerprint(township_fingerprint, accepted.township.fingerprint):
+        raise DeviceError(
+            _(
+                "This provisioning file is signed by the township key {signer}, not by the township office key you "
+                "confirmed ({confirmed}). Nothing was changed: it does not come from your township office's computer."
+            ).format(signer=accepted.township.fingerprint, confirmed=township_fingerprint.strip() or "—")
+        )
+    laptop = accepted.laptop
+    assert laptop is not None  # read_provisioning refuses a file without it
     with store.unit_of_work() as session:
-        if accepted.township.device_id in [store.device_id, *[e["device_id"] for e in _get_json(session, HISTORY, [])]]:
+        former = [e["device_id"] for e in _get_json(session, HISTORY, [])]
+        if accepted.township.device_id in [store.device_id, *former]:
             raise DeviceError(
                 _("This provisioning file was written by this data file itself; accept it on the village laptop.")
             )
@@ -563,6 +806,22 @@ def accept_provisioning(store: Store, path: Path | str, *, replace_township: boo
                     "This data file is the township office's (it has provisioned laptops); it cannot "
                     "accept a provisioning file."
                 )
+            )
+        if laptop != me:
+            if laptop.device_id in former:
+                raise DeviceError(
+                    _(
+                        "This provisioning file was made for this laptop before its data file was copied or restored; "
+                        "it has new keys since (fingerprint {mine}). Nothing was changed; write a new provisioning "
+                        "request and ask the township office for the provisioning file made from it."
+                    ).format(mine=me.fingerprint)
+                )
+            raise DeviceError(
+                _(
+                    "This provisioning file was made for another laptop (key fingerprint {theirs}); this laptop's key "
+                    "fingerprint is {mine}. Nothing was changed; ask the township office for the file made from this "
+                    "laptop's request."
+                ).format(theirs=laptop.fingerprint, mine=me.fingerprint)
             )
         known = _get_json(session, TOWNSHIP)
         if known is None and session.scalar(select(Township.id).limit(1)) is not None:
@@ -610,6 +869,7 @@ def accept_provisioning(store: Store, path: Path | str, *, replace_township: boo
                 "villages": [{"id": i, "name": n} for i, n in accepted.villages],
                 "accepted_by": store.device_id,
                 "accepted_at": now,
+                "laptop": laptop.public(),
             },
         )
     return Provisioning(**{**accepted.__dict__, "accepted_by": store.device_id, "accepted_at": now})

@@ -28,8 +28,19 @@ def self_test_round_trip(work_dir: Path | str) -> str:
         township.set_up(town, "自检乡", "自检指挥部", {"自检村": ["第1村民小组"]})
         with town.session() as session:
             village = session.execute(text("SELECT id FROM village")).scalar_one()
-        device.provision(town, "自检笔记本", [village], stick / "provisioning.json")
-        device.accept_provisioning(laptop, stick / "provisioning.json")
+        # The request, and the certificate made from it, each with the other side's fingerprint confirmed.
+        asked = device.write_request(laptop, stick / "request.json", "自检笔记本")
+        device.provision(
+            town,
+            "",
+            [village],
+            stick / "provisioning.json",
+            request=stick / "request.json",
+            fingerprint=asked.fingerprint,
+        )
+        device.accept_provisioning(
+            laptop, stick / "provisioning.json", township_fingerprint=device.identity(town).fingerprint
+        )
         hello = export(laptop, stick)
         import_bundles(town, [r.path for r in hello])
         import_bundles(laptop, [r.path for r in export(town, stick)])

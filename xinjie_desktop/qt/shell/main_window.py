@@ -277,6 +277,14 @@ class MainWindow(QMainWindow):
         )
         self.provision_action.triggered.connect(self.open_provision_laptop)
         sync_menu.addAction(self.provision_action)
+        self.request_provisioning_action = QAction(
+            _("&Write a provisioning request…"), self, objectName="request_provisioning_action"
+        )
+        self.request_provisioning_action.setToolTip(
+            _("On a village laptop (e.g. after a copy or a restore): ask the township office for provisioning")
+        )
+        self.request_provisioning_action.triggered.connect(self.open_request_provisioning)
+        sync_menu.addAction(self.request_provisioning_action)
         self.accept_provisioning_action = QAction(
             _("&Accept a provisioning file…"), self, objectName="accept_provisioning_action"
         )
@@ -314,6 +322,7 @@ class MainWindow(QMainWindow):
             self.conflicts_action,
             self.sync_board_action,
             self.provision_action,
+            self.request_provisioning_action,
             self.accept_provisioning_action,
         ):
             action.setEnabled(enabled)
@@ -325,6 +334,7 @@ class MainWindow(QMainWindow):
         # Only the township office provisions laptops; only a laptop accepts a (new) provisioning file.
         self.provision_action.setEnabled(not self._is_laptop)
         self.accept_provisioning_action.setEnabled(self._is_laptop)
+        self.request_provisioning_action.setEnabled(self._is_laptop)
 
     def _new_household(self) -> None:
         if self._workspace is not None:
@@ -436,6 +446,18 @@ class MainWindow(QMainWindow):
         dialog = self._sync_dialog(lambda store: AcceptProvisioningDialog(store, path, self))
         if dialog is not None:
             dialog.accepted.connect(self._provisioning_accepted)
+        return dialog
+
+    def open_request_provisioning(self):
+        """Sync → Write a provisioning request (village laptop, e.g. with a new identity after a copy or a
+        restore): write the request, then accept the provisioning file made from it."""
+        if self._workspace is None or not self._is_laptop:
+            return None
+        from xinjie_desktop.qt.sync.provisioning import RequestProvisioningDialog  # needs the core
+
+        dialog = self._sync_dialog(lambda store: RequestProvisioningDialog(store, self))
+        if dialog is not None:
+            dialog.accepted.connect(self._provisioning_accepted)  # once the provisioning file is accepted
         return dialog
 
     def _provisioning_accepted(self) -> None:

@@ -59,7 +59,7 @@ class SetupDialog(QDialog):
         self._store = store
         self._demo = (demo_villages, demo_households, demo_seed)
         self._worker: Worker | None = None
-        self.accept_dialog = None  # the provisioning file being looked at (qt.sync.provisioning)
+        self.request_dialog = None  # the laptop's provisioning request and its provisioning file (qt.sync.provisioning)
         self.provisioning = None  # the accepted core.sync.device.Provisioning, on a village laptop
         self.setWindowTitle(_("First start"))
         self.setObjectName("setup_dialog")
@@ -67,22 +67,22 @@ class SetupDialog(QDialog):
 
         intro = QLabel(
             _(
-                "This data file is still empty. On a village laptop, accept the provisioning file the township office "
-                "wrote for it. At the township office, enter your township with its villages and villagers' groups. "
+                "This data file is still empty. On a village laptop, ask the township office for provisioning: write "
+                "the laptop's request, then accept the provisioning file made from it. At the township office, enter your township with its villages and villagers' groups. "
                 "To look around first, load the demo data set: it is invented and marked as demo data everywhere."
             )
         )
         intro.setWordWrap(True)
 
         self.laptop_button = QPushButton(
-            _("This is a village laptop: accept the provisioning file from the township office…"),
+            _("This is a village laptop: ask the township office for provisioning…"),
             objectName="laptop_button",
         )
         self.laptop_button.setAutoDefault(False)
         laptop_note = QLabel(
             _(
-                "The township office writes a provisioning file for each village laptop and gives it to you on a USB "
-                "stick. Do not enter a township on a village laptop: the villages and their households arrive with "
+                "The laptop writes its request onto a USB stick; the township office writes a provisioning file for "
+                "exactly this laptop from it and gives it back to you on the stick. Do not enter a township on a village laptop: the villages and their households arrive with "
                 "the township office's first bundle."
             )
         )
@@ -185,7 +185,7 @@ class SetupDialog(QDialog):
         self.create_button.clicked.connect(self.create_township)
         self.cancel_button.clicked.connect(self.reject)
         self.demo_button.clicked.connect(self.load_demo_data)
-        self.laptop_button.clicked.connect(self.accept_provisioning_file)
+        self.laptop_button.clicked.connect(self.request_provisioning)
         self.cancel_loading_button.clicked.connect(self.cancel_loading)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create_township)
         # Wrapped labels get their height from the width the dialog opens with: open it wide enough.
@@ -246,22 +246,25 @@ class SetupDialog(QDialog):
         self.accept()
 
     # --- a village laptop ---------------------------------------------------
-    def accept_provisioning_file(self):
-        """Choose the provisioning file on the USB stick, then show what it grants (qt.sync.provisioning), window-
-        modal; once it is accepted, so is this dialog.  The dialog shown, or None if no file was chosen."""
-        from xinjie_desktop.qt.sync.provisioning import AcceptProvisioningDialog, choose_provisioning_file
+    def request_provisioning(self):
+        """The laptop's provisioning request and, back from the township office, the provisioning file made
+        from it (qt.sync.provisioning), window-modal; once the file is accepted, so is this dialog.  The
+        dialog shown, or None."""
+        from xinjie_desktop.qt.sync.provisioning import RequestProvisioningDialog
 
         if self._worker is not None:
             return None
-        path = choose_provisioning_file(self)
-        if path is None:
-            return None
-        dialog = AcceptProvisioningDialog(self._store, path, self)
+        dialog = RequestProvisioningDialog(self._store, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._provisioned(dialog.accepted_provisioning))
-        self.accept_dialog = dialog
+        dialog.provisioned.connect(self._provisioned)
+        self.request_dialog = dialog
         dialog.open()
         return dialog
+
+    @property
+    def accept_dialog(self):
+        """The provisioning file being looked at, in the request dialog's second step (or None)."""
+        return self.request_dialog.accept_dialog if self.request_dialog is not None else None
 
     def _provisioned(self, accepted) -> None:
         self.provisioning = accepted

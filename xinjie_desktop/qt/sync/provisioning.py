@@ -1,14 +1,23 @@
-"""Provisioning in the window (issue 5): the township office provisions a village laptop, the laptop
-accepts the provisioning file, and a provisioned laptop waits for the township office's first bundle.
+"""Provisioning in the window (issues 5 and 13): the village laptop writes its request, the township office
+provisions the laptop that wrote it, the laptop accepts the provisioning file, and a provisioned laptop waits
+for the township office's first bundle.  Nothing is taken on trust: each side confirms the other's key
+fingerprint as the other's screen shows it.
 
-``ProvisionLaptopDialog`` (township office, Sync → Provision a village laptop): the laptop's name,
-its villages (ticked in a list of the stored villages), the USB stick; core.sync.device.provision writes
-the signed file, and the dialog shows the township key fingerprint to compare on the laptop.
+``RequestProvisioningDialog`` (village laptop, first start or Sync → Write a provisioning request): the
+name it asks for, the USB stick; core.sync.device.write_request writes the request, and the dialog shows
+this laptop's key fingerprint in large letters for the officer to compare at the township office.  Its
+second step opens the provisioning file the township office wrote.
 
-``AcceptProvisioningDialog`` (village laptop, first start or Sync → Accept a provisioning file): the
-file chosen on the stick is read and checked (core.sync.device.read_provisioning) and what it grants is
-shown, with the township key fingerprint to compare with the one the township office showed; only
-then is it accepted (core.sync.device.accept_provisioning).
+``ProvisionLaptopDialog`` (township office, Sync → Provision a village laptop): the laptop's request
+(chosen on the stick, its fingerprint shown, to be confirmed with a tick as the one the laptop's screen
+shows), the laptop's name, its villages (ticked in a list of the stored villages), the USB stick;
+core.sync.device.provision writes the signed file, and the dialog shows the township key fingerprint to
+compare on the laptop.
+
+``AcceptProvisioningDialog`` (village laptop): the file chosen on the stick is read and checked
+(core.sync.device.read_provisioning) and what it grants is shown, with the township key fingerprint; it is
+accepted (core.sync.device.accept_provisioning, which also checks that the file is for this laptop's keys)
+only once the user ticked that the township office's computer shows the same fingerprint.
 
 ``AwaitingTownshipPage``: a provisioned laptop whose data file holds no township yet (the villages
 arrive with the township office's first bundle) shows this page in place of the empty household
@@ -26,6 +35,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -44,7 +54,7 @@ from sqlalchemy import select
 
 from xinjie_desktop.core.store.models import Village
 from xinjie_desktop.core.sync import device
-from xinjie_desktop.core.sync.device import DeviceError, Provisioning
+from xinjie_desktop.core.sync.device import DeviceError, Provisioning, Request
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.widgets import INFO_COLOUR, WARNING_COLOUR, MessageLabel, close_buttons
 from xinjie_desktop.qt.sync.sync_common import (
@@ -139,13 +149,14 @@ class ProvisionLaptopDialog(QDialog):
         self.store = store
         self.written: Path | None = None
         self.granted: Provisioning | None = None
+        self.request: Request | None = None  # the laptop's request, read and checked
         me = device.identity(store)
 
         intro = QLabel(
             _(
                 "A village laptop sends the township office only the households of the villages it is provisioned for. "
-                "Write a provisioning file for it onto a USB stick; on the laptop, accept the file when the program "
-                "starts for the first time."
+                "The laptop first writes its provisioning request onto a USB stick; choose it here, compare its key "
+                "fingerprint with the laptop's screen, then write the provisioning file for that laptop."
             )
         )
         intro.setWordWrap(True)
@@ -173,7 +184,40 @@ class ProvisionLaptopDialog(QDialog):
             else _("This data file holds no village yet: set up the township first.")
         )
         village_hint.setMinimumWidth(420)  # a wrapped label in a form row is otherwise squeezed
-        laptop_box = QGroupBox(_("1. The laptop"))
+        self.choose_request_button = QPushButton(_("Choose the laptop's request…"), objectName="choose_request_button")
+        self.choose_request_button.setAutoDefault(False)
+        self.request_label = QLabel(objectName="request_label")
+        self.request_label.setWordWrap(True)
+        self.request_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.request_fingerprint = fingerprint_label(name="request_fingerprint")
+        self.confirm_laptop = QCheckBox(
+            _("The laptop's screen shows this same fingerprint"), objectName="laptop_fingerprint_confirmed"
+        )
+        self.request_compare = _note(
+            _(
+                "Compare it group by group with the fingerprint the laptop shows (Sync → Write a provisioning "
+                "request, or its first start). If they differ, the request does not come from that laptop: do not "
+                "tick the box."
+            )
+        )
+        request_box = QGroupBox(_("1. The laptop's request"))
+        request_layout = QVBoxLayout(request_box)
+        request_row = QHBoxLayout()
+        request_row.addWidget(self.request_label, 1)
+        request_row.addWidget(self.choose_request_button, 0, Qt.AlignmentFlag.AlignTop)
+        request_layout.addLayout(request_row)
+        self.request_details = QWidget(objectName="request_details")
+        details_layout = QVBoxLayout(self.request_details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_layout.addWidget(QLabel(_("The laptop's key fingerprint, as its request gives it:")))
+        details_layout.addWidget(self.request_fingerprint)
+        details_layout.addWidget(self.confirm_laptop)
+        details_layout.addWidget(self.request_compare)
+        self.request_details.hide()
+        request_layout.addWidget(self.request_details)
+        self.request_label.setText(_("No request chosen yet: the laptop writes it onto a USB stick."))
+
+        laptop_box = QGroupBox(_("2. The laptop"))
         form = QFormLayout(laptop_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(_("Laptop name:"), self.name_edit)
@@ -181,7 +225,7 @@ class ProvisionLaptopDialog(QDialog):
         form.addRow("", village_hint)
 
         self.drive = DrivePicker()
-        drive_box = QGroupBox(_("2. The USB stick"))
+        drive_box = QGroupBox(_("3. The USB stick"))
         QVBoxLayout(drive_box).addWidget(self.drive)
 
         self.write_button = QPushButton(_("Write the provisioning file"), objectName="write_provisioning_button")
@@ -192,7 +236,7 @@ class ProvisionLaptopDialog(QDialog):
         self.message = MessageLabel()
         self.message.setObjectName("provision_message")
 
-        self.done_box = QGroupBox(_("3. Done"))
+        self.done_box = QGroupBox(_("4. Done"))
         self.written_label = QLabel(objectName="written_label")
         self.written_label.setWordWrap(True)
         self.written_label.setStyleSheet(f"color: {INFO_COLOUR};")
@@ -201,9 +245,9 @@ class ProvisionLaptopDialog(QDialog):
         self.fingerprint = fingerprint_label(me.fingerprint, "township_fingerprint")
         self.next_note = _note(
             _(
-                'On the laptop: when the program starts for the first time, choose "This is a village laptop" and accept '
-                "this file. The laptop then writes its first bundle; import it here (Sync → Import from USB) and write "
-                "the bundles back (Sync → Export to USB)."
+                'On the laptop: in "2. Accept the provisioning file" of its request (or Sync → Accept a provisioning '
+                "file), choose this file and confirm the township key fingerprint. The laptop then writes its first "
+                "bundle; import it here (Sync → Import from USB) and write the bundles back (Sync → Export to USB)."
             ),
             "next_note",
         )
@@ -224,6 +268,7 @@ class ProvisionLaptopDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.this_computer)
+        layout.addWidget(request_box)
         layout.addWidget(laptop_box)
         layout.addWidget(drive_box)
         layout.addLayout(write_row)
@@ -234,11 +279,50 @@ class ProvisionLaptopDialog(QDialog):
         layout.addWidget(buttons)
 
         self.write_button.clicked.connect(self.write)
+        self.choose_request_button.clicked.connect(self.choose_request)
+        self.confirm_laptop.toggled.connect(lambda _on: self.message.clear_message())
         self.name_edit.returnPressed.connect(self.village_list.setFocus)
         self.name_edit.textChanged.connect(lambda _text: self.message.clear_message())
         self.village_list.itemChanged.connect(lambda _item: self.message.clear_message())
         self._fill_issued()
-        self.resize(760, 640)
+        self.resize(760, 760)
+
+    def choose_request(self) -> bool:
+        """Ask for the laptop's request file (starting on the first USB stick found) and load it."""
+        volumes = usb_volumes()
+        start = volumes[0].path if volumes else str(Path.home())
+        path, _selected = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the laptop's provisioning request"),
+            start,
+            _("Provisioning requests (*.json);;All files (*)"),
+        )
+        return self.load_request(Path(path)) if path else False
+
+    def load_request(self, path: Path) -> bool:
+        """Read and check the request; show its fingerprint to compare, or why it cannot be used."""
+        self.confirm_laptop.setChecked(False)
+        try:
+            self.request = device.read_request(path)
+        except DeviceError as error:
+            self.request = None
+            self.request_details.hide()
+            self.request_label.setText(_("File: {path}").format(path=path))
+            self.message.show_message(str(error))
+            return False
+        asked = self.request
+        self.request_label.setText(
+            _("Request of {laptop}, written {when}: {path}").format(
+                laptop=asked.name or _("a laptop without a name"), when=issued_text(asked.made_at), path=path
+            )
+        )
+        self.request_fingerprint.setText(asked.fingerprint)
+        if asked.name and not self.name_edit.text().strip():
+            self.name_edit.setText(asked.name)
+        self.request_details.show()
+        self.message.clear_message()
+        self.confirm_laptop.setFocus()
+        return True
 
     def checked_villages(self) -> list[str]:
         return [
@@ -249,6 +333,20 @@ class ProvisionLaptopDialog(QDialog):
 
     def write(self) -> Path | None:
         """Write the provisioning file onto the chosen stick; its path, or None (and a message why not)."""
+        if self.request is None:
+            self.message.show_message(
+                _("Choose the laptop's provisioning request first (the laptop writes it onto a USB stick).")
+            )
+            self.choose_request_button.setFocus()
+            return None
+        if not self.confirm_laptop.isChecked():
+            self.message.show_message(
+                _(
+                    "Compare the fingerprint with the one the laptop's screen shows, and tick the box if they are the same."
+                )
+            )
+            self.confirm_laptop.setFocus()
+            return None
         name = self.name_edit.text().strip()
         if not name:
             self.message.show_message(_("Give the laptop a name."))
@@ -265,7 +363,10 @@ class ProvisionLaptopDialog(QDialog):
             return None
         path = free_path(folder, provisioning_file_name(name))
         try:
-            granted = device.provision(self.store, name, villages, path)
+            # The officer ticked that the laptop's screen shows this fingerprint: that is the confirmation.
+            granted = device.provision(
+                self.store, name, villages, path, request=self.request, fingerprint=self.request.fingerprint
+            )
         except DeviceError as error:
             self.message.show_message(str(error))
             return None
@@ -373,9 +474,13 @@ class AcceptProvisioningDialog(QDialog):
         )
         compare.setWordWrap(True)
         compare.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.confirm_township = QCheckBox(
+            _("The township office's computer shows this same fingerprint"), objectName="township_fingerprint_confirmed"
+        )
         grants_layout = QVBoxLayout(self.grants_box)
         grants_layout.addLayout(form)
         grants_layout.addWidget(compare)
+        grants_layout.addWidget(self.confirm_township)
         self.grants_box.hide()
 
         self.message = MessageLabel()
@@ -404,6 +509,7 @@ class AcceptProvisioningDialog(QDialog):
         layout.addLayout(buttons)
 
         self.choose_button.clicked.connect(self.choose_file)
+        self.confirm_township.toggled.connect(self._enable_accept)
         self.accept_button.clicked.connect(self.accept_file)
         self.cancel_button.clicked.connect(self.reject)
         self.resize(720, 460)
@@ -427,7 +533,7 @@ class AcceptProvisioningDialog(QDialog):
             self.read = None
             self.grants_box.hide()
             self.message.show_message(str(error))
-            self.accept_button.setEnabled(False)
+            self._enable_accept()
             return False
         granted = self.read
         self.laptop_label.setText(granted.laptop_name)
@@ -435,23 +541,188 @@ class AcceptProvisioningDialog(QDialog):
         self.township_label.setText(granted.township_name or _("township office"))
         self.issued_label.setText(issued_text(granted.issued_at))
         self.fingerprint.setText(granted.township.fingerprint)
+        self.confirm_township.setChecked(False)
         self.grants_box.show()
         self.message.clear_message()
-        self.accept_button.setEnabled(True)
-        self.accept_button.setFocus()
+        self._enable_accept()
+        self.confirm_township.setFocus()
         return True
 
+    def _enable_accept(self) -> None:
+        """Accept only a file read and checked, once the user confirmed the township key fingerprint."""
+        ready = self.read is not None and self.confirm_township.isChecked()
+        self.accept_button.setEnabled(ready)
+        if ready:
+            self.accept_button.setFocus()
+
     def accept_file(self) -> Provisioning | None:
-        if self.read is None or self.path is None:
+        if self.read is None or self.path is None or not self.confirm_township.isChecked():
             return None
         try:
-            accepted = device.accept_provisioning(self.store, self.path)
+            # The user ticked that the township office's screen shows this fingerprint: that is the confirmation.
+            accepted = device.accept_provisioning(
+                self.store, self.path, township_fingerprint=self.read.township.fingerprint
+            )
         except DeviceError as error:
             self.message.show_message(str(error))
             return None
         self.accepted_provisioning = accepted
         self.accept()
         return accepted
+
+
+# --- the village laptop: ask for provisioning --------------------------------------------------------
+
+
+def request_file_name(laptop_name: str) -> str:
+    """The request's file name on the stick: the laptop's name, without characters FAT32 refuses."""
+    safe = UNSAFE_IN_FILE_NAMES.sub("_", laptop_name).strip().strip(".") or "laptop"
+    return _("{laptop} provisioning request").format(laptop=safe) + FILE_SUFFIX
+
+
+class RequestProvisioningDialog(QDialog):
+    """A village laptop asks the township office for provisioning: 1. write its request onto a USB stick,
+    with its key fingerprint shown large for the officer to compare; 2. accept the file made from it."""
+
+    provisioned = Signal(object)  # the accepted Provisioning
+
+    def __init__(self, store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("request_provisioning_dialog")
+        self.setWindowTitle(_("Ask the township office for provisioning"))
+        self.store = store
+        self.written: Path | None = None
+        self.accept_dialog: AcceptProvisioningDialog | None = None
+        self.accepted_provisioning: Provisioning | None = None
+        me = device.identity(store)
+
+        intro = QLabel(
+            _(
+                "The township office provisions this laptop for its villages in two steps. Nothing is taken on trust: "
+                "the officer at the township office compares this laptop's key fingerprint with the request, and you "
+                "compare the township office's fingerprint with the provisioning file."
+            )
+        )
+        intro.setWordWrap(True)
+
+        self.name_edit = QLineEdit(objectName="request_name")
+        self.name_edit.setPlaceholderText(_("e.g. Qingshan village laptop"))
+        granted = device.provisioning(store)
+        if granted is not None:
+            self.name_edit.setText(granted.laptop_name)  # provisioned before: asked again under its name
+        self.drive = DrivePicker()
+        self.write_button = QPushButton(_("Write the request"), objectName="write_request_button")
+        self.write_button.setDefault(True)
+        self.written_label = QLabel(objectName="request_written")
+        self.written_label.setWordWrap(True)
+        self.written_label.setStyleSheet(f"color: {INFO_COLOUR};")
+        self.written_label.hide()
+        self.fingerprint = fingerprint_label(me.fingerprint, "laptop_fingerprint")
+        show_note = _note(
+            _(
+                "At the township office the officer compares this fingerprint with the one the request shows there. "
+                "Take this laptop along, or write the fingerprint down on paper."
+            )
+        )
+        first = QGroupBox(_("1. Write this laptop's request onto a USB stick"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(_("Laptop name:"), self.name_edit)
+        form.addRow(_("USB stick:"), self.drive)
+        write_row = QHBoxLayout()
+        write_row.addWidget(self.write_button)
+        write_row.addStretch(1)
+        first_layout = QVBoxLayout(first)
+        first_layout.addLayout(form)
+        first_layout.addLayout(write_row)
+        first_layout.addWidget(self.written_label)
+        first_layout.addWidget(QLabel(_("This laptop's key fingerprint:")))
+        first_layout.addWidget(self.fingerprint)
+        first_layout.addWidget(show_note)
+
+        self.accept_file_button = QPushButton(
+            _("Choose the provisioning file…"), objectName="choose_certificate_button"
+        )
+        self.accept_file_button.setAutoDefault(False)
+        second = QGroupBox(_("2. Accept the provisioning file the township office wrote"))
+        second_layout = QHBoxLayout(second)
+        second_note = QLabel(
+            _(
+                "Back from the township office with its provisioning file on the USB stick: choose it, and compare "
+                "the township key fingerprint it shows with the one the township office's computer showed."
+            )
+        )
+        second_note.setWordWrap(True)
+        second_layout.addWidget(second_note, 1)
+        second_layout.addWidget(self.accept_file_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        self.message = MessageLabel()
+        self.message.setObjectName("request_message")
+        self.cancel_button = QPushButton(_("Cancel"), objectName="request_cancel_button")
+        self.cancel_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(first)
+        layout.addWidget(second)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.write_button.clicked.connect(self.write)
+        self.accept_file_button.clicked.connect(self.choose_certificate)
+        self.cancel_button.clicked.connect(self.reject)
+        self.name_edit.textChanged.connect(lambda _text: self.message.clear_message())
+        self.resize(760, 620)
+
+    def write(self) -> Path | None:
+        """Write the request onto the chosen stick; its path, or None (and a message why not)."""
+        name = self.name_edit.text().strip()
+        if not name:
+            self.message.show_message(_("Give the laptop a name."))
+            self.name_edit.setFocus()
+            return None
+        folder = self.drive.folder()
+        if folder is None:
+            self.message.show_message(_("Choose the USB stick (or a folder) first."))
+            return None
+        path = free_path(folder, request_file_name(name))
+        try:
+            asked = device.write_request(self.store, path, name)
+        except DeviceError as error:
+            self.message.show_message(str(error))
+            return None
+        self.written = path
+        self.message.clear_message()
+        self.fingerprint.setText(asked.fingerprint)
+        self.written_label.setText(
+            _("The request is written: {path}. Take the USB stick to the township office.").format(path=path)
+        )
+        self.written_label.show()
+        return path
+
+    def choose_certificate(self) -> AcceptProvisioningDialog | None:
+        """Step 2: choose the provisioning file and show what it grants (window-modal); None if none chosen."""
+        path = choose_provisioning_file(self)
+        if path is None:
+            return None
+        if self.accept_dialog is not None:  # one chosen before and cancelled
+            self.accept_dialog.deleteLater()
+        # Not deleted on close: a child of this dialog, deleted with it (closing this one from within the
+        # child's accepted signal would otherwise delete the child twice).
+        dialog = AcceptProvisioningDialog(self.store, path, self)
+        dialog.accepted.connect(lambda: self._accepted(dialog.accepted_provisioning))
+        self.accept_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _accepted(self, accepted: Provisioning | None) -> None:
+        self.accepted_provisioning = accepted
+        self.provisioned.emit(accepted)
+        self.accept()
 
 
 # --- a provisioned laptop waiting for the township office's first bundle ---------------------------
@@ -519,8 +790,8 @@ class AwaitingTownshipPage(QWidget):
         if device.needs_reprovisioning(store):
             self.warning.show_message(
                 _(
-                    "This data file took a new identity after it was provisioned: the township "
-                    "office must provision it again."
+                    "This data file took a new identity after it was provisioned: write a provisioning request "
+                    "(Sync → Write a provisioning request) and have the township office provision it again."
                 ),
                 "warning",
             )
