@@ -90,6 +90,8 @@ COMMON_KEYS = {
     "signed_on_paper": {"date"},
     "fingerprint": set(),
     "voided": {"date", "reason", "version"},
+    "void_stamp": set(),
+    "void_mark": {"date", "reason"},
     "supersedes": {"version", "number"},
 }
 

@@ -88,6 +88,7 @@ __all__ = [
     "canonical",
     "content_of",
     "current_agreements",
+    "describe_stale",
     "draft",
     "draft_missing",
     "edit",
@@ -95,6 +96,7 @@ __all__ = [
     "render_village",
     "sign_on_paper",
     "sign_on_screen",
+    "stale_fields",
     "verify",
     "versions",
     "void",
@@ -507,26 +509,84 @@ def edit(
     with store.unit_of_work() as session:
         record = _get(session, agreement_id)
         _refuse_unless_draft(record)
-        old = json.loads(record.content)
-        if demolition_deadline is None and old.get("demolition_deadline"):
-            demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
-        if employment is None and record.kind == EMPLOYMENT:
-            employment = Employment(
-                old.get("employment_workers"),
-                old.get("employment_training", ""),
-                old.get("employment_placement", ""),
-                old.get("exit_target", ""),
-            )
-        content = content_of(
-            session,
-            record.household_id,
-            record.kind,
-            demolition_deadline=demolition_deadline,
-            employment=employment,
-            today=today,
+        content = _content_now(
+            session, record, demolition_deadline=demolition_deadline, employment=employment, today=today
         )
         _set_content(record, content)
         return record.content_sha256
+
+
+def _content_now(
+    session: Session,
+    record: Agreement,
+    *,
+    demolition_deadline: dt.date | None = None,
+    employment: Employment | None = None,
+    today: dt.date,
+) -> dict:
+    """The agreement's content filled in again from the household and plan as they are now, keeping
+    what was agreed that the records do not hold (the demolition deadline, the employment commitments)
+    unless new ones are given."""
+    old = json.loads(record.content)
+    if demolition_deadline is None and old.get("demolition_deadline"):
+        demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
+    if employment is None and record.kind == EMPLOYMENT:
+        employment = Employment(
+            old.get("employment_workers"),
+            old.get("employment_training", ""),
+            old.get("employment_placement", ""),
+            old.get("exit_target", ""),
+        )
+    return content_of(
+        session,
+        record.household_id,
+        record.kind,
+        demolition_deadline=demolition_deadline,
+        employment=employment,
+        today=today,
+    )
+
+
+# what filling in again changes on its own, not a change of the household's records
+_NOT_RECORDS = frozenset({"drafted_on", "template_version"})
+STALE_LABELS = {
+    "address": N_("address"),
+    "village": N_("village"),
+    "group": N_("group"),
+    "head_name": N_("head of household"),
+    "head_id_number": N_("ID number of the head"),
+    "members": N_("members"),
+    "actual_population": N_("actual population"),
+    "household_kind": N_("kind of household"),
+    "command_centre": N_("command centre"),
+    "representative": N_("representative"),
+    "township": N_("township"),
+    "plan_id": N_("saved housing plan"),
+    "employment_workers": N_("members able to work"),
+}
+
+
+def stale_fields(store: Store, agreement_id: str) -> list[str]:
+    """The fields of the agreement that the records, as they are now, would fill in otherwise: an
+    empty list when the agreement still says what the store holds.  A change of the saved housing
+    plan is named once (``plan_id`` and its figures)."""
+    with store.session() as session:
+        record = _get(session, agreement_id)
+        old = json.loads(record.content)
+        drafted = dt.date.fromisoformat(old["drafted_on"]) if old.get("drafted_on") else dt.date.today()
+        try:
+            now = _content_now(session, record, today=drafted)
+        except AgreementError:
+            return ["plan_id"]
+    changed = sorted(key for key in set(old) | set(now) if key not in _NOT_RECORDS and old.get(key) != now.get(key))
+    if "plan_id" in changed:
+        changed = ["plan_id", *(key for key in changed if key in STALE_LABELS and key != "plan_id")]
+    return changed
+
+
+def describe_stale(fields: Sequence[str]) -> str:
+    """The changed fields in words, e.g. "address, members"."""
+    return _(", ").join(_(STALE_LABELS.get(field, field)) for field in fields)
 
 
 def _prints(
@@ -550,6 +610,11 @@ def _prints(
             return text.format_map(values)
 
         notes = []
+        void_mark = ""
+        if record.status == VOIDED:
+            void_mark = words["void_mark"].format(
+                date=agreement_pdf.format_date(record.voided_on, words), reason=record.void_reason
+            )
         if record.supersedes_id:
             previous = session.get(Agreement, record.supersedes_id)
             if previous is not None:
@@ -586,6 +651,7 @@ def _prints(
             signatures=signed or {},
             signed_on=agreement_pdf.format_date(record.signed_on, words) if record.signed_on else "",
             notes=tuple(notes),
+            void_mark=void_mark,
         )
 
 
@@ -746,8 +812,9 @@ def sign_on_paper(store: Store, agreement_id: str, scan_path: Path | str, finger
 
 
 def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
-    """Void the agreement with ``reason`` and draft its next version (same content, to be corrected
-    with ``edit`` and signed again); both are kept.  Returns the new version's id."""
+    """Void the agreement with ``reason`` and draft its next version, filled in from the household and
+    plan as they are now (the deadline and commitments agreed are kept; where that cannot be done, a
+    copy to be corrected with ``edit``); both are kept.  Returns the new version's id."""
     if not (reason or "").strip():
         raise AgreementError(_("Give the reason the agreement is voided."))
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
@@ -777,6 +844,10 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date) -> str:
             content_sha256=record.content_sha256,
             demolition_deadline=record.demolition_deadline,
         )
+        try:  # the correction starts from the records as they are now, not from the voided text
+            _set_content(successor, _content_now(session, record, today=on))
+        except AgreementError:
+            pass  # e.g. the agreed deadline is past: the copy is corrected with ``edit`` and a new one
         session.add(successor)
         session.flush()
         return successor.id
@@ -850,13 +921,14 @@ def draft_missing(
 def render_pdf(store: Store, agreement_id: str, out: Path | str) -> Path:
     """Write the agreement as an A4 PDF to ``out`` (a file, or a folder: named by its number).
 
-    A signed-on-screen agreement gives back exactly the signed PDF stored at signing."""
+    A signed-on-screen agreement gives back exactly the signed PDF stored at signing; a voided one
+    prints with the void mark (作废, the date and the reason) on every page."""
     out = Path(out)
     with store.session() as session:
         record = _get(session, agreement_id)
         if out.is_dir():
             out = out / f"{record.number}.pdf"
-        if record.signed_pdf_sha256:
+        if record.signed_pdf_sha256 and record.status != VOIDED:  # once voided, every copy says so
             data = session.get_one(Blob, record.signed_pdf_sha256).data
         else:
             data = _pdf_bytes(session, [record], language())
@@ -1190,7 +1262,8 @@ def _as_printed(record: Agreement, **changes: Any) -> _AsPrinted:
 def _printings(record: Agreement) -> list[tuple[_AsPrinted, str]]:
     """The states in which this store prints (or printed) the agreement, each worded."""
     out = []
-    if not record.signed_pdf_sha256:  # once signed on screen, the stored signed PDF is what prints
+    if not record.signed_pdf_sha256 or record.status == VOIDED:  # once signed on screen, the stored signed PDF
+        # is what prints, until it is voided: then it prints with the void mark
         out.append((_as_printed(record), _("the PDF this store prints for it")))
     if record.status != DRAFT:
         out.append(
