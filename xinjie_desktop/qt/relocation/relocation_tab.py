@@ -92,15 +92,19 @@ def _shown(value) -> str:
 class SavedPlansModel(QAbstractTableModel):
     """The household's saved plans, newest first: date, parameter version, layout, compliance."""
 
-    HEADERS = (N_("Saved"), N_("Parameters"), N_("Layout"), N_("Complies"), N_("Co-ownership"))
+    HEADERS = (N_("Saved"), N_("Parameters"), N_("Layout"), N_("Complies"), N_("Co-ownership"), N_("Household"))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.plans: list[housing_plans.SavedPlan] = []
+        self.changes: dict[str, list[tuple[str, object, object]]] = {}  # plan id -> household facts changed since
 
-    def set_plans(self, plans: list[housing_plans.SavedPlan]) -> None:
+    def set_plans(
+        self, plans: list[housing_plans.SavedPlan], changes: dict[str, list[tuple[str, object, object]]] | None = None
+    ) -> None:
         self.beginResetModel()
         self.plans = list(plans)
+        self.changes = dict(changes or {})
         self.endResetModel()
 
     def rowCount(self, parent=NO_PARENT) -> int:
@@ -131,6 +135,13 @@ class SavedPlansModel(QAbstractTableModel):
         if column == 4:
             label = housing_plans.OPTION_LABELS.get(plan.chosen_option)
             return f"{_(label)}: {plan.co_investor}" if label else EMPTY_MARK
+        if column == 5:
+            changes = self.changes.get(plan.id)
+            return (
+                _("out of date: {changes}").format(changes=housing_plans.describe_changes(changes))
+                if changes
+                else _("as it is now")
+            )
         return None
 
 
@@ -321,6 +332,12 @@ class RelocationTab(QWidget):
         self.calculator.setObjectName("housing_calculator")
         layout.addWidget(self.calculator, 1)
 
+        self.plan_stale_label = QLabel()
+        self.plan_stale_label.setObjectName("plan_stale_label")
+        self.plan_stale_label.setWordWrap(True)
+        self.plan_stale_label.setStyleSheet("color: #8a5a00;")
+        self.plan_stale_label.hide()
+        layout.addWidget(self.plan_stale_label)
         actions = QHBoxLayout()
         self.plan_status = MessageLabel()
         self.plan_status.setObjectName("plan_status")
@@ -417,6 +434,37 @@ class RelocationTab(QWidget):
             self.compare_message.clear()
             self.plan_status.clear_message()
             self._update_plan_buttons()
+        else:  # the household was saved again: its plans are checked against it as it is now
+            self._set_plans(housing_plans.saved_plans(self._store, household_id))
+        self._follow_household()
+
+    def _follow_household(self) -> None:
+        """The calculator computes for the household as its records are now (actual population, kind,
+        labour capacity); the plan it shows says when it was made for the household as it was."""
+        shown = self.calculator.last_input()
+        if shown is None:
+            try:
+                shown = self.calculator.plan_input()
+            except ValueError:
+                shown = None
+        changes = housing_plans.household_changes(self._store, self._household_id, shown) if shown else []
+        if shown is not None and changes:
+            self.calculator.set_plan_input(
+                housing_plans.as_household_is_now(self._store, self._household_id, shown), self.calculator.parameters()
+            )
+        self._show_staleness()
+
+    def _show_staleness(self) -> None:
+        latest = self.plans_model.plans[0] if self.plans_model.plans else None
+        changes = self.plans_model.changes.get(latest.id) if latest is not None else None
+        if changes:
+            self.plan_stale_label.setText(
+                _(
+                    "The latest saved plan was made for the household as it was ({changes}); the calculator "
+                    "computes for it as it is now. Save the plan again before the agreements are drafted."
+                ).format(changes=housing_plans.describe_changes(changes))
+            )
+        self.plan_stale_label.setVisible(bool(changes))
 
     def load_verification(self) -> None:
         draft = relocation_records.load(self._store, self._household_id)
@@ -572,7 +620,12 @@ class RelocationTab(QWidget):
     # Housing plans
     # ------------------------------------------------------------------------------------------
     def _set_plans(self, plans: list[housing_plans.SavedPlan]) -> None:
-        self.plans_model.set_plans(plans)
+        changes = {}
+        if self._household_id is not None:
+            changes = {
+                plan.id: housing_plans.household_changes(self._store, self._household_id, plan.plan) for plan in plans
+            }
+        self.plans_model.set_plans(plans, changes)
         self.inner_tabs.setTabText(SAVED_PLANS_TAB, _("Saved plans ({count})").format(count=len(plans)))
 
     def _selected_plan(self) -> housing_plans.SavedPlan | None:
@@ -610,6 +663,7 @@ class RelocationTab(QWidget):
             if saved.id == plan_id:
                 self.plans_view.selectRow(row)
         self.plan_note_edit.clear()
+        self._show_staleness()
         self.plan_status.show_message(
             _("Plan saved with parameters {version}.").format(version=result.parameters_version), "info"
         )
@@ -617,8 +671,10 @@ class RelocationTab(QWidget):
         return plan_id
 
     def _open_saved(self, saved: housing_plans.SavedPlan) -> None:
-        """The saved inputs, recalculated under the parameters the plan was made with."""
-        self.calculator.set_plan_input(saved.plan, policy_params.current(saved.parameters_version))
+        """The saved inputs, recalculated under the parameters the plan was made with, for the household
+        as it is now (what changed since is named)."""
+        plan = housing_plans.as_household_is_now(self._store, self._household_id, saved.plan)
+        self.calculator.set_plan_input(plan, policy_params.current(saved.parameters_version))
         self.calculator.set_choice(saved.chosen_option, saved.co_investor)
 
     def reopen_plan(self) -> None:
