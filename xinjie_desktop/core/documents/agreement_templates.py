@@ -20,7 +20,7 @@ from pathlib import Path
 from xinjie_desktop.i18n import _
 from xinjie_desktop.resources import templates_dir
 
-KINDS = ("relocation", "demolition", "employment", "co_ownership")
+KINDS = ("relocation", "demolition", "employment", "co_ownership", "dangerous_house")
 LANGUAGES = ("zh_CN", "en")
 SECTIONS = ("title", "parties", "preamble", "clauses", "closing")
 
@@ -69,6 +69,7 @@ KIND_FIELDS = {
             "conditions",
         }
     ),
+    "dangerous_house": frozenset({"grade", "appraiser", "appraised_on", "dangerous_subsidy", "conditions"}),
 }
 # common.toml: each key and the placeholders it may use.
 COMMON_KEYS = {

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.records import dangerous_house as dangerous_records
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
 from xinjie_desktop.core.rules import membership
@@ -103,13 +104,16 @@ __all__ = [
 ]
 
 RELOCATION, DEMOLITION, EMPLOYMENT, CO_OWNERSHIP = "relocation", "demolition", "employment", "co_ownership"
+DANGEROUS_HOUSE = "dangerous_house"  # SB-3: the district company takes over a D-grade rebuild's loan
 KINDS = {
     RELOCATION: N_("relocation agreement"),
     DEMOLITION: N_("move-into-the-new, demolish-the-old agreement"),
     EMPLOYMENT: N_("poverty-exit employment agreement"),
     CO_OWNERSHIP: N_("co-ownership agreement"),
+    DANGEROUS_HOUSE: N_("co-ownership agreement for a rebuilt dangerous house"),
 }
-CODES = {RELOCATION: "BQ", DEMOLITION: "CJ", EMPLOYMENT: "JY", CO_OWNERSHIP: "GY"}  # 搬迁 拆旧 就业 共有
+CODES = {RELOCATION: "BQ", DEMOLITION: "CJ", EMPLOYMENT: "JY", CO_OWNERSHIP: "GY", DANGEROUS_HOUSE: "WF"}  # 危房
+CO_INVESTED = (CO_OWNERSHIP, DANGEROUS_HOUSE)  # signed by a co-investor too
 CO_OWNERSHIP_OPTIONS = (RELATIVES, DISTRICT_COMPANY)  # HS-4 (2) ① and ②
 DRAFT, SIGNED, VOIDED = "draft", "signed", "voided"
 STATUSES = {DRAFT: N_("draft"), SIGNED: N_("signed"), VOIDED: N_("voided")}
@@ -121,7 +125,7 @@ ROLES = {
 }
 REQUIRED_ROLES = ("household_head", "representative", "witness")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-NUMBER_PATTERN = re.compile(r"XJ-\d{4}-[0-9A-F]{4}-\d{6}-(?:BQ|CJ|JY|GY)-v\d+")
+NUMBER_PATTERN = re.compile(r"XJ-\d{4}-[0-9A-F]{4}-\d{6}-(?:BQ|CJ|JY|GY|WF)-v\d+")
 HASH_PATTERN = re.compile(r"\b[0-9a-f]{64}\b")
 _SERIAL_KEY = "agreement_serial"
 
@@ -267,7 +271,9 @@ def content_of(
     members = session.scalars(select(Member).where(Member.household_id == household_id).order_by(Member.position)).all()
     actual = [m for m in members if m.membership_basis in membership.INCLUDED]
     plan = _latest_plan(session, household_id)
-    if plan is None and kind != EMPLOYMENT:
+    if kind == DANGEROUS_HOUSE:
+        plan = None  # its figures come from the dangerous-house appraisal (SB-3), not from a housing plan
+    elif plan is None and kind != EMPLOYMENT:
         raise AgreementError(
             _(
                 "Save a housing plan for this household first: the agreement takes its figures "
@@ -319,6 +325,8 @@ def content_of(
             employment_placement=employment.placement.strip(),
             exit_target=employment.exit_target.strip(),
         )
+    if kind == DANGEROUS_HOUSE:
+        content.update(_dangerous_house_fields(session, household_id))
     if kind == CO_OWNERSHIP and plan is not None and figures is not None:  # only employment goes without a plan
         option = next((o for o in figures.get("options", []) if o.get("code") == plan.chosen_option), None)
         if option is None:
@@ -340,6 +348,34 @@ def content_of(
             conditions=option.get("conditions", ""),
         )
     return content
+
+
+def _dangerous_house_fields(session: Session, household_id: str) -> dict:
+    """SB-3: the D-grade rebuild whose loan (drawn before the key date) the district company takes over."""
+    reason = dangerous_records.refusal_in(session, household_id)
+    if reason is not None:
+        raise AgreementError(reason)
+    appraisal = dangerous_records.latest_in(session, household_id)
+    if appraisal is None or appraisal.result.loan_taken_over <= 0:
+        raise AgreementError(
+            _(
+                "A co-ownership agreement for a dangerous house is made only where the district company "
+                "takes over the loan of a D-grade rebuild started on or before the key date (SB-3); this "
+                "household's appraisal has no such loan."
+            )
+        )
+    house, result = appraisal.house, appraisal.result
+    return {
+        "grade": house.grade,
+        "appraiser": house.appraiser,
+        "appraised_on": house.appraised_on.isoformat(),
+        "dangerous_subsidy": _amount(result.subsidy),
+        "area_m2": _number(house.area),
+        "building_cost": _amount(result.building_cost),
+        "own_funds": _amount(house.own_funds),
+        "loan_taken_over": _amount(result.loan_taken_over),
+        "conditions": result.plan,
+    }
 
 
 def _figures(plan: SavedPlan) -> Mapping[str, Any]:
@@ -632,7 +668,7 @@ def _prints(
                     version=successor or "—",
                 )
             )
-        roles: tuple[str, ...] = REQUIRED_ROLES if record.kind != CO_OWNERSHIP else (*REQUIRED_ROLES, "co_investor")
+        roles: tuple[str, ...] = REQUIRED_ROLES if record.kind not in CO_INVESTED else (*REQUIRED_ROLES, "co_investor")
         roles = tuple(role for role in agreement_pdf.ROLES_ORDER if role in roles)
         signed = (signatures or {}).get(record.id)
         if signed is None and record.signing_method == "screen":
@@ -681,6 +717,7 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
         "own_funds",
         "own_funds_limit",
         "loan_taken_over",
+        "dangerous_subsidy",
         "investor_pays",
         "household_pays",
         "others_pay",
@@ -692,7 +729,7 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
         if content.get(key) not in (None, ""):
             number = Decimal(content[key])
             values[key] = f"{number.normalize():f}" if number == number.to_integral_value() else f"{number:.2f}"
-    for key in ("drafted_on", "demolition_deadline"):
+    for key in ("drafted_on", "demolition_deadline", "appraised_on"):
         if content.get(key):
             values[key] = agreement_pdf.format_date(dt.date.fromisoformat(content[key]), words)
     values["household_kind"] = _(HOUSEHOLD_KINDS.get(content.get("household_kind", ""), "")) or empty
@@ -764,7 +801,7 @@ def sign_on_screen(
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
         _refuse_unless_draft(record)
-        allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind == CO_OWNERSHIP else set())
+        allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind in CO_INVESTED else set())
         missing = [role for role in REQUIRED_ROLES if role not in signatures]
         if missing:
             raise AgreementError(
@@ -873,9 +910,14 @@ def current_agreements(store: Store, household_id: str) -> dict[str, AgreementIn
 
 
 def applicable_kinds(store: Store, household_id: str) -> list[str]:
-    """The agreements this household signs: the three of AG-1, and co-ownership under HS-4 ①/②."""
+    """The agreements this household signs: the three of AG-1, and co-ownership under HS-4 ①/②; a
+    registered household outside relocation with a dangerous house (SB-3) only the co-ownership
+    agreement where the district company takes over its D-grade rebuild's loan."""
     with store.session() as session:
         plan = _latest_plan(session, household_id)
+        appraisal = dangerous_records.latest_in(session, household_id) if plan is None else None
+    if appraisal is not None:
+        return [DANGEROUS_HOUSE] if appraisal.result.loan_taken_over > 0 else []
     kinds = [RELOCATION, DEMOLITION, EMPLOYMENT]
     if _co_ownership_refusal(plan) is None:
         kinds.append(CO_OWNERSHIP)

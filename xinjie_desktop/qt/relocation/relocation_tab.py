@@ -42,6 +42,7 @@ from xinjie_desktop.core.rules.housing_plan import PlanInputError
 from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.relocation.dangerous_house_panel import DangerousHousePanel
 from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
@@ -53,7 +54,7 @@ from xinjie_desktop.qt.shell.widgets import (
     with_message,
 )
 
-VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB = range(3)
+VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB, DANGEROUS_HOUSE_TAB = range(4)
 
 COMPARED_LABELS = {
     "allowed_layouts": N_("Layouts allowed"),
@@ -181,6 +182,9 @@ class RelocationTab(QWidget):
         self.inner_tabs.addTab(self._build_verification(), _("Relocation verification"))
         self.inner_tabs.addTab(self._build_plan(), _("Housing plan"))
         self.inner_tabs.addTab(self._saved_page, _("Saved plans"))
+        self.dangerous_panel = DangerousHousePanel(self._store)
+        self.dangerous_panel.setObjectName("dangerous_house_panel")
+        self.inner_tabs.addTab(self.dangerous_panel, _("Dangerous house (SB-3)"))
         self.stack.addWidget(self.inner_tabs)
 
     def _field(self, form: QFormLayout, name: str, widget: QWidget, label: str) -> QWidget:
@@ -420,6 +424,7 @@ class RelocationTab(QWidget):
             self._clean = None
             return
         self.stack.setCurrentWidget(self.inner_tabs)
+        self.dangerous_panel.set_household(household_id)
         defaults = housing_plans.defaults_for(self._store, household_id)
         self._kind = defaults.kind
         self.load_verification()
