@@ -59,3 +59,36 @@ def test_HS_2_SB_1_member_added_and_saved_counts_in_the_calculator(qtbot, editor
     qtbot.mouseClick(editor.relocation_tab.save_plan_button, Qt.MouseButton.LeftButton)  # saved again: current
     assert editor.relocation_tab.plan_stale_label.isHidden()
     assert housing_plans.saved_plans(editor_store, household_id)[0].plan.people == 5
+
+
+def test_HS_4_household_copy_prints_the_chosen_way_without_rule_codes(
+    qtbot,
+    editor_store,  # noqa: F811
+    group_ids,  # noqa: F811
+    open_editor,  # noqa: F811
+    tmp_path,
+):
+    """The summary printed from the window for the household names the way chosen and its co-investor,
+    without rule codes; the office copy keeps them."""
+    import re
+    import subprocess
+
+    household_id = households.save(editor_store, family_draft(group_ids["G1"], national_number="5305020001"))
+    plan = replace(
+        housing_plans.defaults_for(editor_store, household_id),
+        unit_cost=Decimal(1200),
+        built_area=Decimal(160),
+        start_date=dt.date(2016, 10, 1),
+        loan=Decimal(60000),
+    )
+    result = calculate(plan, housing_plans.current())
+    housing_plans.save(editor_store, household_id, plan, result, chosen_option="relatives", co_investor="杨大山")
+    tab = open_editor(household_id).relocation_tab
+    assert tab.calculator.chosen_option() == "relatives"
+    texts = {}
+    for office in (False, True):
+        path = tmp_path / f"{office}.pdf"
+        tab.write_summary(path, tab.calculator.last_input(), tab.calculator.result(), office_copy=office)
+        texts[office] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "杨大山" in texts[False] and "cooperative" not in texts[False]
+    assert not re.search(r"\b(?:HS|SB|LN|HB)-\d", texts[False]) and re.search(r"\bHS-\d", texts[True])

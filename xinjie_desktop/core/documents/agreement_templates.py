@@ -50,6 +50,12 @@ COMMON_FIELDS = frozenset(
         "own_funds_limit",
         "loan_taken_over",
         "drafted_on",
+        # worded when printed: the layout (or a house already built), and the limits and key date of
+        # the agreement's policy-parameter version, so that no template types a figure the file holds
+        "layout",
+        "per_capita_limit",
+        "max_area_limit",
+        "key_date",
     }
 )
 KIND_FIELDS = {
@@ -91,6 +97,8 @@ COMMON_KEYS = {
     "signed_on_paper": {"date"},
     "fingerprint": set(),
     "voided": {"date", "reason", "version"},
+    "layout": {"area"},
+    "no_layout": set(),
     "void_stamp": set(),
     "void_mark": {"date", "reason"},
     "supersedes": {"version", "number"},

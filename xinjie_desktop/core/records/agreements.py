@@ -641,6 +641,11 @@ def _prints(
         content = json.loads(record.content)
         template = templates.get(record.kind, lang)
         values = _display(content, template.defaults, words)
+        signed = (signatures or {}).get(record.id)
+        if signed is None and record.signing_method == "screen":
+            signed = _stored_signatures(session, record.id)
+        if not content.get("representative") and signed and "representative" in signed:
+            values["representative"] = signed["representative"][0]  # who signed for the command centre
 
         def fill(text: str, values: dict[str, str] = values) -> str:
             return text.format_map(values)
@@ -670,9 +675,6 @@ def _prints(
             )
         roles: tuple[str, ...] = REQUIRED_ROLES if record.kind not in CO_INVESTED else (*REQUIRED_ROLES, "co_investor")
         roles = tuple(role for role in agreement_pdf.ROLES_ORDER if role in roles)
-        signed = (signatures or {}).get(record.id)
-        if signed is None and record.signing_method == "screen":
-            signed = _stored_signatures(session, record.id)
         yield agreement_pdf.AgreementPrint(
             number=record.number,
             version=record.version,
@@ -742,6 +744,17 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
     )
     if content.get("co_option"):
         values["co_option"] = _(OPTION_LABELS[content["co_option"]])
+    if content.get("layout_m2") not in (None, ""):
+        values["layout"] = words["layout"].format(area=values["layout_m2"])
+    else:
+        values["layout"] = words["no_layout"] if content.get("area_m2") not in (None, "") else empty
+    try:  # the limits of the parameter version the figures were worked out under
+        params = current(content.get("parameters_version") or None)
+    except PolicyFileError:
+        params = current()
+    values["per_capita_limit"] = str(params.per_capita_max_m2)
+    values["max_area_limit"] = str(params.max_area_m2)
+    values["key_date"] = agreement_pdf.format_date(params.key_date, words)
     return values
 
 

@@ -356,7 +356,13 @@ class RelocationTab(QWidget):
         self.print_button = QPushButton(_("Print summary…"))
         self.print_button.setObjectName("print_button")
         self.print_button.clicked.connect(self.print_summary)
+        self.print_button.setToolTip(_("The household's copy: the figures and the plan's words, without rule codes."))
         actions.addWidget(self.print_button)
+        self.office_button = QPushButton(_("Office copy…"))
+        self.office_button.setObjectName("office_copy_button")
+        self.office_button.setToolTip(_("The office's copy: each figure with the rule behind it."))
+        self.office_button.clicked.connect(lambda: self.print_summary(office_copy=True))
+        actions.addWidget(self.office_button)
         layout.addLayout(actions)
 
         self._saved_page = QWidget()
@@ -717,19 +723,22 @@ class RelocationTab(QWidget):
         )
         return differences
 
-    def print_summary(self) -> None:
+    def print_summary(self, office_copy: bool = False) -> None:
         result, plan = self.calculator.result(), self.calculator.last_input()
         if result is None or plan is None or self._household_id is None:
             self.plan_status.show_message(_("Correct the inputs first."))
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Print summary"), _("housing-plan.pdf"), _("PDF files (*.pdf)")
+            self,
+            _("Print summary"),
+            _("housing-plan-office.pdf") if office_copy else _("housing-plan.pdf"),
+            _("PDF files (*.pdf)"),
         )
         if not path:
             return
-        self.write_summary(path, plan, result)
+        self.write_summary(path, plan, result, office_copy=office_copy)
 
-    def write_summary(self, path, plan, result) -> None:
+    def write_summary(self, path, plan, result, office_copy: bool = False) -> None:
         """Render the one-page summary of the shown plan to ``path`` (core.documents.plan_summary)."""
         from xinjie_desktop.core.documents import plan_summary  # reportlab: loaded when a summary is printed
 
@@ -746,5 +755,15 @@ class RelocationTab(QWidget):
                 kind=self._kind,
             )
             township_name = place.name if place is not None else ""
-        plan_summary.render_plan_summary(path, household, plan, result, township_name, dt.date.today())
+        plan_summary.render_plan_summary(
+            path,
+            household,
+            plan,
+            result,
+            township_name,
+            dt.date.today(),
+            chosen_option=self.calculator.chosen_option(),
+            co_investor=self.calculator.co_investor(),
+            office_copy=office_copy,
+        )
         self.plan_status.show_message(_("Summary written to {path}.").format(path=str(path)), "info")
