@@ -61,6 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--land", choices=["farmland", "other", "unused"])
     plan.add_argument("--homestead-area", type=_area, help=_("homestead area, m²"))
     plan.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    danger = commands.add_parser(
+        "dangerous-house", help=_("assess (and keep) a C/D-grade dangerous house of a registered household (SB-3)")
+    )
+    danger.add_argument("--grade", choices=["C", "D"], required=True, help=_("grade given by the appraiser"))
+    danger.add_argument("--appraiser", required=True, help=_("the third-party appraiser who graded the house"))
+    danger.add_argument("--appraised-on", type=_date, required=True, help=_("date of the appraisal (YYYY-MM-DD)"))
+    danger.add_argument("--people", type=int, help=_("actual population (default: the household's)"))
+    danger.add_argument("--rebuild", action="store_true", help=_("a D-grade house demolished and rebuilt in place"))
+    danger.add_argument("--start-date", type=_date, help=_("date construction started (YYYY-MM-DD)"))
+    danger.add_argument("--unit-cost", type=_amount, help=_("building cost per square metre, yuan"))
+    danger.add_argument("--area", type=_area, help=_("area of the rebuilt house, m²"))
+    danger.add_argument("--own-funds", type=_amount, default=Decimal(0), help=_("own funds, yuan"))
+    danger.add_argument("--loan", type=_amount, default=Decimal(0), help=_("loan already drawn, yuan"))
+    danger.add_argument("--db", type=_path, dest="danger_db", help=_("data file"))
+    danger.add_argument("--household", help=_("the household's id (checked: registered, not relocating)"))
+    danger.add_argument("--save", action="store_true", help=_("keep the appraisal with the household"))
+    danger.add_argument("--json", action="store_true", help=_("print one JSON object"))
     agreements = commands.add_parser("agreements", help=_("render and check the agreements (AG-1, HS-4)"))
     agreement_commands = agreements.add_subparsers(dest="agreements_command", required=True, parser_class=_Parser)
     render = agreement_commands.add_parser(
@@ -266,6 +283,99 @@ def _plan(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(housing_plan.summary_text(result))
+    return 0
+
+
+def _dangerous_house(args: argparse.Namespace) -> int:
+    """SB-3 from the command line: assess the appraisal; with ``--db`` and ``--household`` check the
+    household (registered, not relocating) and, with ``--save``, keep it.  Bad input: exit 2, the reason."""
+    from xinjie_desktop.core.records import dangerous_house as dangerous_records
+    from xinjie_desktop.core.records import housing_plans
+    from xinjie_desktop.core.rules.dangerous_house import DangerousHouseError, DangerousHouseInput, assess
+    from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
+
+    def refuse(message: str) -> int:
+        print(_("Error in the command line: {message}").format(message=message), file=sys.stderr)
+        return 2
+
+    if (args.danger_db is None) != (args.household is None):
+        return refuse(_("give both --db and --household, or neither"))
+    if args.save and args.household is None:
+        return refuse(_("--save needs --db and --household"))
+    store = None
+    if args.danger_db is not None:  # checked without writing: a refusal leaves the data file as it was
+        store = _open_for_reading(args.danger_db)
+        if store is None:
+            return 2
+    try:
+        people = args.people
+        if store is not None:
+            from xinjie_desktop.core.store.models import Household
+
+            with store.session() as session:
+                if session.get(Household, args.household) is None:
+                    return refuse(_("No household with the id {id} is stored.").format(id=args.household))
+            reason = dangerous_records.refusal(store, args.household)
+            if reason is not None:
+                return refuse(reason)
+            if people is None:
+                people = housing_plans.defaults_for(store, args.household).people
+        house = DangerousHouseInput(
+            grade=args.grade,
+            appraiser=args.appraiser,
+            appraised_on=args.appraised_on,
+            people=people if people is not None else 1,
+            rebuild=args.rebuild,
+            start_date=args.start_date,
+            unit_cost=args.unit_cost,
+            area=args.area,
+            own_funds=args.own_funds,
+            loan=args.loan,
+        )
+        params = current()
+        result = assess(house, params)
+    except (DangerousHouseError, PolicyFileError) as error:
+        return refuse(str(error))
+    finally:
+        if store is not None:
+            store.close()
+    saved = None
+    if args.save:
+        store = _open_existing(args.danger_db)
+        if store is None:
+            return 2
+        try:
+            saved = dangerous_records.record(store, args.household, house, params)
+        except DangerousHouseError as error:
+            return refuse(str(error))
+        finally:
+            store.close()
+
+    def yuan(value: Decimal | None) -> str | None:
+        return None if value is None else str(value.quantize(Decimal("0.01")))
+
+    shown = {
+        "rules": ["SB-3"],
+        "grade": house.grade,
+        "people": house.people,
+        "subsidy": yuan(result.subsidy),
+        "building_cost": yuan(result.building_cost),
+        "max_area_m2": result.max_area_m2,
+        "compliant": result.compliant,
+        "reasons": result.reasons,
+        "loan_taken_over": yuan(result.loan_taken_over),
+        "explanation": result.explanation,
+        "plan": result.plan,
+        "saved": saved,
+    }
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+    else:
+        print(result.explanation)
+        for reason in result.reasons:
+            print("  " + reason)
+        if saved:
+            print(_("The appraisal is kept with the household."))
     return 0
 
 
@@ -662,6 +772,7 @@ def _only_reads(args: argparse.Namespace) -> bool:
         args.command == "db"
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
+        or (args.command == "dangerous-house" and not args.save)
     )
 
 
@@ -726,6 +837,8 @@ def main(argv: list[str] | None = None) -> int:
         return _demo_data(args)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "dangerous-house":
+        return _dangerous_house(args)
     if args.command == "agreements":
         return _agreements(args)
     if args.command == "device":

@@ -88,7 +88,7 @@ def test_SB_3_appraisal_kept_with_the_household(store, group_id, params):
     from xinjie_desktop.core.records.dangerous_house import record
     from xinjie_desktop.core.store.models import DangerousHouse
 
-    household_id = households.save(store, family_draft(group_id))
+    household_id = households.save(store, family_draft(group_id, national_number="5305020001"))  # registered
     record(
         store,
         household_id,

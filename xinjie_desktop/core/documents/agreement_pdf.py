@@ -64,6 +64,7 @@ class AgreementPrint:
     signatures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # role -> (name, PNG)
     signed_on: str = ""  # already worded
     notes: tuple[str, ...] = ()  # signed on paper, fingerprint, voided, supersedes
+    void_mark: str = ""  # a voided agreement: stamped across every page with the date and reason
 
 
 def qr_payload(number: str, sha256: str) -> str:
@@ -238,6 +239,8 @@ class _Writer:
     def _end_page(self) -> None:
         self._footer()
         self.canvas.drawText(self.text)
+        if self.item.void_mark:  # over the text, so that nothing covers it
+            self._void_stamp()
         self.canvas.showPage()
         _compress_last_page(self.canvas)
         self.pages += 1
@@ -301,6 +304,32 @@ class _Writer:
         _draw_qr(
             canvas, qr_payload(item.number, item.sha256), A4[0] - MARGIN_X - QR_SIZE, top - QR_SIZE - 1 * mm, QR_SIZE
         )
+
+    def _void_stamp(self) -> None:
+        """作废 across the page in red, and below it the date and reason, so that no page of a voided
+        agreement can be handed over as if it were in force."""
+        canvas, words = self.canvas, self.words
+        canvas.saveState()
+        canvas.setFillColorRGB(0.8, 0.0, 0.0)
+        canvas.setStrokeColorRGB(0.8, 0.0, 0.0)
+        canvas.setFillAlpha(0.35)
+        canvas.setStrokeAlpha(0.6)
+        canvas.translate(A4[0] / 2, A4[1] / 2 + 20 * mm)
+        canvas.rotate(30)
+        canvas.setFont(self.font, 96)
+        canvas.drawCentredString(0, 0, words["void_stamp"])
+        canvas.setLineWidth(3)
+        width = max(canvas.stringWidth(words["void_stamp"], self.font, 96), 120 * mm) + 16 * mm
+        canvas.rect(-width / 2, -10 * mm, width, 46 * mm)
+        canvas.setFillAlpha(1)
+        canvas.setFont(self.font, 12)
+        for number, (line, line_width) in enumerate(self.breaker.lines(self.item.void_mark, 12, width - 8 * mm)[:3]):
+            y = -18 * mm - number * 15
+            canvas.setFillColorRGB(1, 1, 1)  # the date and reason stay legible over the text below
+            canvas.rect(-line_width / 2 - 2, y - 4, line_width + 4, 16, stroke=0, fill=1)
+            canvas.setFillColorRGB(0.8, 0.0, 0.0)
+            canvas.drawCentredString(0, y, line)
+        canvas.restoreState()
 
     # one agreement ------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from xinjie_desktop.i18n import _
 from xinjie_desktop.resources import templates_dir
 
-KINDS = ("relocation", "demolition", "employment", "co_ownership")
+KINDS = ("relocation", "demolition", "employment", "co_ownership", "dangerous_house")
 LANGUAGES = ("zh_CN", "en")
 SECTIONS = ("title", "parties", "preamble", "clauses", "closing")
 
@@ -50,6 +50,12 @@ COMMON_FIELDS = frozenset(
         "own_funds_limit",
         "loan_taken_over",
         "drafted_on",
+        # worded when printed: the layout (or a house already built), and the limits and key date of
+        # the agreement's policy-parameter version, so that no template types a figure the file holds
+        "layout",
+        "per_capita_limit",
+        "max_area_limit",
+        "key_date",
     }
 )
 KIND_FIELDS = {
@@ -69,6 +75,7 @@ KIND_FIELDS = {
             "conditions",
         }
     ),
+    "dangerous_house": frozenset({"grade", "appraiser", "appraised_on", "dangerous_subsidy", "conditions"}),
 }
 # common.toml: each key and the placeholders it may use.
 COMMON_KEYS = {
@@ -90,6 +97,10 @@ COMMON_KEYS = {
     "signed_on_paper": {"date"},
     "fingerprint": set(),
     "voided": {"date", "reason", "version"},
+    "layout": {"area"},
+    "no_layout": set(),
+    "void_stamp": set(),
+    "void_mark": {"date", "reason"},
     "supersedes": {"version", "number"},
 }
 

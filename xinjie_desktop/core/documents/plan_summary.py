@@ -63,12 +63,22 @@ def render_plan_summary(
     result: PlanResult,
     township: str,
     printed_on: dt.date,
+    *,
+    chosen_option: str = "",
+    co_investor: str = "",
+    office_copy: bool = True,
 ) -> None:
-    """Write the one-page A4 summary of ``result`` to a path or a binary file object."""
+    """Write the one-page A4 summary of ``result`` to a path or a binary file object.
+
+    With ``chosen_option`` (a co-ownership way of HS-4 (2) the household chose) only that way is
+    printed, with ``co_investor``; without, every way open to the household.  The office copy names
+    the rule behind each figure; the household's copy (``office_copy=False``) says the same in words
+    only, without rule codes."""
     font = document_font()
+    copy = _Copy(office_copy, chosen_option, co_investor)
 
     def story_at(size: float) -> list[Flowable]:
-        return _story(_Styles(font, size), household, plan_input, result, township, printed_on)
+        return _story(_Styles(font, size), household, plan_input, result, township, printed_on, copy)
 
     story = story_at(LARGEST)
     if _pages(story, font) > 1:
@@ -186,7 +196,20 @@ def _section(text: str, s: _Styles) -> list[Flowable]:
     return [Spacer(1, s.size * 0.7), _p(text, s.section), Spacer(1, s.size * 0.25)]
 
 
-def _basis(result: PlanResult, *keys: str, s: _Styles, paid: tuple[Decimal, Decimal] | None = None) -> Paragraph:
+@dataclass(frozen=True)
+class _Copy:
+    office: bool  # rule codes beside the figures (the office's copy), or words only (the household's)
+    chosen_option: str = ""
+    co_investor: str = ""
+
+
+def _basis(
+    result: PlanResult,
+    *keys: str,
+    s: _Styles,
+    paid: tuple[Decimal, Decimal] | None = None,
+    codes: bool = True,
+) -> Paragraph:
     texts: list[str] = []
     rules: list[str] = []
     for key in keys:
@@ -196,17 +219,30 @@ def _basis(result: PlanResult, *keys: str, s: _Styles, paid: tuple[Decimal, Deci
         texts.append(explanation.text)
         rules.extend(r for r in explanation.rules if r not in rules)
     if paid is not None and paid[1] < paid[0]:  # cut by the HS-3 cap
-        texts.append(_("Within the HS-3 cap, {paid} yuan of it is paid.").format(paid=format_yuan(paid[1])))
+        texts.append(
+            _("Within the cap of the building cost of the area-controlled house, {paid} yuan of it is paid.").format(
+                paid=format_yuan(paid[1])
+            )
+        )
         rules.append("HS-3")
     text = " ".join(texts)
-    if rules:
+    if rules and codes:
         text = f"{text} [{', '.join(rules)}]" if text else f"[{', '.join(rules)}]"
     return _p(text, s.basis)
 
 
 def _story(
-    s: _Styles, household: PlanHousehold, plan: PlanInput, result: PlanResult, township: str, printed_on: dt.date
+    s: _Styles,
+    household: PlanHousehold,
+    plan: PlanInput,
+    result: PlanResult,
+    township: str,
+    printed_on: dt.date,
+    copy: _Copy,
 ) -> list[Flowable]:
+    def basis(*keys: str, paid: tuple[Decimal, Decimal] | None = None) -> Paragraph:
+        return _basis(result, *keys, s=s, paid=paid, codes=copy.office)
+
     story: list[Flowable] = [
         _p(_("Resettlement housing plan"), s.title),
         _p(
@@ -309,45 +345,49 @@ def _story(
         own_limit = _("limit {limit}").format(limit=format_yuan(result.own_funds_limit))
     else:
         own_limit = ""
-    paid_label = _("Subsidy and reward paid, after the HS-3 cap") + (
-        " " + _("(cap reached)") if result.cap_reached else ""
-    )
+    paid_label = (
+        _("Subsidy and reward paid, after the HS-3 cap") if copy.office else _("Subsidy and reward paid, after the cap")
+    ) + (" " + _("(cap reached)") if result.cap_reached else "")
     rows = [
-        [_p(_("Item"), s.label), _p(_("Figure"), s.label), _p(_("How it is worked out [rules]"), s.label)],
-        [_p(_("Layouts allowed"), s.label), _p(layouts, s.amount), _basis(result, "allowed_layouts", s=s)],
-        [_p(_("Area of the house"), s.label), _p(area_text, s.amount), _basis(result, "per_capita_m2", s=s)],
+        [
+            _p(_("Item"), s.label),
+            _p(_("Figure"), s.label),
+            _p(_("How it is worked out [rules]") if copy.office else _("How it is worked out"), s.label),
+        ],
+        [_p(_("Layouts allowed"), s.label), _p(layouts, s.amount), basis("allowed_layouts")],
+        [_p(_("Area of the house"), s.label), _p(area_text, s.amount), basis("per_capita_m2")],
         [
             _p(_("Building cost (yuan)"), s.label),
             _p(_yuan(result.building_cost), s.amount),
-            _basis(result, "building_cost", s=s),
+            basis("building_cost"),
         ],
         # the parts as paid (core.rules.household_money): they add up to the total below
         [
             _p(_("Subsidy (yuan)"), s.label),
             _p(_yuan(result.subsidy_paid), s.amount),
-            _basis(result, "subsidy", s=s, paid=(result.subsidy, result.subsidy_paid)),
+            basis("subsidy", paid=(result.subsidy, result.subsidy_paid)),
         ],
         [
             _p(_("Reward (yuan)"), s.label),
             _p(_yuan(result.reward_paid), s.amount),
-            _basis(result, "reward", s=s, paid=(result.reward, result.reward_paid)),
+            basis("reward", paid=(result.reward, result.reward_paid)),
         ],
         [
             _p(paid_label, s.label),
             _p(_yuan(result.subsidy_and_reward), s.amount),
-            _basis(result, "subsidy_and_reward", s=s),
+            basis("subsidy_and_reward"),
         ],
         [
             _p(_("Own funds needed (yuan)"), s.label),
             Paragraph(escape(own) + (f"<br/>({escape(own_limit)})" if own_limit else ""), s.amount),
-            _basis(result, "own_funds_needed", s=s),
+            basis("own_funds_needed"),
         ],
         [
             _p(_("Still unpaid after the money planned (yuan)"), s.label),
             _p(_yuan(result.funding_gap), s.amount),
             _p("" if result.funding_gap is not None else _("Give the planned own funds to see the gap."), s.basis),
         ],
-        [_p(_("Loan allowed (yuan)"), s.label), _p(_yuan(result.loan_allowed), s.amount), _basis(result, "loan", s=s)],
+        [_p(_("Loan allowed (yuan)"), s.label), _p(_yuan(result.loan_allowed), s.amount), basis("loan")],
         [
             _p(_("Loan taken over by the district company (yuan)"), s.label),
             _p(_yuan(result.loan_taken_over), s.amount),
@@ -362,7 +402,7 @@ def _story(
                     f"{_m2(result.homestead_limit_m2)} / {_m2(result.garden_m2) if result.garden_m2 else EMPTY}",
                     s.amount,
                 ),
-                _basis(result, "homestead", s=s),
+                basis("homestead"),
             ]
         )
     story += _section(_("3. Figures"), s)
@@ -387,7 +427,9 @@ def _story(
             _p(
                 _("The plan's words [{rules}]: {words}").format(
                     rules=", ".join(explanation.rules), words=explanation.plan
-                ),
+                )
+                if copy.office
+                else _("The plan's own words: {words}").format(words=explanation.plan),
                 s.conditions,
             )
         )
@@ -401,8 +443,21 @@ def _story(
     )
 
     # HS-4 (2): the co-ownership ways out.
-    if result.options:
-        story += _section(_("5. Co-ownership rectification (HS-4)"), s)
+    options = [o for o in result.options if not copy.chosen_option or o.code == copy.chosen_option]
+    if options:
+        story += _section(
+            _("5. Co-ownership rectification (HS-4)") if copy.office else _("5. Co-ownership rectification"), s
+        )
+        if copy.chosen_option:
+            story.append(
+                _p(
+                    _("Way chosen: {way}; co-investor: {investor}").format(
+                        way=options[0].label, investor=copy.co_investor or EMPTY
+                    ),
+                    s.value,
+                )
+            )
+            story.append(Spacer(1, s.size * 0.3))
         if "options" in result.explanations:
             story.append(_p(result.explanations["options"].text, s.small))
             story.append(Spacer(1, s.size * 0.3))
@@ -420,7 +475,7 @@ def _story(
             ]
         ]
         spans = []
-        for option in result.options:
+        for option in options:
             rows.append(
                 [
                     _p(option.label, s.value),
@@ -454,7 +509,9 @@ def _story(
         _p(
             _("Rules applied: {rules}. Policy parameters version {version}.").format(
                 rules=", ".join(result.rules), version=result.parameters_version
-            ),
+            )
+            if copy.office
+            else _("Policy parameters version {version}.").format(version=result.parameters_version),
             s.small,
         )
     )

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.records import dangerous_house as dangerous_records
 from xinjie_desktop.core.records import form_saving
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
@@ -89,6 +90,7 @@ __all__ = [
     "canonical",
     "content_of",
     "current_agreements",
+    "describe_stale",
     "draft",
     "draft_missing",
     "edit",
@@ -96,19 +98,23 @@ __all__ = [
     "render_village",
     "sign_on_paper",
     "sign_on_screen",
+    "stale_fields",
     "verify",
     "versions",
     "void",
 ]
 
 RELOCATION, DEMOLITION, EMPLOYMENT, CO_OWNERSHIP = "relocation", "demolition", "employment", "co_ownership"
+DANGEROUS_HOUSE = "dangerous_house"  # SB-3: the district company takes over a D-grade rebuild's loan
 KINDS = {
     RELOCATION: N_("relocation agreement"),
     DEMOLITION: N_("move-into-the-new, demolish-the-old agreement"),
     EMPLOYMENT: N_("poverty-exit employment agreement"),
     CO_OWNERSHIP: N_("co-ownership agreement"),
+    DANGEROUS_HOUSE: N_("co-ownership agreement for a rebuilt dangerous house"),
 }
-CODES = {RELOCATION: "BQ", DEMOLITION: "CJ", EMPLOYMENT: "JY", CO_OWNERSHIP: "GY"}  # 搬迁 拆旧 就业 共有
+CODES = {RELOCATION: "BQ", DEMOLITION: "CJ", EMPLOYMENT: "JY", CO_OWNERSHIP: "GY", DANGEROUS_HOUSE: "WF"}  # 危房
+CO_INVESTED = (CO_OWNERSHIP, DANGEROUS_HOUSE)  # signed by a co-investor too
 CO_OWNERSHIP_OPTIONS = (RELATIVES, DISTRICT_COMPANY)  # HS-4 (2) ① and ②
 DRAFT, SIGNED, VOIDED = "draft", "signed", "voided"
 STATUSES = {DRAFT: N_("draft"), SIGNED: N_("signed"), VOIDED: N_("voided")}
@@ -120,7 +126,7 @@ ROLES = {
 }
 REQUIRED_ROLES = ("household_head", "representative", "witness")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-NUMBER_PATTERN = re.compile(r"XJ-\d{4}-[0-9A-F]{4}-\d{6}-(?:BQ|CJ|JY|GY)-v\d+")
+NUMBER_PATTERN = re.compile(r"XJ-\d{4}-[0-9A-F]{4}-\d{6}-(?:BQ|CJ|JY|GY|WF)-v\d+")
 HASH_PATTERN = re.compile(r"\b[0-9a-f]{64}\b")
 _SERIAL_KEY = "agreement_serial"
 
@@ -267,7 +273,9 @@ def content_of(
     members = session.scalars(select(Member).where(Member.household_id == household_id).order_by(Member.position)).all()
     actual = [m for m in members if m.membership_basis in membership.INCLUDED]
     plan = _latest_plan(session, household_id)
-    if plan is None and kind != EMPLOYMENT:
+    if kind == DANGEROUS_HOUSE:
+        plan = None  # its figures come from the dangerous-house appraisal (SB-3), not from a housing plan
+    elif plan is None and kind != EMPLOYMENT:
         raise AgreementError(
             _(
                 "Save a housing plan for this household first: the agreement takes its figures "
@@ -328,6 +336,8 @@ def content_of(
             employment_placement=employment.placement.strip(),
             exit_target=employment.exit_target.strip(),
         )
+    if kind == DANGEROUS_HOUSE:
+        content.update(_dangerous_house_fields(session, household_id))
     if kind == CO_OWNERSHIP and plan is not None and money is not None:  # only employment goes without a plan
         option = money.option
         if option is None:
@@ -349,6 +359,34 @@ def content_of(
             conditions=option.conditions,
         )
     return content
+
+
+def _dangerous_house_fields(session: Session, household_id: str) -> dict:
+    """SB-3: the D-grade rebuild whose loan (drawn before the key date) the district company takes over."""
+    reason = dangerous_records.refusal_in(session, household_id)
+    if reason is not None:
+        raise AgreementError(reason)
+    appraisal = dangerous_records.latest_in(session, household_id)
+    if appraisal is None or appraisal.result.loan_taken_over <= 0:
+        raise AgreementError(
+            _(
+                "A co-ownership agreement for a dangerous house is made only where the district company "
+                "takes over the loan of a D-grade rebuild started on or before the key date (SB-3); this "
+                "household's appraisal has no such loan."
+            )
+        )
+    house, result = appraisal.house, appraisal.result
+    return {
+        "grade": house.grade,
+        "appraiser": house.appraiser,
+        "appraised_on": house.appraised_on.isoformat(),
+        "dangerous_subsidy": _amount(result.subsidy),
+        "area_m2": _number(house.area),
+        "building_cost": _amount(result.building_cost),
+        "own_funds": _amount(house.own_funds),
+        "loan_taken_over": _amount(result.loan_taken_over),
+        "conditions": result.plan,
+    }
 
 
 def _kind_of_records(household: Household) -> str:
@@ -542,26 +580,84 @@ def edit(
     with store.unit_of_work() as session:
         record = _get(session, agreement_id)
         _refuse_unless_draft(record)
-        old = json.loads(record.content)
-        if demolition_deadline is None and old.get("demolition_deadline"):
-            demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
-        if employment is None and record.kind == EMPLOYMENT:
-            employment = Employment(
-                old.get("employment_workers"),
-                old.get("employment_training", ""),
-                old.get("employment_placement", ""),
-                old.get("exit_target", ""),
-            )
-        content = content_of(
-            session,
-            record.household_id,
-            record.kind,
-            demolition_deadline=demolition_deadline,
-            employment=employment,
-            today=today,
+        content = _content_now(
+            session, record, demolition_deadline=demolition_deadline, employment=employment, today=today
         )
         _set_content(record, content)
         return record.content_sha256
+
+
+def _content_now(
+    session: Session,
+    record: Agreement,
+    *,
+    demolition_deadline: dt.date | None = None,
+    employment: Employment | None = None,
+    today: dt.date,
+) -> dict:
+    """The agreement's content filled in again from the household and plan as they are now, keeping
+    what was agreed that the records do not hold (the demolition deadline, the employment commitments)
+    unless new ones are given."""
+    old = json.loads(record.content)
+    if demolition_deadline is None and old.get("demolition_deadline"):
+        demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
+    if employment is None and record.kind == EMPLOYMENT:
+        employment = Employment(
+            old.get("employment_workers"),
+            old.get("employment_training", ""),
+            old.get("employment_placement", ""),
+            old.get("exit_target", ""),
+        )
+    return content_of(
+        session,
+        record.household_id,
+        record.kind,
+        demolition_deadline=demolition_deadline,
+        employment=employment,
+        today=today,
+    )
+
+
+# what filling in again changes on its own, not a change of the household's records
+_NOT_RECORDS = frozenset({"drafted_on", "template_version"})
+STALE_LABELS = {
+    "address": N_("address"),
+    "village": N_("village"),
+    "group": N_("group"),
+    "head_name": N_("head of household"),
+    "head_id_number": N_("ID number of the head"),
+    "members": N_("members"),
+    "actual_population": N_("actual population"),
+    "household_kind": N_("kind of household"),
+    "command_centre": N_("command centre"),
+    "representative": N_("representative"),
+    "township": N_("township"),
+    "plan_id": N_("saved housing plan"),
+    "employment_workers": N_("members able to work"),
+}
+
+
+def stale_fields(store: Store, agreement_id: str) -> list[str]:
+    """The fields of the agreement that the records, as they are now, would fill in otherwise: an
+    empty list when the agreement still says what the store holds.  A change of the saved housing
+    plan is named once (``plan_id`` and its figures)."""
+    with store.session() as session:
+        record = _get(session, agreement_id)
+        old = json.loads(record.content)
+        drafted = dt.date.fromisoformat(old["drafted_on"]) if old.get("drafted_on") else dt.date.today()
+        try:
+            now = _content_now(session, record, today=drafted)
+        except AgreementError:
+            return ["plan_id"]
+    changed = sorted(key for key in set(old) | set(now) if key not in _NOT_RECORDS and old.get(key) != now.get(key))
+    if "plan_id" in changed:
+        changed = ["plan_id", *(key for key in changed if key in STALE_LABELS and key != "plan_id")]
+    return changed
+
+
+def describe_stale(fields: Sequence[str]) -> str:
+    """The changed fields in words, e.g. "address, members"."""
+    return _(", ").join(_(STALE_LABELS.get(field, field)) for field in fields)
 
 
 def _prints(
@@ -580,11 +676,21 @@ def _prints(
         content = json.loads(record.content)
         template = templates.get(record.kind, lang)
         values = _display(content, template.defaults, words)
+        signed = (signatures or {}).get(record.id)
+        if signed is None and record.signing_method == "screen":
+            signed = _stored_signatures(session, record.id)
+        if not content.get("representative") and signed and "representative" in signed:
+            values["representative"] = signed["representative"][0]  # who signed for the command centre
 
         def fill(text: str, values: dict[str, str] = values) -> str:
             return text.format_map(values)
 
         notes = []
+        void_mark = ""
+        if record.status == VOIDED:
+            void_mark = words["void_mark"].format(
+                date=agreement_pdf.format_date(record.voided_on, words), reason=record.void_reason
+            )
         if record.supersedes_id:
             previous = session.get(Agreement, record.supersedes_id)
             if previous is not None:
@@ -602,11 +708,8 @@ def _prints(
                     version=successor or "—",
                 )
             )
-        roles: tuple[str, ...] = REQUIRED_ROLES if record.kind != CO_OWNERSHIP else (*REQUIRED_ROLES, "co_investor")
+        roles: tuple[str, ...] = REQUIRED_ROLES if record.kind not in CO_INVESTED else (*REQUIRED_ROLES, "co_investor")
         roles = tuple(role for role in agreement_pdf.ROLES_ORDER if role in roles)
-        signed = (signatures or {}).get(record.id)
-        if signed is None and record.signing_method == "screen":
-            signed = _stored_signatures(session, record.id)
         yield agreement_pdf.AgreementPrint(
             number=record.number,
             version=record.version,
@@ -621,6 +724,7 @@ def _prints(
             signatures=signed or {},
             signed_on=agreement_pdf.format_date(record.signed_on, words) if record.signed_on else "",
             notes=tuple(notes),
+            void_mark=void_mark,
         )
 
 
@@ -650,6 +754,7 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
         "own_funds",
         "own_funds_limit",
         "loan_taken_over",
+        "dangerous_subsidy",
         "investor_pays",
         "household_pays",
         "others_pay",
@@ -661,7 +766,7 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
         if content.get(key) not in (None, ""):
             number = Decimal(content[key])
             values[key] = f"{number.normalize():f}" if number == number.to_integral_value() else f"{number:.2f}"
-    for key in ("drafted_on", "demolition_deadline"):
+    for key in ("drafted_on", "demolition_deadline", "appraised_on"):
         if content.get(key):
             values[key] = agreement_pdf.format_date(dt.date.fromisoformat(content[key]), words)
     values["household_kind"] = _(HOUSEHOLD_KINDS.get(content.get("household_kind", ""), "")) or empty
@@ -674,6 +779,17 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
     )
     if content.get("co_option"):
         values["co_option"] = _(OPTION_LABELS[content["co_option"]])
+    if content.get("layout_m2") not in (None, ""):
+        values["layout"] = words["layout"].format(area=values["layout_m2"])
+    else:
+        values["layout"] = words["no_layout"] if content.get("area_m2") not in (None, "") else empty
+    try:  # the limits of the parameter version the figures were worked out under
+        params = current(content.get("parameters_version") or None)
+    except PolicyFileError:
+        params = current()
+    values["per_capita_limit"] = str(params.per_capita_max_m2)
+    values["max_area_limit"] = str(params.max_area_m2)
+    values["key_date"] = agreement_pdf.format_date(params.key_date, words)
     return values
 
 
@@ -739,7 +855,7 @@ def sign_on_screen(
         record = _get(session, agreement_id)
         _refuse_if_changed(session, store, record, expected)
         _refuse_unless_draft(record)
-        allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind == CO_OWNERSHIP else set())
+        allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind in CO_INVESTED else set())
         missing = [role for role in REQUIRED_ROLES if role not in signatures]
         if missing:
             raise AgreementError(
@@ -796,8 +912,9 @@ def sign_on_paper(
 
 
 def void(store: Store, agreement_id: str, reason: str, on: dt.date, expected: AgreementInfo | None = None) -> str:
-    """Void the agreement with ``reason`` and draft its next version (same content, to be corrected
-    with ``edit`` and signed again); both are kept.  Returns the new version's id.  ``expected``: the
+    """Void the agreement with ``reason`` and draft its next version, filled in from the household and
+    plan as they are now (the deadline and commitments agreed are kept; where that cannot be done, a
+    copy to be corrected with ``edit``); both are kept.  Returns the new version's id.  ``expected``: the
     agreement as the user was shown it (refused if it changed since)."""
     if not (reason or "").strip():
         raise AgreementError(_("Give the reason the agreement is voided."))
@@ -829,6 +946,10 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date, expected: Ag
             content_sha256=record.content_sha256,
             demolition_deadline=record.demolition_deadline,
         )
+        try:  # the correction starts from the records as they are now, not from the voided text
+            _set_content(successor, _content_now(session, record, today=on))
+        except AgreementError:
+            pass  # e.g. the agreed deadline is past: the copy is corrected with ``edit`` and a new one
         session.add(successor)
         session.flush()
         return successor.id
@@ -854,9 +975,14 @@ def current_agreements(store: Store, household_id: str) -> dict[str, AgreementIn
 
 
 def applicable_kinds(store: Store, household_id: str) -> list[str]:
-    """The agreements this household signs: the three of AG-1, and co-ownership under HS-4 ①/②."""
+    """The agreements this household signs: the three of AG-1, and co-ownership under HS-4 ①/②; a
+    registered household outside relocation with a dangerous house (SB-3) only the co-ownership
+    agreement where the district company takes over its D-grade rebuild's loan."""
     with store.session() as session:
         plan = _latest_plan(session, household_id)
+        appraisal = dangerous_records.latest_in(session, household_id) if plan is None else None
+    if appraisal is not None:
+        return [DANGEROUS_HOUSE] if appraisal.result.loan_taken_over > 0 else []
     kinds = [RELOCATION, DEMOLITION, EMPLOYMENT]
     if _co_ownership_refusal(plan) is None:
         kinds.append(CO_OWNERSHIP)
@@ -902,13 +1028,14 @@ def draft_missing(
 def render_pdf(store: Store, agreement_id: str, out: Path | str) -> Path:
     """Write the agreement as an A4 PDF to ``out`` (a file, or a folder: named by its number).
 
-    A signed-on-screen agreement gives back exactly the signed PDF stored at signing."""
+    A signed-on-screen agreement gives back exactly the signed PDF stored at signing; a voided one
+    prints with the void mark (作废, the date and the reason) on every page."""
     out = Path(out)
     with store.session() as session:
         record = _get(session, agreement_id)
         if out.is_dir():
             out = out / f"{record.number}.pdf"
-        if record.signed_pdf_sha256:
+        if record.signed_pdf_sha256 and record.status != VOIDED:  # once voided, every copy says so
             data = session.get_one(Blob, record.signed_pdf_sha256).data
         else:
             data = _pdf_bytes(session, [record], language())
@@ -1242,7 +1369,8 @@ def _as_printed(record: Agreement, **changes: Any) -> _AsPrinted:
 def _printings(record: Agreement) -> list[tuple[_AsPrinted, str]]:
     """The states in which this store prints (or printed) the agreement, each worded."""
     out = []
-    if not record.signed_pdf_sha256:  # once signed on screen, the stored signed PDF is what prints
+    if not record.signed_pdf_sha256 or record.status == VOIDED:  # once signed on screen, the stored signed PDF
+        # is what prints, until it is voided: then it prints with the void mark
         out.append((_as_printed(record), _("the PDF this store prints for it")))
     if record.status != DRAFT:
         out.append(

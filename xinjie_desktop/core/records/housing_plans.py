@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from xinjie_desktop.core.records import edits, form_saving
 from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.housing_plan import (
+    KINDS,
     OPTION_LABELS,
     REGISTERED,
     SYNCHRONISED,
@@ -38,7 +39,7 @@ from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import Household, Member, SavedHousingPlan, new_uuid
-from xinjie_desktop.i18n import _
+from xinjie_desktop.i18n import N_, _
 
 COMPARED = (
     "allowed_layouts",
@@ -87,6 +88,46 @@ def defaults_for(store: Store, household_id: str) -> PlanInput:
         actual = [m for m in members if m.membership_basis in membership.INCLUDED]
         kind = REGISTERED if in_national_system(household) else SYNCHRONISED
         return PlanInput(people=max(1, len(actual)), kind=kind, labour=any(m.labour in LABOUR_CAPABLE for m in actual))
+
+
+# What a plan takes from the household's records (``defaults_for``): when one of these changed since
+# the plan was made, the plan is out of date.
+HOUSEHOLD_FACTS = {
+    "people": N_("actual population"),
+    "kind": N_("kind of household"),
+    "labour": N_("labour capacity"),
+}
+
+
+def household_changes(store: Store, household_id: str, plan: PlanInput) -> list[tuple[str, object, object]]:
+    """(fact, in the plan, in the records now) for each fact of the household the plan no longer matches."""
+    now = defaults_for(store, household_id)
+    return [
+        (fact, getattr(plan, fact), getattr(now, fact))
+        for fact in HOUSEHOLD_FACTS
+        if getattr(plan, fact) != getattr(now, fact)
+    ]
+
+
+def as_household_is_now(store: Store, household_id: str, plan: PlanInput) -> PlanInput:
+    """``plan`` with the household's facts (actual population, kind, labour capacity) as the records hold them."""
+    now = defaults_for(store, household_id)
+    return replace(plan, **{fact: getattr(now, fact) for fact in HOUSEHOLD_FACTS})
+
+
+def describe_changes(changes: list[tuple[str, object, object]]) -> str:
+    """E.g. "actual population 4 → 5"."""
+
+    def shown(fact: str, value: object) -> str:
+        if fact == "kind":
+            return _(KINDS.get(str(value), str(value)))
+        if fact == "labour":
+            return _("able to work") if value else _("no labour capacity")
+        return str(value)
+
+    return _(", ").join(
+        f"{_(HOUSEHOLD_FACTS[fact])} {shown(fact, then)} → {shown(fact, now)}" for fact, then, now in changes
+    )
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,22 @@ class DangerousHouseResult:
     plan: str
 
 
+def eligibility(registered: bool, relocating: bool) -> str | None:
+    """Why SB-3 does not apply to the household, or None: it covers registered poor households whose
+    house is not dealt with by relocation."""
+    if not registered:
+        return _(
+            "Dangerous-house aid (SB-3) is for registered poor households; this household is not in the "
+            "national system."
+        )
+    if relocating:
+        return _(
+            "This household is in relocation scope: its house is dealt with by relocation, not by "
+            "dangerous-house aid (SB-3)."
+        )
+    return None
+
+
 def assess(house: DangerousHouseInput, params: PolicyParameters) -> DangerousHouseResult:
     if house.grade not in GRADES:
         raise DangerousHouseError(_("The grade of a dangerous house is C or D."))

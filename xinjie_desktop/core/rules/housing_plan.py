@@ -383,11 +383,19 @@ def calculate(plan: PlanInput, params: PolicyParameters) -> PlanResult:
                     area=_m2(area), limit=params.max_area_m2
                 )
             )
+        over = area > params.per_capita_max_m2 * people  # what is, and where the limit stands: never "40 (at most 25)"
         note(
             "per_capita_m2",
             ("HS-2",),
-            _("{area} m² ÷ {people} people = {per} m² a person (at most {limit}).").format(
-                area=_m2(area), people=people, per=_m2(per_capita), limit=params.per_capita_max_m2
+            (
+                _("{area} m² ÷ {people} people = {per} m² a person, over the limit of {limit} m² a person.")
+                if over
+                else _("{area} m² ÷ {people} people = {per} m² a person, within the limit of {limit} m² a person.")
+            ).format(
+                area=_m2(area),
+                people=people,
+                per=_m2((area / people).quantize(CENT, rounding=ROUND_CEILING) if over else per_capita),
+                limit=params.per_capita_max_m2,
             ),
         )
 

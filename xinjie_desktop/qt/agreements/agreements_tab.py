@@ -69,10 +69,12 @@ class AgreementsModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.items: list[AgreementInfo] = []
+        self.stale: dict[str, list[str]] = {}  # agreement id -> fields the records now fill in otherwise
 
-    def set_items(self, items: list[AgreementInfo]) -> None:
+    def set_items(self, items: list[AgreementInfo], stale: dict[str, list[str]] | None = None) -> None:
         self.beginResetModel()
         self.items = list(items)
+        self.stale = dict(stale or {})
         self.endResetModel()
 
     def rowCount(self, parent=NO_PARENT) -> int:
@@ -112,12 +114,14 @@ class AgreementsModel(QAbstractTableModel):
             method = _(METHOD_LABELS.get(item.signing_method, item.signing_method))
             return f"{item.signed_on.isoformat()}（{method}）" if method else item.signed_on.isoformat()
         if column == 5:
-            return self._note(item)
+            return self._note(item, self.stale.get(item.id))
         return None
 
     @staticmethod
-    def _note(item: AgreementInfo) -> str:
+    def _note(item: AgreementInfo, stale: list[str] | None = None) -> str:
         notes = []
+        if stale:
+            notes.append(_("out of date: {fields}").format(fields=agreements.describe_stale(stale)))
         if item.demolition_deadline is not None:
             notes.append(_("demolish by {date}").format(date=item.demolition_deadline.isoformat()))
         if item.signing_method == "paper" and item.fingerprint:
@@ -309,10 +313,22 @@ class AgreementsTab(QWidget):
         self.void_button = QPushButton(_("Void…"))
         self.void_button.setObjectName("void_button")
         self.void_button.clicked.connect(self.void)
-        for button in (self.preview_button, self.sign_button, self.paper_button, self.void_button):
+        self.edit_button = QPushButton(_("Fill in again from the records"))
+        self.edit_button.setObjectName("edit_button")
+        self.edit_button.setToolTip(
+            _("A draft takes the household, its members and its saved housing plan as they are now.")
+        )
+        self.edit_button.clicked.connect(self.fill_in_again)
+        for button in (self.preview_button, self.edit_button, self.sign_button, self.paper_button, self.void_button):
             actions.addWidget(button)
         actions.addStretch(1)
         layout.addLayout(actions)
+        self.stale_label = QLabel()
+        self.stale_label.setObjectName("stale_label")
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setStyleSheet("color: #8a5a00;")
+        self.stale_label.hide()
+        layout.addWidget(self.stale_label)
         self.message = MessageLabel()
         self.message.setObjectName("agreements_message")
         layout.addWidget(self.message)
@@ -412,7 +428,14 @@ class AgreementsTab(QWidget):
             return
         previous = select_id or (self.selected().id if self.selected() else None)
         items = agreements.versions(self._store, self._household_id)
-        self.model.set_items(items)
+        stale = {}
+        for item in items:
+            if item.status != agreements.VOIDED:
+                try:
+                    stale[item.id] = agreements.stale_fields(self._store, item.id)
+                except AgreementError:
+                    continue
+        self.model.set_items(items, stale)
         for row, item in enumerate(items):
             if item.id == previous:
                 self.view.selectRow(row)
@@ -445,7 +468,23 @@ class AgreementsTab(QWidget):
         self.preview_button.setEnabled(item is not None)
         self.sign_button.setEnabled(draft)
         self.paper_button.setEnabled(draft)
+        self.edit_button.setEnabled(draft)
         self.void_button.setEnabled(item is not None and item.status != agreements.VOIDED)
+        stale = self.model.stale.get(item.id) if item is not None else None
+        if stale:
+            fields = agreements.describe_stale(stale)
+            self.stale_label.setText(
+                _(
+                    "The records changed since this draft was filled in ({fields}): fill it in again "
+                    "before it is printed or signed."
+                ).format(fields=fields)
+                if draft
+                else _(
+                    "The records changed since this agreement was signed ({fields}). Void it with the "
+                    "reason: the new version is drafted from the records as they are now."
+                ).format(fields=fields)
+            )
+        self.stale_label.setVisible(bool(stale))
 
     def _title(self, item: AgreementInfo) -> str:
         return _("{kind} {number} (version {version})").format(
@@ -478,6 +517,23 @@ class AgreementsTab(QWidget):
         if drafted:
             self.changed.emit()
         return drafted
+
+    def fill_in_again(self) -> bool:
+        """The correction step (``agreements.edit``): the selected draft filled in from the records now."""
+        item = self.selected()
+        if item is None:
+            return False
+        try:
+            agreements.edit(self._store, item.id, today=dt.date.today())
+        except AgreementError as error:
+            self._failed(error)
+            return False
+        self.refresh(item.id)
+        self.message.show_message(
+            _("The draft is filled in again from the records as they are now; preview it before printing."), "info"
+        )
+        self.changed.emit()
+        return True
 
     def preview(self) -> Path | None:
         """Render the selected agreement to a temporary PDF and open it (to look at and print)."""

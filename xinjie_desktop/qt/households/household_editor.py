@@ -177,6 +177,7 @@ class HouseholdEditor(QWidget):
         self.agreements_tab.setObjectName("agreements_tab")
         self.tabs.addTab(self.agreements_tab, _("Agreements"))
         self.relocation_tab.plan_saved.connect(lambda _id: self.agreements_tab.refresh())
+        self.relocation_tab.dangerous_panel.recorded.connect(lambda _id: self.agreements_tab.refresh())
         layout.addWidget(self.tabs, 1)
 
         for part, names in (

@@ -43,6 +43,7 @@ from xinjie_desktop.core.rules.housing_plan import PlanInputError
 from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.relocation.dangerous_house_panel import DangerousHousePanel
 from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
 from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
 from xinjie_desktop.qt.shell.widgets import (
@@ -55,7 +56,7 @@ from xinjie_desktop.qt.shell.widgets import (
     with_message,
 )
 
-VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB = range(3)
+VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB, DANGEROUS_HOUSE_TAB = range(4)
 
 COMPARED_LABELS = {
     "allowed_layouts": N_("Layouts allowed"),
@@ -94,15 +95,19 @@ def _shown(value) -> str:
 class SavedPlansModel(QAbstractTableModel):
     """The household's saved plans, newest first: date, parameter version, layout, compliance."""
 
-    HEADERS = (N_("Saved"), N_("Parameters"), N_("Layout"), N_("Complies"), N_("Co-ownership"))
+    HEADERS = (N_("Saved"), N_("Parameters"), N_("Layout"), N_("Complies"), N_("Co-ownership"), N_("Household"))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.plans: list[housing_plans.SavedPlan] = []
+        self.changes: dict[str, list[tuple[str, object, object]]] = {}  # plan id -> household facts changed since
 
-    def set_plans(self, plans: list[housing_plans.SavedPlan]) -> None:
+    def set_plans(
+        self, plans: list[housing_plans.SavedPlan], changes: dict[str, list[tuple[str, object, object]]] | None = None
+    ) -> None:
         self.beginResetModel()
         self.plans = list(plans)
+        self.changes = dict(changes or {})
         self.endResetModel()
 
     def rowCount(self, parent=NO_PARENT) -> int:
@@ -133,6 +138,13 @@ class SavedPlansModel(QAbstractTableModel):
         if column == 4:
             label = housing_plans.OPTION_LABELS.get(plan.chosen_option)
             return f"{_(label)}: {plan.co_investor}" if label else EMPTY_MARK
+        if column == 5:
+            changes = self.changes.get(plan.id)
+            return (
+                _("out of date: {changes}").format(changes=housing_plans.describe_changes(changes))
+                if changes
+                else _("as it is now")
+            )
         return None
 
 
@@ -174,6 +186,9 @@ class RelocationTab(QWidget):
         self.inner_tabs.addTab(self._build_verification(), _("Relocation verification"))
         self.inner_tabs.addTab(self._build_plan(), _("Housing plan"))
         self.inner_tabs.addTab(self._saved_page, _("Saved plans"))
+        self.dangerous_panel = DangerousHousePanel(self._store)
+        self.dangerous_panel.setObjectName("dangerous_house_panel")
+        self.inner_tabs.addTab(self.dangerous_panel, _("Dangerous house (SB-3)"))
         self.stack.addWidget(self.inner_tabs)
 
     def _field(self, form: QFormLayout, name: str, widget: QWidget, label: str) -> QWidget:
@@ -325,6 +340,12 @@ class RelocationTab(QWidget):
         self.calculator.setObjectName("housing_calculator")
         layout.addWidget(self.calculator, 1)
 
+        self.plan_stale_label = QLabel()
+        self.plan_stale_label.setObjectName("plan_stale_label")
+        self.plan_stale_label.setWordWrap(True)
+        self.plan_stale_label.setStyleSheet("color: #8a5a00;")
+        self.plan_stale_label.hide()
+        layout.addWidget(self.plan_stale_label)
         actions = QHBoxLayout()
         self.plan_status = MessageLabel()
         self.plan_status.setObjectName("plan_status")
@@ -339,7 +360,13 @@ class RelocationTab(QWidget):
         self.print_button = QPushButton(_("Print summary…"))
         self.print_button.setObjectName("print_button")
         self.print_button.clicked.connect(self.print_summary)
+        self.print_button.setToolTip(_("The household's copy: the figures and the plan's words, without rule codes."))
         actions.addWidget(self.print_button)
+        self.office_button = QPushButton(_("Office copy…"))
+        self.office_button.setObjectName("office_copy_button")
+        self.office_button.setToolTip(_("The office's copy: each figure with the rule behind it."))
+        self.office_button.clicked.connect(lambda: self.print_summary(office_copy=True))
+        actions.addWidget(self.office_button)
         layout.addLayout(actions)
 
         self._saved_page = QWidget()
@@ -407,6 +434,7 @@ class RelocationTab(QWidget):
             self._clean = None
             return
         self.stack.setCurrentWidget(self.inner_tabs)
+        self.dangerous_panel.set_household(household_id)
         defaults = housing_plans.defaults_for(self._store, household_id)
         self._kind = defaults.kind
         self.load_verification()
@@ -422,6 +450,37 @@ class RelocationTab(QWidget):
             self.compare_message.clear()
             self.plan_status.clear_message()
             self._update_plan_buttons()
+        else:  # the household was saved again: its plans are checked against it as it is now
+            self._set_plans(housing_plans.saved_plans(self._store, household_id))
+        self._follow_household()
+
+    def _follow_household(self) -> None:
+        """The calculator computes for the household as its records are now (actual population, kind,
+        labour capacity); the plan it shows says when it was made for the household as it was."""
+        shown = self.calculator.last_input()
+        if shown is None:
+            try:
+                shown = self.calculator.plan_input()
+            except ValueError:
+                shown = None
+        changes = housing_plans.household_changes(self._store, self._household_id, shown) if shown else []
+        if shown is not None and changes:
+            self.calculator.set_plan_input(
+                housing_plans.as_household_is_now(self._store, self._household_id, shown), self.calculator.parameters()
+            )
+        self._show_staleness()
+
+    def _show_staleness(self) -> None:
+        latest = self.plans_model.plans[0] if self.plans_model.plans else None
+        changes = self.plans_model.changes.get(latest.id) if latest is not None else None
+        if changes:
+            self.plan_stale_label.setText(
+                _(
+                    "The latest saved plan was made for the household as it was ({changes}); the calculator "
+                    "computes for it as it is now. Save the plan again before the agreements are drafted."
+                ).format(changes=housing_plans.describe_changes(changes))
+            )
+        self.plan_stale_label.setVisible(bool(changes))
 
     def load_verification(self) -> None:
         self._loaded = relocation_records.load_for_editing(self._store, self._household_id)
@@ -591,7 +650,12 @@ class RelocationTab(QWidget):
     # Housing plans
     # ------------------------------------------------------------------------------------------
     def _set_plans(self, plans: list[housing_plans.SavedPlan]) -> None:
-        self.plans_model.set_plans(plans)
+        changes = {}
+        if self._household_id is not None:
+            changes = {
+                plan.id: housing_plans.household_changes(self._store, self._household_id, plan.plan) for plan in plans
+            }
+        self.plans_model.set_plans(plans, changes)
         self.inner_tabs.setTabText(SAVED_PLANS_TAB, _("Saved plans ({count})").format(count=len(plans)))
 
     def _selected_plan(self) -> housing_plans.SavedPlan | None:
@@ -646,6 +710,7 @@ class RelocationTab(QWidget):
             if saved.id == plan_id:
                 self.plans_view.selectRow(row)
         self.plan_note_edit.clear()
+        self._show_staleness()
         self.plan_status.show_message(
             _("Plan saved with parameters {version}.").format(version=result.parameters_version), "info"
         )
@@ -653,8 +718,10 @@ class RelocationTab(QWidget):
         return plan_id
 
     def _open_saved(self, saved: housing_plans.SavedPlan) -> None:
-        """The saved inputs, recalculated under the parameters the plan was made with."""
-        self.calculator.set_plan_input(saved.plan, policy_params.current(saved.parameters_version))
+        """The saved inputs, recalculated under the parameters the plan was made with, for the household
+        as it is now (what changed since is named)."""
+        plan = housing_plans.as_household_is_now(self._store, self._household_id, saved.plan)
+        self.calculator.set_plan_input(plan, policy_params.current(saved.parameters_version))
         self.calculator.set_choice(saved.chosen_option, saved.co_investor)
 
     def reopen_plan(self) -> None:
@@ -692,19 +759,22 @@ class RelocationTab(QWidget):
         )
         return differences
 
-    def print_summary(self) -> None:
+    def print_summary(self, office_copy: bool = False) -> None:
         result, plan = self.calculator.result(), self.calculator.last_input()
         if result is None or plan is None or self._household_id is None:
             self.plan_status.show_message(_("Correct the inputs first."))
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Print summary"), _("housing-plan.pdf"), _("PDF files (*.pdf)")
+            self,
+            _("Print summary"),
+            _("housing-plan-office.pdf") if office_copy else _("housing-plan.pdf"),
+            _("PDF files (*.pdf)"),
         )
         if not path:
             return
-        self.write_summary(path, plan, result)
+        self.write_summary(path, plan, result, office_copy=office_copy)
 
-    def write_summary(self, path, plan, result) -> None:
+    def write_summary(self, path, plan, result, office_copy: bool = False) -> None:
         """Render the one-page summary of the shown plan to ``path`` (core.documents.plan_summary)."""
         from xinjie_desktop.core.documents import plan_summary  # reportlab: loaded when a summary is printed
 
@@ -721,5 +791,15 @@ class RelocationTab(QWidget):
                 kind=self._kind,
             )
             township_name = place.name if place is not None else ""
-        plan_summary.render_plan_summary(path, household, plan, result, township_name, dt.date.today())
+        plan_summary.render_plan_summary(
+            path,
+            household,
+            plan,
+            result,
+            township_name,
+            dt.date.today(),
+            chosen_option=self.calculator.chosen_option(),
+            co_investor=self.calculator.co_investor(),
+            office_copy=office_copy,
+        )
         self.plan_status.show_message(_("Summary written to {path}.").format(path=str(path)), "info")
