@@ -248,7 +248,8 @@ def test_plan_an_input_both_changed_is_shown_and_the_user_decides(qtbot, plan_ta
 @pytest.fixture
 def agreements_editor(qtbot, stores, household, monkeypatch):
     mine, _other = stores
-    save_plan(mine, household, PlanInput(people=4, unit_cost=Decimal(1100), layout=100))
+    # the demolition agreement is drafted only from a plan that assumes it (SB-1, SB-2)
+    save_plan(mine, household, PlanInput(people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True))
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
     editor = HouseholdEditor(mine, household)
     qtbot.addWidget(editor)
