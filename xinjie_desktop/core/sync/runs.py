@@ -187,14 +187,16 @@ def verify(database, runs: list[dict], keys: dict[str, str]) -> None:
         )
         if last - first + 1 > len(carried) + len(omitted):
             continue  # more changes than hashes: not a run of these (and never a long loop over a claim)
-        hashes, left_out = [], {}
+        hashes: list[bytes] = []
+        left_out: dict[str, str] = {}
         for seq in range(first, last + 1):
             found = carried.get(seq)
             if found is None:
-                left_out[str(seq)] = omitted.get(str(seq))
-                if left_out[str(seq)] is None:
+                given = omitted.get(str(seq))
+                if given is None:
                     break
-                found = bytes.fromhex(left_out[str(seq)])
+                left_out[str(seq)] = given
+                found = bytes.fromhex(given)
             hashes.append(found)
         else:
             signature = device.unb64(run["signature"]) if _is_base64(run["signature"]) else b""
