@@ -50,7 +50,7 @@ class Incoming:
     def staged(self) -> bytes:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
-        return staging.staged_image(self.document, self.signed_runs, self.keys)
+        return staging.staged_image(self.document, self.signed_runs, self.keys, self.source["device_id"])
 
     def take_staged(self) -> bytes:
         """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's

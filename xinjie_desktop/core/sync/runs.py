@@ -10,9 +10,9 @@ laptop B, B passing them on) carries A's signatures; where it leaves some of a r
 township filters by the recipient's villages), it carries their hashes (``omitted``), so the signature
 still checks.
 
-The receiver stages a bundle's changes with the hash of each line and checks every run against its
-origin's key (``verify``, in the reader thread): the valid ones (``sync_run`` in the staged image) are
-kept with the changes.  A change of another origin than the bundle's sender that no valid run covers, and
+The receiver stages a bundle's changes with the hash of each line of another origin than the sender and
+checks each run of such an origin against that origin's key (``verify``, in the reader thread): the valid
+ones (``sync_run`` in the staged image), and the sender's own runs, are kept with the changes.  A change of another origin than the bundle's sender that no valid run covers, and
 that this store does not hold already exactly as it is (``unproven``), is refused at the township; a
 laptop takes such changes from the township, its trust anchor (changes journalled before 0009 were never
 signed, and cannot be signed for their devices afterwards).
@@ -168,15 +168,21 @@ def known_keys(store: Store, manifest: dict, *, from_township: bool) -> dict[str
     return keys
 
 
-def verify(database, runs: list[dict], keys: dict[str, str]) -> None:
-    """Check each run a bundle carries against its origin's key and the staged changes' hashes
-    (``sync_incoming.hash``); the valid ones go into ``sync_run``, with the hashes of those of their
-    changes the bundle left out.  ``database``: the staging's own sqlite3 connection."""
+def verify(database, runs: list[dict], keys: dict[str, str], source: str) -> None:
+    """Check each run a bundle carries of another origin than its ``source`` against its origin's key and
+    the staged changes' hashes (``sync_incoming.hash``); the valid ones go into ``sync_run``, with the hashes
+    of those of their changes the bundle left out.  The sender's own runs go there as it sent them: it is
+    the one device that can sign them, and a wrong one only leaves its own changes unproven to whoever
+    they are relayed to (not checking them keeps the township's import from hashing every line).
+    ``database``: the staging's own sqlite3 connection."""
     valid = []
     for run in runs:
         origin, first, last = run["origin"], run["first"], run["last"]
         key = keys.get(origin)
         omitted = run.get("omitted") or {}
+        if origin == source:
+            valid.append((origin, first, last, run["signature"], json.dumps(omitted, sort_keys=True)))
+            continue
         if key is None:
             continue
         carried = dict(

@@ -203,15 +203,16 @@ def _fields_of_lines(document: str) -> Iterator[list[str]]:
             yield fields
 
 
-def _hashed_lines(document: str) -> Iterator[list]:
-    """``_fields_of_lines`` with each line's SHA-256 (``runs.line_hash``) as a tenth field."""
+def _hashed_lines(document: str, source: str) -> Iterator[list]:
+    """``_fields_of_lines`` with a tenth field: the line's SHA-256 (``runs.line_hash``) where its origin is
+    not ``source`` (the sender's own changes need no run: its signature of the bundle covers them)."""
     sha256 = hashlib.sha256
     for line in document.split("\n"):
         if line:
             fields: list = line.split("\t")
             if len(fields) != len(COLUMNS):
                 raise StagingError("a line without nine fields")
-            fields.append(sha256(line.encode("utf-8")).digest())
+            fields.append(None if fields[0] == source else sha256(line.encode("utf-8")).digest())
             yield fields
 
 
@@ -256,29 +257,31 @@ _INSERT_CHANGE = (
 )
 
 
-def staged_image(document: str, signed_runs: list[dict] | None = None, keys: dict[str, str] | None = None) -> bytes:
+def staged_image(
+    document: str, signed_runs: list[dict] | None = None, keys: dict[str, str] | None = None, source: str = ""
+) -> bytes:
     """The changes of ``changes.tsv`` staged, checked and the records they create read out, in an
     in-memory SQLite database of their own, serialized (``stage`` loads it).  Thread-safe: it uses a
     connection of its own.  ``StagingError`` when the changes are not well formed.
 
-    ``signed_runs`` (the bundle's ``runs.json``) are checked against ``keys`` (origin → signing key): each
-    line is hashed as it is staged (only when the bundle carries runs), and the valid runs go into
-    ``sync_run`` (``runs.verify``)."""
+    ``signed_runs`` (the bundle's ``runs.json``) of other origins than the bundle's ``source`` are checked
+    against ``keys`` (origin → signing key): their lines are hashed as they are staged (only when the bundle
+    carries such runs), and the valid runs go into ``sync_run`` with the sender's own (``runs.verify``)."""
     database = sqlite3.connect(":memory:")
     try:
         for statement in _schema():  # empty tables first, always the same: the same pages in every image
             database.execute(statement)
         try:
             # Split as they are bound: the lines' fields are never all in memory at once.
-            if signed_runs:
-                database.executemany(_INSERT_CHANGE.format(hash="?10"), _hashed_lines(document))
+            if any(run["origin"] != source for run in signed_runs or ()):
+                database.executemany(_INSERT_CHANGE.format(hash="?10"), _hashed_lines(document, source))
             else:
                 database.executemany(_INSERT_CHANGE.format(hash="NULL"), _fields_of_lines(document))
         except sqlite3.Error as error:  # the same change twice, a counter spelt otherwise
             raise StagingError(str(error)) from None
         _validate(database)
         if signed_runs:
-            runs.verify(database, signed_runs, keys or {})
+            runs.verify(database, signed_runs, keys or {}, source)
         for name, columns in _new_record_columns().items():
             database.execute(
                 f"INSERT INTO new_{name} SELECT i.rowid, (SELECT count(*) FROM sync_incoming j WHERE j.table_name "
