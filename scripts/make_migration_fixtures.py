@@ -15,7 +15,8 @@ one with its three signatures, a demolition agreement signed on paper and its ac
 public notice with an objection; from 0007 what sync keeps (versions, the change journal, a
 tombstone, the township office as peer, cursors, bundles, a conflict, a possible duplicate); from
 0008 a record set aside by the merge (``tombstone.settled_by``); from 0009 the day the old house was
-demolished (``demolition_acceptance.demolished_on``).
+demolished (``demolition_acceptance.demolished_on``); from 0010 the signed runs of changes (``change_run``:
+the laptop's own run it exported, and the office's run that came with its first bundle).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -38,7 +39,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -863,6 +864,19 @@ def _sync_rows(t: dict, n: int) -> None:
             "resolved_at": None,
         }
     ]
+    if n >= 10:
+        # Signed runs: the laptop's changes it exported (signed then), the office's that came with them.
+        # The signatures are 64 bytes of the right form; nothing here checks them.
+        t["change_run"] = [
+            {
+                "origin_device": origin,
+                "first_seq": 1,
+                "last_seq": last,
+                "signature": base64.b64encode(hashlib.sha512(f"run {origin} 1-{last}".encode()).digest()).decode(),
+                "omitted": "{}",
+            }
+            for origin, last in ((LAPTOP, own_seq - 3), (OFFICE, office_seq))
+        ]
     t["possible_duplicate"] = [
         {
             "id_number": DAUGHTER,

@@ -1,11 +1,12 @@
 """Stores saved by every schema revision open at head with every row intact (issue 12).
 
 As Electrum keeps wallet files of its old releases (tests/test_storage_upgrade.py), tests/fixtures/stores
-keeps one store saved by each revision 0001 ... 0008, filled with plain SQL for that revision's schema by
+keeps one store saved by each revision 0001 ... 0010, filled with plain SQL for that revision's schema by
 scripts/make_migration_fixtures.py (a township at work in spring 2017: villages, groups, three households
 with members, incomes, workflow steps and objections, then as the schema grew supporting files, a
 relocation verification, a saved plan, a dangerous house, agreements with signatures, a public notice and
-what sync keeps).  Each test opens a copy the way the application does (``sync.workstore.open_store``).
+what sync keeps, from 0009 the day an old house was demolished, from 0010 signed runs of changes).  Each test opens a copy the way the application does
+(``sync.workstore.open_store``).
 
 And a released migration never changes: stores in the field were upgraded by those files as they are,
 and a change to one would leave them different from stores upgraded afterwards, with nothing to tell
@@ -311,6 +312,16 @@ def test_sync_state_of_0007_arrives_and_0008_journals_the_removed_member(migrate
         )
 
 
+@every_fixture
+def test_0010_keeps_signed_runs_and_signs_no_other_devices_history(migrated):
+    """The runs a store of 0010 kept arrive as they were; an older store has none (0010 signs nothing: a store
+    signs its own journal when it next exports, and cannot sign another device's history)."""
+    revision, _before, store, _path = migrated
+    with closing(sqlite3.connect(store.path)) as connection:
+        kept = connection.execute("SELECT origin_device, first_seq, last_seq FROM change_run ORDER BY 1").fetchall()
+    assert kept == ([(LAPTOP, 1, 39), (OFFICE, 1, 6)] if revision >= "0010" else [])
+
+
 # --- released migrations never change ------------------------------------------------------------------
 
 VERSIONS = Path(xinjie_desktop.__file__).resolve().parent / "migrations" / "versions"
@@ -325,6 +336,7 @@ RELEASED = {
     "0007_sync.py": "167c1583158b2e738f83fb45de41863be19c3c234065a663fce0f1faaa1da8b3",
     "0008_settled_records.py": "d8dbfb3a2ebbbb0560e1512c734bd6c617dfb8071bd149fd3309ac668ec91dbf",
     "0009_demolished_on.py": "4d460b4b2d5212e7d958a2f78b3086c830705fa67cc82e76ab449138422033d7",
+    "0010_change_runs.py": "5e881c7b52a85da52471e869bf25c8075d5e61ab0e918c65a7ccbb76e2f11a75",
 }
 
 

@@ -42,6 +42,7 @@ LOCAL_TABLES = frozenset(
     {
         "local_setting",
         "change_log",
+        "change_run",
         "tombstone",
         "sync_peer",
         "peer_cursor",

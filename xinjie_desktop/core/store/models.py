@@ -434,6 +434,22 @@ class ChangeLog(Base):
     bases: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field → the version the editor saw
 
 
+class ChangeRun(Base):
+    """A run of one device's changes (``first_seq``..``last_seq`` of ``origin_device``), signed by that device
+    with its Ed25519 key over the SHA-256 of each change's line (core.sync.runs): this store's own runs,
+    signed when it exports them, and the runs of other devices that came with their changes, so that a relay
+    proves each change to be its origin's.  ``omitted``: JSON seq → SHA-256 (hex) of the run's changes this
+    store never received (a relay left them out), so that the signature can still be checked."""
+
+    __tablename__ = "change_run"
+    __table_args__ = {"sqlite_with_rowid": False}
+    origin_device: Mapped[str] = mapped_column(String(36), primary_key=True)
+    first_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[str] = mapped_column(String(100))  # base64
+    omitted: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class Tombstone(Base):
     __tablename__ = "tombstone"
     table_name: Mapped[str] = mapped_column(String(40), primary_key=True)

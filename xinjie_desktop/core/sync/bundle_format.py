@@ -18,6 +18,10 @@ A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) 
     for each household created in the bundle, the list's derived columns as its sender computed them
     (head, population, step, flags, …), used by the importer when its policy parameters are the same
     version and no ID number of the household is held elsewhere; otherwise it computes them.
+``runs.json``
+    the signed runs of the changes it carries (core.sync.runs: each device signs its own changes, a run
+    at a time, and the signatures travel with them), with the hashes of a run's changes left out; the
+    township's manifest names in ``keys`` the signing keys of the origins whose runs it passes on.
 ``attachments/<sha256>``
     each file the changes name (signatures, scans, signed PDFs, photos), once.
 

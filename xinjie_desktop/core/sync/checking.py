@@ -16,7 +16,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
@@ -24,10 +24,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import device, merge, staging
+from xinjie_desktop.core.sync import device, merge, runs, staging
 from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
 from xinjie_desktop.core.sync.merge import Change, Outcome
-from xinjie_desktop.core.sync.roles import TOWNSHIP, device_names, role
+from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, device_names, role
 from xinjie_desktop.core.sync.sealing import read_header, unseal
 from xinjie_desktop.i18n import _
 
@@ -43,12 +43,14 @@ class Incoming:
     blobs: dict[str, bytes]
     hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
     manifest_sha256: str = ""  # the digest of the signed manifest, which holds the hash of every part: the content
+    signed_runs: list[dict] = field(default_factory=list)  # runs.json: the origins' signed runs (core.sync.runs)
+    keys: dict[str, str] = field(default_factory=dict)  # origin → the signing key its runs are checked with
 
     @functools.cached_property
     def staged(self) -> bytes:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
-        return staging.staged_image(self.document)
+        return staging.staged_image(self.document, self.signed_runs, self.keys, self.source["device_id"])
 
     def take_staged(self) -> bytes:
         """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's
@@ -203,6 +205,7 @@ def _shape_problem(manifest: dict) -> tuple[str, str] | None:
         ("attachments", manifest, "attachments", _list_of_texts, _("a list of texts")),
         ("receipt", manifest, "receipt", _table_of(_is_number), _("a table of whole numbers, none below 0")),
         ("devices", manifest, "devices", _table_of(_is_text), _("a table of texts")),
+        ("keys", manifest, "keys", _table_of(lambda v: _is_text(v, 100)), _("a table of texts")),
     ]
     for entry, holder, key, check, expected in optional:
         if key in holder and not check(holder[key]):
@@ -266,6 +269,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
             contents[name] = content
         document = contents.pop("changes.tsv").decode("utf-8")
         derived = contents.pop("derived.json", b"{}")
+        signed_runs = contents.pop(runs.PART, b"[]")
         blobs = {}
         for name, content in contents.items():
             sha = name.removeprefix("attachments/")
@@ -286,7 +290,51 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
     if not _table_of(_table_of(lambda value: value is None or isinstance(value, (str, int))))(hints):
         raise malformed(path, "derived.json", _("a table of households and their list values"))
     assert isinstance(hints, dict)
-    return Incoming(path, sha256, manifest, document, blobs, hints, hashlib.sha256(manifest_bytes).hexdigest())
+    try:
+        found_runs = _json(signed_runs)
+    except ValueError:
+        found_runs = None
+    if not _is_list_of_runs(found_runs):
+        raise malformed(
+            path, runs.PART, _("a list of signed runs of changes (device, first and last change, signature)")
+        )
+    assert isinstance(found_runs, list)
+    keys = runs.known_keys(store, manifest, from_township=role(store) == LAPTOP)
+    return Incoming(
+        path,
+        sha256,
+        manifest,
+        document,
+        blobs,
+        hints,
+        hashlib.sha256(manifest_bytes).hexdigest(),
+        found_runs,
+        keys,
+    )
+
+
+def _is_hash_table(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str)
+        and k.isdigit()
+        and str(int(k)) == k
+        and isinstance(v, str)
+        and len(v) == 64
+        and all(c in "0123456789abcdef" for c in v)
+        for k, v in value.items()
+    )
+
+
+def _is_list_of_runs(value: object) -> bool:
+    """``runs.json``: [{origin, first, last, signature, omitted: {seq: SHA-256 (hex)}}, …]."""
+    return isinstance(value, list) and all(
+        isinstance(run, dict)
+        and _is_text(run.get("origin"), 100)
+        and _is_range([run.get("first"), run.get("last")])
+        and _is_text(run.get("signature"), 200)
+        and _is_hash_table(run.get("omitted", {}))
+        for run in value
+    )
 
 
 def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
@@ -452,6 +500,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
         raise SyncError(_wrong_field(incoming.path, error)) from None
     except staging.StagingError:
         raise damaged(incoming.path) from None
+    _check_origins(store, session, incoming)
     fork = merge.staged_fork(connection)
     if fork is not None:
         raise SyncError(
@@ -475,6 +524,34 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
                 ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
             )
     return Check(incoming)
+
+
+def _check_origins(store: Store, session: Session, incoming: Incoming) -> None:
+    """Every change of another origin than the sender is that origin's own (issue 13, case 4): covered by a
+    run its origin signed (checked as the bundle was staged, ``runs.verify``), or held here already exactly
+    as it is.  Checked before anything else compares the changes with this store's (a forged change of
+    laptop A must not make A's real bundle look like a copy's).  A laptop takes the township's word (its
+    trust anchor, which checked them as they came in; changes journalled before signing existed have no
+    signature)."""
+    if role(store) == LAPTOP:
+        return
+    found = runs.unproven(session.connection(), incoming.source["device_id"])
+    if found is None:
+        return
+    origin, first, last = found
+    raise SyncError(
+        _(
+            "The bundle {name} from {sender} carries changes {first}–{last} attributed to {laptop} that no "
+            "signature of {laptop} covers: they were forged, or changed on the way. Nothing was changed; keep "
+            "the bundle file and show it to whoever looks after the laptops."
+        ).format(
+            name=incoming.path.name,
+            sender=incoming.source_name,
+            first=first,
+            last=last,
+            laptop=device_names(session).get(origin) or _origin_name(session, incoming.manifest, origin),
+        )
+    )
 
 
 def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:

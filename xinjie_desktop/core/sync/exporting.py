@@ -23,7 +23,7 @@ from xinjie_desktop import __version__
 from xinjie_desktop.core.records import households
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
-from xinjie_desktop.core.sync import device, staging
+from xinjie_desktop.core.sync import device, runs, staging
 from xinjie_desktop.core.sync.bundle_format import (
     BLOB_COLUMNS,
     FORMAT,
@@ -34,7 +34,7 @@ from xinjie_desktop.core.sync.bundle_format import (
     SyncError,
 )
 from xinjie_desktop.core.sync.merge import Change
-from xinjie_desktop.core.sync.roles import LAPTOP, Peer, device_names, my_name, peers, role
+from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, Peer, device_names, my_name, peers, role
 from xinjie_desktop.core.sync.sealing import seal
 from xinjie_desktop.core.sync.usb_stick import write_safely
 from xinjie_desktop.i18n import _
@@ -164,11 +164,16 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
             if row is not None:
                 blobs[sha] = bytes(row[0])
         hints = _hints(session, outgoing)
+        signed_runs = runs.for_changes(session, outgoing.changes)
+        # The township vouches for the keys of the origins whose runs it passes on (a laptop's trust anchor).
+        keys = runs.keys_of(session, {run["origin"] for run in signed_runs}) if role(store) == TOWNSHIP else {}
     changes_bytes = changes_document(outgoing)
+    runs_bytes = json.dumps(signed_runs, sort_keys=True, separators=(",", ":")).encode("utf-8")
     hints_bytes = json.dumps(hints, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     parts = {
         "changes.tsv": hashlib.sha256(changes_bytes).hexdigest(),
         "derived.json": hashlib.sha256(hints_bytes).hexdigest(),
+        runs.PART: hashlib.sha256(runs_bytes).hexdigest(),
     }
     parts.update({f"attachments/{sha}": sha for sha in blobs})
     accepted = device.provisioning(store)
@@ -197,6 +202,8 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         "receipt": receipt,
         "devices": {origin: names[origin] for origin in sorted(origins) if origin in names},
     }
+    if keys:
+        manifest["keys"] = keys
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     signature = device.sign(store, SIGNING_CONTEXT + manifest_bytes)
     buffer = io.BytesIO()
@@ -206,6 +213,7 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         # Deflated: journal text shrinks about tenfold (attachments, already compressed images and PDFs, do not).
         archive.writestr("changes.tsv", changes_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         archive.writestr("derived.json", hints_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        archive.writestr(runs.PART, runs_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         for sha, content in sorted(blobs.items()):
             archive.writestr(f"attachments/{sha}", content)
     return buffer.getvalue(), manifest
@@ -262,6 +270,7 @@ def export(
         )
     if not to_dir.is_dir():
         raise SyncError(_("The folder {path} does not exist (is the USB stick plugged in?).").format(path=to_dir))
+    runs.sign_own(store)  # the changes it made since its last export, signed as one run
     results = []
     for index, peer in enumerate(targets):
         outgoing = plan(store, peer, full=full)

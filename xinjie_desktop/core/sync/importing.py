@@ -22,7 +22,7 @@ from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
-from xinjie_desktop.core.sync import device, merge, staging
+from xinjie_desktop.core.sync import device, merge, runs, staging
 from xinjie_desktop.core.sync.bundle_format import Progress, SyncError
 from xinjie_desktop.core.sync.checking import Incoming, check, damaged, imported_at, read
 from xinjie_desktop.core.sync.merge import Outcome
@@ -220,6 +220,7 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
             raise SyncError(_collision_message(session, incoming, collision)) from None
         raise _unmergeable(incoming.path) from None
     merge.finish(session, outcome, params, hints=hints)
+    runs.keep(connection)  # the origins' signatures, to pass on with their changes
     _record_peer(store, session, incoming)
     _advance_cursors(store, session, incoming)
     report = {

@@ -24,13 +24,14 @@ statement the connection prepared against one bundle's image stays right for the
 from __future__ import annotations
 
 import functools
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Integer, String
 
-from xinjie_desktop.core.sync import change_log
+from xinjie_desktop.core.sync import change_log, runs
 
 SCHEMA = "incoming"
 COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
@@ -184,7 +185,7 @@ def document_rows(document: str) -> list[tuple]:
 
 def document_text(rows: list) -> str:
     """The ``changes.tsv`` of rows (origin, seq, hlc, table, row, op, village, payload, bases)."""
-    return "".join("\t".join("" if value is None else str(value) for value in row) + "\n" for row in rows)
+    return "".join(runs.line_text(row) + "\n" for row in rows)
 
 
 def document_fields(document: str) -> list[list[str]]:
@@ -199,6 +200,19 @@ def _fields_of_lines(document: str) -> Iterator[list[str]]:
             fields = line.split("\t")
             if len(fields) != len(COLUMNS):
                 raise StagingError("a line without nine fields")
+            yield fields
+
+
+def _hashed_lines(document: str, source: str) -> Iterator[list]:
+    """``_fields_of_lines`` with a tenth field: the line's SHA-256 (``runs.line_hash``) where its origin is
+    not ``source`` (the sender's own changes need no run: its signature of the bundle covers them)."""
+    sha256 = hashlib.sha256
+    for line in document.split("\n"):
+        if line:
+            fields: list = line.split("\t")
+            if len(fields) != len(COLUMNS):
+                raise StagingError("a line without nine fields")
+            fields.append(None if fields[0] == source else sha256(line.encode("utf-8")).digest())
             yield fields
 
 
@@ -217,8 +231,9 @@ def _schema() -> tuple[str, ...]:
     statements = [
         "CREATE TABLE sync_incoming (origin_device TEXT NOT NULL, seq INTEGER NOT NULL, hlc INTEGER NOT NULL, "
         "table_name TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL, village_id TEXT, payload TEXT NOT NULL, "
-        "bases TEXT NOT NULL, PRIMARY KEY (origin_device, seq))",
+        "bases TEXT NOT NULL, hash BLOB, PRIMARY KEY (origin_device, seq))",
         "CREATE INDEX sync_incoming_row ON sync_incoming (table_name, row_id)",
+        runs.TABLE,
     ]
     for name, columns in _new_record_columns().items():
         statements.append(
@@ -234,22 +249,39 @@ def _schema() -> tuple[str, ...]:
     return tuple(statements)
 
 
-def staged_image(document: str) -> bytes:
+# A line's counters as the sender writes them (``str(int)``): another spelling ("007", "+7") would be stored
+# as the number and relayed in its own spelling, which its origin's signature does not cover.
+_INSERT_CHANGE = (
+    "INSERT INTO sync_incoming VALUES (?1, CASE WHEN CAST(CAST(?2 AS INTEGER) AS TEXT) = ?2 THEN ?2 END, "
+    "CASE WHEN CAST(CAST(?3 AS INTEGER) AS TEXT) = ?3 THEN ?3 END, ?4, ?5, ?6, nullif(?7, ''), ?8, ?9, {hash})"
+)
+
+
+def staged_image(
+    document: str, signed_runs: list[dict] | None = None, keys: dict[str, str] | None = None, source: str = ""
+) -> bytes:
     """The changes of ``changes.tsv`` staged, checked and the records they create read out, in an
     in-memory SQLite database of their own, serialized (``stage`` loads it).  Thread-safe: it uses a
-    connection of its own.  ``StagingError`` when the changes are not well formed."""
+    connection of its own.  ``StagingError`` when the changes are not well formed.
+
+    ``signed_runs`` (the bundle's ``runs.json``) of other origins than the bundle's ``source`` are checked
+    against ``keys`` (origin → signing key): their lines are hashed as they are staged (only when the bundle
+    carries such runs), and the valid runs go into ``sync_run`` with the sender's own (``runs.verify``)."""
     database = sqlite3.connect(":memory:")
     try:
         for statement in _schema():  # empty tables first, always the same: the same pages in every image
             database.execute(statement)
         try:
             # Split as they are bound: the lines' fields are never all in memory at once.
-            database.executemany(
-                "INSERT INTO sync_incoming VALUES (?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)", _fields_of_lines(document)
-            )
-        except sqlite3.Error as error:  # the same change twice
+            if any(run["origin"] != source for run in signed_runs or ()):
+                database.executemany(_INSERT_CHANGE.format(hash="?10"), _hashed_lines(document, source))
+            else:
+                database.executemany(_INSERT_CHANGE.format(hash="NULL"), _fields_of_lines(document))
+        except sqlite3.Error as error:  # the same change twice, a counter spelt otherwise
             raise StagingError(str(error)) from None
         _validate(database)
+        if signed_runs:
+            runs.verify(database, signed_runs, keys or {}, source)
         for name, columns in _new_record_columns().items():
             database.execute(
                 f"INSERT INTO new_{name} SELECT i.rowid, (SELECT count(*) FROM sync_incoming j WHERE j.table_name "
