@@ -171,6 +171,9 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         "derived.json": hashlib.sha256(hints_bytes).hexdigest(),
     }
     parts.update({f"attachments/{sha}": sha for sha in blobs})
+    # What each part inflates to: the receiver reads no further (issue 13, case 12).
+    sizes = {"changes.tsv": len(changes_bytes), "derived.json": len(hints_bytes)}
+    sizes.update({f"attachments/{sha}": len(content) for sha, content in blobs.items()})
     accepted = device.provisioning(store)
     origins = {c[0] for c in outgoing.changes} | set(outgoing.covers)
     manifest = {
@@ -194,6 +197,7 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         "counts": outgoing.counts,
         "attachments": sorted(blobs),
         "parts": parts,
+        "sizes": sizes,
         "receipt": receipt,
         "devices": {origin: names[origin] for origin in sorted(origins) if origin in names},
     }
