@@ -708,7 +708,7 @@ def _described(
                 by = _("this computer")
             elif device:
                 peer = session.get(SyncPeer, device)
-                by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device[:8])
+                by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device)
         described.append(dataclasses.replace(collision, label=label, changed_by=by, changed_at=at))
     return described
 
