@@ -688,6 +688,10 @@ def _bundle(args: argparse.Namespace) -> int:
                 print(_("The data file {path} does not exist.").format(path=args.bundle_db), file=sys.stderr)
                 return 2
             checking.precheck(args.bundle_db, args.files, refused)
+            if refused and len(refused) == len(args.files):  # nothing to import: the data file is not opened
+                for _path, reason in refused:
+                    print(reason, file=sys.stderr)
+                return 2
         store = _open_existing(args.bundle_db)
         if store is None:
             return 2

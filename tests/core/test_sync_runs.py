@@ -39,6 +39,8 @@ def _resign(sender, parts: dict, changes: str, manifest: dict) -> None:
     for name, content in parts.items():
         if name not in ("manifest.json", "manifest.sig"):
             manifest["parts"][name] = hashlib.sha256(content).hexdigest()
+    if "sizes" in manifest:  # the sizes of what it signs, as the exporter declares them (issue 13, case 12)
+        manifest["sizes"] = {name: len(part) for name, part in parts.items() if not name.startswith("manifest.")}
     parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     parts["manifest.sig"] = device.sign(sender, bundle_format.SIGNING_CONTEXT + parts["manifest.json"])
 

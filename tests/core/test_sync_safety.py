@@ -421,6 +421,8 @@ def _sign_again(laptop, parts: dict, changes: str, **manifest_changes) -> None:
     parts["changes.tsv"] = changes.encode("utf-8")
     manifest = {**json.loads(parts["manifest.json"]), **manifest_changes}
     manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
+    if "sizes" in manifest:  # the sizes of what it signs, as the exporter declares them (issue 13, case 12)
+        manifest["sizes"] = {name: len(part) for name, part in parts.items() if not name.startswith("manifest.")}
     parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     parts["manifest.sig"] = device.sign(laptop, bundle_format.SIGNING_CONTEXT + parts["manifest.json"])
 

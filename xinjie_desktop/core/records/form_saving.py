@@ -74,7 +74,7 @@ def who_wrote(session: Session, store: Store, record: Travelling, name: str) -> 
         by = _("this computer")
     elif device:
         peer = session.get(SyncPeer, device)
-        by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device[:8])
+        by = peer.name if peer is not None and peer.name else _("computer {id}").format(id=device)
     return by, when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 

@@ -4,10 +4,12 @@ A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) 
 
 ``manifest.json``
     format and version, the application's version, bundle id, source (device id, public keys, name,
-    former ids, provisioning id), target, kind (full/incremental), scope, ``covers`` (per origin
+    former ids, provisioning id), target (the recipient's device id and name: signed, so that a bundle
+    sealed again to another computer is refused), kind (full/incremental), scope, ``covers`` (per origin
     device, the change counters it holds without a gap), counts, the SHA-256 of every part, the
-    names of the devices it mentions, and a receipt (what the source holds of every origin, so the
-    recipient's next bundle starts after that).
+    names of the devices it mentions, ``sizes`` (what every part inflates to: read no further; bundles
+    of earlier versions have none, and a part of theirs is read up to ``UNDECLARED_PART_LIMIT``), and a
+    receipt (what the source holds of every origin, so the recipient's next bundle starts after that).
 ``manifest.sig``
     Ed25519 signature of ``manifest.json`` by the source device.  The manifest holds the hash of
     every other part, so the signature covers the whole bundle.
@@ -50,6 +52,17 @@ BLOB_COLUMNS = {
     "agreement_signature": ("image_sha256",),
     "demolition_acceptance": ("photo_sha256",),
 }
+
+# What a bundle may make this program read before it is refused (issue 13, case 12; docs/design/sync.md §9).
+# The tests change them; code reads them from this module when it uses them.
+HEADER_LIMIT = 64 * 1024  # the sealed file's header (JSON)
+PAYLOAD_LIMIT = 4 * 1024**3  # the archive in a sealed file, as its header declares it: checked before reading the file
+MANIFEST_LIMIT = 16 * 1024**2  # manifest.json inflated, read before its signature is checked
+MANIFEST_ENTRIES = (
+    500_000  # its commas and brackets, counted before it is parsed (parsed JSON takes more than its text)
+)
+SIGNATURE_LIMIT = 1024  # manifest.sig (an Ed25519 signature is 64 bytes)
+UNDECLARED_PART_LIMIT = 1024**3  # a part inflated, of a bundle whose manifest declares no sizes (written before)
 
 Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
 

@@ -14,7 +14,9 @@ import functools
 import hashlib
 import io
 import json
+import os
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +26,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import device, merge, runs, staging
+from xinjie_desktop.core.sync import bundle_format, device, merge, runs, staging
 from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
 from xinjie_desktop.core.sync.merge import Change, Outcome
 from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, device_names, role
-from xinjie_desktop.core.sync.sealing import read_header, unseal
+from xinjie_desktop.core.sync.sealing import check_length, read_header, unseal
 from xinjie_desktop.i18n import _
 
 
@@ -74,7 +76,7 @@ class Incoming:
 
     @property
     def source_name(self) -> str:
-        return self.source.get("name") or self.source["device_id"][:8]
+        return self.source.get("name") or self.source["device_id"]  # a whole id: two never look the same
 
 
 def read_file(path: Path | str) -> bytes:
@@ -85,11 +87,34 @@ def read_file(path: Path | str) -> bytes:
         raise SyncError(_("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)) from None
 
 
+def _head(path: Path) -> tuple[bytes, int]:
+    """The start of a file (enough for a bundle's header) and its size."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(8 + bundle_format.HEADER_LIMIT), os.fstat(handle.fileno()).st_size
+    except OSError as error:
+        raise SyncError(_("The file {path} cannot be read: {error}").format(path=path, error=error.strerror)) from None
+
+
+def computer(device_id: str, name: str | None = None) -> str:
+    """A computer as a message names it: its name (when known) and its whole device id, so that two
+    different computers never look the same (issue 13, case 14)."""
+    if name:
+        return _("{name} (device {id})").format(name=name, id=device_id)
+    return _("device {id}").format(id=device_id)
+
+
 def read(store: Store, path: Path | str) -> Incoming:
-    """Decrypt and verify a bundle for this store: structure, recipient, signature, every part's hash."""
+    """Decrypt and verify a bundle for this store: structure, recipient, signature, every part's hash.
+
+    What it costs is bounded before anything is decrypted or inflated (issue 13, case 12): the header's
+    declared size against ``PAYLOAD_LIMIT`` and the file's length (the file is read only then); the
+    manifest and its signature are read within their limits and the signature checked before any other
+    part is opened, and each part is read no further than the size its signed manifest declares."""
     path = Path(path)
-    data = read_file(path)
-    header = read_header(data, path)
+    head, size = _head(path)
+    header = read_header(head, path)
+    check_length(size, header, path)
     mine = device.known_ids(store)
     if header.recipient_device_id != store.device_id:
         if header.recipient_device_id in mine:
@@ -104,10 +129,13 @@ def read(store: Store, path: Path | str) -> Incoming:
             _(
                 "The bundle {name} was written for another computer (device {target}), not for this one "
                 "({mine}). Nothing was changed."
-            ).format(name=path.name, target=header.recipient_device_id[:8], mine=store.device_id[:8])
+            ).format(name=path.name, target=header.recipient_device_id, mine=store.device_id)
         )
+    data = read_file(path)
+    sha256 = hashlib.sha256(data).hexdigest()
     payload = unseal(data, header, device.box_key(store), path)
-    return _verify_payload(store, path, hashlib.sha256(data).hexdigest(), payload)
+    del data  # the archive is all that is read from here on
+    return _verify_payload(store, path, sha256, payload)
 
 
 def damaged(path: Path) -> SyncError:
@@ -183,6 +211,9 @@ def _shape_problem(manifest: dict) -> tuple[str, str] | None:
     for entry in ("device_id", "signing_public", "box_public"):
         if not _is_text(source.get(entry), 100) or not source[entry]:
             return f"source.{entry}", text_
+    target = manifest.get("target")
+    if not isinstance(target, dict) or not _is_text(target.get("device_id"), 100) or not target["device_id"]:
+        return "target.device_id", text_  # every version wrote it: the recipient is signed (case 7)
     optional = [
         ("source.name", source, "name", _is_text, text_),
         ("source.role", source, "role", _is_text, text_),
@@ -206,20 +237,60 @@ def _shape_problem(manifest: dict) -> tuple[str, str] | None:
         ("receipt", manifest, "receipt", _table_of(_is_number), _("a table of whole numbers, none below 0")),
         ("devices", manifest, "devices", _table_of(_is_text), _("a table of texts")),
         ("keys", manifest, "keys", _table_of(lambda v: _is_text(v, 100)), _("a table of texts")),
+        (
+            "sizes",
+            manifest,
+            "sizes",
+            _table_of(lambda v: _is_number(v) and v < 2**40),
+            _("a table of whole numbers, none below 0"),
+        ),
     ]
     for entry, holder, key, check, expected in optional:
         if key in holder and not check(holder[key]):
             return entry, expected
+    if "sizes" in manifest and set(manifest["sizes"]) != set(manifest["parts"]):
+        return "sizes", _("the size of every part the bundle holds, and of no other")
     return None
+
+
+# What reading a hostile archive may raise (besides what its content makes us raise).
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, zlib.error, NotImplementedError)
+
+
+def _inflated(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """The part ``name`` inflated, or None when it holds more than ``limit`` bytes: never more than
+    ``limit + 1`` bytes are inflated (the archive's own word on the size, ``ZipInfo.file_size``, is not
+    trusted)."""
+    with archive.open(name) as stream:
+        content = stream.read(limit + 1)
+    return None if len(content) > limit else content
 
 
 def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
     try:
         archive = zipfile.ZipFile(io.BytesIO(payload))
-        manifest_bytes = archive.read("manifest.json")
-        signature = archive.read("manifest.sig")
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+        manifest_bytes = _inflated(archive, "manifest.json", bundle_format.MANIFEST_LIMIT)
+        signature = _inflated(archive, "manifest.sig", bundle_format.SIGNATURE_LIMIT)
+    except _ARCHIVE_ERRORS:
         raise damaged(path) from None
+    # Read before its signature is checked, so small (issue 13, case 12): parsed JSON takes several times
+    # the memory of its text, so the number of its entries (commas and brackets) is bounded too.
+    if (
+        manifest_bytes is None
+        or signature is None
+        or sum(manifest_bytes.count(mark) for mark in (b",", b"[", b"{")) > bundle_format.MANIFEST_ENTRIES
+    ):
+        raise SyncError(
+            _(
+                "The bundle {name} cannot be read: its manifest is larger than any this program writes (at most "
+                "{size} MiB and {entries} entries). Nothing was changed; keep the bundle file: it was not written "
+                "by xinjie-desktop, or it was changed."
+            ).format(
+                name=path.name,
+                size=bundle_format.MANIFEST_LIMIT // 2**20,
+                entries=f"{bundle_format.MANIFEST_ENTRIES:,}",
+            )
+        )
     # The manifest's shape is checked before anything in it is used (issue 13).
     try:
         manifest = _json(manifest_bytes)
@@ -257,13 +328,17 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
                 "not match). It may have been forged or changed. Nothing was changed."
             ).format(name=path.name)
         )
+    _check_target(store, manifest, path)
+    sizes = manifest.get("sizes")
     try:
         names = set(archive.namelist()) - {"manifest.json", "manifest.sig"}
         if names != set(parts):
             raise ValueError("parts")
         contents = {}
         for name in sorted(names):
-            content = archive.read(name)
+            content = _inflated(archive, name, bundle_format.UNDECLARED_PART_LIMIT if sizes is None else sizes[name])
+            if content is None:
+                raise SyncError(_part_too_large(path, name, None if sizes is None else sizes[name]))
             if hashlib.sha256(content).hexdigest() != parts[name]:
                 raise ValueError(name)
             contents[name] = content
@@ -276,7 +351,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
             if not name.startswith("attachments/") or hashlib.sha256(content).hexdigest() != sha:
                 raise ValueError(name)
             blobs[sha] = content
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, UnicodeDecodeError):
+    except (*_ARCHIVE_ERRORS, UnicodeDecodeError):
         raise SyncError(
             _(
                 "The bundle {name} was changed after it was signed (a part does not match its hash). Nothing "
@@ -335,6 +410,42 @@ def _is_list_of_runs(value: object) -> bool:
         and _is_hash_table(run.get("omitted", {}))
         for run in value
     )
+
+
+def _part_too_large(path: Path, part: str, declared: int | None) -> str:
+    if declared is not None:
+        return _(
+            "The bundle {name} was changed after it was signed (a part does not match its hash: “{part}” is "
+            "larger than its signed manifest says, {size} bytes). Nothing was changed."
+        ).format(name=path.name, part=part, size=f"{declared:,}")
+    return _(
+        "The bundle {name} cannot be read: its part “{part}” is larger than any this program reads in a bundle "
+        "of an earlier version, which does not say how large its parts are ({limit} MiB). Nothing was changed; "
+        "write the bundle again with this version."
+    ).format(name=path.name, part=part, limit=bundle_format.UNDECLARED_PART_LIMIT // 2**20)
+
+
+def _check_target(store: Store, manifest: dict, path: Path) -> None:
+    """The recipient the sender signed (the manifest's ``target``) is this computer (issue 13, case 7).
+
+    The sealed header's recipient is not signed (anyone holding the recipient's keys can decrypt a bundle and
+    seal it again to another computer), and ``read`` has already found it to be this store's id: so the
+    signed target must be this store's id as well.  A bundle for this computer's former identity was
+    refused by ``read`` (a re-provisioned laptop asks for a new bundle), so a former id is not accepted here
+    either."""
+    target = manifest["target"]
+    if target["device_id"] != store.device_id:
+        raise SyncError(
+            _(
+                "The bundle {name} was signed for another computer, {target}, and sealed again to this one "
+                "({mine}): it is not for this computer. Nothing was changed; keep the bundle file and show it to "
+                "whoever looks after the laptops."
+            ).format(
+                name=path.name,
+                target=computer(target["device_id"], target.get("name")),
+                mine=store.device_id,
+            )
+        )
 
 
 def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
@@ -411,7 +522,7 @@ def _origin_name(session: Session, manifest: dict, origin: str) -> str:
         manifest.get("devices", {}).get(origin)
         or device_names(session).get(origin)
         or (manifest["source"].get("name") if origin == manifest["source"]["device_id"] else "")
-        or origin[:8]
+        or origin  # a whole id: two never look the same (issue 13, case 14)
     )
 
 

@@ -176,6 +176,9 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         runs.PART: hashlib.sha256(runs_bytes).hexdigest(),
     }
     parts.update({f"attachments/{sha}": sha for sha in blobs})
+    # What each part inflates to: the receiver reads no further (issue 13, case 12).
+    sizes = {"changes.tsv": len(changes_bytes), "derived.json": len(hints_bytes), runs.PART: len(runs_bytes)}
+    sizes.update({f"attachments/{sha}": len(content) for sha, content in blobs.items()})
     accepted = device.provisioning(store)
     origins = {c[0] for c in outgoing.changes} | set(outgoing.covers)
     manifest = {
@@ -199,6 +202,7 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         "counts": outgoing.counts,
         "attachments": sorted(blobs),
         "parts": parts,
+        "sizes": sizes,
         "receipt": receipt,
         "devices": {origin: names[origin] for origin in sorted(origins) if origin in names},
     }

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from xinjie_desktop.core.sync import device
+from xinjie_desktop.core.sync import bundle_format, device
 from xinjie_desktop.core.sync.bundle_format import CHUNK, MAGIC, VERSION, SyncError
 from xinjie_desktop.i18n import _
 
@@ -87,6 +87,8 @@ class Header:
 
 
 def read_header(data: bytes, path: Path) -> Header:
+    """The header at the start of ``data`` (the file's first ``8 + HEADER_LIMIT`` bytes are enough); a
+    header declaring an archive larger than ``PAYLOAD_LIMIT`` is refused (before the file is read)."""
     if not data.startswith(MAGIC):
         raise SyncError(
             _("The file {name} is not a bundle of xinjie-desktop. Nothing was changed.").format(name=path.name)
@@ -97,6 +99,8 @@ def read_header(data: bytes, path: Path) -> Header:
     ).format(name=path.name)
     try:
         (length,) = struct.unpack(">I", data[4:8])
+        if length > bundle_format.HEADER_LIMIT:
+            raise ValueError("header")
         header_bytes = data[8 : 8 + length]
         if len(header_bytes) != length:
             raise ValueError("short")
@@ -125,9 +129,37 @@ def read_header(data: bytes, path: Path) -> Header:
         )
         if parsed.chunk_size <= 0 or parsed.payload_size < 0:
             raise ValueError("sizes")
-        return parsed
     except (KeyError, TypeError, ValueError):
         raise SyncError(damaged) from None
+    if parsed.payload_size > bundle_format.PAYLOAD_LIMIT:
+        raise SyncError(
+            _(
+                "The bundle {name} is larger than any bundle this program reads: its header says it holds {size} "
+                "MiB, and at most {limit} MiB are read. Nothing was changed; keep the bundle file: it was not "
+                "written by xinjie-desktop, or it was changed."
+            ).format(name=path.name, size=parsed.payload_size // 2**20, limit=bundle_format.PAYLOAD_LIMIT // 2**20)
+        )
+    return parsed
+
+
+def check_length(have: int, header: Header, path: Path) -> None:
+    """The file is as long as its header says (``have`` bytes): shorter is incomplete, longer was added to."""
+    if have > header.sealed_size():
+        raise SyncError(
+            _(
+                "The bundle {name} is longer than it should be: {have} bytes where it was written with {size} "
+                "(something was added to the file afterwards). Nothing was changed; write the bundle again on the "
+                "computer it came from."
+            ).format(name=path.name, have=have, size=header.sealed_size())
+        )
+    if have != header.sealed_size():
+        raise SyncError(
+            _(
+                "The bundle {name} is incomplete: {have} of its {size} bytes are there (perhaps the USB stick "
+                "was pulled out while it was being written). Nothing was changed; write the bundle again on "
+                "the computer it came from."
+            ).format(name=path.name, have=have, size=header.sealed_size())
+        )
 
 
 def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -> bytes:
@@ -135,22 +167,7 @@ def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -
         "The bundle {name} was changed or damaged after it was written (it does not decrypt). Nothing was "
         "changed; write the bundle again on the laptop it came from."
     ).format(name=path.name)
-    if len(data) > header.sealed_size():
-        raise SyncError(
-            _(
-                "The bundle {name} is longer than it should be: {have} bytes where it was written with {size} "
-                "(something was added to the file afterwards). Nothing was changed; write the bundle again on the "
-                "computer it came from."
-            ).format(name=path.name, have=len(data), size=header.sealed_size())
-        )
-    if len(data) != header.sealed_size():
-        raise SyncError(
-            _(
-                "The bundle {name} is incomplete: {have} of its {size} bytes are there (perhaps the USB stick "
-                "was pulled out while it was being written). Nothing was changed; write the bundle again on "
-                "the computer it came from."
-            ).format(name=path.name, have=len(data), size=header.sealed_size())
-        )
+    check_length(len(data), header, path)
     try:
         ephemeral_public = device.unb64(header.ephemeral_public)
         shared = box_key.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
@@ -158,7 +175,7 @@ def unseal(data: bytes, header: Header, box_key: X25519PrivateKey, path: Path) -
         raise SyncError(tampered) from None
     cipher = ChaCha20Poly1305(_key(shared, ephemeral_public, _raw(box_key.public_key())))
     sealed_chunk = header.chunk_size + 16
-    body = data[header.body_offset :]
+    body = memoryview(data)[header.body_offset :]  # not a copy
     if not body:
         raise SyncError(tampered)
     parts = []
