@@ -301,6 +301,31 @@ def test_case_5_an_honest_round_trip_still_makes_later_bundles_smaller(world):
     assert not any(c.table == "household" for c in checking.read(qingshan, path).changes)
 
 
+def test_case_5_honest_receipts_are_acknowledged_whole_both_ways(world):
+    """No honest import limits a receipt: the township's receipt about the other laptops' changes is taken at
+    its word by a laptop (its trust anchor; the laptop never sends those), so a laptop relays nothing twice."""
+    qingshan, lushui = world.laptop(0), world.laptop(1)
+    households.save(lushui, family_draft(group_of(lushui, "绿水村")))
+    world.sync(lushui)
+    _household_at_township(world, "青山村")
+    households.save(qingshan, family_draft(group_of(qingshan, "青山村")))
+    reports = []
+    for _ in range(2):
+        reports += [r.report for r in world.import_into(world.township, world.export(qingshan))]
+        reports += [r.report for r in world.import_into(qingshan, world.export(world.township, to=qingshan))]
+    assert not [report for report in reports if "receipt_clamped" in report], reports
+    with qingshan.session() as session:
+        acked = session.execute(
+            text("SELECT acked_seq FROM peer_cursor WHERE peer_id = :t AND origin_device = :o"),
+            {"t": world.township.device_id, "o": lushui.device_id},
+        ).scalar()
+    with world.township.session() as session:
+        held = session.execute(
+            text("SELECT received_seq FROM origin_cursor WHERE origin_device = :o"), {"o": lushui.device_id}
+        ).scalar()
+    assert acked == held
+
+
 def test_case_5_a_receipt_ahead_of_a_restored_township_is_clamped_not_refused(world, tmp_path):
     """The township's store restored from a backup has forgotten bundles it sent: the laptop's honest receipt
     is ahead of what the township now knows it sent.  Refusing would lock the laptop out for good, so that

@@ -428,11 +428,15 @@ def _advance_cursors(store: Store, session: Session, incoming: Incoming) -> dict
             )
     # What the sender holds of each origin, as far as this store sent it (issue 13, case 5): a receipt
     # beyond that is limited (the reasons are in the report); one beyond this store's own changes is refused
-    # by ``checking._check_receipt``.  The sender's own changes are never sent to it: taken as said.
+    # by ``checking._check_receipt``.  The sender's own changes are never sent to it: taken as said.  A
+    # laptop's bundles carry only its own changes, and the township (its trust anchor, which holds the other
+    # laptops' changes from them) is taken at its word about the others'.
     sent = sent_to(session, source)
+    vouched = None if role(store) == TOWNSHIP else mine
     limited: dict[str, list[int]] = {}
     for origin, seq in sorted(incoming.manifest.get("receipt", {}).items()):
-        allowed = int(seq) if origin == source else min(int(seq), sent.get(origin, 0))
+        limit = origin != source and (vouched is None or origin in vouched)
+        allowed = min(int(seq), sent.get(origin, 0)) if limit else int(seq)
         if allowed < int(seq):
             limited[origin] = [int(seq), allowed]
         if allowed > 0:
