@@ -109,6 +109,12 @@ def _anywhere(kind: str, x: str) -> str:
 # --- the checks ------------------------------------------------------------------------------------------
 
 
+def _last(condition: str) -> str:
+    """``condition``, then whether the change is not held yet, in that order (SQLite would otherwise look a
+    change up in the journal first, as its term needs only the change)."""
+    return f"CASE WHEN {condition} THEN {_NOT_HELD} ELSE 0 END"
+
+
 @functools.cache
 def _queries() -> tuple[tuple[str, str], ...]:
     """(reason, query) in the order they are asked; each query finds the first change outside :scope as
@@ -119,36 +125,36 @@ def _queries() -> tuple[tuple[str, str], ...]:
             (
                 "shared",
                 f"SELECT i.table_name, i.row_id, NULL FROM sync_incoming i WHERE i.table_name = '{table}' "
-                f"AND {_NOT_HELD} LIMIT 1",
+                f"AND {_NOT_HELD} LIMIT 1",  # (none, as a rule: nothing to look up)
             )
         )
     for table, owners in staging.owners().items():
-        # A record stored here: every village its stored owners give.
+        # A record stored here: every village its stored owners give.  One look-up in the table's index
+        # decides whether it is (a new record is not: that is all it costs); the record itself is read only
+        # then.  One neither stored here nor created by the bundle: the journal's village if deleted here.
         cases = []
         for column, kind, empty in owners:
             village = _STORED[kind](f"t.{column}")
             outside = _OUT.format(v=village)
             cases.append((f"t.{column} IS NOT NULL AND {outside}" if empty else outside, village))
-        if cases:
-            which = "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in cases) + " END"
-            found.append(
-                (
-                    "village",
-                    f"SELECT i.table_name, i.row_id, {which} FROM sync_incoming i JOIN {table} t ON t.id = i.row_id "
-                    f"WHERE i.table_name = '{table}' AND ({' OR '.join(f'({c})' for c, _v in cases)}) AND {_NOT_HELD} "
-                    "LIMIT 1",
-                )
-            )
-    for table in staging.owners():
-        # A record neither stored here nor created by the bundle: the journal's village if deleted here.
-        village = _journalled(table, "i.row_id")
+        which = "CASE " + " ".join(f"WHEN {c} THEN {v}" for c, v in cases) + " END"
+        journalled = _journalled(table, "i.row_id")
+        # Created by the bundle: its staged row in new_<table>, found by number (reading the payload of every
+        # change would cost more than the rest); or another change of the same record creates it.
+        unknown = (
+            f"NOT EXISTS (SELECT 1 FROM sync_incoming n JOIN new_{table} m ON m.staged = n.rowid WHERE "
+            f"n.table_name = i.table_name AND n.row_id = i.row_id) AND {_OUT.format(v=journalled)}"
+        )
+        outside = (
+            f"CASE WHEN t.id IS NOT NULL THEN {' OR '.join(f'({c})' for c, _v in cases)} "
+            f"WHEN m.staged IS NULL THEN {unknown} ELSE 0 END"
+        )
         found.append(
             (
-                "unknown",
-                f"SELECT i.table_name, i.row_id, {village} FROM sync_incoming i WHERE i.table_name = '{table}' "
-                f"AND NOT ({staging.CREATED}) AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = i.row_id) "
-                f"AND NOT EXISTS (SELECT 1 FROM sync_incoming n WHERE n.table_name = i.table_name AND n.row_id = "
-                f"i.row_id AND {_CREATED_N}) AND {_OUT.format(v=village)} AND {_NOT_HELD} LIMIT 1",
+                "village",
+                f"SELECT i.table_name, i.row_id, CASE WHEN t.id IS NOT NULL THEN {which} ELSE {journalled} END "
+                f"FROM sync_incoming i LEFT JOIN {table} t ON t.id = i.row_id LEFT JOIN new_{table} m ON m.staged = "
+                f"i.rowid WHERE i.table_name = '{table}' AND {_last(outside)} LIMIT 1",
             )
         )
     return tuple(found)
@@ -178,15 +184,16 @@ def _owner_outside() -> tuple[str, ...]:
             village = _anywhere(kind, named)
             found.append(
                 f"SELECT i.table_name, i.row_id, {village} FROM sync_incoming i WHERE i.table_name = '{table}' "
-                f"AND i.op = 'upsert' AND {named} IS NOT NULL AND ({village}) IS NOT NULL AND {_OUT.format(v=village)} "
-                f"AND {_NOT_HELD} LIMIT 1"
+                f"AND i.op = 'upsert' AND "
+                + _last(f"{named} IS NOT NULL AND ({village}) IS NOT NULL AND {_OUT.format(v=village)}")
+                + " LIMIT 1"
             )
     return tuple(found)
 
 
 _LABEL = (
-    "SELECT i.table_name, i.row_id, i.village_id FROM sync_incoming i WHERE {out} AND i.table_name NOT IN ({shared}) "
-    "AND {held} LIMIT 1"
+    "SELECT i.table_name, i.row_id, i.village_id FROM sync_incoming i WHERE CASE WHEN {out} AND i.table_name NOT IN "
+    "({shared}) THEN {held} ELSE 0 END LIMIT 1"
 )
 
 
@@ -199,21 +206,14 @@ def staged_outside(connection, scope: list[str]) -> Outside | None:
         return connection.exec_driver_sql(query, parameters).first()
 
     for reason, query in _queries():
-        if reason == "unknown":
-            break
         row = first(query)
         if row is not None:
-            return Outside(row[0], row[1], row[2], reason)
+            return Outside(row[0], row[1], row[2], reason if row[2] is not None or reason == "shared" else "unknown")
     if first(_owners_suspect()) is not None:
         for query in _owner_outside():
             row = first(query)
             if row is not None:
                 return Outside(row[0], row[1], row[2], "village")
-    for reason, query in _queries():
-        if reason == "unknown":
-            row = first(query)
-            if row is not None:
-                return Outside(row[0], row[1], row[2], "village" if row[2] is not None else "unknown")
     shared = ", ".join(f"'{table}'" for table in staging.SHARED)
     row = first(_LABEL.format(out=_OUT.format(v="i.village_id"), shared=shared, held=_NOT_HELD))
     if row is not None:
