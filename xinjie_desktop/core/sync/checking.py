@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import bundle_format, device, merge, runs, staging
+from xinjie_desktop.core.sync import bundle_format, device, merge, runs, scope, staging
 from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
 from xinjie_desktop.core.sync.merge import Change, Outcome
 from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, device_names, role
@@ -622,18 +622,14 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
             ).format(name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])
         ) from None
     _check_coverage(store, session, incoming)
+    _check_receipt(store, session, incoming)
     if role(store) == TOWNSHIP:
         try:
-            outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
+            outside = scope.staged_outside(connection, _scope_of(store, session, incoming))
         except sa_exc.OperationalError:  # a payload that is not JSON (signed and hashed, so a sender's fault)
             raise damaged(incoming.path) from None
         if outside is not None:
-            raise SyncError(
-                _(
-                    "The bundle {name} from {laptop} contains a record outside the villages that laptop was "
-                    "provisioned for ({table} {row}). Nothing was changed; check the laptop's provisioning."
-                ).format(name=incoming.path.name, laptop=incoming.source_name, table=outside[0], row=outside[1][:8])
-            )
+            raise SyncError(_outside_message(session, incoming, outside))
     return Check(incoming)
 
 
@@ -662,6 +658,74 @@ def _check_origins(store: Store, session: Session, incoming: Incoming) -> None:
             last=last,
             laptop=device_names(session).get(origin) or _origin_name(session, incoming.manifest, origin),
         )
+    )
+
+
+def _outside_message(session: Session, incoming: Incoming, outside: scope.Outside) -> str:
+    """Why a laptop's bundle is refused for a record outside its villages: the record and its village, as this
+    computer's records give them (issue 13, case 6)."""
+    record = f"{outside.table} {outside.row_id[:8]}"
+    names = {
+        "township": "SELECT name FROM township WHERE id = :id",
+        "village": "SELECT name FROM village WHERE id = :id",
+        "villager_group": "SELECT v.name || ' ' || g.name FROM villager_group g JOIN village v ON v.id = g.village_id "
+        "WHERE g.id = :id",
+    }
+    if outside.reason == "shared":
+        named = session.execute(text(names[outside.table]), {"id": outside.row_id}).scalar()
+        what = _(
+            "{record}{named}, a record of the whole township: only the township office changes the township, its "
+            "villages and villagers' groups"
+        ).format(record=record, named=f" “{named}”" if named else "")
+    elif outside.village_id is None:
+        what = _("{record}, which this computer does not hold and cannot place in a village").format(record=record)
+    else:
+        village = session.execute(text(names["village"]), {"id": outside.village_id}).scalar()
+        what = _("{record} of {village}").format(record=record, village=village or outside.village_id[:8])
+    return _(
+        "The bundle {name} from {laptop} contains a record outside the villages that laptop was provisioned for "
+        "({what}). Nothing was changed; check the laptop's provisioning."
+    ).format(name=incoming.path.name, laptop=incoming.source_name, what=what)
+
+
+def sent_to(session: Session, peer_id: str) -> dict[str, int]:
+    """Per origin, the last change this store has put in a bundle to ``peer_id`` (what each bundle out covered,
+    as ``bundle_log`` records it): all a receipt from that peer may acknowledge (issue 13, case 5)."""
+    return {
+        origin: int(last)
+        for origin, last in session.execute(
+            text(
+                "SELECT j.key, max(json_extract(j.value, '$[1]')) FROM bundle_log b, json_each(b.covers) j "
+                "WHERE b.direction = 'out' AND b.peer_id = :p AND json_valid(b.covers) AND j.type = 'array' "
+                "GROUP BY j.key"
+            ),
+            {"p": peer_id},
+        ).all()
+        if isinstance(last, int)
+    }
+
+
+def _check_receipt(store: Store, session: Session, incoming: Incoming) -> None:
+    """A receipt saying the sender holds more of this store's own changes than this store has ever written
+    (under its identity now) is refused: no honest computer can hold them, and acknowledged they would empty
+    every later bundle to it.  A receipt beyond what was sent, but not beyond that, is only limited to what
+    was sent when it is acknowledged (``importing._advance_cursors``): an honest laptop is ahead that way
+    when this store was put back from a backup (issue 13, case 5; docs/design/sync.md §9)."""
+    claimed = incoming.manifest.get("receipt", {}).get(store.device_id)
+    if claimed is None:
+        return
+    written = session.execute(
+        text("SELECT coalesce(max(seq), 0) FROM change_log WHERE origin_device = :d"), {"d": store.device_id}
+    ).scalar_one()
+    if claimed <= written:
+        return
+    sent = sent_to(session, incoming.source["device_id"]).get(store.device_id, 0)
+    raise SyncError(
+        _(
+            "The bundle {name} from {laptop} says that computer holds this computer's changes up to {claimed}, but "
+            "this computer has written only {written} changes and sent it changes up to {sent}. Nothing was "
+            "changed; keep the bundle file: it shows a fault of the computer that wrote it."
+        ).format(name=incoming.path.name, laptop=incoming.source_name, claimed=claimed, written=written, sent=sent)
     )
 
 

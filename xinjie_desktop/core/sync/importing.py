@@ -24,7 +24,7 @@ from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
 from xinjie_desktop.core.sync import device, merge, runs, staging
 from xinjie_desktop.core.sync.bundle_format import Progress, SyncError
-from xinjie_desktop.core.sync.checking import Incoming, check, damaged, imported_at, read
+from xinjie_desktop.core.sync.checking import Incoming, check, damaged, imported_at, read, sent_to
 from xinjie_desktop.core.sync.merge import Outcome
 from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, role
 from xinjie_desktop.i18n import _
@@ -222,7 +222,7 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
     merge.finish(session, outcome, params, hints=hints)
     runs.keep(connection)  # the origins' signatures, to pass on with their changes
     _record_peer(store, session, incoming)
-    _advance_cursors(store, session, incoming)
+    limited = _advance_cursors(store, session, incoming)
     report = {
         "source": incoming.source_name,
         "source_device": incoming.source["device_id"],
@@ -232,6 +232,8 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         **outcome.summary(),
         "manifest_sha256": incoming.manifest_sha256,  # what a bundle with this id holds (issue 13)
     }
+    if limited:
+        report["receipt_clamped"] = limited  # origin → [claimed, acknowledged] (issue 13, case 5)
     session.execute(
         text(
             "INSERT INTO bundle_log (bundle_id, direction, peer_id, file_name, sha256, at, covers, counts, report) "
@@ -410,7 +412,9 @@ def _raise_cursor(session: Session, peer: str, origin: str, seq: int) -> None:
     )
 
 
-def _advance_cursors(store: Store, session: Session, incoming: Incoming) -> None:
+def _advance_cursors(store: Store, session: Session, incoming: Incoming) -> dict[str, list[int]]:
+    """Raise what this store knows the sender and itself hold; per origin, a receipt limited to what was
+    sent: [claimed, acknowledged]."""
     source = incoming.source["device_id"]
     mine = set(device.known_ids(store))
     for origin, span in incoming.manifest.get("covers", {}).items():
@@ -423,8 +427,22 @@ def _advance_cursors(store: Store, session: Session, incoming: Incoming) -> None
                 ),
                 {"o": origin, "s": int(span[1])},
             )
-    for origin, seq in incoming.manifest.get("receipt", {}).items():
-        _raise_cursor(session, source, origin, int(seq))  # what the sender holds of each origin
+    # What the sender holds of each origin, as far as this store sent it (issue 13, case 5): a receipt
+    # beyond that is limited (the reasons are in the report); one beyond this store's own changes is refused
+    # by ``checking._check_receipt``.  The sender's own changes are never sent to it: taken as said.  A
+    # laptop's bundles carry only its own changes, and the township (its trust anchor, which holds the other
+    # laptops' changes from them) is taken at its word about the others'.
+    sent = sent_to(session, source)
+    vouched = None if role(store) == TOWNSHIP else mine
+    limited: dict[str, list[int]] = {}
+    for origin, seq in sorted(incoming.manifest.get("receipt", {}).items()):
+        limit = origin != source and (vouched is None or origin in vouched)
+        allowed = min(int(seq), sent.get(origin, 0)) if limit else int(seq)
+        if allowed < int(seq):
+            limited[origin] = [int(seq), allowed]
+        if allowed > 0:
+            _raise_cursor(session, source, origin, allowed)
+    return limited
 
 
 def lines_from_log(store: Store, bundle_ids: list[str]) -> list[import_report.ReportLine]:

@@ -134,21 +134,6 @@ def staged_fork(connection) -> tuple[str, int] | None:
 _NOT_HELD = "NOT EXISTS (SELECT 1 FROM change_log c WHERE c.origin_device = i.origin_device AND c.seq = i.seq)"
 
 
-def staged_outside(connection, scope: list[str]) -> tuple[str, str] | None:
-    """A staged change (not held yet) of a record outside ``scope`` (village ids): (table, row), else None.
-
-    The village is the one the sender journalled with the change (``change_log.village_of``: a
-    household's own, a record of a household that household's).  This guards against a laptop's
-    mistakes (a village set up on the laptop itself); a laptop that forged it would hold the key
-    that signs its bundles anyway."""
-    row = connection.exec_driver_sql(
-        "SELECT i.table_name, i.row_id FROM sync_incoming i WHERE " + _NOT_HELD + " AND coalesce(i.village_id, '') "
-        "NOT IN (SELECT value FROM json_each(?)) LIMIT 1",
-        (json.dumps(scope),),
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 @functools.cache
 def natural_keys() -> dict[str, list[tuple[str, ...]]]:
     """Per travelling table, the columns that must be unique besides the id (a household's income

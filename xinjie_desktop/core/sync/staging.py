@@ -7,7 +7,10 @@ serialized.  It holds
 * ``sync_incoming``: one row per change (its ``rowid`` is the line number, from 1), indexed by record;
 * ``new_<table>``: for every change that creates a record (all its fields), the record's columns already
   read out of the JSON payload into the form the store keeps them in (``staged`` is the change's rowid;
-  ``alone`` says it is the only change of that record in the bundle).
+  ``alone`` says it is the only change of that record in the bundle);
+* ``scope_ref``: every record the changes name as their owner (a village, a villagers' group, a household,
+  an agreement, a notice: ``OWNERS``), once, and whether the bundle creates it (issue 13, case 6: the
+  township judges a laptop's scope by what its own records say of these, ``core.sync.scope``).
 
 Building it is the import's Python and JSON work: splitting lines, binding them, validating the payloads,
 reading fields out of JSON.  An import builds the next bundle's image in a reader thread while the
@@ -241,6 +244,10 @@ def _schema() -> tuple[str, ...]:
             + ", ".join(column.name for column in columns)
             + ")"
         )
+    statements.append(
+        "CREATE TABLE scope_ref (kind TEXT NOT NULL, id NOT NULL, created INTEGER NOT NULL DEFAULT 0, "
+        "PRIMARY KEY (kind, id)) WITHOUT ROWID"
+    )
     # What the records a bundle creates say of their households' derived columns (``_derive_new_households``).
     statements.append(
         "CREATE TABLE new_household_derived (id TEXT PRIMARY KEY, head_name, head_id_number, actual_population, "
@@ -290,6 +297,7 @@ def staged_image(
             )
         _validate_fields(database)
         _derive_new_households(database)
+        _collect_owners(database)
         database.commit()
         return database.serialize()
     finally:
@@ -411,6 +419,63 @@ def _derive_new_households(database) -> None:
         f"LEFT JOIN (SELECT household_id, CASE WHEN passed THEN step ELSE '{REJECTED}' END AS step, max(ordinal) "
         "FROM new_workflow_step GROUP BY household_id) last ON last.household_id = i.row_id"
     )
+
+
+# The records a laptop may not change at all: the township's own (issue 13, case 6).
+SHARED = ("township", "village", "villager_group")
+# What a column naming an owner names (``OWNERS``), and the table that holds it.
+OWNER_KINDS = {
+    "village_id": ("village", "village"),
+    "group_id": ("group", "villager_group"),
+    "household_id": ("household", "household"),
+    "notice_id": ("notice", "public_notice"),
+    "agreement_id": ("agreement", "agreement"),
+}
+
+
+@functools.cache
+def owners() -> dict[str, tuple[tuple[str, str, bool], ...]]:
+    """Per travelling table of a village (not ``SHARED``), the columns naming what a record belongs to:
+    (column, kind, may be empty).  A household belongs to its group and village; a notice to its village
+    (and group); a record of a household to the household; a signature to its agreement; an objection to
+    its notice (and the household it names).  An acceptance belongs to its household (the agreement it
+    names is the household's)."""
+    from xinjie_desktop.core.store.models import Base
+
+    tracked = change_log.tracked_tables()
+    found = {}
+    for table in Base.metadata.sorted_tables:  # a record before those that hang from it (named first)
+        name = table.name
+        if name in SHARED or name not in tracked:
+            continue
+        columns = [
+            (column, OWNER_KINDS[column][0], bool(table.c[column].nullable))
+            for column in OWNER_KINDS
+            if column in table.c and not (column == "agreement_id" and "household_id" in table.c)
+        ]
+        found[name] = tuple(columns)
+    return found
+
+
+def _collect_owners(database) -> None:
+    """``scope_ref``: what every change names as its record's owner, once (a bundle of 2,000 households
+    names two groups), so that the applying thread looks up only those."""
+    for name, columns in owners().items():
+        for column, kind, _empty in columns:
+            database.execute(
+                f"INSERT OR IGNORE INTO scope_ref (kind, id) SELECT '{kind}', {column} FROM new_{name} "
+                f"WHERE {column} IS NOT NULL"
+            )
+            database.execute(
+                f"INSERT OR IGNORE INTO scope_ref (kind, id) SELECT '{kind}', json_extract(i.payload, '$.{column}') "
+                f"FROM sync_incoming i WHERE i.table_name = '{name}' AND i.op = 'upsert' AND NOT ({CREATED}) "
+                f"AND json_extract(i.payload, '$.{column}') IS NOT NULL"
+            )
+    for kind, table in OWNER_KINDS.values():
+        database.execute(
+            f"UPDATE scope_ref SET created = 1 WHERE kind = '{kind}' AND id IN (SELECT i.row_id FROM sync_incoming i "
+            f"WHERE i.table_name = '{table}' AND {CREATED})"
+        )
 
 
 def stage(connection, image: bytes) -> None:
