@@ -998,7 +998,7 @@ def _state(path: Path) -> dict[str, str | None]:
     return state
 
 
-# Bugs this test found, each fixed by a commit that removes its line here.
+# Bugs this test found (always run): what the code did before its fix.
 FOUND = {
     "header nested": "a header nested deeply: RecursionError, exit 1",
     "twice, the same": "a part twice in the archive: imported",
@@ -1018,6 +1018,18 @@ FOUND = {
     "covers nothing of the sender": "the sender's own changes carried, not covered: imported",
     "claims/L/counts": "counts not what is carried: imported",
     "claims/T/counts": "counts not what is carried: imported",
+}
+# Those not fixed yet (strict xfail): each fix removes its lines here.
+NOT_FIXED = {
+    "bundle_id wrong #9",
+    "source.name wrong #7",
+    "app_version wrong #8",
+    "policy_version wrong #7",
+    "created_at wrong #7",
+    "attachment.purpose",
+    "covers nothing of the sender",
+    "claims/L/counts",
+    "claims/T/counts",
 }
 
 # CI runs a fixed sample of a few hundred cases (every claim, every case marked, a share of each other
@@ -1039,7 +1051,7 @@ def _params():
     params = []
     for index in _selected():
         item = CASES[index]
-        found = next((reason for key, reason in FOUND.items() if key in item.id), "")
+        found = next((FOUND[key] for key in NOT_FIXED if key in item.id), "")
         reason = item.xfail or (f"found by this test, not fixed yet: {found}" if found else "")
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         params.append(pytest.param(index, id=f"{index:03d}-{item.id}", marks=marks))

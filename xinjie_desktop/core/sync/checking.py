@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,12 +211,44 @@ def _shape_problem(manifest: dict) -> tuple[str, str] | None:
     return None
 
 
-def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
+# What a bundle's archive may use: its parts stored or deflated (as the exporter writes them), none
+# encrypted, each once.
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+def _open_archive(payload: bytes) -> zipfile.ZipFile:
+    """The decrypted archive; ``ValueError`` when it is not one the exporter writes."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(payload))
-        manifest_bytes = archive.read("manifest.json")
-        signature = archive.read("manifest.sig")
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise ValueError("not an archive") from None
+    names = [info.filename for info in archive.infolist()]
+    if len(set(names)) != len(names):
+        raise ValueError("a part twice")
+    if any(info.compress_type not in _METHODS or info.flag_bits & 0x1 for info in archive.infolist()):
+        raise ValueError("a compression or encryption the exporter does not use")
+    return archive
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A part's content; ``KeyError`` when there is none, ``ValueError`` when it does not inflate to the
+    size the archive gives it."""
+    info = archive.getinfo(name)
+    try:
+        content = archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        raise ValueError(name) from None
+    if len(content) != info.file_size:
+        raise ValueError(name)
+    return content
+
+
+def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
+    try:
+        archive = _open_archive(payload)
+        manifest_bytes = _read_part(archive, "manifest.json")
+        signature = _read_part(archive, "manifest.sig")
+    except (KeyError, ValueError, TypeError):
         raise damaged(path) from None
     # The manifest's shape is checked before anything in it is used (issue 13).
     try:
@@ -260,7 +293,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
             raise ValueError("parts")
         contents = {}
         for name in sorted(names):
-            content = archive.read(name)
+            content = _read_part(archive, name)
             if hashlib.sha256(content).hexdigest() != parts[name]:
                 raise ValueError(name)
             contents[name] = content
