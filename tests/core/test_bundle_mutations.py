@@ -1021,11 +1021,6 @@ FOUND = {
 }
 # Those not fixed yet (strict xfail): each fix removes its lines here.
 NOT_FIXED = {
-    "bundle_id wrong #9",
-    "source.name wrong #7",
-    "app_version wrong #8",
-    "policy_version wrong #7",
-    "created_at wrong #7",
     "attachment.purpose",
     "covers nothing of the sender",
     "claims/L/counts",

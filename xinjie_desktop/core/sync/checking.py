@@ -140,7 +140,15 @@ _BIGGEST = 2**63 - 1  # a change counter or count SQLite can store
 
 
 def _is_text(value: object, longest: int = 10_000) -> bool:
-    return isinstance(value, str) and len(value) <= longest
+    """A text of at most ``longest`` characters, each a character of Unicode (JSON's escapes can also
+    spell half a surrogate pair, which is none and cannot be stored)."""
+    if not isinstance(value, str) or len(value) > longest:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_number(value: object, least: int = 0) -> bool:
