@@ -771,6 +771,10 @@ for _name, _change in {
     "payload null": _field("payload", "null"),
     "payload a number": _field("payload", "12"),
     "payload nested 100,000 deep": _field("payload", '{"note":' + NESTED + "}"),
+    "a surrogate escape in a payload": _field("payload", lambda p, rng: p.replace('":"', '":"\\ud800', 1)),
+    "a surrogate escape in a free text": _field(
+        "payload", lambda p, rng: p.replace('"updated_at":"', '"note":"\\udc00","updated_at":"', 1)
+    ),
     "payload with NaN": _payload(lambda p: _dumps({**p, "updated_at": "MARK"}).replace('"MARK"', "NaN"), None),
     "bases not JSON": _field("bases", "x"),
     "bases a list": _field("bases", "[1]"),
@@ -873,6 +877,7 @@ for _name, _value in {
     "a value a table": {"h": {"head_name": {"a": 1}}},
     "a value a fraction": {"h": {"actual_population": 1.5}},
     "a key of 201 characters": {"x" * 201: {}},
+    "a surrogate escape in a key": {"\ud800": {}},
 }.items():
     case("derived", _name, _derived(_value), unsigned=_name == "a list")
 
@@ -1014,6 +1019,7 @@ FOUND = {
     "app_version wrong #8": "a lone surrogate: imported",
     "policy_version wrong #7": "a lone surrogate: imported",
     "created_at wrong #7": "a lone surrogate: imported",
+    "a surrogate escape in a": "SQLite's JSON made bytes that are not UTF-8: OperationalError, exit 1",
     "attachment.purpose": "a purpose outside its closed list: imported",
     "covers nothing of the sender": "the sender's own changes carried, not covered: imported",
     "claims/L/counts": "counts not what is carried: imported",

@@ -24,6 +24,7 @@ statement the connection prepared against one bundle's image stays right for the
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -199,7 +200,23 @@ def _fields_of_lines(document: str) -> Iterator[list[str]]:
             fields = line.split("\t")
             if len(fields) != len(COLUMNS):
                 raise StagingError("a line without nine fields")
+            if "\\u" in fields[7] or "\\u" in fields[8]:  # rare: a journal writes its text unescaped
+                _check_escapes(fields[7])
+                _check_escapes(fields[8])
             yield fields
+
+
+def _check_escapes(value: str) -> None:
+    """JSON's escapes can spell half a surrogate pair, which is no character: SQLite's JSON functions
+    would turn it into bytes that are not UTF-8, which no reader of the store could decode."""
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):  # not JSON: the validation names it
+        return
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise StagingError("half a surrogate pair") from None
 
 
 @functools.cache
