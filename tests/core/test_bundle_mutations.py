@@ -1027,7 +1027,6 @@ FOUND = {
 }
 # Those not fixed yet (strict xfail): each fix removes its lines here.
 NOT_FIXED = {
-    "attachment.purpose",
     "covers nothing of the sender",
     "claims/L/counts",
     "claims/T/counts",

@@ -71,6 +71,7 @@ class Rule:
 # (records.households.validate) and of the models' comments.  "" stands for "not given" where the form
 # allows it.
 def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
+    from xinjie_desktop.core.records import attachments
     from xinjie_desktop.core.rules import identification, idnumber, membership, vocabulary
 
     def given(choices) -> tuple[str, ...]:
@@ -94,6 +95,7 @@ def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
         ("workflow_step", "step"): given(identification.STEP_CODES),
         ("dangerous_house", "grade"): ("C", "D"),
         ("agreement", "status"): ("draft", "signed", "voided"),
+        ("attachment", "purpose"): given(attachments.PURPOSES),
     }
 
 
