@@ -487,7 +487,9 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
         fields = next(line for line in lines if "\thousehold\t" in line).split("\t")
         payload = json.loads(fields[7])
         payload["phone"] = "13700000009"
-        first, last = json.loads(parts["manifest.json"])["covers"][qingshan.device_id]
+        manifest = json.loads(parts["manifest.json"])
+        first, last = manifest["covers"][qingshan.device_id]
+        counts = {**manifest["counts"], "household": manifest["counts"]["household"] + 1}  # counted (issue 13)
         fields[1], fields[2], fields[7] = (  # the laptop's next change, covered (issue 13: covers = what it carries)
             str(last + 1),
             str(int(fields[2]) + 1000),
@@ -499,6 +501,7 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
             "".join(lines) + "\t".join(fields),
             bundle_id=str(uuid.uuid4()),
             covers={qingshan.device_id: [first, last + 1]},
+            counts=counts,
         )
 
     again = rewrite(world, laptop_bundle, tmp_path / "again.xjb", forge)

@@ -483,6 +483,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
             ).format(name=incoming.path.name, laptop=_origin_name(session, manifest, fork[0]), seq=fork[1])
         ) from None
     _check_coverage(store, session, incoming)
+    _check_counts(session, incoming)
     if role(store) == TOWNSHIP:
         try:
             outside = merge.staged_outside(connection, _scope_of(store, session, incoming))
@@ -510,7 +511,23 @@ def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
         )
     }
     whole = role(store) == TOWNSHIP  # the sender is a laptop
-    for origin, (first, last) in sorted(incoming.manifest.get("covers", {}).items()):
+    covers = incoming.manifest.get("covers", {})
+    sender = incoming.source["device_id"]
+    if sender in carried and sender not in covers:  # a sender vouches for all of its own changes it sends
+        low, high, count = carried[sender]
+        raise SyncError(
+            _(
+                "The bundle {name} carries {count} changes of {laptop} ({low}–{high}) but does not say it covers "
+                "them. Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
+            ).format(
+                name=incoming.path.name,
+                count=count,
+                laptop=_origin_name(session, incoming.manifest, sender),
+                low=low,
+                high=high,
+            )
+        )
+    for origin, (first, last) in sorted(covers.items()):
         low, high, count = carried.get(origin, (None, None, 0))
         outside = count and (low < first or high > last)
         if not outside and (not whole or count == last - first + 1):
@@ -533,6 +550,25 @@ def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
                 "{said} Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
             ).format(said=said)
         )
+
+
+def _check_counts(session: Session, incoming: Incoming) -> None:
+    """What the bundle says it holds of each table (shown before and after the import) against what it
+    carries."""
+    said = incoming.manifest.get("counts")
+    if said is None:
+        return
+    carried = dict(
+        session.connection().exec_driver_sql("SELECT table_name, count(*) FROM sync_incoming GROUP BY table_name").all()
+    )
+    for table in sorted(set(said) | set(carried)):
+        if said.get(table, 0) != carried.get(table, 0):
+            raise SyncError(
+                _(
+                    "The bundle {name} says it holds {said} changes of the table {table}, but it carries {count}. "
+                    "Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
+                ).format(name=incoming.path.name, said=said.get(table, 0), table=table, count=carried.get(table, 0))
+            )
 
 
 def _wrong_field(path: Path, error: staging.FieldError) -> str:
