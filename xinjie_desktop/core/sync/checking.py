@@ -558,7 +558,7 @@ def _check_counts(session: Session, incoming: Incoming) -> None:
     said = incoming.manifest.get("counts")
     if said is None:
         return
-    carried = dict(
+    carried: dict[str, int] = dict(
         session.connection().exec_driver_sql("SELECT table_name, count(*) FROM sync_incoming GROUP BY table_name").all()
     )
     for table in sorted(set(said) | set(carried)):
