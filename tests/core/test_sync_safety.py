@@ -420,6 +420,14 @@ def _sign_again(laptop, parts: dict, changes: str, **manifest_changes) -> None:
     """A faulty sender: changed changes, hashed and signed by the laptop's own key."""
     parts["changes.tsv"] = changes.encode("utf-8")
     manifest = {**json.loads(parts["manifest.json"]), **manifest_changes}
+    if "covers" in manifest_changes and "receipt" in manifest and "receipt" not in manifest_changes:
+        # what it says it holds follows what it says it covers, as the exporter writes them
+        receipt = manifest["receipt"] = dict(manifest["receipt"])
+        for origin, (_first, last) in manifest["covers"].items():
+            receipt[origin] = max(receipt.get(origin, 0), last)
+    if "counts" in manifest and "counts" not in manifest_changes:  # per table, what it carries
+        tables = [line.split("\t")[3] for line in changes.splitlines() if line.count("\t") >= 3]
+        manifest["counts"] = {table: tables.count(table) for table in sorted(set(tables))}
     manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
     if "sizes" in manifest:  # the sizes of what it signs, as the exporter declares them (issue 13, case 12)
         manifest["sizes"] = {name: len(part) for name, part in parts.items() if not name.startswith("manifest.")}
@@ -489,7 +497,9 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
         fields = next(line for line in lines if "\thousehold\t" in line).split("\t")
         payload = json.loads(fields[7])
         payload["phone"] = "13700000009"
-        first, last = json.loads(parts["manifest.json"])["covers"][qingshan.device_id]
+        manifest = json.loads(parts["manifest.json"])
+        first, last = manifest["covers"][qingshan.device_id]
+        counts = {**manifest["counts"], "household": manifest["counts"]["household"] + 1}  # counted (issue 13)
         fields[1], fields[2], fields[7] = (  # the laptop's next change, covered (issue 13: covers = what it carries)
             str(last + 1),
             str(int(fields[2]) + 1000),
@@ -501,6 +511,7 @@ def test_a_record_created_again_under_an_id_held_here_goes_through_the_merge(wor
             "".join(lines) + "\t".join(fields),
             bundle_id=str(uuid.uuid4()),
             covers={qingshan.device_id: [first, last + 1]},
+            counts=counts,
         )
 
     again = rewrite(world, laptop_bundle, tmp_path / "again.xjb", forge)

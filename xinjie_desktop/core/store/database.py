@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -96,6 +97,9 @@ def alembic_config() -> Config:
     return config
 
 
+# The migrations ship inside the program and do not change while it runs: their scripts are read (and
+# compiled by Alembic) once, not at every opening of a store.
+@functools.cache
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:  # the migrations ship inside the program: only a broken installation lacks them
@@ -103,8 +107,9 @@ def head_revision() -> str:
     return head
 
 
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions())
 
 
 def _read_only_mode(path: Path) -> str:

@@ -169,7 +169,15 @@ _BIGGEST = 2**63 - 1  # a change counter or count SQLite can store
 
 
 def _is_text(value: object, longest: int = 10_000) -> bool:
-    return isinstance(value, str) and len(value) <= longest
+    """A text of at most ``longest`` characters, each a character of Unicode (JSON's escapes can also
+    spell half a surrogate pair, which is none and cannot be stored)."""
+    if not isinstance(value, str) or len(value) > longest:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_number(value: object, least: int = 0) -> bool:
@@ -255,20 +263,46 @@ def _shape_problem(manifest: dict) -> tuple[str, str] | None:
 
 # What reading a hostile archive may raise (besides what its content makes us raise).
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, zlib.error, NotImplementedError)
+# What a bundle's archive may use: its parts stored or deflated (as the exporter writes them), none
+# encrypted, each once.
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+def _open_archive(payload: bytes) -> zipfile.ZipFile:
+    """The decrypted archive; ``ValueError`` when it is not one the exporter writes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(payload))
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise ValueError("not an archive") from None
+    names = [info.filename for info in archive.infolist()]
+    if len(set(names)) != len(names):
+        raise ValueError("a part twice")
+    if any(info.compress_type not in _METHODS or info.flag_bits & 0x1 for info in archive.infolist()):
+        raise ValueError("a compression or encryption the exporter does not use")
+    return archive
 
 
 def _inflated(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
     """The part ``name`` inflated, or None when it holds more than ``limit`` bytes: never more than
     ``limit + 1`` bytes are inflated (the archive's own word on the size, ``ZipInfo.file_size``, is not
-    trusted)."""
-    with archive.open(name) as stream:
-        content = stream.read(limit + 1)
-    return None if len(content) > limit else content
+    trusted for that).  ``KeyError`` when there is no such part, ``ValueError`` when it does not inflate
+    (whole) to the size the archive gives it."""
+    info = archive.getinfo(name)
+    try:
+        with archive.open(info) as stream:
+            content = stream.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        raise ValueError(name) from None
+    if len(content) > limit:
+        return None
+    if len(content) != info.file_size:
+        raise ValueError(name)
+    return content
 
 
 def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> Incoming:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(payload))
+        archive = _open_archive(payload)
         manifest_bytes = _inflated(archive, "manifest.json", bundle_format.MANIFEST_LIMIT)
         signature = _inflated(archive, "manifest.sig", bundle_format.SIGNATURE_LIMIT)
     except _ARCHIVE_ERRORS:
@@ -461,13 +495,16 @@ def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
                     "Nothing was changed."
                 ).format(name=path.name)
             )
+        _same_keys(path, source, accepted.township.signing_public, accepted.township.box_public)
         return accepted.township.signing_public
     # The township office: only a key it certified (issue 13, case 11), whatever provisioning the bundle names.
     with store.session() as session:
         known = session.execute(
-            text("SELECT signing_public FROM sync_peer WHERE device_id = :d AND trusted"), {"d": source["device_id"]}
+            text("SELECT signing_public, box_public FROM sync_peer WHERE device_id = :d AND trusted"),
+            {"d": source["device_id"]},
         ).first()
         if known is not None:
+            _same_keys(path, source, str(known[0]), str(known[1]))
             return str(known[0])
         holder = session.execute(
             text(
@@ -506,6 +543,19 @@ def _expected_signer(store: Store, manifest: dict, path: Path) -> str:
             "was changed; provision the laptop first."
         ).format(name=path.name)
     )
+
+
+def _same_keys(path: Path, source: dict, signing_public: str, box_public: str) -> None:
+    """The keys a bundle names for its sender are the ones this computer holds for it (certified or accepted
+    at provisioning): a bundle never changes them (issue 13, case 11; found by the mutation test)."""
+    if source.get("signing_public") != signing_public or source.get("box_public") != box_public:
+        raise SyncError(
+            _(
+                "The bundle {name} names other keys for {computer} than the ones this computer holds for it since "
+                "it was provisioned. Nothing was changed; keep the bundle file: it shows a fault of the computer "
+                "that wrote it."
+            ).format(name=path.name, computer=computer(source["device_id"], source.get("name") or None))
+        )
 
 
 @dataclass
@@ -623,6 +673,7 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
         ) from None
     _check_coverage(store, session, incoming)
     _check_receipt(store, session, incoming)
+    _check_counts(session, incoming)
     if role(store) == TOWNSHIP:
         try:
             outside = scope.staged_outside(connection, _scope_of(store, session, incoming))
@@ -741,13 +792,39 @@ def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
         )
     }
     whole = role(store) == TOWNSHIP  # the sender is a laptop
-    for origin, (first, last) in sorted(incoming.manifest.get("covers", {}).items()):
+    covers = incoming.manifest.get("covers", {})
+    sender = incoming.source["device_id"]
+    if sender in carried and sender not in covers:  # a sender vouches for all of its own changes it sends
+        low, high, count = carried[sender]
+        raise SyncError(
+            _(
+                "The bundle {name} carries {count} changes of {laptop} ({low}–{high}) but does not say it covers "
+                "them. Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
+            ).format(
+                name=incoming.path.name,
+                count=count,
+                laptop=_origin_name(session, incoming.manifest, sender),
+                low=low,
+                high=high,
+            )
+        )
+    # What the sender says it holds of each origin (its receipt): it cannot cover more than that.  A township's
+    # bundle covers third parties without carrying their changes (other villages'), so at a laptop this is what
+    # bounds such a claim; at the township the count check below bounds it anyway.
+    held = incoming.manifest.get("receipt")
+    for origin, (first, last) in sorted(covers.items()):
         low, high, count = carried.get(origin, (None, None, 0))
         outside = count and (low < first or high > last)
-        if not outside and (not whole or count == last - first + 1):
+        beyond = held is not None and last > held.get(origin, 0)
+        if not outside and not beyond and (not whole or count == last - first + 1):
             continue
         laptop = _origin_name(session, incoming.manifest, origin)
-        if outside:
+        if beyond and not outside:
+            said = _(
+                "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but also that the computer "
+                "that wrote it holds {laptop}'s changes only up to {held}."
+            ).format(name=incoming.path.name, laptop=laptop, first=first, last=last, held=held.get(origin, 0))
+        elif outside:
             said = _(
                 "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but it carries changes of "
                 "{laptop} outside that range ({low}–{high})."
@@ -764,6 +841,25 @@ def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
                 "{said} Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
             ).format(said=said)
         )
+
+
+def _check_counts(session: Session, incoming: Incoming) -> None:
+    """What the bundle says it holds of each table (shown before and after the import) against what it
+    carries."""
+    said = incoming.manifest.get("counts")
+    if said is None:
+        return
+    carried: dict[str, int] = dict(
+        session.connection().exec_driver_sql("SELECT table_name, count(*) FROM sync_incoming GROUP BY table_name").all()
+    )
+    for table in sorted(set(said) | set(carried)):
+        if said.get(table, 0) != carried.get(table, 0):
+            raise SyncError(
+                _(
+                    "The bundle {name} says it holds {said} changes of the table {table}, but it carries {count}. "
+                    "Nothing was changed; keep the bundle file: it shows a fault of the computer that wrote it."
+                ).format(name=incoming.path.name, said=said.get(table, 0), table=table, count=carried.get(table, 0))
+            )
 
 
 def _wrong_field(path: Path, error: staging.FieldError) -> str:

@@ -108,7 +108,7 @@ def read_header(data: bytes, path: Path) -> Header:
         version = header["version"]
         if not isinstance(version, int):
             raise ValueError("version")
-    except (struct.error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (struct.error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):  # nested too deeply
         raise SyncError(damaged) from None
     if version > VERSION:
         raise SyncError(

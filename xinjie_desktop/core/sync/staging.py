@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class Rule:
 # (records.households.validate) and of the models' comments.  "" stands for "not given" where the form
 # allows it.
 def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
+    from xinjie_desktop.core.records import attachments
     from xinjie_desktop.core.rules import identification, idnumber, membership, vocabulary
 
     def given(choices) -> tuple[str, ...]:
@@ -97,6 +99,7 @@ def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
         ("workflow_step", "step"): given(identification.STEP_CODES),
         ("dangerous_house", "grade"): ("C", "D"),
         ("agreement", "status"): ("draft", "signed", "voided"),
+        ("attachment", "purpose"): given(attachments.PURPOSES),
     }
 
 
@@ -200,10 +203,7 @@ def document_fields(document: str) -> list[list[str]]:
 def _fields_of_lines(document: str) -> Iterator[list[str]]:
     for line in document.split("\n"):
         if line:
-            fields = line.split("\t")
-            if len(fields) != len(COLUMNS):
-                raise StagingError("a line without nine fields")
-            yield fields
+            yield _split(line)
 
 
 def _hashed_lines(document: str, source: str) -> Iterator[list]:
@@ -212,11 +212,33 @@ def _hashed_lines(document: str, source: str) -> Iterator[list]:
     sha256 = hashlib.sha256
     for line in document.split("\n"):
         if line:
-            fields: list = line.split("\t")
-            if len(fields) != len(COLUMNS):
-                raise StagingError("a line without nine fields")
+            fields: list = _split(line)
             fields.append(None if fields[0] == source else sha256(line.encode("utf-8")).digest())
             yield fields
+
+
+def _split(line: str) -> list[str]:
+    """One line's nine fields, its payload and bases spelling only characters (``_check_escapes``)."""
+    fields = line.split("\t")
+    if len(fields) != len(COLUMNS):
+        raise StagingError("a line without nine fields")
+    if "\\u" in fields[7] or "\\u" in fields[8]:  # rare: a journal writes its text unescaped
+        _check_escapes(fields[7])
+        _check_escapes(fields[8])
+    return fields
+
+
+def _check_escapes(value: str) -> None:
+    """JSON's escapes can spell half a surrogate pair, which is no character: SQLite's JSON functions
+    would turn it into bytes that are not UTF-8, which no reader of the store could decode."""
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):  # not JSON: the validation names it
+        return
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise StagingError("half a surrogate pair") from None
 
 
 @functools.cache
