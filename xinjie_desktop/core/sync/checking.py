@@ -811,7 +811,7 @@ def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
     # What the sender says it holds of each origin (its receipt): it cannot cover more than that.  A township's
     # bundle covers third parties without carrying their changes (other villages'), so at a laptop this is what
     # bounds such a claim; at the township the count check below bounds it anyway.
-    held = incoming.manifest.get("receipt")
+    held: dict[str, int] | None = incoming.manifest.get("receipt")
     for origin, (first, last) in sorted(covers.items()):
         low, high, count = carried.get(origin, (None, None, 0))
         outside = count and (low < first or high > last)
@@ -819,7 +819,7 @@ def _check_coverage(store: Store, session: Session, incoming: Incoming) -> None:
         if not outside and not beyond and (not whole or count == last - first + 1):
             continue
         laptop = _origin_name(session, incoming.manifest, origin)
-        if beyond and not outside:
+        if beyond and not outside and held is not None:
             said = _(
                 "The bundle {name} says it covers {laptop}'s changes {first}–{last}, but also that the computer "
                 "that wrote it holds {laptop}'s changes only up to {held}."
