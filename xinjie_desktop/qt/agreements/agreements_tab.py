@@ -41,11 +41,10 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.records import agreements, demolition
 from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
 from xinjie_desktop.core.records.demolition import DemolitionError
-from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.store.models import Household, Township
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.agreements.sign_dialog import SignDialog
-from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
+from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
 
 METHOD_LABELS = {"screen": N_("on screen"), "paper": N_("on paper")}
@@ -744,28 +743,19 @@ class AgreementsTab(QWidget):
                     self.reclamation_combo.code(),
                     demolished_on=self.demolished_on_edit.value(),
                 )
-            else:
-                decisions: dict = {}
-                while True:
-                    try:
-                        demolition.record_certificates(
-                            self._store,
-                            self._household_id,
-                            self.old_certificate_check.isChecked(),
-                            self.new_certificate_edit.text(),
-                            loaded=self._acceptance,
-                            decisions=decisions,
-                        )
-                        break
-                    except EditCollisions as collided:  # changed in the store meanwhile: the user decides
-                        chosen = CollisionDialog.ask(collided.collisions, self)
-                        if chosen is None:
-                            self.acceptance_message.show_message(
-                                _("Not saved: nothing was chosen for the fields changed meanwhile.")
-                            )
-                            return False
-                        decisions.update(chosen)
-        except DemolitionError as error:
+            else:  # changed in the store meanwhile: the user decides
+                save_deciding(
+                    self,
+                    lambda decisions: demolition.record_certificates(
+                        self._store,
+                        self._household_id,
+                        self.old_certificate_check.isChecked(),
+                        self.new_certificate_edit.text(),
+                        loaded=self._acceptance,
+                        decisions=decisions,
+                    ),
+                )
+        except (DemolitionError, NothingChosen) as error:
             self.acceptance_message.show_message(str(error))
             return False
         self.acceptance_message.show_message(

@@ -20,7 +20,6 @@ from xinjie_desktop.core.records import households, township
 from xinjie_desktop.core.records.households import (
     ERROR,
     WARNING,
-    EditCollisions,
     HouseholdDraft,
     LoadedHousehold,
     Problem,
@@ -38,7 +37,7 @@ from xinjie_desktop.qt.households.income_tab import IncomeTab
 from xinjie_desktop.qt.households.members_tab import MembersTab
 from xinjie_desktop.qt.households.workflow_tab import WorkflowTab
 from xinjie_desktop.qt.relocation.relocation_tab import RelocationTab
-from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
+from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.field_labels import HOUSEHOLD_LABELS
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, MessageLabel, scrolled
 
@@ -332,18 +331,13 @@ class HouseholdEditor(QWidget):
         if errors:
             self._show_problems(problems, draft)
             return None
-        decisions: dict = {}
-        try:
-            while True:
-                try:
-                    household_id = households.save(self._store, draft, self._params, self._loaded, decisions)
-                    break
-                except EditCollisions as collided:  # changed in the store meanwhile: the user decides
-                    chosen = CollisionDialog.ask(collided.collisions, self)
-                    if chosen is None:
-                        self.summary.show_message(_("Not saved: nothing was chosen for the fields changed meanwhile."))
-                        return None
-                    decisions.update(chosen)
+        try:  # changed in the store meanwhile: the user decides
+            household_id = save_deciding(
+                self, lambda decisions: households.save(self._store, draft, self._params, self._loaded, decisions)
+            )
+        except NothingChosen as nothing:
+            self.summary.show_message(str(nothing))
+            return None
         except ValidationFailed as failure:
             self._show_problems(failure.problems + warnings, draft)
             return None

@@ -45,11 +45,10 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.core.records import agreements, demolition, household_list, public_notice, township
 from xinjie_desktop.core.records.agreements import AgreementError
-from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
+from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
 
@@ -574,28 +573,19 @@ class NoticesPage(QWidget):
         if objection_id is None:
             self.act_message.show_message(_("Select the objection that was re-verified."))
             return False
-        decisions: dict = {}
-        try:
-            while True:
-                try:
-                    public_notice.reverify(
-                        self._dialog.store,
-                        objection_id,
-                        self.reverify_edit.text(),
-                        self.reverify_date.value(),
-                        loaded=self._objections_loaded.get(objection_id),
-                        decisions=decisions,
-                    )
-                    break
-                except EditCollisions as collided:  # re-verified meanwhile too: the user decides
-                    chosen = CollisionDialog.ask(collided.collisions, self)
-                    if chosen is None:
-                        self.act_message.show_message(
-                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
-                        )
-                        return False
-                    decisions.update(chosen)
-        except NoticeError as error:
+        try:  # re-verified meanwhile too: the user decides
+            save_deciding(
+                self,
+                lambda decisions: public_notice.reverify(
+                    self._dialog.store,
+                    objection_id,
+                    self.reverify_edit.text(),
+                    self.reverify_date.value(),
+                    loaded=self._objections_loaded.get(objection_id),
+                    decisions=decisions,
+                ),
+            )
+        except (NoticeError, NothingChosen) as error:
             self.act_message.show_message(str(error))
             return False
         self.reverify_edit.clear()

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from xinjie_desktop import i18n
 from xinjie_desktop.core.records import housing_plans, township
 from xinjie_desktop.core.records import relocation as relocation_records
-from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.records.households import ValidationFailed
 from xinjie_desktop.core.rules import policy_params, relocation
 from xinjie_desktop.core.rules.housing_plan import PlanInputError
@@ -45,7 +44,7 @@ from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.relocation.dangerous_house_panel import DangerousHousePanel
 from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
-from xinjie_desktop.qt.shell.collision_dialog import CollisionDialog
+from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ChoiceCombo,
@@ -609,22 +608,17 @@ class RelocationTab(QWidget):
         if bad_dates:
             self.verification_status.show_message(_("Not saved: correct the fields marked in red."))
             return False
-        decisions: dict = {}
-        try:
-            while True:
-                try:
-                    relocation_records.save(
-                        self._store, self._household_id, self.draft(), self._kind, self._params, self._loaded, decisions
-                    )
-                    break
-                except EditCollisions as collided:  # changed in the store meanwhile: the user decides
-                    chosen = CollisionDialog.ask(collided.collisions, self)
-                    if chosen is None:
-                        self.verification_status.show_message(
-                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
-                        )
-                        return False
-                    decisions.update(chosen)
+        draft = self.draft()
+        try:  # changed in the store meanwhile: the user decides
+            save_deciding(
+                self,
+                lambda decisions: relocation_records.save(
+                    self._store, self._household_id, draft, self._kind, self._params, self._loaded, decisions
+                ),
+            )
+        except NothingChosen as nothing:
+            self.verification_status.show_message(str(nothing))
+            return False
         except ValidationFailed as failure:
             by_field: dict[str, list] = {}
             for problem in failure.problems:
@@ -675,30 +669,25 @@ class RelocationTab(QWidget):
         if result is None or plan is None:
             self.plan_status.show_message(_("Not saved: correct the inputs first."))
             return None
-        decisions: dict = {}
-        try:
-            while True:
-                try:
-                    plan_id = housing_plans.save(
-                        self._store,
-                        self._household_id,
-                        plan,
-                        result,
-                        chosen_option=self.calculator.chosen_option(),
-                        co_investor=self.calculator.co_investor(),
-                        note=self.plan_note_edit.text(),
-                        loaded=self._plan_base,
-                        decisions=decisions,
-                    )
-                    break
-                except EditCollisions as collided:  # a newer plan was saved meanwhile: the user decides
-                    chosen = CollisionDialog.ask(collided.collisions, self)
-                    if chosen is None:
-                        self.plan_status.show_message(
-                            _("Not saved: nothing was chosen for the fields changed meanwhile.")
-                        )
-                        return None
-                    decisions.update(chosen)
+        household_id = self._household_id
+        try:  # a newer plan was saved meanwhile: the user decides
+            plan_id = save_deciding(
+                self,
+                lambda decisions: housing_plans.save(
+                    self._store,
+                    household_id,
+                    plan,
+                    result,
+                    chosen_option=self.calculator.chosen_option(),
+                    co_investor=self.calculator.co_investor(),
+                    note=self.plan_note_edit.text(),
+                    loaded=self._plan_base,
+                    decisions=decisions,
+                ),
+            )
+        except NothingChosen as nothing:
+            self.plan_status.show_message(str(nothing))
+            return None
         except PlanInputError as error:
             self.plan_status.show_message(_("Not saved: {reason}").format(reason=str(error)))
             return None

@@ -7,6 +7,9 @@ The rule (which fields changed, which collide) is the core's: ``core.records.edi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.records import edits
+from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.rules import vocabulary
 from xinjie_desktop.core.rules.money import format_yuan, from_fen
 from xinjie_desktop.i18n import N_, _
@@ -154,3 +158,25 @@ class CollisionDialog(QDialog):
         dialog = CollisionDialog(collisions, parent)
         dialog.resize(760, 200 + 60 * min(len(collisions), 8))
         return dialog.decisions() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+T = TypeVar("T")
+
+
+class NothingChosen(Exception):
+    """The user closed the collision dialog without choosing: nothing was saved (the message says so)."""
+
+
+def save_deciding(parent: QWidget, save: Callable[[dict[edits.Key, edits.Decision]], T]) -> T:
+    """``save(decisions)`` until it goes through: each time the store changed a field the user changed too
+    (``EditCollisions``), the user decides in the dialog and the save is tried again with every decision so
+    far (issue 13, case 1).  ``NothingChosen`` when the user chooses nothing."""
+    decisions: dict[edits.Key, edits.Decision] = {}
+    while True:
+        try:
+            return save(decisions)
+        except EditCollisions as collided:
+            chosen = CollisionDialog.ask(collided.collisions, parent)
+            if chosen is None:
+                raise NothingChosen(_("Not saved: nothing was chosen for the fields changed meanwhile.")) from None
+            decisions.update(chosen)
