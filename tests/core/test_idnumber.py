@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, IdNumberError
@@ -57,3 +59,33 @@ def test_sex_and_birth_date_are_derived():
 
 def test_mask_keeps_first_six_and_last_four():
     assert idnumber.mask("11010519491231002X") == "110105********002X"
+
+
+@given(
+    first17=st.text(alphabet="0123456789", min_size=17, max_size=17),
+)
+def test_the_birth_date_is_the_one_stdnum_reads(first17):
+    """ID-2: the birth date parse reads from the number (characters 7-14) is the one python-stdnum reads, and a
+    number whose date stdnum refuses is refused."""
+    from stdnum import exceptions
+    from stdnum.cn import ric
+
+    number = first17 + idnumber.check_digit(first17)
+    try:
+        expected = ric.get_birth_date(number)
+    except exceptions.ValidationError:
+        expected = None
+    try:
+        facts = idnumber.parse(number)
+    except IdNumberError:
+        assert expected is None or expected > dt.date.today() or expected.year < 1890
+    else:
+        assert facts.birth_date == expected
+
+
+@pytest.mark.parametrize("date", ["19900230", "19901301", "19900001", "00000000"])
+def test_an_impossible_birth_date_is_refused(date):
+    """ID-2: February 30th, a 13th month, a month or year 0."""
+    first17 = "530502" + date + "123"
+    with pytest.raises(IdNumberError, match="impossible birth date"):
+        idnumber.parse(first17 + idnumber.check_digit(first17))

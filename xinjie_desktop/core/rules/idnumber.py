@@ -1,8 +1,9 @@
 """Resident identity card numbers (居民身份证号码, GB 11643-1999).
 
-The check digit is ISO 7064 MOD 11-2 and the birth date is read from the
-number, both through python-stdnum; the region code is not checked against a
-table (stdnum's table predates Longyang District's code 530502).
+The check digit is ISO 7064 MOD 11-2 through python-stdnum, and the birth date
+is read from the number as stdnum reads it (a test holds the two to agree); the
+region code is not checked against a table (stdnum's table predates Longyang
+District's code 530502).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 from stdnum.iso7064 import mod_11_2
 
@@ -55,8 +55,10 @@ def parse(number: str) -> IdNumberFacts:
     if check_digit(number[:17]) != number[17]:
         raise IdNumberError(_("The ID number's check digit is wrong: please check every digit."))
     try:
-        birth = ric.get_birth_date(number)
-    except stdnum_errors.ValidationError:
+        # Characters 7-14 as stdnum's ``ric.get_birth_date`` reads them, without its cleaning the number again
+        # (already done above: three quarters of the time of computing a household's flags went there).
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise IdNumberError(_("The ID number contains an impossible birth date.")) from None
     if birth > dt.date.today() or birth.year < 1890:
         raise IdNumberError(_("The ID number contains an impossible birth date."))
