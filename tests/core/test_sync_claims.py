@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from test_sync_safety import _sign_again, refused, rewrite
 
 from sync_world import file_state
@@ -316,7 +316,7 @@ def test_case_3_a_township_bundle_leaves_out_other_villages_changes_and_is_accep
         assert session.execute(text("SELECT count(*) FROM household")).scalar() == 1
 
 
-# --- case 9: the sender's derived list values are checked against the records ----------------------------
+# --- case 9: the derived list values are computed here from the records, never taken from the sender --------
 
 
 @pytest.mark.parametrize(
@@ -328,6 +328,8 @@ def test_case_3_a_township_bundle_leaves_out_other_villages_changes_and_is_accep
         ("workflow_step", "entered"),
         ("search_text", "nobody"),
         ("list_key", "\x1f\x1f"),
+        ("flags", ""),  # ID-1 below the line, ID-2 a birth date that differs from the ID number: both hidden
+        ("flags", "|cannot_exit|wrongly_exited|"),
     ],
 )
 def test_case_9_derived_list_values_that_contradict_the_members_are_recomputed(world, bundle, tmp_path, column, lie):
@@ -361,16 +363,37 @@ def households_module():
     return households
 
 
-def test_case_9_an_honest_senders_values_are_taken_as_they_agree_with_the_records(world, bundle):
-    """The check costs no recomputation where the values agree: the household is written with them."""
+def test_case_9_new_households_are_written_with_values_computed_here_at_no_extra_cost(world, bundle, tmp_path):
+    """Households created whole are written with the values computed from the bundle's records as it was read
+    (nothing left for ``finish`` to compute), equal to what the sending laptop computed, flags included, and
+    the same whatever derived.json says (here: an empty table)."""
     (imported,) = importing.import_bundles(world.township, [bundle])
     assert imported.outcome.new["household"] == 1 and len(imported.outcome.prefilled) == 1
     from xinjie_desktop.core.records import demo_data
 
     lushui = world.laptop(1)
     demo_data.add_households(lushui, 30, seed=5)
-    (imported,) = importing.import_bundles(world.township, world.export(lushui))
+    (exported,) = world.export(lushui)
+
+    def forget(parts):
+        parts["derived.json"] = b"{}"
+        manifest = json.loads(parts["manifest.json"])
+        manifest["parts"]["derived.json"] = hashlib.sha256(parts["derived.json"]).hexdigest()
+        parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        _sign_again(lushui, parts, parts["changes.tsv"].decode("utf-8"))
+
+    silent = rewrite(world, exported, tmp_path / "silent.xjb", forget)
+    (imported,) = importing.import_bundles(world.township, [silent])
     assert imported.outcome.new["household"] == 30 and len(imported.outcome.prefilled) == 30
+    columns = ", ".join(households_module().DERIVED_COLUMNS)
+    query = text(f"SELECT id, {columns} FROM household WHERE id IN :ids").bindparams(bindparam("ids", expanding=True))
+    ids = sorted(imported.outcome.prefilled)
+    with lushui.session() as session:
+        sent = session.execute(query, {"ids": ids}).all()
+    with world.township.session() as session:
+        stored = session.execute(query, {"ids": ids}).all()
+    assert sorted(stored) == sorted(sent) and len(sent) == 30
+    assert any(row[5] for row in sent), "some of the demo households have flags"
 
 
 # --- case 14 (the bundle's message): bytes added to a bundle -------------------------------------------

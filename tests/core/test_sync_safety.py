@@ -280,8 +280,8 @@ def test_a_bundle_refused_while_applied_leaves_no_trace_and_the_ones_before_it_s
     applied = []
     real_finish = merge.finish
 
-    def failing_finish(session, outcome, params, hints=None):
-        real_finish(session, outcome, params, hints=hints)
+    def failing_finish(session, outcome, params):
+        real_finish(session, outcome, params)
         applied.append(outcome)
         if len(applied) == 2:  # the second bundle's records are written by now
             raise bundle_format.SyncError("refused half-way")

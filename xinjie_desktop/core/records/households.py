@@ -319,19 +319,15 @@ def shared_numbers(connection, household_ids: list[str]) -> dict[str, set[str]]:
 
 
 def refresh_many(
-    session: Session,
-    household_ids: set[str],
-    params: PolicyParameters,
-    hints: dict[str, dict] | None = None,
-    prefilled: Set[str] = frozenset(),
+    session: Session, household_ids: set[str], params: PolicyParameters, computed: Set[str] = frozenset()
 ) -> dict[str, set[str]]:
     """``refresh_derived`` for many households at once (an import), and for the households sharing an ID
     number with them; returns the ID numbers held by more than one household (number → households).
 
-    ``hints``: derived columns already computed (by the computer that sent the households, under the same
-    parameters), taken as they are for a household none of whose ID numbers is held elsewhere;
-    ``prefilled``: households written with their hints already (nothing to update for them).
-    Reads and writes with plain SQL, 500 households at a time: the import writes thousands."""
+    ``computed``: households whose derived columns were just written as ``derived_values`` gives them for
+    their records under ``params`` (an import computes them as it reads a bundle), left as they are unless
+    one of their ID numbers is held elsewhere.  Reads and writes with plain SQL, 500 households at a time:
+    the import writes thousands."""
     from types import SimpleNamespace
 
     from xinjie_desktop.core.store.models import Objection, WorkflowStep
@@ -353,17 +349,7 @@ def refresh_many(
     derived = DERIVED_COLUMNS
     updates: list[dict[str, object]] = []
     involved = set().union(*shared.values()) if shared else set()
-    hinted = {
-        household_id: values
-        for household_id, values in (hints or {}).items()
-        if household_id in household_ids and household_id not in involved and all(name in values for name in derived)
-    }
-    updates.extend(
-        {"row_id": household_id, **{f"new_{name}": values[name] for name in derived}}
-        for household_id, values in hinted.items()
-        if household_id not in prefilled
-    )
-    everyone = [household_id for household_id in everyone if household_id not in hinted]
+    everyone = [household_id for household_id in everyone if household_id not in computed or household_id in involved]
     for start in range(0, len(everyone), 500):
         part = everyone[start : start + 500]
         children: dict[str, dict[str, list]] = {

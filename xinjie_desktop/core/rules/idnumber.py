@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stdnum.cn import ric
 from stdnum.iso7064 import mod_11_2
@@ -25,8 +25,7 @@ class IdNumberError(ValueError):
     """An ID number that cannot be right; ``str()`` is a message for the user."""
 
 
-@dataclass(frozen=True)
-class IdNumberFacts:
+class IdNumberFacts(NamedTuple):  # a named tuple: made for every member whenever flags are computed
     number: str
     birth_date: dt.date
     sex: str  # MALE or FEMALE

@@ -18,8 +18,8 @@ A bundle (``.xjb``) is a ZIP archive (the journal deflated, attachments stored) 
     bases, separated by tabs (the payloads are JSON text, which holds no raw tab or line break).
 ``derived.json``
     for each household created in the bundle, the list's derived columns as its sender computed them
-    (head, population, step, flags, …), used by the importer when its policy parameters are the same
-    version and no ID number of the household is held elsewhere; otherwise it computes them.
+    (head, population, step, flags, …), for receivers of earlier versions: checked for its shape and
+    otherwise not used (issue 13, case 9: the receiver computes them from the records it receives).
 ``runs.json``
     the signed runs of the changes it carries (core.sync.runs: each device signs its own changes, a run
     at a time, and the signatures travel with them), with the hashes of a run's changes left out; the

@@ -43,16 +43,16 @@ class Incoming:
     manifest: dict
     document: str  # changes.tsv
     blobs: dict[str, bytes]
-    hints: dict[str, dict]  # derived.json: household id → derived columns as the sender computed them
     manifest_sha256: str = ""  # the digest of the signed manifest, which holds the hash of every part: the content
     signed_runs: list[dict] = field(default_factory=list)  # runs.json: the origins' signed runs (core.sync.runs)
     keys: dict[str, str] = field(default_factory=dict)  # origin → the signing key its runs are checked with
+    params: object = None  # the policy parameters the import computes with (None: those in force)
 
     @functools.cached_property
     def staged(self) -> bytes:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
-        return staging.staged_image(self.document, self.signed_runs, self.keys, self.source["device_id"])
+        return staging.staged_image(self.document, self.signed_runs, self.keys, self.source["device_id"], self.params)
 
     def take_staged(self) -> bytes:
         """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's
@@ -398,7 +398,8 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         hints = None
     if not _table_of(_table_of(lambda value: value is None or isinstance(value, (str, int))))(hints):
         raise malformed(path, "derived.json", _("a table of households and their list values"))
-    assert isinstance(hints, dict)
+    # derived.json, the sender's list values of the households it creates, is for older receivers: it must be
+    # well formed, but this one computes every one of them itself (``staging._derive_new_households``).
     try:
         found_runs = _json(signed_runs)
     except ValueError:
@@ -415,7 +416,6 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         manifest,
         document,
         blobs,
-        hints,
         hashlib.sha256(manifest_bytes).hexdigest(),
         found_runs,
         keys,

@@ -60,11 +60,6 @@ class ImportResult:
         )
 
 
-def _usable_hints(incoming: Incoming, params) -> dict[str, dict]:
-    """The sender's derived columns, when it computed them under the parameters in force here."""
-    return incoming.hints if incoming.manifest.get("policy_version") == params.version else {}
-
-
 def import_bundles(
     store: Store,
     paths: list[Path | str],
@@ -111,10 +106,11 @@ class _BrokenReference(Exception):
     pass
 
 
-def _read_and_stage(store: Store, path: Path | str) -> Incoming:
+def _read_and_stage(store: Store, path: Path | str, params) -> Incoming:
     """``read``, and the changes staged (``Incoming.staged``) unless the bundle was imported before (then
     there is nothing to stage).  Not well formed: ``check`` says so."""
     incoming = read(store, path)
+    incoming.params = params
     with store.session() as session:
         if imported_at(session, incoming.bundle_id) is not None:
             return incoming
@@ -123,20 +119,33 @@ def _read_and_stage(store: Store, path: Path | str) -> Incoming:
     return incoming
 
 
+_READERS = 2  # bundles read at a time while one is applied
+
+
 @contextlib.contextmanager
-def _reading_ahead(store: Store, paths: list[Path | str]) -> Iterator[Iterator[concurrent.futures.Future[Incoming]]]:
-    """The bundles of ``paths`` in order, each as a future of its ``Incoming``, read and staged in a thread
-    of its own while the one before it is applied: decrypting, verifying, splitting lines, validating JSON
-    and reading fields out of it run on the second processor core (SQLite lets go of Python while it
-    applies a bundle).  ``result()`` raises the bundle's ``SyncError``."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-reader") as reader:
+def _reading_ahead(
+    store: Store, paths: list[Path | str], params
+) -> Iterator[Iterator[concurrent.futures.Future[Incoming]]]:
+    """The bundles of ``paths`` in order, each as a future of its ``Incoming``, read and staged in two threads
+    while the one before is applied: decrypting, verifying, splitting lines, validating JSON, reading fields out
+    of it and computing the new households' list values (flags included) run beside the import's SQL (SQLite
+    lets go of Python while it applies a bundle; reading one bundle costs more than applying one, so two are
+    read at a time).  The first is read alone (nothing to apply meanwhile), then each bundle's two successors
+    start as it is handed over.  ``result()`` raises the bundle's ``SyncError``."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="bundle-reader") as reader:
+        # Submitted and not handed over yet (a bundle handed over is forgotten here: it holds its text and
+        # image until it is applied).
+        pending: dict[int, concurrent.futures.Future[Incoming]] = {}
 
         def futures() -> Iterator[concurrent.futures.Future[Incoming]]:
-            ahead = [reader.submit(_read_and_stage, store, path) for path in paths[:1]]
+            submitted = 0
             for index in range(len(paths)):
-                if index + 1 < len(paths):  # the next one is read while this one is applied
-                    ahead.append(reader.submit(_read_and_stage, store, paths[index + 1]))
-                yield ahead.pop(0)
+                while submitted < min(index + 1 + _READERS, len(paths)):
+                    pending[submitted] = reader.submit(_read_and_stage, store, paths[submitted], params)
+                    submitted += 1
+                    if submitted == 1:
+                        concurrent.futures.wait([pending[0]])  # the first alone: nothing to apply meanwhile
+                yield pending.pop(index)
 
         yield futures()
 
@@ -154,7 +163,7 @@ def _import_stick(
     results: list[ImportResult] = []
     refused: SyncError | None = None
     total = len(paths)
-    with _reading_ahead(store, paths) as pending:
+    with _reading_ahead(store, paths, params) as pending:
         with contextlib.ExitStack() as stick:
             session = stick.enter_context(store.durable_unit_of_work()) if together else None
             for index, bundle in enumerate(pending):
@@ -194,6 +203,8 @@ def _import_alone(store: Store, incoming: Incoming, params, backup) -> ImportRes
 def _import_into(store: Store, session: Session, incoming: Incoming, params, before_writing=None) -> ImportResult:
     """One bundle into the session's transaction: check, then (after ``before_writing``) apply and record."""
     manifest = incoming.manifest
+    if incoming.params is None:  # read here, not staged yet
+        incoming.params = params
     checked = check(store, incoming, session)
     if checked.already is not None:
         return ImportResult(incoming.path, incoming.source_name, incoming.bundle_id, already=checked.already)
@@ -205,9 +216,8 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
             text("INSERT OR IGNORE INTO blob (sha256, size, data) VALUES (:s, :n, :d)"),
             {"s": sha, "n": len(content), "d": content},
         )
-    hints = _usable_hints(incoming, params)
     try:
-        outcome = merge.apply_staged(session, hints=hints)
+        outcome = merge.apply_staged(session)
     except sa_exc.OperationalError as error:
         if "JSON" not in str(error):
             raise
@@ -219,7 +229,7 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         if collision is not None:
             raise SyncError(_collision_message(session, incoming, collision)) from None
         raise _unmergeable(incoming.path) from None
-    merge.finish(session, outcome, params, hints=hints)
+    merge.finish(session, outcome, params)
     runs.keep(connection)  # the origins' signatures, to pass on with their changes
     _record_peer(store, session, incoming)
     limited = _advance_cursors(store, session, incoming)
@@ -337,7 +347,7 @@ def preview_all(
     try:
         # One transaction from the start (rolled back at the end), so that each bundle's savepoint nests in it.
         session.connection().exec_driver_sql("BEGIN")
-        with _reading_ahead(store, paths) as pending:
+        with _reading_ahead(store, paths, params) as pending:
             for index, (path, bundle) in enumerate(zip(paths, pending, strict=True)):
                 incoming = None
                 try:

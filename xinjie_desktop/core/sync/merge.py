@@ -89,8 +89,9 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)  # sync_conflict ids opened or grown
     duplicates: list[str] = field(default_factory=list)  # ID numbers newly in two households
     households: set[str] = field(default_factory=set)  # touched, derived columns refreshed
-    bulk_households: set[str] = field(default_factory=set)  # created whole, in bulk (their derived: hints)
-    prefilled: set[str] = field(default_factory=set)  # created in bulk with the sender's derived columns
+    bulk_households: set[str] = field(default_factory=set)  # created whole, in bulk
+    # created in bulk with their derived columns as this computer computed them from the bundle's records
+    prefilled: set[str] = field(default_factory=set)
     slow_households: set[str] = field(default_factory=set)  # touched by the merge
 
     def summary(self) -> dict:
@@ -652,11 +653,11 @@ def _entry(value: Any, version: Version | None, row: str | None = None) -> Liste
     return Listed(value, hlc, device, row)
 
 
-def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[str, dict] | None = None) -> Outcome:
+def apply_staged(session: Session, outcome: Outcome | None = None) -> Outcome:
     """Apply the staged changes (``staging.stage``, checked by ``staged_fork``) in the session's transaction.
 
-    ``hints``: the sender's derived columns of the households it created (``finish``), written with
-    the households created in bulk so that ``finish`` has nothing to update for them."""
+    Households created in bulk are written with the derived columns computed from the bundle's records as it
+    was staged (``staging._derive_new_households``), so that ``finish`` has nothing to compute for them."""
     outcome = outcome or Outcome()
     connection = session.connection()
     total = connection.exec_driver_sql("SELECT count(*) FROM sync_incoming").scalar_one()
@@ -670,7 +671,7 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
         f"INSERT INTO change_log ({', '.join(staging.COLUMNS)}) SELECT {', '.join(staging.COLUMNS)} FROM sync_incoming"
     )
     change_log.observe_hlc(connection, newest)
-    _create_in_bulk(connection, outcome, hints or {})
+    _create_in_bulk(connection, outcome)
     rest = staged_changes(connection, "i.rowid NOT IN (SELECT staged FROM sync_bulk)")
     rest.sort(key=lambda c: (c.hlc, c.origin, c.seq))
     rows = _Rows(session, rest)
@@ -702,7 +703,7 @@ def apply_staged(session: Session, outcome: Outcome | None = None, hints: dict[s
     return outcome
 
 
-def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> None:
+def _create_in_bulk(connection, outcome: Outcome) -> None:
     """The common case of an import, new records, done by SQLite itself: a change that creates a record
     (all its fields, read out of its JSON already in ``incoming.new_<table>``), the only change of that
     record in the bundle, of a record not stored (the insert leaves it out), not deleted and whose parent
@@ -752,14 +753,11 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             and not callable(column.default.arg)
         }
         names = ", ".join([*columns, *derived])
-        hinted = _stage_hints(connection, hints) if table.name == "household" else set()
+        household = table.name == "household"
         reads = ", ".join(
             [
                 *(f"n.{name}" for name in columns),
-                *(
-                    f"coalesce(h.{name}, :d_{name})" if hinted and name in _hint_columns() else f":d_{name}"
-                    for name in derived
-                ),
+                *(_derived_read(name) if household and name in _DERIVED else f":d_{name}" for name in derived),
             ]
         )
         chosen_rows = (
@@ -773,7 +771,12 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
                 f"INSERT OR IGNORE INTO {table.name} ({names}, id, {change_log.VERSIONS}) "
                 f"SELECT {reads}, c.row_id, json_object('*', json_array(c.hlc, c.origin_device)) "
                 + chosen_rows
-                + ("LEFT JOIN sync_hint h ON h.id = c.row_id" if hinted else "")
+                + (
+                    "LEFT JOIN new_household_derived h ON h.id = c.row_id LEFT JOIN villager_group g ON g.id = "
+                    "n.group_id LEFT JOIN village v ON v.id = g.village_id"
+                    if household
+                    else ""
+                )
             ),
             {f"d_{name}": value for name, value in derived.items()},
         ).rowcount
@@ -788,7 +791,7 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             created = set(connection.exec_driver_sql(f"SELECT c.row_id {chosen_rows}").scalars())
             outcome.bulk_households |= created
             outcome.households |= created
-            outcome.prefilled |= created & hinted
+            outcome.prefilled |= created
         elif "household_id" in table.c:  # the households of records created under them
             outcome.households.update(
                 household
@@ -797,55 +800,19 @@ def _create_in_bulk(connection, outcome: Outcome, hints: dict[str, dict]) -> Non
             )
 
 
-def _hint_columns() -> tuple[str, ...]:
-    from xinjie_desktop.core.records.households import DERIVED_COLUMNS
-
-    return DERIVED_COLUMNS
+# The derived columns of a household created in bulk, as ``staging._derive_new_households`` computed them.
+_DERIVED = (*staging.DERIVED_HERE, "list_key")
 
 
-def _stage_hints(connection, hints: dict[str, dict]) -> set[str]:
-    """The sender's derived columns of households (every one given) in ``temp.sync_hint``: their ids."""
-    names = _hint_columns()
-    rows = [
-        (household_id, *(values[name] for name in names))
-        for household_id, values in hints.items()
-        if isinstance(values, dict) and all(name in values for name in names)
-    ]
-    connection.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS sync_hint (id TEXT PRIMARY KEY, {', '.join(names)})")
-    connection.exec_driver_sql("DELETE FROM sync_hint")
-    if rows:
-        connection.exec_driver_sql(f"INSERT INTO sync_hint VALUES ({', '.join('?' * (len(names) + 1))})", rows)
-        for household_id in _contradicted_hints(connection):  # computed here from the records (``finish``)
-            hints.pop(household_id, None)
-    return {row[0] for row in connection.exec_driver_sql("SELECT id FROM sync_hint")}
-
-
-def _contradicted_hints(connection) -> list[str]:
-    """Households whose derived columns as their sender gave them (``sync_hint``) contradict the records the
-    bundle creates (issue 13, case 9): head, head's ID number, actual population, workflow step and search
-    text as the staging found them in those records (``staging._derive_new_households``, in the reader
-    thread), and the list key (village and group as stored here, head).  Deleted from ``sync_hint``;
-    returned.  The flags are the sender's word still (computing them costs more than the rest of an
-    import's Python)."""
+def _derived_read(name: str) -> str:
+    """How the bulk insert reads a household's derived column ``name`` (``h``: its row of
+    ``new_household_derived``, ``v`` and ``g``: its village and group as stored here)."""
     from xinjie_desktop.core.records.households import list_key
 
+    if name != "list_key":
+        return f"coalesce(h.{name}, :d_{name})"
     assert list_key("a", "b", "c") == "a\x1fb\x1fc", "list_key is village, group and head between unit separators"
-    connection.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_hint_wrong (id TEXT PRIMARY KEY)")
-    connection.exec_driver_sql("DELETE FROM sync_hint_wrong")
-    connection.exec_driver_sql(
-        "INSERT OR IGNORE INTO sync_hint_wrong SELECT h.id FROM sync_hint h LEFT JOIN new_household_derived d "
-        "ON d.id = h.id LEFT JOIN sync_incoming i ON i.table_name = 'household' AND i.row_id = h.id "
-        f"AND {staging.CREATED} LEFT JOIN new_household n ON n.staged = i.rowid "
-        "LEFT JOIN villager_group g ON g.id = n.group_id LEFT JOIN village v ON v.id = g.village_id "
-        "WHERE d.id IS NULL OR h.head_name IS NOT d.head_name OR h.head_id_number IS NOT d.head_id_number "
-        "OR h.actual_population IS NOT d.actual_population OR h.search_text IS NOT d.search_text "
-        "OR h.workflow_step IS NOT d.workflow_step OR h.list_key IS NOT "
-        "(coalesce(v.name, '') || char(31) || coalesce(g.name, '') || char(31) || d.head_name)"
-    )
-    wrong = list(connection.exec_driver_sql("SELECT id FROM sync_hint_wrong").scalars())
-    if wrong:
-        connection.exec_driver_sql("DELETE FROM sync_hint WHERE id IN (SELECT id FROM sync_hint_wrong)")
-    return wrong
+    return "coalesce(v.name, '') || char(31) || coalesce(g.name, '') || char(31) || coalesce(h.head_name, '')"
 
 
 def _seen(change: Change) -> int:
@@ -1270,24 +1237,21 @@ def _write(connection, rows: _Rows, new_tombstones: dict, outcome: Outcome) -> N
     outcome.households = {h for h in outcome.households if rows.rows.get(("household", h), True) is not None}
 
 
-def finish(session: Session, outcome: Outcome, params, hints: dict[str, dict] | None = None) -> None:
+def finish(session: Session, outcome: Outcome, params) -> None:
     """After ``apply``: recompute the derived columns of the households touched (and of those sharing
     an ID number with them), and list an ID number held by two households as a possible duplicate.
 
-    ``hints``: the sender's derived columns for households it created (see ``households.refresh_many``);
-    used only for households created whole by this import and touched by nothing else in it."""
+    Households created whole by this import and touched by nothing else in it were written with their
+    derived columns computed here from the bundle's records (``apply_staged``): taken as they are (see
+    ``households.refresh_many``)."""
     from xinjie_desktop.core.records import households
 
     if not outcome.households:
         return
     session.info[change_log.APPLYING] = True
     try:
-        usable = {
-            household_id: values
-            for household_id, values in (hints or {}).items()
-            if household_id in outcome.bulk_households and household_id not in outcome.slow_households
-        }
-        shared = households.refresh_many(session, outcome.households, params, usable, outcome.prefilled)
+        computed = outcome.prefilled & outcome.bulk_households - outcome.slow_households
+        shared = households.refresh_many(session, outcome.households, params, computed)
     finally:
         session.info.pop(change_log.APPLYING, None)
     connection = session.connection()

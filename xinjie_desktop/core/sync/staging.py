@@ -26,6 +26,7 @@ statement the connection prepared against one bundle's image stays right for the
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import json
@@ -272,8 +273,7 @@ def _schema() -> tuple[str, ...]:
     )
     # What the records a bundle creates say of their households' derived columns (``_derive_new_households``).
     statements.append(
-        "CREATE TABLE new_household_derived (id TEXT PRIMARY KEY, head_name, head_id_number, actual_population, "
-        "workflow_step, search_text) WITHOUT ROWID"
+        f"CREATE TABLE new_household_derived (id TEXT PRIMARY KEY, {', '.join(DERIVED_HERE)}) WITHOUT ROWID"
     )
     return tuple(statements)
 
@@ -287,7 +287,11 @@ _INSERT_CHANGE = (
 
 
 def staged_image(
-    document: str, signed_runs: list[dict] | None = None, keys: dict[str, str] | None = None, source: str = ""
+    document: str,
+    signed_runs: list[dict] | None = None,
+    keys: dict[str, str] | None = None,
+    source: str = "",
+    params=None,
 ) -> bytes:
     """The changes of ``changes.tsv`` staged, checked and the records they create read out, in an
     in-memory SQLite database of their own, serialized (``stage`` loads it).  Thread-safe: it uses a
@@ -295,7 +299,8 @@ def staged_image(
 
     ``signed_runs`` (the bundle's ``runs.json``) of other origins than the bundle's ``source`` are checked
     against ``keys`` (origin → signing key): their lines are hashed as they are staged (only when the bundle
-    carries such runs), and the valid runs go into ``sync_run`` with the sender's own (``runs.verify``)."""
+    carries such runs), and the valid runs go into ``sync_run`` with the sender's own (``runs.verify``).
+    ``params``: the policy parameters the derived columns of new households are computed under (those in force)."""
     database = sqlite3.connect(":memory:")
     try:
         for statement in _schema():  # empty tables first, always the same: the same pages in every image
@@ -318,7 +323,11 @@ def staged_image(
                 f"FROM sync_incoming i WHERE i.table_name = '{name}' AND {CREATED}"
             )
         _validate_fields(database)
-        _derive_new_households(database)
+        if params is None:
+            from xinjie_desktop.core.rules.policy_params import current
+
+            params = current()
+        _derive_new_households(database, params)
         _collect_owners(database)
         database.commit()
         return database.serialize()
@@ -419,28 +428,95 @@ def _created_field_check() -> dict[str, str]:
     return checks
 
 
-def _derive_new_households(database) -> None:
-    """For every household the bundle creates, the derived columns its created records give (issue 13,
-    case 9; compared with the sender's ``derived.json`` by ``merge._contradicted_hints``): head and head's
-    ID number (the first member by position whose relation is "head"), actual population (members of an
-    included membership basis), workflow step (the step of the highest ordinal, "rejected" if it did not
-    pass) and search text (every member's name and ID number by position)."""
-    from xinjie_desktop.core.rules.identification import REJECTED
-    from xinjie_desktop.core.rules.membership import INCLUDED
+# The records a household's derived columns are computed from, in the order ``households.refresh_many`` reads
+# them: (attribute, table, order).
+_DERIVED_FROM = (
+    ("members", "member", "position"),
+    ("incomes", "income_worksheet", "year"),
+    ("steps", "workflow_step", "ordinal"),
+    ("objections", "objection", "raised_on"),
+)
 
-    included = ", ".join(_literal(basis) for basis in sorted(INCLUDED))
-    database.execute(
-        "INSERT OR IGNORE INTO new_household_derived SELECT i.row_id, coalesce(head.name, ''), "
-        "coalesce(head.id_number, ''), coalesce(everyone.population, 0), coalesce(last.step, ''), "
-        "coalesce(everyone.search, '') FROM new_household n JOIN sync_incoming i ON i.rowid = n.staged "
-        "LEFT JOIN (SELECT household_id, name, id_number, min(position) FROM new_member WHERE relation = 'head' "
-        "GROUP BY household_id) head ON head.household_id = i.row_id "
-        f"LEFT JOIN (SELECT household_id, count(CASE WHEN membership_basis IN ({included}) THEN 1 END) AS population, "
-        "group_concat(name || '|' || id_number, '|') AS search FROM (SELECT * FROM new_member ORDER BY household_id, "
-        "position) GROUP BY household_id) everyone ON everyone.household_id = i.row_id "
-        f"LEFT JOIN (SELECT household_id, CASE WHEN passed THEN step ELSE '{REJECTED}' END AS step, max(ordinal) "
-        "FROM new_workflow_step GROUP BY household_id) last ON last.household_id = i.row_id"
+
+def _derive_new_households(database, params) -> None:
+    """For every household the bundle creates, its derived columns (``households.derived_values``: head, head's
+    ID number, actual population, workflow step, flags, search text) computed here from the records the bundle
+    creates, under this computer's parameters (issue 13, case 9: the sender's word is not taken for any of
+    them), into ``new_household_derived``.  The merge writes them with households created whole (the list key
+    there, from the village and group as stored); one whose records the merge touches, or sharing an ID number
+    with another household, is computed again from the store (``merge.finish``).  The records are read as
+    SQLAlchemy would read them from the store (its SQLite result processors), so that the values are the same."""
+    from types import SimpleNamespace
+
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from xinjie_desktop.core.records.households import derived_values
+
+    dialect = sqlite_dialect.dialect()
+
+    def fields(name: str) -> list:
+        """The columns the rules read (not when or where a record was made or changed, ``change_log.STAMPS``)."""
+        return [column for column in _new_record_columns()[name] if column.name not in change_log.STAMPS]
+
+    def records(name: str, key: str, where: str = "", order: str = "") -> Iterator[tuple]:
+        """(key, then the record's ``fields`` as SQLAlchemy reads them)."""
+        columns = fields(name)
+        processors = {
+            index: convert
+            for index, convert in enumerate(
+                (column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns), start=1
+            )
+            if convert is not None
+        }
+        query = (
+            f"SELECT {key}, {', '.join(f'n.{column.name}' for column in columns)} FROM new_{name} n "
+            f"JOIN sync_incoming i ON i.rowid = n.staged {where} {order}"
+        )
+        if not processors:
+            yield from database.execute(query)
+            return
+        for row in database.execute(query):
+            values = list(row)
+            for index, convert in processors.items():
+                values[index] = convert(values[index])
+            yield values
+
+    def kind(name: str) -> type:
+        """Records of table ``name`` as the rules read them: a named tuple of its fields (cheap to make)."""
+        return collections.namedtuple(f"new_{name}", [column.name for column in fields(name)])
+
+    found = {}
+    names = [column.name for column in fields("household")]
+    for row in records("household", "i.row_id"):
+        household = SimpleNamespace(**dict(zip(names, row[1:], strict=True)))
+        household.id = row[0]
+        for attribute, _table, _order in _DERIVED_FROM:
+            setattr(household, attribute, [])
+        found[row[0]] = household
+    if not found:
+        return
+    new = "SELECT i.row_id FROM new_household h JOIN sync_incoming i ON i.rowid = h.staged"
+    for attribute, table, order in _DERIVED_FROM:
+        make = kind(table)._make
+        for row in records(
+            table, "n.household_id", f"WHERE n.household_id IN ({new})", f"ORDER BY n.household_id, n.{order}"
+        ):
+            getattr(found[row[0]], attribute).append(make(row[1:]))
+    database.executemany(
+        "INSERT OR REPLACE INTO new_household_derived VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (household_id, *(values[name] for name in DERIVED_HERE))
+            for household_id, values in (
+                (household_id, derived_values(household, "", "", params, set()))
+                for household_id, household in found.items()
+            )
+        ),
     )
+
+
+# The derived columns ``_derive_new_households`` computes (the list key is the merge's: it needs the names of
+# the village and group as stored).
+DERIVED_HERE = ("head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text")
 
 
 # The records a laptop may not change at all: the township's own (issue 13, case 6).
