@@ -790,7 +790,31 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
     values["per_capita_limit"] = str(params.per_capita_max_m2)
     values["max_area_limit"] = str(params.max_area_m2)
     values["key_date"] = agreement_pdf.format_date(params.key_date, words)
+    values.update(_worded_terms(content, values, words))
     return values
+
+
+def _worded_terms(content: dict, values: dict[str, str], words: dict[str, str]) -> dict[str, str]:
+    """The sentences that depend on the figures (SB-1, SB-2, HS-3, AG-1): a reward is stated only when
+    there is one (never "a reward of 0.00"); a registered household's subsidy and reward stay within the
+    building cost of the area-controlled standard, a synchronised household's are fixed amounts paid
+    whatever the cost; a demolition agreement whose reward the cap took says so; the employment agreement
+    commits at least n workers, or says plainly that no member can work (never "at least 0")."""
+    reward = Decimal(content["reward"]) if content.get("reward") not in (None, "") else Decimal(0)
+    synchronised = content.get("household_kind") == "synchronised"
+    if reward > 0:
+        limit = words["total_per_household"] if synchronised else words["total_within_cost"]
+    else:
+        limit = words["subsidy_per_household"] if synchronised else words["subsidy_within_cost"]
+    workers = content.get("employment_workers")
+    return {
+        "reward_clause": words["reward_added"].format_map(values) if reward > 0 else "",
+        "money_limit": limit.format_map(values),
+        "reward_terms": (words["reward_on_demolition"] if reward > 0 else words["reward_taken_by_cap"]).format_map(
+            values
+        ),
+        "workers_commitment": words["workers_commitment"].format_map(values) if workers else words["no_workers"],
+    }
 
 
 def _pdf_bytes(session: Session, records: Sequence[Agreement | _AsPrinted], lang: str, **options) -> bytes:
