@@ -596,14 +596,15 @@ def _content_now(
     today: dt.date,
 ) -> dict:
     """The agreement's content filled in again from the household and plan as they are now, keeping
-    what was agreed that the records do not hold (the demolition deadline, the employment commitments)
-    unless new ones are given."""
+    what was agreed that the records do not hold (the demolition deadline, the employment commitments'
+    words) unless new ones are given.  The members able to work are counted again from the household as
+    it is now, as the first draft counts them (``content_of``): the records hold them."""
     old = json.loads(record.content)
     if demolition_deadline is None and old.get("demolition_deadline"):
         demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
     if employment is None and record.kind == EMPLOYMENT:
         employment = Employment(
-            old.get("employment_workers"),
+            None,
             old.get("employment_training", ""),
             old.get("employment_placement", ""),
             old.get("exit_target", ""),
