@@ -119,7 +119,7 @@ def test_SB_1_SB_2_HS_3_every_printed_amount_agrees_with_the_calculator(store, g
     )
 
     summary_path = tmp_path / f"summary-{household_id}.pdf"
-    family = PlanHousehold("成员0", "530502195001010011", "V1", "G1", plan.people, plan.kind)
+    family = PlanHousehold("成员0", "530502195001010011", "V1", "G1", plan.people)
     render_plan_summary(summary_path, family, plan, result, "辛街乡", TODAY)
     summary = pdf_text(summary_path)
     assert f"Subsidy(yuan){yuan(money.subsidy)}" in summary

@@ -103,7 +103,7 @@ def test_AG_1_HS_4_SB_3_agreements_keep_every_text_on_the_page(store, hostile, t
 @pytest.mark.parametrize("office_copy", [True, False])
 def test_HS_3_HS_4_plan_summary_keeps_every_text_in_its_cell(tmp_path, params, language, option, office_copy):
     set_language(language)
-    family = PlanHousehold("杨明" * 25, "530502197003051133", VILLAGE, GROUP, 9, "registered")
+    family = PlanHousehold("杨明" * 25, "530502197003051133", VILLAGE, GROUP, 9)
     path = tmp_path / "summary.pdf"
     render_plan_summary(
         path,

@@ -47,14 +47,14 @@ EMPTY = "—"
 
 @dataclass(frozen=True)
 class PlanHousehold:
-    """The household block of the summary; ``id_number`` is printed masked (first 6, last 4)."""
+    """The household block of the summary; ``id_number`` is printed masked (first 6, last 4).  The kind of
+    household printed beside it is the plan's (``PlanInput.kind``), the kind its money was worked out for."""
 
     head_name: str
     id_number: str
     village: str
     group: str
     actual_population: int
-    kind: str  # "registered"/"synchronised" or a label already worded
 
 
 def render_plan_summary(
@@ -294,7 +294,7 @@ def _story(
                     (_("Village"), household.village),
                     (_("Group"), household.group),
                     (_("Actual population"), str(household.actual_population)),
-                    (_("Kind of household"), _kind(household.kind)),
+                    (_("Kind of household"), _kind(plan.kind)),  # the money's kind (AG-1, SB-2)
                 ]
             ),
             four,
