@@ -65,14 +65,16 @@ class AgreementPrint:
     signed_on: str = ""  # already worded
     notes: tuple[str, ...] = ()  # signed on paper, fingerprint, voided, supersedes
     void_mark: str = ""  # a voided agreement: stamped across every page with the date and reason
+    office: tuple[str, ...] = ()  # the office's copy: its marking, the rules, the verification command
 
 
 def qr_payload(number: str, sha256: str) -> str:
     return f"XJAG|{number}|{sha256}"
 
 
-def keywords(number: str, sha256: str, version: int, status: str) -> str:
-    return f"xinjie-agreement number={number} sha256={sha256} version={version} status={status}"
+def keywords(number: str, sha256: str, version: int, status: str, office: bool = False) -> str:
+    text = f"xinjie-agreement number={number} sha256={sha256} version={version} status={status}"
+    return text + " copy=office" if office else text
 
 
 QR_BORDER = 2  # modules of quiet zone around the QR code
@@ -290,6 +292,7 @@ class _Writer:
                     words["number"].format(number=item.number),
                     words["version_line"].format(version=item.version),
                     words["page"].format(page=self.page_of_item),
+                    *item.office[:1],  # every page of the office's copy says so
                 )
             ),
             MARGIN_X,
@@ -344,6 +347,8 @@ class _Writer:
             s.number,
         )
         self._paragraph(item.title, s.title)
+        for line in item.office:
+            self._paragraph(line, s.note)
         for note in item.notes:
             self._paragraph(note, s.note)
         for line in item.parties:

@@ -119,6 +119,10 @@ COMMON_KEYS = {
     # the employment agreement: at least n members take up work, or plainly none can
     "workers_commitment": {"employment_workers"},
     "no_workers": set(),
+    # the office's copy only (never the household's): its marking, the rules, the verification command
+    "office_mark": set(),
+    "office_rules": {"rules"},
+    "office_check": {"number"},
 }
 
 
