@@ -60,8 +60,8 @@ def runs(path: Path) -> list[Run]:
             if not text.strip():
                 return
             matrix = _times(list(tm), list(cm))
-            scale = (matrix[0] ** 2 + matrix[1] ** 2) ** 0.5
-            found.append(Run(number, matrix[4], matrix[5], stringWidth(text, font, size) * scale, text))
+            # how far the run reaches to the right: its width along the text's direction (a stamp is turned)
+            found.append(Run(number, matrix[4], matrix[5], stringWidth(text, font, size) * matrix[0], text))
 
         page.extract_text(visitor_text=visit)
     return found

@@ -6,9 +6,11 @@ co-investor.  The positions are measured from the PDFs themselves (tests/pdf_lay
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from decimal import Decimal
 
 import pytest
+from test_agreements import png
 
 from builders import family_draft, renumber
 from pdf_layout import overflowing
@@ -93,9 +95,26 @@ def test_AG_1_HS_4_SB_3_agreements_keep_every_text_on_the_page(store, hostile, t
         **agreements.current_agreements(store, dangerous_id),
     }
     assert set(current) == {"relocation", "demolition", "employment", "co_ownership", "dangerous_house"}
-    for kind, info in current.items():
-        path = agreements.render_pdf(store, info.id, tmp_path / f"{kind}.pdf")
-        assert overflowing(path, agreement_pdf.MARGIN_X) == [], kind
+    long_names = {
+        role: (name * 25, png(seed=seed))
+        for role, name, seed in (("household_head", "杨明", 0), ("representative", "段志", 9), ("witness", "李四", 20))
+    }
+    agreements.sign_on_screen(store, current["relocation"].id, long_names, TODAY)
+    agreements.void(store, current["relocation"].id, "地址写错：" + ADDRESS, TODAY)
+    current = {
+        **agreements.current_agreements(store, household_id),
+        **agreements.current_agreements(store, dangerous_id),
+    }
+    voided = next(v for v in agreements.versions(store, household_id) if v.status == "voided")
+    signed = agreements.render_pdf(store, voided.id, tmp_path / "signed.pdf")
+    shown = "".join(subprocess.run(["pdftotext", str(signed), "-"], capture_output=True, text=True).stdout.split())
+    assert shown.count("志") == 25 and shown.count("李") == 25  # each signer's whole name, not cut to one line
+    for kind, agreement_id in [*((kind, info.id) for kind, info in current.items()), ("voided", voided.id)]:
+        for office_copy in (False, True):
+            path = agreements.render_pdf(
+                store, agreement_id, tmp_path / f"{kind}-{office_copy}.pdf", office_copy=office_copy
+            )
+            assert overflowing(path, agreement_pdf.MARGIN_X) == [], (kind, office_copy)
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])

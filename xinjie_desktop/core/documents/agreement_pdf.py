@@ -398,8 +398,9 @@ class _Writer:
                 if signature is not None:
                     name, png = signature
                     self._signature(png, x, bottom + 1, column * 0.7, 15 * mm)
-                    for line, _width in breaker.lines(name, s.small.size, column)[:1]:
-                        self._line(line, x, bottom - 1 - s.small.size, s.small.size)
+                    # a name as long as the store holds (50 characters) takes two lines, within the gap below
+                    for number, (line, _width) in enumerate(breaker.lines(name, s.small.size, column)[:2]):
+                        self._line(line, x, bottom - 1 - s.small.size - number * s.small.leading, s.small.size)
             y -= label_height + 17 * mm + s.small.leading + 2 + 4 * mm
         self.y = y - 2
         self.at_top = False
