@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("date by which the old house is demolished, for a demolition agreement still to draft (YYYY-MM-DD)"),
     )
     render.add_argument("--date", type=_date, help=_("date of drafting (default: today)"))
+    render.add_argument(
+        "--office-copy",
+        action="store_true",
+        help=_(
+            "write the office's copies (marked, with the rules and the command that verifies them) instead of "
+            "the household's"
+        ),
+    )
     verify = agreement_commands.add_parser(
         "verify", help=_("check what an agreement's PDF shows against the stored agreement, and say what differs")
     )
@@ -453,7 +461,8 @@ def _agreements_render(args: argparse.Namespace, store) -> int:
         print(_("This household has no agreement to render."), file=sys.stderr)
         return 2
     for info in current.values():
-        print(agreements.render_pdf(store, info.id, args.out / f"{info.number}.pdf"))
+        name = f"{info.number}-office.pdf" if args.office_copy else f"{info.number}.pdf"
+        print(agreements.render_pdf(store, info.id, args.out / name, office_copy=args.office_copy))
     return 0
 
 

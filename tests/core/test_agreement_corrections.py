@@ -93,3 +93,39 @@ def test_AG_1_draft_whose_household_changed_is_marked_stale(store, household):  
     with store.unit_of_work() as session:
         session.get(Household, household).address = "青山村第三组1号"
     assert agreements.stale_fields(store, ids["relocation"]) == ["address"]  # a signed one says so too
+
+
+def test_AG_1_ID_1_edited_employment_agreement_counts_the_workers_as_they_are_now(store, household, tmp_path):  # noqa: F811
+    """The correction step (``agreements.edit``) and the next version after a void count the members able to
+    work from the household as it is now, as the first draft does (one computation), keeping the commitments."""
+    from xinjie_desktop.core.records.agreements import Employment
+    from xinjie_desktop.core.store.models import Agreement, Member
+
+    ids = draft_all(store, household)
+    agreements.edit(store, ids["employment"], employment=Employment(training="养殖培训"), today=TODAY)
+    with store.session() as session:
+        assert '"employment_workers":2' in session.get(Agreement, ids["employment"]).content  # head and spouse
+    with store.unit_of_work() as session:
+        spouse = session.query(Member).filter(Member.household_id == household, Member.relation == "spouse").one()
+        spouse.labour = "none"
+    assert "employment_workers" in agreements.stale_fields(store, ids["employment"])
+    agreements.edit(store, ids["employment"], today=TODAY)
+    assert agreements.stale_fields(store, ids["employment"]) == []
+    text = flat(
+        subprocess.run(
+            ["pdftotext", str(agreements.render_pdf(store, ids["employment"], tmp_path / "e.pdf")), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert "atleast1household" in text and "atleast2" not in text
+    assert "养殖培训" in text  # the commitment agreed stays
+    agreements.sign_on_screen(store, ids["employment"], SIGNATURES, TODAY)
+    with store.unit_of_work() as session:
+        for member in session.query(Member).filter(Member.household_id == household):
+            member.labour = "none"
+    new_id = agreements.void(store, ids["employment"], "劳动力变化", dt.date(2017, 5, 3))
+    with store.session() as session:
+        content = session.get(Agreement, new_id).content
+    assert '"employment_workers":0' in content and "养殖培训" in content

@@ -119,7 +119,7 @@ def test_SB_1_SB_2_HS_3_every_printed_amount_agrees_with_the_calculator(store, g
     )
 
     summary_path = tmp_path / f"summary-{household_id}.pdf"
-    family = PlanHousehold("成员0", "530502195001010011", "V1", "G1", plan.people, plan.kind)
+    family = PlanHousehold("成员0", "530502195001010011", "V1", "G1", plan.people)
     render_plan_summary(summary_path, family, plan, result, "辛街乡", TODAY)
     summary = pdf_text(summary_path)
     assert f"Subsidy(yuan){yuan(money.subsidy)}" in summary
@@ -141,8 +141,14 @@ def test_SB_1_SB_2_HS_3_every_printed_amount_agrees_with_the_calculator(store, g
     relocation = texts["relocation"]
     assert f"kindofhousehold:{kind_words}" in relocation
     assert f"subsidyof{yuan(money.subsidy)}yuan" in relocation
-    assert f"rewardof{yuan(money.reward)}yuan" in relocation
-    assert f"togetherare{yuan(money.subsidy_and_reward)}yuan" in relocation
+    if money.reward > 0:
+        assert f"rewardof{yuan(money.reward)}yuan" in relocation
+        assert f"togetherare{yuan(money.subsidy_and_reward)}yuan" in relocation
+    else:  # no reward of 0.00 promised: the reward is left out, the subsidy is the whole
+        assert "rewardof" not in relocation and "rewardtogether" not in relocation
+    # SB-2: a synchronised household's money is not said to stay within the cost; SB-1 / HS-3: a registered one's is
+    assert ("whateverthebuildingcost" in relocation) is (plan.kind == SYNCHRONISED)
+    assert ("notmorethanthebuildingcost" in relocation) is (plan.kind == REGISTERED)
     if money.building_cost is not None:
         assert f"costs{yuan(money.building_cost)}yuantobuild" in relocation
     if money.own_funds is not None:
@@ -150,7 +156,10 @@ def test_SB_1_SB_2_HS_3_every_printed_amount_agrees_with_the_calculator(store, g
 
     if plan.demolition_signed:
         demolition_text = texts["demolition"]
-        assert f"rewardof{yuan(money.reward)}yuan({kind_words}" in demolition_text
+        if money.reward > 0:
+            assert f"rewardof{yuan(money.reward)}yuan({kind_words}" in demolition_text
+        else:  # the HS-3 cap took it: said plainly, no reward of 0.00
+            assert "rewardof" not in demolition_text and "norewardispaidontopofit" in demolition_text
         agreement_id = current["demolition"].id
         scan = tmp_path / f"scan-{household_id}.png"
         scan.write_bytes(b"\x89PNG scan " + household_id.encode())

@@ -66,7 +66,6 @@ def test_plan_summary_pdf(tmp_path, params):
         village="辛街村",
         group="第三村民小组",
         actual_population=3,
-        kind="registered",
     )
     path = tmp_path / "plan.pdf"
     render_plan_summary(path, family, plan, calculate(plan, params), "辛街乡", TODAY)

@@ -28,7 +28,6 @@ def household(name: str, people: int, sequence: int, sex: str = MALE) -> PlanHou
         village="辛街村",
         group="第三村民小组",
         actual_population=people,
-        kind="registered",
     )
 
 
@@ -178,7 +177,6 @@ def test_worst_case_still_fits_one_page(tmp_path, params):
         "辛街乡大坪子村民委员会" * 2,
         "第十二村民小组（上寨）",
         3,
-        "registered",
     )
     plan = PlanInput(
         people=3,

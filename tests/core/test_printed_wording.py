@@ -76,7 +76,7 @@ def test_AG_1_representative_who_signed_is_named(store, household, tmp_path):  #
 
 def summary(tmp_path: Path, params, **options) -> str:
     result = calculate(OVER_LIMIT, params)
-    family = PlanHousehold("杨明", "530502197003051133", "青山村", "第一组", 4, "registered")
+    family = PlanHousehold("杨明", "530502197003051133", "青山村", "第一组", 4)
     path = tmp_path / "summary.pdf"
     render_plan_summary(path, family, OVER_LIMIT, result, "辛街乡", dt.date(2017, 5, 2), **options)
     return flat_text(path)

@@ -508,3 +508,32 @@ def test_village_documents_from_the_file_menu(qtbot, window):
     qtbot.waitExposed(dialog)
     assert dialog.village_combo.count() == 3
     dialog.close()
+
+
+def test_AG_1_office_copy_button_prints_the_marked_copy_with_the_rules(qtbot, tab):
+    """The agreement printed for the household has no rule code; the office's copy, one click away, is
+    marked and names the rules (SB-1, HS-3 …) and the verification command, with the same amounts."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    from PySide6.QtCore import Qt
+
+    tab.draft_missing()
+    select_kind(tab, "relocation")
+    qtbot.mouseClick(tab.office_button, Qt.MouseButton.LeftButton)
+    office_path = Path(tab.opened[-1].toLocalFile())
+    home_path = tab.preview()
+    assert office_path.name.endswith("-office.pdf") and office_path != home_path
+
+    def text(path) -> str:
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+    office, home = text(office_path), text(home_path)
+    codes = re.compile(r"\b(?:SB|HS|AG)-\d")
+    assert codes.search(office) and "OFFICE COPY" in office and "xinjie-desktop agreements verify" in office
+    assert not codes.search(home) and "OFFICE COPY" not in home
+    amounts = re.compile(r"\d{1,3}(?:,\d{3})*\.\d{2}")
+    assert amounts.findall(office) == amounts.findall(home)
+    tab.view.clearSelection()
+    assert not tab.office_button.isEnabled()

@@ -92,3 +92,27 @@ def test_HS_4_household_copy_prints_the_chosen_way_without_rule_codes(
         texts[office] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "杨大山" in texts[False] and "cooperative" not in texts[False]
     assert not re.search(r"\b(?:HS|SB|LN|HB)-\d", texts[False]) and re.search(r"\bHS-\d", texts[True])
+
+
+def test_SB_2_summary_household_block_shows_the_plans_kind(
+    qtbot,
+    editor_store,  # noqa: F811
+    group_ids,  # noqa: F811
+    open_editor,  # noqa: F811
+    tmp_path,
+):
+    """AG-1, SB-2: the summary's household block names the kind of household the plan used (the source of
+    its money), as the agreements do, not the kind the national-system record suggests."""
+    import subprocess
+
+    household_id = households.save(editor_store, family_draft(group_ids["G1"], national_number="5305020001"))
+    assert housing_plans.defaults_for(editor_store, household_id).kind == "registered"  # in the national system
+    tab = open_editor(household_id).relocation_tab
+    tab.calculator.kind_combo.set_code("synchronised")  # the cadre works the plan out as a synchronised household
+    assert tab.calculator.last_input().kind == "synchronised"
+    path = tmp_path / "summary.pdf"
+    tab.write_summary(path, tab.calculator.last_input(), tab.calculator.result())
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "registered poor household" not in text
+    block = text[text.index("1. Household") : text.index("2. Plan inputs")]
+    assert "synchronised relocation household" in block

@@ -65,14 +65,16 @@ class AgreementPrint:
     signed_on: str = ""  # already worded
     notes: tuple[str, ...] = ()  # signed on paper, fingerprint, voided, supersedes
     void_mark: str = ""  # a voided agreement: stamped across every page with the date and reason
+    office: tuple[str, ...] = ()  # the office's copy: its marking, the rules, the verification command
 
 
 def qr_payload(number: str, sha256: str) -> str:
     return f"XJAG|{number}|{sha256}"
 
 
-def keywords(number: str, sha256: str, version: int, status: str) -> str:
-    return f"xinjie-agreement number={number} sha256={sha256} version={version} status={status}"
+def keywords(number: str, sha256: str, version: int, status: str, office: bool = False) -> str:
+    text = f"xinjie-agreement number={number} sha256={sha256} version={version} status={status}"
+    return text + " copy=office" if office else text
 
 
 QR_BORDER = 2  # modules of quiet zone around the QR code
@@ -290,6 +292,7 @@ class _Writer:
                     words["number"].format(number=item.number),
                     words["version_line"].format(version=item.version),
                     words["page"].format(page=self.page_of_item),
+                    *item.office[:1],  # every page of the office's copy says so
                 )
             ),
             MARGIN_X,
@@ -344,6 +347,8 @@ class _Writer:
             s.number,
         )
         self._paragraph(item.title, s.title)
+        for line in item.office:
+            self._paragraph(line, s.note)
         for note in item.notes:
             self._paragraph(note, s.note)
         for line in item.parties:
@@ -393,8 +398,9 @@ class _Writer:
                 if signature is not None:
                     name, png = signature
                     self._signature(png, x, bottom + 1, column * 0.7, 15 * mm)
-                    for line, _width in breaker.lines(name, s.small.size, column)[:1]:
-                        self._line(line, x, bottom - 1 - s.small.size, s.small.size)
+                    # a name as long as the store holds (50 characters) takes two lines, within the gap below
+                    for number, (line, _width) in enumerate(breaker.lines(name, s.small.size, column)[:2]):
+                        self._line(line, x, bottom - 1 - s.small.size - number * s.small.leading, s.small.size)
             y -= label_height + 17 * mm + s.small.leading + 2 + 4 * mm
         self.y = y - 2
         self.at_top = False

@@ -59,9 +59,13 @@ COMMON_FIELDS = frozenset(
     }
 )
 KIND_FIELDS = {
-    "relocation": frozenset(),
-    "demolition": frozenset({"demolition_deadline"}),
-    "employment": frozenset({"employment_workers", "employment_training", "employment_placement", "exit_target"}),
+    # worded when printed (common.toml), so that no sentence states a reward of 0.00, a cap that does not
+    # apply, or a commitment of 0 workers: reward_clause and money_limit, reward_terms, workers_commitment
+    "relocation": frozenset({"reward_clause", "money_limit"}),
+    "demolition": frozenset({"demolition_deadline", "reward_terms"}),
+    "employment": frozenset(
+        {"employment_workers", "employment_training", "employment_placement", "exit_target", "workers_commitment"}
+    ),
     "co_ownership": frozenset(
         {
             "co_investor",
@@ -102,6 +106,23 @@ COMMON_KEYS = {
     "void_stamp": set(),
     "void_mark": {"date", "reason"},
     "supersedes": {"version", "number"},
+    # the relocation agreement's money (SB-1, SB-2, HS-3): the reward only when there is one; a registered
+    # household's total within the cap, a synchronised household's fixed amounts whatever the cost
+    "reward_added": {"reward"},
+    "total_within_cost": {"subsidy_and_reward"},
+    "subsidy_within_cost": set(),
+    "total_per_household": {"subsidy_and_reward"},
+    "subsidy_per_household": set(),
+    # the demolition agreement's reward, or why none is paid (the HS-3 cap took it)
+    "reward_on_demolition": {"reward", "household_kind", "parameters_version"},
+    "reward_taken_by_cap": {"household_kind", "parameters_version"},
+    # the employment agreement: at least n members take up work, or plainly none can
+    "workers_commitment": {"employment_workers"},
+    "no_workers": set(),
+    # the office's copy only (never the household's): its marking, the rules, the verification command
+    "office_mark": set(),
+    "office_rules": {"rules"},
+    "office_check": {"number"},
 }
 
 

@@ -36,8 +36,9 @@ from xinjie_desktop.core.rules.money import format_yuan
 from xinjie_desktop.i18n import _
 
 MARGIN = 14 * mm
-WIDTH = A4[0] - 2 * MARGIN
-HEIGHT = A4[1] - 2 * MARGIN
+FRAME_PADDING = 6  # reportlab's frame keeps 6 points inside the margins on every side
+WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING  # what a table may fill: wider runs off the margin
+HEIGHT = A4[1] - 2 * MARGIN - 2 * FRAME_PADDING
 LARGEST, SMALLEST = 9.5, 6.0  # base font size (points) of a plan that fits easily, and the least tried
 GRID = colors.Color(0.35, 0.35, 0.35)
 SHADE = colors.Color(0.92, 0.92, 0.92)
@@ -46,14 +47,14 @@ EMPTY = "—"
 
 @dataclass(frozen=True)
 class PlanHousehold:
-    """The household block of the summary; ``id_number`` is printed masked (first 6, last 4)."""
+    """The household block of the summary; ``id_number`` is printed masked (first 6, last 4).  The kind of
+    household printed beside it is the plan's (``PlanInput.kind``), the kind its money was worked out for."""
 
     head_name: str
     id_number: str
     village: str
     group: str
     actual_population: int
-    kind: str  # "registered"/"synchronised" or a label already worded
 
 
 def render_plan_summary(
@@ -139,8 +140,25 @@ class _Styles:
         self.padding = max(1.5, size * 0.3)
 
 
+class _Fitting(Paragraph):
+    """A paragraph whose every line stays within the width it is given.  reportlab lets a character
+    that may not start a line (a closing bracket, a comma) hang past the right edge; then the lines are
+    broken again a character narrower, so that nothing runs into the next cell or off the page."""
+
+    def wrap(self, availWidth, availHeight):
+        width, height = super().wrap(availWidth, availHeight)
+        narrower = availWidth
+        for _attempt in range(4):
+            if max(self.getActualLineWidths0() or [0.0]) <= availWidth + 0.01:
+                break
+            narrower -= self.style.fontSize
+            _width, height = super().wrap(narrower, availHeight)
+        self.width = width
+        return width, height
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
+    return _Fitting(escape(text), style)
 
 
 def _yuan(value: Decimal | None) -> str:
@@ -276,7 +294,7 @@ def _story(
                     (_("Village"), household.village),
                     (_("Group"), household.group),
                     (_("Actual population"), str(household.actual_population)),
-                    (_("Kind of household"), _kind(household.kind)),
+                    (_("Kind of household"), _kind(plan.kind)),  # the money's kind (AG-1, SB-2)
                 ]
             ),
             four,
@@ -379,7 +397,7 @@ def _story(
         ],
         [
             _p(_("Own funds needed (yuan)"), s.label),
-            Paragraph(escape(own) + (f"<br/>({escape(own_limit)})" if own_limit else ""), s.amount),
+            _Fitting(escape(own) + (f"<br/>({escape(own_limit)})" if own_limit else ""), s.amount),
             basis("own_funds_needed"),
         ],
         [

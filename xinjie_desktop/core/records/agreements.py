@@ -596,14 +596,15 @@ def _content_now(
     today: dt.date,
 ) -> dict:
     """The agreement's content filled in again from the household and plan as they are now, keeping
-    what was agreed that the records do not hold (the demolition deadline, the employment commitments)
-    unless new ones are given."""
+    what was agreed that the records do not hold (the demolition deadline, the employment commitments'
+    words) unless new ones are given.  The members able to work are counted again from the household as
+    it is now, as the first draft counts them (``content_of``): the records hold them."""
     old = json.loads(record.content)
     if demolition_deadline is None and old.get("demolition_deadline"):
         demolition_deadline = dt.date.fromisoformat(old["demolition_deadline"])
     if employment is None and record.kind == EMPLOYMENT:
         employment = Employment(
-            old.get("employment_workers"),
+            None,
             old.get("employment_training", ""),
             old.get("employment_placement", ""),
             old.get("exit_target", ""),
@@ -667,9 +668,11 @@ def _prints(
     *,
     signatures: dict[str, dict[str, tuple[str, bytes]]] | None = None,
     status: dict[str, str] | None = None,
+    office: bool = False,
 ) -> Iterator[agreement_pdf.AgreementPrint]:
     """What each record prints, made one at a time as the renderer reaches it (a village's batch
-    never holds them all)."""
+    never holds them all); ``office``: the office's copy, marked, with the rules and the command that
+    verifies it (the household's copy carries neither)."""
     templates = agreement_templates.load()
     words = templates.words(lang)
     for record in records:
@@ -725,7 +728,29 @@ def _prints(
             signed_on=agreement_pdf.format_date(record.signed_on, words) if record.signed_on else "",
             notes=tuple(notes),
             void_mark=void_mark,
+            office=_office_lines(record, content, words) if office else (),
         )
+
+
+def rules_of(kind: str, household_kind: str) -> tuple[str, ...]:
+    """The rules of POLICY.md an agreement of ``kind`` rests on (printed on the office's copy only)."""
+    money = ("SB-1", "HS-3") if household_kind == "registered" else ("SB-2",)
+    return {
+        RELOCATION: ("AG-1", "HS-2", *money),
+        DEMOLITION: ("AG-1", "AG-2", "AG-3", *money),
+        EMPLOYMENT: ("AG-1", "WT-1"),
+        CO_OWNERSHIP: ("HS-4", "HS-3"),
+        DANGEROUS_HOUSE: ("SB-3", "HS-4"),
+    }[kind]
+
+
+def _office_lines(record: Agreement | _AsPrinted, content: dict, words: dict[str, str]) -> tuple[str, ...]:
+    rules = rules_of(record.kind, content.get("household_kind", ""))
+    return (
+        words["office_mark"],
+        words["office_rules"].format(rules=words["member_separator"].join(rules)),
+        words["office_check"].format(number=record.number),
+    )
 
 
 def _stored_signatures(session: Session, agreement_id: str) -> dict[str, tuple[str, bytes]]:
@@ -790,7 +815,31 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
     values["per_capita_limit"] = str(params.per_capita_max_m2)
     values["max_area_limit"] = str(params.max_area_m2)
     values["key_date"] = agreement_pdf.format_date(params.key_date, words)
+    values.update(_worded_terms(content, values, words))
     return values
+
+
+def _worded_terms(content: dict, values: dict[str, str], words: dict[str, str]) -> dict[str, str]:
+    """The sentences that depend on the figures (SB-1, SB-2, HS-3, AG-1): a reward is stated only when
+    there is one (never "a reward of 0.00"); a registered household's subsidy and reward stay within the
+    building cost of the area-controlled standard, a synchronised household's are fixed amounts paid
+    whatever the cost; a demolition agreement whose reward the cap took says so; the employment agreement
+    commits at least n workers, or says plainly that no member can work (never "at least 0")."""
+    reward = Decimal(content["reward"]) if content.get("reward") not in (None, "") else Decimal(0)
+    synchronised = content.get("household_kind") == "synchronised"
+    if reward > 0:
+        limit = words["total_per_household"] if synchronised else words["total_within_cost"]
+    else:
+        limit = words["subsidy_per_household"] if synchronised else words["subsidy_within_cost"]
+    workers = content.get("employment_workers")
+    return {
+        "reward_clause": words["reward_added"].format_map(values) if reward > 0 else "",
+        "money_limit": limit.format_map(values),
+        "reward_terms": (words["reward_on_demolition"] if reward > 0 else words["reward_taken_by_cap"]).format_map(
+            values
+        ),
+        "workers_commitment": words["workers_commitment"].format_map(values) if workers else words["no_workers"],
+    }
 
 
 def _pdf_bytes(session: Session, records: Sequence[Agreement | _AsPrinted], lang: str, **options) -> bytes:
@@ -808,15 +857,16 @@ def _write(
     on_start=None,
     signatures=None,
     status=None,
+    office: bool = False,
 ) -> int:
-    prints = _prints(session, records, lang, signatures=signatures, status=status)
+    prints = _prints(session, records, lang, signatures=signatures, status=status, office=office)
     township = session.scalar(select(Township))
     author = (township.command_centre or township.name) if township else ""
     if len(records) == 1:
         item = next(prints)
         prints = iter((item,))
         title, subject = item.title, item.number
-        keyword_text = agreement_pdf.keywords(item.number, item.sha256, item.version, item.status)
+        keyword_text = agreement_pdf.keywords(item.number, item.sha256, item.version, item.status, office)
     else:
         title, subject, keyword_text = _("Agreements"), _("{n} agreements").format(n=len(records)), ""
     return agreement_pdf.render(
@@ -1025,17 +1075,23 @@ def draft_missing(
 # PDFs
 
 
-def render_pdf(store: Store, agreement_id: str, out: Path | str) -> Path:
-    """Write the agreement as an A4 PDF to ``out`` (a file, or a folder: named by its number).
+def render_pdf(store: Store, agreement_id: str, out: Path | str, *, office_copy: bool = False) -> Path:
+    """Write the agreement as an A4 PDF to ``out`` (a file, or a folder: named by its number, with
+    ``-office`` for the office's copy).
 
-    A signed-on-screen agreement gives back exactly the signed PDF stored at signing; a voided one
-    prints with the void mark (作废, the date and the reason) on every page."""
+    The household's copy carries no rule code and no command line: a signed-on-screen agreement gives
+    back exactly the signed PDF stored at signing; a voided one prints with the void mark (作废, the date
+    and the reason) on every page.  The office's copy (``office_copy``) is the same agreement, with the
+    same signatures, number and hash, marked 办公室留存 on every page, naming the rules it rests on and
+    the command that verifies it."""
     out = Path(out)
     with store.session() as session:
         record = _get(session, agreement_id)
         if out.is_dir():
-            out = out / f"{record.number}.pdf"
-        if record.signed_pdf_sha256 and record.status != VOIDED:  # once voided, every copy says so
+            out = out / (f"{record.number}-office.pdf" if office_copy else f"{record.number}.pdf")
+        if office_copy:
+            data = _pdf_bytes(session, [record], language(), office=True)
+        elif record.signed_pdf_sha256 and record.status != VOIDED:  # once voided, every copy says so
             data = session.get_one(Blob, record.signed_pdf_sha256).data
         else:
             data = _pdf_bytes(session, [record], language())
@@ -1366,11 +1422,12 @@ def _as_printed(record: Agreement, **changes: Any) -> _AsPrinted:
     return _AsPrinted(**values)
 
 
-def _printings(record: Agreement) -> list[tuple[_AsPrinted, str]]:
-    """The states in which this store prints (or printed) the agreement, each worded."""
+def _printings(record: Agreement, office: bool = False) -> list[tuple[_AsPrinted, str]]:
+    """The states in which this store prints (or printed) the agreement, each worded; ``office``: its
+    office's copies, which are always drawn afresh."""
     out = []
-    if not record.signed_pdf_sha256 or record.status == VOIDED:  # once signed on screen, the stored signed PDF
-        # is what prints, until it is voided: then it prints with the void mark
+    if office or not record.signed_pdf_sha256 or record.status == VOIDED:  # once signed on screen, the stored
+        # signed PDF is the household's copy, until it is voided: then it prints with the void mark
         out.append((_as_printed(record), _("the PDF this store prints for it")))
     if record.status != DRAFT:
         out.append(
@@ -1399,7 +1456,7 @@ def _printings(record: Agreement) -> list[tuple[_AsPrinted, str]]:
     return out
 
 
-def _rendered_in(session: Session, printed: _AsPrinted, lang: str) -> bytes | None:
+def _rendered_in(session: Session, printed: _AsPrinted, lang: str, office: bool = False) -> bytes | None:
     """The PDF of ``printed`` in ``lang``: the interface language is switched for the rendering (a
     few words come from the message catalogue) and switched back."""
     previous = language()
@@ -1409,23 +1466,33 @@ def _rendered_in(session: Session, printed: _AsPrinted, lang: str) -> bytes | No
         set_language(previous)
         return None
     try:
-        return _pdf_bytes(session, [printed], lang)
+        return _pdf_bytes(session, [printed], lang, office=office)
     finally:
         set_language(previous)
 
 
-def _renderings(session: Session, record: Agreement, first: str) -> Iterator[tuple[bytes, str]]:
-    """Every PDF this store holds or prints for the agreement, with what it is; ``first`` language first."""
+def _renderings(session: Session, record: Agreement, first: str, office: bool = False) -> Iterator[tuple[bytes, str]]:
+    """Every PDF this store holds or prints for the agreement, with what it is; ``first`` language first;
+    ``office``: the office's copies of it first."""
     if record.signed_pdf_sha256:
         blob = session.get(Blob, record.signed_pdf_sha256)
         if blob is not None:
             yield blob.data, _("the signed PDF stored when it was signed on screen")
-    printings = _printings(record)
-    for lang in (first, *(other for other in agreement_templates.LANGUAGES if other != first)):
-        for printed, what in printings:
-            data = _rendered_in(session, printed, lang)
-            if data is not None:
-                yield data, what
+    for copy in (True, False) if office else (False,):
+        for lang in (first, *(other for other in agreement_templates.LANGUAGES if other != first)):
+            for printed, what in _printings(record, copy):
+                data = _rendered_in(session, printed, lang, office=copy)
+                if data is not None:
+                    yield data, _("the office's copy of {what}").format(what=what) if copy else what
+
+
+def _is_office_copy(shown: _Shown, claims: dict[str, str]) -> bool:
+    """Does the PDF say it is the office's copy (its metadata, or the marking on its pages)?"""
+    if claims.get("copy") == "office":
+        return True
+    pages = _flat(" ".join(text or "" for text in shown.texts))
+    templates = agreement_templates.load()
+    return any(_flat(templates.words(lang)["office_mark"]) in pages for lang in agreement_templates.LANGUAGES)
 
 
 def _language_of(texts: Sequence[str | None]) -> str:
@@ -1529,7 +1596,8 @@ def _compare(
     identical = _("the scan of the paper copy stored when it was signed") if file_sha == record.scan_sha256 else ""
     renderings: list[tuple[bytes, str]] = []
     if not identical:
-        for rendered, what in _renderings(session, record, _language_of([*shown.texts, shown.info.get("/Title")])):
+        lang = _language_of([*shown.texts, shown.info.get("/Title")])
+        for rendered, what in _renderings(session, record, lang, _is_office_copy(shown, claims)):
             renderings.append((rendered, what))
             if hashlib.sha256(rendered).hexdigest() == file_sha:
                 identical = what

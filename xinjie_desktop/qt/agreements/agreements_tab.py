@@ -302,7 +302,16 @@ class AgreementsTab(QWidget):
         actions = QHBoxLayout()
         self.preview_button = QPushButton(_("Preview / print"))
         self.preview_button.setObjectName("preview_button")
-        self.preview_button.clicked.connect(self.preview)
+        self.preview_button.clicked.connect(lambda: self.preview())
+        self.office_button = QPushButton(_("Office copy"))
+        self.office_button.setObjectName("office_copy_button")
+        self.office_button.setToolTip(
+            _(
+                "The same agreement for the office's files: marked, with the rules it rests on and the command "
+                "that verifies it. The household's copy carries neither."
+            )
+        )
+        self.office_button.clicked.connect(lambda: self.preview(office_copy=True))
         self.sign_button = QPushButton(_("Sign on screen…"))
         self.sign_button.setObjectName("sign_button")
         self.sign_button.clicked.connect(self.sign_on_screen)
@@ -318,7 +327,14 @@ class AgreementsTab(QWidget):
             _("A draft takes the household, its members and its saved housing plan as they are now.")
         )
         self.edit_button.clicked.connect(self.fill_in_again)
-        for button in (self.preview_button, self.edit_button, self.sign_button, self.paper_button, self.void_button):
+        for button in (
+            self.preview_button,
+            self.office_button,
+            self.edit_button,
+            self.sign_button,
+            self.paper_button,
+            self.void_button,
+        ):
             actions.addWidget(button)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -465,6 +481,7 @@ class AgreementsTab(QWidget):
         item = self.selected()
         draft = item is not None and item.status == agreements.DRAFT
         self.preview_button.setEnabled(item is not None)
+        self.office_button.setEnabled(item is not None)
         self.sign_button.setEnabled(draft)
         self.paper_button.setEnabled(draft)
         self.edit_button.setEnabled(draft)
@@ -534,13 +551,15 @@ class AgreementsTab(QWidget):
         self.changed.emit()
         return True
 
-    def preview(self) -> Path | None:
-        """Render the selected agreement to a temporary PDF and open it (to look at and print)."""
+    def preview(self, office_copy: bool = False) -> Path | None:
+        """Render the selected agreement to a temporary PDF and open it (to look at and print): the
+        household's copy, or the office's (``office_copy``: marked, with the rules and the command)."""
         item = self.selected()
         if item is None:
             return None
+        name = f"{item.number}-office.pdf" if office_copy else f"{item.number}.pdf"
         try:
-            path = agreements.render_pdf(self._store, item.id, preview_folder() / f"{item.number}.pdf")
+            path = agreements.render_pdf(self._store, item.id, preview_folder() / name, office_copy=office_copy)
         except (AgreementError, OSError) as error:
             self._failed(error)
             return None

@@ -777,7 +777,6 @@ class RelocationTab(QWidget):
                 village=group.village_name if group else "",
                 group=group.name if group else "",
                 actual_population=record.actual_population,
-                kind=self._kind,
             )
             township_name = place.name if place is not None else ""
         plan_summary.render_plan_summary(
