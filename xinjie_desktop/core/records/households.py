@@ -270,6 +270,24 @@ DERIVED_COLUMNS = (
 )
 
 
+def fields_read() -> dict[str, frozenset[str]]:
+    """Per table, the fields ``derived_values`` reads of a household and of its records: what the rules'
+    protocols name (``rules.shapes``: a rule reads nothing else, mypy holds them to it) and each member's
+    relation (which one is the head).  An import reads only these (``sync.staging``)."""
+    from xinjie_desktop.core.rules import shapes
+
+    def named(protocol: type) -> frozenset[str]:
+        return frozenset(name for name, value in vars(protocol).items() if isinstance(value, property))
+
+    return {
+        "household": named(shapes.Household) - {"members", "incomes", "steps", "objections"},
+        "member": named(shapes.Member) | {"relation"},
+        "income_worksheet": named(shapes.IncomeWorksheet),
+        "workflow_step": named(shapes.WorkflowStep),
+        "objection": named(shapes.Objection),
+    }
+
+
 def derived_values(
     household, village_name: str, group_name: str, params: PolicyParameters, duplicates: set[str]
 ) -> dict:

@@ -31,8 +31,9 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Integer, String
 
@@ -450,16 +451,19 @@ def _derive_new_households(database, params) -> None:
 
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-    from xinjie_desktop.core.records.households import derived_values
+    from xinjie_desktop.core.records.households import derived_values, fields_read
 
     dialect = sqlite_dialect.dialect()
 
-    def fields(name: str) -> list:
-        """The columns the rules read (not when or where a record was made or changed, ``change_log.STAMPS``)."""
-        return [column for column in _new_record_columns()[name] if column.name not in change_log.STAMPS]
+    read = fields_read()
 
-    def records(name: str, key: str, where: str = "", order: str = "") -> Iterator[tuple]:
-        """(key, then the record's ``fields`` as SQLAlchemy reads them)."""
+    def fields(name: str) -> list:
+        """The columns ``derived_values`` reads of table ``name``."""
+        return [column for column in _new_record_columns()[name] if column.name in read[name]]
+
+    def records(name: str, key: str, order: str = "") -> Iterator[Sequence]:
+        """(key, then the record's ``fields`` as SQLAlchemy reads them) of every record the bundle creates in
+        table ``name``."""
         columns = fields(name)
         processors = {
             index: convert
@@ -470,7 +474,7 @@ def _derive_new_households(database, params) -> None:
         }
         query = (
             f"SELECT {key}, {', '.join(f'n.{column.name}' for column in columns)} FROM new_{name} n "
-            f"JOIN sync_incoming i ON i.rowid = n.staged {where} {order}"
+            f"JOIN sync_incoming i ON i.rowid = n.staged {order}"
         )
         if not processors:
             yield from database.execute(query)
@@ -481,7 +485,7 @@ def _derive_new_households(database, params) -> None:
                 values[index] = convert(values[index])
             yield values
 
-    def kind(name: str) -> type:
+    def kind(name: str) -> Any:
         """Records of table ``name`` as the rules read them: a named tuple of its fields (cheap to make)."""
         return collections.namedtuple(f"new_{name}", [column.name for column in fields(name)])
 
@@ -495,13 +499,12 @@ def _derive_new_households(database, params) -> None:
         found[row[0]] = household
     if not found:
         return
-    new = "SELECT i.row_id FROM new_household h JOIN sync_incoming i ON i.rowid = h.staged"
     for attribute, table, order in _DERIVED_FROM:
         make = kind(table)._make
-        for row in records(
-            table, "n.household_id", f"WHERE n.household_id IN ({new})", f"ORDER BY n.household_id, n.{order}"
-        ):
-            getattr(found[row[0]], attribute).append(make(row[1:]))
+        for row in records(table, "n.household_id", f"ORDER BY n.household_id, n.{order}"):
+            owner = found.get(row[0])
+            if owner is not None:  # (a record added to a household this store holds: not derived here)
+                getattr(owner, attribute).append(make(row[1:]))
     database.executemany(
         "INSERT OR REPLACE INTO new_household_derived VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
