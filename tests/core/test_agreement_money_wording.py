@@ -28,7 +28,7 @@ from xinjie_desktop.i18n import set_language
 TODAY = dt.date(2017, 5, 2)
 DEADLINE = dt.date(2017, 12, 31)
 CHEAP_SYNCHRONISED = PlanInput(  # 75 m² × 200 = 15,000 < 15,000 + 10,000
-    people=2, kind="synchronised", unit_cost=Decimal(200), layout=75, demolition_signed=True
+    people=4, kind="synchronised", unit_cost=Decimal(200), layout=75, demolition_signed=True
 )
 CAPPED = PlanInput(people=4, unit_cost=Decimal(100), layout=100, demolition_signed=True)  # cost 10,000: no reward left
 
@@ -114,3 +114,20 @@ def test_AG_1_ID_1_no_employment_commitment_of_zero(store, group_id, tmp_path, l
         assert "没有有劳动能力的成员" in employment
     else:
         assert "nomemberabletowork" in employment
+
+
+def test_HS_2_no_agreement_from_a_plan_for_another_number_of_people(store, group_id, tmp_path):
+    """HS-2: the agreement prints the household's actual population beside the plan's area per person; a plan
+    worked out for 2 people of a household of 4 would print 37.50 m² a person beside "4人". Drafting is refused
+    with both numbers, and the agreement already drafted is marked out of date once the household changes."""
+    set_language("zh_CN")
+    household_id = with_plan(store, group_id, PlanInput(people=2, layout=75))
+    with pytest.raises(agreements.AgreementError, match="2.*4"):
+        agreements.draft(store, household_id, "relocation", today=TODAY)
+    plan = PlanInput(people=4, layout=75)
+    housing_plans.save(store, household_id, plan, calculate(plan, housing_plans.current()))
+    agreement_id = agreements.draft(store, household_id, "relocation", today=TODAY)
+    assert "人均住房面积18.75平方米" in printed(store, household_id, "relocation", tmp_path)
+    with store.unit_of_work() as session:
+        session.query(Member).filter(Member.household_id == household_id, Member.relation == "child").delete()
+    assert agreements.stale_fields(store, agreement_id)[0] == "plan_id"

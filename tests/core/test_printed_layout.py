@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from test_agreements import png
 
-from builders import family_draft, renumber
+from builders import family_draft, person, renumber
 from pdf_layout import overflowing
 from xinjie_desktop.core.documents import agreement_pdf, plan_summary
 from xinjie_desktop.core.documents.plan_summary import PlanHousehold, render_plan_summary
@@ -49,6 +49,10 @@ def hostile(store):
     draft = family_draft(group_id, national_number="5305020001", address=ADDRESS)
     draft.members[0].name = "杨明" * 25
     draft.members[1].name = "Li-Fang-" * 6 + "Li"
+    # Nine people, as the plan (an agreement is drafted only from a plan for the household's actual population)
+    draft.members += [
+        person("杨" + "小" * 48 + str(n), dt.date(2008 + n, 1, 1), 60 + n, labour="none") for n in range(5)
+    ]
     household_id = households.save(store, draft)
     housing_plans.save(
         store,

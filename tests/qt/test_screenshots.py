@@ -227,13 +227,14 @@ def test_screenshot_relocation_and_housing_plan(qtbot, chinese, demo_store_at_a_
 
 def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed_path, draw_on_pad, monkeypatch):
     """The agreements tab with a signed agreement listed (AG-1), and the sign dialog with three signatures."""
+    import dataclasses
     import datetime as dt
     from decimal import Decimal
 
     from PySide6.QtGui import QDesktopServices
 
     from xinjie_desktop.core.records import housing_plans
-    from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
+    from xinjie_desktop.core.rules.housing_plan import calculate
     from xinjie_desktop.qt.households.household_editor import AGREEMENTS_TAB
     from xinjie_desktop.qt.shell.app import create_main_window
 
@@ -246,9 +247,9 @@ def test_screenshot_agreements_and_signing(qtbot, chinese, demo_store_at_a_fixed
     qtbot.waitExposed(window)
     window.table.selectRow(3)
     household_id = window.selected_household()
-    plan = PlanInput(
-        people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True
-    )  # drafts the demolition agreement
+    plan = dataclasses.replace(  # for the household's actual population; drafts the demolition agreement
+        housing_plans.defaults_for(store, household_id), unit_cost=Decimal(1100), layout=100, demolition_signed=True
+    )
     housing_plans.save(store, household_id, plan, calculate(plan, housing_plans.current()))
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Return)

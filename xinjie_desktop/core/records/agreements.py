@@ -282,6 +282,15 @@ def content_of(
                 "from the latest saved plan."
             )
         )
+    if plan is not None and kind != EMPLOYMENT and plan.plan.people != max(1, len(actual)):
+        # Its areas per person would contradict the household printed beside them (HS-2: a plan for 2 people,
+        # 4 living here).
+        raise AgreementError(
+            _(
+                "The latest saved housing plan was worked out for {planned} people, but the household has {actual} "
+                "now: open the plan in the calculator and save it again before drafting this agreement."
+            ).format(planned=plan.plan.people, actual=len(actual))
+        )
     if kind == CO_OWNERSHIP and (refusal := _co_ownership_refusal(plan)):
         raise AgreementError(refusal)
     money = _money(plan) if plan is not None else None
