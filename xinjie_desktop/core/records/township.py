@@ -147,10 +147,12 @@ def find_village(session: Session, given: str) -> str:
         )
     if not stored:
         raise VillageChoiceError(
-            _("No village called {name} is stored: this data file has no villages yet.").format(name=text)
+            _(
+                "No village with the id {name} is stored, nor one called {name}: this data file has no villages yet."
+            ).format(name=text)
         )
     raise VillageChoiceError(
-        _("No village called {name} is stored; the villages are: {choices}.").format(
+        _("No village with the id {name} is stored, nor one called {name}; the villages are: {choices}.").format(
             name=text, choices=_choices(stored)
         )
     )
