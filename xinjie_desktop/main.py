@@ -136,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         dest="villages",
-        help=_("id of a village the laptop may write (repeat for several)"),
+        help=_(
+            "a village the laptop may write, by its name or id (repeat for several; the 'villages' command lists them)"
+        ),
     )
     provision.add_argument("--out", type=_path, required=True, help=_("provisioning file to write"))
     accept = device_commands.add_parser(
@@ -177,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", type=_path, help=_("bundle file (.xjb)"))
     check.add_argument("--db", type=_path, dest="bundle_db", help=_("the data file of the computer it is for"))
+    listed = commands.add_parser("villages", help=_("list the villages with their ids and villagers' groups"))
+    listed.add_argument("--db", type=_path, required=True, dest="villages_db", help=_("data file"))
+    listed.add_argument("--json", action="store_true", help=_("print one JSON list"))
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
@@ -509,6 +514,7 @@ def _open_for_reading(path: Path):
 
 
 def _device(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core.records import township
     from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync import device
     from xinjie_desktop.core.sync.workstore import open_store
@@ -519,6 +525,18 @@ def _device(args: argparse.Namespace) -> int:
         except StoreError as error:
             print(error, file=sys.stderr)
             return 2
+    elif args.device_command == "accept" and not args.device_db.exists():
+        # A new data file cannot accept anything: a provisioning file names the keys of the data file that
+        # wrote its request, and a new file has keys of its own.  Nothing is created.
+        print(
+            _(
+                "The data file {path} does not exist. A provisioning file is accepted by the data file that wrote "
+                "the laptop's request (device request --db, or the window's first start on that laptop): give "
+                "that data file with --db. Nothing was created."
+            ).format(path=args.device_db),
+            file=sys.stderr,
+        )
+        return 2
     else:
         store = _open_existing(args.device_db)
         if store is None:
@@ -549,8 +567,14 @@ def _device(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 2
+            with store.session() as session:
+                try:
+                    villages = [township.find_village(session, given) for given in args.villages]
+                except township.VillageChoiceError as error:
+                    print(_("{reason} Nothing was written.").format(reason=error), file=sys.stderr)
+                    return 2
             granted = device.provision(
-                store, args.name, args.villages, args.out, request=asked, fingerprint=args.fingerprint
+                store, args.name, villages, args.out, request=asked, fingerprint=args.fingerprint
             )
             print(_("Provisioning file written: {path}").format(path=args.out))
             print(
@@ -746,6 +770,37 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _villages(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core.records import township
+
+    store = _open_for_reading(args.villages_db)
+    if store is None:
+        return 2
+    try:
+        with store.session() as session:
+            villages = township.villages(session)
+            groups = township.groups(session)
+    finally:
+        store.close()
+    if args.json:
+        listed = [
+            {
+                "id": v.id,
+                "name": v.name,
+                "groups": [{"id": g.id, "name": g.name} for g in groups if g.village_id == v.id],
+            }
+            for v in villages
+        ]
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
+        return 0
+    if not villages:
+        print(_("This data file has no villages yet."))
+    for village in villages:
+        names = _(", ").join(g.name for g in groups if g.village_id == village.id)
+        print(f"{village.name}\t{village.id}\t{names}")
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import demo_data
     from xinjie_desktop.core.records.township import SetupError
@@ -782,7 +837,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command == "db"
+        args.command in ("db", "villages")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -860,6 +915,8 @@ def main(argv: list[str] | None = None) -> int:
         return _bundle(args)
     if args.command == "db":
         return _db(args)
+    if args.command == "villages":
+        return _villages(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -65,10 +65,10 @@ def test_first_start_typed_villages_create_township_villages_and_groups(qtbot, p
         town = township.township(session)
         assert town.name == "辛街乡" and town.command_centre == "辛街乡易地扶贫搬迁指挥部"
         assert not town.is_demo
-        assert {v.name: [g.name for g in v.groups] for v in town.villages} == {
-            "青山村": ["第一组", "第三组", "第二组"],
-            "松林村": ["1组", "2组"],
-        }
+        assert [(v.name, [g.name for g in v.groups]) for v in town.villages] == [  # in the order typed (issue 16)
+            ("青山村", ["第一组", "第二组", "第三组"]),
+            ("松林村", ["1组", "2组"]),
+        ]
 
 
 def test_first_start_shows_outline_and_name_errors_inline_and_saves_nothing(qtbot, prepared_app, store, type_text):

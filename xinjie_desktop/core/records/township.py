@@ -6,6 +6,7 @@ loads a clearly labelled demo data set (core.records.demo_data).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,12 +14,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.store.models import Township, Village, VillagerGroup, new_uuid
+from xinjie_desktop.core.store.models import Township, Village, VillagerGroup, new_uuid, utcnow
 from xinjie_desktop.i18n import _
 
 
 class SetupError(ValueError):
     pass
+
+
+class VillageChoiceError(ValueError):
+    """A village given by name or id that is not stored, or a name several villages share."""
+
+
+# Villages and groups are listed in the order they were typed at set-up: each is created a microsecond after
+# the one before it (``created_at`` travels with the record, so every laptop lists them the same way); the
+# name breaks a tie, the id the last one.
+VILLAGE_ORDER = (Village.created_at, Village.name, Village.id)
+GROUP_ORDER = (VillagerGroup.created_at, VillagerGroup.name, VillagerGroup.id)
+
+
+@dataclass(frozen=True)
+class VillageRef:
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -85,11 +103,13 @@ def set_up(
             raise SetupError(_("This store already has a township."))
         town = Township(id=new_id(), name=name.strip(), command_centre=command_centre.strip(), is_demo=is_demo)
         session.add(town)
+        start = utcnow()
+        typed = (start + dt.timedelta(microseconds=n) for n in range(1_000_000_000))  # the order typed
         for village_name, groups in villages.items():
-            village = Village(id=new_id(), name=village_name, township=town)
+            village = Village(id=new_id(), name=village_name, township=town, created_at=next(typed))
             session.add(village)
             for group_name in groups:
-                session.add(VillagerGroup(id=new_id(), name=group_name, village=village))
+                session.add(VillagerGroup(id=new_id(), name=group_name, village=village, created_at=next(typed)))
         session.flush()
         return town.id
 
@@ -98,6 +118,45 @@ def groups(session: Session) -> list[GroupRef]:
     rows = session.execute(
         select(VillagerGroup.id, VillagerGroup.name, Village.id, Village.name)
         .join(Village, VillagerGroup.village_id == Village.id)
-        .order_by(Village.name, VillagerGroup.name)
+        .order_by(*VILLAGE_ORDER, *GROUP_ORDER)
     )
     return [GroupRef(*row) for row in rows]
+
+
+def villages(session: Session) -> list[VillageRef]:
+    """The stored villages, in the order they were typed at set-up."""
+    return [VillageRef(*row) for row in session.execute(select(Village.id, Village.name).order_by(*VILLAGE_ORDER))]
+
+
+def find_village(session: Session, given: str) -> str:
+    """The id of the village ``given`` by its id or its name (spaces around it ignored); ``VillageChoiceError``
+    naming the stored villages with their ids when none or several are called that."""
+    text = given.strip()
+    stored = villages(session)
+    for village in stored:
+        if village.id == text:
+            return village.id
+    named = [village for village in stored if village.name == text]
+    if len(named) == 1:
+        return named[0].id
+    if named:
+        raise VillageChoiceError(
+            _("Several villages are called {name}: give one of their ids: {choices}.").format(
+                name=text, choices=_choices(named)
+            )
+        )
+    if not stored:
+        raise VillageChoiceError(
+            _(
+                "No village with the id {name} is stored, nor one called {name}: this data file has no villages yet."
+            ).format(name=text)
+        )
+    raise VillageChoiceError(
+        _("No village with the id {name} is stored, nor one called {name}; the villages are: {choices}.").format(
+            name=text, choices=_choices(stored)
+        )
+    )
+
+
+def _choices(refs: list[VillageRef]) -> str:
+    return _(", ").join(f"{village.name} ({village.id})" for village in refs)

@@ -76,7 +76,9 @@ class Township(Travelling, Base):
     command_centre: Mapped[str] = mapped_column(String(200), default="")
     representative: Mapped[str] = mapped_column(String(50), default="")  # signs agreements for the centre
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.name")
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="township", order_by=lambda: (Village.created_at, Village.name, Village.id)
+    )
 
 
 class Village(Travelling, Base):
@@ -84,7 +86,9 @@ class Village(Travelling, Base):
     township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
     name: Mapped[str] = mapped_column(String(100))
     township: Mapped[Township] = relationship(back_populates="villages")
-    groups: Mapped[list[VillagerGroup]] = relationship(back_populates="village", order_by="VillagerGroup.name")
+    groups: Mapped[list[VillagerGroup]] = relationship(
+        back_populates="village", order_by=lambda: (VillagerGroup.created_at, VillagerGroup.name, VillagerGroup.id)
+    )
 
 
 class VillagerGroup(Travelling, Base):

@@ -15,8 +15,8 @@ progress bar and a Cancel button.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +41,54 @@ from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #555555;"
+TITLE_BAR_ROOM = 40  # px a window manager's title bar and frame take above a dialog
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped line under a field: it takes the field's whole width; ``lines`` reserves room for that
+    many lines even while it is empty, so a message appearing moves nothing.  (The dialog keeps itself tall
+    enough for every wrapped line at its width: ``SetupDialog._hold_height``.)"""
+
+    def __init__(self, text: str = "", *, lines: int = 0, object_name: str = "") -> None:
+        super().__init__(text)
+        if object_name:
+            self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.setMinimumWidth(360)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self._lines = lines
+        self._hold_height()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._hold_height()
+
+    def clear(self) -> None:
+        super().clear()
+        self._hold_height()
+
+    def sizeHint(self) -> QSize:  # the lines its text takes at the width it has, not at a guessed one
+        width = max(self.width(), self.minimumWidth())
+        return QSize(self.minimumWidth(), max(self.heightForWidth(width) if self.text() else 0, self.minimumHeight()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._hold_height()
+
+    def _hold_height(self) -> None:
+        reserved = 0
+        if self._lines:  # as high as that many lines of text in this label's font
+            probe = QLabel("\n".join("X" * self._lines))
+            probe.setFont(self.font())
+            probe.setWordWrap(True)
+            reserved = probe.heightForWidth(self.minimumWidth())
+        self.setMinimumHeight(reserved)
 
 
 class SetupDialog(QDialog):
@@ -102,17 +151,14 @@ class SetupDialog(QDialog):
         self.centre_edit.setPlaceholderText(_("e.g. the township's relocation command centre"))
         self.outline_edit = QPlainTextEdit(objectName="outline")
         self.outline_edit.setTabChangesFocus(True)
-        self.outline_edit.setMinimumHeight(160)
+        self.outline_edit.setMinimumHeight(120)  # it takes the room there is; the dialog fits a 1366×768 screen
         self.outline_edit.setPlaceholderText(_("Qingshan: Group 1, Group 2, Group 3\nSonglin: Group 1, Group 2"))
-        outline_hint = QLabel(
-            _("One village per line: the village's name, a colon, then its villagers' groups separated by commas.")
+        self.outline_hint = WrappedLabel(
+            _("One village per line: the village's name, a colon, then its villagers' groups separated by commas."),
+            object_name="outline_hint",
         )
-        outline_hint.setWordWrap(True)
-        outline_hint.setStyleSheet(NOTE_STYLE)
-        outline_hint.setMinimumWidth(360)
-        self.outline_status = QLabel(objectName="outline_status")
-        self.outline_status.setWordWrap(True)
-        self.outline_status.setMinimumWidth(360)
+        self.outline_hint.setStyleSheet(NOTE_STYLE)
+        self.outline_status = WrappedLabel(lines=1, object_name="outline_status")  # room kept for a message
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -120,7 +166,7 @@ class SetupDialog(QDialog):
         form.addRow("", self.name_error)
         form.addRow(_("Command centre:"), self.centre_edit)
         form.addRow(_("Villages and groups:"), self.outline_edit)
-        form.addRow("", outline_hint)
+        form.addRow("", self.outline_hint)
         form.addRow("", self.outline_status)
 
         self.create_button = QPushButton(_("Create township"), objectName="create_button")
@@ -181,23 +227,51 @@ class SetupDialog(QDialog):
         self.name_edit.returnPressed.connect(self.centre_edit.setFocus)
         self.centre_edit.returnPressed.connect(self.outline_edit.setFocus)
         self.outline_edit.textChanged.connect(self._show_outline_status)
-        self.name_edit.textChanged.connect(lambda _text: self.name_error.hide())
+        self.name_edit.textChanged.connect(lambda _text: self.name_error.clear())
         self.create_button.clicked.connect(self.create_township)
         self.cancel_button.clicked.connect(self.reject)
         self.demo_button.clicked.connect(self.load_demo_data)
         self.laptop_button.clicked.connect(self.request_provisioning)
         self.cancel_loading_button.clicked.connect(self.cancel_loading)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create_township)
-        # Wrapped labels get their height from the width the dialog opens with: open it wide enough.
-        self.resize(760, self.heightForWidth(760) if self.hasHeightForWidth() else self.sizeHint().height())
+        # Wrapped labels get their height from the width the dialog opens with: open it wide enough, and no
+        # taller than the screen leaves room for (its title bar included).
+        # On a low screen (1366×768) it opens wider rather than taller than the screen.
+        screen = self.screen().availableGeometry()
+        width = 760
+        while width + 100 <= screen.width() and self._height_needed(width) + TITLE_BAR_ROOM > screen.height():
+            width += 100
+        self.resize(width, self._height_needed(width) + self._outline_slack())
+
+    def _outline_slack(self) -> int:
+        return max(0, self.outline_edit.sizeHint().height() - self.outline_edit.minimumHeight())
+
+    def _height_needed(self, width: int) -> int:
+        """The least height at which every wrapped line shows whole at this width (the villages box at its
+        smallest): a top-level dialog's minimum height does not follow its wrapped labels by itself, and a
+        dialog squeezed below it draws the hint over the villages box."""
+        layout = self.layout()
+        return layout.totalHeightForWidth(width) - self._outline_slack()
+
+    def _hold_height(self) -> None:
+        needed = self._height_needed(self.width())
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a message appeared or went: the height it needs
+            self._hold_height()
+        return handled
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._hold_height()
 
     @staticmethod
     def _error_label(name: str) -> QLabel:
-        label = QLabel(objectName=name)
+        label = WrappedLabel(lines=1, object_name=name)  # its line is kept: an error appearing moves nothing
         label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
-        label.setMinimumWidth(360)
-        label.hide()
         return label
 
     # --- typed-in township ----------------------------------------------
@@ -237,7 +311,6 @@ class SetupDialog(QDialog):
         except SetupError as error:
             if not name.strip():
                 self.name_error.setText(str(error))
-                self.name_error.show()
                 self.name_edit.setFocus()
             else:
                 self._set_outline_status(str(error), error=True)

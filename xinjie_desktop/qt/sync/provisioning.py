@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from xinjie_desktop.core.records import township
 from xinjie_desktop.core.store.models import Village
 from xinjie_desktop.core.sync import device
 from xinjie_desktop.core.sync.device import DeviceError, Provisioning, Request
@@ -169,7 +170,7 @@ class ProvisionLaptopDialog(QDialog):
         self.village_list.setMinimumHeight(self.fontMetrics().height() * 5)
         self.village_list.setMaximumHeight(self.fontMetrics().height() * 9)
         with store.session() as session:
-            villages = session.execute(select(Village.id, Village.name).order_by(Village.name)).all()
+            villages = [(v.id, v.name) for v in township.villages(session)]  # in the order typed at set-up
         for village_id, name in villages:
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, village_id)
