@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal  # not Qt: its first import costs 12 ms of enums, after the paint
+from PySide6.QtCore import QRect, Signal  # not Qt: its first import costs 12 ms of enums, after the paint
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop import i18n
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell import settings
+from xinjie_desktop.qt.shell import placement, settings
 
 # The household workspace's attributes and methods the window passes on (qt.shell.workspace.HouseholdWorkspace).
 WORKSPACE_PARTS = (
@@ -146,7 +146,26 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._enable_workspace_actions(False)
         self.setWindowTitle(window_title())
-        self.resize(1280, 800)
+        self.place_on_screen()
+
+    def place_on_screen(self, available: QRect | None = None) -> None:
+        """Within the screen's available area (``available``: the screen less its task bar, by default this
+        window's screen's): the size, place and maximised state the user left it at, brought back within the
+        screen if it no longer fits (another monitor); else the default size, maximised where the screen is
+        small (qt.shell.placement)."""
+        if available is None:
+            available = self.screen().availableGeometry()
+        saved = settings.saved_window_geometry()
+        if saved is not None and self.restoreGeometry(saved):
+            if not self.isMaximized() and not self.isFullScreen():
+                self.setGeometry(placement.brought_within(self.geometry(), available))
+            return
+        place = placement.first_placement(available)
+        self.setGeometry(place.geometry)
+        if place.maximised:
+            from PySide6.QtCore import Qt  # not at the top: see the import there
+
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     @property
     def workspace(self):
@@ -515,6 +534,7 @@ class MainWindow(QMainWindow):
         if self._workspace is not None and not self._workspace.may_leave_editor():
             event.ignore()
             return
+        settings.save_window_geometry(self.saveGeometry())  # opened the same way the next time
         self.closing.emit()
         super().closeEvent(event)
 
