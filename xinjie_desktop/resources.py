@@ -30,6 +30,11 @@ def translations_dir() -> Path:
     return resources_dir() / "translations"
 
 
+def qt_translations_dir() -> Path:
+    """Our translations of Qt's own texts that Qt's translation lacks (``.qm``, compiled from the ``.ts``)."""
+    return translations_dir() / "qt"
+
+
 def policy_dir() -> Path:
     return resources_dir() / "policy"
 
