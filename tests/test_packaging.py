@@ -133,6 +133,8 @@ def test_resources_include_the_icons_but_not_the_translation_source(spec, functi
         "icons/xinjie-desktop.ico",
         "translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo",
         "translations/qt/qtbase_additions_zh_CN.qm",
+        "guide/zh_CN/index.html",  # the user guide (F1) and its pictures
+        "guide/zh_CN/images/household.png",
     ):
         assert f"resources/{name}" in shipped
     wanted = functions["wanted_data"]

@@ -35,6 +35,11 @@ def qt_translations_dir() -> Path:
     return translations_dir() / "qt"
 
 
+def guide_path(language: str = "zh_CN") -> Path:
+    """The user guide (one HTML file; its pictures in ``images/`` beside it)."""
+    return resources_dir() / "guide" / language / "index.html"
+
+
 def policy_dir() -> Path:
     return resources_dir() / "policy"
 

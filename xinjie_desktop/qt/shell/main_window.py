@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self._is_laptop = False  # the open store is a provisioned village laptop
         self._store_path: Path | None = None
         self._shortcuts_added = False
+        self._guide = None  # qt.shell.user_guide.UserGuideDialog, once opened
         self.opening_page = OpeningPage()
         self.centre = QStackedWidget(objectName="centre")
         self.centre.addWidget(self.opening_page)
@@ -314,6 +315,11 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.accept_provisioning_action)
 
         help_menu = self.menuBar().addMenu(_("&Help"))
+        self.guide_action = QAction(_("&User guide"), self, objectName="guide_action")
+        self.guide_action.setToolTip(_("The day's tasks step by step, with pictures of the screens"))
+        self.guide_action.triggered.connect(self.open_guide)
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         self.about_action = QAction(_("&About xinjie-desktop"), self, objectName="about_action")
         self.about_action.triggered.connect(self.open_about)
         help_menu.addAction(self.about_action)
@@ -328,6 +334,7 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.guide_action.setShortcut(QKeySequence("F1"))
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
         for action in (
@@ -518,6 +525,31 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, _("Language"), _("The language is saved and takes effect the next time you start the program.")
             )
+
+    def current_task(self) -> str | None:
+        """The user guide's section for what the window shows: the household editor's tab, else None."""
+        workspace = self._workspace
+        editor = workspace.editor() if workspace is not None else None
+        if editor is None or workspace.pages.currentWidget() is not workspace.editor_page:
+            return None
+        from xinjie_desktop.qt.households import household_editor as tabs  # loaded with the workspace
+
+        return {tabs.WORKFLOW_TAB: "identify", tabs.RELOCATION_TAB: "plan", tabs.AGREEMENTS_TAB: "sign"}.get(
+            editor.tabs.currentIndex(), "household"
+        )
+
+    def open_guide(self):
+        """Help → User guide (F1): the guide, on the section of the task the window shows; one window."""
+        from xinjie_desktop.qt.shell.user_guide import UserGuideDialog
+
+        if self._guide is None:
+            self._guide = UserGuideDialog(self)
+        if self._guide.isVisible():  # open behind the window: brought forward
+            self._guide.raise_()
+            self._guide.activateWindow()
+        self._guide.show()
+        self._guide.show_section(self.current_task())
+        return self._guide
 
     def open_about(self):
         """Help → About (qt.shell.about_dialog): the icon, version and build date; window-modal, not blocking."""
