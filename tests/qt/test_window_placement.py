@@ -134,3 +134,50 @@ def test_on_a_1366_by_768_screen_the_status_bar_is_on_the_screen(tmp_path):
     left, top, width, height = seen["frame"]
     assert left >= 0 and top >= 0 and left + width <= 1366 and top + height <= 768
     assert seen["status_bottom"][1] < 768
+
+
+MONITORS = textwrap.dedent(
+    """
+    import json, sys
+    from PySide6.QtCore import QRect, QSettings, QStandardPaths, Qt
+    from PySide6.QtWidgets import QApplication
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
+    app = QApplication([])
+    from xinjie_desktop.qt.shell.main_window import MainWindow
+    window = MainWindow()
+    if sys.argv[2] == "leave":  # the user moves it to the monitor and makes it smaller
+        window.setWindowState(Qt.WindowState.WindowNoState)
+        window.setGeometry(QRect(1500, 100, 1200, 700))
+    window.show()
+    for _ in range(20):
+        app.processEvents()
+    print(json.dumps(window.geometry().getRect()))
+    window.close()
+    """
+)
+
+
+def run_on_screens(tmp_path, screens: list[dict], action: str) -> tuple[int, int, int, int]:
+    config = tmp_path / f"screens-{len(screens)}.json"
+    config.write_text(json.dumps({"screens": screens}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", MONITORS, str(tmp_path / "settings"), action],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return tuple(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_a_window_left_on_a_second_monitor_opens_there_and_on_the_laptop_once_it_is_unplugged(tmp_path):
+    laptop = {"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768}
+    monitor = {"name": "monitor", "x": 1366, "y": 0, "width": 1920, "height": 1080}
+    assert run_on_screens(tmp_path, [laptop, monitor], "leave") == (1500, 100, 1200, 700)
+    assert run_on_screens(tmp_path, [laptop, monitor], "open") == (1500, 100, 1200, 700)  # still there
+    left, top, width, height = run_on_screens(tmp_path, [laptop], "open")  # the monitor unplugged
+    assert left >= 0 and top >= 0 and left + width <= 1366 and top + height <= 768

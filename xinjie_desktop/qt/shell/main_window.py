@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QRect, Signal  # not Qt: its first import costs 12 ms of enums, after the paint
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -154,13 +154,16 @@ class MainWindow(QMainWindow):
         window's screen's): the size, place and maximised state the user left it at, brought back within the
         screen if it no longer fits (another monitor); else the default size, maximised where the screen is
         small (qt.shell.placement)."""
-        if available is None:
-            available = self.screen().availableGeometry()
         saved = settings.saved_window_geometry()
         if saved is not None and self.restoreGeometry(saved):
             if not self.isMaximized() and not self.isFullScreen():
+                if available is None:  # the screen it was left on, if that one is still there
+                    screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+                    available = screen.availableGeometry()
                 self.setGeometry(placement.brought_within(self.geometry(), available))
             return
+        if available is None:
+            available = self.screen().availableGeometry()
         place = placement.first_placement(available)
         self.setGeometry(place.geometry)
         if place.maximised:
