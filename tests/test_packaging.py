@@ -132,11 +132,16 @@ def test_resources_include_the_icons_but_not_the_translation_source(spec, functi
         "icons/xinjie-desktop.png",
         "icons/xinjie-desktop.ico",
         "translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo",
+        "translations/qt/qtbase_additions_zh_CN.qm",
+        "guide/zh_CN/index.html",  # the user guide (F1) and its pictures
+        "guide/zh_CN/images/household.png",
     ):
         assert f"resources/{name}" in shipped
     wanted = functions["wanted_data"]
     assert not wanted("resources/translations/zh_CN/LC_MESSAGES/xinjie_desktop.po")
     assert wanted("resources/translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo")
+    assert not wanted("resources/translations/qt/qtbase_additions_zh_CN.ts")
+    assert wanted("resources/translations/qt/qtbase_additions_zh_CN.qm")
 
 
 def test_build_info_is_written_for_the_about_dialog(spec, functions, monkeypatch):

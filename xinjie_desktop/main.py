@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xinjie_desktop import __version__
-from xinjie_desktop.i18n import _, set_language
+from xinjie_desktop.i18n import _, set_language, translate_argparse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,7 +28,12 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xinjie-desktop", description=_("Xinjie Township poverty-alleviation work tool"))
-    parser.add_argument("--version", action="version", version=f"xinjie-desktop {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"xinjie-desktop {__version__}",
+        help=_("show the program's version number and exit"),
+    )
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -889,6 +894,7 @@ def _run_logged(args: argparse.Namespace, run) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    translate_argparse()  # "usage:", "options", "show this help message and exit"… in the user's language
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang")
     known, _rest = pre.parse_known_args(argv)

@@ -30,6 +30,16 @@ def translations_dir() -> Path:
     return resources_dir() / "translations"
 
 
+def qt_translations_dir() -> Path:
+    """Our translations of Qt's own texts that Qt's translation lacks (``.qm``, compiled from the ``.ts``)."""
+    return translations_dir() / "qt"
+
+
+def guide_path(language: str = "zh_CN") -> Path:
+    """The user guide (one HTML file; its pictures in ``images/`` beside it)."""
+    return resources_dir() / "guide" / language / "index.html"
+
+
 def policy_dir() -> Path:
     return resources_dir() / "policy"
 

@@ -29,7 +29,7 @@ SetCompressor /SOLID lzma
   !define OUT_FILE "..\..\dist\installer\xinjie-desktop-${APP_VERSION}-setup.exe"
 !endif
 !define APP_NAME "xinjie-desktop"
-!define APP_DISPLAY_NAME "辛街乡扶贫工作工具 xinjie-desktop"
+!define APP_DISPLAY_NAME "辛街乡扶贫工作工具"
 ; The uninstall key identifies the program for updates and uninstall: never change it.
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\{780F288B-0776-5EE8-8E75-E6FFF240E4F4}"
 

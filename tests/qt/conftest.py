@@ -28,6 +28,14 @@ def isolated_settings(tmp_path_factory):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def window_opens_afresh(isolated_settings):
+    """Each test's main window opens as on a first start: not where an earlier test's window was left."""
+    from xinjie_desktop.qt.shell.settings import WINDOW_GEOMETRY_KEY
+
+    QSettings().remove(WINDOW_GEOMETRY_KEY)
+
+
 @pytest.fixture(scope="session")
 def prepared_app(qapp):
     from xinjie_desktop.qt.shell.app import prepare_application

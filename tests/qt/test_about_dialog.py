@@ -78,7 +78,7 @@ def test_about_in_chinese_draws_chinese_text(qtbot, chinese, tmp_path):
     window.show()
     assert window.menuBar().actions()[-1].text() == "帮助(&H)"
     dialog = open_about(qtbot, window)
-    assert dialog.windowTitle() == "关于 xinjie-desktop"
+    assert dialog.windowTitle() == "关于辛街乡扶贫工作工具"  # the application's one name (issue 16)
     assert dialog.build_label.text() == "开发版本（从源代码运行）"
     assert dialog.name_label.text() == "辛街乡扶贫工作工具"
     assert dialog.buttons.button(dialog.buttons.StandardButton.Close).text() == "关闭"  # Qt's own translation

@@ -43,7 +43,9 @@ class AboutDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.name_label.setFont(font)
-        self.program_label = QLabel(build_info.APPLICATION, objectName="about_program")
+        self.program_label = QLabel(  # the command that starts it (the name of the Chinese one is above)
+            _("Program: {name}").format(name=build_info.APPLICATION), objectName="about_program"
+        )
         self.program_label.setStyleSheet("color: #555555;")
 
         self.version_label = QLabel(info.version, objectName="about_version")

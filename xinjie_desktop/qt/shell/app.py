@@ -40,7 +40,7 @@ from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.main_window import MainWindow
 from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 from xinjie_desktop.qt.shell.settings import APPLICATION, ORGANIZATION, backups_to_keep, saved_language
-from xinjie_desktop.resources import font_path, icon_path
+from xinjie_desktop.resources import font_path, icon_path, qt_translations_dir
 
 if TYPE_CHECKING:  # the core is imported when a store is opened, not with this module
     from xinjie_desktop.core.store.database import Store
@@ -102,11 +102,16 @@ def prepare_application(app: QApplication, language: str | None) -> str:
         app.removeTranslator(translator)
     _translators.clear()
     if language == "zh_CN":
+        # Qt's own translation (file dialogs, standard buttons, context menus), then ours of the few
+        # texts it lacks (resources/translations/qt: "&Look in:", "Files of &type:", …)
         folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        translator = QTranslator(app)
-        if translator.load("qtbase_zh_CN", folder):
-            app.installTranslator(translator)
-            _translators.append(translator)
+        for name, where in (("qtbase_zh_CN", folder), ("qtbase_additions_zh_CN", str(qt_translations_dir()))):
+            translator = QTranslator(app)
+            if translator.load(name, where):
+                app.installTranslator(translator)
+                _translators.append(translator)
+            else:
+                log.warning("Qt's translation %s was not found in %s", name, where)
     app.setApplicationDisplayName(_("Xinjie Township poverty-alleviation work tool"))
     return language
 

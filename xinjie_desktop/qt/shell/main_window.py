@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal  # not Qt: its first import costs 12 ms of enums, after the paint
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtCore import QRect, Signal  # not Qt: its first import costs 12 ms of enums, after the paint
+from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop import i18n
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell import settings
+from xinjie_desktop.qt.shell import placement, settings
 
 # The household workspace's attributes and methods the window passes on (qt.shell.workspace.HouseholdWorkspace).
 WORKSPACE_PARTS = (
@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self._is_laptop = False  # the open store is a provisioned village laptop
         self._store_path: Path | None = None
         self._shortcuts_added = False
+        self._guide = None  # qt.shell.user_guide.UserGuideDialog, once opened
         self.opening_page = OpeningPage()
         self.centre = QStackedWidget(objectName="centre")
         self.centre.addWidget(self.opening_page)
@@ -146,7 +147,29 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._enable_workspace_actions(False)
         self.setWindowTitle(window_title())
-        self.resize(1280, 800)
+        self.place_on_screen()
+
+    def place_on_screen(self, available: QRect | None = None) -> None:
+        """Within the screen's available area (``available``: the screen less its task bar, by default this
+        window's screen's): the size, place and maximised state the user left it at, brought back within the
+        screen if it no longer fits (another monitor); else the default size, maximised where the screen is
+        small (qt.shell.placement)."""
+        saved = settings.saved_window_geometry()
+        if saved is not None and self.restoreGeometry(saved):
+            if not self.isMaximized() and not self.isFullScreen():
+                if available is None:  # the screen it was left on, if that one is still there
+                    screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+                    available = screen.availableGeometry()
+                self.setGeometry(placement.brought_within(self.geometry(), available))
+            return
+        if available is None:
+            available = self.screen().availableGeometry()
+        place = placement.first_placement(available)
+        self.setGeometry(place.geometry)
+        if place.maximised:
+            from PySide6.QtCore import Qt  # not at the top: see the import there
+
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     @property
     def workspace(self):
@@ -295,6 +318,11 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.accept_provisioning_action)
 
         help_menu = self.menuBar().addMenu(_("&Help"))
+        self.guide_action = QAction(_("&User guide"), self, objectName="guide_action")
+        self.guide_action.setToolTip(_("The day's tasks step by step, with pictures of the screens"))
+        self.guide_action.triggered.connect(self.open_guide)
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         self.about_action = QAction(_("&About xinjie-desktop"), self, objectName="about_action")
         self.about_action.triggered.connect(self.open_about)
         help_menu.addAction(self.about_action)
@@ -309,6 +337,7 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.guide_action.setShortcut(QKeySequence("F1"))
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
         for action in (
@@ -500,6 +529,31 @@ class MainWindow(QMainWindow):
                 self, _("Language"), _("The language is saved and takes effect the next time you start the program.")
             )
 
+    def current_task(self) -> str | None:
+        """The user guide's section for what the window shows: the household editor's tab, else None."""
+        workspace = self._workspace
+        editor = workspace.editor() if workspace is not None else None
+        if editor is None or workspace.pages.currentWidget() is not workspace.editor_page:
+            return None
+        from xinjie_desktop.qt.households import household_editor as tabs  # loaded with the workspace
+
+        return {tabs.WORKFLOW_TAB: "identify", tabs.RELOCATION_TAB: "plan", tabs.AGREEMENTS_TAB: "sign"}.get(
+            editor.tabs.currentIndex(), "household"
+        )
+
+    def open_guide(self):
+        """Help → User guide (F1): the guide, on the section of the task the window shows; one window."""
+        from xinjie_desktop.qt.shell.user_guide import UserGuideDialog
+
+        if self._guide is None:
+            self._guide = UserGuideDialog(self)
+        if self._guide.isVisible():  # open behind the window: brought forward
+            self._guide.raise_()
+            self._guide.activateWindow()
+        self._guide.show()
+        self._guide.show_section(self.current_task())
+        return self._guide
+
     def open_about(self):
         """Help → About (qt.shell.about_dialog): the icon, version and build date; window-modal, not blocking."""
         from PySide6.QtCore import Qt  # not at the top: see the import there
@@ -515,6 +569,7 @@ class MainWindow(QMainWindow):
         if self._workspace is not None and not self._workspace.may_leave_editor():
             event.ignore()
             return
+        settings.save_window_geometry(self.saveGeometry())  # opened the same way the next time
         self.closing.emit()
         super().closeEvent(event)
 

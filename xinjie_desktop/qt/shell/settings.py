@@ -6,7 +6,7 @@ for a key. Only QtCore's QSettings is imported (the frame is painted before anyt
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
 
 # Names QSettings and QStandardPaths use for this application's folders (shell.app.set_identity).
 ORGANIZATION = "xinjie"
@@ -34,3 +34,16 @@ def backups_to_keep() -> int:
 
 def save_backups_to_keep(value: int) -> None:
     QSettings().setValue(BACKUPS_KEEP_KEY, value)
+
+
+WINDOW_GEOMETRY_KEY = "window/geometry"  # the main window's size, place and maximised state (saveGeometry)
+
+
+def saved_window_geometry() -> QByteArray | None:
+    """What ``QWidget.saveGeometry`` gave when the main window was last closed, or None."""
+    value = QSettings().value(WINDOW_GEOMETRY_KEY)
+    return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def save_window_geometry(geometry: QByteArray) -> None:
+    QSettings().setValue(WINDOW_GEOMETRY_KEY, geometry)
