@@ -144,3 +144,29 @@ def test_the_sync_board_cuts_no_words(qtbot, prepared_app, world):
             else:
                 assert metrics.horizontalAdvance(text) <= room, (text, room)
     dialog.grab().save(str(screenshot_folder() / "sync-board.png"))
+
+
+def test_a_village_batch_with_no_file_chosen_goes_to_the_villages_documents_folder(
+    qtbot, prepared_app, store, household_id, documents_folder, opened
+):
+    from xinjie_desktop.core.records import agreements
+    from xinjie_desktop.qt.notices.village_documents import VillageDocumentsDialog
+
+    today = dt.date.today()
+    agreements.draft_missing(store, household_id, demolition_deadline=today + dt.timedelta(days=60), today=today)
+    with store.session() as session:
+        village_id = next(g.village_id for g in township.groups(session) if g.village_name == "青山村")
+    dialog = shown(qtbot, VillageDocumentsDialog(store, village_id))
+    page = dialog.batch_page
+    folder = documents_folder / documents.app_folder_name() / "青山村"
+    expected = folder / f"agreements of the village-{TODAY}.pdf"
+    assert str(expected) in page.path_edit.placeholderText()  # where it goes, before it goes
+    for round_ in (1, 2):  # the second batch of the day does not overwrite the first
+        with qtbot.waitSignal(page.finished, timeout=60_000) as blocker:
+            qtbot.mouseClick(page.render_button, Qt.MouseButton.LeftButton)
+        assert blocker.args == ["succeeded"], page.message.text()
+        written = expected if round_ == 1 else expected.with_name(f"{expected.stem}-2.pdf")
+        assert written.read_bytes().startswith(b"%PDF")
+        qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+        assert opened[-1] == str(written)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([expected.name, f"{expected.stem}-2.pdf"])
