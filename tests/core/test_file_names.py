@@ -59,6 +59,14 @@ def test_the_documents_folder_is_the_app_then_the_village(tmp_path):
     assert file_names.document_folder(tmp_path, "x") == tmp_path / "x"
 
 
+def test_a_deep_folder_shortens_the_name_to_keep_the_path_under_windows_limit():
+    deep = Path("C:/Users/" + "某" * 150)
+    path = file_names.fitted(deep, file_names.document_file_name("协议" * 30, DAY, "王建国"))
+    assert len(str(path)) <= file_names.PATH_LIMIT and path.name.startswith("王建国-协议") and path.suffix == ".pdf"
+    short = file_names.fitted(Path("C:/Users/a"), "王建国-协议-2026-12-07.pdf")
+    assert short.name == "王建国-协议-2026-12-07.pdf"
+
+
 def test_a_name_taken_is_not_overwritten(tmp_path):
     (tmp_path / "a.xjb").write_bytes(b"1")
     (tmp_path / "a-2.xjb").write_bytes(b"2")

@@ -89,6 +89,12 @@ def free_path(folder: Path, name: str) -> Path:
     return path
 
 
-def fits(path: Path | str) -> bool:
-    """Whether the whole path stays under Windows' limit."""
-    return len(str(path)) <= PATH_LIMIT
+def fitted(folder: Path | str, name: str) -> Path:
+    """``folder/name``, the name's stem shortened (its suffix kept) so the whole path stays under Windows'
+    limit (``PATH_LIMIT``); at least 16 characters of the stem are kept."""
+    folder, suffix = Path(folder), Path(name).suffix
+    room = PATH_LIMIT - len(str(folder)) - 1 - len(suffix)
+    stem = Path(name).stem
+    if len(stem) > room:
+        stem = stem[: max(16, room)].rstrip(" .-")
+    return folder / f"{stem}{suffix}"

@@ -65,7 +65,7 @@ def document_path(
     folder = root / file_names.safe_part(village) if village else root
     if make:
         folder.mkdir(parents=True, exist_ok=True)
-    return folder / file_names.document_file_name(kind, date or dt.date.today(), head_name, number)
+    return file_names.fitted(folder, file_names.document_file_name(kind, date or dt.date.today(), head_name, number))
 
 
 def ask_save_path(
