@@ -20,7 +20,7 @@ from sqlalchemy import text
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import Base, utcnow
 from xinjie_desktop.core.sync.change_log import hlc_time
-from xinjie_desktop.i18n import _, ngettext
+from xinjie_desktop.i18n import _, join, ngettext
 
 
 @dataclass(frozen=True)
@@ -212,4 +212,4 @@ def _plain_waiting(
         when.append(_("last bundle written for it on {date}").format(date=local_date(last_out)))
     else:
         when.append(_("no bundle written for it yet"))
-    return _("{what} ({when}).").format(what=what, when="; ".join(when))
+    return _("{what} ({when}).").format(what=what, when=join(when))
