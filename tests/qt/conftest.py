@@ -20,8 +20,10 @@ from xinjie_desktop.core.records import demo_data
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_settings(tmp_path_factory):
-    """QSettings and QStandardPaths point into a temporary folder, never the user's own."""
+    """QSettings and QStandardPaths point into a temporary folder, never the user's own; so do saved
+    documents (qt.shell.documents: XINJIE_DOCUMENTS stands for the user's Documents folder)."""
     QStandardPaths.setTestModeEnabled(True)
+    os.environ["XINJIE_DOCUMENTS"] = str(tmp_path_factory.mktemp("Documents"))
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))

@@ -524,7 +524,9 @@ def test_AG_1_office_copy_button_prints_the_marked_copy_with_the_rules(qtbot, ta
     qtbot.mouseClick(tab.office_button, Qt.MouseButton.LeftButton)
     office_path = Path(tab.opened[-1].toLocalFile())
     home_path = tab.preview()
-    assert office_path.name.endswith("-office.pdf") and office_path != home_path
+    # Issue 16: both in the village's documents folder, named by head, kind, date and number.
+    assert office_path.parent == home_path.parent and office_path.parent.name == "V1"
+    assert "office's copy" in office_path.name and "office's copy" not in home_path.name
 
     def text(path) -> str:
         return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

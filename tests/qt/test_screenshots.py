@@ -384,7 +384,7 @@ def test_screenshot_sync_windows(qtbot, chinese, sync_world, monkeypatch):
     for laptop in (lushui, baiyun):
         exporting.export(laptop, usb)
     exporting.export(world.township, usb, full=False)
-    damaged = max(usb.glob("xjb-*.xjb"), key=lambda p: p.stat().st_size)
+    damaged = max(usb.glob("*.xjb"), key=lambda p: p.stat().st_size)
     (usb / damaged.name.replace(".xjb", "-copy.xjb")).write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
 
     dialog = SyncImportDialog(world.township)

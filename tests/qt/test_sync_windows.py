@@ -361,9 +361,15 @@ def test_the_sync_board_lists_every_laptop(qtbot, prepared_app, world):
     row = names.index("青山村笔记本")
     assert model.index(row, 1).data() == "village laptop"
     assert model.index(row, 3).data() == "today"
-    assert model.index(row, 4).data().startswith("xjb-")
-    assert model.index(row, 5).data().startswith("xjb-")
-    assert model.index(row, 7).data().startswith("changes 1–")  # the township's records it has not confirmed
+    # Issue 16: when, in the cells; the bundle's file name (sender-to-recipient-date) in the tooltip.
+    today = dt.date.today().isoformat()
+    assert model.index(row, 4).data().startswith(today) and model.index(row, 5).data().startswith(today)
+    assert f"青山村笔记本-to-辛街乡-{today}-" in model.index(row, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert f"辛街乡-to-青山村笔记本-{today}-" in model.index(row, 5).data(Qt.ItemDataRole.ToolTipRole)
+    # The township's records it has not confirmed: which laptop, since when; the change numbers in the tooltip.
+    waiting = model.index(row, 7).data()
+    assert waiting.startswith("青山村笔记本 has not yet confirmed ") and f"waiting since {today}" in waiting, waiting
+    assert "changes 1–" in model.index(row, 7).data(Qt.ItemDataRole.ToolTipRole) and "changes 1–" not in waiting
     world.import_into(world.township, sorted(world.stick.glob("*.xjb")))  # its receipt arrives
     click(qtbot, dialog.refresh_button)
     assert model.index(row, 7).data() == "—"

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
+from xinjie_desktop.core.documents import file_names
 from xinjie_desktop.core.records import households
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
@@ -36,7 +37,7 @@ from xinjie_desktop.core.sync.bundle_format import (
 from xinjie_desktop.core.sync.merge import Change
 from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, Peer, device_names, my_name, peers, role
 from xinjie_desktop.core.sync.sealing import seal
-from xinjie_desktop.core.sync.usb_stick import write_safely
+from xinjie_desktop.core.sync.usb_stick import takes_name, write_safely
 from xinjie_desktop.i18n import _
 
 
@@ -237,12 +238,28 @@ class ExportResult:
         )
 
 
-def file_name(store: Store, peer: Peer, covers: dict[str, list[int]], bundle_id: str) -> str:
-    """ASCII only (any stick's file system takes it): source, target, time, own changes, bundle id."""
-    span = covers.get(store.device_id)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    suffix = f"-{span[0]}-{span[1]}" if span else ""
-    return f"xjb-{store.device_id[:8]}-to-{peer.device_id[:8]}-{stamp}{suffix}-{bundle_id[:6]}{SUFFIX}"
+def file_name(
+    store: Store, peer: Peer, bundle_id: str, now: dt.datetime | None = None, *, ascii_only: bool = False
+) -> str:
+    """A name a person reads (issue 16): sender, recipient, date and time, and a short part of the bundle id,
+    e.g. ``青山村笔记本-至-辛街乡-2026-12-07-1530-3f9a2c.xjb``.  Nothing parses it: the manifest carries the ids.
+    ``ascii_only`` (a stick that refuses Chinese names): a name that is not ASCII stands as its device id's start."""
+    sender, recipient = my_name(store), peer.name or peer.device_id[:8]
+    if ascii_only:
+        sender = sender if sender.isascii() else store.device_id[:8]
+        recipient = recipient if recipient.isascii() else peer.device_id[:8]
+    return file_names.bundle_file_name(
+        sender, recipient, now or dt.datetime.now(), bundle_id[:6], SUFFIX, ascii_only=ascii_only
+    )
+
+
+def _free_name(store: Store, peer: Peer, folder: Path, bundle_id: str) -> Path:
+    """The bundle's path on the stick: its readable name (ASCII where the stick takes no other), never one taken."""
+    now = dt.datetime.now()
+    name = file_name(store, peer, bundle_id, now)
+    if not name.isascii() and not takes_name(folder, name):
+        name = file_name(store, peer, bundle_id, now, ascii_only=True)
+    return file_names.free_path(folder, name)
 
 
 def export(
@@ -280,7 +297,7 @@ def export(
         outgoing = plan(store, peer, full=full)
         payload, manifest = _payload(store, outgoing)
         sealed = seal(payload, peer.device_id, peer.box_public)
-        path = to_dir / file_name(store, peer, outgoing.covers, manifest["bundle_id"])
+        path = _free_name(store, peer, to_dir, manifest["bundle_id"])
         write_safely(path, sealed)
         with store.unit_of_work() as session:
             session.execute(

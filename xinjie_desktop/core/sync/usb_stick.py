@@ -97,6 +97,26 @@ def addressed_to(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path
     return mine, others
 
 
+_NAME_REFUSED = {errno.EPERM, errno.EINVAL, errno.EILSEQ, errno.ENAMETOOLONG, errno.EACCES}
+
+
+def takes_name(folder: Path, name: str) -> bool:
+    """Whether the stick's file system takes a file called ``name`` (Windows and most FAT32 drivers take
+    Chinese names; some, like FUSE's fusefat or a vfat mounted without UTF-8, refuse them): a hidden empty
+    probe file of that name is made and removed.  Any other failure is left for the writing to report."""
+    probe = Path(folder) / f".{Path(name).stem}.probe"
+    try:
+        descriptor = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return True
+    except OSError as error:
+        return error.errno not in _NAME_REFUSED
+    os.close(descriptor)
+    with contextlib.suppress(OSError):
+        probe.unlink()
+    return True
+
+
 def find_bundles(folder: Path | str) -> list[Path]:
     """The bundles in a folder (a USB stick), oldest name first; temporary files left by a pulled stick are skipped."""
     folder = Path(folder)

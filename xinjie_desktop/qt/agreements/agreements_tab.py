@@ -13,11 +13,9 @@ voided or accepted); their refusals are shown in words in the tab, and nothing i
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,9 +39,10 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.records import agreements, demolition
 from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
 from xinjie_desktop.core.records.demolition import DemolitionError
-from xinjie_desktop.core.store.models import Household, Township
+from xinjie_desktop.core.store.models import Household, Township, VillagerGroup
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.agreements.sign_dialog import SignDialog
+from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
 
@@ -52,12 +51,6 @@ STATUS_COLOURS = {agreements.SIGNED: "#1b5e20", agreements.VOIDED: "#8a8a8a"}
 DEFAULT_DEADLINE_DAYS = 180
 
 NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
-
-
-def preview_folder() -> Path:
-    folder = Path(tempfile.gettempdir()) / "xinjie-desktop"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 class AgreementsModel(QAbstractTableModel):
@@ -552,24 +545,38 @@ class AgreementsTab(QWidget):
         return True
 
     def preview(self, office_copy: bool = False) -> Path | None:
-        """Render the selected agreement to a temporary PDF and open it (to look at and print): the
-        household's copy, or the office's (``office_copy``: marked, with the rules and the command)."""
+        """Save the selected agreement as a PDF in the village's documents folder (named by the household
+        head, the kind, the date and the number) and open it in the PDF viewer (to look at and print): the
+        household's copy, or the office's (``office_copy``: marked, with the rules and the command).  No
+        viewer: a message says where the file is (qt.shell.documents)."""
         item = self.selected()
         if item is None:
             return None
-        name = f"{item.number}-office.pdf" if office_copy else f"{item.number}.pdf"
+        village, head = self._place()
+        kind = _(agreements.KINDS[item.kind])
+        if office_copy:
+            kind = _("the office's copy of {what}").format(what=kind)
         try:
-            path = agreements.render_pdf(self._store, item.id, preview_folder() / name, office_copy=office_copy)
+            target = documents.document_path(kind, village, head, item.number)
+            path = agreements.render_pdf(self._store, item.id, target, office_copy=office_copy)
         except (AgreementError, OSError) as error:
             self._failed(error)
             return None
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        self.message.show_message(_("Saved as {path}.").format(path=str(path)), "info")
+        if not documents.open_document(self, path):
             self.message.show_message(
                 _("Written to {path}; open it with a PDF reader to print.").format(path=str(path)), "info"
             )
-        else:
-            self.message.clear_message()
         return path
+
+    def _place(self) -> tuple[str, str]:
+        """The household's village and head, which name the folder and the file of its documents."""
+        with self._store.session() as session:
+            household = session.get(Household, self._household_id) if self._household_id else None
+            if household is None:
+                return "", ""
+            group = session.get(VillagerGroup, household.group_id)
+            return (group.village.name if group is not None else ""), household.head_name or ""
 
     def _names(self) -> dict[str, str]:
         with self._store.session() as session:

@@ -20,13 +20,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -43,11 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xinjie_desktop.core.documents import file_names
 from xinjie_desktop.core.records import agreements, demolition, household_list, public_notice, township
 from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
@@ -92,6 +92,7 @@ class BatchPage(QWidget):
         self.notices_radio = QRadioButton(_("All public-notice sheets of the village"))
         self.notices_radio.setObjectName("batch_notices")
         self.agreements_radio.setChecked(True)
+        self.agreements_radio.toggled.connect(lambda _on: self.show_default())
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("batch_path")
         self.path_edit.setPlaceholderText(_("The PDF file to write"))
@@ -152,11 +153,23 @@ class BatchPage(QWidget):
     def kind(self) -> str:
         return AGREEMENTS if self.agreements_radio.isChecked() else NOTICE_SHEETS
 
+    def _kind_words(self) -> str:
+        return _("agreements of the village") if self.kind() == AGREEMENTS else _("notice sheets")
+
+    def default_path(self, make: bool = False) -> Path:
+        """Where the batch goes when no file is chosen: the village's documents folder, by kind and date."""
+        village = self._dialog.village_combo.currentText()
+        return documents.document_path(self._kind_words(), village, make=make)
+
+    def show_default(self) -> None:
+        self.path_edit.setPlaceholderText(_("Leave empty to save as {path}").format(path=str(self.default_path())))
+
     def _choose_path(self) -> None:
-        name = _("agreements.pdf") if self.kind() == AGREEMENTS else _("notice-sheets.pdf")
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save the PDF"), name, _("PDF files (*.pdf)"))
-        if path:
-            self.path_edit.setText(path)
+        path = documents.ask_save_path(
+            self, _("Save the PDF"), self._kind_words(), self._dialog.village_combo.currentText()
+        )
+        if path is not None:
+            self.path_edit.setText(str(path))
 
     def is_running(self) -> bool:
         return self.worker is not None and self.worker.isRunning()
@@ -170,10 +183,11 @@ class BatchPage(QWidget):
             self.message.show_message(_("Choose a village."))
             return False
         text = self.path_edit.text().strip()
-        if not text:
-            self.message.show_message(_("Choose the PDF file to write."))
-            return False
-        target = Path(text)
+        if text:
+            target = Path(text)
+        else:  # the village's documents folder; an earlier file of the day is kept
+            default = self.default_path(make=True)
+            target = file_names.free_path(default.parent, default.name)
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
         if not target.parent.is_dir():
@@ -263,7 +277,7 @@ class BatchPage(QWidget):
 
     def _open_result(self) -> None:
         if self._target is not None and self._target.exists():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._target)))
+            documents.open_document(self, self._target)
 
     def stop_and_wait(self) -> None:
         """Cancel a running job and wait for its thread (closing the dialog)."""
@@ -618,13 +632,21 @@ class NoticesPage(QWidget):
         notice = self.selected_notice()
         if notice is None:
             return None
-        path = self._dialog.temp_pdf(f"notice-{notice.id[:8]}")
         try:
+            path = documents.document_path(
+                _("notice sheet"),
+                notice.village,
+                notice.group,
+                _("round {n}").format(n=notice.posting_round),
+                notice.start_date,
+                make=True,
+            )
             public_notice.render_notice_sheet(self._dialog.store, notice.id, path)
         except (NoticeError, OSError) as error:
             self.act_message.show_message(str(error))
             return None
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.act_message.show_message(_("Saved as {path}.").format(path=str(path)), "info")
+        documents.open_document(self, path)
         return path
 
 
@@ -679,7 +701,6 @@ class VillageDocumentsDialog(QDialog):
         self.setObjectName("village_documents")
         self.setWindowTitle(_("Village documents"))
         self.store = store
-        self._temp_files: list[Path] = []
         with store.session() as session:
             self.groups = township.groups(session)
         self.village_combo = QComboBox()
@@ -717,17 +738,9 @@ class VillageDocumentsDialog(QDialog):
         return self.village_combo.currentData()
 
     def _village_changed(self) -> None:
+        self.batch_page.show_default()
         self.notices_page.village_changed()
         self.overdue_page.refresh()
-
-    def temp_pdf(self, stem: str) -> Path:
-        import tempfile
-
-        folder = Path(tempfile.gettempdir()) / "xinjie-desktop"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{stem}.pdf"
-        self._temp_files.append(path)
-        return path
 
     def done(self, result: int) -> None:
         self.batch_page.stop_and_wait()

@@ -15,7 +15,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -44,6 +43,7 @@ from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.relocation.dangerous_house_panel import DangerousHousePanel
 from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
+from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
@@ -753,18 +753,26 @@ class RelocationTab(QWidget):
         if result is None or plan is None or self._household_id is None:
             self.plan_status.show_message(_("Correct the inputs first."))
             return
-        path, _filter = QFileDialog.getSaveFileName(
-            self,
-            _("Print summary"),
-            _("housing-plan-office.pdf") if office_copy else _("housing-plan.pdf"),
-            _("PDF files (*.pdf)"),
-        )
-        if not path:
+        village, head = self._place()
+        kind = _("housing plan summary, office copy") if office_copy else _("housing plan summary")
+        path = documents.ask_save_path(self, _("Print summary"), kind, village, head)
+        if path is None:
             return
-        self.write_summary(path, plan, result, office_copy=office_copy)
+        if self.write_summary(path, plan, result, office_copy=office_copy):
+            documents.open_document(self, path)
 
-    def write_summary(self, path, plan, result, office_copy: bool = False) -> None:
-        """Render the one-page summary of the shown plan to ``path`` (core.documents.plan_summary)."""
+    def _place(self) -> tuple[str, str]:
+        """The household's village and head, which name the folder and the file of its documents."""
+        with self._store.session() as session:
+            record = session.get(Household, self._household_id)
+            if record is None:
+                return "", ""
+            group = next((g for g in township.groups(session) if g.id == record.group_id), None)
+            return (group.village_name if group else ""), record.head_name or ""
+
+    def write_summary(self, path, plan, result, office_copy: bool = False) -> bool:
+        """Render the one-page summary of the shown plan to ``path`` (core.documents.plan_summary); False
+        (and the reason shown) when the file cannot be written."""
         from xinjie_desktop.core.documents import plan_summary  # reportlab: loaded when a summary is printed
 
         with self._store.session() as session:
@@ -779,15 +787,24 @@ class RelocationTab(QWidget):
                 actual_population=record.actual_population,
             )
             township_name = place.name if place is not None else ""
-        plan_summary.render_plan_summary(
-            path,
-            household,
-            plan,
-            result,
-            township_name,
-            dt.date.today(),
-            chosen_option=self.calculator.chosen_option(),
-            co_investor=self.calculator.co_investor(),
-            office_copy=office_copy,
-        )
+        try:
+            plan_summary.render_plan_summary(
+                path,
+                household,
+                plan,
+                result,
+                township_name,
+                dt.date.today(),
+                chosen_option=self.calculator.chosen_option(),
+                co_investor=self.calculator.co_investor(),
+                office_copy=office_copy,
+            )
+        except OSError as error:
+            self.plan_status.show_message(
+                _("The summary could not be written to {path}: {error}").format(
+                    path=str(path), error=error.strerror or error
+                )
+            )
+            return False
         self.plan_status.show_message(_("Summary written to {path}.").format(path=str(path)), "info")
+        return True

@@ -1,10 +1,11 @@
 """The sync board (issue 5, "The window"): every computer this one exchanges bundles with.
 
 One row per laptop (at the township office) or for the township office (on a laptop): its name,
-role, when it was last seen and how many days ago, the last bundle imported from it and written
-for it, the changes it holds that have not arrived here (a bundle lost or not imported yet), the
-changes sent to it it has not acknowledged yet, and problems (a new identity after a copy).  The
-rows are core.sync.board.rows; nothing here decides what is missing.
+role, when it was last seen and how many days ago, when the last bundle was imported from it and
+written for it (the file's name in the tooltip), the work it holds that has not arrived here (a bundle
+lost or not imported yet), the work sent to it it has not confirmed yet, told in households and dates,
+and problems (a new identity after a copy).  No text is cut: the words wrap, and the tooltip adds the
+change numbers for the technician.  The rows are core.sync.board.rows; nothing here decides what is missing.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ COLUMNS = (
     ("problem", N_("Problem")),
 )
 KEYS = [key for key, _label in COLUMNS]
+WRAPPED = ("missing", "unacknowledged", "problem")  # sentences: wrapped over lines, never cut
+WRAPPED_WIDTH = 300
 
 NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
 
@@ -82,16 +85,33 @@ class SyncBoardModel(QAbstractTableModel):
             if peer.days_since_seen == 0:
                 return _("today")
             return ngettext("{n} day", "{n} days", peer.days_since_seen).format(n=peer.days_since_seen)
+        if key == "last_in":
+            return local_text(peer.last_in_at) if peer.last_in else EMPTY_MARK
+        if key == "last_out":
+            return local_text(peer.last_out_at) if peer.last_out else EMPTY_MARK
         value = getattr(peer, key)
         return value or EMPTY_MARK
+
+    def tooltip(self, peer: PeerRow, key: str) -> str:
+        """The whole text, and for the technician what the words stand for (file names, change numbers)."""
+        shown = self.text(peer, key)
+        detail = {
+            "last_in": peer.last_in,
+            "last_out": peer.last_out,
+            "missing": peer.missing_detail,
+            "unacknowledged": peer.unacknowledged_detail,
+        }.get(key, "")
+        return f"{shown}\n{_('Details')}: {detail}" if detail else shown
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self.peers):
             return None
         peer = self.peers[index.row()]
         key = KEYS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.text(peer, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(peer, key)
         if role == Qt.ItemDataRole.ForegroundRole and key in ("missing", "problem") and getattr(peer, key):
             return QColor(ERROR_COLOUR)
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "days":
@@ -136,9 +156,9 @@ class SyncBoardDialog(QDialog):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setWordWrap(True)  # the words in full: a row grows rather than cut them
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -166,4 +186,6 @@ class SyncBoardDialog(QDialog):
         for column, (key, _label) in enumerate(COLUMNS):
             heading = metrics.horizontalAdvance(self.model.headerData(column, Qt.Orientation.Horizontal)) + 24
             widest = max([metrics.horizontalAdvance(self.model.text(peer, key)) + 16 for peer in rows] or [0])
-            self.view.setColumnWidth(column, max(heading, min(widest, 240)))
+            limit = WRAPPED_WIDTH if key in WRAPPED else 240  # sentences wrap; a name or date fits whole
+            self.view.setColumnWidth(column, max(heading, min(widest, limit)))
+        self.view.resizeRowsToContents()

@@ -17,10 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -45,6 +43,7 @@ from xinjie_desktop.core.rules import idnumber
 from xinjie_desktop.core.sync import importing, roles, usb_stick
 from xinjie_desktop.core.sync.bundle_format import SyncError
 from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
 from xinjie_desktop.qt.shell.widgets import ERROR_COLOUR, MessageLabel, close_buttons, read_only_table, table_cell
 from xinjie_desktop.qt.sync.sync_common import DrivePicker, WorkerDialog, local_text, local_time
@@ -511,16 +510,9 @@ class SyncImportDialog(WorkerDialog):
         """Save the import report as a PDF (asking where) and open it."""
         if not self.reported:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        name = _("import-report-{stamp}.pdf").format(stamp=dt.datetime.now().strftime("%Y%m%d-%H%M"))
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the import report"), str(Path(folder) / name), _("PDF files (*.pdf)")
-        )
-        if not path:
+        target = documents.ask_save_path(self, _("Save the import report"), _("import report"))
+        if target is None:
             return None
-        target = Path(path)
-        if target.suffix.lower() != ".pdf":
-            target = target.with_suffix(".pdf")
         try:
             import_report.render(roles.my_name(self.store), self.report_lines(), target)
         except OSError as error:
@@ -532,7 +524,7 @@ class SyncImportDialog(WorkerDialog):
             return None
         self.report_path = target
         self.message.show_message(_("The report is saved as {path}.").format(path=target), "info")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        documents.open_document(self, target)
         return target
 
     # --- the background job ------------------------------------------------------------------------
