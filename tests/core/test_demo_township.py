@@ -18,6 +18,7 @@ from xinjie_desktop.core.store.models import (
     DemolitionAcceptance,
     Household,
     Member,
+    Objection,
     PublicNotice,
     RelocationVerification,
 )
@@ -43,12 +44,16 @@ def demo(tmp_path_factory):
 
 
 def test_the_households_asked_for_and_every_workflow_state(demo):
-    """ID-5: a household at every state of the workflow, one not approved, one not started."""
+    """ID-5: a household at every state of the workflow, one not approved, one not started; PN-1: one posted
+    household's objection waits for its re-verification, others were settled before entering."""
     store, _took = demo
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Household)) == HOUSEHOLDS
         states = set(session.scalars(select(Household.workflow_step)))
     assert {"", identification.REJECTED, *identification.STEP_CODES} <= states
+    with store.session() as session:  # PN-1: objections raised during a household's notice
+        settled = [o.resolved_on is not None for o in session.scalars(select(Objection))]
+    assert settled.count(False) == 1 and settled.count(True) >= 2
 
 
 def test_each_flag_kind_at_least_once(demo, params):

@@ -148,11 +148,18 @@ class Demo:
         self.made.setdefault(step, []).append(household_id)
         return household_id
 
-    def through(self, household_id: str, last: str, *, rejected_at: str = "") -> None:
-        """Record the workflow's steps up to ``last`` as the workflow tab does (ID-5, PN-1)."""
+    def through(self, household_id: str, last: str, *, rejected_at: str = "", objection: str = "") -> None:
+        """Record the workflow's steps up to ``last`` as the workflow tab does (ID-5, PN-1); ``objection``:
+        raised while the household's result is posted, re-verified before the household is entered."""
         day = dt.date(2016, 10, 10) + dt.timedelta(days=self.rng.randint(0, 10))
         for code in identification.STEP_CODES[: identification.STEP_CODES.index(last) + 1]:
             noticed = code == "noticed"
+            if code == "entered" and objection:
+                with self.store.session() as session:
+                    raised = households.existing_household(session, household_id).objections[-1].id
+                households.resolve_objection(
+                    self.store, raised, day - dt.timedelta(days=1), "入户复核：情况属实，维持评议结果"
+                )
             households.record_step(
                 self.store,
                 household_id,
@@ -167,6 +174,8 @@ class Demo:
                     national_number=f"53050299{self.rng.randint(0, 9_999_999):07d}" if code == "entered" else "",
                 ),
             )
+            if noticed and objection:
+                households.add_objection(self.store, household_id, day + dt.timedelta(days=2), "村民杨某", objection)
             day += dt.timedelta(days=8 if noticed else 3)
 
 
@@ -201,7 +210,10 @@ def _workflow(demo: Demo) -> None:
     demo.save("not started", demo.family(demo.group(0)))
     for index, (code, _label) in enumerate(identification.STEPS):
         household_id = demo.save(code, demo.family(demo.group(index)))
-        demo.through(household_id, code)
+        # the one posted has an objection waiting for its re-verification; the one entered had one, settled
+        demo.through(
+            household_id, code, objection="该户子女在外务工，收入较高" if code in ("noticed", "entered") else ""
+        )
     household_id = demo.save("rejected", demo.family(demo.group(1)))
     demo.through(household_id, "audited", rejected_at="audited")
 
@@ -241,7 +253,7 @@ def _relocation_and_plans(demo: Demo) -> None:
     for index in range(8):
         group = demo.group(index)
         household_id = demo.save("relocation", demo.family(group, 4 + index % 2))
-        demo.through(household_id, "entered")
+        demo.through(household_id, "entered", objection="该户另有住房" if index % 3 == 0 else "")
         centralised = index % 3 != 2
         relocation.save(
             demo.store,
