@@ -4,6 +4,10 @@ Everything here is invented: the township is named "示例乡（演示数据）"
 marked as demo data in the store.  The same seed gives the same households,
 names and ID numbers (Longyang District prefix 530502, valid check digits),
 incomes around the income line, and every membership basis of ID-2.
+
+These are the bulk households (fast rows, for benchmarks too).  The demo a newcomer opens, lived in
+(agreements, notices, sync, backups…), is ``core.sync.demo_township``: a new capability adds its records
+to that demo as a step of its ``STEPS``, not here.
 """
 
 from __future__ import annotations
