@@ -59,12 +59,12 @@ from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
 from xinjie_desktop.core.rules.relocation import VerificationDraft
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.store.models import Township, record_ids
+from xinjie_desktop.core.store.models import Township, Village, record_ids
 from xinjie_desktop.core.sync import device, exporting, importing
 from xinjie_desktop.core.sync.workstore import open_store
 
 # The households the steps below make (the rest of the households asked for are the bulk's).
-LIVED_IN_HOUSEHOLDS = 23
+LIVED_IN_HOUSEHOLDS = 22
 REPRESENTATIVE = "段志强"
 NOTICE_CONTACT = "村委会 杨书记 0875-2210001；乡易地扶贫搬迁指挥部 0875-2210000"
 
@@ -408,26 +408,24 @@ def _village_of(store: Store, household_id: str) -> str:
 
 
 def _sync(demo: Demo) -> None:
-    """Two demo laptops, provisioned from this township office, sync through a USB stick; then a household
-    changed both here and on the first laptop meanwhile (a conflict), and a family entered on the laptop
-    that the township already holds in another village (a possible duplicate), wait at the township."""
+    """Two demo laptops of the first village's work teams, provisioned from this township office, sync through
+    a USB stick; then a household changed both here and on the first laptop meanwhile (a conflict), and a
+    family entered on that laptop that the township already holds in another village (a possible
+    duplicate), wait at the township.  The township imports twice, as two trips to its office would (each
+    after its backup); the laptops' village holds the lived-in households only (``build``), so that the
+    cost does not grow with the bulk's households."""
     town = demo.store
     stick = demo.folder / "U盘"
     stick.mkdir()
-    firsts = list({g.village_id: g for g in reversed(demo.groups)}.values())[::-1]  # each village's first group
-    laptops: list[tuple[Store, township.GroupRef]] = []
+    group = demo.groups[0]  # the first village's: its households are the lived-in ones only (``build``)
+    laptops: list[Store] = []
     try:
-        for index in range(2):
-            group = firsts[index % len(firsts)]
+        for index in range(2):  # two work teams in one village, each with its laptop
             laptop = open_store(demo.folder / f"laptop-{index}.sqlite")
-            laptops.append((laptop, group))
+            laptops.append(laptop)
             request = demo.folder / f"request-{index}.json"
             certificate = demo.folder / f"provisioning-{index}.json"
-            name = (
-                f"{group.village_name}笔记本（演示）"
-                if index < len(firsts)
-                else f"{group.village_name}第二台笔记本（演示）"
-            )
+            name = f"{group.village_name}{'一' if index == 0 else '二'}号笔记本（演示）"
             device.write_request(laptop, request, name)
             device.provision(
                 town,
@@ -438,31 +436,38 @@ def _sync(demo: Demo) -> None:
                 fingerprint=device.identity(laptop).fingerprint,
             )
             device.accept_provisioning(laptop, certificate, township_fingerprint=device.identity(town).fingerprint)
-            importing.import_bundles(town, [r.path for r in exporting.export(laptop, stick)])  # first contact
-        results = exporting.export(town, stick)
-        for laptop, _group in laptops:
+        importing.import_bundles(town, _bundles(laptops, stick))  # the first trip: the laptops introduced
+        results = exporting.export(town, stick)  # the village's records, back to the laptops
+        for laptop in laptops:
             importing.import_bundles(laptop, [r.path for r in results if r.peer.device_id == laptop.device_id])
-        laptop, group = laptops[0]
+        first = laptops[0]
         changed = next(h for h in demo.made["relocation"] if _village_of(town, h) == group.village_id)
-        _edit(town, changed, phone="13887551023", address=f"{group.village_name}{group.name}18号")
-        _edit(laptop, changed, phone="13987550412")
         demo.made["conflict"] = [changed]
+        _edit(town, changed, phone="13887551023", address=f"{group.village_name}{group.name}18号")
+        _edit(first, changed, phone="13987550412")
         # The duplicate: the head of a household of another village, entered again on the laptop.
-        lived_in = [h for name, ids in demo.made.items() for h in ids if name != "conflict"]
+        lived_in = [h for ids in demo.made.values() for h in ids if h != changed]
         elsewhere = next((h for h in lived_in if _village_of(town, h) != group.village_id), lived_in[0])
         with town.session() as session:
             twice = households.to_draft(households.existing_household(session, elsewhere))
         draft = demo.family(group)
         draft.members[0] = twice.members[0]
         draft.members[0].id = None
-        demo.made["duplicate on a laptop"] = [households.save(laptop, draft)]
-        for other, other_group in laptops:  # each laptop's day of work
-            demo.made.setdefault("entered on a laptop", []).append(households.save(other, demo.family(other_group)))
-        paths: list[Path | str] = [r.path for other, _group in laptops for r in exporting.export(other, stick)]
-        importing.import_bundles(town, paths)
+        demo.made["duplicate on a laptop"] = [households.save(first, draft)]
+        demo.made["entered on a laptop"] = [households.save(laptops[1], demo.family(group))]
+        importing.import_bundles(town, _bundles(laptops, stick))  # the second trip
     finally:
-        for laptop, _group in laptops:
+        for laptop in laptops:
             laptop.close()
+
+
+def _bundles(laptops: list[Store], stick: Path) -> list[Path | str]:
+    return [result.path for laptop in laptops for result in exporting.export(laptop, stick)]
+
+
+def _first_village_id(store: Store, name: str) -> str | None:
+    with store.session() as session:
+        return session.scalars(select(Village.id).where(Village.name == name)).first()
 
 
 def _edit(store: Store, household_id: str, **fields: object) -> None:
@@ -491,14 +496,15 @@ def build(
 ) -> int:
     """The demo township with ``households_asked`` households in all: the bulk (``demo_data.generate``), then
     ``STEPS``.  Returns the number of households made."""
-    lived_in = households_asked >= LIVED_IN_HOUSEHOLDS * 2
+    lived_in = households_asked >= LIVED_IN_HOUSEHOLDS * 2 and villages >= 2
     bulk = households_asked - LIVED_IN_HOUSEHOLDS if lived_in else households_asked
     total = households_asked
 
     def bulk_progress(done: int, _of: int) -> bool:
         return progress(done, total) if progress is not None else True
 
-    demo_data.generate(store, villages, bulk, seed, progress=bulk_progress)
+    # The laptops' village holds the lived-in households only, so that syncing them costs the same at any size.
+    demo_data.generate(store, villages, bulk, seed, progress=bulk_progress, keep_empty=1 if lived_in else 0)
     if not lived_in:
         return bulk
     id_rng = random.Random(f"lived-in record ids {seed}")
@@ -507,7 +513,13 @@ def build(
         record_ids(lambda: str(uuid.UUID(int=id_rng.getrandbits(128), version=4))),
     ):
         with store.session() as session:
-            groups = township.groups(session)
+            by_village: dict[str, list[township.GroupRef]] = {}
+            for ref in township.groups(session):
+                by_village.setdefault(ref.village_id, []).append(ref)
+        first = _first_village_id(store, demo_data.VILLAGE_NAMES[0] + "村")
+        ordered = sorted(by_village.values(), key=lambda refs: refs[0].village_id != first)  # the laptops' first
+        # each village in turn: the first households of each step land in different villages
+        groups = [refs[i] for i in range(max(map(len, ordered))) for refs in ordered if i < len(refs)]
         demo = Demo(store, random.Random(f"lived in {seed}"), today or dt.date.today(), Path(scratch), groups)
         for number, step in enumerate(STEPS, 1):
             step(demo)
