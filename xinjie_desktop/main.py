@@ -47,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--villages", type=int, default=4)
     demo.add_argument("--households", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--households-only",
+        action="store_true",
+        help=_(
+            "only the households, without the agreements, notices, laptops' bundles and backup of a lived-in township"
+        ),
+    )
     plan = commands.add_parser("plan", help=_("calculate a housing plan (HS-1..HS-4, HB-1, SB-1, SB-2, LN-1)"))
     plan.add_argument("--people", type=int, required=True, help=_("actual population of the household"))
     plan.add_argument("--kind", choices=["registered", "synchronised"], required=True)
@@ -810,6 +817,7 @@ def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import demo_data
     from xinjie_desktop.core.records.township import SetupError
     from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync import demo_township
     from xinjie_desktop.core.sync.workstore import open_store
 
     refused = demo_data.counts_refused(args.households, args.villages)
@@ -822,7 +830,10 @@ def _demo_data(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     try:
-        count = demo_data.generate(store, args.villages, args.households, args.seed)
+        if args.households_only:
+            count = demo_data.generate(store, args.villages, args.households, args.seed)
+        else:
+            count = demo_township.build(store, args.villages, args.households, args.seed)
     except SetupError as error:
         print(error, file=sys.stderr)
         return 2

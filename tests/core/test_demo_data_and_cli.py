@@ -64,7 +64,23 @@ def test_demo_data_is_reproducible(tmp_path, capsys):
 def test_ID_2_demo_data_is_valid_and_varied(tmp_path, params):
     """ID-2 categories all present, ID numbers valid with Longyang's 530502, incomes on both sides of ID-1."""
     path = tmp_path / "demo.sqlite"
-    assert main(["demo-data", "--db", str(path), "--villages", "2", "--households", "400", "--seed", "1"]) == 0
+    assert (
+        main(
+            [
+                "demo-data",
+                "--db",
+                str(path),
+                "--villages",
+                "2",
+                "--households",
+                "400",
+                "--seed",
+                "1",
+                "--households-only",
+            ]
+        )
+        == 0
+    )
     store = open_store(path)
     with store.session() as session:
         town = session.scalar(select(Township))

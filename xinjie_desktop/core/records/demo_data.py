@@ -4,6 +4,10 @@ Everything here is invented: the township is named "示例乡（演示数据）"
 marked as demo data in the store.  The same seed gives the same households,
 names and ID numbers (Longyang District prefix 530502, valid check digits),
 incomes around the income line, and every membership basis of ID-2.
+
+These are the bulk households (fast rows, for benchmarks too).  The demo a newcomer opens, lived in
+(agreements, notices, sync, backups…), is ``core.sync.demo_township``: a new capability adds its records
+to that demo as a step of its ``STEPS``, not here.
 """
 
 from __future__ import annotations
@@ -149,8 +153,17 @@ def _check_counts(households: int, villages: int) -> None:
         raise township.SetupError(reason)
 
 
-def generate(store: Store, villages: int, households: int, seed: int, progress: Progress | None = None) -> int:
-    """Create the demo township and ``households`` households, in one transaction."""
+def generate(
+    store: Store,
+    villages: int,
+    households: int,
+    seed: int,
+    progress: Progress | None = None,
+    *,
+    keep_empty: int = 0,
+) -> int:
+    """Create the demo township and ``households`` households, in one transaction.  The first ``keep_empty``
+    villages get none (the lived-in demo's laptops work there: core.sync.demo_township)."""
     _check_counts(households, villages)
     rng = random.Random(seed)
     id_rng = random.Random(f"record ids {seed}")  # the same seed gives the same UUIDs too
@@ -169,7 +182,12 @@ def generate(store: Store, villages: int, households: int, seed: int, progress: 
         store, DEMO_TOWNSHIP, "示例乡易地扶贫搬迁指挥部（演示）", outline, is_demo=True, new_id=ids
     )
     with _removed_on_failure(store, town_id):
-        return _fill(store, rng, ids, _Numbers(), households, None, progress)
+        filled = None
+        if keep_empty:
+            with store.session() as session:
+                names = list(outline)[keep_empty:]
+                filled = list(session.scalars(select(Village.id).where(Village.name.in_(names))))
+        return _fill(store, rng, ids, _Numbers(), households, filled, progress)
 
 
 def add_households(

@@ -10,8 +10,11 @@ can filter 100,000 rows with plain indexed SQL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
@@ -32,9 +35,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# A job that must be reproducible (the demo township, core.sync.demo_township) names its records from a
+# seeded sequence in its own thread: ``with record_ids(source): ...``.  Everywhere else ids are random.
+_RECORD_IDS: ContextVar[Callable[[], str] | None] = ContextVar("record_ids", default=None)
+
 
 def new_uuid() -> str:
-    return str(uuid.uuid4())
+    source = _RECORD_IDS.get()
+    return source() if source is not None else str(uuid.uuid4())
+
+
+@contextlib.contextmanager
+def record_ids(source: Callable[[], str]) -> Iterator[None]:
+    """New records made in this thread (or task) within the block take their ids from ``source``."""
+    token = _RECORD_IDS.set(source)
+    try:
+        yield
+    finally:
+        _RECORD_IDS.reset(token)
 
 
 def utcnow() -> dt.datetime:

@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.records import township
 from xinjie_desktop.core.records.township import SetupError
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.sync import demo_township
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 
@@ -351,7 +352,7 @@ class SetupDialog(QDialog):
         store = self._store
 
         def job(report):
-            return demo_data.generate(store, villages, households, seed, progress=report)
+            return demo_township.build(store, villages, households, seed, progress=report)
 
         self._set_busy(True)
         self._worker = run_in_background(
