@@ -189,3 +189,13 @@ def test_down_or_enter_in_the_search_box_goes_to_the_list_with_the_first_row_sel
     assert [index.row() for index in window.table.selectionModel().selectedRows()] == [0]
     qtbot.keyClick(window.table, Qt.Key.Key_Return)  # and Enter opens that household
     assert window.editor() is not None
+
+
+def test_down_from_the_search_box_keeps_a_household_still_selected_in_the_list(qtbot, window):
+    window.table.selectRow(5)
+    chosen = window.selected_household()
+    text = window.filter_bar.text_edit
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(text, Qt.Key.Key_Down)
+    assert window.table.hasFocus()
+    assert window.selected_household() == chosen

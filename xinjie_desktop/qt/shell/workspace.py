@@ -325,9 +325,10 @@ class HouseholdWorkspace(QWidget):
         self.filter_bar.text_edit.selectAll()
 
     def focus_list(self) -> None:
-        """The keyboard on the list, its first row selected (Enter then opens it)."""
+        """The keyboard on the list, on the household still selected there, else on the first row (Enter then
+        opens it)."""
         self.table.setFocus()
-        if self.model.rowCount() > 0:
+        if self.model.rowCount() > 0 and not self.table.selectionModel().selectedRows():
             self.table.selectRow(0)
 
     # --- the list -------------------------------------------------------
