@@ -139,3 +139,26 @@ def test_PN_1_objection_needs_a_posted_notice(store, household_id):
     households.record_step(store, household_id, proposal())
     with pytest.raises(WorkflowError, match="not been posted"):
         households.add_objection(store, household_id, D, "村民", "有异议")
+
+
+def test_ID_5_PN_1_a_step_dated_too_early_names_the_date_it_was_compared_with(store, household_id):
+    """ID-5, PN-1: after a public notice the next step is compared with the notice's end, not the day it
+    was posted, and the message says so (it named the end "the date of the previous step"); after any
+    other step it names that step and its date."""
+    households.record_step(store, household_id, proposal())
+    with pytest.raises(WorkflowError) as refused:
+        households.record_step(store, household_id, step("audited", dt.date(2017, 3, 31), done_by="指挥部 李"))
+    assert "2017-04-01" in str(refused.value) and "village" in str(refused.value)
+    households.record_step(store, household_id, step("audited", dt.date(2017, 4, 3), done_by="指挥部 李"))
+    households.record_step(store, household_id, step("evaluated", dt.date(2017, 4, 10), done_by="群众代表大会"))
+    households.record_step(
+        store,
+        household_id,
+        step("noticed", dt.date(2017, 4, 14), notice_place="村委会公示栏", notice_end=dt.date(2017, 4, 21)),
+    )
+    with pytest.raises(WorkflowError) as refused:
+        households.record_step(store, household_id, step("entered", dt.date(2017, 4, 20), done_by="乡扶贫办"))
+    message = str(refused.value)
+    assert "2017-04-21" in message and "end of the public notice" in message
+    assert "2017-04-14" in message, "the day it was posted, so the user sees both dates"
+    assert "date of the previous step" not in message

@@ -25,6 +25,7 @@ from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
 from xinjie_desktop.core.store.models import Household, IncomeWorksheet, Member, WorkflowStep
 from xinjie_desktop.core.sync.workstore import open_store
 from xinjie_desktop.qt.households.household_editor import HouseholdEditor
+from xinjie_desktop.qt.shell.widgets import DateField
 
 pytestmark = pytest.mark.gui
 
@@ -112,11 +113,11 @@ class Keyboard:
         assert combo.currentData() == code
 
     def date(self, text: str) -> None:
-        """Type a date into the focused QDateEdit: its year section is selected on entry."""
+        """Select all in the focused date field and type the date as it is written."""
         edit = focused()
-        assert isinstance(edit, QAbstractSpinBox)
-        self.type(text.replace("-", ""))
-        assert edit.date().toString("yyyy-MM-dd") == text
+        assert isinstance(edit, DateField)
+        self.select_all_and_type(text)
+        assert edit.value().isoformat() == text
 
 
 def click(qtbot, widget) -> None:
@@ -416,7 +417,7 @@ def test_enter_on_empty_form_adds_nothing_and_bad_birth_date_is_refused_ID2(qtbo
     kb.type("1970-02-30")
     kb.enter()
     assert editor.member_model.rowCount() == 0
-    assert "YYYY-MM-DD" in editor._member_messages["birth_date"].text()
+    assert "no day 30 in 1970-02" in editor._member_messages["birth_date"].text()
     assert focused() is editor.m_birth
     kb.select_all_and_type("1970-02-28")
     kb.enter()

@@ -90,11 +90,18 @@ def check(household: Household, entry: StepInput, params: PolicyParameters) -> N
         raise WorkflowError(_("Record who carried out this step."))
     if household.steps:
         previous = max(household.steps, key=lambda s: s.ordinal)
-        earliest = previous.notice_end if previous.step == "noticed" and previous.notice_end else previous.done_on
-        if entry.done_on < earliest:
+        if previous.step == "noticed" and previous.notice_end:
+            if entry.done_on < previous.notice_end:
+                raise WorkflowError(
+                    _(
+                        "This step cannot be dated before {end}, the end of the public notice "
+                        "(posted on {posted} until {end})."
+                    ).format(end=previous.notice_end.isoformat(), posted=previous.done_on.isoformat())
+                )
+        elif entry.done_on < previous.done_on:
             raise WorkflowError(
-                _("This step cannot be dated before {date}, the date of the previous step.").format(
-                    date=earliest.isoformat()
+                _('This step cannot be dated before {date}, the date of the previous step ("{step}").').format(
+                    date=previous.done_on.isoformat(), step=_(STEP_LABELS.get(previous.step, previous.step))
                 )
             )
     if entry.passed and entry.step in JUDGING_STEPS and (missing := labour_shortfalls(household)):

@@ -39,12 +39,20 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.records import agreements, demolition
 from xinjie_desktop.core.records.agreements import AgreementError, AgreementInfo
 from xinjie_desktop.core.records.demolition import DemolitionError
+from xinjie_desktop.core.rules.dates import DateError
 from xinjie_desktop.core.store.models import Household, Township, VillagerGroup
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.agreements.sign_dialog import SignDialog
 from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
-from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel
+from xinjie_desktop.qt.shell.widgets import (
+    EMPTY_MARK,
+    ChoiceCombo,
+    DateField,
+    MessageLabel,
+    date_with_message,
+    unreadable_date,
+)
 
 METHOD_LABELS = {"screen": N_("on screen"), "paper": N_("on paper")}
 STATUS_COLOURS = {agreements.SIGNED: "#1b5e20", agreements.VOIDED: "#8a8a8a"}
@@ -150,13 +158,13 @@ class PaperSignDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
-        self.date_edit = DateEdit()
+        self.date_edit = DateField(dt.date.today())
         self.date_edit.setObjectName("paper_signed_on")
         self.fingerprint_check = QCheckBox(_("The household head put a fingerprint"))
         self.fingerprint_check.setObjectName("fingerprint")
         form = QFormLayout()
         form.addRow(_("Scan"), row)
-        form.addRow(_("Signed on"), self.date_edit)
+        form.addRow(_("Signed on"), date_with_message(self.date_edit)[0])
         form.addRow("", self.fingerprint_check)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -184,6 +192,10 @@ class PaperSignDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
+    def accept(self) -> None:
+        if not unreadable_date(self.date_edit):
+            super().accept()
+
 
 class VoidDialog(QDialog):
     """Void an agreement: the reason is required."""
@@ -206,10 +218,10 @@ class VoidDialog(QDialog):
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setPlaceholderText(_("Why the agreement is voided (required)"))
         self.reason_edit.setFixedHeight(80)
-        self.date_edit = DateEdit()
+        self.date_edit = DateField(dt.date.today())
         form = QFormLayout()
         form.addRow(_("Reason"), self.reason_edit)
-        form.addRow(_("Voided on"), self.date_edit)
+        form.addRow(_("Voided on"), date_with_message(self.date_edit)[0])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(_("Void"))
@@ -225,6 +237,10 @@ class VoidDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        if not unreadable_date(self.date_edit):
+            super().accept()
 
 
 class AgreementsTab(QWidget):
@@ -259,7 +275,7 @@ class AgreementsTab(QWidget):
 
         draft_row = QHBoxLayout()
         draft_row.addWidget(QLabel(_("Old house demolished by")))
-        self.deadline_edit = DateEdit(dt.date.today() + dt.timedelta(days=DEFAULT_DEADLINE_DAYS))
+        self.deadline_edit = DateField(dt.date.today() + dt.timedelta(days=DEFAULT_DEADLINE_DAYS))
         self.deadline_edit.setObjectName("demolition_deadline")
         self.deadline_edit.setToolTip(_("The date the demolition agreement states (AG-1)"))
         draft_row.addWidget(self.deadline_edit)
@@ -338,6 +354,7 @@ class AgreementsTab(QWidget):
         self.stale_label.hide()
         layout.addWidget(self.stale_label)
         self.message = MessageLabel()
+        self.deadline_edit.problem_changed.connect(self.message.show_message)
         self.message.setObjectName("agreements_message")
         layout.addWidget(self.message)
 
@@ -349,7 +366,7 @@ class AgreementsTab(QWidget):
         box = QGroupBox(_("Acceptance of the demolished old house (AG-2, AG-3)"))
         box.setObjectName("acceptance_box")
         form = QFormLayout(box)
-        self.accepted_on_edit = DateEdit()
+        self.accepted_on_edit = DateField(dt.date.today())
         self.accepted_on_edit.setObjectName("accepted_on")
         self.inspector_edit = QLineEdit()
         self.inspector_edit.setObjectName("inspector")
@@ -360,7 +377,7 @@ class AgreementsTab(QWidget):
         first.addWidget(self.inspector_edit, 1)
         form.addRow(_("Accepted on"), first)
         # the day the old house came down decides whether the reward is due (SB-1, SB-2), not the acceptance's
-        self.demolished_on_edit = DateEdit()
+        self.demolished_on_edit = DateField(dt.date.today())
         self.demolished_on_edit.setObjectName("demolished_on")
         self.demolished_on_edit.setToolTip(
             _(
@@ -373,8 +390,8 @@ class AgreementsTab(QWidget):
         form.addRow(_("Old house demolished on"), demolished_row)
         self._demolished_follows = True  # the same day as the acceptance until someone changes it
         self._setting_demolished = False
-        self.accepted_on_edit.dateChanged.connect(self._follow_acceptance)
-        self.demolished_on_edit.dateChanged.connect(self._demolished_changed)
+        self.accepted_on_edit.date_changed.connect(self._follow_acceptance)
+        self.demolished_on_edit.date_changed.connect(self._demolished_changed)
         self.photo_edit = QLineEdit()
         self.photo_edit.setObjectName("acceptance_photo")
         self.photo_edit.setPlaceholderText(_("photo of the cleared site"))
@@ -405,6 +422,8 @@ class AgreementsTab(QWidget):
         last.addWidget(self.accept_button)
         form.addRow(_("Land"), last)
         self.acceptance_message = MessageLabel()
+        for field in (self.accepted_on_edit, self.demolished_on_edit):
+            field.problem_changed.connect(self.acceptance_message.show_message)
         self.acceptance_message.setObjectName("acceptance_message")
         form.addRow("", self.acceptance_message)
         self.reward_label = QLabel()
@@ -513,7 +532,7 @@ class AgreementsTab(QWidget):
             drafted, refused = agreements.draft_missing(
                 self._store, self._household_id, demolition_deadline=self.deadline_edit.value(), today=dt.date.today()
             )
-        except AgreementError as error:
+        except (AgreementError, DateError) as error:
             self._failed(error)
             return []
         self.refresh(drafted[0] if drafted else None)
@@ -735,7 +754,7 @@ class AgreementsTab(QWidget):
         if self._demolished_follows:
             self._setting_demolished = True
             try:
-                self.demolished_on_edit.set_value(self.accepted_on_edit.value())
+                self.demolished_on_edit.set_date_or_none(self.accepted_on_edit.date_or_none())
             finally:
                 self._setting_demolished = False
 
@@ -781,7 +800,7 @@ class AgreementsTab(QWidget):
                         decisions=decisions,
                     ),
                 )
-        except (DemolitionError, NothingChosen) as error:
+        except (DemolitionError, NothingChosen, DateError) as error:
             self.acceptance_message.show_message(str(error))
             return False
         self.acceptance_message.show_message(

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.agreements.signature_pad import SignaturePad
-from xinjie_desktop.qt.shell.widgets import DateEdit, MessageLabel
+from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel, unreadable_date
 
 # The three who sign, in the order they sign (role codes as the core stores them).
 SIGNER_ROLES: tuple[tuple[str, str], ...] = (
@@ -106,7 +106,7 @@ class SignDialog(QDialog):
             pads.addWidget(box, index // 2, index % 2)
 
         date_row = QFormLayout()
-        self.date_edit = DateEdit(signed_on or dt.date.today())
+        self.date_edit = DateField(signed_on or dt.date.today())
         self.date_edit.setObjectName("signed_on")
         date_row.addRow(_("Signed on"), self.date_edit)
 
@@ -153,6 +153,9 @@ class SignDialog(QDialog):
 
     def accept(self) -> None:
         if self._missing():
+            return
+        if problem := unreadable_date(self.date_edit):
+            self.message.show_message(problem)
             return
         super().accept()
 

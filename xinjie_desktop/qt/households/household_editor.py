@@ -14,7 +14,19 @@ import copy
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from xinjie_desktop.core.records import households, township
 from xinjie_desktop.core.records.households import (
@@ -44,6 +56,7 @@ from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, MessageLabel, scrolled
 BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB, RELOCATION_TAB, AGREEMENTS_TAB = range(7)
 
 SUMMARY_LINES = 6
+SUMMARY_HEIGHT_LINES = 3  # the summary's area under the tabs, in lines of text
 
 # The tabs' widgets and actions, reachable on the editor by the names they always had.
 BASIC_PARTS = ("group_combo", "address_edit", "phone_edit", "labour_willing_check", "moved_check", "recheck_edit")
@@ -146,6 +159,8 @@ class HouseholdEditor(QWidget):
         self._loaded_national_number = ""
         self._loaded: LoadedHousehold | None = None  # the household as loaded: what a save is checked against
         self._clean = HouseholdDraft()
+        self._problems_shown = False  # a refused save's problems are shown: every change checks again
+        self._revalidating = False
         self._build()
         self.load()
         (self.group_combo if household_id is None else self.tabs).setFocus()
@@ -200,7 +215,14 @@ class HouseholdEditor(QWidget):
         bottom = QHBoxLayout()
         self.summary = MessageLabel()
         self.summary.setObjectName("summary")
-        bottom.addWidget(self.summary, 10)
+        # A fixed height, whatever the summary says (longer ones scroll): the tabs never shrink or grow
+        # as problems come and go, so no field moves under the user's pointer.
+        self.summary_area = scrolled(self.summary)
+        self.summary_area.setObjectName("summary_area")
+        self.summary_area.setFixedHeight(SUMMARY_HEIGHT_LINES * self.fontMetrics().lineSpacing() + 6)
+        self.summary_area.viewport().setAutoFillBackground(False)
+        self.summary.setAutoFillBackground(False)
+        bottom.addWidget(self.summary_area, 10)
         bottom.addStretch(1)
         self.save_button = QPushButton(_("Save"))
         self.save_button.setObjectName("save_button")
@@ -217,6 +239,24 @@ class HouseholdEditor(QWidget):
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)
+        self._watch_changes(fields)
+
+    def _watch_changes(self, fields: HouseholdFields) -> None:
+        """Every change of a household field or of the members checks the household again, while a refused
+        save's problems are shown (``_revalidate``)."""
+        for widget in (*fields.widgets.values(), *self.basic_tab.national.secondary_checks.values()):
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(self._revalidate)
+            elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
+                widget.textChanged.connect(self._revalidate)
+            elif isinstance(widget, QAbstractButton):
+                widget.toggled.connect(self._revalidate)
+            elif isinstance(widget, QSpinBox):
+                widget.valueChanged.connect(self._revalidate)
+        self.members_tab.population_changed.connect(self._revalidate)
+        model = self.member_model
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self._revalidate)
 
     # =====================================================================================
     # Loading
@@ -354,6 +394,7 @@ class HouseholdEditor(QWidget):
         return household_id
 
     def _clear_problems(self) -> None:
+        self._problems_shown = False
         for message in (*self._household_messages.values(), self.summary):
             message.clear_message()
         self.members_tab.clear_problems()
@@ -373,8 +414,8 @@ class HouseholdEditor(QWidget):
             return _(HOUSEHOLD_LABELS[parts[1]])
         return ""
 
-    def _show_problems(self, problems: list[Problem], draft: HouseholdDraft, saved: bool = False) -> None:
-        self._clear_problems()
+    def _place_problems(self, problems: list[Problem], draft: HouseholdDraft, saved: bool = False) -> None:
+        """Each problem next to its field, and the summary under the tabs; moves nothing, focuses nothing."""
         household: dict[str, list[Problem]] = {}
         members: dict[int, list[Problem]] = {}
         incomes: dict[int, dict[str, list[Problem]]] = {}
@@ -411,6 +452,34 @@ class HouseholdEditor(QWidget):
             head = _("Not saved: {n} problem(s) to correct.").format(n=len(errors))
         self.summary.show_message("\n".join([head, *lines]), "warning" if saved else ERROR)
 
+    def _revalidate(self, *_args) -> None:
+        """After a refused save, every change checks the household again: a problem fixed is no longer
+        shown, and the summary follows (cleared once nothing is left to correct)."""
+        if not self._problems_shown or self._revalidating:
+            return
+        self._revalidating = True
+        try:
+            draft, problems = self.build_draft()
+            with self._store.session() as session:
+                problems += households.validate(session, draft)
+            for message in self._household_messages.values():
+                message.clear_message()
+            if not any(p.severity == ERROR for p in problems):
+                self._problems_shown = False
+                self.summary.clear_message()
+                self.members_tab.set_problems({})
+                return
+            self._place_problems(problems, draft)
+        finally:
+            self._revalidating = False
+
+    def _show_problems(self, problems: list[Problem], draft: HouseholdDraft, saved: bool = False) -> None:
+        self._clear_problems()
+        self._place_problems(problems, draft, saved)
+        self._problems_shown = not saved
+        errors = [p for p in problems if p.severity == ERROR]
+        parted = [p.field.split(".") for p in problems]
+        members = {int(parts[1]) for parts in parted if parts[0] == "member" and len(parts) == 3 and parts[1].isdigit()}
         first = errors[0] if errors else None
         if first is None:
             if members:

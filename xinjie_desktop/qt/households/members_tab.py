@@ -34,9 +34,9 @@ from xinjie_desktop.qt.shell.field_labels import MEMBER_LABELS
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ChoiceCombo,
+    DateField,
     GroupedChoiceCombo,
     MessageLabel,
-    OptionalDateEdit,
     with_message,
 )
 
@@ -86,7 +86,7 @@ class MembersTab(QWidget):
         top.addWidget(self.new_member_button)
         top.addWidget(self.remove_member_button)
         layout.addLayout(top)
-        self.members_message = MessageLabel()
+        self.members_message = MessageLabel(reserve=1)
         self.members_message.setObjectName("household_members_message")
         layout.addWidget(self.members_message)
 
@@ -102,7 +102,7 @@ class MembersTab(QWidget):
         header = self.member_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.member_table.setMinimumHeight(140)
+        self.member_table.setMinimumHeight(80)  # the reserved message lines of the form need the height
         self.member_table.selectionModel().selectionChanged.connect(self._on_member_selected)
         layout.addWidget(self.member_table, 1)
 
@@ -119,7 +119,7 @@ class MembersTab(QWidget):
         self.m_id.setPlaceholderText(_("18 characters; birth date and sex are read from it"))
         self.m_relation = ChoiceCombo(vocabulary.RELATIONS, placeholder=_("Choose"))
         self.m_sex = ChoiceCombo(SEX_LABELS, EMPTY_MARK)
-        self.m_birth = OptionalDateEdit()
+        self.m_birth = DateField(optional=True)
         self.m_ethnicity = ChoiceCombo(vocabulary.ETHNICITIES, EMPTY_MARK)
         self.m_education = ChoiceCombo(vocabulary.EDUCATION, EMPTY_MARK)
         self.m_health = ChoiceCombo(vocabulary.HEALTH, EMPTY_MARK)
@@ -260,10 +260,11 @@ class MembersTab(QWidget):
 
     def _check_birth_format(self, final: bool) -> bool:
         """The birth date field holds a date or nothing; says so next to it otherwise."""
-        if self.m_birth.is_valid():
+        problem = self.m_birth.problem()
+        if not problem:
             return True
-        if final or len(self.m_birth.text().replace("-", "")) >= 8:
-            self._member_messages["birth_date"].show_message(_("Type the birth date as YYYY-MM-DD, e.g. 1970-03-05."))
+        if final or sum(char.isdigit() for char in self.m_birth.text()) >= 8:
+            self._member_messages["birth_date"].show_message(problem)
         return False
 
     def _on_id_typed(self, text: str) -> None:

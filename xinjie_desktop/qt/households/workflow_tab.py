@@ -4,7 +4,9 @@ notice with their re-verification."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, Signal
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -26,12 +28,13 @@ from xinjie_desktop.i18n import _, join
 from xinjie_desktop.qt.households.editor_parts import bold, note
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
-    DateEdit,
+    DateField,
     MessageLabel,
-    from_qdate,
+    date_with_message,
     read_only_table,
     table_cell,
     text_box,
+    unreadable_date,
 )
 
 
@@ -75,9 +78,9 @@ class WorkflowTab(QWidget):
         self.step_box = QGroupBox()
         self.step_box.setObjectName("step_box")
         self.step_form = QFormLayout(self.step_box)
-        self.step_date = DateEdit()
+        self.step_date = DateField(dt.date.today())
         self.step_date.setObjectName("step_date")
-        self.step_date.dateChanged.connect(self._on_step_date_changed)
+        self.step_date.date_changed.connect(self._on_step_date_changed)
         self.step_by = QLineEdit()
         self.step_by.setObjectName("step_by")
         self.step_passed = QCheckBox(_("Passed"))
@@ -93,19 +96,21 @@ class WorkflowTab(QWidget):
         self.step_omission.toggled.connect(self.step_omission_reason.setEnabled)
         self.step_notice_place = QLineEdit()
         self.step_notice_place.setObjectName("step_notice_place")
-        self.step_notice_end = DateEdit()
+        self.step_notice_end = DateField(dt.date.today())
         self.step_notice_end.setObjectName("step_notice_end")
         self.step_national_number = QLineEdit()
         self.step_national_number.setObjectName("step_national_number")
         self.step_notes_label = QLabel()
-        self.step_form.addRow(_("Date"), self.step_date)
+        self._step_date_box = date_with_message(self.step_date)[0]
+        self.step_form.addRow(_("Date"), self._step_date_box)
         self.step_form.addRow(_("Done by"), self.step_by)
         self.step_form.addRow("", self.step_passed)
         self.step_form.addRow(self.step_notes_label, self.step_notes)
         self.step_form.addRow("", self.step_omission)
         self.step_form.addRow(_("Why it was missed"), self.step_omission_reason)
         self.step_form.addRow(_("Posted at"), self.step_notice_place)
-        self.step_form.addRow(_("Posted until"), self.step_notice_end)
+        self._notice_end_box = date_with_message(self.step_notice_end)[0]
+        self.step_form.addRow(_("Posted until"), self._notice_end_box)
         self.step_form.addRow(_("Number in the national system"), self.step_national_number)
         self.record_step_button = QPushButton(_("Record this step"))
         self.record_step_button.setObjectName("record_step_button")
@@ -128,7 +133,7 @@ class WorkflowTab(QWidget):
         self.objections_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         objections.addWidget(self.objections_table, 1)
         add_form = QFormLayout()
-        self.objection_date = DateEdit()
+        self.objection_date = DateField(dt.date.today())
         self.objection_by = QLineEdit()
         self.objection_content = QLineEdit()
         self.objection_content.setObjectName("objection_content")
@@ -144,7 +149,7 @@ class WorkflowTab(QWidget):
         row.addWidget(self.objection_content, 1)
         row.addWidget(self.add_objection_button)
         add_form.addRow(_("Objection"), row)
-        self.resolution_date = DateEdit()
+        self.resolution_date = DateField(dt.date.today())
         self.resolution_text = QLineEdit()
         self.resolution_text.setObjectName("resolution_text")
         self.resolve_button = QPushButton(_("Record re-verification"))
@@ -158,6 +163,8 @@ class WorkflowTab(QWidget):
         objections.addLayout(add_form)
         self.objection_message = MessageLabel()
         self.objection_message.setObjectName("objection_message")
+        for field in (self.objection_date, self.resolution_date):
+            field.problem_changed.connect(self.objection_message.show_message)
         objections.addWidget(self.objection_message)
         lower.addWidget(objections_box, 1)
 
@@ -211,12 +218,12 @@ class WorkflowTab(QWidget):
         self.step_box.setTitle(
             _("Next step: {step}").format(step=_(identification.STEP_LABELS[step])) if has_next else _("Next step")
         )
-        for widget in (self.step_date, self.step_by, self.step_passed, self.step_notes, self.record_step_button):
+        for widget in (self._step_date_box, self.step_by, self.step_passed, self.step_notes, self.record_step_button):
             self.step_form.setRowVisible(widget, has_next)
         self.step_form.setRowVisible(self.step_omission, step == "proposed")
         self.step_form.setRowVisible(self.step_omission_reason, step == "proposed")
         self.step_form.setRowVisible(self.step_notice_place, step == "noticed")
-        self.step_form.setRowVisible(self.step_notice_end, step == "noticed")
+        self.step_form.setRowVisible(self._notice_end_box, step == "noticed")
         self.step_form.setRowVisible(self.step_national_number, step == "entered")
         self.step_notes_label.setText(_("Circumstances of the household") if step == "proposed" else _("Notes"))
         self.step_message.clear_message()
@@ -235,26 +242,31 @@ class WorkflowTab(QWidget):
             self.step_notes.clear()
             self.step_passed.setChecked(True)
             self.step_omission.setChecked(False)
-            self._on_step_date_changed(self.step_date.date())
+            if (date := self.step_date.date_or_none()) is not None:
+                self._on_step_date_changed(date)
 
-    def _on_step_date_changed(self, date: QDate) -> None:
-        self.step_notice_end.setDate(date.addDays(self._params.notice_minimum_days))
+    def _on_step_date_changed(self, date: dt.date) -> None:
+        self.step_notice_end.set_value(date + dt.timedelta(days=self._params.notice_minimum_days))
 
     def record_step(self) -> None:
         """Record the next step through the core; the core refuses anything out of order."""
         if not self._household_id or self._next_step is None:
             return
         step = self._next_step
+        dates = (self.step_date, self.step_notice_end) if step == "noticed" else (self.step_date,)
+        if problem := unreadable_date(*dates):
+            self.step_message.show_message(problem)
+            return
         entry = StepInput(
             step=step,
-            done_on=from_qdate(self.step_date.date()),
+            done_on=self.step_date.value(),
             done_by=self.step_by.text(),
             passed=self.step_passed.isChecked(),
             notes=self.step_notes.toPlainText(),
             is_omission=step == "proposed" and self.step_omission.isChecked(),
             omission_reason=self.step_omission_reason.text() if step == "proposed" else "",
             notice_place=self.step_notice_place.text() if step == "noticed" else "",
-            notice_end=from_qdate(self.step_notice_end.date()) if step == "noticed" else None,
+            notice_end=self.step_notice_end.value() if step == "noticed" else None,
             national_number=self.step_national_number.text() if step == "entered" else "",
         )
         try:
@@ -267,11 +279,14 @@ class WorkflowTab(QWidget):
     def add_objection(self) -> None:
         if not self._household_id:
             return
+        if problem := unreadable_date(self.objection_date):
+            self.objection_message.show_message(problem)
+            return
         try:
             households.add_objection(
                 self._store,
                 self._household_id,
-                from_qdate(self.objection_date.date()),
+                self.objection_date.value(),
                 self.objection_by.text(),
                 self.objection_content.text(),
             )
@@ -291,9 +306,12 @@ class WorkflowTab(QWidget):
             self.objection_message.show_message(_("Select the objection that was re-verified."))
             return
         objection_id = self.objections_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        if problem := unreadable_date(self.resolution_date):
+            self.objection_message.show_message(problem)
+            return
         try:
             households.resolve_objection(
-                self._store, objection_id, from_qdate(self.resolution_date.date()), self.resolution_text.text()
+                self._store, objection_id, self.resolution_date.value(), self.resolution_text.text()
             )
         except WorkflowError as error:
             self.objection_message.show_message(str(error))

@@ -46,11 +46,19 @@ from xinjie_desktop.core.records import agreements, demolition, household_list, 
 from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
+from xinjie_desktop.core.rules.dates import DateError
 from xinjie_desktop.i18n import N_, _
 from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
-from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateEdit, MessageLabel, read_only_table, table_cell
+from xinjie_desktop.qt.shell.widgets import (
+    EMPTY_MARK,
+    ChoiceCombo,
+    DateField,
+    MessageLabel,
+    read_only_table,
+    table_cell,
+)
 
 BATCH_TAB, NOTICES_TAB, OVERDUE_TAB = range(3)
 AGREEMENTS, NOTICE_SHEETS = "agreements", "notices"
@@ -325,9 +333,9 @@ class NoticesPage(QWidget):
         self.place_edit = QLineEdit()
         self.place_edit.setObjectName("notice_place")
         self.place_edit.setPlaceholderText(_("e.g. the village committee's notice board"))
-        self.start_edit = DateEdit()
+        self.start_edit = DateField(dt.date.today())
         self.start_edit.setObjectName("notice_start")
-        self.end_edit = DateEdit(dt.date.today() + dt.timedelta(days=7))
+        self.end_edit = DateField(dt.date.today() + dt.timedelta(days=7))
         self.end_edit.setObjectName("notice_end")
         dates = QHBoxLayout()
         dates.addWidget(self.start_edit)
@@ -341,6 +349,8 @@ class NoticesPage(QWidget):
         self.create_button.setObjectName("notice_create")
         self.create_button.clicked.connect(self.create_notice)
         self.create_message = MessageLabel()
+        for field in (self.start_edit, self.end_edit):
+            field.problem_changed.connect(self.create_message.show_message)
         self.create_message.setObjectName("notice_create_message")
         form.addRow(_("Subject"), self.subject_combo)
         form.addRow(_("Village or group"), self.group_combo)
@@ -356,7 +366,7 @@ class NoticesPage(QWidget):
         act = QFormLayout(act_box)
         self.objection_household = QComboBox()
         self.objection_household.setObjectName("objection_household")
-        self.objection_date = DateEdit()
+        self.objection_date = DateField(dt.date.today())
         self.objection_date.setObjectName("objection_date")
         self.objection_by = QLineEdit()
         self.objection_by.setObjectName("objection_by")
@@ -374,7 +384,7 @@ class NoticesPage(QWidget):
         act.addRow("", row)
         act.addRow("", self.objection_content)
         act.addRow("", self.objection_button)
-        self.reverify_date = DateEdit()
+        self.reverify_date = DateField(dt.date.today())
         self.reverify_date.setObjectName("reverify_date")
         self.reverify_edit = QLineEdit()
         self.reverify_edit.setObjectName("reverify_outcome")
@@ -387,11 +397,11 @@ class NoticesPage(QWidget):
         row.addWidget(self.reverify_edit, 1)
         act.addRow(_("Re-verification"), row)
         act.addRow("", self.reverify_button)
-        self.audit_date = DateEdit()
+        self.audit_date = DateField(dt.date.today())
         self.audit_date.setObjectName("audit_date")
-        self.second_start = DateEdit()
+        self.second_start = DateField(dt.date.today())
         self.second_start.setObjectName("second_start")
-        self.second_end = DateEdit(dt.date.today() + dt.timedelta(days=7))
+        self.second_end = DateField(dt.date.today() + dt.timedelta(days=7))
         self.second_end.setObjectName("second_end")
         row = QHBoxLayout()
         row.addWidget(QLabel(_("audited")))
@@ -407,6 +417,8 @@ class NoticesPage(QWidget):
         act.addRow(_("Second posting"), row)
         act.addRow("", self.second_button)
         self.act_message = MessageLabel()
+        for field in (self.objection_date, self.reverify_date, self.audit_date, self.second_start, self.second_end):
+            field.problem_changed.connect(self.act_message.show_message)
         self.act_message.setObjectName("notice_act_message")
         act.addRow("", self.act_message)
 
@@ -553,7 +565,7 @@ class NoticesPage(QWidget):
                 self.end_edit.value(),
                 self.contact_edit.text(),
             )
-        except NoticeError as error:
+        except (NoticeError, DateError) as error:
             self.create_message.show_message(str(error))
             return None
         self.create_message.show_message(_("Notice posted."), "info")
@@ -573,7 +585,7 @@ class NoticesPage(QWidget):
                 self.objection_by.text(),
                 self.objection_content.text(),
             )
-        except NoticeError as error:
+        except (NoticeError, DateError) as error:
             self.act_message.show_message(str(error))
             return None
         self.objection_by.clear()
@@ -599,7 +611,7 @@ class NoticesPage(QWidget):
                     decisions=decisions,
                 ),
             )
-        except (NoticeError, NothingChosen) as error:
+        except (NoticeError, NothingChosen, DateError) as error:
             self.act_message.show_message(str(error))
             return False
         self.reverify_edit.clear()
@@ -621,7 +633,7 @@ class NoticesPage(QWidget):
                 notice.place,
                 notice.objection_contact,
             )
-        except NoticeError as error:
+        except (NoticeError, DateError) as error:
             self.act_message.show_message(str(error))
             return None
         self.act_message.show_message(_("The audit result is posted."), "info")

@@ -12,6 +12,7 @@ household may have one and keeps it; their refusals are shown in words and nothi
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
@@ -34,7 +35,7 @@ from xinjie_desktop.core.rules import policy_params
 from xinjie_desktop.core.rules.dangerous_house import GRADES, DangerousHouseError, DangerousHouseInput, assess
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_area, parse_yuan
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.widgets import ChoiceCombo, DateEdit, MessageLabel, OptionalDateEdit
+from xinjie_desktop.qt.shell.widgets import ChoiceCombo, DateField, MessageLabel
 
 
 class DangerousHousePanel(QWidget):
@@ -65,7 +66,7 @@ class DangerousHousePanel(QWidget):
         self.appraiser_edit.setObjectName("dangerous_appraiser")
         self.appraiser_edit.setPlaceholderText(_("the third-party appraiser who graded the house"))
         form.addRow(_("Appraiser"), self.appraiser_edit)
-        self.appraised_edit = DateEdit()
+        self.appraised_edit = DateField(dt.date.today())
         self.appraised_edit.setObjectName("dangerous_appraised_on")
         form.addRow(_("Appraised on"), self.appraised_edit)
         self.people_spin = QSpinBox()
@@ -75,7 +76,7 @@ class DangerousHousePanel(QWidget):
         self.rebuild_check = QCheckBox(_("Demolished and rebuilt in place (D grade)"))
         self.rebuild_check.setObjectName("dangerous_rebuild")
         form.addRow("", self.rebuild_check)
-        self.start_edit = OptionalDateEdit()
+        self.start_edit = DateField(optional=True)
         self.start_edit.setObjectName("dangerous_start_date")
         form.addRow(_("Building started on"), self.start_edit)
         self.area_edit = QLineEdit()

@@ -51,8 +51,8 @@ from xinjie_desktop.qt.shell.widgets import (
     INFO_COLOUR,
     WARNING_COLOUR,
     ChoiceCombo,
+    DateField,
     MessageLabel,
-    OptionalDateEdit,
     scrolled,
     with_message,
 )
@@ -152,7 +152,7 @@ class HousingCalculator(QWidget):
         self.labour_check = QCheckBox(_("Has labour capacity"))
         self._field(form, "labour", self.labour_check, "")
         self.labour_check.setChecked(True)
-        self.start_edit = OptionalDateEdit()
+        self.start_edit = DateField(optional=True)
         self.start_edit.setToolTip(_("Leave empty when construction has not started yet."))
         self._field(form, "start_date", self.start_edit, _("Construction started"))
         self.unit_cost_edit = QLineEdit()

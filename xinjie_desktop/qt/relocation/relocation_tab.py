@@ -48,8 +48,8 @@ from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_decidin
 from xinjie_desktop.qt.shell.widgets import (
     EMPTY_MARK,
     ChoiceCombo,
+    DateField,
     MessageLabel,
-    OptionalDateEdit,
     scrolled,
     text_box,
     with_message,
@@ -258,9 +258,9 @@ class RelocationTab(QWidget):
         dates = QWidget()
         row = QHBoxLayout(dates)
         row.setContentsMargins(0, 0, 0, 0)
-        self.notice_start_edit = OptionalDateEdit()
+        self.notice_start_edit = DateField(optional=True)
         self.notice_start_edit.setObjectName("relocation_notice_start")
-        self.notice_end_edit = OptionalDateEdit()
+        self.notice_end_edit = DateField(optional=True)
         self.notice_end_edit.setObjectName("relocation_notice_end")
         row.addWidget(self.notice_start_edit)
         row.addWidget(QLabel(_("to")))
@@ -283,12 +283,12 @@ class RelocationTab(QWidget):
         sign_box = QGroupBox(_("Sign-off before submission (RL-4)"))
         grid = QGridLayout(sign_box)
         grid.setColumnStretch(1, 1)
-        self.signer_edits: dict[str, tuple[QLineEdit, OptionalDateEdit]] = {}
+        self.signer_edits: dict[str, tuple[QLineEdit, DateField]] = {}
         for number, (name, label) in enumerate(SIGNERS):
             name_edit = QLineEdit()
             name_edit.setObjectName(f"relocation_{name}")
             name_edit.setPlaceholderText(_("name"))
-            date_edit = OptionalDateEdit()
+            date_edit = DateField(optional=True)
             date_edit.setObjectName(f"relocation_{name}_signed_on")
             date_edit.setMaximumWidth(120)
             self.signer_edits[name] = (name_edit, date_edit)
@@ -307,7 +307,7 @@ class RelocationTab(QWidget):
             column.addWidget(message)
             column.addWidget(date_message)
             grid.addLayout(column, number * 2 + 1, 1, 1, 2)
-        self.submitted_edit = OptionalDateEdit()
+        self.submitted_edit = DateField(optional=True)
         self.submitted_edit.setObjectName("relocation_submitted_on")
         self.submitted_edit.setMaximumWidth(120)
         grid.addWidget(QLabel(_("Submitted to the command centre")), 6, 0)
@@ -533,7 +533,7 @@ class RelocationTab(QWidget):
             draft = replace(draft, **{name: name_edit.text(), f"{name}_signed_on": date_edit.date_or_none()})
         return draft
 
-    def _date_edits(self) -> dict[str, OptionalDateEdit]:
+    def _date_edits(self) -> dict[str, DateField]:
         edits = {
             "notice_start": self.notice_start_edit,
             "notice_end": self.notice_end_edit,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QEvent, QRegularExpression, Qt
-from PySide6.QtGui import QFont, QRegularExpressionValidator, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCalendarWidget,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xinjie_desktop import i18n
+from xinjie_desktop.core.rules.dates import DateError, date_problem, read_date, show_date
 from xinjie_desktop.i18n import _
 
 ERROR_COLOUR = "#b3261e"
@@ -54,25 +56,76 @@ def from_qdate(value: QDate) -> dt.date:
 
 
 class MessageLabel(QLabel):
-    """A line of text next to a field, red for an error and amber for a warning; hidden when empty."""
+    """A line of text next to a field, red for an error and amber for a warning; hidden when empty.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    ``reserve``: the label keeps the height of that many lines whether it shows a message or not, so
+    the fields around it never move as problems come and go; a longer message is cut with "…" and
+    shown whole as the label's tooltip."""
+
+    def __init__(self, parent: QWidget | None = None, reserve: int = 0) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.severity = ""
+        self._reserve = reserve
+        self._colour = ERROR_COLOUR
+        if reserve:
+            self.setWordWrap(False)
+            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+            self.setFixedHeight(reserve * self.fontMetrics().lineSpacing() + 2)
         self.hide()
+
+    def sizeHint(self) -> QSize:
+        if self._reserve:
+            return QSize(40, self.height())
+        return super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        if self._reserve:
+            return QSize(40, self.height())
+        return super().minimumSizeHint()
 
     def show_message(self, text: str, severity: str = "error") -> None:
         if not text:
             self.clear_message()
             return
         colour = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}.get(severity, INFO_COLOUR)
+        self._colour = colour
         self.setStyleSheet(f"color: {colour};")
         self.setText(text)
         self.severity = severity
+        if self._reserve:
+            self.setToolTip(text if self._shown_lines() != text.split("\n") else "")
         self.show()
+
+    def _shown_lines(self) -> list[str]:
+        """The lines drawn in the reserved height: the first ones, each cut to the width."""
+        metrics = self.fontMetrics()
+        lines = self.text().split("\n")
+        shown = lines[: self._reserve]
+        if len(lines) > self._reserve:
+            shown[-1] += " …"
+        width = max(self.width(), 10)
+        return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in shown]
+
+    def paintEvent(self, event) -> None:
+        if not self._reserve:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(QColor(self._colour))
+        metrics = self.fontMetrics()
+        for number, line in enumerate(self._shown_lines()):
+            painter.drawText(0, 1 + number * metrics.lineSpacing() + metrics.ascent(), line)
+        painter.end()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._reserve and self.text():
+            self.setToolTip(self.text() if self._shown_lines() != self.text().split("\n") else "")
 
     def show_problems(self, problems) -> None:
         """Show core ``Problem``s (errors first); an error outranks a warning."""
@@ -84,17 +137,19 @@ class MessageLabel(QLabel):
 
     def clear_message(self) -> None:
         self.setText("")
+        self.setToolTip("")
         self.severity = ""
         self.hide()
 
 
 def with_message(field: QWidget, message: MessageLabel | None = None) -> tuple[QWidget, MessageLabel]:
-    """``field`` with a message label under it, as one widget for a form layout."""
-    message = message or MessageLabel()
+    """``field`` with a message label under it, as one widget for a form layout; the label's line is kept
+    free when there is no message, so the fields below do not move when one appears."""
+    message = message or MessageLabel(reserve=1)
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
+    layout.setSpacing(1)
     layout.addWidget(field)
     layout.addWidget(message)
     box.setFocusProxy(field)
@@ -166,65 +221,155 @@ class GroupedChoiceCombo(ChoiceCombo):
         self.setMinimumContentsLength(16)
 
 
-class OptionalDateEdit(QLineEdit):
-    """A date typed as YYYY-MM-DD (or YYYYMMDD) that may be left empty."""
+class DateField(QLineEdit):
+    """The one date field of the window: a line where a date is typed as written (2017-03-05, 2017/3/5,
+    20170305, 2017年3月5日, full-width digits: ``core.rules.dates`` reads them), with a calendar to pick
+    from (the button at its end, F4 or Alt+Down), shown as YYYY-MM-DD once the field is left.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    ``optional``: empty means "no date"; otherwise a date is required.  Text that is no date stays as
+    typed, drawn in red, and ``problem_changed`` says why (connected to a message next to the field)."""
+
+    date_changed = Signal(object)  # the date, whenever the text names a date other than before
+    problem_changed = Signal(str)  # why the text is no date; "" once it is one
+
+    def __init__(self, value: dt.date | None = None, optional: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._optional = optional
+        self._last: dt.date | None = None
+        self._shown_problem = ""
+        self.calendar_popup: QCalendarWidget | None = None
         self.setPlaceholderText(_("YYYY-MM-DD"))
-        self.setMaxLength(10)
-        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,4}-?[0-9]{0,2}-?[0-9]{0,2}"), self))
+        self.setMaxLength(24)
+        self.calendar_action = self.addAction(_calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar_action.setToolTip(_("Pick the date from a calendar (F4)"))
+        self.calendar_action.triggered.connect(self.open_calendar)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("2017-03-05") + 48)
+        self.textChanged.connect(self._typed)
+        self.editingFinished.connect(self.normalise)
+        self.set_date_or_none(value)
+
+    # --- reading and writing -------------------------------------------------------
+    def problem(self) -> str:
+        """Why the text is no date, or "" (an empty optional field is no problem)."""
+        return date_problem(self.text(), self._optional)
 
     def is_valid(self) -> bool:
-        """Empty, or a real calendar date."""
-        return not self.text().strip() or self._parse() is not None
-
-    def _parse(self) -> dt.date | None:
-        digits = self.text().strip().replace("-", "")
-        if len(digits) != 8:
-            return None
-        try:
-            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:
-            return None
+        return not self.problem()
 
     def date_or_none(self) -> dt.date | None:
-        return self._parse()
-
-    def set_date_or_none(self, value: dt.date | None) -> None:
-        self.setText("" if value is None else value.isoformat())
-
-
-class DateEdit(QDateEdit):
-    """A date field for typing: a click selects the section under it, so that typed digits replace
-    it (year, month and day move on by themselves); Tab leaves the field rather than walking
-    through its sections.  No calendar popup: with one, a click on the text stepped the date down
-    by one day (seen with PySide6 6.12 offscreen, driven by QTest), which would change dates
-    silently."""
-
-    def __init__(self, value: dt.date | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setDate(to_qdate(value or dt.date.today()))
-        self.lineEdit().installEventFilter(self)
+        try:
+            return read_date(self.text(), optional=True)
+        except DateError:
+            return None
 
     def value(self) -> dt.date:
-        return from_qdate(self.date())
+        """The date typed; DateError (its message says why) when there is none."""
+        value = read_date(self.text())
+        assert value is not None
+        return value
 
     def set_value(self, value: dt.date) -> None:
-        self.setDate(to_qdate(value))
+        self.set_date_or_none(value)
 
-    def eventFilter(self, watched, event) -> bool:
-        if (
-            watched is self.lineEdit()
-            and event.type() == QEvent.Type.MouseButtonRelease
-            and not self.lineEdit().hasSelectedText()
+    def set_date_or_none(self, value: dt.date | None) -> None:
+        self.setText(show_date(value))
+        self._show_problem("")
+
+    # --- typing, leaving, picking ----------------------------------------------------
+    def _typed(self, _text: str) -> None:
+        value = self.date_or_none()
+        if self._shown_problem and (value is not None or not self.text().strip()):
+            self._show_problem("")
+        if value is not None and value != self._last:
+            self._last = value
+            self.date_changed.emit(value)
+
+    def normalise(self) -> None:
+        """On leaving the field: a date is shown as YYYY-MM-DD; anything else says why."""
+        value = self.date_or_none()
+        if value is not None and self.text() != show_date(value):
+            self.setText(show_date(value))
+        self._show_problem("" if value is not None or not self.text().strip() else self.problem())
+
+    def _show_problem(self, problem: str) -> None:
+        self.setStyleSheet(f"color: {ERROR_COLOUR};" if problem else "")
+        self.setToolTip(problem)
+        if problem != self._shown_problem:
+            self._shown_problem = problem
+            self.problem_changed.emit(problem)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_F4 or (
+            event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
         ):
-            self.setSelectedSection(self.currentSection())
-        return super().eventFilter(watched, event)
+            self.open_calendar()
+            return
+        super().keyPressEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
+    def open_calendar(self) -> None:
+        """A month's calendar under the field, on the date typed (today when none); a click picks."""
+        if self.calendar_popup is None:
+            popup = QCalendarWidget(self)
+            popup.setWindowFlags(Qt.WindowType.Popup)
+            popup.setGridVisible(True)
+            popup.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+            popup.setObjectName("date_calendar")
+            popup.clicked.connect(self._picked)
+            popup.activated.connect(self._picked)
+            self.calendar_popup = popup
+        popup = self.calendar_popup
+        chinese = i18n.language().startswith("zh")
+        popup.setLocale(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if chinese else QLocale())
+        popup.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        popup.setSelectedDate(to_qdate(self.date_or_none() or dt.date.today()))
+        popup.adjustSize()
+        place = self.mapToGlobal(self.rect().bottomLeft())
+        screen = self.screen().availableGeometry()
+        if place.y() + popup.height() > screen.bottom():  # no room below: above the field
+            place = self.mapToGlobal(self.rect().topLeft()) - QPoint(0, popup.height())
+        place.setX(max(screen.left(), min(place.x(), screen.right() - popup.width())))
+        popup.move(place)
+        popup.show()
+        popup.setFocus()
+
+    def _picked(self, date: QDate) -> None:
+        if self.calendar_popup is not None:
+            self.calendar_popup.hide()
+        self.setText(show_date(from_qdate(date)))
+        self.normalise()
+        self.setFocus()
+
+
+def _calendar_icon() -> QIcon:
+    """A small calendar page: a dark band on top and a grid of days."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#444444"))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRect(1, 2, 13, 12)
+    painter.fillRect(1, 2, 14, 4, QColor("#b3261e"))
+    for x in (4, 7, 10):
+        for y in (8, 11):
+            painter.fillRect(x, y, 2, 2, QColor("#444444"))
+    painter.end()
+    return QIcon(pixmap)
+
+
+def unreadable_date(*fields: DateField) -> str:
+    """The first of ``fields``' reasons why their text is no date, or "" when every one is readable."""
+    for field in fields:
+        if problem := field.problem():
+            field.normalise()
+            return problem
+    return ""
+
+
+def date_with_message(field: DateField) -> tuple[QWidget, MessageLabel]:
+    """``field`` with the message under it that says why its text is no date."""
+    box, message = with_message(field)
+    field.problem_changed.connect(message.show_message)
+    return box, message
 
 
 class OptionalIntSpin(QSpinBox):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -144,6 +144,7 @@ class FilterBar(QWidget):
 
     changed = Signal()
     new_household_requested = Signal()
+    to_list = Signal()  # Down or Enter in the search box: on to the list
 
     def __init__(self, groups: list[GroupRef], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +184,20 @@ class FilterBar(QWidget):
         self.text_edit.returnPressed.connect(self._apply_text_now)
         self._text_timer.timeout.connect(self.changed.emit)
         self.new_button.clicked.connect(self.new_household_requested.emit)
+        self.text_edit.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Down or Enter in the search box filters now and moves on to the list."""
+        if (
+            watched is self.text_edit
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self._apply_text_now()
+            self.to_list.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     def _fill_groups(self) -> None:
         village_id = self.village_combo.currentData()
@@ -302,11 +317,19 @@ class HouseholdWorkspace(QWidget):
         self.table.activated.connect(self._row_activated)
         self.filter_bar.changed.connect(self.apply_filter)
         self.filter_bar.new_household_requested.connect(self.new_household)
+        self.filter_bar.to_list.connect(self.focus_list)
         self.model.count_changed.connect(self.count_changed)
 
     def focus_search(self) -> None:
         self.filter_bar.text_edit.setFocus()
         self.filter_bar.text_edit.selectAll()
+
+    def focus_list(self) -> None:
+        """The keyboard on the list, on the household still selected there, else on the first row (Enter then
+        opens it)."""
+        self.table.setFocus()
+        if self.model.rowCount() > 0 and not self.table.selectionModel().selectedRows():
+            self.table.selectRow(0)
 
     # --- the list -------------------------------------------------------
     def current_filter(self) -> ListFilter:
