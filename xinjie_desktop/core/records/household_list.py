@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from xinjie_desktop.core.store.models import Household, Village, VillagerGroup
@@ -38,7 +38,49 @@ class Row:
     flags: tuple[str, ...]
 
 
-def _filtered(query: Select, criteria: ListFilter) -> Select:
+# The text index (migration 0011: FTS5 with the trigram tokenizer over ``household.search_text``) finds
+# the households holding a filter of three characters or more; a shorter filter is matched with LIKE.
+# Its results are LIKE's: the index folds the case of every cased letter, LIKE of ASCII letters only, so
+# the index's households are rechecked with LIKE unless the filter holds only characters both treat alike
+# (caseless ones, such as digits and Chinese characters, and the ASCII letters no other letter folds to).
+INDEXED_FROM = 3
+SEARCH = table("household_search", column("rowid"), column("search_text"))
+_FOLDED_ONTO_ASCII = frozenset("IKS")  # İ (U+0130), K (Kelvin sign U+212A), ſ (long s U+017F)
+
+
+def _text(criteria: ListFilter) -> str:
+    return criteria.text.strip().upper()
+
+
+def _indexed(criteria: ListFilter) -> bool:
+    return len(_text(criteria)) >= INDEXED_FROM
+
+
+def _same_as_like(text: str) -> bool:
+    """True when the index's matches of ``text`` are exactly LIKE's (no recheck needed)."""
+    return all(
+        (c.lower() == c.upper() == c) or (c.isascii() and c.isalpha() and c.upper() not in _FOLDED_ONTO_ASCII)
+        for c in text
+    )
+
+
+def _phrase(text: str) -> str:
+    """The FTS5 query of ``text`` as one phrase: its trigrams, consecutive (a substring)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _from_index(query: Select, criteria: ListFilter) -> Select:
+    """``query`` over the households the text index finds for the filter (other criteria as ``_filtered``)."""
+    text = _text(criteria)
+    query = query.join(SEARCH, literal_column("household_search.rowid") == literal_column("household.rowid")).where(
+        literal_column("household_search").op("MATCH")(_phrase(text))
+    )
+    if not _same_as_like(text):
+        query = query.where(Household.search_text.contains(text, autoescape=True))
+    return _filtered(query, criteria, text=False)
+
+
+def _filtered(query: Select, criteria: ListFilter, *, text: bool = True) -> Select:
     if criteria.village_id:
         query = query.where(Household.village_id == criteria.village_id)
     if criteria.group_id:
@@ -47,13 +89,24 @@ def _filtered(query: Select, criteria: ListFilter) -> Select:
         query = query.where(Household.workflow_step == criteria.step)
     if criteria.flag:
         query = query.where(Household.flags.contains(f"|{criteria.flag}|", autoescape=True))
-    text = criteria.text.strip().upper()
-    if text:
-        query = query.where(or_(Household.search_text.contains(text, autoescape=True)))
+    if text and (words := _text(criteria)):
+        query = query.where(Household.search_text.contains(words, autoescape=True))
     return query
 
 
+def _other_criteria(criteria: ListFilter) -> bool:
+    return bool(criteria.village_id or criteria.group_id or criteria.step is not None or criteria.flag)
+
+
 def count(session: Session, criteria: ListFilter) -> int:
+    if _indexed(criteria):
+        if not _other_criteria(criteria) and _same_as_like(_text(criteria)):  # the index alone counts them
+            return session.scalar(
+                select(func.count())
+                .select_from(SEARCH)
+                .where(literal_column("household_search").op("MATCH")(_phrase(_text(criteria))))
+            )
+        return session.scalar(_from_index(select(func.count()).select_from(Household), criteria))
     return session.scalar(_filtered(select(func.count()).select_from(Household), criteria))
 
 
@@ -70,9 +123,13 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int, matche
 
     ``matches`` is the filtered count when the caller knows it; it chooses the cheaper plan."""
     order: list[InstrumentedAttribute[str] | ColumnElement[Any]] = [Household.list_key, Household.id]
-    if criteria.text.strip() and matches is not None and matches < SORT_MATCHES_BELOW:
+    few = criteria.text.strip() and matches is not None and matches < SORT_MATCHES_BELOW
+    if few:
         order[0] = literal_column("+household.list_key")  # unary plus: not from the index
-    query = _filtered(_row_query(), criteria).order_by(*order)
+    if few and _indexed(criteria):  # the few the text index finds, sorted
+        query = _from_index(_row_query(), criteria).order_by(*order)
+    else:  # the list's order, until the page is full: many matches fill it soon
+        query = _filtered(_row_query(), criteria).order_by(*order)
     return _rows(session.execute(query.offset(offset).limit(limit)))
 
 
@@ -83,8 +140,11 @@ def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int,
     one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
     """
     if criteria.text.strip():
+        matching = _from_index if _indexed(criteria) else _filtered
         found = session.execute(
-            _filtered(select(Household.list_key, Household.id), criteria).limit(SORT_MATCHES_BELOW)
+            matching(select(Household.list_key, Household.id).select_from(Household), criteria).limit(
+                SORT_MATCHES_BELOW
+            )
         ).all()
         if len(found) < SORT_MATCHES_BELOW:
             wanted = [household_id for _key, household_id in sorted(found)[:limit]]

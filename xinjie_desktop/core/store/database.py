@@ -237,6 +237,11 @@ def _damaged_message(path: Path) -> str:
 
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
+# The household list's text index (migration 0011: FTS5, trigram) and the tables FTS5 keeps for it: derived
+# from ``household.search_text`` by triggers, not model tables (never journalled, never dumped, never sent).
+DERIVED_INDEX_TABLES = frozenset(
+    {"household_search", *(f"household_search_{part}" for part in ("data", "idx", "docsize", "config", "content"))}
+)
 
 
 class StoreExtension(Protocol):
