@@ -124,3 +124,26 @@ def test_the_whole_file_check_stops_when_asked(tmp_path):
     _filled(path)
     assert database.check_whole_file(path) is True
     assert database.check_whole_file(path, keep_going=lambda: False) is None
+
+
+def test_the_revisions_read_without_alembic_are_alembics():
+    """Opening a store that needs no migration does not import Alembic (half a second of a cold start):
+    the shipped revisions are read from their files, and agree with Alembic's reading of them."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(database.alembic_config())
+    assert database.head_revision() == scripts.get_current_head()
+    assert database.known_revisions() == {script.revision for script in scripts.walk_revisions()}
+
+
+def test_opening_a_store_at_head_imports_no_alembic(tmp_path):
+    path = tmp_path / "store.sqlite"
+    _filled(path)
+    code = (
+        "import sys\n"
+        "from xinjie_desktop.core.sync.workstore import open_store\n"
+        "open_store(sys.argv[1]).close()\n"
+        "print(sorted(name for name in sys.modules if name.startswith('alembic')))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True)
+    assert found.stdout.strip() == "[]"

@@ -101,11 +101,12 @@ def _other_criteria(criteria: ListFilter) -> bool:
 def count(session: Session, criteria: ListFilter) -> int:
     if _indexed(criteria):
         if not _other_criteria(criteria) and _same_as_like(_text(criteria)):  # the index alone counts them
-            return session.scalar(
+            counted: int = session.execute(
                 select(func.count())
                 .select_from(SEARCH)
                 .where(literal_column("household_search").op("MATCH")(_phrase(_text(criteria))))
-            )
+            ).scalar_one()
+            return counted
         return session.scalar(_from_index(select(func.count()).select_from(Household), criteria))
     return session.scalar(_filtered(select(func.count()).select_from(Household), criteria))
 

@@ -31,8 +31,9 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Integer, String
 
@@ -458,7 +459,7 @@ def _derive_new_households(database, params) -> None:
         """The columns the rules read (not when or where a record was made or changed, ``change_log.STAMPS``)."""
         return [column for column in _new_record_columns()[name] if column.name not in change_log.STAMPS]
 
-    def records(name: str, key: str, where: str = "", order: str = "") -> Iterator[tuple]:
+    def records(name: str, key: str, where: str = "", order: str = "") -> Iterator[Sequence[Any]]:
         """(key, then the record's ``fields`` as SQLAlchemy reads them)."""
         columns = fields(name)
         processors = {
@@ -481,7 +482,7 @@ def _derive_new_households(database, params) -> None:
                 values[index] = convert(values[index])
             yield values
 
-    def kind(name: str) -> type:
+    def kind(name: str) -> Any:
         """Records of table ``name`` as the rules read them: a named tuple of its fields (cheap to make)."""
         return collections.namedtuple(f"new_{name}", [column.name for column in fields(name)])
 
