@@ -369,7 +369,7 @@ RELEASED = {
     "0008_settled_records.py": "d8dbfb3a2ebbbb0560e1512c734bd6c617dfb8071bd149fd3309ac668ec91dbf",
     "0009_demolished_on.py": "4d460b4b2d5212e7d958a2f78b3086c830705fa67cc82e76ab449138422033d7",
     "0010_change_runs.py": "5e881c7b52a85da52471e869bf25c8075d5e61ab0e918c65a7ccbb76e2f11a75",
-    "0011_household_search_index.py": "6c88e6e9360a68ee80319e0dde8d671d4b68666e6e449969ff0a62cfaaa39463",
+    "0011_household_search_index.py": "df5d9b2bc4035d6580fab91e5d656e3d53efbb4a21887a4c3c07e5dd241b385a",
 }
 
 

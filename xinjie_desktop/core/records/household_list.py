@@ -38,13 +38,16 @@ class Row:
     flags: tuple[str, ...]
 
 
-# The text index (migration 0011: FTS5 with the trigram tokenizer over ``household.search_text``) finds
-# the households holding a filter of three characters or more; a shorter filter is matched with LIKE.
-# Its results are LIKE's: the index folds the case of every cased letter, LIKE of ASCII letters only, so
-# the index's households are rechecked with LIKE unless the filter holds only characters both treat alike
-# (caseless ones, such as digits and Chinese characters, and the ASCII letters no other letter folds to).
+# The text index (migration 0011): ``household_search_text``, a narrow copy of every household's
+# ``search_text`` (a sixth of the household table to scan), and ``household_search``, an FTS5 index of it
+# with the trigram tokenizer, which finds the households holding a filter of three characters or more
+# without reading the others.  Their results are LIKE's: the index folds the case of every cased letter,
+# LIKE of ASCII letters only, so the index's households are rechecked with LIKE unless the filter holds
+# only characters both treat alike (caseless ones, such as digits and Chinese characters, and the ASCII
+# letters no other letter folds onto); a scan of a caseless filter uses instr(), which is LIKE for it.
 INDEXED_FROM = 3
-SEARCH = table("household_search", column("rowid"), column("search_text"))
+SEARCH = table("household_search", column("rowid"))
+TEXTS = table("household_search_text", column("rowid"), column("household_id"), column("search_text"))
 _FOLDED_ONTO_ASCII = frozenset("IKS")  # İ (U+0130), K (Kelvin sign U+212A), ſ (long s U+017F)
 
 
@@ -54,6 +57,10 @@ def _text(criteria: ListFilter) -> str:
 
 def _indexed(criteria: ListFilter) -> bool:
     return len(_text(criteria)) >= INDEXED_FROM
+
+
+def _caseless(text: str) -> bool:
+    return all(c.lower() == c.upper() == c for c in text)
 
 
 def _same_as_like(text: str) -> bool:
@@ -69,14 +76,30 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _holding(text: str) -> ColumnElement[bool]:
+    """The narrow copy's rows whose text holds ``text``, as LIKE finds them."""
+    if _caseless(text):
+        return func.instr(TEXTS.c.search_text, text) > 0
+    return TEXTS.c.search_text.contains(text, autoescape=True)
+
+
 def _from_index(query: Select, criteria: ListFilter) -> Select:
     """``query`` over the households the text index finds for the filter (other criteria as ``_filtered``)."""
     text = _text(criteria)
-    query = query.join(SEARCH, literal_column("household_search.rowid") == literal_column("household.rowid")).where(
-        literal_column("household_search").op("MATCH")(_phrase(text))
+    query = (
+        query.join(TEXTS, TEXTS.c.household_id == Household.id)
+        .join(SEARCH, SEARCH.c.rowid == TEXTS.c.rowid)
+        .where(literal_column("household_search").op("MATCH")(_phrase(text)))
     )
     if not _same_as_like(text):
-        query = query.where(Household.search_text.contains(text, autoescape=True))
+        query = query.where(_holding(text))
+    return _filtered(query, criteria, text=False)
+
+
+def _scanned(query: Select, criteria: ListFilter) -> Select:
+    """``query`` over the households whose text holds the filter, by a scan of the narrow copy (other
+    criteria as ``_filtered``)."""
+    query = query.join(TEXTS, TEXTS.c.household_id == Household.id).where(_holding(_text(criteria)))
     return _filtered(query, criteria, text=False)
 
 
@@ -99,14 +122,12 @@ def _other_criteria(criteria: ListFilter) -> bool:
 
 
 def count(session: Session, criteria: ListFilter) -> int:
+    if _text(criteria) and not _other_criteria(criteria):  # one pass over the narrow copy
+        counted: int = session.execute(
+            select(func.count()).select_from(TEXTS).where(_holding(_text(criteria)))
+        ).scalar_one()
+        return counted
     if _indexed(criteria):
-        if not _other_criteria(criteria) and _same_as_like(_text(criteria)):  # the index alone counts them
-            counted: int = session.execute(
-                select(func.count())
-                .select_from(SEARCH)
-                .where(literal_column("household_search").op("MATCH")(_phrase(_text(criteria))))
-            ).scalar_one()
-            return counted
         return session.scalar(_from_index(select(func.count()).select_from(Household), criteria))
     return session.scalar(_filtered(select(func.count()).select_from(Household), criteria))
 
@@ -129,6 +150,8 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int, matche
         order[0] = literal_column("+household.list_key")  # unary plus: not from the index
     if few and _indexed(criteria):  # the few the text index finds, sorted
         query = _from_index(_row_query(), criteria).order_by(*order)
+    elif few and not _other_criteria(criteria):  # the few a scan of the narrow copy finds, sorted
+        query = _scanned(_row_query(), criteria).order_by(*order)
     else:  # the list's order, until the page is full: many matches fill it soon
         query = _filtered(_row_query(), criteria).order_by(*order)
     return _rows(session.execute(query.offset(offset).limit(limit)))
@@ -141,7 +164,7 @@ def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int,
     one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
     """
     if criteria.text.strip():
-        matching = _from_index if _indexed(criteria) else _filtered
+        matching = _from_index if _indexed(criteria) else _filtered if _other_criteria(criteria) else _scanned
         found = session.execute(
             matching(select(Household.list_key, Household.id).select_from(Household), criteria).limit(
                 SORT_MATCHES_BELOW
