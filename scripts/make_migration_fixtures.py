@@ -16,7 +16,9 @@ public notice with an objection; from 0007 what sync keeps (versions, the change
 tombstone, the township office as peer, cursors, bundles, a conflict, a possible duplicate); from
 0008 a record set aside by the merge (``tombstone.settled_by``); from 0009 the day the old house was
 demolished (``demolition_acceptance.demolished_on``); from 0010 the signed runs of changes (``change_run``:
-the laptop's own run it exported, and the office's run that came with its first bundle).
+the laptop's own run it exported, and the office's run that came with its first bundle); from 0011 the
+household list's text index (``household_search_text`` and ``household_search``, derived from the
+households by triggers: no rows of their own).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -39,7 +41,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 

@@ -510,3 +510,38 @@ def test_a_filter_change_counts_and_fetches_once_and_never_searches_pages(qtbot,
     qtbot.keyClicks(window.filter_bar.text_edit, "no such person")
     qtbot.keyClick(window.filter_bar.text_edit, Qt.Key.Key_Return)
     assert window.model.rowCount() == 0 and calls == []
+
+
+def test_the_weekly_whole_file_check_runs_behind_the_list_and_names_a_damaged_file(
+    qtbot, prepared_app, tmp_path, monkeypatch
+):
+    """Issue 16: a store closed cleanly opens without reading every page (the list follows the window);
+    the whole file's check, due weekly, runs behind the list and says when it found damage."""
+    import sqlite3
+
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.sync.workstore import open_store
+    from xinjie_desktop.qt.shell import app
+
+    path = tmp_path / "store.sqlite"
+    store = open_store(path)
+    demo_data.generate(store, villages=1, households=20, seed=3)
+    store.close()
+    with sqlite3.connect(path) as connection:  # damage a page of the members, which opening does not read
+        root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_member_household_id'").fetchone()
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    data = bytearray(path.read_bytes())
+    data[(root[0] - 1) * size : (root[0] - 1) * size + 8] = b"\x07" * 8
+    path.write_bytes(bytes(data))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *rest: shown.append(text))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    shell = app.start(prepared_app, path, "en")
+    qtbot.addWidget(shell.window)
+    try:
+        qtbot.waitUntil(lambda: shell.store is not None and shell.window.model.rowCount() == 20, timeout=10000)
+        qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+        assert "damaged" in shown[0] and "weekly check" in shown[0] and str(path) in shown[0]
+    finally:
+        shell.close()

@@ -3,7 +3,12 @@
 ``open_store`` checks a file before it touches it: a file that is not a
 SQLite database, is damaged, is locked by another program or was written by a
 newer release of the application is refused with a ``StoreError`` whose text
-is a message for the user, and the file is left exactly as it was.  Only then
+is a message for the user, and the file is left exactly as it was.  Checking
+every page takes seconds on a large store (11 s for 100,000 households), so a
+store that was closed cleanly is opened after a check of what opening reads;
+the whole file is checked before opening after an unclean shutdown (its
+write-ahead log left behind), and every ``WHOLE_FILE_CHECK_DAYS`` days behind
+the window (``whole_file_check_due``, ``check_whole_file``).  Only then
 are WAL mode and foreign keys switched on and the Alembic migrations run; an
 upgrade is preceded by a backup (core.store.backups, reason "before-migration"), which is
 put back if it fails.
@@ -17,18 +22,16 @@ so nothing saved before is lost); ``Store.durable_unit_of_work`` also commits wi
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import functools
 import os
+import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
@@ -37,6 +40,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.models import LocalSetting
 from xinjie_desktop.i18n import _
+
+if TYPE_CHECKING:  # Alembic is imported when a store is migrated, not at every opening (0.5 s)
+    from alembic.config import Config
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # A unit of work's note (``session.info``) of the fields a person decided: (table, row id, field) → the
@@ -92,24 +98,45 @@ def write_error(error: BaseException, path: Path) -> StoreWriteError | None:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
-# The migrations ship inside the program and do not change while it runs: their scripts are read (and
-# compiled by Alembic) once, not at every opening of a store.
+# The migrations ship inside the program and do not change while it runs: their revisions are read once,
+# from the first lines of each file ("revision = ..." and "down_revision = ..."), without importing Alembic
+# (half a second of a cold start) when the store needs no migration.  A test compares them with Alembic's.
+_REVISION_LINE = re.compile(r'^(down_revision|revision) = (?:"([^"]*)"|None)$', re.MULTILINE)
+
+
+@functools.cache
+def _revision_graph() -> dict[str, str | None]:
+    """Each revision of the shipped migrations → the revision it follows (None for the first)."""
+    graph: dict[str, str | None] = {}
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found: dict[str, str | None] = {
+            name: value or None for name, value in _REVISION_LINE.findall(script.read_text("utf-8"))
+        }
+        revision = found.get("revision")
+        if revision:
+            graph[revision] = found.get("down_revision")
+    return graph
+
+
 @functools.cache
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:  # the migrations ship inside the program: only a broken installation lacks them
-        raise RuntimeError(f"no migrations in {MIGRATIONS}")
-    return head
+    graph = _revision_graph()
+    heads = set(graph) - set(graph.values())
+    if len(heads) != 1:  # the migrations ship inside the program: only a broken installation lacks them
+        raise RuntimeError(f"not one head revision in {MIGRATIONS}: {sorted(heads)}")
+    return heads.pop()
 
 
 @functools.cache
 def known_revisions() -> frozenset[str]:
-    return frozenset(rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    return frozenset(_revision_graph())
 
 
 def _read_only_mode(path: Path) -> str:
@@ -121,10 +148,27 @@ def _read_only_mode(path: Path) -> str:
     return "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
 
 
-def _inspect_existing(path: Path, *, writing: bool = True) -> str | None:
-    """Read-only checks of an existing file; returns its schema revision (None if empty).  ``writing``:
-    the store is about to be opened for work, so the file and its folder must be writable and not locked;
-    otherwise (a dump, a check) nothing beside the file is created, even when it is damaged."""
+# The tables opening a store reads (its schema, its revision, this laptop's settings): checked at every
+# opening; the rest of the file only after an unclean shutdown and on the schedule.
+OPENING_TABLES = ("alembic_version", "local_setting")
+# The whole file is checked this often (the day of the last check is a local setting).
+WHOLE_FILE_CHECK_DAYS = 7
+WHOLE_FILE_CHECKED = "whole_file_checked_on"
+
+
+def closed_uncleanly(path: Path) -> bool:
+    """True when the store's write-ahead log was left beside it: the program that had it open ended
+    without closing it (a crash, a power cut).  SQLite removes the log when its last connection closes."""
+    return path.with_name(path.name + "-wal").exists()
+
+
+def _inspect_existing(path: Path, *, writing: bool = True) -> tuple[str | None, bool]:
+    """Read-only checks of an existing file; returns its schema revision (None if empty) and whether the
+    whole file was checked.  ``writing``: the store is about to be opened for work, so the file and its
+    folder must be writable and not locked, and a store closed cleanly is checked only where opening
+    reads it (its whole file after an unclean shutdown); otherwise (a dump, a check) nothing beside the
+    file is created, even when it is damaged, and every page is checked (``PRAGMA quick_check``)."""
+    whole_file = writing and closed_uncleanly(path)
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -152,7 +196,15 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> str | None:
     try:
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            check = connection.execute("PRAGMA quick_check").fetchone()[0]
+            if whole_file:
+                checks = ["PRAGMA integrity_check"]
+            elif writing:  # each table opening reads, with its indexes
+                checks = [f"PRAGMA quick_check({name})" for name in OPENING_TABLES if name in tables]
+            else:
+                checks = ["PRAGMA quick_check"]
+            check = next(
+                (found for pragma in checks if (found := connection.execute(pragma).fetchone()[0]) != "ok"), "ok"
+            )
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreError(_locked_message(path)) from None
@@ -162,7 +214,7 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> str | None:
         if check != "ok":
             raise StoreError(_damaged_message(path))
         if not tables:
-            return None
+            return None, whole_file
         if "alembic_version" not in tables:
             raise StoreError(
                 _(
@@ -180,7 +232,7 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> str | None:
             ).format(path=path)
         )
     if not writing:
-        return revision
+        return revision, whole_file
     # A write lock held by another program shows only when we ask for one.
     probe = sqlite3.connect(str(path), timeout=0.5, isolation_level=None)
     try:
@@ -190,7 +242,7 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> str | None:
         raise StoreError(_locked_message(path)) from None
     finally:
         probe.close()
-    return revision
+    return revision, whole_file
 
 
 def _locked_message(path: Path) -> str:
@@ -206,6 +258,16 @@ def _damaged_message(path: Path) -> str:
 
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
+# The household list's text index (migration 0011: a narrow copy of the households' search text, an FTS5
+# trigram index over it, and the tables FTS5 keeps for that): derived from ``household.search_text`` by
+# triggers, not model tables (never journalled, never dumped, never sent).
+DERIVED_INDEX_TABLES = frozenset(
+    {
+        "household_search",
+        "household_search_text",
+        *(f"household_search_{part}" for part in ("data", "idx", "docsize", "config", "content")),
+    }
+)
 
 
 class StoreExtension(Protocol):
@@ -337,6 +399,8 @@ class Store:
             raise translated from error
 
     def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
@@ -369,7 +433,7 @@ def open_read_only(path: Path | str, extensions: Sequence[StoreExtension] = ()) 
     path = Path(path)
     if not (path.exists() and path.stat().st_size > 0):
         raise StoreError(_("The data file {path} does not exist.").format(path=path))
-    if _inspect_existing(path, writing=False) != head_revision():
+    if _inspect_existing(path, writing=False)[0] != head_revision():
         return None
     mode = _read_only_mode(path)
     engine = create_engine(
@@ -392,6 +456,8 @@ def _engine(path: Path, extensions: Sequence[StoreExtension]) -> Engine:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations with foreign keys off: SQLite rebuilds a table by copying it, and
     dropping the old copy with foreign keys on would cascade-delete every member row."""
+    from alembic import command
+
     config = alembic_config()
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -426,7 +492,7 @@ def open_store(
     existing = path.exists() and path.stat().st_size > 0
     if not existing and not create:
         raise StoreError(_("The data file {path} does not exist.").format(path=path))
-    current = _inspect_existing(path) if existing else None
+    current, checked_whole_file = _inspect_existing(path) if existing else (None, False)
     if not existing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -456,10 +522,59 @@ def open_store(
             backups.restore_after_failed_migration(backup, path)
         raise
     try:
-        return Store(path, engine, extensions)
+        store = Store(path, engine, extensions)
+        if checked_whole_file:
+            remember_whole_file_check(store)
+        return store
     except BaseException:
         engine.dispose()  # a store that fails to open leaves no file open behind it
         raise
+
+
+def whole_file_check_due(store: Store, today: dt.date | None = None) -> bool:
+    """True when the whole file was last checked ``WHOLE_FILE_CHECK_DAYS`` days ago or more (or never)."""
+    today = today or dt.date.today()
+    with store.session() as session:
+        last = get_local(session, WHOLE_FILE_CHECKED)
+    try:
+        return last is None or (today - dt.date.fromisoformat(last)).days >= WHOLE_FILE_CHECK_DAYS
+    except ValueError:
+        return True
+
+
+def check_whole_file(path: Path | str, keep_going: Callable[[], bool] = lambda: True) -> bool | None:
+    """``PRAGMA integrity_check`` of every page, on a connection of its own that only reads (run it beside
+    an open store, in a thread of its own: it takes seconds on a large store).  True when sound, False
+    when damaged, None when ``keep_going`` (asked every few thousand steps) returned False."""
+    path = Path(path)
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return False
+    stopped = False
+
+    def progress() -> int:
+        nonlocal stopped
+        stopped = stopped or not keep_going()
+        return int(stopped)
+
+    connection.set_progress_handler(progress, 1000)
+    try:
+        return connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    except sqlite3.DatabaseError:
+        return None if stopped else False
+    finally:
+        connection.close()
+
+
+def remember_whole_file_check(store: Store, today: dt.date | None = None) -> None:
+    """Note that the whole file was found sound ``today``: the next check is due a week later."""
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO local_setting (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (WHOLE_FILE_CHECKED, (today or dt.date.today()).isoformat()),
+        )
 
 
 def get_local(session: Session, key: str) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,14 +227,13 @@ class Opened:
 
 
 def open_in_background(path: Path, keep_backups: int | None = None):
-    """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread,
-    then makes the day's backup if none was made today (keeping the last ``keep_backups``, by
-    default the Backups dialog's setting, read here in the window's thread)."""
+    """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread.
+    The day's backup and the scheduled check of the whole file come after the list is shown
+    (``after_opening``): at 100,000 households each reads the whole file for seconds."""
     if keep_backups is None:
         keep_backups = backups_to_keep()
 
     def job(_report) -> Opened:
-        from xinjie_desktop.core.store import backups
         from xinjie_desktop.core.store.database import StoreError
         from xinjie_desktop.core.sync.workstore import open_store
 
@@ -251,15 +251,40 @@ def open_in_background(path: Path, keep_backups: int | None = None):
         except BaseException:
             store.close()
             raise
-        try:
-            backups.daily_backup_if_due(store.path, keep_backups)
-        except backups.BackupError:  # a full disk, say: the store still opens; the log says why
-            log.warning("the daily backup of %s could not be made", store.path, exc_info=True)
         try:  # the workspace's classes, loaded here rather than in the window's thread
             import xinjie_desktop.qt.shell.workspace  # noqa: F401
         except Exception:  # a programming error, not the file's: the window's own import reports it
             log.exception("loading the household workspace failed")
         return Opened(store, set_up)
+
+    return job
+
+
+def after_opening(store: Store, stop: threading.Event, keep_backups: int | None = None):
+    """The job run behind the window once a store's list is shown: the day's backup if none was made
+    today (keeping the last ``keep_backups``, by default the Backups dialog's setting, read here in the
+    window's thread), then the whole file's check when it is due (``database.whole_file_check_due``;
+    abandoned when ``stop`` is set: the store is being closed).  Returns False when the check found the
+    file damaged, else True."""
+    if keep_backups is None:
+        keep_backups = backups_to_keep()
+
+    def job(_report) -> bool:
+        from xinjie_desktop.core.store import backups, database
+
+        try:
+            backups.daily_backup_if_due(store.path, keep_backups)
+        except backups.BackupError:  # a full disk, say: the store still opens; the log says why
+            log.warning("the daily backup of %s could not be made", store.path, exc_info=True)
+        if not database.whole_file_check_due(store):
+            return True
+        sound = database.check_whole_file(store.path, keep_going=lambda: not stop.is_set())
+        if sound is False:
+            log.error("the whole-file check of %s found damage", store.path)
+            return False
+        if sound and not stop.is_set():
+            database.remember_whole_file_check(store)
+        return True
 
     return job
 
@@ -273,6 +298,8 @@ class _Shell(QObject):
         self.store: Store | None = None
         self.exit_code = 0
         self._opener: Worker | None = None
+        self._checker: Worker | None = None  # the day's backup and the scheduled check (after_opening)
+        self._checker_stop = threading.Event()
         self._pending: Path | None = None  # opened once the window has been painted
         self._closed = False
         self.window.open_store_requested.connect(self.open)
@@ -343,6 +370,7 @@ class _Shell(QObject):
             self._give_up(0)
             return
         self._install(opened.store)
+        self._check_behind(opened.store)
 
     def _open_failed(self, message: str) -> None:
         self._finish_opener()
@@ -371,6 +399,7 @@ class _Shell(QObject):
             return False
         path = self.store.path
         self.window.show_opening(path)
+        self._stop_checker()
         self.store.close()  # every pooled connection: restore needs the file to itself
         try:
             backups.restore(path, backup_path, backups_to_keep())
@@ -385,8 +414,38 @@ class _Shell(QObject):
         old = self.store
         self.window.install_workspace(_workspace(store))
         self.store = store
+        self._stop_checker()  # the old store's
         if old is not None:
             old.close()
+
+    def _check_behind(self, store: Store) -> None:
+        """The day's backup and the scheduled whole-file check, in a thread, once the list is shown."""
+        self._stop_checker()
+        self._checker_stop = threading.Event()
+        self._checker = run_in_background(
+            None,
+            after_opening(store, self._checker_stop),
+            success=self._checked,
+            failure=lambda _message: None,
+            finished=lambda _outcome: setattr(self, "_checker", None),
+        )
+
+    def _stop_checker(self) -> None:
+        """Stop the scheduled check (a day's backup under way is finished) before its store is closed."""
+        if self._checker is not None:
+            self._checker_stop.set()
+            checker, self._checker = self._checker, None
+            checker.wait()
+
+    def _checked(self, sound: bool) -> None:
+        if not sound and not self._closed and self.store is not None:
+            show_error(
+                _(
+                    "The data file {path} is damaged: the weekly check found errors in it. Restore the latest "
+                    "backup copy (File menu, Backups) before entering more work."
+                ).format(path=self.store.path),
+                self.window,
+            )
 
     def _window_closing(self) -> None:
         """Closing the window ends the program: a store still being opened is closed once it is open."""
@@ -403,6 +462,7 @@ class _Shell(QObject):
             if isinstance(opener.result, Opened):  # its success was never delivered
                 opener.result.store.close()
             opener.deleteLater()
+        self._stop_checker()
         if self.store is not None:
             self.store.close()
             self.store = None
