@@ -110,11 +110,23 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def raw_floor(township_path: Path, folder: Path, tables: list[str], name: str) -> tuple[float, int]:
+def raw_floor(
+    township_path: Path, folder: Path, tables: list[str], name: str, search_index: bool = True
+) -> tuple[float, int]:
     """executemany of the rows of ``tables`` the import left in the township's store, into an empty
-    store of the same schema (one transaction, ``synchronous=FULL`` as the import commits)."""
+    store of the same schema (one transaction, ``synchronous=FULL`` as the import commits).
+    ``search_index=False``: without the triggers that keep the households' search index (migration 0011), as
+    the floor was before that index existed (the import's ratio against it compares with earlier sessions)."""
     empty = folder / f"{name}.sqlite"
     open_store(empty).close()
+    if not search_index:
+        plain = sqlite3.connect(empty)
+        for (trigger,) in plain.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'household_search%'"
+        ):
+            plain.execute(f"DROP TRIGGER {trigger}")
+        plain.commit()
+        plain.close()
     source = sqlite3.connect(township_path)
     rows = {t: source.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
     columns = {t: [r[1] for r in source.execute(f"PRAGMA table_info({t})")] for t in tables}
@@ -153,7 +165,7 @@ def main() -> None:
     before = args.folder / "township-before-import.sqlite"
     for suffix in ("", ".device"):  # to measure the import again: put both back at the same path
         shutil.copyfile(f"{town_path}{suffix}", f"{before}{suffix}")
-    runs, floors, stored_floors = [], [], []
+    runs, floors, stored_floors, bare_floors = [], [], [], []
     records = ["household", "member", "income_worksheet", "workflow_step"]
     for run in range(args.runs):  # import and floors alternate, so that both see the machine alike
         for suffix in ("-wal", "-shm"):
@@ -170,12 +182,14 @@ def main() -> None:
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         os.sync()
         floor, floor_rows = raw_floor(town_path, args.folder, records, f"floor-{run}")
+        bare, _rows = raw_floor(town_path, args.folder, records, f"floor-bare-{run}", search_index=False)
+        bare_floors.append(bare)
         stored, stored_rows = raw_floor(town_path, args.folder, [*records, "change_log"], f"floor-with-journal-{run}")
         floors.append(floor)
         stored_floors.append(stored)
         print(
             f"  run {run + 1}: import {runs[-1]['seconds']:.2f} s, floor {floor:.2f} s, "
-            f"floor with the journal {stored:.2f} s",
+            f"floor with the journal {stored:.2f} s, floor without the search index {bare:.2f} s",
             flush=True,
         )
     measured = {
@@ -202,6 +216,11 @@ def main() -> None:
     print(
         f"ratio import / floor: {measured['seconds'] / floor:.2f} (target ≤ 3; per run "
         f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})"
+    )
+    bare = statistics.median(bare_floors)
+    print(
+        f"the same without the households' search index (migration 0011; the floor of earlier sessions): "
+        f"{bare:.2f} s; ratio import / that: {measured['seconds'] / bare:.2f}"
     )
     print(
         f"raw SQLite bulk insert of the records and the journal the import stores ({stored_rows} rows): "
