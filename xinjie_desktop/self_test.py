@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import struct
 import sys
 import tempfile
 import traceback
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -115,6 +113,7 @@ def _agreement(context: Context) -> str:
     from pypdf import PdfReader
 
     from xinjie_desktop.core.records import agreements
+    from xinjie_desktop.core.records.demo_data import signature_png
 
     context.need("housing plan")
     today = dt.date.today()
@@ -138,7 +137,7 @@ def _agreement(context: Context) -> str:
         raise CheckFailed("the PDF embeds no font")
     # signed on screen: the three signatures are PNG pictures drawn into the PDF (through Pillow)
     signatures = {
-        role: (name, _signature_png(seed))
+        role: (name, signature_png(seed))
         for seed, (role, name) in enumerate(
             (("household_head", "自检户主"), ("representative", "自检代表"), ("witness", "自检见证人"))
         )
@@ -155,28 +154,6 @@ def _agreement(context: Context) -> str:
         f"{path.name}: {len(reader.pages)} page(s), {path.stat().st_size} bytes, matches the store, "
         f"font {', '.join(sorted(fonts))} embedded; signed on screen ({images} signature pictures), "
         f"the signed PDF matches too"
-    )
-
-
-def _signature_png(seed: int, width: int = 120, height: int = 40) -> bytes:
-    """A small PNG of a diagonal stroke, made without any imaging library."""
-    rows = []
-    for y in range(height):
-        row = bytearray([0])
-        for x in range(width):
-            dark = abs((x + seed * 7) * height // width - y) <= 2
-            row += bytes((20, 20, 60, 255) if dark else (255, 255, 255, 0))
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
-        + chunk(b"IEND", b"")
     )
 
 

@@ -371,3 +371,18 @@ def _collect(
         names = [c.key for c in table.__table__.columns if c.key not in stamp and c.key != "household_id"]
         for record in records:
             chunk[table].append({**{c: getattr(record, c) for c in names}, "household_id": household.id, **stamp})
+
+
+def signature_png(seed: int, width: int = 160, height: int = 48) -> bytes:
+    """A signature-like stroke (a zigzag that differs with ``seed``) as a PNG with a transparent background: what
+    the demo township, the self-test and the tests sign with.  Drawn by Pillow (reportlab's own dependency)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    points = [(x, height / 2 + (height / 3) * ((((x * (seed + 3)) // 11) % 7) - 3) / 3) for x in range(0, width, 8)]
+    ImageDraw.Draw(picture).line(points, fill=(20, 20, 60, 255), width=2)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()

@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import struct
 import tempfile
 import uuid
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -179,32 +177,6 @@ class Demo:
             day += dt.timedelta(days=8 if noticed else 3)
 
 
-def _png(seed: int, width: int = 160, height: int = 48) -> bytes:
-    """A signature-like stroke as a small PNG (no imaging library in the core)."""
-    rows = []
-    for y in range(height):
-        row = bytearray([0])
-        for x in range(width):
-            wave = height / 2 + (height / 3) * (((x * (seed + 3)) // 11) % 7 - 3) / 3
-            dark = abs(wave - y) <= 1.5
-            row += bytes((20, 20, 60, 255) if dark else (255, 255, 255, 0))
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(b"".join(rows))))
-        + chunk(b"IEND", b"")
-    )
-
-
-# --- the steps ----------------------------------------------------------------------------------------
-
-
 def _workflow(demo: Demo) -> None:
     """One household at each state of the identification workflow, and one not approved at the audit."""
     demo.save("not started", demo.family(demo.group(0)))
@@ -336,9 +308,9 @@ def _agreements(demo: Demo) -> None:
                     store,
                     info.id,
                     {
-                        "household_head": (head, _png(1)),
-                        "representative": (REPRESENTATIVE, _png(2)),
-                        "witness": ("李四", _png(3)),
+                        "household_head": (head, demo_data.signature_png(1)),
+                        "representative": (REPRESENTATIVE, demo_data.signature_png(2)),
+                        "witness": ("李四", demo_data.signature_png(3)),
                     },
                     signed_on,
                 )
