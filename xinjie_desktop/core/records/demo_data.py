@@ -374,15 +374,19 @@ def _collect(
 
 
 def signature_png(seed: int, width: int = 160, height: int = 48) -> bytes:
-    """A signature-like stroke (a zigzag that differs with ``seed``) as a PNG with a transparent background: what
-    the demo township, the self-test and the tests sign with.  Drawn by Pillow (reportlab's own dependency)."""
+    """A signature-like stroke (a wave that differs with ``seed``) as a PNG with a transparent background: what the
+    demo township, the self-test and the tests sign with.  The pixels are computed here and encoded by Pillow
+    (reportlab's own dependency; its ``PIL.Image`` only: the frozen build leaves ``ImageDraw``'s fonts out)."""
     import io
 
-    from PIL import Image, ImageDraw
+    from PIL import Image
 
-    picture = Image.new("RGBA", (width, height), (255, 255, 255, 0))
-    points = [(x, height / 2 + (height / 3) * ((((x * (seed + 3)) // 11) % 7) - 3) / 3) for x in range(0, width, 8)]
-    ImageDraw.Draw(picture).line(points, fill=(20, 20, 60, 255), width=2)
+    ink, paper = bytes((20, 20, 60, 255)), bytes((255, 255, 255, 0))
+    pixels = bytearray()
+    for y in range(height):
+        for x in range(width):
+            wave = height / 2 + (height / 3) * (((x * (seed + 3)) // 11) % 7 - 3) / 3
+            pixels += ink if abs(wave - y) <= 1.5 else paper
     out = io.BytesIO()
-    picture.save(out, format="PNG")
+    Image.frombytes("RGBA", (width, height), bytes(pixels)).save(out, format="PNG")
     return out.getvalue()
