@@ -46,7 +46,7 @@ from xinjie_desktop.core.documents.fonts import document_font
 from xinjie_desktop.core.records import dangerous_house as dangerous_records
 from xinjie_desktop.core.records import form_saving
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
-from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json
+from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json, planned_people
 from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.household_money import HouseholdMoney, household_money
 from xinjie_desktop.core.rules.housing_plan import (
@@ -282,7 +282,7 @@ def content_of(
                 "from the latest saved plan."
             )
         )
-    if plan is not None and kind != EMPLOYMENT and plan.plan.people != max(1, len(actual)):
+    if plan is not None and kind != EMPLOYMENT and plan.plan.people != planned_people(actual):
         # Its areas per person would contradict the household printed beside them (HS-2: a plan for 2 people,
         # 4 living here).
         raise AgreementError(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
@@ -87,7 +87,14 @@ def defaults_for(store: Store, household_id: str) -> PlanInput:
         members = session.scalars(select(Member).where(Member.household_id == household_id)).all()
         actual = [m for m in members if m.membership_basis in membership.INCLUDED]
         kind = REGISTERED if in_national_system(household) else SYNCHRONISED
-        return PlanInput(people=max(1, len(actual)), kind=kind, labour=any(m.labour in LABOUR_CAPABLE for m in actual))
+        return PlanInput(
+            people=planned_people(actual), kind=kind, labour=any(m.labour in LABOUR_CAPABLE for m in actual)
+        )
+
+
+def planned_people(actual: Sequence[object]) -> int:
+    """The number of people a plan is worked out for: the household's actual members (at least one)."""
+    return max(1, len(actual))
 
 
 # What a plan takes from the household's records (``defaults_for``): when one of these changed since

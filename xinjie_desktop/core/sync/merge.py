@@ -89,7 +89,6 @@ class Outcome:
     conflicts: list[str] = field(default_factory=list)  # sync_conflict ids opened or grown
     duplicates: list[str] = field(default_factory=list)  # ID numbers newly in two households
     households: set[str] = field(default_factory=set)  # touched, derived columns refreshed
-    bulk_households: set[str] = field(default_factory=set)  # created whole, in bulk
     # created in bulk with their derived columns as this computer computed them from the bundle's records
     prefilled: set[str] = field(default_factory=set)
     slow_households: set[str] = field(default_factory=set)  # touched by the merge
@@ -789,7 +788,6 @@ def _create_in_bulk(connection, outcome: Outcome) -> None:
         outcome.new[table.name] += written
         if table.name == "household":
             created = set(connection.exec_driver_sql(f"SELECT c.row_id {chosen_rows}").scalars())
-            outcome.bulk_households |= created
             outcome.households |= created
             outcome.prefilled |= created
         elif "household_id" in table.c:  # the households of records created under them
@@ -1250,7 +1248,7 @@ def finish(session: Session, outcome: Outcome, params) -> None:
         return
     session.info[change_log.APPLYING] = True
     try:
-        computed = outcome.prefilled & outcome.bulk_households - outcome.slow_households
+        computed = outcome.prefilled - outcome.slow_households
         shared = households.refresh_many(session, outcome.households, params, computed)
     finally:
         session.info.pop(change_log.APPLYING, None)

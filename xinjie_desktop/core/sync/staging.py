@@ -449,31 +449,14 @@ def _derive_new_households(database, params) -> None:
     SQLAlchemy would read them from the store (its SQLite result processors), so that the values are the same."""
     from types import SimpleNamespace
 
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-
-    from xinjie_desktop.core.records.households import derived_values, fields_read
-
-    dialect = sqlite_dialect.dialect()
-
-    read = fields_read()
-
-    def fields(name: str) -> list:
-        """The columns ``derived_values`` reads of table ``name``."""
-        return [column for column in _new_record_columns()[name] if column.name in read[name]]
+    from xinjie_desktop.core.records.households import derived_values
 
     def records(name: str, key: str, order: str = "") -> Iterator[Sequence]:
-        """(key, then the record's ``fields`` as SQLAlchemy reads them) of every record the bundle creates in
-        table ``name``."""
-        columns = fields(name)
-        processors = {
-            index: convert
-            for index, convert in enumerate(
-                (column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns), start=1
-            )
-            if convert is not None
-        }
+        """(key, then the record's fields ``_read_as_stored`` names, as SQLAlchemy reads them) of every record
+        the bundle creates in table ``name``."""
+        names, processors, _kind = _read_as_stored(name)
         query = (
-            f"SELECT {key}, {', '.join(f'n.{column.name}' for column in columns)} FROM new_{name} n "
+            f"SELECT {key}, {', '.join(f'n.{column}' for column in names)} FROM new_{name} n "
             f"JOIN sync_incoming i ON i.rowid = n.staged {order}"
         )
         if not processors:
@@ -485,12 +468,8 @@ def _derive_new_households(database, params) -> None:
                 values[index] = convert(values[index])
             yield values
 
-    def kind(name: str) -> Any:
-        """Records of table ``name`` as the rules read them: a named tuple of its fields (cheap to make)."""
-        return collections.namedtuple(f"new_{name}", [column.name for column in fields(name)])
-
     found = {}
-    names = [column.name for column in fields("household")]
+    names = _read_as_stored("household")[0]
     for row in records("household", "i.row_id"):
         household = SimpleNamespace(**dict(zip(names, row[1:], strict=True)))
         household.id = row[0]
@@ -500,21 +479,40 @@ def _derive_new_households(database, params) -> None:
     if not found:
         return
     for attribute, table, order in _DERIVED_FROM:
-        make = kind(table)._make
+        make = _read_as_stored(table)[2]._make
         for row in records(table, "n.household_id", f"ORDER BY n.household_id, n.{order}"):
             owner = found.get(row[0])
             if owner is not None:  # (a record added to a household this store holds: not derived here)
                 getattr(owner, attribute).append(make(row[1:]))
-    database.executemany(
-        "INSERT OR REPLACE INTO new_household_derived VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            (household_id, *(values[name] for name in DERIVED_HERE))
-            for household_id, values in (
-                (household_id, derived_values(household, "", "", params, set()))
-                for household_id, household in found.items()
-            )
-        ),
-    )
+    rows = []
+    for household_id, household in found.items():
+        values = derived_values(household, "", "", params, set())
+        rows.append((household_id, *(values[name] for name in DERIVED_HERE)))
+    marks = ", ".join("?" * (len(DERIVED_HERE) + 1))
+    database.executemany(f"INSERT OR REPLACE INTO new_household_derived VALUES ({marks})", rows)
+
+
+@functools.cache
+def _read_as_stored(name: str) -> tuple[list[str], dict[int, Any], Any]:
+    """How ``_derive_new_households`` reads the records of table ``name``: the columns ``derived_values`` reads
+    (``households.fields_read``), SQLAlchemy's SQLite result processors by position in a row whose first value is
+    a key, and a named tuple of those fields (cheap to make, one a record)."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from xinjie_desktop.core.records.households import fields_read
+
+    dialect = sqlite_dialect.dialect()
+    read = fields_read()[name]
+    columns = [column for column in _new_record_columns()[name] if column.name in read]
+    processors = {
+        index: convert
+        for index, convert in enumerate(
+            (column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns), start=1
+        )
+        if convert is not None
+    }
+    names = [column.name for column in columns]
+    return names, processors, collections.namedtuple(f"new_{name}", names)
 
 
 # The derived columns ``_derive_new_households`` computes (the list key is the merge's: it needs the names of
