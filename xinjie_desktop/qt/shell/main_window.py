@@ -24,6 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, Signal  # not Qt: its first import costs 12 ms of enums, after the paint
 from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
     restore_backup_requested = Signal(str)  # path of a backup to put in place of the open store
     workspace_installed = Signal(object)  # the HouseholdWorkspace now shown
     closing = Signal()
+    lock_requested = Signal()  # Ctrl+L or the File menu: the shell locks the window (qt.shell.login)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +135,9 @@ class MainWindow(QMainWindow):
         self.opening_page = OpeningPage()
         self.centre = QStackedWidget(objectName="centre")
         self.centre.addWidget(self.opening_page)
+        self.login_page = None  # qt.shell.login.LoginPage, made when a data file with accounts is opened
+        self.lock_page = None  # qt.shell.login.LockPage, made the first time the window locks
+        self._hidden_while_locked: list[QWidget] = []  # dialogs hidden by the lock, shown again on unlocking
         self.setCentralWidget(self.centre)
 
         self.count_label = QLabel(objectName="count_label")
@@ -184,6 +189,57 @@ class MainWindow(QMainWindow):
         self._enable_workspace_actions(False)
         if self._workspace is None:
             self._set_path(path)
+
+    def show_login(self, path: Path | str):
+        """The login page for ``path`` (a data file with accounts); returns it (qt.shell.login.LoginPage)."""
+        if self.login_page is None:
+            from xinjie_desktop.qt.shell.login import LoginPage
+
+            self.login_page = LoginPage()
+            self.centre.addWidget(self.login_page)
+        self.login_page.set_path(path)
+        self.login_page.set_busy(False)
+        self.centre.setCurrentWidget(self.login_page)
+        self._enable_workspace_actions(False)
+        if self._workspace is None:
+            self._set_path(path)
+        return self.login_page
+
+    def is_locked(self) -> bool:
+        return self.lock_page is not None and self.centre.currentWidget() is self.lock_page
+
+    def lock(self, display: str):
+        """Cover the centre with the lock page (the editor keeps what was typed) and hide the open dialogs
+        until ``unlock``; every command but Quit waits.  Returns the lock page."""
+        if self.lock_page is None:
+            from xinjie_desktop.qt.shell.login import LockPage
+
+            self.lock_page = LockPage()
+            self.centre.addWidget(self.lock_page)
+        if not self.is_locked():
+            self._hidden_while_locked = [
+                widget
+                for widget in QApplication.topLevelWidgets()
+                if widget is not self and widget.isVisible() and widget.isWindow()
+            ]
+            for widget in self._hidden_while_locked:
+                widget.hide()
+        self.lock_page.set_user(display)
+        self.centre.setCurrentWidget(self.lock_page)
+        self._enable_workspace_actions(False)
+        self.lock_action.setEnabled(False)
+        self.lock_page.password_edit.setFocus()
+        return self.lock_page
+
+    def unlock(self) -> None:
+        """The password was right: the workspace (and the dialogs the lock hid) again."""
+        if not self.is_locked():
+            return
+        self.show_workspace()
+        self.lock_action.setEnabled(True)
+        hidden, self._hidden_while_locked = self._hidden_while_locked, []
+        for widget in hidden:
+            widget.show()
 
     def show_workspace(self) -> None:
         """Back to the workspace (opening another file failed or was given up)."""
@@ -259,6 +315,11 @@ class MainWindow(QMainWindow):
         self.backups_action.setToolTip(_("Back up the data file now, or restore an earlier backup"))
         self.backups_action.triggered.connect(self.open_backups)
         file_menu.addAction(self.backups_action)
+        self.lock_action = QAction(_("&Lock the window"), self, objectName="lock_action")
+        self.lock_action.setToolTip(_("Hide the households until your password is typed again"))
+        self.lock_action.triggered.connect(self.lock_requested)
+        self.lock_action.setEnabled(False)  # until someone has logged in
+        file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         self.quit_action = QAction(_("&Quit"), self)
         self.quit_action.triggered.connect(self.close)
@@ -338,6 +399,7 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.guide_action.setShortcut(QKeySequence("F1"))
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
 
     def _enable_workspace_actions(self, enabled: bool) -> None:
         for action in (

@@ -47,3 +47,17 @@ def saved_window_geometry() -> QByteArray | None:
 
 def save_window_geometry(geometry: QByteArray) -> None:
     QSettings().setValue(WINDOW_GEOMETRY_KEY, geometry)
+
+
+IDLE_LOCK_MINUTES_KEY = "security/idle_lock_minutes"  # the window locks after this long without input (issue 17)
+DEFAULT_IDLE_LOCK_MINUTES = 10
+
+
+def idle_lock_minutes() -> int:
+    """Minutes without a key pressed or the mouse moved before the window locks itself (at least 1)."""
+    value = QSettings().value(IDLE_LOCK_MINUTES_KEY, DEFAULT_IDLE_LOCK_MINUTES, type=int)
+    return max(1, value or DEFAULT_IDLE_LOCK_MINUTES)
+
+
+def save_idle_lock_minutes(value: int) -> None:
+    QSettings().setValue(IDLE_LOCK_MINUTES_KEY, max(1, value))
