@@ -26,6 +26,7 @@ CHECKS = [
     "Qt application",
     "Qt translation",
     "window",
+    "printing",
     "bundle export and re-import",
 ]
 BUNDLE = "bundle export and re-import"
@@ -90,6 +91,7 @@ def test_every_check_passes_and_prints_one_line_each(monkeypatch):
     assert "WenQuanYi Micro Hei" in found["Qt application"] and "icon loaded" in found["Qt application"]
     assert "Cancel → 取消" in found["Qt translation"]
     assert "About dialog" in found["window"] and "development build" in found["window"]
+    assert "drawn by PDFium" in found["printing"] and "page(s)" in found["printing"]  # issue 16: printing
     assert found[BUNDLE] == f"ok  {BUNDLE}: exported 1 household, re-imported it, 0 differences"
     # all of it happened in a temporary folder that is gone afterwards
     assert seen["work_dir"].parent.name.startswith("xinjie-self-test-")
@@ -127,7 +129,7 @@ def test_checks_that_need_the_store_fail_when_it_cannot_be_opened(monkeypatch):
     found = check_lines(lines)
     assert code == 1
     assert found["store"] == "FAILED store: StoreError: The disk is full."
-    for name in ("demo household", "housing plan", "agreement PDF", BUNDLE):
+    for name in ("demo household", "housing plan", "agreement PDF", "printing", BUNDLE):
         assert found[name].startswith(f"FAILED {name}: not run, because this check failed: ")
     for name in ("translations", "font", "Qt application", "Qt translation", "window"):
         assert found[name].startswith(f"ok  {name}: ")

@@ -227,6 +227,14 @@ def _window(context: Context) -> str:
     return _qt("window")(context)
 
 
+def _printing(context: Context) -> str:
+    context.need("Qt application", "agreement PDF")
+    from xinjie_desktop.qt.shell import self_check  # Qt only from here on
+
+    pdf = min(context.folder.glob("*.pdf"))  # the agreement's PDF, written by the check before
+    return self_check.printing(pdf, context.folder / "printed.pdf")
+
+
 def _bundle(context: Context) -> str:
     context.need("store")
     try:
@@ -248,6 +256,7 @@ CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("Qt application", _qt("application")),
     ("Qt translation", _qt_translation),
     ("window", _window),
+    ("printing", _printing),
     ("bundle export and re-import", _bundle),
 ]
 

@@ -312,6 +312,10 @@ class AgreementsTab(QWidget):
         self.preview_button = QPushButton(_("Preview / print"))
         self.preview_button.setObjectName("preview_button")
         self.preview_button.clicked.connect(lambda: self.preview())
+        self.print_button = QPushButton(_("Print…"))
+        self.print_button.setObjectName("print_button")
+        self.print_button.setToolTip(_("The household's copy, printed from here: choose the printer and the copies"))
+        self.print_button.clicked.connect(lambda: self.print_agreement())
         self.office_button = QPushButton(_("Office copy"))
         self.office_button.setObjectName("office_copy_button")
         self.office_button.setToolTip(
@@ -338,6 +342,7 @@ class AgreementsTab(QWidget):
         self.edit_button.clicked.connect(self.fill_in_again)
         for button in (
             self.preview_button,
+            self.print_button,
             self.office_button,
             self.edit_button,
             self.sign_button,
@@ -493,6 +498,7 @@ class AgreementsTab(QWidget):
         item = self.selected()
         draft = item is not None and item.status == agreements.DRAFT
         self.preview_button.setEnabled(item is not None)
+        self.print_button.setEnabled(item is not None)
         self.office_button.setEnabled(item is not None)
         self.sign_button.setEnabled(draft)
         self.paper_button.setEnabled(draft)
@@ -568,6 +574,24 @@ class AgreementsTab(QWidget):
         head, the kind, the date and the number) and open it in the PDF viewer (to look at and print): the
         household's copy, or the office's (``office_copy``: marked, with the rules and the command).  No
         viewer: a message says where the file is (qt.shell.documents)."""
+        path = self._save_pdf(office_copy)
+        if path is not None and not documents.open_document(self, path):
+            self.message.show_message(
+                _("Written to {path}; open it with a PDF reader to print.").format(path=str(path)), "info"
+            )
+        return path
+
+    def print_agreement(self, office_copy: bool = False):
+        """Save the selected agreement as ``preview`` does, then print it from here (qt.shell.printing: the
+        system's print dialog, the pages drawn in the background).  Returns the printing worker, or None."""
+        from xinjie_desktop.qt.shell import printing
+
+        path = self._save_pdf(office_copy)
+        if path is None:
+            return None
+        return printing.print_document(self, path, lambda text: self.message.show_message(text, "info"))
+
+    def _save_pdf(self, office_copy: bool) -> Path | None:
         item = self.selected()
         if item is None:
             return None
@@ -582,10 +606,6 @@ class AgreementsTab(QWidget):
             self._failed(error)
             return None
         self.message.show_message(_("Saved as {path}.").format(path=str(path)), "info")
-        if not documents.open_document(self, path):
-            self.message.show_message(
-                _("Written to {path}; open it with a PDF reader to print.").format(path=str(path)), "info"
-            )
         return path
 
     def _place(self) -> tuple[str, str]:

@@ -4,9 +4,9 @@ A PDF is saved in a folder the user can find: ``Documents/<application>/<village
 DocumentsLocation), named by the household head, the kind and the date (``core.documents.file_names``).
 A folder the user chooses in a save dialog is remembered (QSettings) and used from then on.
 
-"Preview / print" opens the file in the system's PDF viewer, which prints it: this build has QtPrintSupport
-but not QtPdf (the separate PySide6_Pdf package), so Qt cannot draw a PDF onto a printer itself.  When no
-viewer opens it, a message says where the file is and offers to open its folder.
+"Preview / print" opens the file in the system's PDF viewer, which prints it too; "Print…" prints it from the
+application (qt.shell.printing: PDFium draws each page, Qt's printer paints it).  When no viewer opens it, a
+message says where the file is and offers to open its folder.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ running (the test suite's) is used as it is: no font, translator or language is 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QLibraryInfo, QTranslator, qVersion
 from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
@@ -66,3 +68,29 @@ def window() -> str:
         f"main window {frame.width()}×{frame.height()} and About dialog {picture.width()}×{picture.height()} "
         f"drawn; About shows {shown}"
     )
+
+
+def printing(pdf: Path, out: Path) -> str:
+    """The agreement PDF printed as the Print button does (PDFium draws, Qt's printer paints), onto Qt's PDF
+    printer: as many pages as the PDF, and ink on them."""
+    import pypdfium2 as pdfium
+    from PySide6.QtPrintSupport import QPrinter
+
+    from xinjie_desktop.qt.shell import printing as printer_module
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    printer.setResolution(100)
+    pages = printer_module.print_pdf(printer, pdf)
+    document = pdfium.PdfDocument(str(out))
+    try:
+        printed = len(document)
+        ink = document[0].render(scale=0.3, grayscale=True).to_pil().convert("L").getextrema()[0]
+    finally:
+        document.close()
+    if printed != pages or pages < 1:
+        raise RuntimeError(f"{pages} pages drawn, {printed} printed")
+    if ink > 128:
+        raise RuntimeError("the printed first page is blank")
+    return f"{pdf.name}: {pages} page(s) drawn by PDFium {pdfium.PDFIUM_INFO.build} and printed"
