@@ -4,6 +4,7 @@ and painted onto Qt's printer (here Qt's own PDF printer, so the printed pages c
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -13,7 +14,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog
-from test_agreements_tab import household_id, select_kind, tab, village  # noqa: F401  (fixtures)
+from test_agreements_tab import documents, household_id, select_kind, tab, village, village_with_agreements  # noqa: F401  (fixtures)
 
 from xinjie_desktop.qt.shell import printing
 
@@ -114,7 +115,8 @@ def test_stopping_between_pages_abandons_the_job(tmp_path, tab):  # noqa: F811
     select_kind(tab, "relocation")
     source = tab._save_pdf(False)
     printer = pdf_printer(tmp_path / "stopped.pdf")
-    assert printing.print_pdf(printer, source, lambda done, total: done < 1) == 1
+    with pytest.raises(InterruptedError):
+        printing.print_pdf(printer, source, lambda done, total: done < 1)
 
 
 def test_a_damaged_pdf_is_refused_with_its_name(tmp_path):
@@ -123,3 +125,47 @@ def test_a_damaged_pdf_is_refused_with_its_name(tmp_path):
     bad.write_bytes(b"%PDF-1.7 not really")
     with pytest.raises(printing.PrintError, match="bad.pdf"):
         printing.print_pdf(pdf_printer(tmp_path / "x.pdf"), bad)
+
+
+def test_a_village_s_agreements_print_from_the_village_documents_and_cancel_stops_between_pages(
+    qtbot, documents, village_with_agreements, tmp_path, monkeypatch
+):
+    """Issue 16: the village's agreements, written as one PDF, print from the same dialog; Cancel stops the
+    printing before the next page (fewer pages printed than the PDF has)."""
+    out = tmp_path / "printed.pdf"
+
+    def accept(dialog):
+        printer = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        printer.setResolution(72)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    page = documents.batch_page
+    target = tmp_path / "v1-agreements.pdf"
+    page.path_edit.setText(str(target))
+    assert not page.print_button.isEnabled()
+    with qtbot.waitSignal(page.finished, timeout=60_000):
+        assert page.start()
+    assert page.print_button.isEnabled()
+    total = len(pdfium.PdfDocument(str(target)))
+
+    painted, release = threading.Event(), threading.Event()
+    paint = printing._paint_fitted
+
+    def paint_and_wait(painter, printer, image):  # the first page is drawn; the user presses Cancel meanwhile
+        paint(painter, printer, image)
+        painted.set()
+        release.wait(10)
+
+    monkeypatch.setattr(printing, "_paint_fitted", paint_and_wait)
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    assert page.printing is not None and page.cancel_button.isEnabled()
+    qtbot.waitUntil(painted.is_set, timeout=10_000)
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    release.set()
+    qtbot.waitUntil(lambda: page.printing is None, timeout=30_000)
+    assert "Printing stopped" in page.message.text()
+    assert total >= 9 and page.print_button.isEnabled()
+    assert not out.exists() or len(pdfium.PdfDocument(str(out))) < total  # the job was abandoned

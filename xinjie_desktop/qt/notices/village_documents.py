@@ -93,6 +93,7 @@ class BatchPage(QWidget):
         super().__init__()
         self._dialog = dialog
         self.worker: Worker | None = None
+        self.printing: Worker | None = None  # qt.shell.printing's job, while the PDF is being printed
         self._target: Path | None = None
         self._partial: Path | None = None
         self.agreements_radio = QRadioButton(_("All agreements of the village"))
@@ -119,6 +120,10 @@ class BatchPage(QWidget):
         self.open_button.setObjectName("batch_open")
         self.open_button.clicked.connect(self._open_result)
         self.open_button.setEnabled(False)
+        self.print_button = QPushButton(_("Print…"))
+        self.print_button.setObjectName("batch_print")
+        self.print_button.clicked.connect(self.print_result)
+        self.print_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setObjectName("batch_progress")
         self.progress.setRange(0, 1)
@@ -139,6 +144,7 @@ class BatchPage(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addWidget(what)
         form = QFormLayout()
@@ -238,6 +244,10 @@ class BatchPage(QWidget):
         return True
 
     def cancel(self) -> None:
+        if self.printing is not None:  # stop printing before the next page
+            self.printing.cancel()
+            self.cancel_button.setEnabled(False)
+            return
         if self.is_running():
             self.worker.cancel()
             self.cancel_button.setEnabled(False)
@@ -251,6 +261,7 @@ class BatchPage(QWidget):
         self._dialog.village_combo.setEnabled(not running)
         if running:
             self.open_button.setEnabled(False)
+            self.print_button.setEnabled(False)
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -267,6 +278,7 @@ class BatchPage(QWidget):
         self.progress.setValue(self.progress.maximum())
         self.message.show_message(_("Written to {path}.").format(path=path), "info")
         self.open_button.setEnabled(True)
+        self.print_button.setEnabled(True)
 
     def _failed(self, text: str) -> None:
         self.message.show_message(text)
@@ -287,8 +299,31 @@ class BatchPage(QWidget):
         if self._target is not None and self._target.exists():
             documents.open_document(self, self._target)
 
+    def print_result(self):
+        """Print the written PDF from here (qt.shell.printing), page by page in the background; Cancel stops
+        before the next page.  Returns the printing worker, or None."""
+        from xinjie_desktop.qt.shell import printing
+
+        if self._target is None or not self._target.exists() or self.printing is not None:
+            return None
+        worker = printing.print_document(self, self._target, lambda text: self.message.show_message(text, "info"))
+        if worker is not None:
+            self.printing = worker
+            self.print_button.setEnabled(False)
+            self.cancel_button.setEnabled(True)
+            worker.finished.connect(self._printed)
+        return worker
+
+    def _printed(self) -> None:
+        self.printing = None
+        self.print_button.setEnabled(self._target is not None and self._target.exists())
+        self.cancel_button.setEnabled(self.is_running())
+
     def stop_and_wait(self) -> None:
         """Cancel a running job and wait for its thread (closing the dialog)."""
+        if self.printing is not None:
+            self.printing.cancel()
+            self.printing.wait()
         if self.worker is not None and self.worker.isRunning():
             self.worker.cancel()
             self.worker.wait()

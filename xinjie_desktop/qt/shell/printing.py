@@ -47,7 +47,7 @@ def print_pdf(
     keep_going: Callable[[int, int], bool] = lambda done, total: True,
 ) -> int:
     """Paint every page of the PDF at ``path`` onto ``printer`` (the pages the print dialog chose).
-    ``keep_going(done, total)`` is asked before each page; False stops (and the job is abandoned).
+    ``keep_going(done, total)`` is asked before each page; False abandons the job (``InterruptedError``).
     Returns the number of pages printed."""
     import pypdfium2 as pdfium
 
@@ -69,8 +69,8 @@ def print_pdf(
         try:
             for number in range(first, last + 1):
                 if not keep_going(printed, last - first + 1):
-                    printer.abort()
-                    return printed
+                    printer.abort()  # nothing more reaches the printer
+                    raise InterruptedError(_("Printing stopped."))
                 if printed:
                     printer.newPage()
                 page = document[number - 1]
