@@ -6,7 +6,7 @@ scrolls; nothing here loads every household.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,7 +186,18 @@ def page(session: Session, criteria: ListFilter, offset: int, limit: int, matche
 
 
 def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int, list[Row]]:
-    """The filtered count and the first ``limit`` rows, in as few passes over the table as it takes.
+    """The filtered count and the first ``limit`` rows, in as few passes over the table as it takes."""
+    rows, total = first_rows(session, criteria, limit)
+    return (count(session, criteria) if total is None else total), rows
+
+
+def first_rows(
+    session: Session, criteria: ListFilter, limit: int, many: Callable[[], object] | None = None
+) -> tuple[list[Row], int | None]:
+    """The first ``limit`` rows of the filtered list and its count, or None for the count when finding it
+    would be a pass of its own (a text filter that a thousand households or more match: ``count`` then).
+    ``many()`` is called as soon as that is known, before the rows are read: the window starts the count
+    there, on another connection, so that it runs beside the rows and the repaint rather than after them.
 
     A text filter is matched once: when it matches fewer than SORT_MATCHES_BELOW households, that
     one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
@@ -208,10 +219,13 @@ def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int,
         if few:
             wanted = [household_id for _key, household_id in sorted(found)[:limit]]
             by_id = {row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(wanted))))}
-            return len(found), [by_id[household_id] for household_id in wanted]
+            return [by_id[household_id] for household_id in wanted], len(found)
+        if many is not None:
+            many()
+        rows = page(session, criteria, 0, limit)
+        return rows, (len(rows) if len(rows) < limit else None)
     rows = page(session, criteria, 0, limit)
-    total = len(rows) if len(rows) < limit else count(session, criteria)
-    return total, rows
+    return rows, (len(rows) if len(rows) < limit else count(session, criteria))
 
 
 def _row_query() -> Select:

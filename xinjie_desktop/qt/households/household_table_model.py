@@ -8,13 +8,24 @@ cache, fetch the first page (the view shows it next) and count: with one
 ``COUNT`` query (core.records.household_list.count) only when the first page is
 full, for a shorter page is the whole list.  A filter that few households
 match thus costs one query per keystroke, not two scans of the table.
+
+A text filter that a thousand households or more match needs a count of its own
+(a pass over every household's text).  That count starts in a thread of its own as
+soon as the core knows that many match, beside the first page and the repaint, on another core:
+until it is in, the list has the first page's rows; then the rest are inserted
+(``rowsInserted``) and ``count_changed`` gives the number.  A newer keystroke
+interrupts a count still running (SQLite's ``interrupt``); a result that comes
+after a newer filter is dropped.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import OrderedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from sqlalchemy.exc import OperationalError
 
 from xinjie_desktop.core.records import household_list
 from xinjie_desktop.core.records.household_list import ListFilter, Row
@@ -44,6 +55,58 @@ NUMERIC = {"actual_population", "system_population"}
 
 NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
 
+log = logging.getLogger(__name__)
+
+
+class _Counted(QObject):
+    """Carries a count from its thread to the model's (a queued signal)."""
+
+    counted = Signal(int, int)  # generation, count
+
+
+class _Count:
+    """One filter's count, run in a thread with a connection of its own; ``interrupt`` stops it."""
+
+    def __init__(self, store: Store, criteria: ListFilter, generation: int, deliver: _Counted) -> None:
+        self.generation = generation
+        self._lock = threading.Lock()
+        self._driver = None  # the sqlite3 connection while the count runs
+        self._stopped = False
+        self._thread = threading.Thread(
+            target=self._run, args=(store, criteria, deliver), name="household-count", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, store: Store, criteria: ListFilter, deliver: _Counted) -> None:
+        try:
+            with store.session() as session:
+                connection = session.connection()
+                with self._lock:
+                    if self._stopped:
+                        return
+                    self._driver = connection.connection.driver_connection
+                try:
+                    found = household_list.count(session, criteria)
+                finally:
+                    with self._lock:
+                        self._driver = None
+        except OperationalError:  # interrupted (or the store was closed under it): nobody waits for it
+            return
+        except Exception:  # never a traceback in a thread: the model keeps the first page's rows
+            log.exception("counting the households failed")
+            return
+        if not self._stopped:
+            deliver.counted.emit(self.generation, found)
+
+    def interrupt(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._driver is not None:
+                self._driver.interrupt()
+
+    def wait(self) -> None:
+        self._thread.join()
+
 
 class HouseholdTableModel(QAbstractTableModel):
     """Households matching a ``ListFilter``, in the core's order (village, group, head)."""
@@ -55,6 +118,10 @@ class HouseholdTableModel(QAbstractTableModel):
         self._store = store
         self._filter = ListFilter()
         self._count = 0
+        self._generation = 0
+        self._counting: _Count | None = None  # the count that runs beside the first page (see the docstring)
+        self._counted = _Counted()
+        self._counted.counted.connect(self._count_arrived)
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._headers = [_(label) for _key, label in COLUMNS]
         self._step_labels = {code: _(label) for code, label in STATE_LABELS.items()}
@@ -75,10 +142,49 @@ class HouseholdTableModel(QAbstractTableModel):
         self._pages.clear()
         self._count = self._load()
         self.endResetModel()
-        self.count_changed.emit(self._count)
+        if self._counting is None:
+            self.count_changed.emit(self._count)
 
     def total(self) -> int:
+        """The number of households listed; while ``count_pending``, the first page's."""
         return self._count
+
+    def count_pending(self) -> bool:
+        """True while the count of a text filter is still running beside the first page."""
+        return self._counting is not None
+
+    def wait_for_count(self) -> None:
+        """Block until a pending count is in (tests, and closing the store under it)."""
+        counting = self._counting
+        if counting is not None:
+            counting.wait()
+            from PySide6.QtCore import QCoreApplication
+
+            QCoreApplication.sendPostedEvents(self._counted)
+
+    def stop_counting(self, wait: bool = False) -> None:
+        """Interrupt a count still running and forget it (a newer filter); ``wait``: until its thread has let
+        go of its connection (the store is about to be closed or replaced)."""
+        counting, self._counting = self._counting, None
+        if counting is not None:
+            counting.interrupt()
+            if wait:
+                counting.wait()
+
+    def _count_arrived(self, generation: int, found: int) -> None:
+        if self._counting is None or generation != self._counting.generation:
+            return  # a count of an older filter
+        self._counting = None
+        if found > self._count:
+            self.beginInsertRows(NO_PARENT, self._count, found - 1)
+            self._count = found
+            self.endInsertRows()
+        elif found < self._count:  # households deleted meanwhile: the list as counted
+            self.beginResetModel()
+            self._pages.clear()
+            self._count = found
+            self.endResetModel()
+        self.count_changed.emit(self._count)
 
     # --- Qt model interface ---------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
@@ -182,8 +288,19 @@ class HouseholdTableModel(QAbstractTableModel):
         return rows
 
     def _load(self) -> int:
-        """Cache the first page and return the count (core.records.household_list.first_page: as few passes as it takes)."""
-        with self._store.session() as session:  # one read transaction: page and count agree
-            count, rows = household_list.first_page(session, self._filter, PAGE_SIZE)
+        """Cache the first page and return the count (core.records.household_list.first_rows: as few passes as
+        it takes); a text filter's count starts beside it and is kept only if the first page cannot give it."""
+        self.stop_counting()
+        self._generation += 1
+        generation, criteria = self._generation, self._filter
+
+        def count_beside() -> None:  # many match: the count starts now, beside the rows and the repaint
+            self._counting = _Count(self._store, criteria, generation, self._counted)
+
+        with self._store.session() as session:
+            rows, count = household_list.first_rows(session, criteria, PAGE_SIZE, many=count_beside)
         self._pages[0] = rows
-        return count
+        if count is not None:
+            self.stop_counting()
+            return count
+        return len(rows)  # until the count is in (_count_arrived)

@@ -400,6 +400,7 @@ class _Shell(QObject):
         path = self.store.path
         self.window.show_opening(path)
         self._stop_checker()
+        self._stop_counting()
         self.store.close()  # every pooled connection: restore needs the file to itself
         try:
             backups.restore(path, backup_path, backups_to_keep())
@@ -410,8 +411,14 @@ class _Shell(QObject):
         self.open(path, again=True)
         return True
 
+    def _stop_counting(self) -> None:
+        """A household count still running in its thread lets go of the store's file (it is being closed)."""
+        if self.window.workspace is not None:
+            self.window.workspace.model.stop_counting(wait=True)
+
     def _install(self, store: Store) -> None:
         old = self.store
+        self._stop_counting()  # the old store's
         self.window.install_workspace(_workspace(store))
         self.store = store
         self._stop_checker()  # the old store's
@@ -463,6 +470,7 @@ class _Shell(QObject):
                 opener.result.store.close()
             opener.deleteLater()
         self._stop_checker()
+        self._stop_counting()
         if self.store is not None:
             self.store.close()
             self.store = None
