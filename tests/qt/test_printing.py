@@ -128,7 +128,11 @@ def test_a_damaged_pdf_is_refused_with_its_name(tmp_path):
 
 
 def test_a_village_s_agreements_print_from_the_village_documents_and_cancel_stops_between_pages(
-    qtbot, documents, village_with_agreements, tmp_path, monkeypatch  # noqa: F811
+    qtbot,
+    documents,
+    village_with_agreements,
+    tmp_path,
+    monkeypatch,  # noqa: F811
 ):
     """Issue 16: the village's agreements, written as one PDF, print from the same dialog; Cancel stops the
     printing before the next page (fewer pages printed than the PDF has)."""
