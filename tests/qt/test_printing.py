@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_agreements_tab are parameters here)
 """Issue 16, "printing from the application where Qt can print": a saved PDF's pages are drawn by PDFium
 and painted onto Qt's printer (here Qt's own PDF printer, so the printed pages can be looked at)."""
 
@@ -49,7 +50,7 @@ def pdf_printer(out) -> QPrinter:
     return printer
 
 
-def test_the_print_button_prints_every_page_of_the_agreement_as_it_is_on_screen(qtbot, tab, tmp_path, monkeypatch):  # noqa: F811
+def test_the_print_button_prints_every_page_of_the_agreement_as_it_is_on_screen(qtbot, tab, tmp_path, monkeypatch):
     """Issue 16: "Print…" saves the agreement where "Preview / print" does, asks for a printer, and prints
     each page in the background; the printed pages look like the PDF's (same text in the same places)."""
     out = tmp_path / "printed.pdf"
@@ -92,7 +93,7 @@ def test_the_print_button_prints_every_page_of_the_agreement_as_it_is_on_screen(
     assert tab.opened == []  # printing does not open the viewer
 
 
-def test_a_page_range_prints_only_those_pages_and_cancel_prints_nothing(qtbot, tab, tmp_path, monkeypatch):  # noqa: F811
+def test_a_page_range_prints_only_those_pages_and_cancel_prints_nothing(qtbot, tab, tmp_path, monkeypatch):
     """Issue 16: the print dialog's page range is honoured; cancelling the dialog prints nothing."""
     tab.draft_missing()
     select_kind(tab, "relocation")
@@ -109,7 +110,7 @@ def test_a_page_range_prints_only_those_pages_and_cancel_prints_nothing(qtbot, t
     assert printing.print_document(tab, source) is None
 
 
-def test_stopping_between_pages_abandons_the_job(tmp_path, tab):  # noqa: F811
+def test_stopping_between_pages_abandons_the_job(tmp_path, tab):
     """Issue 16: the job stops before the next page when asked (the worker's cancel)."""
     tab.draft_missing()
     select_kind(tab, "relocation")
@@ -132,7 +133,7 @@ def test_a_village_s_agreements_print_from_the_village_documents_and_cancel_stop
     documents,
     village_with_agreements,
     tmp_path,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     """Issue 16: the village's agreements, written as one PDF, print from the same dialog; Cancel stops the
     printing before the next page (fewer pages printed than the PDF has)."""
