@@ -59,6 +59,22 @@ class Actor:
         return village_id is None or not self.villages or village_id in self.villages
 
 
+@dataclass(frozen=True)
+class KdfParameters:
+    """Argon2id's cost, for the password hashes (core.records.accounts) and the keys derived from passwords
+    (core.store.keyring): seconds of work per guess for whoever holds a copy of the file."""
+
+    time_cost: int
+    memory_cost: int  # KiB
+    parallelism: int
+
+
+# The shipped parameters: RFC 9106's second recommended option (t=3, 64 MiB, 4 lanes), about 0.1-0.2 s a
+# login on a village laptop.  Read ``KDF_PARAMETERS`` at the time of use (the test suite lowers it for speed).
+SHIPPED_KDF_PARAMETERS = KdfParameters(time_cost=3, memory_cost=64 * 1024, parallelism=4)
+KDF_PARAMETERS = SHIPPED_KDF_PARAMETERS
+
+
 class Action(enum.StrEnum):
     SET_UP = "set_up"  # the township, its villages and groups
     PROVISION = "provision"  # provisioning a laptop, trusting a device
