@@ -18,7 +18,8 @@ tombstone, the township office as peer, cursors, bundles, a conflict, a possible
 demolished (``demolition_acceptance.demolished_on``); from 0010 the signed runs of changes (``change_run``:
 the laptop's own run it exported, and the office's run that came with its first bundle); from 0011 the
 household list's text index (``household_search_text`` and ``household_search``, derived from the
-households by triggers: no rows of their own).
+households by triggers: no rows of their own); from 0012 the accounts (the township's administrator and a
+local account of the laptop's work team).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -41,7 +42,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -583,9 +584,49 @@ def rows(revision: str) -> dict[str, list[dict]]:
                 "resolved_on": "2017-03-15",
             }
         ]
+    if n >= 12:
+        # Accounts (issue 17): the township's administrator, made at the office, and a work-team member of
+        # 青山村 made on the laptop for its own team, not yet countersigned (nor authorised to sign: only the
+        # township authorises that).
+        t["accounts"] = [
+            {
+                **travelling("account/admin", "2017-04-01", OFFICE),
+                "name": "xinjie-admin",
+                "display_name": "辛街乡指挥部管理员",
+                "role": "township_admin",
+                "villages": "[]",
+                "may_sign": 1,
+                "password_hash": ADMIN_HASH,
+                "locked": 0,
+                "made_by": "",
+                "countersigned": 1,
+                "public_key": None,
+                "encrypted_private_key": None,
+            },
+            {
+                **travelling("account/team", "2017-04-02"),
+                "name": "yang-team",
+                "display_name": "杨工作队员",
+                "role": "work_team",
+                "villages": json.dumps([rid("village/青山村")]),
+                "may_sign": 0,
+                "password_hash": TEAM_HASH,
+                "locked": 0,
+                "made_by": rid("account/admin"),
+                "countersigned": 0,
+                "public_key": None,
+                "encrypted_private_key": None,
+            },
+        ]
     if n >= 7:
         _sync_rows(t, n)
     return t
+
+
+# Argon2id hashes (t=3, 64 MiB, p=4) of the fixture accounts' passwords, "admin password 2017" and
+# "team password 2017", written once (argon2-cffi's PasswordHasher) so that the fixture never changes.
+ADMIN_HASH = "$argon2id$v=19$m=65536,t=3,p=4$STM9OTUjj5U86tM9IMsROg$0DUqXyEJ/XNvKlYkGjqGFvQ8Cd4yjfsPMEyVh7rgDHI"
+TEAM_HASH = "$argon2id$v=19$m=65536,t=3,p=4$U6OYlsqAtFksiwsbje3APg$Ira0jRaATNZpQFqtqfFVzDm6z8oFCkFBhI1r9D9FCJ4"
 
 
 TRAVELLING = (
@@ -606,6 +647,7 @@ TRAVELLING = (
     "demolition_acceptance",
     "public_notice",
     "notice_objection",
+    "accounts",
 )
 DERIVED = {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
 BOOLEANS = {
@@ -622,6 +664,9 @@ BOOLEANS = {
     "rebuild",
     "fingerprint",
     "old_certificate_returned",
+    "may_sign",
+    "locked",
+    "countersigned",
 }
 
 
@@ -645,6 +690,8 @@ def _payload(row: dict, table: str) -> str:
 def _village_of(t: dict, table: str, row: dict) -> str | None:
     if table == "township":
         return None
+    if table == "accounts":  # the first village of its scope (core.sync.change_log.village_of); none: every village
+        return (json.loads(row["villages"]) or [None])[0]
     if table == "village":
         return row["id"]
     if "village_id" in row:

@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--households", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument(
+        "--password",
+        help=_("make the demo's administrator account 'admin' with this password (a demo data file only)"),
+    )
+    _user_option(demo)
+    demo.add_argument(
         "--households-only",
         action="store_true",
         help=_(
@@ -90,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     danger.add_argument("--household", help=_("the household's id (checked: registered, not relocating)"))
     danger.add_argument("--save", action="store_true", help=_("keep the appraisal with the household"))
     danger.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    _user_option(danger)
     agreements = commands.add_parser("agreements", help=_("render and check the agreements (AG-1, HS-4)"))
     agreement_commands = agreements.add_subparsers(dest="agreements_command", required=True, parser_class=_Parser)
     render = agreement_commands.add_parser(
@@ -112,16 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
             "the household's"
         ),
     )
+    _user_option(render)
     verify = agreement_commands.add_parser(
         "verify", help=_("check what an agreement's PDF shows against the stored agreement, and say what differs")
     )
     verify.add_argument("file", type=_path, help=_("the agreement's PDF"))
     verify.add_argument("--db", type=_path, required=True, dest="agreements_db", help=_("data file"))
+    _user_option(verify)
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
     device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
     init.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     init.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    _user_option(init)
     request = device_commands.add_parser(
         "request",
         help=_("write this laptop's provisioning request for the township office, and show its key fingerprint"),
@@ -129,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     request.add_argument("--db", type=_path, required=True, dest="device_db", help=_("data file"))
     request.add_argument("--name", default="", help=_("the name the laptop asks for"))
     request.add_argument("--out", type=_path, required=True, help=_("provisioning request file to write"))
+    _user_option(request)
     provision = device_commands.add_parser(
         "provision",
         help=_(
@@ -153,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     provision.add_argument("--out", type=_path, required=True, help=_("provisioning file to write"))
+    _user_option(provision)
     accept = device_commands.add_parser(
         "accept", help=_("accept a provisioning file from the township office (on the village laptop)")
     )
@@ -168,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("accept a provisioning file from a different township office data file"),
     )
+    _user_option(accept)
     bundle = commands.add_parser("bundle", help=_("sync by USB stick: write, import and check bundles"))
     bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True, parser_class=_Parser)
     export = bundle_commands.add_parser(
@@ -178,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--full", action="store_true", help=_("every change, not only those the other computer has not acknowledged")
     )
+    _user_option(export)
     import_ = bundle_commands.add_parser("import", help=_("import bundles, each in one transaction, after a backup"))
     import_.add_argument("--db", type=_path, required=True, dest="bundle_db", help=_("data file"))
     import_.add_argument("files", type=_path, nargs="+", help=_("bundle files (.xjb)"))
@@ -186,14 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("import every bundle that can be imported and list the refused ones (exit code 2 if any was refused)"),
     )
+    _user_option(import_)
     check = bundle_commands.add_parser(
         "verify", help=_("check a bundle: its structure; with --db, also signature, hashes, recipient and gaps")
     )
     check.add_argument("file", type=_path, help=_("bundle file (.xjb)"))
     check.add_argument("--db", type=_path, dest="bundle_db", help=_("the data file of the computer it is for"))
+    _user_option(check)
     listed = commands.add_parser("villages", help=_("list the villages with their ids and villagers' groups"))
     listed.add_argument("--db", type=_path, required=True, dest="villages_db", help=_("data file"))
     listed.add_argument("--json", action="store_true", help=_("print one JSON list"))
+    _user_option(listed)
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
@@ -210,7 +226,70 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument(
         "--with-derived", action="store_true", help=_("include the derived columns (household list caches)")
     )
+    _user_option(dump)
+    _account_parser(commands)
     return parser
+
+
+def _user_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--user",
+        help=_(
+            "your account name, on a data file with accounts (the password is taken from the environment "
+            "variable XINJIE_PASSWORD, or asked)"
+        ),
+    )
+
+
+def _account_parser(commands) -> None:
+    from xinjie_desktop.core.rules.permissions import Role
+
+    account = commands.add_parser("account", help=_("accounts: who may open the data file (administrators)"))
+    account_commands = account.add_subparsers(dest="account_command", required=True, parser_class=_Parser)
+    add = account_commands.add_parser(
+        "add",
+        help=_(
+            "make an account (the new password from the environment variable XINJIE_NEW_PASSWORD, or asked); "
+            "the first account of a data file is a township administrator's"
+        ),
+    )
+    add.add_argument("--db", type=_path, required=True, dest="account_db", help=_("data file"))
+    add.add_argument("--name", required=True, help=_("the new account's login name"))
+    add.add_argument("--role", required=True, choices=[str(role) for role in Role])
+    add.add_argument(
+        "--village",
+        action="append",
+        default=[],
+        dest="villages",
+        help=_("a village of the account's scope, by its name or id (repeat for several; none: every village)"),
+    )
+    add.add_argument(
+        "--may-sign", action="store_true", help=_("a work-team member authorised to sign agreements for the township")
+    )
+    add.add_argument("--display-name", default="", help=_("the person's name as shown"))
+    _user_option(add)
+    passwd = account_commands.add_parser(
+        "passwd",
+        help=_(
+            "change your own password, or with --name (an administrator) set another account's; the new password "
+            "from XINJIE_NEW_PASSWORD, or asked"
+        ),
+    )
+    passwd.add_argument("--db", type=_path, required=True, dest="account_db", help=_("data file"))
+    passwd.add_argument("--name", help=_("the account whose password an administrator resets"))
+    _user_option(passwd)
+    for name, text in (
+        ("lock", _("lock an account: it can no longer log in")),
+        ("unlock", _("unlock an account (also after too many wrong passwords)")),
+    ):
+        command = account_commands.add_parser(name, help=text)
+        command.add_argument("--db", type=_path, required=True, dest="account_db", help=_("data file"))
+        command.add_argument("--name", required=True, help=_("the account"))
+        _user_option(command)
+    listing = account_commands.add_parser("list", help=_("list the accounts"))
+    listing.add_argument("--db", type=_path, required=True, dest="account_db", help=_("data file"))
+    listing.add_argument("--json", action="store_true", help=_("print one JSON list"))
+    _user_option(listing)
 
 
 # A file or folder name is at most 255 bytes on every file system the program runs on; the program puts
@@ -329,7 +408,7 @@ def _dangerous_house(args: argparse.Namespace) -> int:
         return refuse(_("--save needs --db and --household"))
     store = None
     if args.danger_db is not None:  # checked without writing: a refusal leaves the data file as it was
-        store = _open_for_reading(args.danger_db)
+        store = _open_for_reading(args.danger_db, args.user)
         if store is None:
             return 2
     try:
@@ -366,7 +445,7 @@ def _dangerous_house(args: argparse.Namespace) -> int:
             store.close()
     saved = None
     if args.save:
-        store = _open_existing(args.danger_db)
+        store = _open_existing(args.danger_db, args.user)
         if store is None:
             return 2
         try:
@@ -407,8 +486,6 @@ def _dangerous_house(args: argparse.Namespace) -> int:
 def _agreements(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.documents.agreement_templates import TemplateError
     from xinjie_desktop.core.records import agreements
-    from xinjie_desktop.core.store.database import StoreError
-    from xinjie_desktop.core.sync.workstore import open_store
 
     if not args.agreements_db.exists():
         print(_("The data file {path} does not exist.").format(path=args.agreements_db), file=sys.stderr)
@@ -417,14 +494,12 @@ def _agreements(args: argparse.Namespace) -> int:
         print(_("The file {path} does not exist.").format(path=args.file), file=sys.stderr)
         return 2
     if args.agreements_command == "verify":  # only reads: the data file's folder stays as it was
-        store = _open_for_reading(args.agreements_db)
+        store = _open_for_reading(args.agreements_db, args.user)
         if store is None:
             return 2
     else:
-        try:
-            store = open_store(args.agreements_db, create=False)
-        except StoreError as error:
-            print(error, file=sys.stderr)
+        store = _open_for_work(args.agreements_db, args.user, create=False)
+        if store is None:
             return 2
     try:
         if args.agreements_command == "verify":
@@ -483,24 +558,98 @@ def _agreements_render(args: argparse.Namespace, store) -> int:
     return 0
 
 
-def _open_existing(path: Path):
-    """The store at ``path``, or None after telling stderr why not."""
-    from xinjie_desktop.core.store.database import StoreError
-    from xinjie_desktop.core.sync.workstore import open_store
+def _open_existing(path: Path, user: str | None = None):
+    """The store at ``path`` with ``user`` logged in (on a store with accounts), or None after telling stderr
+    why not."""
 
     if not path.exists():
         print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
         return None
+    return _open_for_work(path, user, create=False)
+
+
+def _open_for_work(path: Path, user: str | None, *, create: bool = True):
+    """The store at ``path`` opened for work with ``user`` logged in, or None after telling stderr why not.
+    The password is checked on the file opened for reading first, so that a wrong one leaves the file exactly
+    as it was (opening for work writes: this computer's identity, the check of the file)."""
+    from xinjie_desktop.core.store.database import StoreError, open_read_only
+    from xinjie_desktop.core.sync.workstore import open_store
+
+    actor = None
+    if path.is_file() and path.stat().st_size > 0:
+        try:
+            view = open_read_only(path)
+        except StoreError:
+            view = None  # open_store says what is wrong with it
+        if view is not None:  # (None: to be upgraded first; then checked once opened)
+            try:
+                if not _log_in(view, user):
+                    return None
+                actor = view.actor
+            finally:
+                view.close()
     try:
-        return open_store(path, create=False)
+        store = open_store(path, create=create)
     except StoreError as error:
         print(error, file=sys.stderr)
         return None
+    if actor is not None:
+        store.actor = actor
+    elif not _log_in(store, user):
+        store.close()
+        return None
+    return store
 
 
-def _open_for_reading(path: Path):
+def _password(prompt: str, variable: str) -> str | None:
+    """A password from the environment variable ``variable``, else asked on the terminal (never an option)."""
+    import getpass
+
+    given = os.environ.get(variable)
+    if given is not None:
+        return given
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return None
+
+
+def _log_in(store, user: str | None) -> bool:
+    """Log ``user`` in on a store with accounts (the password from XINJIE_PASSWORD, or asked); a store without
+    accounts needs no one (as before issue 17).  False after telling stderr why not: nothing was changed."""
+    from xinjie_desktop.core.records import accounts
+
+    if not accounts.any_accounts(store):
+        return True
+    if not user:
+        print(
+            _(
+                "This data file has accounts: give your account name with --user (the password is taken from the "
+                "environment variable XINJIE_PASSWORD, or asked). Nothing was changed."
+            ),
+            file=sys.stderr,
+        )
+        return False
+    password = _password(_("Password for {name}: ").format(name=user), "XINJIE_PASSWORD")
+    if password is None:
+        print(_("No password was given. Nothing was changed."), file=sys.stderr)
+        return False
+    try:
+        accounts.login(store, user, password)
+    except accounts.LoginRefused as error:
+        print(_("{reason} Nothing was changed.").format(reason=error), file=sys.stderr)
+        return False
+    _LOGIN_PASSWORD[user] = password  # the present password, for ``account passwd`` of one's own
+    return True
+
+
+_LOGIN_PASSWORD: dict[str, str] = {}
+
+
+def _open_for_reading(path: Path, user: str | None = None):
     """The store at ``path`` opened read-only (nothing in its folder is created or changed, even when it
-    is damaged), or None after telling stderr why not."""
+    is damaged) with ``user`` logged in (on a store with accounts), or None after telling stderr why not."""
     from xinjie_desktop.core.store.database import StoreError, open_read_only
 
     if path.is_dir():
@@ -522,20 +671,19 @@ def _open_for_reading(path: Path):
             _("The data file {path} must be upgraded first: open it with this version once.").format(path=path),
             file=sys.stderr,
         )
+    elif not _log_in(store, user):
+        store.close()
+        return None
     return store
 
 
 def _device(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import township
-    from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync import device
-    from xinjie_desktop.core.sync.workstore import open_store
 
     if args.device_command in ("init", "request"):  # a new laptop's data file is made here
-        try:
-            store = open_store(args.device_db)
-        except StoreError as error:
-            print(error, file=sys.stderr)
+        store = _open_for_work(args.device_db, args.user)
+        if store is None:
             return 2
     elif args.device_command == "accept" and not args.device_db.exists():
         # A new data file cannot accept anything: a provisioning file names the keys of the data file that
@@ -550,7 +698,7 @@ def _device(args: argparse.Namespace) -> int:
         )
         return 2
     else:
-        store = _open_existing(args.device_db)
+        store = _open_existing(args.device_db, args.user)
         if store is None:
             return 2
     try:
@@ -713,6 +861,9 @@ def _bundle(args: argparse.Namespace) -> int:
     try:
         if args.bundle_command == "verify":
             view = open_read_only(args.bundle_db) if args.bundle_db else None
+            if view is not None and not _log_in(view, args.user):
+                view.close()
+                return 2
             if args.bundle_db and view is None:
                 print(
                     _("The data file {path} must be upgraded first: open it with this version once.").format(
@@ -737,7 +888,7 @@ def _bundle(args: argparse.Namespace) -> int:
                 for _path, reason in refused:
                     print(reason, file=sys.stderr)
                 return 2
-        store = _open_existing(args.bundle_db)
+        store = _open_existing(args.bundle_db, args.user)
         if store is None:
             return 2
         try:
@@ -771,7 +922,7 @@ def _db(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    store = _open_for_reading(args.dump_db)
+    store = _open_for_reading(args.dump_db, args.user)
     if store is None:
         return 2
     try:
@@ -785,7 +936,7 @@ def _db(args: argparse.Namespace) -> int:
 def _villages(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import township
 
-    store = _open_for_reading(args.villages_db)
+    store = _open_for_reading(args.villages_db, args.user)
     if store is None:
         return 2
     try:
@@ -816,24 +967,25 @@ def _villages(args: argparse.Namespace) -> int:
 def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import demo_data
     from xinjie_desktop.core.records.township import SetupError
-    from xinjie_desktop.core.store.database import StoreError
     from xinjie_desktop.core.sync import demo_township
-    from xinjie_desktop.core.sync.workstore import open_store
 
     refused = demo_data.counts_refused(args.households, args.villages)
     if refused is not None:
         print(refused, file=sys.stderr)
         return 2
-    try:
-        store = open_store(args.demo_db)
-    except StoreError as error:
-        print(error, file=sys.stderr)
+    store = _open_for_work(args.demo_db, args.user)
+    if store is None:
         return 2
     try:
         if args.households_only:
             count = demo_data.generate(store, args.villages, args.households, args.seed)
         else:
             count = demo_township.build(store, args.villages, args.households, args.seed)
+        if args.password is not None:
+            refused_admin = _demo_administrator(store, args.password)
+            if refused_admin is not None:
+                print(refused_admin, file=sys.stderr)
+                return 2
     except SetupError as error:
         print(error, file=sys.stderr)
         return 2
@@ -847,6 +999,156 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_ADMIN = "admin"
+
+
+def _demo_administrator(store, password: str) -> str | None:
+    """Make the demo's administrator ``admin`` with ``password``: None, or why not."""
+    from xinjie_desktop.core.records import accounts
+    from xinjie_desktop.core.rules.permissions import Role
+
+    if accounts.actor_of(store, DEMO_ADMIN) is not None:
+        return _("This data file already has an account named {name}; no demo administrator was made.").format(
+            name=DEMO_ADMIN
+        )
+    try:
+        accounts.create(
+            store,
+            DEMO_ADMIN,
+            password,
+            Role.TOWNSHIP_ADMIN,
+            display_name=_("Demo township's administrator (demo data)"),
+        )
+    except accounts.AccountError as error:
+        return str(error)
+    print(_("Demo administrator account: {name} (the password given with --password)").format(name=DEMO_ADMIN))
+    return None
+
+
+def _account(args: argparse.Namespace) -> int:
+    """``account add|passwd|lock|unlock|list``: the township administrator manages the accounts (the first
+    account of a data file is made with no one logged in, and is a township administrator's)."""
+    from xinjie_desktop.core.records import accounts, township
+    from xinjie_desktop.core.sync.roles import laptop_villages
+
+    listing = args.account_command == "list"
+    store = _open_for_reading(args.account_db, args.user) if listing else _open_existing(args.account_db, args.user)
+    if store is None:
+        return 2
+    try:
+        if listing:
+            with store.session() as session:
+                names = {v.id: v.name for v in township.villages(session)}
+            return _account_list(args, accounts.listing(store), names)
+        laptop = laptop_villages(store)
+        if args.account_command == "add":
+            with store.session() as session:
+                try:
+                    villages = [township.find_village(session, given) for given in args.villages]
+                except township.VillageChoiceError as error:
+                    print(_("{reason} Nothing was changed.").format(reason=error), file=sys.stderr)
+                    return 2
+            password = _new_password()
+            if password is None:
+                return 2
+            accounts.create(
+                store,
+                args.name,
+                password,
+                args.role,
+                villages,
+                display_name=args.display_name,
+                may_sign=args.may_sign,
+                laptop_villages=laptop,
+            )
+            print(_("Account {name} made.").format(name=args.name))
+            return 0
+        if args.account_command == "passwd":
+            own = store.actor is not None and args.name in (None, store.actor.name)
+            if store.actor is None and args.name is None:
+                print(_("Give your account name with --user to change your password."), file=sys.stderr)
+                return 2
+            password = _new_password()
+            if password is None:
+                return 2
+            if own:
+                name = store.actor.name
+                accounts.change_password(store, _LOGIN_PASSWORD.get(name, ""), password, laptop_villages=laptop)
+            else:
+                name = args.name
+                accounts.reset_password(store, name, password, laptop_villages=laptop)
+            print(_("The password of {name} is changed.").format(name=name))
+            return 0
+        accounts.set_locked(store, args.name, args.account_command == "lock", laptop_villages=laptop)
+        if args.account_command == "lock":
+            print(_("Account {name} is locked.").format(name=args.name))
+        else:
+            print(_("Account {name} is unlocked.").format(name=args.name))
+        return 0
+    except accounts.AccountError as error:
+        print(_("{reason} Nothing was changed.").format(reason=error), file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def _new_password() -> str | None:
+    """The new password, from XINJIE_NEW_PASSWORD or asked twice on the terminal."""
+    given = os.environ.get("XINJIE_NEW_PASSWORD")
+    if given is not None:
+        return given
+    first = _password(_("New password: "), "XINJIE_NEW_PASSWORD")
+    second = None if first is None else _password(_("The new password again: "), "XINJIE_NEW_PASSWORD")
+    if first is None or second is None:
+        print(_("No password was given. Nothing was changed."), file=sys.stderr)
+        return None
+    if first != second:
+        print(_("The two passwords differ. Nothing was changed."), file=sys.stderr)
+        return None
+    return first
+
+
+def _account_list(args: argparse.Namespace, found, names: dict[str, str]) -> int:
+    from xinjie_desktop.core.rules.permissions import role_label
+
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": a.id,
+                        "name": a.name,
+                        "display_name": a.display_name,
+                        "role": str(a.role),
+                        "villages": list(a.villages),
+                        "may_sign": a.may_sign,
+                        "locked": a.locked,
+                        "locked_out": a.locked_out,
+                        "countersigned": a.countersigned,
+                    }
+                    for a in found
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for a in found:
+        marks = [
+            text
+            for flag, text in (
+                (a.may_sign, _("may sign for the township")),
+                (a.locked, _("locked")),
+                (a.locked_out, _("locked after wrong passwords")),
+                (not a.countersigned, _("not countersigned")),
+            )
+            if flag
+        ]
+        villages = _(", ").join(names.get(v, v) for v in a.villages) if a.villages else _("every village")
+        print("\t".join([a.name, a.display_name, role_label(a.role), villages, _(", ").join(marks)]))
+    return 0
+
+
 _IN_LOGGED_RUN = False
 
 
@@ -857,6 +1159,7 @@ def _only_reads(args: argparse.Namespace) -> bool:
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
+        or (args.command == "account" and args.account_command == "list")
     )
 
 
@@ -882,9 +1185,10 @@ def _run_logged(args: argparse.Namespace, run) -> int:
     try:
         return run()
     except Exception as error:
+        from xinjie_desktop.core.rules.permissions import PermissionRefused
         from xinjie_desktop.core.store.database import StoreError
 
-        if isinstance(error, StoreError):
+        if isinstance(error, (StoreError, PermissionRefused)):
             print(error, file=sys.stderr)
             return 2
         path = logfile.log_unexpected(type(error), error, error.__traceback__, folder)
@@ -934,6 +1238,8 @@ def main(argv: list[str] | None = None) -> int:
         return _db(args)
     if args.command == "villages":
         return _villages(args)
+    if args.command == "account":
+        return _account(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -43,8 +43,8 @@ from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import agreement_pdf, agreement_templates
 from xinjie_desktop.core.documents.fonts import document_font
+from xinjie_desktop.core.records import access, form_saving
 from xinjie_desktop.core.records import dangerous_house as dangerous_records
-from xinjie_desktop.core.records import form_saving
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.records.housing_plans import SavedPlan, input_from_json, planned_people
 from xinjie_desktop.core.rules import membership
@@ -60,6 +60,7 @@ from xinjie_desktop.core.rules.housing_plan import (
 )
 from xinjie_desktop.core.rules.identification import in_national_system
 from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyFileError, current
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE, RELATIONS
 from xinjie_desktop.core.store.database import Store
@@ -500,6 +501,7 @@ def draft(
 ) -> str:
     """Draft the household's ``kind`` agreement (version 1, or the next version); returns its id."""
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.DRAFT_AGREEMENT, household_id)
         content = content_of(
             session, household_id, kind, demolition_deadline=demolition_deadline, employment=employment, today=today
         )
@@ -588,6 +590,7 @@ def edit(
     new deadline or employment commitments if given; a signed or voided agreement is refused."""
     with store.unit_of_work() as session:
         record = _get(session, agreement_id)
+        access.require_household(store, session, Action.DRAFT_AGREEMENT, record.household_id)
         _refuse_unless_draft(record)
         content = _content_now(
             session, record, demolition_deadline=demolition_deadline, employment=employment, today=today
@@ -912,6 +915,7 @@ def sign_on_screen(
     changed since: ``_refuse_if_changed``)."""
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
+        access.require_household(store, session, Action.SIGN_FOR_TOWNSHIP, record.household_id)
         _refuse_if_changed(session, store, record, expected)
         _refuse_unless_draft(record)
         allowed = set(REQUIRED_ROLES) | ({"co_investor"} if record.kind in CO_INVESTED else set())
@@ -960,6 +964,7 @@ def sign_on_paper(
         raise AgreementError(str(error)) from None
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
+        access.require_household(store, session, Action.SIGN_FOR_TOWNSHIP, record.household_id)
         _refuse_if_changed(session, store, record, expected)
         _refuse_unless_draft(record)
         record.scan_sha256 = put_blob(session, data)
@@ -979,6 +984,8 @@ def void(store: Store, agreement_id: str, reason: str, on: dt.date, expected: Ag
         raise AgreementError(_("Give the reason the agreement is voided."))
     with store.durable_unit_of_work() as session:  # survives a power cut once signed
         record = _get(session, agreement_id)
+        # Voiding undoes the township's signature: who may sign for the township may void.
+        access.require_household(store, session, Action.SIGN_FOR_TOWNSHIP, record.household_id)
         _refuse_if_changed(session, store, record, expected)
         if record.status == VOIDED:
             raise AgreementError(_("Agreement {number} is already voided.").format(number=record.number))

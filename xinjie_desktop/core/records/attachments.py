@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.records import access
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import Attachment, Blob, Household
 from xinjie_desktop.i18n import N_, _
@@ -60,6 +62,7 @@ def attach(store: Store, household_id: str, path: Path, purpose: str, note: str 
         raise AttachmentError(_("Unknown kind of supporting file."))
     data = read_file(path)
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.EDIT_HOUSEHOLD, household_id)
         if session.get(Household, household_id) is None:
             raise AttachmentError(_("This household no longer exists in the store."))
         attachment = Attachment(
@@ -93,4 +96,5 @@ def remove(store: Store, attachment_id: str) -> None:
     with store.unit_of_work() as session:
         attachment = session.get(Attachment, attachment_id)
         if attachment is not None:
+            access.require_household(store, session, Action.EDIT_HOUSEHOLD, attachment.household_id)
             session.delete(attachment)

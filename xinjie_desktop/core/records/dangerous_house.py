@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.records import access
 from xinjie_desktop.core.rules.dangerous_house import (
     DangerousHouseError,
     DangerousHouseInput,
@@ -23,6 +24,7 @@ from xinjie_desktop.core.rules.dangerous_house import (
     eligibility,
 )
 from xinjie_desktop.core.rules.identification import in_national_system
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import DangerousHouse, Household, RelocationVerification
@@ -57,6 +59,7 @@ def record(store: Store, household_id: str, house: DangerousHouseInput, params: 
         "loan": str(house.loan),
     }
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.RELOCATION, household_id)
         reason = refusal_in(session, household_id)
         if reason is not None:
             raise DangerousHouseError(reason)

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from xinjie_desktop.core.records import edits, form_saving, housing_plans
+from xinjie_desktop.core.records import access, edits, form_saving, housing_plans
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.rules.household_money import HouseholdMoney, if_demolished
 from xinjie_desktop.core.rules.housing_plan import KINDS, REGISTERED, PlanInputError
 from xinjie_desktop.core.rules.money import format_yuan
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyFileError, PolicyParameters, current
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
@@ -220,6 +221,7 @@ def accept(
         raise DemolitionError(_("The acceptance cannot be dated in the future."))
     _check_certificates(old_certificate_returned, new_certificate_number)
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.RELOCATION, household_id)
         if session.get(Household, household_id) is None:
             raise DemolitionError(_("This household no longer exists in the store."))
         agreement = signed_demolition_agreement(session, household_id)
@@ -272,6 +274,7 @@ def record_certificates(
     each checked against it (issue 13, case 1): ``EditCollisions`` while a certificate field changed here
     and in the store meanwhile is undecided. The rules are checked on what is written (nothing is then)."""
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.RELOCATION, household_id)
         record = _acceptance_record(session, household_id)
         if record is None:
             raise DemolitionError(_("The certificates change hands after the demolition is accepted (AG-2)."))

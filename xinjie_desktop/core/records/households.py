@@ -17,12 +17,13 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
 
-from xinjie_desktop.core.records import edits, form_saving
+from xinjie_desktop.core.records import access, edits, form_saving
 from xinjie_desktop.core.records.form_saving import EditCollisions
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification, membership, vocabulary
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS, IdNumberError, normalise, parse
 from xinjie_desktop.core.rules.money import from_fen, to_fen
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.problems import ERROR, WARNING, Problem, ValidationFailed
 from xinjie_desktop.core.store.database import DECIDED_VERSIONS as DECIDED_VERSIONS  # the journal reads decisions there
@@ -514,6 +515,9 @@ def save(
     with the versions it decided between. Without ``loaded`` the whole draft is written."""
     params = params or current()
     with store.unit_of_work() as session:
+        access.require_group(store, session, Action.EDIT_HOUSEHOLD, draft.group_id)
+        if draft.id:
+            access.require_household(store, session, Action.EDIT_HOUSEHOLD, draft.id)
         problems = [p for p in validate(session, draft) if p.severity == ERROR]
         if problems:
             raise ValidationFailed(problems)
@@ -713,6 +717,7 @@ def record_step(
     """Record one workflow step (ID-5, PN-1) in its own transaction."""
     params = params or current()
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.RECORD_STEP, household_id)
         household = existing_household(session, household_id)
         identification.check(household, entry, params)
         household.steps.append(
@@ -737,6 +742,7 @@ def record_step(
 
 def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by: str, content: str) -> None:
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.EDIT_HOUSEHOLD, household_id)
         household = existing_household(session, household_id)
         identification.check_objection(household, raised_on, content)
         household.objections.append(
@@ -747,6 +753,7 @@ def add_objection(store: Store, household_id: str, raised_on: dt.date, raised_by
 def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, resolution: str) -> None:
     with store.unit_of_work() as session:
         objection = session.get_one(Objection, objection_id)
+        access.require_household(store, session, Action.EDIT_HOUSEHOLD, objection.household_id)
         identification.check_resolution(objection, resolved_on, resolution)
         objection.resolution = resolution.strip()
         objection.resolved_on = resolved_on
@@ -758,6 +765,7 @@ def delete(store: Store, household_id: str) -> None:
     from xinjie_desktop.core.store.models import Agreement
 
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.EDIT_HOUSEHOLD, household_id)
         household = load_household(session, household_id)
         kept = session.scalar(
             select(Agreement.number).where(Agreement.household_id == household_id, Agreement.status != "draft").limit(1)

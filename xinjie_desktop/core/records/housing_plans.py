@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.records import edits, form_saving
+from xinjie_desktop.core.records import access, edits, form_saving
 from xinjie_desktop.core.rules import membership
 from xinjie_desktop.core.rules.housing_plan import (
     KINDS,
@@ -35,6 +35,7 @@ from xinjie_desktop.core.rules.housing_plan import (
     calculate,
 )
 from xinjie_desktop.core.rules.identification import in_national_system
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.vocabulary import LABOUR_CAPABLE
 from xinjie_desktop.core.store.database import Store
@@ -231,6 +232,7 @@ def save(
     recalculated (under the same parameter version); an input both changed raises ``EditCollisions``
     (nothing saved) until ``decisions`` settles it."""
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.RELOCATION, household_id)
         if session.get(Household, household_id) is None:
             raise PlanInputError(_("This household no longer exists in the store."))
         latest = _latest(session, household_id)

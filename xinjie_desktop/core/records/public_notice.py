@@ -29,11 +29,12 @@ from xinjie_desktop.core.documents.notice_views import (
     NoticeView,
     ObjectionView,
 )
-from xinjie_desktop.core.records import edits, form_saving
+from xinjie_desktop.core.records import access, edits, form_saving
 from xinjie_desktop.core.records.households import existing_household
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification
 from xinjie_desktop.core.rules.idnumber import mask
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.relocation import EXCLUSIONS
 from xinjie_desktop.core.store.database import Store
@@ -224,6 +225,7 @@ def create_notice(
     if len({i.household_id for i in inputs}) != len(inputs):
         raise NoticeError(_("A household is listed twice on the notice."))
     with store.unit_of_work() as session:
+        access.require(store, session, Action.NOTICES, village_id)
         village = session.get(Village, village_id)
         if village is None:
             raise NoticeError(_("This village no longer exists in the store."))
@@ -277,6 +279,7 @@ def record_objection(
         notice = session.get(PublicNotice, notice_id)
         if notice is None:
             raise NoticeError(_("This notice no longer exists in the store."))
+        access.require(store, session, Action.NOTICES, notice.village_id)
         if not notice.start_date <= raised_on <= notice.end_date:
             raise NoticeError(
                 _("Objections are raised while the notice is posted, from {start} to {end}.").format(
@@ -319,6 +322,7 @@ def reverify(
         objection = session.get(NoticeObjection, objection_id)
         if objection is None:
             raise NoticeError(_("This objection no longer exists in the store."))
+        access.require(store, session, Action.NOTICES, access.notice_village(session, objection.notice_id))
         if objection.resolved_on is not None and loaded is None:
             raise NoticeError(
                 _("This objection was already re-verified on {date}.").format(date=objection.resolved_on.isoformat())
@@ -366,6 +370,7 @@ def second_posting(
         first = session.get(PublicNotice, notice_id)
         if first is None:
             raise NoticeError(_("This notice no longer exists in the store."))
+        access.require(store, session, Action.NOTICES, first.village_id)
         if first.posting_round != 1:
             raise NoticeError(_("This is already the second posting."))
         if session.scalar(select(PublicNotice.id).where(PublicNotice.previous_id == notice_id)) is not None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinjie_desktop.core.records import edits, form_saving
+from xinjie_desktop.core.records import access, edits, form_saving
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import PolicyParameters, current
 from xinjie_desktop.core.rules.problems import ERROR, Problem, ValidationFailed
 from xinjie_desktop.core.rules.relocation import FIELDS, VerificationDraft, validate
@@ -85,6 +86,7 @@ def save(
     if problems:
         raise ValidationFailed(problems)
     with store.unit_of_work() as session:
+        access.require_household(store, session, Action.RELOCATION, household_id)
         if session.get(Household, household_id) is None:
             raise ValidationFailed([Problem("household", _("This household no longer exists in the store."))])
         record = _record(session, household_id)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from xinjie_desktop.core.records import access
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import Township, Village, VillagerGroup, new_uuid, utcnow
 from xinjie_desktop.i18n import _
@@ -99,6 +101,7 @@ def set_up(
     if not villages:
         raise SetupError(_("Enter at least one village with its villagers' groups."))
     with store.unit_of_work() as session:
+        access.require(store, session, Action.SET_UP)
         if is_set_up(session):
             raise SetupError(_("This store already has a township."))
         town = Township(id=new_id(), name=name.strip(), command_centre=command_centre.strip(), is_demo=is_demo)

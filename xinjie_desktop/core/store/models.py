@@ -398,6 +398,28 @@ class NoticeObjection(Travelling, Base):
     resolved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
+class Account(Travelling, Base):
+    """A person who may open the store (issue 17; core.records.accounts): login name, role and village
+    scope (``villages``: a JSON list of village ids, empty for every village), the Argon2id hash of the
+    password, locked by an administrator or not.  Made at the township (``countersigned``) or on a laptop for
+    its own work team (not countersigned until the township's next bundle).  ``public_key`` and
+    ``encrypted_private_key``: the account's key pair for the store's data key (core.store.keyring), so that
+    it travels with the account."""
+
+    __tablename__ = "accounts"
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    villages: Mapped[str] = mapped_column(Text, default="[]")
+    may_sign: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str] = mapped_column(Text)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    made_by: Mapped[str] = mapped_column(String(36), default="")
+    countersigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    encrypted_private_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class AgreementError(ValueError):
     """An agreement action that is not allowed; ``str()`` is a message for the user."""
 

@@ -197,6 +197,9 @@ def village_of(
     """The village a record belongs to, or None for township-wide records (township, policy)."""
     if table_name == "township":
         return None
+    if table_name == "accounts":  # the first village of the account's scope; none (every village): None
+        villages = json.loads(values.get("villages") or "[]")
+        return villages[0] if villages else None
     if table_name == "village":
         return values.get("id")
     if "village_id" in values and table_name != "notice_objection":
@@ -391,7 +394,7 @@ def _after_flush(store: Store, session: Session) -> None:
         # The record's links, even those not changed (a partial change still belongs to its village).
         links = {
             column: getattr(record, column)
-            for column in ("village_id", "household_id", "agreement_id", "notice_id")
+            for column in ("village_id", "household_id", "agreement_id", "notice_id", "villages")
             if hasattr(record, column)
         }
         village = village_of(connection, name, {**values, **links, "id": row_id})

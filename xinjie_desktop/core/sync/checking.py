@@ -722,7 +722,12 @@ def _outside_message(session: Session, incoming: Incoming, outside: scope.Outsid
         "villager_group": "SELECT v.name || ' ' || g.name FROM villager_group g JOIN village v ON v.id = g.village_id "
         "WHERE g.id = :id",
     }
-    if outside.reason == "shared":
+    if outside.reason == "account":
+        what = _(
+            "{record}: a laptop sends only accounts of its own work team and village cadres, within its villages, "
+            "never countersigned or authorised to sign for the township; only the township office makes the others"
+        ).format(record=record)
+    elif outside.reason == "shared":
         named = session.execute(text(names[outside.table]), {"id": outside.row_id}).scalar()
         what = _(
             "{record}{named}, a record of the whole township: only the township office changes the township, its "

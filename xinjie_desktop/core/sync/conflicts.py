@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm.attributes import flag_modified
 
+from xinjie_desktop.core.records import access
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import AgreementError, Base, SyncConflict, utcnow
 from xinjie_desktop.core.sync import change_log
@@ -148,6 +150,13 @@ def resolve(store: Store, conflict_id: str, value) -> None:
             record = session.get(_model(conflict.table_name), conflict.row_id)
             if record is None:
                 raise ConflictError(_("The record no longer exists (it was deleted); the conflict is closed."))
+            links = {
+                column: getattr(record, column)
+                for column in ("village_id", "household_id", "agreement_id", "notice_id", "villages")
+                if hasattr(record, column)
+            }
+            village = change_log.village_of(session.connection(), conflict.table_name, {**links, "id": record.id})
+            access.require(store, session, Action.EDIT_HOUSEHOLD, village)
             column = Base.metadata.tables[conflict.table_name].c[conflict.field]
             session.info.setdefault(change_log.RESOLVING, {})[
                 (conflict.table_name, conflict.row_id, conflict.field)
@@ -203,6 +212,7 @@ def mark_duplicate(store: Store, id_number: str, status: str, note: str = "") ->
     if status not in ("same_person_kept_apart", "fixed", "open"):
         raise ConflictError(status)
     with store.unit_of_work() as session:
+        access.require(store, session, Action.EDIT_HOUSEHOLD)
         session.execute(
             text("UPDATE possible_duplicate SET status = :s, note = :n WHERE id_number = :i"),
             {"s": status, "n": note, "i": id_number},

@@ -61,6 +61,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.records import access
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store.models import LocalSetting, SyncPeer, Township, Village, utcnow
 from xinjie_desktop.core.store.safe_file import write_atomically
 from xinjie_desktop.i18n import N_, _
@@ -585,6 +587,7 @@ def provision(
     villages.  ``fingerprint`` is the laptop's key fingerprint as the officer read it on the laptop's
     screen; it must be the request's.  The laptop is registered here as a trusted peer."""
     out_path = Path(out_path)
+    access.require_open(township_store, Action.PROVISION)
     asked = request if isinstance(request, Request) else read_request(request)
     if not same_fingerprint(fingerprint, asked.fingerprint):
         raise DeviceError(
@@ -783,6 +786,7 @@ def accept_provisioning(
     township key than the one accepted before (unless ``replace_township``), and one older than the
     provisioning already accepted.
     """
+    access.require_open(store, Action.PROVISION)
     accepted = read_provisioning(path)
     me = identity(store)
     if not same_fingerprint(township_fingerprint, accepted.township.fingerprint):

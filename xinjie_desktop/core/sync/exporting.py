@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from xinjie_desktop import __version__
 from xinjie_desktop.core.documents import file_names
-from xinjie_desktop.core.records import households
+from xinjie_desktop.core.records import access, households
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
 from xinjie_desktop.core.sync import device, runs, staging
@@ -90,6 +91,12 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
         )
         rows = session.execute(text(query + " ORDER BY origin_device, seq"), {"peer": peer.device_id}).all()
         scope = set(peer.scope)
+        # An account reaches the laptops of every village of its scope (every laptop: an account of every
+        # village), whichever village labels its changes (issue 17).
+        account_villages = {
+            row_id: set(json.loads(villages or "[]"))
+            for row_id, villages in session.execute(text("SELECT id, villages FROM accounts"))
+        }
         changes: list[list[Any]] = []
         blobs: set[str] = set()
         counts: defaultdict[str, int] = defaultdict(int)
@@ -100,9 +107,13 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
                     continue
             elif not full and seq <= acked.get(origin, 0):
                 continue  # relayed changes the peer already holds
-            if is_laptop and row[6] is not None and row[6] not in scope:
+            if is_laptop and row[3] == "accounts":
+                villages = account_villages.get(row[4])
+                if villages is None or (villages and not villages & scope):
+                    continue
+            elif is_laptop and row[6] is not None and row[6] not in scope:
                 continue
-            if is_laptop and row[6] is None and row[3] != "township":
+            elif is_laptop and row[6] is None and row[3] != "township":
                 continue
             change = Change(*row)
             changes.append(list(row))
@@ -267,6 +278,7 @@ def export(
 ) -> list[ExportResult]:
     """Write one bundle for each peer into ``to_dir`` (a USB stick), safely (see ``write_safely``)."""
     to_dir = Path(to_dir)
+    access.require_open(store, Action.EXPORT_BUNDLE)
     if role(store) is None:
         raise SyncError(
             _(

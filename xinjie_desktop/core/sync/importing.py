@@ -19,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import import_report
+from xinjie_desktop.core.records import access, accounts
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
@@ -78,6 +80,7 @@ def import_bundles(
     from xinjie_desktop.core.rules.policy_params import current
 
     params = params or current()
+    access.require_open(store, Action.IMPORT_BUNDLE)
     backed_up = [False]
 
     def backup() -> None:
@@ -93,13 +96,18 @@ def import_bundles(
 
     noted = len(refused) if refused is not None else 0
     try:
-        return _import_stick(store, paths, params, backup, progress, refused, together=True)
+        results = _import_stick(store, paths, params, backup, progress, refused, together=True)
     except _BrokenReference:
         # A bundle refers to a record nobody sent (SQLite checks references at the commit): again, one
         # transaction per bundle, so that the bundles before the faulty one are kept and it is named.
         if refused is not None:
             del refused[noted:]
-        return _import_stick(store, paths, params, backup, progress, refused, together=False)
+        results = _import_stick(store, paths, params, backup, progress, refused, together=False)
+    if results and role(store) == TOWNSHIP:
+        # The local accounts laptops made (within their scope, as checking.py made sure) are countersigned
+        # here; the township's next bundle carries the countersignature back (issue 17).
+        accounts.countersign_all(store)
+    return results
 
 
 class _BrokenReference(Exception):

@@ -63,3 +63,11 @@ def peers(store: Store) -> list[Peer]:
 
 def device_names(session: Session) -> dict[str, str]:
     return {row[0]: row[1] for row in session.execute(text("SELECT device_id, name FROM sync_peer"))}
+
+
+def laptop_villages(store: Store) -> frozenset[str] | None:
+    """The villages of this laptop (its accepted provisioning), or None at the township (or a store not
+    provisioned): what ``records.accounts`` needs to refuse on a laptop what the township would refuse in
+    its bundle (issue 17)."""
+    accepted = device.provisioning(store)
+    return None if accepted is None else frozenset(accepted.village_ids)

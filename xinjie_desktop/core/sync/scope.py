@@ -197,6 +197,52 @@ _LABEL = (
 )
 
 
+# An account a laptop sends (issue 17): only a local account of its own work team.  Outside when the change
+# deletes an account, when the account stored here is not a work-team member's or a village cadre's or reaches
+# beyond the laptop's villages (a laptop never touches the township's administrators), when the change makes
+# it another role, gives it a village outside (or every village: an empty scope), countersigns it or
+# authorises it to sign for the township, or when this store does not hold it and the change does not create it.
+_TEAM_ROLES = "('work_team', 'village_cadre')"
+
+
+def _widens(villages: str) -> str:
+    return (
+        f"(coalesce({villages}, '[]') = '[]' OR EXISTS (SELECT 1 FROM json_each(coalesce({villages}, '[]')) v "
+        "WHERE v.value NOT IN (SELECT value FROM json_each(:scope))))"
+    )
+
+
+_PAYLOAD = "json_extract(i.payload, '$.{}')"
+_ACCOUNT = (
+    "SELECT i.table_name, i.row_id, coalesce(json_extract(coalesce(t.villages, "
+    + _PAYLOAD.format("villages")
+    + "), '$[0]'), NULL) FROM sync_incoming i LEFT JOIN accounts t ON t.id = i.row_id WHERE i.table_name = 'accounts' "
+    "AND "
+    + _last(
+        "i.op != 'upsert' OR (t.id IS NOT NULL AND (t.role NOT IN "
+        + _TEAM_ROLES
+        + " OR "
+        + _widens("t.villages")
+        + ")) OR (t.id IS NULL AND NOT ("
+        + staging.CREATED
+        + ")) OR coalesce("
+        + _PAYLOAD.format("role")
+        + ", 'work_team') NOT IN "
+        + _TEAM_ROLES
+        + " OR ("
+        + _PAYLOAD.format("villages")
+        + " IS NOT NULL AND "
+        + _widens(_PAYLOAD.format("villages"))
+        + ") OR coalesce("
+        + _PAYLOAD.format("countersigned")
+        + ", 0) != 0 OR coalesce("
+        + _PAYLOAD.format("may_sign")
+        + ", 0) != 0"
+    )
+    + " LIMIT 1"
+)
+
+
 def staged_outside(connection, scope: list[str]) -> Outside | None:
     """The first staged change (not held yet) of a record outside ``scope`` (village ids), judged by this
     store's records (see the module's docstring), else None."""
@@ -205,6 +251,9 @@ def staged_outside(connection, scope: list[str]) -> Outside | None:
     def first(query: str):
         return connection.exec_driver_sql(query, parameters).first()
 
+    row = first(_ACCOUNT)
+    if row is not None:
+        return Outside(row[0], row[1], row[2], "account")
     for reason, query in _queries():
         row = first(query)
         if row is not None:

@@ -522,6 +522,8 @@ DERIVED_HERE = ("head_name", "head_id_number", "actual_population", "workflow_st
 
 # The records a laptop may not change at all: the township's own (issue 13, case 6).
 SHARED = ("township", "village", "villager_group")
+# The accounts (issue 17): belong to no one record but to the villages of their scope (core.sync.scope).
+PEOPLE = ("accounts",)
 # What a column naming an owner names (``OWNERS``), and the table that holds it.
 OWNER_KINDS = {
     "village_id": ("village", "village"),
@@ -545,7 +547,7 @@ def owners() -> dict[str, tuple[tuple[str, str, bool], ...]]:
     found = {}
     for table in Base.metadata.sorted_tables:  # a record before those that hang from it (named first)
         name = table.name
-        if name in SHARED or name not in tracked:
+        if name in SHARED or name in PEOPLE or name not in tracked:
             continue
         columns = [
             (column, OWNER_KINDS[column][0], bool(table.c[column].nullable))

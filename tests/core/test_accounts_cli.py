@@ -1,0 +1,203 @@
+"""Issue 17, the command line: --user on every command that opens a data file, the password from
+XINJIE_PASSWORD (never an option), a wrong password exits 2 and changes nothing; ``account`` for
+administrators; ``demo-data --password`` makes the demo's administrator ``admin``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from xinjie_desktop.core.records import accounts
+from xinjie_desktop.core.sync.workstore import open_store
+from xinjie_desktop.main import build_parser, main
+
+ADMIN = "demo password"
+
+
+@pytest.fixture
+def demo(tmp_path, capsys):
+    path = tmp_path / "demo.sqlite"
+    assert (
+        main(
+            [
+                "demo-data",
+                "--db",
+                str(path),
+                "--villages",
+                "2",
+                "--households",
+                "6",
+                "--households-only",
+                "--password",
+                ADMIN,
+            ]
+        )
+        == 0
+    )
+    assert "admin" in capsys.readouterr().out
+    return path
+
+
+def files(path):
+    return tuple(
+        hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None
+        for p in (path, path.with_name(path.name + "-wal"))
+    )
+
+
+def run(monkeypatch, capsys, argv, password=None, new=None):
+    for name, value in (("XINJIE_PASSWORD", password), ("XINJIE_NEW_PASSWORD", new)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_demo_data_password_makes_the_demos_administrator(demo):
+    """Issue 17: demo-data --password P makes a clearly named demo administrator ``admin``."""
+    store = open_store(demo)
+    try:
+        view = accounts.view(store, "admin")
+        assert view.role == "township_admin" and "demo" in view.display_name.lower()
+        assert accounts.login(store, "admin", ADMIN).name == "admin"
+    finally:
+        store.close()
+
+
+def test_demo_data_without_password_makes_no_account(tmp_path):
+    """Issue 17: without --password demo-data behaves as before (no account, no login)."""
+    path = tmp_path / "plain.sqlite"
+    assert main(["demo-data", "--db", str(path), "--villages", "1", "--households", "3", "--households-only"]) == 0
+    store = open_store(path)
+    try:
+        assert not accounts.any_accounts(store)
+    finally:
+        store.close()
+    assert main(["villages", "--db", str(path)]) == 0  # no --user needed
+
+
+def test_a_store_with_accounts_asks_for_the_user(demo, monkeypatch, capsys):
+    """Issue 17: a data file with accounts: --user is needed, the password from XINJIE_PASSWORD."""
+    code, _out, err = run(monkeypatch, capsys, ["villages", "--db", str(demo)], password=ADMIN)
+    assert code == 2 and "--user" in err
+    code, out, _err = run(monkeypatch, capsys, ["villages", "--db", str(demo), "--user", "admin"], password=ADMIN)
+    assert code == 0 and out.strip()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bundle", "export", "--to", "."],
+        ["account", "add", "--name", "x", "--role", "auditor"],
+        ["db", "dump", "--canonical"],
+    ],
+)
+def test_a_wrong_password_exits_2_and_changes_nothing(demo, monkeypatch, capsys, argv):
+    """Issue 17: a wrong password exits 2 with a clear message; the data file is as it was."""
+    before = files(demo)
+    code, out, err = run(
+        monkeypatch, capsys, [*argv[:2], "--db", str(demo), *argv[2:], "--user", "admin"], password="wrong", new="x" * 9
+    )
+    assert code == 2 and "Wrong name or password" in err and "Nothing was changed" in err and "Traceback" not in err
+    assert files(demo) == before
+
+
+def test_the_password_is_never_an_option():
+    """Issue 17: no command takes a --password option but demo-data (a demo data file's administrator)."""
+    parser = build_parser()
+    found = []
+
+    def walk(p, trail):
+        for action in p._actions:
+            if "--password" in action.option_strings:
+                found.append(trail)
+            choices = getattr(action, "choices", None)
+            for name, sub in choices.items() if isinstance(choices, dict) else ():
+                if hasattr(sub, "_actions"):
+                    walk(sub, [*trail, name])
+
+    walk(parser, [])
+    assert found == [["demo-data"]]
+
+
+def test_account_commands(demo, monkeypatch, capsys):
+    """Issue 17: account add|passwd|lock|unlock|list for administrators."""
+    db = ["--db", str(demo)]
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        [
+            "account",
+            "add",
+            *db,
+            "--user",
+            "admin",
+            "--name",
+            "wang",
+            "--role",
+            "work_team",
+            "--village",
+            "青山村",
+            "--may-sign",
+            "--display-name",
+            "王",
+        ],
+        password=ADMIN,
+        new="team password",
+    )
+    assert code == 0, err
+    code, out, _err = run(monkeypatch, capsys, ["account", "list", *db, "--user", "admin", "--json"], password=ADMIN)
+    listed = {a["name"]: a for a in json.loads(out)}
+    assert listed["wang"]["role"] == "work_team" and listed["wang"]["may_sign"] and len(listed["wang"]["villages"]) == 1
+    code, out, _err = run(monkeypatch, capsys, ["account", "list", *db, "--user", "admin"], password=ADMIN)
+    assert "青山村" in out and "wang" in out
+    # a work-team member is no administrator
+    code, _out, err = run(
+        monkeypatch, capsys, ["account", "lock", *db, "--user", "wang", "--name", "admin"], password="team password"
+    )
+    assert code == 2 and "may not manage accounts" in err
+    # own password
+    code, _out, err = run(
+        monkeypatch, capsys, ["account", "passwd", *db, "--user", "wang"], password="team password", new="second one"
+    )
+    assert code == 0, err
+    # lock, refused login, unlock
+    assert (
+        run(monkeypatch, capsys, ["account", "lock", *db, "--user", "admin", "--name", "wang"], password=ADMIN)[0] == 0
+    )
+    code, _out, err = run(monkeypatch, capsys, ["villages", *db, "--user", "wang"], password="second one")
+    assert code == 2 and "locked" in err
+    assert (
+        run(monkeypatch, capsys, ["account", "unlock", *db, "--user", "admin", "--name", "wang"], password=ADMIN)[0]
+        == 0
+    )
+    # admin reset
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        ["account", "passwd", *db, "--user", "admin", "--name", "wang"],
+        password=ADMIN,
+        new="third one",
+    )
+    assert code == 0, err
+    assert run(monkeypatch, capsys, ["villages", *db, "--user", "wang"], password="third one")[0] == 0
+
+
+def test_the_first_account_of_a_store_without_accounts(tmp_path, monkeypatch, capsys):
+    """Issue 17: on a store without accounts the first administrator is made without --user."""
+    path = tmp_path / "new.sqlite"
+    assert main(["demo-data", "--db", str(path), "--villages", "1", "--households", "3", "--households-only"]) == 0
+    code, _out, err = run(
+        monkeypatch,
+        capsys,
+        ["account", "add", "--db", str(path), "--name", "boss", "--role", "township_admin"],
+        new="boss password",
+    )
+    assert code == 0, err
+    code, _out, err = run(monkeypatch, capsys, ["villages", "--db", str(path)])
+    assert code == 2 and "--user" in err

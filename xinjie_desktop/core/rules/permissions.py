@@ -1,0 +1,179 @@
+"""Who may do what, in which village (issue 17): the roles and the actions of the services, as a pure rule.
+
+Four roles.  乡指挥部管理员 (``township_admin``): everything, in every village (set-up, provisioning, the
+accounts).  工作队员 (``work_team``): enter and edit in the villages of the account's scope, and sign agreements
+as the township's representative where the account is authorised (``Actor.may_sign``).  村干部
+(``village_cadre``): enter and view in the account's village, never sign for the township.  纪检/审计
+(``auditor``): read everything and the record of changes, change nothing.
+
+``allowed(actor, action, village_id)`` answers; ``require`` raises ``PermissionRefused``, whose text names
+the person, their role, the action and the village in plain words.  The records services ask ``require``
+before they write anything (``core.records.access``), so a refused action writes nothing.
+
+An actor's ``villages`` are village ids; empty means every village (the township's administrators and
+auditors).  ``village_id`` None is an action not tied to one village (importing a stick, the township's
+set-up): only the role decides then.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from xinjie_desktop.i18n import N_, _
+
+
+class Role(enum.StrEnum):
+    TOWNSHIP_ADMIN = "township_admin"  # 乡指挥部管理员
+    WORK_TEAM = "work_team"  # 工作队员
+    VILLAGE_CADRE = "village_cadre"  # 村干部
+    AUDITOR = "auditor"  # 纪检/审计
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.TOWNSHIP_ADMIN: N_("township administrator"),
+    Role.WORK_TEAM: N_("work-team member"),
+    Role.VILLAGE_CADRE: N_("village cadre"),
+    Role.AUDITOR: N_("auditor"),
+}
+
+
+def role_label(role: Role) -> str:
+    """The role in the user's language (乡指挥部管理员, 工作队员, 村干部, 纪检/审计)."""
+    return _(ROLE_LABELS[role])
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person logged in: their account's UUID, login name, role and village scope (village ids; empty:
+    every village).  ``may_sign``: a work-team member authorised to sign agreements for the township."""
+
+    id: str
+    name: str
+    role: Role
+    villages: frozenset[str] = frozenset()
+    may_sign: bool = False
+
+    def covers(self, village_id: str | None) -> bool:
+        """Whether ``village_id`` is within the actor's scope (None, a township-wide action: yes)."""
+        return village_id is None or not self.villages or village_id in self.villages
+
+
+@dataclass(frozen=True)
+class KdfParameters:
+    """Argon2id's cost, for the password hashes (core.records.accounts) and the keys derived from passwords
+    (core.store.keyring): seconds of work per guess for whoever holds a copy of the file."""
+
+    time_cost: int
+    memory_cost: int  # KiB
+    parallelism: int
+
+
+# The shipped parameters: RFC 9106's second recommended option (t=3, 64 MiB, 4 lanes), about 0.1-0.2 s a
+# login on a village laptop.  Read ``KDF_PARAMETERS`` at the time of use (the test suite lowers it for speed).
+SHIPPED_KDF_PARAMETERS = KdfParameters(time_cost=3, memory_cost=64 * 1024, parallelism=4)
+KDF_PARAMETERS = SHIPPED_KDF_PARAMETERS
+
+
+class Action(enum.StrEnum):
+    SET_UP = "set_up"  # the township, its villages and groups
+    PROVISION = "provision"  # provisioning a laptop, trusting a device
+    MANAGE_ACCOUNTS = "manage_accounts"  # make, lock, unlock, reset accounts
+    EDIT_HOUSEHOLD = "edit_household"  # enter and edit households, members, income, objections, attachments
+    RECORD_STEP = "record_step"  # the identification workflow's steps
+    RELOCATION = "relocation"  # relocation verification, housing plans, dangerous houses, demolition
+    DRAFT_AGREEMENT = "draft_agreement"  # draft, correct, void an agreement; the household's signature
+    SIGN_FOR_TOWNSHIP = "sign_for_township"  # the township representative's signature on an agreement
+    NOTICES = "notices"  # public notices and their objections
+    IMPORT_BUNDLE = "import_bundle"
+    EXPORT_BUNDLE = "export_bundle"
+    READ = "read"
+    READ_AUDIT = "read_audit"  # the record of changes
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.SET_UP: N_("set up the township"),
+    Action.PROVISION: N_("provision laptops"),
+    Action.MANAGE_ACCOUNTS: N_("manage accounts"),
+    Action.EDIT_HOUSEHOLD: N_("enter or edit households"),
+    Action.RECORD_STEP: N_("record identification steps"),
+    Action.RELOCATION: N_("enter relocation records and housing plans"),
+    Action.DRAFT_AGREEMENT: N_("draft agreements"),
+    Action.SIGN_FOR_TOWNSHIP: N_("sign agreements for the township"),
+    Action.NOTICES: N_("make public notices"),
+    Action.IMPORT_BUNDLE: N_("import bundles"),
+    Action.EXPORT_BUNDLE: N_("export bundles"),
+    Action.READ: N_("read the records"),
+    Action.READ_AUDIT: N_("read the record of changes"),
+}
+
+_ENTERING = frozenset(
+    {
+        Action.EDIT_HOUSEHOLD,
+        Action.RECORD_STEP,
+        Action.RELOCATION,
+        Action.DRAFT_AGREEMENT,
+        Action.NOTICES,
+        Action.IMPORT_BUNDLE,
+        Action.EXPORT_BUNDLE,
+        Action.READ,
+    }
+)
+# What each role may do at all (within its villages); signing for the township also needs ``may_sign``.
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.TOWNSHIP_ADMIN: frozenset(Action),
+    Role.WORK_TEAM: _ENTERING | {Action.SIGN_FOR_TOWNSHIP},
+    Role.VILLAGE_CADRE: _ENTERING,
+    Role.AUDITOR: frozenset({Action.READ, Action.READ_AUDIT}),
+}
+# Actions that change something: refused to every actor on a store with accounts when no one is logged in.
+CHANGING = frozenset(Action) - {Action.READ, Action.READ_AUDIT}
+
+
+class PermissionRefused(Exception):
+    """An action the logged-in person may not do; ``str()`` is a message for the user."""
+
+    def __init__(self, message: str, actor: Actor | None, action: Action, village_id: str | None) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.action = action
+        self.village_id = village_id
+
+
+def allowed(actor: Actor | None, action: Action, village_id: str | None = None) -> bool:
+    """Whether ``actor`` may do ``action`` in ``village_id`` (None: an action not tied to a village).
+    No actor (nobody logged in) may do nothing; a store without accounts does not ask (``records.access``)."""
+    if actor is None:
+        return False
+    if action not in ROLE_ACTIONS[actor.role]:
+        return False
+    if action is Action.SIGN_FOR_TOWNSHIP and actor.role is Role.WORK_TEAM and not actor.may_sign:
+        return False
+    return actor.covers(village_id)
+
+
+def refusal(actor: Actor | None, action: Action, village_id: str | None = None, village_name: str = "") -> str:
+    """The user's message for a refused action (the village by its name when given, else by its id)."""
+    what = _(ACTION_LABELS[action])
+    where = village_name or village_id or ""
+    if actor is None:
+        return _("Nobody is logged in: log in to {action}.").format(action=what)
+    who = actor.name
+    role = role_label(actor.role)
+    if action in ROLE_ACTIONS[actor.role] and action is Action.SIGN_FOR_TOWNSHIP and not actor.may_sign:
+        return _("{name} ({role}) is not authorised to sign agreements for the township.").format(name=who, role=role)
+    if action in ROLE_ACTIONS[actor.role] and where:
+        return _("{name} ({role}) may not {action} in {village}: that village is not in their scope.").format(
+            name=who, role=role, action=what, village=where
+        )
+    if where:
+        return _("{name} ({role}) may not {action} (village {village}).").format(
+            name=who, role=role, action=what, village=where
+        )
+    return _("{name} ({role}) may not {action}.").format(name=who, role=role, action=what)
+
+
+def require(actor: Actor | None, action: Action, village_id: str | None = None, village_name: str = "") -> None:
+    """Raise ``PermissionRefused`` unless ``actor`` may do ``action`` in ``village_id``."""
+    if not allowed(actor, action, village_id):
+        raise PermissionRefused(refusal(actor, action, village_id, village_name), actor, action, village_id)
