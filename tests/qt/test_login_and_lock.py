@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
@@ -79,3 +80,128 @@ def test_the_idle_lock_fires_after_the_set_time_without_input_and_input_starts_i
         qtbot.waitUntil(lambda: fired == [True], timeout=2000)
     finally:
         idle.stop()
+
+
+# --- the shell: a data file with accounts (issue 17) -------------------------------------------------
+
+
+@pytest.fixture
+def accounts_store(tmp_path):
+    """A demo data file with an administrator, a work-team member of one village and an auditor."""
+    from xinjie_desktop.core.records import accounts, demo_data, township
+    from xinjie_desktop.core.rules.permissions import Actor, Role
+    from xinjie_desktop.core.sync.workstore import open_store
+
+    path = tmp_path / "accounts.sqlite"
+    store = open_store(path)
+    demo_data.generate(store, villages=2, households=30, seed=3)
+    admin_id = accounts.create(store, "admin", "admin-pass-1", Role.TOWNSHIP_ADMIN)
+    store.actor = Actor(admin_id, "admin", Role.TOWNSHIP_ADMIN)
+    with store.session() as session:
+        village = township.villages(session)[0]
+    accounts.create(store, "zhang", "zhang-pass-1", Role.WORK_TEAM, villages=[village.id])
+    accounts.create(store, "audit", "audit-pass-1", Role.AUDITOR)
+    store.close()
+    return path
+
+
+def open_shell(qtbot, path):
+    from xinjie_desktop.qt.shell import app
+
+    shell = app._Shell()
+    qtbot.addWidget(shell.window)
+    shell.window.show()
+    shell.open(path)
+    qtbot.waitUntil(lambda: shell.window.login_page is not None and shell.window.login_page.isVisible(), timeout=10000)
+    return shell
+
+
+def log_in(qtbot, shell, name, password):
+    page = shell.window.login_page
+    page.name_edit.clear()
+    qtbot.keyClicks(page.name_edit, name)
+    qtbot.keyClicks(page.password_edit, password)
+    qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
+
+
+def test_a_data_file_with_accounts_opens_only_after_login_and_a_wrong_password_is_refused(
+    qtbot, prepared_app, accounts_store
+):
+    """Issue 17: login at start: the households show only after a right password; a wrong one is refused on
+    the page (nothing of the households shown), and the person's name and role are in the status bar."""
+    shell = open_shell(qtbot, accounts_store)
+    window = shell.window
+    assert window.workspace is None and not window.new_action.isEnabled()
+    log_in(qtbot, shell, "zhang", "wrong-password")
+    qtbot.waitUntil(lambda: "Wrong name or password" in window.login_page.message.text(), timeout=10000)
+    assert window.workspace is None and window.login_page.password_edit.text() == ""
+    log_in(qtbot, shell, "zhang", "zhang-pass-1")
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    assert window.centre.currentWidget() is window.workspace
+    assert shell.store.actor.name == "zhang"
+    assert "zhang" in window.user_label.text() and "work-team member" in window.user_label.text()
+    assert window.lock_action.isEnabled() and window.new_action.isEnabled()
+    assert not window.provision_action.isEnabled()  # a work-team member provisions no laptop
+    shell.close()
+
+
+def test_an_auditor_s_window_offers_no_command_that_changes_anything(qtbot, prepared_app, accounts_store):
+    """Issue 17: 纪检/审计 reads everything and changes nothing: the window offers no new household, no import,
+    no export; the core refuses a save all the same (its message, not a traceback)."""
+    from xinjie_desktop.core.records import households
+    from xinjie_desktop.core.rules.permissions import PermissionRefused
+
+    shell = open_shell(qtbot, accounts_store)
+    log_in(qtbot, shell, "audit", "audit-pass-1")
+    window = shell.window
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    assert window.model.rowCount() == 30  # reads every village
+    for action in (window.new_action, window.sync_import_action, window.sync_export_action, window.provision_action):
+        assert not action.isEnabled(), action.text()
+    with shell.store.session() as session:
+        draft = households.to_draft(households.existing_household(session, window.model.household_id(0)))
+    with pytest.raises(PermissionRefused, match="auditor"):
+        households.save(shell.store, draft)
+    shell.close()
+
+
+def test_ctrl_l_locks_a_logged_in_window_and_only_the_right_password_unlocks_it(qtbot, prepared_app, accounts_store):
+    """Issue 17: Ctrl+L locks; a wrong password keeps it locked and says so; the right one brings the list back."""
+    shell = open_shell(qtbot, accounts_store)
+    window = shell.window
+    log_in(qtbot, shell, "zhang", "zhang-pass-1")
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked() and not window.table.isVisible()
+    page = window.lock_page
+    assert "zhang" in page.who.text()
+    qtbot.keyClicks(page.password_edit, "not-it")
+    qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Wrong name or password" in page.message.text(), timeout=10000)
+    assert window.is_locked()
+    qtbot.keyClicks(page.password_edit, "zhang-pass-1")
+    qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=10000)
+    assert window.table.isVisible()
+    shell.close()
+
+
+def test_the_idle_lock_locks_a_logged_in_window_and_another_person_can_log_in_instead(
+    qtbot, prepared_app, accounts_store
+):
+    """Issue 17: after the idle time the window locks by itself; "Log in as someone else" opens the file again
+    for the next person, whose own scope then applies."""
+    shell = open_shell(qtbot, accounts_store)
+    window = shell.window
+    log_in(qtbot, shell, "zhang", "zhang-pass-1")
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    shell.idle_lock.set_minutes(0.003)  # 180 ms
+    shell.idle_lock.start()
+    qtbot.waitUntil(window.is_locked, timeout=3000)
+    qtbot.mouseClick(window.lock_page.switch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.login_page.isVisible(), timeout=10000)
+    log_in(qtbot, shell, "admin", "admin-pass-1")
+    qtbot.waitUntil(lambda: shell.store.actor is not None and shell.store.actor.name == "admin", timeout=10000)
+    qtbot.waitUntil(lambda: window.centre.currentWidget() is window.workspace, timeout=10000)
+    assert window.provision_action.isEnabled() and "admin" in window.user_label.text()
+    shell.close()

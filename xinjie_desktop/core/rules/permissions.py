@@ -177,3 +177,11 @@ def require(actor: Actor | None, action: Action, village_id: str | None = None, 
     """Raise ``PermissionRefused`` unless ``actor`` may do ``action`` in ``village_id``."""
     if not allowed(actor, action, village_id):
         raise PermissionRefused(refusal(actor, action, village_id, village_name), actor, action, village_id)
+
+
+def any_village(actor: Actor | None, action: Action) -> bool:
+    """Whether ``actor`` may do ``action`` in some village at least (the window offers the command then; the
+    services still ask ``require`` for the village at hand)."""
+    if actor is None or action not in ROLE_ACTIONS[actor.role]:
+        return False
+    return not (action is Action.SIGN_FOR_TOWNSHIP and actor.role is Role.WORK_TEAM and not actor.may_sign)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from xinjie_desktop import __version__, i18n
 from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.login import IdleLock
 from xinjie_desktop.qt.shell.main_window import MainWindow
 from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 from xinjie_desktop.qt.shell.settings import APPLICATION, ORGANIZATION, backups_to_keep, saved_language
@@ -150,9 +151,11 @@ def install_excepthook() -> None:
 
         details = "".join(traceback.format_exception(kind, value, tb))
         print(details, file=sys.stderr)
-        store_module = sys.modules.get("xinjie_desktop.core.store.database")
-        if store_module is not None and isinstance(value, store_module.StoreError):
-            # a full disk, a read-only folder…: the message says what to do; no traceback is needed
+        from xinjie_desktop.qt.shell.operations import is_for_the_user
+
+        if is_for_the_user(value):
+            # a full disk, a read-only folder, an action the person's role does not allow…: the message says
+            # what to do; no traceback is needed
             log.warning("%s", value)
             if QApplication.instance() is not None:
                 QMessageBox.warning(QApplication.activeWindow(), _("xinjie-desktop"), str(value))
@@ -224,6 +227,7 @@ class Opened:
 
     store: Store
     set_up: bool
+    needs_login: bool = False  # the store has accounts and nobody has logged in yet (issue 17)
 
 
 def open_in_background(path: Path, keep_backups: int | None = None):
@@ -247,7 +251,10 @@ def open_in_background(path: Path, keep_backups: int | None = None):
                 _("The data file {path} cannot be opened: {error}").format(path=path, error=error)
             ) from error
         try:
+            from xinjie_desktop.core.records import accounts
+
             set_up = not needs_set_up(store)
+            needs_login = store.actor is None and accounts.any_accounts(store)
         except BaseException:
             store.close()
             raise
@@ -255,9 +262,28 @@ def open_in_background(path: Path, keep_backups: int | None = None):
             import xinjie_desktop.qt.shell.workspace  # noqa: F401
         except Exception:  # a programming error, not the file's: the window's own import reports it
             log.exception("loading the household workspace failed")
-        return Opened(store, set_up)
+        return Opened(store, set_up, needs_login)
 
     return job
+
+
+def log_in_in_background(store: Store, name: str, password: str):
+    """The job that checks ``name`` and ``password`` against the open store's accounts (core.records.accounts:
+    Argon2id, slow on purpose; wrong passwords counted, then the account locked out); returns the actor."""
+
+    def job(_report):
+        from xinjie_desktop.core.records import accounts
+
+        return accounts.login(store, name, password)
+
+    return job
+
+
+def actor_display(actor) -> str:
+    """ "张三（工作队员）": who is logged in, as the status bar and the lock page name them."""
+    from xinjie_desktop.core.rules.permissions import role_label
+
+    return _("{name} ({role})").format(name=actor.name, role=role_label(actor.role))
 
 
 def after_opening(store: Store, stop: threading.Event, keep_backups: int | None = None):
@@ -302,9 +328,13 @@ class _Shell(QObject):
         self._checker_stop = threading.Event()
         self._pending: Path | None = None  # opened once the window has been painted
         self._closed = False
+        self._awaiting_login: Opened | None = None  # an open store whose user has not logged in yet
+        self._checking_password: Worker | None = None
+        self.idle_lock: IdleLock | None = None  # made at the first login (qt.shell.login)
         self.window.open_store_requested.connect(self.open)
         self.window.restore_backup_requested.connect(self.restore_backup)
         self.window.closing.connect(self._window_closing)
+        self.window.lock_requested.connect(self.lock)
 
     # --- an already open store ------------------------------------------
     def show(self, store: Store) -> bool:
@@ -365,12 +395,109 @@ class _Shell(QObject):
         if self._closed:  # the window was closed meanwhile
             opened.store.close()
             return
+        if opened.needs_login and opened.store.actor is None:
+            self._ask_login(opened)
+            return
         if not opened.set_up and not ensure_set_up(opened.store, self.window):
             opened.store.close()
             self._give_up(0)
             return
         self._install(opened.store)
         self._check_behind(opened.store)
+
+    # --- who is at the keyboard (issue 17) -------------------------------------
+    def _ask_login(self, opened: Opened) -> None:
+        """The login page for a store with accounts; the store stays open (unused) until someone logs in."""
+        self._awaiting_login = opened
+        page = self.window.show_login(opened.store.path)
+        if not getattr(page, "_shell_connected", False):
+            page.submitted.connect(self._log_in)
+            page._shell_connected = True
+        page.password_edit.clear()
+        (page.name_edit if not page.name_edit.text() else page.password_edit).setFocus()
+
+    def _log_in(self, name: str, password: str) -> None:
+        opened = self._awaiting_login
+        if opened is None or self._checking_password is not None:
+            return
+        page = self.window.login_page
+        page.set_busy(True)
+        self._checking_password = run_in_background(
+            None,
+            log_in_in_background(opened.store, name, password),
+            success=self._logged_in,
+            failure=page.refuse,
+            finished=lambda _outcome: setattr(self, "_checking_password", None),
+        )
+
+    def _logged_in(self, actor) -> None:
+        opened, self._awaiting_login = self._awaiting_login, None
+        if opened is None or self._closed:
+            return
+        opened.store.actor = actor  # (accounts.login has set it; said again here for the reader)
+        self._opened(opened)
+        if self.store is opened.store:
+            self._start_session(actor)
+
+    def _start_session(self, actor) -> None:
+        """Someone has logged in: their name in the status bar, Ctrl+L, and the idle lock's clock."""
+        if self.idle_lock is None:
+            from xinjie_desktop.qt.shell.login import IdleLock
+
+            self.idle_lock = IdleLock(parent=self)
+            self.idle_lock.idle.connect(self.lock)
+        self.window.set_actor(actor_display(actor), actor)
+        self.idle_lock.start()
+
+    def lock(self) -> None:
+        """Lock the window (Ctrl+L, or nobody touched it for the set time); only a logged-in session locks."""
+        store = self.store
+        if store is None or getattr(store, "actor", None) is None or self.window.is_locked():
+            return
+        page = self.window.lock(actor_display(store.actor))
+        if not getattr(page, "_shell_connected", False):
+            page.unlock_requested.connect(self._unlock)
+            page.switch_requested.connect(self.switch_user)
+            page._shell_connected = True
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+
+    def _unlock(self, password: str) -> None:
+        store = self.store
+        if store is None or store.actor is None or self._checking_password is not None:
+            return
+        page = self.window.lock_page
+        page.set_busy(True)
+        self._checking_password = run_in_background(
+            None,
+            log_in_in_background(store, store.actor.name, password),
+            success=self._unlocked,
+            failure=page.refuse,
+            finished=lambda _outcome: setattr(self, "_checking_password", None),
+        )
+
+    def _unlocked(self, _actor) -> None:
+        self.window.unlock()
+        if self.idle_lock is not None:
+            self.idle_lock.start()
+
+    def switch_user(self) -> None:
+        """Another person logs in: the store is opened again for them.  Refused while the locked session has
+        unsaved changes in the editor: its owner unlocks and saves (or discards) them first."""
+        workspace = self.window.workspace
+        editor = workspace.editor() if workspace is not None else None
+        if editor is not None and editor.has_unsaved_changes():
+            self.window.lock_page.refuse(
+                _(
+                    "{name} has changes in the editor that are not saved. They must unlock the window and save "
+                    "or discard them before someone else logs in."
+                ).format(name=self.store.actor.name if self.store and self.store.actor else "")
+            )
+            return
+        if self.store is None:
+            return
+        self.store.actor = None
+        self.open(self.store.path, again=True)
 
     def _open_failed(self, message: str) -> None:
         self._finish_opener()
@@ -458,6 +585,8 @@ class _Shell(QObject):
         """Closing the window ends the program: a store still being opened is closed once it is open."""
         self._closed = True
         self._pending = None
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
 
     def close(self) -> None:
         """At the end: wait for a store still being opened and close it, and the open store."""
@@ -471,6 +600,11 @@ class _Shell(QObject):
             opener.deleteLater()
         self._stop_checker()
         self._stop_counting()
+        if self._checking_password is not None:
+            self._checking_password.wait()
+        if self._awaiting_login is not None:
+            self._awaiting_login.store.close()
+            self._awaiting_login = None
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -144,7 +144,11 @@ class MainWindow(QMainWindow):
         self.path_label = QLabel(objectName="path_label")
         self.demo_label = QLabel(_("Demo data: invented, not real households"), objectName="demo_label")
         self.demo_label.setStyleSheet("color: #ffffff; background: #b05a00; padding: 1px 6px;")
+        self.user_label = QLabel(objectName="user_label")  # who is logged in (issue 17)
+        self.user_label.hide()
+        self._actor = None  # core.rules.permissions.Actor of the person logged in, None without accounts
         self.statusBar().addWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.path_label)
         self.statusBar().addPermanentWidget(self.demo_label)
         self.demo_label.hide()
@@ -204,6 +208,15 @@ class MainWindow(QMainWindow):
         if self._workspace is None:
             self._set_path(path)
         return self.login_page
+
+    def set_actor(self, display: str, actor) -> None:
+        """The person logged in (core.rules.permissions.Actor): named in the status bar; the commands their role
+        does not allow are disabled; Ctrl+L locks."""
+        self._actor = actor
+        self.user_label.setText(_("Logged in: {who}").format(who=display))
+        self.user_label.show()
+        self.lock_action.setEnabled(True)
+        self._enable_workspace_actions(self.centre.currentWidget() is not self.opening_page)
 
     def is_locked(self) -> bool:
         return self.lock_page is not None and self.centre.currentWidget() is self.lock_page
@@ -426,6 +439,20 @@ class MainWindow(QMainWindow):
         self.provision_action.setEnabled(not self._is_laptop)
         self.accept_provisioning_action.setEnabled(self._is_laptop)
         self.request_provisioning_action.setEnabled(self._is_laptop)
+        if self._actor is not None:  # what the person's role allows at all (the core refuses the rest anyway)
+            from xinjie_desktop.core.rules.permissions import Action, any_village
+
+            for action, needed in (
+                (self.new_action, Action.EDIT_HOUSEHOLD),
+                (self.sync_export_action, Action.EXPORT_BUNDLE),
+                (self.sync_import_action, Action.IMPORT_BUNDLE),
+                (self.conflicts_action, Action.IMPORT_BUNDLE),
+                (self.provision_action, Action.PROVISION),
+                (self.accept_provisioning_action, Action.PROVISION),
+                (self.request_provisioning_action, Action.PROVISION),
+            ):
+                if not any_village(self._actor, needed):
+                    action.setEnabled(False)
 
     def _new_household(self) -> None:
         if self._workspace is not None:

@@ -41,6 +41,25 @@ from xinjie_desktop.i18n import _
 log = logging.getLogger(__name__)
 
 STORE_MODULE = "xinjie_desktop.core.store.database"
+# Errors whose text is written for the user (module, class): shown as they are, never as "could not be completed".
+# Looked up among the modules already loaded: the window's frame uses this module before the core is imported.
+USER_ERRORS = (
+    (STORE_MODULE, "StoreError"),
+    ("xinjie_desktop.core.rules.permissions", "PermissionRefused"),
+    ("xinjie_desktop.core.records.accounts", "AccountError"),
+    ("xinjie_desktop.core.store.keyring", "KeyringError"),
+)
+
+
+def is_for_the_user(error: BaseException) -> bool:
+    """True when ``error``'s text is a message for the user (a refusal, a wrong password, a full disk)."""
+    for module_name, class_name in USER_ERRORS:
+        module = sys.modules.get(module_name)
+        kind = getattr(module, class_name, None) if module is not None else None
+        if isinstance(kind, type) and isinstance(error, kind):
+            return True
+    return False
+
 
 Report = Callable[[int, int], bool]
 Job = Callable[[Report], Any]
@@ -92,8 +111,7 @@ class Worker(QThread):
 
     @staticmethod
     def _message(error: Exception) -> str:
-        store = sys.modules.get(STORE_MODULE)  # a StoreError can only come from a loaded core.store.database
-        if store is not None and isinstance(error, store.StoreError):
+        if is_for_the_user(error):
             return str(error)
         log.error("background job failed", exc_info=error)
         return _("The work could not be completed: {error}").format(error=error)
