@@ -372,3 +372,27 @@ def test_an_interrupted_encryption_is_finished_and_its_clear_leftover_shredded(t
     shutil.copyfile(FIXTURES / f"store-{REVISIONS[-1]}.sqlite", leftover)
     open_store(path, key=key).close()
     assert not leftover.exists()
+
+
+def test_the_staging_keeps_its_sorts_and_temporary_tables_in_memory(monkeypatch):
+    """Issue 17: a bundle's changes staged in a reader thread never reach a temporary file in clear (SQLite's
+    default puts large sorts and temporary tables in files)."""
+    from xinjie_desktop.core.sync import staging
+
+    executed = []
+    real_connect = sqlite3.connect
+
+    class Recording:
+        def __init__(self, connection):
+            self.connection = connection
+
+        def execute(self, statement, *args):
+            executed.append(statement)
+            return self.connection.execute(statement, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.connection, name)
+
+    monkeypatch.setattr(staging.sqlite3, "connect", lambda *a, **k: Recording(real_connect(*a, **k)))
+    staging.staged_image("")
+    assert executed[0] == "PRAGMA temp_store=MEMORY"

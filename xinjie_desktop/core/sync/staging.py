@@ -312,6 +312,8 @@ def staged_image(
     ``params``: the policy parameters the derived columns of new households are computed under (those in force).
     ``as_rows``: the tables' rows instead of the image (for a store that cannot load an image, ``StagedRows``)."""
     database = sqlite3.connect(":memory:")
+    # Its sorts and temporary tables in memory too: a bundle's names and ID numbers never reach a temporary file.
+    database.execute("PRAGMA temp_store=MEMORY")
     try:
         for statement in _schema():  # empty tables first, always the same: the same pages in every image
             database.execute(statement)
