@@ -4,9 +4,11 @@ Prints: export time per laptop (median), bundle size per 1,000 households, the t
 of all 12 bundles against a raw SQLite bulk insert of the same rows measured in the same run (the
 floor: ``executemany`` into an empty store of the same schema, one transaction; each import and
 floor timed ``--runs`` times, alternating, medians printed), the time to import an
-already-imported bundle again, and peak memory of the importing process.
+already-imported bundle again, and peak memory of the importing process.  With ``--encrypted`` (issue 17) each
+run also imports the same bundles into the same township store encrypted (SQLCipher, ``database.encrypt_store``)
+and times a raw insert into an encrypted empty store; the encrypted import's ratio is against the same clear floor.
 
-    .venv/bin/python scripts/bench_sync.py [--laptops 12] [--households 2000] [--runs 3] [--folder /tmp/xinjie-bench-sync]
+    .venv/bin/python scripts/bench_sync.py [--laptops 12] [--households 2000] [--runs 3] [--encrypted] [--folder /tmp/xinjie-bench-sync]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 
 from xinjie_desktop.core.records import demo_data, township
+from xinjie_desktop.core.store import cipher, database, keyring
 from xinjie_desktop.core.sync import device, exporting, importing
 from xinjie_desktop.core.sync.workstore import open_store
 
@@ -83,9 +86,9 @@ def build(folder: Path, laptops: int, households: int) -> tuple[Path, list[Path]
     return folder / "township.sqlite", paths, export_times, sizes
 
 
-def import_all(store_path: str, paths: list[str]) -> None:
+def import_all(store_path: str, paths: list[str], key: bytes | None = None) -> None:
     """In a process of its own, so that its peak memory is the import's."""
-    store = open_store(store_path)
+    store = open_store(store_path, key=key)
     started = time.perf_counter()
     results = importing.import_bundles(store, [Path(p) for p in paths])
     elapsed = time.perf_counter() - started
@@ -111,14 +114,19 @@ def peak_mib() -> float:
 
 
 def raw_floor(
-    township_path: Path, folder: Path, tables: list[str], name: str, search_index: bool = True
+    township_path: Path,
+    folder: Path,
+    tables: list[str],
+    name: str,
+    search_index: bool = True,
+    key: bytes | None = None,
 ) -> tuple[float, int]:
     """executemany of the rows of ``tables`` the import left in the township's store, into an empty
     store of the same schema (one transaction, ``synchronous=FULL`` as the import commits).
     ``search_index=False``: without the triggers that keep the households' search index (migration 0011), as
     the floor was before that index existed (the import's ratio against it compares with earlier sessions)."""
     empty = folder / f"{name}.sqlite"
-    open_store(empty).close()
+    open_store(empty, key=key).close()
     if not search_index:
         plain = sqlite3.connect(empty)
         for (trigger,) in plain.execute(
@@ -127,11 +135,11 @@ def raw_floor(
             plain.execute(f"DROP TRIGGER {trigger}")
         plain.commit()
         plain.close()
-    source = sqlite3.connect(township_path)
+    source = cipher.connect(str(township_path), key)
     rows = {t: source.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
     columns = {t: [r[1] for r in source.execute(f"PRAGMA table_info({t})")] for t in tables}
     source.close()
-    target = sqlite3.connect(empty, isolation_level=None)
+    target = cipher.connect(str(empty), key, isolation_level=None)
     target.execute("PRAGMA journal_mode=WAL")
     target.execute("PRAGMA synchronous=FULL")
     target.execute("PRAGMA foreign_keys=OFF")
@@ -153,10 +161,12 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/xinjie-bench-sync"))
     parser.add_argument("--runs", type=int, default=3, help="imports (and floors) timed; medians are printed")
+    parser.add_argument("--encrypted", action="store_true", help="also import into the township store encrypted")
     parser.add_argument("--import-only", nargs="+")
+    parser.add_argument("--key", help="(--import-only) the data key of the encrypted store, hex")
     args = parser.parse_args()
     if args.import_only:
-        import_all(args.import_only[0], args.import_only[1:])
+        import_all(args.import_only[0], args.import_only[1:], bytes.fromhex(args.key) if args.key else None)
         return
     shutil.rmtree(args.folder, ignore_errors=True)
     args.folder.mkdir(parents=True)
@@ -165,21 +175,37 @@ def main() -> None:
     before = args.folder / "township-before-import.sqlite"
     for suffix in ("", ".device"):  # to measure the import again: put both back at the same path
         shutil.copyfile(f"{town_path}{suffix}", f"{before}{suffix}")
+    key = keyring.new_data_key() if args.encrypted else None
+    encrypted_before = args.folder / "township-before-import-encrypted.sqlite"
+    if key is not None:  # the same store encrypted, at the same path (its device identity stays)
+        database.encrypt_store(town_path, key)
+        shutil.copyfile(town_path, encrypted_before)
     runs, floors, stored_floors, bare_floors = [], [], [], []
+    encrypted_runs: list[dict] = []
+    encrypted_floors: list[float] = []
     records = ["household", "member", "income_worksheet", "workflow_step"]
-    for run in range(args.runs):  # import and floors alternate, so that both see the machine alike
+
+    def timed_import(source: Path, data_key: bytes | None) -> dict:
         for suffix in ("-wal", "-shm"):
             Path(f"{town_path}{suffix}").unlink(missing_ok=True)
-        for suffix in ("", ".device"):
-            shutil.copyfile(f"{before}{suffix}", f"{town_path}{suffix}")
+        shutil.copyfile(source, town_path)
+        shutil.copyfile(f"{before}.device", f"{town_path}.device")
         os.sync()  # files written out before anything is timed
         done = subprocess.run(
-            [sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)],
+            [sys.executable, __file__, "--import-only", str(town_path), *map(str, paths)]
+            + (["--key", data_key.hex()] if data_key else []),
             capture_output=True,
             text=True,
             check=True,
         )
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    for run in range(args.runs):  # import and floors alternate, so that both see the machine alike
+        if key is not None:
+            encrypted_runs.append(timed_import(encrypted_before, key))
+            os.sync()
+            encrypted_floors.append(raw_floor(town_path, args.folder, records, f"floor-encrypted-{run}", key=key)[0])
+        runs.append(timed_import(before, None))
         os.sync()
         floor, floor_rows = raw_floor(town_path, args.folder, records, f"floor-{run}")
         bare, _rows = raw_floor(town_path, args.folder, records, f"floor-bare-{run}", search_index=False)
@@ -189,7 +215,12 @@ def main() -> None:
         stored_floors.append(stored)
         print(
             f"  run {run + 1}: import {runs[-1]['seconds']:.2f} s, floor {floor:.2f} s, "
-            f"floor with the journal {stored:.2f} s, floor without the search index {bare:.2f} s",
+            f"floor with the journal {stored:.2f} s, floor without the search index {bare:.2f} s"
+            + (
+                f"; encrypted: import {encrypted_runs[-1]['seconds']:.2f} s, floor {encrypted_floors[-1]:.2f} s"
+                if key is not None
+                else ""
+            ),
             flush=True,
         )
     measured = {
@@ -226,6 +257,17 @@ def main() -> None:
         f"raw SQLite bulk insert of the records and the journal the import stores ({stored_rows} rows): "
         f"{stored:.2f} s; ratio import / that: {measured['seconds'] / stored:.2f}"
     )
+    if key is not None:
+        seconds = statistics.median(r["seconds"] for r in encrypted_runs)
+        ratios = [r["seconds"] / f for r, f in zip(encrypted_runs, floors, strict=True)]
+        print(
+            f"the same import into the township store encrypted (SQLCipher): {seconds:.2f} s, median of "
+            f"{len(encrypted_runs)}; ratio encrypted import / the same clear floor: {seconds / floor:.2f} "
+            f"(target ≤ 3; per run {', '.join(f'{ratio:.2f}' for ratio in ratios)}); encrypted / clear import: "
+            f"{seconds / measured['seconds']:.2f}; raw insert into an encrypted store "
+            f"{statistics.median(encrypted_floors):.2f} s; peak "
+            f"{max(r['peak_mib'] for r in encrypted_runs):.0f} MiB"
+        )
     print(f"re-import of an already-imported bundle: {measured['reimport']:.3f} s (target ≤ 0.5 s)")
     print(f"peak memory of the importing process: {measured['peak_mib']:.0f} MiB")
 

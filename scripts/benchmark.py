@@ -27,15 +27,22 @@ times on shared machines drift:
                  one or two characters (LIKE's, on the narrow copy) and longer
   demo_data      generating the store, against a raw executemany of the same rows
   peak memory    ru_maxrss of the benchmark process and of the app's cold start
+  encrypted      (--encrypted, issue 17) open_list and filter_keystroke again on
+                 the same store encrypted (SQLCipher; made once beside it by
+                 database.encrypt_store), in the same run: each figure's ratio
+                 to the clear store's (target ≤ 1.3); --list-only leaves the
+                 cold starts out
 Runs with Qt offscreen; a display is not needed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -120,10 +127,12 @@ def timed_process(code: str, *args: str) -> tuple[float, int]:
     return float(output.split()[0]) - start, usage.ru_maxrss
 
 
-def raw_list_query(path: Path, text: str = "") -> float:
-    """The floor: the list's count and first page with plain sqlite3."""
+def raw_list_query(path: Path, text: str = "", key: bytes | None = None) -> float:
+    """The floor: the list's count and first page with plain sqlite3 (SQLCipher for an encrypted store)."""
+    from xinjie_desktop.core.store import cipher
+
     start = time.perf_counter()
-    connection = sqlite3.connect(path)
+    connection = cipher.connect(str(path), key)
     where, args = ("WHERE search_text LIKE ?", (f"%{text}%",)) if text else ("", ())
     connection.execute(f"SELECT count(*) FROM household {where}", args).fetchone()
     connection.execute(
@@ -177,7 +186,7 @@ def make_store(path: Path, households: int) -> dict:
     }
 
 
-def in_process(path: Path, repeat: int) -> dict:
+def in_process(path: Path, repeat: int, key: bytes | None = None) -> dict:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -186,7 +195,7 @@ def in_process(path: Path, repeat: int) -> dict:
 
     app = QApplication.instance() or QApplication(sys.argv)
     prepare_application(app, "zh_CN")
-    store = open_store(path)
+    store = open_store(path, key=key)
     opens = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -206,7 +215,9 @@ def in_process(path: Path, repeat: int) -> dict:
     edit = window.filter_bar.text_edit
     view = window.table
     keys, floors, lengths = [], [], []
-    with sqlite3.connect(path) as connection:
+    from xinjie_desktop.core.store import cipher
+
+    with contextlib.closing(cipher.connect(str(path), key)) as connection:
         names = [row[0] for row in connection.execute("SELECT head_name FROM household LIMIT 5 OFFSET 500")]
         numbers = [row[0] for row in connection.execute("SELECT head_id_number FROM household LIMIT 3 OFFSET 900")]
     words = names + [n[:10] for n in numbers]
@@ -223,14 +234,14 @@ def in_process(path: Path, repeat: int) -> dict:
             while window.model.count_pending():  # the count that runs beside the first page: until it is in
                 app.processEvents()
             keys.append(time.perf_counter() - start)
-            floors.append(raw_list_query(path, word[: index + 1]))
+            floors.append(raw_list_query(path, word[: index + 1], key))
             lengths.append(index + 1)
     edit.clear()
     window.filter_bar._apply_text_now()
     app.processEvents()
     rows_found = window.model.rowCount()  # the whole list again: proves the filters were real
     store.close()
-    open_floor = statistics.median(raw_list_query(path) for _ in range(repeat))
+    open_floor = statistics.median(raw_list_query(path, "", key) for _ in range(repeat))
     return {
         "open_list_ms": {
             "median": round(statistics.median(opens) * 1000, 1),
@@ -271,19 +282,23 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--store", type=Path, help="reuse this store (made if missing)")
+    parser.add_argument("--encrypted", action="store_true", help="the list also on the store encrypted (issue 17)")
+    parser.add_argument("--list-only", action="store_true", help="leave the cold starts out")
     args = parser.parse_args()
     path = args.store or Path(tempfile.gettempdir()) / f"xinjie-benchmark-{args.households}.sqlite"
     result: dict = {"households": args.households}
     if not path.exists():
         result["demo_data"] = make_store(path, args.households)
     bare, app, to_list, app_memory = [], [], [], []
-    for _ in range(args.repeat):
+    for _ in range(0 if args.list_only else args.repeat):
         bare.append(timed_process(BARE)[0])
         seconds, _memory = timed_process(APP, str(path), "window")
         app.append(seconds)
         seconds, memory = timed_process(APP, str(path), "list")
         to_list.append(seconds)
         app_memory.append(memory)
+    if args.list_only:
+        return list_figures(path, args, result)
     floor = statistics.median(bare)
     result["cold_start_s"] = {
         "median": round(statistics.median(app), 3),
@@ -299,7 +314,50 @@ def main() -> None:
         "target_list_after_window_s": 1.0,
         "peak_memory_mib": round(max(app_memory) / 1024, 1),
     }
-    result.update(in_process(path, args.repeat))
+    list_figures(path, args, result)
+
+
+def encrypted_copy(path: Path) -> tuple[Path, bytes]:
+    """The store encrypted (made once beside it, its data key in a file beside it: a benchmark's store only)."""
+    from xinjie_desktop.core.store import database, keyring
+
+    encrypted = path.with_name(f"{path.stem}-encrypted{path.suffix}")
+    key_file = Path(f"{encrypted}.benchmark-key")
+    if not (encrypted.exists() and key_file.exists()):
+        key = keyring.new_data_key()
+        shutil.copyfile(path, encrypted)
+        database.encrypt_store(encrypted, key)
+        key_file.write_text(key.hex())
+    return encrypted, bytes.fromhex(key_file.read_text())
+
+
+def list_figures(path: Path, args, result: dict) -> None:
+    """The list's figures (open, filter), on the clear store and, with ``--encrypted``, on the same store encrypted,
+    alternating (clear, encrypted, clear, encrypted…) so that both see the machine alike."""
+    if not args.encrypted:
+        result.update(in_process(path, args.repeat))
+    else:
+        encrypted, key = encrypted_copy(path)
+        clear_runs, encrypted_runs = [], []
+        for _ in range(2):
+            clear_runs.append(in_process(path, args.repeat))
+            encrypted_runs.append(in_process(encrypted, args.repeat, key))
+
+        def median(runs: list[dict], figure: str, field: str = "median") -> float:
+            return statistics.median(run[figure][field] for run in runs)
+
+        result.update(clear_runs[-1])
+        result["encrypted"] = {
+            figure: {
+                "clear_ms": median(clear_runs, figure),
+                "encrypted_ms": median(encrypted_runs, figure),
+                "ratio": round(median(encrypted_runs, figure) / median(clear_runs, figure), 2),
+                "clear_raw_floor_ms": median(clear_runs, figure, "raw_sqlite_floor_ms"),
+                "encrypted_raw_floor_ms": median(encrypted_runs, figure, "raw_sqlite_floor_ms"),
+                "target_ratio": 1.3,
+            }
+            for figure in ("open_list_ms", "filter_keystroke_ms")
+        }
     result["benchmark_peak_memory_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 

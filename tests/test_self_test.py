@@ -18,6 +18,7 @@ from xinjie_desktop.core.store.database import StoreError, head_revision
 
 CHECKS = [
     "store",
+    "encrypted store",
     "demo household",
     "housing plan",
     "agreement PDF",

@@ -4,11 +4,16 @@
 ``log.exception`` writes) to ``folder/xinjie.log``, rotated at 1 MB with 5 old files kept.  Should
 the folder not be writable, the log goes to the system's temporary folder instead.  Qt-free: the
 window (qt.shell.app) and the command line (main) both call it.
+
+The log never holds an ID number (issue 17): every line written to the file, tracebacks included (an
+exception's text may quote a value), has each 18-character resident ID number masked (``mask_id_numbers``).
+Bound values of SQL statements are kept out by the store's engine itself (``hide_parameters``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,6 +21,23 @@ LOG_FILE = "xinjie.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+
+# An 18-character resident ID number: 17 digits and a check character (a digit or X), not part of a longer number.
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9Xx])")
+ID_NUMBER_MASK = "<ID number>"
+
+
+def mask_id_numbers(text: str) -> str:
+    """``text`` with every 18-character ID number replaced by ``ID_NUMBER_MASK``."""
+    return _ID_NUMBER.sub(ID_NUMBER_MASK, text)
+
+
+class MaskingFormatter(logging.Formatter):
+    """The log file's formatter: each record as ``FORMAT`` lays it out, traceback included, its ID numbers masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_id_numbers(super().format(record))
+
 
 _handler: logging.Handler | None = None
 _path: Path | None = None
@@ -36,7 +58,7 @@ def configure(folder: Path | str, level: int = logging.INFO) -> Path:
             )
         except OSError:
             continue
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(MaskingFormatter(FORMAT))
         handler.setLevel(level)
         root = logging.getLogger()
         root.addHandler(handler)

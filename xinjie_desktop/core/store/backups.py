@@ -20,6 +20,10 @@ Restoring works on paths, with the store closed.  The call order is::
     store = open_store(store.path)              # opens (and, if need be, migrates) the restored copy
 
 ``restore`` refuses (``BackupError``) while any program still has the store open.
+
+An encrypted store's backups are encrypted with the same data key (every function here takes the store's
+``key``, ``Store.key``; None for a clear store): SQLCipher's backup API copies the pages between two
+connections given the same key, so a backup is restored as it is.
 """
 
 from __future__ import annotations
@@ -28,10 +32,10 @@ import contextlib
 import datetime as dt
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from xinjie_desktop.core.store import cipher
 from xinjie_desktop.i18n import N_, _
 
 FOLDER = "backups"
@@ -52,6 +56,8 @@ REASONS = {
 }
 
 _STAMP = "%Y%m%d-%H%M%S"
+# What a copy that could not be made raises: the disk's errors and SQLite's (either library's).
+_FAILURES: tuple[type[Exception], ...] = (OSError, *cipher.Error)
 
 
 class BackupError(Exception):
@@ -104,24 +110,30 @@ def list_backups(store_path: Path | str) -> list[Backup]:
     return sorted(found, key=lambda b: (b.time, b.sequence), reverse=True)
 
 
-def verify(path: Path | str) -> bool:
-    """True when the file is a SQLite database that passes ``PRAGMA integrity_check``."""
+def verify(path: Path | str, key: bytes | None = None) -> bool:
+    """True when the file is a SQLite database (encrypted with ``key`` if given) that passes
+    ``PRAGMA integrity_check``."""
     path = Path(path)
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
+        connection = cipher.connect(f"{path.resolve().as_uri()}?mode=ro", key, uri=True, timeout=5)
+    except cipher.Error:
         return False
     try:
         rows = connection.execute("PRAGMA integrity_check").fetchall()
         return rows == [("ok",)]
-    except sqlite3.Error:
+    except cipher.Error:
         return False
     finally:
         connection.close()
 
 
 def create_backup(
-    store_path: Path | str, reason: str = MANUAL, keep: int = DEFAULT_KEEP, *, now: dt.datetime | None = None
+    store_path: Path | str,
+    reason: str = MANUAL,
+    keep: int = DEFAULT_KEEP,
+    *,
+    now: dt.datetime | None = None,
+    key: bytes | None = None,
 ) -> Backup:
     """Back up the store at ``store_path`` (open or not) into its backups folder, then rotate.
 
@@ -138,8 +150,8 @@ def create_backup(
         folder.mkdir(parents=True, exist_ok=True)
         target = _free_name(store_path, folder, when, reason)
         temporary = target.with_name(f".{target.name}.partial")
-        _copy_database(store_path, temporary)
-        if not verify(temporary):
+        _copy_database(store_path, temporary, key)
+        if not verify(temporary, key):
             raise BackupError(
                 _("The backup copy of {path} failed its check; the data file may be damaged.").format(path=store_path)
             )
@@ -149,7 +161,7 @@ def create_backup(
     except BackupError:
         _discard(locals().get("temporary"))
         raise
-    except (OSError, sqlite3.Error) as error:
+    except _FAILURES as error:
         _discard(locals().get("temporary"))
         raise BackupError(
             _("No backup could be made in {folder}: {error}").format(folder=folder, error=_describe(error))
@@ -166,13 +178,14 @@ def _free_name(store_path: Path, folder: Path, when: dt.datetime, reason: str) -
     return folder / f"{store_path.stem}-{when.strftime(_STAMP)}-{reason}{f'-{sequence}' if sequence else ''}{SUFFIX}"
 
 
-def _copy_database(source: Path, destination: Path) -> None:
-    """A consistent copy of ``source`` (which may be in use) into a new self-contained file."""
+def _copy_database(source: Path, destination: Path, key: bytes | None = None) -> None:
+    """A consistent copy of ``source`` (which may be in use) into a new self-contained file (encrypted with
+    the same ``key``)."""
     destination.unlink(missing_ok=True)
     # Not mode=ro: a read-only connection to a WAL store leaves its -wal and -shm files behind.
-    reader = sqlite3.connect(str(source), timeout=5)
+    reader = cipher.connect(str(source), key, timeout=5)
     try:
-        writer = sqlite3.connect(str(destination))
+        writer = cipher.connect(str(destination), key)
         try:
             reader.backup(writer)
             # The copy is one file, readable without -wal/-shm (and openable read-only).
@@ -203,21 +216,23 @@ def is_daily_backup_due(store_path: Path | str, today: dt.date | None = None) ->
 
 
 def daily_backup_if_due(
-    store_path: Path | str, keep: int = DEFAULT_KEEP, *, now: dt.datetime | None = None
+    store_path: Path | str, keep: int = DEFAULT_KEEP, *, now: dt.datetime | None = None, key: bytes | None = None
 ) -> Backup | None:
     """The day's backup, made the first time the store is opened that day; None if one exists already."""
     now = now or dt.datetime.now()
     if not is_daily_backup_due(store_path, now.date()):
         return None
-    return create_backup(store_path, DAILY, keep, now=now)
+    return create_backup(store_path, DAILY, keep, now=now, key=key)
 
 
-def backup_before_import(store_path: Path | str, keep: int = DEFAULT_KEEP) -> Backup:
+def backup_before_import(store_path: Path | str, keep: int = DEFAULT_KEEP, *, key: bytes | None = None) -> Backup:
     """For the bundle import to call before it writes anything (the store may be open)."""
-    return create_backup(store_path, BEFORE_IMPORT, keep)
+    return create_backup(store_path, BEFORE_IMPORT, keep, key=key)
 
 
-def restore(store_path: Path | str, backup_path: Path | str, keep: int = DEFAULT_KEEP) -> Backup | None:
+def restore(
+    store_path: Path | str, backup_path: Path | str, keep: int = DEFAULT_KEEP, *, key: bytes | None = None
+) -> Backup | None:
     """Put the backup at ``backup_path`` in place of the (closed) store at ``store_path``.
 
     First the backup is checked and copied beside the store, then the current store is backed up
@@ -225,7 +240,7 @@ def restore(store_path: Path | str, backup_path: Path | str, keep: int = DEFAULT
     store by an atomic rename.  If anything fails the store is left as it was.  Raises
     ``BackupError`` if the backup is damaged or the store is still open (here or elsewhere)."""
     store_path, backup_path = Path(store_path), Path(backup_path)
-    if not verify(backup_path):
+    if not verify(backup_path, key):
         raise BackupError(
             _("The backup {path} is damaged or not a backup of this application; nothing was restored.").format(
                 path=backup_path
@@ -233,18 +248,18 @@ def restore(store_path: Path | str, backup_path: Path | str, keep: int = DEFAULT
         )
     exists = store_path.is_file() and store_path.stat().st_size > 0
     if exists:
-        _claim(store_path)
+        claim(store_path, key)
     temporary = store_path.with_name(f".{store_path.name}.restoring")
     try:
-        _copy_database(backup_path, temporary)  # before the rotation below can delete the backup
+        _copy_database(backup_path, temporary, key)  # before the rotation below can delete the backup
         _fsync_file(temporary)
-    except (OSError, sqlite3.Error) as error:
+    except _FAILURES as error:
         _discard(temporary)
         raise BackupError(_("The backup could not be restored: {error}").format(error=_describe(error))) from error
     try:
-        before = create_backup(store_path, BEFORE_RESTORE, keep) if exists else None
+        before = create_backup(store_path, BEFORE_RESTORE, keep, key=key) if exists else None
         if exists:
-            _claim(store_path)  # still nobody else: its log is folded in and gone
+            claim(store_path, key)  # still nobody else: its log is folded in and gone
         put_back(temporary, store_path)
     except BaseException:
         _discard(temporary)
@@ -267,31 +282,31 @@ def put_back(copy: Path | str, store_path: Path | str) -> None:
         raise BackupError(_("The backup could not be restored: {error}").format(error=_describe(error))) from error
 
 
-def restore_after_failed_migration(backup: Backup, store_path: Path | str) -> None:
+def restore_after_failed_migration(backup: Backup, store_path: Path | str, *, key: bytes | None = None) -> None:
     """``open_store``'s way back when a migration fails: the before-migration backup, copied into place."""
     store_path = Path(store_path)
     temporary = store_path.with_name(f".{store_path.name}.restoring")
-    _copy_database(backup.path, temporary)
+    _copy_database(backup.path, temporary, key)
     _fsync_file(temporary)
     put_back(temporary, store_path)
 
 
-def _claim(store_path: Path) -> None:
+def claim(store_path: Path, key: bytes | None = None) -> None:
     """Check that no connection (of any program) has the store open, folding its log into the file.
 
     Switching out of WAL mode needs the only connection to the file; it checkpoints the log and
     removes it.  ``open_store`` switches WAL mode on again."""
     try:
-        connection = sqlite3.connect(str(store_path), timeout=1)
-    except sqlite3.Error as error:
+        connection = cipher.connect(str(store_path), key, timeout=1)
+    except cipher.Error as error:
         raise BackupError(
             _("The data file {path} cannot be opened: {error}").format(path=store_path, error=error)
         ) from error
     try:
         mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-    except sqlite3.OperationalError:
+    except cipher.OperationalError:
         mode = None
-    except sqlite3.DatabaseError as error:  # not a database at all: nothing to fold in
+    except cipher.DatabaseError as error:  # not a database at all: nothing to fold in
         raise BackupError(
             _("The data file {path} cannot be opened: {error}").format(path=store_path, error=error)
         ) from error
@@ -304,6 +319,24 @@ def _claim(store_path: Path) -> None:
                 "before restoring a backup."
             ).format(path=store_path)
         )
+
+
+def overwrite_and_remove(path: Path) -> None:
+    """Overwrite the file's bytes with zeros, flush them to the disk, then remove it (a clear copy of the store
+    replaced by an encrypted one).  On a journalling file system or a flash disk the old blocks may survive
+    elsewhere; this removes what an ordinary reader of the disk would find."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    with open(path, "r+b") as handle:
+        chunk = b"\0" * (1024 * 1024)
+        left = size
+        while left > 0:
+            left -= handle.write(chunk[: min(left, len(chunk))])
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
 
 
 def _fsync_file(path: Path) -> None:
@@ -332,3 +365,13 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush the file's bytes to the disk (for ``database.encrypt_store``'s copies)."""
+    _fsync_file(path)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable where the platform allows it."""
+    _fsync_folder(folder)

@@ -38,14 +38,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinjie_desktop.core.rules.permissions import Actor
-from xinjie_desktop.core.store import backups
+from xinjie_desktop.core.store import backups, cipher
 from xinjie_desktop.core.store.models import LocalSetting
 from xinjie_desktop.i18n import _
 
 if TYPE_CHECKING:  # Alembic is imported when a store is migrated, not at every opening (0.5 s)
     from alembic.config import Config
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = cipher.SQLITE_HEADER
 # A unit of work's note (``session.info``) of the fields a person decided: (table, row id, field) → the
 # versions decided between.  Written by records (an edit's collisions) and sync (a conflict's resolution),
 # read by the journal, which records them in the edit's bases as "<field>+".  Named here, below both.
@@ -62,6 +62,8 @@ class StoreWriteError(StoreError):
     and everything saved before is intact.  ``str()`` is a message for the user."""
 
 
+# What a failed write raises: SQLAlchemy's wrapping, either SQLite library's own, the disk's.
+_WRITE_FAILURES: tuple[type[Exception], ...] = (sa_exc.OperationalError, *cipher.OperationalError, OSError)
 # SQLite's result codes for a failed write: SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_FULL.
 _READONLY_CODES, _FULL_CODE = {8, 10, 14}, 13
 
@@ -76,7 +78,7 @@ def write_error(error: BaseException, path: Path) -> StoreWriteError | None:
         full = cause.errno == errno.ENOSPC
         if not full and cause.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
             return None
-    elif isinstance(cause, sqlite3.OperationalError):
+    elif isinstance(cause, cipher.OperationalError):
         full = code == _FULL_CODE or "disk is full" in text
         if not full and code not in _READONLY_CODES and "readonly" not in text and "read-only" not in text:
             return None
@@ -163,12 +165,13 @@ def closed_uncleanly(path: Path) -> bool:
     return path.with_name(path.name + "-wal").exists()
 
 
-def _inspect_existing(path: Path, *, writing: bool = True) -> tuple[str | None, bool]:
+def _inspect_existing(path: Path, *, writing: bool = True, key: bytes | None = None) -> tuple[str | None, bool]:
     """Read-only checks of an existing file; returns its schema revision (None if empty) and whether the
     whole file was checked.  ``writing``: the store is about to be opened for work, so the file and its
     folder must be writable and not locked, and a store closed cleanly is checked only where opening
     reads it (its whole file after an unclean shutdown); otherwise (a dump, a check) nothing beside the
-    file is created, even when it is damaged, and every page is checked (``PRAGMA quick_check``)."""
+    file is created, even when it is damaged, and every page is checked (``PRAGMA quick_check``).
+    ``key``: the store's data key (an encrypted store, ``core.store.cipher``); None for a clear store."""
     whole_file = writing and closed_uncleanly(path)
     try:
         with path.open("rb") as handle:
@@ -177,7 +180,17 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> tuple[str | None, 
         raise StoreError(
             _("The data file {path} cannot be read: {error}").format(path=path, error=error.strerror)
         ) from None
-    if header != SQLITE_HEADER:
+    if key is not None and header == SQLITE_HEADER:
+        raise StoreError(
+            _(
+                "The data file {path} is not encrypted, so it cannot be opened with a key. It has not been changed."
+            ).format(path=path)
+        )
+    if key is None and header != SQLITE_HEADER and Path(f"{path}.keys").exists():
+        raise StoreError(
+            _("The data file {path} is encrypted: log in to open it. It has not been changed.").format(path=path)
+        )
+    if key is None and header != SQLITE_HEADER:
         raise StoreError(
             _(
                 "The file {path} is not a data file of this application, or it is damaged. It has not been changed."
@@ -191,8 +204,8 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> tuple[str | None, 
             ).format(path=path)
         )
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?{_read_only_mode(path)}", uri=True, timeout=0.5)
-    except sqlite3.Error as error:
+        connection = cipher.connect(f"{path.resolve().as_uri()}?{_read_only_mode(path)}", key, uri=True, timeout=0.5)
+    except cipher.Error as error:
         raise StoreError(_("The data file {path} cannot be opened: {error}").format(path=path, error=error)) from None
     try:
         try:
@@ -206,14 +219,14 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> tuple[str | None, 
             check = next(
                 (found for pragma in checks if (found := connection.execute(pragma).fetchone()[0]) != "ok"), "ok"
             )
-        except sqlite3.OperationalError as error:
+        except cipher.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreError(_locked_message(path)) from None
-            raise StoreError(_damaged_message(path)) from None
-        except sqlite3.DatabaseError:
-            raise StoreError(_damaged_message(path)) from None
+            raise StoreError(_damaged_message(path, key)) from None
+        except cipher.DatabaseError:
+            raise StoreError(_damaged_message(path, key)) from None
         if check != "ok":
-            raise StoreError(_damaged_message(path))
+            raise StoreError(_damaged_message(path, key))
         if not tables:
             return None, whole_file
         if "alembic_version" not in tables:
@@ -235,11 +248,11 @@ def _inspect_existing(path: Path, *, writing: bool = True) -> tuple[str | None, 
     if not writing:
         return revision, whole_file
     # A write lock held by another program shows only when we ask for one.
-    probe = sqlite3.connect(str(path), timeout=0.5, isolation_level=None)
+    probe = cipher.connect(str(path), key, timeout=0.5, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
         probe.execute("ROLLBACK")
-    except sqlite3.OperationalError:
+    except cipher.OperationalError:
         raise StoreError(_locked_message(path)) from None
     finally:
         probe.close()
@@ -252,7 +265,12 @@ def _locked_message(path: Path) -> str:
     ).format(path=path)
 
 
-def _damaged_message(path: Path) -> str:
+def _damaged_message(path: Path, key: bytes | None = None) -> str:
+    if key is not None:  # SQLCipher cannot tell a wrong key from a damaged first page
+        return _(
+            "The data file {path} cannot be opened with its key: it is damaged, or the key file beside it belongs to "
+            "another data file. It has not been changed; restore it from a backup copy."
+        ).format(path=path)
     return _(
         "The data file {path} is damaged and cannot be opened. It has not been changed; restore it from a backup copy."
     ).format(path=path)
@@ -340,9 +358,13 @@ class Store:
     """An open store: an engine, a session factory, and what the extensions it was opened with set:
     this laptop's device id (empty without one) and the journal of bulk writes."""
 
-    def __init__(self, path: Path, engine: Engine, extensions: Sequence[StoreExtension] = ()) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, extensions: Sequence[StoreExtension] = (), key: bytes | None = None
+    ) -> None:
         self.path = path
         self.engine = engine
+        # The data key of an encrypted store (None: a clear store); backups and checks of the file need it.
+        self.key = key
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.device_id = ""
         self.journal: BulkJournal = NoJournal()
@@ -396,7 +418,7 @@ class Store:
     def _writing(self) -> Iterator[None]:
         try:
             yield
-        except (sa_exc.OperationalError, sqlite3.OperationalError, OSError) as error:
+        except _WRITE_FAILURES as error:
             translated = write_error(error, self.path)
             if translated is None:
                 raise
@@ -416,9 +438,10 @@ class ReadOnlyStore(Store):
     """A store opened for looking only (checking a bundle before importing it): nothing in the file,
     not even the device's home record, is written."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, key: bytes | None = None) -> None:
         self.path = path
         self.engine = engine
+        self.key = key
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.actor = None
         with self.session() as session:
@@ -432,28 +455,44 @@ class ReadOnlyStore(Store):
     durable_unit_of_work = unit_of_work
 
 
-def open_read_only(path: Path | str, extensions: Sequence[StoreExtension] = ()) -> Store | None:
+def open_read_only(
+    path: Path | str, extensions: Sequence[StoreExtension] = (), key: bytes | None = None
+) -> Store | None:
     """The store at ``path`` for reading, or None when it must be upgraded first (an older schema).
-    Refused like ``open_store`` (``StoreError``) when it is not a usable data file."""
+    Refused like ``open_store`` (``StoreError``) when it is not a usable data file.  ``key``: as ``open_store``."""
     path = Path(path)
     if not (path.exists() and path.stat().st_size > 0):
         raise StoreError(_("The data file {path} does not exist.").format(path=path))
-    if _inspect_existing(path, writing=False)[0] != head_revision():
+    if _inspect_existing(path, writing=False, key=key)[0] != head_revision():
         return None
     mode = _read_only_mode(path)
-    engine = create_engine(
-        f"sqlite:///file:{path.resolve()}?{mode}&uri=true",
-        connect_args={"timeout": 5, "check_same_thread": False, "uri": True},
-    )
+    engine = _create_engine(path, f"{path.resolve().as_uri()}?{mode}", key, uri=True)
     for extension in extensions:
         event.listen(engine, "connect", lambda dbapi_connection, _record, e=extension: e.on_connect(dbapi_connection))
-    return ReadOnlyStore(path, engine)
+    return ReadOnlyStore(path, engine, key)
+
+
+def _create_engine(path: Path, database: str, key: bytes | None, **connect_args: Any) -> Engine:
+    """An engine whose connections ``cipher.connect`` makes (keyed first for an encrypted store).  Bound values
+    are never written into an error's text or a log (``hide_parameters``): they hold names and ID numbers.
+    A store may be opened in a background thread and used from the window's thread afterwards; the pool hands
+    a connection to one thread at a time, so pysqlite's same-thread check is off.  (The URL names the file
+    only for SQLAlchemy's choice of pool: a file's, not an in-memory database's.)"""
+    return create_engine(
+        f"sqlite:///{path}",
+        module=cipher.dbapi(key),
+        creator=lambda: cipher.connect(database, key, timeout=5, check_same_thread=False, **connect_args),
+        hide_parameters=True,
+    )
 
 
 def _engine(path: Path, extensions: Sequence[StoreExtension]) -> Engine:
-    # A store may be opened in a background thread and used from the window's thread afterwards;
-    # the pool hands a connection to one thread at a time, so pysqlite's same-thread check is off.
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 5, "check_same_thread": False})
+    return _encrypted_engine(path, extensions, None)
+
+
+def _encrypted_engine(path: Path, extensions: Sequence[StoreExtension], key: bytes | None) -> Engine:
+    """``_engine`` for the store encrypted with ``key`` (every connection keyed before anything else)."""
+    engine = _create_engine(path, str(path), key)
     event.listen(engine, "connect", lambda dbapi_connection, _record: _on_connect(dbapi_connection, extensions))
     return engine
 
@@ -489,15 +528,23 @@ def open_store(
     revision: str = "head",
     keep_backups: int = backups.DEFAULT_KEEP,
     extensions: Sequence[StoreExtension] = (),
+    key: bytes | None = None,
 ) -> Store:
     """Open (or create) the store at ``path``, migrating it to ``revision`` (after a backup, of which
     the last ``keep_backups`` are kept), then install ``extensions`` on it.  A store opened for work is
-    opened by ``sync.workstore.open_store``, which names the sync layer's extension."""
+    opened by ``sync.workstore.open_store``, which names the sync layer's extension.
+
+    ``key``: the data key of an encrypted store (``core.store.keyring.unlock``); the store, its write-ahead
+    log and its backups are then encrypted by SQLCipher (``core.store.cipher``), and a new store is made
+    encrypted.  None: a clear store, as before issue 17.  A key that does not open the file, or a key for a
+    clear file, is refused (``StoreError``) and the file is left as it was."""
     path = Path(path)
     existing = path.exists() and path.stat().st_size > 0
     if not existing and not create:
         raise StoreError(_("The data file {path} does not exist.").format(path=path))
-    current, checked_whole_file = _inspect_existing(path) if existing else (None, False)
+    if key is not None:
+        shred_leftovers(path)
+    current, checked_whole_file = _inspect_existing(path, key=key) if existing else (None, False)
     if not existing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -509,7 +556,7 @@ def open_store(
     backup = None
     if existing and current != target:
         try:
-            backup = backups.create_backup(path, backups.BEFORE_MIGRATION, keep_backups)
+            backup = backups.create_backup(path, backups.BEFORE_MIGRATION, keep_backups, key=key)
         except backups.BackupError as error:
             raise StoreError(
                 _(
@@ -517,17 +564,17 @@ def open_store(
                     "has not been changed. {reason}"
                 ).format(path=path, reason=error)
             ) from None
-    engine = _engine(path, extensions)
+    engine = _engine(path, extensions) if key is None else _encrypted_engine(path, extensions, key)
     try:
         if current != target:
             upgrade(engine, target)
     except BaseException:
         engine.dispose()
         if backup is not None:
-            backups.restore_after_failed_migration(backup, path)
+            backups.restore_after_failed_migration(backup, path, key=key)
         raise
     try:
-        store = Store(path, engine, extensions)
+        store = Store(path, engine, extensions, key)
         if checked_whole_file:
             remember_whole_file_check(store)
         return store
@@ -547,14 +594,17 @@ def whole_file_check_due(store: Store, today: dt.date | None = None) -> bool:
         return True
 
 
-def check_whole_file(path: Path | str, keep_going: Callable[[], bool] = lambda: True) -> bool | None:
+def check_whole_file(
+    path: Path | str, keep_going: Callable[[], bool] = lambda: True, *, key: bytes | None = None
+) -> bool | None:
     """``PRAGMA integrity_check`` of every page, on a connection of its own that only reads (run it beside
     an open store, in a thread of its own: it takes seconds on a large store).  True when sound, False
-    when damaged, None when ``keep_going`` (asked every few thousand steps) returned False."""
+    when damaged, None when ``keep_going`` (asked every few thousand steps) returned False.  ``key``: the
+    data key of an encrypted store (``Store.key``)."""
     path = Path(path)
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
+        connection = cipher.connect(f"{path.resolve().as_uri()}?mode=ro", key, uri=True, timeout=5)
+    except cipher.Error:
         return False
     stopped = False
 
@@ -566,7 +616,7 @@ def check_whole_file(path: Path | str, keep_going: Callable[[], bool] = lambda: 
     connection.set_progress_handler(progress, 1000)
     try:
         return connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    except sqlite3.DatabaseError:
+    except cipher.DatabaseError:
         return None if stopped else False
     finally:
         connection.close()
@@ -585,3 +635,157 @@ def remember_whole_file_check(store: Store, today: dt.date | None = None) -> Non
 def get_local(session: Session, key: str) -> str | None:
     setting = session.scalar(select(LocalSetting).where(LocalSetting.key == key))
     return setting.value if setting else None
+
+
+# --- encrypting a clear store (issue 17) -----------------------------------------------------------------------
+
+
+def _clear_leftover(path: Path) -> Path:
+    """Where the clear file stays reachable (a hard link) between its replacement and its overwriting."""
+    return path.with_name(f".{path.name}.clear")
+
+
+def shred_leftovers(path: Path | str) -> None:
+    """Overwrite and remove a clear copy an encryption left beside the store or its backups when it was
+    interrupted after the encrypted file took its place (only then: the store itself is encrypted)."""
+    path = Path(path)
+    for item in (path, *(backup.path for backup in backups.list_backups(path))):
+        leftover = _clear_leftover(item)
+        if leftover.exists() and cipher.is_encrypted(item):
+            with contextlib.suppress(OSError):
+                backups.overwrite_and_remove(leftover)
+
+
+def _table_counts(connection: Any) -> dict[str, int]:
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def _claim_unchanged(path: Path, counts: dict[str, int]) -> None:
+    """Check that no program has the clear store open (its write-ahead log folded into the file: it is about to
+    be replaced) and that it still holds what was copied."""
+    try:
+        backups.claim(path)
+    except backups.BackupError as error:
+        raise StoreError(str(error)) from None
+    with contextlib.closing(cipher.connect(str(path), None)) as connection:
+        if _table_counts(connection) != counts:
+            raise StoreError(
+                _("The data file {path} was changed while it was being encrypted, and has been left as it was.").format(
+                    path=path
+                )
+            )
+
+
+def _encrypted_copy(source: Path, target: Path, key: bytes) -> dict[str, int]:
+    """``target``: the clear database ``source`` encrypted with ``key`` (SQLCipher's ``sqlcipher_export``), then
+    checked: every page sound, every table holding as many rows as in ``source``.  ``StoreError`` otherwise.
+    Returns the number of rows of every table."""
+    target.unlink(missing_ok=True)
+    clear = cipher.sqlcipher.connect(str(source), isolation_level=None)  # no key: reads the clear file
+    try:
+        clear.execute("PRAGMA cipher_log_level = NONE")
+        clear.execute(f"ATTACH DATABASE ? AS encrypted KEY {cipher.key_literal(key)}", (str(target),))
+        clear.execute("SELECT sqlcipher_export('encrypted')")
+        clear.execute("DETACH DATABASE encrypted")
+        expected = _table_counts(clear)
+    finally:
+        clear.close()
+    copy = cipher.connect(str(target), key)
+    try:
+        sound = copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        found = _table_counts(copy)
+    finally:
+        copy.close()
+    if not _copy_is_whole(sound, expected, found):
+        raise StoreError(
+            _(
+                "The encrypted copy of {path} failed its check, so the data file has been left as it was (not "
+                "encrypted)."
+            ).format(path=source)
+        )
+    return found
+
+
+def _copy_is_whole(sound: bool, expected: dict[str, int], found: dict[str, int]) -> bool:
+    return sound and expected == found
+
+
+def _put_encrypted_in_place(copy: Path, clear: Path) -> None:
+    """Replace the clear file by its encrypted ``copy`` (an atomic rename), then overwrite the clear bytes and
+    remove them (reachable meanwhile through a hard link; where the file system has none, moved aside)."""
+    leftover = _clear_leftover(clear)
+    leftover.unlink(missing_ok=True)
+    try:
+        os.link(clear, leftover)
+        os.replace(copy, clear)
+    except OSError:
+        if not leftover.exists():  # no hard links here (FAT32): moved aside, then the copy takes its place
+            os.replace(clear, leftover)
+            os.replace(copy, clear)
+        else:
+            raise
+    backups.fsync_folder(clear.parent)
+    backups.overwrite_and_remove(leftover)
+
+
+def encrypt_store(path: Path | str, data_key: bytes) -> int:
+    """Encrypt the clear store at ``path`` (closed: no connection of any program to it) and its backups with
+    ``data_key`` (issue 17: a store made before encryption, migrated on its first opening by an administrator).
+
+    First an encrypted copy is made beside the store and each of its backups, and each copy is checked (every
+    page sound, every table as many rows as its original; the store then found not in use and unchanged); only
+    then does the copy replace the clear store, whose bytes are overwritten and removed; then the same for each
+    backup.  A failure before the store is replaced
+    leaves the store and its backups exactly as they were (``StoreError``).  Run again on a store encrypted
+    already (interrupted while its backups were replaced), it encrypts the backups still clear.  Give the
+    administrator the data key (``keyring.enrol``) first.  Returns the number of files encrypted."""
+    path = Path(path)
+    if not (path.is_file() and path.stat().st_size > 0):
+        raise StoreError(_("The data file {path} does not exist.").format(path=path))
+    clear_backups = [backup.path for backup in backups.list_backups(path) if not cipher.is_encrypted(backup.path)]
+    if cipher.is_encrypted(path):
+        _inspect_existing(path, key=data_key)  # the key opens it: the backups are encrypted with it
+        clear = clear_backups
+    else:
+        _inspect_existing(path)  # a sound data file of ours, not in use
+        clear = [path, *clear_backups]
+    copies: dict[Path, Path] = {}
+    try:
+        for item in reversed(clear):  # the store's copy last: then it is claimed
+            copy = item.with_name(f".{item.name}.encrypting")
+            copies[item] = copy
+            counts = _encrypted_copy(item, copy, data_key)
+            backups.fsync_file(copy)
+            if item == path:
+                _claim_unchanged(path, counts)
+    except BaseException as error:
+        for copy in copies.values():
+            with contextlib.suppress(OSError):
+                copy.unlink(missing_ok=True)
+        if isinstance(error, (OSError, *cipher.Error)):
+            raise StoreError(
+                _("The data file {path} could not be encrypted, and has been left as it was: {error}").format(
+                    path=path, error=getattr(error, "strerror", None) or error
+                )
+            ) from None
+        raise
+    try:
+        for item in clear:
+            _put_encrypted_in_place(copies[item], item)
+    except OSError as error:
+        raise StoreError(
+            _("The data file {path} could not be encrypted, and has been left as it was: {error}").format(
+                path=path, error=error.strerror or error
+            )
+        ) from None
+    finally:
+        for copy in copies.values():
+            with contextlib.suppress(OSError):
+                copy.unlink(missing_ok=True)
+    return len(clear)

@@ -47,14 +47,19 @@ class Incoming:
     signed_runs: list[dict] = field(default_factory=list)  # runs.json: the origins' signed runs (core.sync.runs)
     keys: dict[str, str] = field(default_factory=dict)  # origin → the signing key its runs are checked with
     params: object = None  # the policy parameters the import computes with (None: those in force)
+    # The store is encrypted (issue 17): its connections cannot load an image, so the staged tables are handed
+    # over as rows, read out in the reader thread (``staging.StagedRows``).
+    as_rows: bool = False
 
     @functools.cached_property
-    def staged(self) -> bytes:
+    def staged(self) -> bytes | staging.StagedRows:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
-        return staging.staged_image(self.document, self.signed_runs, self.keys, self.source["device_id"], self.params)
+        return staging.staged_image(
+            self.document, self.signed_runs, self.keys, self.source["device_id"], self.params, as_rows=self.as_rows
+        )
 
-    def take_staged(self) -> bytes:
+    def take_staged(self) -> bytes | staging.StagedRows:
         """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's
         connection holds its own copy of it."""
         image = self.staged
@@ -419,6 +424,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         hashlib.sha256(manifest_bytes).hexdigest(),
         found_runs,
         keys,
+        as_rows=store.key is not None,
     )
 
 

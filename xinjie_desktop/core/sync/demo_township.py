@@ -452,7 +452,7 @@ def _edit(store: Store, household_id: str, **fields: object) -> None:
 
 def _backup(demo: Demo) -> None:
     """A backup beside the data file, as the Backups dialog makes one."""
-    backups.create_backup(demo.store.path)
+    backups.create_backup(demo.store.path, key=demo.store.key)
 
 
 STEPS: list[Callable[[Demo], None]] = [_workflow, _flags, _relocation_and_plans, _agreements, _notices, _sync, _backup]

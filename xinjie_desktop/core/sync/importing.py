@@ -87,7 +87,7 @@ def import_bundles(
         if backed_up[0]:
             return
         try:
-            backups.backup_before_import(store.path, keep_backups)
+            backups.backup_before_import(store.path, keep_backups, key=store.key)
         except backups.BackupError as error:
             raise SyncError(
                 _("No backup could be made before the import, so nothing was imported. {reason}").format(reason=error)

@@ -20,6 +20,11 @@ in-memory database attached to every connection, ``attach``), where the merge fi
 table names; SQLite cannot attach a database inside a transaction, but it can load an image into one
 already attached.
 
+An encrypted store (issue 17) is opened with ``sqlcipher3``, whose connections cannot load an image (no
+``deserialize``); nothing of a bundle may reach the disk in clear, so there the reader thread reads the staged
+tables out as rows (``StagedRows``, ``staged_image(..., as_rows=True)``) and ``stage`` inserts them into the
+``incoming`` schema, an in-memory database attached without encryption (``KEY ''``: it never touches the disk).
+
 Every image is made by the same statements in the same order, so its tables sit at the same pages: a
 statement the connection prepared against one bundle's image stays right for the next one.
 """
@@ -30,6 +35,7 @@ import collections
 import functools
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -173,7 +179,7 @@ _BAD_FIELD = (
 def attach(dbapi_connection) -> None:
     """Give a new connection the empty in-memory schema bundles are staged into (before any transaction:
     SQLite attaches nothing inside one)."""
-    dbapi_connection.execute(f"ATTACH DATABASE ':memory:' AS {SCHEMA}")
+    dbapi_connection.execute(f"ATTACH DATABASE ':memory:' AS {SCHEMA} KEY ''")  # never encrypted: never on disk
 
 
 def document_rows(document: str) -> list[tuple]:
@@ -293,7 +299,9 @@ def staged_image(
     keys: dict[str, str] | None = None,
     source: str = "",
     params=None,
-) -> bytes:
+    *,
+    as_rows: bool = False,
+) -> bytes | StagedRows:
     """The changes of ``changes.tsv`` staged, checked and the records they create read out, in an
     in-memory SQLite database of their own, serialized (``stage`` loads it).  Thread-safe: it uses a
     connection of its own.  ``StagingError`` when the changes are not well formed.
@@ -301,8 +309,11 @@ def staged_image(
     ``signed_runs`` (the bundle's ``runs.json``) of other origins than the bundle's ``source`` are checked
     against ``keys`` (origin → signing key): their lines are hashed as they are staged (only when the bundle
     carries such runs), and the valid runs go into ``sync_run`` with the sender's own (``runs.verify``).
-    ``params``: the policy parameters the derived columns of new households are computed under (those in force)."""
+    ``params``: the policy parameters the derived columns of new households are computed under (those in force).
+    ``as_rows``: the tables' rows instead of the image (for a store that cannot load an image, ``StagedRows``)."""
     database = sqlite3.connect(":memory:")
+    # Its sorts and temporary tables in memory too: a bundle's names and ID numbers never reach a temporary file.
+    database.execute("PRAGMA temp_store=MEMORY")
     try:
         for statement in _schema():  # empty tables first, always the same: the same pages in every image
             database.execute(statement)
@@ -331,7 +342,52 @@ def staged_image(
         _derive_new_households(database, params)
         _collect_owners(database)
         database.commit()
-        return database.serialize()
+        return _rows_of(database) if as_rows else database.serialize()
+    finally:
+        database.close()
+
+
+@dataclass(frozen=True)
+class StagedRows:
+    """A staged image as its statements and rows, for ``stage`` into a connection that cannot load an image:
+    ``schema`` creates its tables and indexes in the ``incoming`` schema (if not there yet), ``tables`` holds
+    per table the statement that inserts a row and the rows (each table's rowid kept: ``staged`` names a
+    change by its rowid)."""
+
+    schema: tuple[str, ...]
+    tables: tuple[tuple[str, str, list[tuple]], ...]
+
+
+_CREATE = re.compile(r"^CREATE (TABLE|INDEX) ")
+
+
+def _rows_of(database) -> StagedRows:
+    """The staged database's tables and indexes, and every row (``StagedRows``)."""
+    schema, tables = [], []
+    for kind, name, sql in database.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type = 'index', rowid"
+    ):
+        schema.append(_CREATE.sub(rf"CREATE \1 IF NOT EXISTS {SCHEMA}.", sql, count=1))
+        if kind != "table":
+            continue
+        info = database.execute(f'PRAGMA table_info("{name}")').fetchall()
+        columns = [f'"{column[1]}"' for column in info]
+        keys = [column for column in info if column[5]]
+        rowid_alias = len(keys) == 1 and keys[0][2].upper() == "INTEGER"
+        if "WITHOUT ROWID" not in sql.upper() and not rowid_alias:
+            columns.insert(0, "rowid")
+        listed = ", ".join(columns)
+        insert = f'INSERT INTO {SCHEMA}."{name}" ({listed}) VALUES ({", ".join("?" * len(columns))})'
+        tables.append((name, insert, database.execute(f'SELECT {listed} FROM "{name}"').fetchall()))
+    return StagedRows(tuple(schema), tuple(tables))
+
+
+def image_rows(image: bytes) -> StagedRows:
+    """``StagedRows`` of a serialized image."""
+    database = sqlite3.connect(":memory:")
+    try:
+        database.deserialize(image)
+        return _rows_of(database)
     finally:
         database.close()
 
@@ -579,10 +635,21 @@ def _collect_owners(database) -> None:
         )
 
 
-def stage(connection, image: bytes) -> None:
+def stage(connection, image: bytes | StagedRows) -> None:
     """Load a bundle's ``staged_image`` into the ``incoming`` schema of the store's connection (a
-    SQLAlchemy connection), in place of the bundle staged there before."""
-    connection.connection.driver_connection.deserialize(image, name=SCHEMA)
+    SQLAlchemy connection), in place of the bundle staged there before: the image itself, or (an encrypted
+    store's connection, which cannot load one) its tables' rows."""
+    driver = connection.connection.driver_connection
+    if isinstance(image, bytes):
+        if hasattr(driver, "deserialize"):
+            driver.deserialize(image, name=SCHEMA)
+            return
+        image = image_rows(image)
+    for statement in image.schema:
+        driver.execute(statement)
+    for name, insert, rows in image.tables:
+        driver.execute(f'DELETE FROM {SCHEMA}."{name}"')
+        driver.executemany(insert, rows)
 
 
 def _column_sql(column) -> str:

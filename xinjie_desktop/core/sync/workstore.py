@@ -63,12 +63,20 @@ SYNC = SyncExtension()
 
 
 def open_store(
-    path: Path | str, *, create: bool = True, revision: str = "head", keep_backups: int = backups.DEFAULT_KEEP
+    path: Path | str,
+    *,
+    create: bool = True,
+    revision: str = "head",
+    keep_backups: int = backups.DEFAULT_KEEP,
+    key: bytes | None = None,
 ) -> Store:
-    """``database.open_store`` for work: with this laptop's identity and the journal installed."""
-    return database.open_store(path, create=create, revision=revision, keep_backups=keep_backups, extensions=(SYNC,))
+    """``database.open_store`` for work: with this laptop's identity and the journal installed.  ``key``: the
+    data key of an encrypted store (issue 17), None for a clear one."""
+    return database.open_store(
+        path, create=create, revision=revision, keep_backups=keep_backups, extensions=(SYNC,), key=key
+    )
 
 
-def open_read_only(path: Path | str) -> Store | None:
+def open_read_only(path: Path | str, key: bytes | None = None) -> Store | None:
     """``database.open_read_only`` with the staging schema (checking a bundle before importing it)."""
-    return database.open_read_only(path, extensions=(SYNC,))
+    return database.open_read_only(path, extensions=(SYNC,), key=key)

@@ -299,12 +299,12 @@ def after_opening(store: Store, stop: threading.Event, keep_backups: int | None 
         from xinjie_desktop.core.store import backups, database
 
         try:
-            backups.daily_backup_if_due(store.path, keep_backups)
+            backups.daily_backup_if_due(store.path, keep_backups, key=store.key)
         except backups.BackupError:  # a full disk, say: the store still opens; the log says why
             log.warning("the daily backup of %s could not be made", store.path, exc_info=True)
         if not database.whole_file_check_due(store):
             return True
-        sound = database.check_whole_file(store.path, keep_going=lambda: not stop.is_set())
+        sound = database.check_whole_file(store.path, keep_going=lambda: not stop.is_set(), key=store.key)
         if sound is False:
             log.error("the whole-file check of %s found damage", store.path)
             return False
@@ -524,13 +524,13 @@ class _Shell(QObject):
             return False
         if self.window.workspace is not None and not self.window.workspace.may_leave_editor():
             return False
-        path = self.store.path
+        path, key = self.store.path, self.store.key
         self.window.show_opening(path)
         self._stop_checker()
         self._stop_counting()
         self.store.close()  # every pooled connection: restore needs the file to itself
         try:
-            backups.restore(path, backup_path, backups_to_keep())
+            backups.restore(path, backup_path, backups_to_keep(), key=key)
         except backups.BackupError as error:
             show_error(str(error), self.window)
             self.window.show_workspace()

@@ -82,11 +82,12 @@ class BackupsDialog(QDialog):
 
     restore_requested = Signal(str)  # the chosen backup's path, once confirmed
 
-    def __init__(self, store_path: Path | str, parent: QWidget | None = None) -> None:
+    def __init__(self, store_path: Path | str, parent: QWidget | None = None, *, key: bytes | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("backups_dialog")
         self.setWindowTitle(_("Backups"))
         self.store_path = Path(store_path)
+        self.key = key  # an encrypted store's data key: its backups are encrypted with it
         self.intro = QLabel(
             _(
                 "Backups of the data file are made every day at the first start, before every upgrade and import, "
@@ -154,7 +155,7 @@ class BackupsDialog(QDialog):
     def back_up_now(self) -> backups.Backup | None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            made = backups.create_backup(self.store_path, backups.MANUAL, self.keep_spin.value())
+            made = backups.create_backup(self.store_path, backups.MANUAL, self.keep_spin.value(), key=self.key)
         except backups.BackupError as error:
             self._say(str(error), error=True)
             return None

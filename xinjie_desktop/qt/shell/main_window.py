@@ -484,7 +484,7 @@ class MainWindow(QMainWindow):
 
         from xinjie_desktop.qt.shell.backups_dialog import BackupsDialog  # needs the core
 
-        dialog = BackupsDialog(self._workspace.store.path, self)
+        dialog = BackupsDialog(self._workspace.store.path, self, key=self._workspace.store.key)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restore_requested.connect(self.restore_backup_requested)
         dialog.show()
