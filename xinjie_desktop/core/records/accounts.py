@@ -191,7 +191,7 @@ def _dummy_hash() -> str:
     return _DUMMY[key]
 
 
-def _locked_message(name: str) -> str:
+def locked_message(name: str) -> str:
     return _(
         "The account {name} is locked after {n} wrong passwords. Ask a township administrator to unlock it."
     ).format(name=name, n=MAX_FAILURES)
@@ -222,7 +222,7 @@ def login(
             _("The account {name} is locked. Ask a township administrator to unlock it.").format(name=name)
         )
     if locked_out(store.path, name):
-        raise LoginRefused(_locked_message(name))
+        raise LoginRefused(locked_message(name))
     wait = wait_before_attempt(store.path, name, clock())
     if wait > 0:
         sleep(wait)
@@ -232,7 +232,7 @@ def login(
     except (VerificationError, InvalidHashError):
         count = note_failure(store.path, name, clock())
         if count >= MAX_FAILURES:
-            raise LoginRefused(_locked_message(name)) from None
+            raise LoginRefused(locked_message(name)) from None
         raise LoginRefused(_("Wrong name or password.")) from None
     clear_failures(store.path, name)
     if checker.check_needs_rehash(account.password_hash):

@@ -431,3 +431,22 @@ def unlock_with_recovery(store_path: Path | str, code: str) -> bytes:
         return _decrypt_with_secret(normalise_recovery_code(code), content["recovery"], _RECOVERY_AAD)
     except WrongPassword:
         raise WrongPassword(_("The recovery code is wrong.")) from None
+
+
+def entries(store_path: Path | str) -> dict[str, tuple[str, str]]:
+    """The accounts the key file opens the store for: name → (public key, encrypted private key), as the
+    account records carry them (``core.sync.login.grant_arrived`` compares the two)."""
+    return {
+        name: (str(entry["public_key"]), str(entry["private_key"]))
+        for name, entry in _load(store_path, missing_ok=True)["accounts"].items()
+    }
+
+
+def reencrypt_private_key(encrypted_private_key: str, old: str, new: str) -> str:
+    """An account's private key (``make_key_pair``'s JSON text) under ``new`` instead of ``old``
+    (``WrongPassword`` if ``old`` does not open it): a password changed on a store not yet encrypted."""
+    private = _private_key(json.loads(encrypted_private_key), old)
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return json.dumps(_encrypt_with_secret(new, raw, _PRIVATE_AAD), sort_keys=True)
