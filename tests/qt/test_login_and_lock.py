@@ -205,3 +205,119 @@ def test_the_idle_lock_locks_a_logged_in_window_and_another_person_can_log_in_in
     qtbot.waitUntil(lambda: window.centre.currentWidget() is window.workspace, timeout=10000)
     assert window.provision_action.isEnabled() and "admin" in window.user_label.text()
     shell.close()
+
+
+# --- an encrypted data file (issue 17) ------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_printing(monkeypatch, tmp_path):
+    """Saving the recovery sheet goes to a temporary folder; its print dialog is cancelled."""
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
+    from xinjie_desktop.qt.shell import documents
+
+    saved = []
+
+    def ask(parent, title, kind, *rest):
+        path = tmp_path / f"sheet-{len(saved)}.pdf"
+        saved.append(path)
+        return path
+
+    monkeypatch.setattr(documents, "ask_save_path", ask)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
+    return saved
+
+
+def finish_encryption(qtbot, dialog, password, saved):
+    """Type the password (twice for a new administrator), then save the sheet and say it is put away."""
+    qtbot.keyClicks(dialog.password_edit, password)
+    if dialog.again_edit.isVisible():
+        qtbot.keyClicks(dialog.again_edit, password)
+    qtbot.mouseClick(dialog.secure_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1, dialog.message.text()
+    code = dialog.code_label.text()
+    dialog.reject()  # closing before the sheet is saved is refused: the code is shown only now
+    assert dialog.isVisible() or dialog.result() != 0 or dialog.pages.currentIndex() == 1
+    qtbot.mouseClick(dialog.sheet_button, Qt.MouseButton.LeftButton)
+    assert saved and saved[-1].read_bytes().startswith(b"%PDF")
+    dialog.kept_box.setChecked(True)
+    qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
+    return code
+
+
+def test_an_administrator_encrypts_a_clear_data_file_from_the_window_and_then_it_opens_only_by_login(
+    qtbot, prepared_app, accounts_store, no_printing
+):
+    """Issue 17: an existing clear data file is encrypted when its administrator logs in (password typed again,
+    recovery sheet saved); from then on it is unreadable to sqlite3 and the window asks for a login before it
+    opens anything, the recovery code offered too."""
+    import contextlib
+    import sqlite3
+
+    shell = open_shell(qtbot, accounts_store)
+    log_in(qtbot, shell, "admin", "admin-pass-1")
+    qtbot.waitUntil(lambda: shell.encryption_dialog is not None and shell.encryption_dialog.isVisible(), timeout=10000)
+    code = finish_encryption(qtbot, shell.encryption_dialog, "admin-pass-1", no_printing)
+    qtbot.waitUntil(lambda: shell.store is not None and shell.store.key is not None, timeout=10000)
+    assert shell.window.workspace is not None and shell.window.model.rowCount() == 30
+    assert "admin" in shell.window.user_label.text()
+    shell.close()
+    with pytest.raises(sqlite3.DatabaseError), contextlib.closing(sqlite3.connect(accounts_store)) as connection:
+        connection.execute("SELECT count(*) FROM household").fetchone()
+
+    shell = open_shell(qtbot, accounts_store)
+    page = shell.window.login_page
+    assert page.recovery_button.isVisible()
+    log_in(qtbot, shell, "admin", "wrong-password")
+    qtbot.waitUntil(lambda: "Wrong name or password" in page.message.text(), timeout=10000)
+    assert shell.store is None
+    log_in(qtbot, shell, "admin", "admin-pass-1")
+    qtbot.waitUntil(lambda: shell.window.workspace is not None, timeout=10000)
+    assert shell.store.key is not None and shell.store.actor.name == "admin"
+    assert shell.window.model.rowCount() == 30
+    shell.close()
+    assert len(code.split("-")) == 6
+
+
+def test_the_recovery_code_opens_an_encrypted_data_file_and_an_administrator_gets_a_new_password(
+    qtbot, prepared_app, accounts_store
+):
+    """Issue 17: every administrator's password lost: the code typed on the login page opens the file, an
+    administrator gets a new password (the dialog comes first), and is logged in with it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from xinjie_desktop.core.sync import login
+    from xinjie_desktop.core.sync.workstore import open_store
+    from xinjie_desktop.qt.shell.recovery import NewAdminPasswordDialog
+
+    store = open_store(accounts_store)
+    store.actor = None
+    store, code = login.secure(store, "admin", "admin-pass-1")
+    store.close()
+
+    def answer() -> None:  # the dialog the recovery opens, filled in as a user would
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, NewAdminPasswordDialog):
+            QTimer.singleShot(50, answer)
+            return
+        assert dialog.account_box.currentText() == "admin"
+        qtbot.keyClicks(dialog.password_edit, "brand-new-pass")
+        qtbot.keyClicks(dialog.again_edit, "brand-new-pass")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    shell = open_shell(qtbot, accounts_store)
+    page = shell.window.login_page
+    qtbot.mouseClick(page.recovery_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(page.code_edit, "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA")
+    qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "recovery code is wrong" in page.message.text(), timeout=10000)
+    QTimer.singleShot(50, answer)
+    qtbot.keyClicks(page.code_edit, code.lower())
+    qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shell.window.workspace is not None, timeout=10000)
+    assert shell.store.actor.name == "admin"
+    shell.close()
+    login.open_as(accounts_store, "admin", "brand-new-pass").close()

@@ -230,6 +230,13 @@ class Opened:
     needs_login: bool = False  # the store has accounts and nobody has logged in yet (issue 17)
 
 
+@dataclass
+class Encrypted:
+    """What the opening job hands over for an encrypted store: nothing is opened before someone logs in."""
+
+    path: Path
+
+
 def open_in_background(path: Path, keep_backups: int | None = None):
     """The job that opens the store at ``path`` (all of ``open_store``'s checks) in a worker thread.
     The day's backup and the scheduled check of the whole file come after the list is shown
@@ -237,10 +244,13 @@ def open_in_background(path: Path, keep_backups: int | None = None):
     if keep_backups is None:
         keep_backups = backups_to_keep()
 
-    def job(_report) -> Opened:
+    def job(_report) -> Opened | Encrypted:
         from xinjie_desktop.core.store.database import StoreError
+        from xinjie_desktop.core.sync import login
         from xinjie_desktop.core.sync.workstore import open_store
 
+        if login.is_encrypted(path):  # its data key comes with a password (or the recovery code)
+            return Encrypted(Path(path))
         try:
             store = open_store(path, keep_backups=keep_backups)
         except StoreError:
@@ -267,6 +277,40 @@ def open_in_background(path: Path, keep_backups: int | None = None):
     return job
 
 
+def _opened_as(store: Store) -> Opened:
+    try:
+        return Opened(store, not needs_set_up(store))
+    except BaseException:
+        store.close()
+        raise
+
+
+def open_as_in_background(path: Path, name: str, password: str, keep_backups: int | None = None):
+    """The job that opens the encrypted store at ``path`` as the account ``name`` (core.sync.login.open_as)."""
+    if keep_backups is None:
+        keep_backups = backups_to_keep()
+
+    def job(_report) -> Opened:
+        from xinjie_desktop.core.sync import login
+
+        return _opened_as(login.open_as(path, name, password, keep_backups=keep_backups))
+
+    return job
+
+
+def open_with_recovery_in_background(path: Path, code: str, keep_backups: int | None = None):
+    """The job that opens the encrypted store at ``path`` with its printed recovery code."""
+    if keep_backups is None:
+        keep_backups = backups_to_keep()
+
+    def job(_report) -> Opened:
+        from xinjie_desktop.core.sync import login
+
+        return _opened_as(login.open_with_recovery(path, code, keep_backups=keep_backups))
+
+    return job
+
+
 def log_in_in_background(store: Store, name: str, password: str):
     """The job that checks ``name`` and ``password`` against the open store's accounts (core.records.accounts:
     Argon2id, slow on purpose; wrong passwords counted, then the account locked out); returns the actor."""
@@ -277,6 +321,43 @@ def log_in_in_background(store: Store, name: str, password: str):
         return accounts.login(store, name, password)
 
     return job
+
+
+def is_demo_store(store: Store) -> bool:
+    from xinjie_desktop.core.records import township
+
+    with store.session() as session:
+        town = township.township(session)
+        return bool(town is not None and town.is_demo)
+
+
+def save_recovery_sheet(parent, store: Store, code: str, done: dict) -> Path | None:
+    """The recovery sheet as a PDF where the user chooses (the village documents' folder by default), then the
+    print dialog for it; returns the file, or None when the save was cancelled."""
+    import datetime as dt
+
+    from xinjie_desktop.core.documents import recovery_sheet
+    from xinjie_desktop.core.records import township
+    from xinjie_desktop.qt.shell import documents, printing
+
+    opened = done.get("store", store)
+    with opened.session() as session:
+        town = township.township(session)
+        town_name = town.name if town is not None else ""
+    path = documents.ask_save_path(parent, _("Save the recovery sheet"), _("recovery code"))
+    if path is None:
+        return None
+    actor = opened.actor
+    sheet = recovery_sheet.RecoverySheet(
+        town_name,
+        opened.path.name,
+        code,
+        dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        actor.name if actor is not None else "",
+    )
+    path.write_bytes(recovery_sheet.render_pdf(sheet))
+    printing.print_document(parent, path)
+    return path
 
 
 def actor_display(actor) -> str:
@@ -331,6 +412,7 @@ class _Shell(QObject):
         self._awaiting_login: Opened | None = None  # an open store whose user has not logged in yet
         self._checking_password: Worker | None = None
         self.idle_lock: IdleLock | None = None  # made at the first login (qt.shell.login)
+        self.encryption_dialog = None  # offer_encryption's, while it is open
         self.window.open_store_requested.connect(self.open)
         self.window.restore_backup_requested.connect(self.restore_backup)
         self.window.closing.connect(self._window_closing)
@@ -390,54 +472,165 @@ class _Shell(QObject):
             self._opener.wait()  # run_in_background deletes it
             self._opener = None
 
-    def _opened(self, opened: Opened) -> None:
+    def _opened(self, opened: Opened | Encrypted) -> None:
         self._finish_opener()
+        if isinstance(opened, Encrypted):
+            if not self._closed:
+                self._ask_login(opened)
+            return
         if self._closed:  # the window was closed meanwhile
             opened.store.close()
             return
         if opened.needs_login and opened.store.actor is None:
             self._ask_login(opened)
             return
+        just_set_up = not opened.set_up
         if not opened.set_up and not ensure_set_up(opened.store, self.window):
             opened.store.close()
             self._give_up(0)
             return
+        if just_set_up and opened.store.actor is None and not self._is_laptop(opened.store):
+            opened.store = self.secure(opened.store) or opened.store
         self._install(opened.store)
         self._check_behind(opened.store)
+        if opened.store.actor is not None:
+            self._start_session(opened.store.actor)
 
     # --- who is at the keyboard (issue 17) -------------------------------------
-    def _ask_login(self, opened: Opened) -> None:
-        """The login page for a store with accounts; the store stays open (unused) until someone logs in."""
+    def _ask_login(self, opened: Opened | Encrypted) -> None:
+        """The login page: for a clear store with accounts (open, unused until someone logs in), or an encrypted
+        one (nothing opened yet; the recovery code offered too)."""
         self._awaiting_login = opened
-        page = self.window.show_login(opened.store.path)
+        path = opened.path if isinstance(opened, Encrypted) else opened.store.path
+        page = self.window.show_login(path)
         if not getattr(page, "_shell_connected", False):
             page.submitted.connect(self._log_in)
+            page.recovery_submitted.connect(self._recover)
             page._shell_connected = True
+        page.recovery_button.setVisible(isinstance(opened, Encrypted))
+        page.set_recovery(False)
         page.password_edit.clear()
         (page.name_edit if not page.name_edit.text() else page.password_edit).setFocus()
+
+    def _check(self, job, success) -> None:
+        page = self.window.login_page
+        page.set_busy(True)
+        self._checking_password = run_in_background(
+            None,
+            job,
+            success=success,
+            failure=page.refuse,
+            finished=lambda _outcome: setattr(self, "_checking_password", None),
+        )
 
     def _log_in(self, name: str, password: str) -> None:
         opened = self._awaiting_login
         if opened is None or self._checking_password is not None:
             return
-        page = self.window.login_page
-        page.set_busy(True)
-        self._checking_password = run_in_background(
-            None,
-            log_in_in_background(opened.store, name, password),
-            success=self._logged_in,
-            failure=page.refuse,
-            finished=lambda _outcome: setattr(self, "_checking_password", None),
-        )
+        if isinstance(opened, Encrypted):
+            self._check(open_as_in_background(opened.path, name, password), self._logged_into)
+        else:
+            self._check(log_in_in_background(opened.store, name, password), self._logged_in)
+
+    def _recover(self, code: str) -> None:
+        opened = self._awaiting_login
+        if not isinstance(opened, Encrypted) or self._checking_password is not None:
+            return
+        self._check(open_with_recovery_in_background(opened.path, code), self._recovered)
 
     def _logged_in(self, actor) -> None:
         opened, self._awaiting_login = self._awaiting_login, None
-        if opened is None or self._closed:
+        if not isinstance(opened, Opened) or self._closed:
             return
         opened.store.actor = actor  # (accounts.login has set it; said again here for the reader)
         self._opened(opened)
-        if self.store is opened.store:
-            self._start_session(actor)
+        if self.store is opened.store and actor.role == "township_admin" and opened.store.key is None:
+            QTimer.singleShot(0, self.offer_encryption)  # a clear store opened by an administrator (issue 17)
+
+    def _logged_into(self, opened: Opened) -> None:
+        self._awaiting_login = None
+        if self._closed:
+            opened.store.close()
+            return
+        self._opened(opened)
+
+    def _recovered(self, opened: Opened) -> None:
+        """The recovery code opened the store: an administrator gets a new password before anything else."""
+        self._awaiting_login = None
+        if self._closed:
+            opened.store.close()
+            return
+        from xinjie_desktop.qt.shell.recovery import NewAdminPasswordDialog
+
+        dialog = NewAdminPasswordDialog(opened.store, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            opened.store.close()
+            self.open(opened.store.path, again=True)
+            return
+        self._opened(opened)
+
+    # --- encryption (issue 17) --------------------------------------------------------
+    @staticmethod
+    def _is_laptop(store: Store) -> bool:
+        from xinjie_desktop.core.sync import device
+
+        return device.provisioning(store) is not None
+
+    def _secure_dialog(self, store: Store, *, new_store: bool):
+        """The dialog that encrypts the clear ``store``: a new one gets its first administrator; an existing one
+        is encrypted by the administrator logged in (their password typed again).  The recovery code is shown
+        once, to save and print.  Returns the dialog and the dict that holds the store opened again
+        (``"store"``) once it is encrypted."""
+        from xinjie_desktop.core.records.accounts import AccountError
+        from xinjie_desktop.core.store.database import StoreError
+        from xinjie_desktop.core.store.keyring import KeyringError
+        from xinjie_desktop.core.sync import login
+        from xinjie_desktop.qt.shell.first_admin import FirstAdminDialog
+
+        done: dict[str, Store] = {}
+
+        def secure(name: str, password: str) -> str:
+            try:
+                reopened, code = login.secure(store, name, password)
+            except (AccountError, StoreError, KeyringError) as error:
+                raise ValueError(str(error)) from error
+            done["store"] = reopened
+            return code
+
+        dialog = FirstAdminDialog(
+            secure,
+            lambda code: save_recovery_sheet(dialog, store, code, done),
+            self.window,
+            suggested_name="admin" if new_store and is_demo_store(store) else "",
+            existing_account="" if new_store or store.actor is None else store.actor.name,
+        )
+        return dialog, done
+
+    def secure(self, store: Store) -> Store | None:
+        """A new data file's first administrator and its encryption, before the window shows it (a modal
+        dialog); the store opened again, encrypted, or None when the user closed the dialog first."""
+        dialog, done = self._secure_dialog(store, new_store=True)
+        dialog.exec()
+        return done.get("store")
+
+    def offer_encryption(self):
+        """A clear store opened by a township administrator: the dialog that encrypts it, over the window (not
+        waited for; closing it leaves the store clear until the next login).  Returns the dialog, or None."""
+        store = self.store
+        if store is None or store.key is not None or self._closed:
+            return None
+        dialog, done = self._secure_dialog(store, new_store=False)
+
+        def finished(_result: int) -> None:
+            reopened = done.get("store")
+            if reopened is not None and not self._closed:
+                self._install(reopened)
+                self._start_session(reopened.actor)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        self.encryption_dialog = dialog
+        return dialog
 
     def _start_session(self, actor) -> None:
         """Someone has logged in: their name in the status bar, Ctrl+L, and the idle lock's clock."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QFormLayout,
@@ -44,10 +46,14 @@ class FirstAdminDialog(QDialog):
         parent: QWidget | None = None,
         *,
         suggested_name: str = "",
+        existing_account: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("first_admin_dialog")
-        self.setWindowTitle(_("The first administrator and the recovery code"))
+        self._existing = existing_account
+        self.setWindowTitle(
+            _("Encrypt the data file") if existing_account else _("The first administrator and the recovery code")
+        )
         self.setMinimumWidth(560)
         self._secure = secure
         self._save_sheet = save_sheet
@@ -64,8 +70,17 @@ class FirstAdminDialog(QDialog):
                 "accounts) and choose a password of at least {n} characters."
             ).format(n=MIN_PASSWORD)
         )
+        if existing_account:
+            intro.setText(
+                _(
+                    "This data file is not encrypted yet: anyone who finds the laptop or a backup can read the "
+                    "households in it. Type your password to encrypt it now (it takes a moment); a recovery code is "
+                    "made with it."
+                )
+            )
         intro.setWordWrap(True)
-        self.name_edit = QLineEdit(suggested_name, objectName="first_admin_name")
+        self.name_edit = QLineEdit(existing_account or suggested_name, objectName="first_admin_name")
+        self.name_edit.setReadOnly(bool(existing_account))
         self.name_edit.setMaxLength(50)
         self.password_edit = QLineEdit(objectName="first_admin_password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -75,6 +90,9 @@ class FirstAdminDialog(QDialog):
         form.addRow(_("Account name:"), self.name_edit)
         form.addRow(_("Password:"), self.password_edit)
         form.addRow(_("Password again:"), self.again_edit)
+        if existing_account:  # a password the account has already: typed once
+            self.again_edit.hide()
+            form.labelForField(self.again_edit).hide()
         self.message = MessageLabel(reserve=2)
         self.message.setObjectName("first_admin_message")
         self.secure_button = QPushButton(_("Make the account and encrypt the data file"), objectName="secure_button")
@@ -133,7 +151,7 @@ class FirstAdminDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        (self.password_edit if suggested_name else self.name_edit).setFocus()
+        (self.password_edit if suggested_name or existing_account else self.name_edit).setFocus()
 
     def _make(self) -> None:
         if self.pages.currentIndex() != 0:
@@ -143,20 +161,28 @@ class FirstAdminDialog(QDialog):
             self.message.show_message(_("Type the administrator's account name."))
             self.name_edit.setFocus()
             return
-        if len(password) < MIN_PASSWORD:
+        if not self._existing and len(password) < MIN_PASSWORD:
             self.message.show_message(_("The password needs at least {n} characters.").format(n=MIN_PASSWORD))
             self.password_edit.setFocus()
             return
-        if password != self.again_edit.text():
+        if not self._existing and password != self.again_edit.text():
             self.message.show_message(_("The two passwords are not the same."))
             self.again_edit.clear()
             self.again_edit.setFocus()
             return
+        self.message.show_message(_("Encrypting the data file…"), "info")
+        self.secure_button.setEnabled(False)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.code = self._secure(name, password)
         except ValueError as error:
             self.message.show_message(str(error))
+            self.password_edit.clear()
+            self.again_edit.clear()
             return
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.secure_button.setEnabled(True)
         self.password_edit.clear()
         self.again_edit.clear()
         self.code_label.setText(self.code)
