@@ -107,6 +107,12 @@ def import_bundles(
         # The local accounts laptops made (within their scope, as checking.py made sure) are countersigned
         # here; the township's next bundle carries the countersignature back (issue 17).
         accounts.countersign_all(store)
+    if results and store.key is not None:
+        # Accounts made or given a new password elsewhere open this encrypted store with their own password
+        # from now on: the key file gives them the data key (issue 17).
+        from xinjie_desktop.core.sync import login
+
+        login.grant_arrived(store)
     return results
 
 

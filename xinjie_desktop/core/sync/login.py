@@ -174,14 +174,10 @@ def grant_arrived(store: Store) -> list[str]:
     with store.session() as session:
         rows = session.query(Account).filter(Account.public_key.isnot(None)).all()
     for account in rows:
-        if not account.encrypted_private_key:
+        public_key, encrypted = account.public_key, account.encrypted_private_key
+        if not (public_key and encrypted) or known.get(account.name) == (public_key, encrypted):
             continue
-        entry = known.get(account.name)
-        if entry is not None and entry == (account.public_key, account.encrypted_private_key):
-            continue
-        keyring.grant(
-            store.path, store.key, account.id, account.name, account.public_key, account.encrypted_private_key
-        )
+        keyring.grant(store.path, store.key, account.id, account.name, public_key, encrypted)
         granted.append(account.name)
     return granted
 

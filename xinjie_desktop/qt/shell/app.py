@@ -38,7 +38,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from xinjie_desktop import __version__, i18n
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.login import IdleLock
 from xinjie_desktop.qt.shell.main_window import MainWindow
 from xinjie_desktop.qt.shell.operations import Worker, run_in_background
 from xinjie_desktop.qt.shell.settings import APPLICATION, ORGANIZATION, backups_to_keep, saved_language
@@ -411,7 +410,7 @@ class _Shell(QObject):
         self._closed = False
         self._awaiting_login: Opened | None = None  # an open store whose user has not logged in yet
         self._checking_password: Worker | None = None
-        self.idle_lock: IdleLock | None = None  # made at the first login (qt.shell.login)
+        self.idle_lock = None  # qt.shell.login.IdleLock, made at the first login (not imported before: the frame first)
         self.encryption_dialog = None  # offer_encryption's, while it is open
         self.window.open_store_requested.connect(self.open)
         self.window.restore_backup_requested.connect(self.restore_backup)
