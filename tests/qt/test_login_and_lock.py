@@ -321,3 +321,76 @@ def test_the_recovery_code_opens_an_encrypted_data_file_and_an_administrator_get
     assert shell.store.actor.name == "admin"
     shell.close()
     login.open_as(accounts_store, "admin", "brand-new-pass").close()
+
+
+def test_a_data_file_without_accounts_says_it_is_not_encrypted_and_is_encrypted_from_the_file_menu(
+    qtbot, window, demo_store, no_printing
+):
+    """Issue 17: a data file made before accounts: the status bar says it is not encrypted; File → Encrypt
+    makes its first administrator and encrypts it (the list unchanged, now with a login)."""
+    from xinjie_desktop.qt.shell import app
+
+    shell = app._Shell(window)
+    shell.store = demo_store
+    assert window.clear_label.isVisible() and window.encrypt_action.isEnabled()
+    rows = window.model.rowCount()
+    window.encrypt_action.trigger()
+    dialog = shell.encryption_dialog
+    assert dialog.again_edit.isVisible()  # a new administrator: the password twice
+    qtbot.keyClicks(dialog.name_edit, "chief")
+    finish_encryption(qtbot, dialog, "chief-password", no_printing)
+    qtbot.waitUntil(lambda: shell.store.key is not None, timeout=10000)
+    assert not window.clear_label.isVisible() and not window.encrypt_action.isEnabled()
+    assert window.model.rowCount() == rows and "chief" in window.user_label.text()
+    shell.close()
+
+
+def test_an_administrator_makes_an_account_gives_a_new_password_and_locks_it_from_the_accounts_dialog(
+    qtbot, prepared_app, accounts_store
+):
+    """Issue 17: File → Accounts (administrators only): a new work-team member of one village, then a new
+    password for them, then locked; each as the core says, shown in the list."""
+    from xinjie_desktop.core.records import accounts
+
+    shell = open_shell(qtbot, accounts_store)
+    log_in(qtbot, shell, "admin", "admin-pass-1")
+    window = shell.window
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    if shell.encryption_dialog is not None:
+        shell.encryption_dialog.done(0)  # later: this test is about the accounts
+    assert window.accounts_action.isEnabled()
+    dialog = window.open_accounts()
+    qtbot.addWidget(dialog)
+    assert {row.name for row in dialog.model.rows} == {"admin", "audit", "zhang"}
+    new = dialog.add_account()
+    qtbot.keyClicks(new.name_edit, "li")
+    new.villages.item(0).setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClicks(new.password_edit, "li-password")
+    qtbot.keyClicks(new.again_edit, "li-password")
+    qtbot.mouseClick(new.ok_button, Qt.MouseButton.LeftButton)
+    assert "li" in [row.name for row in dialog.model.rows], new.message.text()
+    row = [row.name for row in dialog.model.rows].index("li")
+    dialog.view.selectRow(row)
+    reset = dialog.reset_password()
+    qtbot.keyClicks(reset.password_edit, "li-password-2")
+    qtbot.keyClicks(reset.again_edit, "li-password-2")
+    qtbot.mouseClick(reset.ok_button, Qt.MouseButton.LeftButton)
+    assert "new password" in dialog.message.text()
+    qtbot.mouseClick(dialog.lock_button, Qt.MouseButton.LeftButton)
+    assert "li is locked" in dialog.message.text()
+    li = accounts.view(shell.store, "li")
+    assert li.locked and li.role == "work_team"
+    shell.close()
+    with pytest.raises(accounts.LoginRefused, match="locked"):
+        from xinjie_desktop.core.sync import login
+
+        login.open_as(accounts_store, "li", "li-password-2").close()
+
+
+def test_a_work_team_member_is_not_offered_the_accounts(qtbot, prepared_app, accounts_store):
+    """Issue 17: only administrators manage accounts; everyone logged in changes their own password."""
+    shell = open_shell(qtbot, accounts_store)
+    log_in(qtbot, shell, "zhang", "zhang-pass-1")
+    qtbot.waitUntil(lambda: shell.window.workspace is not None, timeout=10000)
+    assert not shell.window.accounts_action.isEnabled() and shell.window.password_action.isEnabled()
+    shell.close()

@@ -416,6 +416,7 @@ class _Shell(QObject):
         self.window.restore_backup_requested.connect(self.restore_backup)
         self.window.closing.connect(self._window_closing)
         self.window.lock_requested.connect(self.lock)
+        self.window.encrypt_requested.connect(self.offer_encryption)
 
     # --- an already open store ------------------------------------------
     def show(self, store: Store) -> bool:
@@ -613,12 +614,15 @@ class _Shell(QObject):
         return done.get("store")
 
     def offer_encryption(self):
-        """A clear store opened by a township administrator: the dialog that encrypts it, over the window (not
-        waited for; closing it leaves the store clear until the next login).  Returns the dialog, or None."""
+        """The dialog that encrypts the clear open store, over the window (not waited for; closing it leaves the
+        store clear): offered when a township administrator logs into it, and from the File menu (a store
+        without accounts gets its first administrator there).  Returns the dialog, or None."""
+        from xinjie_desktop.core.records import accounts
+
         store = self.store
         if store is None or store.key is not None or self._closed:
             return None
-        dialog, done = self._secure_dialog(store, new_store=False)
+        dialog, done = self._secure_dialog(store, new_store=not accounts.any_accounts(store))
 
         def finished(_result: int) -> None:
             reopened = done.get("store")

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
     workspace_installed = Signal(object)  # the HouseholdWorkspace now shown
     closing = Signal()
     lock_requested = Signal()  # Ctrl+L or the File menu: the shell locks the window (qt.shell.login)
+    encrypt_requested = Signal()  # File menu: encrypt the clear data file (the shell, issue 17)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,8 +147,13 @@ class MainWindow(QMainWindow):
         self.demo_label.setStyleSheet("color: #ffffff; background: #b05a00; padding: 1px 6px;")
         self.user_label = QLabel(objectName="user_label")  # who is logged in (issue 17)
         self.user_label.hide()
+        self.clear_label = QLabel(_("Not encrypted"), objectName="clear_label")  # a clear data file (issue 17)
+        self.clear_label.setToolTip(_("Anyone can read this data file: File menu, Encrypt the data file"))
+        self.clear_label.setStyleSheet("color: #ffffff; background: #a00000; padding: 1px 6px;")
+        self.clear_label.hide()
         self._actor = None  # core.rules.permissions.Actor of the person logged in, None without accounts
         self.statusBar().addWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.clear_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.path_label)
         self.statusBar().addPermanentWidget(self.demo_label)
@@ -209,6 +215,27 @@ class MainWindow(QMainWindow):
             self._set_path(path)
         return self.login_page
 
+    def open_accounts(self):
+        """The accounts dialog (township administrators); returns it."""
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.accounts.accounts_dialog import AccountsDialog
+
+        if self._workspace is None:
+            return None
+        dialog = AccountsDialog(self._workspace.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def change_password(self):
+        """The person logged in changes their own password; returns the dialog."""
+        from xinjie_desktop.qt.accounts.accounts_dialog import change_own_password
+
+        if self._workspace is None or self._actor is None:
+            return None
+        return change_own_password(self._workspace.store, self)
+
     def set_actor(self, display: str, actor) -> None:
         """The person logged in (core.rules.permissions.Actor): named in the status bar; the commands their role
         does not allow are disabled; Ctrl+L locks."""
@@ -216,6 +243,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(_("Logged in: {who}").format(who=display))
         self.user_label.show()
         self.lock_action.setEnabled(True)
+        self.password_action.setEnabled(bool(actor.id))  # (the recovery code's session has no account)
         self._enable_workspace_actions(self.centre.currentWidget() is not self.opening_page)
 
     def is_locked(self) -> bool:
@@ -328,6 +356,20 @@ class MainWindow(QMainWindow):
         self.backups_action.setToolTip(_("Back up the data file now, or restore an earlier backup"))
         self.backups_action.triggered.connect(self.open_backups)
         file_menu.addAction(self.backups_action)
+        self.accounts_action = QAction(_("&Accounts…"), self, objectName="accounts_action")
+        self.accounts_action.setToolTip(_("Make accounts, give new passwords, lock and unlock (administrators)"))
+        self.accounts_action.triggered.connect(self.open_accounts)
+        self.accounts_action.setEnabled(False)
+        file_menu.addAction(self.accounts_action)
+        self.encrypt_action = QAction(_("&Encrypt the data file…"), self, objectName="encrypt_action")
+        self.encrypt_action.setToolTip(_("Make the first administrator and encrypt this data file"))
+        self.encrypt_action.triggered.connect(self.encrypt_requested)
+        self.encrypt_action.setEnabled(False)
+        file_menu.addAction(self.encrypt_action)
+        self.password_action = QAction(_("Change my &password…"), self, objectName="password_action")
+        self.password_action.triggered.connect(self.change_password)
+        self.password_action.setEnabled(False)
+        file_menu.addAction(self.password_action)
         self.lock_action = QAction(_("&Lock the window"), self, objectName="lock_action")
         self.lock_action.setToolTip(_("Hide the households until your password is typed again"))
         self.lock_action.triggered.connect(self.lock_requested)
@@ -439,10 +481,15 @@ class MainWindow(QMainWindow):
         self.provision_action.setEnabled(not self._is_laptop)
         self.accept_provisioning_action.setEnabled(self._is_laptop)
         self.request_provisioning_action.setEnabled(self._is_laptop)
+        self.accounts_action.setEnabled(enabled and self._actor is not None)
+        clear = enabled and self._workspace is not None and self._workspace.store.key is None and not self._is_laptop
+        self.clear_label.setVisible(self._workspace is not None and self._workspace.store.key is None)
+        self.encrypt_action.setEnabled(clear and (self._actor is None or self._actor.role == "township_admin"))
         if self._actor is not None:  # what the person's role allows at all (the core refuses the rest anyway)
             from xinjie_desktop.core.rules.permissions import Action, any_village
 
             for action, needed in (
+                (self.accounts_action, Action.MANAGE_ACCOUNTS),
                 (self.new_action, Action.EDIT_HOUSEHOLD),
                 (self.sync_export_action, Action.EXPORT_BUNDLE),
                 (self.sync_import_action, Action.IMPORT_BUNDLE),
