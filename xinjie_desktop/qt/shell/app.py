@@ -798,9 +798,9 @@ class _Shell(QObject):
         self._stop_counting()
         if self._checking_password is not None:
             self._checking_password.wait()
-        if self._awaiting_login is not None:
+        if isinstance(self._awaiting_login, Opened):
             self._awaiting_login.store.close()
-            self._awaiting_login = None
+        self._awaiting_login = None
         if self.store is not None:
             self.store.close()
             self.store = None
