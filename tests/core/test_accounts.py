@@ -213,13 +213,21 @@ def test_a_laptop_makes_only_local_accounts_of_its_work_team_not_countersigned(s
 
 
 def test_a_hash_of_weaker_parameters_is_renewed_at_login(store, group_id, monkeypatch):
-    """Issue 17: rehash when the parameters rise (argon2-cffi's check_needs_rehash)."""
+    """Issue 17: rehash when the parameters rise (argon2-cffi's check_needs_rehash), where the store may change
+    the account (a laptop renewing the township administrator's hash would have its bundle refused)."""
     accounts.create(store, "admin", PASSWORD, Role.TOWNSHIP_ADMIN)
     with store.session() as session:
         old = session.execute(text("SELECT password_hash FROM accounts")).scalar()
     stronger = permissions.KdfParameters(time_cost=2, memory_cost=16 * 1024, parallelism=1)
     monkeypatch.setattr(permissions, "KDF_PARAMETERS", stronger)
-    accounts.login(store, "admin", PASSWORD)
+    accounts.login(store, "admin", PASSWORD)  # where the store is not said: not renewed
+    with store.session() as session:
+        assert session.execute(text("SELECT password_hash FROM accounts")).scalar() == old
+    v1 = village_ids(store)[0]
+    accounts.login(store, "admin", PASSWORD, laptop_villages=frozenset({v1}))  # a laptop never changes an admin
+    with store.session() as session:
+        assert session.execute(text("SELECT password_hash FROM accounts")).scalar() == old
+    accounts.login(store, "admin", PASSWORD, laptop_villages=None)  # at the township
     with store.session() as session:
         new = session.execute(text("SELECT password_hash FROM accounts")).scalar()
     assert new != old and "m=16384,t=2,p=1" in new and "m=8192,t=1,p=1" in old
@@ -234,3 +242,30 @@ def test_key_material_is_kept_with_the_account(store, admin):
     with store.session() as session:
         row = session.execute(text("SELECT villages FROM accounts")).scalar()
     assert json.loads(row) == []
+
+
+def test_accounts_of_a_store_saved_by_0012_log_in(tmp_path):
+    """Issue 17: the fixture store of migration 0012 (the township's administrator and a laptop's local
+    work-team account, not countersigned) opens at head and its accounts log in."""
+    import shutil
+    from pathlib import Path
+
+    from xinjie_desktop.core.sync.workstore import open_store
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "stores"
+    shutil.copyfile(fixtures / "store-0012.sqlite", tmp_path / "data.sqlite")
+    shutil.copyfile(fixtures / "store-0011.sqlite", tmp_path / "older.sqlite")
+    store = open_store(tmp_path / "data.sqlite")
+    try:
+        admin = accounts.login(store, "xinjie-admin", "admin password 2017")
+        assert admin.role is Role.TOWNSHIP_ADMIN and admin.villages == frozenset()
+        team = accounts.view(store, "yang-team")
+        assert team.role is Role.WORK_TEAM and not team.countersigned and len(team.villages) == 1
+        assert accounts.login(store, "yang-team", "team password 2017").villages == frozenset(team.villages)
+    finally:
+        store.close()
+    older = open_store(tmp_path / "older.sqlite")  # a store of before accounts: no login, as before
+    try:
+        assert not accounts.any_accounts(older) and older.actor is None
+    finally:
+        older.close()

@@ -201,3 +201,43 @@ def test_the_first_account_of_a_store_without_accounts(tmp_path, monkeypatch, ca
     assert code == 0, err
     code, _out, err = run(monkeypatch, capsys, ["villages", "--db", str(path)])
     assert code == 2 and "--user" in err
+
+
+def test_the_password_is_asked_on_the_terminal(demo):
+    """Issue 17: without XINJIE_PASSWORD the password is asked on the terminal (getpass, not echoed)."""
+    import os
+    import pty
+    import select
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XINJIE_")}
+    env["PYTHONPATH"] = str(__import__("pathlib").Path(__file__).resolve().parents[2])
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the program on a terminal of its own
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "xinjie_desktop", "--lang", "en", "villages", "--db", str(demo), "--user", "admin"],
+            env,
+        )
+    seen = b""
+
+    def read_until(text: bytes, seconds: float = 30) -> None:
+        nonlocal seen
+        while text not in seen:
+            ready, _, _ = select.select([fd], [], [], seconds)
+            assert ready, seen
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+
+    read_until(b"Password for admin: ")
+    os.write(fd, ADMIN.encode() + b"\n")
+    read_until(b"\xe9\x9d\x92\xe5\xb1\xb1\xe6\x9d\x91")  # 青山村: the villages listed
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert ADMIN.encode() not in seen  # not echoed

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 
 import xinjie_desktop
-from xinjie_desktop.core.records import agreements, households, housing_plans, public_notice, relocation
+from xinjie_desktop.core.records import accounts, agreements, households, housing_plans, public_notice, relocation
+from xinjie_desktop.core.rules.permissions import PermissionRefused
 from xinjie_desktop.core.store import backups, canonical_dump
 from xinjie_desktop.core.store.database import DERIVED_INDEX_TABLES, head_revision, known_revisions
 from xinjie_desktop.core.sync.workstore import open_store
@@ -210,6 +211,10 @@ def test_migrated_store_saves_a_household_and_dumps(migrated, params):
     with store.session() as session:
         draft = households.to_draft(households.load_household(session, rid("h2")))
     draft.phone = "13988887777"
+    if revision >= "0012":  # a store with accounts (issue 17): nobody logged in changes nothing
+        with pytest.raises(PermissionRefused):
+            households.save(store, draft, params)
+        accounts.login(store, "xinjie-admin", "admin password 2017")
     households.save(store, draft, params)
     with store.session() as session:
         h2 = households.load_household(session, rid("h2"))

@@ -210,3 +210,14 @@ def test_the_refusal_names_the_village_by_its_name(town):
         "cadre2 (village cadre) may not enter relocation records and housing plans in V1: "
         "that village is not in their scope."
     )
+
+
+def test_the_villages_a_person_may_read(town):
+    """Issue 17: a village cadre views their village; administrators and auditors every village."""
+    from xinjie_desktop.core.records import access
+
+    assert access.readable_villages(town.store) == frozenset()  # nobody logged in
+    town.as_("cadre2")
+    assert access.readable_villages(town.store) == {town.v2}
+    town.as_("auditor")
+    assert access.readable_villages(town.store) is None

@@ -72,3 +72,14 @@ def require_group(store: Store, session: Session, action: Action, group_id: str 
 
 def notice_village(session: Session, notice_id: str) -> str | None:
     return session.execute(text("SELECT village_id FROM public_notice WHERE id = :id"), {"id": notice_id}).scalar()
+
+
+def readable_villages(store: Store) -> frozenset[str] | None:
+    """The villages whose records the person logged in may read: None for every village (a store without
+    accounts, an administrator, an auditor), else the ids of their scope (empty: nobody logged in on a store
+    with accounts).  For the window's lists to show only those (issue 17: a village cadre views their village)."""
+    actor = store.actor
+    if actor is None:
+        with store.session() as session:
+            return None if not has_accounts(session) else frozenset()
+    return None if not actor.villages else actor.villages

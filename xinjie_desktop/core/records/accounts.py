@@ -197,18 +197,25 @@ def locked_message(name: str) -> str:
     ).format(name=name, n=MAX_FAILURES)
 
 
+# ``login``'s ``laptop_villages`` when the caller did not say where the store is: the hash is not renewed.
+UNKNOWN_PLACE: frozenset[str] = frozenset({"\x00unknown"})
+
+
 def login(
     store: Store,
     name: str,
     password: str,
     *,
+    laptop_villages: frozenset[str] | None = UNKNOWN_PLACE,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Actor:
     """Check ``name`` and ``password``; on success ``store.actor`` is that account's actor (returned).
     Raises ``LoginRefused`` (nothing in the store changed) for a wrong name or password, or a locked
     account; a wrong password is counted beside the store (the next attempt waits longer, the fifth locks the
-    account out).  A hash made with weaker parameters than today's is renewed."""
+    account out).  A hash made with weaker parameters than today's is renewed where this store may change the
+    account: at the township (``laptop_villages`` None), or on a laptop (its villages) for a local account of
+    its work team; not when the caller does not say (``UNKNOWN_PLACE``)."""
     with store.session() as session:
         account = _by_name(session, name)
     if account is None:
@@ -235,7 +242,7 @@ def login(
             raise LoginRefused(locked_message(name)) from None
         raise LoginRefused(_("Wrong name or password.")) from None
     clear_failures(store.path, name)
-    if checker.check_needs_rehash(account.password_hash):
+    if checker.check_needs_rehash(account.password_hash) and _may_renew(laptop_villages, account):
         try:
             with store.unit_of_work() as session:
                 stored = _existing(session, name)
@@ -245,6 +252,16 @@ def login(
     actor = _actor(account)
     store.actor = actor
     return actor
+
+
+def _may_renew(laptop_villages: frozenset[str] | None, account: Account) -> bool:
+    if laptop_villages is UNKNOWN_PLACE:
+        return False
+    try:
+        _laptop_may_touch(laptop_villages, account)
+    except AccountError:
+        return False
+    return True
 
 
 def logout(store: Store) -> None:
