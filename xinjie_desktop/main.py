@@ -573,8 +573,11 @@ def _open_for_work(path: Path, user: str | None, *, create: bool = True):
     The password is checked on the file opened for reading first, so that a wrong one leaves the file exactly
     as it was (opening for work writes: this computer's identity, the check of the file)."""
     from xinjie_desktop.core.store.database import StoreError, open_read_only
+    from xinjie_desktop.core.sync import login
     from xinjie_desktop.core.sync.workstore import open_store
 
+    if login.is_encrypted(path):
+        return _open_encrypted(path, user)
     actor = None
     if path.is_file() and path.stat().st_size > 0:
         try:
@@ -598,6 +601,60 @@ def _open_for_work(path: Path, user: str | None, *, create: bool = True):
     elif not _log_in(store, user):
         store.close()
         return None
+    return store
+
+
+def _encrypted_credentials(path: Path, user: str | None) -> str | None:
+    """The password of ``user`` for the encrypted store at ``path``, or None after telling stderr why not."""
+    if not user:
+        print(
+            _(
+                "The data file {path} is encrypted: give your account name with --user (the password is taken from "
+                "the environment variable XINJIE_PASSWORD, or asked). Nothing was changed."
+            ).format(path=path),
+            file=sys.stderr,
+        )
+        return None
+    password = _password(_("Password for {name}: ").format(name=user), "XINJIE_PASSWORD")
+    if password is None:
+        print(_("No password was given. Nothing was changed."), file=sys.stderr)
+    return password
+
+
+def _open_encrypted(path: Path, user: str | None, *, reading: bool = False):
+    """The encrypted store at ``path`` opened (for work, or ``reading`` only) as ``user``, or None after telling
+    stderr why not: a wrong password changes nothing but the count of wrong passwords beside the file."""
+    from xinjie_desktop.core.records import accounts
+    from xinjie_desktop.core.store.database import StoreError, open_read_only
+    from xinjie_desktop.core.store.keyring import KeyringError
+    from xinjie_desktop.core.sync import login
+
+    password = _encrypted_credentials(path, user)
+    if password is None or user is None:
+        return None
+    try:
+        if reading:
+            store = open_read_only(path, key=login.data_key(path, user, password))
+            if store is None:
+                print(
+                    _("The data file {path} must be upgraded first: open it with this version once.").format(path=path),
+                    file=sys.stderr,
+                )
+                return None
+            try:
+                accounts.login(store, user, password)
+            except BaseException:
+                store.close()
+                raise
+        else:
+            store = login.open_as(path, user, password)
+    except accounts.LoginRefused as error:
+        print(_("{reason} Nothing was changed.").format(reason=error), file=sys.stderr)
+        return None
+    except (StoreError, KeyringError) as error:
+        print(error, file=sys.stderr)
+        return None
+    _LOGIN_PASSWORD[user] = password
     return store
 
 
@@ -661,6 +718,10 @@ def _open_for_reading(path: Path, user: str | None = None):
     if not path.is_file():
         print(_("The data file {path} does not exist.").format(path=path), file=sys.stderr)
         return None
+    from xinjie_desktop.core.sync import login
+
+    if login.is_encrypted(path):
+        return _open_encrypted(path, user, reading=True)
     try:
         store = open_read_only(path)
     except StoreError as error:
@@ -986,6 +1047,11 @@ def _demo_data(args: argparse.Namespace) -> int:
             if refused_admin is not None:
                 print(refused_admin, file=sys.stderr)
                 return 2
+            if store.key is None:  # the demo's data file encrypted like any other (issue 17)
+                from xinjie_desktop.core.sync import login
+
+                store, code = login.secure(store, DEMO_ADMIN, args.password)
+                print(_("The data file is encrypted; its recovery code: {code}").format(code=code))
     except SetupError as error:
         print(error, file=sys.stderr)
         return 2
@@ -1011,8 +1077,10 @@ def _demo_administrator(store, password: str) -> str | None:
         return _("This data file already has an account named {name}; no demo administrator was made.").format(
             name=DEMO_ADMIN
         )
+    from xinjie_desktop.core.sync import login
+
     try:
-        accounts.create(
+        login.add_account(
             store,
             DEMO_ADMIN,
             password,
@@ -1029,6 +1097,8 @@ def _account(args: argparse.Namespace) -> int:
     """``account add|passwd|lock|unlock|list``: the township administrator manages the accounts (the first
     account of a data file is made with no one logged in, and is a township administrator's)."""
     from xinjie_desktop.core.records import accounts, township
+    from xinjie_desktop.core.store.keyring import KeyringError
+    from xinjie_desktop.core.sync import login
     from xinjie_desktop.core.sync.roles import laptop_villages
 
     listing = args.account_command == "list"
@@ -1051,7 +1121,7 @@ def _account(args: argparse.Namespace) -> int:
             password = _new_password()
             if password is None:
                 return 2
-            accounts.create(
+            login.add_account(
                 store,
                 args.name,
                 password,
@@ -1073,10 +1143,10 @@ def _account(args: argparse.Namespace) -> int:
                 return 2
             if own:
                 name = store.actor.name
-                accounts.change_password(store, _LOGIN_PASSWORD.get(name, ""), password, laptop_villages=laptop)
+                login.change_password(store, _LOGIN_PASSWORD.get(name, ""), password, laptop_villages=laptop)
             else:
                 name = args.name
-                accounts.reset_password(store, name, password, laptop_villages=laptop)
+                login.reset_password(store, name, password, laptop_villages=laptop)
             print(_("The password of {name} is changed.").format(name=name))
             return 0
         accounts.set_locked(store, args.name, args.account_command == "lock", laptop_villages=laptop)
@@ -1085,7 +1155,7 @@ def _account(args: argparse.Namespace) -> int:
         else:
             print(_("Account {name} is unlocked.").format(name=args.name))
         return 0
-    except accounts.AccountError as error:
+    except (accounts.AccountError, KeyringError) as error:
         print(_("{reason} Nothing was changed.").format(reason=error), file=sys.stderr)
         return 2
     finally:

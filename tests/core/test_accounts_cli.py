@@ -59,12 +59,16 @@ def run(monkeypatch, capsys, argv, password=None, new=None):
 
 
 def test_demo_data_password_makes_the_demos_administrator(demo):
-    """Issue 17: demo-data --password P makes a clearly named demo administrator ``admin``."""
-    store = open_store(demo)
+    """Issue 17: demo-data --password P makes a clearly named demo administrator ``admin``, and the demo's data
+    file is encrypted like any other: only admin's password opens it."""
+    from xinjie_desktop.core.sync import login
+
+    assert login.is_encrypted(demo)
+    store = login.open_as(demo, "admin", ADMIN)
     try:
         view = accounts.view(store, "admin")
         assert view.role == "township_admin" and "demo" in view.display_name.lower()
-        assert accounts.login(store, "admin", ADMIN).name == "admin"
+        assert store.actor.name == "admin"
     finally:
         store.close()
 
@@ -241,3 +245,18 @@ def test_the_password_is_asked_on_the_terminal(demo):
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
     assert ADMIN.encode() not in seen  # not echoed
+
+
+def test_an_account_added_on_the_encrypted_demo_opens_it_with_its_own_password(demo, monkeypatch, capsys):
+    """Issue 17: the data key wrapped once per account: `account add` gives the new account the key at once;
+    `account passwd` re-wraps only that account's key (the old password no longer opens the file)."""
+    argv = ["account", "add", "--db", str(demo), "--user", "admin", "--name", "auditor1", "--role", "auditor"]
+    assert run(monkeypatch, capsys, argv, password=ADMIN, new="auditor password")[0] == 0
+    villages = ["villages", "--db", str(demo), "--user", "auditor1"]
+    assert run(monkeypatch, capsys, villages, password="auditor password")[0] == 0
+    passwd = ["account", "passwd", "--db", str(demo), "--user", "auditor1"]
+    assert run(monkeypatch, capsys, passwd, password="auditor password", new="auditor password 2")[0] == 0
+    code, _out, err = run(monkeypatch, capsys, villages, password="auditor password")
+    assert code == 2 and "Wrong name or password" in err
+    assert run(monkeypatch, capsys, villages, password="auditor password 2")[0] == 0
+    assert run(monkeypatch, capsys, ["villages", "--db", str(demo), "--user", "admin"], password=ADMIN)[0] == 0

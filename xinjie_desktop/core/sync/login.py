@@ -43,10 +43,16 @@ def is_encrypted(path: Path | str) -> bool:
     return keyring.has_keys(path)
 
 
-def _data_key(
-    path: Path, name: str, password: str, clock: Callable[[], float], sleep: Callable[[float], None]
+def data_key(
+    path: Path | str,
+    name: str,
+    password: str,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> bytes:
-    """The data key with ``name``'s password, under the same waits and lockout as a login."""
+    """The data key of the encrypted store at ``path`` with ``name``'s password, under the same waits and
+    lockout as a login (``LoginRefused``)."""
+    path = Path(path)
     if accounts.locked_out(path, name):
         raise LoginRefused(accounts.locked_message(name))
     wait = accounts.wait_before_attempt(path, name, clock())
@@ -73,7 +79,7 @@ def open_as(
     for a wrong name or password, a locked account, or one locked out after wrong passwords; nothing is
     changed then but the count of wrong passwords beside the store."""
     path = Path(path)
-    key = _data_key(path, name, password, clock, sleep) if is_encrypted(path) else None
+    key = data_key(path, name, password, clock, sleep) if is_encrypted(path) else None
     store = workstore.open_store(path, create=False, keep_backups=keep_backups, key=key)
     try:
         accounts.login(store, name, password, clock=clock, sleep=sleep)
@@ -197,7 +203,7 @@ def secure(store: Store, name: str, password: str) -> tuple[Store, str]:
     actor = accounts.login(store, name, password)
     if actor.role is not Role.TOWNSHIP_ADMIN:
         raise AccountError(_("Only a township administrator encrypts the data file."))
-    data_key = keyring.new_data_key()
+    new_key = keyring.new_data_key()
     with store.session() as session:
         keyed = [
             (account.id, account.name, account.public_key, account.encrypted_private_key)
@@ -207,11 +213,11 @@ def secure(store: Store, name: str, password: str) -> tuple[Store, str]:
     try:
         for account_id, account_name, public_key, encrypted in keyed:
             if account_name == name:
-                public, private = keyring.enrol(path, data_key, account_id, account_name, password)
+                public, private = keyring.enrol(path, new_key, account_id, account_name, password)
             elif public_key and encrypted:  # every other account keeps opening the store with its own password
-                keyring.grant(path, data_key, account_id, account_name, public_key, encrypted)
-        code = keyring.make_recovery(path, data_key)
-        database.encrypt_store(path, data_key)
+                keyring.grant(path, new_key, account_id, account_name, public_key, encrypted)
+        code = keyring.make_recovery(path, new_key)
+        database.encrypt_store(path, new_key)
     except BaseException:
         if not cipher.is_encrypted(path):
             with contextlib.suppress(OSError):
