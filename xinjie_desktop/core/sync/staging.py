@@ -34,6 +34,7 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import itertools
 import json
 import re
 import sqlite3
@@ -351,14 +352,19 @@ def staged_image(
 class StagedRows:
     """A staged image as its statements and rows, for ``stage`` into a connection that cannot load an image:
     ``schema`` creates its tables and indexes in the ``incoming`` schema (if not there yet), ``tables`` holds
-    per table the statement that inserts a row and the rows (each table's rowid kept: ``staged`` names a
-    change by its rowid)."""
+    per table its name and its rows in chunks: (the statement inserting a chunk, the chunk's values in one
+    flat tuple).  Each table's rowid is kept: ``staged`` names a change by its rowid.
+
+    Chunks of many rows a statement, not a statement a row: a statement lets go of Python while SQLite runs it,
+    and takes it back afterwards; with the reader threads busy in Python, taking it back for each of 40,000 rows
+    cost the import seconds."""
 
     schema: tuple[str, ...]
-    tables: tuple[tuple[str, str, list[tuple]], ...]
+    tables: tuple[tuple[str, list[tuple[str, tuple]]], ...]
 
 
 _CREATE = re.compile(r"^CREATE (TABLE|INDEX) ")
+_VALUES_A_STATEMENT = 30_000  # SQLite allows 32,766 bound values a statement
 
 
 def _rows_of(database) -> StagedRows:
@@ -377,8 +383,15 @@ def _rows_of(database) -> StagedRows:
         if "WITHOUT ROWID" not in sql.upper() and not rowid_alias:
             columns.insert(0, "rowid")
         listed = ", ".join(columns)
-        insert = f'INSERT INTO {SCHEMA}."{name}" ({listed}) VALUES ({", ".join("?" * len(columns))})'
-        tables.append((name, insert, database.execute(f'SELECT {listed} FROM "{name}"').fetchall()))
+        row_marks = f"({', '.join('?' * len(columns))})"
+        rows = database.execute(f'SELECT {listed} FROM "{name}"').fetchall()
+        size = max(1, _VALUES_A_STATEMENT // len(columns))
+        chunks = []
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            insert = f'INSERT INTO {SCHEMA}."{name}" ({listed}) VALUES {", ".join([row_marks] * len(chunk))}'
+            chunks.append((insert, tuple(itertools.chain.from_iterable(chunk))))
+        tables.append((name, chunks))
     return StagedRows(tuple(schema), tuple(tables))
 
 
@@ -647,9 +660,10 @@ def stage(connection, image: bytes | StagedRows) -> None:
         image = image_rows(image)
     for statement in image.schema:
         driver.execute(statement)
-    for name, insert, rows in image.tables:
+    for name, chunks in image.tables:
         driver.execute(f'DELETE FROM {SCHEMA}."{name}"')
-        driver.executemany(insert, rows)
+        for insert, values in chunks:
+            driver.execute(insert, values)
 
 
 def _column_sql(column) -> str:
