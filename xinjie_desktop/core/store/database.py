@@ -37,6 +37,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinjie_desktop.core.rules.permissions import Actor
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.models import LocalSetting
 from xinjie_desktop.i18n import _
@@ -345,6 +346,7 @@ class Store:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.device_id = ""
         self.journal: BulkJournal = NoJournal()
+        self.actor: Actor | None = None
         for extension in extensions:
             extension.on_open(self)
 
@@ -416,6 +418,7 @@ class ReadOnlyStore(Store):
         self.path = path
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.actor = None
         with self.session() as session:
             self.device_id = get_local(session, "device_id") or ""
 

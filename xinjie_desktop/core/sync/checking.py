@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import bundle_format, device, merge, runs, scope, staging
+from xinjie_desktop.core.sync import audit_chain, bundle_format, device, merge, runs, scope, staging
 from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
 from xinjie_desktop.core.sync.merge import Change, Outcome
 from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, device_names, role
@@ -47,12 +47,15 @@ class Incoming:
     signed_runs: list[dict] = field(default_factory=list)  # runs.json: the origins' signed runs (core.sync.runs)
     keys: dict[str, str] = field(default_factory=dict)  # origin → the signing key its runs are checked with
     params: object = None  # the policy parameters the import computes with (None: those in force)
+    audit: str = ""  # audit.tsv: the record of who did what of the changes it carries (core.sync.audit_chain)
 
     @functools.cached_property
     def staged(self) -> bytes:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
-        return staging.staged_image(self.document, self.signed_runs, self.keys, self.source["device_id"], self.params)
+        return staging.staged_image(
+            self.document, self.signed_runs, self.keys, self.source["device_id"], self.params, self.audit
+        )
 
     def take_staged(self) -> bytes:
         """``staged`` (built now unless the reader thread built it), forgotten here once taken: the store's
@@ -379,6 +382,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         document = contents.pop("changes.tsv").decode("utf-8")
         derived = contents.pop("derived.json", b"{}")
         signed_runs = contents.pop(runs.PART, b"[]")
+        audit = contents.pop(audit_chain.PART, b"").decode("utf-8")
         blobs = {}
         for name, content in contents.items():
             sha = name.removeprefix("attachments/")
@@ -419,6 +423,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         hashlib.sha256(manifest_bytes).hexdigest(),
         found_runs,
         keys,
+        audit=audit,
     )
 
 
@@ -681,7 +686,33 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
             raise damaged(incoming.path) from None
         if outside is not None:
             raise SyncError(_outside_message(session, incoming, outside))
+    broken = audit_chain.staged_conflict(connection)  # the record of who did what (issue 17), last: the
+    if broken is not None:  # changes' own refusals above say more precisely what is wrong with a change
+        raise SyncError(_broken_chain(session, incoming, broken))
     return Check(incoming)
+
+
+def _broken_chain(session: Session, incoming: Incoming, error: audit_chain.ChainError) -> str:
+    """Why a bundle whose record of who did what is not a chain is refused: the device and the entry."""
+    how = {
+        "altered": _("its hash does not match its content and the change it records"),
+        "link": _("it does not follow the entry before it"),
+        "differs": _("this computer holds that entry with other content"),
+        "missing": _("the bundle carries that change without its entry"),
+    }[error.kind]
+    return _(
+        "The bundle {name} carries a record of who did what that is broken at entry {seq} of {device}: {how}. "
+        "An entry was removed, altered or put in another order. Nothing was changed; keep the bundle file and "
+        "show it to whoever looks after the laptops."
+    ).format(
+        name=incoming.path.name,
+        seq=error.seq,
+        device=computer(
+            error.origin,
+            device_names(session).get(error.origin) or incoming.manifest.get("devices", {}).get(error.origin),
+        ),
+        how=how,
+    )
 
 
 def _check_origins(store: Store, session: Session, incoming: Incoming) -> None:
