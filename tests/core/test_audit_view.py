@@ -64,6 +64,8 @@ def test_the_filters_find_entries_by_person_village_household_and_date(township)
     assert {e.household_id for e in by_household} == {first}
     assert {e.table for e in by_household} >= {"household", "member", "income_worksheet"}
     assert {e.household for e in by_household} == {"杨明"}
+    by_head = list(audit.entries(store, audit.AuditFilter(household="杨明")))  # both households' heads are 杨明
+    assert {e.household_id for e in by_head} == {first, second}
     changed = [e for e in by_household if e.action == "changed"]
     assert len(changed) == 1 and [(c.field, c.new) for c in changed[0].changes] == [("phone", "13800000001")]
     today = dt.date.today()

@@ -53,7 +53,7 @@ def require_reader(actor: Actor | None) -> None:
 @dataclass(frozen=True)
 class AuditFilter:
     """``person``: part of an account's name; ``village``: a village's id or name; ``household``: a household's
-    id; ``date_from``/``date_to``: local days, both included."""
+    id or its head's name (every household of that head); ``date_from``/``date_to``: local days, both included."""
 
     person: str = ""
     village: str = ""
@@ -94,17 +94,23 @@ def _where(session: Session, wanted: AuditFilter) -> tuple[str, dict]:
         clauses.append(f"c.village_id IN ({', '.join(f':village{i}' for i in range(len(villages))) or 'NULL'})")
         parameters.update({f"village{i}": village for i, village in enumerate(villages)})
     if wanted.household.strip():
-        parameters["household"] = wanted.household.strip()
+        found = list(
+            session.execute(
+                text("SELECT id FROM household WHERE id = :h OR head_name = :h"), {"h": wanted.household.strip()}
+            ).scalars()
+        ) or [wanted.household.strip()]  # a household deleted since: its id still finds its entries
+        marks = ", ".join(f":household{i}" for i in range(len(found)))
+        parameters.update({f"household{i}": household for i, household in enumerate(found)})
         inside = " UNION ALL ".join(
-            f"SELECT id FROM {name} WHERE household_id = :household" for name in _household_tables()
+            f"SELECT id FROM {name} WHERE household_id IN ({marks})" for name in _household_tables()
         )
         clauses.append(
-            "((c.table_name = 'household' AND c.row_id = :household) "
-            "OR json_extract(c.payload, '$.household_id') = :household "
-            "OR json_extract(a.old, '$.household_id') = :household "
+            f"((c.table_name = 'household' AND c.row_id IN ({marks})) "
+            f"OR json_extract(c.payload, '$.household_id') IN ({marks}) "
+            f"OR json_extract(a.old, '$.household_id') IN ({marks}) "
             f"OR c.row_id IN ({inside}) "
             "OR (c.table_name = 'agreement_signature' AND c.row_id IN (SELECT s.id FROM agreement_signature s "
-            "JOIN agreement g ON g.id = s.agreement_id WHERE g.household_id = :household)))"
+            f"JOIN agreement g ON g.id = s.agreement_id WHERE g.household_id IN ({marks}))))"
         )
     if wanted.date_from is not None:
         clauses.append("a.at >= :start")
@@ -244,6 +250,12 @@ def _heads(session: Session, household_ids: set[str]) -> dict[str, str]:
             {f"h{n}": h for n, h in enumerate(ordered)},
         )
     }
+
+
+def villages(store: Store) -> list[tuple[str, str]]:
+    """(id, name) of every village, by name: the village filter's choices."""
+    with store.session() as session:
+        return [(row[0], row[1]) for row in session.execute(text("SELECT id, name FROM village ORDER BY name"))]
 
 
 def as_json(entry: AuditEntry) -> dict:
