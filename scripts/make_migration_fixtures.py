@@ -19,7 +19,8 @@ demolished (``demolition_acceptance.demolished_on``); from 0010 the signed runs 
 the laptop's own run it exported, and the office's run that came with its first bundle); from 0011 the
 household list's text index (``household_search_text`` and ``household_search``, derived from the
 households by triggers: no rows of their own); from 0012 the accounts (the township's administrator and a
-local account of the laptop's work team).
+local account of the laptop's work team); from 0013 the record of who did what (``audit_record``: the
+laptop's changes after its last export, its chain of hashes starting there, one by an account).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -42,7 +43,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -926,6 +927,8 @@ def _sync_rows(t: dict, n: int) -> None:
             }
             for origin, last in ((LAPTOP, own_seq - 3), (OFFICE, office_seq))
         ]
+    if n >= 13:
+        _audit_rows(t, own_seq - 2)
     t["possible_duplicate"] = [
         {
             "id_number": DAUGHTER,
@@ -935,6 +938,49 @@ def _sync_rows(t: dict, n: int) -> None:
             "detected_at": now,
         }
     ]
+
+
+AUDIT_CONTEXT = b"xinjie-desktop audit record v1\n"  # core.sync.audit_chain, written out here
+
+
+def _audit_rows(t: dict, first: int) -> None:
+    """The record of who did what of a laptop of 0013: its chain starts with its first change after the upgrade
+    (``first``; the ones before were journalled by earlier revisions and name no one); the first entry by the
+    account 王芳, the others with no one logged in; a delete keeps the fields it removed."""
+    prev = "0" * 64
+    t["audit_record"] = []
+    for change in t["change_log"]:
+        if change["origin_device"] != LAPTOP or change["seq"] < first:
+            continue
+        line = "\t".join(
+            "" if change[c] is None else str(change[c])
+            for c in ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
+        )
+        account = ("7a1d0c6e-0000-4000-8000-000000000001", "王芳") if change["seq"] == first else ("", "")
+        old = "{}"
+        if change["op"] == "delete":  # (some of) the fields it removed
+            removed = {"objection": {"content": "误录"}, "member": {"name": "李小芳"}}[change["table_name"]]
+            old = json.dumps(removed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        at = f"2017-04-20T08:00:{change['seq'] % 60:02d}"
+        content = json.dumps(
+            [LAPTOP, change["seq"], at, *account, old, hashlib.sha256(line.encode("utf-8")).hexdigest()],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        digest = hashlib.sha256(AUDIT_CONTEXT + prev.encode("ascii") + b"\n" + content).hexdigest()
+        t["audit_record"].append(
+            {
+                "origin_device": LAPTOP,
+                "seq": change["seq"],
+                "at": at,
+                "account_id": account[0],
+                "account_name": account[1],
+                "old": old,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -210,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     listed.add_argument("--db", type=_path, required=True, dest="villages_db", help=_("data file"))
     listed.add_argument("--json", action="store_true", help=_("print one JSON list"))
     _user_option(listed)
+    audit = commands.add_parser(
+        "audit", help=_("the record of who did what (township administration and auditors): filter, print as PDF")
+    )
+    audit.add_argument("--db", type=_path, required=True, dest="audit_db", help=_("data file"))
+    audit.add_argument("--person", default="", help=_("entries of accounts whose name holds this text"))
+    audit.add_argument("--village", default="", help=_("entries of records of this village (its name or id)"))
+    audit.add_argument("--household", default="", help=_("entries of records of this household (its id)"))
+    audit.add_argument("--from", type=_day, dest="date_from", help=_("from this day (YYYY-MM-DD), included"))
+    audit.add_argument("--to", type=_day, dest="date_to", help=_("up to this day (YYYY-MM-DD), included"))
+    audit.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    audit.add_argument("--pdf", type=_path, dest="audit_pdf", help=_("write the filtered record as a PDF here"))
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
@@ -298,6 +309,14 @@ def _account_parser(commands) -> None:
 # paths stops at 260; Linux at 4,096 bytes).
 MAX_NAME_BYTES = 200
 MAX_PATH_CHARACTERS = 1000
+
+
+def _day(text: str) -> dt.date:
+    """A day from the command line (YYYY-MM-DD), refused (exit 2, the reason) otherwise."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("{text} is not a day written as YYYY-MM-DD").format(text=text)) from None
 
 
 def _path(text: str) -> Path:
@@ -1025,6 +1044,98 @@ def _villages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    """The record of who did what, filtered (issue 17): lines, one JSON document, or a PDF; every computer's
+    chain of hashes checked first, its problems named.  Only reads the data file."""
+    from sqlalchemy import text
+
+    from xinjie_desktop.core.documents import audit_report
+    from xinjie_desktop.core.documents.audit_views import AuditFilterView
+    from xinjie_desktop.core.records import audit
+    from xinjie_desktop.core.sync import audit_chain
+    from xinjie_desktop.core.sync.roles import device_names
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        print(_("--from {start} is after --to {end}.").format(start=args.date_from, end=args.date_to), file=sys.stderr)
+        return 2
+    store = _open_for_reading(args.audit_db)
+    if store is None:
+        return 2
+    wanted = audit.AuditFilter(args.person, args.village, args.household, args.date_from, args.date_to)
+    try:
+        try:
+            audit.require_reader(store.actor)
+        except audit.NotAllowed as error:
+            print(error, file=sys.stderr)
+            return 2
+        with store.session() as session:
+            names = device_names(session)
+            problems = audit_chain.verify_all(session)
+            township_name = session.execute(text("SELECT name FROM township LIMIT 1")).scalar() or ""
+        messages = [problem.message(names.get(problem.device_id, "")) for problem in problems]
+        if args.audit_pdf is not None:
+            view = AuditFilterView(args.person, args.village, args.household, args.date_from, args.date_to)
+            try:
+                count = audit_report.render(
+                    township_name or args.audit_db.name,
+                    audit.entries(store, wanted),
+                    args.audit_pdf,
+                    filters=view,
+                    chain_problems=messages,
+                )
+            except OSError as error:
+                print(
+                    _("The PDF {path} cannot be written: {error}").format(path=args.audit_pdf, error=error.strerror),
+                    file=sys.stderr,
+                )
+                return 2
+            print(_("{n} entries written to {path}").format(n=count, path=args.audit_pdf))
+            return 0
+        if args.json:
+            found = [audit.as_json(entry) for entry in audit.entries(store, wanted)]
+            document = {
+                "count": len(found),
+                "filters": {
+                    "person": args.person,
+                    "village": args.village,
+                    "household": args.household,
+                    "from": args.date_from.isoformat() if args.date_from else None,
+                    "to": args.date_to.isoformat() if args.date_to else None,
+                },
+                "chain_problems": [
+                    {"device_id": p.device_id, "seq": p.seq, "kind": p.kind, "message": m}
+                    for p, m in zip(problems, messages, strict=True)
+                ],
+                "entries": found,
+            }
+            print(json.dumps(document, ensure_ascii=False, indent=1))
+            return 0
+        for message in messages:
+            print(message, file=sys.stderr)
+        count = 0
+        for entry in audit.entries(store, wanted):
+            count += 1
+            where = "/".join(part for part in (entry.village, entry.household) if part) or "-"
+            print(
+                "\t".join(
+                    (
+                        audit_report.stamp(entry.at),
+                        entry.account_name or _("(no one logged in)"),
+                        entry.device_name or entry.device_id,
+                        where,
+                        f"{entry.table} {entry.row_id[:8]}",
+                        entry.action,
+                        "; ".join(audit_report.change_lines(entry)),
+                    )
+                )
+            )
+        if not count:
+            print(_("No entry matches these filters."))
+    finally:
+        store.close()
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.records import demo_data
     from xinjie_desktop.core.records.township import SetupError
@@ -1225,7 +1336,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages")
+        args.command in ("db", "villages", "audit")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1310,6 +1421,8 @@ def main(argv: list[str] | None = None) -> int:
         return _villages(args)
     if args.command == "account":
         return _account(args)
+    if args.command == "audit":
+        return _audit(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

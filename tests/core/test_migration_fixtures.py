@@ -27,6 +27,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as text_
 
 import xinjie_desktop
 from xinjie_desktop.core.records import accounts, agreements, households, housing_plans, public_notice, relocation
@@ -360,6 +361,33 @@ def test_the_household_list_text_index_finds_every_household_of_a_store_of_any_r
             assert {row.id for row in rows} == expected and total == len(expected), (query, text)
 
 
+@every_fixture
+def test_the_record_of_who_did_what_of_a_store_of_any_revision_verifies_and_goes_on(migrated):
+    """Issue 17 (migration 0013): a store of 0013 keeps its entries and their chain verifies; an older store
+    has none (its changes were journalled before anyone was named); in both, the next change is recorded with
+    the acting account and continues (or starts) the device's chain."""
+    from xinjie_desktop.core.rules.permissions import Actor, Role
+    from xinjie_desktop.core.sync import audit_chain
+
+    revision, _before, store, _path = migrated
+    with store.session() as session:
+        held = session.execute(text_("SELECT seq, account_name FROM audit_record ORDER BY seq")).all()
+        assert audit_chain.verify_chain(session, LAPTOP) == []
+    assert held == ([(40, "王芳"), (41, ""), (42, "")] if revision >= "0013" else [])
+    store.actor = Actor(rid("account/auditor"), "赵审计", Role.AUDITOR, frozenset())
+    with store.session() as session:
+        draft = households.to_draft(households.load_household(session, rid("h1")))
+    draft.phone = "13800001111"
+    households.save(store, draft)
+    with store.session() as session:
+        last = session.execute(
+            text_("SELECT account_name, old, prev_hash FROM audit_record WHERE origin_device = :d ORDER BY seq DESC"),
+            {"d": store.device_id},
+        ).first()
+        assert audit_chain.verify_all(session) == []
+    assert last is not None and last[0] == "赵审计" and "phone" in json.loads(last[1])
+
+
 # --- released migrations never change ------------------------------------------------------------------
 
 VERSIONS = Path(xinjie_desktop.__file__).resolve().parent / "migrations" / "versions"
@@ -377,6 +405,7 @@ RELEASED = {
     "0010_change_runs.py": "5e881c7b52a85da52471e869bf25c8075d5e61ab0e918c65a7ccbb76e2f11a75",
     "0011_household_search_index.py": "df5d9b2bc4035d6580fab91e5d656e3d53efbb4a21887a4c3c07e5dd241b385a",
     "0012_accounts.py": "d4da563b57559d6ac70fb8fc64b9b0900333b1e0e50f32a6b5187e3b677b91e4",
+    "0013_audit_record.py": "e8262366040868f18b8a88ac71c788a52bf5340e9fd0c30cf75373a30b564ec2",
 }
 
 

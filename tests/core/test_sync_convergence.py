@@ -6,7 +6,8 @@ verifications and income worksheets entered on several computers, years cleared 
 export points; the township's
 store is then copied (same identity) and each copy imports the laptops' bundles in its own order.
 The copies must end byte-for-byte equal in their canonical dumps, records and derived columns
-alike, and list the same conflicts.
+alike, and list the same conflicts.  The record of who did what (issue 17) survives every order: each copy
+holds the same entries, each laptop's exactly as the laptop wrote them, and every device's chain verifies.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from sqlalchemy import text
 
 from sync_world import World, conflict_keys, import_in_order, set_income, twin
 from xinjie_desktop.core.records import demo_data, households, relocation
+from xinjie_desktop.core.rules.permissions import Actor, Role
 from xinjie_desktop.core.store import canonical_dump
+from xinjie_desktop.core.sync import audit_chain
 
 WHO = st.sampled_from(["laptop0", "laptop1", "township"])
 # Few households and fields, so that computers often edit the same field of the same household.
@@ -52,6 +55,22 @@ def _store(world: World, who: str):
 def _household_ids(store) -> list[str]:
     with store.session() as session:
         return session.execute(text("SELECT id FROM household ORDER BY created_at, id")).scalars().all()
+
+
+def _audit(store) -> tuple[list[tuple], list]:
+    """Every entry of the record of who did what this store holds, and the problems of its chains."""
+    with store.session() as session:
+        entries = [tuple(row) for row in session.execute(text("SELECT * FROM audit_record ORDER BY 1, 2"))]
+        return entries, audit_chain.verify_all(session)
+
+
+def _log_in(world: World) -> None:
+    """A person at each computer (issue 17): every change names them."""
+    for index, who in enumerate(("laptop0", "laptop1", "township")):
+        role = Role.TOWNSHIP_ADMIN if who == "township" else Role.WORK_TEAM
+        _store(world, who).actor = Actor(
+            f"00000000-0000-4000-8000-00000000000{index}", f"人员{index}", role, frozenset()
+        )
 
 
 def _run(world: World, steps) -> list[Path]:
@@ -134,6 +153,7 @@ def test_property_2_any_order_of_import_gives_identical_stores(steps, order_seed
         folder = Path(folder)
         world = World(folder / "world", overlap=True)  # the second laptop also writes the first's village
         try:
+            _log_in(world)
             for index in range(2):  # both laptops start with a household the township knows
                 demo_data.add_households(world.laptop(index), 1, seed=100 + index)
                 world.sync(world.laptop(index))
@@ -148,10 +168,19 @@ def test_property_2_any_order_of_import_gives_identical_stores(steps, order_seed
                 import_in_order(copy, order)
             dumps = [canonical_dump.canonical_text(canonical_dump.dump(copy, derived=True)) for copy in copies]
             keys = [conflict_keys(copy) for copy in copies]
+            audits = [_audit(copy) for copy in copies]
+            own = {laptop.device_id: _audit(laptop)[0] for laptop in world.laptops.values()}
             for copy in copies:
                 copy.close()
             for first, second in itertools.pairwise(range(len(copies))):
                 assert dumps[first] == dumps[second], f"orders {first} and {second} differ"
                 assert keys[first] == keys[second]
+                assert audits[first] == audits[second], f"orders {first} and {second} hold other entries"
+            for entries, problems in audits:
+                assert problems == []
+                for device_id, written in own.items():
+                    mine = [entry for entry in written if entry[0] == device_id]
+                    assert [entry for entry in entries if entry[0] == device_id] == mine
+                    assert any(entry[4].startswith("人员") for entry in mine)
         finally:
             world.close()

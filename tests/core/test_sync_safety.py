@@ -24,7 +24,7 @@ from sync_world import agreement_numbered_on_two_computers, file_state, group_of
 from xinjie_desktop.core.records import demo_data, households
 from xinjie_desktop.core.store import backups, canonical_dump
 from xinjie_desktop.core.store.models import Village, VillagerGroup
-from xinjie_desktop.core.sync import bundle_format, device, exporting, importing, merge, sealing
+from xinjie_desktop.core.sync import audit_chain, bundle_format, device, exporting, importing, merge, sealing
 from xinjie_desktop.core.sync.workstore import open_store
 
 
@@ -429,10 +429,34 @@ def _sign_again(laptop, parts: dict, changes: str, **manifest_changes) -> None:
         tables = [line.split("\t")[3] for line in changes.splitlines() if line.count("\t") >= 3]
         manifest["counts"] = {table: tables.count(table) for table in sorted(set(tables))}
     manifest["parts"]["changes.tsv"] = hashlib.sha256(parts["changes.tsv"]).hexdigest()
+    if audit_chain.PART in parts:  # its software writes the record of who did what of the changes it sends (issue 17)
+        parts[audit_chain.PART] = _rechained(parts[audit_chain.PART].decode("utf-8"), changes).encode("utf-8")
+        manifest["parts"][audit_chain.PART] = hashlib.sha256(parts[audit_chain.PART]).hexdigest()
     if "sizes" in manifest:  # the sizes of what it signs, as the exporter declares them (issue 13, case 12)
         manifest["sizes"] = {name: len(part) for name, part in parts.items() if not name.startswith("manifest.")}
     parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     parts["manifest.sig"] = device.sign(laptop, bundle_format.SIGNING_CONTEXT + parts["manifest.json"])
+
+
+def _rechained(audit: str, changes: str) -> str:
+    """A sender's ``audit.tsv`` for ``changes``: each change's entry (its person, time and old values kept where
+    it had one), chained from the first entry's predecessor, as the sender's own software writes it."""
+    entries = {tuple(fields[:2]): fields for fields in (line.split("\t") for line in audit.splitlines() if line)}
+    prevs: dict[str, str] = {}
+    lines = []
+    for line in changes.splitlines():
+        change = line.split("\t")
+        if len(change) != len(audit_chain.COLUMNS) + 1:
+            continue
+        entry = entries.get((change[0], change[1]))
+        at, account_id, name, old = entry[2:6] if entry else ("2026-12-07T08:00:00", "", "", "{}")
+        prev = prevs.get(change[0], entry[6] if entry else audit_chain.GENESIS)
+        digest = audit_chain.entry_hash(
+            prev, change[0], int(change[1]), at, account_id, name, old, audit_chain.line_sha256(change)
+        )
+        lines.append("\t".join((change[0], change[1], at, account_id, name, old, prev, digest)) + "\n")
+        prevs[change[0]] = digest
+    return "".join(lines)
 
 
 def refused_when_written(store, path: Path) -> str:

@@ -262,9 +262,10 @@ def canvas_maker(footer_left: str, running_title: str, font: str):
             self.setFont(font, 8)
             self.setFillColor(colors.Color(0.3, 0.3, 0.3))
             self.drawString(MARGIN, 9 * mm, footer_left)
-            self.drawRightString(A4[0] - MARGIN, 9 * mm, _("Page {page} of {pages}").format(page=page, pages=total))
+            width, height = self._pagesize  # A4, or A4 landscape (the record of who did what)
+            self.drawRightString(width - MARGIN, 9 * mm, _("Page {page} of {pages}").format(page=page, pages=total))
             if page > 1:
-                self.drawString(MARGIN, A4[1] - 9 * mm, running_title)
+                self.drawString(MARGIN, height - 9 * mm, running_title)
             self.restoreState()
 
     return NumberedCanvas

@@ -43,6 +43,7 @@ LOCAL_TABLES = frozenset(
         "local_setting",
         "change_log",
         "change_run",
+        "audit_record",
         "tombstone",
         "sync_peer",
         "peer_cursor",

@@ -478,6 +478,28 @@ class ChangeLog(Base):
     bases: Mapped[str] = mapped_column(Text, default="{}")  # JSON: field → the version the editor saw
 
 
+class AuditRecord(Base):
+    """The record of who did what (issue 17; core.sync.audit_chain): for each change of the journal
+    (``origin_device``, ``seq``: its ``change_log`` entry, which names the records, fields, new values and
+    village), the account that made it (its id and name at the time, empty where no one was logged in),
+    when (the wall clock of the computer that made it, UTC), the values it replaced (``old``: JSON field →
+    value; every field of a deleted record), and the entry's place in its device's chain of hashes:
+    ``hash`` covers ``prev_hash`` (the hash of the device's entry before it, ``GENESIS`` for its first) and
+    the entry's canonical content, the change's line included, so a removed, altered or reordered entry is
+    detected (``audit_chain.verify_chain``).  Kept with the changes, travelling with them in bundles."""
+
+    __tablename__ = "audit_record"
+    __table_args__ = {"sqlite_with_rowid": False}
+    origin_device: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC, whole seconds
+    account_id: Mapped[str] = mapped_column(String(36), default="")
+    account_name: Mapped[str] = mapped_column(String(100), default="")
+    old: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class ChangeRun(Base):
     """A run of one device's changes (``first_seq``..``last_seq`` of ``origin_device``), signed by that device
     with its Ed25519 key over the SHA-256 of each change's line (core.sync.runs): this store's own runs,
@@ -580,3 +602,8 @@ class PossibleDuplicate(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     note: Mapped[str] = mapped_column(Text, default="")
     detected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# The record of who did what, read by time and by person (core.records.audit).
+Index("ix_audit_record_at", AuditRecord.at)
+Index("ix_audit_record_account", AuditRecord.account_name)

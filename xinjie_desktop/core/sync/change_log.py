@@ -33,18 +33,21 @@ import json
 import time
 from collections.abc import Iterable
 
-from sqlalchemy import Table, event, inspect, text
+from sqlalchemy import Table, event, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime
 
+from xinjie_desktop.core.rules.permissions import Actor
 from xinjie_desktop.core.store.database import DECIDED_VERSIONS, Store
 from xinjie_desktop.core.store.models import Agreement, Base, ChangeLog, Travelling, new_uuid, utcnow
+from xinjie_desktop.core.sync import audit_chain
 
 APPLYING = "sync_applying"  # session.info flag: the importer is writing
 # session.info: (table, row id, field) → the versions a person decided between (core.sync.conflicts.resolve,
 # an editor's collisions); journalled in the edit's bases as "<field>+", so every store knows what it settles.
 RESOLVING = DECIDED_VERSIONS
 _PENDING = "sync_pending"
+_OLD = "sync_old_values"  # session.info: (table, row id) → the JSON text of the values a change replaces
 HLC_KEY = "sync_hlc"
 STAMPS = ("created_at", "updated_at", "device_id")
 VERSIONS = "sync_versions"
@@ -296,6 +299,7 @@ def _before_flush(store: Store, session: Session) -> None:
         name = _table_name(record)
         if isinstance(record, Agreement) and record.status in _SIGNED_STATUSES and "status" in changed:
             changed = set(fields(name)) - {"updated_at", "device_id"}
+        _note_old(session, connection, name, record.id, changed)
         changed |= {"updated_at", "device_id"}
         record.updated_at = now
         record.device_id = me
@@ -329,7 +333,23 @@ def _before_flush(store: Store, session: Session) -> None:
             connection.execute(text(f"SELECT * FROM {name} WHERE id = :id"), {"id": row_id}).mappings().first() or {}
         )
         seen = max((int(entry[0]) for entry in read_versions(values.get(VERSIONS)).values()), default=0)
+        _note_old(session, connection, name, row_id, set(fields(name)) - {"created_at", "updated_at", "device_id"})
         pending[(name, row_id)] = ("delete", seen, version(), village_of(connection, name, values))
+
+
+def _note_old(session: Session, connection, name: str, row_id: str, changed: set[str]) -> None:
+    """The values ``changed`` fields of a record hold before this flush, as the record of who did what keeps
+    them (core.sync.audit_chain); read from the store, which the flush has not written yet.  A record changed
+    twice in one flush's unit of work keeps the values from before the first."""
+    table = tracked_tables()[name]
+    olds = session.info.setdefault(_OLD, {})
+    known = olds.get((name, row_id), {})
+    wanted = sorted(field for field in changed if field not in known and field in table.c)
+    if wanted:
+        row = connection.execute(select(*(table.c[f] for f in wanted)).where(table.c.id == row_id)).first()
+        if row is not None:
+            known = {**known, **{field: to_json(value) for field, value in zip(wanted, row, strict=True)}}
+    olds[(name, row_id)] = known
 
 
 def _delete_orphans(session: Session) -> None:
@@ -353,6 +373,7 @@ def _delete_orphans(session: Session) -> None:
 
 def _after_flush(store: Store, session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
+    olds = session.info.pop(_OLD, {})
     if not pending or session.info.get(APPLYING):
         return
     connection = session.connection()
@@ -414,6 +435,12 @@ def _after_flush(store: Store, session: Session) -> None:
         seq += 1
     write_changes(connection, changes)
     write_tombstones(connection, tombstones)
+    audit_chain.record(
+        connection,
+        changes,
+        {key: payload_text(values) for key, values in olds.items() if values},
+        getattr(store, "actor", None),
+    )
 
 
 def payload_text(values: dict) -> str:
@@ -450,8 +477,10 @@ def log_bulk(
     table_name: str,
     rows: Iterable[dict],
     known: dict[tuple[str, str], str | None] | None = None,
+    actor: Actor | None = None,
 ) -> None:
-    """Journal records written with a bulk ``insert()`` (demo data): one upsert each, all fields.
+    """Journal records written with a bulk ``insert()`` (demo data): one upsert each, all fields, each
+    attributed to ``actor`` in the record of who did what.
 
     The rows must already carry their ``sync_versions`` (``bulk_versions``).  ``known`` (household
     id → village) spares a query per member when the households were logged by an earlier call."""
@@ -480,6 +509,7 @@ def log_bulk(
             }
         )
     write_changes(connection, changes)
+    audit_chain.record(connection, changes, {}, actor)
 
 
 def bulk_versions(connection, device_id: str) -> str:

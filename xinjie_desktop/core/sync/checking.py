@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.store.database import Store
-from xinjie_desktop.core.sync import bundle_format, device, merge, runs, scope, staging
+from xinjie_desktop.core.sync import audit_chain, bundle_format, device, merge, runs, scope, staging
 from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
 from xinjie_desktop.core.sync.merge import Change, Outcome
 from xinjie_desktop.core.sync.roles import LAPTOP, TOWNSHIP, device_names, role
@@ -50,13 +50,20 @@ class Incoming:
     # The store is encrypted (issue 17): its connections cannot load an image, so the staged tables are handed
     # over as rows, read out in the reader thread (``staging.StagedRows``).
     as_rows: bool = False
+    audit: str = ""  # audit.tsv: the record of who did what of the changes it carries (core.sync.audit_chain)
 
     @functools.cached_property
     def staged(self) -> bytes | staging.StagedRows:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
         return staging.staged_image(
-            self.document, self.signed_runs, self.keys, self.source["device_id"], self.params, as_rows=self.as_rows
+            self.document,
+            self.signed_runs,
+            self.keys,
+            self.source["device_id"],
+            self.params,
+            self.audit,
+            as_rows=self.as_rows,
         )
 
     def take_staged(self) -> bytes | staging.StagedRows:
@@ -384,6 +391,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         document = contents.pop("changes.tsv").decode("utf-8")
         derived = contents.pop("derived.json", b"{}")
         signed_runs = contents.pop(runs.PART, b"[]")
+        audit = contents.pop(audit_chain.PART, b"").decode("utf-8")
         blobs = {}
         for name, content in contents.items():
             sha = name.removeprefix("attachments/")
@@ -425,6 +433,7 @@ def _verify_payload(store: Store, path: Path, sha256: str, payload: bytes) -> In
         found_runs,
         keys,
         as_rows=store.key is not None,
+        audit=audit,
     )
 
 
@@ -687,7 +696,33 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
             raise damaged(incoming.path) from None
         if outside is not None:
             raise SyncError(_outside_message(session, incoming, outside))
+    broken = audit_chain.staged_conflict(connection)  # the record of who did what (issue 17), last: the
+    if broken is not None:  # changes' own refusals above say more precisely what is wrong with a change
+        raise SyncError(_broken_chain(session, incoming, broken))
     return Check(incoming)
+
+
+def _broken_chain(session: Session, incoming: Incoming, error: audit_chain.ChainError) -> str:
+    """Why a bundle whose record of who did what is not a chain is refused: the device and the entry."""
+    how = {
+        "altered": _("its hash does not match its content and the change it records"),
+        "link": _("it does not follow the entry before it"),
+        "differs": _("this computer holds that entry with other content"),
+        "missing": _("the bundle carries that change without its entry"),
+    }[error.kind]
+    return _(
+        "The bundle {name} carries a record of who did what that is broken at entry {seq} of {device}: {how}. "
+        "An entry was removed, altered or put in another order. Nothing was changed; keep the bundle file and "
+        "show it to whoever looks after the laptops."
+    ).format(
+        name=incoming.path.name,
+        seq=error.seq,
+        device=computer(
+            error.origin,
+            device_names(session).get(error.origin) or incoming.manifest.get("devices", {}).get(error.origin),
+        ),
+        how=how,
+    )
 
 
 def _check_origins(store: Store, session: Session, incoming: Incoming) -> None:

@@ -25,7 +25,7 @@ from xinjie_desktop.core.records import access, households
 from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
-from xinjie_desktop.core.sync import device, runs, staging
+from xinjie_desktop.core.sync import audit_chain, device, runs, staging
 from xinjie_desktop.core.sync.bundle_format import (
     BLOB_COLUMNS,
     FORMAT,
@@ -177,6 +177,7 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
                 blobs[sha] = bytes(row[0])
         hints = _hints(session, outgoing)
         signed_runs = runs.for_changes(session, outgoing.changes)
+        audit_bytes = audit_chain.for_changes(session, outgoing.changes).encode("utf-8")
         # The township vouches for the keys of the origins whose runs it passes on (a laptop's trust anchor).
         keys = runs.keys_of(session, {run["origin"] for run in signed_runs}) if role(store) == TOWNSHIP else {}
     changes_bytes = changes_document(outgoing)
@@ -186,10 +187,16 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         "changes.tsv": hashlib.sha256(changes_bytes).hexdigest(),
         "derived.json": hashlib.sha256(hints_bytes).hexdigest(),
         runs.PART: hashlib.sha256(runs_bytes).hexdigest(),
+        audit_chain.PART: hashlib.sha256(audit_bytes).hexdigest(),
     }
     parts.update({f"attachments/{sha}": sha for sha in blobs})
     # What each part inflates to: the receiver reads no further (issue 13, case 12).
-    sizes = {"changes.tsv": len(changes_bytes), "derived.json": len(hints_bytes), runs.PART: len(runs_bytes)}
+    sizes = {
+        "changes.tsv": len(changes_bytes),
+        "derived.json": len(hints_bytes),
+        runs.PART: len(runs_bytes),
+        audit_chain.PART: len(audit_bytes),
+    }
     sizes.update({f"attachments/{sha}": len(content) for sha, content in blobs.items()})
     accepted = device.provisioning(store)
     origins = {c[0] for c in outgoing.changes} | set(outgoing.covers)
@@ -230,6 +237,7 @@ def _payload(store: Store, outgoing: Outgoing) -> tuple[bytes, dict]:
         archive.writestr("changes.tsv", changes_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         archive.writestr("derived.json", hints_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         archive.writestr(runs.PART, runs_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        archive.writestr(audit_chain.PART, audit_bytes, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         for sha, content in sorted(blobs.items()):
             archive.writestr(f"attachments/{sha}", content)
     return buffer.getvalue(), manifest

@@ -24,7 +24,7 @@ from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import utcnow
-from xinjie_desktop.core.sync import device, merge, runs, staging
+from xinjie_desktop.core.sync import audit_chain, device, merge, runs, staging
 from xinjie_desktop.core.sync.bundle_format import Progress, SyncError
 from xinjie_desktop.core.sync.checking import Incoming, check, damaged, imported_at, read, sent_to
 from xinjie_desktop.core.sync.merge import Outcome
@@ -245,6 +245,7 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
         raise _unmergeable(incoming.path) from None
     merge.finish(session, outcome, params)
     runs.keep(connection)  # the origins' signatures, to pass on with their changes
+    audit_chain.keep(connection)  # the record of who did what of the changes, checked as they were staged
     _record_peer(store, session, incoming)
     limited = _advance_cursors(store, session, incoming)
     report = {

@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlalchemy.sql.sqltypes import Boolean, Date, DateTime, Integer, String
 
-from xinjie_desktop.core.sync import change_log, runs
+from xinjie_desktop.core.sync import audit_chain, change_log, runs
 
 SCHEMA = "incoming"
 COLUMNS = ("origin_device", "seq", "hlc", "table_name", "row_id", "op", "village_id", "payload", "bases")
@@ -268,6 +268,8 @@ def _schema() -> tuple[str, ...]:
         "bases TEXT NOT NULL, hash BLOB, PRIMARY KEY (origin_device, seq))",
         "CREATE INDEX sync_incoming_row ON sync_incoming (table_name, row_id)",
         runs.TABLE,
+        audit_chain.TABLE,
+        audit_chain.PROBLEM_TABLE,
     ]
     for name, columns in _new_record_columns().items():
         statements.append(
@@ -300,6 +302,7 @@ def staged_image(
     keys: dict[str, str] | None = None,
     source: str = "",
     params=None,
+    audit: str = "",
     *,
     as_rows: bool = False,
 ) -> bytes | StagedRows:
@@ -311,6 +314,8 @@ def staged_image(
     against ``keys`` (origin → signing key): their lines are hashed as they are staged (only when the bundle
     carries such runs), and the valid runs go into ``sync_run`` with the sender's own (``runs.verify``).
     ``params``: the policy parameters the derived columns of new households are computed under (those in force).
+    ``audit``: the bundle's ``audit.tsv`` (core.sync.audit_chain.stage: where its chain breaks is kept in the
+    image, for ``checking.check`` to refuse after the changes' other checks).
     ``as_rows``: the tables' rows instead of the image (for a store that cannot load an image, ``StagedRows``)."""
     database = sqlite3.connect(":memory:")
     # Its sorts and temporary tables in memory too: a bundle's names and ID numbers never reach a temporary file.
@@ -336,6 +341,11 @@ def staged_image(
                 f"FROM sync_incoming i WHERE i.table_name = '{name}' AND {CREATED}"
             )
         _validate_fields(database)
+        # The record of who did what after the changes' own fields: a field of the wrong kind is named as such.
+        try:
+            audit_chain.stage(database, audit)
+        except (ValueError, sqlite3.Error) as error:  # a malformed entry, the same entry twice
+            raise StagingError(str(error)) from None
         if params is None:
             from xinjie_desktop.core.rules.policy_params import current
 

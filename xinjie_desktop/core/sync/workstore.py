@@ -14,20 +14,22 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.store import backups, database
 from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.core.store.models import AuditRecord
 from xinjie_desktop.core.sync import change_log, device, staging
 
 
 class _ChangeLogJournal:
-    """``database.BulkJournal`` on the change journal, writing as ``device_id``."""
+    """``database.BulkJournal`` on the change journal, writing as the store's device and its acting person."""
 
-    def __init__(self, device_id: str) -> None:
-        self.device_id = device_id
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.device_id = store.device_id
 
     def versions(self, connection: Connection) -> str:
         return change_log.bulk_versions(connection, self.device_id)
@@ -39,10 +41,14 @@ class _ChangeLogJournal:
         rows: list[dict[str, Any]],
         known: dict[tuple[str, str], str | None],
     ) -> None:
-        change_log.log_bulk(connection, self.device_id, table_name, rows, known)
+        change_log.log_bulk(connection, self.device_id, table_name, rows, known, self.store.actor)
 
     def forget(self, session: Session, row_ids: Any) -> None:
-        session.execute(delete(change_log.CHANGE_LOG).where(change_log.CHANGE_LOG.c.row_id.in_(row_ids)))
+        journal = change_log.CHANGE_LOG
+        forgotten = select(journal.c.origin_device, journal.c.seq).where(journal.c.row_id.in_(row_ids))
+        # their entries in the record of who did what go with them (the end of this device's chain)
+        session.execute(delete(AuditRecord).where(tuple_(AuditRecord.origin_device, AuditRecord.seq).in_(forgotten)))
+        session.execute(delete(journal).where(journal.c.row_id.in_(row_ids)))
 
 
 class SyncExtension:
@@ -56,7 +62,7 @@ class SyncExtension:
         # Every record written through this store names this laptop as its writer, gets its
         # versions and is journalled for sync.
         change_log.track(store, store.sessions)
-        store.journal = _ChangeLogJournal(store.device_id)
+        store.journal = _ChangeLogJournal(store)
 
 
 SYNC = SyncExtension()

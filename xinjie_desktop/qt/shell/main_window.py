@@ -356,6 +356,9 @@ class MainWindow(QMainWindow):
         self.backups_action.setToolTip(_("Back up the data file now, or restore an earlier backup"))
         self.backups_action.triggered.connect(self.open_backups)
         file_menu.addAction(self.backups_action)
+        self.audit_action = QAction(_("&Record of who did what…"), self, objectName="audit_action")
+        self.audit_action.triggered.connect(self.open_audit_record)
+        file_menu.addAction(self.audit_action)
         self.accounts_action = QAction(_("&Accounts…"), self, objectName="accounts_action")
         self.accounts_action.setToolTip(_("Make accounts, give new passwords, lock and unlock (administrators)"))
         self.accounts_action.triggered.connect(self.open_accounts)
@@ -463,6 +466,7 @@ class MainWindow(QMainWindow):
             self.village_documents_action,
             self.open_action,
             self.backups_action,
+            self.audit_action,
             self.sync_export_action,
             self.sync_import_action,
             self.conflicts_action,
@@ -534,6 +538,20 @@ class MainWindow(QMainWindow):
         dialog = BackupsDialog(self._workspace.store.path, self, key=self._workspace.store.key)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restore_requested.connect(self.restore_backup_requested)
+        dialog.show()
+        return dialog
+
+    def open_audit_record(self):
+        """File → Record of who did what (qt.audit.audit_view): for the township's administration and auditors
+        (the dialog says so to anyone else)."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.audit.audit_view import AuditDialog  # needs the core
+
+        dialog = AuditDialog(self._workspace.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
 
