@@ -373,7 +373,9 @@ def test_the_record_of_who_did_what_of_a_store_of_any_revision_verifies_and_goes
     with store.session() as session:
         held = session.execute(text_("SELECT seq, account_name FROM audit_record ORDER BY seq")).all()
         assert audit_chain.verify_chain(session, LAPTOP) == []
-    assert held == ([(41, "王芳"), (42, ""), (43, "")] if revision >= "0013" else [])  # (40: the laptop's account, 0012)
+    assert held == (
+        [(41, "王芳"), (42, ""), (43, "")] if revision >= "0013" else []
+    )  # (40: the laptop's account, 0012)
     store.actor = Actor(
         rid("account/clerk"), "赵文书", Role.TOWNSHIP_ADMIN, frozenset()
     )  # (an auditor changes nothing)
