@@ -35,17 +35,6 @@ def english_messages():
     set_language("en")
 
 
-@pytest.fixture(autouse=True)
-def fast_key_derivation(monkeypatch):
-    """Argon2id at its cheapest here (1 pass over 8 MiB): the shipped parameters cost 0.3 s a password
-    (tests/core/test_keyring.py checks those are the strong ones)."""
-    from xinjie_desktop.core.store import keyring
-
-    monkeypatch.setattr(
-        keyring, "KDF_PARAMETERS", keyring.KdfParameters(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    )
-
-
 @pytest.fixture
 def params():
     return current()

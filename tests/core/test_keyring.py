@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from xinjie_desktop.core.rules import permissions
 from xinjie_desktop.core.store import keyring
 
 
@@ -27,7 +28,7 @@ def test_the_shipped_key_derivation_is_strong():
     """Issue 17: Argon2id at 64 MiB or more and 3 passes or more, as the program ships (read in a process of its
     own: the test suite lowers the parameters for speed)."""
     code = (
-        "from xinjie_desktop.core.store import keyring; p = keyring.KDF_PARAMETERS; "
+        "from xinjie_desktop.core.rules import permissions; p = permissions.KDF_PARAMETERS; "
         "print(p.memory_cost, p.time_cost, p.parallelism)"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
@@ -125,7 +126,7 @@ def test_each_wrapping_keeps_its_own_parameters(store_path, data_key, monkeypatc
     """A key file written with other Argon2id parameters (stronger ones later) still opens."""
     keyring.enrol(store_path, data_key, "id-admin", "admin", "pw")
     monkeypatch.setattr(
-        keyring, "KDF_PARAMETERS", keyring.KdfParameters(time_cost=2, memory_cost=16 * 1024, parallelism=2)
+        permissions, "KDF_PARAMETERS", permissions.KdfParameters(time_cost=2, memory_cost=16 * 1024, parallelism=2)
     )
     keyring.enrol(store_path, data_key, "id-li", "li", "pw2")
     entries = json.loads(keyring.keys_path(store_path).read_text())["accounts"]

@@ -13,7 +13,7 @@ never on disk: the sidecar file ``<store>.keys`` (JSON, written atomically by ``
   from the code by Argon2id.  The code is 30 characters of an alphabet without look-alikes (148 bits).
 
 Only ``cryptography``'s primitives and ``argon2-cffi``'s Argon2id: nothing hand-made.  The Argon2id parameters
-of new wrappings are ``KDF_PARAMETERS`` (the test suite lowers them; each wrapping keeps its own, so a file
+of new wrappings are ``permissions.KDF_PARAMETERS`` (the test suite lowers them; each wrapping keeps its own, so a file
 written with other parameters still opens).  A wrong password or code raises ``WrongPassword``; a key file
 that is damaged or not one of ours (not JSON, a field missing or of the wrong kind, too large) raises
 ``KeyringError`` naming what is wrong, before anything is written.
@@ -26,7 +26,7 @@ import binascii
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from xinjie_desktop.core.rules import permissions
 from xinjie_desktop.core.store.safe_file import write_atomically
 from xinjie_desktop.i18n import _
 
@@ -54,19 +55,11 @@ RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RECOVERY_GROUPS, RECOVERY_GROUP_SIZE = 6, 5
 
 
-@dataclass(frozen=True)
-class KdfParameters:
-    """Argon2id's cost: ``time_cost`` passes over ``memory_cost`` KiB in ``parallelism`` lanes."""
-
-    time_cost: int
-    memory_cost: int  # KiB
-    parallelism: int
-
-
-# The parameters new wrappings are made with (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes;
-# about 0.3 s on the development machine).  The test suite's conftest lowers them for speed.
-SHIPPED_KDF_PARAMETERS = KdfParameters(time_cost=3, memory_cost=64 * 1024, parallelism=4)
-KDF_PARAMETERS = SHIPPED_KDF_PARAMETERS
+# Argon2id's cost, one setting for the accounts' password hashes and the keys derived here
+# (``core.rules.permissions``: RFC 9106's second recommendation, 64 MiB, 3 passes, 4 lanes; the test suite lowers
+# it).  Read at the time of use.
+KdfParameters = permissions.KdfParameters
+SHIPPED_KDF_PARAMETERS = permissions.SHIPPED_KDF_PARAMETERS
 # What a key file may ask of this computer when it is read (a hostile file must not exhaust it).
 _KDF_LIMITS = {"time_cost": (1, 64), "memory_cost": (8, 4 * 1024 * 1024), "parallelism": (1, 64)}
 
@@ -115,7 +108,7 @@ def _derive(secret: str, salt: bytes, parameters: KdfParameters) -> bytes:
 
 def _encrypt_with_secret(secret: str, plaintext: bytes, aad: bytes) -> dict[str, Any]:
     """``plaintext`` encrypted (AES-256-GCM) under Argon2id(``secret``), with what opens it again."""
-    parameters = KDF_PARAMETERS
+    parameters = permissions.KDF_PARAMETERS
     salt, nonce = os.urandom(16), os.urandom(12)
     key = _derive(secret, salt, parameters)
     return {
