@@ -1064,7 +1064,7 @@ def _audit(args: argparse.Namespace) -> int:
     wanted = audit.AuditFilter(args.person, args.village, args.household, args.date_from, args.date_to)
     try:
         try:
-            audit.require_reader(store.actor)
+            audit.require_reader(store)
         except audit.NotAllowed as error:
             print(error, file=sys.stderr)
             return 2

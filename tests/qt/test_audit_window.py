@@ -122,7 +122,7 @@ def test_the_record_is_refused_to_a_work_team_member(qtbot, prepared_app, townsh
     store, _first = township
     store.actor = WANG
     _window, dialog = _open(qtbot, store)
-    assert not dialog.allowed and "王芳 may not read the record" in dialog.chain.text()
+    assert not dialog.allowed and "王芳 (work-team member) may not read the record" in dialog.chain.text()
     assert not dialog.table.isEnabled() and dialog.model.rowCount() == 0
 
 

@@ -21,12 +21,12 @@ from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents.audit_views import DELETE, UPSERT_CHANGED, UPSERT_NEW, AuditEntry, FieldChange
-from xinjie_desktop.core.rules.permissions import Actor, Role
+from xinjie_desktop.core.records import access
+from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import Base
 from xinjie_desktop.i18n import _
 
-READERS = frozenset({Role.TOWNSHIP_ADMIN, Role.AUDITOR})
 # Fields every change carries that say nothing a person changed (the record's own stamps).
 STAMPS = frozenset({"created_at", "updated_at", "device_id"})
 PAGE = 200
@@ -36,18 +36,14 @@ class NotAllowed(Exception):
     """The acting person may not read the record of who did what; ``str()`` says so."""
 
 
-def require_reader(actor: Actor | None) -> None:
-    """Whether ``actor`` may read the record of who did what: township administration and 纪检/审计.
-
-    INTEGRATION POINT (issue 17): the single call site the accounts part wires to
-    ``permissions.require(actor, Action.READ_AUDIT_RECORD)``.  Until then no one logged in (``None``, a store
-    without accounts, as every store before issue 17) may read it."""
-    if actor is not None and actor.role not in READERS:
-        raise NotAllowed(
-            _(
-                "{name} may not read the record of who did what: it is for the township's administration and auditors."
-            ).format(name=actor.name)
-        )
+def require_reader(store: Store) -> None:
+    """Whether the person logged in may read the record of who did what: township administration and 纪检/审计
+    (``permissions.Action.READ_AUDIT``, asked as every service asks: nobody logged in on a store with accounts
+    may not; a store without accounts asks no one).  ``NotAllowed`` says why not."""
+    try:
+        access.require_open(store, Action.READ_AUDIT)
+    except PermissionRefused as refused:
+        raise NotAllowed(str(refused)) from None
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ _ORDER = " ORDER BY a.at DESC, a.origin_device, a.seq DESC"
 
 def count(store: Store, wanted: AuditFilter = AuditFilter()) -> int:
     """How many entries the filter finds."""
-    require_reader(store.actor)
+    require_reader(store)
     with store.session() as session:
         where, parameters = _where(session, wanted)
         return int(session.execute(text(f"SELECT count(*) {_FROM}{where}"), parameters).scalar_one())
@@ -135,14 +131,14 @@ def count(store: Store, wanted: AuditFilter = AuditFilter()) -> int:
 
 def page(store: Store, wanted: AuditFilter = AuditFilter(), offset: int = 0, limit: int = PAGE) -> list[AuditEntry]:
     """The entries ``offset`` .. ``offset + limit`` the filter finds, newest first."""
-    require_reader(store.actor)
+    require_reader(store)
     with store.session() as session:
         return _page(session, store.device_id, wanted, offset, limit)
 
 
 def entries(store: Store, wanted: AuditFilter = AuditFilter(), batch: int = 2000) -> Iterator[AuditEntry]:
     """Every entry the filter finds, newest first (for printing and the command line), read a batch at a time."""
-    require_reader(store.actor)
+    require_reader(store)
     offset = 0
     while True:
         with store.session() as session:

@@ -220,7 +220,7 @@ class AuditDialog(QDialog):
         layout.addWidget(close_buttons(self))
         self.allowed = True
         try:
-            audit.require_reader(store.actor)
+            audit.require_reader(store)
         except audit.NotAllowed as refused:
             self.allowed = False
             self.chain.show_message(str(refused))
