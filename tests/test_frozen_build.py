@@ -1,6 +1,6 @@
 """The packaged program (issue 6): build the one-folder bundle with PyInstaller from
 packaging/xinjie-desktop.spec, then run it the way a laptop would, with no Python around it:
-``--version``, and ``--self-test`` on Qt's offscreen platform.  Also its size (budget 150 MB on
+``--version``, and ``--self-test`` on Qt's offscreen platform.  Also its size (budget 165 MB on
 Linux) and that what the spec leaves out stays out.
 
 About 30 s (the build).  Part of the whole suite; alone: ``./run-tests -m frozen``.
@@ -23,9 +23,14 @@ pytestmark = pytest.mark.frozen
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "xinjie-desktop.spec"
-SIZE_BUDGET_MB = 150
+# 150 MB until the store was encrypted at rest (issue 17: SQLCipher, 8.4 MB) and PDFs were printed from the
+# program (issue 16: PDFium, 6.8 MB; QtPrintSupport 0.8 MB): 161 MB measured then (the Windows folder, the
+# product, stays within its own 130 MB: packaging/windows/build-and-test.sh).  Qt's ICU data (30.6 MB) is where to
+# win it back.
+SIZE_BUDGET_MB = 165
 CHECKS = [
     "store",
+    "encrypted store",
     "demo household",
     "housing plan",
     "agreement PDF",
@@ -34,6 +39,7 @@ CHECKS = [
     "Qt application",
     "Qt translation",
     "window",
+    "printing",
     "bundle export and re-import",
 ]
 
