@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--to", type=_day, dest="date_to", help=_("up to this day (YYYY-MM-DD), included"))
     audit.add_argument("--json", action="store_true", help=_("print one JSON document"))
     audit.add_argument("--pdf", type=_path, dest="audit_pdf", help=_("write the filtered record as a PDF here"))
+    _user_option(audit)
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
@@ -1058,7 +1059,7 @@ def _audit(args: argparse.Namespace) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print(_("--from {start} is after --to {end}.").format(start=args.date_from, end=args.date_to), file=sys.stderr)
         return 2
-    store = _open_for_reading(args.audit_db)
+    store = _open_for_reading(args.audit_db, args.user)
     if store is None:
         return 2
     wanted = audit.AuditFilter(args.person, args.village, args.household, args.date_from, args.date_to)

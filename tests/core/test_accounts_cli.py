@@ -260,3 +260,15 @@ def test_an_account_added_on_the_encrypted_demo_opens_it_with_its_own_password(d
     assert code == 2 and "Wrong name or password" in err
     assert run(monkeypatch, capsys, villages, password="auditor password 2")[0] == 0
     assert run(monkeypatch, capsys, ["villages", "--db", str(demo), "--user", "admin"], password=ADMIN)[0] == 0
+
+
+def test_the_record_of_who_did_what_is_read_by_the_administrator_and_refused_to_nobody(demo, monkeypatch, capsys):
+    """Issue 17: `audit` on a data file with accounts takes --user like every command; the administrator reads
+    it; no user is refused and nothing changes."""
+    before = files(demo)
+    code, _out, err = run(monkeypatch, capsys, ["audit", "--db", str(demo), "--json"])
+    assert code == 2 and "--user" in err and files(demo) == before
+    code, out, _err = run(
+        monkeypatch, capsys, ["audit", "--db", str(demo), "--json", "--user", "admin"], password=ADMIN
+    )
+    assert code == 0 and json.loads(out) is not None
