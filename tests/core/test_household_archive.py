@@ -205,3 +205,35 @@ def test_a_folder_that_cannot_be_written_leaves_nothing(lived_in, tmp_path):
         household_archive.render_household(store, household_id, missing, TODAY)
     assert not missing.exists()
     assert [p for p in Path(tmp_path).iterdir() if p.name.endswith(".part")] == []
+
+
+def test_the_archive_command(lived_in, tmp_path, capsys):
+    """`xinjie-desktop archive --db P --household ID --out DIR`: the PDF's path on stdout; the head's ID number
+    names the household too; exit 2 with the reason for an unknown household or village or a folder that cannot
+    be made, the data file untouched; `--village` writes one PDF per household."""
+    from xinjie_desktop.main import main
+
+    store, household_id, folder = lived_in
+    db = store.path
+    before = db.read_bytes()
+    out = tmp_path / "out"
+    assert main(["archive", "--db", str(db), "--household", household_id, "--out", str(out)]) == 0
+    written = Path(capsys.readouterr().out.strip())
+    assert written.parent == out and PdfReader(written).pages
+    with store.session() as session:
+        number = session.get(Household, household_id).head_id_number
+        village_id = session.get(Household, household_id).village_id
+        count = len(session.scalars(select(Household.id).where(Household.village_id == village_id)).all())
+    assert main(["archive", "--db", str(db), "--household", number, "--out", str(out)]) == 0
+    assert Path(capsys.readouterr().out.strip()) == written
+    assert main(["archive", "--db", str(db), "--household", "nobody", "--out", str(out)]) == 2
+    assert "nobody" in capsys.readouterr().err
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert main(["archive", "--db", str(db), "--household", household_id, "--out", str(blocked / "x")]) == 2
+    assert str(blocked) in capsys.readouterr().err
+    assert main(["archive", "--db", str(db), "--village", "无此村", "--out", str(out)]) == 2
+    assert "无此村" in capsys.readouterr().err
+    assert main(["archive", "--db", str(db), "--village", village_id, "--out", str(tmp_path / "v")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == count == len(list((tmp_path / "v").glob("*.pdf")))
+    assert db.read_bytes() == before

@@ -499,7 +499,13 @@ def household_archive(
 def archive_file_name(view: HouseholdArchive) -> str:
     """``一户一档-<village>-<group>-<head>-<id8>.pdf`` (in the user's language), safe on every file system."""
     household = view.household
-    parts = [_("household archive"), household.village, household.group, household.head_name or "_", household.id[:8]]
+    parts = [
+        _("household archive").replace(" ", "-"),
+        household.village,
+        household.group,
+        household.head_name or "_",
+        household.id[:8],
+    ]
     return "-".join(safe_part(p, "_", 40) for p in parts if p) + ".pdf"
 
 
