@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the hostile household's fixture, borrowed from test_printed_layout, is a parameter here)
 """One archive per household (一户一档, issue 18): the household's whole file as one PDF, its figures the same as
 those of the documents it repeats (the plan summary, the agreements), the signed pages as signed, voided
 versions marked, nothing running off a page; by village into a folder, with progress and cancel."""
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from test_agreements import png
+from test_printed_layout import ADDRESS, hostile  # noqa: F401  (fixture)
 
 from pdf_layout import overflowing
 from xinjie_desktop.core.documents import household_archive as archive_pdf
@@ -237,3 +240,31 @@ def test_the_archive_command(lived_in, tmp_path, capsys):
     assert main(["archive", "--db", str(db), "--village", village_id, "--out", str(tmp_path / "v")]) == 0
     assert len(capsys.readouterr().out.splitlines()) == count == len(list((tmp_path / "v").glob("*.pdf")))
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_hostile_household_keeps_every_text_on_the_page(store, hostile, tmp_path, language):
+    """Issue 14's hostile but valid household (every text as long as the store holds, nine people, a huge
+    house, a long co-investor) with its agreements signed, one voided with a long reason, its demolition
+    accepted and a long-named attachment: nothing of its archive runs off the page or out of its cell."""
+    set_language(language)
+    household_id, _dangerous_id = hostile
+    agreements.draft_missing(store, household_id, demolition_deadline=TODAY + dt.timedelta(days=90), today=TODAY)
+    signatures = {
+        role: (name * 25, png(seed=seed))
+        for role, name, seed in (("household_head", "杨明", 0), ("representative", "段志", 9), ("witness", "李四", 20))
+    }
+    for info in agreements.current_agreements(store, household_id).values():
+        agreements.sign_on_screen(store, info.id, signatures, TODAY)
+    relocation = agreements.current_agreements(store, household_id)["relocation"]
+    agreements.void(store, relocation.id, "地址写错：" + ADDRESS, TODAY)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(png(seed=3))
+    demolition.accept(store, household_id, TODAY, "王志明" * 30, photo, True, "房" * 60, "farmland", today=TODAY)
+    paper = tmp_path / ("人口核对说明" * 6 + ".txt")  # 36 characters, 108 bytes: a long name a file system takes
+    paper.write_text("说明")
+    attachments.attach(store, household_id, paper, "reconciliation", "村委会出具" * 40)
+    view = household_archive.household_archive(store, household_id, TODAY)
+    path = tmp_path / "hostile.pdf"
+    archive_pdf.render_archive(view, path)
+    assert overflowing(path, min(plan_summary.MARGIN, archive_pdf.MARGIN)) == []

@@ -33,6 +33,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
@@ -741,6 +742,15 @@ def _plan_pdf(view: HouseholdArchive) -> bytes | None:
     return buffer.getvalue()
 
 
+def _clipped(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut (with an ellipsis) to ``width`` points: a long township or head's name stays on the page."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _layout(view: HouseholdArchive, font: str, pages: dict[str, int], total: int, plan_pdf: bytes | None):
     s = _Styles(font)
     found = _Pass()
@@ -754,7 +764,7 @@ def _layout(view: HouseholdArchive, font: str, pages: dict[str, int], total: int
         canvas.saveState()
         canvas.setFont(font, 7.5)
         canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
-        canvas.drawString(MARGIN, 9 * mm, footer[:120])
+        canvas.drawString(MARGIN, 9 * mm, _clipped(footer, font, 7.5, A4[0] - 2 * MARGIN - 40 * mm))
         if total:
             canvas.drawRightString(
                 A4[0] - MARGIN, 9 * mm, _("Page {page} of {pages}").format(page=canvas.getPageNumber(), pages=total)
