@@ -125,6 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("file", type=_path, help=_("the agreement's PDF"))
     verify.add_argument("--db", type=_path, required=True, dest="agreements_db", help=_("data file"))
     _user_option(verify)
+    archive = commands.add_parser(
+        "archive", help=_("write a household's archive (一户一档) as one PDF, or one per household of a village")
+    )
+    archive.add_argument("--db", type=_path, required=True, dest="archive_db", help=_("data file"))
+    which = archive.add_mutually_exclusive_group(required=True)
+    which.add_argument("--household", help=_("the household's id, or its head's ID number"))
+    which.add_argument("--village", help=_("the village's id or name: one PDF per household"))
+    archive.add_argument("--out", type=_path, required=True, help=_("folder the PDFs are written to"))
+    archive.add_argument("--date", type=_date, help=_("date printed on the archive (default: today)"))
+    _user_option(archive)
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
     device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
@@ -576,6 +586,51 @@ def _agreements_render(args: argparse.Namespace, store) -> int:
         name = f"{info.number}-office.pdf" if args.office_copy else f"{info.number}.pdf"
         print(agreements.render_pdf(store, info.id, args.out / name, office_copy=args.office_copy))
     return 0
+
+
+def _archive(args: argparse.Namespace) -> int:
+    from xinjie_desktop.core.records import household_archive, township
+
+    store = _open_for_reading(args.archive_db, args.user)
+    if store is None:
+        return 2
+    try:
+        if not args.out.is_dir():
+            try:
+                args.out.mkdir(parents=True)
+            except OSError as error:
+                print(
+                    _("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
+                    file=sys.stderr,
+                )
+                return 2
+        if not os.access(args.out, os.W_OK):
+            print(_("The folder {path} cannot be written to.").format(path=args.out), file=sys.stderr)
+            return 2
+        try:
+            if args.household is not None:
+                household_id = household_archive.find_household(store, args.household)
+                print(household_archive.render_household(store, household_id, args.out, args.date))
+                return 0
+            with store.session() as session:
+                village_id = township.find_village(session, args.village)
+            result = household_archive.render_village(store, village_id, args.out, today=args.date)
+        except (household_archive.ArchiveError, township.VillageChoiceError) as error:
+            print(error, file=sys.stderr)
+            return 2
+        except OSError as error:
+            print(
+                _("The folder {path} cannot be written to: {error}").format(
+                    path=args.out, error=error.strerror or error
+                ),
+                file=sys.stderr,
+            )
+            return 2
+        for path in result.files:
+            print(path)
+        return 0
+    finally:
+        store.close()
 
 
 def _open_existing(path: Path, user: str | None = None):
@@ -1337,7 +1392,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages", "audit")
+        args.command in ("db", "villages", "audit", "archive")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1414,6 +1469,8 @@ def main(argv: list[str] | None = None) -> int:
         return _agreements(args)
     if args.command == "device":
         return _device(args)
+    if args.command == "archive":
+        return _archive(args)
     if args.command == "bundle":
         return _bundle(args)
     if args.command == "db":

@@ -87,8 +87,10 @@ __all__ = [
     "Difference",
     "Employment",
     "Verification",
+    "amounts",
     "applicable_kinds",
     "canonical",
+    "copy_bytes",
     "content_of",
     "current_agreements",
     "describe_stale",
@@ -774,6 +776,30 @@ def _stored_signatures(session: Session, agreement_id: str) -> dict[str, tuple[s
     return {role: (name, data) for role, name, data in rows}
 
 
+MONEY_FIELDS = (  # the amounts an agreement prints (yuan, two decimals)
+    "building_cost",
+    "subsidy",
+    "reward",
+    "subsidy_and_reward",
+    "own_funds",
+    "own_funds_limit",
+    "loan_taken_over",
+    "dangerous_subsidy",
+    "investor_pays",
+    "household_pays",
+    "others_pay",
+    "buy_back_price",
+)
+
+
+def amounts(store: Store, agreement_id: str) -> dict[str, Decimal]:
+    """The amounts the agreement prints (``MONEY_FIELDS`` it has), as stored in its content: the figures
+    every copy of it shows (the household's archive lists them beside its number)."""
+    with store.session() as session:
+        content = json.loads(_get(session, agreement_id).content)
+    return {key: Decimal(content[key]) for key in MONEY_FIELDS if content.get(key) not in (None, "")}
+
+
 def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> dict[str, str]:
     """The content's fields as printed in the language of ``words``."""
     empty = words["empty"]
@@ -783,20 +809,7 @@ def _display(content: dict, defaults: dict[str, str], words: dict[str, str]) -> 
             values[key] = defaults.get(key, empty)
         else:
             values[key] = str(value)
-    for key in (
-        "building_cost",
-        "subsidy",
-        "reward",
-        "subsidy_and_reward",
-        "own_funds",
-        "own_funds_limit",
-        "loan_taken_over",
-        "dangerous_subsidy",
-        "investor_pays",
-        "household_pays",
-        "others_pay",
-        "buy_back_price",
-    ):
+    for key in MONEY_FIELDS:
         if content.get(key) not in (None, ""):
             values[key] = format_yuan(Decimal(content[key]))
     for key in ("layout_m2", "area_m2", "per_capita_m2", "investor_share", "household_share"):
@@ -1105,14 +1118,24 @@ def render_pdf(store: Store, agreement_id: str, out: Path | str, *, office_copy:
         record = _get(session, agreement_id)
         if out.is_dir():
             out = out / (f"{record.number}-office.pdf" if office_copy else f"{record.number}.pdf")
-        if office_copy:
-            data = _pdf_bytes(session, [record], language(), office=True)
-        elif record.signed_pdf_sha256 and record.status != VOIDED:  # once voided, every copy says so
-            data = session.get_one(Blob, record.signed_pdf_sha256).data
-        else:
-            data = _pdf_bytes(session, [record], language())
+        data = _copy_bytes(session, record, office_copy)
     _atomic_write(out, data)
     return out
+
+
+def _copy_bytes(session: Session, record: Agreement, office_copy: bool) -> bytes:
+    if office_copy:
+        return _pdf_bytes(session, [record], language(), office=True)
+    if record.signed_pdf_sha256 and record.status != VOIDED:  # once voided, every copy says so
+        return session.get_one(Blob, record.signed_pdf_sha256).data
+    return _pdf_bytes(session, [record], language())
+
+
+def copy_bytes(store: Store, agreement_id: str, *, office_copy: bool = False) -> bytes:
+    """The PDF ``render_pdf`` writes for the agreement, as bytes: a signed-on-screen agreement in force is
+    exactly the signed PDF stored at signing; a voided one is printed with the void mark on every page."""
+    with store.session() as session:
+        return _copy_bytes(session, _get(session, agreement_id), office_copy)
 
 
 def _atomic_write(out: Path, data: bytes) -> None:

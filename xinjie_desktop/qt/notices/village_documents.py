@@ -2,9 +2,10 @@
 
 A dialog for one village (and optionally one villagers' group):
 
-* **Batch PDF** — every agreement of the village, or every notice sheet, as one PDF, rendered by
-  the core in the background (shell.operations.run_in_background) with a progress bar and Cancel;
-  the window never freezes, and a cancelled run leaves no file.
+* **Batch PDF** — every agreement of the village, or every notice sheet, as one PDF, or one archive per
+  household (一户一档, issue 18) into a folder, rendered by the core in the background
+  (shell.operations.run_in_background) with a progress bar and Cancel; the window never freezes, and a
+  cancelled run leaves no file.
 * **Public notices** (PN-1, RL-3) — post a notice for the village or group, record objections
   against it, their re-verification, and the second posting after the township audit.
 * **Overdue demolitions** (AG-1) — old houses not demolished by the agreed date.
@@ -20,11 +21,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,12 +45,19 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.documents import file_names
-from xinjie_desktop.core.records import agreements, demolition, household_list, public_notice, township
+from xinjie_desktop.core.records import (
+    agreements,
+    demolition,
+    household_archive,
+    household_list,
+    public_notice,
+    township,
+)
 from xinjie_desktop.core.records.agreements import AgreementError
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.records.public_notice import NoticeError
 from xinjie_desktop.core.rules.dates import DateError
-from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.i18n import N_, _, ngettext
 from xinjie_desktop.qt.shell import documents
 from xinjie_desktop.qt.shell.collision_dialog import NothingChosen, save_deciding
 from xinjie_desktop.qt.shell.operations import Cancelled, Worker, run_in_background
@@ -61,13 +71,22 @@ from xinjie_desktop.qt.shell.widgets import (
 )
 
 BATCH_TAB, NOTICES_TAB, OVERDUE_TAB = range(3)
-AGREEMENTS, NOTICE_SHEETS = "agreements", "notices"
+AGREEMENTS, NOTICE_SHEETS, ARCHIVES = "agreements", "notices", "archives"
 
 ROUND_LABELS = {1: N_("first posting"), 2: N_("second posting (audit result)")}
 
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else EMPTY_MARK
+
+
+@dataclass(frozen=True)
+class ArchivesWritten:
+    """One archive per household written into ``folder``."""
+
+    folder: str
+    count: int
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -100,8 +119,11 @@ class BatchPage(QWidget):
         self.agreements_radio.setObjectName("batch_agreements")
         self.notices_radio = QRadioButton(_("All public-notice sheets of the village"))
         self.notices_radio.setObjectName("batch_notices")
+        self.archives_radio = QRadioButton(_("One archive per household (一户一档), each a PDF, into a folder"))
+        self.archives_radio.setObjectName("batch_archives")
         self.agreements_radio.setChecked(True)
-        self.agreements_radio.toggled.connect(lambda _on: self.show_default())
+        for radio in (self.agreements_radio, self.notices_radio, self.archives_radio):
+            radio.toggled.connect(lambda _on: self.show_default())
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("batch_path")
         self.path_edit.setPlaceholderText(_("The PDF file to write"))
@@ -136,6 +158,7 @@ class BatchPage(QWidget):
         column = QVBoxLayout(what)
         column.addWidget(self.agreements_radio)
         column.addWidget(self.notices_radio)
+        column.addWidget(self.archives_radio)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
@@ -165,20 +188,38 @@ class BatchPage(QWidget):
         layout.addWidget(note)
 
     def kind(self) -> str:
+        if self.archives_radio.isChecked():
+            return ARCHIVES
         return AGREEMENTS if self.agreements_radio.isChecked() else NOTICE_SHEETS
 
     def _kind_words(self) -> str:
-        return _("agreements of the village") if self.kind() == AGREEMENTS else _("notice sheets")
+        return {
+            AGREEMENTS: _("agreements of the village"),
+            NOTICE_SHEETS: _("notice sheets"),
+            ARCHIVES: _("household archives"),
+        }[self.kind()]
 
     def default_path(self, make: bool = False) -> Path:
-        """Where the batch goes when no file is chosen: the village's documents folder, by kind and date."""
+        """Where the batch goes when no file is chosen: the village's documents folder, by kind and date (the
+        archives: a folder of that name)."""
         village = self._dialog.village_combo.currentText()
-        return documents.document_path(self._kind_words(), village, make=make)
+        path = documents.document_path(self._kind_words(), village, make=make)
+        return path.with_suffix("") if self.kind() == ARCHIVES else path
 
     def show_default(self) -> None:
         self.path_edit.setPlaceholderText(_("Leave empty to save as {path}").format(path=str(self.default_path())))
+        archives = self.kind() == ARCHIVES
+        self.path_edit.setToolTip(_("The folder to write the archives into") if archives else "")
+        self.print_button.setVisible(not archives)
+        self.open_button.setText(_("Open the folder") if archives else _("Open the PDF"))
 
     def _choose_path(self) -> None:
+        if self.kind() == ARCHIVES:
+            start = self.default_path(make=True).parent
+            folder = QFileDialog.getExistingDirectory(self, _("Folder for the archives"), str(start))
+            if folder:
+                self.path_edit.setText(folder)
+            return
         path = documents.ask_save_path(
             self, _("Save the PDF"), self._kind_words(), self._dialog.village_combo.currentText()
         )
@@ -196,6 +237,8 @@ class BatchPage(QWidget):
         if village_id is None:
             self.message.show_message(_("Choose a village."))
             return False
+        if self.kind() == ARCHIVES:
+            return self._start_archives(village_id)
         text = self.path_edit.text().strip()
         if text:
             target = Path(text)
@@ -243,6 +286,37 @@ class BatchPage(QWidget):
         )
         return True
 
+    def _start_archives(self, village_id: str) -> bool:
+        """One archive per household of the village into a folder (records.household_archive.render_village)."""
+        text = self.path_edit.text().strip()
+        target = Path(text) if text else self.default_path(make=True)
+        if not target.parent.is_dir():
+            self.message.show_message(_("The folder {folder} does not exist.").format(folder=str(target.parent)))
+            return False
+        store = self._dialog.store
+        self._target, self._partial = target, None
+
+        def job(report):
+            try:
+                written = household_archive.render_village(store, village_id, target, report)
+            except household_archive.ArchiveError as error:  # a refusal, in words: not a failure to log
+                return RenderRefused(str(error))
+            return ArchivesWritten(str(target), len(written.files), written.seconds)
+
+        self.progress.setRange(0, 0)
+        self.message.show_message(_("Rendering…"), "info")
+        self._set_running(True)
+        self.worker = run_in_background(
+            self,
+            job,
+            progress=self._progressed,
+            success=self._succeeded,
+            failure=self._failed,
+            cancelled=self._cancelled,
+            finished=self._worker_done,
+        )
+        return True
+
     def cancel(self) -> None:
         if self.printing is not None:  # stop printing before the next page
             self.printing.cancel()
@@ -256,7 +330,13 @@ class BatchPage(QWidget):
     def _set_running(self, running: bool) -> None:
         self.render_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
-        for widget in (self.agreements_radio, self.notices_radio, self.path_edit, self.browse_button):
+        for widget in (
+            self.agreements_radio,
+            self.notices_radio,
+            self.archives_radio,
+            self.path_edit,
+            self.browse_button,
+        ):
             widget.setEnabled(not running)
         self._dialog.village_combo.setEnabled(not running)
         if running:
@@ -276,6 +356,15 @@ class BatchPage(QWidget):
             self.message.show_message(path.message)
             return
         self.progress.setValue(self.progress.maximum())
+        if isinstance(path, ArchivesWritten):
+            self.message.show_message(
+                ngettext("{n} archive written to {folder}.", "{n} archives written to {folder}.", path.count).format(
+                    n=path.count, folder=path.folder
+                ),
+                "info",
+            )
+            self.open_button.setEnabled(True)
+            return
         self.message.show_message(_("Written to {path}.").format(path=path), "info")
         self.open_button.setEnabled(True)
         self.print_button.setEnabled(True)
@@ -296,7 +385,9 @@ class BatchPage(QWidget):
         self.finished.emit(outcome)
 
     def _open_result(self) -> None:
-        if self._target is not None and self._target.exists():
+        if self._target is not None and self._target.is_dir():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._target)))
+        elif self._target is not None and self._target.exists():
             documents.open_document(self, self._target)
 
     def print_result(self):
