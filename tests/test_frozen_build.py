@@ -23,9 +23,13 @@ pytestmark = pytest.mark.frozen
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "xinjie-desktop.spec"
-SIZE_BUDGET_MB = 150
+# 150 MB until issue 17; the store encrypted at rest brought sqlcipher3, whose extension links SQLCipher with its own
+# copy of OpenSSL's libcrypto (8.2 MB stripped; the program's other OpenSSL copies, Python's _ssl for stdnum's
+# unconditional ``import ssl`` and cryptography's, cannot serve it): the bundle measured 153 MB.
+SIZE_BUDGET_MB = 160
 CHECKS = [
     "store",
+    "encrypted store",
     "demo household",
     "housing plan",
     "agreement PDF",
