@@ -640,6 +640,12 @@ def get_local(session: Session, key: str) -> str | None:
 # --- encrypting a clear store (issue 17) -----------------------------------------------------------------------
 
 
+def is_encrypted(path: Path | str) -> bool:
+    """True when the store at ``path`` is encrypted (``open_store`` needs its key): decided by the file itself, not
+    by the key file beside it (which an interrupted ``encrypt_store`` may leave beside a store still clear)."""
+    return cipher.is_encrypted(path)
+
+
 def _clear_leftover(path: Path) -> Path:
     """Where the clear file stays reachable (a hard link) between its replacement and its overwriting."""
     return path.with_name(f".{path.name}.clear")
