@@ -172,3 +172,17 @@ def test_an_account_made_at_the_township_opens_a_laptop_s_encrypted_store_after_
     opened = login.open_as(path, "team", "team password")
     assert opened.actor.name == "team" and opened.actor.may_sign
     world.laptops[name] = opened
+
+
+def test_a_key_file_left_beside_a_clear_store_does_not_make_it_encrypted(tmp_path):
+    """Issue 17: an encryption interrupted after the key file was written leaves the store clear: it is opened as
+    the clear store it is (the header decides, not the key file alone)."""
+    path = tmp_path / "store.sqlite"
+    store = open_store(path)
+    login.add_account(store, ADMIN, PASSWORD, Role.TOWNSHIP_ADMIN)
+    store.close()
+    keyring.enrol(path, keyring.new_data_key(), "id", ADMIN, PASSWORD)
+    assert keyring.has_keys(path) and not login.is_encrypted(path)
+    opened = login.open_as(path, ADMIN, PASSWORD)
+    assert opened.key is None and opened.actor.name == ADMIN
+    opened.close()

@@ -39,8 +39,10 @@ RECOVERY_ACTOR_NAME = "recovery-code"
 
 
 def is_encrypted(path: Path | str) -> bool:
-    """True when the store at ``path`` has a key file: it opens only with an account's password or the code."""
-    return keyring.has_keys(path)
+    """True when the store at ``path`` is encrypted: it has a key file, and it is not a clear SQLite file (a key
+    file left beside a clear store by an interrupted encryption does not count); it opens only with an
+    account's password or the recovery code."""
+    return keyring.has_keys(path) and cipher.is_encrypted(path)
 
 
 def data_key(

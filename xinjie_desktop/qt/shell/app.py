@@ -590,6 +590,9 @@ class _Shell(QObject):
         done: dict[str, Store] = {}
 
         def secure(name: str, password: str) -> str:
+            if store is self.store:  # nothing of this program may hold the file while it is replaced
+                self._stop_checker()
+                self._stop_counting()
             try:
                 reopened, code = login.secure(store, name, password)
             except (AccountError, StoreError, KeyringError) as error:
