@@ -1,0 +1,94 @@
+"""Issue 18, the national system's roster in the window: File → The national system's roster opens the
+comparison; the user opens the national roster, sees each difference with its rule (ID-3, ID-4), filters
+them, and saves the correction list; a bad file is named and nothing is shown or written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from xinjie_desktop.core.records import national_roster
+
+pytestmark = pytest.mark.gui
+
+SHOTS = Path(os.environ.get("XINJIE_ROSTER_SHOTS", "/tmp/roster"))
+
+
+def national_roster_file(store, folder: Path) -> tuple[Path, str, int]:
+    """The township's roster as the national system would return it with one household's population changed."""
+    path = folder / "national.xlsx"
+    national_roster.export(store, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    column = {cell.value: index for index, cell in enumerate(sheet[2], start=1)}
+    number = sheet.cell(3, column["户编号"]).value
+    population = sheet.cell(3, column["人数"]).value
+    for row in range(3, sheet.max_row + 1):
+        if sheet.cell(row, column["户编号"]).value == number:
+            sheet.cell(row, column["人数"]).value = population + 2
+    book.save(path)
+    return path, number, population
+
+
+def open_dialog(qtbot, window):
+    window.roster_action.trigger()
+    dialog = window.findChild(QDialog, "roster_dialog")
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def grab(dialog, name: str) -> None:
+    dialog.resize(1366, 768)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / name))
+
+
+def test_open_the_national_roster_see_the_differences_filter_and_save_the_correction_list(
+    qtbot, window, demo_store, tmp_path, monkeypatch
+):
+    """ID-4: a population the national system records differently is listed with its meaning."""
+    path, number, population = national_roster_file(demo_store, tmp_path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    dialog = open_dialog(qtbot, window)
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and dialog.open_button.isEnabled(), timeout=20_000)
+    row = [dialog.model.data(dialog.model.index(0, column)) for column in range(dialog.model.columnCount())]
+    assert row[1] == "differs" and row[3] == number and row[6] == "population"
+    assert (row[7], row[8], row[9]) == (str(population + 2), str(population), "ID-4")
+    assert "actual population" in row[10]
+    assert "Only in the national system: 0; only in the township: 0; different: 1." == dialog.summary.text()
+    grab(dialog, "roster-comparison.png")
+
+    dialog.side_box.setFocus()
+    qtbot.keyClick(dialog.side_box, Qt.Key.Key_Down)  # only in the national system
+    assert dialog.side_box.currentData() == "only_national" and dialog.model.rowCount() == 0
+    qtbot.keyClick(dialog.side_box, Qt.Key.Key_End)  # different
+    assert dialog.model.rowCount() == 1
+
+    saved = tmp_path / "更正清单"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(saved), ""))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    written = saved.with_name("更正清单.xlsx")
+    listed = list(openpyxl.load_workbook(written).active.values)
+    assert listed[2][3] == number and listed[2][9] == "ID-4"
+    assert "Correction list saved (1 difference)" in dialog.summary.text()
+
+
+def test_a_bad_file_is_named_and_nothing_is_shown_or_written(qtbot, window, demo_store, tmp_path, monkeypatch):
+    given = tmp_path / "名单.xlsx"
+    given.write_bytes(b"%PDF-1.7 not a workbook")
+    before = hashlib.sha256(Path(demo_store.path).read_bytes()).hexdigest()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(given), ""))
+    dialog = open_dialog(qtbot, window)
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not an Excel workbook" in dialog.file_label.text(), timeout=20_000)
+    assert dialog.model.rowCount() == 0 and not dialog.save_button.isEnabled()
+    assert "名单.xlsx" in dialog.file_label.text()
+    grab(dialog, "roster-bad-file.png")
+    assert hashlib.sha256(Path(demo_store.path).read_bytes()).hexdigest() == before
