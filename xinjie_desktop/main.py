@@ -797,8 +797,11 @@ def _roster(args: argparse.Namespace) -> int:
             print(_("Roster written: {n} people, in {path}").format(n=people, path=args.out))
             return 0
         _read, comparison = national_roster.compare_file(store, args.file)
+        recorded = national_roster.corrections(store)
         if args.out is not None:
-            national_roster.write_corrections(comparison, args.out)
+            national_roster.write_corrections(
+                comparison, args.out, {key: record.text for key, record in recorded.items()}
+            )
     except (national_roster.RosterError, NationalCodesError) as error:
         print(error, file=sys.stderr)
         return 2
@@ -810,7 +813,7 @@ def _roster(args: argparse.Namespace) -> int:
         return 2
     finally:
         store.close()
-    shown = national_roster.to_json(comparison)
+    shown = national_roster.to_json(comparison, recorded)
     if args.json:
         print(json.dumps(shown, ensure_ascii=False, indent=2))
     else:

@@ -131,6 +131,17 @@ def test_the_header_is_found_below_merged_titles_with_the_columns_in_any_order_a
     assert str(roster.people[0].income) == "2800.50"
 
 
+def test_income_may_be_below_zero_but_must_be_an_amount(tmp_path):
+    """ID-1: production costs above the income give a negative per-capita net income, as the worksheet allows."""
+    number = numbers(1)[0]
+    rows = [person_row("530502000001", "杨明", number, 1, 人均纯收入=-36.95)]
+    assert str(national_roster.read(write_roster(tmp_path / "a.xlsx", rows)).people[0].income) == "-36.95"
+    rows = [person_row("530502000001", "杨明", number, 1, 人均纯收入="三千")]
+    assert "row 4, column U (人均纯收入): '三千' is not an amount in yuan" in refused(
+        write_roster(tmp_path / "b.xlsx", rows)
+    )
+
+
 def refused(path: Path) -> str:
     with pytest.raises(RosterError) as caught:
         national_roster.read(path)
@@ -301,3 +312,35 @@ def test_households_only_on_one_side_and_members_who_are_not_actual_members(town
     assert [(d.field, d.household_number) for d in found.side(ONLY_NATIONAL)] == [("household", "530502999999")]
     assert [(d.field, d.household_number) for d in found.side(ONLY_HERE)] == [("household", last_number)]
     assert found.side(DIFFERENT) == []
+
+
+def test_the_record_of_corrections_marks_what_was_already_entered_into_the_national_system(township, tmp_path):
+    """ID-4 reconciliation kept: a difference the township office entered into the national system is
+    recorded once (who, when) and shown as corrected in the JSON and the correction list."""
+    exported = tmp_path / "roster.xlsx"
+    national_roster.export(township, exported)
+    book = openpyxl.load_workbook(exported)
+    sheet = book.active
+    column = {cell.value: index for index, cell in enumerate(sheet[2], start=1)}
+    for number in (sheet.cell(3, column["户编号"]).value, sheet.cell(sheet.max_row, column["户编号"]).value):
+        edit_household(sheet, column, number, "人数", 20)
+    book.save(exported)
+    _roster, found = national_roster.compare_file(township, exported)
+    first, second = found.differences
+    with pytest.raises(national_roster.CorrectionError, match="Say who"):
+        national_roster.record_corrections(township, [first], dt.date.today(), "  ")
+    assert national_roster.corrections(township) == {}
+    assert national_roster.record_corrections(township, [first], dt.date(2017, 4, 20), "李文书") == 1
+    assert national_roster.record_corrections(township, [first, second], dt.date(2017, 4, 21), "王") == 1
+    recorded = national_roster.corrections(township)
+    assert recorded[first.key].entered_by == "李文书" and recorded[first.key].entered_on == dt.date(2017, 4, 20)
+
+    _roster, again = national_roster.compare_file(township, exported)
+    shown = national_roster.to_json(again, recorded)
+    assert [entry["corrected"] for entry in shown[DIFFERENT]] == [
+        {"on": "2017-04-20", "by": "李文书"},
+        {"on": "2017-04-21", "by": "王"},
+    ]
+    path = national_roster.write_corrections(again, tmp_path / "c.xlsx", national_roster.corrected_texts(township))
+    listed = list(openpyxl.load_workbook(path).active.values)
+    assert [row[11] for row in listed[2:]] == ["2017-04-20 李文书", "2017-04-21 王"]

@@ -4,6 +4,7 @@ them, and saves the correction list; a bad file is named and nothing is shown or
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from pathlib import Path
@@ -49,10 +50,11 @@ def grab(dialog, name: str) -> None:
     assert dialog.grab().save(str(SHOTS / name))
 
 
-def test_open_the_national_roster_see_the_differences_filter_and_save_the_correction_list(
-    qtbot, window, demo_store, tmp_path, monkeypatch
+def test_open_the_national_roster_see_the_differences_mark_one_corrected_filter_and_save_the_correction_list(
+    qtbot, window, demo_store, tmp_path, monkeypatch, type_text
 ):
-    """ID-4: a population the national system records differently is listed with its meaning."""
+    """ID-4: a population the national system records differently is listed with its meaning; marked as
+    entered into the national system, it shows who entered it and when, in the window and the saved list."""
     path, number, population = national_roster_file(demo_store, tmp_path)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
     dialog = open_dialog(qtbot, window)
@@ -63,6 +65,16 @@ def test_open_the_national_roster_see_the_differences_filter_and_save_the_correc
     assert (row[7], row[8], row[9]) == (str(population + 2), str(population), "ID-4")
     assert "actual population" in row[10]
     assert "Only in the national system: 0; only in the township: 0; different: 1." == dialog.summary.text()
+
+    assert not dialog.mark_button.isEnabled()  # nothing chosen, nobody named
+    cell = dialog.view.visualRect(dialog.model.index(0, 5)).center()
+    qtbot.mouseClick(dialog.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    type_text(dialog.entered_by, "李文书")
+    assert dialog.mark_button.isEnabled()
+    qtbot.mouseClick(dialog.mark_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.data(dialog.model.index(0, 11)) == f"{dt.date.today():%Y-%m-%d} 李文书"
+    assert [c.entered_by for c in national_roster.corrections(demo_store).values()] == ["李文书"]
+    assert "1 difference recorded" in dialog.summary.text()
     grab(dialog, "roster-comparison.png")
 
     dialog.side_box.setFocus()
@@ -76,7 +88,7 @@ def test_open_the_national_roster_see_the_differences_filter_and_save_the_correc
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     written = saved.with_name("更正清单.xlsx")
     listed = list(openpyxl.load_workbook(written).active.values)
-    assert listed[2][3] == number and listed[2][9] == "ID-4"
+    assert listed[2][3] == number and listed[2][9] == "ID-4" and listed[2][11].endswith("李文书")
     assert "Correction list saved (1 difference)" in dialog.summary.text()
 
 

@@ -47,6 +47,7 @@ from xinjie_desktop.core.store.models import (
     Household,
     IncomeWorksheet,
     Member,
+    RosterCorrection,
     Township,
     Village,
     VillagerGroup,
@@ -319,6 +320,92 @@ def correction_rows(comparison: Comparison, corrected: dict[str, str] | None = N
     return rows
 
 
+# --- the record of corrections entered into the national system ------------------------------------
+
+
+class CorrectionError(ValueError):
+    """A correction that cannot be recorded; ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    key: str
+    field: str
+    id_number: str
+    household_number: str
+    national_value: str
+    here_value: str
+    entered_on: dt.date
+    entered_by: str
+    note: str
+
+    @property
+    def text(self) -> str:
+        """As the correction list's last column shows it."""
+        return f"{self.entered_on:%Y-%m-%d} {self.entered_by}".strip()
+
+
+def corrections(store: Store) -> dict[str, Correction]:
+    """Every correction the township office has recorded as entered into the national system, by difference key."""
+    with store.session() as session:
+        return {
+            row.difference_key: Correction(
+                row.difference_key,
+                row.field,
+                row.id_number,
+                row.household_number,
+                row.national_value,
+                row.here_value,
+                row.entered_on,
+                row.entered_by,
+                row.note,
+            )
+            for row in session.scalars(select(RosterCorrection).order_by(RosterCorrection.recorded_at))
+        }
+
+
+def corrected_texts(store: Store) -> dict[str, str]:
+    """Difference key -> when and by whom it was entered into the national system."""
+    return {key: correction.text for key, correction in corrections(store).items()}
+
+
+def record_corrections(
+    store: Store, differences: Sequence[Difference], entered_on: dt.date, entered_by: str, note: str = ""
+) -> int:
+    """Record that ``differences`` were entered into the national system, in one transaction; one already
+    recorded is left as it was.  Returns how many were recorded now.  (The one place that writes the record:
+    issue 17's permission check goes here.)"""
+    entered_by = entered_by.strip()
+    if not entered_by:
+        raise CorrectionError(_("Say who entered the corrections into the national system."))
+    if len(entered_by) > 50:
+        raise CorrectionError(_("A name has at most 50 characters."))
+    if entered_on > dt.date.today():
+        raise CorrectionError(_("The day the corrections were entered cannot be in the future."))
+    with store.unit_of_work() as session:
+        known = set(session.scalars(select(RosterCorrection.difference_key)))
+        added = 0
+        for difference in differences:
+            if difference.key in known:
+                continue
+            known.add(difference.key)
+            session.add(
+                RosterCorrection(
+                    difference_key=difference.key,
+                    field=difference.field,
+                    id_number=difference.id_number,
+                    household_number=difference.household_number,
+                    national_value=difference.national,
+                    here_value=difference.here,
+                    entered_on=entered_on,
+                    entered_by=entered_by,
+                    note=note,
+                )
+            )
+            added += 1
+    return added
+
+
 def write_corrections(
     comparison: Comparison, out: Path | str, corrected: dict[str, str] | None = None, title: str = ""
 ) -> Path:
@@ -329,8 +416,10 @@ def write_corrections(
     return out
 
 
-def to_json(comparison: Comparison) -> dict[str, object]:
-    """``only_national``, ``only_here``, ``different``: each a list naming ID numbers and fields."""
+def to_json(comparison: Comparison, corrected: dict[str, Correction] | None = None) -> dict[str, object]:
+    """``only_national``, ``only_here``, ``different``: each a list naming ID numbers and fields; ``corrected``
+    (the record of corrections) adds to each entry when it was entered into the national system, and by whom."""
+    corrected = corrected or {}
 
     def entry(difference: Difference) -> dict[str, object]:
         shown: dict[str, object] = {
@@ -353,6 +442,8 @@ def to_json(comparison: Comparison) -> dict[str, object]:
             shown["here"] = difference.here
         if difference.people:
             shown["people"] = list(difference.people)
+        record = corrected.get(difference.key)
+        shown["corrected"] = None if record is None else {"on": record.entered_on.isoformat(), "by": record.entered_by}
         return shown
 
     return {

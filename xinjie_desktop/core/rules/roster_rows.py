@@ -201,7 +201,8 @@ class RowReader:
             amount = Decimal(str(value).strip().replace(",", ""))
         except InvalidOperation:
             raise self.fail(row, "income", _("{value!r} is not an amount in yuan").format(value=str(value))) from None
-        if not amount.is_finite() or amount < 0 or amount > Decimal(10) ** 9:
+        # below 0 when production costs exceed the income (ID-1's worksheet allows it too)
+        if not amount.is_finite() or abs(amount) > Decimal(10) ** 9:
             raise self.fail(row, "income", _("{value!r} is not an amount in yuan").format(value=str(value)))
         return amount.quantize(Decimal("0.01"))
 

@@ -9,6 +9,7 @@ with the sheet, row and column the core names, and nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -38,7 +40,7 @@ from xinjie_desktop.qt.shell.widgets import ERROR_COLOUR
 
 NO_PARENT = QModelIndex()
 MEANING_COLUMN = 10
-WIDTHS = (36, 120, 70, 130, 60, 150, 90, 90, 80, 46, 0, 80)  # the meaning (0) takes what is left
+WIDTHS = (36, 120, 70, 130, 60, 150, 90, 90, 80, 46, 0, 130)  # the meaning (0) takes what is left
 XLSX_FILTER = "Excel (*.xlsx)"
 
 
@@ -51,12 +53,12 @@ class RosterComparisonModel(QAbstractTableModel):
         self.differences: list[Difference] = []
         self.rows: list[list[object]] = []
 
-    def set_comparison(self, comparison: Comparison | None, side: str = "") -> None:
+    def set_comparison(self, comparison: Comparison | None, side: str = "", corrected: dict[str, str] | None = None):
         self.beginResetModel()
         if comparison is None:
             self.differences, self.rows = [], []
         else:
-            every = national_roster.correction_rows(comparison)
+            every = national_roster.correction_rows(comparison, corrected)
             pairs = [(d, r) for d, r in zip(comparison.differences, every, strict=True) if not side or d.side == side]
             self.differences = [d for d, _r in pairs]
             self.rows = [r for _d, r in pairs]
@@ -94,6 +96,7 @@ class RosterComparisonDialog(QDialog):
         self.setWindowTitle(_("The national system's roster"))
         self.store = store
         self.comparison: Comparison | None = None
+        self.corrected: dict[str, str] = {}  # difference key -> when and by whom it was entered
         self.worker = None
         self.intro = QLabel(
             _(
@@ -137,6 +140,13 @@ class RosterComparisonDialog(QDialog):
         self.save_button = QPushButton(_("Save the correction list…"), objectName="roster_save")
         self.save_button.setEnabled(False)
         self.export_button = QPushButton(_("Export the township's roster…"), objectName="roster_export")
+        self.entered_by = QLineEdit(objectName="roster_entered_by")
+        self.entered_by.setPlaceholderText(_("who entered them"))
+        self.mark_button = QPushButton(_("Mark as entered into the national system"), objectName="roster_mark")
+        self.mark_button.setToolTip(
+            _("Record that the selected differences were corrected in the national system today, by the name typed")
+        )
+        self.mark_button.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -145,6 +155,9 @@ class RosterComparisonDialog(QDialog):
         self.open_button.clicked.connect(self.choose_roster)
         self.save_button.clicked.connect(self.save_corrections)
         self.export_button.clicked.connect(self.export_roster)
+        self.mark_button.clicked.connect(self.mark_selected)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.entered_by.textChanged.connect(self._selection_changed)
         top = QHBoxLayout()
         top.addWidget(self.open_button)
         top.addWidget(self.file_label, 1)
@@ -157,6 +170,12 @@ class RosterComparisonDialog(QDialog):
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
+        marking = QHBoxLayout()
+        marking.addWidget(QLabel(_("Entered by:")))
+        marking.addWidget(self.entered_by)
+        marking.addWidget(self.mark_button)
+        marking.addStretch(1)
+        layout.addLayout(marking)
         layout.addWidget(buttons)
         self.resize(1300, 640)
 
@@ -174,14 +193,15 @@ class RosterComparisonDialog(QDialog):
 
         def work(_report):
             try:
-                return national_roster.compare_file(store, path)[1]
+                return national_roster.compare_file(store, path)[1], national_roster.corrected_texts(store)
             except (national_roster.RosterError, NationalCodesError) as error:  # the file's fault, told as such
                 return error
 
-        def done(comparison: Comparison | ValueError) -> None:
-            if isinstance(comparison, ValueError):
-                failed(str(comparison))
+        def done(result: tuple[Comparison, dict[str, str]] | ValueError) -> None:
+            if isinstance(result, ValueError):
+                failed(str(result))
                 return
+            comparison, self.corrected = result
             self.comparison = comparison
             self.file_label.setStyleSheet("")
             self.file_label.setText(
@@ -207,7 +227,8 @@ class RosterComparisonDialog(QDialog):
 
     def _show(self) -> None:
         side = self.side_box.currentData() or ""
-        self.model.set_comparison(self.comparison, side)
+        self.model.set_comparison(self.comparison, side, self.corrected)
+        self._selection_changed()
         if self.comparison is None:
             self.summary.setText("")
             return
@@ -221,6 +242,34 @@ class RosterComparisonDialog(QDialog):
                 )
             )
         self.view.resizeRowsToContents()
+
+    def selected_differences(self) -> list[Difference]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.differences[row] for row in rows if row < len(self.model.differences)]
+
+    def _selection_changed(self, *_args) -> None:
+        self.mark_button.setEnabled(bool(self.selected_differences()) and bool(self.entered_by.text().strip()))
+
+    def mark_selected(self) -> int:
+        """Record the selected differences as entered into the national system today (records service)."""
+        chosen = self.selected_differences()
+        if not chosen:
+            return 0
+        try:
+            added = national_roster.record_corrections(self.store, chosen, dt.date.today(), self.entered_by.text())
+        except national_roster.CorrectionError as error:
+            self.summary.setText(str(error))
+            return 0
+        self.corrected = national_roster.corrected_texts(self.store)
+        self._show()
+        self.summary.setText(
+            ngettext(
+                "{n} difference recorded as entered into the national system.",
+                "{n} differences recorded as entered into the national system.",
+                added,
+            ).format(n=added)
+        )
+        return added
 
     # --- writing ---------------------------------------------------------------------------------------
     def _save_path(self, title: str, suggested: str) -> Path | None:
@@ -237,7 +286,7 @@ class RosterComparisonDialog(QDialog):
         if path is None:
             return None
         try:
-            national_roster.write_corrections(self.comparison, path)
+            national_roster.write_corrections(self.comparison, path, self.corrected)
         except OSError as error:
             self.summary.setText(_("The file {path} cannot be written: {error}").format(path=path, error=error))
             return None
