@@ -36,7 +36,7 @@ def prepare(folder: Path, rows: int) -> tuple[Path, Path]:
     db = folder / f"town-{rows}.sqlite"
     roster = folder / f"roster-{rows}.xlsx"
     if not db.exists():
-        households = int(rows / ROWS_PER_HOUSEHOLD) + 100
+        households = int(rows / ROWS_PER_HOUSEHOLD * 1.05) + 100
         print(f"making the store: {households} demo households …", flush=True)
         store = open_store(db)
         demo_data.generate(store, 12, households, seed=18)
@@ -44,12 +44,9 @@ def prepare(folder: Path, rows: int) -> tuple[Path, Path]:
     if not roster.exists():
         store = open_store(db, create=False)
         headers, exported = national_roster.export_rows(store)
-        seed = 19
-        while len(exported) < rows:  # a few more households until the township's roster has the rows asked for
-            demo_data.add_households(store, int((rows - len(exported)) / ROWS_PER_HOUSEHOLD) + 50, seed)
-            seed += 1
-            headers, exported = national_roster.export_rows(store)
         store.close()
+        if len(exported) < rows:  # one data set, so that every household's national number is its own
+            sys.exit(f"the store's roster has {len(exported)} rows, fewer than {rows}: remove {db} and run again")
         first = exported[0][4]
         for row in exported:
             if row[4] == first:
