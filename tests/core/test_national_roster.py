@@ -344,3 +344,29 @@ def test_the_record_of_corrections_marks_what_was_already_entered_into_the_natio
     path = national_roster.write_corrections(again, tmp_path / "c.xlsx", national_roster.corrected_texts(township))
     listed = list(openpyxl.load_workbook(path).active.values)
     assert [row[11] for row in listed[2:]] == ["2017-04-20 李文书", "2017-04-21 王"]
+
+
+def test_a_sheet_declaring_too_many_rows_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    rows = [person_row("530502000001", "杨明", numbers(1)[0], 1) for _ in range(1)]
+    path = write_roster(tmp_path / "r.xlsx", rows)  # openpyxl declares <dimension ref="A1:V4"/>
+    monkeypatch.setattr(national_roster, "MAX_ROWS", -48)  # at most 2 rows
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the sheet was parsed")
+
+    monkeypatch.setattr(national_roster.python_calamine.CalamineWorkbook, "from_path", never)
+    assert "Sheet sheet1 has 4 rows and 22 columns" in refused(path)
+
+
+def test_the_roster_is_found_on_whichever_sheet_has_its_header(tmp_path):
+    number = numbers(1)[0]
+    book = openpyxl.Workbook()
+    cover = book.active
+    cover.title = "说明"
+    cover.append(["本表由全国扶贫开发信息系统导出"])
+    roster = book.create_sheet("花名册")
+    roster.append(HEADER)
+    roster.append([person_row("530502000001", "杨明", number, 1)[h] for h in HEADER])
+    book.save(tmp_path / "r.xlsx")
+    read = national_roster.read(tmp_path / "r.xlsx")
+    assert (read.sheet, read.header.row, [p.id_number for p in read.people]) == ("花名册", 1, [number])

@@ -11,6 +11,7 @@ fifteen times as fast as openpyxl's read-only mode on this machine: ``scripts/be
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ def _check_file(path: Path) -> None:
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" not in names:
         raise _refuse(not_xlsx)
+    _check_dimensions(path, entries)
     unpacked = sum(entry.file_size for entry in entries)
     packed = max(1, sum(entry.compress_size for entry in entries))
     if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * packed + 10_000_000:
@@ -136,6 +138,45 @@ def _check_file(path: Path) -> None:
                 name=name, size=unpacked // (1024 * 1024)
             )
         )
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+
+
+def _check_dimensions(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    """The size each sheet declares at its start (``<dimension ref="A1:V100002"/>``, when the writer gave
+    one), held to the limits before the sheet is parsed."""
+    with zipfile.ZipFile(path) as archive:
+        for entry in entries:
+            if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+                continue
+            try:
+                with archive.open(entry) as handle:
+                    start = handle.read(4096)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+                raise _refuse(
+                    _("The file {name} cannot be read as a workbook: {error}").format(
+                        name=path.name, error=entry.filename
+                    )
+                ) from None
+            found = _DIMENSION.search(start)
+            if found is None:
+                continue
+            columns = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(found.group(1).decode())))
+            rows = int(found.group(2))
+            if rows > MAX_ROWS + 50 or columns > MAX_COLUMNS:
+                raise _refuse(
+                    _(
+                        "Sheet {sheet} has {rows} rows and {columns} columns: a roster has at most {most_rows} "
+                        "rows and {most_columns} columns."
+                    ).format(
+                        sheet=Path(entry.filename).stem,
+                        rows=rows,
+                        columns=columns,
+                        most_rows=MAX_ROWS,
+                        most_columns=MAX_COLUMNS,
+                    )
+                )
 
 
 def read(path: Path | str, codes: NationalCodes | None = None) -> Roster:
