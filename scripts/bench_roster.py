@@ -28,7 +28,7 @@ from xinjie_desktop.core.records import demo_data, national_roster  # noqa: E402
 from xinjie_desktop.core.rules import roster_compare  # noqa: E402
 from xinjie_desktop.core.sync.workstore import open_store  # noqa: E402
 
-ROWS_PER_HOUSEHOLD = 2.25  # demo data: the households entered into the national system, their actual members
+ROWS_PER_HOUSEHOLD = 2.1  # demo data: the households entered into the national system, their actual members
 
 
 def prepare(folder: Path, rows: int) -> tuple[Path, Path]:

@@ -104,3 +104,17 @@ def test_a_bad_file_is_named_and_nothing_is_shown_or_written(qtbot, window, demo
     assert "名单.xlsx" in dialog.file_label.text()
     grab(dialog, "roster-bad-file.png")
     assert hashlib.sha256(Path(demo_store.path).read_bytes()).hexdigest() == before
+
+
+def test_export_the_townships_roster_from_the_window(qtbot, window, demo_store, tmp_path, monkeypatch):
+    """The township's roster in the national system's layout, written in the background, reads back clean."""
+    target = tmp_path / "本乡"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    dialog = open_dialog(qtbot, window)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.export_button.isEnabled() and "Roster written" in dialog.summary.text(), timeout=20_000
+    )
+    written = target.with_name("本乡.xlsx")
+    _roster, found = national_roster.compare_file(demo_store, written)
+    assert found.differences == [] and found.national_people > 0

@@ -98,6 +98,7 @@ class RosterComparisonDialog(QDialog):
         self.comparison: Comparison | None = None
         self.corrected: dict[str, str] = {}  # difference key -> when and by whom it was entered
         self.worker = None
+        self.export_worker = None
         self.intro = QLabel(
             _(
                 "Open the roster exported from the national poverty-alleviation information system (.xlsx). "
@@ -301,13 +302,32 @@ class RosterComparisonDialog(QDialog):
         return path
 
     def export_roster(self) -> Path | None:
+        """Write the township's roster in the background (a whole township is some 100,000 rows)."""
         path = self._save_path(_("Export the township's roster"), _("township-roster.xlsx"))
         if path is None:
             return None
-        try:
-            people = national_roster.export(self.store, path)
-        except OSError as error:
-            self.summary.setText(_("The file {path} cannot be written: {error}").format(path=path, error=error))
-            return None
-        self.summary.setText(_("Roster written: {n} people, in {path}").format(n=people, path=path))
+        store = self.store
+        self.export_button.setEnabled(False)
+        self.summary.setText(_("Writing {name} …").format(name=path.name))
+
+        def work(_report):
+            try:
+                return national_roster.export(store, path)
+            except OSError as error:  # the disk's refusal, told as such
+                return error
+
+        def done(result: int | OSError) -> None:
+            if isinstance(result, OSError):
+                failed(_("The file {path} cannot be written: {error}").format(path=path, error=result))
+                return
+            self.summary.setText(_("Roster written: {n} people, in {path}").format(n=result, path=path))
+
+        def failed(message: str) -> None:
+            self.summary.setText(message)
+
+        def finished(_outcome: str) -> None:
+            self.export_button.setEnabled(True)
+            self.export_worker = None
+
+        self.export_worker = run_in_background(self, work, success=done, failure=failed, finished=finished)
         return path
