@@ -370,3 +370,20 @@ def test_the_roster_is_found_on_whichever_sheet_has_its_header(tmp_path):
     book.save(tmp_path / "r.xlsx")
     read = national_roster.read(tmp_path / "r.xlsx")
     assert (read.sheet, read.header.row, [p.id_number for p in read.people]) == ("花名册", 1, [number])
+
+
+def test_a_roster_that_begins_below_and_right_of_a1_keeps_its_row_numbers_and_column_letters(tmp_path):
+    """The reader's rows and columns are the spreadsheet's own, whatever empty area lies before the roster."""
+    ids = numbers(2)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    for offset, values in enumerate(
+        [HEADER, [person_row("530502000001", "杨明", ids[0], 1)[h] for h in HEADER]], start=4
+    ):
+        for column, value in enumerate(values, start=3):  # from C4
+            sheet.cell(offset, column, value)
+    sheet.cell(5, 3 + HEADER.index("证件号码"), ids[1][:-1] + ("0" if ids[1][-1] != "0" else "1"))
+    book.save(tmp_path / "r.xlsx")
+    message = refused(tmp_path / "r.xlsx")
+    assert message.startswith("Sheet Sheet1, row 5, column J (证件号码): ")  # H moved two columns right

@@ -11,9 +11,10 @@ fifteen times as fast as openpyxl's read-only mode on this machine: ``scripts/be
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from xinjie_desktop.core.rules.roster_compare import (
     compare,
 )
 from xinjie_desktop.core.rules.roster_rows import (
+    HEADER_SEARCH_ROWS,
     Header,
     RosterError,
     RosterPerson,
@@ -215,15 +217,22 @@ def read(path: Path | str, codes: NationalCodes | None = None) -> Roster:
                         most_columns=MAX_COLUMNS,
                     )
                 )
-            rows = sheet.to_python(skip_empty_area=False)
-            header = find_header(sheet_name, rows, codes)
+            if sheet.start is None:  # an empty sheet
+                continue
+            # Row by row (the sheet's cells stay in calamine's compact form until a row is read): calamine's
+            # rows begin at the sheet's first row but at its first used column, so each row is given the
+            # empty cells before that column back, and every column keeps its letter.
+            pad = [None] * sheet.start[1]
+            rows = (pad + row for row in sheet.iter_rows())
+            first = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+            header = find_header(sheet_name, first, codes)
             if header is None:
                 continue
             if missing_columns(header, codes):
                 if closest is None or len(header.columns) > len(closest[1].columns):
                     closest = (sheet_name, header)
                 continue
-            return _people(path, sheet_name, header, rows, codes)
+            return _people(path, sheet_name, header, itertools.chain(first[header.row :], rows), codes)
         if closest is not None:
             sheet_name, header = closest
             raise _refuse(
@@ -241,10 +250,11 @@ def read(path: Path | str, codes: NationalCodes | None = None) -> Roster:
         book.close()
 
 
-def _people(path: Path, sheet: str, header: Header, rows: Sequence[Sequence[object]], codes: NationalCodes) -> Roster:
+def _people(path: Path, sheet: str, header: Header, rows: Iterable[Sequence[object]], codes: NationalCodes) -> Roster:
+    """The people of the rows under the header (``rows`` begins with the row after it)."""
     reader = RowReader(sheet, header, codes)
     people = []
-    for number, cells in enumerate(rows[header.row :], start=header.row + 1):
+    for number, cells in enumerate(rows, start=header.row + 1):
         person = reader.person(number, cells)
         if person is not None:
             people.append(person)
