@@ -118,3 +118,30 @@ def test_export_the_townships_roster_from_the_window(qtbot, window, demo_store, 
     written = target.with_name("本乡.xlsx")
     _roster, found = national_roster.compare_file(demo_store, written)
     assert found.differences == [] and found.national_people > 0
+
+
+def test_the_window_stays_open_until_the_roster_is_read(qtbot, prepared_app, demo_store, tmp_path, monkeypatch):
+    """No thread is left reading the store behind a closed window: Close waits for the reading to end."""
+    import threading
+
+    from xinjie_desktop.qt.roster.roster_view import RosterComparisonDialog
+
+    path, _number, _population = national_roster_file(demo_store, tmp_path)
+    reading = threading.Event()
+    compare_file = national_roster.compare_file
+
+    def slow_compare(store, given):
+        reading.wait(20)
+        return compare_file(store, given)
+
+    monkeypatch.setattr(national_roster, "compare_file", slow_compare)
+    dialog = RosterComparisonDialog(demo_store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.load(path)
+    dialog.done(0)
+    reading.set()
+    assert dialog.isVisible() and "Still working" in dialog.summary.text()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=20_000)
+    dialog.done(0)
+    assert not dialog.isVisible()

@@ -180,6 +180,23 @@ class RosterComparisonDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(1300, 640)
 
+    def busy(self) -> bool:
+        """A read or an export is running (in a thread of this window)."""
+        return any(w is not None and w.isRunning() for w in (self.worker, self.export_worker))
+
+    def done(self, result: int) -> None:
+        if self.busy():  # the window stays until its work is done: a thread is never left behind it
+            self.summary.setText(_("Still working: the window can be closed when the file is read or written."))
+            return
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        if self.busy():
+            self.summary.setText(_("Still working: the window can be closed when the file is read or written."))
+            event.ignore()
+            return
+        super().closeEvent(event)
+
     # --- reading and comparing -------------------------------------------------------------------------
     def choose_roster(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Open the national roster"), "", XLSX_FILTER)
