@@ -514,11 +514,19 @@ def to_json(comparison: Comparison, corrected: dict[str, Correction] | None = No
 
 def export_rows(store: Store, codes: NationalCodes | None = None) -> tuple[list[str], list[list[object]]]:
     """The header and the rows of the township's roster: every household entered into the national system,
-    one row per actual member (ID-2), with the actual population and the national system's labels."""
+    one row per actual member (ID-2), with the actual population and the national system's labels.  Read as
+    plain columns (no ORM objects): a whole township is some 100,000 rows."""
     codes = codes or national_codes.current()
     params = current_params()
     headers = [codes.headers()[field][0] for field in EXPORT_COLUMNS]
-    label = codes.fields
+    labels: dict[tuple[str, str, bool], str] = {}
+
+    def label(field: str, code: str, female: bool = False) -> str:
+        key = (field, code, female)
+        if key not in labels:
+            labels[key] = codes.fields[field].label_for(code, female)
+        return labels[key]
+
     with store.session() as session:
         township_name = session.scalar(select(Township.name).limit(1)) or ""
         entered = set(
@@ -526,65 +534,114 @@ def export_rows(store: Store, codes: NationalCodes | None = None) -> tuple[list[
                 select(WorkflowStep.household_id).where(WorkflowStep.step == "entered", WorkflowStep.passed)
             )
         )
-        sheets: dict[str, IncomeWorksheet] = {}
-        for worksheet in session.scalars(select(IncomeWorksheet).order_by(IncomeWorksheet.year)):
-            if params.income_line(worksheet.year) is not None or worksheet.household_id not in sheets:
-                sheets[worksheet.household_id] = worksheet
-        people: dict[str, list[Member]] = {}
-        for member in session.scalars(select(Member).order_by(Member.household_id, Member.position)):
-            if member.membership_basis in membership.INCLUDED:
-                people.setdefault(member.household_id, []).append(member)
+        sheets: dict[str, tuple[int, int, int, int, int, int]] = {}
+        for household_id, *figures in session.execute(
+            select(
+                IncomeWorksheet.household_id,
+                IncomeWorksheet.year,
+                IncomeWorksheet.wage,
+                IncomeWorksheet.business,
+                IncomeWorksheet.property_income,
+                IncomeWorksheet.transfer,
+                IncomeWorksheet.production_costs,
+            ).order_by(IncomeWorksheet.year)
+        ):
+            if params.income_line(figures[0]) is not None or household_id not in sheets:
+                sheets[household_id] = (figures[0], figures[1], figures[2], figures[3], figures[4], figures[5])
+        people: dict[str, list[tuple]] = {}
+        for row in session.execute(
+            select(
+                Member.household_id,
+                Member.name,
+                Member.id_number,
+                Member.relation,
+                Member.sex,
+                Member.ethnicity,
+                Member.education,
+                Member.schooling,
+                Member.health,
+                Member.labour,
+                Member.membership_basis,
+            ).order_by(Member.household_id, Member.position)
+        ):
+            if row[10] in membership.INCLUDED:
+                people.setdefault(row[0], []).append(tuple(row))
         rows: list[list[object]] = []
-        for household, village, group in session.execute(
-            select(Household, Village.name, VillagerGroup.name)
+        for (
+            household_id,
+            village,
+            group,
+            national_number,
+            head_id_number,
+            exited,
+            attribute,
+            main_cause,
+            phone,
+        ) in session.execute(
+            select(
+                Household.id,
+                Village.name,
+                VillagerGroup.name,
+                Household.national_number,
+                Household.head_id_number,
+                Household.exited,
+                Household.attribute,
+                Household.main_cause,
+                Household.phone,
+            )
             .join(Village, Village.id == Household.village_id)
             .join(VillagerGroup, VillagerGroup.id == Household.group_id)
             .order_by(Household.list_key, Household.id)
         ):
-            if not (household.national_number or household.id in entered):
+            if not (national_number or household_id in entered):
                 continue
-            members = people.get(household.id, [])
+            members = people.get(household_id, [])
             if not members:
                 continue
-            number = household.national_number or _("unnumbered-{id}").format(id=household.head_id_number)
-            sheet = sheets.get(household.id)
+            number = national_number or _("unnumbered-{id}").format(id=head_id_number)
+            sheet = sheets.get(household_id)
             per_capita = None
             if sheet is not None:
-                per_capita = income.assess(
-                    sheet.year,
-                    sheet.wage,
-                    sheet.business,
-                    sheet.property_income,
-                    sheet.transfer,
-                    sheet.production_costs,
-                    len(members),
-                    params,
-                ).per_capita
-            for position, member in enumerate(members, start=1):
-                female = member.sex == "female"
+                per_capita = income.assess(*sheet, len(members), params).per_capita
+            household_values = {
+                "county": "",
+                "township": township_name,
+                "village": village,
+                "hamlet": group,
+                "household_number": number,
+                "population": len(members),
+                "migrant_work": "",
+                "exited": label("exited", "yes" if exited else "no"),
+                "attribute": label("attribute", attribute),
+                "main_cause": label("main_cause", main_cause),
+                "dangerous_house": "",
+                "income": float(per_capita) if per_capita is not None else None,
+                "phone": phone,
+            }
+            for position, (
+                _h,
+                name,
+                id_number,
+                relation,
+                sex,
+                ethnicity,
+                education,
+                schooling,
+                health,
+                labour,
+                _b,
+            ) in enumerate(members, start=1):
                 values = {
-                    "county": "",
-                    "township": township_name,
-                    "village": village,
-                    "hamlet": group,
-                    "household_number": number,
+                    **household_values,
                     "person_number": f"{number}{position:02d}",
-                    "name": member.name,
-                    "id_number": member.id_number,
-                    "population": len(members),
-                    "relation": label["relation"].label_for(member.relation, female),
-                    "ethnicity": label["ethnicity"].label_for(member.ethnicity),
-                    "education": label["education"].label_for(member.education),
-                    "schooling": label["schooling"].label_for(member.schooling),
-                    "health": label["health"].label_for(member.health),
-                    "labour": label["labour"].label_for(member.labour),
-                    "migrant_work": "",
-                    "exited": label["exited"].label_for("yes" if household.exited else "no"),
-                    "attribute": label["attribute"].label_for(household.attribute),
-                    "main_cause": label["main_cause"].label_for(household.main_cause),
-                    "dangerous_house": "",
-                    "income": float(per_capita) if per_capita is not None else None,
-                    "phone": household.phone,
+                    "name": name,
+                    "id_number": id_number,
+                    "relation": label("relation", relation, sex == "female"),
+                    "ethnicity": label("ethnicity", ethnicity),
+                    "education": label("education", education),
+                    "schooling": label("schooling", schooling),
+                    "health": label("health", health),
+                    "labour": label("labour", labour),
                 }
                 rows.append([values[field] for field in EXPORT_COLUMNS])
     return headers, rows
