@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +195,7 @@ def read(path: Path | str, codes: NationalCodes | None = None) -> Roster:
         raise _refuse(
             _("The file {name} cannot be read as a workbook: {error}").format(name=path.name, error=error)
         ) from None
+    rows: Iterator[list[object]] | None = None
     try:
         closest: tuple[str, Header] | None = None
         for sheet_name in book.sheet_names:
@@ -224,7 +225,7 @@ def read(path: Path | str, codes: NationalCodes | None = None) -> Roster:
             # Row by row (the sheet's cells stay in calamine's compact form until a row is read): calamine's
             # rows begin at the sheet's first row but at its first used column, so each row is given the
             # empty cells before that column back, and every column keeps its letter.
-            pad = [None] * sheet.start[1]
+            pad: list[object] = [None] * sheet.start[1]
             rows = (pad + row for row in sheet.iter_rows())
             first = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
             header = find_header(sheet_name, first, codes)
@@ -249,6 +250,7 @@ def read(path: Path | str, codes: NationalCodes | None = None) -> Roster:
             ).format(name=path.name)
         )
     finally:
+        rows = None  # a sheet's rows not read to the end are let go before their workbook is closed
         book.close()
 
 
