@@ -142,6 +142,21 @@ def test_a_data_file_with_accounts_opens_only_after_login_and_a_wrong_password_i
     assert "zhang" in window.user_label.text() and "work-team member" in window.user_label.text()
     assert window.lock_action.isEnabled() and window.new_action.isEnabled()
     assert not window.provision_action.isEnabled()  # a work-team member provisions no laptop
+    # Issue 17: the list shows the villages of the account's scope only, for a text filter too.
+    (village,) = shell.store.actor.villages
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(accounts_store)) as connection:
+        mine = connection.execute("SELECT count(*) FROM household WHERE village_id = ?", (village,)).fetchone()[0]
+        every = connection.execute("SELECT count(*) FROM household").fetchone()[0]
+        head = connection.execute("SELECT head_id_number FROM household WHERE village_id != ?", (village,)).fetchone()[
+            0
+        ]
+    assert 0 < mine < every and window.model.rowCount() == mine
+    assert {window.model.row_at(row).village for row in range(mine)} == {window.model.row_at(0).village}
+    window.model.set_filter(window.model.list_filter().__class__(text=head))
+    assert window.model.rowCount() == 0  # a household of another village is not found by its ID number either
     shell.close()
 
 

@@ -23,6 +23,9 @@ class ListFilter:
     step: str | None = None  # a workflow state code, "" for not started
     flag: str | None = None  # a flag code
     text: str = ""  # part of any member's name or ID number
+    # The villages the person logged in may read (core.records.access.readable_villages; issue 17: a village
+    # cadre views their village): None for every village.
+    within: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ def _scanned(query: Select, criteria: ListFilter) -> Select:
 
 
 def _filtered(query: Select, criteria: ListFilter, *, text: bool = True) -> Select:
+    if criteria.within is not None:
+        query = query.where(Household.village_id.in_(sorted(criteria.within)))
     if criteria.village_id:
         query = query.where(Household.village_id == criteria.village_id)
     if criteria.group_id:
@@ -132,7 +137,13 @@ def _filtered(query: Select, criteria: ListFilter, *, text: bool = True) -> Sele
 
 
 def _other_criteria(criteria: ListFilter) -> bool:
-    return bool(criteria.village_id or criteria.group_id or criteria.step is not None or criteria.flag)
+    return bool(
+        criteria.village_id
+        or criteria.group_id
+        or criteria.step is not None
+        or criteria.flag
+        or criteria.within is not None
+    )
 
 
 # Counting through the index costs by matches times trigrams, a scan of the narrow copy by households: at

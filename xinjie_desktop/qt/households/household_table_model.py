@@ -20,6 +20,7 @@ after a newer filter is dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from sqlalchemy.exc import OperationalError
 
-from xinjie_desktop.core.records import household_list
+from xinjie_desktop.core.records import access, household_list
 from xinjie_desktop.core.records.household_list import ListFilter, Row
 from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import STATE_LABELS
@@ -117,6 +118,8 @@ class HouseholdTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._store = store
         self._filter = ListFilter()
+        # The villages the person logged in may read (None: every one): every query of the list keeps to them.
+        self._within = access.readable_villages(store)
         self._count = 0
         self._generation = 0
         self._counting: _Count | None = None  # the count that runs beside the first page (see the docstring)
@@ -129,6 +132,9 @@ class HouseholdTableModel(QAbstractTableModel):
         self._count = self._load()
 
     # --- filtering -------------------------------------------------------
+    def _scoped(self) -> ListFilter:
+        return self._filter if self._within is None else dataclasses.replace(self._filter, within=self._within)
+
     def list_filter(self) -> ListFilter:
         return self._filter
 
@@ -281,7 +287,7 @@ class HouseholdTableModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return rows
         with self._store.session() as session:
-            rows = household_list.page(session, self._filter, number * PAGE_SIZE, PAGE_SIZE, matches=self._count)
+            rows = household_list.page(session, self._scoped(), number * PAGE_SIZE, PAGE_SIZE, matches=self._count)
         self._pages[number] = rows
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
@@ -292,7 +298,7 @@ class HouseholdTableModel(QAbstractTableModel):
         it takes); a text filter's count starts beside it and is kept only if the first page cannot give it."""
         self.stop_counting()
         self._generation += 1
-        generation, criteria = self._generation, self._filter
+        generation, criteria = self._generation, self._scoped()
 
         def count_beside() -> None:  # many match: the count starts now, beside the rows and the repaint
             self._counting = _Count(self._store, criteria, generation, self._counted)
