@@ -4,6 +4,7 @@ township office, its filters typed and chosen, the table read a page at a time; 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,28 @@ def test_a_broken_chain_is_shown_above_the_table(qtbot, prepared_app, township):
     _window, dialog = _open(qtbot, store)
     assert "chain of hashes is broken" in dialog.chain.text()
     assert f"Entry {seq} of 青山村笔记本 (device {origin})" in dialog.chain.text()
+
+
+def test_the_auditor_saves_the_filtered_record_as_a_pdf_and_prints_it(qtbot, prepared_app, township, monkeypatch):
+    """Issue 17: the record of who did what, printable as PDF from the window: the entries the filters show,
+    saved in the documents folder, then the print dialog for it."""
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
+    asked = []
+    monkeypatch.setattr(
+        QPrintDialog, "exec", lambda dialog: asked.append(dialog.windowTitle()) or QDialog.DialogCode.Rejected
+    )
+    store, _first = township
+    _window, dialog = _open(qtbot, store)
+    dialog.person.setText("王芳")
+    dialog.apply()
+    shown = dialog.model.total
+    assert 0 < shown
+    qtbot.mouseClick(dialog.pdf_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(asked), timeout=20000)
+    saved = dialog.chain.text()
+    assert f"{shown} entries saved as" in saved or asked
+    pdfs = sorted(Path(os.environ["XINJIE_DOCUMENTS"]).rglob("*record of who did what*.pdf"))
+    assert pdfs and "王芳" in "".join(page.extract_text() for page in PdfReader(pdfs[-1]).pages)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
 )
@@ -217,14 +218,30 @@ class AuditDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(AuditModel.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        layout.addWidget(close_buttons(self))
+        bottom = QHBoxLayout()
+        self.pdf_button = QPushButton(_("Save as PDF and print…"), objectName="audit_pdf_button")
+        self.pdf_button.setToolTip(_("The entries the filters show, as a PDF in the documents folder, then printed"))
+        self.pdf_button.clicked.connect(self.save_pdf)
+        bottom.addWidget(self.pdf_button)
+        bottom.addStretch(1)
+        bottom.addWidget(close_buttons(self))
+        layout.addLayout(bottom)
+        self.problems: list[str] = []
         self.allowed = True
         try:
             audit.require_reader(store)
         except audit.NotAllowed as refused:
             self.allowed = False
             self.chain.show_message(str(refused))
-            for widget in (self.person, self.village, self.household, self.date_from, self.date_to, self.table):
+            for widget in (
+                self.person,
+                self.village,
+                self.household,
+                self.date_from,
+                self.date_to,
+                self.table,
+                self.pdf_button,
+            ):
                 widget.setEnabled(False)
             return
         for village_id, name in audit.villages(store):
@@ -232,8 +249,9 @@ class AuditDialog(QDialog):
         with store.session() as session:
             names = device_names(session)
             problems = audit_chain.verify_all(session)
+        self.problems = [p.message(names.get(p.device_id, "")) for p in problems]
         if problems:
-            lines = [_("The chain of hashes is broken:")] + [p.message(names.get(p.device_id, "")) for p in problems]
+            lines = [_("The chain of hashes is broken:"), *self.problems]
             self.chain.show_message("\n".join(lines))
         else:
             self.chain.show_message(_("Every computer's chain of hashes was checked and found intact."), "info")
@@ -245,6 +263,10 @@ class AuditDialog(QDialog):
         self.date_from.editingFinished.connect(self.apply)
         self.date_to.editingFinished.connect(self.apply)
         self.apply()
+
+    def save_pdf(self):
+        """The record as the filters show it, saved as a PDF and printed (``_save_pdf``)."""
+        return _save_pdf(self)
 
     def current_filter(self) -> audit.AuditFilter:
         start = self.date_from.date_or_none() if self.date_from.is_valid() else None
@@ -263,3 +285,43 @@ class AuditDialog(QDialog):
             return
         self.model.set_filter(wanted)
         self.count.setText(_("{n} entries").format(n=self.model.total))
+
+
+def _printed_filter(wanted: audit.AuditFilter):
+    from xinjie_desktop.core.documents.audit_views import AuditFilterView
+
+    return AuditFilterView(wanted.person, wanted.village, wanted.household, wanted.date_from, wanted.date_to)
+
+
+def _save_pdf(dialog: AuditDialog):
+    """The record as the filters show it, written to the documents folder in the background (qt.shell.operations),
+    then the print dialog for it (qt.shell.printing).  Returns the worker, or None."""
+    import sqlalchemy
+
+    from xinjie_desktop.core.documents import audit_report
+    from xinjie_desktop.qt.shell import documents, printing
+    from xinjie_desktop.qt.shell.operations import run_in_background
+
+    wanted = dialog.current_filter()
+    target = documents.document_path(_("record of who did what"))
+    with dialog.store.session() as session:
+        town = session.execute(sqlalchemy.text("SELECT name FROM township LIMIT 1")).scalar() or dialog.store.path.name
+    store, problems = dialog.store, list(dialog.problems)
+
+    def job(_report) -> int:
+        return audit_report.render(
+            town, audit.entries(store, wanted), target, filters=_printed_filter(wanted), chain_problems=problems
+        )
+
+    def written(count: int) -> None:
+        dialog.chain.show_message(_("{n} entries saved as {path}.").format(n=count, path=target), "info")
+        printing.print_document(dialog, target, lambda text: dialog.chain.show_message(text, "info"))
+
+    dialog.pdf_button.setEnabled(False)
+    return run_in_background(
+        dialog,
+        job,
+        success=written,
+        failure=dialog.chain.show_message,
+        finished=lambda _outcome: dialog.pdf_button.setEnabled(True),
+    )
