@@ -1,1 +1,0 @@
-"""The national system's roster (issue 18): the comparison with the township's records and the correction list."""
