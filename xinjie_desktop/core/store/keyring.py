@@ -363,11 +363,7 @@ def change_password(store_path: Path | str, account_name: str, old: str, new: st
     The data key stays sealed to the same public key.  Returns the new encrypted private key (JSON text)."""
     content = _load(store_path)
     entry = _account(content, account_name)
-    private = _private_key(json.loads(entry["private_key"]), old)
-    raw = private.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    entry["private_key"] = json.dumps(_encrypt_with_secret(new, raw, _PRIVATE_AAD), sort_keys=True)
+    entry["private_key"] = reencrypt_private_key(entry["private_key"], old, new)
     _save(store_path, content)
     return str(entry["private_key"])
 

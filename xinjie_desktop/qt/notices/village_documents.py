@@ -272,19 +272,7 @@ class BatchPage(QWidget):
             os.replace(partial, target)
             return str(target)
 
-        self.progress.setRange(0, 0)  # busy until the first report gives the total
-        self.message.show_message(_("Rendering…"), "info")
-        self._set_running(True)
-        self.worker = run_in_background(
-            self,
-            job,
-            progress=self._progressed,
-            success=self._succeeded,
-            failure=self._failed,
-            cancelled=self._cancelled,
-            finished=self._worker_done,
-        )
-        return True
+        return self._run(job)
 
     def _start_archives(self, village_id: str) -> bool:
         """One archive per household of the village into a folder (records.household_archive.render_village)."""
@@ -303,7 +291,11 @@ class BatchPage(QWidget):
                 return RenderRefused(str(error))
             return ArchivesWritten(str(target), len(written.files), written.seconds)
 
-        self.progress.setRange(0, 0)
+        return self._run(job)
+
+    def _run(self, job) -> bool:
+        """Start ``job`` in the background with this page's progress bar, messages and Cancel."""
+        self.progress.setRange(0, 0)  # busy until the first report gives the total
         self.message.show_message(_("Rendering…"), "info")
         self._set_running(True)
         self.worker = run_in_background(
