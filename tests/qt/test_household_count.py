@@ -81,3 +81,32 @@ def test_a_filter_few_match_is_counted_from_its_first_page_alone(qtbot, window, 
     window.model.set_filter(household_list.ListFilter(text=head))
     assert not window.model.count_pending()
     assert window.model.rowCount() == sql_count(demo_store, head)
+
+
+def test_the_texts_a_repaint_shows_follow_every_refresh_and_filter(qtbot, window, demo_store):
+    """Issue 16: each page's column texts are made once for the repaints (not per cell and role); a refresh
+    or a new filter shows the rows as they are now, never texts kept from before."""
+    model = window.model
+    first_id = model.household_id(0)
+    assert model.index(0, 0).data()
+    window.table.viewport().repaint()
+    with sqlite3.connect(demo_store.path) as connection:
+        connection.execute("UPDATE household SET head_name = '新名字' WHERE id = ?", (first_id,))
+    model.refresh()
+    row = model.row_of(first_id)
+    assert model.index(row, 0).data() == "新名字"
+    with sqlite3.connect(demo_store.path) as connection:
+        wanted = connection.execute(
+            "SELECT head_name, head_id_number FROM household WHERE search_text LIKE '%5305%' ORDER BY list_key, id"
+        ).fetchall()
+    qtbot.keyClicks(window.filter_bar.text_edit, "5305")
+    qtbot.keyClick(window.filter_bar.text_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not model.count_pending(), timeout=5000)
+    window.table.scrollToBottom()
+    shown = [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
+    assert shown == wanted
+    assert model.index(0, 4).data(Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
+    assert model.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole) is None
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None

@@ -54,6 +54,14 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 NUMERIC = {"actual_population", "system_population"}
 
+# The roles ``data`` answers, as the integers a view passes (comparing them with Qt's enums costs more).
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_HOUSEHOLD_ID = int(HOUSEHOLD_ID_ROLE)
+_ANSWERED = frozenset({_DISPLAY, int(Qt.ItemDataRole.ToolTipRole), _ALIGNMENT, _HOUSEHOLD_ID})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_NUMERIC_COLUMNS = frozenset(column for column, (key, _label) in enumerate(COLUMNS) if key in NUMERIC)
+
 NO_PARENT = QModelIndex()  # the default of rowCount/columnCount: the invisible root
 
 log = logging.getLogger(__name__)
@@ -126,6 +134,9 @@ class HouseholdTableModel(QAbstractTableModel):
         self._counted = _Counted()
         self._counted.counted.connect(self._count_arrived)
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        # Each shown page's column texts, and the page (its list of rows) they were made from.
+        self._page_texts: dict[int, list[tuple[str, ...]]] = {}
+        self._texted: dict[int, list[Row]] = {}
         self._headers = [_(label) for _key, label in COLUMNS]
         self._step_labels = {code: _(label) for code, label in STATE_LABELS.items()}
         self._flag_labels = {code: _(label) for code, (_rule, label) in FLAGS.items()}
@@ -207,34 +218,43 @@ class HouseholdTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < self._count:
+        # A repaint asks every visible cell for about seven roles: the ones this model answers are looked up
+        # as plain integers first, and a row's texts are made once per page (``_texts``), not per cell.
+        if role not in _ANSWERED or not index.isValid():
             return None
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.TextAlignmentRole,
-            HOUSEHOLD_ID_ROLE,
-        ):
+        row_number = index.row()
+        if not 0 <= row_number < self._count:
             return None
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if key in NUMERIC:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        row = self.row_at(index.row())
+        column = index.column()
+        if role == _ALIGNMENT:
+            return _RIGHT if column in _NUMERIC_COLUMNS else None
+        if role == _DISPLAY:
+            texts = self._texts_at(row_number)
+            return None if texts is None else texts[column]
+        row = self.row_at(row_number)
         if row is None:
             return None
-        if role == HOUSEHOLD_ID_ROLE:
+        if role == _HOUSEHOLD_ID:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "flags" and row.flags:
-                return "\n".join(
-                    _("{name}: {value}").format(name=FLAGS[code][0], value=self._flag_labels[code])
-                    for code in row.flags
-                    if code in FLAGS
-                )
-            return None
-        return self._display(row, key)
+        if COLUMNS[column][0] == "flags" and row.flags:  # the tooltip
+            return "\n".join(
+                _("{name}: {value}").format(name=FLAGS[code][0], value=self._flag_labels[code])
+                for code in row.flags
+                if code in FLAGS
+            )
+        return None
+
+    def _texts_at(self, row_number: int) -> tuple[str, ...] | None:
+        """The texts the columns of row ``row_number`` show (made once, when its page is first shown)."""
+        number, offset = divmod(row_number, PAGE_SIZE)
+        texts = self._page_texts.get(number)
+        if texts is None or self._pages.get(number) is not self._texted.get(number):
+            rows = self._page(number)
+            texts = [tuple(self._display(row, key) for key, _label in COLUMNS) for row in rows]
+            self._page_texts[number], self._texted[number] = texts, rows
+            for stale in [page for page in self._page_texts if page not in self._pages]:
+                del self._page_texts[stale], self._texted[stale]
+        return texts[offset] if offset < len(texts) else None
 
     def _display(self, row: Row, key: str) -> str:
         if key == "system_population":
