@@ -135,7 +135,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._counted.counted.connect(self._count_arrived)
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         # Each shown page's column texts, and the page (its list of rows) they were made from.
-        self._page_texts: dict[int, list[tuple[str, ...]]] = {}
+        self._page_texts: dict[int, list[tuple[str, ...] | None]] = {}
         self._texted: dict[int, list[Row]] = {}
         self._headers = [_(label) for _key, label in COLUMNS]
         self._step_labels = {code: _(label) for code, label in STATE_LABELS.items()}
@@ -245,16 +245,22 @@ class HouseholdTableModel(QAbstractTableModel):
         return None
 
     def _texts_at(self, row_number: int) -> tuple[str, ...] | None:
-        """The texts the columns of row ``row_number`` show (made once, when its page is first shown)."""
+        """The texts the columns of row ``row_number`` show (made once, the first time the row is shown)."""
         number, offset = divmod(row_number, PAGE_SIZE)
         texts = self._page_texts.get(number)
         if texts is None or self._pages.get(number) is not self._texted.get(number):
             rows = self._page(number)
-            texts = [tuple(self._display(row, key) for key, _label in COLUMNS) for row in rows]
-            self._page_texts[number], self._texted[number] = texts, rows
+            texts = self._page_texts[number] = [None] * len(rows)
+            self._texted[number] = rows
             for stale in [page for page in self._page_texts if page not in self._pages]:
                 del self._page_texts[stale], self._texted[stale]
-        return texts[offset] if offset < len(texts) else None
+        if offset >= len(texts):
+            return None
+        made = texts[offset]
+        if made is None:
+            row = self._texted[number][offset]
+            made = texts[offset] = tuple(self._display(row, key) for key, _label in COLUMNS)
+        return made
 
     def _display(self, row: Row, key: str) -> str:
         if key == "system_population":
