@@ -1,5 +1,5 @@
-"""The words the screens use for a household's fields: the household editor shows them beside its
-fields, the conflicts view (sync) names the field two computers changed with the same words.
+"""The words the screens use for the fields of records: the household editor shows them beside its
+fields, the conflicts view (sync) and the record of who did what (issue 17) name a field with the same words.
 
 English message ids (``N_``), shown through ``_()``. Imports nothing of the window and of the core only the
 rules' closed lists (their codes and labels).
@@ -115,6 +115,128 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "co_investor": N_("Co-investor"),
     },
 }
+# Fields every record has, and the links most records have: named alike in every table.
+COMMON_LABELS: dict[str, str] = {
+    "created_at": N_("Created"),
+    "updated_at": N_("Last changed"),
+    "device_id": N_("Computer"),
+    "household_id": N_("Household"),
+    "village_id": N_("Village"),
+    "group_id": N_("Villager group"),
+}
+
+# The other records' fields, as the record of who did what (issue 17) and the conflicts view name them.
+OTHER_LABELS: dict[str, dict[str, str]] = {
+    "member": {
+        "position": N_("Place in the household list"),
+    },
+    "workflow_step": {
+        "step": N_("Identification step"),
+        "ordinal": N_("Order of the step"),
+    },
+    "accounts": {
+        "name": N_("Login name"),
+        "display_name": N_("Name"),
+        "role": N_("Role"),
+        "villages": N_("Villages"),
+        "may_sign": N_("May sign agreements for the township"),
+        "password_hash": N_("Password (hashed)"),
+        "locked": N_("Locked"),
+        "made_by": N_("Made by"),
+        "countersigned": N_("Countersigned by the township"),
+        "public_key": N_("Public key"),
+        "encrypted_private_key": N_("Private key (encrypted)"),
+    },
+    "agreement": {
+        "kind": N_("Kind of agreement"),
+        "number": N_("Agreement number"),
+        "version": N_("Version"),
+        "supersedes_id": N_("Replaces version"),
+        "status": N_("Status"),
+        "template_version": N_("Template version"),
+        "content": N_("Content"),
+        "content_sha256": N_("Fingerprint of the content"),
+        "demolition_deadline": N_("Demolition deadline"),
+        "signing_method": N_("Signing method"),
+        "signed_on": N_("Signed on"),
+        "fingerprint": N_("Fingerprint"),
+        "scan_sha256": N_("Fingerprint of the scan"),
+        "signed_pdf_sha256": N_("Fingerprint of the signed PDF"),
+        "voided_on": N_("Voided on"),
+        "void_reason": N_("Why it was voided"),
+    },
+    "agreement_signature": {
+        "agreement_id": N_("Agreement"),
+        "role": N_("Signs as"),
+        "signer_name": N_("Signer"),
+        "image_sha256": N_("Fingerprint of the signature"),
+    },
+    "attachment": {
+        "purpose": N_("Purpose"),
+        "filename": N_("File name"),
+        "sha256": N_("Fingerprint (SHA-256)"),
+        "note": N_("Note"),
+    },
+    "dangerous_house": {
+        "grade": N_("Danger grade"),
+        "appraiser": N_("Appraiser"),
+        "appraised_on": N_("Appraised on"),
+        "rebuild": N_("To be rebuilt"),
+        "inputs": N_("Appraisal details"),
+    },
+    "demolition_acceptance": {
+        "agreement_id": N_("Agreement"),
+        "accepted_on": N_("Accepted on"),
+        "demolished_on": N_("Demolished on"),
+        "inspector": N_("Inspector"),
+        "photo_sha256": N_("Fingerprint of the photo"),
+        "reclamation": N_("Land reclaimed"),
+    },
+    "housing_plan": {
+        "parameters_version": N_("Policy parameters"),
+        "inputs": N_("Plan inputs"),
+        "results": N_("Plan results"),
+        "compliant": N_("Within the limits"),
+        "note": N_("Note"),
+    },
+    "notice_objection": {
+        "notice_id": N_("Notice"),
+        "raised_on": N_("Raised on"),
+        "raised_by": N_("Raised by"),
+        "content": N_("Content"),
+    },
+    "objection": {
+        "raised_on": N_("Raised on"),
+        "raised_by": N_("Raised by"),
+        "content": N_("Content"),
+        "resolution": N_("Resolution"),
+        "resolved_on": N_("Resolved on"),
+    },
+    "public_notice": {
+        "subject": N_("Subject"),
+        "posting_round": N_("Posting round"),
+        "previous_id": N_("Earlier posting"),
+        "audited_on": N_("Audited on"),
+        "place": N_("Where posted"),
+        "start_date": N_("Posted from"),
+        "end_date": N_("Posted until"),
+        "objection_contact": N_("Contact for objections"),
+        "entries": N_("Households listed"),
+    },
+    "township": {
+        "name": N_("Name"),
+        "command_centre": N_("Command centre"),
+        "representative": N_("Township representative"),
+        "is_demo": N_("Demo data"),
+    },
+    "village": {
+        "township_id": N_("Township"),
+        "name": N_("Name"),
+    },
+    "villager_group": {
+        "name": N_("Name"),
+    },
+}
 WHOLE_RECORD = N_("the whole record")
 
 # Fields holding a code of a closed list: shown (and chosen) by their label.
@@ -144,5 +266,5 @@ MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  #
 def field_label(table: str, name: str) -> str:
     if name == "*":
         return _(WHOLE_RECORD)
-    label = FIELD_LABELS.get(table, {}).get(name)
+    label = FIELD_LABELS.get(table, {}).get(name) or OTHER_LABELS.get(table, {}).get(name) or COMMON_LABELS.get(name)
     return _(label) if label else name
