@@ -32,3 +32,18 @@ def test_every_journalled_field_has_a_label(language):
             assert english == []
     finally:
         i18n.set_language(before)
+
+
+def test_codes_of_steps_grades_and_roles_are_shown_by_their_labels():
+    """Issue 17: the record of who did what shows an identification step, a danger grade and a role as words."""
+    from xinjie_desktop.qt.audit.audit_view import value_text
+
+    before = i18n.language()
+    i18n.set_language("zh_CN")
+    try:
+        shown = [value_text("workflow_step", "step", "entered"), value_text("dangerous_house", "grade", "D")]
+        shown.append(value_text("accounts", "role", "auditor"))
+        assert shown[0] == "录入国办系统" and shown[1].startswith("D") and not shown[1].isascii()
+        assert shown[2] == "纪检/审计"
+    finally:
+        i18n.set_language(before)

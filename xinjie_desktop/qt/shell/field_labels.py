@@ -7,7 +7,15 @@ rules' closed lists (their codes and labels).
 
 from __future__ import annotations
 
-from xinjie_desktop.core.rules import housing_plan, membership, relocation, vocabulary
+from xinjie_desktop.core.rules import (
+    dangerous_house,
+    housing_plan,
+    identification,
+    membership,
+    permissions,
+    relocation,
+    vocabulary,
+)
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.i18n import N_, _
 
@@ -259,6 +267,9 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("relocation_verification", "exclusion"): relocation.EXCLUSIONS,
     ("relocation_verification", "mode"): relocation.MODES,
     ("relocation_verification", "building_mode"): relocation.BUILDING_MODES,
+    ("workflow_step", "step"): identification.STATE_LABELS,
+    ("dangerous_house", "grade"): dangerous_house.GRADES,
+    ("accounts", "role"): {role.value: label for role, label in permissions.ROLE_LABELS.items()},
 }
 MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  # stored in fen
 
