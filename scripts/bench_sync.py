@@ -144,6 +144,7 @@ def raw_floor(
     target.execute("PRAGMA synchronous=FULL")
     target.execute("PRAGMA foreign_keys=OFF")
     target.execute("DELETE FROM change_log")  # the empty store's own journal of its setting up
+    target.execute("DELETE FROM audit_record")  # and its record of who did what
     started = time.perf_counter()
     target.execute("BEGIN")
     for table in tables:
@@ -162,19 +163,27 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/xinjie-bench-sync"))
     parser.add_argument("--runs", type=int, default=3, help="imports (and floors) timed; medians are printed")
     parser.add_argument("--encrypted", action="store_true", help="also import into the township store encrypted")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the bundles and township store an earlier run left in --folder"
+    )
     parser.add_argument("--import-only", nargs="+")
     parser.add_argument("--key", help="(--import-only) the data key of the encrypted store, hex")
     args = parser.parse_args()
     if args.import_only:
         import_all(args.import_only[0], args.import_only[1:], bytes.fromhex(args.key) if args.key else None)
         return
-    shutil.rmtree(args.folder, ignore_errors=True)
-    args.folder.mkdir(parents=True)
-    print(f"{args.laptops} laptops × {args.households} households", flush=True)
-    town_path, paths, export_times, sizes = build(args.folder, args.laptops, args.households)
     before = args.folder / "township-before-import.sqlite"
-    for suffix in ("", ".device"):  # to measure the import again: put both back at the same path
-        shutil.copyfile(f"{town_path}{suffix}", f"{before}{suffix}")
+    if args.reuse:
+        town_path, paths = args.folder / "township.sqlite", sorted((args.folder / "usb").iterdir())
+        export_times, sizes = [], [path.stat().st_size for path in paths]
+        print(f"{len(paths)} bundles of an earlier run", flush=True)
+    else:
+        shutil.rmtree(args.folder, ignore_errors=True)
+        args.folder.mkdir(parents=True)
+        print(f"{args.laptops} laptops × {args.households} households", flush=True)
+        town_path, paths, export_times, sizes = build(args.folder, args.laptops, args.households)
+        for suffix in ("", ".device"):  # to measure the import again: put both back at the same path
+            shutil.copyfile(f"{town_path}{suffix}", f"{before}{suffix}")
     key = keyring.new_data_key() if args.encrypted else None
     encrypted_before = args.folder / "township-before-import-encrypted.sqlite"
     if key is not None:  # the same store encrypted, at the same path (its device identity stays)
@@ -210,7 +219,9 @@ def main() -> None:
         floor, floor_rows = raw_floor(town_path, args.folder, records, f"floor-{run}")
         bare, _rows = raw_floor(town_path, args.folder, records, f"floor-bare-{run}", search_index=False)
         bare_floors.append(bare)
-        stored, stored_rows = raw_floor(town_path, args.folder, [*records, "change_log"], f"floor-with-journal-{run}")
+        stored, stored_rows = raw_floor(
+            town_path, args.folder, [*records, "change_log", "audit_record"], f"floor-with-journal-{run}"
+        )
         floors.append(floor)
         stored_floors.append(stored)
         print(
@@ -231,10 +242,11 @@ def main() -> None:
     floor, stored = statistics.median(floors), statistics.median(stored_floors)
     ratios = [r["seconds"] / f for r, f in zip(runs, floors, strict=True)]  # one floor a run
     print()
-    print(
-        f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "
-        f"(min {min(export_times):.2f}, max {max(export_times):.2f})"
-    )
+    if export_times:
+        print(
+            f"export per laptop (median of {len(export_times)}): {statistics.median(export_times):.2f} s "
+            f"(min {min(export_times):.2f}, max {max(export_times):.2f})"
+        )
     print(
         f"bundle size: {statistics.median(sizes) / 1e6:.2f} MB per laptop, "
         f"{statistics.median(sizes) / args.households * 1000 / 1e6:.2f} MB per 1,000 households"
@@ -254,7 +266,8 @@ def main() -> None:
         f"{bare:.2f} s; ratio import / that: {measured['seconds'] / bare:.2f}"
     )
     print(
-        f"raw SQLite bulk insert of the records and the journal the import stores ({stored_rows} rows): "
+        f"raw SQLite bulk insert of the records, the journal and the record of who did what the import stores "
+        f"({stored_rows} rows): "
         f"{stored:.2f} s; ratio import / that: {measured['seconds'] / stored:.2f}"
     )
     if key is not None:

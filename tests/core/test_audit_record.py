@@ -313,3 +313,31 @@ def test_a_store_opened_without_a_person_records_the_empty_account(tmp_path):
             assert audit_chain.verify_chain(session, store.device_id) == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("column", ["hash", "prev_hash"])
+@pytest.mark.parametrize(
+    "spelling", [lambda value: value[:-1] + "A", lambda value: value[:-1] + "g", lambda value: value + "0"]
+)
+def test_an_entry_whose_hash_is_not_64_small_hex_digits_is_refused_as_damaged(world, column, spelling):
+    """Issue 17 (and 13: nothing from outside on trust): an entry's hash or its predecessor's spelt otherwise than
+    a writer spells them (capitals, a letter past f, 65 digits) makes the bundle damaged, and nothing changes."""
+    laptop = world.laptop(0)
+    _household(laptop)
+    seq = _entries(laptop)[0][0]
+    with closing(sqlite3.connect(laptop.path)) as connection:
+        (value,) = connection.execute(
+            f"SELECT {column} FROM audit_record WHERE origin_device = ? AND seq = ?", (laptop.device_id, seq)
+        ).fetchone()
+    _sql(
+        laptop,
+        f"UPDATE audit_record SET {column} = ? WHERE origin_device = ? AND seq = ?",
+        spelling(value),
+        laptop.device_id,
+        seq,
+    )
+    paths = world.export(laptop)
+    before = file_state(world.township.path)
+    with pytest.raises(SyncError, match="damaged"):
+        world.import_into(world.township, paths)
+    assert file_state(world.township.path) == before

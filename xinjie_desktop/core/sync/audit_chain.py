@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -78,15 +79,20 @@ def line_sha256(change: Sequence[Any]) -> str:
     return runs.line_hash(runs.line_text(change).encode("utf-8")).hex()
 
 
+# ``json.dumps`` with these options would make an encoder for each entry (tens of thousands an import).
+_CONTENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def content(origin: str, seq: int, at: str, account_id: str, account_name: str, old: str, line: str) -> bytes:
     """An entry's canonical content: JSON of its fields in a fixed order, the old values as the text stored."""
-    return json.dumps(
-        [origin, int(seq), at, account_id, account_name, old, line], ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    return _CONTENT.encode([origin, int(seq), at, account_id, account_name, old, line]).encode("utf-8")
+
+
+_SEEDED = hashlib.sha256(CONTEXT)  # copied for each entry
 
 
 def entry_hash(prev_hash: str, origin: str, seq: int, at: str, account_id: str, name: str, old: str, line: str) -> str:
-    digest = hashlib.sha256(CONTEXT)
+    digest = _SEEDED.copy()
     digest.update(prev_hash.encode("ascii", "replace") + b"\n")
     digest.update(content(origin, seq, at, account_id, name, old, line))
     return digest.hexdigest()
@@ -294,47 +300,66 @@ _INSERT = (
     "INSERT INTO sync_audit VALUES (?1, CASE WHEN CAST(CAST(?2 AS INTEGER) AS TEXT) = ?2 THEN ?2 END, "
     "?3, ?4, ?5, ?6, ?7, ?8)"
 )
-# An entry whose fields are not as a writer writes them (a: the staged entry).
+# An entry whose fields are not as a writer writes them (a: the staged entry); its two hashes are checked in
+# ``stage``'s pass over the entries (``_HEX``: SQLite's GLOB over 2 × 64 characters took a third of the staging).
 _MALFORMED = (
     "SELECT count(*) FROM sync_audit a WHERE length(a.origin_device) > 36 OR a.seq < 1 "
     "OR length(a.at) != 19 OR strftime('%Y-%m-%dT%H:%M:%S', a.at) IS NOT a.at "
     f"OR length(a.account_id) > 36 OR length(a.account_name) > {NAME_LIMIT} "
     f"OR instr(a.account_name, char(13)) > 0 OR length(CAST(a.old AS BLOB)) > {OLD_LIMIT} "
     "OR NOT json_valid(a.old) OR json_type(a.old) != 'object' "
-    "OR length(a.prev_hash) != 64 OR a.prev_hash GLOB '*[^0-9a-f]*' "
-    "OR length(a.hash) != 64 OR a.hash GLOB '*[^0-9a-f]*' "
     "OR typeof(a.origin_device) != 'text' OR typeof(a.old) != 'text' "
     "OR NOT EXISTS (SELECT 1 FROM sync_incoming i WHERE i.origin_device = a.origin_device AND i.seq = a.seq)"
 )
 
 
-def stage(database, document: str) -> None:
+_HEX = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def stage(database, document: str, line_hashes: dict[tuple[str, str], bytes] | None = None) -> None:
     """Stage a bundle's ``audit.tsv`` into ``sync_audit`` of its staged image (``database``: the staging's own
     sqlite3 connection, its changes staged in ``sync_incoming``) and check it: every field as a writer writes it,
     every entry the entry of a change the bundle carries, its hash that of its content and that change, and
     each entry whose predecessor the bundle carries following it.  ``ValueError`` for a malformed entry (the
     staging reports the bundle damaged); where the chain breaks goes into ``sync_audit_problem``, which
-    ``staged_conflict`` reports."""
+    ``staged_conflict`` reports.  ``line_hashes``: each staged change's line hash by (origin, counter as text),
+    taken as the lines were staged; without it each change's line is made again from its staged fields."""
     if not document:
         return
     database.executemany(_INSERT, _lines(document))
     (bad,) = database.execute(_MALFORMED).fetchone()
     if bad:
         raise ValueError(f"{bad} malformed entries of the record of who did what")
-    query = (
-        "SELECT a.origin_device, a.seq, a.at, a.account_id, a.account_name, a.old, a.prev_hash, a.hash, "
-        "i.origin_device, i.seq, i.hlc, i.table_name, i.row_id, i.op, i.village_id, i.payload, i.bases, "
-        "p.hash FROM sync_audit a JOIN sync_incoming i ON i.origin_device = a.origin_device AND i.seq = a.seq "
-        "LEFT JOIN sync_audit p ON p.origin_device = a.origin_device AND p.seq = a.seq - 1 "
-        "ORDER BY a.origin_device, a.seq"
-    )
     problems = []
-    for origin, seq, at, account_id, name, old, prev, digest, *rest in database.execute(query):
-        change, before = rest[:9], rest[9]
-        if entry_hash(prev, origin, seq, at, account_id, name, old, line_sha256(change)) != digest:
+    if line_hashes is None:
+        query = (
+            "SELECT a.origin_device, a.seq, a.at, a.account_id, a.account_name, a.old, a.prev_hash, a.hash, "
+            "p.hash, i.origin_device, i.seq, i.hlc, i.table_name, i.row_id, i.op, i.village_id, i.payload, "
+            "i.bases FROM sync_audit a JOIN sync_incoming i ON i.origin_device = a.origin_device AND i.seq = a.seq "
+            "LEFT JOIN sync_audit p ON p.origin_device = a.origin_device AND p.seq = a.seq - 1 "
+            "ORDER BY a.origin_device, a.seq"
+        )
+        entries = (
+            (origin, seq, at, account_id, name, old, prev, digest, before, line_sha256(change))
+            for origin, seq, at, account_id, name, old, prev, digest, before, *change in database.execute(query)
+        )
+    else:  # every entry's change is staged (``_MALFORMED``), under its counter as the line spells it
+        query = (
+            "SELECT a.origin_device, a.seq, a.at, a.account_id, a.account_name, a.old, a.prev_hash, a.hash, "
+            "p.hash FROM sync_audit a LEFT JOIN sync_audit p ON p.origin_device = a.origin_device "
+            "AND p.seq = a.seq - 1 ORDER BY a.origin_device, a.seq"
+        )
+        entries = ((*row, line_hashes.get((row[0], str(row[1])), b"").hex()) for row in database.execute(query))
+    malformed = 0
+    for origin, seq, at, account_id, name, old, prev, digest, before, line in entries:
+        if not (_HEX.match(prev) and _HEX.match(digest)):
+            malformed += 1
+        elif entry_hash(prev, origin, seq, at, account_id, name, old, line) != digest:
             problems.append((origin, seq, "altered"))
         elif before is not None and before != prev:
             problems.append((origin, seq, "link"))
+    if malformed:
+        raise ValueError(f"{malformed} malformed entries of the record of who did what")
     problems.extend((origin, seq, "missing") for origin, seq in database.execute(_WITHOUT_ENTRY).fetchmany(1))
     database.executemany("INSERT INTO sync_audit_problem VALUES (?, ?, ?)", sorted(problems)[:1])
 
@@ -360,12 +385,16 @@ def staged_conflict(connection) -> ChainError | None:
     if row is not None:
         return ChainError(row[0], row[1], row[2])
     row = connection.exec_driver_sql(
-        "SELECT a.origin_device, a.seq, 'differs' FROM sync_audit a JOIN audit_record r "
+        "SELECT a.origin_device, a.seq, 'differs' FROM sync_audit a CROSS JOIN audit_record r "
         "ON r.origin_device = a.origin_device AND r.seq = a.seq WHERE r.hash != a.hash "
-        "UNION ALL SELECT a.origin_device, a.seq, 'link' FROM sync_audit a JOIN audit_record r "
-        "ON r.origin_device = a.origin_device AND r.seq = a.seq - 1 WHERE a.prev_hash != r.hash "
-        "UNION ALL SELECT r.origin_device, r.seq, 'link' FROM sync_audit a JOIN audit_record r "
-        "ON r.origin_device = a.origin_device AND r.seq = a.seq + 1 WHERE r.prev_hash != a.hash "
+        # The links inside the bundle are checked (``stage``): only its edges are looked up among those held.
+        # (CROSS JOIN: the bundle's entries outside, each looked up by its key; not every entry held scanned.)
+        "UNION ALL SELECT a.origin_device, a.seq, 'link' FROM sync_audit a CROSS JOIN audit_record r "
+        "ON r.origin_device = a.origin_device AND r.seq = a.seq - 1 WHERE NOT EXISTS (SELECT 1 FROM sync_audit p "
+        "WHERE p.origin_device = a.origin_device AND p.seq = a.seq - 1) AND a.prev_hash != r.hash "
+        "UNION ALL SELECT r.origin_device, r.seq, 'link' FROM sync_audit a CROSS JOIN audit_record r "
+        "ON r.origin_device = a.origin_device AND r.seq = a.seq + 1 WHERE NOT EXISTS (SELECT 1 FROM sync_audit n "
+        "WHERE n.origin_device = a.origin_device AND n.seq = a.seq + 1) AND r.prev_hash != a.hash "
         "ORDER BY 1, 2 LIMIT 1"
     ).first()
     return ChainError(row[0], row[1], row[2]) if row else None

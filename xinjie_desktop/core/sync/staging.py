@@ -209,20 +209,29 @@ def document_fields(document: str) -> list[list[str]]:
     return list(_fields_of_lines(document))
 
 
-def _fields_of_lines(document: str) -> Iterator[list[str]]:
+def _fields_of_lines(document: str, hashes: dict[tuple[str, str], bytes] | None = None) -> Iterator[list[str]]:
+    """Each line's nine fields; ``hashes``: also each line's SHA-256 (``runs.line_hash``), by (origin, counter
+    as the line spells it), for the record of who did what (``audit_chain.stage``)."""
+    sha256 = hashlib.sha256
     for line in document.split("\n"):
         if line:
-            yield _split(line)
+            fields = _split(line)
+            if hashes is not None:
+                hashes[fields[0], fields[1]] = sha256(line.encode("utf-8")).digest()
+            yield fields
 
 
-def _hashed_lines(document: str, source: str) -> Iterator[list]:
+def _hashed_lines(document: str, source: str, hashes: dict[tuple[str, str], bytes] | None = None) -> Iterator[list]:
     """``_fields_of_lines`` with a tenth field: the line's SHA-256 (``runs.line_hash``) where its origin is
     not ``source`` (the sender's own changes need no run: its signature of the bundle covers them)."""
     sha256 = hashlib.sha256
     for line in document.split("\n"):
         if line:
             fields: list = _split(line)
-            fields.append(None if fields[0] == source else sha256(line.encode("utf-8")).digest())
+            digest = None if fields[0] == source and hashes is None else sha256(line.encode("utf-8")).digest()
+            if hashes is not None:
+                hashes[fields[0], fields[1]] = digest
+            fields.append(None if fields[0] == source else digest)
             yield fields
 
 
@@ -325,10 +334,14 @@ def staged_image(
             database.execute(statement)
         try:
             # Split as they are bound: the lines' fields are never all in memory at once.
+            # The lines' hashes for the record of who did what, taken from the lines as they are staged
+            # (a staged change's line, ``runs.line_text``, is the line it was read from: the validation refuses
+            # a counter spelt otherwise).
+            line_hashes: dict[tuple[str, str], bytes] | None = {} if audit else None
             if any(run["origin"] != source for run in signed_runs or ()):
-                database.executemany(_INSERT_CHANGE.format(hash="?10"), _hashed_lines(document, source))
+                database.executemany(_INSERT_CHANGE.format(hash="?10"), _hashed_lines(document, source, line_hashes))
             else:
-                database.executemany(_INSERT_CHANGE.format(hash="NULL"), _fields_of_lines(document))
+                database.executemany(_INSERT_CHANGE.format(hash="NULL"), _fields_of_lines(document, line_hashes))
         except sqlite3.Error as error:  # the same change twice, a counter spelt otherwise
             raise StagingError(str(error)) from None
         _validate(database)
@@ -343,7 +356,7 @@ def staged_image(
         _validate_fields(database)
         # The record of who did what after the changes' own fields: a field of the wrong kind is named as such.
         try:
-            audit_chain.stage(database, audit)
+            audit_chain.stage(database, audit, line_hashes)
         except (ValueError, sqlite3.Error) as error:  # a malformed entry, the same entry twice
             raise StagingError(str(error)) from None
         if params is None:
