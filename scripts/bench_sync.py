@@ -126,6 +126,8 @@ def raw_floor(
     ``search_index=False``: without the triggers that keep the households' search index (migration 0011), as
     the floor was before that index existed (the import's ratio against it compares with earlier sessions)."""
     empty = folder / f"{name}.sqlite"
+    for suffix in ("", "-wal", "-shm", ".device"):  # an earlier run's (--reuse)
+        Path(f"{empty}{suffix}").unlink(missing_ok=True)
     open_store(empty, key=key).close()
     if not search_index:
         plain = sqlite3.connect(empty)
@@ -176,6 +178,11 @@ def main() -> None:
     if args.reuse:
         town_path, paths = args.folder / "township.sqlite", sorted((args.folder / "usb").iterdir())
         export_times, sizes = [], [path.stat().st_size for path in paths]
+        for suffix in ("", ".device"):  # the township as the earlier run built it, before any import
+            shutil.copyfile(f"{before}{suffix}", f"{town_path}{suffix}")
+        for leftover in ("-wal", "-shm", ".keys"):
+            Path(f"{town_path}{leftover}").unlink(missing_ok=True)
+        shutil.rmtree(args.folder / "backups", ignore_errors=True)
         print(f"{len(paths)} bundles of an earlier run", flush=True)
     else:
         shutil.rmtree(args.folder, ignore_errors=True)

@@ -41,6 +41,7 @@ CHECKS = [
     "window",
     "printing",
     "bundle export and re-import",
+    "staging process",
 ]
 
 

@@ -29,6 +29,7 @@ CHECKS = [
     "window",
     "printing",
     "bundle export and re-import",
+    "staging process",
 ]
 BUNDLE = "bundle export and re-import"
 
@@ -94,6 +95,8 @@ def test_every_check_passes_and_prints_one_line_each(monkeypatch):
     assert "About dialog" in found["window"] and "development build" in found["window"]
     assert "drawn by PDFium" in found["printing"] and "page(s)" in found["printing"]  # issue 16: printing
     assert found[BUNDLE] == f"ok  {BUNDLE}: exported 1 household, re-imported it, 0 differences"
+    # issue 13: the import's staging process starts (in the frozen program too: freeze_support in __main__)
+    assert "a staging process of the import started and staged" in found["staging process"]
     # all of it happened in a temporary folder that is gone afterwards
     assert seen["work_dir"].parent.name.startswith("xinjie-self-test-")
     assert not seen["work_dir"].parent.exists()

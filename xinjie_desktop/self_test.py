@@ -289,6 +289,12 @@ def _bundle(context: Context) -> str:
     return round_trip.self_test_round_trip(work_dir)
 
 
+def _staging_process(_context: Context) -> str:
+    from xinjie_desktop.core.sync import importing
+
+    return importing.staging_process_works()
+
+
 CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("store", _store),
     ("encrypted store", _encrypted_store),
@@ -302,6 +308,7 @@ CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("window", _window),
     ("printing", _printing),
     ("bundle export and re-import", _bundle),
+    ("staging process", _staging_process),
 ]
 
 

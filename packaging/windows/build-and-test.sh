@@ -149,7 +149,7 @@ smoke_test() {
         # Redirected to a file by Windows itself, as a scheduled task or a support call would.
         LC_ALL=$locale LANG=$locale wine_env wine cmd /c "$(winpath "$CONSOLE") --self-test > $(winpath "$OUT/self-test-$page-file.txt") 2>&1" \
             >/dev/null 2>&1 || { cat "$OUT/self-test-$page-file.txt"; fail "--self-test ($locale, redirected to a file) failed"; }
-        grep -q '^ok  bundle export and re-import' "$OUT/self-test-$page-file.txt" ||
+        grep -q '^ok  staging process' "$OUT/self-test-$page-file.txt" ||
             fail "--self-test ($locale, redirected to a file): incomplete output"
         if grep -q '^FAILED' "$OUT/self-test-$page-piped.txt" "$OUT/self-test-$page-file.txt"; then
             fail "--self-test ($locale) has failed checks"

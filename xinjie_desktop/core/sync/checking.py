@@ -56,14 +56,20 @@ class Incoming:
     def staged(self) -> bytes | staging.StagedRows:
         """The changes staged in a database of their own (``staging.staged_image``), for ``staging.stage``;
         ``staging.StagingError`` when they are not well formed."""
-        return staging.staged_image(
+        *arguments, as_rows = self.staging_arguments()
+        return staging.staged_image(*arguments, as_rows=as_rows)
+
+    def staging_arguments(self) -> tuple:
+        """What ``staged`` is made from (``staging.staged_image``'s arguments, ``as_rows`` last): plain values
+        that a process of its own can be given (``importing.stage_elsewhere``)."""
+        return (
             self.document,
             self.signed_runs,
             self.keys,
             self.source["device_id"],
             self.params,
             self.audit,
-            as_rows=self.as_rows,
+            self.as_rows,
         )
 
     def take_staged(self) -> bytes | staging.StagedRows:

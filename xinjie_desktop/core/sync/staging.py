@@ -64,6 +64,9 @@ class FieldError(StagingError):
         super().__init__(f"{table} {row_id}: {field} = {value}")
         self.table, self.row_id, self.field, self.value, self.rule = table, row_id, field, value, rule
 
+    def __reduce__(self):  # as it is, from a staging process (``importing.stage_elsewhere``)
+        return (FieldError, (self.table, self.row_id, self.field, self.value, self.rule))
+
 
 @dataclass(frozen=True)
 class Rule:
