@@ -232,7 +232,7 @@ def _hashed_lines(document: str, source: str, hashes: dict[tuple[str, str], byte
         if line:
             fields: list = _split(line)
             digest = None if fields[0] == source and hashes is None else sha256(line.encode("utf-8")).digest()
-            if hashes is not None:
+            if hashes is not None and digest is not None:
                 hashes[fields[0], fields[1]] = digest
             fields.append(None if fields[0] == source else digest)
             yield fields
