@@ -59,6 +59,14 @@ def test_WT_1_due_met_met_late_overdue_on_either_side_of_the_due_day():
     assert found[wt.DEVELOPMENT_PLAN].status == wt.DUE
 
 
+def test_WT_1_a_task_with_nothing_to_do_is_never_overdue():
+    """WT-1: a village with no household to sign the 3 agreements with owes none."""
+    found = {d.task: d for d in wt.deadlines(D(2017, 1, 31), {}, D(2018, 1, 1), frozenset({wt.AGREEMENTS}))}
+    assert found[wt.AGREEMENTS].status == wt.NOT_NEEDED
+    assert found[wt.ARCHIVES].status == wt.OVERDUE
+    assert wt.near(found.values(), D(2018, 1, 1))[0].task != wt.AGREEMENTS
+
+
 def test_WT_1_deadlines_near_nearest_first():
     """WT-1 (day view): the tasks not met due within two weeks or passed, nearest first."""
     items = wt.deadlines(D(2017, 3, 20), {wt.VILLAGE_KNOWN: (D(2017, 4, 1), "")}, D(2017, 4, 10))

@@ -64,8 +64,9 @@ TASK_LABELS: dict[str, str] = {
 # are judged from the software's own records (core.records.work_teams).
 RECORDED_TASKS = (VILLAGE_KNOWN, CAUSES_LIST, DEVELOPMENT_PLAN, VILLAGE_RULES)
 
-MET, MET_LATE, DUE, OVERDUE = "met", "met_late", "due", "overdue"
+MET, MET_LATE, DUE, OVERDUE, NOT_NEEDED = "met", "met_late", "due", "overdue", "not_needed"
 STATUS_LABELS: dict[str, str] = {
+    NOT_NEEDED: N_("nothing to do"),
     MET: N_("met"),
     MET_LATE: N_("met late"),
     DUE: N_("due"),
@@ -107,22 +108,30 @@ def deadline_status(due_on: dt.date, done_on: dt.date | None, today: dt.date) ->
     return DUE if today <= due_on else OVERDUE
 
 
-def deadlines(arrived_on: dt.date, done: dict[str, tuple[dt.date | None, str]], today: dt.date) -> tuple[Deadline, ...]:
+def deadlines(
+    arrived_on: dt.date,
+    done: dict[str, tuple[dt.date | None, str]],
+    today: dt.date,
+    not_needed: frozenset[str] = frozenset(),
+) -> tuple[Deadline, ...]:
     """Every WT-1 task of a member who arrived on ``arrived_on``, in the plan's order; ``done``: task → (the
-    day it was done or None, what shows it)."""
+    day it was done or None, what shows it); ``not_needed``: tasks with nothing to do in the village (no
+    household to sign agreements with), ``not_needed`` whatever the day."""
     found = []
     for task, months in DEADLINE_MONTHS.items():
         due_on = add_months(arrived_on, months)
         done_on, evidence = done.get(task, (None, ""))
-        found.append(Deadline(task, arrived_on, due_on, done_on, evidence, deadline_status(due_on, done_on, today)))
+        status = NOT_NEEDED if task in not_needed else deadline_status(due_on, done_on, today)
+        found.append(Deadline(task, arrived_on, due_on, done_on, evidence, status))
     return tuple(found)
 
 
 def near(items: Iterable[Deadline], today: dt.date, within_days: int = 14) -> list[Deadline]:
-    """The deadlines not met whose day is within ``within_days`` of ``today`` or passed, nearest first."""
+    """The deadlines not met whose day is within ``within_days`` of ``today`` or passed, nearest first (the plan's
+    order between tasks due on one day)."""
     return sorted(
         (d for d in items if d.status in (DUE, OVERDUE) and (d.due_on - today).days <= within_days),
-        key=lambda d: (d.due_on, d.task),
+        key=lambda d: (d.due_on, list(DEADLINE_MONTHS).index(d.task)),
     )
 
 
