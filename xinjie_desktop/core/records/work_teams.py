@@ -682,6 +682,13 @@ def _poor_households(session: Session, village_id: str) -> set[str]:
     return {row[0] for row in session.execute(text(_POOR), {"v": village_id})}
 
 
+def poor_households(store: Store, village_id: str) -> list[str]:
+    """The ids of the village's poor households (in the national system, not exited), sorted."""
+    with store.session() as session:
+        access.require(store, session, Action.READ, village_id)
+        return sorted(_poor_households(session, village_id))
+
+
 def _visited(session: Session, village_id: str, quarter: wt.Quarter) -> set[str]:
     return set(
         session.scalars(
