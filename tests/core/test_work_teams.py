@@ -197,7 +197,7 @@ def test_WT_2_weekly_report_drafted_from_the_weeks_records_edited_and_sent(team)
         today=TODAY,
     )
     text_ = teams.draft_report_text(s, team.v1, D(2017, 6, 14))
-    assert "2017-06-12" in text_ and "落实产业资金" in text_ and "七月送鸡苗" in text_ and "1 photos" in text_
+    assert "2017-06-12" in text_ and "落实产业资金" in text_ and "七月送鸡苗" in text_ and "photos: 1." in text_
     assert "1 of 2 poor households not yet visited in 2017-Q2" in text_
     teams.save_report(s, team.v1, D(2017, 6, 12), text_ + "\n本周无其他问题。", send=False, today=D(2017, 6, 18))
     week = next(

@@ -530,7 +530,7 @@ def draft_report_text(store: Store, village_id: str, week_start: dt.date) -> str
     lines = [_("{village}, week of {first} to {last}").format(village=village.name, first=monday, last=sunday), ""]
     photos = sum(len(v.photos) for v in week_visits)
     lines.append(
-        _("Visits: {visits} to {households} households, {photos} photos.").format(
+        _("Visits: {visits}; households visited: {households}; photos: {photos}.").format(
             visits=len(week_visits), households=len({v.household_id for v in week_visits}), photos=photos
         )
     )

@@ -400,7 +400,7 @@ def _work_teams(demo: Demo) -> None:
     quarter = team_rules.quarter_of(today)
     first, second = demo.groups[0].village_id, demo.group(1).village_id
     ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
-    roster = {
+    roster: dict[str, list[tuple[str, str, str, int, int | None, str]]] = {
         first: [
             ("杨志强", "区农业农村局", "leader", 130, None, "13987551001"),
             ("李文华", "区教育体育局", "first_secretary", 45, None, "13987551002"),
