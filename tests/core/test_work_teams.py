@@ -387,3 +387,33 @@ def test_teams_report_refuses_a_bad_quarter_with_the_reason(team, capsys, quarte
     """Issue 20: a bad quarter: exit 2, the reason on stderr, no traceback."""
     code, out, err = cli(capsys, "teams", "report", "--db", str(team.store.path), "--quarter", quarter)
     assert code == 2 and "is not a quarter" in err and "Traceback" not in err and out == ""
+
+
+def test_WT_1_the_roster_edited_a_pairing_ended_photos_added_later(team):
+    """Issue 20: a member's details corrected (their deadlines follow the new arrival), a pairing ended (the member
+    no longer answers for the household in a later quarter), photos added to a visit afterwards; refusals named."""
+    s = team.store
+    teams.edit_member(s, team.member, teams.MemberDraft("李文", D(2017, 3, 31), telephone="13900000000"))
+    q2 = teams.report(s, Q2, TODAY).villages[0]
+    member = next(m for m in q2.members if m.id == team.member)
+    assert member.telephone == "13900000000"
+    assert {d.task: d.due_on for d in member.deadlines}[wt.VILLAGE_KNOWN] == D(2017, 4, 30)
+    with pytest.raises(teams.WorkTeamError, match="before arriving"):
+        teams.edit_member(s, team.member, teams.MemberDraft("李文", D(2017, 3, 31), left_on=D(2017, 3, 1)))
+    with s.session() as session:
+        pairing = session.execute(
+            text("SELECT id FROM helper_pairing WHERE member_id = :m"), {"m": team.member}
+        ).scalar()
+    with pytest.raises(teams.WorkTeamError, match="end before it starts"):
+        teams.end_pairing(s, pairing, D(2017, 4, 1))
+    teams.end_pairing(s, pairing, D(2017, 6, 30))
+    q3 = teams.report(s, wt.read_quarter("2017-Q3"), D(2017, 7, 10)).villages[0]
+    assert next(m for m in q3.members if m.id == team.member).coverage.households == 0
+    with pytest.raises(teams.WorkTeamError, match="not in the store"):
+        teams.pair(s, "no-such-member", team.h1, D(2017, 6, 1))
+    visit = teams.record_visit(
+        s, teams.VisitDraft(team.h1, D(2017, 6, 2), "festival", (team.leader,), "端午慰问"), today=TODAY
+    )
+    teams.add_photos(s, visit, [camera_photo(1200, 900, seed=2), camera_photo(640, 480, seed=3)])
+    [info] = teams.visits(s, team.v1, D(2017, 6, 2), D(2017, 6, 2))
+    assert len(info.photos) == 2 and info.kind_label == "festival visit"
