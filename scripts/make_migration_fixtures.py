@@ -20,7 +20,10 @@ the laptop's own run it exported, and the office's run that came with its first 
 household list's text index (``household_search_text`` and ``household_search``, derived from the
 households by triggers: no rows of their own); from 0012 the accounts (the township's administrator and a
 local account of the laptop's work team); from 0013 the record of who did what (``audit_record``: the
-laptop's changes after its last export, its chain of hashes starting there, one by an account).
+laptop's changes after its last export, its chain of hashes starting there, one by an account); from
+0016_teams the work teams (issue 20: 青山村's team of two members, a helper-cadre pairing, a task reported done,
+a visit to H1 with its photo, a weekly team meeting, a weekly report sent, a check by telephone that found a
+member short and its follow-up).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -43,7 +46,22 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
+REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+    "0013",
+    "0016_teams",
+)
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -150,7 +168,7 @@ def step(household, code, ordinal, day, by, **fields) -> dict:
 
 def rows(revision: str) -> dict[str, list[dict]]:
     """Every row of the fixture saved by ``revision``, by table, with exactly that revision's columns."""
-    n = int(revision)
+    n = int(revision[:4])
     t: dict[str, list[dict]] = {}
     t["local_setting"] = [{"key": "device_id", "value": LAPTOP}]
     t["township"] = [
@@ -619,9 +637,120 @@ def rows(revision: str) -> dict[str, list[dict]]:
                 "encrypted_private_key": None,
             },
         ]
+    if n >= 16:
+        _team_rows(t)
     if n >= 7:
         _sync_rows(t, n)
     return t
+
+
+def _team_rows(t: dict) -> None:
+    """The work teams of a laptop of 0016_teams (issue 20): 青山村's team."""
+    qingshan = rid("village/青山村")
+    photo = b"\xff\xd8\xff\xe0" + b"JFIF fixture visit h1" + b"\xff\xd9"
+    t["blob"].append({"sha256": hashlib.sha256(photo).hexdigest(), "size": len(photo), "data": photo})
+    t["team_member"] = [
+        {
+            **travelling("team/leader", "2017-03-31"),
+            "village_id": qingshan,
+            "name": "杨志强",
+            "unit": "区农业局",
+            "role": "leader",
+            "telephone": "13987000001",
+            "arrived_on": "2017-03-31",
+            "left_on": None,
+            "account_name": "yang-team",
+        },
+        {
+            **travelling("team/member", "2017-04-05"),
+            "village_id": qingshan,
+            "name": "李文",
+            "unit": "区教育局",
+            "role": "member",
+            "telephone": "13987000002",
+            "arrived_on": "2017-04-05",
+            "left_on": None,
+            "account_name": "",
+        },
+    ]
+    t["helper_pairing"] = [
+        {
+            **travelling("team/pairing/h1", "2017-04-06"),
+            "village_id": qingshan,
+            "member_id": rid("team/member"),
+            "household_id": rid("h1"),
+            "start_on": "2017-04-06",
+            "end_on": None,
+        }
+    ]
+    t["team_milestone"] = [
+        {
+            **travelling("team/milestone/known", "2017-04-20"),
+            "village_id": qingshan,
+            "task": "village_known",
+            "done_on": "2017-04-20",
+            "evidence": "村情简介",
+        }
+    ]
+    t["team_visit"] = [
+        {
+            **travelling("team/visit/h1", "2017-04-12"),
+            "village_id": qingshan,
+            "household_id": rid("h1"),
+            "visited_on": "2017-04-12",
+            "kind": "situation",
+            "member_ids": json.dumps([rid("team/leader"), rid("team/member")]),
+            "done": "了解家庭人口和收入",
+            "promises": "协调儿子就业培训",
+        }
+    ]
+    t["team_visit_photo"] = [
+        {
+            **travelling("team/visit/h1/photo", "2017-04-12"),
+            "village_id": qingshan,
+            "visit_id": rid("team/visit/h1"),
+            "filename": "走访杨明.jpg",
+            "sha256": hashlib.sha256(photo).hexdigest(),
+        }
+    ]
+    t["team_meeting"] = [
+        {
+            **travelling("team/meeting/1", "2017-04-14"),
+            "village_id": qingshan,
+            "kind": "team",
+            "held_on": "2017-04-14",
+            "attendees": json.dumps(["杨志强", "李文"], ensure_ascii=False),
+            "minutes": "本周走访进度",
+            "decisions": json.dumps(
+                [{"text": "完成第一组遍访", "owner": "李文", "due_on": "2017-04-21"}], ensure_ascii=False
+            ),
+        }
+    ]
+    t["weekly_report"] = [
+        {
+            **travelling("team/report/1", "2017-04-16"),
+            "village_id": qingshan,
+            "week_start": "2017-04-10",
+            "text": "本周走访 1 户。",
+            "sent_on": "2017-04-16",
+        }
+    ]
+    t["team_check"] = [
+        {
+            **travelling("team/check/1", "2017-04-18", OFFICE),
+            "village_id": qingshan,
+            "checked_on": "2017-04-18",
+            "kind": "telephone",
+            "checker": "乡督查组",
+            "member_id": rid("team/member"),
+            "household_id": None,
+            "result": "absent",
+            "findings": "电话抽查时不在岗",
+            "follow_up": "已约谈",
+            "follow_up_done_on": "2017-04-19",
+            "talked_to": 1,
+        }
+    ]
 
 
 # Argon2id hashes (t=3, 64 MiB, p=4) of the fixture accounts' passwords, "admin password 2017" and
@@ -649,6 +778,14 @@ TRAVELLING = (
     "public_notice",
     "notice_objection",
     "accounts",
+    "team_member",
+    "helper_pairing",
+    "team_milestone",
+    "team_visit",
+    "team_visit_photo",
+    "team_meeting",
+    "weekly_report",
+    "team_check",
 )
 DERIVED = {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
 BOOLEANS = {
@@ -668,6 +805,7 @@ BOOLEANS = {
     "may_sign",
     "locked",
     "countersigned",
+    "talked_to",
 }
 
 

@@ -232,6 +232,19 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true", help=_("print one JSON document"))
     audit.add_argument("--pdf", type=_path, dest="audit_pdf", help=_("write the filtered record as a PDF here"))
     _user_option(audit)
+    teams = commands.add_parser("teams", help=_("the work teams (WT-1 to WT-3)"))
+    teams_commands = teams.add_subparsers(dest="teams_command", required=True, parser_class=_Parser)
+    teams_report = teams_commands.add_parser(
+        "report",
+        help=_("a quarter's deadlines, visits, meetings, weekly reports and checks, per village and member"),
+    )
+    teams_report.add_argument("--db", type=_path, required=True, dest="teams_db", help=_("data file"))
+    teams_report.add_argument("--quarter", type=_quarter, required=True, help=_("the quarter, e.g. 2017-Q2"))
+    teams_report.add_argument(
+        "--as-of", type=_day, dest="as_of", help=_("judge as on this day (YYYY-MM-DD; default: today)")
+    )
+    teams_report.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    _user_option(teams_report)
     db = commands.add_parser("db", help=_("inspect a data file"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dump = db_commands.add_parser("dump", help=_("print the records as deterministic JSON, for comparing data files"))
@@ -328,6 +341,16 @@ def _day(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(_("{text} is not a day written as YYYY-MM-DD").format(text=text)) from None
+
+
+def _quarter(text: str):
+    """A quarter from the command line (2017-Q2), refused (exit 2, the reason) otherwise."""
+    from xinjie_desktop.core.rules.work_teams import QuarterError, read_quarter
+
+    try:
+        return read_quarter(text)
+    except QuarterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _path(text: str) -> Path:
@@ -1386,13 +1409,48 @@ def _account_list(args: argparse.Namespace, found, names: dict[str, str]) -> int
     return 0
 
 
+def _teams(args: argparse.Namespace) -> int:
+    """The work teams' quarter (issue 20): per village and member, WT-1's deadlines and visits, WT-2's meetings
+    and weekly reports, WT-3's checks; lines, or one JSON document.  Only reads the data file."""
+    from xinjie_desktop.core.records import work_teams
+    from xinjie_desktop.core.rules import work_teams as rules
+
+    store = _open_for_reading(args.teams_db, args.user)
+    if store is None:
+        return 2
+    try:
+        found = work_teams.report(store, args.quarter, args.as_of or dt.date.today())
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(work_teams.report_json(found), ensure_ascii=False, indent=1))
+        return 0
+    print(_("{quarter}, as of {day}").format(quarter=found.quarter, day=found.as_of))
+    for v in found.villages:
+        print(
+            "\t".join(
+                (
+                    v.village,
+                    _("visited {n} of {total}").format(n=len(v.coverage.visited), total=v.coverage.households),
+                    _("team meetings missing {n}").format(n=rules.count(v.team_meetings, rules.MISSING)),
+                    _("weekly reports missing {n}").format(n=rules.count(v.reports, rules.MISSING)),
+                    _("checks {n}").format(n=len(v.checks)),
+                )
+            )
+        )
+        for m in v.members:
+            late = [d.label for d in m.deadlines if d.status == rules.OVERDUE]
+            print("\t" + "\t".join((m.name, _("overdue: {tasks}").format(tasks=_(", ").join(late) or "-"))))
+    return 0
+
+
 _IN_LOGGED_RUN = False
 
 
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages", "audit", "archive")
+        args.command in ("db", "villages", "audit", "archive", "teams")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1481,6 +1539,8 @@ def main(argv: list[str] | None = None) -> int:
         return _account(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "teams":
+        return _teams(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

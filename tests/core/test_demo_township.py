@@ -8,7 +8,7 @@ import datetime as dt
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from xinjie_desktop.core.records import attachments, demolition, households, housing_plans, public_notice
 from xinjie_desktop.core.rules import flags, identification, idnumber
@@ -194,3 +194,27 @@ def test_building_the_demo_takes_seconds(demo, record_property):
     _store, took = demo
     record_property("demo_seconds", round(took, 2))
     assert took < 60
+
+
+def test_WT_1_WT_2_WT_3_work_teams_in_every_state(demo):
+    """Issue 20: the demo's teams as of its day: deadlines met, met late, due and overdue; households visited
+    and not; team meetings held and missing; the township's leaders' meetings held and missing; weekly reports
+    in, missing and one left a draft; checks good, short with its follow-up done (约谈) and open; photos kept."""
+    from xinjie_desktop.core.records import work_teams
+    from xinjie_desktop.core.rules import work_teams as wt
+
+    store, _took = demo
+    found = work_teams.report(store, wt.quarter_of(TODAY), TODAY)
+    first = found.villages[0]
+    states = {d.status for v in found.villages for m in v.members for d in m.deadlines}
+    assert {wt.MET, wt.MET_LATE, wt.DUE, wt.OVERDUE} <= states
+    assert first.coverage.visited and first.coverage.not_visited and first.photos >= 1
+    assert wt.count(first.team_meetings, wt.HELD) and wt.count(first.team_meetings, wt.MISSING) == 2
+    assert {p.state for p in first.reports} >= {wt.HELD, wt.MISSING}
+    assert {p.state for p in found.leaders_meetings} >= {wt.HELD, wt.MISSING}
+    assert {c.follow_up_state for c in first.checks} == {wt.FOLLOW_UP_NONE, wt.FOLLOW_UP_DONE, wt.FOLLOW_UP_OPEN}
+    assert {c.kind for c in first.checks} == set(wt.CHECK_KINDS)
+    with store.session() as session:
+        drafts = session.execute(text("SELECT count(*) FROM weekly_report WHERE sent_on IS NULL")).scalar()
+    assert drafts == 1
+    assert any(m.left_on is not None for m in first.members) or len(work_teams.members(store, first.village_id)) == 3

@@ -331,7 +331,10 @@ def test_0010_keeps_signed_runs_and_signs_no_other_devices_history(migrated):
     with closing(sqlite3.connect(store.path)) as connection:
         kept = connection.execute("SELECT origin_device, first_seq, last_seq FROM change_run ORDER BY 1").fetchall()
     accounts = int(revision >= "0012")  # from 0012 each journal holds one account more (the office's, the laptop's)
-    assert kept == ([(LAPTOP, 1, 39 + accounts), (OFFICE, 1, 6 + accounts)] if revision >= "0010" else [])
+    teams = int(revision >= "0016")  # from 0016 the laptop's 8 team records and the office's check (issue 20)
+    assert kept == (
+        [(LAPTOP, 1, 39 + accounts + 8 * teams), (OFFICE, 1, 6 + accounts + teams)] if revision >= "0010" else []
+    )
 
 
 @every_fixture
@@ -373,8 +376,9 @@ def test_the_record_of_who_did_what_of_a_store_of_any_revision_verifies_and_goes
     with store.session() as session:
         held = session.execute(text_("SELECT seq, account_name FROM audit_record ORDER BY seq")).all()
         assert audit_chain.verify_chain(session, LAPTOP) == []
+    teams = 8 * int(revision >= "0016")  # the laptop's team records of 0016 (issue 20) come before
     assert held == (
-        [(41, "王芳"), (42, ""), (43, "")] if revision >= "0013" else []
+        [(41 + teams, "王芳"), (42 + teams, ""), (43 + teams, "")] if revision >= "0013" else []
     )  # (40: the laptop's account, 0012)
     store.actor = Actor(
         rid("account/clerk"), "赵文书", Role.TOWNSHIP_ADMIN, frozenset()
@@ -410,6 +414,7 @@ RELEASED = {
     "0011_household_search_index.py": "df5d9b2bc4035d6580fab91e5d656e3d53efbb4a21887a4c3c07e5dd241b385a",
     "0012_accounts.py": "d4da563b57559d6ac70fb8fc64b9b0900333b1e0e50f32a6b5187e3b677b91e4",
     "0013_audit_record.py": "e8262366040868f18b8a88ac71c788a52bf5340e9fd0c30cf75373a30b564ec2",
+    "0016_teams.py": "e7df18c7323242bcc622d01b6a55b2bb21f27260b0b52ab01be1c16dc5998bc9",
 }
 
 
@@ -436,3 +441,20 @@ def test_every_migration_file_is_in_the_table():
         "(and its fixture store: scripts/make_migration_fixtures.py): "
         + ", ".join(f'"{name}": "{sha}"' for name, sha in unknown.items())
     )
+
+
+@pytest.mark.parametrize("migrated", since("0016_teams"), indirect=True)
+def test_WT_1_WT_3_work_teams_arrive(migrated):
+    """Issue 20: a store saved by 0016_teams opens with its team, visit and photo, meeting, report and check."""
+    from xinjie_desktop.core.records import work_teams
+    from xinjie_desktop.core.rules.work_teams import read_quarter
+
+    _revision, _before, store, _path = migrated
+    accounts.login(store, "xinjie-admin", "admin password 2017")
+    found = work_teams.report(store, read_quarter("2017-Q2"), dt.date(2017, 4, 30))
+    qingshan = next(v for v in found.villages if v.village == "青山村")
+    assert [m.name for m in qingshan.members] == ["杨志强", "李文"]
+    assert qingshan.visits == 1 and qingshan.photos == 1
+    assert [c.result for c in qingshan.checks] == ["absent"] and qingshan.checks[0].talked_to
+    [info] = work_teams.visits(store, rid("village/青山村"), dt.date(2017, 4, 1), dt.date(2017, 4, 30))
+    assert info.members == ("杨志强", "李文") and info.promises == "协调儿子就业培训"

@@ -89,6 +89,8 @@ class Action(enum.StrEnum):
     EXPORT_BUNDLE = "export_bundle"
     READ = "read"
     READ_AUDIT = "read_audit"  # the record of changes
+    TEAM_WORK = "team_work"  # issue 20: a team's roster, pairings, visits, meetings, weekly reports, tasks done
+    OVERSEE_TEAMS = "oversee_teams"  # issue 20: the township's checks on the teams and its own meetings (WT-3)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -105,6 +107,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EXPORT_BUNDLE: N_("export bundles"),
     Action.READ: N_("read the records"),
     Action.READ_AUDIT: N_("read the record of changes"),
+    Action.TEAM_WORK: N_("record the work team's visits, meetings and reports"),
+    Action.OVERSEE_TEAMS: N_("record checks on the work teams and the township's team meetings"),
 }
 
 _ENTERING = frozenset(
@@ -122,7 +126,7 @@ _ENTERING = frozenset(
 # What each role may do at all (within its villages); signing for the township also needs ``may_sign``.
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.TOWNSHIP_ADMIN: frozenset(Action),
-    Role.WORK_TEAM: _ENTERING | {Action.SIGN_FOR_TOWNSHIP},
+    Role.WORK_TEAM: _ENTERING | {Action.SIGN_FOR_TOWNSHIP, Action.TEAM_WORK},
     Role.VILLAGE_CADRE: _ENTERING,
     Role.AUDITOR: frozenset({Action.READ, Action.READ_AUDIT}),
 }

@@ -607,3 +607,114 @@ class PossibleDuplicate(Base):
 # The record of who did what, read by time and by person (core.records.audit).
 Index("ix_audit_record_at", AuditRecord.at)
 Index("ix_audit_record_account", AuditRecord.account_name)
+
+
+# --- work teams (issue 20; rules: core.rules.work_teams; services: core.records.work_teams) --------------
+# Each record names its village (``village_id``) so that it travels to that village's laptops and a laptop's
+# bundle is judged by it (core.sync.scope); the leaders' and all-member meetings are the township's (no village).
+
+
+class TeamMember(Travelling, Base):
+    """A member of a village's work team (驻村工作队员): name, unit, role in the team, telephone, the day they
+    arrived in the village (WT-1 counts from it), the day they left (None: still there), the login name of
+    their account when they have one (their day view)."""
+
+    __tablename__ = "team_member"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    unit: Mapped[str] = mapped_column(String(100), default="")  # 派出单位
+    role: Mapped[str] = mapped_column(String(20), default="member")  # leader / first_secretary / member
+    telephone: Mapped[str] = mapped_column(String(30), default="")
+    arrived_on: Mapped[dt.date] = mapped_column(Date)
+    left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    account_name: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HelperPairing(Travelling, Base):
+    """A member paired as helper cadre (帮扶干部) with a household, from ``start_on`` to ``end_on`` (None: open)."""
+
+    __tablename__ = "helper_pairing"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("team_member.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    end_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class TeamMilestone(Travelling, Base):
+    """A WT-1 task a village's team reports done (village known, causes-of-poverty list, development plan,
+    village rules): the day and what shows it."""
+
+    __tablename__ = "team_milestone"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    task: Mapped[str] = mapped_column(String(30))
+    done_on: Mapped[dt.date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class TeamVisit(Travelling, Base):
+    """A visit to a household (遍访, WT-1): the day, its kind, the members seen (JSON list of team_member ids),
+    what was done, the promises made; photos in ``team_visit_photo``."""
+
+    __tablename__ = "team_visit"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    visited_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    member_ids: Mapped[str] = mapped_column(Text, default="[]")
+    done: Mapped[str] = mapped_column(Text, default="")
+    promises: Mapped[str] = mapped_column(Text, default="")
+
+
+class TeamVisitPhoto(Travelling, Base):
+    """A photo of a visit, resized for the stick, kept once per content (``blob``)."""
+
+    __tablename__ = "team_visit_photo"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("team_visit.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+
+
+class TeamMeeting(Travelling, Base):
+    """A meeting (WT-2): a village's weekly team meeting, or the township's monthly leaders' or quarterly
+    all-member meeting (``village_id`` None); who came (JSON list of names), minutes, decisions (JSON list of
+    {"text", "owner", "due_on"})."""
+
+    __tablename__ = "team_meeting"
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    attendees: Mapped[str] = mapped_column(Text, default="[]")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class WeeklyReport(Travelling, Base):
+    """A team's report of its week (WT-2), the week starting on Monday ``week_start``: drafted from the week's
+    records, edited, then sent (``sent_on``); a draft is not in."""
+
+    __tablename__ = "weekly_report"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+    sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class TeamCheck(Travelling, Base):
+    """A check on a team by the township (WT-3): the day, how (telephone, village visit, household visit), who
+    checked, the member checked (None: the team), the household visited, the result, what was found, the
+    follow-up and the day it was done, whether the member was talked to (约谈)."""
+
+    __tablename__ = "team_check"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    checked_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    checker: Mapped[str] = mapped_column(String(100))
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("team_member.id", ondelete="CASCADE"), nullable=True)
+    household_id: Mapped[str | None] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), nullable=True)
+    result: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    follow_up_done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    talked_to: Mapped[bool] = mapped_column(Boolean, default=False)

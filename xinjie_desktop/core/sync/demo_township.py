@@ -12,6 +12,11 @@ written around it.  The steps, and what each shows:
 - agreements drafted, signed on screen, signed on paper with the scan kept, one voided and re-issued;
   demolitions due, overdue and accepted (the agreements tab);
 - a public notice posted with objections re-verified, and its second posting (the village documents);
+- the work teams (issue 20) of two villages, as of the demo's day: members arrived long ago, recently and
+  just now (deadlines met, met late, due and overdue), one who left; helper-cadre pairings; visits this
+  quarter and last, with photos, leaving some households not visited; weekly team meetings with two weeks
+  missing, the township's leaders' meetings; weekly reports sent, one left a draft, some weeks missing; checks
+  by telephone, village visit and household visit, good, short with the follow-up done (约谈) and open;
 - two demo laptops, provisioned as the township office does it, whose bundles the township imports:
   a household changed on both sides (a conflict) and a family entered twice (a possible duplicate)
   wait at the township (the conflicts view, the sync board);
@@ -50,8 +55,10 @@ from xinjie_desktop.core.records import (
     relocation,
     township,
 )
+from xinjie_desktop.core.records import work_teams as teams
 from xinjie_desktop.core.records.households import HouseholdDraft, IncomeDraft, MemberDraft
 from xinjie_desktop.core.rules import identification
+from xinjie_desktop.core.rules import work_teams as team_rules
 from xinjie_desktop.core.rules.housing_plan import REGISTERED, PlanInput, calculate
 from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
 from xinjie_desktop.core.rules.relocation import VerificationDraft
@@ -374,6 +381,171 @@ def _notices(demo: Demo) -> None:
     )
 
 
+def _demo_photo(number: int) -> bytes:
+    """A small picture standing for a visit's photo (a coloured card with the visit's number)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), ((40 * number) % 255, 140, (90 + 30 * number) % 255))
+    ImageDraw.Draw(image).rectangle((200, 200, 1400, 1000), outline=(255, 255, 255), width=12)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def _work_teams(demo: Demo) -> None:
+    """The work teams (WT-1 to WT-3) of the first two villages, as of the demo's day, in every state."""
+    store, today, rng = demo.store, demo.today, demo.rng
+    quarter = team_rules.quarter_of(today)
+    first, second = demo.groups[0].village_id, demo.group(1).village_id
+    ago = lambda days: today - dt.timedelta(days=days)  # noqa: E731
+    roster: dict[str, list[tuple[str, str, str, int, int | None, str]]] = {
+        first: [
+            ("杨志强", "区农业农村局", "leader", 130, None, "13987551001"),
+            ("李文华", "区教育体育局", "first_secretary", 45, None, "13987551002"),
+            ("赵明", "区林业和草原局", "member", 20, None, "13987551003"),
+            ("周建国", "区交通运输局", "member", 400, 200, "13987551004"),
+        ],
+        second: [("王丽", "区卫生健康局", "leader", 90, None, "13987552001")],
+    }
+    members: dict[str, list[str]] = {}
+    for village, people in roster.items():
+        for name, unit, role, arrived, left, phone in people:
+            members.setdefault(village, []).append(
+                teams.add_member(
+                    store,
+                    village,
+                    teams.MemberDraft(name, ago(arrived), unit, role, phone, ago(left) if left is not None else None),
+                )
+            )
+    leader, secretary, newcomer = members[first][:3]
+    # WT-1 tasks reported: the village known in time, the causes list late, the plan not yet (overdue for the
+    # leader, due for the others), the village rules done.
+    teams.record_task(store, first, team_rules.VILLAGE_KNOWN, ago(110), "村情简介、村组户分布图", today)
+    teams.record_task(store, first, team_rules.CAUSES_LIST, ago(95), "致贫原因清单（逐户）", today)
+    teams.record_task(store, first, team_rules.VILLAGE_RULES, ago(12), "村规民约（村民代表大会通过）", today)
+    teams.record_task(store, second, team_rules.VILLAGE_KNOWN, ago(70), "村情简介", today)
+    poor = {village: teams.poor_households(store, village) for village in (first, second)}
+    for number, household_id in enumerate(poor[first]):
+        teams.pair(store, (leader, secretary, newcomer)[number % 3], household_id, ago(40 if number % 3 else 120))
+    # Visits: most of the first village's households this quarter (some with photos), a few left; last quarter's.
+    kinds = list(team_rules.VISIT_KINDS)
+    days_in = (today - quarter.first_day).days
+    left_out = max(1, len(poor[first]) // 5)
+    photo = 0
+    for number, household_id in enumerate(poor[first]):
+        seen = [leader] if number % 2 else [secretary, newcomer]
+        previous = quarter.first_day - dt.timedelta(days=10 + number)
+        teams.record_visit(
+            store,
+            teams.VisitDraft(household_id, previous, "situation", (leader,), "了解家庭基本情况，核对人口"),
+            today=today,
+        )
+        if number >= len(poor[first]) - left_out:
+            continue
+        photos = []
+        if number % 3 == 0:
+            photo += 1
+            photos.append(_demo_photo(photo))
+        teams.record_visit(
+            store,
+            teams.VisitDraft(
+                household_id,
+                quarter.first_day + dt.timedelta(days=rng.randint(0, max(days_in, 0))),
+                kinds[number % len(kinds)],
+                tuple(seen),
+                "入户走访，填写扶贫手册，讲解易地扶贫搬迁政策",
+                "帮助联系务工岗位" if number % 4 == 0 else "",
+            ),
+            photos,
+            today=today,
+        )
+    for household_id in poor[second][:3]:
+        teams.record_visit(
+            store,
+            teams.VisitDraft(household_id, max(quarter.first_day, ago(3)), "policy", (members[second][0],), "宣传政策"),
+            today=today,
+        )
+    # Meetings: the first village's team every week of the quarter but two; the township's leaders monthly
+    # (the current month not yet), the all-member meeting of last quarter.
+    weeks = [w for w in team_rules.weeks_of(quarter) if w[0] <= today]
+    for index, (monday, _sunday) in enumerate(weeks):
+        if index in (2, 5):
+            continue
+        held = min(monday + dt.timedelta(days=4), today)
+        teams.record_meeting(
+            store,
+            teams.MeetingDraft(
+                team_rules.TEAM_MEETING,
+                held,
+                first,
+                ("杨志强", "李文华", "赵明"),
+                "通报本周遍访进度，研究未走访户的安排。",
+                (teams.Decision("完成未走访户的走访", "赵明", held + dt.timedelta(days=7)),),
+            ),
+            today=today,
+        )
+    for year, month in quarter.months():
+        day = dt.date(year, month, 25)
+        if day < today and (year, month) not in ((today.year, today.month), quarter.months()[0]):  # one missing
+            teams.record_meeting(
+                store,
+                teams.MeetingDraft(team_rules.LEADERS_MEETING, day, None, ("杨志强", "王丽"), "各村遍访进度"),
+                today=today,
+            )
+    teams.record_meeting(
+        store,
+        teams.MeetingDraft(
+            team_rules.ALL_MEMBERS_MEETING, quarter.first_day - dt.timedelta(days=5), None, ("全体驻村工作队员",)
+        ),
+        today=today,
+    )
+    # Weekly reports: sent for most ended weeks, one left a draft, the rest missing.
+    for index, (monday, sunday) in enumerate(weeks):
+        if sunday >= today or index in (3, 6):
+            continue
+        text = teams.draft_report_text(store, first, monday)
+        teams.save_report(store, first, monday, text, send=index != 4, today=sunday)
+    # Checks (WT-3): a good telephone call, a village visit that found a shortfall followed up (约谈), a
+    # household visit that found the member away, its follow-up still open.
+    teams.record_check(
+        store,
+        teams.CheckDraft(first, ago(30), team_rules.TELEPHONE, "乡督查组 张科长", team_rules.GOOD, member_id=leader),
+        today=today,
+    )
+    teams.record_check(
+        store,
+        teams.CheckDraft(
+            first,
+            ago(20),
+            team_rules.VILLAGE_VISIT,
+            "乡督查组 张科长",
+            team_rules.SHORTFALL,
+            member_id=secretary,
+            findings="遍访台账不完整",
+            follow_up="已约谈，限期补齐台账",
+            follow_up_done_on=ago(18),
+            talked_to=True,
+        ),
+        today=today,
+    )
+    teams.record_check(
+        store,
+        teams.CheckDraft(
+            first,
+            ago(5),
+            team_rules.HOUSEHOLD_VISIT,
+            "乡纪委 刘书记",
+            team_rules.ABSENT,
+            member_id=newcomer,
+            household_id=poor[first][0],
+            findings="户主反映本月未见到帮扶干部",
+        ),
+        today=today,
+    )
+
+
 def _village_of(store: Store, household_id: str) -> str:
     with store.session() as session:
         return households.existing_household(session, household_id).village_id
@@ -455,7 +627,16 @@ def _backup(demo: Demo) -> None:
     backups.create_backup(demo.store.path, key=demo.store.key)
 
 
-STEPS: list[Callable[[Demo], None]] = [_workflow, _flags, _relocation_and_plans, _agreements, _notices, _sync, _backup]
+STEPS: list[Callable[[Demo], None]] = [
+    _workflow,
+    _flags,
+    _relocation_and_plans,
+    _agreements,
+    _notices,
+    _work_teams,
+    _sync,
+    _backup,
+]
 
 
 def build(

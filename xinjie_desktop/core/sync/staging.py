@@ -89,6 +89,7 @@ class Rule:
 def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
     from xinjie_desktop.core.records import attachments
     from xinjie_desktop.core.rules import identification, idnumber, membership, vocabulary
+    from xinjie_desktop.core.rules import work_teams as teams
 
     def given(choices) -> tuple[str, ...]:
         return tuple(sorted(choices))
@@ -112,6 +113,13 @@ def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
         ("dangerous_house", "grade"): ("C", "D"),
         ("agreement", "status"): ("draft", "signed", "voided"),
         ("attachment", "purpose"): given(attachments.PURPOSES),
+        # issue 20
+        ("team_member", "role"): given(teams.MEMBER_ROLES),
+        ("team_milestone", "task"): given(teams.RECORDED_TASKS),
+        ("team_visit", "kind"): given(teams.VISIT_KINDS),
+        ("team_meeting", "kind"): given(teams.MEETING_KINDS),
+        ("team_check", "kind"): given(teams.CHECK_KINDS),
+        ("team_check", "result"): given(teams.CHECK_RESULTS),
     }
 
 

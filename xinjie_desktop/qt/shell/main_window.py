@@ -348,6 +348,10 @@ class MainWindow(QMainWindow):
         )
         self.village_documents_action.triggered.connect(self.open_village_documents)
         file_menu.addAction(self.village_documents_action)
+        self.teams_action = QAction(_("&Work teams…"), self, objectName="teams_action")
+        self.teams_action.setToolTip(_("A team member's day, the visits, the meetings and the weekly report"))
+        self.teams_action.triggered.connect(self.open_work_teams)
+        file_menu.addAction(self.teams_action)
         file_menu.addSeparator()
         self.open_action = QAction(_("&Open another data file…"), self)
         self.open_action.triggered.connect(self._choose_store)
@@ -464,6 +468,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.find_action,
             self.village_documents_action,
+            self.teams_action,
             self.open_action,
             self.backups_action,
             self.audit_action,
@@ -523,6 +528,19 @@ class MainWindow(QMainWindow):
         from xinjie_desktop.qt.notices.village_documents import VillageDocumentsDialog  # needs the core
 
         dialog = VillageDocumentsDialog(self._workspace.store, self._workspace.filter_bar.village_id(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_work_teams(self):
+        """File → Work teams (qt.teams.teams_view, issue 20): a member's day, visits, meetings, weekly report."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.teams.teams_view import TeamsDialog  # needs the core
+
+        dialog = TeamsDialog(self._workspace.store, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
