@@ -8,6 +8,7 @@ rules' closed lists (their codes and labels).
 from __future__ import annotations
 
 from xinjie_desktop.core.rules import (
+    work_teams,
     dangerous_house,
     housing_plan,
     identification,
@@ -135,6 +136,60 @@ COMMON_LABELS: dict[str, str] = {
 
 # The other records' fields, as the record of who did what (issue 17) and the conflicts view name them.
 OTHER_LABELS: dict[str, dict[str, str]] = {
+    "helper_pairing": {
+        "member_id": N_("Team member"),
+        "start_on": N_("From"),
+        "end_on": N_("Until"),
+    },
+    "team_check": {
+        "checked_on": N_("Checked on"),
+        "kind": N_("Kind of check"),
+        "checker": N_("Checked by"),
+        "member_id": N_("Team member"),
+        "result": N_("Result"),
+        "findings": N_("Findings"),
+        "follow_up": N_("Follow-up"),
+        "follow_up_done_on": N_("Followed up on"),
+        "talked_to": N_("Talked to (约谈)"),
+    },
+    "team_meeting": {
+        "kind": N_("Kind of meeting"),
+        "held_on": N_("Held on"),
+        "attendees": N_("Who came"),
+        "minutes": N_("Minutes"),
+        "decisions": N_("Decisions"),
+    },
+    "team_member": {
+        "name": N_("Name"),
+        "unit": N_("Unit"),
+        "role": N_("Role in the team"),
+        "telephone": N_("Telephone"),
+        "arrived_on": N_("Arrived in the village"),
+        "left_on": N_("Left the village"),
+        "account_name": N_("Login name"),
+    },
+    "team_milestone": {
+        "task": N_("Task"),
+        "done_on": N_("Done on"),
+        "evidence": N_("What shows it"),
+    },
+    "team_visit": {
+        "visited_on": N_("Visited on"),
+        "kind": N_("Kind of visit"),
+        "member_ids": N_("Members seen"),
+        "done": N_("What was done"),
+        "promises": N_("Promises made"),
+    },
+    "team_visit_photo": {
+        "visit_id": N_("Visit"),
+        "filename": N_("File name"),
+        "sha256": N_("Fingerprint (SHA-256)"),
+    },
+    "weekly_report": {
+        "week_start": N_("Week of"),
+        "text": N_("Report"),
+        "sent_on": N_("Sent on"),
+    },
     "member": {
         "position": N_("Place in the household list"),
     },
@@ -269,6 +324,12 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("relocation_verification", "building_mode"): relocation.BUILDING_MODES,
     ("workflow_step", "step"): identification.STATE_LABELS,
     ("dangerous_house", "grade"): dangerous_house.GRADES,
+    ("team_visit", "kind"): work_teams.VISIT_KINDS,
+    ("team_meeting", "kind"): work_teams.MEETING_KINDS,
+    ("team_check", "kind"): work_teams.CHECK_KINDS,
+    ("team_check", "result"): work_teams.CHECK_RESULTS,
+    ("team_member", "role"): work_teams.MEMBER_ROLES,
+    ("team_milestone", "task"): work_teams.TASK_LABELS,
     ("accounts", "role"): {role.value: label for role, label in permissions.ROLE_LABELS.items()},
 }
 MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  # stored in fen
