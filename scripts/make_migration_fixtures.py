@@ -43,7 +43,22 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
+REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+    "0013",
+    "0017_bulletins",
+)
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -150,7 +165,7 @@ def step(household, code, ordinal, day, by, **fields) -> dict:
 
 def rows(revision: str) -> dict[str, list[dict]]:
     """Every row of the fixture saved by ``revision``, by table, with exactly that revision's columns."""
-    n = int(revision)
+    n = int(revision[:4])  # "0017_bulletins": 17
     t: dict[str, list[dict]] = {}
     t["local_setting"] = [{"key": "device_id", "value": LAPTOP}]
     t["township"] = [
@@ -929,6 +944,20 @@ def _sync_rows(t: dict, n: int) -> None:
         ]
     if n >= 13:
         _audit_rows(t, own_seq - 2)
+    if n >= 17:  # the weekly bulletin of 2017-W16, kept at the office that issued it (issue 18)
+        bulletin = pdf("bulletin 2017-W16")
+        t["blob"].append({"sha256": hashlib.sha256(bulletin).hexdigest(), "size": len(bulletin), "data": bulletin})
+        t["bulletin"] = [
+            {
+                "week": "2017-W16",
+                "as_of": "2017-04-23",
+                "issued_at": "2017-04-24 09:00:00.000000",
+                "issued_by": "赵文书",
+                "figures": json.dumps({"as_of": "2017-04-23", "total": {"households": 3, "figures": {}}}),
+                "pdf_sha256": hashlib.sha256(bulletin).hexdigest(),
+                "pages": 1,
+            }
+        ]
     t["possible_duplicate"] = [
         {
             "id_number": DAUGHTER,

@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--out", type=_path, required=True, help=_("folder the PDFs are written to"))
     archive.add_argument("--date", type=_date, help=_("date printed on the archive (default: today)"))
     _user_option(archive)
+    progress = commands.add_parser(
+        "progress", help=_("the township's progress at a glance: every figure per village and in total")
+    )
+    progress.add_argument("--db", type=_path, required=True, dest="progress_db", help=_("data file"))
+    progress.add_argument("--as-of", type=_day, dest="as_of", help=_("the day the figures are for (default: today)"))
+    progress.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    _user_option(progress)
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
     device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
@@ -628,6 +635,33 @@ def _archive(args: argparse.Namespace) -> int:
             return 2
         for path in result.files:
             print(path)
+        return 0
+    finally:
+        store.close()
+
+
+def _progress(args: argparse.Namespace) -> int:
+    """The progress at a glance (issue 18): one JSON document (keys in the README) or a table.  Only reads."""
+    from xinjie_desktop.core.records import progress
+    from xinjie_desktop.core.rules.permissions import PermissionRefused
+
+    store = _open_for_reading(args.progress_db, args.user)
+    if store is None:
+        return 2
+    try:
+        try:
+            found = progress.compute(store, args.as_of or dt.date.today())
+        except PermissionRefused as error:
+            print(error, file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(progress.as_json(found), ensure_ascii=False, indent=1))
+            return 0
+        rows = [*found.villages, found.total]
+        print("\t".join([_("figure"), *(r.name or _("township") for r in rows)]))
+        print("\t".join([_("households"), *(str(r.households) for r in rows)]))
+        for figure in progress.FIGURES:
+            print("\t".join([_(figure.label), *(str(r.figures[figure.key]) for r in rows)]))
         return 0
     finally:
         store.close()
@@ -1392,7 +1426,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages", "audit", "archive")
+        args.command in ("db", "villages", "audit", "archive", "progress")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1481,6 +1515,8 @@ def main(argv: list[str] | None = None) -> int:
         return _account(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "progress":
+        return _progress(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)
