@@ -194,3 +194,13 @@ def test_building_the_demo_takes_seconds(demo, record_property):
     _store, took = demo
     record_property("demo_seconds", round(took, 2))
     assert took < 60
+
+
+def test_WT_2_two_weekly_bulletins_kept(demo):
+    """Issue 18, WT-2: the demo township holds last week's and this week's bulletins, the second comparing with
+    the first."""
+    from xinjie_desktop.core.records import bulletins
+
+    store, _took = demo
+    assert [b.week for b in bulletins.listing(store)] == ["2026-W50", "2026-W49"]
+    assert all(b.pages >= 2 for b in bulletins.listing(store))

@@ -92,4 +92,33 @@ def test_the_progress_view_at_1366_by_768(qtbot, prepared_app, lived_in):
     assert dialog.grab().save(str(SHOTS / "progress-view.png"))
     _click(qtbot, view, view.model.row_of("relocation_verified"), 1)
     qtbot.waitUntil(lambda: window.workspace.model.list_filter().figure is not None)
+    window.resize(1366, 768)
     assert window.grab().save(str(SHOTS / "progress-list.png"))
+
+
+def test_WT_2_the_weeks_bulletin_issued_in_the_background_kept_listed_and_opened(
+    qtbot, prepared_app, lived_in, monkeypatch, tmp_path
+):
+    """WT-2: the 「Weekly bulletins」 tab issues the chosen week's bulletin in the background with its progress,
+    lists it by week, and opens it as issued (saved into the documents folder first)."""
+    from xinjie_desktop.core.records import bulletins
+    from xinjie_desktop.qt.shell import documents
+
+    opened = []
+    monkeypatch.setattr(documents, "open_document", lambda _parent, path: opened.append(path) or True)
+    window, dialog = _open(qtbot, lived_in)
+    panel = dialog.bulletins
+    dialog.tabs.setCurrentWidget(panel)
+    week = progress.iso_week(TODAY)
+    assert panel.week_combo.currentData() == week
+    seen = []
+    panel.bar.valueChanged.connect(seen.append)
+    qtbot.mouseClick(panel.issue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: week in panel.weeks() and not panel.is_busy(), timeout=30000)
+    assert seen and max(seen) == bulletins.STEPS
+    assert panel.selected_week() == week and panel.open_button.isEnabled()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / "bulletins-tab.png"))
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    (path,) = opened
+    assert path.read_bytes() == bulletins.pdf_bytes(lived_in, week)

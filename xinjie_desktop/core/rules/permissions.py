@@ -89,6 +89,7 @@ class Action(enum.StrEnum):
     EXPORT_BUNDLE = "export_bundle"
     READ = "read"
     READ_AUDIT = "read_audit"  # the record of changes
+    ISSUE_BULLETIN = "issue_bulletin"  # the township's weekly bulletin (issue 18, WT-2)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -105,6 +106,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EXPORT_BUNDLE: N_("export bundles"),
     Action.READ: N_("read the records"),
     Action.READ_AUDIT: N_("read the record of changes"),
+    Action.ISSUE_BULLETIN: N_("issue the weekly bulletin"),
 }
 
 _ENTERING = frozenset(

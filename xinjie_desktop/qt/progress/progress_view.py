@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ from xinjie_desktop.core.records import progress
 from xinjie_desktop.core.records.progress import FIGURES, GROUPS, Figure, Progress, Selection, TrendPoint
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.progress.bulletins_panel import BulletinsPanel
 from xinjie_desktop.qt.shell.operations import run_in_background
 from xinjie_desktop.qt.shell.widgets import MessageLabel
 
@@ -98,7 +100,7 @@ class ProgressModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         if section == 0:
-            return _("Figure")
+            return _("Progress figure")
         if section == 1:
             return _("Township")
         return self._progress.villages[section - 2].name if self._progress else None
@@ -389,8 +391,8 @@ class ProgressView(QWidget):
 
 
 class ProgressDialog(QDialog):
-    """The progress view in a window of its own, beside the main window (not modal: its numbers open lists
-    there)."""
+    """The progress view and the weekly bulletins in a window of its own, beside the main window (not modal: its
+    numbers open lists there)."""
 
     figure_chosen = Signal(object, object, str)
 
@@ -400,8 +402,19 @@ class ProgressDialog(QDialog):
         self.setWindowTitle(_("Progress at a glance"))
         self.view = ProgressView(store, self, as_of=as_of)
         self.view.figure_chosen.connect(self.figure_chosen)
+        self.bulletins = BulletinsPanel(store, self, today=as_of)
+        self.tabs = QTabWidget(objectName="progress_tabs")
+        self.tabs.addTab(self.view, _("Figures by village"))
+        self.tabs.addTab(self.bulletins, _("Weekly bulletins"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.view)
+        layout.addWidget(self.tabs)
         self.resize(1280, 720)
         self.view.refresh()
+
+    def closeEvent(self, event) -> None:
+        if self.bulletins.is_busy():  # a bulletin being issued finishes first
+            self.bulletins.message.show_message(_("A bulletin is being issued: wait for it, or cancel it."), "warning")
+            event.ignore()
+            return
+        super().closeEvent(event)
