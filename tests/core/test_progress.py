@@ -168,3 +168,38 @@ def test_the_progress_command_prints_every_figure_per_village_and_in_total(demo,
     assert set(document["villages"][0]) == {"id", "name", "households", "figures", "quiet_laptops"}
     assert main(["progress", "--db", str(demo.path.parent / "missing.sqlite"), "--json"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_progress_and_bulletin_take_user_like_every_command(tmp_path, monkeypatch, capsys):
+    """Issue 17 and 18: on an (encrypted) data file with accounts, `progress` and `bulletin` need --user and the
+    password from XINJIE_PASSWORD; a work-team member of one village gets that village's figures only and may not
+    issue the bulletin (exit 2, the data file as it was); the administrator issues it."""
+    import hashlib
+
+    from xinjie_desktop.main import main
+
+    path = tmp_path / "demo.sqlite"
+    argv = ["demo-data", "--db", str(path), "--villages", "2", "--households", "6", "--households-only"]
+    assert main([*argv, "--password", "demo password"]) == 0
+    monkeypatch.setenv("XINJIE_PASSWORD", "demo password")
+    monkeypatch.setenv("XINJIE_NEW_PASSWORD", "team password")
+    add = ["account", "add", "--db", str(path), "--user", "admin", "--name", "wang", "--role", "work_team"]
+    assert main([*add, "--village", "青山村"]) == 0
+    capsys.readouterr()
+    assert main(["progress", "--db", str(path), "--json"]) == 2
+    assert "--user" in capsys.readouterr().err
+    assert main(["progress", "--db", str(path), "--json", "--user", "admin"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert len(every["villages"]) == 2
+    monkeypatch.setenv("XINJIE_PASSWORD", "team password")
+    assert main(["progress", "--db", str(path), "--json", "--user", "wang"]) == 0
+    own = json.loads(capsys.readouterr().out)
+    assert [v["name"] for v in own["villages"]] == ["青山村"]
+    before = [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp_path.glob("demo.sqlite*"))]
+    out = tmp_path / "out"
+    assert main(["bulletin", "--db", str(path), "--week", "2017-W16", "--out", str(out), "--user", "wang"]) == 2
+    assert "issue the weekly bulletin" in capsys.readouterr().err
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp_path.glob("demo.sqlite*"))] == before
+    monkeypatch.setenv("XINJIE_PASSWORD", "demo password")
+    assert main(["bulletin", "--db", str(path), "--week", "2017-W16", "--out", str(out), "--user", "admin"]) == 0
+    assert capsys.readouterr().out.strip().endswith("-2017-W16.pdf")
