@@ -61,6 +61,7 @@ REVISIONS = (
     "0012",
     "0013",
     "0016_teams",
+    "0017_bulletins",
 )
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
@@ -1067,6 +1068,20 @@ def _sync_rows(t: dict, n: int) -> None:
         ]
     if n >= 13:
         _audit_rows(t, own_seq - 2)
+    if n >= 17:  # the weekly bulletin of 2017-W16, kept at the office that issued it (issue 18)
+        bulletin = pdf("bulletin 2017-W16")
+        t["blob"].append({"sha256": hashlib.sha256(bulletin).hexdigest(), "size": len(bulletin), "data": bulletin})
+        t["bulletin"] = [
+            {
+                "week": "2017-W16",
+                "as_of": "2017-04-23",
+                "issued_at": "2017-04-24 09:00:00.000000",
+                "issued_by": "赵文书",
+                "figures": json.dumps({"as_of": "2017-04-23", "total": {"households": 3, "figures": {}}}),
+                "pdf_sha256": hashlib.sha256(bulletin).hexdigest(),
+                "pages": 1,
+            }
+        ]
     t["possible_duplicate"] = [
         {
             "id_number": DAUGHTER,

@@ -135,6 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--out", type=_path, required=True, help=_("folder the PDFs are written to"))
     archive.add_argument("--date", type=_date, help=_("date printed on the archive (default: today)"))
     _user_option(archive)
+    progress = commands.add_parser(
+        "progress", help=_("the township's progress at a glance: every figure per village and in total")
+    )
+    progress.add_argument("--db", type=_path, required=True, dest="progress_db", help=_("data file"))
+    progress.add_argument("--as-of", type=_day, dest="as_of", help=_("the day the figures are for (default: today)"))
+    progress.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    _user_option(progress)
+    bulletin = commands.add_parser(
+        "bulletin", help=_("issue the township's weekly bulletin (a PDF) and keep it, or write one already kept")
+    )
+    bulletin.add_argument("--db", type=_path, required=True, dest="bulletin_db", help=_("data file"))
+    bulletin.add_argument("--week", required=True, help=_("the ISO week, as 2017-W16"))
+    bulletin.add_argument("--out", type=_path, required=True, help=_("folder the PDF is written to"))
+    bulletin.add_argument(
+        "--again", action="store_true", help=_("issue the week's bulletin again even if one is kept (it replaces it)")
+    )
+    _user_option(bulletin)
     device = commands.add_parser("device", help=_("this data file's device identity, and provisioning laptops"))
     device_commands = device.add_subparsers(dest="device_command", required=True, parser_class=_Parser)
     init = device_commands.add_parser("init", help=_("create the device identity if there is none, and show it"))
@@ -651,6 +668,107 @@ def _archive(args: argparse.Namespace) -> int:
             return 2
         for path in result.files:
             print(path)
+        return 0
+    finally:
+        store.close()
+
+
+def _progress(args: argparse.Namespace) -> int:
+    """The progress at a glance (issue 18): one JSON document (keys in the README) or a table.  Only reads."""
+    from xinjie_desktop.core.records import progress
+    from xinjie_desktop.core.rules.permissions import PermissionRefused
+
+    store = _open_for_reading(args.progress_db, args.user)
+    if store is None:
+        return 2
+    try:
+        try:
+            found = progress.compute(store, args.as_of or dt.date.today())
+        except PermissionRefused as error:
+            print(error, file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(progress.as_json(found), ensure_ascii=False, indent=1))
+            return 0
+        rows = [*found.villages, found.total]
+        print("\t".join([_("figure"), *(r.name or _("township") for r in rows)]))
+        print("\t".join([_("households"), *(str(r.households) for r in rows)]))
+        for figure in progress.FIGURES:
+            print("\t".join([_(figure.label), *(str(r.figures[figure.key]) for r in rows)]))
+        return 0
+    finally:
+        store.close()
+
+
+def _bulletin(args: argparse.Namespace) -> int:
+    """The weekly bulletin (issue 18, WT-2): issued and kept in the data file (unless that week's is kept already and
+    ``--again`` is not given), then written into the folder, its path printed.  A bad week, a refusal or a folder
+    that cannot be made exits 2 with the reason and leaves the data file as it was."""
+    from xinjie_desktop.core.records import bulletins
+    from xinjie_desktop.core.records.access import require_open
+    from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
+
+    try:
+        bulletins.parse_week(args.week)
+    except bulletins.BulletinError as error:
+        print(error, file=sys.stderr)
+        return 2
+    week = args.week.strip()
+    view = _open_for_reading(args.bulletin_db, args.user)
+    if view is None:
+        return 2
+    try:
+        kept = any(info.week == week for info in bulletins.listing(view))
+        if not kept or args.again:
+            require_open(view, Action.ISSUE_BULLETIN)
+            bulletins.build_view(view, week)  # a week not begun is refused before anything is written
+        else:
+            print(bulletins.write_pdf(view, week, args.out))
+            return 0
+    except (bulletins.BulletinError, PermissionRefused) as error:
+        print(error, file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            _("The folder {path} cannot be written to: {error}").format(path=args.out, error=error.strerror or error),
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        view.close()
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(
+            _("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
+            file=sys.stderr,
+        )
+        return 2
+    store = _open_for_work(args.bulletin_db, args.user, create=False)
+    if store is None:
+        return 2
+    try:
+        try:
+            info = bulletins.issue(store, week)
+            path = bulletins.write_pdf(store, week, args.out)
+        except (bulletins.BulletinError, PermissionRefused) as error:
+            print(error, file=sys.stderr)
+            return 2
+        except OSError as error:
+            print(
+                _("The folder {path} cannot be written to: {error}").format(
+                    path=args.out, error=error.strerror or error
+                ),
+                file=sys.stderr,
+            )
+            return 2
+        print(path)
+        print(
+            _("Bulletin of {week} issued and kept: {pages} pages, figures as of {day}.").format(
+                week=info.week, pages=info.pages, day=info.as_of.isoformat()
+            ),
+            file=sys.stderr,
+        )
         return 0
     finally:
         store.close()
@@ -1450,7 +1568,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages", "audit", "archive", "teams")
+        args.command in ("db", "villages", "audit", "archive", "teams", "progress")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1541,6 +1659,10 @@ def main(argv: list[str] | None = None) -> int:
         return _audit(args)
     if args.command == "teams":
         return _teams(args)
+    if args.command == "progress":
+        return _progress(args)
+    if args.command == "bulletin":
+        return _bulletin(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -218,3 +218,13 @@ def test_WT_1_WT_2_WT_3_work_teams_in_every_state(demo):
         drafts = session.execute(text("SELECT count(*) FROM weekly_report WHERE sent_on IS NULL")).scalar()
     assert drafts == 1
     assert any(m.left_on is not None for m in first.members) or len(work_teams.members(store, first.village_id)) == 3
+
+
+def test_WT_2_two_weekly_bulletins_kept(demo):
+    """Issue 18, WT-2: the demo township holds last week's and this week's bulletins, the second comparing with
+    the first."""
+    from xinjie_desktop.core.records import bulletins
+
+    store, _took = demo
+    assert [b.week for b in bulletins.listing(store)] == ["2026-W50", "2026-W49"]
+    assert all(b.pages >= 2 for b in bulletins.listing(store))

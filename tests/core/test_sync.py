@@ -565,6 +565,9 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         connection.execute("ALTER TABLE demolition_acceptance DROP COLUMN demolished_on")  # added by 0009
         connection.execute("DROP TABLE change_run")  # 0010's
         connection.execute("DROP TABLE audit_record")  # 0013's
+        connection.execute("DROP TABLE bulletin")  # 0017_bulletins', with its indexes
+        for index in ("ix_household_progress", "ix_household_village", "ix_workflow_step_day"):
+            connection.execute(f"DROP INDEX {index}")
         for trigger in ("insert", "update", "delete", "text_insert", "text_update", "text_delete"):  # 0011's
             connection.execute(f"DROP TRIGGER household_search_{trigger}")
         connection.execute("DROP TABLE household_search")

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import aliased
 
 from xinjie_desktop.core.records import access, edits, form_saving, housing_plans
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
@@ -138,6 +139,31 @@ def acceptance(store: Store, household_id: str) -> Acceptance | None:
         return _acceptance(record) if record else None
 
 
+def overdue_condition(today: dt.date) -> ColumnElement[bool]:
+    """AG-1, on the agreement table: a signed demolition agreement in force (no newer signed version of the
+    household's) whose deadline has passed before ``today`` without an acceptance of the household's demolition.
+    ``overdue`` and the progress view (``records.progress``) both select by it."""
+    newer = aliased(Agreement)
+    return and_(
+        Agreement.kind == DEMOLITION,
+        Agreement.status == SIGNED,
+        Agreement.demolition_deadline.is_not(None),
+        Agreement.demolition_deadline < today,
+        ~select(DemolitionAcceptance.id).where(DemolitionAcceptance.household_id == Agreement.household_id).exists(),
+        ~select(newer.id)
+        .where(
+            newer.household_id == Agreement.household_id,
+            newer.kind == DEMOLITION,
+            newer.status == SIGNED,
+            or_(
+                newer.version > Agreement.version,
+                and_(newer.version == Agreement.version, newer.created_at > Agreement.created_at),
+            ),
+        )
+        .exists(),
+    )
+
+
 def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list[OverdueHouse]:
     """AG-1: households whose signed demolition agreement's deadline has passed without an acceptance,
     most overdue first."""
@@ -147,17 +173,7 @@ def overdue(store: Store, today: dt.date, village_id: str | None = None) -> list
             .join(Household, Agreement.household_id == Household.id)
             .join(VillagerGroup, Household.group_id == VillagerGroup.id)
             .join(Village, Household.village_id == Village.id)
-            .where(
-                Agreement.kind == DEMOLITION,
-                Agreement.status == SIGNED,
-                Agreement.demolition_deadline.is_not(None),
-                Agreement.demolition_deadline < today,
-            )
-            .where(
-                ~select(DemolitionAcceptance.id)
-                .where(DemolitionAcceptance.household_id == Agreement.household_id)
-                .exists()
-            )
+            .where(overdue_condition(today))
         )
         if village_id is not None:
             query = query.where(Household.village_id == village_id)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from xinjie_desktop.core.records import progress
 from xinjie_desktop.core.store.models import Household, Village, VillagerGroup
 
 
@@ -26,6 +27,9 @@ class ListFilter:
     # The villages the person logged in may read (core.records.access.readable_villages; issue 17: a village
     # cadre views their village): None for every village.
     within: frozenset[str] | None = None
+    # The households a figure of the progress view counts (issue 18: every number opens its list), by the
+    # figure's own condition (core.records.progress).
+    figure: progress.Selection | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def _filtered(query: Select, criteria: ListFilter, *, text: bool = True) -> Sele
         query = query.where(Household.workflow_step == criteria.step)
     if criteria.flag:
         query = query.where(Household.flags.contains(f"|{criteria.flag}|", autoescape=True))
+    if criteria.figure is not None:
+        query = query.where(progress.condition(criteria.figure))
     if text and (words := _text(criteria)):
         query = query.where(Household.search_text.contains(words, autoescape=True))
     return query
@@ -142,6 +148,7 @@ def _other_criteria(criteria: ListFilter) -> bool:
         or criteria.group_id
         or criteria.step is not None
         or criteria.flag
+        or criteria.figure is not None
         or criteria.within is not None
     )
 

@@ -91,6 +91,7 @@ class Action(enum.StrEnum):
     READ_AUDIT = "read_audit"  # the record of changes
     TEAM_WORK = "team_work"  # issue 20: a team's roster, pairings, visits, meetings, weekly reports, tasks done
     OVERSEE_TEAMS = "oversee_teams"  # issue 20: the township's checks on the teams and its own meetings (WT-3)
+    ISSUE_BULLETIN = "issue_bulletin"  # the township's weekly bulletin (issue 18, WT-2)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -109,6 +110,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.READ_AUDIT: N_("read the record of changes"),
     Action.TEAM_WORK: N_("record the work team's visits, meetings and reports"),
     Action.OVERSEE_TEAMS: N_("record checks on the work teams and the township's team meetings"),
+    Action.ISSUE_BULLETIN: N_("issue the weekly bulletin"),
 }
 
 _ENTERING = frozenset(

@@ -51,6 +51,7 @@ LOCAL_TABLES = frozenset(
         "bundle_log",
         "sync_conflict",
         "possible_duplicate",
+        "bulletin",  # the township's weekly bulletins, kept where they were issued (issue 18)
     }
 )
 STAMP_COLUMNS = frozenset({"created_at", "updated_at", "device_id", "sync_versions"})

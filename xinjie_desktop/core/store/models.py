@@ -604,6 +604,27 @@ class PossibleDuplicate(Base):
     detected_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class Bulletin(Base):
+    """A weekly bulletin the township issued (issue 18, WT-2; core.records.bulletins): one per ISO week, kept at
+    the office that issued it: the figures as issued (JSON of core.records.progress.as_json), its PDF (a blob),
+    who issued it and when.  Never travels (canonical_dump.LOCAL_TABLES)."""
+
+    __tablename__ = "bulletin"
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # "2017-W16"
+    as_of: Mapped[dt.date] = mapped_column(Date)  # the week's Sunday: the figures are as of that day
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(100), default="")
+    figures: Mapped[str] = mapped_column(Text)
+    pdf_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The progress view's covering indexes (core.records.progress): every state and flag by village in one pass over
+# a narrow index, a household's village from its id, the weekly trend of households entered.
+Index("ix_household_progress", Household.workflow_step, Household.flags, Household.village_id)
+Index("ix_household_village", Household.id, Household.village_id)
+Index("ix_workflow_step_day", WorkflowStep.step, WorkflowStep.passed, WorkflowStep.done_on)
+
 # The record of who did what, read by time and by person (core.records.audit).
 Index("ix_audit_record_at", AuditRecord.at)
 Index("ix_audit_record_account", AuditRecord.account_name)

@@ -47,10 +47,12 @@ from sqlalchemy import select
 from xinjie_desktop.core.records import (
     agreements,
     attachments,
+    bulletins,
     demo_data,
     demolition,
     households,
     housing_plans,
+    progress,
     public_notice,
     relocation,
     township,
@@ -627,6 +629,13 @@ def _backup(demo: Demo) -> None:
     backups.create_backup(demo.store.path, key=demo.store.key)
 
 
+def _bulletins(demo: Demo) -> None:
+    """The township's weekly bulletins (issue 18, WT-2): last week's and this week's, kept and listed by week."""
+    for weeks_back in (1, 0):
+        week = progress.iso_week(demo.today - dt.timedelta(weeks=weeks_back))
+        bulletins.issue(demo.store, week, today=demo.today)
+
+
 STEPS: list[Callable[[Demo], None]] = [
     _workflow,
     _flags,
@@ -635,6 +644,7 @@ STEPS: list[Callable[[Demo], None]] = [
     _notices,
     _work_teams,
     _sync,
+    _bulletins,
     _backup,
 ]
 

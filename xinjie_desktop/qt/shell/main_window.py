@@ -398,6 +398,12 @@ class MainWindow(QMainWindow):
             self.language_actions.addAction(action)
             language_menu.addAction(action)
         self.language_actions.triggered.connect(self._language_chosen)
+        view_menu.addSeparator()
+        self.progress_action = QAction(_("&Progress at a glance…"), self, objectName="progress_action")
+        self.progress_action.setToolTip(_("The figures of every village and the township; the weekly bulletin"))
+        self.progress_action.triggered.connect(self.open_progress)
+        self.progress_action.setEnabled(False)
+        view_menu.addAction(self.progress_action)
 
         sync_menu = self.menuBar().addMenu(_("&Sync"))
         self.sync_export_action = QAction(_("&Export to USB…"), self, objectName="sync_export_action")
@@ -472,6 +478,7 @@ class MainWindow(QMainWindow):
             self.open_action,
             self.backups_action,
             self.audit_action,
+            self.progress_action,
             self.sync_export_action,
             self.sync_import_action,
             self.conflicts_action,
@@ -544,6 +551,26 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def open_progress(self):
+        """View → Progress at a glance (qt.progress.progress_view, issue 18): a number clicked there shows its
+        households in this window's list."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.progress.progress_view import ProgressDialog  # needs the core
+
+        dialog = ProgressDialog(self._workspace.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.figure_chosen.connect(self._show_figure)
+        dialog.show()
+        return dialog
+
+    def _show_figure(self, selection, village_id, text: str) -> None:
+        if self._workspace is not None and self._workspace.may_leave_editor():
+            self._workspace.show_figure(selection, village_id, text)
+            self.activateWindow()
 
     def open_backups(self):
         """The Backups dialog (qt.shell.backups_dialog) for the open data file; a restore chosen there is

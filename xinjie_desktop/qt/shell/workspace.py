@@ -68,6 +68,7 @@ class WorkView:
 
     step: str | None = None
     flag: str | None = None
+    figure: object | None = None  # a core.records.progress.Selection: the households a progress number counts
 
 
 class WorkflowNavigation(QTreeWidget):
@@ -133,6 +134,17 @@ class WorkflowNavigation(QTreeWidget):
         if item is not None:
             self.setCurrentItem(item)
         return item is not None
+
+    def show_figure(self, selection: object, text: str) -> None:
+        """An entry for the households of a number of the progress view (issue 18), chosen: the list shows them."""
+        heading = next((i for i in self.items() if i.data(0, VIEW_ROLE) == "figures"), None)
+        if heading is None:
+            heading = self._heading(_("From the progress view"))
+            heading.setData(0, VIEW_ROLE, "figures")
+        heading.takeChildren()
+        item = self._add(heading, text, WorkView(figure=selection))
+        heading.setExpanded(True)
+        self.setCurrentItem(item)
 
     def _changed(self, current: QTreeWidgetItem | None, _previous) -> None:
         if current is not None and isinstance(current.data(0, VIEW_ROLE), WorkView):
@@ -340,6 +352,7 @@ class HouseholdWorkspace(QWidget):
             step=view.step,
             flag=view.flag,
             text=self.filter_bar.text(),
+            figure=view.figure,  # type: ignore[arg-type]  # a progress.Selection
         )
 
     def apply_filter(self) -> None:
@@ -349,6 +362,23 @@ class HouseholdWorkspace(QWidget):
             self.model.set_filter(criteria)
             if selected:  # kept if among the rows just fetched: a keystroke never reads page after page
                 self.select_household(selected, search=False)
+
+    def show_figure(self, selection: object, village_id: str | None, text: str) -> None:
+        """The list of the households a number of the progress view counts (issue 18): that figure's households,
+        in its village (every village for the township's number), with no other filter."""
+        bar = self.filter_bar
+        for widget in (bar.village_combo, bar.group_combo, bar.text_edit):
+            widget.blockSignals(True)
+        bar.village_combo.setCurrentIndex(max(0, bar.village_combo.findData(village_id)))
+        bar._fill_groups()
+        bar.text_edit.clear()
+        for widget in (bar.village_combo, bar.group_combo, bar.text_edit):
+            widget.blockSignals(False)
+        self.navigation.blockSignals(True)
+        self.navigation.show_figure(selection, text)
+        self.navigation.blockSignals(False)
+        self.apply_filter()
+        self.show_list()
 
     def select_household(self, household_id: str, near: int = 0, *, search: bool = True) -> bool:
         """Select the household's row, if the list (still) holds it (``search``: beyond the cached pages too)."""
