@@ -8,7 +8,6 @@ rules' closed lists (their codes and labels).
 from __future__ import annotations
 
 from xinjie_desktop.core.rules import (
-    work_teams,
     dangerous_house,
     housing_plan,
     identification,
@@ -16,6 +15,7 @@ from xinjie_desktop.core.rules import (
     permissions,
     relocation,
     vocabulary,
+    work_teams,
 )
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
 from xinjie_desktop.i18n import N_, _
