@@ -20,7 +20,8 @@ the laptop's own run it exported, and the office's run that came with its first 
 household list's text index (``household_search_text`` and ``household_search``, derived from the
 households by triggers: no rows of their own); from 0012 the accounts (the township's administrator and a
 local account of the laptop's work team); from 0013 the record of who did what (``audit_record``: the
-laptop's changes after its last export, its chain of hashes starting there, one by an account).
+laptop's changes after its last export, its chain of hashes starting there, one by an account); from 0014 the township office's record of a correction
+entered into the national system (``roster_correction``, issue 18).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -43,7 +44,22 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
+REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+    "0013",
+    "0014",
+)
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -621,6 +637,24 @@ def rows(revision: str) -> dict[str, list[dict]]:
         ]
     if n >= 7:
         _sync_rows(t, n)
+    if n >= 14:
+        # The township office entered one difference with the national system's roster into the national
+        # system: household h1's population (the national system had 5, the actual population is 4).
+        t["roster_correction"] = [
+            {
+                "id": rid("roster/correction/1"),
+                "difference_key": f"different|population|{H1_HEAD}|5|4",
+                "field": "population",
+                "id_number": H1_HEAD,
+                "household_number": "530502001001",
+                "national_value": "5",
+                "here_value": "4",
+                "entered_on": "2017-04-20",
+                "entered_by": "李文书",
+                "note": "已在国办系统中更正",
+                "recorded_at": stamp("2017-04-20", "16:30:00"),
+            }
+        ]
     return t
 
 

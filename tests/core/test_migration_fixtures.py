@@ -1,7 +1,7 @@
 """Stores saved by every schema revision open at head with every row intact (issue 12).
 
 As Electrum keeps wallet files of its old releases (tests/test_storage_upgrade.py), tests/fixtures/stores
-keeps one store saved by each revision 0001 ... 0011, filled with plain SQL for that revision's schema by
+keeps one store saved by each revision 0001 ... 0011 and 0014, filled with plain SQL for that revision's schema by
 scripts/make_migration_fixtures.py (a township at work in spring 2017: villages, groups, three households
 with members, incomes, workflow steps and objections, then as the schema grew supporting files, a
 relocation verification, a saved plan, a dangerous house, agreements with signatures, a public notice and
@@ -410,6 +410,7 @@ RELEASED = {
     "0011_household_search_index.py": "df5d9b2bc4035d6580fab91e5d656e3d53efbb4a21887a4c3c07e5dd241b385a",
     "0012_accounts.py": "d4da563b57559d6ac70fb8fc64b9b0900333b1e0e50f32a6b5187e3b677b91e4",
     "0013_audit_record.py": "e8262366040868f18b8a88ac71c788a52bf5340e9fd0c30cf75373a30b564ec2",
+    "0014_roster_corrections.py": "ccc1850e942016cde610205028c6958f80287fed022f5c8f531fe28500a034c7",
 }
 
 
@@ -436,3 +437,15 @@ def test_every_migration_file_is_in_the_table():
         "(and its fixture store: scripts/make_migration_fixtures.py): "
         + ", ".join(f'"{name}": "{sha}"' for name, sha in unknown.items())
     )
+
+
+@pytest.mark.parametrize("migrated", since("0014"), indirect=True)
+def test_0014_the_record_of_corrections_entered_into_the_national_system_arrives(migrated):
+    """Issue 18: the township office's record of a difference it entered into the national system."""
+    from xinjie_desktop.core.records import national_roster
+
+    _revision, _rows, store, _path = migrated
+    recorded = national_roster.corrections(store)
+    assert [(c.field, c.national_value, c.here_value, c.entered_by, c.text) for c in recorded.values()] == [
+        ("population", "5", "4", "李文书", "2017-04-20 李文书")
+    ]

@@ -570,6 +570,7 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         connection.execute("DROP TABLE household_search")
         connection.execute("DROP TABLE household_search_text")
         connection.execute("DROP TABLE accounts")  # 0012's
+        connection.execute("DROP TABLE roster_correction")  # 0014's
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
     connection.close()
     upgraded = open_store(path)

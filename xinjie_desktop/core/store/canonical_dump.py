@@ -51,6 +51,7 @@ LOCAL_TABLES = frozenset(
         "bundle_log",
         "sync_conflict",
         "possible_duplicate",
+        "roster_correction",  # the township office's record of what it entered into the national system
     }
 )
 STAMP_COLUMNS = frozenset({"created_at", "updated_at", "device_id", "sync_versions"})

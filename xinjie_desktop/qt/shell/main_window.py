@@ -348,6 +348,12 @@ class MainWindow(QMainWindow):
         )
         self.village_documents_action.triggered.connect(self.open_village_documents)
         file_menu.addAction(self.village_documents_action)
+        self.roster_action = QAction(_("The national system's &roster…"), self, objectName="roster_action")
+        self.roster_action.setToolTip(
+            _("Compare the national system's roster with this data file: the correction list to enter there")
+        )
+        self.roster_action.triggered.connect(self.open_roster)
+        file_menu.addAction(self.roster_action)
         file_menu.addSeparator()
         self.open_action = QAction(_("&Open another data file…"), self)
         self.open_action.triggered.connect(self._choose_store)
@@ -464,6 +470,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.find_action,
             self.village_documents_action,
+            self.roster_action,
             self.open_action,
             self.backups_action,
             self.audit_action,
@@ -523,6 +530,19 @@ class MainWindow(QMainWindow):
         from xinjie_desktop.qt.notices.village_documents import VillageDocumentsDialog  # needs the core
 
         dialog = VillageDocumentsDialog(self._workspace.store, self._workspace.filter_bar.village_id(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_roster(self):
+        """The national system's roster compared with the open data file (qt.roster.roster_view)."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.roster.roster_view import RosterComparisonDialog  # needs the core
+
+        dialog = RosterComparisonDialog(self._workspace.store, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
