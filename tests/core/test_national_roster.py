@@ -164,6 +164,20 @@ def test_an_unknown_label_is_refused_by_naming_it_with_its_sheet_row_and_column(
     assert "2017.1" in message
 
 
+def test_other_causes_are_labels_too_and_an_unknown_one_is_refused_by_name(tmp_path):
+    """ID-4: 其他致贫原因 holds several of the main cause's labels in one cell; each is mapped by its label, and
+    one the program does not know is named with its sheet, row and column."""
+    header = [*HEADER, "其他致贫原因"]
+    number = numbers(1)[0]
+    good = [person_row("530502000001", "杨明", number, 1) | {"其他致贫原因": "缺技术、 缺资金，因灾"}]
+    roster = national_roster.read(write_roster(tmp_path / "a.xlsx", good, header=header))
+    assert roster.people[0].other_causes == ("disaster", "skills", "capital")  # in the program's order
+    bad = [person_row("530502000001", "杨明", number, 1) | {"其他致贫原因": "缺技术、缺钱"}]
+    message = refused(write_roster(tmp_path / "b.xlsx", bad, header=header))
+    assert message.startswith("Sheet Sheet1, row 4, column W (其他致贫原因): the label 缺钱 is not one")
+    assert national_roster.read(write_roster(tmp_path / "c.xlsx", good[:1])).people[0].other_causes is None
+
+
 def test_missing_columns_are_named(tmp_path):
     header = [h for h in HEADER if h not in ("人数", "贫困户属性")]
     rows = [person_row("530502000001", "杨明", numbers(1)[0], 1)]
@@ -288,6 +302,58 @@ def test_round_trip_export_edit_as_the_national_system_would_and_compare_finds_e
     assert len(listed) == 2 + 4
     assert {row[9] for row in listed[2:]} == {"ID-3", "ID-4"}
     assert new_attribute in {row[7] for row in listed[2:]}  # the national system's own label
+
+
+def test_round_trip_finds_a_changed_main_cause_exit_mark_and_other_causes_each_once(township, tmp_path):
+    """ID-4, EX-1: the main cause, the exit mark and the other causes (其他致贫原因, the township's secondary
+    causes) edited as the national system would are found, each once with its rule; a roster without the
+    其他致贫原因 column is not taken to say there are none."""
+    exported = tmp_path / "roster.xlsx"
+    national_roster.export(township, exported)
+    book = openpyxl.load_workbook(exported)
+    sheet = book.active
+    column = {cell.value: index for index, cell in enumerate(sheet[2], start=1)}
+    assert column["其他致贫原因"] == column["主要致贫原因"] + 1  # the national system's layout
+    households: list[str] = []
+    for row in range(3, sheet.max_row + 1):
+        if sheet.cell(row, column["户编号"]).value not in households:
+            households.append(sheet.cell(row, column["户编号"]).value)
+
+    def value(number: str, header: str):
+        return next(
+            sheet.cell(r, column[header]).value
+            for r in range(3, sheet.max_row + 1)
+            if sheet.cell(r, column["户编号"]).value == number
+        )
+
+    first, second, third = households[:3]
+    new_cause = "缺水" if value(first, "主要致贫原因") != "缺水" else "因病"
+    edit_household(sheet, column, first, "主要致贫原因", new_cause)
+    new_exit = "已脱贫" if value(second, "脱贫属性") == "未脱贫" else "未脱贫"
+    edit_household(sheet, column, second, "脱贫属性", new_exit)
+    new_others = "缺资金、缺技术" if value(third, "其他致贫原因") != "缺技术、缺资金" else "因灾"
+    edit_household(sheet, column, third, "其他致贫原因", new_others)
+    book.save(tmp_path / "edited.xlsx")
+    _roster, found = national_roster.compare_file(township, tmp_path / "edited.xlsx")
+    shown = national_roster.to_json(found)
+    assert shown[ONLY_HERE] == [] and shown[ONLY_NATIONAL] == []
+    assert [(e["field"], e["household_number"], e["rule"]) for e in shown[DIFFERENT]] == [
+        ("main_cause", first, "ID-4"),
+        ("exited", second, "EX-1"),
+        ("other_causes", third, "ID-4"),
+    ]
+    others = shown[DIFFERENT][2]
+    assert others["national"] == ("skills,capital" if new_others.startswith("缺资金") else "disaster")
+    rows = national_roster.correction_rows(found)
+    assert rows[2][6] == "other causes of poverty" and rows[2][7] == new_others.replace(
+        "缺资金、缺技术", "缺技术、缺资金"
+    )
+
+    for row in range(2, sheet.max_row + 1):  # a roster without the column: nothing said about other causes
+        sheet.cell(row, column["其他致贫原因"]).value = None
+    book.save(tmp_path / "without.xlsx")
+    _roster, found = national_roster.compare_file(township, tmp_path / "without.xlsx")
+    assert [d.field for d in found.differences] == ["main_cause", "exited"]
 
 
 def test_households_only_on_one_side_and_members_who_are_not_actual_members(township, tmp_path):

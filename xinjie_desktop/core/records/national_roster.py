@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from xinjie_desktop.core.documents import roster_workbook
 from xinjie_desktop.core.records import access
-from xinjie_desktop.core.rules import income, membership, national_codes
+from xinjie_desktop.core.rules import income, membership, national_codes, vocabulary
 from xinjie_desktop.core.rules.national_codes import NationalCodes
 from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.policy_params import current as current_params
@@ -90,6 +90,7 @@ EXPORT_COLUMNS = (
     "exited",
     "attribute",
     "main_cause",
+    "other_causes",
     "dangerous_house",
     "income",
     "phone",
@@ -300,6 +301,7 @@ def here_households(store: Store) -> list[HereHousehold]:
                 Household.attribute,
                 Household.main_cause,
                 Household.exited,
+                Household.secondary_causes,
             )
             .join(Village, Village.id == Household.village_id)
             .join(VillagerGroup, VillagerGroup.id == Household.group_id)
@@ -319,9 +321,16 @@ def here_households(store: Store) -> list[HereHousehold]:
                     exited=row[9],
                     in_national_system=bool(row[3]) or row[0] in entered,
                     members=tuple(members.get(row[0], ())),
+                    other_causes=_causes(row[10]),
                 )
             )
     return found
+
+
+def _causes(stored: str) -> tuple[str, ...]:
+    """A household's secondary causes (comma-separated codes) in the program's order."""
+    found = set(stored.split(",")) if stored else set()
+    return tuple(code for code in vocabulary.CAUSES if code in found)
 
 
 def compare_file(store: Store, path: Path | str) -> tuple[Roster, Comparison]:
@@ -336,9 +345,16 @@ def compare_file(store: Store, path: Path | str) -> tuple[Roster, Comparison]:
 def shown_value(difference: Difference, value: str, codes: NationalCodes | None = None) -> str:
     """A difference's value as the national system labels it (a code becomes its label)."""
     codes = codes or national_codes.current()
+    if difference.field == "other_causes":
+        return _cause_labels(codes, value.split(",") if value else ())
     if difference.field in codes.fields and value:
         return codes.fields[difference.field].label_for(value) or value
     return value
+
+
+def _cause_labels(codes: NationalCodes, causes: Iterable[str]) -> str:
+    """Causes as the national system writes several in one cell: its labels, 、 between them."""
+    return "、".join(codes.fields["main_cause"].label_for(code) or code for code in causes)
 
 
 def side_label(side: str) -> str:
@@ -581,6 +597,7 @@ def export_rows(store: Store, codes: NationalCodes | None = None) -> tuple[list[
             exited,
             attribute,
             main_cause,
+            secondary_causes,
             phone,
         ) in session.execute(
             select(
@@ -592,6 +609,7 @@ def export_rows(store: Store, codes: NationalCodes | None = None) -> tuple[list[
                 Household.exited,
                 Household.attribute,
                 Household.main_cause,
+                Household.secondary_causes,
                 Household.phone,
             )
             .join(Village, Village.id == Household.village_id)
@@ -619,6 +637,7 @@ def export_rows(store: Store, codes: NationalCodes | None = None) -> tuple[list[
                 "exited": label("exited", "yes" if exited else "no"),
                 "attribute": label("attribute", attribute),
                 "main_cause": label("main_cause", main_cause),
+                "other_causes": _cause_labels(codes, _causes(secondary_causes)),
                 "dangerous_house": "",
                 "income": float(per_capita) if per_capita is not None else None,
                 "phone": phone,

@@ -32,11 +32,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "population": ("ID-4", N_("population")),
     "attribute": ("ID-4", N_("poor household attribute")),
     "main_cause": ("ID-4", N_("main cause of poverty")),
+    "other_causes": ("ID-4", N_("other causes of poverty")),
     "exited": ("EX-1", N_("exit mark")),
     "name": ("ID-2", N_("name")),
     "relation": ("ID-2", N_("relation to the head")),
 }
-COMPARED_FIELDS = ("population", "attribute", "main_cause", "exited")
+COMPARED_FIELDS = ("population", "attribute", "main_cause", "exited", "other_causes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ class HereHousehold:
     exited: bool
     in_national_system: bool
     members: tuple[HereMember, ...]
+    other_causes: tuple[str, ...] = ()  # the secondary causes' codes, in the program's order
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,13 @@ def _compare_household(
             )
             if head.exited
             else _("The township records the household as exited; the national system does not (EX-1)."),
+        )
+    if head.other_causes is not None and set(head.other_causes) != set(here.other_causes):
+        household_difference(
+            "other_causes",
+            ",".join(head.other_causes),
+            ",".join(here.other_causes),
+            _("The national system records other causes of poverty than the township found (ID-4)."),
         )
     members = {m.id_number: m for m in here.members}
     actual = {m.id_number: m for m in here.members if m.included}

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from xinjie_desktop.core.rules import idnumber
+from xinjie_desktop.core.rules import idnumber, vocabulary
 from xinjie_desktop.core.rules.national_codes import NationalCodes, normalise_label
 from xinjie_desktop.i18n import _
 
@@ -23,6 +23,9 @@ HEADER_SEARCH_ROWS = 30  # the header is in the first rows (titles, merged cells
 MAX_POPULATION = 30
 # The columns a roster must have to be compared; the others are validated when present.
 REQUIRED = ("household_number", "name", "id_number", "population", "relation", "attribute", "main_cause", "exited")
+OTHER_CAUSES_SEPARATORS = re.compile(r"[、,，;；/／\s\u3000]+")
+# A household's fields: the same on every row of one household number.
+HOUSEHOLD_FIELDS = ("population", "attribute", "main_cause", "exited", "other_causes")
 
 
 class RosterError(ValueError):
@@ -57,7 +60,7 @@ class RosterPerson:
     exited: bool
     attribute: str
     main_cause: str
-    other_causes: str
+    other_causes: tuple[str, ...] | None  # codes in the program's order; None when the roster has no such column
     standard: str
     dangerous_house: str
     income: Decimal | None
@@ -158,6 +161,28 @@ class RowReader:
             )
         return code
 
+    def other_causes(self, row: int, cells: Sequence[object]) -> tuple[str, ...] | None:
+        """其他致贫原因: several of the main cause's labels in one cell (、 , ; / or spaces between them), each
+        mapped by its label; None when the roster has no such column (it says nothing about them then)."""
+        if "other_causes" not in self.columns:
+            return None
+        found = set()
+        for label in OTHER_CAUSES_SEPARATORS.split(self.text(cells, "other_causes")):
+            if not label:
+                continue
+            code = self.codes.code_for("main_cause", label)
+            if code is None:
+                raise self.fail(
+                    row,
+                    "other_causes",
+                    _(
+                        "the label {label} is not one the program knows for this column (national codes {version}): "
+                        "add it to the national codes file if the national system now uses it"
+                    ).format(label=label, version=self.codes.version),
+                )
+            found.add(code)
+        return tuple(code for code in vocabulary.CAUSES if code in found)
+
     def id_number(self, row: int, cells: Sequence[object]) -> str:
         value = cells[self.columns["id_number"]] if self.columns["id_number"] < len(cells) else None
         if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and value > 10**15):
@@ -237,7 +262,7 @@ class RowReader:
             exited=self.coded(row, cells, "exited", True) == "yes",
             attribute=self.coded(row, cells, "attribute", True),
             main_cause=self.coded(row, cells, "main_cause", True),
-            other_causes=self.text(cells, "other_causes"),
+            other_causes=self.other_causes(row, cells),
             standard=self.coded(row, cells, "standard", False),
             dangerous_house=self.text(cells, "dangerous_house"),
             income=self.income(row, cells),
@@ -270,8 +295,8 @@ def check_households(sheet: str, people: Sequence[RosterPerson], header: Header)
             )
         seen[person.id_number] = person.row
         head = first.setdefault(person.household_number, person)
-        for field in ("population", "attribute", "main_cause", "exited"):
-            if getattr(person, field) != getattr(head, field):
+        for field in HOUSEHOLD_FIELDS:
+            if field in reader_columns and getattr(person, field) != getattr(head, field):
                 column = column_letter(reader_columns[field])
                 raise RosterError(
                     _("Sheet {sheet}, row {row}, column {column} ({header}): {problem}").format(
