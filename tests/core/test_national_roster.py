@@ -17,6 +17,7 @@ import pytest
 from xinjie_desktop.core.records import demo_data, national_roster
 from xinjie_desktop.core.rules import national_codes
 from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
+from xinjie_desktop.core.rules.permissions import Actor, PermissionRefused, Role
 from xinjie_desktop.core.rules.roster_compare import DIFFERENT, ONLY_HERE, ONLY_NATIONAL
 from xinjie_desktop.core.rules.roster_rows import RosterError
 
@@ -354,6 +355,30 @@ def test_round_trip_finds_a_changed_main_cause_exit_mark_and_other_causes_each_o
     book.save(tmp_path / "without.xlsx")
     _roster, found = national_roster.compare_file(township, tmp_path / "without.xlsx")
     assert [d.field for d in found.differences] == ["main_cause", "exited"]
+
+
+def test_only_the_township_administration_compares_or_exports_the_roster(township, tmp_path):
+    """Issue 17 and 18: the roster holds every village's people, so comparing it and exporting the township's
+    are the township office's (Action.NATIONAL_ROSTER): a village cadre, a work-team member or an auditor is
+    refused with the reason and nothing is written; the administration may."""
+    from sqlalchemy import select
+
+    from xinjie_desktop.core.store.models import Village
+
+    exported = tmp_path / "roster.xlsx"
+    national_roster.export(township, exported)  # a store without accounts does not ask
+    with township.session() as session:
+        village = session.scalar(select(Village.id).limit(1))
+    for role in (Role.VILLAGE_CADRE, Role.WORK_TEAM, Role.AUDITOR):
+        township.actor = Actor("x", "某人", role, frozenset({village}))
+        with pytest.raises(PermissionRefused, match="某人 .* may not compare or export the national system's roster"):
+            national_roster.compare_file(township, exported)
+        with pytest.raises(PermissionRefused):
+            national_roster.export(township, tmp_path / "theirs.xlsx")
+        assert not (tmp_path / "theirs.xlsx").exists()
+    township.actor = Actor("x", "某人", Role.TOWNSHIP_ADMIN, frozenset())
+    assert national_roster.compare_file(township, exported)[1].differences == []
+    assert national_roster.export(township, tmp_path / "ours.xlsx") > 0
 
 
 def test_households_only_on_one_side_and_members_who_are_not_actual_members(township, tmp_path):

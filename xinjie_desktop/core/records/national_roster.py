@@ -272,8 +272,10 @@ def _people(path: Path, sheet: str, header: Header, rows: Iterable[Sequence[obje
 
 
 def here_households(store: Store) -> list[HereHousehold]:
-    """The township's households as the comparison reads them (plain values, in the list's order)."""
+    """The township's households as the comparison reads them (plain values, in the list's order).  Every
+    village's people: the township office's work with the national system (``Action.NATIONAL_ROSTER``)."""
     with store.session() as session:
+        access.require(store, session, Action.NATIONAL_ROSTER)
         entered = set(
             session.scalars(
                 select(WorkflowStep.household_id).where(WorkflowStep.step == "entered", WorkflowStep.passed)
@@ -419,6 +421,7 @@ class Correction:
 def corrections(store: Store) -> dict[str, Correction]:
     """Every correction the township office has recorded as entered into the national system, by difference key."""
     with store.session() as session:
+        access.require(store, session, Action.NATIONAL_ROSTER)
         return {
             row.difference_key: Correction(
                 row.difference_key,
@@ -549,6 +552,7 @@ def export_rows(store: Store, codes: NationalCodes | None = None) -> tuple[list[
         return labels[key]
 
     with store.session() as session:
+        access.require(store, session, Action.NATIONAL_ROSTER)  # every village's people
         township_name = session.scalar(select(Township.name).limit(1)) or ""
         entered = set(
             session.scalars(

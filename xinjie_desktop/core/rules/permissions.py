@@ -89,6 +89,7 @@ class Action(enum.StrEnum):
     EXPORT_BUNDLE = "export_bundle"
     READ = "read"
     READ_AUDIT = "read_audit"  # the record of changes
+    NATIONAL_ROSTER = "national_roster"  # the national system's roster: compare it, export the township's (issue 18)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -105,6 +106,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EXPORT_BUNDLE: N_("export bundles"),
     Action.READ: N_("read the records"),
     Action.READ_AUDIT: N_("read the record of changes"),
+    Action.NATIONAL_ROSTER: N_("compare or export the national system's roster"),
 }
 
 _ENTERING = frozenset(

@@ -502,6 +502,7 @@ class MainWindow(QMainWindow):
             for action, needed in (
                 (self.accounts_action, Action.MANAGE_ACCOUNTS),
                 (self.audit_action, Action.READ_AUDIT),
+                (self.roster_action, Action.NATIONAL_ROSTER),
                 (self.new_action, Action.EDIT_HOUSEHOLD),
                 (self.sync_export_action, Action.EXPORT_BUNDLE),
                 (self.sync_import_action, Action.IMPORT_BUNDLE),
