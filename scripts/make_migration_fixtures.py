@@ -23,7 +23,8 @@ local account of the laptop's work team); from 0013 the record of who did what (
 laptop's changes after its last export, its chain of hashes starting there, one by an account); from
 0016_teams the work teams (issue 20: 青山村's team of two members, a helper-cadre pairing, a task reported done,
 a visit to H1 with its photo, a weekly team meeting, a weekly report sent, a check by telephone that found a
-member short and its follow-up).
+member short and its follow-up); from 0014 the township office's record of a correction
+entered into the national system (``roster_correction``, issue 18).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -60,6 +61,7 @@ REVISIONS = (
     "0011",
     "0012",
     "0013",
+    "0014",
     "0016_teams",
     "0017_bulletins",
 )
@@ -642,6 +644,24 @@ def rows(revision: str) -> dict[str, list[dict]]:
         _team_rows(t)
     if n >= 7:
         _sync_rows(t, n)
+    if n >= 14:
+        # The township office entered one difference with the national system's roster into the national
+        # system: household h1's population (the national system had 5, the actual population is 4).
+        t["roster_correction"] = [
+            {
+                "id": rid("roster/correction/1"),
+                "difference_key": f"different|population|{H1_HEAD}|5|4",
+                "field": "population",
+                "id_number": H1_HEAD,
+                "household_number": "530502001001",
+                "national_value": "5",
+                "here_value": "4",
+                "entered_on": "2017-04-20",
+                "entered_by": "李文书",
+                "note": "已在国办系统中更正",
+                "recorded_at": stamp("2017-04-20", "16:30:00"),
+            }
+        ]
     return t
 
 

@@ -233,6 +233,30 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=_path, help=_("bundle file (.xjb)"))
     check.add_argument("--db", type=_path, dest="bundle_db", help=_("the data file of the computer it is for"))
     _user_option(check)
+    roster = commands.add_parser(
+        "roster", help=_("the national system's roster: the township's in its layout, and the comparison of the two")
+    )
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, parser_class=_Parser)
+    roster_export = roster_commands.add_parser(
+        "export", help=_("write the township's roster in the national system's layout (.xlsx)")
+    )
+    roster_export.add_argument("--db", type=_path, required=True, dest="roster_db", help=_("data file"))
+    roster_export.add_argument("--out", type=_path, required=True, help=_("the .xlsx file to write"))
+    _user_option(roster_export)
+    roster_compare = roster_commands.add_parser(
+        "compare",
+        help=_(
+            "compare the roster the national system exported (.xlsx) with the data file by ID number: what is only "
+            "in one, and what differs"
+        ),
+    )
+    roster_compare.add_argument("file", type=_path, help=_("the roster the national system exported (.xlsx)"))
+    roster_compare.add_argument("--db", type=_path, required=True, dest="roster_db", help=_("data file"))
+    roster_compare.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    _user_option(roster_compare)
+    roster_compare.add_argument(
+        "--out", type=_path, help=_("also write the correction list to enter into the national system (.xlsx)")
+    )
     listed = commands.add_parser("villages", help=_("list the villages with their ids and villagers' groups"))
     listed.add_argument("--db", type=_path, required=True, dest="villages_db", help=_("data file"))
     listed.add_argument("--json", action="store_true", help=_("print one JSON list"))
@@ -1188,6 +1212,54 @@ def _bundle(args: argparse.Namespace) -> int:
         return 2
 
 
+def _roster(args: argparse.Namespace) -> int:
+    """The national system's roster: ``export`` writes the township's, ``compare`` reads one and lists the
+    differences.  Both only read the data file; a roster that cannot be used: exit 2, the reason."""
+    from xinjie_desktop.core.records import national_roster
+    from xinjie_desktop.core.rules.national_codes import NationalCodesError
+
+    store = _open_for_reading(args.roster_db, args.user)
+    if store is None:
+        return 2
+    try:
+        if args.roster_command == "export":
+            people = national_roster.export(store, args.out)
+            print(_("Roster written: {n} people, in {path}").format(n=people, path=args.out))
+            return 0
+        _read, comparison = national_roster.compare_file(store, args.file)
+        recorded = national_roster.corrections(store)
+        if args.out is not None:
+            national_roster.write_corrections(
+                comparison, args.out, {key: record.text for key, record in recorded.items()}
+            )
+    except (national_roster.RosterError, NationalCodesError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            _("The file {path} cannot be written: {error}").format(path=args.out, error=error.strerror or error),
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        store.close()
+    shown = national_roster.to_json(comparison, recorded)
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+    else:
+        for side, title in (
+            ("only_national", _("Only in the national system")),
+            ("only_here", _("Only in the township")),
+            ("different", _("Different")),
+        ):
+            print(f"{title}: {len(shown[side])}")
+            for entry in shown[side]:
+                print(f"  {entry['id_number']}\t{entry['name']}\t{entry['field']}\t{entry['rule']}\t{entry['meaning']}")
+        if args.out is not None:
+            print(_("Correction list written: {path}").format(path=args.out))
+    return 0
+
+
 def _db(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.store import canonical_dump
 
@@ -1568,7 +1640,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages", "audit", "archive", "teams", "progress")
+        args.command in ("db", "villages", "audit", "archive", "teams", "progress", "roster")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1663,6 +1735,8 @@ def main(argv: list[str] | None = None) -> int:
         return _progress(args)
     if args.command == "bulletin":
         return _bulletin(args)
+    if args.command == "roster":
+        return _roster(args)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -51,3 +51,8 @@ def templates_dir() -> Path:
 def icon_path(suffix: str = ".png") -> Path:
     """The application icon: ``.png`` (256 px, the window's), ``.ico`` (Windows) or ``.svg`` (the drawing)."""
     return resources_dir() / "icons" / f"xinjie-desktop{suffix}"
+
+
+def national_codes_dir() -> Path:
+    """The national system's labels and the codes they mean, one versioned file each (``national-codes-*.toml``)."""
+    return resources_dir() / "national_codes"

@@ -1,7 +1,7 @@
 """Stores saved by every schema revision open at head with every row intact (issue 12).
 
 As Electrum keeps wallet files of its old releases (tests/test_storage_upgrade.py), tests/fixtures/stores
-keeps one store saved by each revision 0001 ... 0011, filled with plain SQL for that revision's schema by
+keeps one store saved by each revision 0001 ... 0011 and 0014, filled with plain SQL for that revision's schema by
 scripts/make_migration_fixtures.py (a township at work in spring 2017: villages, groups, three households
 with members, incomes, workflow steps and objections, then as the schema grew supporting files, a
 relocation verification, a saved plan, a dangerous house, agreements with signatures, a public notice and
@@ -416,6 +416,7 @@ RELEASED = {
     "0013_audit_record.py": "e8262366040868f18b8a88ac71c788a52bf5340e9fd0c30cf75373a30b564ec2",
     "0016_teams.py": "e7df18c7323242bcc622d01b6a55b2bb21f27260b0b52ab01be1c16dc5998bc9",
     "0017_bulletins.py": "8366aa628dada34a6a9d6c6153d1886d179f9b3afcd9b45a390096f35b9303dc",
+    "0014_roster_corrections.py": "ccc1850e942016cde610205028c6958f80287fed022f5c8f531fe28500a034c7",
 }
 
 
@@ -459,3 +460,15 @@ def test_WT_1_WT_3_work_teams_arrive(migrated):
     assert [c.result for c in qingshan.checks] == ["absent"] and qingshan.checks[0].talked_to
     [info] = work_teams.visits(store, rid("village/青山村"), dt.date(2017, 4, 1), dt.date(2017, 4, 30))
     assert info.members == ("杨志强", "李文") and info.promises == "协调儿子就业培训"
+
+
+@pytest.mark.parametrize("migrated", since("0014"), indirect=True)
+def test_0014_the_record_of_corrections_entered_into_the_national_system_arrives(migrated):
+    """Issue 18: the township office's record of a difference it entered into the national system."""
+    from xinjie_desktop.core.records import national_roster
+
+    _revision, _rows, store, _path = migrated
+    recorded = national_roster.corrections(store)
+    assert [(c.field, c.national_value, c.here_value, c.entered_by, c.text) for c in recorded.values()] == [
+        ("population", "5", "4", "李文书", "2017-04-20 李文书")
+    ]

@@ -577,6 +577,7 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
             connection.execute(f"DROP TABLE {table}")
         for table in ("team_milestone", "team_meeting", "weekly_report"):
             connection.execute(f"DROP TABLE {table}")
+        connection.execute("DROP TABLE roster_correction")  # 0014's
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
     connection.close()
     upgraded = open_store(path)

@@ -142,6 +142,7 @@ def test_a_data_file_with_accounts_opens_only_after_login_and_a_wrong_password_i
     assert "zhang" in window.user_label.text() and "work-team member" in window.user_label.text()
     assert window.lock_action.isEnabled() and window.new_action.isEnabled()
     assert not window.provision_action.isEnabled()  # a work-team member provisions no laptop
+    assert not window.roster_action.isEnabled()  # issue 18: the national system's roster is the township office's
     # Issue 17: the list shows the villages of the account's scope only, for a text filter too.
     (village,) = shell.store.actor.villages
     import sqlite3
@@ -219,6 +220,7 @@ def test_the_idle_lock_locks_a_logged_in_window_and_another_person_can_log_in_in
     qtbot.waitUntil(lambda: shell.store.actor is not None and shell.store.actor.name == "admin", timeout=10000)
     qtbot.waitUntil(lambda: window.centre.currentWidget() is window.workspace, timeout=10000)
     assert window.provision_action.isEnabled() and "admin" in window.user_label.text()
+    assert window.roster_action.isEnabled()
     shell.close()
 
 

@@ -117,3 +117,51 @@ def test_a_job_that_ends_without_noticing_cancel_keeps_its_result(qtbot, prepare
     calls = Calls()
     start(qtbot, work, calls, cancel_once_started=True)
     assert calls.log == [("success", 42), ("finished", "succeeded")]
+
+
+# A window whose last holders are its finished job's callbacks (a dialog opened without a parent, the code that
+# opened it gone): run in a process of its own, since the fault it guards against takes the interpreter down.
+WINDOW_HELD_BY_ITS_JOB = """
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from xinjie_desktop.qt.shell.operations import run_in_background
+
+app = QApplication([])
+ended, destroyed = [], []
+
+def open_window():
+    window = QWidget()
+
+    def show(result):  # a closure of the window, as a window's callbacks are
+        window.setWindowTitle(result)
+
+    worker = run_in_background(window, lambda _report: "read", success=show, failure=print, finished=ended.append)
+    worker.destroyed.connect(lambda: destroyed.append("worker"))
+    window.destroyed.connect(lambda: destroyed.append("window"))
+    return window
+
+window = open_window()
+while not ended:
+    QCoreApplication.processEvents()
+del window
+QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+print(sorted(destroyed), ended)
+"""
+
+
+def test_a_window_let_go_by_its_finished_job_is_destroyed_once_and_so_is_the_job(tmp_path):
+    """The finished worker leaves its window before it is deleted later.  Its callbacks, let go while it is
+    destroyed, may hold the window last; the window, destroyed then, must not delete the worker a second time
+    (issue 18's roster window died of this: "malloc_consolidate(): unaligned fastbin chunk")."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "window_held_by_its_job.py"
+    script.write_text(WINDOW_HELD_BY_ITS_JOB, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen", "PYTHONFAULTHANDLER": ""}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['window', 'worker'] ['succeeded']"

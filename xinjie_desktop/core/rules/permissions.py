@@ -92,6 +92,7 @@ class Action(enum.StrEnum):
     TEAM_WORK = "team_work"  # issue 20: a team's roster, pairings, visits, meetings, weekly reports, tasks done
     OVERSEE_TEAMS = "oversee_teams"  # issue 20: the township's checks on the teams and its own meetings (WT-3)
     ISSUE_BULLETIN = "issue_bulletin"  # the township's weekly bulletin (issue 18, WT-2)
+    NATIONAL_ROSTER = "national_roster"  # the national system's roster: compare it, export the township's (issue 18)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -111,6 +112,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.TEAM_WORK: N_("record the work team's visits, meetings and reports"),
     Action.OVERSEE_TEAMS: N_("record checks on the work teams and the township's team meetings"),
     Action.ISSUE_BULLETIN: N_("issue the weekly bulletin"),
+    Action.NATIONAL_ROSTER: N_("compare or export the national system's roster"),
 }
 
 _ENTERING = frozenset(

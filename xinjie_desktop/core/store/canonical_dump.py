@@ -52,6 +52,7 @@ LOCAL_TABLES = frozenset(
         "sync_conflict",
         "possible_duplicate",
         "bulletin",  # the township's weekly bulletins, kept where they were issued (issue 18)
+        "roster_correction",  # the township office's record of what it entered into the national system
     }
 )
 STAMP_COLUMNS = frozenset({"created_at", "updated_at", "device_id", "sync_versions"})

@@ -739,3 +739,23 @@ class TeamCheck(Travelling, Base):
     follow_up: Mapped[str] = mapped_column(Text, default="")
     follow_up_done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     talked_to: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RosterCorrection(Base):
+    """A difference with the national system's roster that the township office entered into the national
+    system (数据清洗, issue 18): which difference (``difference_key``: side, field, ID number and both values,
+    core.rules.roster_compare.Difference.key), when and by whom.  The township office's own record: it never
+    travels to the laptops (not ``Travelling``), like the other sync-local tables it stays in this store."""
+
+    __tablename__ = "roster_correction"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    difference_key: Mapped[str] = mapped_column(String(300), unique=True)
+    field: Mapped[str] = mapped_column(String(20))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    household_number: Mapped[str] = mapped_column(String(40), default="")
+    national_value: Mapped[str] = mapped_column(String(40), default="")
+    here_value: Mapped[str] = mapped_column(String(40), default="")
+    entered_on: Mapped[dt.date] = mapped_column(Date)
+    entered_by: Mapped[str] = mapped_column(String(50), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -352,6 +352,12 @@ class MainWindow(QMainWindow):
         self.teams_action.setToolTip(_("A team member's day, the visits, the meetings and the weekly report"))
         self.teams_action.triggered.connect(self.open_work_teams)
         file_menu.addAction(self.teams_action)
+        self.roster_action = QAction(_("The national system's &roster…"), self, objectName="roster_action")
+        self.roster_action.setToolTip(
+            _("Compare the national system's roster with this data file: the correction list to enter there")
+        )
+        self.roster_action.triggered.connect(self.open_roster)
+        file_menu.addAction(self.roster_action)
         file_menu.addSeparator()
         self.open_action = QAction(_("&Open another data file…"), self)
         self.open_action.triggered.connect(self._choose_store)
@@ -475,6 +481,7 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.village_documents_action,
             self.teams_action,
+            self.roster_action,
             self.open_action,
             self.backups_action,
             self.audit_action,
@@ -507,6 +514,7 @@ class MainWindow(QMainWindow):
             for action, needed in (
                 (self.accounts_action, Action.MANAGE_ACCOUNTS),
                 (self.audit_action, Action.READ_AUDIT),
+                (self.roster_action, Action.NATIONAL_ROSTER),
                 (self.new_action, Action.EDIT_HOUSEHOLD),
                 (self.sync_export_action, Action.EXPORT_BUNDLE),
                 (self.sync_import_action, Action.IMPORT_BUNDLE),
@@ -548,6 +556,19 @@ class MainWindow(QMainWindow):
         from xinjie_desktop.qt.teams.teams_view import TeamsDialog  # needs the core
 
         dialog = TeamsDialog(self._workspace.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_roster(self):
+        """The national system's roster compared with the open data file (qt.roster.roster_view)."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.roster.roster_view import RosterComparisonDialog  # needs the core
+
+        dialog = RosterComparisonDialog(self._workspace.store, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -122,6 +122,13 @@ class Worker(QThread):
             if self._then is not None:
                 self._then(self.outcome or "failed")
         finally:
+            # Out of the window before it is deleted later.  The callbacks connected to this worker's signals
+            # hold the window (they are its methods and closures); they are let go while this worker is being
+            # destroyed, so they may be the window's last holders: the window is then destroyed from inside this
+            # worker's destructor, and a window deletes its children.  A worker still among them would be deleted
+            # a second time, and its first destructor would go on with freed memory (a corrupted heap:
+            # "malloc_consolidate(): unaligned fastbin chunk", or a crash in QObject::~QObject).
+            self.setParent(None)
             self.deleteLater()
 
 
