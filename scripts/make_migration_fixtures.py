@@ -20,7 +20,10 @@ the laptop's own run it exported, and the office's run that came with its first 
 household list's text index (``household_search_text`` and ``household_search``, derived from the
 households by triggers: no rows of their own); from 0012 the accounts (the township's administrator and a
 local account of the laptop's work team); from 0013 the record of who did what (``audit_record``: the
-laptop's changes after its last export, its chain of hashes starting there, one by an account).
+laptop's changes after its last export, its chain of hashes starting there, one by an account); from 0015_funds
+the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
+version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
+and rectified), all entered at the office.
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -43,7 +46,22 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
+REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+    "0013",
+    "0015_funds",
+)
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
 
@@ -150,7 +168,7 @@ def step(household, code, ordinal, day, by, **fields) -> dict:
 
 def rows(revision: str) -> dict[str, list[dict]]:
     """Every row of the fixture saved by ``revision``, by table, with exactly that revision's columns."""
-    n = int(revision)
+    n = int(revision[:4])  # "0015_funds": 15
     t: dict[str, list[dict]] = {}
     t["local_setting"] = [{"key": "device_id", "value": LAPTOP}]
     t["township"] = [
@@ -619,6 +637,67 @@ def rows(revision: str) -> dict[str, list[dict]]:
                 "encrypted_private_key": None,
             },
         ]
+    if n >= 15:
+        # Funds (issue 19), entered at the township office: the ledger, a payment with its acknowledgement on
+        # paper (the scan), a check and its major finding (found on the 3rd at 09:30, reported 26 hours later).
+        receipt = pdf("payment acknowledgement scan")
+        t["blob"].append({"sha256": hashlib.sha256(receipt).hexdigest(), "size": len(receipt), "data": receipt})
+        t["fund"] = [
+            {
+                **travelling("fund/central", "2017-03-28", OFFICE, updated="2017-04-06"),
+                "source": "central_budget",
+                "name": "2017年中央预算内易地扶贫搬迁资金",
+                "plan_document": "保发改投资〔2017〕58号",
+                "fund_document": "保财建〔2017〕21号",
+                "arrived_on": "2017-03-28",
+                "amount": 120_000_000,
+                "account": "辛街乡财政所易地扶贫搬迁资金专户",
+                "use": "建档立卡搬迁户建房补助",
+                "units": "辛街乡易地扶贫搬迁指挥部",
+                "paperwork_done_on": "2017-04-06",
+                "replaced_on": None,
+                "note": "",
+            }
+        ]
+        t["fund_payment"] = [
+            {
+                **travelling("fund/payment/h1/foundation", "2017-05-04", OFFICE, updated="2017-05-06"),
+                "household_id": rid("h1"),
+                "fund_id": rid("fund/central"),
+                "agreement_id": rid("h1/agreement/relocation/2"),
+                "tranche": "foundation",
+                "paid_on": "2017-05-04",
+                "amount": 2_000_000,
+                "acknowledgement": "paper",
+                "acknowledged_on": "2017-05-06",
+                "acknowledged_by": "杨明",
+                "acknowledgement_sha256": hashlib.sha256(receipt).hexdigest(),
+                "note": "",
+            }
+        ]
+        t["fund_check"] = [
+            {
+                **travelling("fund/check/weekly/1", "2017-05-03", OFFICE),
+                "kind": "weekly",
+                "held_on": "2017-05-03",
+                "checked_by": "辛街乡易地扶贫搬迁指挥部 段正德",
+                "looked_at": "资金专户流水、拨付凭证",
+                "summary": "发现一笔拨付凭证缺少户主签字",
+            }
+        ]
+        t["fund_finding"] = [
+            {
+                **travelling("fund/check/weekly/1/finding/1", "2017-05-03", OFFICE, updated="2017-05-10"),
+                "check_id": rid("fund/check/weekly/1"),
+                "fund_id": rid("fund/central"),
+                "description": "拨付凭证缺少户主签字",
+                "major": 1,
+                "found_at": stamp("2017-05-03", "09:30:00"),
+                "reported_at": stamp("2017-05-04", "11:30:00"),
+                "rectification": "补签并存档",
+                "rectified_on": "2017-05-10",
+            }
+        ]
     if n >= 7:
         _sync_rows(t, n)
     return t
@@ -649,6 +728,10 @@ TRAVELLING = (
     "public_notice",
     "notice_objection",
     "accounts",
+    "fund",
+    "fund_payment",
+    "fund_check",
+    "fund_finding",
 )
 DERIVED = {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
 BOOLEANS = {
@@ -668,6 +751,7 @@ BOOLEANS = {
     "may_sign",
     "locked",
     "countersigned",
+    "major",
 }
 
 
@@ -682,14 +766,14 @@ def _payload(row: dict, table: str) -> str:
             continue
         if key in BOOLEANS:
             value = bool(value)
-        elif key in ("created_at", "updated_at"):
+        elif key in ("created_at", "updated_at", "found_at", "reported_at"):
             value = value.replace(" ", "T")
         values[key] = value
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _village_of(t: dict, table: str, row: dict) -> str | None:
-    if table == "township":
+    if table in ("township", "fund", "fund_check", "fund_finding"):
         return None
     if table == "accounts":  # the first village of its scope (core.sync.change_log.village_of); none: every village
         return (json.loads(row["villages"]) or [None])[0]
@@ -711,6 +795,9 @@ def _sync_rows(t: dict, n: int) -> None:
     repairs: the 0007 fixture keeps it, for 0008 to journal); the office is the one peer."""
     own_seq, office_seq = 0, 0
     t["change_log"] = []
+    # From 0015_funds the office's funds records come after the run it signed with its first bundle: their own
+    # bundle's run is not kept here (only the runs as of 0010 are).
+    funds = sum(len(t.get(table, [])) for table in ("fund", "fund_payment", "fund_check", "fund_finding"))
     for table in TRAVELLING:
         for row in t.get(table, []):
             hlc = hlc_of(row["updated_at"])
@@ -925,7 +1012,7 @@ def _sync_rows(t: dict, n: int) -> None:
                 "signature": base64.b64encode(hashlib.sha512(f"run {origin} 1-{last}".encode()).digest()).decode(),
                 "omitted": "{}",
             }
-            for origin, last in ((LAPTOP, own_seq - 3), (OFFICE, office_seq))
+            for origin, last in ((LAPTOP, own_seq - 3), (OFFICE, office_seq - funds))
         ]
     if n >= 13:
         _audit_rows(t, own_seq - 2)

@@ -410,6 +410,7 @@ RELEASED = {
     "0011_household_search_index.py": "df5d9b2bc4035d6580fab91e5d656e3d53efbb4a21887a4c3c07e5dd241b385a",
     "0012_accounts.py": "d4da563b57559d6ac70fb8fc64b9b0900333b1e0e50f32a6b5187e3b677b91e4",
     "0013_audit_record.py": "e8262366040868f18b8a88ac71c788a52bf5340e9fd0c30cf75373a30b564ec2",
+    "0015_funds.py": "60ef31b40c67bf602e70d22f5fe20a8e0f0a2f7ad0292d84a2661bd10e8632bb",
 }
 
 

@@ -89,6 +89,12 @@ class Action(enum.StrEnum):
     EXPORT_BUNDLE = "export_bundle"
     READ = "read"
     READ_AUDIT = "read_audit"  # the record of changes
+    # Funds (issue 19): the ledger and the checks are the township's; payments are recorded where the balances are
+    # kept (the township), and acknowledged by the household in its village (a laptop's work team or cadre too).
+    MANAGE_FUNDS = "manage_funds"  # funds received, their paperwork, a loan's replacement
+    RECORD_PAYMENT = "record_payment"  # a tranche paid to a household
+    ACKNOWLEDGE_PAYMENT = "acknowledge_payment"  # the household's acknowledgement of a payment
+    FUND_CHECKS = "fund_checks"  # checks of the funds' use, their findings and rectification
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -105,6 +111,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EXPORT_BUNDLE: N_("export bundles"),
     Action.READ: N_("read the records"),
     Action.READ_AUDIT: N_("read the record of changes"),
+    Action.MANAGE_FUNDS: N_("record funds received"),
+    Action.RECORD_PAYMENT: N_("record payments to households"),
+    Action.ACKNOWLEDGE_PAYMENT: N_("record a household's acknowledgement of a payment"),
+    Action.FUND_CHECKS: N_("record checks of the funds"),
 }
 
 _ENTERING = frozenset(
@@ -117,6 +127,7 @@ _ENTERING = frozenset(
         Action.IMPORT_BUNDLE,
         Action.EXPORT_BUNDLE,
         Action.READ,
+        Action.ACKNOWLEDGE_PAYMENT,
     }
 )
 # What each role may do at all (within its villages); signing for the township also needs ``may_sign``.

@@ -51,6 +51,7 @@ BLOB_COLUMNS = {
     "agreement": ("scan_sha256", "signed_pdf_sha256"),
     "agreement_signature": ("image_sha256",),
     "demolition_acceptance": ("photo_sha256",),
+    "fund_payment": ("acknowledgement_sha256",),
 }
 
 # What a bundle may make this program read before it is refused (issue 13, case 12; docs/design/sync.md §9).

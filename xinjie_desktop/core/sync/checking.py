@@ -769,10 +769,11 @@ def _outside_message(session: Session, incoming: Incoming, outside: scope.Outsid
             "never countersigned or authorised to sign for the township; only the township office makes the others"
         ).format(record=record)
     elif outside.reason == "shared":
-        named = session.execute(text(names[outside.table]), {"id": outside.row_id}).scalar()
+        query = names.get(outside.table)
+        named = session.execute(text(query), {"id": outside.row_id}).scalar() if query else None
         what = _(
             "{record}{named}, a record of the whole township: only the township office changes the township, its "
-            "villages and villagers' groups"
+            "villages and villagers' groups, and the funds' ledger and checks"
         ).format(record=record, named=f" “{named}”" if named else "")
     elif outside.village_id is None:
         what = _("{record}, which this computer does not hold and cannot place in a village").format(record=record)
