@@ -225,3 +225,25 @@ def test_roles_who_may_record_and_who_may_only_read(town, store):
     accounts.login(store, "admin", PASSWORD)
     for write in writes.values():
         write()
+
+
+def test_on_a_laptop_funds_payments_and_checks_are_refused_up_front(town):
+    """Issue 19: what the township would refuse in a laptop's bundle is refused on the laptop before it is written."""
+    before = files(town.store)
+    for write in (
+        lambda: funds.record_payment(
+            town.store,
+            town.registered,
+            town.central,
+            rules.FOUNDATION,
+            PAID_ON,
+            Decimal(1),
+            today=TODAY,
+            on_laptop=True,
+        ),
+        lambda: funds.record_check(town.store, rules.WEEKLY, TODAY, "指挥部", "流水", on_laptop=True),
+        lambda: funds.record_paperwork(town.store, town.central, TODAY, on_laptop=True),
+    ):
+        with pytest.raises(FundsError, match="only acknowledged"):
+            write()
+    assert files(town.store) == before

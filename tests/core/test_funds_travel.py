@@ -64,3 +64,37 @@ def test_a_laptop_never_changes_the_township_s_ledger(paid):
     with pytest.raises(SyncError, match="record of the whole township"):
         world.import_into(world.township, world.export(laptop))
     assert next(f for f in funds.ledger(world.township, TODAY) if f.id == fund).received == Decimal(200000)
+
+
+def test_FD_1_a_laptop_never_makes_or_changes_a_payment_only_acknowledges_it(paid, tmp_path):
+    """FD-1 is checked at the township, where the balances are: a laptop's bundle that raises a payment's amount
+    or makes a payment of its own (bypassing the services, as a tampered laptop would) is refused whole."""
+    world, laptop, household, fund, payment = paid
+    from xinjie_desktop.core.store.models import FundPayment
+
+    with laptop.unit_of_work() as session:
+        session.get(FundPayment, payment).amount = 9_000_000
+    with pytest.raises(SyncError, match="only a household's acknowledgement"):
+        world.import_into(world.township, world.export(laptop))
+    assert funds.payments(world.township, household_id=household)[0].amount == Decimal(30000)
+
+
+def test_FD_1_a_payment_made_on_a_laptop_is_refused(paid):
+    world, laptop, household, fund, payment = paid
+    from xinjie_desktop.core.store.models import Agreement, FundPayment
+
+    with laptop.unit_of_work() as session:
+        agreement = session.query(Agreement).filter_by(household_id=household, kind="relocation").one()
+        session.add(
+            FundPayment(
+                household_id=household,
+                fund_id=fund,
+                agreement_id=agreement.id,
+                tranche=rules.MAIN_STRUCTURE,
+                paid_on=dt.date(2017, 5, 20),
+                amount=500_000_00,
+            )
+        )
+    with pytest.raises(SyncError, match="only a household's acknowledgement"):
+        world.import_into(world.township, world.export(laptop))
+    assert len(funds.payments(world.township, household_id=household)) == 1

@@ -61,6 +61,18 @@ class FundsError(ValueError):
     """A funds action that may not be done; ``str()`` is a message for the user (FD-1's name the rule and fund)."""
 
 
+def _township_only(on_laptop: bool) -> None:
+    """The ledger, the payments and the checks are written at the township office (``on_laptop``: the store is a
+    village laptop, ``core.sync.roles.role(store) == LAPTOP``; the township would refuse its bundle)."""
+    if on_laptop:
+        raise FundsError(
+            _(
+                "On a village laptop a payment is only acknowledged: the township office records the funds, the "
+                "payments and the checks."
+            )
+        )
+
+
 # --- the ledger ---------------------------------------------------------------------------------------------
 
 
@@ -89,8 +101,9 @@ def _check_draft(draft: FundDraft) -> None:
         raise FundsError(_("Funds from above carry their document numbers (plan or fund document)."))
 
 
-def record_fund(store: Store, draft: FundDraft, today: dt.date | None = None) -> str:
+def record_fund(store: Store, draft: FundDraft, today: dt.date | None = None, *, on_laptop: bool = False) -> str:
     """Record funds received; returns the fund's id."""
+    _township_only(on_laptop)
     _check_draft(draft)
     if draft.arrived_on > (today or dt.date.today()):
         raise FundsError(_("The funds cannot arrive in the future."))
@@ -124,8 +137,9 @@ def _paid_from(session: Session, fund_id: str) -> int:
     return sum(session.scalars(select(FundPayment.amount).where(FundPayment.fund_id == fund_id)))
 
 
-def change_amount(store: Store, fund_id: str, amount: Decimal) -> None:
+def change_amount(store: Store, fund_id: str, amount: Decimal, *, on_laptop: bool = False) -> None:
     """Correct the amount received; never below what the fund has paid (FD-1: no negative balance)."""
+    _township_only(on_laptop)
     with store.unit_of_work() as session:
         access.require(store, session, Action.MANAGE_FUNDS)
         record = _fund(session, fund_id)
@@ -137,8 +151,9 @@ def change_amount(store: Store, fund_id: str, amount: Decimal) -> None:
         record.amount = to_fen(amount)
 
 
-def record_paperwork(store: Store, fund_id: str, done_on: dt.date) -> None:
+def record_paperwork(store: Store, fund_id: str, done_on: dt.date, *, on_laptop: bool = False) -> None:
     """FD-3: the paperwork of the funds completed on ``done_on``."""
+    _township_only(on_laptop)
     with store.unit_of_work() as session:
         access.require(store, session, Action.MANAGE_FUNDS)
         record = _fund(session, fund_id)
@@ -147,8 +162,9 @@ def record_paperwork(store: Store, fund_id: str, done_on: dt.date) -> None:
         record.paperwork_done_on = done_on
 
 
-def record_replacement(store: Store, fund_id: str, replaced_on: dt.date) -> None:
+def record_replacement(store: Store, fund_id: str, replaced_on: dt.date, *, on_laptop: bool = False) -> None:
     """FD-3: a low-cost loan replaced (置换) on ``replaced_on``."""
+    _township_only(on_laptop)
     with store.unit_of_work() as session:
         access.require(store, session, Action.MANAGE_FUNDS)
         record = _fund(session, fund_id)
@@ -240,8 +256,11 @@ def record_payment(
     amount: Decimal,
     note: str = "",
     today: dt.date | None = None,
+    *,
+    on_laptop: bool = False,
 ) -> str:
     """Pay a tranche to a household from a fund (FD-1 checked in the same transaction); returns its id."""
+    _township_only(on_laptop)
     if tranche not in rules.TRANCHES:
         raise FundsError(_("Choose the tranche: the building progress the payment is for."))
     if paid_on > (today or dt.date.today()):
@@ -315,8 +334,18 @@ def acknowledge_on_paper(store: Store, payment_id: str, signer: str, scan_path: 
 # --- checks and findings ------------------------------------------------------------------------------------
 
 
-def record_check(store: Store, kind: str, held_on: dt.date, checked_by: str, looked_at: str, summary: str = "") -> str:
+def record_check(
+    store: Store,
+    kind: str,
+    held_on: dt.date,
+    checked_by: str,
+    looked_at: str,
+    summary: str = "",
+    *,
+    on_laptop: bool = False,
+) -> str:
     """FD-2: a check of the funds' use held; returns its id."""
+    _township_only(on_laptop)
     if kind not in rules.CHECK_KINDS:
         raise FundsError(_("Choose the kind of check."))
     if not checked_by.strip():
@@ -342,8 +371,10 @@ def record_finding(
     major: bool = False,
     reported_at: dt.datetime | None = None,
     fund_id: str | None = None,
+    on_laptop: bool = False,
 ) -> str:
     """A problem the check found (``major``: reported to the command centre within 24 hours); returns its id."""
+    _township_only(on_laptop)
     if not description.strip():
         raise FundsError(_("Describe the problem found."))
     if reported_at is not None and reported_at < found_at:
@@ -374,8 +405,9 @@ def _finding(session: Session, finding_id: str) -> FundFinding:
     return record
 
 
-def report_finding(store: Store, finding_id: str, reported_at: dt.datetime) -> None:
+def report_finding(store: Store, finding_id: str, reported_at: dt.datetime, *, on_laptop: bool = False) -> None:
     """FD-2: when the problem reached the command centre."""
+    _township_only(on_laptop)
     with store.unit_of_work() as session:
         access.require(store, session, Action.FUND_CHECKS)
         record = _finding(session, finding_id)
@@ -386,8 +418,11 @@ def report_finding(store: Store, finding_id: str, reported_at: dt.datetime) -> N
         record.reported_at = reported_at
 
 
-def rectify_finding(store: Store, finding_id: str, rectification: str, rectified_on: dt.date | None) -> None:
+def rectify_finding(
+    store: Store, finding_id: str, rectification: str, rectified_on: dt.date | None, *, on_laptop: bool = False
+) -> None:
     """The rectification of a finding; with ``rectified_on`` it is closed."""
+    _township_only(on_laptop)
     if rectified_on is not None and not rectification.strip():
         raise FundsError(_("Say how the problem was rectified before closing it."))
     with store.unit_of_work() as session:

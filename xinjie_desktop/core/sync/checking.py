@@ -768,6 +768,11 @@ def _outside_message(session: Session, incoming: Incoming, outside: scope.Outsid
             "{record}: a laptop sends only accounts of its own work team and village cadres, within its villages, "
             "never countersigned or authorised to sign for the township; only the township office makes the others"
         ).format(record=record)
+    elif outside.reason == "payment":
+        what = _(
+            "{record}: a laptop sends only a household's acknowledgement of a payment; the township office records "
+            "payments, where the funds' balances are kept (FD-1)"
+        ).format(record=record)
     elif outside.reason == "shared":
         query = names.get(outside.table)
         named = session.execute(text(query), {"id": outside.row_id}).scalar() if query else None
