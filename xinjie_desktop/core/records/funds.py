@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +35,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.documents import file_names, funds_notice
+from xinjie_desktop.core.documents.funds_notice import FundsNoticeView, NoticeAllocation, NoticeFund
 from xinjie_desktop.core.records import access
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.rules import funds as rules
@@ -47,6 +51,7 @@ from xinjie_desktop.core.store.models import (
     FundPayment,
     Household,
     RelocationVerification,
+    Township,
     Village,
     VillagerGroup,
 )
@@ -794,3 +799,96 @@ def report(store: Store, today: dt.date, now: dt.datetime | None = None) -> dict
         "open_findings": open_findings,
         "late_major_reports": late,
     }
+
+
+# --- the public notice of funds (资金公告公示) ---------------------------------------------------------------
+
+
+def notice_view(
+    store: Store,
+    village_id: str | None,
+    start: dt.date,
+    end: dt.date,
+    telephone: str,
+    place: str = "",
+    posting_round: int = 1,
+) -> FundsNoticeView:
+    """What the notice of funds of a village (None: the township) prints: every fund, what of it went to the
+    village, and to whom (ID numbers masked).  ``FundsError`` when the posting is shorter than 7 full days or
+    the complaint telephone is missing."""
+    problem = rules.notice_period_problem(start, end)
+    if problem:
+        raise FundsError(problem)
+    if not telephone.strip():
+        raise FundsError(_("Give the complaint telephone the notice prints."))
+    if posting_round not in (1, 2):
+        raise FundsError(_("A notice is posted a first or a second time."))
+    _require_read(store, village_id)
+    with store.session() as session:
+        township_name = session.scalar(select(Township.name).limit(1)) or ""
+        village_name = ""
+        if village_id is not None:
+            village = session.get(Village, village_id)
+            if village is None:
+                raise FundsError(_("There is no village with the id {id}.").format(id=village_id))
+            village_name = village.name
+    lines = ledger(store, start)
+    paid = payments(store, village_id=village_id)
+    here: dict[str, Decimal] = defaultdict(Decimal)
+    for line in paid:
+        here[line.fund_id] += line.amount
+    notice_funds = tuple(
+        NoticeFund(
+            source=line.source,
+            name=line.name,
+            documents=" ".join(part for part in (line.plan_document, line.fund_document) if part),
+            received=line.received,
+            use=line.use,
+            units=line.units,
+            allocated_here=here.get(line.id, Decimal(0)),
+        )
+        for line in lines
+        if village_id is None or line.id in here
+    )
+    allocations = tuple(
+        NoticeAllocation(
+            head_name=p.head_name,
+            id_number_masked=p.id_number_masked,
+            village=p.village,
+            group=p.group,
+            household_kind=p.household_kind,
+            fund_name=p.fund_name,
+            tranche=p.tranche,
+            paid_on=p.paid_on,
+            amount=p.amount,
+        )
+        for p in paid
+    )
+    default_place = _("the notice board of {where}").format(where=village_name or township_name)
+    return FundsNoticeView(
+        township=township_name,
+        village=village_name,
+        place=place.strip() or default_place,
+        start_date=start,
+        end_date=end,
+        telephone=telephone.strip(),
+        posting_round=posting_round,
+        funds=notice_funds,
+        allocations=allocations,
+    )
+
+
+def write_notice(view: FundsNoticeView, folder: Path | str, printed_on: dt.date) -> Path:
+    """The notice as a PDF in ``folder``, named by place, posting and date; written whole or not at all."""
+    folder = Path(folder)
+    kind = _("notice of funds") if view.posting_round == 1 else _("notice of funds, second posting")
+    target = file_names.free_path(folder, file_names.document_file_name(kind, view.start_date, view.where))
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            funds_notice.render(view, stream, printed_on)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
