@@ -140,7 +140,7 @@ def _story(view: FundsNoticeView, font: str) -> list:
                 _("Received (yuan)"),
                 _("Use"),
                 _("Units using it"),
-                _("Allocated here (yuan)"),
+                _("Allocated here (yuan)") if view.village else _("Paid out (yuan)"),
             )
         ]
     ]
