@@ -892,3 +892,54 @@ def write_notice(view: FundsNoticeView, folder: Path | str, printed_on: dt.date)
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+@dataclass(frozen=True)
+class Payee:
+    """A household with a relocation agreement: what its latest version states and what it has been paid."""
+
+    household_id: str
+    head_name: str
+    village_id: str
+    village: str
+    group: str
+    household_kind: str
+    agreement_status: str  # of the latest version: signed, voided, draft
+    agreement_total: Decimal
+    paid: Decimal
+
+
+def payees(store: Store, village_id: str | None = None) -> list[Payee]:
+    """The households with a relocation agreement (of a village), by village, group and head: whom a payment may be
+    recorded for (FD-1 decides whether it may be made)."""
+    _require_read(store, village_id)
+    readable = access.readable_villages(store)
+    with store.session() as session:
+        query = (
+            select(Agreement, Household, VillagerGroup.name, Village.name)
+            .join(Household, Household.id == Agreement.household_id)
+            .join(VillagerGroup, VillagerGroup.id == Household.group_id)
+            .join(Village, Village.id == Household.village_id)
+            .where(Agreement.kind == RELOCATION)
+            .order_by(Household.list_key, Agreement.version.desc())
+        )
+        if village_id is not None:
+            query = query.where(Household.village_id == village_id)
+        if readable is not None:
+            query = query.where(Household.village_id.in_(sorted(readable)))
+        found: dict[str, Payee] = {}
+        for agreement, household, group, village in session.execute(query):
+            if household.id in found:
+                continue  # an earlier version
+            found[household.id] = Payee(
+                household_id=household.id,
+                head_name=household.head_name,
+                village_id=household.village_id,
+                village=village,
+                group=group,
+                household_kind=_household_kind(agreement),
+                agreement_status=agreement.status,
+                agreement_total=_agreement_total(agreement),
+                paid=from_fen(_paid_to(session, household.id)),
+            )
+        return list(found.values())

@@ -1,0 +1,607 @@
+"""Relocation funds on the screen (issue 19): the ledger, the payments, the checks (FD-1 to FD-3).
+
+Three tabs over ``core.records.funds``:
+
+- 资金台账: every fund — source (the earmarked ones marked), name and documents, arrival, received, paid, balance,
+  its paperwork (FD-3: due on the 7th working day after arrival) and a loan's replacement; what is overdue in red.
+  "Record funds received…" (the township's administrators).
+- 拨付到户: the payments by village, group and household — kind, fund, tranche, date, amount, acknowledgement;
+  "Record a payment…": the household, the fund, the tranche, the day and the amount, with FD-1's refusals shown
+  as they are typed (``core.rules.funds.check_payment`` through ``records.funds.payment_case``); the core refuses
+  the same on saving.
+- 资金检查: FD-2's calendar (per kind of check: periods done, due and overdue, the current one), the checks held
+  with their findings, a major problem's report in time, late or not yet, its rectification.
+
+Thin: every figure and every check is the core's (``records.funds``, ``rules.funds``); models over plain lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xinjie_desktop.core.records import funds
+from xinjie_desktop.core.rules import funds as rules
+from xinjie_desktop.core.rules.housing_plan import KINDS
+from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan
+from xinjie_desktop.core.rules.permissions import PermissionRefused
+from xinjie_desktop.core.store.database import Store
+from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateField, MessageLabel, close_buttons
+
+NO_PARENT = QModelIndex()
+OVERDUE = QBrush(QColor(176, 0, 32))
+LATE_STATES = {rules.OVERDUE, rules.LATE, rules.OVERDUE_UNREPORTED}
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return EMPTY_MARK
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def _deadline(deadline: rules.Deadline) -> str:
+    if deadline.state == rules.NOT_APPLICABLE:
+        return EMPTY_MARK
+    state = rules.state_label(deadline.state)
+    if deadline.done_on is not None:
+        return _("{state} ({date})").format(state=state, date=_date(deadline.done_on))
+    return _("{state}, by {date}").format(state=state, date=_date(deadline.due_on))
+
+
+class ListModel(QAbstractTableModel):
+    """Rows of plain objects; ``cells(row)`` gives the texts, ``late(row, column)`` which are drawn in red."""
+
+    def __init__(self, headers: list[str], parent=None) -> None:
+        super().__init__(parent)
+        self._headers = headers
+        self.rows: list = []
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def cells(self, row) -> list[str]:
+        raise NotImplementedError
+
+    def late(self, row, column: int) -> bool:
+        return False
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cells(row)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and self.late(row, index.column()):
+            return OVERDUE
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.amount_columns():
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def amount_columns(self) -> tuple[int, ...]:
+        return ()
+
+
+class LedgerModel(ListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(
+            [
+                _("Source"),
+                _("Fund"),
+                _("Documents"),
+                _("Arrived"),
+                _("Received (yuan)"),
+                _("Paid (yuan)"),
+                _("Balance (yuan)"),
+                _("Paperwork (FD-3)"),
+                _("Loan replacement"),
+            ],
+            parent,
+        )
+
+    def cells(self, row: funds.FundLine) -> list[str]:
+        source = rules.source_label(row.source)
+        if row.earmarked:
+            source = _("{source} (earmarked)").format(source=source)
+        paperwork = row.calendar_problem or _deadline(row.paperwork)
+        return [
+            source,
+            row.name,
+            " ".join(part for part in (row.plan_document, row.fund_document) if part) or EMPTY_MARK,
+            _date(row.arrived_on),
+            format_yuan(row.received),
+            format_yuan(row.paid),
+            format_yuan(row.balance),
+            paperwork,
+            _deadline(row.replacement),
+        ]
+
+    def late(self, row: funds.FundLine, column: int) -> bool:
+        return (column == 7 and row.paperwork.state in (rules.OVERDUE, rules.DONE_LATE)) or (
+            column == 8 and row.replacement.state in (rules.OVERDUE, rules.DONE_LATE)
+        )
+
+    def amount_columns(self) -> tuple[int, ...]:
+        return (4, 5, 6)
+
+
+class PaymentsModel(ListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(
+            [
+                _("Village"),
+                _("Villagers' group"),
+                _("Head of household"),
+                _("ID number"),
+                _("Kind"),
+                _("Fund"),
+                _("Tranche"),
+                _("Paid on"),
+                _("Amount (yuan)"),
+                _("Acknowledged"),
+            ],
+            parent,
+        )
+
+    def cells(self, row: funds.PaymentLine) -> list[str]:
+        if row.acknowledgement:
+            how = _("on screen") if row.acknowledgement == funds.SCREEN else _("on paper")
+            acknowledged = _("{name}, {date}, {how}").format(
+                name=row.acknowledged_by, date=_date(row.acknowledged_on), how=how
+            )
+        else:
+            acknowledged = _("not yet")
+        return [
+            row.village,
+            row.group,
+            row.head_name,
+            row.id_number_masked,
+            _(KINDS[row.household_kind]) if row.household_kind in KINDS else EMPTY_MARK,
+            row.fund_name,
+            rules.tranche_label(row.tranche),
+            _date(row.paid_on),
+            format_yuan(row.amount),
+            acknowledged,
+        ]
+
+    def late(self, row: funds.PaymentLine, column: int) -> bool:
+        return column == 9 and not row.acknowledgement
+
+    def amount_columns(self) -> tuple[int, ...]:
+        return (8,)
+
+
+class CalendarModel(ListModel):
+    """FD-2: one row per kind of check."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(
+            [_("Check (FD-2)"), _("Done"), _("Overdue"), _("This period"), _("Last held")],
+            parent,
+        )
+
+    def cells(self, row: tuple[str, list[rules.CheckPeriod]]) -> list[str]:
+        kind, periods = row
+        done = sum(1 for p in periods if p.state == rules.DONE)
+        overdue = [p for p in periods if p.state == rules.OVERDUE]
+        current = periods[-1] if periods else None
+        held = [day for p in periods for day in p.done_on]
+        now = (
+            _("{state} ({start} to {end})").format(
+                state=rules.state_label(current.state), start=_date(current.first), end=_date(current.last)
+            )
+            if current is not None
+            else EMPTY_MARK
+        )
+        return [rules.check_kind_label(kind), str(done), str(len(overdue)), now, _date(max(held) if held else None)]
+
+    def late(self, row: tuple[str, list[rules.CheckPeriod]], column: int) -> bool:
+        return column == 2 and any(p.state == rules.OVERDUE for p in row[1])
+
+
+class FindingsModel(ListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(
+            [
+                _("Check"),
+                _("Held on"),
+                _("Checked by"),
+                _("Problem found"),
+                _("Major"),
+                _("Found"),
+                _("Reported"),
+                _("Rectification"),
+            ],
+            parent,
+        )
+
+    def cells(self, row: tuple[funds.CheckLine, funds.FindingLine | None]) -> list[str]:
+        check, finding = row
+        head = [rules.check_kind_label(check.kind), _date(check.held_on), check.checked_by]
+        if finding is None:
+            return [*head, check.summary or _("no problem found"), "", "", "", ""]
+        if finding.major:
+            reported = rules.report_state_label(finding.report_state)
+            if finding.reported_at is not None:
+                reported = f"{_date(finding.reported_at)} · {reported}"
+        else:
+            reported = EMPTY_MARK
+        if finding.closed:
+            rectified = _("closed {date}: {how}").format(date=_date(finding.rectified_on), how=finding.rectification)
+        else:
+            rectified = finding.rectification or _("open")
+        return [
+            *head,
+            finding.description,
+            _("yes") if finding.major else _("no"),
+            _date(finding.found_at),
+            reported,
+            rectified,
+        ]
+
+    def late(self, row: tuple[funds.CheckLine, funds.FindingLine | None], column: int) -> bool:
+        finding = row[1]
+        return finding is not None and (
+            (column == 6 and finding.report_state in LATE_STATES) or (column == 7 and not finding.closed)
+        )
+
+
+def _table(model: ListModel, name: str) -> QTableView:
+    table = QTableView(objectName=name)
+    table.setModel(model)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+class FundsDialog(QDialog):
+    """File → Relocation funds (文件 → 易地扶贫搬迁资金)."""
+
+    def __init__(self, store: Store, parent=None, today: dt.date | None = None, on_laptop: bool = False) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.today = today or dt.date.today()
+        self.on_laptop = on_laptop
+        self.setObjectName("funds_dialog")
+        self.setWindowTitle(_("Relocation funds: ledger, payments and checks"))
+        self.resize(1280, 720)
+        layout = QVBoxLayout(self)
+        self.message = MessageLabel()
+        self.message.setObjectName("funds_message")
+        layout.addWidget(self.message)
+        self.tabs = QTabWidget(objectName="funds_tabs")
+        layout.addWidget(self.tabs, 1)
+
+        ledger = QWidget()
+        ledger_layout = QVBoxLayout(ledger)
+        self.totals = QLabel(objectName="funds_totals")
+        ledger_layout.addWidget(self.totals)
+        self.ledger_model = LedgerModel(self)
+        self.ledger_table = _table(self.ledger_model, "funds_ledger")
+        ledger_layout.addWidget(self.ledger_table, 1)
+        row = QHBoxLayout()
+        self.new_fund_button = QPushButton(_("Record funds received…"), objectName="funds_new_fund")
+        self.new_fund_button.clicked.connect(self.record_fund)
+        row.addWidget(self.new_fund_button)
+        row.addStretch(1)
+        ledger_layout.addLayout(row)
+        self.tabs.addTab(ledger, _("Ledger"))
+
+        payments = QWidget()
+        payments_layout = QVBoxLayout(payments)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("Village:")))
+        self.village = QComboBox(objectName="funds_village")
+        self.village.addItem(_("All villages"), "")
+        top.addWidget(self.village)
+        self.payments_count = QLabel(objectName="funds_payments_count")
+        top.addWidget(self.payments_count, 1)
+        payments_layout.addLayout(top)
+        self.payments_model = PaymentsModel(self)
+        self.payments_table = _table(self.payments_model, "funds_payments")
+        payments_layout.addWidget(self.payments_table, 1)
+        row = QHBoxLayout()
+        self.pay_button = QPushButton(_("Record a payment…"), objectName="funds_pay")
+        self.pay_button.clicked.connect(self.record_payment)
+        row.addWidget(self.pay_button)
+        row.addStretch(1)
+        payments_layout.addLayout(row)
+        self.tabs.addTab(payments, _("Payments to households"))
+
+        checks = QWidget()
+        checks_layout = QVBoxLayout(checks)
+        self.calendar_model = CalendarModel(self)
+        self.calendar_table = _table(self.calendar_model, "funds_calendar")
+        self.calendar_table.setMaximumHeight(150)
+        checks_layout.addWidget(self.calendar_table)
+        self.late_reports = MessageLabel()
+        self.late_reports.setObjectName("funds_late_reports")
+        checks_layout.addWidget(self.late_reports)
+        self.findings_model = FindingsModel(self)
+        self.findings_table = _table(self.findings_model, "funds_findings")
+        checks_layout.addWidget(self.findings_table, 1)
+        self.tabs.addTab(checks, _("Checks"))
+
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close_buttons(self))
+        layout.addLayout(bottom)
+        if on_laptop:
+            for button in (self.new_fund_button, self.pay_button):
+                button.setEnabled(False)
+                button.setToolTip(
+                    _("On a village laptop a payment is only acknowledged: the township office records it.")
+                )
+        try:
+            self.refresh()
+        except PermissionRefused as refused:
+            self.message.show_message(str(refused))
+            self.tabs.setEnabled(False)
+            return
+        villages = sorted({(p.village, p.village_id) for p in funds.payees(store)})
+        for name, village_id in villages:
+            self.village.addItem(name, village_id)
+        self.village.currentIndexChanged.connect(self.refresh_payments)
+
+    def refresh(self) -> None:
+        lines = funds.ledger(self.store, self.today)
+        self.ledger_model.set_rows(lines)
+        received = sum((line.received for line in lines), Decimal(0))
+        paid = sum((line.paid for line in lines), Decimal(0))
+        overdue = sum(1 for line in lines for d in (line.paperwork, line.replacement) if d.state == rules.OVERDUE)
+        self.totals.setText(
+            _(
+                "{n} funds: received {received} yuan, paid {paid} yuan, balance {balance} yuan; {overdue} overdue"
+            ).format(
+                n=len(lines),
+                received=format_yuan(received),
+                paid=format_yuan(paid),
+                balance=format_yuan(received - paid),
+                overdue=overdue,
+            )
+        )
+        self.refresh_payments()
+        board = funds.check_board(self.store, self.today, dt.datetime.now().replace(microsecond=0))
+        self.calendar_model.set_rows([(kind, board.periods.get(kind, [])) for kind in rules.CHECK_ORDER])
+        rows: list[tuple[funds.CheckLine, funds.FindingLine | None]] = []
+        for check in board.checks:
+            rows.extend((check, finding) for finding in check.findings) if check.findings else rows.append(
+                (check, None)
+            )
+        self.findings_model.set_rows(rows)
+        late = [f for c in board.checks for f in c.findings if f.report_state in (rules.LATE, rules.OVERDUE_UNREPORTED)]
+        if late:
+            self.late_reports.show_message(
+                _("{n} major problem(s) did not reach the command centre within 24 hours of being found.").format(
+                    n=len(late)
+                )
+            )
+        else:
+            self.late_reports.clear_message()
+
+    def refresh_payments(self, *_ignored) -> None:
+        village = self.village.currentData() or None
+        lines = funds.payments(self.store, village_id=village)
+        self.payments_model.set_rows(lines)
+        waiting = sum(1 for line in lines if not line.acknowledgement)
+        self.payments_count.setText(
+            _("{n} payments, {amount} yuan; {waiting} not acknowledged yet").format(
+                n=len(lines), amount=format_yuan(sum((line.amount for line in lines), Decimal(0))), waiting=waiting
+            )
+        )
+
+    def record_fund(self) -> FundForm:
+        form = FundForm(self.store, self.today, self, on_laptop=self.on_laptop)
+        form.accepted.connect(self.refresh)
+        form.open()
+        return form
+
+    def record_payment(self) -> PaymentForm:
+        form = PaymentForm(self.store, self.today, self, on_laptop=self.on_laptop)
+        form.accepted.connect(self.refresh)
+        form.open()
+        return form
+
+
+class FundForm(QDialog):
+    """Funds received: source, name, documents, arrival, amount, account, use and units."""
+
+    def __init__(self, store: Store, today: dt.date, parent=None, on_laptop: bool = False) -> None:
+        super().__init__(parent)
+        self.store, self.today, self.on_laptop = store, today, on_laptop
+        self.setObjectName("fund_form")
+        self.setWindowTitle(_("Record funds received"))
+        form = QFormLayout(self)
+        self.source = ChoiceCombo(rules.SOURCES, placeholder=_("choose"))
+        self.source.setObjectName("fund_source")
+        self.source.setCurrentIndex(-1)
+        self.name = QLineEdit(objectName="fund_name")
+        self.plan_document = QLineEdit(objectName="fund_plan_document")
+        self.fund_document = QLineEdit(objectName="fund_fund_document")
+        self.arrived = DateField(today)
+        self.arrived.setObjectName("fund_arrived")
+        self.amount = QLineEdit(objectName="fund_amount")
+        self.account = QLineEdit(objectName="fund_account")
+        self.use = QLineEdit(objectName="fund_use")
+        self.units = QLineEdit(objectName="fund_units")
+        for label, widget in (
+            (_("Source:"), self.source),
+            (_("Name:"), self.name),
+            (_("Plan document number:"), self.plan_document),
+            (_("Fund document number:"), self.fund_document),
+            (_("Arrived on:"), self.arrived),
+            (_("Amount (yuan):"), self.amount),
+            (_("Account:"), self.account),
+            (_("Use:"), self.use),
+            (_("Units using it:"), self.units),
+        ):
+            form.addRow(label, widget)
+        self.message = MessageLabel()
+        self.message.setObjectName("fund_message")
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        if not self.arrived.is_valid():
+            self.message.show_message(self.arrived.problem())
+            return
+        try:
+            amount = parse_yuan(self.amount.text())
+            draft = funds.FundDraft(
+                source=self.source.code(),
+                name=self.name.text(),
+                arrived_on=self.arrived.value(),
+                amount=amount,
+                plan_document=self.plan_document.text(),
+                fund_document=self.fund_document.text(),
+                account=self.account.text(),
+                use=self.use.text(),
+                units=self.units.text(),
+            )
+            funds.record_fund(self.store, draft, self.today, on_laptop=self.on_laptop)
+        except (AmountError, funds.FundsError, PermissionRefused) as error:
+            self.message.show_message(str(error))
+            return
+        self.accept()
+
+
+class PaymentForm(QDialog):
+    """A tranche to a household: FD-1's refusals shown as the fields change; Save only when there are none."""
+
+    def __init__(self, store: Store, today: dt.date, parent=None, on_laptop: bool = False) -> None:
+        super().__init__(parent)
+        self.store, self.today, self.on_laptop = store, today, on_laptop
+        self.setObjectName("payment_form")
+        self.setWindowTitle(_("Record a payment"))
+        self.setMinimumWidth(560)
+        form = QFormLayout(self)
+        self.household = QComboBox(objectName="payment_household")
+        for payee in funds.payees(store):
+            kind = _(KINDS[payee.household_kind]) if payee.household_kind in KINDS else ""
+            self.household.addItem(
+                _("{village} {group} {head} ({kind}; paid {paid} of {total} yuan)").format(
+                    village=payee.village,
+                    group=payee.group,
+                    head=payee.head_name,
+                    kind=kind,
+                    paid=format_yuan(payee.paid),
+                    total=format_yuan(payee.agreement_total),
+                ),
+                payee.household_id,
+            )
+        self.fund = QComboBox(objectName="payment_fund")
+        for line in funds.ledger(store, today):
+            self.fund.addItem(
+                _("{name} ({source}; balance {balance} yuan)").format(
+                    name=line.name, source=rules.source_label(line.source), balance=format_yuan(line.balance)
+                ),
+                line.id,
+            )
+        self.tranche = ChoiceCombo(rules.TRANCHES)
+        self.tranche.setObjectName("payment_tranche")
+        self.paid_on = DateField(today)
+        self.paid_on.setObjectName("payment_paid_on")
+        self.amount = QLineEdit(objectName="payment_amount")
+        for label, widget in (
+            (_("Household:"), self.household),
+            (_("Fund:"), self.fund),
+            (_("Tranche:"), self.tranche),
+            (_("Paid on:"), self.paid_on),
+            (_("Amount (yuan):"), self.amount),
+        ):
+            form.addRow(label, widget)
+        self.message = MessageLabel()
+        self.message.setObjectName("payment_message")
+        form.addRow(self.message)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        for signal in (self.household.currentIndexChanged, self.fund.currentIndexChanged, self.amount.textChanged):
+            signal.connect(self.check)
+        self.check()
+
+    def refusals(self) -> list[str]:
+        """FD-1's refusals of the payment as typed (the amount unreadable: why)."""
+        household, fund = self.household.currentData(), self.fund.currentData()
+        if not household or not fund:
+            return [_("Choose the household and the fund.")]
+        try:
+            amount = parse_yuan(self.amount.text())
+        except AmountError as error:
+            return [str(error)]
+        return [r.message for r in rules.check_payment(funds.payment_case(self.store, household, fund, amount))]
+
+    def check(self, *_ignored) -> None:
+        problems = self.refusals() if self.amount.text().strip() else []
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(bool(self.amount.text().strip()) and not problems)
+        if problems:
+            self.message.show_message("\n".join(problems))
+        else:
+            self.message.clear_message()
+
+    def save(self) -> None:
+        if not self.paid_on.is_valid():
+            self.message.show_message(self.paid_on.problem())
+            return
+        try:
+            funds.record_payment(
+                self.store,
+                self.household.currentData(),
+                self.fund.currentData(),
+                self.tranche.code(),
+                self.paid_on.value(),
+                parse_yuan(self.amount.text()),
+                today=self.today,
+                on_laptop=self.on_laptop,
+            )
+        except (AmountError, funds.FundsError, PermissionRefused) as error:
+            self.message.show_message(str(error))
+            return
+        self.accept()
