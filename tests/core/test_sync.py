@@ -570,6 +570,8 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         connection.execute("DROP TABLE household_search")
         connection.execute("DROP TABLE household_search_text")
         connection.execute("DROP TABLE accounts")  # 0012's
+        for table in ("fund_finding", "fund_check", "fund_payment", "fund"):  # 0015_funds's
+            connection.execute(f"DROP TABLE {table}")
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
     connection.close()
     upgraded = open_store(path)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from funds_builders import TODAY, FundsTown
 from xinjie_desktop.core.records import funds
 from xinjie_desktop.core.rules import funds as rules
-from xinjie_desktop.qt.funds.funds_view import FundsDialog, PaymentForm
+from xinjie_desktop.qt.funds.funds_view import AcknowledgeForm, FundsDialog, PaymentForm
 from xinjie_desktop.qt.shell.app import create_main_window
 
 pytestmark = pytest.mark.gui
@@ -109,3 +109,29 @@ def test_on_a_laptop_the_ledger_is_read_only(qtbot, prepared_app, store, town):
     qtbot.addWidget(dialog)
     assert not dialog.pay_button.isEnabled() and not dialog.new_fund_button.isEnabled()
     assert dialog.ledger_model.rowCount() == 2
+
+
+def test_a_payment_acknowledged_on_paper_from_the_window(qtbot, prepared_app, store, town, tmp_path, type_text):
+    """Issue 19: the household signed the receipt on paper; the scan is kept and the payment shows it."""
+    funds.record_payment(
+        store, town.registered, town.central, rules.MAIN_STRUCTURE, dt.date(2017, 5, 20), Decimal(20000), today=TODAY
+    )
+    scan = tmp_path / "签收单.jpg"
+    scan.write_bytes(b"\xff\xd8\xff\xe0 receipt \xff\xd9")
+    dialog = FundsDialog(store, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.acknowledge_button.isEnabled()
+    waiting = _texts(dialog.payments_model, 9).index("not yet")
+    dialog.payments_table.selectRow(waiting)
+    assert dialog.acknowledge_button.isEnabled()
+    dialog.acknowledge_button.click()
+    form = dialog.findChild(AcknowledgeForm)
+    qtbot.waitExposed(form)
+    form.scan.setFocus()
+    type_text(form.scan, str(scan))
+    form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    assert "not yet" not in _texts(dialog.payments_model, 9)
+    assert any(text.endswith("on paper") for text in _texts(dialog.payments_model, 9))

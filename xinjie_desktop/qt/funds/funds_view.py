@@ -346,6 +346,13 @@ class FundsDialog(QDialog):
         self.pay_button = QPushButton(_("Record a payment…"), objectName="funds_pay")
         self.pay_button.clicked.connect(self.record_payment)
         row.addWidget(self.pay_button)
+        self.acknowledge_button = QPushButton(_("Acknowledged on paper…"), objectName="funds_acknowledge")
+        self.acknowledge_button.setToolTip(
+            _("The household signed the receipt of the selected payment on paper: keep the scan (also on a laptop)")
+        )
+        self.acknowledge_button.setEnabled(False)
+        self.acknowledge_button.clicked.connect(self.acknowledge)
+        row.addWidget(self.acknowledge_button)
         row.addStretch(1)
         payments_layout.addLayout(row)
         self.tabs.addTab(payments, _("Payments to households"))
@@ -384,6 +391,7 @@ class FundsDialog(QDialog):
         for name, village_id in villages:
             self.village.addItem(name, village_id)
         self.village.currentIndexChanged.connect(self.refresh_payments)
+        self.payments_table.selectionModel().selectionChanged.connect(self._selected)
 
     def refresh(self) -> None:
         lines = funds.ledger(self.store, self.today)
@@ -431,6 +439,23 @@ class FundsDialog(QDialog):
                 n=len(lines), amount=format_yuan(sum((line.amount for line in lines), Decimal(0))), waiting=waiting
             )
         )
+
+    def selected_payment(self) -> funds.PaymentLine | None:
+        rows = self.payments_table.selectionModel().selectedRows()
+        return self.payments_model.rows[rows[0].row()] if rows else None
+
+    def _selected(self, *_ignored) -> None:
+        payment = self.selected_payment()
+        self.acknowledge_button.setEnabled(payment is not None and not payment.acknowledgement)
+
+    def acknowledge(self) -> AcknowledgeForm | None:
+        payment = self.selected_payment()
+        if payment is None:
+            return None
+        form = AcknowledgeForm(self.store, payment, self.today, self)
+        form.accepted.connect(self.refresh)
+        form.open()
+        return form
 
     def record_fund(self) -> FundForm:
         form = FundForm(self.store, self.today, self, on_laptop=self.on_laptop)
@@ -602,6 +627,72 @@ class PaymentForm(QDialog):
                 on_laptop=self.on_laptop,
             )
         except (AmountError, funds.FundsError, PermissionRefused) as error:
+            self.message.show_message(str(error))
+            return
+        self.accept()
+
+
+class AcknowledgeForm(QDialog):
+    """The household's acknowledgement of a payment signed on paper: who signed, when, and the scan kept."""
+
+    def __init__(self, store: Store, payment: funds.PaymentLine, today: dt.date, parent=None) -> None:
+        super().__init__(parent)
+        self.store, self.payment = store, payment
+        self.setObjectName("acknowledge_form")
+        self.setWindowTitle(_("Payment acknowledged on paper"))
+        self.setMinimumWidth(520)
+        form = QFormLayout(self)
+        form.addRow(
+            QLabel(
+                _("{head}: {tranche}, {amount} yuan paid on {date}").format(
+                    head=payment.head_name,
+                    tranche=rules.tranche_label(payment.tranche),
+                    amount=format_yuan(payment.amount),
+                    date=_date(payment.paid_on),
+                )
+            )
+        )
+        self.signer = QLineEdit(payment.head_name, objectName="acknowledge_signer")
+        self.signed_on = DateField(today)
+        self.signed_on.setObjectName("acknowledge_on")
+        scan_row = QHBoxLayout()
+        self.scan = QLineEdit(objectName="acknowledge_scan")
+        choose = QPushButton(_("Choose…"))
+        choose.clicked.connect(self.choose_scan)
+        scan_row.addWidget(self.scan, 1)
+        scan_row.addWidget(choose)
+        form.addRow(_("Signed by:"), self.signer)
+        form.addRow(_("Signed on:"), self.signed_on)
+        form.addRow(_("Scan of the signed receipt:"), scan_row)
+        self.message = MessageLabel()
+        self.message.setObjectName("acknowledge_message")
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def choose_scan(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, _("Scan of the signed receipt"), "", _("Scans (*.jpg *.jpeg *.png *.pdf);;All files (*)")
+        )
+        if path:
+            self.scan.setText(path)
+
+    def save(self) -> None:
+        if not self.signed_on.is_valid():
+            self.message.show_message(self.signed_on.problem())
+            return
+        if not self.scan.text().strip():
+            self.message.show_message(_("Choose the scan of the signed receipt."))
+            return
+        try:
+            funds.acknowledge_on_paper(
+                self.store, self.payment.id, self.signer.text(), self.scan.text().strip(), self.signed_on.value()
+            )
+        except (funds.FundsError, PermissionRefused) as error:
             self.message.show_message(str(error))
             return
         self.accept()
