@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -366,12 +366,3 @@ def notice_period_problem(start: dt.date, end: dt.date) -> str:
             days=NOTICE_MIN_DAYS, date=(start + dt.timedelta(days=NOTICE_MIN_DAYS)).isoformat()
         )
     return ""
-
-
-def tranche_sort_key(code: str) -> int:
-    return TRANCHE_ORDER.index(code) if code in TRANCHE_ORDER else len(TRANCHE_ORDER)
-
-
-def summarise_sources(codes: Sequence[str]) -> str:
-    """The sources named in the user's language, joined."""
-    return _(", ").join(source_label(code) for code in codes)
