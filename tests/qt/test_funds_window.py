@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from funds_builders import TODAY, FundsTown
 from xinjie_desktop.core.records import funds
 from xinjie_desktop.core.rules import funds as rules
-from xinjie_desktop.qt.funds.funds_view import AcknowledgeForm, FundsDialog, PaymentForm
+from xinjie_desktop.qt.funds.funds_view import AcknowledgeForm, CheckForm, FundsDialog, PaymentForm, RectifyForm
 from xinjie_desktop.qt.shell.app import create_main_window
 
 pytestmark = pytest.mark.gui
@@ -135,3 +135,48 @@ def test_a_payment_acknowledged_on_paper_from_the_window(qtbot, prepared_app, st
     form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
     assert "not yet" not in _texts(dialog.payments_model, 9)
     assert any(text.endswith("on paper") for text in _texts(dialog.payments_model, 9))
+
+
+def test_FD_2_a_check_recorded_with_its_major_problem_then_rectified(qtbot, prepared_app, store, town, type_text):
+    """Issue 19: who checked, what was looked at, the problem found (reported 25 hours later: late), its
+    rectification until closed, typed in the window."""
+    dialog = FundsDialog(store, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(2)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.check_button.click()
+    form = dialog.findChild(CheckForm)
+    qtbot.waitExposed(form)
+    form.kind.setFocus()
+    qtbot.keyClick(form.kind, Qt.Key.Key_Down)  # the monthly spot check
+    for field, text in (
+        (form.held_on, "2017-05-31"),
+        (form.checked_by, "乡纪委 杨建华"),
+        (form.looked_at, "拨付到户凭证"),
+        (form.problem, "一户签收单缺失"),
+        (form.found_at, "2017-05-31 10:00"),
+        (form.reported_at, "2017-06-01 11:00"),
+    ):
+        field.setFocus()
+        field.selectAll()
+        type_text(field, text)
+    qtbot.mouseClick(form.major, Qt.MouseButton.LeftButton)
+    form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    assert not form.isVisible()
+    rows = dialog.findings_model.rows
+    (mine,) = [finding for check, finding in rows if finding is not None and finding.description == "一户签收单缺失"]
+    assert mine.major and mine.report_state == rules.LATE and mine.check_kind == rules.MONTHLY_SPOT
+    assert "2 major problem(s)" in dialog.late_reports.text()
+
+    dialog.findings_table.selectRow(next(i for i, (_c, f) in enumerate(rows) if f is mine))
+    assert dialog.rectify_button.isEnabled()
+    dialog.rectify_button.click()
+    rectify = dialog.findChild(RectifyForm)
+    qtbot.waitExposed(rectify)
+    rectify.rectification.setFocus()
+    type_text(rectify.rectification, "补签签收单并归档")
+    qtbot.mouseClick(rectify.closed, Qt.MouseButton.LeftButton)
+    rectify.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    (closed,) = [f for _c, f in dialog.findings_model.rows if f is not None and f.id == mine.id]
+    assert closed.closed and closed.rectification == "补签签收单并归档"

@@ -24,6 +24,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -369,6 +371,19 @@ class FundsDialog(QDialog):
         self.findings_model = FindingsModel(self)
         self.findings_table = _table(self.findings_model, "funds_findings")
         checks_layout.addWidget(self.findings_table, 1)
+        row = QHBoxLayout()
+        self.check_button = QPushButton(_("Record a check…"), objectName="funds_new_check")
+        self.check_button.clicked.connect(self.record_check)
+        row.addWidget(self.check_button)
+        self.rectify_button = QPushButton(_("Reported or rectified…"), objectName="funds_rectify")
+        self.rectify_button.setToolTip(
+            _("When the selected problem reached the command centre, and how it was rectified")
+        )
+        self.rectify_button.setEnabled(False)
+        self.rectify_button.clicked.connect(self.rectify)
+        row.addWidget(self.rectify_button)
+        row.addStretch(1)
+        checks_layout.addLayout(row)
         self.tabs.addTab(checks, _("Checks"))
 
         bottom = QHBoxLayout()
@@ -376,7 +391,7 @@ class FundsDialog(QDialog):
         bottom.addWidget(close_buttons(self))
         layout.addLayout(bottom)
         if on_laptop:
-            for button in (self.new_fund_button, self.pay_button):
+            for button in (self.new_fund_button, self.pay_button, self.check_button, self.rectify_button):
                 button.setEnabled(False)
                 button.setToolTip(
                     _("On a village laptop a payment is only acknowledged: the township office records it.")
@@ -392,6 +407,7 @@ class FundsDialog(QDialog):
             self.village.addItem(name, village_id)
         self.village.currentIndexChanged.connect(self.refresh_payments)
         self.payments_table.selectionModel().selectionChanged.connect(self._selected)
+        self.findings_table.selectionModel().selectionChanged.connect(self._finding_selected)
 
     def refresh(self) -> None:
         lines = funds.ledger(self.store, self.today)
@@ -453,6 +469,29 @@ class FundsDialog(QDialog):
         if payment is None:
             return None
         form = AcknowledgeForm(self.store, payment, self.today, self)
+        form.accepted.connect(self.refresh)
+        form.open()
+        return form
+
+    def selected_finding(self) -> funds.FindingLine | None:
+        rows = self.findings_table.selectionModel().selectedRows()
+        return self.findings_model.rows[rows[0].row()][1] if rows else None
+
+    def _finding_selected(self, *_ignored) -> None:
+        finding = self.selected_finding()
+        self.rectify_button.setEnabled(not self.on_laptop and finding is not None and not finding.closed)
+
+    def record_check(self) -> CheckForm:
+        form = CheckForm(self.store, self.today, self)
+        form.accepted.connect(self.refresh)
+        form.open()
+        return form
+
+    def rectify(self) -> RectifyForm | None:
+        finding = self.selected_finding()
+        if finding is None:
+            return None
+        form = RectifyForm(self.store, finding, self.today, self)
         form.accepted.connect(self.refresh)
         form.open()
         return form
@@ -691,6 +730,149 @@ class AcknowledgeForm(QDialog):
         try:
             funds.acknowledge_on_paper(
                 self.store, self.payment.id, self.signer.text(), self.scan.text().strip(), self.signed_on.value()
+            )
+        except (funds.FundsError, PermissionRefused) as error:
+            self.message.show_message(str(error))
+            return
+        self.accept()
+
+
+def _moment(text: str) -> dt.datetime | None:
+    """A time typed as YYYY-MM-DD HH:MM (None when empty); ValueError when it is not one."""
+    text = text.strip()
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
+
+
+class CheckForm(QDialog):
+    """FD-2: a check held — its kind, day, who checked, what was looked at — and the problem it found, if any
+    (a major one: when found and when reported to the command centre)."""
+
+    def __init__(self, store: Store, today: dt.date, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setObjectName("check_form")
+        self.setWindowTitle(_("Record a check"))
+        self.setMinimumWidth(560)
+        form = QFormLayout(self)
+        self.kind = ChoiceCombo(rules.CHECK_KINDS)
+        self.kind.setObjectName("check_kind")
+        self.held_on = DateField(today)
+        self.held_on.setObjectName("check_held_on")
+        self.checked_by = QLineEdit(objectName="check_checked_by")
+        self.looked_at = QLineEdit(objectName="check_looked_at")
+        self.summary = QLineEdit(objectName="check_summary")
+        self.problem = QPlainTextEdit(objectName="check_problem")
+        self.problem.setFixedHeight(56)
+        self.major = QCheckBox(
+            _("A major problem: reported to the command centre within 24 hours"), objectName="check_major"
+        )
+        self.found_at = QLineEdit(objectName="check_found_at")
+        self.found_at.setPlaceholderText(_("YYYY-MM-DD HH:MM"))
+        self.reported_at = QLineEdit(objectName="check_reported_at")
+        self.reported_at.setPlaceholderText(_("YYYY-MM-DD HH:MM (empty: not yet)"))
+        for label, widget in (
+            (_("Check:"), self.kind),
+            (_("Held on:"), self.held_on),
+            (_("Checked by:"), self.checked_by),
+            (_("Looked at:"), self.looked_at),
+            (_("Summary:"), self.summary),
+            (_("Problem found (if any):"), self.problem),
+            ("", self.major),
+            (_("Found at:"), self.found_at),
+            (_("Reported at:"), self.reported_at),
+        ):
+            form.addRow(label, widget)
+        self.message = MessageLabel()
+        self.message.setObjectName("check_message")
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        if not self.held_on.is_valid():
+            self.message.show_message(self.held_on.problem())
+            return
+        problem = self.problem.toPlainText().strip()
+        try:
+            found_at = _moment(self.found_at.text()) or dt.datetime.combine(self.held_on.value(), dt.time(9, 0))
+            reported_at = _moment(self.reported_at.text())
+        except ValueError:
+            self.message.show_message(_("Type a time as YYYY-MM-DD HH:MM, e.g. 2017-05-03 09:30."))
+            return
+        try:
+            check = funds.record_check(
+                self.store,
+                self.kind.code(),
+                self.held_on.value(),
+                self.checked_by.text(),
+                self.looked_at.text(),
+                self.summary.text(),
+            )
+            if problem:
+                funds.record_finding(
+                    self.store, check, problem, found_at, major=self.major.isChecked(), reported_at=reported_at
+                )
+        except (funds.FundsError, PermissionRefused) as error:
+            self.message.show_message(str(error))
+            return
+        self.accept()
+
+
+class RectifyForm(QDialog):
+    """A finding: when it reached the command centre (a major one not yet reported), how it was rectified, and
+    closed once rectified."""
+
+    def __init__(self, store: Store, finding: funds.FindingLine, today: dt.date, parent=None) -> None:
+        super().__init__(parent)
+        self.store, self.finding = store, finding
+        self.setObjectName("rectify_form")
+        self.setWindowTitle(_("Problem reported or rectified"))
+        self.setMinimumWidth(520)
+        form = QFormLayout(self)
+        form.addRow(QLabel(finding.description))
+        self.reported_at = QLineEdit(objectName="rectify_reported_at")
+        self.reported_at.setPlaceholderText(_("YYYY-MM-DD HH:MM (empty: not yet)"))
+        self.reported_at.setEnabled(finding.major and finding.reported_at is None)
+        if finding.reported_at is not None:
+            self.reported_at.setText(finding.reported_at.strftime("%Y-%m-%d %H:%M"))
+        self.rectification = QPlainTextEdit(finding.rectification, objectName="rectify_rectification")
+        self.rectification.setFixedHeight(56)
+        self.closed = QCheckBox(_("Rectified: close it on"), objectName="rectify_closed")
+        self.rectified_on = DateField(today)
+        self.rectified_on.setObjectName("rectify_on")
+        form.addRow(_("Reported at:"), self.reported_at)
+        form.addRow(_("Rectification:"), self.rectification)
+        closing = QHBoxLayout()
+        closing.addWidget(self.closed)
+        closing.addWidget(self.rectified_on, 1)
+        form.addRow(closing)
+        self.message = MessageLabel()
+        self.message.setObjectName("rectify_message")
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            reported_at = _moment(self.reported_at.text()) if self.reported_at.isEnabled() else None
+        except ValueError:
+            self.message.show_message(_("Type a time as YYYY-MM-DD HH:MM, e.g. 2017-05-03 09:30."))
+            return
+        if self.closed.isChecked() and not self.rectified_on.is_valid():
+            self.message.show_message(self.rectified_on.problem())
+            return
+        try:
+            if reported_at is not None:
+                funds.report_finding(self.store, self.finding.id, reported_at)
+            funds.rectify_finding(
+                self.store,
+                self.finding.id,
+                self.rectification.toPlainText(),
+                self.rectified_on.value() if self.closed.isChecked() else None,
             )
         except (funds.FundsError, PermissionRefused) as error:
             self.message.show_message(str(error))
