@@ -24,7 +24,10 @@ laptop's changes after its last export, its chain of hashes starting there, one 
 0016_teams the work teams (issue 20: 青山村's team of two members, a helper-cadre pairing, a task reported done,
 a visit to H1 with its photo, a weekly team meeting, a weekly report sent, a check by telephone that found a
 member short and its follow-up); from 0014 the township office's record of a correction
-entered into the national system (``roster_correction``, issue 18).
+entered into the national system (``roster_correction``, issue 18); from 0015_funds
+the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
+version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
+and rectified), all entered at the office.
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -62,6 +65,7 @@ REVISIONS = (
     "0012",
     "0013",
     "0014",
+    "0015_funds",
     "0016_teams",
     "0017_bulletins",
 )
@@ -640,6 +644,67 @@ def rows(revision: str) -> dict[str, list[dict]]:
                 "encrypted_private_key": None,
             },
         ]
+    if n >= 15:
+        # Funds (issue 19), entered at the township office: the ledger, a payment with its acknowledgement on
+        # paper (the scan), a check and its major finding (found on the 3rd at 09:30, reported 26 hours later).
+        receipt = pdf("payment acknowledgement scan")
+        t["blob"].append({"sha256": hashlib.sha256(receipt).hexdigest(), "size": len(receipt), "data": receipt})
+        t["fund"] = [
+            {
+                **travelling("fund/central", "2017-03-28", OFFICE, updated="2017-04-06"),
+                "source": "central_budget",
+                "name": "2017年中央预算内易地扶贫搬迁资金",
+                "plan_document": "保发改投资〔2017〕58号",
+                "fund_document": "保财建〔2017〕21号",
+                "arrived_on": "2017-03-28",
+                "amount": 120_000_000,
+                "account": "辛街乡财政所易地扶贫搬迁资金专户",
+                "use": "建档立卡搬迁户建房补助",
+                "units": "辛街乡易地扶贫搬迁指挥部",
+                "paperwork_done_on": "2017-04-06",
+                "replaced_on": None,
+                "note": "",
+            }
+        ]
+        t["fund_payment"] = [
+            {
+                **travelling("fund/payment/h1/foundation", "2017-05-04", OFFICE, updated="2017-05-06"),
+                "household_id": rid("h1"),
+                "fund_id": rid("fund/central"),
+                "agreement_id": rid("h1/agreement/relocation/2"),
+                "tranche": "foundation",
+                "paid_on": "2017-05-04",
+                "amount": 2_000_000,
+                "acknowledgement": "paper",
+                "acknowledged_on": "2017-05-06",
+                "acknowledged_by": "杨明",
+                "acknowledgement_sha256": hashlib.sha256(receipt).hexdigest(),
+                "note": "",
+            }
+        ]
+        t["fund_check"] = [
+            {
+                **travelling("fund/check/weekly/1", "2017-05-03", OFFICE),
+                "kind": "weekly",
+                "held_on": "2017-05-03",
+                "checked_by": "辛街乡易地扶贫搬迁指挥部 段正德",
+                "looked_at": "资金专户流水、拨付凭证",
+                "summary": "发现一笔拨付凭证缺少户主签字",
+            }
+        ]
+        t["fund_finding"] = [
+            {
+                **travelling("fund/check/weekly/1/finding/1", "2017-05-03", OFFICE, updated="2017-05-10"),
+                "check_id": rid("fund/check/weekly/1"),
+                "fund_id": rid("fund/central"),
+                "description": "拨付凭证缺少户主签字",
+                "major": 1,
+                "found_at": stamp("2017-05-03", "09:30:00"),
+                "reported_at": stamp("2017-05-04", "11:30:00"),
+                "rectification": "补签并存档",
+                "rectified_on": "2017-05-10",
+            }
+        ]
     if n >= 16:
         _team_rows(t)
     if n >= 7:
@@ -806,7 +871,10 @@ TRAVELLING = (
     "team_visit_photo",
     "team_meeting",
     "weekly_report",
-    "team_check",
+    "team_check"; from 0015_funds
+the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
+version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
+and rectified), all entered at the office.
 )
 DERIVED = {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
 BOOLEANS = {
@@ -826,7 +894,10 @@ BOOLEANS = {
     "may_sign",
     "locked",
     "countersigned",
-    "talked_to",
+    "talked_to"; from 0015_funds
+the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
+version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
+and rectified), all entered at the office.
 }
 
 
@@ -841,14 +912,14 @@ def _payload(row: dict, table: str) -> str:
             continue
         if key in BOOLEANS:
             value = bool(value)
-        elif key in ("created_at", "updated_at"):
+        elif key in ("created_at", "updated_at", "found_at", "reported_at"):
             value = value.replace(" ", "T")
         values[key] = value
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _village_of(t: dict, table: str, row: dict) -> str | None:
-    if table == "township":
+    if table in ("township", "fund", "fund_check", "fund_finding"):
         return None
     if table == "accounts":  # the first village of its scope (core.sync.change_log.village_of); none: every village
         return (json.loads(row["villages"]) or [None])[0]
@@ -870,6 +941,9 @@ def _sync_rows(t: dict, n: int) -> None:
     repairs: the 0007 fixture keeps it, for 0008 to journal); the office is the one peer."""
     own_seq, office_seq = 0, 0
     t["change_log"] = []
+    # From 0015_funds the office's funds records come after the run it signed with its first bundle: their own
+    # bundle's run is not kept here (only the runs as of 0010 are).
+    funds = sum(len(t.get(table, [])) for table in ("fund", "fund_payment", "fund_check", "fund_finding"))
     for table in TRAVELLING:
         for row in t.get(table, []):
             hlc = hlc_of(row["updated_at"])
@@ -1084,7 +1158,7 @@ def _sync_rows(t: dict, n: int) -> None:
                 "signature": base64.b64encode(hashlib.sha512(f"run {origin} 1-{last}".encode()).digest()).decode(),
                 "omitted": "{}",
             }
-            for origin, last in ((LAPTOP, own_seq - 3), (OFFICE, office_seq))
+            for origin, last in ((LAPTOP, own_seq - 3), (OFFICE, office_seq - funds))
         ]
     if n >= 13:
         _audit_rows(t, own_seq - 2)

@@ -304,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _user_option(dump)
     _account_parser(commands)
+    from xinjie_desktop import funds_cli
+
+    funds_cli.add_parser(commands, _Parser, _path, _day, _user_option)  # issue 19
     return parser
 
 
@@ -1640,7 +1643,7 @@ _IN_LOGGED_RUN = False
 def _only_reads(args: argparse.Namespace) -> bool:
     """The subcommands that only read their data file: nothing in its folder is created or changed."""
     return (
-        args.command in ("db", "villages", "audit", "archive", "teams", "progress", "roster")
+        args.command in ("db", "villages", "audit", "archive", "teams", "progress", "roster", "funds")
         or (args.command == "bundle" and args.bundle_command == "verify")
         or (args.command == "agreements" and args.agreements_command == "verify")
         or (args.command == "dangerous-house" and not args.save)
@@ -1737,6 +1740,10 @@ def main(argv: list[str] | None = None) -> int:
         return _bulletin(args)
     if args.command == "roster":
         return _roster(args)
+    if args.command == "funds":
+        from xinjie_desktop import funds_cli
+
+        return funds_cli.run(args, _open_for_reading)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

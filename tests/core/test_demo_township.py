@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import time
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
@@ -228,3 +229,33 @@ def test_WT_2_two_weekly_bulletins_kept(demo):
     store, _took = demo
     assert [b.week for b in bulletins.listing(store)] == ["2026-W50", "2026-W49"]
     assert all(b.pages >= 2 for b in bulletins.listing(store))
+
+
+def test_FD_1_FD_2_FD_3_funds_payments_and_checks_in_every_state(demo):
+    """Issue 19: funds of the earmarked sources and others, their paperwork done, done late, due and overdue, a
+    loan replaced and one overdue; payments acknowledged on screen, on paper and not yet, one household paid all its
+    agreement states; checks done, due and overdue; major problems reported in time, late and not yet."""
+    from xinjie_desktop.core.records import funds
+    from xinjie_desktop.core.rules import funds as rules
+
+    store, _took = demo
+    ledger = funds.ledger(store, TODAY)
+    assert {line.source for line in ledger} >= rules.EARMARKED | {rules.DISTRICT, rules.SOCIAL}
+    assert {line.paperwork.state for line in ledger} >= {rules.DONE, rules.DONE_LATE, rules.DUE, rules.OVERDUE}
+    assert {line.replacement.state for line in ledger} >= {rules.DONE_LATE, rules.OVERDUE}
+    assert all(line.balance >= 0 for line in ledger)
+    paid = funds.payments(store)
+    assert {p.acknowledgement for p in paid} == {"screen", "paper", ""}
+    assert {p.tranche for p in paid} == set(rules.TRANCHES)
+    totals = collections.Counter()
+    for p in paid:
+        totals[p.household_id] += p.amount
+    assert any(
+        funds.payment_case(store, h, paid[0].fund_id, Decimal(0)).agreement_total == total
+        for h, total in totals.items()
+    )
+    board = funds.check_board(store, TODAY)
+    states = {period.state for periods in board.periods.values() for period in periods}
+    assert states == {rules.DONE, rules.DUE, rules.OVERDUE}
+    reports = {f.report_state for f in funds.findings(store, dt.datetime.combine(TODAY, dt.time(12)))}
+    assert reports >= {rules.ON_TIME, rules.LATE, rules.OVERDUE_UNREPORTED, ""}

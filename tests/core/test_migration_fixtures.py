@@ -417,6 +417,7 @@ RELEASED = {
     "0016_teams.py": "e7df18c7323242bcc622d01b6a55b2bb21f27260b0b52ab01be1c16dc5998bc9",
     "0017_bulletins.py": "8366aa628dada34a6a9d6c6153d1886d179f9b3afcd9b45a390096f35b9303dc",
     "0014_roster_corrections.py": "ccc1850e942016cde610205028c6958f80287fed022f5c8f531fe28500a034c7",
+    "0015_funds.py": "60ef31b40c67bf602e70d22f5fe20a8e0f0a2f7ad0292d84a2661bd10e8632bb",
 }
 
 

@@ -93,6 +93,12 @@ class Action(enum.StrEnum):
     OVERSEE_TEAMS = "oversee_teams"  # issue 20: the township's checks on the teams and its own meetings (WT-3)
     ISSUE_BULLETIN = "issue_bulletin"  # the township's weekly bulletin (issue 18, WT-2)
     NATIONAL_ROSTER = "national_roster"  # the national system's roster: compare it, export the township's (issue 18)
+    # Funds (issue 19): the ledger and the checks are the township's; payments are recorded where the balances are
+    # kept (the township), and acknowledged by the household in its village (a laptop's work team or cadre too).
+    MANAGE_FUNDS = "manage_funds"  # funds received, their paperwork, a loan's replacement
+    RECORD_PAYMENT = "record_payment"  # a tranche paid to a household
+    ACKNOWLEDGE_PAYMENT = "acknowledge_payment"  # the household's acknowledgement of a payment
+    FUND_CHECKS = "fund_checks"  # checks of the funds' use, their findings and rectification
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -113,6 +119,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.OVERSEE_TEAMS: N_("record checks on the work teams and the township's team meetings"),
     Action.ISSUE_BULLETIN: N_("issue the weekly bulletin"),
     Action.NATIONAL_ROSTER: N_("compare or export the national system's roster"),
+    Action.MANAGE_FUNDS: N_("record funds received"),
+    Action.RECORD_PAYMENT: N_("record payments to households"),
+    Action.ACKNOWLEDGE_PAYMENT: N_("record a household's acknowledgement of a payment"),
+    Action.FUND_CHECKS: N_("record checks of the funds"),
 }
 
 _ENTERING = frozenset(
@@ -125,6 +135,7 @@ _ENTERING = frozenset(
         Action.IMPORT_BUNDLE,
         Action.EXPORT_BUNDLE,
         Action.READ,
+        Action.ACKNOWLEDGE_PAYMENT,
     }
 )
 # What each role may do at all (within its villages); signing for the township also needs ``may_sign``.

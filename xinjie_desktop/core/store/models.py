@@ -420,6 +420,75 @@ class Account(Travelling, Base):
     encrypted_private_key: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+# --- funds (issue 19, FD-1 to FD-3) ------------------------------------------------------------------
+# The ledger and the checks live at the township (core.sync.staging.SHARED: only the township office changes
+# them); payments belong to their household's village and travel with it.
+
+
+class Fund(Travelling, Base):
+    """Funds received from above or raised (core.rules.funds.SOURCES), with their documents, arrival, amount
+    (fen) and account; the paperwork (FD-3, due on the 7th working day after arrival) and, for a low-cost
+    loan, its replacement (置换, due by 2017-04-30) when done."""
+
+    __tablename__ = "fund"
+    source: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    plan_document: Mapped[str] = mapped_column(String(100), default="")  # 计划文号
+    fund_document: Mapped[str] = mapped_column(String(100), default="")  # 资金文号
+    arrived_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Integer)  # fen
+    account: Mapped[str] = mapped_column(String(200), default="")  # the account it sits in
+    use: Mapped[str] = mapped_column(Text, default="")  # 用途
+    units: Mapped[str] = mapped_column(Text, default="")  # the units that use it
+    paperwork_done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    replaced_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # a loan's replacement (置换)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class FundPayment(Travelling, Base):
+    """A tranche paid to a household by building progress (按建房进度拨付) from one fund, under the agreement
+    version in force, and the household's acknowledgement (on screen: the signature image; on paper: the scan)."""
+
+    __tablename__ = "fund_payment"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    fund_id: Mapped[str] = mapped_column(ForeignKey("fund.id"), index=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreement.id"))
+    tranche: Mapped[str] = mapped_column(String(20))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Integer)  # fen
+    acknowledgement: Mapped[str] = mapped_column(String(10), default="")  # "" / screen / paper
+    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    acknowledged_by: Mapped[str] = mapped_column(String(50), default="")
+    acknowledgement_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class FundCheck(Travelling, Base):
+    """A check of the funds' use (FD-2): its kind (core.rules.funds.CHECK_KINDS), day, who checked and what."""
+
+    __tablename__ = "fund_check"
+    kind: Mapped[str] = mapped_column(String(30))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    checked_by: Mapped[str] = mapped_column(String(200))
+    looked_at: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class FundFinding(Travelling, Base):
+    """A problem a check found, its rectification until closed; a major one is reported to the command centre
+    within 24 hours of being found (FD-2): when found, when reported."""
+
+    __tablename__ = "fund_finding"
+    check_id: Mapped[str] = mapped_column(ForeignKey("fund_check.id", ondelete="CASCADE"), index=True)
+    fund_id: Mapped[str | None] = mapped_column(ForeignKey("fund.id"), nullable=True)
+    description: Mapped[str] = mapped_column(Text)
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    rectification: Mapped[str] = mapped_column(Text, default="")
+    rectified_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
 class AgreementError(ValueError):
     """An agreement action that is not allowed; ``str()`` is a message for the user."""
 

@@ -52,6 +52,7 @@ BLOB_COLUMNS = {
     "agreement_signature": ("image_sha256",),
     "demolition_acceptance": ("photo_sha256",),
     "team_visit_photo": ("sha256",),  # issue 20
+    "fund_payment": ("acknowledgement_sha256",),
 }
 
 # What a bundle may make this program read before it is refused (issue 13, case 12; docs/design/sync.md §9).

@@ -774,11 +774,17 @@ def _outside_message(session: Session, incoming: Incoming, outside: scope.Outsid
             "{record}: a laptop sends only accounts of its own work team and village cadres, within its villages, "
             "never countersigned or authorised to sign for the township; only the township office makes the others"
         ).format(record=record)
+    elif outside.reason == "payment":
+        what = _(
+            "{record}: a laptop sends only a household's acknowledgement of a payment; the township office records "
+            "payments, where the funds' balances are kept (FD-1)"
+        ).format(record=record)
     elif outside.reason == "shared":
-        named = session.execute(text(names[outside.table]), {"id": outside.row_id}).scalar()
+        query = names.get(outside.table)
+        named = session.execute(text(query), {"id": outside.row_id}).scalar() if query else None
         what = _(
             "{record}{named}, a record of the whole township: only the township office changes the township, its "
-            "villages and villagers' groups"
+            "villages and villagers' groups, and the funds' ledger and checks"
         ).format(record=record, named=f" “{named}”" if named else "")
     elif outside.village_id is None:
         what = _("{record}, which this computer does not hold and cannot place in a village").format(record=record)

@@ -17,6 +17,9 @@ written around it.  The steps, and what each shows:
   quarter and last, with photos, leaving some households not visited; weekly team meetings with two weeks
   missing, the township's leaders' meetings; weekly reports sent, one left a draft, some weeks missing; checks
   by telephone, village visit and household visit, good, short with the follow-up done (约谈) and open;
+- funds of every source, their paperwork and loans' replacement in every state, payments in tranches
+  acknowledged on screen, on paper and not yet, one paid in full, and the checks held, overdue and due with
+  their findings (issue 19: the funds window, ``funds report``);
 - two demo laptops, provisioned as the township office does it, whose bundles the township imports:
   a household changed on both sides (a conflict) and a family entered twice (a possible duplicate)
   wait at the township (the conflicts view, the sync board);
@@ -58,7 +61,9 @@ from xinjie_desktop.core.records import (
     township,
 )
 from xinjie_desktop.core.records import work_teams as teams
+from xinjie_desktop.core.records import funds as records_funds
 from xinjie_desktop.core.records.households import HouseholdDraft, IncomeDraft, MemberDraft
+from xinjie_desktop.core.rules import funds as funds_rules
 from xinjie_desktop.core.rules import identification
 from xinjie_desktop.core.rules import work_teams as team_rules
 from xinjie_desktop.core.rules.housing_plan import REGISTERED, PlanInput, calculate
@@ -548,6 +553,169 @@ def _work_teams(demo: Demo) -> None:
     )
 
 
+def _funds(demo: Demo) -> None:
+    """Issue 19 (FD-1 to FD-3): funds of every source kind received, their paperwork done, done late, overdue and
+    due, a loan replaced late and one not replaced; payments in tranches to the households whose agreements are
+    signed, acknowledged on screen, on paper and not yet, one household paid in full, one whose agreement was voided
+    after its first tranche (nothing more until the new version is signed); the checks of FD-2 held, overdue and
+    due, with findings: major ones reported at the 24th hour, late and not yet, minor ones rectified and open."""
+    store, today = demo.store, demo.today
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    def fund(source: str, name: str, arrived: int, amount: int, **fields: str) -> str:
+        return records_funds.record_fund(
+            store,
+            records_funds.FundDraft(
+                source=source,
+                name=name,
+                arrived_on=ago(arrived),
+                amount=Decimal(amount),
+                plan_document=fields.get("plan", ""),
+                fund_document=fields.get("fund", ""),
+                account=fields.get("account", "辛街乡财政所易地扶贫搬迁资金专户"),
+                use=fields.get("use", "建档立卡搬迁户建房补助"),
+                units="辛街乡易地扶贫搬迁指挥部",
+            ),
+            today=today,
+        )
+
+    central = fund(
+        funds_rules.CENTRAL_BUDGET,
+        "中央预算内易地扶贫搬迁资金（第一批）",
+        75,
+        2_000_000,
+        plan="保发改投资〔2017〕58号",
+        fund="保财建〔2017〕21号",
+    )
+    debt = fund(funds_rules.LOCAL_DEBT, "地方政府债务资金（易地扶贫搬迁）", 60, 800_000, fund="云财债〔2017〕12号")
+    special = fund(funds_rules.SPECIAL_CONSTRUCTION, "专项建设基金", 30, 500_000, plan="发改专项〔2017〕3号")
+    fund(funds_rules.DISTRICT, "隆阳区财政配套资金", 3, 300_000, fund="隆财农〔2017〕9号", use="同步搬迁户建房补助")
+    loan_replaced = fund(
+        funds_rules.LOW_COST_LOAN, "农发行低成本长期贷款（第一批）", 120, 600_000, fund="农发贷〔2017〕5号"
+    )
+    fund(funds_rules.LOW_COST_LOAN, "农发行低成本长期贷款（第二批）", 100, 400_000, fund="农发贷〔2017〕8号")
+    social = fund(funds_rules.SOCIAL, "东西部扶贫协作帮扶资金", 20, 100_000, use="搬迁户入住生活用品")
+    try:  # the central funds' paperwork done on its last day (the 7th working day), the local debt's late
+        on_time = funds_rules.paperwork_due(ago(75))
+    except funds_rules.CalendarNotCovered:
+        on_time = ago(74)
+    for fund_id, done in ((central, on_time), (debt, ago(40)), (loan_replaced, ago(110))):
+        records_funds.record_paperwork(store, fund_id, done)
+    records_funds.record_replacement(store, loan_replaced, ago(90))
+
+    def pay(household_id: str, fund_id: str, tranche: str, days: int, share: Decimal) -> str:
+        case = records_funds.payment_case(store, household_id, fund_id, Decimal(0))
+        amount = (case.agreement_total * share).quantize(Decimal("0.01"))
+        if share == 1:  # the rest of what the agreement states
+            amount = case.agreement_total - case.paid_before
+        return records_funds.record_payment(store, household_id, fund_id, tranche, ago(days), amount, today=today)
+
+    def head(household_id: str) -> str:
+        with store.session() as session:
+            return households.existing_household(session, household_id).head_name
+
+    scan = demo.folder / "拨付签收单扫描件.jpg"
+    scan.write_bytes(b"\xff\xd8\xff\xe0 demo scan of a payment receipt signed on paper \xff\xd9")
+    third = Decimal("0.3")
+    on_screen = demo.made["agreements screen"][0]
+    first = pay(on_screen, central, funds_rules.FOUNDATION, 50, third)
+    records_funds.acknowledge_on_screen(store, first, head(on_screen), demo_data.signature_png(4), ago(49))
+    second = pay(on_screen, central, funds_rules.MAIN_STRUCTURE, 30, third)
+    records_funds.acknowledge_on_paper(store, second, head(on_screen), scan, ago(28))
+    pay(on_screen, debt, funds_rules.COMPLETION, 5, Decimal("0.2"))  # not acknowledged yet
+    on_paper = demo.made["agreements paper"][0]
+    paid = pay(on_paper, special, funds_rules.FOUNDATION, 20, third)
+    records_funds.acknowledge_on_paper(store, paid, head(on_paper), scan, ago(18))
+    voided = demo.made["agreements voided"][0]  # its new version unsigned: nothing is paid (FD-1)
+    full = demo.made["agreements accepted"][0]
+    for tranche, days, share in (
+        (funds_rules.FOUNDATION, 50, third),
+        (funds_rules.MAIN_STRUCTURE, 35, third),
+        (funds_rules.COMPLETION, 20, Decimal("0.3")),
+        (funds_rules.MOVED_IN, 10, Decimal(1)),
+    ):
+        paid = pay(full, central if tranche != funds_rules.MOVED_IN else debt, tranche, days, share)
+        records_funds.acknowledge_on_screen(store, paid, head(full), demo_data.signature_png(5), ago(days))
+    due = demo.made["agreements due"][0]
+    pay(due, social, funds_rules.FOUNDATION, 2, Decimal("0.05"))
+    demo.made["funds paid"] = [on_screen, on_paper, full, due]
+    demo.made["funds stopped"] = [voided]
+
+    # FD-2: every weekly check held since the first funds arrived but two weeks ago (overdue) and this week (due);
+    # the monthly spot checks but one; the last quarter's full check; no half-yearly review yet.
+    start = ago(120)
+    week = start - dt.timedelta(days=start.weekday())
+    weekly = []
+    while week + dt.timedelta(days=6) < today:
+        if week + dt.timedelta(days=20) < today or week + dt.timedelta(days=13) >= today:
+            weekly.append(
+                records_funds.record_check(
+                    store,
+                    funds_rules.WEEKLY,
+                    week + dt.timedelta(days=2),
+                    "乡易地扶贫搬迁指挥部 段志强",
+                    "资金专户流水、拨付凭证、签收单",
+                )
+            )
+        week += dt.timedelta(days=7)
+    month = dt.date(start.year, start.month, 1)
+    months = 0
+    while month <= today.replace(day=1) - dt.timedelta(days=1):
+        if months != 1:
+            records_funds.record_check(
+                store,
+                funds_rules.MONTHLY_SPOT,
+                month + dt.timedelta(days=14),
+                "乡纪委 杨建华；乡财政所 李红",
+                "抽查拨付到户资金",
+            )
+        months += 1
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    quarter_first, _last = funds_rules.period_of(funds_rules.QUARTERLY_FULL, today)
+    records_funds.record_check(
+        store,
+        funds_rules.QUARTERLY_FULL,
+        quarter_first - dt.timedelta(days=10),
+        "乡纪委 杨建华；乡财政所 李红",
+        "资金管理及使用全过程",
+        "资金专户管理规范，个别拨付凭证签字不全",
+    )
+    held = dt.datetime.combine(ago(40), dt.time(9, 30))
+    check = weekly[-3]
+    records_funds.record_finding(
+        store,
+        check,
+        "一笔拨付凭证缺少户主签字",
+        held,
+        major=True,
+        reported_at=held + dt.timedelta(hours=24),
+        fund_id=central,
+    )
+    late = records_funds.record_finding(
+        store,
+        check,
+        "专户资金转入乡财政一般账户",
+        held,
+        major=True,
+        reported_at=held + dt.timedelta(hours=30),
+        fund_id=debt,
+    )
+    records_funds.rectify_finding(store, late, "资金已原路退回专户，责任人作出书面检查", ago(35))
+    records_funds.record_finding(
+        store,
+        weekly[-1],
+        "同步搬迁户名单中发现一户领取了专项建设基金",
+        dt.datetime.combine(ago(3), dt.time(15, 0)),
+        major=True,
+        fund_id=special,
+    )
+    minor = records_funds.record_finding(store, check, "台账字迹潦草", held)
+    records_funds.rectify_finding(store, minor, "重新誊写台账", ago(38))
+    records_funds.record_finding(store, weekly[-1], "签收单未及时归档", dt.datetime.combine(ago(3), dt.time(10, 0)))
+
+
 def _village_of(store: Store, household_id: str) -> str:
     with store.session() as session:
         return households.existing_household(session, household_id).village_id
@@ -643,6 +811,7 @@ STEPS: list[Callable[[Demo], None]] = [
     _agreements,
     _notices,
     _work_teams,
+    _funds,
     _sync,
     _bulletins,
     _backup,

@@ -113,8 +113,8 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
                     continue
             elif is_laptop and row[6] is not None and row[6] not in scope:
                 continue
-            elif is_laptop and row[6] is None and row[3] != "township":
-                continue
+            elif is_laptop and row[6] is None and row[3] not in ("township", "fund"):
+                continue  # (a fund reaches every laptop: the payments acknowledged there name it, issue 19)
             change = Change(*row)
             changes.append(list(row))
             counts[change.table] += 1

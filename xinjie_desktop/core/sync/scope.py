@@ -243,6 +243,28 @@ _ACCOUNT = (
 )
 
 
+# A payment a laptop sends (issue 19): only the household's acknowledgement of a payment the township recorded.
+# The township records payments where the funds' balances are kept (FD-1 is checked there, in the transaction
+# that writes them); a laptop's change that makes, deletes or changes anything else of a payment is outside.
+ACKNOWLEDGEMENT_FIELDS = (
+    "acknowledgement",
+    "acknowledged_on",
+    "acknowledged_by",
+    "acknowledgement_sha256",
+    "updated_at",
+    "device_id",
+)
+_PAYMENT = (
+    "SELECT i.table_name, i.row_id, NULL FROM sync_incoming i WHERE i.table_name = 'fund_payment' AND "
+    + _last(
+        "i.op != 'upsert' OR EXISTS (SELECT 1 FROM json_each(i.payload) k WHERE k.key NOT IN ("
+        + ", ".join(f"'{name}'" for name in ACKNOWLEDGEMENT_FIELDS)
+        + "))"
+    )
+    + " LIMIT 1"
+)
+
+
 def staged_outside(connection, scope: list[str]) -> Outside | None:
     """The first staged change (not held yet) of a record outside ``scope`` (village ids), judged by this
     store's records (see the module's docstring), else None."""
@@ -254,6 +276,9 @@ def staged_outside(connection, scope: list[str]) -> Outside | None:
     row = first(_ACCOUNT)
     if row is not None:
         return Outside(row[0], row[1], row[2], "account")
+    row = first(_PAYMENT)
+    if row is not None:
+        return Outside(row[0], row[1], row[2], "payment")
     for reason, query in _queries():
         row = first(query)
         if row is not None:

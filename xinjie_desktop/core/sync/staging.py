@@ -88,7 +88,7 @@ class Rule:
 # allows it.
 def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
     from xinjie_desktop.core.records import attachments
-    from xinjie_desktop.core.rules import identification, idnumber, membership, vocabulary
+    from xinjie_desktop.core.rules import funds, identification, idnumber, membership, vocabulary
     from xinjie_desktop.core.rules import work_teams as teams
 
     def given(choices) -> tuple[str, ...]:
@@ -120,6 +120,10 @@ def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
         ("team_meeting", "kind"): given(teams.MEETING_KINDS),
         ("team_check", "kind"): given(teams.CHECK_KINDS),
         ("team_check", "result"): given(teams.CHECK_RESULTS),
+        ("fund", "source"): given(funds.SOURCES),
+        ("fund_payment", "tranche"): given(funds.TRANCHES),
+        ("fund_payment", "acknowledgement"): ("", "paper", "screen"),
+        ("fund_check", "kind"): given(funds.CHECK_KINDS),
     }
 
 
@@ -624,7 +628,8 @@ DERIVED_HERE = ("head_name", "head_id_number", "actual_population", "workflow_st
 
 
 # The records a laptop may not change at all: the township's own (issue 13, case 6).
-SHARED = ("township", "village", "villager_group")
+# The funds' ledger and checks (issue 19) are the township's too: a laptop never changes them.
+SHARED = ("township", "village", "villager_group", "fund", "fund_check", "fund_finding")
 # The accounts (issue 17): belong to no one record but to the villages of their scope (core.sync.scope).
 PEOPLE = ("accounts",)
 # What a column naming an owner names (``OWNERS``), and the table that holds it.

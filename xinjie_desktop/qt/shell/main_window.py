@@ -369,6 +369,12 @@ class MainWindow(QMainWindow):
         self.audit_action = QAction(_("&Record of who did what…"), self, objectName="audit_action")
         self.audit_action.triggered.connect(self.open_audit_record)
         file_menu.addAction(self.audit_action)
+        self.funds_action = QAction(_("Relocation f&unds…"), self, objectName="funds_action")  # issue 19
+        self.funds_action.setToolTip(
+            _("Relocation funds received, paid to households by building progress, and checked")
+        )
+        self.funds_action.triggered.connect(self.open_funds)
+        file_menu.addAction(self.funds_action)
         self.accounts_action = QAction(_("&Accounts…"), self, objectName="accounts_action")
         self.accounts_action.setToolTip(_("Make accounts, give new passwords, lock and unlock (administrators)"))
         self.accounts_action.triggered.connect(self.open_accounts)
@@ -486,6 +492,7 @@ class MainWindow(QMainWindow):
             self.backups_action,
             self.audit_action,
             self.progress_action,
+            self.funds_action,
             self.sync_export_action,
             self.sync_import_action,
             self.conflicts_action,
@@ -618,6 +625,19 @@ class MainWindow(QMainWindow):
         from xinjie_desktop.qt.audit.audit_view import AuditDialog  # needs the core
 
         dialog = AuditDialog(self._workspace.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_funds(self):
+        """File → Relocation funds (qt.funds.funds_view, issue 19): the ledger, the payments, the checks."""
+        if self._workspace is None:
+            return None
+        from PySide6.QtCore import Qt  # not at the top: see the import there
+
+        from xinjie_desktop.qt.funds.funds_view import FundsDialog  # needs the core
+
+        dialog = FundsDialog(self._workspace.store, self, on_laptop=self._is_laptop)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
