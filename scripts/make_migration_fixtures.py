@@ -871,10 +871,11 @@ TRAVELLING = (
     "team_visit_photo",
     "team_meeting",
     "weekly_report",
-    "team_check"; from 0015_funds
-the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
-version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
-and rectified), all entered at the office.
+    "team_check",
+    "fund",
+    "fund_payment",
+    "fund_check",
+    "fund_finding",
 )
 DERIVED = {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
 BOOLEANS = {
@@ -894,10 +895,8 @@ BOOLEANS = {
     "may_sign",
     "locked",
     "countersigned",
-    "talked_to"; from 0015_funds
-the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
-version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
-and rectified), all entered at the office.
+    "talked_to",
+    "major",
 }
 
 

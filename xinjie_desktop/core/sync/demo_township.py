@@ -60,8 +60,8 @@ from xinjie_desktop.core.records import (
     relocation,
     township,
 )
-from xinjie_desktop.core.records import work_teams as teams
 from xinjie_desktop.core.records import funds as records_funds
+from xinjie_desktop.core.records import work_teams as teams
 from xinjie_desktop.core.records.households import HouseholdDraft, IncomeDraft, MemberDraft
 from xinjie_desktop.core.rules import funds as funds_rules
 from xinjie_desktop.core.rules import identification
