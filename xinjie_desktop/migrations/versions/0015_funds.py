@@ -5,7 +5,7 @@ findings and rectification (``fund_check``, ``fund_finding``).  Travelling recor
 written here.
 
 Revision ID: 0015_funds
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_funds"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

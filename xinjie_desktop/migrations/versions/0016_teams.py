@@ -5,7 +5,7 @@ Every one a travelling record naming its village, as the households' records are
 the stores of before hold no team.
 
 Revision ID: 0016_teams
-Revises: 0013
+Revises: 0015_funds
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_teams"
-down_revision = "0013"
+down_revision = "0015_funds"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ every state and flag), ``ix_household_village`` (a household's village from its 
 ``ix_workflow_step_day`` (the weekly trend of households entered into the national system).
 
 Revision ID: 0017_bulletins
-Revises: 0013
+Revises: 0016_teams
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_bulletins"
-down_revision = "0013"
+down_revision = "0016_teams"
 branch_labels = None
 depends_on = None
 
