@@ -82,3 +82,42 @@ def test_a_message_longer_than_its_lines_is_cut_on_the_last_one_and_shown_whole_
     assert label.height() == height, "the label keeps its height: nothing below moves"
     label.show_message("Saved.", "info")
     assert label._shown_lines() == ["Saved."] and label.toolTip() == ""
+
+
+def test_the_sync_board_shows_every_column_within_its_window_at_1366x768(qtbot, chinese, store):
+    """Issue 16, "sync in plain words" (trial): on the demo township's board (its laptops named like
+    "青山村一号笔记本（演示）") the sentence of "对方尚未确认" ran past the table's right edge behind a scroll bar,
+    and the last column, "问题", was not on the screen at all.  The columns of sentences now share the width
+    the names and dates leave, and wrap over more lines."""
+    from xinjie_desktop.core.sync import demo_township
+    from xinjie_desktop.qt.shell.app import create_main_window
+    from xinjie_desktop.qt.sync.sync_board_view import COLUMNS, SyncBoardDialog
+
+    demo_township.build(store, 3, 60, 1)  # what `./run demo-data` makes: the township and two demo laptops
+    window = create_main_window(store)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.sync_board_action.trigger()
+    (board,) = [found for found in window.findChildren(SyncBoardDialog) if found.isVisible()]
+    qtbot.waitExposed(board)
+    qtbot.wait(20)
+    view = board.view
+    column = [key for key, _label in COLUMNS].index("unacknowledged")
+    assert board.model.rowCount() >= 2
+    assert any("尚未确认收到" in board.model.index(row, column).data() for row in range(board.model.rowCount()))
+    OUT.mkdir(exist_ok=True)
+    board.grab().save(str(OUT / "sync-board.png"))
+    header = view.horizontalHeader()
+    last = len(COLUMNS) - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= view.viewport().width(), (
+        "the last column, 问题, is inside the table"
+    )
+    assert view.horizontalScrollBar().maximum() == 0, "nothing hidden past a scroll bar"
+    for row in range(board.model.rowCount()):  # each sentence whole in its cell: the row as tall as it needs
+        assert view.rowHeight(row) >= view.sizeHintForIndex(board.model.index(row, column)).height()
+    board.resize(1300, 420)  # a wider window: the sentences take the room, still nothing hidden
+    qtbot.wait(20)
+    assert view.horizontalScrollBar().maximum() == 0
+    board.close()
