@@ -1187,6 +1187,7 @@ def _bundle(args: argparse.Namespace) -> int:
             if not args.bundle_db.exists():
                 print(_("The data file {path} does not exist.").format(path=args.bundle_db), file=sys.stderr)
                 return 2
+            args.files = _left_for_others(args.bundle_db, args.files)
             checking.precheck(args.bundle_db, args.files, refused)
             if refused and len(refused) == len(args.files):  # nothing to import: the data file is not opened
                 for _path, reason in refused:
@@ -1261,6 +1262,28 @@ def _roster(args: argparse.Namespace) -> int:
         if args.out is not None:
             print(_("Correction list written: {path}").format(path=args.out))
     return 0
+
+
+def _left_for_others(db_path: Path, files: list[Path]) -> list[Path]:
+    """The bundles of ``files`` to import into ``db_path``: those written for other computers on the same stick
+    are named on stdout and left there (core.sync.usb_stick.left_for_others)."""
+    from xinjie_desktop.core.store.database import StoreError
+    from xinjie_desktop.core.sync import usb_stick
+    from xinjie_desktop.core.sync.workstore import open_read_only
+
+    try:
+        view = open_read_only(db_path)
+    except StoreError:
+        return files  # the import says what is wrong with the data file
+    if view is None:
+        return files
+    try:
+        mine, elsewhere = usb_stick.left_for_others(view, files)
+    finally:
+        view.close()
+    for path in elsewhere:
+        print(_("{name}: written for another computer, left on the stick.").format(name=path.name))
+    return mine
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -97,6 +97,30 @@ def addressed_to(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path
     return mine, others
 
 
+def left_for_others(store: Store, paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """A stick's bundles given at once (``bundle import … /media/usb/*.xjb``): those to import here, and those
+    written for other computers, left on the stick (the township writes one for each laptop onto the same stick).
+    Only when one at least is for this computer: a bundle given alone, or none for this computer, is imported and
+    refused with its reason as before; one for a former identity of this data file is this computer's (its import
+    says why it is refused), and so is one whose header cannot be read."""
+    from xinjie_desktop.core.sync import device
+
+    mine, others = addressed_to(store, paths)
+    if not others or not any(_recipient(path) == store.device_id for path in mine):
+        return list(paths), []
+    former = set(device.known_ids(store))
+    elsewhere = [path for path in others if _recipient(path) not in former]
+    return [path for path in paths if path not in elsewhere], elsewhere
+
+
+def _recipient(path: Path) -> str | None:
+    try:
+        with Path(path).open("rb") as handle:
+            return str(read_header(handle.read(64 * 1024), Path(path)).recipient_device_id)
+    except (OSError, SyncError):
+        return None
+
+
 _NAME_REFUSED = {errno.EPERM, errno.EINVAL, errno.EILSEQ, errno.ENAMETOOLONG, errno.EACCES}
 
 

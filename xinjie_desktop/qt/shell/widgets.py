@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QLocale, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QIcon,
+    QPainter,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCalendarWidget,
@@ -59,8 +69,9 @@ class MessageLabel(QLabel):
     """A line of text next to a field, red for an error and amber for a warning; hidden when empty.
 
     ``reserve``: the label keeps the height of that many lines whether it shows a message or not, so
-    the fields around it never move as problems come and go; a longer message is cut with "…" and
-    shown whole as the label's tooltip."""
+    the fields around it never move as problems come and go; a message wraps onto the reserved lines
+    (a saved file's path in a dialog of 560 px is read whole on two), and one longer still is cut with "…"
+    on the last of them and shown whole as the label's tooltip."""
 
     def __init__(self, parent: QWidget | None = None, reserve: int = 0) -> None:
         super().__init__(parent)
@@ -98,18 +109,43 @@ class MessageLabel(QLabel):
         self.setText(text)
         self.severity = severity
         if self._reserve:
-            self.setToolTip(text if self._shown_lines() != text.split("\n") else "")
+            self._set_cut_tooltip()
         self.show()
 
+    def _wrapped_lines(self, width: int) -> list[str]:
+        """The message's lines as drawn at ``width``: each of its lines wrapped (between words, or anywhere
+        in Chinese)."""
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        lines: list[str] = []
+        for paragraph in self.text().split("\n"):
+            layout = QTextLayout(paragraph, self.font())
+            layout.setTextOption(option)
+            layout.beginLayout()
+            while (line := layout.createLine()).isValid():
+                line.setLineWidth(width)
+                lines.append(paragraph[line.textStart() : line.textStart() + line.textLength()].rstrip())
+            layout.endLayout()
+        return lines
+
     def _shown_lines(self) -> list[str]:
-        """The lines drawn in the reserved height: the first ones, each cut to the width."""
-        metrics = self.fontMetrics()
-        lines = self.text().split("\n")
-        shown = lines[: self._reserve]
-        if len(lines) > self._reserve:
-            shown[-1] += " …"
+        """The lines drawn in the reserved height: the message wrapped to the width; when it needs more lines
+        than are reserved, the last one holds the rest, cut with "…"."""
         width = max(self.width(), 10)
-        return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in shown]
+        lines = self._wrapped_lines(width)
+        if len(lines) <= self._reserve:
+            return lines
+        shown = lines[: self._reserve]
+        rest = "".join(lines[self._reserve - 1 :])
+        shown[-1] = self.fontMetrics().elidedText(rest + " …", Qt.TextElideMode.ElideRight, width)
+        return shown
+
+    def is_cut(self) -> bool:
+        """Part of the message is not drawn in the reserved lines (it is then the label's tooltip)."""
+        return bool(self._reserve) and len(self._wrapped_lines(max(self.width(), 10))) > self._reserve
+
+    def _set_cut_tooltip(self) -> None:
+        self.setToolTip(self.text() if self.is_cut() else "")
 
     def paintEvent(self, event) -> None:
         if not self._reserve:
@@ -125,7 +161,7 @@ class MessageLabel(QLabel):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._reserve and self.text():
-            self.setToolTip(self.text() if self._shown_lines() != self.text().split("\n") else "")
+            self._set_cut_tooltip()
 
     def show_problems(self, problems) -> None:
         """Show core ``Problem``s (errors first); an error outranks a warning."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -183,9 +184,49 @@ class SyncBoardDialog(QDialog):
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
         metrics = self.view.fontMetrics()
+        self._headings: list[int] = []
+        self._wanted: list[int] = []
         for column, (key, _label) in enumerate(COLUMNS):
             heading = metrics.horizontalAdvance(self.model.headerData(column, Qt.Orientation.Horizontal)) + 24
             widest = max([metrics.horizontalAdvance(self.model.text(peer, key)) + 16 for peer in rows] or [0])
             limit = WRAPPED_WIDTH if key in WRAPPED else 240  # sentences wrap; a name or date fits whole
-            self.view.setColumnWidth(column, max(heading, min(widest, limit)))
+            self._headings.append(heading)
+            self._wanted.append(max(heading, min(widest, limit)))
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Every column inside the table's width (none hidden past a scroll bar at 1366×768, the last column
+        "Problem" least of all): the columns of sentences share what the names and dates leave, each at least
+        as wide as its heading, and wrap over more lines."""
+        wanted = list(getattr(self, "_wanted", []))
+        if not wanted:
+            return
+        wrapped = [column for column, (key, _label) in enumerate(COLUMNS) if key in WRAPPED]
+        width = self.view.viewport().width() - 2
+        if not self.view.verticalScrollBar().isVisible():  # taller rows may bring it: its room kept free
+            width -= self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        room = width - sum(w for c, w in enumerate(wanted) if c not in wrapped)
+        if sum(wanted[c] for c in wrapped) > room:
+            flexible = list(wrapped)
+            while flexible:  # those that would shrink below their heading keep it; the others share the rest
+                asked = sum(wanted[c] for c in flexible)
+                floored = [c for c in flexible if wanted[c] * max(room, 0) // asked < self._headings[c]]
+                if not floored:
+                    for column in flexible:
+                        wanted[column] = wanted[column] * max(room, 0) // asked
+                    break
+                for column in floored:
+                    wanted[column] = self._headings[column]
+                    room -= wanted[column]
+                    flexible.remove(column)
+        for column, size in enumerate(wanted):
+            self.view.setColumnWidth(column, size)
         self.view.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_columns()
