@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from xinjie_desktop.core.rules import (
     dangerous_house,
+    funds,
     housing_plan,
     identification,
     membership,
@@ -136,6 +137,49 @@ COMMON_LABELS: dict[str, str] = {
 
 # The other records' fields, as the record of who did what (issue 17) and the conflicts view name them.
 OTHER_LABELS: dict[str, dict[str, str]] = {
+    "fund": {
+        "source": N_("Source of funds"),
+        "name": N_("Name"),
+        "plan_document": N_("Plan document number"),
+        "fund_document": N_("Fund document number"),
+        "arrived_on": N_("Arrived on"),
+        "amount": N_("Amount"),
+        "account": N_("Account"),
+        "use": N_("Use"),
+        "units": N_("Units that use it"),
+        "paperwork_done_on": N_("Paperwork done on"),
+        "replaced_on": N_("Loan replaced on"),
+        "note": N_("Note"),
+    },
+    "fund_check": {
+        "kind": N_("Kind of check"),
+        "held_on": N_("Held on"),
+        "checked_by": N_("Checked by"),
+        "looked_at": N_("What was looked at"),
+        "summary": N_("Summary"),
+    },
+    "fund_finding": {
+        "check_id": N_("Check"),
+        "fund_id": N_("Fund"),
+        "description": N_("Problem found"),
+        "major": N_("Major problem"),
+        "found_at": N_("Found at"),
+        "reported_at": N_("Reported to the command centre at"),
+        "rectification": N_("Rectification"),
+        "rectified_on": N_("Rectified on"),
+    },
+    "fund_payment": {
+        "fund_id": N_("Fund"),
+        "agreement_id": N_("Agreement"),
+        "tranche": N_("Tranche"),
+        "paid_on": N_("Paid on"),
+        "amount": N_("Amount"),
+        "acknowledgement": N_("Acknowledged"),
+        "acknowledged_on": N_("Acknowledged on"),
+        "acknowledged_by": N_("Acknowledged by"),
+        "acknowledgement_sha256": N_("Fingerprint of the acknowledgement"),
+        "note": N_("Note"),
+    },
     "helper_pairing": {
         "member_id": N_("Team member"),
         "start_on": N_("From"),
@@ -330,9 +374,15 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("team_check", "result"): work_teams.CHECK_RESULTS,
     ("team_member", "role"): work_teams.MEMBER_ROLES,
     ("team_milestone", "task"): work_teams.TASK_LABELS,
+    ("fund", "source"): funds.SOURCES,
+    ("fund_payment", "tranche"): funds.TRANCHES,
+    ("fund_check", "kind"): funds.CHECK_KINDS,
     ("accounts", "role"): {role.value: label for role, label in permissions.ROLE_LABELS.items()},
 }
-MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS}  # stored in fen
+MONEY_FIELDS = {("income_worksheet", name) for name, _label in INCOME_FIELDS} | {  # stored in fen
+    ("fund", "amount"),
+    ("fund_payment", "amount"),
+}
 
 
 def field_label(table: str, name: str) -> str:
