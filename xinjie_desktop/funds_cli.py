@@ -2,7 +2,7 @@
 
 ``funds report --db P [--json] [--date D]``: per fund received, paid (by household kind), balance; overdue
 paperwork (FD-3); checks due and overdue (FD-2); late major-problem reports (FD-2's 24 hours).  The JSON keys are
-documented in the README.  ``funds notice --db P [--village ID] --out DIR --telephone T``: the notice sheet of a
+documented in the README.  ``funds notice --db P [--village ID] --out DIR [--telephone T]``: the notice sheet of a
 village (or the township) as a PDF in DIR.  Both only read the data file.
 
 ``main`` builds the parser and hands over here; it passes its own helpers (argument types, ``--user``, opening a
@@ -49,7 +49,11 @@ def add_parser(
     notice.add_argument("--db", type=path, required=True, dest="funds_db", help=_("data file"))
     notice.add_argument("--village", help=_("the village's id or name (none: the township's notice)"))
     notice.add_argument("--out", type=path, required=True, help=_("folder the PDF is written to"))
-    notice.add_argument("--telephone", default="", help=_("the complaint telephone printed on the notice (required)"))
+    notice.add_argument(
+        "--telephone",
+        default="",
+        help=_("the complaint telephone printed on the notice (without it: a line to write it in by hand)"),
+    )
     notice.add_argument("--place", default="", help=_("where the notice is posted"))
     notice.add_argument("--from", type=day, dest="start", help=_("first day of the posting (default: today)"))
     notice.add_argument(
@@ -141,9 +145,6 @@ def _notice(store, args: argparse.Namespace) -> int:
         if args.village:
             with store.session() as session:
                 village_id = township.find_village(session, args.village)
-        if not args.telephone.strip():
-            print(_("Give the complaint telephone the notice prints: --telephone."), file=sys.stderr)
-            return 2
         view = funds.notice_view(store, village_id, start, end, args.telephone, args.place, args.round)
     except (funds.FundsError, township.VillageChoiceError) as error:
         print(error, file=sys.stderr)

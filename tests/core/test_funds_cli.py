@@ -89,11 +89,20 @@ def test_funds_notice_pdf_of_a_village(db, capsys, tmp_path):
     assert all(" yes " in line for line in fonts.splitlines()[2:])  # every font embedded
 
 
+def test_funds_notice_as_the_issue_spells_it_leaves_the_telephone_to_write_in(db, capsys, tmp_path):
+    """Issue 19's command line, ``funds notice --db P --village ID --out DIR``, as spelt: the notice is written,
+    with a line for the complaint telephone to be written in by hand (the data file holds none)."""
+    out = tmp_path / "notices"
+    code, printed, err = cli(capsys, "funds", "notice", "--db", str(db), "--village", "V1", "--out", str(out))
+    assert (code, err) == (0, "")
+    text = subprocess.run(["pdftotext", printed.strip(), "-"], capture_output=True, text=True, check=True).stdout
+    assert funds.TELEPHONE_BY_HAND in "".join(text.split())
+
+
 @pytest.mark.parametrize(
     ("extra", "reason"),
     [
         (["--telephone", "0875-1", "--from", "2017-06-01", "--to", "2017-06-07"], "at least 7 full days"),
-        (["--from", "2017-06-01"], "--telephone"),
         (["--telephone", "0875-1", "--village", "No such village"], "No such village"),
     ],
 )

@@ -804,6 +804,11 @@ def report(store: Store, today: dt.date, now: dt.datetime | None = None) -> dict
 # --- the public notice of funds (资金公告公示) ---------------------------------------------------------------
 
 
+# The complaint telephone's place on a notice printed without one (``funds notice`` without ``--telephone``):
+# written in by hand before it is posted.
+TELEPHONE_BY_HAND = "＿＿＿＿＿＿＿＿＿＿"
+
+
 def notice_view(
     store: Store,
     village_id: str | None,
@@ -814,13 +819,12 @@ def notice_view(
     posting_round: int = 1,
 ) -> FundsNoticeView:
     """What the notice of funds of a village (None: the township) prints: every fund, what of it went to the
-    village, and to whom (ID numbers masked).  ``FundsError`` when the posting is shorter than 7 full days or
-    the complaint telephone is missing."""
+    village, and to whom (ID numbers masked).  ``FundsError`` when the posting is shorter than 7 full days.
+    Without a complaint telephone the notice leaves a line to write it in by hand (``TELEPHONE_BY_HAND``)."""
     problem = rules.notice_period_problem(start, end)
     if problem:
         raise FundsError(problem)
-    if not telephone.strip():
-        raise FundsError(_("Give the complaint telephone the notice prints."))
+    telephone = telephone.strip() or TELEPHONE_BY_HAND
     if posting_round not in (1, 2):
         raise FundsError(_("A notice is posted a first or a second time."))
     _require_read(store, village_id)
