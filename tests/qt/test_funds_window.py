@@ -180,3 +180,32 @@ def test_FD_2_a_check_recorded_with_its_major_problem_then_rectified(qtbot, prep
     rectify.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
     (closed,) = [f for _c, f in dialog.findings_model.rows if f is not None and f.id == mine.id]
     assert closed.closed and closed.rectification == "补签签收单并归档"
+
+
+def test_a_payment_acknowledged_on_the_screen_from_the_window(qtbot, prepared_app, store, town, draw_on_pad):
+    """Issue 19: the household signs the receipt of a payment on the screen's signature pad (as the agreements are
+    signed): the payment shows it acknowledged on screen and keeps the picture; an empty pad is refused."""
+    funds.record_payment(
+        store, town.registered, town.central, rules.MAIN_STRUCTURE, dt.date(2017, 5, 20), Decimal(20000), today=TODAY
+    )
+    dialog = FundsDialog(store, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.payments_table.selectRow(_texts(dialog.payments_model, 9).index("not yet"))
+    dialog.acknowledge_button.click()
+    form = dialog.findChild(AcknowledgeForm)
+    qtbot.waitExposed(form)
+    assert not form.pad.isVisible()
+    qtbot.mouseClick(form.on_screen, Qt.MouseButton.LeftButton)
+    assert form.pad.isVisible() and not form.scan.isVisible()
+    save = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    save.click()
+    assert form.isVisible() and form.message.text()  # nothing signed yet
+    draw_on_pad(form.pad, [[(30, 60), (80, 40), (140, 90), (220, 50)]])
+    save.click()
+    assert "not yet" not in _texts(dialog.payments_model, 9)
+    assert any(text.endswith("on screen") for text in _texts(dialog.payments_model, 9))
+    (kept,) = [p for p in funds.payments(store) if p.tranche == rules.MAIN_STRUCTURE]
+    assert kept.acknowledgement == "screen"

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from xinjie_desktop.qt.agreements.signature_pad import SignaturePad
+from xinjie_desktop.qt.shell.signature_pad import SignaturePad
 
 
 def dark(image: QImage, x: int, y: int, radius: int = 3) -> bool:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.i18n import N_, _
-from xinjie_desktop.qt.agreements.signature_pad import SignaturePad
+from xinjie_desktop.qt.shell.signature_pad import SignaturePad
 from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel, unreadable_date
 
 # The three who sign, in the order they sign (role codes as the core stores them).

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -48,6 +49,7 @@ from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan
 from xinjie_desktop.core.rules.permissions import PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
+from xinjie_desktop.qt.shell.signature_pad import SignaturePad
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateField, MessageLabel, close_buttons
 
 NO_PARENT = QModelIndex()
@@ -348,9 +350,12 @@ class FundsDialog(QDialog):
         self.pay_button = QPushButton(_("Record a payment…"), objectName="funds_pay")
         self.pay_button.clicked.connect(self.record_payment)
         row.addWidget(self.pay_button)
-        self.acknowledge_button = QPushButton(_("Acknowledged on paper…"), objectName="funds_acknowledge")
+        self.acknowledge_button = QPushButton(_("Acknowledged by the household…"), objectName="funds_acknowledge")
         self.acknowledge_button.setToolTip(
-            _("The household signed the receipt of the selected payment on paper: keep the scan (also on a laptop)")
+            _(
+                "The household acknowledges the selected payment: signed here on the screen, or on paper with the "
+                "scan kept (also on a laptop)"
+            )
         )
         self.acknowledge_button.setEnabled(False)
         self.acknowledge_button.clicked.connect(self.acknowledge)
@@ -672,14 +677,15 @@ class PaymentForm(QDialog):
 
 
 class AcknowledgeForm(QDialog):
-    """The household's acknowledgement of a payment signed on paper: who signed, when, and the scan kept."""
+    """The household's acknowledgement of a payment (issue 19, like the agreements): signed here on the screen's
+    signature pad, or on paper with the scan of the signed receipt kept; who signed and when."""
 
     def __init__(self, store: Store, payment: funds.PaymentLine, today: dt.date, parent=None) -> None:
         super().__init__(parent)
         self.store, self.payment = store, payment
         self.setObjectName("acknowledge_form")
-        self.setWindowTitle(_("Payment acknowledged on paper"))
-        self.setMinimumWidth(520)
+        self.setWindowTitle(_("Payment acknowledged by the household"))
+        self.setMinimumWidth(560)
         form = QFormLayout(self)
         form.addRow(
             QLabel(
@@ -694,15 +700,31 @@ class AcknowledgeForm(QDialog):
         self.signer = QLineEdit(payment.head_name, objectName="acknowledge_signer")
         self.signed_on = DateField(today)
         self.signed_on.setObjectName("acknowledge_on")
+        how = QHBoxLayout()
+        self.on_paper = QRadioButton(_("On paper (the signed receipt scanned)"), objectName="acknowledge_paper")
+        self.on_screen = QRadioButton(_("Here, on the screen"), objectName="acknowledge_screen")
+        self.on_paper.setChecked(True)
+        how.addWidget(self.on_paper)
+        how.addWidget(self.on_screen)
+        how.addStretch(1)
         scan_row = QHBoxLayout()
         self.scan = QLineEdit(objectName="acknowledge_scan")
-        choose = QPushButton(_("Choose…"))
-        choose.clicked.connect(self.choose_scan)
+        self.choose = QPushButton(_("Choose…"))
+        self.choose.clicked.connect(self.choose_scan)
         scan_row.addWidget(self.scan, 1)
-        scan_row.addWidget(choose)
+        scan_row.addWidget(self.choose)
+        self.pad = SignaturePad(placeholder=_("The household signs here"))
+        self.pad.setObjectName("acknowledge_pad")
+        self.pad.setMinimumHeight(160)
+        self.clear_pad = QPushButton(_("Clear the signature"), objectName="acknowledge_clear")
+        self.clear_pad.clicked.connect(self.pad.clear)
+        form.addRow(_("Signed:"), how)
         form.addRow(_("Signed by:"), self.signer)
         form.addRow(_("Signed on:"), self.signed_on)
-        form.addRow(_("Scan of the signed receipt:"), scan_row)
+        self.scan_label = QLabel(_("Scan of the signed receipt:"))
+        form.addRow(self.scan_label, scan_row)
+        form.addRow(self.pad)
+        form.addRow(self.clear_pad)
         self.message = MessageLabel()
         self.message.setObjectName("acknowledge_message")
         form.addRow(self.message)
@@ -710,6 +732,16 @@ class AcknowledgeForm(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.on_screen.toggled.connect(self._show_how)
+        self._show_how()
+
+    def _show_how(self, *_ignored) -> None:
+        screen = self.on_screen.isChecked()
+        for widget in (self.scan_label, self.scan, self.choose):
+            widget.setVisible(not screen)
+        self.pad.setVisible(screen)
+        self.clear_pad.setVisible(screen)
+        self.message.clear_message()
 
     def choose_scan(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -724,13 +756,22 @@ class AcknowledgeForm(QDialog):
         if not self.signed_on.is_valid():
             self.message.show_message(self.signed_on.problem())
             return
-        if not self.scan.text().strip():
+        screen = self.on_screen.isChecked()
+        if screen and self.pad.is_empty():
+            self.message.show_message(_("The household signs on the pad first."))
+            return
+        if not screen and not self.scan.text().strip():
             self.message.show_message(_("Choose the scan of the signed receipt."))
             return
         try:
-            funds.acknowledge_on_paper(
-                self.store, self.payment.id, self.signer.text(), self.scan.text().strip(), self.signed_on.value()
-            )
+            if screen:
+                funds.acknowledge_on_screen(
+                    self.store, self.payment.id, self.signer.text(), self.pad.to_png(), self.signed_on.value()
+                )
+            else:
+                funds.acknowledge_on_paper(
+                    self.store, self.payment.id, self.signer.text(), self.scan.text().strip(), self.signed_on.value()
+                )
         except (funds.FundsError, PermissionRefused) as error:
             self.message.show_message(str(error))
             return
