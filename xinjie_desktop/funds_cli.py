@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,14 +62,18 @@ def add_parser(
     user_option(notice)
 
 
-def run(args: argparse.Namespace, open_for_reading: Callable[[Path, str | None], Any]) -> int:
+def run(
+    args: argparse.Namespace,
+    open_for_reading: Callable[[Path, str | None], Any],
+    output_folder: Callable[[Path], bool],
+) -> int:
     store = open_for_reading(args.funds_db, args.user)
     if store is None:
         return 2
     try:
         if args.funds_command == "report":
             return _report(store, args)
-        return _notice(store, args)
+        return _notice(store, args, output_folder)
     finally:
         store.close()
 
@@ -135,7 +138,7 @@ def _report(store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _notice(store, args: argparse.Namespace) -> int:
+def _notice(store, args: argparse.Namespace, output_folder: Callable[[Path], bool]) -> int:
     from xinjie_desktop.core.records import funds, township
 
     start = args.start or dt.date.today()
@@ -149,17 +152,7 @@ def _notice(store, args: argparse.Namespace) -> int:
     except (funds.FundsError, township.VillageChoiceError) as error:
         print(error, file=sys.stderr)
         return 2
-    if not args.out.is_dir():
-        try:
-            args.out.mkdir(parents=True)
-        except OSError as error:
-            print(
-                _("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
-                file=sys.stderr,
-            )
-            return 2
-    if not os.access(args.out, os.W_OK):
-        print(_("The folder {path} cannot be written to.").format(path=args.out), file=sys.stderr)
+    if not output_folder(args.out):
         return 2
     try:
         print(funds.write_notice(view, args.out, dt.date.today()))

@@ -662,17 +662,7 @@ def _archive(args: argparse.Namespace) -> int:
     if store is None:
         return 2
     try:
-        if not args.out.is_dir():
-            try:
-                args.out.mkdir(parents=True)
-            except OSError as error:
-                print(
-                    _("The folder {path} cannot be created: {error}").format(path=args.out, error=error.strerror),
-                    file=sys.stderr,
-                )
-                return 2
-        if not os.access(args.out, os.W_OK):
-            print(_("The folder {path} cannot be written to.").format(path=args.out), file=sys.stderr)
+        if not _output_folder(args.out):
             return 2
         try:
             if args.household is not None:
@@ -1264,6 +1254,24 @@ def _roster(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output_folder(folder: Path) -> bool:
+    """The folder a command writes its files into, made if missing and writable; otherwise False, and why on
+    stderr (the command then exits 2 before anything is written)."""
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as error:
+            print(
+                _("The folder {path} cannot be created: {error}").format(path=folder, error=error.strerror),
+                file=sys.stderr,
+            )
+            return False
+    if not os.access(folder, os.W_OK):
+        print(_("The folder {path} cannot be written to.").format(path=folder), file=sys.stderr)
+        return False
+    return True
+
+
 def _left_for_others(db_path: Path, files: list[Path]) -> list[Path]:
     """The bundles of ``files`` to import into ``db_path``: those written for other computers on the same stick
     are named on stdout and left there (core.sync.usb_stick.left_for_others)."""
@@ -1766,7 +1774,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "funds":
         from xinjie_desktop import funds_cli
 
-        return funds_cli.run(args, _open_for_reading)
+        return funds_cli.run(args, _open_for_reading, _output_folder)
     from xinjie_desktop.qt.shell.app import run
 
     return run(db_path=args.db, language=args.lang)

@@ -21,11 +21,19 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from xinjie_desktop.build_info import name_and_version
 from xinjie_desktop.core.documents.fonts import document_font, style_maker
-from xinjie_desktop.core.documents.notice_sheet import MARGIN, WIDTH, canvas_maker, date_text, grid_table
+from xinjie_desktop.core.documents.notice_sheet import (
+    MARGIN,
+    WIDTH,
+    canvas_maker,
+    date_text,
+    facts_table,
+    grid_table,
+    signature_row,
+)
 from xinjie_desktop.core.rules import funds as rules
 from xinjie_desktop.core.rules.housing_plan import KINDS
 from xinjie_desktop.core.rules.money import format_yuan
@@ -214,49 +222,13 @@ def _story(view: FundsNoticeView, font: str) -> list:
         ),
         (_("Complaint telephone"), view.telephone),
     ]
-    fact_table = Table(
-        [[_p(a, label), _p(b, label)] for a, b in facts], colWidths=[0.2 * WIDTH, 0.8 * WIDTH], hAlign="LEFT"
-    )
-    fact_table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
     signers = [
         _("Village committee (seal)") if view.village else _("Township finance office (seal)"),
         _("Township relocation command centre (seal)"),
         _("Township discipline commission (seal)"),
     ]
-    gap = 8
-    box = (WIDTH - 2 * gap * 2.83) / 3
-    signature = Table(
-        [
-            [_p(signers[0], label), "", _p(signers[1], label), "", _p(signers[2], label)],
-            [""] * 5,
-            [_p(_("Date:"), label), "", _p(_("Date:"), label), "", _p(_("Date:"), label)],
-        ],
-        colWidths=[box, gap * 2.83, box, gap * 2.83, box],
-        rowHeights=[None, 36, None],
-        hAlign="LEFT",
-    )
-    signature.setStyle(
-        TableStyle(
-            [("LINEBELOW", (column, 1), (column, 1), 0.6, colors.black) for column in (0, 2, 4)]
-            + [
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("FONTNAME", (0, 0), (-1, -1), font),
-            ]
-        )
-    )
-    story.append(KeepTogether([fact_table, Spacer(1, 24), signature]))
+    signature = signature_row(signers, label, font)
+    story.append(KeepTogether([facts_table(facts, label, font), Spacer(1, 24), signature]))
     return story
 
 

@@ -161,23 +161,7 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
         ),
         (_("Objections to"), view.objection_contact),
     ]
-    fact_table = Table(
-        [[_p(label, s.label), _p(value, s.label)] for label, value in facts],
-        colWidths=[0.2 * WIDTH, 0.8 * WIDTH],
-        hAlign="LEFT",
-    )
-    fact_table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTNAME", (0, 0), (-1, -1), s.font),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
-    closing = [fact_table, Spacer(1, 9 * mm)]
+    closing = [facts_table(facts, s.label, s.font), Spacer(1, 9 * mm)]
 
     if view.posting_round == 1:
         signers = [_("Village committee (seal)"), _("Village secretary (signature)"), _("Work-team leader (signature)")]
@@ -187,13 +171,42 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
             _("Village committee (seal)"),
             _("Work-team leader (signature)"),
         ]
+    signature = signature_row(signers, s.label, s.font)
+    closing.append(signature)
+    story.append(KeepTogether(closing))  # the facts stay with the signatures
+    return story
+
+
+def facts_table(facts: Sequence[tuple[str, str]], label: ParagraphStyle, font: str) -> Table:
+    """The notice's facts under its table (where posted, the period, whom to turn to), a label and a value a line."""
+    table = Table(
+        [[_p(name, label), _p(value, label)] for name, value in facts],
+        colWidths=[0.2 * WIDTH, 0.8 * WIDTH],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def signature_row(signers: Sequence[str], label: ParagraphStyle, font: str) -> Table:
+    """Three boxes side by side for a seal or a signature, each with its line and its date."""
     gap = 8 * mm
     box = (WIDTH - 2 * gap) / 3
     signature = Table(
         [
-            [_p(signers[0], s.label), "", _p(signers[1], s.label), "", _p(signers[2], s.label)],
+            [_p(signers[0], label), "", _p(signers[1], label), "", _p(signers[2], label)],
             [""] * 5,
-            [_p(_("Date:"), s.label), "", _p(_("Date:"), s.label), "", _p(_("Date:"), s.label)],
+            [_p(_("Date:"), label), "", _p(_("Date:"), label), "", _p(_("Date:"), label)],
         ],
         colWidths=[box, gap, box, gap, box],
         rowHeights=[None, 13 * mm, None],
@@ -206,13 +219,11 @@ def _story(view: NoticeView, first: NoticeView | None, s: _Styles) -> list:
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("FONTNAME", (0, 0), (-1, -1), s.font),
+                ("FONTNAME", (0, 0), (-1, -1), font),
             ]
         )
     )
-    closing.append(signature)
-    story.append(KeepTogether(closing))  # the facts stay with the signatures
-    return story
+    return signature
 
 
 def grid_table(rows: list, widths: Sequence[float], font: str, *, top_padding: float = 3) -> Table:
