@@ -316,14 +316,14 @@ _MALFORMED = (
 _HEX = re.compile(r"[0-9a-f]{64}\Z")
 
 
-def stage(database, document: str, line_hashes: dict[tuple[str, str], bytes] | None = None) -> None:
+def stage(database, document: str, line_hashes: dict[tuple[str, str], bytes]) -> None:
     """Stage a bundle's ``audit.tsv`` into ``sync_audit`` of its staged image (``database``: the staging's own
     sqlite3 connection, its changes staged in ``sync_incoming``) and check it: every field as a writer writes it,
     every entry the entry of a change the bundle carries, its hash that of its content and that change, and
     each entry whose predecessor the bundle carries following it.  ``ValueError`` for a malformed entry (the
     staging reports the bundle damaged); where the chain breaks goes into ``sync_audit_problem``, which
     ``staged_conflict`` reports.  ``line_hashes``: each staged change's line hash by (origin, counter as text),
-    taken as the lines were staged; without it each change's line is made again from its staged fields."""
+    taken as the lines were staged (``staging._fields_of_lines``)."""
     if not document:
         return
     database.executemany(_INSERT, _lines(document))
@@ -331,25 +331,13 @@ def stage(database, document: str, line_hashes: dict[tuple[str, str], bytes] | N
     if bad:
         raise ValueError(f"{bad} malformed entries of the record of who did what")
     problems = []
-    if line_hashes is None:
-        query = (
-            "SELECT a.origin_device, a.seq, a.at, a.account_id, a.account_name, a.old, a.prev_hash, a.hash, "
-            "p.hash, i.origin_device, i.seq, i.hlc, i.table_name, i.row_id, i.op, i.village_id, i.payload, "
-            "i.bases FROM sync_audit a JOIN sync_incoming i ON i.origin_device = a.origin_device AND i.seq = a.seq "
-            "LEFT JOIN sync_audit p ON p.origin_device = a.origin_device AND p.seq = a.seq - 1 "
-            "ORDER BY a.origin_device, a.seq"
-        )
-        entries = (
-            (origin, seq, at, account_id, name, old, prev, digest, before, line_sha256(change))
-            for origin, seq, at, account_id, name, old, prev, digest, before, *change in database.execute(query)
-        )
-    else:  # every entry's change is staged (``_MALFORMED``), under its counter as the line spells it
-        query = (
-            "SELECT a.origin_device, a.seq, a.at, a.account_id, a.account_name, a.old, a.prev_hash, a.hash, "
-            "p.hash FROM sync_audit a LEFT JOIN sync_audit p ON p.origin_device = a.origin_device "
-            "AND p.seq = a.seq - 1 ORDER BY a.origin_device, a.seq"
-        )
-        entries = ((*row, line_hashes.get((row[0], str(row[1])), b"").hex()) for row in database.execute(query))
+    # Every entry's change is staged (``_MALFORMED``), its line hashed under its counter as the line spells it.
+    query = (
+        "SELECT a.origin_device, a.seq, a.at, a.account_id, a.account_name, a.old, a.prev_hash, a.hash, "
+        "p.hash FROM sync_audit a LEFT JOIN sync_audit p ON p.origin_device = a.origin_device "
+        "AND p.seq = a.seq - 1 ORDER BY a.origin_device, a.seq"
+    )
+    entries = ((*row, line_hashes.get((row[0], str(row[1])), b"").hex()) for row in database.execute(query))
     malformed = 0
     for origin, seq, at, account_id, name, old, prev, digest, before, line in entries:
         if not (_HEX.match(prev) and _HEX.match(digest)):

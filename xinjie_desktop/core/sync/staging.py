@@ -371,7 +371,7 @@ def staged_image(
         _validate_fields(database)
         # The record of who did what after the changes' own fields: a field of the wrong kind is named as such.
         try:
-            audit_chain.stage(database, audit, line_hashes)
+            audit_chain.stage(database, audit, line_hashes or {})
         except (ValueError, sqlite3.Error) as error:  # a malformed entry, the same entry twice
             raise StagingError(str(error)) from None
         if params is None:

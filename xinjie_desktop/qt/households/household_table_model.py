@@ -134,9 +134,8 @@ class HouseholdTableModel(QAbstractTableModel):
         self._counted = _Counted()
         self._counted.counted.connect(self._count_arrived)
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
-        # Each shown page's column texts, and the page (its list of rows) they were made from.
-        self._page_texts: dict[int, list[tuple[str, ...] | None]] = {}
-        self._texted: dict[int, list[Row]] = {}
+        # Each shown page: the list of rows its texts were made from, and the column texts of each row shown.
+        self._page_texts: dict[int, tuple[list[Row], list[tuple[str, ...] | None]]] = {}
         self._headers = [_(label) for _key, label in COLUMNS]
         self._step_labels = {code: _(label) for code, label in STATE_LABELS.items()}
         self._flag_labels = {code: _(label) for code, (_rule, label) in FLAGS.items()}
@@ -247,19 +246,18 @@ class HouseholdTableModel(QAbstractTableModel):
     def _texts_at(self, row_number: int) -> tuple[str, ...] | None:
         """The texts the columns of row ``row_number`` show (made once, the first time the row is shown)."""
         number, offset = divmod(row_number, PAGE_SIZE)
-        texts = self._page_texts.get(number)
-        if texts is None or self._pages.get(number) is not self._texted.get(number):
+        made_from = self._page_texts.get(number)
+        if made_from is None or made_from[0] is not self._pages.get(number):
             rows = self._page(number)
-            texts = self._page_texts[number] = [None] * len(rows)
-            self._texted[number] = rows
+            made_from = self._page_texts[number] = (rows, [None] * len(rows))
             for stale in [page for page in self._page_texts if page not in self._pages]:
-                del self._page_texts[stale], self._texted[stale]
+                del self._page_texts[stale]
+        rows, texts = made_from
         if offset >= len(texts):
             return None
         made = texts[offset]
         if made is None:
-            row = self._texted[number][offset]
-            made = texts[offset] = tuple(self._display(row, key) for key, _label in COLUMNS)
+            made = texts[offset] = tuple(self._display(rows[offset], key) for key, _label in COLUMNS)
         return made
 
     def _display(self, row: Row, key: str) -> str:
