@@ -110,3 +110,58 @@ def test_the_texts_a_repaint_shows_follow_every_refresh_and_filter(qtbot, window
     )
     assert model.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole) is None
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+@pytest.fixture
+def divided(monkeypatch, many):
+    """Every scan's count divided among three connections (the demo is far below DIVIDE_FROM)."""
+    from xinjie_desktop.qt.households import household_table_model
+
+    monkeypatch.setattr(household_list, "DIVIDE_FROM", 1)
+    monkeypatch.setattr(household_table_model, "COUNT_PARTS", 3)
+
+
+def test_a_count_divided_among_connections_gives_the_whole_count(qtbot, window, demo_store, divided, monkeypatch):
+    """Issue 16 (the keystroke's count on every core): the parts of a divided count, each on a connection of
+    its own, add up to the list's count."""
+    ranges = []
+    real = household_list.count
+
+    def counting(session, criteria, rows=None):
+        ranges.append(rows)
+        return real(session, criteria, rows)
+
+    monkeypatch.setattr(household_list, "count", counting)
+    text = window.filter_bar.text_edit
+    qtbot.keyClicks(text, "5305")
+    qtbot.keyClick(text, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.model.count_pending(), timeout=5000)
+    assert window.model.rowCount() == sql_count(demo_store, "5305") > 200
+    assert len(ranges) == 3 and None not in ranges
+    assert f"{sql_count(demo_store, '5305')} households" in window.count_label.text()
+
+
+def test_a_newer_keystroke_interrupts_every_part_of_a_divided_count(qtbot, window, demo_store, divided, monkeypatch):
+    """Issue 16: a newer filter stops all the parts of the older count: none of them reaches the list."""
+    lock, arrived, release = threading.Lock(), [], threading.Event()
+    real = household_list.count
+
+    def slow_older(session, criteria, rows=None):
+        if criteria.text == "5305":  # every part of the first filter's count waits for the second filter
+            with lock:
+                arrived.append(rows)
+            release.wait(5)
+        return real(session, criteria, rows)
+
+    monkeypatch.setattr(household_list, "count", slow_older)
+    counts = []
+    window.model.count_changed.connect(counts.append)
+    window.model.set_filter(household_list.ListFilter(text="5305"))
+    qtbot.waitUntil(lambda: len(arrived) == 3, timeout=5000)
+    assert window.model.count_pending() and window.model.rowCount() == 200
+    window.model.set_filter(household_list.ListFilter(text="53050"))
+    release.set()
+    qtbot.waitUntil(lambda: not window.model.count_pending(), timeout=5000)
+    qtbot.wait(50)  # anything the older count could still deliver
+    assert counts == [sql_count(demo_store, "53050")]
+    assert window.model.rowCount() == sql_count(demo_store, "53050")
