@@ -11,8 +11,7 @@ match thus costs one query per keystroke, not two scans of the table.
 
 A text filter that a thousand households or more match needs a count of its own
 (a pass over every household's text).  That count starts in a thread of its own as
-soon as the core knows that many match, beside the first page and the repaint, on another core (a
-scan is divided among ``COUNT_PARTS`` connections, one thread each, whose counts add up):
+soon as the core knows that many match, beside the first page and the repaint, on another core:
 until it is in, the list has the first page's rows; then the rest are inserted
 (``rowsInserted``) and ``count_changed`` gives the number.  A newer keystroke
 interrupts a count still running (SQLite's ``interrupt``); a result that comes
