@@ -115,32 +115,3 @@ def test_the_index_is_local_and_derived_never_dumped_nor_journalled(tmp_path):
         assert not journalled & DERIVED_INDEX_TABLES
     finally:
         store.close()
-
-
-@pytest.mark.parametrize("parts", [2, 3, 4])
-def test_a_count_divided_into_ranges_of_rows_adds_up_to_the_whole_count(searched, monkeypatch, parts):
-    """Issue 16 (a keystroke's count on every core): the counts of ``count_ranges``' ranges add up to the
-    count, for filters of one and two characters and longer ones that are not one trigram; the ranges cover
-    every row once; a filter the index counts (one trigram) or with other criteria does not divide."""
-    store, ids = searched
-    monkeypatch.setattr(household_list, "DIVIDE_FROM", 1)
-    with store.engine.begin() as connection:  # the demo's own texts again (the property test changes them)
-        for number, household_id in enumerate(ids):
-            text = f"张{number % 3}|5305021971{number:04d}|王{number % 5}X"
-            connection.exec_driver_sql("UPDATE household SET search_text = ? WHERE id = ?", (text, household_id))
-    with store.session() as session:
-        for text in ("张", "53", "5305021971", "1971000", "X", "1|王1X", "x"):
-            criteria = ListFilter(text=text)
-            ranges = household_list.count_ranges(session, criteria, parts)
-            assert ranges is not None and len(ranges) == min(parts, len(ids))
-            assert all(first <= last for first, last in ranges)
-            assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
-            counted = [household_list.count(session, criteria, rows) for rows in ranges]
-            assert sum(counted) == household_list.count(session, criteria) == len(like_ids(store, text))
-        for undivided in (ListFilter(text="530"), ListFilter(text="张", village_id="v"), ListFilter()):
-            assert household_list.count_ranges(session, undivided, parts) is None
-            with pytest.raises(ValueError):
-                household_list.count(session, undivided, (0, 10))
-        monkeypatch.setattr(household_list, "DIVIDE_FROM", len(ids) + 1)
-        assert household_list.count_ranges(session, ListFilter(text="张"), parts) is None
-        assert household_list.count_ranges(session, ListFilter(text="张"), 1) is None

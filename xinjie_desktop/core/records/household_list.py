@@ -159,48 +159,11 @@ def _other_criteria(criteria: ListFilter) -> bool:
 # count (needed only when a thousand or more match) is the index's for one trigram, else a scan.
 
 
-def _one_trigram(criteria: ListFilter) -> bool:
+def count(session: Session, criteria: ListFilter) -> int:
     text = _text(criteria)
-    return _indexed(criteria) and len(text) == INDEXED_FROM and _same_as_like(text)
-
-
-# A count that scans the narrow copy divides into counts of ranges of its rows, each of which may run on a
-# connection and a core of its own (SQLite lets go of Python's lock while it steps): on two cores two halves
-# take about half as long as one scan.  Below this many rows a count is too short to be worth dividing.
-DIVIDE_FROM = 10_000
-
-
-def _scans_narrow_copy(criteria: ListFilter) -> bool:
-    """True when ``count`` is one pass over the narrow copy (the text alone, not one trigram of the index)."""
-    return bool(_text(criteria)) and not _other_criteria(criteria) and not _one_trigram(criteria)
-
-
-def count_ranges(session: Session, criteria: ListFilter, parts: int) -> list[tuple[int, int]] | None:
-    """Ranges of the narrow copy's rows (first and last rowid, both counted) whose counts (``count(...,
-    rows=range)``) add up to ``count(session, criteria)``, in ``parts`` about equal ranges; None when the
-    count is not a scan of the narrow copy, is too short to divide, or ``parts`` is below 2."""
-    if parts < 2 or not _scans_narrow_copy(criteria):
-        return None
-    first, last = session.execute(select(func.min(TEXTS.c.rowid), func.max(TEXTS.c.rowid))).one()
-    if first is None or last - first + 1 < DIVIDE_FROM:
-        return None
-    size = (last - first + 1 + parts - 1) // parts
-    return [(start, min(start + size - 1, last)) for start in range(first, last + 1, size)]
-
-
-def count(session: Session, criteria: ListFilter, rows: tuple[int, int] | None = None) -> int:
-    """The number of households the filter lists; ``rows``: of those among one range of ``count_ranges``."""
-    text = _text(criteria)
-    if rows is not None:
-        if not _scans_narrow_copy(criteria):
-            raise ValueError("this count does not divide into ranges of rows")
-        counted_in_range: int = session.execute(
-            select(func.count()).select_from(TEXTS).where(TEXTS.c.rowid.between(*rows), _holding(text))
-        ).scalar_one()
-        return counted_in_range
     if text and not _other_criteria(criteria):
         counted: int
-        if _one_trigram(criteria):
+        if _indexed(criteria) and len(text) == INDEXED_FROM and _same_as_like(text):  # one trigram
             counted = session.execute(
                 select(func.count())
                 .select_from(SEARCH)

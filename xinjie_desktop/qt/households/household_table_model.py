@@ -20,18 +20,13 @@ after a newer filter is dropped.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.records import access, household_list
 from xinjie_desktop.core.records.household_list import ListFilter, Row
@@ -78,79 +73,32 @@ class _Counted(QObject):
     counted = Signal(int, int)  # generation, count
 
 
-# A count that scans every household's text is divided among this many connections, one core each
-# (core.records.household_list.count_ranges); the window's own thread draws the first page meanwhile.
-COUNT_PARTS = min(4, os.cpu_count() or 1)
-
-
 class _Count:
-    """One filter's count, run in a thread with a connection of its own (and, when the count is a scan that
-    divides, threads and connections for the other parts of it); ``interrupt`` stops them all."""
+    """One filter's count, run in a thread with a connection of its own; ``interrupt`` stops it."""
 
     def __init__(self, store: Store, criteria: ListFilter, generation: int, deliver: _Counted) -> None:
         self.generation = generation
         self._lock = threading.Lock()
-        self._drivers: list[Any] = []  # the sqlite3 connections while the count runs
+        self._driver = None  # the sqlite3 connection while the count runs
         self._stopped = False
         self._thread = threading.Thread(
             target=self._run, args=(store, criteria, deliver), name="household-count", daemon=True
         )
         self._thread.start()
 
-    @contextlib.contextmanager
-    def _interruptible(self, session: Session) -> Iterator[bool]:
-        """While inside, ``interrupt`` stops the session's statement; False when the count was stopped already.
-        The connection is let go of on the way out, before the pool may hand it to anyone else."""
-        driver = session.connection().connection.driver_connection
-        with self._lock:
-            if self._stopped:
-                running = False
-            else:
-                running = True
-                self._drivers.append(driver)
-        try:
-            yield running
-        finally:
-            with self._lock:
-                if running:
-                    self._drivers.remove(driver)
-
-    def _part(self, store: Store, criteria: ListFilter, rows: tuple[int, int], found: list[int | None], i: int) -> None:
-        try:
-            with store.session() as session, self._interruptible(session) as running:
-                if running:
-                    found[i] = household_list.count(session, criteria, rows)
-        except OperationalError:  # interrupted, or the store closed under it: the whole count is dropped
-            return
-        except Exception:  # never a traceback in a thread
-            log.exception("counting the households failed")
-
     def _run(self, store: Store, criteria: ListFilter, deliver: _Counted) -> None:
         try:
-            with store.session() as session, self._interruptible(session) as running:
-                if not running:
-                    return
-                ranges = household_list.count_ranges(session, criteria, COUNT_PARTS)
-                if ranges is None:
+            with store.session() as session:
+                connection = session.connection()
+                with self._lock:
+                    if self._stopped:
+                        return
+                    self._driver = connection.connection.driver_connection
+                try:
                     found = household_list.count(session, criteria)
-                else:
-                    parts: list[int | None] = [None] * len(ranges)
-                    others = [
-                        threading.Thread(
-                            target=self._part, args=(store, criteria, rows, parts, i), name="household-count-part"
-                        )
-                        for i, rows in enumerate(ranges[1:], start=1)
-                    ]
-                    for thread in others:
-                        thread.start()
-                    try:
-                        parts[0] = household_list.count(session, criteria, ranges[0])
-                    finally:
-                        for thread in others:
-                            thread.join()
-                    if any(part is None for part in parts):
-                        return  # a part interrupted or failed: no count rather than a wrong one
-                    found = sum(part for part in parts if part is not None)
+                finally:
+                    with self._lock:
+                        self._driver = None
         except OperationalError:  # interrupted (or the store was closed under it): nobody waits for it
             return
         except Exception:  # never a traceback in a thread: the model keeps the first page's rows
@@ -162,8 +110,8 @@ class _Count:
     def interrupt(self) -> None:
         with self._lock:
             self._stopped = True
-            for driver in self._drivers:
-                driver.interrupt()
+            if self._driver is not None:
+                self._driver.interrupt()
 
     def wait(self) -> None:
         self._thread.join()
