@@ -359,8 +359,9 @@ def test_round_trip_finds_a_changed_main_cause_exit_mark_and_other_causes_each_o
 
 def test_only_the_township_administration_compares_or_exports_the_roster(township, tmp_path):
     """Issue 17 and 18: the roster holds every village's people, so comparing it and exporting the township's
-    are the township office's (Action.NATIONAL_ROSTER): a village cadre, a work-team member or an auditor is
-    refused with the reason and nothing is written; the administration may."""
+    are the township office's (Action.NATIONAL_ROSTER): a village cadre or a work-team member is refused with the
+    reason and nothing is written; the administration may (the auditors, who read everything, too: see
+    test_auditors_compare_and_export_the_roster_and_never_record_corrections)."""
     from sqlalchemy import select
 
     from xinjie_desktop.core.store.models import Village
@@ -369,7 +370,7 @@ def test_only_the_township_administration_compares_or_exports_the_roster(townshi
     national_roster.export(township, exported)  # a store without accounts does not ask
     with township.session() as session:
         village = session.scalar(select(Village.id).limit(1))
-    for role in (Role.VILLAGE_CADRE, Role.WORK_TEAM, Role.AUDITOR):
+    for role in (Role.VILLAGE_CADRE, Role.WORK_TEAM):
         township.actor = Actor("x", "某人", role, frozenset({village}))
         with pytest.raises(PermissionRefused, match="某人 .* may not compare or export the national system's roster"):
             national_roster.compare_file(township, exported)
@@ -379,6 +380,41 @@ def test_only_the_township_administration_compares_or_exports_the_roster(townshi
     township.actor = Actor("x", "某人", Role.TOWNSHIP_ADMIN, frozenset())
     assert national_roster.compare_file(township, exported)[1].differences == []
     assert national_roster.export(township, tmp_path / "ours.xlsx") > 0
+
+
+def _files(store) -> tuple:
+    return tuple(
+        hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None
+        for p in (store.path, store.path.with_name(store.path.name + "-wal"))
+    )
+
+
+def test_auditors_compare_and_export_the_roster_and_never_record_corrections(township, tmp_path):
+    """Issue 18 and 17: 纪检/审计 reads everything: the township's roster exported, the national system's roster
+    compared, the correction list written as .xlsx with what was already corrected; recording corrections as
+    entered into the national system (Action.ROSTER_CORRECTIONS) is refused, naming the person and the action, and
+    the store is left as it was; the administration records them."""
+    exported = tmp_path / "roster.xlsx"
+    township.actor = Actor("a", "赵审计", Role.AUDITOR, frozenset())
+    assert national_roster.export(township, exported) > 0
+    book = openpyxl.load_workbook(exported)
+    sheet = book.active
+    column = {cell.value: index for index, cell in enumerate(sheet[2], start=1)}
+    edit_household(sheet, column, sheet.cell(3, column["户编号"]).value, "人数", 20)
+    book.save(exported)
+    _roster, found = national_roster.compare_file(township, exported)
+    (difference,) = found.differences
+    before = _files(township)
+    with pytest.raises(PermissionRefused, match="赵审计 .*may not record corrections entered into the national system"):
+        national_roster.record_corrections(township, [difference], dt.date(2017, 4, 20), "赵审计")
+    assert _files(township) == before and national_roster.corrections(township) == {}
+    township.actor = Actor("x", "管理员", Role.TOWNSHIP_ADMIN, frozenset())
+    assert national_roster.record_corrections(township, [difference], dt.date(2017, 4, 20), "李文书") == 1
+    township.actor = Actor("a", "赵审计", Role.AUDITOR, frozenset())
+    _roster, again = national_roster.compare_file(township, exported)
+    path = national_roster.write_corrections(again, tmp_path / "c.xlsx", national_roster.corrected_texts(township))
+    listed = list(openpyxl.load_workbook(path).active.values)
+    assert [row[11] for row in listed[2:]] == ["2017-04-20 李文书"]
 
 
 def test_households_only_on_one_side_and_members_who_are_not_actual_members(township, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from xinjie_desktop.core.rules.permissions import (
+    CHANGING,
+    READING,
     Action,
     Actor,
     PermissionRefused,
@@ -54,14 +56,55 @@ def test_village_cadre_enters_and_views_its_village_and_never_signs_for_the_town
     assert not allowed(cadre, Action.MANAGE_ACCOUNTS, A)
 
 
+AUDITORS_OWN_WORK = (Action.FUND_CHECKS, Action.TEAM_CHECKS)
+
+
 def test_auditor_reads_everything_and_changes_nothing():
-    """Issue 17: 纪检/审计 — read everything, change nothing, read the record of changes."""
+    """Issue 17: 纪检/审计 — read everything, change nothing, read the record of changes.  Issue 18: reading the
+    national system's roster against the records is reading.  Issue 19 (FD-2) and 20 (WT-3): the checks the
+    discipline commission records are its own work product, nothing else is written by it."""
     auditor = actor(Role.AUDITOR)
     for village in (None, A, B):
         assert allowed(auditor, Action.READ, village)
         assert allowed(auditor, Action.READ_AUDIT, village)
-        for action in CHANGES:
-            assert not allowed(auditor, action, village), action
+        assert allowed(auditor, Action.NATIONAL_ROSTER, village)
+        for action in CHANGING:
+            if action not in AUDITORS_OWN_WORK:
+                assert not allowed(auditor, action, village), action
+    assert READING == {Action.READ, Action.READ_AUDIT, Action.NATIONAL_ROSTER}
+    assert set(CHANGING) == set(CHANGES) - {Action.NATIONAL_ROSTER}
+
+
+def test_FD_2_WT_3_the_checks_are_recorded_by_administrators_and_auditors_only():
+    """FD-2 (the discipline commission's and finance office's checks, the people's congress's review) and WT-3
+    (the township's checks on the teams): the administration and the auditors record them, their findings and
+    follow-up; a work team or a village cadre never checks itself."""
+    for action in AUDITORS_OWN_WORK:
+        assert action in CHANGING
+        for village in (None, A):
+            assert allowed(actor(Role.TOWNSHIP_ADMIN), action, village)
+            assert allowed(actor(Role.AUDITOR), action, village)
+        for role in (Role.WORK_TEAM, Role.VILLAGE_CADRE):
+            assert not allowed(actor(role, [A], may_sign=True), action, A), (role, action)
+    with pytest.raises(PermissionRefused, match="village cadre.*may not record checks of the funds"):
+        require(actor(Role.VILLAGE_CADRE, [A]), Action.FUND_CHECKS)
+    with pytest.raises(PermissionRefused, match="work-team member.*may not record checks on the work teams"):
+        require(actor(Role.WORK_TEAM, [A]), Action.TEAM_CHECKS, A)
+    assert not allowed(actor(Role.AUDITOR), Action.OVERSEE_TEAMS, None)  # the township's meetings are not theirs
+
+
+def test_national_roster_read_by_auditors_corrections_recorded_by_the_administration():
+    """Issue 18 and 17: comparing the roster, its correction list and the township's roster are reads (the
+    administration and the auditors: every village's people); recording corrections as entered into the national
+    system is the administration's alone."""
+    assert allowed(actor(Role.AUDITOR), Action.NATIONAL_ROSTER, None)
+    assert allowed(actor(Role.TOWNSHIP_ADMIN), Action.ROSTER_CORRECTIONS, None)
+    for role in (Role.AUDITOR, Role.WORK_TEAM, Role.VILLAGE_CADRE):
+        assert not allowed(actor(role, [A] if role is not Role.AUDITOR else ()), Action.ROSTER_CORRECTIONS, None)
+    for role in (Role.WORK_TEAM, Role.VILLAGE_CADRE):  # every village's people: not a village's team's
+        assert not allowed(actor(role, [A]), Action.NATIONAL_ROSTER, None)
+    with pytest.raises(PermissionRefused, match="auditor.*may not record corrections entered into the national"):
+        require(actor(Role.AUDITOR), Action.ROSTER_CORRECTIONS)
 
 
 def test_nobody_logged_in_may_do_nothing():

@@ -103,3 +103,50 @@ def test_a_malformed_id_number_is_named_by_sheet_row_and_column_on_stderr(data_f
     code, printed, err = cli(capsys, "roster", "compare", "--db", str(data_file), str(out), "--json")
     assert code == 2 and printed == ""
     assert err.startswith("Sheet 贫困人口, row 9, column H (证件号码): 53050219700101001: The ID number must have 18")
+
+
+def test_roster_export_and_compare_per_role(tmp_path, monkeypatch, capsys):
+    """Issue 18 and 17: on a data file with accounts, `roster export` and `roster compare` read every village's
+    people: an auditor (纪检/审计, reads everything) and the administration may, with the correction list too; a
+    work-team member of one village exits 2 naming the action, nothing written.  Neither changes the data file."""
+    path = tmp_path / "demo.sqlite"
+    argv = ["demo-data", "--db", str(path), "--villages", "2", "--households", "6", "--households-only"]
+    assert main([*argv, "--password", "demo password"]) == 0
+    monkeypatch.setenv("XINJIE_PASSWORD", "demo password")
+    monkeypatch.setenv("XINJIE_NEW_PASSWORD", "another password")
+    add = ["account", "add", "--db", str(path), "--user", "admin"]
+    assert main([*add, "--name", "zhao", "--role", "auditor"]) == 0
+    assert main([*add, "--name", "wang", "--role", "work_team", "--village", "青山村"]) == 0
+    capsys.readouterr()
+    before = [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp_path.glob("demo.sqlite*"))]
+    monkeypatch.setenv("XINJIE_PASSWORD", "another password")
+    out = tmp_path / "out"
+    out.mkdir()
+    roster = out / "roster.xlsx"
+    code, _printed, err = cli(capsys, "roster", "export", "--db", str(path), "--out", str(roster), "--user", "wang")
+    assert code == 2 and "may not compare or export the national system's roster" in err and not roster.exists()
+    code, printed, err = cli(capsys, "roster", "export", "--db", str(path), "--out", str(roster), "--user", "zhao")
+    assert (code, err) == (0, "") and "Roster written" in printed
+    code, _printed, err = cli(capsys, "roster", "compare", "--db", str(path), str(roster), "--user", "wang", "--json")
+    assert code == 2 and "may not compare or export" in err
+    corrections = out / "corrections.xlsx"
+    code, printed, err = cli(
+        capsys,
+        "roster",
+        "compare",
+        "--db",
+        str(path),
+        str(roster),
+        "--json",
+        "--out",
+        str(corrections),
+        "--user",
+        "zhao",
+    )
+    assert (code, err) == (0, "") and corrections.is_file()
+    assert {k: v for k, v in json.loads(printed).items() if k != "counts"} == {
+        "only_national": [],
+        "only_here": [],
+        "different": [],
+    }
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp_path.glob("demo.sqlite*"))] == before

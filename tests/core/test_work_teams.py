@@ -262,11 +262,14 @@ def test_WT_1_WT_3_roles_guard_every_write(team):
         else:
             accounts.login(s, name, PASSWORD)
         before = files(s)
-        for call in (
-            lambda: teams.record_visit(s, visit, today=TODAY),
-            lambda: teams.add_member(s, team.v1, teams.MemberDraft("王", D(2017, 5, 1))),
-            lambda: teams.record_check(s, check, today=TODAY),
-        ):
+        calls = {
+            "visit": lambda: teams.record_visit(s, visit, today=TODAY),
+            "member": lambda: teams.add_member(s, team.v1, teams.MemberDraft("王", D(2017, 5, 1))),
+            "check": lambda: teams.record_check(s, check, today=TODAY),
+        }
+        if name == "auditor":
+            del calls["check"]  # the auditors' own work (WT-3): test_WT_3_auditors_record_checks_and_their_follow_up
+        for call in calls.values():
             with pytest.raises(PermissionRefused):
                 call()
         assert files(s) == before, name
@@ -287,6 +290,49 @@ def test_WT_1_WT_3_roles_guard_every_write(team):
             )
         ).all()
     assert ("team1", "team_visit") in names and ("admin", "team_check") in names
+
+
+def test_WT_3_auditors_record_checks_and_their_follow_up(team):
+    """WT-3, issue 20 and 17: the township's checks on the teams (calls, village and household visits) and their
+    follow-up (约谈) are recorded by the discipline commission (纪检/审计) as by the administration, under the
+    auditor's name in the record of who did what; the auditor records nothing else of the teams (visits, members,
+    the township's meetings)."""
+    s = team.store
+    accounts.create(s, "admin", PASSWORD, Role.TOWNSHIP_ADMIN)
+    accounts.login(s, "admin", PASSWORD)
+    accounts.create(s, "auditor", PASSWORD, Role.AUDITOR)
+    accounts.login(s, "auditor", PASSWORD)
+    check = teams.record_check(
+        s, teams.CheckDraft(team.v1, D(2017, 6, 2), wt.VILLAGE_VISIT, "乡纪委 杨建华", wt.GOOD), today=TODAY
+    )
+    teams.record_follow_up(s, check, "已约谈队长", D(2017, 6, 5), talked_to=True, today=TODAY)
+    before = files(s)
+    for call in (
+        lambda: teams.record_visit(
+            s, teams.VisitDraft(team.h1, D(2017, 6, 1), "situation", (team.leader,), "走访"), today=TODAY
+        ),
+        lambda: teams.add_member(s, team.v1, teams.MemberDraft("王", D(2017, 5, 1))),
+        lambda: teams.record_meeting(
+            s, teams.MeetingDraft(wt.LEADERS_MEETING, D(2017, 6, 2), None, ("杨志强",)), today=TODAY
+        ),
+    ):
+        with pytest.raises(PermissionRefused, match="auditor"):
+            call()
+        assert files(s) == before
+    with s.session() as session:
+        row = session.execute(
+            text("SELECT follow_up, talked_to FROM team_check WHERE id = :id"),
+            {"id": check},
+        ).one()
+        names = set(
+            session.execute(
+                text(
+                    "SELECT c.table_name FROM audit_record a JOIN change_log c ON c.origin_device = a.origin_device "
+                    "AND c.seq = a.seq WHERE a.account_name = 'auditor'"
+                )
+            ).scalars()
+        )
+    assert tuple(row) == ("已约谈队长", 1) and names == {"team_check"}
 
 
 def test_WT_1_day_view_of_a_member(team):

@@ -20,6 +20,7 @@ from xinjie_desktop.qt.shell.app import create_main_window
 
 pytestmark = pytest.mark.gui
 SHOTS = Path("/tmp/funds")
+AUDITOR_SHOTS = Path("/tmp/s10-fixes")
 
 
 @pytest.fixture
@@ -209,3 +210,65 @@ def test_a_payment_acknowledged_on_the_screen_from_the_window(qtbot, prepared_ap
     assert any(text.endswith("on screen") for text in _texts(dialog.payments_model, 9))
     (kept,) = [p for p in funds.payments(store) if p.tranche == rules.MAIN_STRUCTURE]
     assert kept.acknowledgement == "screen"
+
+
+def test_FD_2_an_auditor_records_a_check_and_reads_the_rest(qtbot, prepared_app, store, town, type_text):
+    """FD-2, issue 19 and 17: the township discipline commission (纪检/审计) opens the funds from the main window:
+    the ledger and the payments are read only (recording funds or a payment, acknowledging: not offered, saying
+    why), the check form is enabled; the auditor types a quarterly full check with a problem found, saves it, and
+    then closes the problem with its rectification."""
+    from xinjie_desktop.core.rules.permissions import Actor, Role
+
+    funds.record_payment(
+        store, town.registered, town.central, rules.MAIN_STRUCTURE, dt.date(2017, 5, 20), Decimal(20000), today=TODAY
+    )
+    store.actor = Actor("7a1d0c6e-0000-4000-8000-000000000003", "赵审计", Role.AUDITOR, frozenset())
+    _window, dialog = _open(qtbot, store)
+    for button in (dialog.new_fund_button, dialog.pay_button):
+        assert not button.isEnabled() and "赵审计 (auditor) may not" in button.toolTip()
+    dialog.tabs.setCurrentIndex(1)
+    dialog.payments_table.selectRow(_texts(dialog.payments_model, 9).index("not yet"))
+    assert not dialog.acknowledge_button.isEnabled() and "may not" in dialog.acknowledge_button.toolTip()
+    dialog.resize(QSize(1366, 768))
+    AUDITOR_SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(AUDITOR_SHOTS / "funds_payments_auditor.png"))
+
+    dialog.tabs.setCurrentIndex(2)
+    assert dialog.check_button.isEnabled()
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    form = dialog.findChild(CheckForm)
+    qtbot.waitExposed(form)
+    form.kind.setFocus()
+    qtbot.keyClick(form.kind, Qt.Key.Key_Down)
+    qtbot.keyClick(form.kind, Qt.Key.Key_Down)  # the quarterly full check
+    for field, text in (
+        (form.held_on, "2017-05-31"),
+        (form.checked_by, "乡纪委 赵审计"),
+        (form.looked_at, "专户流水、拨付凭证"),
+        (form.problem, "一笔拨付无签收"),
+        (form.found_at, "2017-05-31 10:00"),
+    ):
+        field.setFocus()
+        field.selectAll()
+        type_text(field, text)
+    form.resize(QSize(700, 520))
+    assert form.grab().save(str(AUDITOR_SHOTS / "funds_check_form_auditor.png"))
+    form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    assert not form.isVisible()
+    rows = dialog.findings_model.rows
+    (mine,) = [f for _c, f in rows if f is not None and f.description == "一笔拨付无签收"]
+    assert mine.check_kind == rules.QUARTERLY_FULL
+
+    dialog.findings_table.selectRow(next(i for i, (_c, f) in enumerate(rows) if f is mine))
+    assert dialog.rectify_button.isEnabled()
+    qtbot.mouseClick(dialog.rectify_button, Qt.MouseButton.LeftButton)
+    rectify = dialog.findChild(RectifyForm)
+    qtbot.waitExposed(rectify)
+    rectify.rectification.setFocus()
+    type_text(rectify.rectification, "补签并归档")
+    qtbot.mouseClick(rectify.closed, Qt.MouseButton.LeftButton)
+    rectify.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+    (closed,) = [f for _c, f in dialog.findings_model.rows if f is not None and f.id == mine.id]
+    assert closed.closed and closed.rectification == "补签并归档"
+    assert dialog.grab().save(str(AUDITOR_SHOTS / "funds_checks_auditor.png"))
+    assert [p.acknowledgement for p in funds.payments(store)] == ["screen", ""]  # nothing else written

@@ -145,3 +145,43 @@ def test_the_window_stays_open_until_the_roster_is_read(qtbot, prepared_app, dem
     qtbot.waitUntil(lambda: dialog.worker is None, timeout=20_000)
     dialog.done(0)
     assert not dialog.isVisible()
+
+
+@pytest.mark.parametrize("role", ["auditor", "work_team"])
+def test_the_roster_per_role_an_auditor_compares_and_saves_and_never_marks(
+    qtbot, window, demo_store, tmp_path, monkeypatch, role
+):
+    """Issue 18 and 17: 纪检/审计 reads everything: File → The national system's roster is offered, the roster is
+    compared, the correction list saved; marking differences as entered into the national system is not offered
+    (the reason in the button's tip) and the data file is not written.  A work-team member is not offered the
+    roster at all (every village's people)."""
+    from xinjie_desktop.core.rules.permissions import Actor, Role
+
+    path, number, _population = national_roster_file(demo_store, tmp_path)
+    actor = Actor("7a1d0c6e-0000-4000-8000-000000000003", "赵审计", Role(role), frozenset())
+    demo_store.actor = actor
+    window.set_actor("赵审计", actor)
+    if role == "work_team":
+        assert not window.roster_action.isEnabled()
+        return
+    assert window.roster_action.isEnabled()
+    before = hashlib.sha256(Path(demo_store.path).read_bytes()).hexdigest()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    dialog = open_dialog(qtbot, window)
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and dialog.open_button.isEnabled(), timeout=20_000)
+    cell = dialog.view.visualRect(dialog.model.index(0, 5)).center()
+    qtbot.mouseClick(dialog.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert dialog.selected_differences()
+    assert not dialog.entered_by.isEnabled() and not dialog.mark_button.isEnabled()
+    assert "赵审计 (auditor) may not record corrections" in dialog.mark_button.toolTip()
+    saved = tmp_path / "更正清单"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(saved), ""))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    listed = list(openpyxl.load_workbook(saved.with_name("更正清单.xlsx")).active.values)
+    assert listed[2][3] == number
+    dialog.resize(1366, 768)
+    Path("/tmp/s10-fixes").mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save("/tmp/s10-fixes/roster_auditor.png")
+    assert national_roster.corrections(demo_store) == {}
+    assert hashlib.sha256(Path(demo_store.path).read_bytes()).hexdigest() == before

@@ -119,3 +119,24 @@ def test_a_members_day_a_visit_with_a_photo_a_meeting_and_the_weekly_report(
     assert "sent on" in dialog.report_state.text() and dialog.report_text.isReadOnly()
     sent = teams.report_of_week(store, village, TODAY)
     assert sent is not None and sent.text.endswith("本周无其他问题。") and sent.sent_on == TODAY
+
+
+def test_an_auditor_reads_the_teams_and_records_none_of_their_work(qtbot, prepared_app, team_store):
+    """Issue 20 and 17: 纪检/审计 opens File → Work teams and reads a member's day, the visits, meetings and
+    weekly report; recording a visit, a meeting or the report is the team's own work: not offered, with the
+    reason in each button's tip (the township's checks, WT-3, are the auditor's to record: core service
+    work_teams.record_check)."""
+    from xinjie_desktop.core.rules.permissions import Actor, Role
+
+    store, _village, _member, _made = team_store
+    store.actor = Actor("7a1d0c6e-0000-4000-8000-000000000003", "赵审计", Role.AUDITOR, frozenset())
+    _window, dialog = _open(qtbot, store)
+    assert dialog.member.count() == 2 and dialog.view is not None  # reads
+    for button in (dialog.visit_save, dialog.meeting_save, dialog.report_draft, dialog.report_save, dialog.report_send):
+        assert not button.isEnabled()
+        assert "赵审计 (auditor) may not record the work team's visits" in button.toolTip()
+    assert dialog.report_text.isReadOnly()
+    dialog.tabs.setCurrentIndex(1)
+    dialog.resize(QSize(1366, 768))
+    Path("/tmp/s10-fixes").mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save("/tmp/s10-fixes/teams_visits_auditor.png")

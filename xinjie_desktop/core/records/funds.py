@@ -14,7 +14,8 @@
   command line (``funds report``) and the notice of funds show.
 
 The ledger and the checks are the township's own records (``core.sync.staging.SHARED``): only the township
-office changes them, and its actions are ``MANAGE_FUNDS`` and ``FUND_CHECKS`` (the township's administrators);
+office changes them, and its actions are ``MANAGE_FUNDS`` (the township's administrators) and ``FUND_CHECKS``
+(the administrators and the auditors, 纪检/审计: FD-2's checks, findings and rectification are their work product);
 recording a payment is ``RECORD_PAYMENT`` (the township's administrators, where the funds' balances are kept);
 acknowledging it ``ACKNOWLEDGE_PAYMENT`` (also the work teams and village cadres of its village); reading is
 ``READ``.  Every write goes through ``Store.unit_of_work``, so the change journal and the record of who did what

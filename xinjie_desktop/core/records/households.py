@@ -759,14 +759,42 @@ def resolve_objection(store: Store, objection_id: str, resolved_on: dt.date, res
         objection.resolved_on = resolved_on
 
 
+def _kept_by_township(session: Session, household_id: str) -> str | None:
+    """Why the household may not be deleted because records are kept of it that no one deletes (issue 19):
+    payments from the relocation funds (FD-1: the township office records them where the balances are kept, and
+    refuses a laptop's bundle that deletes one, ``core.sync.scope``); an objection to a public notice naming it
+    (PN-1).  None: nothing."""
+    from xinjie_desktop.core.store.models import FundPayment, NoticeObjection
+
+    paid = session.scalar(select(FundPayment.id).where(FundPayment.household_id == household_id).limit(1))
+    if paid is not None:
+        return _(
+            "This household cannot be deleted: payments from the relocation funds have been made to it, and the "
+            "township office keeps every payment."
+        )
+    # An objection raised against a public notice names the household (PN-1): the objection is kept with its
+    # notice (its household column holds the household: deleting it would be refused by the store itself).
+    objected = session.scalar(select(NoticeObjection.id).where(NoticeObjection.household_id == household_id).limit(1))
+    if objected is not None:
+        return _(
+            "This household cannot be deleted: an objection raised against a public notice names it, and the "
+            "notice's objections are kept (PN-1)."
+        )
+    return None
+
+
 def delete(store: Store, household_id: str) -> None:
-    """Delete a household with everything recorded for it; refused (``ValidationFailed``) while it holds
-    a signed or voided agreement (AG-1: a signed agreement is kept, whatever else happens)."""
+    """Delete a household with everything recorded for it; refused (``ValidationFailed``, nothing written) while
+    it has payments from the relocation funds (issue 19: the township would refuse the laptop's bundle that
+    deletes them) or holds a signed or voided agreement (AG-1: a signed agreement is kept, whatever else happens)."""
     from xinjie_desktop.core.store.models import Agreement
 
     with store.unit_of_work() as session:
         access.require_household(store, session, Action.EDIT_HOUSEHOLD, household_id)
         household = load_household(session, household_id)
+        why = _kept_by_township(session, household_id)
+        if why is not None:
+            raise ValidationFailed([Problem("household", why)])
         kept = session.scalar(
             select(Agreement.number).where(Agreement.household_id == household_id, Agreement.status != "draft").limit(1)
         )

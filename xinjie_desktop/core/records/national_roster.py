@@ -449,7 +449,7 @@ def record_corrections(
 ) -> int:
     """Record that ``differences`` were entered into the national system, in one transaction; one already
     recorded is left as it was.  Returns how many were recorded now.  (The one place that writes the record:
-    the township's administration only, issue 17.)"""
+    the township's administration only, ``Action.ROSTER_CORRECTIONS``; auditors compare and read, issue 17 and 18.)"""
     entered_by = entered_by.strip()
     if not entered_by:
         raise CorrectionError(_("Say who entered the corrections into the national system."))
@@ -458,7 +458,7 @@ def record_corrections(
     if entered_on > dt.date.today():
         raise CorrectionError(_("The day the corrections were entered cannot be in the future."))
     with store.unit_of_work() as session:
-        access.require(store, session, Action.SET_UP)  # the township office's work with the national system
+        access.require(store, session, Action.ROSTER_CORRECTIONS)  # the township office's work with the national system
         known = set(session.scalars(select(RosterCorrection.difference_key)))
         added = 0
         for difference in differences:

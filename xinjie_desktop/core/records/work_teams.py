@@ -4,7 +4,8 @@ A village's team (its members, their arrival, their helper-cadre pairings with h
 team reports done (village known, causes-of-poverty list, development plan, village rules), the visits to
 households (遍访) with their photos, the meetings, the weekly reports and the township's checks.  Every write is
 one function here, asks ``access.require`` first (``Action.TEAM_WORK`` for a team's own records in its village,
-``Action.OVERSEE_TEAMS`` for the township's checks and its leaders' and all-member meetings) and goes through
+``Action.TEAM_CHECKS`` for the township's checks, WT-3, which its auditors record too, ``Action.OVERSEE_TEAMS`` for
+its leaders' and all-member meetings) and goes through
 the store's unit of work, so that the change journal and the record of who did what take it like every other
 record; each record names its village and travels in bundles to that village's laptops.
 
@@ -628,7 +629,7 @@ def record_check(store: Store, draft: CheckDraft, *, today: dt.date) -> str:
         raise WorkTeamError(_("A follow-up cannot be done before the check."))
     checker = _text(draft.checker, _("who checked"))
     with store.unit_of_work() as session:
-        access.require(store, session, Action.OVERSEE_TEAMS, draft.village_id)
+        access.require(store, session, Action.TEAM_CHECKS, draft.village_id)
         _village(session, draft.village_id)
         if draft.member_id is not None and _member(session, draft.member_id).village_id != draft.village_id:
             raise WorkTeamError(_("The member checked is not on this village's team."))
@@ -663,7 +664,7 @@ def record_follow_up(
         check = session.get(TeamCheck, check_id)
         if check is None:
             raise WorkTeamError(_("This check is not in the store."))
-        access.require(store, session, Action.OVERSEE_TEAMS, check.village_id)
+        access.require(store, session, Action.TEAM_CHECKS, check.village_id)
         if done_on < check.checked_on:
             raise WorkTeamError(_("A follow-up cannot be done before the check."))
         check.follow_up, check.follow_up_done_on, check.talked_to = body, done_on, talked_to

@@ -4,7 +4,12 @@ Four roles.  乡指挥部管理员 (``township_admin``): everything, in every vi
 accounts).  工作队员 (``work_team``): enter and edit in the villages of the account's scope, and sign agreements
 as the township's representative where the account is authorised (``Actor.may_sign``).  村干部
 (``village_cadre``): enter and view in the account's village, never sign for the township.  纪检/审计
-(``auditor``): read everything and the record of changes, change nothing.
+(``auditor``): read everything and the record of changes, change nothing of what others recorded; their own work
+product is theirs to record: the checks of the funds (FD-2: the discipline commission's and finance office's spot and
+full checks, the people's congress's review), the checks on the work teams (WT-3), their findings and rectification
+(``Action.FUND_CHECKS``, ``Action.TEAM_CHECKS``).  Reading the national system's roster against the records
+(``Action.NATIONAL_ROSTER``: compare, the correction list, the township's roster as .xlsx) is a read; recording
+corrections as entered into the national system (``Action.ROSTER_CORRECTIONS``) is the administration's.
 
 ``allowed(actor, action, village_id)`` answers; ``require`` raises ``PermissionRefused``, whose text names
 the person, their role, the action and the village in plain words.  The records services ask ``require``
@@ -90,9 +95,11 @@ class Action(enum.StrEnum):
     READ = "read"
     READ_AUDIT = "read_audit"  # the record of changes
     TEAM_WORK = "team_work"  # issue 20: a team's roster, pairings, visits, meetings, weekly reports, tasks done
-    OVERSEE_TEAMS = "oversee_teams"  # issue 20: the township's checks on the teams and its own meetings (WT-3)
+    OVERSEE_TEAMS = "oversee_teams"  # issue 20: the township's own meetings with the teams (leaders', all members')
+    TEAM_CHECKS = "team_checks"  # issue 20: the township's checks on the teams (WT-3) and their follow-up (约谈)
     ISSUE_BULLETIN = "issue_bulletin"  # the township's weekly bulletin (issue 18, WT-2)
     NATIONAL_ROSTER = "national_roster"  # the national system's roster: compare it, export the township's (issue 18)
+    ROSTER_CORRECTIONS = "roster_corrections"  # issue 18: corrections recorded as entered into the national system
     # Funds (issue 19): the ledger and the checks are the township's; payments are recorded where the balances are
     # kept (the township), and acknowledged by the household in its village (a laptop's work team or cadre too).
     MANAGE_FUNDS = "manage_funds"  # funds received, their paperwork, a loan's replacement
@@ -116,9 +123,11 @@ ACTION_LABELS: dict[Action, str] = {
     Action.READ: N_("read the records"),
     Action.READ_AUDIT: N_("read the record of changes"),
     Action.TEAM_WORK: N_("record the work team's visits, meetings and reports"),
-    Action.OVERSEE_TEAMS: N_("record checks on the work teams and the township's team meetings"),
+    Action.OVERSEE_TEAMS: N_("record the township's meetings with the work teams"),
+    Action.TEAM_CHECKS: N_("record checks on the work teams and their follow-up"),
     Action.ISSUE_BULLETIN: N_("issue the weekly bulletin"),
     Action.NATIONAL_ROSTER: N_("compare or export the national system's roster"),
+    Action.ROSTER_CORRECTIONS: N_("record corrections entered into the national system"),
     Action.MANAGE_FUNDS: N_("record funds received"),
     Action.RECORD_PAYMENT: N_("record payments to households"),
     Action.ACKNOWLEDGE_PAYMENT: N_("record a household's acknowledgement of a payment"),
@@ -143,10 +152,15 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.TOWNSHIP_ADMIN: frozenset(Action),
     Role.WORK_TEAM: _ENTERING | {Action.SIGN_FOR_TOWNSHIP, Action.TEAM_WORK},
     Role.VILLAGE_CADRE: _ENTERING,
-    Role.AUDITOR: frozenset({Action.READ, Action.READ_AUDIT}),
+    # Reading, and the checks that are the auditors' own work product (FD-2, WT-3): nothing else.
+    Role.AUDITOR: frozenset(
+        {Action.READ, Action.READ_AUDIT, Action.NATIONAL_ROSTER, Action.FUND_CHECKS, Action.TEAM_CHECKS}
+    ),
 }
+# The actions that only read (an auditor's, among others).
+READING = frozenset({Action.READ, Action.READ_AUDIT, Action.NATIONAL_ROSTER})
 # Actions that change something: refused to every actor on a store with accounts when no one is logged in.
-CHANGING = frozenset(Action) - {Action.READ, Action.READ_AUDIT}
+CHANGING = frozenset(Action) - READING
 
 
 class PermissionRefused(Exception):

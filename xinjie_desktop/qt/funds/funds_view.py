@@ -44,9 +44,10 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.core.records import funds
 from xinjie_desktop.core.rules import funds as rules
+from xinjie_desktop.core.rules import permissions
 from xinjie_desktop.core.rules.housing_plan import KINDS
 from xinjie_desktop.core.rules.money import AmountError, format_yuan, parse_yuan
-from xinjie_desktop.core.rules.permissions import PermissionRefused
+from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.signature_pad import SignaturePad
@@ -395,6 +396,20 @@ class FundsDialog(QDialog):
         bottom.addStretch(1)
         bottom.addWidget(close_buttons(self))
         layout.addLayout(bottom)
+        # What the person's role allows (issue 17; the core refuses the rest anyway): an auditor (纪检/审计) records
+        # checks, their findings and rectification (FD-2), and reads the rest.
+        self.may_acknowledge = self._may(Action.ACKNOWLEDGE_PAYMENT)
+        self.may_check = self._may(Action.FUND_CHECKS) and not on_laptop
+        for button, action in (
+            (self.new_fund_button, Action.MANAGE_FUNDS),
+            (self.pay_button, Action.RECORD_PAYMENT),
+            (self.acknowledge_button, Action.ACKNOWLEDGE_PAYMENT),
+            (self.check_button, Action.FUND_CHECKS),
+            (self.rectify_button, Action.FUND_CHECKS),
+        ):
+            if not self._may(action):
+                button.setEnabled(False)
+                button.setToolTip(permissions.refusal(store.actor, action))
         if on_laptop:
             for button in (self.new_fund_button, self.pay_button, self.check_button, self.rectify_button):
                 button.setEnabled(False)
@@ -413,6 +428,11 @@ class FundsDialog(QDialog):
         self.village.currentIndexChanged.connect(self.refresh_payments)
         self.payments_table.selectionModel().selectionChanged.connect(self._selected)
         self.findings_table.selectionModel().selectionChanged.connect(self._finding_selected)
+
+    def _may(self, action: Action) -> bool:
+        """Whether the person logged in may do ``action`` somewhere (no one logged in: a store without accounts)."""
+        actor = self.store.actor
+        return actor is None or permissions.any_village(actor, action)
 
     def refresh(self) -> None:
         lines = funds.ledger(self.store, self.today)
@@ -467,7 +487,7 @@ class FundsDialog(QDialog):
 
     def _selected(self, *_ignored) -> None:
         payment = self.selected_payment()
-        self.acknowledge_button.setEnabled(payment is not None and not payment.acknowledgement)
+        self.acknowledge_button.setEnabled(self.may_acknowledge and payment is not None and not payment.acknowledgement)
 
     def acknowledge(self) -> AcknowledgeForm | None:
         payment = self.selected_payment()
@@ -484,7 +504,7 @@ class FundsDialog(QDialog):
 
     def _finding_selected(self, *_ignored) -> None:
         finding = self.selected_finding()
-        self.rectify_button.setEnabled(not self.on_laptop and finding is not None and not finding.closed)
+        self.rectify_button.setEnabled(self.may_check and finding is not None and not finding.closed)
 
     def record_check(self) -> CheckForm:
         form = CheckForm(self.store, self.today, self)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -39,6 +40,7 @@ from xinjie_desktop.core.records.households import (
 )
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import policy_params
+from xinjie_desktop.core.rules.permissions import PermissionRefused
 from xinjie_desktop.core.store.database import StoreWriteError
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.agreements.agreements_tab import AgreementsTab
@@ -150,6 +152,7 @@ class HouseholdEditor(QWidget):
     saved = Signal(str)  # the household's id, after a successful save
     cancelled = Signal()
     changed = Signal(str)  # a workflow step or an objection was recorded in the store
+    deleted = Signal(str)  # the household's id, after it was deleted from the store
 
     def __init__(self, store, household_id: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,8 +236,15 @@ class HouseholdEditor(QWidget):
         self.cancel_button = QPushButton(_("Cancel"))
         self.cancel_button.setObjectName("cancel_button")
         self.cancel_button.clicked.connect(self.cancelled.emit)
+        self.delete_button = QPushButton(_("Delete household…"))
+        self.delete_button.setObjectName("delete_button")
+        self.delete_button.setToolTip(
+            _("Delete this household and everything recorded for it (refused, with the reason, where it must be kept)")
+        )
+        self.delete_button.clicked.connect(self.delete)
         bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
         bottom.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        bottom.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(bottom)
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -282,6 +292,7 @@ class HouseholdEditor(QWidget):
         if self._household_id and household is None:
             self.summary.show_message(_("This household no longer exists in the store."))
             self._household_id = None
+        self.delete_button.setEnabled(household is not None)
         draft = households.to_draft(household) if household is not None else HouseholdDraft()
         self._fill_household(draft)
         self.attachment_panel.set_household(self._household_id)
@@ -392,6 +403,33 @@ class HouseholdEditor(QWidget):
             self.summary.show_message(_("Saved."), "info")
         self.saved.emit(household_id)
         return household_id
+
+    def delete(self) -> bool:
+        """Delete the household after the user confirms (``records.households.delete``); a refusal is shown in
+        words under the tabs (payments made to it, an objection naming it, a signed agreement: issue 19, PN-1,
+        AG-1) and nothing is written.  Returns whether it was deleted."""
+        if not self._household_id:
+            return False
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            _("Delete household"),
+            _("Delete this household and everything recorded for it? This cannot be undone."),
+            buttons.Yes | buttons.No,
+            buttons.No,
+        )
+        if answer != buttons.Yes:
+            return False
+        try:
+            households.delete(self._store, self._household_id)
+        except ValidationFailed as failure:
+            self.summary.show_message("\n".join(p.message for p in failure.problems))  # each says why
+            return False
+        except (PermissionRefused, StoreWriteError) as error:
+            self.summary.show_message(str(error))
+            return False
+        self.deleted.emit(self._household_id)
+        return True
 
     def _clear_problems(self) -> None:
         self._problems_shown = False

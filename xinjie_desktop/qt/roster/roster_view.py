@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 
 from xinjie_desktop.core.documents.roster_workbook import corrections_headers
 from xinjie_desktop.core.records import national_roster
+from xinjie_desktop.core.rules import permissions
 from xinjie_desktop.core.rules.national_codes import NationalCodesError
+from xinjie_desktop.core.rules.permissions import Action
 from xinjie_desktop.core.rules.roster_compare import DIFFERENT, ONLY_HERE, ONLY_NATIONAL, Comparison, Difference
 from xinjie_desktop.i18n import _, ngettext
 from xinjie_desktop.qt.shell.operations import run_in_background
@@ -148,6 +150,12 @@ class RosterComparisonDialog(QDialog):
             _("Record that the selected differences were corrected in the national system today, by the name typed")
         )
         self.mark_button.setEnabled(False)
+        # Recording corrections is the township administration's; an auditor (纪检/审计) compares and reads (issue 18).
+        actor = store.actor
+        self.may_mark = actor is None or permissions.any_village(actor, Action.ROSTER_CORRECTIONS)
+        if not self.may_mark:
+            self.entered_by.setEnabled(False)
+            self.mark_button.setToolTip(permissions.refusal(actor, Action.ROSTER_CORRECTIONS))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -266,7 +274,9 @@ class RosterComparisonDialog(QDialog):
         return [self.model.differences[row] for row in rows if row < len(self.model.differences)]
 
     def _selection_changed(self, *_args) -> None:
-        self.mark_button.setEnabled(bool(self.selected_differences()) and bool(self.entered_by.text().strip()))
+        self.mark_button.setEnabled(
+            self.may_mark and bool(self.selected_differences()) and bool(self.entered_by.text().strip())
+        )
 
     def mark_selected(self) -> int:
         """Record the selected differences as entered into the national system today (records service)."""
@@ -275,7 +285,7 @@ class RosterComparisonDialog(QDialog):
             return 0
         try:
             added = national_roster.record_corrections(self.store, chosen, dt.date.today(), self.entered_by.text())
-        except national_roster.CorrectionError as error:
+        except (national_roster.CorrectionError, permissions.PermissionRefused) as error:
             self.summary.setText(str(error))
             return 0
         self.corrected = national_roster.corrected_texts(self.store)

@@ -442,6 +442,8 @@ class HouseholdWorkspace(QWidget):
         editor = HouseholdEditor(self.store, household_id)
         editor.saved.connect(self._household_saved)
         editor.cancelled.connect(self._editing_cancelled)
+        if hasattr(editor, "deleted"):
+            editor.deleted.connect(self._household_deleted)
         if hasattr(editor, "changed"):  # a workflow step or objection was recorded: the list's progress changed
             editor.changed.connect(self._household_changed)
         self._editor, self._editor_household = editor, household_id
@@ -473,6 +475,12 @@ class HouseholdWorkspace(QWidget):
         near = max(self.table.currentIndex().row(), 0)
         self.model.refresh()
         self.select_household(household_id, near)
+
+    def _household_deleted(self, _household_id: str) -> None:
+        """The editor's household was deleted: the editor closes, the list shows the households left."""
+        self._close_editor()
+        self.model.refresh()
+        self.show_list()
 
     def _editing_cancelled(self) -> None:
         if not self.may_leave_editor():

@@ -39,8 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from xinjie_desktop.core.records import work_teams as teams
+from xinjie_desktop.core.rules import permissions
 from xinjie_desktop.core.rules import work_teams as wt
-from xinjie_desktop.core.rules.permissions import PermissionRefused
+from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, DateField, MessageLabel, close_buttons
@@ -328,11 +329,22 @@ class TeamsDialog(QDialog):
     def day(self) -> dt.date:
         return self.today.date_or_none() or dt.date.today()
 
+    def may_record_team_work(self) -> bool:
+        """Whether the person logged in records a team's work (no one logged in: a store without accounts)."""
+        actor = self.store.actor
+        return actor is None or permissions.any_village(actor, Action.TEAM_WORK)
+
     def refresh(self) -> None:
         member_id = self.member_id()
-        enabled = member_id is not None
+        # The team's own work is the work team's (issue 17): an auditor or a village cadre reads it (the core
+        # refuses the rest anyway); the township's checks on the teams (WT-3) are not recorded on these pages.
+        actor = self.store.actor
+        may = self.may_record_team_work()
+        enabled = member_id is not None and may
         for widget in (self.visit_save, self.meeting_save, self.report_draft, self.report_save, self.report_send):
             widget.setEnabled(enabled)
+            if not may:
+                widget.setToolTip(permissions.refusal(actor, Action.TEAM_WORK))
         if member_id is None:
             return
         today = self.day()
@@ -478,9 +490,10 @@ class TeamsDialog(QDialog):
             )
             self.report_text.setPlainText(report.text)
         sent = report is not None and report.sent_on is not None
-        self.report_text.setReadOnly(sent)
+        may = self.may_record_team_work()
+        self.report_text.setReadOnly(sent or not may)
         for widget in (self.report_save, self.report_send, self.report_draft):
-            widget.setEnabled(not sent)
+            widget.setEnabled(not sent and may)
 
     # --- writing ------------------------------------------------------------------------------------
     def choose_photos(self) -> None:
