@@ -77,7 +77,7 @@ def test_the_team_a_member_added_and_edited_a_household_paired_and_the_pairing_e
     assert dialog.village.currentData() == village
     assert _texts(page.members_model, 0) == ["杨志强"]
     assert _texts(page.members_model, 2) == ["team leader"] and _texts(page.members_model, 3) == ["13987000001"]
-    assert _texts(page.pairings_model, 2) == ["open"]  # 杨志强 chosen: his pairing
+    assert _texts(page.pairings_model, 2) == ["still paired"]  # 杨志强 chosen: his pairing
 
     page.name.clear()
     _click(qtbot, page.add_button)
@@ -105,7 +105,7 @@ def test_the_team_a_member_added_and_edited_a_household_paired_and_the_pairing_e
     _retype(qtbot, type_text, page.pair_start, str(TODAY - dt.timedelta(days=2)))
     _click(qtbot, page.pair_button)
     assert "helper cadre of" in page.message.text(), page.message.text()
-    assert page.pairings_model.rowCount() == 1 and _texts(page.pairings_model, 2) == ["open"]
+    assert page.pairings_model.rowCount() == 1 and _texts(page.pairings_model, 2) == ["still paired"]
     _retype(qtbot, type_text, page.end_on, str(TODAY - dt.timedelta(days=9)))
     _click(qtbot, page.end_button)
     assert page.message.text() == "A pairing cannot end before it starts."

@@ -163,9 +163,15 @@ def photo_for_stick(data: bytes, name: str = "") -> bytes:
     return out.getvalue()
 
 
-def _photo(source: Path | bytes) -> tuple[str, bytes]:
+Photo = Path | bytes | tuple[str, bytes]  # a file, its bytes, or its name and bytes (a camera's, the demo's)
+
+
+def _photo(source: Photo) -> tuple[str, bytes]:
     if isinstance(source, bytes):
         return "photo.jpg", photo_for_stick(source)
+    if isinstance(source, tuple):
+        name, data = source
+        return Path(name).stem + ".jpg", photo_for_stick(data, name)
     try:
         data = read_file(source)
     except AttachmentError as error:
@@ -611,7 +617,7 @@ def save_report(
     *,
     send: bool,
     today: dt.date,
-    photos: Sequence[Path | bytes] = (),
+    photos: Sequence[Photo] = (),
 ) -> str:
     """Keep the team's report of the week starting ``week_start`` (its Monday), edited, with ``photos`` added to
     those it has (WT-2: "with pictures"; resized for the stick like the visits' photos, ``photo_for_stick``);

@@ -100,7 +100,7 @@ class RosterPage(VillagePage):
         left_layout.addWidget(self.members_table, 3)
         self.pairings_title = QLabel(objectName="roster_pairings_title")
         left_layout.addWidget(self.pairings_title)
-        self.pairings_model = RowsModel(lambda: [_("Household"), _("From"), _("To"), _("Paired with")], self)
+        self.pairings_model = RowsModel(lambda: [_("Household"), _("Pairing starts"), _("Pairing ends")], self)
         self.pairings_table = table(self.pairings_model, "roster_pairings")
         left_layout.addWidget(self.pairings_table, 2)
         split.addWidget(left)
@@ -150,9 +150,9 @@ class RosterPage(VillagePage):
         self.end_button = QPushButton(_("End the pairing chosen"), objectName="roster_end_pairing")
         self.end_button.clicked.connect(self.end_pairing)
         pair_form.addRow(_("Household:"), self.pair_household)
-        pair_form.addRow(_("From:"), self.pair_start)
+        pair_form.addRow(_("Pairing starts:"), self.pair_start)
         pair_form.addRow(self.pair_button)
-        pair_form.addRow(_("Ended on:"), self.end_on)
+        pair_form.addRow(_("Pairing ends:"), self.end_on)
         pair_form.addRow(self.end_button)
         right_layout.addWidget(self.pair_box)
         self.message = MessageLabel()
@@ -220,7 +220,7 @@ class RosterPage(VillagePage):
         found = teams.pairings(self.store, self.village_id, member.id)
         self.pairings_title.setText(_("Households {name} is helper cadre of").format(name=member.name))
         self.pairings_model.set_rows(
-            [(p, [p.household, _day(p.start_on), _day(p.end_on) or _("open"), p.member]) for p in found]
+            [(p, [p.household, _day(p.start_on), _day(p.end_on) or _("still paired")]) for p in found]
         )
         if found:
             self.pairings_table.setCurrentIndex(self.pairings_model.index(0, 0))
@@ -485,7 +485,7 @@ class ChecksPage(VillagePage):
             "checks_read_only",
         )
         right_layout.addWidget(self.note)
-        self.check_box, form = _form_box(_("Record a check"), "check_form")
+        self.check_box, form = _form_box(_("Record a check on the team"), "check_form")
         self.checked_on = DateField()
         self.checked_on.setObjectName("check_date")
         self.kind = QComboBox(objectName="check_kind")
@@ -518,7 +518,7 @@ class ChecksPage(VillagePage):
         self.talked_to = QCheckBox(_("The member was talked to (约谈)"), objectName="follow_up_talked_to")
         self.follow_save = QPushButton(_("Record the follow-up"), objectName="follow_up_save")
         self.follow_save.clicked.connect(self.record_follow_up)
-        follow.addRow(_("What was done:"), self.follow_up)
+        follow.addRow(_("What was done about it:"), self.follow_up)
         follow.addRow(_("Done on:"), self.follow_done)
         follow.addRow(self.talked_to)
         follow.addRow(self.follow_save)
@@ -665,7 +665,7 @@ class CoveragePage(VillagePage):
                 _("Photos"),
                 _("Team meetings held / missing"),
                 _("Weekly reports in / missing"),
-                _("Checks"),
+                _("Checks made"),
             ],
             self,
         )
