@@ -538,3 +538,38 @@ def test_WT_1_the_roster_the_pairings_and_the_tasks_reported_as_the_window_lists
     assert [v for v, _name in teams.team_villages(s)] == [team.v1]
     accounts.login(s, "admin", PASSWORD)
     assert teams.may(s, team.v1) and teams.may(s, team.v1, oversee=True)
+
+
+def test_WT_2_a_report_photo_changed_or_left_out_of_a_bundle_refuses_the_bundle(world, tmp_path):
+    """WT-2: an incoming report's photo is checked like every other attachment: its bytes replaced (a part that
+    does not match its hash) or left out by a faulty sender who signed again (a record naming a photo nobody
+    sent): the bundle is refused, named, and nothing of it is kept."""
+    from test_sync_safety import _sign_again, refused, rewrite
+
+    from xinjie_desktop.core.sync import bundle_format, importing
+
+    laptop = world.laptop(0)
+    with laptop.session() as session:
+        village = session.execute(text("SELECT id FROM village")).scalar()
+    teams.save_report(laptop, village, D(2017, 6, 5), "本周", send=True, today=TODAY, photos=[camera_photo(900, 600)])
+    (path,) = world.export(laptop)
+    [sha] = [p.sha256 for p in teams.report_of_week(laptop, village, D(2017, 6, 5)).photos]
+    assert teams.report_json(teams.report(laptop, Q2, TODAY))["villages"][0]["weekly_reports"]["photos"] == 1
+
+    def swap(parts):
+        parts[f"attachments/{sha}"] = teams.photo_for_stick(camera_photo(900, 600, seed=9))
+
+    assert "a part does not match its hash" in refused(world.township, rewrite(world, path, tmp_path / "a.xjb", swap))
+
+    def leave_out(parts):
+        del parts[f"attachments/{sha}"]
+        manifest = json.loads(parts["manifest.json"])
+        del manifest["parts"][f"attachments/{sha}"]
+        manifest["attachments"] = [a for a in manifest.get("attachments", []) if a != sha]
+        parts["manifest.json"] = json.dumps(manifest).encode()
+        _sign_again(laptop, parts, parts["changes.tsv"].decode("utf-8"))
+
+    with pytest.raises(bundle_format.SyncError) as error:  # found when the import commits (after its backup)
+        importing.import_bundles(world.township, [rewrite(world, path, tmp_path / "b.xjb", leave_out)])
+    assert "b.xjb holds records that do not fit" in str(error.value)
+    assert teams.report_of_week(world.township, village, D(2017, 6, 5)) is None

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.records import access
@@ -936,6 +936,7 @@ class VillageReport:
     visits: int = 0
     photos: int = 0
     photo_bytes: int = 0
+    report_photos: int = 0  # the photos of the quarter's weekly reports sent (WT-2 "with pictures")
 
 
 @dataclass(frozen=True)
@@ -1041,6 +1042,17 @@ def _village_report(session: Session, village: Village, quarter: wt.Quarter, tod
         .join(TeamVisitPhoto, TeamVisitPhoto.sha256 == Blob.sha256)
         .where(TeamVisitPhoto.visit_id.in_([i for i, _h, _d, _m in quarter_visits]))
     ).all()
+    report_photos = session.scalar(
+        select(func.count(WeeklyReportPhoto.id))
+        .join(WeeklyReport, WeeklyReport.id == WeeklyReportPhoto.report_id)
+        .where(
+            WeeklyReport.village_id == vid,
+            WeeklyReport.sent_on.is_not(None),
+            WeeklyReport.sent_on <= today,
+            WeeklyReport.week_start >= quarter.first_day - dt.timedelta(days=6),  # a week is its Sunday's quarter's
+            WeeklyReport.week_start <= quarter.last_day - dt.timedelta(days=6),
+        )
+    )
     return VillageReport(
         vid,
         village.name,
@@ -1055,6 +1067,7 @@ def _village_report(session: Session, village: Village, quarter: wt.Quarter, tod
         len(quarter_visits),
         len(photo_rows),
         sum(r[0] for r in photo_rows),
+        report_photos or 0,
     )
 
 
@@ -1442,7 +1455,7 @@ def report_json(found: TeamsReport) -> dict[str, object]:
                     "photo_bytes": v.photo_bytes,
                 },
                 "team_meetings": _period_json(v.team_meetings),
-                "weekly_reports": _period_json(v.reports),
+                "weekly_reports": {**_period_json(v.reports), "photos": v.report_photos},
                 "checks": _checks_json(v.checks),
             }
         )
