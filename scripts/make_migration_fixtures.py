@@ -68,6 +68,7 @@ REVISIONS = (
     "0015_funds",
     "0016_teams",
     "0017_bulletins",
+    "0018_report_photos",
 )
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")

@@ -217,7 +217,14 @@ def test_WT_1_WT_2_WT_3_work_teams_in_every_state(demo):
     assert {c.kind for c in first.checks} == set(wt.CHECK_KINDS)
     with store.session() as session:
         drafts = session.execute(text("SELECT count(*) FROM weekly_report WHERE sent_on IS NULL")).scalar()
+        pictured = session.execute(
+            text(
+                "SELECT r.sent_on IS NOT NULL, count(*) FROM weekly_report r JOIN weekly_report_photo p "
+                "ON p.report_id = r.id GROUP BY r.id ORDER BY r.week_start"
+            )
+        ).all()
     assert drafts == 1
+    assert [tuple(row) for row in pictured] == [(1, 2), (1, 2), (0, 1)]  # WT-2 "with pictures": sent and draft
     assert any(m.left_on is not None for m in first.members) or len(work_teams.members(store, first.village_id)) == 3
 
 

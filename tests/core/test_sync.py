@@ -575,6 +575,7 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         connection.execute("DROP TABLE accounts")  # 0012's
         for table in ("team_visit_photo", "team_visit", "helper_pairing", "team_check", "team_member"):  # 0016's
             connection.execute(f"DROP TABLE {table}")
+        connection.execute("DROP TABLE weekly_report_photo")  # 0018_report_photos's
         for table in ("team_milestone", "team_meeting", "weekly_report"):
             connection.execute(f"DROP TABLE {table}")
         connection.execute("DROP TABLE roster_correction")  # 0014's

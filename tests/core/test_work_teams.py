@@ -18,7 +18,7 @@ from sync_world import group_of
 from xinjie_desktop.core.records import accounts, households, township
 from xinjie_desktop.core.records import work_teams as teams
 from xinjie_desktop.core.rules import work_teams as wt
-from xinjie_desktop.core.rules.permissions import PermissionRefused, Role
+from xinjie_desktop.core.rules.permissions import Action, PermissionRefused, Role
 
 D = dt.date
 TODAY = D(2017, 6, 30)  # the quarter's last day
@@ -463,3 +463,159 @@ def test_WT_1_the_roster_edited_a_pairing_ended_photos_added_later(team):
     teams.add_photos(s, visit, [camera_photo(1200, 900, seed=2), camera_photo(640, 480, seed=3)])
     [info] = teams.visits(s, team.v1, D(2017, 6, 2), D(2017, 6, 2))
     assert len(info.photos) == 2 and info.kind_label == "festival visit"
+
+
+# --- session 10: the weekly reports' photos, the township's meetings on the laptops, the window's lists --------
+
+
+def test_WT_2_a_weekly_report_carries_its_own_photos_resized_for_the_stick(team, tmp_path):
+    """WT-2 (the week reported "with pictures"): photos chosen for the report are resized like the visits'
+    (at most 1024 pixels, a few hundred KB), kept once per content, shown with the report; a photo is taken off a
+    draft, not off a sent report; a sent report takes no more photos."""
+    s = team.store
+    first = tmp_path / "周会现场.jpg"
+    first.write_bytes(camera_photo(4000, 3000, seed=4))
+    teams.save_report(s, team.v1, D(2017, 6, 12), "本周走访", send=False, today=TODAY, photos=[first])
+    report_id = teams.save_report(
+        s, team.v1, D(2017, 6, 12), "本周走访2户", send=False, today=TODAY, photos=[camera_photo(800, 600, seed=5)]
+    )
+    info = teams.report_of_week(s, team.v1, D(2017, 6, 14))
+    assert info is not None and info.id == report_id and info.text == "本周走访2户"
+    assert [p.filename for p in info.photos] == ["周会现场.jpg", "photo.jpg"]
+    big = teams.photo(s, info.photos[0].sha256)
+    with Image.open(io.BytesIO(big)) as image:
+        assert max(image.size) == 1024 and image.format == "JPEG"
+    assert info.photos[0].size == len(big) < 1_000_000 < len(first.read_bytes())
+    teams.remove_report_photo(s, info.photos[1].id)
+    teams.save_report(s, team.v1, D(2017, 6, 12), "本周走访2户", send=True, today=TODAY)
+    sent = teams.report_of_week(s, team.v1, D(2017, 6, 12))
+    assert sent is not None and len(sent.photos) == 1 and sent.sent_on == TODAY
+    before = files(s)
+    with pytest.raises(teams.WorkTeamError, match="sent already"):
+        teams.remove_report_photo(s, sent.photos[0].id)
+    with pytest.raises(teams.WorkTeamError, match="sent already"):
+        teams.save_report(s, team.v1, D(2017, 6, 12), "x", send=True, today=TODAY, photos=[camera_photo(640, 480)])
+    assert files(s) == before
+
+
+def test_WT_2_a_hostile_photo_is_refused_naming_it_and_nothing_changes(team, tmp_path):
+    """WT-2: a file that is no picture, a damaged picture, or a picture declaring a billion pixels (made to
+    exhaust the memory: refused from its header, before decoding) is refused with the file's name; the report
+    is not saved."""
+    s = team.store
+    text_file = tmp_path / "说明.jpg"
+    text_file.write_text("not a photo")
+    truncated = tmp_path / "半张.jpg"
+    truncated.write_bytes(camera_photo(1600, 1200)[:5000])
+    bomb = tmp_path / "炸弹.png"
+    Image.new("1", (40_000, 40_000)).save(bomb, format="PNG")  # a few KB on disk, 1.6 billion pixels
+    assert bomb.stat().st_size < 1_000_000
+    before = files(s)
+    for path, words in ((text_file, "not a photo"), (truncated, "not a photo"), (bomb, "too large")):
+        with pytest.raises(teams.WorkTeamError, match=words) as refused:
+            teams.save_report(s, team.v1, D(2017, 6, 12), "本周", send=True, today=TODAY, photos=[path])
+        assert path.name in str(refused.value)
+    assert files(s) == before and teams.report_of_week(s, team.v1, D(2017, 6, 12)) is None
+
+
+def test_WT_2_report_photos_travel_in_bundles_and_the_township_meetings_reach_the_laptops(world):
+    """WT-2: a report's photos entered on the laptop arrive at the township with the report, bytes and all;
+    the township's leaders' and all-member meetings reach the laptops (read there), and a laptop records
+    neither them nor the checks (refused in words)."""
+    laptop = world.laptop(0)
+    with laptop.session() as session:
+        village = session.execute(text("SELECT id FROM village")).scalar()
+    teams.save_report(
+        laptop, village, D(2017, 6, 5), "本周走访3户", send=True, today=TODAY, photos=[camera_photo(1600, 1200)]
+    )
+    world.sync(laptop)
+    arrived = teams.report_of_week(world.township, village, D(2017, 6, 5))
+    assert arrived is not None and arrived.text == "本周走访3户" and len(arrived.photos) == 1
+    with Image.open(io.BytesIO(teams.photo(world.township, arrived.photos[0].sha256))) as image:
+        assert max(image.size) == 1024
+    for kind, day in ((wt.LEADERS_MEETING, D(2017, 6, 2)), (wt.ALL_MEMBERS_MEETING, D(2017, 6, 20))):
+        teams.record_meeting(
+            world.township, teams.MeetingDraft(kind, day, None, ("杨志强", "李文"), "部署遍访"), today=TODAY
+        )
+    world.sync(laptop)
+    seen = teams.meetings(laptop, village, Q2.first_day, Q2.last_day)
+    assert [(m.kind, m.village_id) for m in seen] == [(wt.ALL_MEMBERS_MEETING, None), (wt.LEADERS_MEETING, None)]
+    assert wt.count(teams.report(laptop, Q2, TODAY).leaders_meetings, wt.HELD) == 1
+    before = files(laptop)
+    with pytest.raises(teams.WorkTeamError, match="only read"):
+        teams.record_meeting(
+            laptop, teams.MeetingDraft(wt.LEADERS_MEETING, D(2017, 6, 3), None, ("王",)), today=TODAY, on_laptop=True
+        )
+    with pytest.raises(teams.WorkTeamError, match="only read"):
+        teams.record_check(
+            laptop,
+            teams.CheckDraft(village, D(2017, 6, 3), wt.TELEPHONE, "乡", wt.GOOD),
+            today=TODAY,
+            on_laptop=True,
+        )
+    assert files(laptop) == before
+    assert not teams.may(laptop, village, Action.TEAM_CHECKS, on_laptop=True) and teams.may(laptop, village)
+
+
+def test_WT_1_the_roster_the_pairings_and_the_tasks_reported_as_the_window_lists_them(team):
+    """Issue 20: the village's team (those still there first), its pairings (open first) and the tasks it reported;
+    who may write (a village cadre reads only; only the township oversees)."""
+    s = team.store
+    teams.edit_member(
+        s, team.leader, teams.MemberDraft("杨志强", D(2017, 1, 31), "区农业局", "leader", "", D(2017, 6, 1))
+    )
+    assert [m.name for m in teams.roster(s, team.v1)] == ["李文", "杨志强"]
+    assert teams.roster(s, team.v1)[1].role_label == "team leader"
+    ended = teams.pair(s, team.leader, team.h2, D(2017, 4, 1))
+    teams.end_pairing(s, ended, D(2017, 5, 31))
+    found = teams.pairings(s, team.v1)
+    assert [(p.member, p.end_on) for p in found] == [("李文", None), ("杨志强", D(2017, 5, 31))]
+    assert [p.household_id for p in teams.pairings(s, team.v1, team.member)] == [team.h1]
+    assert {h for h, _head in teams.village_households(s, team.v1)} == {team.h1, team.h2, team.h3}
+    teams.record_task(s, team.v1, wt.VILLAGE_RULES, D(2017, 5, 20), "村规民约（定稿）", today=TODAY)
+    assert [(t.task_label, t.evidence) for t in teams.tasks_reported(s, team.v1)] == [
+        ("village rules", "村规民约（定稿）")
+    ]
+    accounts.create(s, "admin", PASSWORD, Role.TOWNSHIP_ADMIN)
+    accounts.login(s, "admin", PASSWORD)
+    accounts.create(s, "cadre1", PASSWORD, Role.VILLAGE_CADRE, [team.v1])
+    accounts.login(s, "cadre1", PASSWORD)
+    assert not teams.may(s, team.v1) and not teams.may(s, team.v1, Action.TEAM_CHECKS)
+    assert [v for v, _name in teams.team_villages(s)] == [team.v1]
+    accounts.login(s, "admin", PASSWORD)
+    assert teams.may(s, team.v1) and teams.may(s, team.v1, Action.TEAM_CHECKS)
+
+
+def test_WT_2_a_report_photo_changed_or_left_out_of_a_bundle_refuses_the_bundle(world, tmp_path):
+    """WT-2: an incoming report's photo is checked like every other attachment: its bytes replaced (a part that
+    does not match its hash) or left out by a faulty sender who signed again (a record naming a photo nobody
+    sent): the bundle is refused, named, and nothing of it is kept."""
+    from test_sync_safety import _sign_again, refused, rewrite
+
+    from xinjie_desktop.core.sync import bundle_format, importing
+
+    laptop = world.laptop(0)
+    with laptop.session() as session:
+        village = session.execute(text("SELECT id FROM village")).scalar()
+    teams.save_report(laptop, village, D(2017, 6, 5), "本周", send=True, today=TODAY, photos=[camera_photo(900, 600)])
+    (path,) = world.export(laptop)
+    [sha] = [p.sha256 for p in teams.report_of_week(laptop, village, D(2017, 6, 5)).photos]
+    assert teams.report_json(teams.report(laptop, Q2, TODAY))["villages"][0]["weekly_reports"]["photos"] == 1
+
+    def swap(parts):
+        parts[f"attachments/{sha}"] = teams.photo_for_stick(camera_photo(900, 600, seed=9))
+
+    assert "a part does not match its hash" in refused(world.township, rewrite(world, path, tmp_path / "a.xjb", swap))
+
+    def leave_out(parts):
+        del parts[f"attachments/{sha}"]
+        manifest = json.loads(parts["manifest.json"])
+        del manifest["parts"][f"attachments/{sha}"]
+        manifest["attachments"] = [a for a in manifest.get("attachments", []) if a != sha]
+        parts["manifest.json"] = json.dumps(manifest).encode()
+        _sign_again(laptop, parts, parts["changes.tsv"].decode("utf-8"))
+
+    with pytest.raises(bundle_format.SyncError) as error:  # found when the import commits (after its backup)
+        importing.import_bundles(world.township, [rewrite(world, path, tmp_path / "b.xjb", leave_out)])
+    assert "b.xjb holds records that do not fit" in str(error.value)
+    assert teams.report_of_week(world.township, village, D(2017, 6, 5)) is None

@@ -33,13 +33,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.records import access
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
 from xinjie_desktop.core.rules import work_teams as wt
-from xinjie_desktop.core.rules.permissions import Action
+from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.store.models import (
     Blob,
@@ -53,11 +53,13 @@ from xinjie_desktop.core.store.models import (
     TeamVisitPhoto,
     Village,
     WeeklyReport,
+    WeeklyReportPhoto,
 )
 from xinjie_desktop.i18n import _
 
 PHOTO_LONG_SIDE = 1024
 PHOTO_QUALITY = 70
+PHOTO_MAX_PIXELS = 64_000_000  # a camera's largest photo is about 50 megapixels: more is refused unread
 AGREEMENT_KINDS = ("relocation", "demolition", "employment")  # AG-1's three
 
 
@@ -124,16 +126,37 @@ class CheckDraft:
 # --- photos ------------------------------------------------------------------------------------------------
 
 
-def photo_for_stick(data: bytes) -> bytes:
+def photo_for_stick(data: bytes, name: str = "") -> bytes:
     """A photo as it travels: at most ``PHOTO_LONG_SIDE`` pixels on its long side, JPEG at ``PHOTO_QUALITY``,
-    turned as the camera held it, its metadata (place, camera) dropped.  WorkTeamError if it is no picture."""
+    turned as the camera held it, its metadata (place, camera) dropped.  WorkTeamError, naming the file
+    (``name``), if it is no picture, a damaged one, or one declaring more than ``PHOTO_MAX_PIXELS`` pixels (refused
+    from its header, before anything is decoded: a file made to exhaust the memory)."""
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    shown = name or _("chosen")
+    too_large = _("The photo {name} is too large (more than {n} million pixels); it is not taken.").format(
+        name=shown, n=PHOTO_MAX_PIXELS // 1_000_000
+    )
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            image = ImageOps.exif_transpose(opened)
-            image = image.convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as opened:
+                width, height = opened.size
+                if width * height > PHOTO_MAX_PIXELS:
+                    raise WorkTeamError(too_large)
+                image = ImageOps.exif_transpose(opened)
+                image = image.convert("RGB")
+    except WorkTeamError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise WorkTeamError(too_large) from None
     except (UnidentifiedImageError, OSError, ValueError):
+        if name:
+            raise WorkTeamError(
+                _("The file {name} is not a photo that can be read (JPEG or PNG).").format(name=name)
+            ) from None
         raise WorkTeamError(_("This file is not a photo that can be read (JPEG or PNG).")) from None
     image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
     out = io.BytesIO()
@@ -141,14 +164,20 @@ def photo_for_stick(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _photo(source: Path | bytes) -> tuple[str, bytes]:
+Photo = Path | bytes | tuple[str, bytes]  # a file, its bytes, or its name and bytes (a camera's, the demo's)
+
+
+def _photo(source: Photo) -> tuple[str, bytes]:
     if isinstance(source, bytes):
         return "photo.jpg", photo_for_stick(source)
+    if isinstance(source, tuple):
+        name, data = source
+        return Path(name).stem + ".jpg", photo_for_stick(data, name)
     try:
         data = read_file(source)
     except AttachmentError as error:
         raise WorkTeamError(str(error)) from None
-    return Path(source).stem + ".jpg", photo_for_stick(data)
+    return Path(source).stem + ".jpg", photo_for_stick(data, Path(source).name)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -402,9 +431,24 @@ def photo(store: Store, sha256: str) -> bytes:
 # --- meetings ----------------------------------------------------------------------------------------------
 
 
-def record_meeting(store: Store, draft: MeetingDraft, *, today: dt.date) -> str:
+def _township_only(on_laptop: bool) -> None:
+    """The township's checks and its own meetings are recorded at the township office (``on_laptop``: the store is
+    a village laptop, ``core.sync.roles.role(store) == LAPTOP``; the township would refuse its bundle); they reach
+    the laptops in the township's bundles, where they are read."""
+    if on_laptop:
+        raise WorkTeamError(
+            _(
+                "On a village laptop the township's checks and its leaders' and all-member meetings are only read: "
+                "the township office records them."
+            )
+        )
+
+
+def record_meeting(store: Store, draft: MeetingDraft, *, today: dt.date, on_laptop: bool = False) -> str:
     """A meeting (WT-2): a village's team meeting (``village_id`` its village), or the township's leaders' or
-    all-member meeting (``village_id`` None, recorded by the township); returns its id."""
+    all-member meeting (``village_id`` None, recorded by the township, not on a laptop); returns its id."""
+    if draft.village_id is None:
+        _township_only(on_laptop)
     if draft.kind not in wt.MEETING_KINDS:
         raise WorkTeamError(_("Unknown kind of meeting."))
     if (draft.kind == wt.TEAM_MEETING) != (draft.village_id is not None):
@@ -567,15 +611,24 @@ def draft_report_text(store: Store, village_id: str, week_start: dt.date) -> str
 
 
 def save_report(
-    store: Store, village_id: str, week_start: dt.date, report_text: str, *, send: bool, today: dt.date
+    store: Store,
+    village_id: str,
+    week_start: dt.date,
+    report_text: str,
+    *,
+    send: bool,
+    today: dt.date,
+    photos: Sequence[Photo] = (),
 ) -> str:
-    """Keep the team's report of the week starting ``week_start`` (its Monday), edited; ``send``: it is sent
-    (in, as of ``today``: it goes in the next bundle).  One report a week per village: saving again edits it;
-    a sent report is not changed again.  Returns its id."""
+    """Keep the team's report of the week starting ``week_start`` (its Monday), edited, with ``photos`` added to
+    those it has (WT-2: "with pictures"; resized for the stick like the visits' photos, ``photo_for_stick``);
+    ``send``: it is sent (in, as of ``today``: it goes in the next bundle, photos and all).  One report a week per
+    village: saving again edits it; a sent report is not changed again.  Returns its id."""
     monday = _monday(week_start)
     if monday > today:
         raise WorkTeamError(_("A week still to come cannot be reported."))
     body = _text(report_text, _("report"))
+    resized = [_photo(source) for source in photos]  # before the transaction: a bad photo changes nothing
     with store.unit_of_work() as session:
         access.require(store, session, Action.TEAM_WORK, village_id)
         _village(session, village_id)
@@ -592,7 +645,34 @@ def save_report(
         report.text = body
         report.sent_on = today if send else None
         session.flush()
+        for name, data in resized:
+            session.add(
+                WeeklyReportPhoto(
+                    village_id=village_id, report_id=report.id, filename=name, sha256=put_blob(session, data)
+                )
+            )
         return report.id
+
+
+def remove_report_photo(store: Store, photo_id: str) -> None:
+    """Take a photo off a report not sent yet (a sent report is not changed again)."""
+    with store.unit_of_work() as session:
+        found = session.get(WeeklyReportPhoto, photo_id)
+        if found is None:
+            raise WorkTeamError(_("This photo is not in the store."))
+        access.require(store, session, Action.TEAM_WORK, found.village_id)
+        report = session.get_one(WeeklyReport, found.report_id)
+        if report.sent_on is not None:
+            raise WorkTeamError(_("This week's report was sent already; it is not changed."))
+        session.delete(found)
+
+
+@dataclass(frozen=True)
+class ReportPhoto:
+    id: str
+    filename: str
+    sha256: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -602,6 +682,7 @@ class ReportInfo:
     week_start: dt.date
     text: str
     sent_on: dt.date | None
+    photos: tuple[ReportPhoto, ...] = ()
 
 
 def report_of_week(store: Store, village_id: str, week_start: dt.date) -> ReportInfo | None:
@@ -612,14 +693,26 @@ def report_of_week(store: Store, village_id: str, week_start: dt.date) -> Report
             .where(WeeklyReport.village_id == village_id, WeeklyReport.week_start == _monday(week_start))
             .order_by(WeeklyReport.created_at, WeeklyReport.id)
         ).first()
-        return None if r is None else ReportInfo(r.id, r.village_id, r.week_start, r.text, r.sent_on)
+        if r is None:
+            return None
+        photos = tuple(
+            ReportPhoto(p.id, p.filename, p.sha256, size)
+            for p, size in session.execute(
+                select(WeeklyReportPhoto, Blob.size)
+                .join(Blob, Blob.sha256 == WeeklyReportPhoto.sha256)
+                .where(WeeklyReportPhoto.report_id == r.id)
+                .order_by(WeeklyReportPhoto.created_at, WeeklyReportPhoto.id)
+            ).all()
+        )
+        return ReportInfo(r.id, r.village_id, r.week_start, r.text, r.sent_on, photos)
 
 
 # --- checks ------------------------------------------------------------------------------------------------
 
 
-def record_check(store: Store, draft: CheckDraft, *, today: dt.date) -> str:
-    """A check on a village's team by the township (WT-3); returns its id."""
+def record_check(store: Store, draft: CheckDraft, *, today: dt.date, on_laptop: bool = False) -> str:
+    """A check on a village's team by the township (WT-3), not on a laptop; returns its id."""
+    _township_only(on_laptop)
     problem = wt.check_problem(draft.kind, draft.result, draft.household_id is not None)
     if problem:
         raise WorkTeamError(problem)
@@ -654,9 +747,17 @@ def record_check(store: Store, draft: CheckDraft, *, today: dt.date) -> str:
 
 
 def record_follow_up(
-    store: Store, check_id: str, follow_up: str, done_on: dt.date, *, talked_to: bool, today: dt.date
+    store: Store,
+    check_id: str,
+    follow_up: str,
+    done_on: dt.date,
+    *,
+    talked_to: bool,
+    today: dt.date,
+    on_laptop: bool = False,
 ) -> None:
     """The follow-up of a check (WT-3): what was done, the day, whether the member was talked to (约谈)."""
+    _township_only(on_laptop)
     body = _text(follow_up, _("follow-up"))
     if done_on > today:
         raise WorkTeamError(_("A follow-up cannot be done on a day still to come."))
@@ -836,6 +937,7 @@ class VillageReport:
     visits: int = 0
     photos: int = 0
     photo_bytes: int = 0
+    report_photos: int = 0  # the photos of the quarter's weekly reports sent (WT-2 "with pictures")
 
 
 @dataclass(frozen=True)
@@ -941,6 +1043,17 @@ def _village_report(session: Session, village: Village, quarter: wt.Quarter, tod
         .join(TeamVisitPhoto, TeamVisitPhoto.sha256 == Blob.sha256)
         .where(TeamVisitPhoto.visit_id.in_([i for i, _h, _d, _m in quarter_visits]))
     ).all()
+    report_photos = session.scalar(
+        select(func.count(WeeklyReportPhoto.id))
+        .join(WeeklyReport, WeeklyReport.id == WeeklyReportPhoto.report_id)
+        .where(
+            WeeklyReport.village_id == vid,
+            WeeklyReport.sent_on.is_not(None),
+            WeeklyReport.sent_on <= today,
+            WeeklyReport.week_start >= quarter.first_day - dt.timedelta(days=6),  # a week is its Sunday's quarter's
+            WeeklyReport.week_start <= quarter.last_day - dt.timedelta(days=6),
+        )
+    )
     return VillageReport(
         vid,
         village.name,
@@ -955,6 +1068,7 @@ def _village_report(session: Session, village: Village, quarter: wt.Quarter, tod
         len(quarter_visits),
         len(photo_rows),
         sum(r[0] for r in photo_rows),
+        report_photos or 0,
     )
 
 
@@ -986,6 +1100,137 @@ def report(store: Store, quarter: wt.Quarter, today: dt.date, village_ids: Itera
             for kind in (wt.LEADERS_MEETING, wt.ALL_MEMBERS_MEETING)
         }
     return TeamsReport(quarter, today, found, township[wt.LEADERS_MEETING], township[wt.ALL_MEMBERS_MEETING])
+
+
+# --- the roster, the pairings, the tasks reported (the window's pages) --------------------------------------
+
+
+def may(store: Store, village_id: str | None, action: Action = Action.TEAM_WORK, *, on_laptop: bool = False) -> bool:
+    """Whether the person logged in may do ``action`` for the teams of ``village_id``: ``Action.TEAM_WORK``, the
+    team's own records; ``Action.TEAM_CHECKS``, the township's checks on the teams (WT-3); ``Action.OVERSEE_TEAMS``,
+    the township's meetings with them; the township's two never on a laptop.  For the window to show a form or
+    only the records."""
+    if on_laptop and action is not Action.TEAM_WORK:
+        return False
+    with store.session() as session:
+        try:
+            access.require(store, session, action, village_id)
+        except PermissionRefused:
+            return False
+    return True
+
+
+def team_villages(store: Store) -> list[tuple[str, str]]:
+    """(id, name) of the villages the reader may read, in the township's order."""
+    readable = access.readable_villages(store)
+    with store.session() as session:
+        access.require(store, session, Action.READ, None)
+        return [
+            (v.id, v.name)
+            for v in session.scalars(select(Village).order_by(Village.created_at, Village.name, Village.id))
+            if readable is None or v.id in readable
+        ]
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: str
+    village_id: str
+    name: str
+    unit: str
+    role: str
+    telephone: str
+    arrived_on: dt.date
+    left_on: dt.date | None
+    account_name: str
+
+    @property
+    def role_label(self) -> str:
+        return _(wt.MEMBER_ROLES.get(self.role, self.role))
+
+    def draft(self) -> MemberDraft:
+        return MemberDraft(
+            self.name, self.arrived_on, self.unit, self.role, self.telephone, self.left_on, self.account_name
+        )
+
+
+def roster(store: Store, village_id: str) -> list[MemberInfo]:
+    """The village's team, those still there first (by arrival), then those who left."""
+    with store.session() as session:
+        access.require(store, session, Action.READ, village_id)
+        found = [
+            MemberInfo(m.id, m.village_id, m.name, m.unit, m.role, m.telephone, m.arrived_on, m.left_on, m.account_name)
+            for m in session.scalars(select(TeamMember).where(TeamMember.village_id == village_id))
+        ]
+    return sorted(found, key=lambda m: (m.left_on is not None, m.arrived_on, m.name, m.id))
+
+
+@dataclass(frozen=True)
+class PairingInfo:
+    id: str
+    member_id: str
+    member: str
+    household_id: str
+    household: str  # the head's name
+    start_on: dt.date
+    end_on: dt.date | None
+
+
+def pairings(store: Store, village_id: str, member_id: str | None = None) -> list[PairingInfo]:
+    """The village's helper-cadre pairings (of one member), open ones first, by member and household."""
+    with store.session() as session:
+        access.require(store, session, Action.READ, village_id)
+        query = (
+            select(HelperPairing, TeamMember.name, Household.head_name)
+            .join(TeamMember, TeamMember.id == HelperPairing.member_id)
+            .join(Household, Household.id == HelperPairing.household_id)
+            .where(HelperPairing.village_id == village_id)
+        )
+        if member_id is not None:
+            query = query.where(HelperPairing.member_id == member_id)
+        found = [
+            PairingInfo(p.id, p.member_id, name, p.household_id, head, p.start_on, p.end_on)
+            for p, name, head in session.execute(query).all()
+        ]
+    return sorted(found, key=lambda p: (p.end_on is not None, p.member, p.household, p.start_on, p.id))
+
+
+def village_households(store: Store, village_id: str) -> list[tuple[str, str]]:
+    """(id, head's name) of the village's households, by head (to pair a member with one)."""
+    with store.session() as session:
+        access.require(store, session, Action.READ, village_id)
+        rows = session.execute(
+            select(Household.id, Household.head_name)
+            .where(Household.village_id == village_id)
+            .order_by(Household.head_name, Household.id)
+        ).all()
+    return [(a, b) for a, b in rows]
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: str
+    task: str
+    done_on: dt.date
+    evidence: str
+
+    @property
+    def task_label(self) -> str:
+        return _(wt.TASK_LABELS.get(self.task, self.task))
+
+
+def tasks_reported(store: Store, village_id: str) -> list[TaskInfo]:
+    """The WT-1 tasks the village's team reported done, newest first."""
+    with store.session() as session:
+        access.require(store, session, Action.READ, village_id)
+        return [
+            TaskInfo(m.id, m.task, m.done_on, m.evidence)
+            for m in session.scalars(
+                select(TeamMilestone)
+                .where(TeamMilestone.village_id == village_id)
+                .order_by(TeamMilestone.done_on.desc(), TeamMilestone.id)
+            )
+        ]
 
 
 # --- the day view ------------------------------------------------------------------------------------------
@@ -1213,7 +1458,7 @@ def report_json(found: TeamsReport) -> dict[str, object]:
                     "photo_bytes": v.photo_bytes,
                 },
                 "team_meetings": _period_json(v.team_meetings),
-                "weekly_reports": _period_json(v.reports),
+                "weekly_reports": {**_period_json(v.reports), "photos": v.report_photos},
                 "checks": _checks_json(v.checks),
             }
         )

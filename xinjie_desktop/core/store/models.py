@@ -791,6 +791,17 @@ class WeeklyReport(Travelling, Base):
     sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
+class WeeklyReportPhoto(Travelling, Base):
+    """A photo of a team's weekly report (WT-2: the week reported "with pictures"), resized for the stick like the
+    visits' photos, kept once per content (``blob``); it travels with its report."""
+
+    __tablename__ = "weekly_report_photo"
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("weekly_report.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"))
+
+
 class TeamCheck(Travelling, Base):
     """A check on a team by the township (WT-3): the day, how (telephone, village visit, household visit), who
     checked, the member checked (None: the team), the household visited, the result, what was found, the

@@ -52,6 +52,7 @@ BLOB_COLUMNS = {
     "agreement_signature": ("image_sha256",),
     "demolition_acceptance": ("photo_sha256",),
     "team_visit_photo": ("sha256",),  # issue 20
+    "weekly_report_photo": ("sha256",),  # issue 20: the weekly reports' photos
     "fund_payment": ("acknowledgement_sha256",),
 }
 

@@ -15,8 +15,9 @@ written around it.  The steps, and what each shows:
 - the work teams (issue 20) of two villages, as of the demo's day: members arrived long ago, recently and
   just now (deadlines met, met late, due and overdue), one who left; helper-cadre pairings; visits this
   quarter and last, with photos, leaving some households not visited; weekly team meetings with two weeks
-  missing, the township's leaders' meetings; weekly reports sent, one left a draft, some weeks missing; checks
-  by telephone, village visit and household visit, good, short with the follow-up done (约谈) and open;
+  missing, the township's leaders' meetings; weekly reports sent (two with photos of their own), one left a
+  draft (with a photo), some weeks missing; checks by telephone, village visit and household visit, good,
+  short with the follow-up done (约谈) and open;
 - funds of every source, their paperwork and loans' replacement in every state, payments in tranches
   acknowledged on screen, on paper and not yet, one paid in full, and the checks held, overdue and due with
   their findings (issue 19: the funds window, ``funds report``);
@@ -513,7 +514,13 @@ def _work_teams(demo: Demo) -> None:
         if sunday >= today or index in (3, 6):
             continue
         text = teams.draft_report_text(store, first, monday)
-        teams.save_report(store, first, monday, text, send=index != 4, today=sunday)
+        # WT-2 "with pictures": the first two sent reports carry photos of their own, the draft one too.
+        photos = [
+            (f"周报照片{monday:%m%d}-{n + 1}.jpg", _demo_photo(40 + index * 2 + n))
+            for n in range(2 if index < 2 else 1)
+            if index in (0, 1, 4)
+        ]
+        teams.save_report(store, first, monday, text, send=index != 4, today=sunday, photos=photos)
     # Checks (WT-3): a good telephone call, a village visit that found a shortfall followed up (约谈), a
     # household visit that found the member away, its follow-up still open.
     teams.record_check(

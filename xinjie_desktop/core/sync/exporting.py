@@ -67,6 +67,12 @@ def _received(session: Session, me: str) -> dict[str, int]:
     return held
 
 
+# The township's records of no village that every laptop receives: the township itself, the funds (the payments
+# acknowledged there name them, issue 19), the township's leaders' and all-member meetings (issue 20, WT-2: the
+# teams read them; a laptop cannot record one, and the township refuses one from a laptop as outside its scope).
+TO_EVERY_LAPTOP = ("township", "fund", "team_meeting")
+
+
 def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
     """What goes to ``peer``: every change it is not known to hold (all with ``full``), within its villages."""
     me = store.device_id
@@ -113,8 +119,8 @@ def plan(store: Store, peer: Peer, *, full: bool = False) -> Outgoing:
                     continue
             elif is_laptop and row[6] is not None and row[6] not in scope:
                 continue
-            elif is_laptop and row[6] is None and row[3] not in ("township", "fund"):
-                continue  # (a fund reaches every laptop: the payments acknowledged there name it, issue 19)
+            elif is_laptop and row[6] is None and row[3] not in TO_EVERY_LAPTOP:
+                continue
             change = Change(*row)
             changes.append(list(row))
             counts[change.table] += 1

@@ -234,6 +234,11 @@ OTHER_LABELS: dict[str, dict[str, str]] = {
         "text": N_("Report"),
         "sent_on": N_("Sent on"),
     },
+    "weekly_report_photo": {
+        "report_id": N_("Weekly report"),
+        "filename": N_("File name"),
+        "sha256": N_("Fingerprint (SHA-256)"),
+    },
     "member": {
         "position": N_("Place in the household list"),
     },

@@ -349,7 +349,12 @@ class MainWindow(QMainWindow):
         self.village_documents_action.triggered.connect(self.open_village_documents)
         file_menu.addAction(self.village_documents_action)
         self.teams_action = QAction(_("&Work teams…"), self, objectName="teams_action")
-        self.teams_action.setToolTip(_("A team member's day, the visits, the meetings and the weekly report"))
+        self.teams_action.setToolTip(
+            _(
+                "A team member's day, the visits, the meetings, the weekly report, the team and its pairings, the "
+                "deadlines, the township's checks and the quarter's coverage"
+            )
+        )
         self.teams_action.triggered.connect(self.open_work_teams)
         file_menu.addAction(self.teams_action)
         self.roster_action = QAction(_("The national system's &roster…"), self, objectName="roster_action")
@@ -562,7 +567,7 @@ class MainWindow(QMainWindow):
 
         from xinjie_desktop.qt.teams.teams_view import TeamsDialog  # needs the core
 
-        dialog = TeamsDialog(self._workspace.store, self)
+        dialog = TeamsDialog(self._workspace.store, self, on_laptop=self._is_laptop)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -11,20 +11,17 @@ core.records.work_teams' (the rules: core.rules.work_teams); the tables are mode
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -32,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,77 +40,18 @@ from xinjie_desktop.core.rules import work_teams as wt
 from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, DateField, MessageLabel, close_buttons
-
-NO_PARENT = QModelIndex()
-PREVIEW_HEIGHT = 200
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of rows of text (each row's object kept for ``UserRole``)."""
-
-    def __init__(self, headers: Callable[[], list[str]], parent=None) -> None:
-        super().__init__(parent)
-        self._headers = headers
-        self.rows: list[tuple[object, Sequence[str]]] = []
-
-    def set_rows(self, rows: list[tuple[object, Sequence[str]]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._headers())
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers()[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        item, texts = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return texts[index.column()] or EMPTY_MARK
-        if role == Qt.ItemDataRole.UserRole:
-            return item
-        return None
-
-
-def table(model: RowsModel, name: str) -> QTableView:
-    view = QTableView(objectName=name)
-    view.setModel(model)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return view
-
-
-def _day(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def days_text(days: int) -> str:
-    if days < 0:
-        return _("quarter ended")
-    return _("last day") if days == 0 else _("days left: {n}").format(n=days)
+from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel, close_buttons
+from xinjie_desktop.qt.teams.tables import PREVIEW_HEIGHT, THUMB_HEIGHT, THUMB_WIDTH, RowsModel, _day, days_text, table
+from xinjie_desktop.qt.teams.team_pages import ChecksPage, CoveragePage, DeadlinesPage, RosterPage
 
 
 class TeamsDialog(QDialog):
     """Records → Work teams."""
 
-    def __init__(self, store: Store, parent=None, today: dt.date | None = None) -> None:
+    def __init__(self, store: Store, parent=None, today: dt.date | None = None, on_laptop: bool = False) -> None:
         super().__init__(parent)
         self.store = store
+        self.on_laptop = on_laptop  # a village laptop: the township's checks and meetings are only read here
         self.setObjectName("teams_dialog")
         self.setWindowTitle(_("Work teams"))
         self.resize(1280, 720)
@@ -123,6 +60,9 @@ class TeamsDialog(QDialog):
         top.addWidget(QLabel(_("Team member:")))
         self.member = QComboBox(objectName="teams_member")
         top.addWidget(self.member, 1)
+        top.addWidget(QLabel(_("Village:")))
+        self.village = QComboBox(objectName="teams_village")
+        top.addWidget(self.village)
         top.addWidget(QLabel(_("Today:")))
         self.today = DateField(today or dt.date.today())
         self.today.setObjectName("teams_today")
@@ -138,26 +78,41 @@ class TeamsDialog(QDialog):
         self.tabs.addTab(self._visits_page(), _("Visits"))
         self.tabs.addTab(self._meetings_page(), _("Meetings"))
         self.tabs.addTab(self._report_page(), _("Weekly report"))
+        self.roster_page = RosterPage(store, on_laptop, self)
+        self.roster_page.changed = self.reload_members
+        self.deadlines_page = DeadlinesPage(store, on_laptop, self)
+        self.checks_page = ChecksPage(store, on_laptop, self)
+        self.coverage_page = CoveragePage(store, on_laptop, self)
+        self.village_pages = (self.roster_page, self.deadlines_page, self.checks_page, self.coverage_page)
+        self.tabs.addTab(self.roster_page, _("Team and pairings"))
+        self.tabs.addTab(self.deadlines_page, _("Deadlines and tasks"))
+        self.tabs.addTab(self.checks_page, _("Checks on the team"))
+        self.tabs.addTab(self.coverage_page, _("Quarter's coverage"))
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close_buttons(self))
         self.view: teams.DayView | None = None
+        self.report: teams.ReportInfo | None = None
+        self.member_villages: dict[str, str] = {}
         try:
-            members = teams.members(store)
+            villages = teams.team_villages(store)
         except PermissionRefused as refused:
-            members = []
+            villages = []
             self.message.show_message(str(refused))
-        for member_id, name, _village_id, village in members:
-            self.member.addItem(f"{name}（{village}）", member_id)
-        if not members and not self.message.text():
+        for village_id, name in villages:
+            self.village.addItem(name, village_id)
+        self.reload_members()
+        if not self.member_villages and not self.message.text():
             self.message.show_message(_("No work team is recorded yet."), "info")
         actor = store.actor
         if actor is not None:
             mine = teams.member_for_account(store, actor.name)
             if mine is not None and self.member.findData(mine) >= 0:
                 self.member.setCurrentIndex(self.member.findData(mine))
-        self.member.currentIndexChanged.connect(self.refresh)
-        self.today.date_changed.connect(lambda _day: self.refresh())
-        self.refresh()
+        self.member.currentIndexChanged.connect(self.member_chosen)
+        self.village.currentIndexChanged.connect(lambda _index: self.refresh_village())
+        self.today.date_changed.connect(lambda _day: self.refresh_all())
+        self.tabs.currentChanged.connect(self.page_shown)
+        self.member_chosen()
 
     # --- pages --------------------------------------------------------------------------------------
     def _day_page(self) -> QWidget:
@@ -262,11 +217,24 @@ class TeamsDialog(QDialog):
         left_layout.addWidget(self.rhythm)
         left_layout.addWidget(table(self.meetings_model, "teams_meetings"), 1)
         page.addWidget(left)
-        form_box = QGroupBox(_("Record the team meeting"))
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.meeting_read_only = QLabel(
+            _("You may read the meetings here; the team records its meetings, the township office its own."),
+            objectName="meeting_read_only",
+        )
+        self.meeting_read_only.setWordWrap(True)
+        self.meeting_read_only.setVisible(False)
+        right_layout.addWidget(self.meeting_read_only)
+        form_box = QGroupBox(_("Record a meeting"))
+        self.meeting_box = form_box
+        right_layout.addWidget(form_box)
         outer = QVBoxLayout(form_box)
         form = QFormLayout()
         outer.addLayout(form)
         outer.addStretch(1)
+        self.meeting_kind = QComboBox(objectName="meeting_kind")
         self.meeting_date = DateField(dt.date.today())
         self.meeting_date.setObjectName("meeting_date")
         self.meeting_attendees = QLineEdit(objectName="meeting_attendees")
@@ -277,6 +245,7 @@ class TeamsDialog(QDialog):
         self.decision_owner = QLineEdit(objectName="decision_owner")
         self.decision_due = DateField(optional=True)
         self.decision_due.setObjectName("decision_due")
+        form.addRow(_("Meeting:"), self.meeting_kind)
         form.addRow(_("Date:"), self.meeting_date)
         form.addRow(_("Who came:"), self.meeting_attendees)
         form.addRow(_("Minutes:"), self.meeting_minutes)
@@ -288,7 +257,7 @@ class TeamsDialog(QDialog):
         self.meeting_save = QPushButton(_("Record the meeting"), objectName="meeting_save")
         self.meeting_save.clicked.connect(self.save_meeting)
         form.addRow(self.meeting_save)
-        page.addWidget(form_box)
+        page.addWidget(right)
         page.setSizes([760, 480])
         return page
 
@@ -308,6 +277,27 @@ class TeamsDialog(QDialog):
         layout.addLayout(row)
         self.report_text = QPlainTextEdit(objectName="report_text")
         layout.addWidget(self.report_text, 1)
+        pictures = QHBoxLayout()
+        self.report_photos = QListWidget(objectName="report_photos")
+        self.report_photos.setViewMode(QListWidget.ViewMode.IconMode)
+        self.report_photos.setIconSize(QSize(THUMB_WIDTH, THUMB_HEIGHT))
+        self.report_photos.setFlow(QListWidget.Flow.LeftToRight)
+        self.report_photos.setWrapping(False)
+        self.report_photos.setFixedHeight(THUMB_HEIGHT + 44)
+        pictures.addWidget(self.report_photos, 1)
+        picture_buttons = QVBoxLayout()
+        self.report_photos_label = QLabel(objectName="report_photos_label")
+        self.report_add_photos = QPushButton(_("Add photos…"), objectName="report_add_photos")
+        self.report_add_photos.clicked.connect(self.choose_report_photos)
+        self.report_remove_photo = QPushButton(_("Take the photo chosen off"), objectName="report_remove_photo")
+        self.report_remove_photo.clicked.connect(self.remove_report_photo)
+        picture_buttons.addWidget(self.report_photos_label)
+        picture_buttons.addWidget(self.report_add_photos)
+        picture_buttons.addWidget(self.report_remove_photo)
+        picture_buttons.addStretch(1)
+        pictures.addLayout(picture_buttons)
+        layout.addLayout(pictures)
+        self.report_photo_paths: list[Path] = []  # chosen, saved with the report
         self.report_message = MessageLabel()
         layout.addWidget(self.report_message)
         buttons = QHBoxLayout()
@@ -325,6 +315,60 @@ class TeamsDialog(QDialog):
     # --- reading ------------------------------------------------------------------------------------
     def member_id(self) -> str | None:
         return self.member.currentData()
+
+    def village_id(self) -> str | None:
+        return self.village.currentData()
+
+    def reload_members(self) -> None:
+        """The members still in their village (a member added on the roster page appears at once)."""
+        current = self.member_id()
+        try:
+            members = teams.members(self.store)
+        except PermissionRefused as refused:
+            members = []
+            self.message.show_message(str(refused))
+        self.member.blockSignals(True)
+        self.member.clear()
+        self.member_villages = {}
+        for member_id, name, village_id, village in members:
+            self.member.addItem(f"{name}（{village}）", member_id)
+            self.member_villages[member_id] = village_id
+        if current is not None and self.member.findData(current) >= 0:
+            self.member.setCurrentIndex(self.member.findData(current))
+        self.member.blockSignals(False)
+
+    def member_chosen(self) -> None:
+        """A member chosen: their day, and their village on the village's pages."""
+        village = self.member_villages.get(self.member_id() or "")
+        if village is not None and self.village.findData(village) >= 0 and village != self.village_id():
+            self.village.blockSignals(True)
+            self.village.setCurrentIndex(self.village.findData(village))
+            self.village.blockSignals(False)
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        self.refresh()
+        self.refresh_village()
+
+    def page_shown(self, index: int) -> None:
+        """A village's page shown again shows what the other pages recorded meanwhile."""
+        page = self.tabs.widget(index)
+        if page in self.village_pages:
+            try:
+                page.load(self.village_id(), self.day())
+            except PermissionRefused as refused:
+                self.message.show_message(str(refused))
+
+    def refresh_village(self) -> None:
+        """The pages over the village chosen (the team, the deadlines, the checks, the quarter's coverage)."""
+        village, today = self.village_id(), self.day()
+        try:
+            for page in self.village_pages:
+                page.load(village, today)
+            self.load_meetings()
+            self.load_report()
+        except PermissionRefused as refused:
+            self.message.show_message(str(refused))
 
     def day(self) -> dt.date:
         return self.today.date_or_none() or dt.date.today()
@@ -396,8 +440,6 @@ class TeamsDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if other_id == member_id else Qt.CheckState.Unchecked)
             self.visit_members.addItem(item)
         self.load_visits()
-        self.load_meetings()
-        self.load_report()
 
     def load_visits(self) -> None:
         if self.view is None:
@@ -443,10 +485,26 @@ class TeamsDialog(QDialog):
         )
 
     def load_meetings(self) -> None:
-        if self.view is None:
+        """The quarter's meetings of the village chosen and the township's (a laptop reads the township's once
+        they arrived); the form records the village's team meeting, and the township's own where it may."""
+        village, today = self.village_id(), self.day()
+        quarter = wt.quarter_of(today)
+        kind = self.meeting_kind.currentData()
+        self.meeting_kind.clear()
+        if village is not None and teams.may(self.store, village):
+            self.meeting_kind.addItem(_(wt.MEETING_KINDS[wt.TEAM_MEETING]), wt.TEAM_MEETING)
+        if teams.may(self.store, None, Action.OVERSEE_TEAMS, on_laptop=self.on_laptop):
+            for code in (wt.LEADERS_MEETING, wt.ALL_MEMBERS_MEETING):
+                self.meeting_kind.addItem(_(wt.MEETING_KINDS[code]), code)
+        if kind is not None and self.meeting_kind.findData(kind) >= 0:
+            self.meeting_kind.setCurrentIndex(self.meeting_kind.findData(kind))
+        self.meeting_box.setVisible(self.meeting_kind.count() > 0)
+        self.meeting_read_only.setVisible(self.meeting_kind.count() == 0)
+        self.meeting_save.setEnabled(self.meeting_kind.count() > 0)
+        if village is None:
+            self.meetings_model.set_rows([])
             return
-        quarter, today = self.view.quarter, self.day()
-        found = teams.meetings(self.store, self.view.village_id, quarter.first_day, quarter.last_day)
+        found = teams.meetings(self.store, village, quarter.first_day, quarter.last_day)
         self.meetings_model.set_rows(
             [
                 (
@@ -470,14 +528,20 @@ class TeamsDialog(QDialog):
                 quarter=quarter, held=wt.count(periods, wt.HELD), missing=len(missing)
             )
             + ((" " + _("Missing: {weeks}.").format(weeks=_(", ").join(missing))) if missing else "")
+            + " "
+            + _("The township's leaders' meetings held {leaders}, all-member meetings held {all}.").format(
+                leaders=sum(1 for m in found if m.kind == wt.LEADERS_MEETING),
+                all=sum(1 for m in found if m.kind == wt.ALL_MEMBERS_MEETING),
+            )
         )
 
     def load_report(self) -> None:
-        if self.view is None:
+        village = self.village_id()
+        if village is None:
             return
         week = self.report_week.date_or_none() or self.day()
         monday, sunday = wt.week_of(week)
-        report = teams.report_of_week(self.store, self.view.village_id, monday)
+        report = teams.report_of_week(self.store, village, monday)
         if report is None:
             self.report_state.setText(_("Week {first} to {last}: no report yet.").format(first=monday, last=sunday))
             self.report_text.setPlainText("")
@@ -490,10 +554,38 @@ class TeamsDialog(QDialog):
             )
             self.report_text.setPlainText(report.text)
         sent = report is not None and report.sent_on is not None
-        may = self.may_record_team_work()
-        self.report_text.setReadOnly(sent or not may)
-        for widget in (self.report_save, self.report_send, self.report_draft):
-            widget.setEnabled(not sent and may)
+        writable = teams.may(self.store, village) and not sent
+        self.report_text.setReadOnly(not writable)
+        for widget in (self.report_save, self.report_send, self.report_draft, self.report_add_photos):
+            widget.setEnabled(writable)
+        self.report = report
+        if sent:
+            self.report_photo_paths = []
+        self.show_report_photos()
+
+    def show_report_photos(self) -> None:
+        """The report's photos as the stick carries them, then those chosen and not saved yet."""
+        self.report_photos.clear()
+        saved = self.report.photos if self.report is not None else ()
+        for photo in saved:
+            pixmap = QPixmap()
+            pixmap.loadFromData(teams.photo(self.store, photo.sha256))
+            item = QListWidgetItem(QIcon(pixmap), photo.filename)
+            item.setData(Qt.ItemDataRole.UserRole, photo.id)
+            item.setToolTip(_("{name}, {kb} KB").format(name=photo.filename, kb=max(photo.size // 1024, 1)))
+            self.report_photos.addItem(item)
+        for path in self.report_photo_paths:
+            item = QListWidgetItem(QIcon(QPixmap(str(path))), path.name)
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(_("{name}: not saved yet").format(name=path.name))
+            self.report_photos.addItem(item)
+        self.report_photos_label.setText(
+            _("Photos: {saved} saved, {chosen} to save").format(saved=len(saved), chosen=len(self.report_photo_paths))
+            if self.report_photo_paths
+            else _("Photos: {n}").format(n=len(saved))
+        )
+        sent = self.report is not None and self.report.sent_on is not None
+        self.report_remove_photo.setEnabled(self.report_photos.count() > 0 and not sent)
 
     # --- writing ------------------------------------------------------------------------------------
     def choose_photos(self) -> None:
@@ -537,7 +629,9 @@ class TeamsDialog(QDialog):
         self.refresh()
 
     def save_meeting(self) -> None:
-        if self.view is None:
+        kind = self.meeting_kind.currentData()
+        village = None if kind in (wt.LEADERS_MEETING, wt.ALL_MEMBERS_MEETING) else self.village_id()
+        if kind is None or (kind == wt.TEAM_MEETING and village is None):
             return
         day = self.meeting_date.date_or_none()
         if day is None or not self.decision_due.is_valid():
@@ -551,11 +645,9 @@ class TeamsDialog(QDialog):
         attendees = tuple(
             name.strip() for name in self.meeting_attendees.text().replace("，", ",").split(",") if name.strip()
         )
-        draft = teams.MeetingDraft(
-            wt.TEAM_MEETING, day, self.view.village_id, attendees, self.meeting_minutes.toPlainText(), decisions
-        )
+        draft = teams.MeetingDraft(kind, day, village, attendees, self.meeting_minutes.toPlainText(), decisions)
         try:
-            teams.record_meeting(self.store, draft, today=dt.date.today())
+            teams.record_meeting(self.store, draft, today=dt.date.today(), on_laptop=self.on_laptop)
         except (teams.WorkTeamError, PermissionRefused) as refused:
             self.meeting_message.show_message(str(refused))
             return
@@ -566,23 +658,58 @@ class TeamsDialog(QDialog):
         self.load_meetings()
 
     def draft_report(self) -> None:
-        if self.view is None:
+        village = self.village_id()
+        if village is None:
             return
         week = self.report_week.date_or_none() or self.day()
-        self.report_text.setPlainText(teams.draft_report_text(self.store, self.view.village_id, week))
+        self.report_text.setPlainText(teams.draft_report_text(self.store, village, week))
 
     def save_report(self, *, send: bool) -> None:
-        if self.view is None:
+        village = self.village_id()
+        if village is None:
             return
         week = self.report_week.date_or_none() or self.day()
         try:
             teams.save_report(
-                self.store, self.view.village_id, week, self.report_text.toPlainText(), send=send, today=dt.date.today()
+                self.store,
+                village,
+                week,
+                self.report_text.toPlainText(),
+                send=send,
+                today=dt.date.today(),
+                photos=self.report_photo_paths,
             )
         except (teams.WorkTeamError, PermissionRefused) as refused:
             self.report_message.show_message(str(refused))
             return
+        self.report_photo_paths = []
         self.report_message.show_message(
             _("The report is sent with the next bundle.") if send else _("The draft is saved."), "info"
         )
+        self.load_report()
+
+    def choose_report_photos(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(
+            self, _("Photos of the week"), "", _("Photos (*.jpg *.jpeg *.png)")
+        )
+        self.report_photo_paths += [Path(name) for name in names]
+        self.show_report_photos()
+
+    def remove_report_photo(self) -> None:
+        """The photo chosen off the report: one not saved yet is forgotten, a saved one taken off the draft."""
+        item = self.report_photos.currentItem()
+        if item is None:
+            self.report_message.show_message(_("Choose the photo to take off."))
+            return
+        chosen = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(chosen, Path):
+            self.report_photo_paths.remove(chosen)
+            self.show_report_photos()
+            return
+        try:
+            teams.remove_report_photo(self.store, chosen)
+        except (teams.WorkTeamError, PermissionRefused) as refused:
+            self.report_message.show_message(str(refused))
+            return
+        self.report_message.show_message(_("The photo is taken off the report."), "info")
         self.load_report()
