@@ -109,6 +109,14 @@ def next_stage(store: Store, household_id: str) -> str | None:
         return rules.next_stage(reached_in(session, household_id))
 
 
+def eligibility(store: Store, household_id: str) -> list[str]:
+    """Why no building stage may be recorded for the household (RL-1, AG-1; empty: they may), for the window."""
+    with store.session() as session:
+        if session.get(Household, household_id) is None:
+            return [_("This household no longer exists in the store.")]
+        return rules.eligibility(_case(session, household_id))
+
+
 def refusals(
     store: Store, household_id: str, stage: str, reached_on: dt.date, today: dt.date | None = None
 ) -> list[str]:

@@ -32,6 +32,7 @@ __all__ = [
     "BuildingCase",
     "Reached",
     "check_stage",
+    "eligibility",
     "next_stage",
     "order_problem",
     "reached",
@@ -85,10 +86,8 @@ def reached(recorded: Iterable[Reached], stage: str) -> Reached | None:
     return found[0] if found else None
 
 
-def check_stage(case: BuildingCase, stage: str, on: dt.date, today: dt.date) -> list[str]:
-    """Why ``stage`` may not be recorded as reached on ``on`` (empty: it may)."""
-    if stage not in STAGE_LABELS:
-        return [_("Choose the building stage: foundation, main structure, completion or moved in.")]
+def eligibility(case: BuildingCase) -> list[str]:
+    """Why no stage may be recorded for the household at all (empty: they may): RL-1 and AG-1."""
     found: list[str] = []
     if not case.in_plan:
         found.append(_("The household's relocation is not verified in scope (RL-1): its building is not recorded."))
@@ -98,6 +97,14 @@ def check_stage(case: BuildingCase, stage: str, on: dt.date, today: dt.date) -> 
         found.append(_("The household's relocation agreement is not signed yet (AG-1): sign it first."))
     elif case.agreement_status != "signed":
         found.append(_("The household has no signed relocation agreement (AG-1): building follows a signed agreement."))
+    return found
+
+
+def check_stage(case: BuildingCase, stage: str, on: dt.date, today: dt.date) -> list[str]:
+    """Why ``stage`` may not be recorded as reached on ``on`` (empty: it may)."""
+    if stage not in STAGE_LABELS:
+        return [_("Choose the building stage: foundation, main structure, completion or moved in.")]
+    found = eligibility(case)
     if on > today:
         found.append(_("A building stage cannot be dated in the future."))
     if reached(case.recorded, stage) is not None:
