@@ -209,3 +209,33 @@ def test_a_payment_acknowledged_on_the_screen_from_the_window(qtbot, prepared_ap
     assert any(text.endswith("on screen") for text in _texts(dialog.payments_model, 9))
     (kept,) = [p for p in funds.payments(store) if p.tranche == rules.MAIN_STRUCTURE]
     assert kept.acknowledgement == "screen"
+
+
+def test_FD_1_a_tranche_whose_stage_is_not_recorded_is_refused_before_saving(
+    qtbot, prepared_app, store, group_id, town, type_text
+):
+    """按建房进度拨付 (issues 18, 19): a household whose new house has no stage recorded yet — the payment form says
+    so, naming the stage and the household, and does not save; a tranche dated before its stage neither."""
+    from funds_builders import relocation_household
+    from xinjie_desktop.core.records import building
+
+    waiting = relocation_household(store, group_id, 70, built=False)
+    form = PaymentForm(store, TODAY)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    while form.household.currentData() != waiting:
+        qtbot.keyClick(form.household, Qt.Key.Key_Down)
+    form.amount.setFocus()
+    type_text(form.amount, "1000")
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert not save.isEnabled()
+    assert "“foundation laid (building started)” is not recorded for the household of" in form.message.text()
+    building.record_stage(store, waiting, rules.FOUNDATION, dt.date(2017, 5, 25), "王芳", today=TODAY)
+    form.paid_on.setFocus()
+    form.paid_on.selectAll()
+    type_text(form.paid_on, "2017-05-20")
+    assert not save.isEnabled() and "reached it on 2017-05-25" in form.message.text()
+    form.paid_on.selectAll()
+    type_text(form.paid_on, "2017-05-26")
+    assert save.isEnabled() and not form.message.isVisible()

@@ -262,6 +262,15 @@ def _household_name(session: Session, household_id: str) -> str:
     return f"{household.head_name}（{household.address}）" if household.address else household.head_name
 
 
+def tranche_refusal(store: Store, household_id: str, tranche: str, paid_on: dt.date) -> str | None:
+    """按建房进度拨付: why the tranche may not be paid yet (its stage not recorded for the household, or reached
+    after ``paid_on``), else None; for the window to say before it saves (``record_payment`` decides)."""
+    with store.session() as session:
+        return building_rules.tranche_refusal(
+            tranche, building.reached_in(session, household_id), paid_on, _household_name(session, household_id)
+        )
+
+
 def record_payment(
     store: Store,
     household_id: str,
