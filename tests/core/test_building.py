@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from funds_builders import SIGNED_ON, TODAY, relocation_agreement, relocation_household
 from sync_world import file_state, group_of
-from xinjie_desktop.core.records import accounts, agreements, building, funds
+from xinjie_desktop.core.records import accounts, agreements, audit, building, funds
 from xinjie_desktop.core.records.building import BuildingError
 from xinjie_desktop.core.records.funds import FundsError
 from xinjie_desktop.core.rules import building as rules
@@ -179,6 +179,10 @@ def test_roles_who_may_record_and_who_may_only_read(store, household):
         record(store, household, stage, on)
     accounts.login(store, "auditor", PASSWORD)
     assert [s.stage for s in building.stages(store, household)] == [FOUNDATION, MAIN_STRUCTURE, COMPLETION]
+    # Issue 17: the record of who did what names each one who recorded a stage, and the stage in words
+    recorded = [e for e in audit.entries(store) if e.table == "building_stage"]
+    assert sorted(e.account_name for e in recorded) == ["admin", "cadre", "team"]
+    assert all(e.household_id == household for e in recorded)
 
 
 # --- FD-1: paid by building progress -----------------------------------------------------------------------------
