@@ -27,7 +27,8 @@ member short and its follow-up); from 0014 the township office's record of a cor
 entered into the national system (``roster_correction``, issue 18); from 0015_funds
 the funds (issue 19: a central-budget fund at the office, a tranche paid from it to 杨明 under the signed second
 version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
-and rectified), all entered at the office.
+and rectified), all entered at the office; from 0019_building the building progress of 杨明's new house (foundation
+and main structure, recorded on the laptop).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -69,6 +70,7 @@ REVISIONS = (
     "0016_teams",
     "0017_bulletins",
     "0018_report_photos",
+    "0019_building",
 )
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")
@@ -708,6 +710,23 @@ def rows(revision: str) -> dict[str, list[dict]]:
         ]
     if n >= 16:
         _team_rows(t)
+    if n >= 19:
+        # Building progress (issues 18, 19), recorded on the laptop: 杨明's new house, its foundation laid before the
+        # foundation tranche was paid (2017-05-04) and its main structure since.
+        t["building_stage"] = [
+            {
+                **travelling(f"h1/building/{stage}", day),
+                "household_id": rid("h1"),
+                "stage": stage,
+                "reached_on": day,
+                "recorded_by": "王芳",
+                "evidence": evidence,
+            }
+            for stage, day, evidence in (
+                ("foundation", "2017-04-25", "地基验收照片，村委会见证"),
+                ("main_structure", "2017-05-20", "主体封顶，工作队现场查看"),
+            )
+        ]
     if n >= 7:
         _sync_rows(t, n)
     if n >= 14:
@@ -877,6 +896,7 @@ TRAVELLING = (
     "fund_payment",
     "fund_check",
     "fund_finding",
+    "building_stage",
 )
 DERIVED = {"head_name", "head_id_number", "actual_population", "workflow_step", "flags", "search_text", "list_key"}
 BOOLEANS = {

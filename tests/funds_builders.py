@@ -1,5 +1,6 @@
 """A township with relocation households and funds (issue 19 tests): registered and synchronised households with
-signed relocation agreements, one voided with its new version drafted, one not in the plan."""
+signed relocation agreements, one voided with its new version drafted, one not in the plan.  The households of the
+plan have their building stages recorded (``BUILT``: the tranches are paid by building progress, 按建房进度拨付)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from builders import family_draft, renumber
-from xinjie_desktop.core.records import agreements, funds, households, housing_plans, relocation
+from xinjie_desktop.core.records import agreements, building, funds, households, housing_plans, relocation
 from xinjie_desktop.core.records.demo_data import signature_png
 from xinjie_desktop.core.rules import funds as rules
 from xinjie_desktop.core.rules.housing_plan import REGISTERED, SYNCHRONISED, PlanInput, calculate
@@ -16,6 +17,13 @@ from xinjie_desktop.core.store.models import Township
 
 SIGNED_ON = dt.date(2017, 4, 20)
 TODAY = dt.date(2017, 6, 1)
+# The stages of a new house in the plan, reached before the tests' payments (the earliest on 2017-05-04).
+BUILT = (
+    (rules.FOUNDATION, dt.date(2017, 4, 21)),
+    (rules.MAIN_STRUCTURE, dt.date(2017, 4, 26)),
+    (rules.COMPLETION, dt.date(2017, 4, 30)),
+    (rules.MOVED_IN, dt.date(2017, 5, 3)),
+)
 # 4 people, registered, demolition agreed: 80,000 subsidy + 24,000 reward = 104,000 (SB-1).
 REGISTERED_PLAN = PlanInput(people=4, unit_cost=Decimal(1100), layout=100, demolition_signed=True)
 # Synchronised: 15,000 + 10,000 a household (SB-2).
@@ -30,8 +38,11 @@ def signatures(head: str) -> dict:
     }
 
 
-def relocation_household(store, group_id, sequence: int, kind: str = REGISTERED, *, in_scope: bool = True) -> str:
-    """A household of the relocation plan with its relocation agreement signed on 2017-04-20."""
+def relocation_household(
+    store, group_id, sequence: int, kind: str = REGISTERED, *, in_scope: bool = True, built: bool = True
+) -> str:
+    """A household of the relocation plan with its relocation agreement signed on 2017-04-20 and, when in scope
+    and ``built``, every building stage recorded (``BUILT``)."""
     household_id = households.save(store, renumber(family_draft(group_id), sequence))
     relocation.save(
         store,
@@ -44,6 +55,9 @@ def relocation_household(store, group_id, sequence: int, kind: str = REGISTERED,
     agreements.draft_missing(store, household_id, demolition_deadline=dt.date(2017, 12, 31), today=SIGNED_ON)
     info = agreements.current_agreements(store, household_id)["relocation"]
     agreements.sign_on_screen(store, info.id, signatures("杨明"), SIGNED_ON)
+    if in_scope and built:
+        for stage, on in BUILT:
+            building.record_stage(store, household_id, stage, on, "王芳", "现场查看", today=TODAY)
     return household_id
 
 

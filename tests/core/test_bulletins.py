@@ -15,6 +15,7 @@ from xinjie_desktop.core.records import bulletins, demolition, progress
 from xinjie_desktop.core.rules.permissions import Actor, PermissionRefused, Role
 from xinjie_desktop.core.sync import demo_township
 from xinjie_desktop.core.sync.workstore import open_store
+from xinjie_desktop.i18n import _
 from xinjie_desktop.main import main
 
 TODAY = dt.date(2026, 12, 7)  # a Monday: week 2026-W50
@@ -119,3 +120,16 @@ def test_the_bulletin_command(tmp_path, capsys):
     assert main(["bulletin", "--db", str(copy), "--week", "2017-W99", "--out", str(out)]) == 2
     assert "2017-W99 is not a week" in capsys.readouterr().err
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.glob("copy.sqlite*")} == state
+
+
+def test_the_bulletin_lists_the_new_houses_building_completed_and_moved_in(township):
+    """Issue 18: the bulletin's relocation figures include the houses being built, completed and moved into (from
+    the building stages recorded), printed in the PDF."""
+    view, _figures = bulletins.build_view(township, THIS_WEEK, today=TODAY)
+    lines = {line.key: line for line in view.figures}
+    assert (lines["building"].total, lines["building_completed"].total, lines["moved_in"].total) == (3, 1, 1)
+    from xinjie_desktop.core.documents import bulletin as bulletin_pdf
+
+    data, _pages = bulletin_pdf.render(view)
+    text = "".join(_text(data).split())
+    assert all("".join(_(lines[key].label).split()) in text for key in ("building", "building_completed", "moved_in"))

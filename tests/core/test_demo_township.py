@@ -266,3 +266,24 @@ def test_FD_1_FD_2_FD_3_funds_payments_and_checks_in_every_state(demo):
     assert states == {rules.DONE, rules.DUE, rules.OVERDUE}
     reports = {f.report_state for f in funds.findings(store, dt.datetime.combine(TODAY, dt.time(12)))}
     assert reports >= {rules.ON_TIME, rules.LATE, rules.OVERDUE_UNREPORTED, ""}
+
+
+def test_building_progress_in_every_stage_before_the_tranches_paid_by_it(demo):
+    """Issues 18, 19: new houses just started, with the main structure up, completed and moved into; every tranche
+    paid to a household follows a stage recorded for it on or before the payment's day (按建房进度拨付)."""
+    from xinjie_desktop.core.records import building, funds
+    from xinjie_desktop.core.rules import building as rules
+
+    store, _took = demo
+    with store.session() as session:
+        ids = [r[0] for r in session.execute(text("SELECT DISTINCT household_id FROM building_stage"))]
+    last = collections.Counter()
+    for household_id in ids:
+        stages = building.stages(store, household_id)
+        assert [s.stage for s in stages] == list(rules.STAGES[: len(stages)])  # in order
+        assert [s.reached_on for s in stages] == sorted(s.reached_on for s in stages)
+        last[stages[-1].stage] += 1
+    assert set(last) == set(rules.STAGES)
+    for payment in funds.payments(store):
+        reached = {s.stage: s.reached_on for s in building.stages(store, payment.household_id)}
+        assert reached[payment.tranche] <= payment.paid_on

@@ -268,3 +268,29 @@ def test_a_hostile_household_keeps_every_text_on_the_page(store, hostile, tmp_pa
     path = tmp_path / "hostile.pdf"
     archive_pdf.render_archive(view, path)
     assert overflowing(path, min(plan_summary.MARGIN, archive_pdf.MARGIN)) == []
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_relocation_section_lists_the_building_stages(lived_in, tmp_path, language):
+    """Issues 18, 19: the relocation section lists the new house's stages reached (records.building), each with its
+    day, who recorded it and the evidence; a household without any says so; nothing runs off the page."""
+    from xinjie_desktop.core.records import building
+    from xinjie_desktop.core.store.models import BuildingStage
+
+    store, voided, _folder = lived_in
+    with store.session() as session:  # the household that moved in: every stage
+        moved = session.scalars(select(BuildingStage.household_id).where(BuildingStage.stage == "moved_in")).first()
+    stages = building.stages(store, moved)
+    assert len(stages) == 4
+    view, _layout, path = _archive(store, moved, tmp_path, language)
+    assert view.relocation is not None
+    assert [(line.reached_on, line.recorded_by) for line in view.relocation.building] == [
+        (s.reached_on, s.recorded_by) for s in stages
+    ]
+    text = "".join("\n".join(p.extract_text() for p in PdfReader(path).pages).split())
+    words = ("开工（地基）", "入住", "建房进度") if language == "zh_CN" else ("Buildingprogress", "movedin")
+    assert all(word in text for word in words)
+    assert all(s.reached_on.isoformat() in text and "".join(s.evidence.split()) in text for s in stages)
+    assert overflowing(path, min(plan_summary.MARGIN, archive_pdf.MARGIN)) == []
+    _view, _layout, path = _archive(store, voided, tmp_path, "en")
+    assert "No building stage is recorded." in "\n".join(p.extract_text() for p in PdfReader(path).pages)

@@ -332,8 +332,11 @@ def test_0010_keeps_signed_runs_and_signs_no_other_devices_history(migrated):
         kept = connection.execute("SELECT origin_device, first_seq, last_seq FROM change_run ORDER BY 1").fetchall()
     accounts = int(revision >= "0012")  # from 0012 each journal holds one account more (the office's, the laptop's)
     teams = int(revision >= "0016")  # from 0016 the laptop's 8 team records and the office's check (issue 20)
+    building = 2 * int(revision >= "0019")  # from 0019 the laptop's 2 building stages (issues 18, 19)
     assert kept == (
-        [(LAPTOP, 1, 39 + accounts + 8 * teams), (OFFICE, 1, 6 + accounts + teams)] if revision >= "0010" else []
+        [(LAPTOP, 1, 39 + accounts + 8 * teams + building), (OFFICE, 1, 6 + accounts + teams)]
+        if revision >= "0010"
+        else []
     )
 
 
@@ -377,6 +380,7 @@ def test_the_record_of_who_did_what_of_a_store_of_any_revision_verifies_and_goes
         held = session.execute(text_("SELECT seq, account_name FROM audit_record ORDER BY seq")).all()
         assert audit_chain.verify_chain(session, LAPTOP) == []
     teams = 8 * int(revision >= "0016")  # the laptop's team records of 0016 (issue 20) come before
+    teams += 2 * int(revision >= "0019")  # and its building stages of 0019 (issues 18, 19)
     assert held == (
         [(41 + teams, "王芳"), (42 + teams, ""), (43 + teams, "")] if revision >= "0013" else []
     )  # (40: the laptop's account, 0012)
@@ -419,6 +423,7 @@ RELEASED = {
     "0018_report_photos.py": "90f98948c0b4c41294b5f0b2516194e56f9a5940b0bd2aee4dc8ea87cd9fe88d",
     "0014_roster_corrections.py": "ccc1850e942016cde610205028c6958f80287fed022f5c8f531fe28500a034c7",
     "0015_funds.py": "a84db7a19132b0401ee1083a8556704b41b91b0e6e1386362359e7204ad3df6b",
+    "0019_building.py": "89533438c8880dcaeec5490f74375d280c097681288e2d6956cb5b688571ed38",
 }
 
 
@@ -474,4 +479,17 @@ def test_0014_the_record_of_corrections_entered_into_the_national_system_arrives
     recorded = national_roster.corrections(store)
     assert [(c.field, c.national_value, c.here_value, c.entered_by, c.text) for c in recorded.values()] == [
         ("population", "5", "4", "李文书", "2017-04-20 李文书")
+    ]
+
+
+@pytest.mark.parametrize("migrated", since("0019_building"), indirect=True)
+def test_0019_the_building_progress_arrives(migrated):
+    """Issues 18, 19: 杨明's new house, its foundation and main structure recorded on the laptop."""
+    from xinjie_desktop.core.records import building
+
+    _revision, _rows, store, _path = migrated
+    accounts.login(store, "xinjie-admin", "admin password 2017")
+    assert [(s.stage, s.reached_on, s.recorded_by) for s in building.stages(store, rid("h1"))] == [
+        ("foundation", dt.date(2017, 4, 25), "王芳"),
+        ("main_structure", dt.date(2017, 5, 20), "王芳"),
     ]

@@ -14,6 +14,7 @@ from xinjie_desktop.core.records import demolition, household_list, progress
 from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.store.models import (
     Agreement,
+    BuildingStage,
     DemolitionAcceptance,
     Household,
     PublicNotice,
@@ -94,6 +95,31 @@ def test_relocation_stages_from_the_records(demo):
     # a month on, the demolitions still due have become overdue too
     later = progress.compute(demo, TODAY + dt.timedelta(days=200)).total.figures
     assert later["demolition_overdue"] == len(demolition.overdue(demo, TODAY + dt.timedelta(days=200))) > 1
+
+
+def test_building_completed_and_moved_in_from_the_stages_recorded(demo):
+    """Issue 18 ("building, moved in"): the new houses started and not completed, completed and not moved into,
+    moved into — from the building stages (records.building) as of the day; each number opens its households."""
+    from xinjie_desktop.core.records import building
+
+    found = progress.compute(demo, TODAY).total.figures
+    with demo.session() as session:
+        last = {}
+        for household_id in session.scalars(select(BuildingStage.household_id).distinct()):
+            last[household_id] = building.stages_in(session, household_id)[-1].stage
+        listed = {
+            key: set(progress.households_in(session, progress.Selection(key, TODAY)))
+            for key in ("building", "building_completed", "moved_in")
+        }
+    assert listed["building"] == {h for h, s in last.items() if s in ("foundation", "main_structure")}
+    assert listed["building_completed"] == {h for h, s in last.items() if s == "completion"}
+    assert listed["moved_in"] == {h for h, s in last.items() if s == "moved_in"}
+    assert (found["building"], found["building_completed"], found["moved_in"]) == (3, 1, 1)
+    # a week before, the house completed 6 days ago was still being built; the one started 3 days ago was not yet
+    earlier = progress.compute(demo, TODAY - dt.timedelta(days=7)).total.figures
+    assert (earlier["building"], earlier["building_completed"], earlier["moved_in"]) == (3, 0, 1)
+    keys = [f["key"] for f in progress.as_json(progress.compute(demo, TODAY))["figures"]]
+    assert {"building", "building_completed", "moved_in"} <= set(keys)
 
 
 def test_PN_1_notices_objections_and_sync_waiting(demo):

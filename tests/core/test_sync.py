@@ -581,6 +581,7 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         connection.execute("DROP TABLE roster_correction")  # 0014's
         for table in ("fund_finding", "fund_check", "fund_payment", "fund"):  # 0015_funds's
             connection.execute(f"DROP TABLE {table}")
+        connection.execute("DROP TABLE building_stage")  # 0019_building's
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
     connection.close()
     upgraded = open_store(path)

@@ -272,3 +272,33 @@ def test_FD_2_an_auditor_records_a_check_and_reads_the_rest(qtbot, prepared_app,
     assert closed.closed and closed.rectification == "补签并归档"
     assert dialog.grab().save(str(AUDITOR_SHOTS / "funds_checks_auditor.png"))
     assert [p.acknowledgement for p in funds.payments(store)] == ["screen", ""]  # nothing else written
+
+
+def test_FD_1_a_tranche_whose_stage_is_not_recorded_is_refused_before_saving(
+    qtbot, prepared_app, store, group_id, town, type_text
+):
+    """按建房进度拨付 (issues 18, 19): a household whose new house has no stage recorded yet — the payment form says
+    so, naming the stage and the household, and does not save; a tranche dated before its stage neither."""
+    from funds_builders import relocation_household
+    from xinjie_desktop.core.records import building
+
+    waiting = relocation_household(store, group_id, 70, built=False)
+    form = PaymentForm(store, TODAY)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    while form.household.currentData() != waiting:
+        qtbot.keyClick(form.household, Qt.Key.Key_Down)
+    form.amount.setFocus()
+    type_text(form.amount, "1000")
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert not save.isEnabled()
+    assert "“foundation laid (building started)” is not recorded for the household of" in form.message.text()
+    building.record_stage(store, waiting, rules.FOUNDATION, dt.date(2017, 5, 25), "王芳", today=TODAY)
+    form.paid_on.setFocus()
+    form.paid_on.selectAll()
+    type_text(form.paid_on, "2017-05-20")
+    assert not save.isEnabled() and "reached it on 2017-05-25" in form.message.text()
+    form.paid_on.selectAll()
+    type_text(form.paid_on, "2017-05-26")
+    assert save.isEnabled() and not form.message.isVisible()

@@ -126,6 +126,16 @@ class NoticeLine:
 
 
 @dataclass(frozen=True)
+class BuildingLine:
+    """A stage of the new house reached (issues 18, 19): the stage in words, its day, who recorded it, the evidence."""
+
+    stage: str
+    reached_on: dt.date
+    recorded_by: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class RelocationPart:
     in_scope: bool
     area: str  # RL-1 category, in words
@@ -144,6 +154,7 @@ class RelocationPart:
     reverification: str
     signers: tuple[tuple[str, str, dt.date | None], ...]  # (role in words, name, signed on)
     submitted_on: dt.date | None
+    building: tuple[BuildingLine, ...] = ()  # the new house's stages reached, in order (records.building)
 
 
 @dataclass(frozen=True)

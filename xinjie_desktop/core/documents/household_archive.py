@@ -504,7 +504,21 @@ def _relocation(view: HouseholdArchive, s: _Styles) -> list[Flowable]:
     ]
     items += [(role, f"{_text(name)} · {_date(on)}") for role, name, on in r.signers]
     items.append((_("Submitted on"), _date(r.submitted_on)))
-    return [_wide_pairs(items, s)]
+    story: list[Flowable] = [_wide_pairs(items, s), _p(_("Building progress"), s.subsection)]
+    if not r.building:
+        return [*story, _p(_("No building stage is recorded."), s.note)]
+    header = [_("Building stage"), _("Reached on"), _("Recorded by"), _("Evidence")]
+    rows: list[list] = [[_p(t, s.small) for t in header]]
+    rows += [
+        [
+            _p(line.stage, s.value),
+            _p(_date(line.reached_on), s.value),
+            _p(line.recorded_by, s.value),
+            _p(line.evidence, s.value),
+        ]
+        for line in r.building
+    ]
+    return [*story, _grid(rows, [f * WIDTH for f in (0.26, 0.14, 0.16, 0.44)], s, header=True)]
 
 
 def _plan(view: HouseholdArchive, s: _Styles, found: _Pass, plan_pdf: bytes | None) -> list[Flowable]:

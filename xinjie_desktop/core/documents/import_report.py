@@ -52,6 +52,7 @@ RECORD_KINDS: dict[str, str] = {
     "agreement": N_("agreements"),
     "agreement_signature": N_("agreement signatures"),
     "demolition_acceptance": N_("demolition acceptances"),
+    "building_stage": N_("building stages"),
     "public_notice": N_("public notices"),
     "notice_objection": N_("objections to public notices"),
     "township": N_("township"),

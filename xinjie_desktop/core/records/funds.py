@@ -5,7 +5,9 @@
   arrival (FD-3, China's statutory calendar: ``core.rules.funds``); a loan's replacement (置换) by 2017-04-30.
 - Payments (``record_payment``): a tranche by building progress to a household, from one fund, under the
   latest version of the household's relocation agreement: FD-1 decides (``core.rules.funds.check_payment``);
-  a refusal (``FundsError``) names the rule and the fund and writes nothing.  The household acknowledges
+  a refusal (``FundsError``) names the rule and the fund and writes nothing.  Paid by building progress
+  (按建房进度拨付): a tranche's stage must be recorded for the household first (``core.records.building``), and the
+  payment not dated before it was reached; otherwise refused, naming the stage and the household.  The household acknowledges
   (``acknowledge_on_screen`` with the signature drawn, ``acknowledge_on_paper`` with the scan), in the village
   on a laptop too: the payment is a record of the household's village and travels in bundles with it.
 - Checks (``record_check``, ``record_finding``, ``report_finding``, ``rectify_finding``): the calendar of FD-2,
@@ -38,8 +40,9 @@ from sqlalchemy.orm import Session
 
 from xinjie_desktop.core.documents import file_names, funds_notice
 from xinjie_desktop.core.documents.funds_notice import FundsNoticeView, NoticeAllocation, NoticeFund
-from xinjie_desktop.core.records import access
+from xinjie_desktop.core.records import access, building
 from xinjie_desktop.core.records.attachments import AttachmentError, put_blob, read_file
+from xinjie_desktop.core.rules import building as building_rules
 from xinjie_desktop.core.rules import funds as rules
 from xinjie_desktop.core.rules.idnumber import mask
 from xinjie_desktop.core.rules.money import from_fen, to_fen
@@ -253,6 +256,22 @@ def _case(session: Session, household_id: str, fund_id: str, amount: Decimal) ->
     )
 
 
+def _household_name(session: Session, household_id: str) -> str:
+    household = session.get(Household, household_id)
+    if household is None:
+        return household_id[:8]
+    return f"{household.head_name}（{household.address}）" if household.address else household.head_name
+
+
+def tranche_refusal(store: Store, household_id: str, tranche: str, paid_on: dt.date) -> str | None:
+    """按建房进度拨付: why the tranche may not be paid yet (its stage not recorded for the household, or reached
+    after ``paid_on``), else None; for the window to say before it saves (``record_payment`` decides)."""
+    with store.session() as session:
+        return building_rules.tranche_refusal(
+            tranche, building.reached_in(session, household_id), paid_on, _household_name(session, household_id)
+        )
+
+
 def record_payment(
     store: Store,
     household_id: str,
@@ -274,9 +293,14 @@ def record_payment(
     with store.unit_of_work() as session:
         access.require_household(store, session, Action.RECORD_PAYMENT, household_id)
         case = _case(session, household_id, fund_id, amount)
-        refusals = rules.check_payment(case)
-        if refusals:
-            raise FundsError("\n".join(r.message for r in refusals))
+        refused = [r.message for r in rules.check_payment(case)]
+        by_progress = building_rules.tranche_refusal(
+            tranche, building.reached_in(session, household_id), paid_on, _household_name(session, household_id)
+        )
+        if by_progress is not None:  # 按建房进度拨付: the stage recorded first
+            refused.append(by_progress)
+        if refused:
+            raise FundsError("\n".join(refused))
         fund = _fund(session, fund_id)
         if paid_on < fund.arrived_on:
             raise FundsError(

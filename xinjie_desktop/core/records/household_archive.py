@@ -7,8 +7,8 @@ Every figure is the one the other documents print, taken where they take it: the
 recalculated under its own parameter version (``reopen``, as the plan summary is printed) with its money
 from ``rules.household_money``, each agreement's number, status, amounts and pages from
 ``records.agreements`` (a signed-on-screen agreement's pages are the signed PDF stored at signing), the
-notices from ``records.public_notice``, the demolition and its reward from ``records.demolition``, the
-attachments with the SHA-256 the store keeps them under.  Nothing here writes to the store.
+notices from ``records.public_notice``, the building stages from ``records.building``, the demolition and its
+reward from ``records.demolition``, the attachments with the SHA-256 the store keeps them under.  Nothing here writes to the store.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from xinjie_desktop.core.documents.archive_views import (
     OTHER,
     PDF,
     AgreementPart,
+    BuildingLine,
     DemolitionPart,
     FileLine,
     FlagLine,
@@ -49,11 +50,12 @@ from xinjie_desktop.core.documents.archive_views import (
 from xinjie_desktop.core.documents.file_names import safe_part
 from xinjie_desktop.core.documents.notice_views import SUBJECTS, NoticeView
 from xinjie_desktop.core.documents.plan_summary import PlanHousehold
-from xinjie_desktop.core.records import agreements, demolition, households, housing_plans, public_notice
+from xinjie_desktop.core.records import agreements, building, demolition, households, housing_plans, public_notice
 from xinjie_desktop.core.records import relocation as relocation_records
 from xinjie_desktop.core.records.attachments import PURPOSES
 from xinjie_desktop.core.rules import flags as flag_rules
 from xinjie_desktop.core.rules import identification, income, membership
+from xinjie_desktop.core.rules.building import stage_label
 from xinjie_desktop.core.rules.household_money import household_money
 from xinjie_desktop.core.rules.housing_plan import PlanInputError
 from xinjie_desktop.core.rules.idnumber import SEX_LABELS
@@ -301,7 +303,17 @@ def _relocation(store: Store, household_id: str, params: PolicyParameters) -> Re
         reverification=draft.reverification,
         signers=tuple((_(label), getattr(draft, role), getattr(draft, f"{role}_signed_on")) for role, label in SIGNERS),
         submitted_on=draft.submitted_on,
+        building=_building(store, household_id),
     )
+
+
+def _building(store: Store, household_id: str) -> tuple[BuildingLine, ...]:
+    """The new house's stages reached, as ``records.building`` keeps them (the payments' tranches follow them)."""
+    with store.session() as session:
+        return tuple(
+            BuildingLine(stage_label(r.stage), r.reached_on, r.recorded_by, r.evidence)
+            for r in building.stages_in(session, household_id)
+        )
 
 
 def _plan(store: Store, household: HouseholdPart) -> PlanPart | None:

@@ -9,7 +9,8 @@ a number and its list cannot disagree.  The conditions are the ones the records 
   ``flags`` columns, as the household list filters them (``records.households.refresh_derived``, ID-5 and
   ``rules.flags``);
 - relocation: a verification in scope (RL-1 … RL-4), a plan saved (``records.housing_plans``), agreements
-  drafted and signed (``records.agreements``), the old house demolished on time or late, overdue
+  drafted and signed (``records.agreements``), the new house's building (``records.building``, as of the day:
+  started and not completed, completed and not moved into, moved in), the old house demolished on time or late, overdue
   (``records.demolition.overdue_condition``: the AG-1 deadline of the signed demolition agreement in force
   passed without an acceptance), accepted, the old certificate handed in and the land reclaimed (AG-2, AG-3);
 - the public notices (PN-1): households on a posted notice sheet, open objections (the household's own and
@@ -17,8 +18,6 @@ a number and its list cannot disagree.  The conditions are the ones the records 
 - sync: conflicts waiting (a field of one of the household's records, ``sync_conflict``), possible duplicates
   waiting (``possible_duplicate``), and the households of villages whose laptop has not been heard from for
   ``QUIET_DAYS`` (``sync_peer``).
-
-Not recorded in the store, so not counted: building started and moved in (no record of either exists yet).
 
 Counting reads each table once: the household-column figures in one pass over the household table, each
 relational figure by a grouped join over its own (much smaller) table.
@@ -37,6 +36,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from xinjie_desktop.core.records import access
 from xinjie_desktop.core.records.demolition import overdue_condition
+from xinjie_desktop.core.rules.building import COMPLETION, FOUNDATION, MOVED_IN
 from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import REJECTED, STATE_LABELS, STEP_CODES
 from xinjie_desktop.core.rules.permissions import Action
@@ -45,6 +45,7 @@ from xinjie_desktop.core.store.models import (
     Agreement,
     AgreementSignature,
     Base,
+    BuildingStage,
     DemolitionAcceptance,
     Household,
     NoticeObjection,
@@ -136,6 +137,28 @@ def _plan_saved(_as_of: dt.date) -> Select:
 
 def _agreements(status: str) -> Callable[[dt.date], Select]:
     return lambda _as_of: select(Agreement.household_id).where(Agreement.status == status)
+
+
+def _reached(stage: str, as_of: dt.date) -> Select:
+    """The households whose new house reached ``stage`` on or before ``as_of`` (``records.building``)."""
+    return select(BuildingStage.household_id).where(BuildingStage.stage == stage, BuildingStage.reached_on <= as_of)
+
+
+def _building(stage: str, until: str | None) -> Callable[[dt.date], Select]:
+    """The households whose house reached ``stage`` and not ``until`` (None: the last stage) as of the day."""
+
+    def ids(as_of: dt.date) -> Select:
+        reached = _reached(stage, as_of)
+        if until is None:
+            return reached
+        later = aliased(BuildingStage)
+        return reached.where(
+            ~exists().where(
+                later.household_id == BuildingStage.household_id, later.stage == until, later.reached_on <= as_of
+            )
+        )
+
+    return ids
 
 
 def _latest_acceptance() -> Select:
@@ -278,6 +301,17 @@ FIGURES: tuple[Figure, ...] = (
     _relational("plan_saved", "relocation", N_("housing plan saved"), "HS-1", _plan_saved),
     _relational("agreements_drafted", "relocation", N_("agreement drafted, not signed"), "AG-1", _agreements("draft")),
     _relational("agreements_signed", "relocation", N_("agreement signed"), "AG-1", _agreements("signed")),
+    _relational(
+        "building",
+        "relocation",
+        N_("new house being built (started, not completed)"),
+        "",
+        _building(FOUNDATION, COMPLETION),
+    ),
+    _relational(
+        "building_completed", "relocation", N_("new house completed, not moved in"), "", _building(COMPLETION, MOVED_IN)
+    ),
+    _relational("moved_in", "relocation", N_("moved into the new house"), "", _building(MOVED_IN, None)),
     _relational("demolished_on_time", "relocation", N_("old house demolished on time"), "SB-1", _demolished(True)),
     _relational("demolished_late", "relocation", N_("old house demolished late"), "SB-1", _demolished(False)),
     _relational("demolition_overdue", "relocation", N_("demolition overdue"), "AG-1", _overdue),

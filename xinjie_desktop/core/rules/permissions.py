@@ -106,6 +106,8 @@ class Action(enum.StrEnum):
     RECORD_PAYMENT = "record_payment"  # a tranche paid to a household
     ACKNOWLEDGE_PAYMENT = "acknowledge_payment"  # the household's acknowledgement of a payment
     FUND_CHECKS = "fund_checks"  # checks of the funds' use, their findings and rectification
+    # A relocation household's building progress (issues 18, 19): foundation, main structure, completion, moved in.
+    BUILDING_PROGRESS = "building_progress"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -132,6 +134,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_PAYMENT: N_("record payments to households"),
     Action.ACKNOWLEDGE_PAYMENT: N_("record a household's acknowledgement of a payment"),
     Action.FUND_CHECKS: N_("record checks of the funds"),
+    Action.BUILDING_PROGRESS: N_("record a household's building progress"),
 }
 
 _ENTERING = frozenset(
@@ -145,6 +148,7 @@ _ENTERING = frozenset(
         Action.EXPORT_BUNDLE,
         Action.READ,
         Action.ACKNOWLEDGE_PAYMENT,
+        Action.BUILDING_PROGRESS,
     }
 )
 # What each role may do at all (within its villages); signing for the township also needs ``may_sign``.

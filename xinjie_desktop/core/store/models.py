@@ -368,6 +368,19 @@ class DemolitionAcceptance(Travelling, Base):
     reclamation: Mapped[str] = mapped_column(String(20), default="")  # farmland / forest / grass
 
 
+class BuildingStage(Travelling, Base):
+    """A stage of a relocation household's new house reached (issues 18, 19; core.rules.building): the
+    foundation laid, the main structure, the completion, moving in; the day, who recorded it and the evidence
+    (a short note).  The funds' tranches are paid by these stages (按建房进度拨付)."""
+
+    __tablename__ = "building_stage"
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))  # core.rules.building.STAGES
+    reached_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
 class PublicNotice(Travelling, Base):
     """A public-notice sheet (公示表) posted in a village or villagers' group (PN-1, RL-3)."""
 

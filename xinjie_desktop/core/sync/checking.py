@@ -25,6 +25,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from xinjie_desktop.core.rules import building as building_rules
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.core.sync import audit_chain, bundle_format, device, merge, runs, scope, staging
 from xinjie_desktop.core.sync.bundle_format import FORMAT, SIGNING_CONTEXT, VERSION, SyncError
@@ -702,10 +703,88 @@ def check(store: Store, incoming: Incoming, session: Session, also_received: dic
             raise damaged(incoming.path) from None
         if outside is not None:
             raise SyncError(_outside_message(session, incoming, outside))
+    _check_building(session, incoming)
     broken = audit_chain.staged_conflict(connection)  # the record of who did what (issue 17), last: the
     if broken is not None:  # changes' own refusals above say more precisely what is wrong with a change
         raise SyncError(_broken_chain(session, incoming, broken))
     return Check(incoming)
+
+
+def _staged_building(session: Session) -> dict[str, dict[str, str] | None]:
+    """The building stages the staged changes make, by record: (household, stage, day) as they will be after the
+    merge (a change of some fields over the record stored here), None for a delete."""
+    connection = session.connection()
+    found: dict[str, dict[str, str] | None] = {}
+    for row_id, op, payload in connection.exec_driver_sql(
+        "SELECT row_id, op, payload FROM sync_incoming WHERE table_name = 'building_stage' ORDER BY rowid"
+    ):
+        if op != "upsert":
+            found[row_id] = None
+            continue
+        values = found.get(row_id)
+        if values is None:
+            stored = connection.execute(
+                text("SELECT household_id, stage, reached_on FROM building_stage WHERE id = :id"), {"id": row_id}
+            ).first()
+            values = (
+                {"household_id": str(stored[0]), "stage": str(stored[1]), "reached_on": str(stored[2])}
+                if stored
+                else {}
+            )
+        try:
+            changed = json.loads(payload)
+        except ValueError:
+            changed = {}
+        for key in ("household_id", "stage", "reached_on"):
+            if isinstance(changed, dict) and isinstance(changed.get(key), str):
+                values[key] = changed[key]
+        found[row_id] = values
+    return found
+
+
+def _check_building(session: Session, incoming: Incoming) -> None:
+    """A household's building stages as the bundle would leave them (issues 18, 19): in order, none dated before
+    the stage before it (``core.rules.building.order_problem``) nor in the future; otherwise the bundle is refused,
+    naming the household and the stages, and nothing is written."""
+    staged = _staged_building(session)
+    if not staged:
+        return
+    households = sorted({v["household_id"] for v in staged.values() if v and v.get("household_id")})
+    today = dt.date.today()
+    for household_id in households:
+        stages: dict[str, building_rules.Reached] = {}
+        for record_id, stage, day in session.execute(
+            text("SELECT id, stage, reached_on FROM building_stage WHERE household_id = :h"), {"h": household_id}
+        ):
+            stages[record_id] = building_rules.Reached(str(stage), _day(day))
+        for record_id, values in staged.items():
+            stages.pop(record_id, None)
+            if values and values.get("household_id") == household_id and values.get("reached_on"):
+                stages[record_id] = building_rules.Reached(str(values.get("stage")), _day(values["reached_on"]))
+        problem = building_rules.order_problem(list(stages.values()))
+        future = [r for r in stages.values() if r.on > today]
+        if problem is None and future:
+            problem = _("“{stage}” dated {date}, in the future").format(
+                stage=building_rules.stage_label(future[0].stage), date=future[0].on.isoformat()
+            )
+        if problem is not None:
+            head = session.execute(text("SELECT head_name FROM household WHERE id = :h"), {"h": household_id}).scalar()
+            raise SyncError(
+                _(
+                    "The bundle {name} from {laptop} records the building of the household of {head} out of order: "
+                    "{problem}. Nothing was changed; keep the bundle file: it shows a fault of the computer that "
+                    "wrote it."
+                ).format(
+                    name=incoming.path.name,
+                    laptop=incoming.source_name,
+                    head=head or household_id[:8],
+                    problem=problem,
+                )
+            )
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _broken_chain(session: Session, incoming: Incoming, error: audit_chain.ChainError) -> str:

@@ -18,6 +18,8 @@ written around it.  The steps, and what each shows:
   missing, the township's leaders' meetings; weekly reports sent (two with photos of their own), one left a
   draft (with a photo), some weeks missing; checks by telephone, village visit and household visit, good,
   short with the follow-up done (约谈) and open;
+- the building of the new houses of households whose agreements are signed (issues 18, 19): started, the main
+  structure up, completed, moved in; those not signed have none (the relocation tab's 建房进度, the progress view);
 - funds of every source, their paperwork and loans' replacement in every state, payments in tranches
   acknowledged on screen, on paper and not yet, one paid in full, and the checks held, overdue and due with
   their findings (issue 19: the funds window, ``funds report``);
@@ -51,6 +53,7 @@ from sqlalchemy import select
 from xinjie_desktop.core.records import (
     agreements,
     attachments,
+    building,
     bulletins,
     demo_data,
     demolition,
@@ -64,6 +67,7 @@ from xinjie_desktop.core.records import (
 from xinjie_desktop.core.records import funds as records_funds
 from xinjie_desktop.core.records import work_teams as teams
 from xinjie_desktop.core.records.households import HouseholdDraft, IncomeDraft, MemberDraft
+from xinjie_desktop.core.rules import building as building_rules
 from xinjie_desktop.core.rules import funds as funds_rules
 from xinjie_desktop.core.rules import identification
 from xinjie_desktop.core.rules import work_teams as team_rules
@@ -560,6 +564,34 @@ def _work_teams(demo: Demo) -> None:
     )
 
 
+def _building(demo: Demo) -> None:
+    """Issues 18, 19: the new houses of the households whose relocation agreements are signed, at every stage —
+    just started, the foundation laid long ago and the main structure up, completed, moved in — recorded before the
+    funds' tranches are paid by them (按建房进度拨付); the drafted and voided ones have no stage (not signed)."""
+    store, today = demo.store, demo.today
+    evidence = {
+        building_rules.FOUNDATION: "地基验收照片已存档，村委会见证",
+        building_rules.MAIN_STRUCTURE: "主体封顶，工作队现场查看",
+        building_rules.COMPLETION: "竣工验收合格",
+        building_rules.MOVED_IN: "户主签字确认入住",
+    }
+    progress_by_case = {
+        "screen": (52, 32, 6),  # completed, not moved in
+        "paper": (22,),  # building
+        "due": (3,),  # just started
+        "overdue": (100, 70),  # the main structure up
+        "accepted": (52, 36, 22, 12),  # moved in
+    }
+    for case, days in progress_by_case.items():
+        household_id = demo.made["agreements " + case][0]
+        for stage, ago in zip(building_rules.STAGES, days, strict=False):
+            building.record_stage(
+                store, household_id, stage, today - dt.timedelta(days=ago), "王志明", evidence[stage], today=today
+            )
+        state = ("building", "building", "completed", "moved in")[len(days) - 1]
+        demo.made.setdefault("building " + state, []).append(household_id)
+
+
 def _funds(demo: Demo) -> None:
     """Issue 19 (FD-1 to FD-3): funds of every source kind received, their paperwork done, done late, overdue and
     due, a loan replaced late and one not replaced; payments in tranches to the households whose agreements are
@@ -818,6 +850,7 @@ STEPS: list[Callable[[Demo], None]] = [
     _agreements,
     _notices,
     _work_teams,
+    _building,
     _funds,
     _sync,
     _bulletins,

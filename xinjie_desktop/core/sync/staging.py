@@ -88,7 +88,7 @@ class Rule:
 # allows it.
 def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
     from xinjie_desktop.core.records import attachments
-    from xinjie_desktop.core.rules import funds, identification, idnumber, membership, vocabulary
+    from xinjie_desktop.core.rules import building, funds, identification, idnumber, membership, vocabulary
     from xinjie_desktop.core.rules import work_teams as teams
 
     def given(choices) -> tuple[str, ...]:
@@ -124,6 +124,7 @@ def _closed_lists() -> dict[tuple[str, str], tuple[str, ...]]:
         ("fund_payment", "tranche"): given(funds.TRANCHES),
         ("fund_payment", "acknowledgement"): ("", "paper", "screen"),
         ("fund_check", "kind"): given(funds.CHECK_KINDS),
+        ("building_stage", "stage"): given(building.STAGES),  # issues 18, 19
     }
 
 

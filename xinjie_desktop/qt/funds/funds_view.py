@@ -651,7 +651,13 @@ class PaymentForm(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
-        for signal in (self.household.currentIndexChanged, self.fund.currentIndexChanged, self.amount.textChanged):
+        for signal in (
+            self.household.currentIndexChanged,
+            self.fund.currentIndexChanged,
+            self.tranche.currentIndexChanged,
+            self.paid_on.date_changed,
+            self.amount.textChanged,
+        ):
             signal.connect(self.check)
         self.check()
 
@@ -664,7 +670,12 @@ class PaymentForm(QDialog):
             amount = parse_yuan(self.amount.text())
         except AmountError as error:
             return [str(error)]
-        return [r.message for r in rules.check_payment(funds.payment_case(self.store, household, fund, amount))]
+        found = [r.message for r in rules.check_payment(funds.payment_case(self.store, household, fund, amount))]
+        if self.tranche.code() and self.paid_on.is_valid():  # paid by building progress (按建房进度拨付)
+            by_progress = funds.tranche_refusal(self.store, household, self.tranche.code(), self.paid_on.value())
+            if by_progress is not None:
+                found.append(by_progress)
+        return found
 
     def check(self, *_ignored) -> None:
         problems = self.refusals() if self.amount.text().strip() else []

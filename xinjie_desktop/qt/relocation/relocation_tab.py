@@ -1,5 +1,6 @@
 """The household editor's "Relocation and housing" tab: the relocation verification (RL-1 to RL-4,
-HS-5) and the household's housing plans (HS-1 to HS-4, HB-1, SB-1, SB-2, LN-1).
+HS-5) and the household's housing plans (HS-1 to HS-4, HB-1, SB-1, SB-2, LN-1); the dangerous house (SB-3) and
+the new house's building progress (建房进度, ``BuildingPanel``, issues 18 and 19).
 
 Thin: the verification form fills a ``core.rules.relocation.VerificationDraft`` that the core validates
 and saves (or not at all, with the problems shown next to their fields); the calculator is
@@ -41,6 +42,7 @@ from xinjie_desktop.core.rules.housing_plan import PlanInputError
 from xinjie_desktop.core.rules.relocation import BUILDING_MODES, EXCLUSIONS, MODES, SIGNERS, VerificationDraft
 from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.i18n import N_, _
+from xinjie_desktop.qt.relocation.building_panel import BuildingPanel
 from xinjie_desktop.qt.relocation.dangerous_house_panel import DangerousHousePanel
 from xinjie_desktop.qt.relocation.housing_calculator import HousingCalculator
 from xinjie_desktop.qt.shell import documents
@@ -55,7 +57,7 @@ from xinjie_desktop.qt.shell.widgets import (
     with_message,
 )
 
-VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB, DANGEROUS_HOUSE_TAB = range(4)
+VERIFICATION_TAB, PLAN_TAB, SAVED_PLANS_TAB, DANGEROUS_HOUSE_TAB, BUILDING_TAB = range(5)
 
 COMPARED_LABELS = {
     "allowed_layouts": N_("Layouts allowed"),
@@ -188,6 +190,9 @@ class RelocationTab(QWidget):
         self.dangerous_panel = DangerousHousePanel(self._store)
         self.dangerous_panel.setObjectName("dangerous_house_panel")
         self.inner_tabs.addTab(self.dangerous_panel, _("Dangerous house (SB-3)"))
+        self.building_panel = BuildingPanel(self._store)  # issues 18, 19: 建房进度
+        self.building_panel.setObjectName("building_panel")
+        self.inner_tabs.addTab(self.building_panel, _("Building progress"))
         self.stack.addWidget(self.inner_tabs)
 
     def _field(self, form: QFormLayout, name: str, widget: QWidget, label: str) -> QWidget:
@@ -434,6 +439,7 @@ class RelocationTab(QWidget):
             return
         self.stack.setCurrentWidget(self.inner_tabs)
         self.dangerous_panel.set_household(household_id)
+        self.building_panel.set_household(household_id)
         defaults = housing_plans.defaults_for(self._store, household_id)
         self._kind = defaults.kind
         self.load_verification()

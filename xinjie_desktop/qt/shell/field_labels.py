@@ -8,6 +8,7 @@ rules' closed lists (their codes and labels).
 from __future__ import annotations
 
 from xinjie_desktop.core.rules import (
+    building,
     dangerous_house,
     funds,
     housing_plan,
@@ -167,6 +168,12 @@ OTHER_LABELS: dict[str, dict[str, str]] = {
         "reported_at": N_("Reported to the command centre at"),
         "rectification": N_("Rectification"),
         "rectified_on": N_("Rectified on"),
+    },
+    "building_stage": {  # issues 18, 19
+        "stage": N_("Building stage"),
+        "reached_on": N_("Reached on"),
+        "recorded_by": N_("Recorded by"),
+        "evidence": N_("Evidence"),
     },
     "fund_payment": {
         "fund_id": N_("Fund"),
@@ -381,6 +388,7 @@ CHOICES: dict[tuple[str, str], dict[str, str]] = {
     ("team_milestone", "task"): work_teams.TASK_LABELS,
     ("fund", "source"): funds.SOURCES,
     ("fund_payment", "tranche"): funds.TRANCHES,
+    ("building_stage", "stage"): building.STAGE_LABELS,
     ("fund_check", "kind"): funds.CHECK_KINDS,
     ("accounts", "role"): {role.value: label for role, label in permissions.ROLE_LABELS.items()},
 }
