@@ -75,12 +75,14 @@ def _store(context: Context) -> str:
 
 def _encrypted_store(context: Context) -> str:
     """Issue 17: SQLCipher and Argon2id work in this build: a data key enrolled under a password, unlocked again,
-    an encrypted store written and read back with it, and unreadable to plain SQLite."""
+    an encrypted store written and read back with it, and unreadable to plain SQLite; a bundle's staged changes read
+    into it (SQLCipher's SQLite reads them as JSON: ``staging.StagedRows``)."""
     import sqlite3
 
     from sqlalchemy import text
 
     from xinjie_desktop.core.store import cipher, keyring
+    from xinjie_desktop.core.sync import staging
     from xinjie_desktop.core.sync.workstore import open_store
 
     path = context.folder / "encrypted.sqlite"
@@ -99,8 +101,15 @@ def _encrypted_store(context: Context) -> str:
         with store.session() as session:
             value = session.execute(text("SELECT value FROM local_setting WHERE key = 'self_test'")).scalar()
             version = session.execute(text("PRAGMA cipher_version")).scalar()
+        with store.engine.connect() as connection:  # an import's staged changes reach the encrypted store
+            change = "self-test\t1\t1\tvillage\tself-test\tupsert\tself-test\t{}\t{}\n"
+            staging.stage(connection, staging.image_rows(staging.staged_image(change)))
+            staged = connection.exec_driver_sql("SELECT row_id FROM sync_incoming").scalars().all()
+            connection.rollback()
     finally:
         store.close()
+    if staged != ["self-test"]:
+        raise CheckFailed(f"a bundle's staged changes did not reach the encrypted store ({staged})")
     if value != "110101199003077777":
         raise CheckFailed("the encrypted store did not give back what was written")
     if not cipher.is_encrypted(path) or b"110101199003077777" in path.read_bytes():
@@ -113,7 +122,7 @@ def _encrypted_store(context: Context) -> str:
         pass
     finally:
         plain.close()
-    return f"SQLCipher {version}, key unlocked with Argon2id, unreadable without it"
+    return f"SQLCipher {version}, key unlocked with Argon2id, unreadable without it, staged changes read into it"
 
 
 def _household(context: Context) -> str:

@@ -264,6 +264,68 @@ def test_staged_rows_and_the_image_stage_the_same_tables(tmp_path):
         encrypted.close()
 
 
+def test_staged_rows_keep_every_value_as_it_was(tmp_path):
+    """Issue 17 (the import's staging on the encrypted store): the staged tables cross to SQLCipher as one JSON
+    document a table (``staging.StagedRows``); every value arrives as it was staged, of the same type: a line's
+    hash (a blob, empty too), texts with quotes, backslashes, tabs, line breaks, NUL, Chinese and line separators,
+    the largest integer, NULL; and a rowid that is not 1, 2, 3."""
+    import sqlite3
+
+    from xinjie_desktop.core.sync import staging
+
+    staged = sqlite3.connect(":memory:")
+    for statement in staging._schema():
+        staged.execute(statement)
+    texts = ['a"b\\c', "tab\there\nnext\r", "nul\x00inside", "中文\u2028\u2029", "", "[1, 2]", '{"x": 1}']
+    rows = [
+        (row_id * 7, "origin", row_id, 2**63 - 1, "household", text_value, "upsert", None, "{}", "{}", digest)
+        for row_id, (text_value, digest) in enumerate(
+            zip(texts, [bytes(range(32)), b"", None, b"\x00", bytes([255] * 32), None, b"x"], strict=True), start=1
+        )
+    ]
+    staged.executemany(
+        "INSERT INTO sync_incoming (rowid, origin_device, seq, hlc, table_name, row_id, op, "
+        "village_id, payload, bases, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    staged.commit()
+    image = staged.serialize()
+    staged.close()
+
+    store = open_store(tmp_path / "encrypted.sqlite", key=keyring.new_data_key())
+    try:
+        with store.engine.connect() as connection:
+            staging.stage(connection, staging.image_rows(image))
+            driver = connection.connection.driver_connection
+            found = driver.execute(
+                "SELECT rowid, origin_device, seq, hlc, table_name, row_id, op, village_id, payload, bases, hash, "
+                "typeof(row_id), typeof(hash) FROM incoming.sync_incoming ORDER BY rowid"
+            ).fetchall()
+            connection.rollback()
+    finally:
+        store.close()
+    assert [row[:11] for row in found] == rows
+    assert [row[11:] for row in found] == [("text", "null" if row[10] is None else "blob") for row in rows]
+
+
+def test_a_staged_change_is_looked_up_in_the_journal_not_the_journal_scanned(tmp_path):
+    """Issue 17 (the encrypted import's speed): the check for a change held already with another content
+    (``merge.staged_fork``) looks each staged change up in the journal by its key, in SQLCipher's SQLite too (3.53
+    chose to scan the whole journal, the import's time growing with the store)."""
+    from xinjie_desktop.core.sync import merge, staging
+
+    for key in (None, keyring.new_data_key()):
+        store = open_store(tmp_path / f"store-{key is None}.sqlite", key=key)
+        try:
+            with store.engine.connect() as connection:
+                staging.stage(connection, staging.staged_image(""))  # the staged tables (empty)
+                plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + merge.FORK)]
+        finally:
+            store.close()
+        assert plan[0].startswith("SCAN i"), plan
+        assert any(step.startswith("SEARCH c USING PRIMARY KEY") for step in plan), plan
+
+
 # --- encrypting a clear store ---------------------------------------------------------------------------------
 
 
