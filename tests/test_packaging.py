@@ -404,3 +404,13 @@ def test_executables_run_in_utf8_mode(spec):
     # the Windows console twin (built only on Windows) is given the same options
     text = SPEC.read_text(encoding="utf-8")
     assert 'EXE(pyz, a.scripts, RUN_TIME_OPTIONS, exclude_binaries=True, name="xinjie-desktop-console"' in text
+
+
+def test_the_test_extra_includes_the_packaging_extra():
+    """scripts/venv.sh counts an install of ``.[test]`` as one of ``.[packaging]`` too (CI's Windows build then
+    installs nothing again): every requirement of the packaging extra must be one of the test extra."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert set(extras["packaging"]) <= set(extras["test"])
+    assert '"$extras" == test ]] && printf' in (ROOT / "scripts" / "venv.sh").read_text(encoding="utf-8")
