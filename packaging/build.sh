@@ -10,6 +10,9 @@ mo=resources/translations/zh_CN/LC_MESSAGES/xinjie_desktop.mo
 [[ -f "$mo" ]] ||
     xj_die "缺少 $mo，请先运行 scripts/translations.py compile / $mo is missing: run scripts/translations.py compile first."
 
+# binutils: PyInstaller strips the libraries, and the spec links the cut-down ICU data (packaging/icu_data.py).
+xj_ensure_debs binutils || xj_die "先安装上述系统软件包 / install the Debian packages above first."
+
 xj_ensure_venv packaging
 
 "$XJ_VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \

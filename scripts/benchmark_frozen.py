@@ -43,7 +43,7 @@ from benchmark import BARE as BARE_WINDOW
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "xinjie-desktop.spec"
 
-# Built "the same way": one folder, stripped, the Qt modules the application spec excludes, excluded.
+# Built "the same way": one folder, stripped, the Qt modules the application spec excludes, excluded, the same ICU data.
 BARE_SPEC = r"""
 import runpy
 from pathlib import Path
@@ -52,7 +52,7 @@ app_spec = runpy.run_path({app_spec!r}, init_globals={{
     "Analysis": lambda *a, **k: type("A", (), {{"pure": [], "scripts": [], "binaries": [], "datas": []}})(),
     "PYZ": lambda *a, **k: None, "EXE": lambda *a, **k: None, "COLLECT": lambda *a, **k: None}})
 a = Analysis([{script!r}], excludes=[m for m in app_spec["excluded_modules"]() if m.startswith("PySide6.")])
-a.binaries = app_spec["wanted_binaries"](a.binaries)
+a.binaries = app_spec["with_trimmed_icu"](app_spec["wanted_binaries"](a.binaries))
 a.datas = app_spec["without_dangling_links"]([d for d in a.datas if app_spec["wanted_data"](d[0])], a.binaries)
 pyz = PYZ(a.pure)
 exe = EXE(pyz, a.scripts, [], exclude_binaries=True, name="bare-window", strip=True, upx=False, console=True)

@@ -97,6 +97,9 @@ xj_ensure_venv() {
     (cd "$XJ_ROOT" && "$XJ_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target") ||
         xj_die "依赖安装失败 / pip install -e '$target' failed."
     printf '%s\n' "$hash" >"$stamp"
-    # Every extra includes the base dependencies.
+    # Every extra includes the base dependencies; the test extra includes the packaging one (PyInstaller, for
+    # tests/test_frozen_build.py: tests/test_packaging.py checks it), so CI's Windows build installs nothing again.
     printf '%s\n' "$hash" >"$XJ_VENV/.xinjie-installed-base"
+    [[ "$extras" == test ]] && printf '%s\n' "$hash" >"$XJ_VENV/.xinjie-installed-packaging"
+    return 0
 }

@@ -9,6 +9,7 @@ import ast
 import importlib.util
 import json
 import re
+import struct
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -216,6 +217,95 @@ def test_pillow_keeps_what_reportlab_reads_and_the_codecs_kept_include_chinese(f
         functions["LINUX"] = linux
 
 
+@pytest.mark.parametrize(
+    ("item", "kept"),
+    [
+        ("icudt73l/coll/ucadata.icu", True),
+        ("icudt73l/coll/root.res", True),
+        ("icudt73l/coll/zh.res", True),  # pinyin, Chinese's default collation
+        ("icudt73l/coll/zh_Hans_CN.res", True),
+        ("icudt73l/coll/en_US_POSIX.res", True),
+        ("icudt73l/coll/res_index.res", True),
+        ("icudt73l/coll/ko.res", False),
+        ("icudt73l/zone/zh.res", True),  # QTimeZone's display names in Chinese
+        ("icudt73l/zone/pool.res", True),
+        ("icudt73l/zone/fr.res", False),
+        ("icudt73l/zoneinfo64.res", True),
+        ("icudt73l/metaZones.res", True),
+        ("icudt73l/likelySubtags.res", True),
+        ("icudt73l/res_index.res", True),
+        ("icudt73l/root.res", True),
+        ("icudt73l/zh_Hant_TW.res", True),
+        ("icudt73l/en_GB.res", True),
+        ("icudt73l/de.res", False),
+        ("icudt73l/yue_Hans.res", False),
+        ("icudt73l/cnvalias.icu", True),
+        ("icudt73l/gb18030.cnv", True),
+        ("icudt73l/windows-936-2000.cnv", True),
+        ("icudt73l/ibm-1386_P100-2001.cnv", True),
+        ("icudt73l/euc-tw-2014.cnv", False),
+        ("icudt73l/ibm-943_P15A-2003.cnv", False),
+        ("icudt73l/brkitr/cjdict.dict", False),
+        ("icudt73l/translit/root.res", False),
+        ("icudt73l/curr/zh.res", False),
+        ("icudt73l/lang/zh.res", False),
+        ("icudt73l/unames.icu", False),
+    ],
+)
+def test_only_the_icu_data_qt_uses_for_chinese_and_english_is_kept(icu_data, item, kept):
+    """Issue 18: the Linux bundle within 150 MB; Qt's ICU data kept for collation, time zones, GB converters."""
+    assert icu_data.wanted(item) is kept
+
+
+@pytest.fixture(scope="module")
+def icu_data():
+    spec = importlib.util.spec_from_file_location("icu_data", ROOT / "packaging" / "icu_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_icu_data_package_is_split_and_joined_as_icu_lays_it_out(icu_data, tmp_path):
+    """The package read from PySide6's own library, written back unchanged (ICU finds items by their offsets
+    and a binary search on their names); a cut-down one keeps each kept item's bytes at a 16-byte boundary."""
+    library = next((Path(__import__("PySide6").__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    package = icu_data.read_symbol(library, icu_data.symbol(library))
+    header, items = icu_data.split(package)
+    assert len(items) > 3000 and items[0][0].startswith("icudt")
+    assert icu_data.join(header, items) == package
+    kept = [(name, data) for name, data in items if icu_data.wanted(name)]
+    smaller = icu_data.join(header, kept)
+    assert icu_data.split(smaller) == (header, kept)
+    assert len(smaller) < len(package) / 5
+    (count,) = struct.unpack_from("<I", smaller, len(header))
+    offsets = [struct.unpack_from("<II", smaller, len(header) + 4 + 8 * index)[1] for index in range(count)]
+    assert all((len(header) + offset) % 16 == 0 for offset in offsets)
+    with pytest.raises(ValueError):
+        icu_data.split(b"\0" * 64)
+
+
+def test_icu_data_library_is_swapped_on_linux_only_where_collected(functions, monkeypatch):
+    built = []
+
+    class FakeIcu:
+        @staticmethod
+        def build(library, out):
+            built.append((library, out))
+            return out
+
+    monkeypatch.setitem(functions, "_icu_data_module", lambda: FakeIcu)
+    binaries = [
+        ("PySide6/Qt/lib/libicudata.so.73", "/x/libicudata.so.73", "BINARY"),
+        ("PySide6/Qt/lib/libicuuc.so.73", "/x/libicuuc.so.73", "BINARY"),
+    ]
+    swapped = functions["with_trimmed_icu"](binaries)
+    assert swapped[1] == binaries[1] and swapped[0][0] == binaries[0][0] and swapped[0][1] != binaries[0][1]
+    assert built == [(Path("/x/libicudata.so.73"), Path(swapped[0][1]))]
+    assert (
+        functions["with_trimmed_icu"]([("PySide6/Qt6Core.dll", "/x/Qt6Core.dll", "BINARY")])[0][1] == "/x/Qt6Core.dll"
+    )
+
+
 def test_links_to_libraries_no_longer_collected_are_dropped(functions):
     binaries = [("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY")]
     datas = [
@@ -314,3 +404,13 @@ def test_executables_run_in_utf8_mode(spec):
     # the Windows console twin (built only on Windows) is given the same options
     text = SPEC.read_text(encoding="utf-8")
     assert 'EXE(pyz, a.scripts, RUN_TIME_OPTIONS, exclude_binaries=True, name="xinjie-desktop-console"' in text
+
+
+def test_the_test_extra_includes_the_packaging_extra():
+    """scripts/venv.sh counts an install of ``.[test]`` as one of ``.[packaging]`` too (CI's Windows build then
+    installs nothing again): every requirement of the packaging extra must be one of the test extra."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert set(extras["packaging"]) <= set(extras["test"])
+    assert '"$extras" == test ]] && printf' in (ROOT / "scripts" / "venv.sh").read_text(encoding="utf-8")

@@ -32,10 +32,14 @@ def isolated_settings(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def window_opens_afresh(isolated_settings):
-    """Each test's main window opens as on a first start: not where an earlier test's window was left."""
+    """Each test's main window opens as on a first start: not where an earlier test's window was left, and its
+    documents saved under XINJIE_DOCUMENTS, not in a folder an earlier test chose (which test ran before it
+    differs between one process and ./run-tests' one per core)."""
+    from xinjie_desktop.qt.shell.documents import FOLDER_KEY
     from xinjie_desktop.qt.shell.settings import WINDOW_GEOMETRY_KEY
 
     QSettings().remove(WINDOW_GEOMETRY_KEY)
+    QSettings().remove(FOLDER_KEY)
 
 
 @pytest.fixture(scope="session")
