@@ -1121,14 +1121,8 @@ def _device_show(args: argparse.Namespace, store) -> int:
     print(_("Fingerprint: {fingerprint}").format(fingerprint=me.fingerprint))
     print(_("Signing public key (Ed25519): {key}").format(key=me.signing_public))
     print(_("Encryption public key (X25519): {key}").format(key=me.box_public))
-    for entry in former:
-        print(
-            _("Former identity {id} until {until}: {reason}").format(
-                id=entry["device_id"],
-                until=entry["until"],
-                reason=_(device.REASONS.get(entry["reason"], entry["reason"])),
-            )
-        )
+    for entry in former:  # named by the laptop's name, villages and last change (its id is in --json)
+        print(device.former_identity_text(entry))
     if granted is not None:
         print(
             _("Provisioned by {township} as laptop {name} for: {villages}").format(
