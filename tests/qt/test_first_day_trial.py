@@ -268,3 +268,31 @@ def test_the_summary_shows_its_lines_whole_and_counts_the_rest_without_moving_th
     kb.choose(editor.group_combo.itemData(editor.group_combo.count() - 1))
     assert summary.text().split("\n")[0] == "未保存：有 4 处需要改正。", "a problem fixed leaves the summary"
     assert editor.tabs.geometry() == tabs_before
+
+
+def test_a_longer_name_added_after_a_short_one_is_shown_whole_in_the_member_table(
+    qtbot,
+    chinese,
+    open_editor,  # noqa: F811
+):
+    """Issue 16 (second trial): after the head 杨明, the members 杨小华 and 杨大爷 showed as "…" in the name
+    column (sized to the first rows only). Every name typed is read whole."""
+    from test_household_editor import Keyboard, add_member, click, click_tab
+
+    from xinjie_desktop.core.rules.idnumber import FEMALE, MALE, make
+
+    editor = open_editor(None)
+    editor.resize(1366, 700)
+    kb = Keyboard(qtbot)
+    click(qtbot, editor.save_button)  # refused at once, as a new user does: the problems are shown from then on
+    click_tab(qtbot, editor, 1)
+    click(qtbot, editor.m_name)
+    add_member(qtbot, kb, editor, "杨明", make("530502", dt.date(1970, 3, 5), 11, MALE))
+    add_member(qtbot, kb, editor, "欧阳小华", make("530502", dt.date(2010, 3, 5), 33, FEMALE), relation="child")
+    table = editor.member_table
+    metrics = table.fontMetrics()
+    for row, name in enumerate(["杨明", "欧阳小华"]):
+        shown = table.model().index(row, 0)
+        assert table.visualRect(shown).width() >= metrics.horizontalAdvance(name) + 6, name
+    OUT.mkdir(exist_ok=True)
+    editor.grab().save(str(OUT / "member-names-whole.png"))

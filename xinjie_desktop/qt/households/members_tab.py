@@ -114,6 +114,10 @@ class MembersTab(QWidget):
         header = self.member_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # A longer name added later widens its column (Qt sized the columns to the first rows only: "杨小华"
+        # showed as "…" after "杨明").
+        for signal in (self.member_model.rowsInserted, self.member_model.dataChanged, self.member_model.modelReset):
+            signal.connect(lambda *_args: header.resizeSections(QHeaderView.ResizeMode.ResizeToContents))
         rows = self.member_table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() + 6)  # the style's 30 px showed 2 rows at 768
