@@ -837,8 +837,32 @@ def _open_for_work(path: Path, user: str | None, *, create: bool = True):
     return store
 
 
+def _data_key(path: Path, user: str | None) -> bytes | None:
+    """The data key of the encrypted store at ``path`` with ``user``'s password, or None after telling stderr why
+    not (nothing changed but the count of wrong passwords beside the file, as a login)."""
+    from xinjie_desktop.core.records import accounts
+    from xinjie_desktop.core.store.keyring import KeyringError
+    from xinjie_desktop.core.sync import login
+
+    password = _encrypted_credentials(path, user)
+    if password is None or user is None:
+        return None
+    try:
+        key = login.data_key(path, user, password)
+        _ASKED[user] = password  # the import that follows opens the file with it: asked once
+        return key
+    except accounts.LoginRefused as error:
+        print(_("{reason} Nothing was changed.").format(reason=error), file=sys.stderr)
+    except KeyringError as error:
+        print(error, file=sys.stderr)
+    return None
+
+
 def _encrypted_credentials(path: Path, user: str | None) -> str | None:
-    """The password of ``user`` for the encrypted store at ``path``, or None after telling stderr why not."""
+    """The password of ``user`` for the encrypted store at ``path``, or None after telling stderr why not; asked
+    once a command (the check before an import and the import itself share it)."""
+    if user and user in _ASKED:
+        return _ASKED.pop(user)
     if not user:
         print(
             _(
@@ -935,6 +959,7 @@ def _log_in(store, user: str | None) -> bool:
 
 
 _LOGIN_PASSWORD: dict[str, str] = {}
+_ASKED: dict[str, str] = {}  # a password given for the check before an import, taken by the import itself
 
 
 def _open_for_reading(path: Path, user: str | None = None):
@@ -1121,14 +1146,8 @@ def _device_show(args: argparse.Namespace, store) -> int:
     print(_("Fingerprint: {fingerprint}").format(fingerprint=me.fingerprint))
     print(_("Signing public key (Ed25519): {key}").format(key=me.signing_public))
     print(_("Encryption public key (X25519): {key}").format(key=me.box_public))
-    for entry in former:
-        print(
-            _("Former identity {id} until {until}: {reason}").format(
-                id=entry["device_id"],
-                until=entry["until"],
-                reason=_(device.REASONS.get(entry["reason"], entry["reason"])),
-            )
-        )
+    for entry in former:  # named by the laptop's name, villages and last change (its id is in --json)
+        print(device.former_identity_text(entry))
     if granted is not None:
         print(
             _("Provisioned by {township} as laptop {name} for: {villages}").format(
@@ -1149,7 +1168,7 @@ def _device_show(args: argparse.Namespace, store) -> int:
 
 def _bundle(args: argparse.Namespace) -> int:
     from xinjie_desktop.core.store.database import StoreError
-    from xinjie_desktop.core.sync import bundle_format, checking, exporting, importing
+    from xinjie_desktop.core.sync import bundle_format, checking, exporting, importing, login
     from xinjie_desktop.core.sync.workstore import open_read_only
 
     try:
@@ -1178,7 +1197,12 @@ def _bundle(args: argparse.Namespace) -> int:
                 print(_("The data file {path} does not exist.").format(path=args.bundle_db), file=sys.stderr)
                 return 2
             args.files = _left_for_others(args.bundle_db, args.files)
-            checking.precheck(args.bundle_db, args.files, refused)
+            key = None
+            if login.is_encrypted(args.bundle_db):  # the check reads it with the user's key (issue 16's trial)
+                key = _data_key(args.bundle_db, args.user)
+                if key is None:
+                    return 2
+            checking.precheck(args.bundle_db, args.files, refused, key=key)
             if refused and len(refused) == len(args.files):  # nothing to import: the data file is not opened
                 for _path, reason in refused:
                     print(reason, file=sys.stderr)

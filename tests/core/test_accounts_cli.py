@@ -272,3 +272,34 @@ def test_the_record_of_who_did_what_is_read_by_the_administrator_and_refused_to_
         monkeypatch, capsys, ["audit", "--db", str(demo), "--json", "--user", "admin"], password=ADMIN
     )
     assert code == 0 and json.loads(out) is not None
+
+
+def test_a_laptops_bundle_is_imported_into_the_encrypted_township_store_from_the_command_line(
+    tmp_path, monkeypatch, capsys
+):
+    """Issue 16 (second trial): ``bundle import --db TOWN --user NAME`` on the township's encrypted data file
+    exited 2 ("is encrypted: log in to open it"), the bundle unread, because the check before the import opened
+    the file without the key. It is checked with the user's key and imported; a wrong password still changes
+    nothing."""
+    from sync_world import World
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.core.rules.permissions import Role
+    from xinjie_desktop.core.sync import login
+
+    world = World(tmp_path / "world", laptops=1)
+    town = world.township
+    login.add_account(town, "admin", ADMIN, Role.TOWNSHIP_ADMIN)
+    town.actor = accounts.login(town, "admin", ADMIN)
+    world.township, _code = login.secure(town, "admin", ADMIN)
+    laptop = world.laptop(0)
+    demo_data.add_households(laptop, 2, seed=4)
+    bundles = [str(path) for path in world.export(laptop)]
+    town_path = world.township.path
+    world.close()
+    argv = ["bundle", "import", "--db", str(town_path), "--user", "admin", *bundles]
+    before = hashlib.sha256(town_path.read_bytes()).hexdigest()
+    code, _out, err = run(monkeypatch, capsys, argv, password="wrong password")
+    assert code == 2 and err.strip() and hashlib.sha256(town_path.read_bytes()).hexdigest() == before
+    code, out, err = run(monkeypatch, capsys, argv, password=ADMIN)
+    assert code == 0, err
+    assert "20 new" in out

@@ -2,6 +2,7 @@
 restored backup; provisioning signed by the township, verified by the laptop, tamper refused."""
 
 import base64
+import datetime as dt
 import json
 import os
 import shutil
@@ -498,3 +499,44 @@ def test_device_messages_are_in_chinese(tmp_path, capsys):
         device.accept_provisioning(store, path, township_fingerprint="")
     store.close()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(refused.value))
+
+
+def test_a_copied_laptop_names_its_former_self_by_name_villages_and_last_change_in_chinese(tmp_path, capsys):
+    """Issue 16: a store copied to another folder (it takes a new identity) says what it was before the copy
+    as a person knows it, the laptop's name, its villages and the day of its last change, in Chinese; not by
+    the former identity's id (which ``device init --json`` still gives)."""
+    from sync_world import World
+    from xinjie_desktop.core.records import demo_data
+    from xinjie_desktop.i18n import set_language
+
+    world = World(tmp_path / "world", laptops=1)
+    laptop = world.laptop(0)
+    demo_data.add_households(laptop, 2, seed=5)  # a change made on it: the day of the last one is named
+    old_id, path = laptop.device_id, laptop.path
+    world.close()
+    (tmp_path / "other").mkdir()
+    shutil.copy(path, tmp_path / "other" / "laptop.sqlite")
+    copy = open_store(tmp_path / "other" / "laptop.sqlite")
+    entry = device.history(copy)[-1]
+    copy.close()
+    assert entry["device_id"] == old_id and entry["name"] == "青山村笔记本" and entry["villages"] == ["青山村"]
+    assert entry["last_change"][:4] == str(dt.date.today().year)
+
+    set_language("zh_CN")
+    try:
+        assert main(["device", "init", "--db", str(tmp_path / "other" / "laptop.sqlite")]) == 0
+    finally:
+        set_language("en")
+    printed = capsys.readouterr().out
+    today = dt.datetime.fromisoformat(entry["last_change"]).astimezone().date()
+    line = next(line for line in printed.splitlines() if "青山村笔记本" in line)
+    assert "青山村笔记本（青山村）" in line and f"{today.year:04d}年{today.month:02d}月{today.day:02d}日" in line
+    assert "最后一次修改" in line and "复制" in line
+    assert old_id not in printed, "the former self is named, not numbered"
+
+
+def test_a_former_identity_recorded_before_names_were_kept_is_still_described():
+    """Issue 16: history entries written before this change have no name: the id is all there is."""
+    entry = {"device_id": "abc", "until": "2017-03-05T08:00:00+00:00", "reason": "other_computer"}
+    assert "abc" in device.former_identity_text(entry)
+    assert "2017-03-05" in device.former_identity_text(entry)

@@ -161,6 +161,11 @@ def test_a_member_added_in_the_editor_while_another_was_added_meanwhile(qtbot, e
     type_text(editor.m_name, "杨二")
     number = person("x", dt.date(2012, 2, 2), 22).id_number
     type_into(qtbot, editor.m_id, number)
-    qtbot.keyClick(editor.m_id, Qt.Key.Key_Return)
+    editor.m_relation.setFocus()  # chosen, not defaulted (issue 16)
+    for _step in range(editor.m_relation.count()):
+        if editor.m_relation.currentData() == "child":
+            break
+        qtbot.keyClick(editor.m_relation, Qt.Key.Key_Down)
+    qtbot.keyClick(editor.m_relation, Qt.Key.Key_Return)
     qtbot.keyClick(editor.m_name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert [m.name for m in stored(mine, household).members] == ["杨明", "李芳", "杨华", "杨英", "杨新", "杨二"]

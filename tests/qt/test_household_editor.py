@@ -236,20 +236,31 @@ def test_whole_household_entered_by_keyboard_ID1_ID2_ID3(qtbot, open_editor, edi
         editor,
         "杨华",
         make("530502", dt.date(2000, 1, 2), 13, MALE),
+        relation="child",
         labour="none",
         basis="student_supported",
     )
-    add_member(qtbot, kb, editor, "杨英", make("530502", dt.date(2005, 6, 7), 14, FEMALE), labour="none", dibao=True)
+    add_member(
+        qtbot,
+        kb,
+        editor,
+        "杨英",
+        make("530502", dt.date(2005, 6, 7), 14, FEMALE),
+        relation="child",
+        labour="none",
+        dibao=True,
+    )
     add_member(
         qtbot,
         kb,
         editor,
         "杨秀",
         make("530502", dt.date(1995, 2, 3), 15, FEMALE),
+        relation="child",
         basis="married_out",
         registered=False,
     )
-    # A second head: the form offers "child" once a head exists; the user picks head anyway.
+    # A second head: once a head exists the relation is left to choose (issue 16); the user picks head.
     add_member(
         qtbot,
         kb,

@@ -570,6 +570,11 @@ def test_a_copied_laptop_asks_again_from_the_menu_and_is_provisioned_again(
         assert device.needs_reprovisioning(copy)
         window = window_over(qtbot, copy)
         assert "write a provisioning request" in window.awaiting_page.warning.text()
+        # named as a person knows it (issue 16), not by the former identity's id
+        assert (
+            "this data file was 青山村笔记本 (青山村), with no change made on it" in window.awaiting_page.warning.text()
+        )
+        assert device.history(copy)[-1]["device_id"] not in window.awaiting_page.warning.text()
         request = open_from_menu(qtbot, window, window.request_provisioning_action, RequestProvisioningDialog)
         assert request.name_edit.text() == "青山村笔记本"  # the name it was provisioned under
         assert request.fingerprint.text() == device.identity(copy).fingerprint

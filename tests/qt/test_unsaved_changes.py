@@ -94,6 +94,11 @@ def test_saved_with_a_warning_leaves_without_a_question_ID2(qtbot, window, answe
     qtbot.mouseClick(editor.new_member_button, Qt.MouseButton.LeftButton)
     type_text(editor.m_name, "杨重")
     type_text(editor.m_id, shared)
+    editor.m_relation.setFocus()  # chosen, not defaulted (issue 16)
+    for _step in range(editor.m_relation.count()):
+        if editor.m_relation.currentData() == "child":
+            break
+        qtbot.keyClick(editor.m_relation, Qt.Key.Key_Down)
     qtbot.keyClick(editor.m_name, Qt.Key.Key_Return)
     qtbot.keyClick(editor.m_name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert "Saved, with" in editor.summary.text()

@@ -165,7 +165,10 @@ def validate(session: Session, draft: HouseholdDraft) -> list[Problem]:
         where = f"member.{index}."
         if not member.name.strip():
             problems.append(Problem(where + "name", _("Enter the member's name.")))
-        _check_choice(problems, where + "relation", member.relation, vocabulary.RELATIONS, allow_empty=False)
+        if not member.relation:  # never a silent default: a spouse saved as a child by Enter (issue 16)
+            problems.append(Problem(where + "relation", _("Choose the member's relation to the head of household.")))
+        else:
+            _check_choice(problems, where + "relation", member.relation, vocabulary.RELATIONS)
         _check_choice(
             problems, where + "membership_basis", member.membership_basis, membership.BASES, allow_empty=False
         )

@@ -1041,14 +1041,19 @@ def _scope_of(store: Store, session: Session, incoming: Incoming) -> list[str]:
     return []
 
 
-def precheck(db_path: Path | str, paths: list[Path | str], refused: list[tuple[Path, str]] | None = None) -> None:
-    """Read and check bundles against a store opened read-only, in the order they would be imported;
-    the first refusal raises ``SyncError`` and the data file has not been touched at all.  Given a
-    ``refused`` list, each refused bundle is added to it (path, reason) instead, and the rest checked
-    as if it were not there."""
+def precheck(
+    db_path: Path | str,
+    paths: list[Path | str],
+    refused: list[tuple[Path, str]] | None = None,
+    key: bytes | None = None,
+) -> None:
+    """Read and check bundles against a store opened read-only (an encrypted one with its data ``key``), in the
+    order they would be imported; the first refusal raises ``SyncError`` and the data file has not been touched
+    at all.  Given a ``refused`` list, each refused bundle is added to it (path, reason) instead, and the rest
+    checked as if it were not there."""
     from xinjie_desktop.core.sync.workstore import open_read_only
 
-    view = open_read_only(db_path)
+    view = open_read_only(db_path, key=key)
     if view is None:
         return  # an older data file: it is upgraded (after a backup) when opened, and checked then
     try:

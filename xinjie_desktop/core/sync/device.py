@@ -296,10 +296,68 @@ def _identity(session: Session) -> Identity:
     )
 
 
+def _former_self(session: Session, device_id: str) -> dict:
+    """What a person knows the data file by before it takes a new identity: the laptop's name and villages as
+    provisioned (or the township office's name), and when its last change was made (UTC, ISO; "" if none)."""
+    scope = _get_json(session, SCOPE)
+    if isinstance(scope, dict) and isinstance(scope.get("villages"), list):
+        name = str(scope.get("laptop_name", ""))
+        villages = [str(v.get("name", "")) for v in scope["villages"] if isinstance(v, dict)]
+    else:  # the township office's (all its villages), or a laptop not provisioned yet: the computer's name
+        township = session.scalar(select(Township)) if _get_json(session, ISSUED) else None
+        home = _get_json(session, HOME)
+        computer = str(home.get("computer", "")) if isinstance(home, dict) else ""
+        name = (township.command_centre or township.name) if township is not None else computer
+        villages = []
+    newest = session.execute(
+        text("SELECT max(hlc) FROM change_log WHERE origin_device = :d"), {"d": device_id}
+    ).scalar()
+    last_change = dt.datetime.fromtimestamp(newest / 1000, dt.UTC).replace(microsecond=0).isoformat() if newest else ""
+    return {"name": name, "villages": villages, "last_change": last_change}
+
+
+def describe_former(entry: dict) -> str:
+    """A former identity (an entry of ``history``) in words a person knows it by: "the laptop 青山村笔记本
+    (青山村), last changed on 2017-03-05"; an identity recorded before these were kept, by its id."""
+    name, villages, last = entry.get("name", ""), entry.get("villages") or [], entry.get("last_change", "")
+    if not name and not villages:
+        return _("the computer {id}").format(id=entry.get("device_id", ""))
+    who = _("{name} ({villages})").format(name=name, villages=_(", ").join(villages)) if villages else name
+    if not last:
+        return _("{who}, with no change made on it").format(who=who)
+    return _("{who}, last changed on {date}").format(who=who, date=_local_day(last))
+
+
+def _local_day(iso: str) -> str:
+    day = dt.datetime.fromisoformat(iso).astimezone().date()  # the day as the user's clock shows it
+    return _("{year:04d}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
+
+
+def former_identity_text(entry: dict) -> str:
+    """One former identity (an entry of ``history``) as a sentence: what the data file was, until when, and
+    why it took a new identity; named as a person knows it (``describe_former``), not by its id."""
+    try:
+        until = _local_day(entry.get("until", ""))
+    except ValueError:
+        until = entry.get("until", "")
+    reason = _(REASONS[entry["reason"]]) if entry.get("reason") in REASONS else entry.get("reason", "")
+    return _("Until {date} this data file was {who}; then {reason}, and it took a new identity.").format(
+        date=until, who=describe_former(entry), reason=reason
+    )
+
+
 def _take_new_identity(session: Session, reason: str) -> str:
     old = _identity(session)
     history = _get_json(session, HISTORY, [])
-    history.append({**old.public(), "created_at": old.created_at, "until": _now(), "reason": reason})
+    history.append(
+        {
+            **old.public(),
+            "created_at": old.created_at,
+            "until": _now(),
+            "reason": reason,
+            **_former_self(session, old.device_id),
+        }
+    )
     _set_json(session, HISTORY, history)
     return _make_keys(session, None)
 

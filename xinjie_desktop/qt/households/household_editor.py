@@ -57,8 +57,7 @@ from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, MessageLabel, scrolled
 
 BASIC_TAB, MEMBERS_TAB, INCOME_TAB, WORKFLOW_TAB, FLAGS_TAB, RELOCATION_TAB, AGREEMENTS_TAB = range(7)
 
-SUMMARY_LINES = 6
-SUMMARY_HEIGHT_LINES = 3  # the summary's area under the tabs, in lines of text
+SUMMARY_HEIGHT_LINES = 4  # the summary under the tabs, in lines of text: its head, then the problems
 
 # The tabs' widgets and actions, reachable on the editor by the names they always had.
 BASIC_PARTS = ("group_combo", "address_edit", "phone_edit", "labour_willing_check", "moved_check", "recheck_edit")
@@ -180,7 +179,8 @@ class HouseholdEditor(QWidget):
         self.basic_tab = BasicTab(self._store, fields)
         self.tabs.addTab(scrolled(self.basic_tab), _("Basic information"))
         self.members_tab = MembersTab(self._store, lambda: (self._household_id, self.basic_tab.group_id()))
-        self.tabs.addTab(self.members_tab, _("Household members"))
+        # On a short screen the tab scrolls as a whole: the member table keeps its five rows (VISIBLE_MEMBERS).
+        self.tabs.addTab(scrolled(self.members_tab), _("Household members"))
         self.income_tab = IncomeTab(self._params)
         self.tabs.addTab(self.income_tab, _("Income worksheet"))
         self.workflow_tab = WorkflowTab(self._store, self._params)
@@ -216,16 +216,13 @@ class HouseholdEditor(QWidget):
         self.workflow_tab.recorded.connect(self._recorded)
 
         bottom = QHBoxLayout()
-        self.summary = MessageLabel()
+        # A fixed height of SUMMARY_HEIGHT_LINES whole lines, whatever the summary says: the tabs never shrink
+        # or grow as problems come and go, so no field moves under the user's pointer; the head line counts
+        # the problems, the first ones follow and the last line says how many more (the whole list is the
+        # tooltip, and each problem is shown next to its field).
+        self.summary = MessageLabel(reserve=SUMMARY_HEIGHT_LINES)
         self.summary.setObjectName("summary")
-        # A fixed height, whatever the summary says (longer ones scroll): the tabs never shrink or grow
-        # as problems come and go, so no field moves under the user's pointer.
-        self.summary_area = scrolled(self.summary)
-        self.summary_area.setObjectName("summary_area")
-        self.summary_area.setFixedHeight(SUMMARY_HEIGHT_LINES * self.fontMetrics().lineSpacing() + 6)
-        self.summary_area.viewport().setAutoFillBackground(False)
-        self.summary.setAutoFillBackground(False)
-        bottom.addWidget(self.summary_area, 10)
+        bottom.addWidget(self.summary, 10)
         bottom.addStretch(1)
         self.save_button = QPushButton(_("Save"))
         self.save_button.setObjectName("save_button")
@@ -476,19 +473,20 @@ class HouseholdEditor(QWidget):
 
         errors = [p for p in problems if p.severity == ERROR]
         lines = []
-        for problem in sorted(problems, key=lambda p: p.severity != ERROR)[:SUMMARY_LINES]:
+        for problem in sorted(problems, key=lambda p: p.severity != ERROR):
             where = self._where(problem, draft)
             lines.append(
                 "\u2022 "
                 + (_("{name}: {value}").format(name=where, value=problem.message) if where else problem.message)
             )
-        if len(problems) > SUMMARY_LINES:
-            lines.append(_("and {n} more").format(n=len(problems) - SUMMARY_LINES))
         if saved:
             head = _("Saved, with {n} warning(s):").format(n=len(problems))
         else:
             head = _("Not saved: {n} problem(s) to correct.").format(n=len(errors))
-        self.summary.show_message("\n".join([head, *lines]), "warning" if saved else ERROR)
+        room = SUMMARY_HEIGHT_LINES - 1  # under the head line
+        shown = lines if len(lines) <= room else [*lines[: room - 1], _("and {n} more").format(n=len(lines) - room + 1)]
+        whole = "\n".join([head, *lines]) if len(shown) < len(lines) else ""
+        self.summary.show_message("\n".join([head, *shown]), "warning" if saved else ERROR, whole)
 
     def _revalidate(self, *_args) -> None:
         """After a refused save, every change checks the household again: a problem fixed is no longer

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,6 +39,16 @@ from xinjie_desktop.qt.shell.widgets import (
     MessageLabel,
     with_message,
 )
+
+VISIBLE_MEMBERS = 5  # rows of the member table always on screen (issue 16: 2 were, at 1366×768)
+
+
+class _MemberTable(QTableView):
+    """Asks for no more height than its minimum (five rows): the rest of the tab's height is given to it by
+    the layout's stretch, and the tab does not scroll on a 768-pixel screen for the table's 192 px default."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
 
 class MembersTab(QWidget):
@@ -74,6 +84,8 @@ class MembersTab(QWidget):
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
         top = QHBoxLayout()
         self.population_label = bold(QLabel())
         self.population_label.setObjectName("population_label")
@@ -85,13 +97,13 @@ class MembersTab(QWidget):
         self.remove_member_button.setEnabled(False)
         top.addWidget(self.new_member_button)
         top.addWidget(self.remove_member_button)
-        layout.addLayout(top)
         self.members_message = MessageLabel(reserve=1)
         self.members_message.setObjectName("household_members_message")
-        layout.addWidget(self.members_message)
+        top.insertWidget(1, self.members_message, 2)  # beside the count, not a line of its own above the table
+        layout.addLayout(top)
 
         self.member_model = MemberTableModel(self)
-        self.member_table = QTableView()
+        self.member_table = _MemberTable()
         self.member_table.setObjectName("member_table")
         self.member_table.setModel(self.member_model)
         self.member_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -102,7 +114,14 @@ class MembersTab(QWidget):
         header = self.member_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.member_table.setMinimumHeight(80)  # the reserved message lines of the form need the height
+        # A longer name added later widens its column (Qt sized the columns to the first rows only: "杨小华"
+        # showed as "…" after "杨明").
+        for signal in (self.member_model.rowsInserted, self.member_model.dataChanged, self.member_model.modelReset):
+            signal.connect(lambda *_args: header.resizeSections(QHeaderView.ResizeMode.ResizeToContents))
+        rows = self.member_table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() + 6)  # the style's 30 px showed 2 rows at 768
+        self.member_table.setMinimumHeight(self.table_height(VISIBLE_MEMBERS))
         self.member_table.selectionModel().selectionChanged.connect(self._on_member_selected)
         layout.addWidget(self.member_table, 1)
 
@@ -110,7 +129,7 @@ class MembersTab(QWidget):
         self.member_form.submitted.connect(self.commit_member)
         grid = QGridLayout(self.member_form)
         grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
+        grid.setVerticalSpacing(2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.m_name = QLineEdit()
@@ -149,15 +168,17 @@ class MembersTab(QWidget):
         self.m_registered.setObjectName("member_registered")
         self._member_widgets["dibao"] = self.m_dibao
         self._member_widgets["registered"] = self.m_registered
-        grid.addWidget(self.m_dibao, 6, 1)
-        grid.addWidget(self.m_registered, 6, 3)
-        actions = QHBoxLayout()
-        actions.addWidget(note(_("Press Enter to add the member and go on with the next one.")), 1)
+        checks = QHBoxLayout()  # the two boxes, the hint and the button on one line: the table keeps the height
+        checks.addWidget(self.m_dibao)
+        checks.addSpacing(24)
+        checks.addWidget(self.m_registered)
+        checks.addSpacing(24)
+        checks.addWidget(note(_("Press Enter to add the member and go on with the next one.")), 1)
         self.add_member_button = QPushButton(_("Add member"))
         self.add_member_button.setObjectName("add_member_button")
         self.add_member_button.clicked.connect(self.commit_member)
-        actions.addWidget(self.add_member_button)
-        grid.addLayout(actions, 7, 0, 1, 4)
+        checks.addWidget(self.add_member_button)
+        grid.addLayout(checks, 6, 1, 1, 3)
         layout.addWidget(self.member_form)
 
         order = [
@@ -197,6 +218,12 @@ class MembersTab(QWidget):
         self.m_birth.editingFinished.connect(lambda: self._check_birth_format(final=True))
         self.m_dibao.toggled.connect(lambda _c: self._on_member_edited("dibao"))
         self.m_registered.toggled.connect(lambda _c: self._on_member_edited("registered"))
+
+    def table_height(self, rows: int) -> int:
+        """The member table's height showing its header and ``rows`` rows whole."""
+        table = self.member_table
+        header = table.horizontalHeader().sizeHint().height()
+        return header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
 
     def form_to(self, member: MemberDraft) -> None:
         member.name = self.m_name.text()
@@ -298,9 +325,13 @@ class MembersTab(QWidget):
             return None
 
     def _live_problems(self, member: MemberDraft, final: bool) -> list[Problem]:
-        """The core's problems with this member's ID number, birth date and sex, as typed so far."""
+        """The core's problems with this member's ID number, birth date and sex, as typed so far; with ``final`` (the
+        member added) its relation to the head too."""
         number = normalise(member.id_number)
-        if not number or (len(number) < 18 and not final):
+        checked = ["id_number", "birth_date", "sex"] if number and (final or len(number) >= 18) else []
+        if final:
+            checked.append("relation")  # chosen or not, once the member is added
+        if not checked:
             return []
         others = list(self.member_model.members)
         if self._current_row is None:
@@ -312,7 +343,7 @@ class MembersTab(QWidget):
         draft = HouseholdDraft(id=household_id, group_id=group_id, members=others)
         with self._store.session() as session:
             problems = households.validate(session, draft)
-        wanted = {f"member.{row}.{attr}" for attr in ("id_number", "birth_date", "sex")}
+        wanted = {f"member.{row}.{attr}" for attr in checked}
         return [p for p in problems if p.field in wanted]
 
     def _show_live_id_problems(self, final: bool) -> None:
@@ -332,8 +363,10 @@ class MembersTab(QWidget):
         self.population_changed.emit(actual)
 
     def _new_member_draft(self) -> MemberDraft:
-        has_head = any(m.relation == "head" for m in self.member_model.members)
-        return MemberDraft(relation="child" if has_head else "head")
+        """The first member of a household is offered as its head; any other's relation is chosen by the user
+        (the list shows "Choose": a spouse typed and confirmed with Enter was saved as a child)."""
+        has_members = bool(self.member_model.members)
+        return MemberDraft(relation="" if has_members else "head")
 
     def start_new_member(self, focus: bool = True) -> None:
         self._current = self._new_member_draft()

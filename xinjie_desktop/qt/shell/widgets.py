@@ -79,6 +79,7 @@ class MessageLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.severity = ""
+        self._whole = ""
         self._reserve = reserve
         self._colour = ERROR_COLOUR
         if reserve:
@@ -99,10 +100,12 @@ class MessageLabel(QLabel):
             return QSize(40, self.height())
         return super().minimumSizeHint()
 
-    def show_message(self, text: str, severity: str = "error") -> None:
+    def show_message(self, text: str, severity: str = "error", whole: str = "") -> None:
+        """``whole``: a longer text of which ``text`` is a part (the tooltip shows it)."""
         if not text:
             self.clear_message()
             return
+        self._whole = whole
         colour = {"error": ERROR_COLOUR, "warning": WARNING_COLOUR}.get(severity, INFO_COLOUR)
         self._colour = colour
         self.setStyleSheet(f"color: {colour};")
@@ -145,7 +148,7 @@ class MessageLabel(QLabel):
         return bool(self._reserve) and len(self._wrapped_lines(max(self.width(), 10))) > self._reserve
 
     def _set_cut_tooltip(self) -> None:
-        self.setToolTip(self.text() if self.is_cut() else "")
+        self.setToolTip(self._whole or (self.text() if self.is_cut() else ""))
 
     def paintEvent(self, event) -> None:
         if not self._reserve:
@@ -172,6 +175,7 @@ class MessageLabel(QLabel):
         self.show_message("\n".join(p.message for p in ordered), ordered[0].severity)
 
     def clear_message(self) -> None:
+        self._whole = ""
         self.setText("")
         self.setToolTip("")
         self.severity = ""

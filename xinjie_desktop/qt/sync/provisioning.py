@@ -789,8 +789,10 @@ class AwaitingTownshipPage(QWidget):
         self.warning = MessageLabel()
         self.warning.setObjectName("awaiting_warning")
         if device.needs_reprovisioning(store):
+            former = device.history(store)
             self.warning.show_message(
-                _(
+                (device.former_identity_text(former[-1]) + "\n" if former else "")
+                + _(
                     "This data file took a new identity after it was provisioned: write a provisioning request "
                     "(Sync → Write a provisioning request) and have the township office provision it again."
                 ),
