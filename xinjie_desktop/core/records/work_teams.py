@@ -1458,7 +1458,7 @@ def report_json(found: TeamsReport) -> dict[str, object]:
                     "photo_bytes": v.photo_bytes,
                 },
                 "team_meetings": _period_json(v.team_meetings),
-                "weekly_reports": {**_period_json(v.reports), "photos": v.report_photos},
+                "weekly_reports": _period_json(v.reports) | {"photos": v.report_photos},
                 "checks": _checks_json(v.checks),
             }
         )

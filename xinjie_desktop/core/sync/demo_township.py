@@ -519,12 +519,12 @@ def _work_teams(demo: Demo) -> None:
             continue
         text = teams.draft_report_text(store, first, monday)
         # WT-2 "with pictures": the first two sent reports carry photos of their own, the draft one too.
-        photos = [
+        pictures = [
             (f"周报照片{monday:%m%d}-{n + 1}.jpg", _demo_photo(40 + index * 2 + n))
             for n in range(2 if index < 2 else 1)
             if index in (0, 1, 4)
         ]
-        teams.save_report(store, first, monday, text, send=index != 4, today=sunday, photos=photos)
+        teams.save_report(store, first, monday, text, send=index != 4, today=sunday, photos=pictures)
     # Checks (WT-3): a good telephone call, a village visit that found a shortfall followed up (约谈), a
     # household visit that found the member away, its follow-up still open.
     teams.record_check(
