@@ -69,6 +69,32 @@ class VillagePage(QWidget):
     def refresh(self) -> None:  # pragma: no cover - each page has its own
         raise NotImplementedError
 
+    def _two_columns(self) -> tuple[QSplitter, QVBoxLayout, QVBoxLayout]:
+        """The page's splitter with its two columns' layouts: the records (left) and the forms (right, at most
+        FORM_WIDTH wide)."""
+        layout = QHBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(split)
+        columns = []
+        for widest in (None, FORM_WIDTH + 40):
+            column = QWidget()
+            if widest is not None:
+                column.setMaximumWidth(widest)
+            column_layout = QVBoxLayout(column)
+            column_layout.setContentsMargins(0, 0, 0, 0)
+            split.addWidget(column)
+            columns.append(column_layout)
+        return split, columns[0], columns[1]
+
+    def _end_forms(self, split: QSplitter, right_layout: QVBoxLayout, message_name: str, left_width: int) -> None:
+        """Below the forms, the page's message line (refusals in words), then the columns' first widths."""
+        self.message = MessageLabel()
+        self.message.setObjectName(message_name)
+        self.message.setWordWrap(True)
+        right_layout.addWidget(self.message)
+        right_layout.addStretch(1)
+        split.setSizes([left_width, FORM_WIDTH])
+
     def _read_only_note(self, text: str, name: str) -> QLabel:
         note = QLabel(text, objectName=name)
         note.setWordWrap(True)
@@ -86,12 +112,7 @@ class RosterPage(VillagePage):
     def __init__(self, store: Store, on_laptop: bool, parent=None) -> None:
         super().__init__(store, on_laptop, parent)
         self.changed: Callable[[], None] | None = None  # told when the team changed (the window's member list)
-        layout = QHBoxLayout(self)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        layout.addWidget(split)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
+        split, left_layout, right_layout = self._two_columns()
         self.members_model = RowsModel(
             lambda: [_("Name"), _("Unit"), _("Role in the team"), _("Telephone"), _("Arrived"), _("Left")], self
         )
@@ -103,12 +124,6 @@ class RosterPage(VillagePage):
         self.pairings_model = RowsModel(lambda: [_("Household"), _("Pairing starts"), _("Pairing ends")], self)
         self.pairings_table = table(self.pairings_model, "roster_pairings")
         left_layout.addWidget(self.pairings_table, 2)
-        split.addWidget(left)
-
-        right = QWidget()
-        right.setMaximumWidth(FORM_WIDTH + 40)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
         self.note = self._read_only_note(
             _("You may read the team here; its own members and the township office record it."), "roster_read_only"
         )
@@ -155,13 +170,7 @@ class RosterPage(VillagePage):
         pair_form.addRow(_("Pairing ends:"), self.end_on)
         pair_form.addRow(self.end_button)
         right_layout.addWidget(self.pair_box)
-        self.message = MessageLabel()
-        self.message.setObjectName("roster_message")
-        self.message.setWordWrap(True)
-        right_layout.addWidget(self.message)
-        right_layout.addStretch(1)
-        split.addWidget(right)
-        split.setSizes([820, FORM_WIDTH])
+        self._end_forms(split, right_layout, "roster_message", 820)
         self.members_table.selectionModel().currentRowChanged.connect(self.member_chosen)
 
     def refresh(self) -> None:
@@ -316,12 +325,7 @@ class DeadlinesPage(VillagePage):
 
     def __init__(self, store: Store, on_laptop: bool, parent=None) -> None:
         super().__init__(store, on_laptop, parent)
-        layout = QHBoxLayout(self)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        layout.addWidget(split)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
+        split, left_layout, right_layout = self._two_columns()
         self.summary = QLabel(objectName="deadlines_summary")
         self.summary.setWordWrap(True)
         left_layout.addWidget(self.summary)
@@ -333,11 +337,6 @@ class DeadlinesPage(VillagePage):
         left_layout.addWidget(QLabel(_("Tasks the team reported done")))
         self.tasks_model = RowsModel(lambda: [_("Task"), _("Done on"), _("What shows it")], self)
         left_layout.addWidget(table(self.tasks_model, "tasks_table"), 1)
-        split.addWidget(left)
-        right = QWidget()
-        right.setMaximumWidth(FORM_WIDTH + 40)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
         self.note = self._read_only_note(
             _("You may read the deadlines here; the team's members record the tasks done."), "tasks_read_only"
         )
@@ -363,13 +362,7 @@ class DeadlinesPage(VillagePage):
         self.save.clicked.connect(self.record_task)
         form.addRow(self.save)
         right_layout.addWidget(self.task_box)
-        self.message = MessageLabel()
-        self.message.setObjectName("tasks_message")
-        self.message.setWordWrap(True)
-        right_layout.addWidget(self.message)
-        right_layout.addStretch(1)
-        split.addWidget(right)
-        split.setSizes([900, FORM_WIDTH])
+        self._end_forms(split, right_layout, "tasks_message", 900)
 
     def refresh(self) -> None:
         village = self.village_id
@@ -449,12 +442,7 @@ class ChecksPage(VillagePage):
 
     def __init__(self, store: Store, on_laptop: bool, parent=None) -> None:
         super().__init__(store, on_laptop, parent)
-        layout = QHBoxLayout(self)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        layout.addWidget(split)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
+        split, left_layout, right_layout = self._two_columns()
         self.summary = QLabel(objectName="checks_summary")
         self.summary.setWordWrap(True)
         left_layout.addWidget(self.summary)
@@ -475,11 +463,6 @@ class ChecksPage(VillagePage):
         )
         self.checks_table = table(self.checks_model, "checks_table")
         left_layout.addWidget(self.checks_table, 1)
-        split.addWidget(left)
-        right = QWidget()
-        right.setMaximumWidth(FORM_WIDTH + 40)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
         self.note = self._read_only_note(
             _("The township office records the checks; they reach the village laptops and are read here."),
             "checks_read_only",
@@ -523,13 +506,7 @@ class ChecksPage(VillagePage):
         follow.addRow(self.talked_to)
         follow.addRow(self.follow_save)
         right_layout.addWidget(self.follow_box)
-        self.message = MessageLabel()
-        self.message.setObjectName("checks_message")
-        self.message.setWordWrap(True)
-        right_layout.addWidget(self.message)
-        right_layout.addStretch(1)
-        split.addWidget(right)
-        split.setSizes([900, FORM_WIDTH])
+        self._end_forms(split, right_layout, "checks_message", 900)
         self.checks_table.selectionModel().currentRowChanged.connect(self.check_chosen)
 
     def refresh(self) -> None:
