@@ -676,13 +676,7 @@ def _archive(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             return 2
         except OSError as error:
-            print(
-                _("The folder {path} cannot be written to: {error}").format(
-                    path=args.out, error=error.strerror or error
-                ),
-                file=sys.stderr,
-            )
-            return 2
+            return _folder_not_written(args.out, error)
         for path in result.files:
             print(path)
         return 0
@@ -746,11 +740,7 @@ def _bulletin(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     except OSError as error:
-        print(
-            _("The folder {path} cannot be written to: {error}").format(path=args.out, error=error.strerror or error),
-            file=sys.stderr,
-        )
-        return 2
+        return _folder_not_written(args.out, error)
     finally:
         view.close()
     try:
@@ -772,13 +762,7 @@ def _bulletin(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             return 2
         except OSError as error:
-            print(
-                _("The folder {path} cannot be written to: {error}").format(
-                    path=args.out, error=error.strerror or error
-                ),
-                file=sys.stderr,
-            )
-            return 2
+            return _folder_not_written(args.out, error)
         print(path)
         print(
             _("Bulletin of {week} issued and kept: {pages} pages, figures as of {day}.").format(
@@ -1276,6 +1260,15 @@ def _roster(args: argparse.Namespace) -> int:
         if args.out is not None:
             print(_("Correction list written: {path}").format(path=args.out))
     return 0
+
+
+def _folder_not_written(folder: Path, error: OSError) -> int:
+    """Why a command's files could not be written into ``folder``, on stderr; the exit status 2."""
+    print(
+        _("The folder {path} cannot be written to: {error}").format(path=folder, error=error.strerror or error),
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _output_folder(folder: Path) -> bool:
