@@ -23,20 +23,17 @@ from decimal import Decimal
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -51,7 +48,14 @@ from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.signature_pad import SignaturePad
-from xinjie_desktop.qt.shell.widgets import EMPTY_MARK, ChoiceCombo, DateField, MessageLabel, close_buttons
+from xinjie_desktop.qt.shell.widgets import (
+    EMPTY_MARK,
+    ChoiceCombo,
+    DateField,
+    MessageLabel,
+    close_buttons,
+    read_only_view,
+)
 
 NO_PARENT = QModelIndex()
 OVERDUE = QBrush(QColor(176, 0, 32))
@@ -287,20 +291,6 @@ class FindingsModel(ListModel):
         )
 
 
-def _table(model: ListModel, name: str) -> QTableView:
-    table = QTableView(objectName=name)
-    table.setModel(model)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
-
-
 class FundsDialog(QDialog):
     """File → Relocation funds (文件 → 易地扶贫搬迁资金)."""
 
@@ -324,7 +314,7 @@ class FundsDialog(QDialog):
         self.totals = QLabel(objectName="funds_totals")
         ledger_layout.addWidget(self.totals)
         self.ledger_model = LedgerModel(self)
-        self.ledger_table = _table(self.ledger_model, "funds_ledger")
+        self.ledger_table = read_only_view(self.ledger_model, "funds_ledger")
         ledger_layout.addWidget(self.ledger_table, 1)
         row = QHBoxLayout()
         self.new_fund_button = QPushButton(_("Record funds received…"), objectName="funds_new_fund")
@@ -345,7 +335,7 @@ class FundsDialog(QDialog):
         top.addWidget(self.payments_count, 1)
         payments_layout.addLayout(top)
         self.payments_model = PaymentsModel(self)
-        self.payments_table = _table(self.payments_model, "funds_payments")
+        self.payments_table = read_only_view(self.payments_model, "funds_payments")
         payments_layout.addWidget(self.payments_table, 1)
         row = QHBoxLayout()
         self.pay_button = QPushButton(_("Record a payment…"), objectName="funds_pay")
@@ -368,14 +358,14 @@ class FundsDialog(QDialog):
         checks = QWidget()
         checks_layout = QVBoxLayout(checks)
         self.calendar_model = CalendarModel(self)
-        self.calendar_table = _table(self.calendar_model, "funds_calendar")
+        self.calendar_table = read_only_view(self.calendar_model, "funds_calendar")
         self.calendar_table.setMaximumHeight(150)
         checks_layout.addWidget(self.calendar_table)
         self.late_reports = MessageLabel()
         self.late_reports.setObjectName("funds_late_reports")
         checks_layout.addWidget(self.late_reports)
         self.findings_model = FindingsModel(self)
-        self.findings_table = _table(self.findings_model, "funds_findings")
+        self.findings_table = read_only_view(self.findings_model, "funds_findings")
         checks_layout.addWidget(self.findings_table, 1)
         row = QHBoxLayout()
         self.check_button = QPushButton(_("Record a check…"), objectName="funds_new_check")

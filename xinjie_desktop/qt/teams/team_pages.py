@@ -33,8 +33,8 @@ from xinjie_desktop.core.rules import work_teams as wt
 from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel
-from xinjie_desktop.qt.teams.tables import RowsModel, _day, days_text, table
+from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel, read_only_view
+from xinjie_desktop.qt.teams.tables import RowsModel, _day, days_text
 
 REFUSALS = (teams.WorkTeamError, PermissionRefused)
 FORM_WIDTH = 440
@@ -116,13 +116,13 @@ class RosterPage(VillagePage):
         self.members_model = RowsModel(
             lambda: [_("Name"), _("Unit"), _("Role in the team"), _("Telephone"), _("Arrived"), _("Left")], self
         )
-        self.members_table = table(self.members_model, "roster_members")
+        self.members_table = read_only_view(self.members_model, "roster_members")
         left_layout.addWidget(QLabel(_("The village's work team")))
         left_layout.addWidget(self.members_table, 3)
         self.pairings_title = QLabel(objectName="roster_pairings_title")
         left_layout.addWidget(self.pairings_title)
         self.pairings_model = RowsModel(lambda: [_("Household"), _("Pairing starts"), _("Pairing ends")], self)
-        self.pairings_table = table(self.pairings_model, "roster_pairings")
+        self.pairings_table = read_only_view(self.pairings_model, "roster_pairings")
         left_layout.addWidget(self.pairings_table, 2)
         self.note = self._read_only_note(
             _("You may read the team here; its own members and the township office record it."), "roster_read_only"
@@ -333,10 +333,10 @@ class DeadlinesPage(VillagePage):
             lambda: [_("Member"), _("Arrived"), _("Task"), _("Due"), _("Status"), _("Done on"), _("What shows it")],
             self,
         )
-        left_layout.addWidget(table(self.deadlines_model, "deadlines_table"), 3)
+        left_layout.addWidget(read_only_view(self.deadlines_model, "deadlines_table"), 3)
         left_layout.addWidget(QLabel(_("Tasks the team reported done")))
         self.tasks_model = RowsModel(lambda: [_("Task"), _("Done on"), _("What shows it")], self)
-        left_layout.addWidget(table(self.tasks_model, "tasks_table"), 1)
+        left_layout.addWidget(read_only_view(self.tasks_model, "tasks_table"), 1)
         self.note = self._read_only_note(
             _("You may read the deadlines here; the team's members record the tasks done."), "tasks_read_only"
         )
@@ -461,7 +461,7 @@ class ChecksPage(VillagePage):
             ],
             self,
         )
-        self.checks_table = table(self.checks_model, "checks_table")
+        self.checks_table = read_only_view(self.checks_model, "checks_table")
         left_layout.addWidget(self.checks_table, 1)
         self.note = self._read_only_note(
             _("The township office records the checks; they reach the village laptops and are read here."),
@@ -646,7 +646,7 @@ class CoveragePage(VillagePage):
             ],
             self,
         )
-        layout.addWidget(table(self.villages_model, "coverage_villages"), 1)
+        layout.addWidget(read_only_view(self.villages_model, "coverage_villages"), 1)
         layout.addWidget(QLabel(_("Per member")))
         self.members_model = RowsModel(
             lambda: [
@@ -661,7 +661,7 @@ class CoveragePage(VillagePage):
             ],
             self,
         )
-        layout.addWidget(table(self.members_model, "coverage_members"), 2)
+        layout.addWidget(read_only_view(self.members_model, "coverage_members"), 2)
 
     def refresh(self) -> None:
         quarter = wt.quarter_of(self.today)

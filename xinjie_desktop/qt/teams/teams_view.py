@@ -40,8 +40,8 @@ from xinjie_desktop.core.rules import work_teams as wt
 from xinjie_desktop.core.rules.permissions import Action, PermissionRefused
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel, close_buttons
-from xinjie_desktop.qt.teams.tables import PREVIEW_HEIGHT, THUMB_HEIGHT, THUMB_WIDTH, RowsModel, _day, days_text, table
+from xinjie_desktop.qt.shell.widgets import DateField, MessageLabel, close_buttons, read_only_view
+from xinjie_desktop.qt.teams.tables import PREVIEW_HEIGHT, THUMB_HEIGHT, THUMB_WIDTH, RowsModel, _day, days_text
 from xinjie_desktop.qt.teams.team_pages import ChecksPage, CoveragePage, DeadlinesPage, RosterPage
 
 
@@ -132,12 +132,12 @@ class TeamsDialog(QDialog):
         ):
             box = QGroupBox(title)
             inner = QVBoxLayout(box)
-            inner.addWidget(table(model, name))
+            inner.addWidget(read_only_view(model, name))
             upper.addWidget(box, 1)
         layout.addLayout(upper, 1)
         self.waiting_box = QGroupBox(_("Households not yet visited this quarter, nearest first"))
         inner = QVBoxLayout(self.waiting_box)
-        inner.addWidget(table(self.waiting_model, "teams_not_visited"))
+        inner.addWidget(read_only_view(self.waiting_model, "teams_not_visited"))
         layout.addWidget(self.waiting_box, 1)
         return page
 
@@ -155,7 +155,7 @@ class TeamsDialog(QDialog):
             ],
             self,
         )
-        self.visits_table = table(self.visits_model, "teams_visits")
+        self.visits_table = read_only_view(self.visits_model, "teams_visits")
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -215,7 +215,7 @@ class TeamsDialog(QDialog):
         self.rhythm = QLabel(objectName="teams_rhythm")
         self.rhythm.setWordWrap(True)
         left_layout.addWidget(self.rhythm)
-        left_layout.addWidget(table(self.meetings_model, "teams_meetings"), 1)
+        left_layout.addWidget(read_only_view(self.meetings_model, "teams_meetings"), 1)
         page.addWidget(left)
         right = QWidget()
         right_layout = QVBoxLayout(right)
