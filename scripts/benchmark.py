@@ -186,6 +186,24 @@ def make_store(path: Path, households: int) -> dict:
     }
 
 
+def typed_words(connection) -> list[str]:
+    """What the keystroke figure types: five heads' names and the first ten digits of three heads' ID numbers,
+    taken from across the store as a day's searches would be (neighbouring households of the demo data share
+    surnames and birthdays, which would make every later word a repeat of an earlier one)."""
+    total = connection.execute("SELECT count(*) FROM household").fetchone()[0]
+
+    def spread(column: str, how_many: int, start: int) -> list[str]:
+        return [
+            connection.execute(
+                f"SELECT {column} FROM household ORDER BY rowid LIMIT 1 OFFSET ?",
+                ((start + i * total // how_many) % total,),
+            ).fetchone()[0]
+            for i in range(how_many)
+        ]
+
+    return spread("head_name", 5, 500) + [number[:10] for number in spread("head_id_number", 3, 900)]
+
+
 def in_process(path: Path, repeat: int, key: bytes | None = None) -> dict:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -218,9 +236,7 @@ def in_process(path: Path, repeat: int, key: bytes | None = None) -> dict:
     from xinjie_desktop.core.store import cipher
 
     with contextlib.closing(cipher.connect(str(path), key)) as connection:
-        names = [row[0] for row in connection.execute("SELECT head_name FROM household LIMIT 5 OFFSET 500")]
-        numbers = [row[0] for row in connection.execute("SELECT head_id_number FROM household LIMIT 3 OFFSET 900")]
-    words = names + [n[:10] for n in numbers]
+        words = typed_words(connection)
     for word in words:
         edit.clear()
         window.filter_bar._apply_text_now()

@@ -62,3 +62,20 @@ def test_text_filter_finds_any_member_by_name_or_id_number(listed):
         for word in (name, number[-6:], number.lower()):
             rows = household_list.page(session, ListFilter(text=word), 0, 1000)
             assert rows, word
+
+
+def test_known_counts_hold_only_for_the_version_they_were_made_in():
+    """Issue 16: a count kept for a filter is given back while the store's version is the one it was made in;
+    a count that was running while something was committed (made in an older version) is not kept."""
+    known = household_list.KnownCounts(size=2)
+    five, six = household_list.ListFilter(text="5305"), household_list.ListFilter(text="53050")
+    assert known.get(1, five) is None
+    known.put(1, five, 240)
+    assert known.get(1, five) == 240
+    assert known.get(2, five) is None  # committed since
+    known.put(1, six, 100)  # counted before that commit, arriving after it
+    assert known.get(2, six) is None
+    known.put(2, five, 239)
+    known.put(2, six, 100)
+    known.put(2, household_list.ListFilter(text="530502"), 90)  # a third: the least recently used goes
+    assert known.get(2, five) is None and known.get(2, six) == 100

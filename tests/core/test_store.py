@@ -224,3 +224,26 @@ def _group(store):
     township.set_up(store, "T", "C", {"V": ["G"]})
     with store.session() as session:
         return township.groups(session)[0].id
+
+
+def test_data_version_changes_with_every_commit_and_only_then(tmp_path):
+    """Issue 16 (the household list's kept counts): ``data_version`` moves when this program or another commits
+    to the store, not when it is only read; it is closed with the store."""
+    store = open_store(tmp_path / "store.sqlite")
+    try:
+        before = store.data_version()
+        group = _group(store)
+        assert store.data_version() != before
+        before = store.data_version()
+        with store.session() as session:
+            assert households.load_household(session, "no such household") is None  # a read: no change
+        assert store.data_version() == before
+        households.save(store, family_draft(group))
+        after_save = store.data_version()
+        assert after_save != before
+        with sqlite3.connect(store.path) as other:
+            other.execute("UPDATE household SET head_name = '改过'")
+        assert store.data_version() != after_save
+    finally:
+        store.close()
+    assert store._watch is None

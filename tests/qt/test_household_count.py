@@ -110,3 +110,39 @@ def test_the_texts_a_repaint_shows_follow_every_refresh_and_filter(qtbot, window
     )
     assert model.index(0, 0).data(Qt.ItemDataRole.TextAlignmentRole) is None
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_a_count_made_before_is_not_made_again_until_the_store_changes(qtbot, window, demo_store, many, monkeypatch):
+    """Issue 16: every ID number of the township starts with the same digits, and a correction goes back over
+    what was typed: a count of many matches made before is given again while nothing has been committed since
+    (``Store.data_version``), and made again, right, once something has (here: another program's write)."""
+    real = household_list.count
+    counted = []
+
+    def counting(session, criteria):
+        counted.append(criteria.text)
+        return real(session, criteria)
+
+    monkeypatch.setattr(household_list, "count", counting)
+    model, text = window.model, window.filter_bar.text_edit
+
+    def typed(keys) -> int:
+        for key in keys:
+            qtbot.keyClick(text, key) if isinstance(key, Qt.Key) else qtbot.keyClicks(text, key)
+        qtbot.keyClick(text, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not model.count_pending(), timeout=5000)
+        return model.rowCount()
+
+    expected = sql_count(demo_store, "5305")
+    assert typed(["5305"]) == expected and counted == ["5305"]
+    assert typed([Qt.Key.Key_Backspace]) == sql_count(demo_store, "530")  # back over the last digit
+    assert typed(["5"]) == expected  # and typed again: "5305" is not counted again
+    assert counted == ["5305", "530"]
+    assert f"{expected} households" in window.count_label.text()
+    with sqlite3.connect(demo_store.path) as connection:  # one household fewer holds 5305
+        [first] = connection.execute("SELECT id FROM household WHERE search_text LIKE '%5305%' LIMIT 1").fetchone()
+        connection.execute("UPDATE household SET search_text = '改过' WHERE id = ?", (first,))
+    assert typed([Qt.Key.Key_Backspace]) == sql_count(demo_store, "530")
+    assert typed(["5"]) == expected - 1 == sql_count(demo_store, "5305")
+    assert counted == ["5305", "530", "530", "5305"]
+    assert f"{expected - 1} households" in window.count_label.text()

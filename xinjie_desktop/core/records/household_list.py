@@ -6,6 +6,7 @@ scrolls; nothing here loads every household.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +177,38 @@ def count(session: Session, criteria: ListFilter) -> int:
     if _indexed(criteria):
         return session.scalar(_from_index(select(func.count()).select_from(Household), criteria))
     return session.scalar(_filtered(select(func.count()).select_from(Household), criteria))
+
+
+class KnownCounts:
+    """The counts of filters already made, kept while the store is unchanged (``Store.data_version``).
+
+    A count of many matches is a pass over every household's text, and the same ones are asked for again and
+    again: every ID number of the township starts with its region code, so typing any of them counts the
+    same first six prefixes; a correction goes back over letters typed before.  A count is kept under the
+    store's version read before it started, and given back only while the store still has that version."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._version: int | None = None
+        self._counts: OrderedDict[ListFilter, int] = OrderedDict()
+
+    def get(self, version: int, criteria: ListFilter) -> int | None:
+        if version != self._version:  # something was committed since: every count kept may be wrong
+            self._version = version
+            self._counts.clear()
+            return None
+        found = self._counts.get(criteria)
+        if found is not None:
+            self._counts.move_to_end(criteria)
+        return found
+
+    def put(self, version: int, criteria: ListFilter, counted: int) -> None:
+        if version != self._version:  # counted before the latest change: not kept
+            return
+        self._counts[criteria] = counted
+        self._counts.move_to_end(criteria)
+        while len(self._counts) > self._size:
+            self._counts.popitem(last=False)
 
 
 # With a text filter that matches few rows, walking the list-order index (village, group, head)

@@ -28,6 +28,7 @@ import functools
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -354,6 +355,9 @@ def _on_connect(dbapi_connection: sqlite3.Connection, extensions: Sequence[Store
         extension.on_connect(dbapi_connection)
 
 
+_WATCHING = threading.Lock()  # Store.data_version's connection: opened and used by one thread at a time
+
+
 class Store:
     """An open store: an engine, a session factory, and what the extensions it was opened with set:
     this laptop's device id (empty without one) and the journal of bulk writes."""
@@ -430,7 +434,30 @@ class Store:
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
+    # The connection ``data_version`` asks (opened at its first use, closed with the store); it never writes.
+    _watch: Any = None
+
+    def data_version(self) -> int:
+        """A number that changes whenever anything is committed to the store, by this program or another
+        (SQLite's ``PRAGMA data_version`` on a connection of its own that never writes, so every commit is
+        another connection's): what was read from the store is still true while the number is the same."""
+        with _WATCHING:
+            if self._watch is None:
+                watch = self.engine.raw_connection()
+                watch.detach()  # the store's own, not the pool's: a session never writes through it
+                self._watch = watch
+            cursor = self._watch.cursor()
+            try:
+                version: int = cursor.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                cursor.close()
+            return version
+
     def close(self) -> None:
+        with _WATCHING:
+            watch, self._watch = self._watch, None
+            if watch is not None:
+                watch.close()
         self.engine.dispose()
 
 

@@ -15,7 +15,8 @@ soon as the core knows that many match, beside the first page and the repaint, o
 until it is in, the list has the first page's rows; then the rest are inserted
 (``rowsInserted``) and ``count_changed`` gives the number.  A newer keystroke
 interrupts a count still running (SQLite's ``interrupt``); a result that comes
-after a newer filter is dropped.
+after a newer filter is dropped.  A count made before is given again without a pass while nothing has
+been committed to the store since (``household_list.KnownCounts``, ``Store.data_version``).
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ class _Counted(QObject):
 class _Count:
     """One filter's count, run in a thread with a connection of its own; ``interrupt`` stops it."""
 
-    def __init__(self, store: Store, criteria: ListFilter, generation: int, deliver: _Counted) -> None:
+    def __init__(self, store: Store, criteria: ListFilter, generation: int, version: int, deliver: _Counted) -> None:
         self.generation = generation
+        self.criteria, self.version = criteria, version  # what is counted, in the store's version (KnownCounts)
         self._lock = threading.Lock()
         self._driver = None  # the sqlite3 connection while the count runs
         self._stopped = False
@@ -133,6 +135,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._counting: _Count | None = None  # the count that runs beside the first page (see the docstring)
         self._counted = _Counted()
         self._counted.counted.connect(self._count_arrived)
+        self._known = household_list.KnownCounts()  # counts made before, while the store is unchanged
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         # Each shown page: the list of rows its texts were made from, and the column texts of each row shown.
         self._page_texts: dict[int, tuple[list[Row], list[tuple[str, ...] | None]]] = {}
@@ -188,9 +191,11 @@ class HouseholdTableModel(QAbstractTableModel):
                 counting.wait()
 
     def _count_arrived(self, generation: int, found: int) -> None:
-        if self._counting is None or generation != self._counting.generation:
+        counting = self._counting
+        if counting is None or generation != counting.generation:
             return  # a count of an older filter
         self._counting = None
+        self._known.put(counting.version, counting.criteria, found)
         if found > self._count:
             self.beginInsertRows(NO_PARENT, self._count, found - 1)
             self._count = found
@@ -323,9 +328,12 @@ class HouseholdTableModel(QAbstractTableModel):
         self.stop_counting()
         self._generation += 1
         generation, criteria = self._generation, self._scoped()
+        version = self._store.data_version()
+        known = self._known.get(version, criteria)
 
         def count_beside() -> None:  # many match: the count starts now, beside the rows and the repaint
-            self._counting = _Count(self._store, criteria, generation, self._counted)
+            if known is None:  # (unless it was made before and nothing has been committed since)
+                self._counting = _Count(self._store, criteria, generation, version, self._counted)
 
         with self._store.session() as session:
             rows, count = household_list.first_rows(session, criteria, PAGE_SIZE, many=count_beside)
@@ -333,4 +341,6 @@ class HouseholdTableModel(QAbstractTableModel):
         if count is not None:
             self.stop_counting()
             return count
+        if known is not None:
+            return known
         return len(rows)  # until the count is in (_count_arrived)
