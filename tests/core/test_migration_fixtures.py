@@ -139,8 +139,35 @@ def test_every_row_arrives_intact_at_head(migrated):
             if key == ("sync_hlc",):  # the clock only moves on (0008 stamps the deletes it journals)
                 assert int(after[table][key]["value"]) >= int(row["value"])
                 continue
+            if table == "household":  # its search text is written again in two parts (0020_search_parts: below)
+                row = {column: value for column, value in row.items() if column != "search_text"}
             kept = {column: after[table][key][column] for column in row}
             assert kept == row, (table, key)
+
+
+@every_fixture
+def test_the_search_text_of_a_store_of_any_revision_is_written_in_its_two_parts(migrated):
+    """Issue 16 (migration 0020_search_parts): every household's search text is its words, then its numbers, as
+    the household editor writes it now, and the narrow copy's two parts hold them."""
+    from xinjie_desktop.core.records.households import SEARCH_PARTS
+    from xinjie_desktop.core.store.models import Household
+
+    _revision, _before, store, path = migrated
+    with store.session() as session:
+        found = session.query(Household).all()
+        assert len(found) == 3
+        for household in found:
+            assert household.search_text == households.search_text(household)
+            assert household.search_text.count(SEARCH_PARTS) == 1
+            assert {m.name for m in household.members} == set(household.search_text.split(SEARCH_PARTS)[0].split("|"))
+    with closing(sqlite3.connect(path)) as connection:
+        parts = connection.execute(
+            "SELECT h.search_text, w.words, n.numbers FROM household h "
+            "JOIN household_search_text t ON t.household_id = h.id "
+            "JOIN household_search_words w ON w.rowid = t.rowid JOIN household_search_numbers n ON n.rowid = t.rowid"
+        ).fetchall()
+    assert len(parts) == 3
+    assert all(text == f"{words}{SEARCH_PARTS}{numbers}" for text, words, numbers in parts)
 
 
 @every_fixture
@@ -349,11 +376,15 @@ def test_the_household_list_text_index_finds_every_household_of_a_store_of_any_r
 
     _revision, _before, store, _path = migrated
     with closing(sqlite3.connect(store.path)) as connection:
-        texts = dict(connection.execute("SELECT id, search_text FROM household").fetchall())
-    assert len(texts) == 3
-    for household_id, text in texts.items():
-        number = text.split("|")[1]
-        for query in (number[-7:], number[3:9].lower(), text.split("|")[0][:3]):
+        heads: dict[str, tuple[str, str]] = {}
+        for household_id, name, number in connection.execute(
+            "SELECT household_id, name, id_number FROM member ORDER BY household_id, position"
+        ):
+            heads.setdefault(household_id, (name, number))
+    assert len(heads) == 3
+    for household_id, (name, number) in heads.items():
+        # through the index (three characters or more) and by a scan of the words or the numbers (one or two)
+        for query in (number[-7:], number[3:9].lower(), name[:3], name[:1], number[-2:], number[-1:].lower()):
             with closing(sqlite3.connect(store.path)) as connection:
                 expected = {
                     row[0]
@@ -364,7 +395,7 @@ def test_the_household_list_text_index_finds_every_household_of_a_store_of_any_r
             with store.session() as session:
                 total, rows = household_list.first_page(session, ListFilter(text=query), 200)
             assert household_id in expected
-            assert {row.id for row in rows} == expected and total == len(expected), (query, text)
+            assert {row.id for row in rows} == expected and total == len(expected), query
 
 
 @every_fixture
@@ -424,6 +455,7 @@ RELEASED = {
     "0014_roster_corrections.py": "ccc1850e942016cde610205028c6958f80287fed022f5c8f531fe28500a034c7",
     "0015_funds.py": "a84db7a19132b0401ee1083a8556704b41b91b0e6e1386362359e7204ad3df6b",
     "0019_building.py": "89533438c8880dcaeec5490f74375d280c097681288e2d6956cb5b688571ed38",
+    "0020_search_parts.py": "58f1f52cc7fe9605f97cd5822c3b46d287a0c4ae8ce91a4aed3e9e1ef183ac5c",
 }
 
 

@@ -6,15 +6,28 @@ scrolls; nothing here loads every household.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    FromClause,
+    Select,
+    TableClause,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from xinjie_desktop.core.records import progress
+from xinjie_desktop.core.records.households import NUMBER_CHARACTERS, SEARCH_PARTS
 from xinjie_desktop.core.store.models import Household, Village, VillagerGroup
 
 
@@ -56,6 +69,9 @@ class Row:
 INDEXED_FROM = 3
 SEARCH = table("household_search", column("rowid"))
 TEXTS = table("household_search_text", column("rowid"), column("household_id"), column("search_text"))
+# The narrow copy's two parts (migration 0020, households.search_text): a scan reads the one the filter can be in.
+WORDS = table("household_search_words", column("rowid"), column("words"))
+NUMBERS = table("household_search_numbers", column("rowid"), column("numbers"))
 _FOLDED_ONTO_ASCII = frozenset("IKS")  # İ (U+0130), K (Kelvin sign U+212A), ſ (long s U+017F)
 
 
@@ -84,11 +100,32 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _holding(text: str) -> ColumnElement[bool]:
-    """The narrow copy's rows whose text holds ``text``, as LIKE finds them."""
+def _holding(
+    text: str, searched: ColumnClause | InstrumentedAttribute[str] = TEXTS.c.search_text
+) -> ColumnElement[bool]:
+    """The rows whose ``searched`` (a household's search text, the narrow copy's or a part of it) holds ``text``, as
+    LIKE finds them (instr() does the same for a text without case, and reads it several times faster)."""
     if _caseless(text):
-        return func.instr(TEXTS.c.search_text, text) > 0
-    return TEXTS.c.search_text.contains(text, autoescape=True)
+        return func.instr(searched, text) > 0
+    return searched.contains(text, autoescape=True)
+
+
+def _part(text: str) -> tuple[TableClause, ColumnClause]:
+    """What a scan for ``text`` reads: the numbers when it holds digits and X alone, else the words (a field holding
+    any other character is a word: households.search_text); the whole text when it holds a separator."""
+    if "|" in text or SEARCH_PARTS in text:
+        return TEXTS, TEXTS.c.search_text
+    if all(c in NUMBER_CHARACTERS for c in text):
+        return NUMBERS, NUMBERS.c.numbers
+    return WORDS, WORDS.c.words
+
+
+def _scan(text: str) -> tuple[FromClause, ColumnElement[bool]]:
+    """The narrow copy joined to the part a scan for ``text`` reads, and the condition that finds it there."""
+    part, searched = _part(text)
+    if part is TEXTS:
+        return TEXTS, _holding(text)
+    return part.join(TEXTS, TEXTS.c.rowid == part.c.rowid), _holding(text, searched)
 
 
 def _from_index(query: Select, criteria: ListFilter) -> Select:
@@ -104,24 +141,35 @@ def _from_index(query: Select, criteria: ListFilter) -> Select:
     return _filtered(query, criteria, text=False)
 
 
-def _matching_ids(criteria: ListFilter) -> Select:
-    """The ids of the households whose text holds the filter (no other criterion), from the narrow copy
-    alone: through its index for a filter of three characters or more, else by a scan."""
+def _matching_rows(criteria: ListFilter) -> Select:
+    """The narrow copy's numbers of the households whose text holds the filter (no other criterion): through its
+    index for a filter of three characters or more, else by a scan of the part the text can be in; nothing else
+    is read, so that finding out whether many match stops as soon as they do."""
     text = _text(criteria)
     if not _indexed(criteria):
-        return select(TEXTS.c.household_id).where(_holding(text))
-    query = (
-        select(TEXTS.c.household_id)
+        part, searched = _part(text)
+        return select(part.c.rowid).where(_holding(text, searched))
+    matching = literal_column("household_search").op("MATCH")(_phrase(text))
+    if _same_as_like(text):
+        return select(SEARCH.c.rowid).where(matching)
+    return (
+        select(TEXTS.c.rowid)
         .select_from(SEARCH.join(TEXTS, TEXTS.c.rowid == SEARCH.c.rowid))
-        .where(literal_column("household_search").op("MATCH")(_phrase(text)))
+        .where(matching, _holding(text))
     )
-    return query if _same_as_like(text) else query.where(_holding(text))
+
+
+def _listed(values: Sequence[object]) -> Select:
+    """``values`` as a one-column query for ``IN``: one JSON parameter, not one parameter each (SQLAlchemy renders
+    and binds each of hundreds of parameters again on every keystroke)."""
+    return select(func.json_each(json.dumps(list(values))).table_valued("value").c.value)
 
 
 def _scanned(query: Select, criteria: ListFilter) -> Select:
     """``query`` over the households whose text holds the filter, by a scan of the narrow copy (other
     criteria as ``_filtered``)."""
-    query = query.join(TEXTS, TEXTS.c.household_id == Household.id).where(_holding(_text(criteria)))
+    scanned, holding = _scan(_text(criteria))
+    query = query.join(scanned, TEXTS.c.household_id == Household.id).where(holding)
     return _filtered(query, criteria, text=False)
 
 
@@ -139,7 +187,7 @@ def _filtered(query: Select, criteria: ListFilter, *, text: bool = True) -> Sele
     if criteria.figure is not None:
         query = query.where(progress.condition(criteria.figure))
     if text and (words := _text(criteria)):
-        query = query.where(Household.search_text.contains(words, autoescape=True))
+        query = query.where(_holding(words, Household.search_text))
     return query
 
 
@@ -171,8 +219,9 @@ def count(session: Session, criteria: ListFilter) -> int:
                 .where(literal_column("household_search").op("MATCH")(_phrase(text)))
             ).scalar_one()
             return counted
-        # one pass over the narrow copy
-        counted = session.execute(select(func.count()).select_from(TEXTS).where(_holding(text))).scalar_one()
+        # one pass over the part of the narrow copy the text can be in
+        part, searched = _part(text)
+        counted = session.execute(select(func.count()).select_from(part).where(_holding(text, searched))).scalar_one()
         return counted
     if _indexed(criteria):
         return session.scalar(_from_index(select(func.count()).select_from(Household), criteria))
@@ -243,7 +292,11 @@ def first_page(session: Session, criteria: ListFilter, limit: int) -> tuple[int,
 
 
 def first_rows(
-    session: Session, criteria: ListFilter, limit: int, many: Callable[[], object] | None = None
+    session: Session,
+    criteria: ListFilter,
+    limit: int,
+    many: Callable[[], object] | None = None,
+    known: int | None = None,
 ) -> tuple[list[Row], int | None]:
     """The first ``limit`` rows of the filtered list and its count, or None for the count when finding it
     would be a pass of its own (a text filter that a thousand households or more match: ``count`` then).
@@ -252,7 +305,12 @@ def first_rows(
 
     A text filter is matched once: when it matches fewer than SORT_MATCHES_BELOW households, that
     one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
+
+    ``known`` is the filtered count when the caller has it from before (``KnownCounts``): no count is made
+    again, and a text filter that many match goes to the list's order at once.
     """
+    if known is not None and (known >= SORT_MATCHES_BELOW or not criteria.text.strip()):
+        return page(session, criteria, 0, limit, matches=known), known
     if criteria.text.strip():
         if _other_criteria(criteria):
             matching = _from_index if _indexed(criteria) else _filtered
@@ -262,14 +320,20 @@ def first_rows(
                 )
             ).all()
             few = len(found) < SORT_MATCHES_BELOW
-        else:  # the text alone: the narrow copy (or its index) says which, then their list keys
-            ids = session.execute(_matching_ids(criteria).limit(SORT_MATCHES_BELOW)).scalars().all()
-            few = len(ids) < SORT_MATCHES_BELOW
+        else:  # the text alone: the narrow copy (or its index) says which, then their households' list keys
+            holding = session.execute(_matching_rows(criteria).limit(SORT_MATCHES_BELOW)).scalars().all()
+            few = len(holding) < SORT_MATCHES_BELOW
             if few:
-                found = list(session.execute(select(Household.list_key, Household.id).where(Household.id.in_(ids))))
+                found = session.execute(
+                    select(Household.list_key, Household.id)
+                    .select_from(TEXTS.join(Household, Household.id == TEXTS.c.household_id))
+                    .where(TEXTS.c.rowid.in_(_listed(holding)))
+                ).all()
         if few:
             wanted = [household_id for _key, household_id in sorted(found)[:limit]]
-            by_id = {row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(wanted))))}
+            by_id = {
+                row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(_listed(wanted)))))
+            }
             return [by_id[household_id] for household_id in wanted], len(found)
         if many is not None:
             many()

@@ -332,15 +332,13 @@ class HouseholdTableModel(QAbstractTableModel):
         known = self._known.get(version, criteria)
 
         def count_beside() -> None:  # many match: the count starts now, beside the rows and the repaint
-            if known is None:  # (unless it was made before and nothing has been committed since)
-                self._counting = _Count(self._store, criteria, generation, version, self._counted)
+            self._counting = _Count(self._store, criteria, generation, version, self._counted)
 
         with self._store.session() as session:
-            rows, count = household_list.first_rows(session, criteria, PAGE_SIZE, many=count_beside)
+            rows, count = household_list.first_rows(session, criteria, PAGE_SIZE, many=count_beside, known=known)
         self._pages[0] = rows
         if count is not None:
             self.stop_counting()
+            self._known.put(version, criteria, count)
             return count
-        if known is not None:
-            return known
         return len(rows)  # until the count is in (_count_arrived)
