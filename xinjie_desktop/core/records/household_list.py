@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -295,13 +295,11 @@ def first_rows(
     session: Session,
     criteria: ListFilter,
     limit: int,
-    many: Callable[[], object] | None = None,
     known: int | None = None,
 ) -> tuple[list[Row], int | None]:
     """The first ``limit`` rows of the filtered list and its count, or None for the count when finding it
     would be a pass of its own (a text filter that a thousand households or more match: ``count`` then).
-    ``many()`` is called as soon as that is known, before the rows are read: the window starts the count
-    there, on another connection, so that it runs beside the rows and the repaint rather than after them.
+    (The window starts that count at once, on another connection, beside the rows and the repaint.)
 
     A text filter is matched once: when it matches fewer than SORT_MATCHES_BELOW households, that
     one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
@@ -335,8 +333,6 @@ def first_rows(
                 row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(_listed(wanted)))))
             }
             return [by_id[household_id] for household_id in wanted], len(found)
-        if many is not None:
-            many()
         rows = page(session, criteria, 0, limit)
         return rows, (len(rows) if len(rows) < limit else None)
     rows = page(session, criteria, 0, limit)

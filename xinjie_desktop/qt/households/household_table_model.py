@@ -10,8 +10,9 @@ full, for a shorter page is the whole list.  A filter that few households
 match thus costs one query per keystroke, not two scans of the table.
 
 A text filter that a thousand households or more match needs a count of its own
-(a pass over every household's text).  That count starts in a thread of its own as
-soon as the core knows that many match, beside the first page and the repaint, on another core:
+(a pass over every household's text).  That count starts in a thread of its own at once,
+beside the first page and the repaint, on another core (and is stopped when the first page
+shows that fewer match):
 until it is in, the list has the first page's rows; then the rest are inserted
 (``rowsInserted``) and ``count_changed`` gives the number.  A newer keystroke
 interrupts a count still running (SQLite's ``interrupt``); a result that comes
@@ -331,11 +332,12 @@ class HouseholdTableModel(QAbstractTableModel):
         version = self._store.data_version()
         known = self._known.get(version, criteria)
 
-        def count_beside() -> None:  # many match: the count starts now, beside the rows and the repaint
+        if known is None and criteria.text.strip():
+            # The count of a text filter starts at once, beside the first page: whether a thousand or more match
+            # (and so need it) is known only once the first page's query has looked; if fewer do, it is stopped.
             self._counting = _Count(self._store, criteria, generation, version, self._counted)
-
         with self._store.session() as session:
-            rows, count = household_list.first_rows(session, criteria, PAGE_SIZE, many=count_beside, known=known)
+            rows, count = household_list.first_rows(session, criteria, PAGE_SIZE, known=known)
         self._pages[0] = rows
         if count is not None:
             self.stop_counting()
