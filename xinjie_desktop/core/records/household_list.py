@@ -60,16 +60,17 @@ class Row:
 
 
 # The text index (migration 0011): ``household_search_text``, a narrow copy of every household's
-# ``search_text`` (a sixth of the household table to scan), and ``household_search``, an FTS5 index of it
+# ``search_text`` (a quarter of the household table), and ``household_search``, an FTS5 index of it
 # with the trigram tokenizer, which finds the households holding a filter of three characters or more
 # without reading the others.  Their results are LIKE's: the index folds the case of every cased letter,
 # LIKE of ASCII letters only, so the index's households are rechecked with LIKE unless the filter holds
 # only characters both treat alike (caseless ones, such as digits and Chinese characters, and the ASCII
 # letters no other letter folds onto); a scan of a caseless filter uses instr(), which is LIKE for it.
+# A scan reads one part of the narrow copy (migration 0020): the numbers (a seventh of the household table) for a
+# filter of digits and X alone, the words (a fourteenth) for any other, each a table of its own.
 INDEXED_FROM = 3
 SEARCH = table("household_search", column("rowid"))
 TEXTS = table("household_search_text", column("rowid"), column("household_id"), column("search_text"))
-# The narrow copy's two parts (migration 0020, households.search_text): a scan reads the one the filter can be in.
 WORDS = table("household_search_words", column("rowid"), column("words"))
 NUMBERS = table("household_search_numbers", column("rowid"), column("numbers"))
 _FOLDED_ONTO_ASCII = frozenset("IKS")  # İ (U+0130), K (Kelvin sign U+212A), ſ (long s U+017F)
@@ -204,8 +205,9 @@ def _other_criteria(criteria: ListFilter) -> bool:
 
 # Counting through the index costs by matches times trigrams, a scan of the narrow copy by households: at
 # 100,000 households (one region code: every ID number starts alike) the index counts one trigram's
-# 100,000 matches in 2 ms but a six-character filter's in 60 ms, where a scan takes 25 to 30 ms.  So a
-# count (needed only when a thousand or more match) is the index's for one trigram, else a scan.
+# 100,000 matches in 2 ms but a six-character filter's in 60 ms, where a scan takes 25 to 30 ms (8 to 12 ms
+# since it reads one part).  So a count (needed only when a thousand or more match) is the index's for one
+# trigram, else a scan.
 
 
 def count(session: Session, criteria: ListFilter) -> int:
