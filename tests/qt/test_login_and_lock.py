@@ -202,6 +202,41 @@ def test_ctrl_l_locks_a_logged_in_window_and_only_the_right_password_unlocks_it(
     shell.close()
 
 
+def test_the_right_password_typed_at_once_after_a_wrong_one_unlocks_even_before_the_check_has_ended(
+    qtbot, prepared_app, accounts_store, monkeypatch
+):
+    """Issue 17: "wrong password" is on the page while the check's thread is still ending (a loaded laptop): the
+    right password and Enter at that moment unlock the window; they were dropped, nothing happened."""
+    from PySide6.QtCore import QTimer
+
+    from xinjie_desktop.qt.shell import app
+
+    real = app.run_in_background
+
+    def slow_to_end(parent, job, *, finished=None, **callbacks):  # a thread ends 400 ms after its answer is shown
+        if finished is not None:
+            callbacks["finished"] = lambda outcome: QTimer.singleShot(400, lambda: finished(outcome))
+        return real(parent, job, **callbacks)
+
+    monkeypatch.setattr(app, "run_in_background", slow_to_end)
+    shell = open_shell(qtbot, accounts_store)
+    window = shell.window
+    log_in(qtbot, shell, "zhang", "zhang-pass-1")
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    qtbot.wait(450)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    page = window.lock_page
+    qtbot.keyClicks(page.password_edit, "not-it")
+    qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Wrong name or password" in page.message.text(), timeout=10000)
+    assert shell._checking_password is not None  # its thread has not ended yet
+    qtbot.keyClicks(page.password_edit, "zhang-pass-1")
+    qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked(), timeout=10000)
+    assert window.table.isVisible()
+    shell.close()
+
+
 def test_the_idle_lock_locks_a_logged_in_window_and_another_person_can_log_in_instead(
     qtbot, prepared_app, accounts_store
 ):

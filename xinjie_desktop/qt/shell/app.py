@@ -20,9 +20,10 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -410,6 +411,9 @@ class _Shell(QObject):
         self._closed = False
         self._awaiting_login: Opened | None = None  # an open store whose user has not logged in yet
         self._checking_password: Worker | None = None
+        # A password check asked for while the last one's thread is still ending (its answer already on the page:
+        # Enter pressed again at once after "wrong password"): run when that thread has ended, not dropped.
+        self._next_check: tuple[Any, Callable[[Any], object], Callable[[str], object]] | None = None
         self.idle_lock = None  # qt.shell.login.IdleLock, made at the first login (not imported before: the frame first)
         self.encryption_dialog = None  # offer_encryption's, while it is open
         self.window.open_store_requested.connect(self.open)
@@ -515,17 +519,27 @@ class _Shell(QObject):
     def _check(self, job, success) -> None:
         page = self.window.login_page
         page.set_busy(True)
+        self._check_password(job, success, page.refuse)
+
+    def _check_password(self, job, success: Callable[[Any], object], failure: Callable[[str], object]) -> None:
+        """One password check at a time, off the GUI thread (the page is busy meanwhile, so nobody can ask for
+        another); one asked for once the last answer is shown but before its thread has ended follows it."""
+        if self._checking_password is not None:
+            self._next_check = (job, success, failure)
+            return
         self._checking_password = run_in_background(
-            None,
-            job,
-            success=success,
-            failure=page.refuse,
-            finished=lambda _outcome: setattr(self, "_checking_password", None),
+            None, job, success=success, failure=failure, finished=self._password_checked
         )
+
+    def _password_checked(self, _outcome: str) -> None:
+        self._checking_password = None
+        waiting, self._next_check = self._next_check, None
+        if waiting is not None and not self._closed:
+            self._check_password(*waiting)
 
     def _log_in(self, name: str, password: str) -> None:
         opened = self._awaiting_login
-        if opened is None or self._checking_password is not None:
+        if opened is None:
             return
         if isinstance(opened, Encrypted):
             self._check(open_as_in_background(opened.path, name, password), self._logged_into)
@@ -534,7 +548,7 @@ class _Shell(QObject):
 
     def _recover(self, code: str) -> None:
         opened = self._awaiting_login
-        if not isinstance(opened, Encrypted) or self._checking_password is not None:
+        if not isinstance(opened, Encrypted):
             return
         self._check(open_with_recovery_in_background(opened.path, code), self._recovered)
 
@@ -663,17 +677,11 @@ class _Shell(QObject):
 
     def _unlock(self, password: str) -> None:
         store = self.store
-        if store is None or store.actor is None or self._checking_password is not None:
+        if store is None or store.actor is None:
             return
         page = self.window.lock_page
         page.set_busy(True)
-        self._checking_password = run_in_background(
-            None,
-            log_in_in_background(store, store.actor.name, password),
-            success=self._unlocked,
-            failure=page.refuse,
-            finished=lambda _outcome: setattr(self, "_checking_password", None),
-        )
+        self._check_password(log_in_in_background(store, store.actor.name, password), self._unlocked, page.refuse)
 
     def _unlocked(self, _actor) -> None:
         self.window.unlock()
@@ -799,6 +807,7 @@ class _Shell(QObject):
             opener.deleteLater()
         self._stop_checker()
         self._stop_counting()
+        self._next_check = None
         if self._checking_password is not None:
             self._checking_password.wait()
         if isinstance(self._awaiting_login, Opened):
