@@ -1743,8 +1743,23 @@ def _run_logged(args: argparse.Namespace, run) -> int:
         _IN_LOGGED_RUN = False
 
 
+def _lines_as_printed() -> None:
+    """The command line's one rule for its two streams: what was done goes to stdout, what was refused to stderr,
+    and each line is written out as it is printed.  Python buffers stdout whole when it is not a terminal
+    (``./run … 2>&1 | tee``, a log file, a console through a pipe) while stderr goes out line by line, so a
+    refusal came out before the lines of what had been done before it (issue 16's trial)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(line_buffering=True)
+            except (ValueError, OSError):  # a stream that cannot change (closed, or not a text file)
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _lines_as_printed()
     translate_argparse()  # "usage:", "options", "show this help message and exit"… in the user's language
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang")
