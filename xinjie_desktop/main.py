@@ -1210,6 +1210,8 @@ def _bundle(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except (bundle_format.SyncError, StoreError) as error:
+        for result in getattr(error, "imported", ()):  # the bundles imported before the refused one
+            print(result.describe())
         print(error, file=sys.stderr)
         return 2
 

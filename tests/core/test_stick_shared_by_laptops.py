@@ -108,3 +108,28 @@ def test_a_refused_bundles_reason_comes_after_what_was_done_before_it_in_one_str
     assert apart.returncode == 2
     assert f"{good.name}: already imported on " in apart.stdout and damaged.name not in apart.stdout
     assert apart.stderr.count("\n") == 1 and damaged.name in apart.stderr
+
+
+def test_a_bundle_refused_half_way_through_a_stick_comes_after_the_bundles_imported_before_it(tmp_path, capsys):
+    """Issue 16 (the trial's mixed lines): without ``--keep-going`` the import stops at a bundle it cannot merge
+    (AG-1: one agreement number given on two computers), after the bundles before it are committed.  Those were
+    not said at all, only the refusal; now the lines of what was imported come first, then the refusal, exit 2."""
+    from sync_world import agreement_numbered_on_two_computers
+
+    world = World(tmp_path, laptops=2)
+    _household, number = agreement_numbered_on_two_computers(world)
+    for stale in world.stick.glob("*.xjb"):
+        stale.unlink()
+    (numbered_twice,) = world.export(world.laptop(0))
+    lushui = world.laptop(1)
+    demo_data.add_households(lushui, 2, seed=3)
+    (good,) = world.export(lushui)
+    town = world.township.path
+    world.close()
+
+    code, out, err = cli(capsys, "bundle", "import", "--db", str(town), str(good), str(numbered_twice))
+    assert code == 2
+    (said,) = out.splitlines()
+    assert said.startswith(f"{good.name} from 绿水村笔记本: ") and said.endswith("0 conflicts, 0 possible duplicates.")
+    assert f"agreement number {number}" in err and "Traceback" not in err
+    assert households(town) == 3, "the good bundle's two households were kept (and the township's one)"

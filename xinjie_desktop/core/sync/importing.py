@@ -280,6 +280,7 @@ def _import_stick(
                 except sa_exc.IntegrityError:
                     raise _BrokenReference() from None
     if refused is not None:
+        refused.imported = tuple(results)  # committed: the command line says them before the refusal
         raise refused
     return results
 
