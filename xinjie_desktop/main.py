@@ -1722,6 +1722,11 @@ def _run_logged(args: argparse.Namespace, run) -> int:
     _IN_LOGGED_RUN = True
     try:
         return run()
+    except BrokenPipeError:
+        # The reader of stdout went away (``./run villages --db … | head``): not the program's fault and nothing
+        # to report; what is left to print goes nowhere, so that Python's exit does not fail on it again.
+        _quiet_stdout()
+        return 1
     except Exception as error:
         from xinjie_desktop.core.rules.permissions import PermissionRefused
         from xinjie_desktop.core.store.database import StoreError
@@ -1743,6 +1748,16 @@ def _run_logged(args: argparse.Namespace, run) -> int:
         return 1
     finally:
         _IN_LOGGED_RUN = False
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device (its reader is gone)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's captured stdout)
+        pass
 
 
 def _lines_as_printed() -> None:
