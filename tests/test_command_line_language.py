@@ -40,3 +40,42 @@ def test_a_subcommands_help_and_its_errors_are_chinese():
 def test_help_in_english_when_asked():
     result = run("--lang", "en", "--help")
     assert result.stdout.startswith("usage: xinjie-desktop") and "show this help message and exit" in result.stdout
+
+
+def test_a_reader_that_goes_away_is_not_an_unexpected_problem(tmp_path):
+    """Issue 16 (the trial's terminal): ``./run device init --db … | head -1`` ended with "something went wrong that
+    the program did not expect … BrokenPipeError" and a log entry once ``head`` had read its line.  The reader of
+    stdout going away is not the program's fault: exit code 1, nothing said, nothing logged."""
+    from xinjie_desktop.core.records import township
+    from xinjie_desktop.core.sync.workstore import open_store
+
+    store = open_store(tmp_path / "town.sqlite")
+    township.set_up(store, "辛街乡", "辛街乡易地扶贫搬迁指挥部", {"青山村": ["第一村民小组"]})
+    store.close()
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first line is written
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "xinjie_desktop",
+                "--lang",
+                "en",
+                "device",
+                "init",
+                "--db",
+                str(tmp_path / "town.sqlite"),
+            ],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    log = tmp_path / "xinjie.log"
+    assert not log.exists() or "BrokenPipeError" not in log.read_text(encoding="utf-8")

@@ -174,3 +174,23 @@ def test_run_passes_its_arguments_unchanged_and_does_not_ask_for_a_desktop_for_a
         ["bash", str(tmp_path / "run")], capture_output=True, env=environment, timeout=60, check=False
     )
     assert b"DISPLAY" in window.stderr  # the window without a desktop: it says so (and still tries)
+
+
+def test_the_sync_commands_name_the_account_wherever_the_data_file_has_accounts_by_then():
+    """Issue 16 (the trial): once the township's first bundle has brought its accounts to a laptop, every command
+    on the laptop's data file needs ``--user`` (and every one on the township's, whose set-up named its first
+    administrator); the README's sync commands show it there, and not before the laptop has any account."""
+    shown = code_block_lines(README)
+    start = next(i for i, line in enumerate(shown) if line.startswith("./run device init --db town.sqlite"))
+    sync = shown[start : start + 14]
+    on_laptop = [line for line in sync if "--db laptop.sqlite" in line]
+    first_import = next(i for i, line in enumerate(on_laptop) if line.startswith("./run bundle import"))
+    for line in on_laptop[: first_import + 1]:  # request, accept, its first export and import: no account yet
+        assert "--user" not in shlex.split(line, comments=True) or "[--user" in line, line
+    assert on_laptop[first_import + 1 :], "the README shows a laptop's later import"
+    for line in on_laptop[first_import + 1 :]:
+        assert "--user NAME" in line, line
+    for line in sync:
+        if "--db town.sqlite" in line:
+            assert "--user NAME" in line, line
+    assert "every command on `laptop.sqlite` after it takes `--user`" in " ".join(README.split())

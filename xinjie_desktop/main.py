@@ -1210,6 +1210,8 @@ def _bundle(args: argparse.Namespace) -> int:
         finally:
             store.close()
     except (bundle_format.SyncError, StoreError) as error:
+        for result in getattr(error, "imported", ()):  # the bundles imported before the refused one
+            print(result.describe())
         print(error, file=sys.stderr)
         return 2
 
@@ -1720,6 +1722,11 @@ def _run_logged(args: argparse.Namespace, run) -> int:
     _IN_LOGGED_RUN = True
     try:
         return run()
+    except BrokenPipeError:
+        # The reader of stdout went away (``./run villages --db … | head``): not the program's fault and nothing
+        # to report; what is left to print goes nowhere, so that Python's exit does not fail on it again.
+        _quiet_stdout()
+        return 1
     except Exception as error:
         from xinjie_desktop.core.rules.permissions import PermissionRefused
         from xinjie_desktop.core.store.database import StoreError
@@ -1743,8 +1750,33 @@ def _run_logged(args: argparse.Namespace, run) -> int:
         _IN_LOGGED_RUN = False
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at the null device (its reader is gone)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's captured stdout)
+        pass
+
+
+def _lines_as_printed() -> None:
+    """The command line's one rule for its two streams: what was done goes to stdout, what was refused to stderr,
+    and each line is written out as it is printed.  Python buffers stdout whole when it is not a terminal
+    (``./run … 2>&1 | tee``, a log file, a console through a pipe) while stderr goes out line by line, so a
+    refusal came out before the lines of what had been done before it (issue 16's trial)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(line_buffering=True)
+            except (ValueError, OSError):  # a stream that cannot change (closed, or not a text file)
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _lines_as_printed()
     translate_argparse()  # "usage:", "options", "show this help message and exit"… in the user's language
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang")

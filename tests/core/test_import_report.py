@@ -25,6 +25,23 @@ def test_counts_are_named_in_words_in_a_fixed_order():
     assert import_report.counts_text({}) == ""
 
 
+def test_every_kind_of_record_a_bundle_carries_is_named_in_words_in_chinese_too():
+    """Issue 16 (the trial's first import on a laptop): the import window and report listed "fund 7 条，
+    fund_payment 1 条，helper_pairing 3 条…", the tables' own names, inside the Chinese interface."""
+    from xinjie_desktop.core.sync import change_log
+    from xinjie_desktop.i18n import set_language
+
+    tracked = set(change_log.tracked_tables())
+    assert tracked <= set(import_report.RECORD_KINDS), sorted(tracked - set(import_report.RECORD_KINDS))
+    set_language("zh_CN")
+    try:
+        said = import_report.counts_text(dict.fromkeys(tracked, 1))
+    finally:
+        set_language("en")
+    assert not any(character.isascii() and character.isalpha() for character in said), said
+    assert "搬迁资金 1" in said and "周报照片 1" in said and "账号 1" in said
+
+
 def test_the_report_of_an_import_lists_every_bundle(world, tmp_path):
     qingshan, lushui = world.laptop(0), world.laptop(1)
     households.save(qingshan, family_draft(group_of(qingshan, "青山村")))

@@ -176,3 +176,56 @@ def test_store_write_error_reaching_the_window_is_a_message_not_a_traceback(qtbo
     error = StoreWriteError("Not saved: the disk holding the data file is full.")
     sys.excepthook(StoreWriteError, error, None)
     assert warned == ["Not saved: the disk holding the data file is full."]
+
+
+def test_a_long_backups_folder_is_one_line_elided_in_the_middle_whole_in_its_tooltip_and_copied(
+    qtbot, prepared_app, tmp_path
+):
+    """Issue 16 (the new-user trial): the Backups dialog named its folder inside a wrapped sentence, which broke
+    the path after a "/" (two lines that read as two paths).  Now the folder is one line of its own, elided in
+    the middle, the whole path in its tooltip and copied by a button; the dialog fits a 1366×768 screen, in
+    Chinese (rendered to the temporary folder and looked at)."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from xinjie_desktop.core.sync.workstore import open_store
+    from xinjie_desktop.qt.shell.app import create_main_window, prepare_application
+
+    folder = tmp_path / "home" / "zhangsan" / ".local" / "share" / "xinjie" / "青山村工作队" / "2017年易地扶贫搬迁数据"
+    folder.mkdir(parents=True)
+    store = open_store(folder / "xinjie.sqlite")
+    township.set_up(store, "辛街乡", "辛街乡易地扶贫搬迁指挥部", {"青山村": ["第一村民小组"]})
+    backups.create_backup(store.path, backups.DAILY)
+    whole = str(backups.backup_folder(store.path))
+    prepare_application(prepared_app, "zh_CN")
+    try:
+        window = create_main_window(store)
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        window.backups_action.trigger()  # 文件 → 备份…
+        dialog = window.findChild(QDialog, "backups_dialog")
+        assert dialog is not None and dialog.isVisible()
+        qtbot.waitExposed(dialog)
+        shown = dialog.folder
+        assert shown.toolTip() == whole and shown.path() == whole
+        assert whole not in dialog.intro.text() and "/" not in dialog.intro.text()
+        text = shown.text()
+        assert "\n" not in text and "…" in text, "too long for the dialog: elided, not wrapped"
+        head, tail = text.split("…")
+        assert whole.startswith(head) and whole.endswith(tail) and tail.endswith("2017年易地扶贫搬迁数据/backups")
+        assert QFontMetrics(shown.font()).horizontalAdvance(text) <= shown.contentsRect().width()
+        frame = dialog.frameGeometry()
+        assert frame.width() <= 1366 and frame.height() <= 768
+        dialog.grab().save(str(tmp_path / "backups-dialog-long-folder.png"))
+
+        qtbot.mouseClick(dialog.copy_folder_button, Qt.MouseButton.LeftButton)
+        assert QApplication.clipboard().text() == whole
+        assert whole in dialog.status.text()
+
+        dialog.resize(1300, dialog.height())  # given the room, the whole path is shown
+        qtbot.waitUntil(lambda: shown.text() == whole)
+        dialog.reject()
+    finally:
+        prepare_application(prepared_app, "en")
+        store.close()

@@ -55,6 +55,20 @@ RECORD_KINDS: dict[str, str] = {
     "building_stage": N_("building stages"),
     "public_notice": N_("public notices"),
     "notice_objection": N_("objections to public notices"),
+    "fund": N_("relocation funds"),
+    "fund_payment": N_("payments to households"),
+    "fund_check": N_("checks of the funds"),
+    "fund_finding": N_("findings of the funds' checks"),
+    "team_member": N_("work-team members"),
+    "helper_pairing": N_("helper pairings"),
+    "team_milestone": N_("work-team tasks done"),
+    "team_visit": N_("household visits"),
+    "team_visit_photo": N_("visit photos"),
+    "team_meeting": N_("work-team meetings"),
+    "weekly_report": N_("weekly reports"),
+    "weekly_report_photo": N_("weekly report photos"),
+    "team_check": N_("checks of the work teams"),
+    "accounts": N_("accounts"),
     "township": N_("township"),
     "village": N_("villages"),
     "villager_group": N_("villagers' groups"),
@@ -81,6 +95,39 @@ def counts_text(counts: dict[str, int]) -> str:
     return _(", ").join(_("{kind} {n}").format(kind=kind_label(table), n=counts[table]) for table in shown)
 
 
+def conflicts_text(conflicts: int, between_others: int = 0) -> str:
+    """ "3 conflicts", saying how many are between values other computers entered (``merge.between_others``):
+    a new laptop's first bundle brings the township's open conflicts about its villages' households, which
+    are no conflict with anything entered on the laptop."""
+    if between_others and between_others >= conflicts:
+        return _(
+            "{n} conflicts, all between values other computers entered (nothing entered on this computer is in "
+            "question)"
+        ).format(n=conflicts)
+    if between_others:
+        return _("{n} conflicts ({others} of them between values other computers entered)").format(
+            n=conflicts, others=between_others
+        )
+    return _("{n} conflicts").format(n=conflicts)
+
+
+def between_others_note(conflicts: int, between_others: int) -> str:
+    """The sentence the report and the import window add about the conflicts between other computers' values
+    ("" when there are none)."""
+    if not between_others:
+        return ""
+    if between_others >= conflicts:
+        return _(
+            "They were there before this import, between values entered on other computers, and arrived with the "
+            "records: nothing entered on this computer is in question. Whoever knows the right value may settle "
+            "them on the conflicts screen."
+        )
+    return _(
+        "{n} of them were there before this import, between values entered on other computers, and arrived with "
+        "the records."
+    ).format(n=between_others)
+
+
 @dataclass(frozen=True)
 class ReportLine:
     """One bundle of the report."""
@@ -92,6 +139,7 @@ class ReportLine:
     changed: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     conflicts: int = 0
+    conflicts_between_others: int = 0  # of ``conflicts``, those between other computers' values
     duplicates: tuple[str, ...] = ()  # ID numbers
     message: str = ""  # the reason of a refusal, or a note
     when: dt.datetime | None = None  # for "already imported before": when
@@ -107,6 +155,7 @@ class ReportLine:
             changed=dict(report.get("changed", {})),
             deleted=dict(report.get("deleted", {})),
             conflicts=int(report.get("conflicts", 0)),
+            conflicts_between_others=int(report.get("conflicts_between_others", 0)),
             duplicates=tuple(report.get("duplicates", ())),
             **extra,
         )
@@ -211,6 +260,9 @@ def _details(lines: list[ReportLine], s: _Styles) -> list:
                     said.append(_("{label}: {counts}").format(label=label, counts=counts_text(counts)))
             if line.conflicts:
                 said.append(_("{n} conflicts to resolve on the conflicts screen.").format(n=line.conflicts))
+                note = between_others_note(line.conflicts, line.conflicts_between_others)
+                if note:
+                    said.append(note)
             if line.duplicates:
                 said.append(
                     _("Possible duplicates (ID numbers): {numbers}").format(

@@ -71,4 +71,7 @@ Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
 
 
 class SyncError(Exception):
-    """A refused bundle or export; ``str()`` is a message for the user (nothing was changed)."""
+    """A refused bundle or export; ``str()`` is a message for the user (nothing was changed).  ``imported``: when
+    an import stops at this bundle, the results of the bundles before it, committed (``importing``)."""
+
+    imported: tuple = ()

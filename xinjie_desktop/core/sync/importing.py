@@ -54,7 +54,7 @@ class ImportResult:
         assert self.outcome is not None, "a bundle not imported before was applied"
         summary = self.outcome.summary()
         return _(
-            "{name} from {laptop}: {new} new, {changed} changed, {deleted} deleted records; {conflicts} conflicts, "
+            "{name} from {laptop}: {new} new, {changed} changed, {deleted} deleted records; {conflicts}, "
             "{duplicates} possible duplicates."
         ).format(
             name=self.path.name,
@@ -62,7 +62,7 @@ class ImportResult:
             new=sum(summary["new"].values()),
             changed=sum(summary["changed"].values()),
             deleted=sum(summary["deleted"].values()),
-            conflicts=summary["conflicts"],
+            conflicts=import_report.conflicts_text(summary["conflicts"], summary["conflicts_between_others"]),
             duplicates=len(summary["duplicates"]),
         )
 
@@ -280,6 +280,7 @@ def _import_stick(
                 except sa_exc.IntegrityError:
                     raise _BrokenReference() from None
     if refused is not None:
+        refused.imported = tuple(results)  # committed: the command line says them before the refusal
         raise refused
     return results
 
@@ -322,6 +323,8 @@ def _import_into(store: Store, session: Session, incoming: Incoming, params, bef
             raise SyncError(_collision_message(session, incoming, collision)) from None
         raise _unmergeable(incoming.path) from None
     merge.finish(session, outcome, params)
+    if outcome.conflicts:  # which of them only arrived here, between other computers' values (issue 16's trial)
+        outcome.between_others = merge.between_others(connection, outcome.conflicts, device.known_ids(store))
     runs.keep(connection)  # the origins' signatures, to pass on with their changes
     audit_chain.keep(connection)  # the record of who did what of the changes, checked as they were staged
     _record_peer(store, session, incoming)

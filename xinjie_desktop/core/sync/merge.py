@@ -87,6 +87,8 @@ class Outcome:
     skipped: int = 0  # already held
     applied: int = 0
     conflicts: list[str] = field(default_factory=list)  # sync_conflict ids opened or grown
+    # of those, the ones none of whose values this computer wrote (``between_others``): filled by the import
+    between_others: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # ID numbers newly in two households
     households: set[str] = field(default_factory=set)  # touched, derived columns refreshed
     # created in bulk with their derived columns as this computer computed them from the bundle's records
@@ -101,6 +103,7 @@ class Outcome:
             "skipped": self.skipped,
             "applied": self.applied,
             "conflicts": len(self.conflicts),
+            "conflicts_between_others": len(self.between_others),
             "duplicates": sorted(self.duplicates),
         }
 
@@ -365,6 +368,28 @@ class Listed:
 def _listed_values(stored: str) -> tuple[Listed, ...]:
     """The values of a stored ``losers`` column."""
     return tuple(Listed.from_json(value) for value in json.loads(stored))
+
+
+def between_others(connection, ids: Iterable[str], mine: Iterable[str]) -> list[str]:
+    """Of the conflicts ``ids``, those none of whose values was written by this computer (``mine``: its
+    device ids, the former ones too): values two other computers wrote, which met before they reached
+    this one (the township's open conflict about a household of a new laptop's village arrives with the
+    household, and is listed there too, as in every store).  For the import's report, in plain words."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    own = set(mine)
+    rows = connection.execute(
+        text("SELECT id, winner, losers FROM sync_conflict WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": wanted},
+    ).all()
+    return sorted(
+        key
+        for key, winner, losers in rows
+        if not any(value.device in own for value in (Listed.from_json(json.loads(winner)), *_listed_values(losers)))
+    )
 
 
 def _newest(value: Listed) -> tuple[int, str]:
@@ -1131,17 +1156,24 @@ def _agreement_rule(
     incoming_status = payload.get("status")
     table = rows.tables["agreement"]
     if status == "draft" and incoming_status == "signed":
+        bases = json.loads(change.bases or "{}")
         for field_, value in payload.items():
             if field_ in table.c:
                 held = change_log.to_json(current.get(field_))
-                if held != value and field_ not in STAMP_FIELDS and field_ != "status":
+                held_version = version_of(versions, field_)
+                # A draft value the signer had before them (the signing's base) was replaced knowingly: the
+                # signed value is its next edit, not a rival (a draft, then its signing, arriving together
+                # on a new laptop listed the draft's empty signed PDF as "changed after signing").
+                base = bases.get(field_)
+                knew = isinstance(base, list) and held_version == (int(base[0]), str(base[1]))
+                if held != value and field_ not in STAMP_FIELDS and field_ != "status" and not knew:
                     conflicts.add(
                         "agreement",
                         key[1],
                         field_,
                         "signed",
                         _entry(value, change.version),
-                        _entry(held, version_of(versions, field_)),
+                        _entry(held, held_version),
                     )
                 current[field_] = from_json(table.c[field_], value)
                 rows.dirty[key].add(field_)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from xinjie_desktop.core.store import backups
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.shell.settings import backups_to_keep, save_backups_to_keep
-from xinjie_desktop.qt.shell.widgets import size_text
+from xinjie_desktop.qt.shell.widgets import PathLabel, size_text
 
 COLUMNS = ("time", "reason", "size")
 
@@ -91,10 +91,20 @@ class BackupsDialog(QDialog):
         self.intro = QLabel(
             _(
                 "Backups of the data file are made every day at the first start, before every upgrade and import, "
-                "and before a restore. They are kept in the folder {folder}."
-            ).format(folder=backups.backup_folder(self.store_path))
+                "and before a restore."
+            )
         )
         self.intro.setWordWrap(True)
+        # The folder on a line of its own, elided in the middle with the whole path in its tooltip and copied by
+        # the button beside it: wrapped in the sentence it broke after a "/" (the new-user trial, issue 16).
+        self.folder = PathLabel(str(backups.backup_folder(self.store_path)), objectName="backups_folder")
+        self.copy_folder_button = QPushButton(_("Copy the path"), objectName="copy_folder_button")
+        self.copy_folder_button.setToolTip(_("Copy the backups folder's whole path, to paste it in a file manager"))
+        self.copy_folder_button.clicked.connect(self.copy_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(QLabel(_("Backups folder:")))
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(self.copy_folder_button)
         self.model = BackupTableModel(self)
         self.table = QTableView(objectName="backups_table")
         self.table.setModel(self.model)
@@ -128,6 +138,7 @@ class BackupsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addLayout(folder_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(keep_row)
         layout.addWidget(self.status)
@@ -135,6 +146,10 @@ class BackupsDialog(QDialog):
         self.resize(620, 420)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.refresh()
+
+    def copy_folder(self) -> None:
+        QApplication.clipboard().setText(self.folder.path())
+        self._say(_("Copied: {path}").format(path=self.folder.path()))
 
     def refresh(self) -> None:
         self.model.set_backups(backups.list_backups(self.store_path))

@@ -66,6 +66,44 @@ def from_qdate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
+class PathLabel(QLabel):
+    """A file or folder path on one line of its own: elided in the middle when it does not fit (where it starts
+    and the folder it ends in stay in view), the whole path in its tooltip and ``path()``.  A label that wraps
+    breaks a path after any "/", which reads as two paths (the new-user trial's backups dialog)."""
+
+    def __init__(self, path: str = "", parent: QWidget | None = None, *, objectName: str = "") -> None:
+        super().__init__(parent)
+        if objectName:
+            self.setObjectName(objectName)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._path = ""
+        self.set_path(path)
+
+    def path(self) -> str:
+        return self._path
+
+    def set_path(self, path) -> None:
+        self._path = str(path)
+        self.setToolTip(self._path)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._path) + 4, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("x" * 12), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(self.contentsRect().width(), 1)
+        self.setText(self.fontMetrics().elidedText(self._path, Qt.TextElideMode.ElideMiddle, width))
+
+
 class MessageLabel(QLabel):
     """A line of text next to a field, red for an error and amber for a warning; hidden when empty.
 

@@ -37,6 +37,7 @@ from xinjie_desktop.core.documents.import_report import (
     NOT_IMPORTED,
     REFUSED,
     ReportLine,
+    between_others_note,
     counts_text,
 )
 from xinjie_desktop.core.rules import idnumber
@@ -397,6 +398,7 @@ class SyncImportDialog(WorkerDialog):
                 "changed": entry.line.changed,
                 "deleted": entry.line.deleted,
                 "conflicts": entry.line.conflicts,
+                "conflicts_between_others": entry.line.conflicts_between_others,
                 "duplicates": list(entry.line.duplicates),
             }
         elif entry.state == TO_IMPORT and entry.preview is not None and entry.preview.outcome is not None:
@@ -412,6 +414,9 @@ class SyncImportDialog(WorkerDialog):
                         "Sync → Conflicts and duplicates."
                     ).format(n=counts["conflicts"])
                 )
+                note = between_others_note(counts["conflicts"], counts.get("conflicts_between_others", 0))
+                if note:
+                    said.append(note)
             if counts["duplicates"]:
                 said.append(
                     _(
