@@ -10,20 +10,11 @@ from decimal import Decimal
 
 import pytest
 
+from command_line import cli
 from xinjie_desktop.core.rules.money import MAX_AREA, MAX_YUAN, AmountError, parse_area, parse_yuan
 from xinjie_desktop.main import main
 
 UNEXPECTED = "did not expect"
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run the command line in this process: (exit code, stdout, stderr)."""
-    try:
-        code = main(["--lang", "en", *argv])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def assert_refused(result: tuple[int, str, str], *words: str) -> None:

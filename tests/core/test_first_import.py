@@ -21,24 +21,15 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from builders import family_draft
+from command_line import cli
 from sync_world import group_of
 from xinjie_desktop.core.documents import import_report
 from xinjie_desktop.core.records import agreements, households, housing_plans, township
 from xinjie_desktop.core.rules.housing_plan import PlanInput, calculate
 from xinjie_desktop.core.sync import conflicts
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.main import main
 
 FINGERPRINT = re.compile(r"[0-9A-F]{4}(?:-[0-9A-F]{4}){4}")
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--lang", "en", *argv])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def readme_first_import(tmp_path, capsys, town, village: str) -> tuple[str, str]:

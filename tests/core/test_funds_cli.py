@@ -12,19 +12,10 @@ from decimal import Decimal
 
 import pytest
 
+from command_line import cli
 from funds_builders import TODAY, FundsTown
 from xinjie_desktop.core.records import funds
 from xinjie_desktop.core.rules import funds as rules
-from xinjie_desktop.main import main
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--lang", "en", *argv])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from command_line import cli
 from sync_world import World, file_state
 from xinjie_desktop.core.records import demo_data
 from xinjie_desktop.core.sync import exporting
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.main import main
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--lang", "en", *argv])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def households(path) -> int:

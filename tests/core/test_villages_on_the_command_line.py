@@ -9,22 +9,13 @@ import json
 import pytest
 from sqlalchemy import select
 
+from command_line import cli
 from xinjie_desktop.core.records import township
 from xinjie_desktop.core.store.models import Township, Village, VillagerGroup
 from xinjie_desktop.core.sync import device
 from xinjie_desktop.core.sync.workstore import open_store
-from xinjie_desktop.main import main
 
 TYPED = {"青山村": ["第一组", "第二组", "第三组", "第十组"], "松林村": ["二组", "一组"], "白沙村": ["1组"]}
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--lang", "en", *argv])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy import text
 
 from builders import family_draft, renumber
+from command_line import cli
 from sync_world import group_of
 from xinjie_desktop.core.records import accounts, households, township
 from xinjie_desktop.core.records import work_teams as teams
@@ -382,17 +383,6 @@ def test_WT_1_team_records_travel_in_bundles_with_their_photos(world):
     )
     world.sync(laptop)
     assert [c.checker for c in teams.report(laptop, Q2, TODAY).villages[0].checks] == ["乡督查组"]
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    from xinjie_desktop.main import main
-
-    try:
-        code = main(["--lang", "en", *argv])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_teams_report_on_the_command_line(team, capsys):
