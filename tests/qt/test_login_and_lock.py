@@ -234,6 +234,8 @@ def test_the_right_password_typed_at_once_after_a_wrong_one_unlocks_even_before_
     qtbot.keyClick(page.password_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.is_locked(), timeout=10000)
     assert window.table.isVisible()
+    # (the late end this test made: its worker is deleted when it ended, the shell's reference goes 400 ms later)
+    qtbot.waitUntil(lambda: shell._checking_password is None, timeout=5000)
     shell.close()
 
 
