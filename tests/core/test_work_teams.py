@@ -216,6 +216,24 @@ def test_WT_2_weekly_report_drafted_from_the_weeks_records_edited_and_sent(team)
         teams.save_report(s, team.v1, D(2017, 6, 12), "again", send=True, today=D(2017, 6, 19))
 
 
+def test_WT_3_a_household_a_check_visited_is_not_deleted_with_the_check(team):
+    """WT-3 (session 10 saw it): deleting a household that a township check of the team visited deleted the check
+    with it, silently (its foreign key cascades); now the delete is refused in words and nothing is written."""
+    from xinjie_desktop.core.rules.problems import ValidationFailed
+
+    s = team.store
+    check = teams.record_check(
+        s,
+        teams.CheckDraft(team.v1, D(2017, 5, 10), wt.HOUSEHOLD_VISIT, "乡督查组", wt.GOOD, household_id=team.h1),
+        today=TODAY,
+    )
+    with pytest.raises(ValidationFailed, match="check of the work team on 2017-05-10 visited it"):
+        households.delete(s, team.h1)
+    with s.session() as session:
+        assert session.execute(text("SELECT count(*) FROM team_check WHERE id = :c"), {"c": check}).scalar() == 1
+        assert session.execute(text("SELECT count(*) FROM household WHERE id = :h"), {"h": team.h1}).scalar() == 1
+
+
 def test_WT_3_checks_their_result_and_follow_up(team):
     """WT-3: a telephone check that found a member not at post stays open until its follow-up; a household
     visit names the household; results feed the member's record."""

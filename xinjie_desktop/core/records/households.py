@@ -783,8 +783,9 @@ def _kept_by_township(session: Session, household_id: str) -> str | None:
     """Why the household may not be deleted because records are kept of it that no one deletes (issue 19):
     payments from the relocation funds (FD-1: the township office records them where the balances are kept, and
     refuses a laptop's bundle that deletes one, ``core.sync.scope``); an objection to a public notice naming it
-    (PN-1).  None: nothing."""
-    from xinjie_desktop.core.store.models import FundPayment, NoticeObjection
+    (PN-1); a check on its village's work team that visited it (WT-3: the township keeps its checks).  None:
+    nothing."""
+    from xinjie_desktop.core.store.models import FundPayment, NoticeObjection, TeamCheck
 
     paid = session.scalar(select(FundPayment.id).where(FundPayment.household_id == household_id).limit(1))
     if paid is not None:
@@ -800,6 +801,14 @@ def _kept_by_township(session: Session, household_id: str) -> str | None:
             "This household cannot be deleted: an objection raised against a public notice names it, and the "
             "notice's objections are kept (PN-1)."
         )
+    # A check of the work team that visited the household (WT-3) names it; deleting the household would delete
+    # the township's record of the check with it (its foreign key cascades).
+    checked = session.scalar(select(TeamCheck.checked_on).where(TeamCheck.household_id == household_id).limit(1))
+    if checked is not None:
+        return _(
+            "This household cannot be deleted: the township's check of the work team on {day} visited it, and the "
+            "township keeps its checks (WT-3)."
+        ).format(day=checked.isoformat())
     return None
 
 
