@@ -41,3 +41,19 @@ def renumber(draft: HouseholdDraft, sequence: int) -> HouseholdDraft:
     for index, member in enumerate(draft.members):
         member.id_number = make("530502", member.birth_date, sequence + index, member.sex)
     return draft
+
+
+def tables_changed_by(store, account: str) -> set[str]:
+    """The tables of the changes the record of who did what names ``account`` for."""
+    from sqlalchemy import text
+
+    with store.session() as session:
+        return set(
+            session.execute(
+                text(
+                    "SELECT c.table_name FROM audit_record a JOIN change_log c ON c.origin_device = a.origin_device "
+                    "AND c.seq = a.seq WHERE a.account_name = :account"
+                ),
+                {"account": account},
+            ).scalars()
+        )

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from builders import family_draft, renumber
+from sync_world import group_of
 from xinjie_desktop.core.records import agreements, building, funds, households, housing_plans, relocation
 from xinjie_desktop.core.records.demo_data import signature_png
 from xinjie_desktop.core.rules import funds as rules
@@ -104,3 +105,25 @@ class FundsTown:
             ),
             today=TODAY,
         )
+
+
+def paid_on_a_laptop(world) -> tuple:
+    """A payment of 30,000 from a central-budget fund to a relocation household of 青山村, recorded at the township
+    and imported on the first laptop: (laptop, household, fund, payment)."""
+    town = world.township
+    with town.unit_of_work() as session:
+        session.query(Township).one().representative = "段志强"
+    household = relocation_household(town, group_of(town, "青山村"), 40)
+    fund = funds.record_fund(
+        town,
+        funds.FundDraft(
+            rules.CENTRAL_BUDGET, "中央预算内资金", dt.date(2017, 3, 28), Decimal(200000), "发改〔2017〕1号"
+        ),
+        today=TODAY,
+    )
+    payment = funds.record_payment(
+        town, household, fund, rules.FOUNDATION, dt.date(2017, 5, 4), Decimal(30000), today=TODAY
+    )
+    laptop = world.laptop(0)
+    world.import_into(laptop, world.export(town, to=laptop))
+    return laptop, household, fund, payment

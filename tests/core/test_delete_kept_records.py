@@ -12,12 +12,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from funds_builders import TODAY, FundsTown, relocation_household
-from sync_world import file_state, group_of
+from funds_builders import TODAY, FundsTown, paid_on_a_laptop
+from sync_world import file_state
 from xinjie_desktop.core.records import funds, households
 from xinjie_desktop.core.rules import funds as rules
 from xinjie_desktop.core.rules.problems import ValidationFailed
-from xinjie_desktop.core.store.models import Household, Township
+from xinjie_desktop.core.store.models import Household
 from xinjie_desktop.core.sync.importing import SyncError
 
 
@@ -67,19 +67,7 @@ def test_FD_1_a_laptop_never_makes_a_bundle_the_township_refuses_for_a_deleted_p
     reason and nothing is written, and the laptop's next bundle is accepted.  A tampered laptop that deletes the
     household bypassing the service makes a bundle the township refuses, naming the payment: its store unchanged."""
     town = world.township
-    with town.unit_of_work() as session:
-        session.query(Township).one().representative = "段志强"
-    household = relocation_household(town, group_of(town, "青山村"), 40)
-    fund = funds.record_fund(
-        town,
-        funds.FundDraft(
-            rules.CENTRAL_BUDGET, "中央预算内资金", dt.date(2017, 3, 28), Decimal(200000), "发改〔2017〕1号"
-        ),
-        today=TODAY,
-    )
-    funds.record_payment(town, household, fund, rules.FOUNDATION, dt.date(2017, 5, 4), Decimal(30000), today=TODAY)
-    laptop = world.laptop(0)
-    world.import_into(laptop, world.export(town, to=laptop))
+    laptop, household, _fund, _payment = paid_on_a_laptop(world)
     assert _count(laptop, "fund_payment", household) == 1
 
     before = file_state(laptop.path)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from builders import tables_changed_by
 from funds_builders import TODAY, FundsTown, relocation_agreement, signatures
 from xinjie_desktop.core.records import accounts, agreements, funds
 from xinjie_desktop.core.records.demo_data import signature_png
@@ -261,16 +262,7 @@ def test_FD_2_auditors_record_checks_and_change_nothing_else(town, store):
     funds.rectify_finding(store, finding, "补签签收单并归档", dt.date(2017, 6, 1))
     (line,) = funds.findings(store, dt.datetime(2017, 6, 1, 12))
     assert line.closed and line.rectification == "补签签收单并归档"
-    with store.session() as session:
-        names = set(
-            session.execute(
-                text(
-                    "SELECT c.table_name FROM audit_record a JOIN change_log c ON c.origin_device = a.origin_device "
-                    "AND c.seq = a.seq WHERE a.account_name = 'auditor'"
-                )
-            ).scalars()
-        )
-    assert names == {"fund_check", "fund_finding"}
+    assert tables_changed_by(store, "auditor") == {"fund_check", "fund_finding"}
     before = files(store)
     for write in (
         lambda: funds.record_fund(

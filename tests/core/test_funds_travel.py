@@ -9,34 +9,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from funds_builders import TODAY, relocation_household
-from sync_world import group_of
+from funds_builders import TODAY, paid_on_a_laptop
 from xinjie_desktop.core.records import funds
 from xinjie_desktop.core.records.demo_data import signature_png
 from xinjie_desktop.core.rules import funds as rules
-from xinjie_desktop.core.store.models import Fund, Township
+from xinjie_desktop.core.store.models import Fund
 from xinjie_desktop.core.sync.importing import SyncError
 
 
 @pytest.fixture
 def paid(world):
-    town = world.township
-    with town.unit_of_work() as session:
-        session.query(Township).one().representative = "段志强"
-    household = relocation_household(town, group_of(town, "青山村"), 40)
-    fund = funds.record_fund(
-        town,
-        funds.FundDraft(
-            rules.CENTRAL_BUDGET, "中央预算内资金", dt.date(2017, 3, 28), Decimal(200000), "发改〔2017〕1号"
-        ),
-        today=TODAY,
-    )
-    payment = funds.record_payment(
-        town, household, fund, rules.FOUNDATION, dt.date(2017, 5, 4), Decimal(30000), today=TODAY
-    )
-    laptop = world.laptop(0)
-    world.import_into(laptop, world.export(town, to=laptop))
-    return world, laptop, household, fund, payment
+    return world, *paid_on_a_laptop(world)
 
 
 def test_a_payment_acknowledged_on_the_laptop_travels_back_to_the_township(paid):

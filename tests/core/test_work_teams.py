@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
-from builders import family_draft, renumber
+from builders import family_draft, renumber, tables_changed_by
 from command_line import cli
 from sync_world import group_of
 from xinjie_desktop.core.records import accounts, households, township
@@ -343,15 +343,7 @@ def test_WT_3_auditors_record_checks_and_their_follow_up(team):
             text("SELECT follow_up, talked_to FROM team_check WHERE id = :id"),
             {"id": check},
         ).one()
-        names = set(
-            session.execute(
-                text(
-                    "SELECT c.table_name FROM audit_record a JOIN change_log c ON c.origin_device = a.origin_device "
-                    "AND c.seq = a.seq WHERE a.account_name = 'auditor'"
-                )
-            ).scalars()
-        )
-    assert tuple(row) == ("已约谈队长", 1) and names == {"team_check"}
+    assert tuple(row) == ("已约谈队长", 1) and tables_changed_by(s, "auditor") == {"team_check"}
 
 
 def test_WT_1_day_view_of_a_member(team):
