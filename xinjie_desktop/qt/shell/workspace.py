@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QTreeWidgetItemIterator,
@@ -46,6 +45,7 @@ from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
 from xinjie_desktop.qt.households.household_editor import HouseholdEditor
 from xinjie_desktop.qt.households.household_table_model import COLUMNS, HouseholdTableModel
+from xinjie_desktop.qt.households.household_table_view import HouseholdTableView
 
 FILTER_DELAY_MS = 150
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -261,7 +261,7 @@ class HouseholdWorkspace(QWidget):
         self.navigation = WorkflowNavigation()
         self.filter_bar = FilterBar(groups)
         self.model = HouseholdTableModel(store, self)
-        self.table = QTableView(objectName="household_table")
+        self.table = HouseholdTableView(objectName="household_table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -1,0 +1,61 @@
+"""The household list's view: the rows laid out and painted once per change of the list, not two or three times.
+
+A ``QTableView`` lays its rows out after a model change in a timer of its own (``doItemsLayout``), and repaints the
+whole viewport when it has, even if the rows shown did not change.  For the household list this came on top of the
+paint that shows a keystroke's first page: a filter's reset was painted, laid out and painted again, and when its
+count came in (``HouseholdTableModel``: the rows beyond the first page are appended) laid out and painted a third
+time, each paint of the visible rows taking about as long as the first page's query.  Here a reset is laid out at
+once, so that the paint that follows shows it laid out; rows appended below the last visible one only set the
+scroll bar's range (``updateGeometries``), the rows shown being the same.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
+from PySide6.QtWidgets import QTableView
+
+APPENDED, OTHER = "appended", "other"
+
+
+class HouseholdTableView(QTableView):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # What changed since the rows were last laid out: None (nothing), APPENDED (rows appended below the
+        # visible ones, and nothing else), OTHER.
+        self._since_layout: str | None = OTHER
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        previous = self.model()
+        if previous is not None:
+            previous.modelReset.disconnect(self._reset)
+            previous.rowsInserted.disconnect(self._rows_inserted)
+            for signal in (previous.rowsRemoved, previous.rowsMoved, previous.layoutChanged, previous.columnsInserted):
+                signal.disconnect(self._other_change)
+        super().setModel(model)  # the view's own connections first: ours run after them
+        self._since_layout = OTHER
+        if model is not None:
+            model.modelReset.connect(self._reset)
+            model.rowsInserted.connect(self._rows_inserted)
+            for signal in (model.rowsRemoved, model.rowsMoved, model.layoutChanged, model.columnsInserted):
+                signal.connect(self._other_change)
+
+    def _reset(self) -> None:
+        self._since_layout = OTHER
+        self.executeDelayedItemsLayout()  # now, so that the next paint shows the rows laid out (and is the only one)
+
+    def _rows_inserted(self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int) -> None:
+        model = self.model()
+        appended = not parent.isValid() and last == model.rowCount() - 1
+        bottom = self.rowAt(self.viewport().height() - 1)  # -1: the rows end above the viewport's bottom
+        below = appended and bottom != -1 and first > bottom
+        self._since_layout = APPENDED if below and self._since_layout in (None, APPENDED) else OTHER
+
+    def _other_change(self, *_args) -> None:
+        self._since_layout = OTHER
+
+    def doItemsLayout(self) -> None:
+        appended_only, self._since_layout = self._since_layout == APPENDED, None
+        if appended_only:
+            self.updateGeometries()  # the scroll bar's range; the rows shown are unchanged
+        else:
+            super().doItemsLayout()
