@@ -29,7 +29,8 @@ the funds (issue 19: a central-budget fund at the office, a tranche paid from it
 version of his relocation agreement, acknowledged on paper, a weekly check and its major finding, reported late
 and rectified), all entered at the office; from 0019_building the building progress of 杨明's new house (foundation
 and main structure, recorded on the laptop); from 0020_search_parts the households' search texts in two parts (names,
-then ID numbers: the list's narrow tables of each part are derived by triggers, no rows of their own).
+then ID numbers: the list's narrow tables of each part are derived by triggers, no rows of their own); 0021_search_chars
+adds nothing but derived tables (the names' character index).
 
 Released fixtures never change, like released migrations: run this only to add the fixture of a new
 revision (``--only 0009``), after adding that revision's rows below.
@@ -73,6 +74,7 @@ REVISIONS = (
     "0018_report_photos",
     "0019_building",
     "0020_search_parts",
+    "0021_search_chars",
 )
 OUT = ROOT / "tests" / "fixtures" / "stores"
 NAMESPACE = uuid.UUID("6f1c1d2e-1b7a-4c55-9a55-0d1f3c0a2017")

@@ -1,11 +1,13 @@
 """The household list's text filter through the FTS5 trigram index (issue 16) finds exactly what a LIKE
 scan of ``household.search_text`` finds: for any text (names and ID numbers in any case, full-width
-letters, ID numbers ending in X, LIKE's wildcards), for filters of one and two characters (matched with
-LIKE) and longer ones (the index), after the texts change (the index's triggers)."""
+letters, ID numbers ending in X, LIKE's wildcards), for filters of one and two characters (a scan, or the
+character index of migration 0021 for Chinese characters) and longer ones (the index), after the texts change
+(the index's triggers)."""
 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from types import SimpleNamespace
 
 import pytest
@@ -17,8 +19,10 @@ from xinjie_desktop.core.records.household_list import ListFilter
 from xinjie_desktop.core.sync.workstore import open_store
 
 # Chinese names, digits, X and x, their full-width forms, the letters other scripts fold onto (İ, Kelvin
-# sign, long s), LIKE's wildcards and escape, a double quote (FTS5's phrase quote), a space and the separator.
-ALPHABET = '张王李何兰秋红英0123456789XxＸｘ１kKsSiIİKſ%_/" |'
+# sign, long s), LIKE's wildcards and escape, a double quote (FTS5's phrase quote), a space and the separator;
+# Chinese characters the character index does not hold (Extension B's 𠀀, U+9FFF, 〇) and the middle dot of a
+# minority name, which the character index must not let two characters around it meet across.
+ALPHABET = '张王李何兰秋红英0123456789XxＸｘ１kKsSiIİKſ%_/" |𠀀鿿〇·'
 # The same, with the separator of a search text's two parts (households.search_text), for names and numbers.
 FIELDS = ALPHABET + "\x1e"
 HOUSEHOLDS = 12
@@ -106,6 +110,31 @@ def test_a_scan_of_the_words_or_the_numbers_alone_finds_what_like_finds(searched
     assert_found_as_like(store, query_from(data, fields, 4))
 
 
+# Few characters, so that a filter's two characters are often in a household's names apart, or either side of
+# a separator (the middle dot, the names' separator) or of a character the character index does not hold.
+NAMES = "张王李·|𠀀鿿a1"
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    stored=st.lists(
+        st.lists(st.text(alphabet=NAMES, max_size=8), max_size=3), min_size=HOUSEHOLDS, max_size=HOUSEHOLDS
+    ),
+    query=st.text(alphabet="张王李", min_size=1, max_size=2),
+)
+def test_the_character_index_finds_what_like_finds(searched, stored, query):
+    """Migration 0021: a filter of one or two Chinese characters, found through the character index, is exactly
+    LIKE's: the two characters next to each other in one name, never across a separator or another character."""
+    store, ids = searched
+    written = [
+        households.search_text(SimpleNamespace(members=[SimpleNamespace(name=n, id_number="") for n in names]))
+        for names in stored
+    ]
+    write_texts(store, ids, written)
+    assert household_list._by_character(query)
+    assert_found_as_like(store, query)
+
+
 def test_the_index_follows_inserts_and_deletes(tmp_path):
     store = open_store(tmp_path / "store.sqlite")
     demo_data.generate(store, villages=1, households=5, seed=9)  # a bulk insert
@@ -149,5 +178,56 @@ def test_the_index_is_local_and_derived_never_dumped_nor_journalled(tmp_path):
         assert "household_search" in present
         assert not set(canonical_dump.dump(store)["tables"]) & DERIVED_INDEX_TABLES
         assert not journalled & DERIVED_INDEX_TABLES
+    finally:
+        store.close()
+
+
+def test_names_longer_than_the_character_index_takes_are_found_all_the_same(tmp_path):
+    """Migration 0021: names of more than 2048 characters (a hostile bundle's) are indexed as one token and
+    rechecked, so a filter of one or two characters still finds exactly what LIKE finds."""
+    store = open_store(tmp_path / "store.sqlite")
+    demo_data.generate(store, villages=1, households=4, seed=3)
+    try:
+        with store.session() as session:
+            ids = [
+                row[0]
+                for row in session.execute(household_list._row_query().with_only_columns(household_list.Household.id))
+            ]
+        long_name = "王" * 2000 + "李何" + "王" * 100
+        write_texts(store, ids, [f"{long_name}\x1e5305", "李何\x1e5305", "何李\x1e5305", f"{'何' * 3000}\x1e5305"])
+        with closing(sqlite3.connect(store.path)) as connection:
+            assert connection.execute("SELECT count(*) FROM household_search_chars WHERE chars = '1'").fetchone() == (
+                2,
+            )
+        for query in ("李何", "李", "何", "何李", "王", "王李", "红"):
+            assert_found_as_like(store, query)
+    finally:
+        store.close()
+
+
+def test_the_character_index_holds_each_character_of_the_names_as_a_token(tmp_path):
+    """Migration 0021: the names of each household one character a token, every character the index does not
+    hold (a separator, a letter, a digit, a rarer character) the token 0, in order; kept by the triggers."""
+    store = open_store(tmp_path / "store.sqlite")
+    demo_data.generate(store, villages=1, households=3, seed=4)
+    try:
+        with store.session() as session:
+            ids = [
+                row[0]
+                for row in session.execute(household_list._row_query().with_only_columns(household_list.Household.id))
+            ]
+        write_texts(store, ids, ["杨明|段秀英\x1e530502", "阿依·古丽|张3\x1e张3", "𠀀红鿿\x1e"])
+        with closing(sqlite3.connect(store.path)) as connection:
+            held = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT c.chars FROM household h JOIN household_search_text t ON t.household_id = h.id "
+                    "JOIN household_search_chars c ON c.rowid = t.rowid ORDER BY h.search_text"
+                )
+            ]
+            connection.execute(
+                "INSERT INTO household_search_chars (household_search_chars, rank) VALUES ('integrity-check', 1)"
+            )
+        assert sorted(held) == sorted(["杨 明 0 段 秀 英", "阿 依 0 古 丽 0 张 0", "0 红 0"])
     finally:
         store.close()

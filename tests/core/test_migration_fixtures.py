@@ -384,7 +384,16 @@ def test_the_household_list_text_index_finds_every_household_of_a_store_of_any_r
     assert len(heads) == 3
     for household_id, (name, number) in heads.items():
         # through the index (three characters or more) and by a scan of the words or the numbers (one or two)
-        for query in (number[-7:], number[3:9].lower(), name[:3], name[:1], number[-2:], number[-1:].lower()):
+        # (and one or two Chinese characters through the character index of 0021_search_chars)
+        for query in (
+            number[-7:],
+            number[3:9].lower(),
+            name[:3],
+            name[:1],
+            name[1:3],
+            number[-2:],
+            number[-1:].lower(),
+        ):
             with closing(sqlite3.connect(store.path)) as connection:
                 expected = {
                     row[0]
@@ -456,6 +465,7 @@ RELEASED = {
     "0015_funds.py": "a84db7a19132b0401ee1083a8556704b41b91b0e6e1386362359e7204ad3df6b",
     "0019_building.py": "89533438c8880dcaeec5490f74375d280c097681288e2d6956cb5b688571ed38",
     "0020_search_parts.py": "58f1f52cc7fe9605f97cd5822c3b46d287a0c4ae8ce91a4aed3e9e1ef183ac5c",
+    "0021_search_chars.py": "f87297be7d9fddd2a5718286044229c95344268cfb1316bea34642eb11d07dbc",
 }
 
 

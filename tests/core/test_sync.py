@@ -584,6 +584,8 @@ def test_a_store_saved_by_0007_journals_the_deletes_its_editor_left_unjournalled
         connection.execute("DROP TABLE building_stage")  # 0019_building's
         connection.execute("DROP TABLE household_search_words")  # 0020_search_parts' (its triggers went with 0011's)
         connection.execute("DROP TABLE household_search_numbers")
+        connection.execute("DROP TABLE household_search_chars")  # 0021_search_chars'
+        connection.execute("DROP TABLE household_search_positions")
         connection.execute("UPDATE alembic_version SET version_num = '0007'")
     connection.close()
     upgraded = open_store(path)

@@ -146,3 +146,30 @@ def test_a_count_made_before_is_not_made_again_until_the_store_changes(qtbot, wi
     assert typed(["5"]) == expected - 1 == sql_count(demo_store, "5305")
     assert counted == ["5305", "530", "530", "5305"]
     assert f"{expected - 1} households" in window.count_label.text()
+
+
+def test_a_filter_an_index_counts_is_counted_with_its_first_page(
+    qtbot, window, demo_store, many, type_text, monkeypatch
+):
+    """Issue 16: one Chinese character (the character index of migration 0021) or one trigram is counted by an
+    index in a millisecond or two, with the first page: no count is started beside it."""
+    from xinjie_desktop.qt.households import household_table_model
+
+    started = []
+
+    class Recorded(household_table_model._Count):
+        def __init__(self, store, criteria, *args) -> None:
+            started.append(criteria.text)
+            super().__init__(store, criteria, *args)
+
+    monkeypatch.setattr(household_table_model, "_Count", Recorded)
+    text = window.filter_bar.text_edit
+    for typed in ("杨", "530", "5305"):
+        expected = sql_count(demo_store, typed)
+        assert expected >= 20  # "many": more than the first page tells
+        qtbot.keyClick(text, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        type_text(text, typed)
+        qtbot.waitUntil(lambda typed=typed: window.model.list_filter().text == typed, timeout=5000)
+        qtbot.waitUntil(lambda: not window.model.count_pending(), timeout=5000)
+        assert window.model.rowCount() == expected and f"{expected} households" in window.count_label.text()
+    assert started == ["5305"]  # four digits: a scan, in a thread of its own

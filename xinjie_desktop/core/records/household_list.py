@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnClause,
     ColumnElement,
+    CompoundSelect,
     FromClause,
     Select,
     TableClause,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -68,8 +70,14 @@ class Row:
 # letters no other letter folds onto); a scan of a caseless filter uses instr(), which is LIKE for it.
 # A scan reads one part of the narrow copy (migration 0020): the numbers (a seventh of the household table) for a
 # filter of digits and X alone, the words (a fourteenth) for any other, each a table of its own.
+# A filter of one or two Chinese characters is found through ``household_search_chars`` (migration
+# 0021_search_chars), an index of the words one character a token (the characters of CHARACTER_RANGES; any other
+# character is the token 0, so a phrase of these characters is found exactly where it is a substring), and
+# the households whose names are too long for it (the token 1) rechecked with instr().
 INDEXED_FROM = 3
+CHARACTER_RANGES = ((0x4E00, 0x9FCC), (0x3400, 0x4DB5))
 SEARCH = table("household_search", column("rowid"))
+CHARS = table("household_search_chars", column("rowid"))
 TEXTS = table("household_search_text", column("rowid"), column("household_id"), column("search_text"))
 WORDS = table("household_search_words", column("rowid"), column("words"))
 NUMBERS = table("household_search_numbers", column("rowid"), column("numbers"))
@@ -82,6 +90,25 @@ def _text(criteria: ListFilter) -> str:
 
 def _indexed(criteria: ListFilter) -> bool:
     return len(_text(criteria)) >= INDEXED_FROM
+
+
+def _by_character(text: str) -> bool:
+    """True when ``text`` is found through the character index: one or two characters it holds."""
+    return 0 < len(text) < INDEXED_FROM and all(
+        any(first <= ord(c) <= last for first, last in CHARACTER_RANGES) for c in text
+    )
+
+
+def _character_rows(text: str) -> CompoundSelect:
+    """The narrow copy's numbers of the households whose words hold ``text`` (``_by_character``): the phrase of
+    its characters in the character index, and the households indexed as too long, by instr() on their words."""
+    indexed: ColumnClause[Any] = literal_column("household_search_chars")
+    return union_all(
+        select(CHARS.c.rowid).where(indexed.op("MATCH")('"' + " ".join(text) + '"')),
+        select(CHARS.c.rowid)
+        .select_from(CHARS.join(WORDS, WORDS.c.rowid == CHARS.c.rowid))
+        .where(indexed.op("MATCH")('"1"'), func.instr(WORDS.c.words, text) > 0),
+    )
 
 
 def _caseless(text: str) -> bool:
@@ -142,11 +169,13 @@ def _from_index(query: Select, criteria: ListFilter) -> Select:
     return _filtered(query, criteria, text=False)
 
 
-def _matching_rows(criteria: ListFilter) -> Select:
+def _matching_rows(criteria: ListFilter) -> Select | CompoundSelect:
     """The narrow copy's numbers of the households whose text holds the filter (no other criterion): through its
     index for a filter of three characters or more, else by a scan of the part the text can be in; nothing else
     is read, so that finding out whether many match stops as soon as they do."""
     text = _text(criteria)
+    if _by_character(text):
+        return _character_rows(text)
     if not _indexed(criteria):
         part, searched = _part(text)
         return select(part.c.rowid).where(_holding(text, searched))
@@ -167,9 +196,13 @@ def _listed(values: Sequence[object]) -> Select:
 
 
 def _scanned(query: Select, criteria: ListFilter) -> Select:
-    """``query`` over the households whose text holds the filter, by a scan of the narrow copy (other
-    criteria as ``_filtered``)."""
-    scanned, holding = _scan(_text(criteria))
+    """``query`` over the households whose text holds the filter, through the character index or by a scan of the
+    narrow copy (other criteria as ``_filtered``)."""
+    text = _text(criteria)
+    if _by_character(text):
+        query = query.join(TEXTS, TEXTS.c.household_id == Household.id).where(TEXTS.c.rowid.in_(_character_rows(text)))
+        return _filtered(query, criteria, text=False)
+    scanned, holding = _scan(text)
     query = query.join(scanned, TEXTS.c.household_id == Household.id).where(holding)
     return _filtered(query, criteria, text=False)
 
@@ -210,11 +243,24 @@ def _other_criteria(criteria: ListFilter) -> bool:
 # trigram, else a scan.
 
 
+def counted_through_an_index(criteria: ListFilter) -> bool:
+    """True when ``count`` reads an index for ``criteria`` (a text alone of one or two characters the character
+    index holds, or of one trigram): a millisecond or two, made with the first page (``first_rows``) rather than
+    beside it."""
+    text = _text(criteria)
+    if not text or _other_criteria(criteria):
+        return False
+    return _by_character(text) or (len(text) == INDEXED_FROM and _same_as_like(text))
+
+
 def count(session: Session, criteria: ListFilter) -> int:
     text = _text(criteria)
     if text and not _other_criteria(criteria):
         counted: int
-        if _indexed(criteria) and len(text) == INDEXED_FROM and _same_as_like(text):  # one trigram
+        if _by_character(text):
+            counted = session.execute(select(func.count()).select_from(_character_rows(text).subquery())).scalar_one()
+            return counted
+        if counted_through_an_index(criteria):  # one trigram (the character index's count is above)
             counted = session.execute(
                 select(func.count())
                 .select_from(SEARCH)
@@ -300,11 +346,12 @@ def first_rows(
     known: int | None = None,
 ) -> tuple[list[Row], int | None]:
     """The first ``limit`` rows of the filtered list and its count, or None for the count when finding it
-    would be a pass of its own (a text filter that a thousand households or more match: ``count`` then).
+    would be a pass of its own (a text filter that a thousand households or more match, unless an index counts
+    it: ``counted_through_an_index``; ``count`` then).
     (The window starts that count at once, on another connection, beside the rows and the repaint.)
 
     A text filter is matched once: when it matches fewer than SORT_MATCHES_BELOW households, that
-    one pass gives the count and, sorted here, the page (two passes and a sort would take twice as long).
+    one pass gives the count and, sorted, the page (two passes and a sort would take twice as long).
 
     ``known`` is the filtered count when the caller has it from before (``KnownCounts``): no count is made
     again, and a text filter that many match goes to the list's order at once.
@@ -318,25 +365,30 @@ def first_rows(
                 matching(select(Household.list_key, Household.id).select_from(Household), criteria).limit(
                     SORT_MATCHES_BELOW
                 )
-            ).all()
-            few = len(found) < SORT_MATCHES_BELOW
-        else:  # the text alone: the narrow copy (or its index) says which, then their households' list keys
+            )
+            # sorted as plain tuples: SQLAlchemy's rows compare in Python, many times slower
+            keys = sorted((key, household_id) for key, household_id in found)
+            if len(keys) < SORT_MATCHES_BELOW:
+                wanted = [household_id for _key, household_id in keys[:limit]]
+                by_id = {
+                    row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(_listed(wanted)))))
+                }
+                return [by_id[household_id] for household_id in wanted], len(keys)
+        else:  # the text alone: the narrow copy (or its indexes) says which; their rows, sorted by SQL
             holding = session.execute(_matching_rows(criteria).limit(SORT_MATCHES_BELOW)).scalars().all()
-            few = len(holding) < SORT_MATCHES_BELOW
-            if few:
-                found = session.execute(
-                    select(Household.list_key, Household.id)
-                    .select_from(TEXTS.join(Household, Household.id == TEXTS.c.household_id))
+            if len(holding) < SORT_MATCHES_BELOW:
+                query = (
+                    _row_query()
+                    .join(TEXTS, TEXTS.c.household_id == Household.id)
                     .where(TEXTS.c.rowid.in_(_listed(holding)))
-                ).all()
-        if few:
-            wanted = [household_id for _key, household_id in sorted(found)[:limit]]
-            by_id = {
-                row.id: row for row in _rows(session.execute(_row_query().where(Household.id.in_(_listed(wanted)))))
-            }
-            return [by_id[household_id] for household_id in wanted], len(found)
+                    .order_by(literal_column("+household.list_key"), Household.id)  # unary plus: sorted, not walked
+                    .limit(limit)
+                )
+                return _rows(session.execute(query)), len(holding)
         rows = page(session, criteria, 0, limit)
-        return rows, (len(rows) if len(rows) < limit else None)
+        if len(rows) < limit:
+            return rows, len(rows)
+        return rows, (count(session, criteria) if counted_through_an_index(criteria) else None)
     rows = page(session, criteria, 0, limit)
     return rows, (len(rows) if len(rows) < limit else count(session, criteria))
 

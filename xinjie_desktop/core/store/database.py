@@ -280,15 +280,21 @@ def _damaged_message(path: Path, key: bytes | None = None) -> str:
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
 # The household list's text index (migration 0011: a narrow copy of the households' search text, an FTS5
 # trigram index over it, and the tables FTS5 keeps for that; migration 0020: the copy's two parts, words and
-# numbers): derived from ``household.search_text`` by triggers, not model tables (never journalled, never dumped,
-# never sent).
+# numbers; migration 0021: the words' character index, its tables and the positions its triggers read): derived
+# from ``household.search_text`` by triggers, not model tables (never journalled, never dumped, never sent).
 DERIVED_INDEX_TABLES = frozenset(
     {
         "household_search",
         "household_search_text",
         "household_search_words",
         "household_search_numbers",
-        *(f"household_search_{part}" for part in ("data", "idx", "docsize", "config", "content")),
+        "household_search_chars",
+        "household_search_positions",
+        *(
+            f"{index}_{part}"
+            for index in ("household_search", "household_search_chars")
+            for part in ("data", "idx", "docsize", "config", "content")
+        ),
     }
 )
 

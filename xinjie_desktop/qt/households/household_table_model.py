@@ -10,7 +10,8 @@ full, for a shorter page is the whole list.  A filter that few households
 match thus costs one query per keystroke, not two scans of the table.
 
 A text filter that a thousand households or more match needs a count of its own
-(a pass over every household's text).  That count starts in a thread of its own at once,
+(a pass over every household's text, unless an index counts it: ``household_list.counted_through_an_index``,
+made with the first page).  That count starts in a thread of its own at once,
 beside the first page and the repaint, on another core (and is stopped when the first page
 shows that fewer match):
 until it is in, the list has the first page's rows; then the rest are inserted
@@ -332,7 +333,7 @@ class HouseholdTableModel(QAbstractTableModel):
         version = self._store.data_version()
         known = self._known.get(version, criteria)
 
-        if known is None and criteria.text.strip():
+        if known is None and criteria.text.strip() and not household_list.counted_through_an_index(criteria):
             # The count of a text filter starts at once, beside the first page: whether a thousand or more match
             # (and so need it) is known only once the first page's query has looked; if fewer do, it is stopped.
             self._counting = _Count(self._store, criteria, generation, version, self._counted)
