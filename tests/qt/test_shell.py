@@ -547,3 +547,43 @@ def test_the_weekly_whole_file_check_runs_behind_the_list_and_names_a_damaged_fi
         assert "damaged" in shown[0] and "weekly check" in shown[0] and str(path) in shown[0]
     finally:
         shell.close()
+
+
+def test_the_household_list_is_shown_before_the_editor_and_its_pdf_writing_are_loaded(tmp_path):
+    """Issue 16 (the list within a second of the window): the workspace's list needs neither the household
+    editor nor the PDF writing its agreements tab brings (reportlab: a quarter of a second at a cold start); they
+    are loaded once the list has been painted, so the first household opens without that wait."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from xinjie_desktop.core.records import demo_data\n"
+        "from xinjie_desktop.core.sync.workstore import open_store\n"
+        "qapp = QApplication([])\n"
+        "store = open_store(Path(sys.argv[1]))\n"
+        "demo_data.generate(store, 1, 3, 1)\n"
+        "from xinjie_desktop.qt.shell import app, workspace\n"
+        "window = app.create_main_window(store)\n"
+        "window.show()\n"
+        "qapp.processEvents()\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab'"
+        " or m.endswith('household_editor'))\n"
+        "before = loaded()\n"
+        "QTimer.singleShot(workspace.EDITOR_LOADED_AFTER_MS + 200, qapp.quit)\n"
+        "qapp.exec()\n"
+        "after = loaded()\n"
+        "store.close()\n"
+        "print(before, 'xinjie_desktop.qt.households.household_editor' in after)\n"
+        "sys.exit(0 if not before and 'xinjie_desktop.qt.households.household_editor' in after else 1)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "store.sqlite")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

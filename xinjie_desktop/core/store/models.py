@@ -8,8 +8,6 @@ laptop (device) that last wrote it (``Travelling``).  Amounts are kept in fen
 can filter 100,000 rows with plain indexed SQL.
 """
 
-from __future__ import annotations
-
 import contextlib
 import datetime as dt
 import uuid
@@ -94,7 +92,7 @@ class Township(Travelling, Base):
     command_centre: Mapped[str] = mapped_column(String(200), default="")
     representative: Mapped[str] = mapped_column(String(50), default="")  # signs agreements for the centre
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    villages: Mapped[list[Village]] = relationship(
+    villages: Mapped[list["Village"]] = relationship(
         back_populates="township", order_by=lambda: (Village.created_at, Village.name, Village.id)
     )
 
@@ -103,8 +101,8 @@ class Village(Travelling, Base):
     __tablename__ = "village"
     township_id: Mapped[str] = mapped_column(ForeignKey("township.id"))
     name: Mapped[str] = mapped_column(String(100))
-    township: Mapped[Township] = relationship(back_populates="villages")
-    groups: Mapped[list[VillagerGroup]] = relationship(
+    township: Mapped["Township"] = relationship(back_populates="villages")
+    groups: Mapped[list["VillagerGroup"]] = relationship(
         back_populates="village", order_by=lambda: (VillagerGroup.created_at, VillagerGroup.name, VillagerGroup.id)
     )
 
@@ -115,7 +113,7 @@ class VillagerGroup(Travelling, Base):
     __tablename__ = "villager_group"
     village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    village: Mapped[Village] = relationship(back_populates="groups")
+    village: Mapped["Village"] = relationship(back_populates="groups")
 
 
 class Household(Travelling, Base):
@@ -148,20 +146,22 @@ class Household(Travelling, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")  # every member's name and ID number
     list_key: Mapped[str] = mapped_column(String(300), default="")  # village, group, head: the list's order
 
-    group: Mapped[VillagerGroup] = relationship()
-    members: Mapped[list[Member]] = relationship(
+    group: Mapped["VillagerGroup"] = relationship()
+    members: Mapped[list["Member"]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Member.position"
     )
-    incomes: Mapped[list[IncomeWorksheet]] = relationship(
+    incomes: Mapped[list["IncomeWorksheet"]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="IncomeWorksheet.year"
     )
-    steps: Mapped[list[WorkflowStep]] = relationship(
+    steps: Mapped[list["WorkflowStep"]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="WorkflowStep.ordinal"
     )
-    objections: Mapped[list[Objection]] = relationship(
+    objections: Mapped[list["Objection"]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Objection.raised_on"
     )
-    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan", order_by="Attachment.created_at")
+    attachments: Mapped[list["Attachment"]] = relationship(
+        cascade="all, delete-orphan", order_by="Attachment.created_at"
+    )
 
 
 class Member(Travelling, Base):
@@ -183,7 +183,7 @@ class Member(Travelling, Base):
     dibao: Mapped[bool] = mapped_column(Boolean, default=False)
     membership_basis: Mapped[str] = mapped_column(String(30), default="resident")
     registered: Mapped[bool] = mapped_column(Boolean, default=True)  # counted in the 建档立卡 record (ID-3)
-    household: Mapped[Household] = relationship(back_populates="members")
+    household: Mapped["Household"] = relationship(back_populates="members")
 
 
 class IncomeWorksheet(Travelling, Base):
@@ -198,7 +198,7 @@ class IncomeWorksheet(Travelling, Base):
     property_income: Mapped[int] = mapped_column(Integer, default=0)
     transfer: Mapped[int] = mapped_column(Integer, default=0)
     production_costs: Mapped[int] = mapped_column(Integer, default=0)
-    household: Mapped[Household] = relationship(back_populates="incomes")
+    household: Mapped["Household"] = relationship(back_populates="incomes")
 
 
 class WorkflowStep(Travelling, Base):
@@ -217,7 +217,7 @@ class WorkflowStep(Travelling, Base):
     omission_reason: Mapped[str] = mapped_column(Text, default="")
     notice_place: Mapped[str] = mapped_column(String(200), default="")
     notice_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    household: Mapped[Household] = relationship(back_populates="steps")
+    household: Mapped["Household"] = relationship(back_populates="steps")
 
 
 class Objection(Travelling, Base):
@@ -230,7 +230,7 @@ class Objection(Travelling, Base):
     content: Mapped[str] = mapped_column(Text)
     resolution: Mapped[str] = mapped_column(Text, default="")
     resolved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    household: Mapped[Household] = relationship(back_populates="objections")
+    household: Mapped["Household"] = relationship(back_populates="objections")
 
 
 Index("ix_household_list_key", Household.list_key, Household.id)

@@ -15,6 +15,7 @@ painted before SQLAlchemy and Alembic are loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence
@@ -43,11 +44,16 @@ from xinjie_desktop.core.rules.flags import FLAGS
 from xinjie_desktop.core.rules.identification import REJECTED, STATE_LABELS, STEP_CODES
 from xinjie_desktop.core.store.database import Store
 from xinjie_desktop.i18n import _
-from xinjie_desktop.qt.households.household_editor import HouseholdEditor
 from xinjie_desktop.qt.households.household_table_model import COLUMNS, HouseholdTableModel
 from xinjie_desktop.qt.households.household_table_view import HouseholdTableView
 
+if TYPE_CHECKING:
+    from xinjie_desktop.qt.households.household_editor import HouseholdEditor
+
 FILTER_DELAY_MS = 150
+# The household editor's modules (its tabs, the agreements' PDF writing: a quarter of a second at a cold start)
+# are loaded this long after the workspace is made, once its list has been painted, not before the list.
+EDITOR_LOADED_AFTER_MS = 300
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # Initial column widths in pixels, by column key.
@@ -256,6 +262,7 @@ class HouseholdWorkspace(QWidget):
             self.is_demo = bool(town and town.is_demo)
             groups = township.groups(session)
         self._editor: HouseholdEditor | None = None
+        QTimer.singleShot(EDITOR_LOADED_AFTER_MS, _editor_class)
         self._editor_household: str | None = None
 
         self.navigation = WorkflowNavigation()
@@ -439,7 +446,7 @@ class HouseholdWorkspace(QWidget):
         if not self.may_leave_editor():
             return self._editor
         self._close_editor()
-        editor = HouseholdEditor(self.store, household_id)
+        editor = _editor_class()(self.store, household_id)
         editor.saved.connect(self._household_saved)
         editor.cancelled.connect(self._editing_cancelled)
         if hasattr(editor, "deleted"):
@@ -487,3 +494,10 @@ class HouseholdWorkspace(QWidget):
             return
         self._close_editor()
         self.show_list()
+
+
+def _editor_class() -> type[HouseholdEditor]:
+    """The household editor's class, its modules loaded the first time (``EDITOR_LOADED_AFTER_MS``)."""
+    from xinjie_desktop.qt.households.household_editor import HouseholdEditor
+
+    return HouseholdEditor
