@@ -7,7 +7,7 @@ character index of migration 0021 for Chinese characters) and longer ones (the i
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -28,17 +28,26 @@ FIELDS = ALPHABET + "\x1e"
 HOUSEHOLDS = 12
 
 
+@contextmanager
+def demo_households(path, households: int, seed: int):
+    """A store of ``households`` demo households, and their ids."""
+    store = open_store(path)
+    try:
+        demo_data.generate(store, villages=1, households=households, seed=seed)
+        with store.session() as session:
+            ids = [
+                row[0]
+                for row in session.execute(household_list._row_query().with_only_columns(household_list.Household.id))
+            ]
+        yield store, ids
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory):
-    store = open_store(tmp_path_factory.mktemp("search") / "store.sqlite")
-    demo_data.generate(store, villages=1, households=HOUSEHOLDS, seed=5)
-    with store.session() as session:
-        ids = [
-            row[0]
-            for row in session.execute(household_list._row_query().with_only_columns(household_list.Household.id))
-        ]
-    yield store, ids
-    store.close()
+    with demo_households(tmp_path_factory.mktemp("search") / "store.sqlite", HOUSEHOLDS, 5) as made:
+        yield made
 
 
 def like_ids(store, text: str) -> set[str]:
@@ -185,14 +194,7 @@ def test_the_index_is_local_and_derived_never_dumped_nor_journalled(tmp_path):
 def test_names_longer_than_the_character_index_takes_are_found_all_the_same(tmp_path):
     """Migration 0021: names of more than 2048 characters (a hostile bundle's) are indexed as one token and
     rechecked, so a filter of one or two characters still finds exactly what LIKE finds."""
-    store = open_store(tmp_path / "store.sqlite")
-    demo_data.generate(store, villages=1, households=4, seed=3)
-    try:
-        with store.session() as session:
-            ids = [
-                row[0]
-                for row in session.execute(household_list._row_query().with_only_columns(household_list.Household.id))
-            ]
+    with demo_households(tmp_path / "store.sqlite", 4, 3) as (store, ids):
         long_name = "王" * 2000 + "李何" + "王" * 100
         write_texts(store, ids, [f"{long_name}\x1e5305", "李何\x1e5305", "何李\x1e5305", f"{'何' * 3000}\x1e5305"])
         with closing(sqlite3.connect(store.path)) as connection:
@@ -201,21 +203,12 @@ def test_names_longer_than_the_character_index_takes_are_found_all_the_same(tmp_
             )
         for query in ("李何", "李", "何", "何李", "王", "王李", "红"):
             assert_found_as_like(store, query)
-    finally:
-        store.close()
 
 
 def test_the_character_index_holds_each_character_of_the_names_as_a_token(tmp_path):
     """Migration 0021: the names of each household one character a token, every character the index does not
     hold (a separator, a letter, a digit, a rarer character) the token 0, in order; kept by the triggers."""
-    store = open_store(tmp_path / "store.sqlite")
-    demo_data.generate(store, villages=1, households=3, seed=4)
-    try:
-        with store.session() as session:
-            ids = [
-                row[0]
-                for row in session.execute(household_list._row_query().with_only_columns(household_list.Household.id))
-            ]
+    with demo_households(tmp_path / "store.sqlite", 3, 4) as (store, ids):
         write_texts(store, ids, ["杨明|段秀英\x1e530502", "阿依·古丽|张3\x1e张3", "𠀀红鿿\x1e"])
         with closing(sqlite3.connect(store.path)) as connection:
             held = [
@@ -229,5 +222,3 @@ def test_the_character_index_holds_each_character_of_the_names_as_a_token(tmp_pa
                 "INSERT INTO household_search_chars (household_search_chars, rank) VALUES ('integrity-check', 1)"
             )
         assert sorted(held) == sorted(["杨 明 0 段 秀 英", "阿 依 0 古 丽 0 张 0", "0 红 0"])
-    finally:
-        store.close()
