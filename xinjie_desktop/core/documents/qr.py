@@ -15,10 +15,20 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from reportlab.graphics.barcode import qrencoder
-
-_LEVEL = qrencoder.QRErrorCorrectLevel.M
 _DARK_RUNS = re.compile(rb"1+")
+
+
+@cache
+def _encoder():
+    """reportlab's QR encoder, loaded at the first code: its package registers every kind of barcode it has (a tenth
+    of a second), which opening the household list does not wait for."""
+    from reportlab.graphics.barcode import qrencoder
+
+    return qrencoder
+
+
+def _level():
+    return _encoder().QRErrorCorrectLevel.M
 
 
 @cache
@@ -26,7 +36,7 @@ def _blocks(version: int) -> tuple[tuple[int, int], ...]:
     """(data codewords, error-correction codewords) of each block."""
     return tuple(
         (block.dataCount, block.totalCount - block.dataCount)
-        for block in qrencoder.QRRSBlock.getRSBlocks(version, _LEVEL)
+        for block in _encoder().QRRSBlock.getRSBlocks(version, _level())
     )
 
 
@@ -41,12 +51,12 @@ def _version(length: int) -> int:
 @cache
 def _parity_tables(data_count: int, ec_count: int) -> tuple[tuple[int, ...], ...]:
     """For each data position, the parity (as one big integer) of every byte value there."""
-    poly = qrencoder.QRUtil.getErrorCorrectPolynomial(ec_count)
+    poly = _encoder().QRUtil.getErrorCorrectPolynomial(ec_count)
 
     def parity(position: int, value: int) -> int:
         message = [0] * data_count
         message[position] = value
-        remainder = qrencoder.QRPolynomial(message, poly.getLength() - 1).mod(poly)
+        remainder = _encoder().QRPolynomial(message, poly.getLength() - 1).mod(poly)
         offset = remainder.getLength() - ec_count
         return int.from_bytes(
             bytes(remainder.get(i + offset) if i + offset >= 0 else 0 for i in range(ec_count)), "big"
@@ -67,7 +77,7 @@ def _parity_tables(data_count: int, ec_count: int) -> tuple[tuple[int, ...], ...
 def _layout(version: int) -> tuple[int, bytes, tuple[int, ...], int]:
     """(modules a side, the function patterns as b"0"/b"1" row after row, the data modules' flat
     indices in placement order, mask 0 over those modules as one integer)."""
-    code = qrencoder.QRCode(version, _LEVEL)
+    code = _encoder().QRCode(version, _level())
     code.moduleCount = count = version * 4 + 17
     code.modules = [[False] * count for _row in range(count)]
     code.setupPositionProbePattern(0, 0)
