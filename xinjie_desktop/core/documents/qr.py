@@ -51,12 +51,13 @@ def _version(length: int) -> int:
 @cache
 def _parity_tables(data_count: int, ec_count: int) -> tuple[tuple[int, ...], ...]:
     """For each data position, the parity (as one big integer) of every byte value there."""
-    poly = _encoder().QRUtil.getErrorCorrectPolynomial(ec_count)
+    encoder = _encoder()
+    poly = encoder.QRUtil.getErrorCorrectPolynomial(ec_count)
 
     def parity(position: int, value: int) -> int:
         message = [0] * data_count
         message[position] = value
-        remainder = _encoder().QRPolynomial(message, poly.getLength() - 1).mod(poly)
+        remainder = encoder.QRPolynomial(message, poly.getLength() - 1).mod(poly)
         offset = remainder.getLength() - ec_count
         return int.from_bytes(
             bytes(remainder.get(i + offset) if i + offset >= 0 else 0 for i in range(ec_count)), "big"

@@ -201,9 +201,9 @@ def _scanned(query: Select, criteria: ListFilter) -> Select:
     text = _text(criteria)
     if _by_character(text):
         query = query.join(TEXTS, TEXTS.c.household_id == Household.id).where(TEXTS.c.rowid.in_(_character_rows(text)))
-        return _filtered(query, criteria, text=False)
-    scanned, holding = _scan(text)
-    query = query.join(scanned, TEXTS.c.household_id == Household.id).where(holding)
+    else:
+        scanned, holding = _scan(text)
+        query = query.join(scanned, TEXTS.c.household_id == Household.id).where(holding)
     return _filtered(query, criteria, text=False)
 
 
@@ -243,14 +243,17 @@ def _other_criteria(criteria: ListFilter) -> bool:
 # trigram, else a scan.
 
 
+def _one_trigram(text: str) -> bool:
+    """True when the trigram index counts ``text`` alone: one trigram, whose matches are LIKE's."""
+    return len(text) == INDEXED_FROM and _same_as_like(text)
+
+
 def counted_through_an_index(criteria: ListFilter) -> bool:
     """True when ``count`` reads an index for ``criteria`` (a text alone of one or two characters the character
     index holds, or of one trigram): a millisecond or two, made with the first page (``first_rows``) rather than
     beside it."""
     text = _text(criteria)
-    if not text or _other_criteria(criteria):
-        return False
-    return _by_character(text) or (len(text) == INDEXED_FROM and _same_as_like(text))
+    return bool(text) and not _other_criteria(criteria) and (_by_character(text) or _one_trigram(text))
 
 
 def count(session: Session, criteria: ListFilter) -> int:
@@ -260,7 +263,7 @@ def count(session: Session, criteria: ListFilter) -> int:
         if _by_character(text):
             counted = session.execute(select(func.count()).select_from(_character_rows(text).subquery())).scalar_one()
             return counted
-        if counted_through_an_index(criteria):  # one trigram (the character index's count is above)
+        if _one_trigram(text):
             counted = session.execute(
                 select(func.count())
                 .select_from(SEARCH)

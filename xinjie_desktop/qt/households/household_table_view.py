@@ -28,17 +28,20 @@ class HouseholdTableView(QTableView):
     def setModel(self, model: QAbstractItemModel | None) -> None:
         previous = self.model()
         if previous is not None:
-            previous.modelReset.disconnect(self._reset)
-            previous.rowsInserted.disconnect(self._rows_inserted)
-            for signal in (previous.rowsRemoved, previous.rowsMoved, previous.layoutChanged, previous.columnsInserted):
-                signal.disconnect(self._other_change)
+            for signal, slot in self._followed(previous):
+                signal.disconnect(slot)
         super().setModel(model)  # the view's own connections first: ours run after them
         self._since_layout = OTHER
         if model is not None:
-            model.modelReset.connect(self._reset)
-            model.rowsInserted.connect(self._rows_inserted)
-            for signal in (model.rowsRemoved, model.rowsMoved, model.layoutChanged, model.columnsInserted):
-                signal.connect(self._other_change)
+            for signal, slot in self._followed(model):
+                signal.connect(slot)
+
+    def _followed(self, model: QAbstractItemModel) -> list:
+        """The model's signals this view follows, each with its slot."""
+        others = (model.rowsRemoved, model.rowsMoved, model.layoutChanged, model.columnsInserted)
+        return [(model.modelReset, self._reset), (model.rowsInserted, self._rows_inserted)] + [
+            (signal, self._other_change) for signal in others
+        ]
 
     def _reset(self) -> None:
         self._since_layout = OTHER

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from xinjie_desktop.qt.households.household_editor import HouseholdEditor
 
 FILTER_DELAY_MS = 150
-# The household editor's modules (its tabs, the agreements' PDF writing: a quarter of a second at a cold start)
+# The household editor's modules (its tabs, the agreements' PDF writing: 0.14 s at a cold start)
 # are loaded this long after the workspace is made, once its list has been painted, not before the list.
 EDITOR_LOADED_AFTER_MS = 300
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -262,8 +262,8 @@ class HouseholdWorkspace(QWidget):
             self.is_demo = bool(town and town.is_demo)
             groups = township.groups(session)
         self._editor: HouseholdEditor | None = None
-        QTimer.singleShot(EDITOR_LOADED_AFTER_MS, _editor_class)
         self._editor_household: str | None = None
+        QTimer.singleShot(EDITOR_LOADED_AFTER_MS, _editor_class)
 
         self.navigation = WorkflowNavigation()
         self.filter_bar = FilterBar(groups)
